@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isHyperplaneError } from '../errors.js';
+import { profileCommand } from './commands/profile.js';
+import { synthCommand } from './commands/synth.js';
+
+const EXIT_USAGE = 2;
+
+function program(): Command {
+  return new Command('hyperplane')
+    .description('machine learning in production: profile, train, track, serve and monitor models')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addCommand(profileCommand().exitOverride())
+    .addCommand(synthCommand().exitOverride());
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has already printed its message; help and version are not errors.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_USAGE;
+    }
+    if (isHyperplaneError(e)) {
+      process.stderr.write(`hyperplane: error: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`hyperplane: internal error: ${message}\n`);
+    if (process.env['HYPERPLANE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write('(this is a bug; set HYPERPLANE_DEBUG=1 for details and report it)\n');
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,71 @@
+import { Command, Option } from 'commander';
+import { HyperplaneError } from '../errors.js';
+import { COLUMN_READ_TYPES, type ColumnReadType, type ReadOptions, type SourceFormat } from '../data/read/options.js';
+
+/** The flags every command that reads data accepts. Each overrides what would otherwise be sniffed. */
+export function addReadOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'parquet', 'json', 'ndjson']))
+    .option('--delimiter <char>', 'CSV field delimiter (default: sniffed)')
+    .option('--quote <char>', 'CSV quote character (default: sniffed)')
+    .option('--header', 'CSV: the first line is a header')
+    .option('--no-header', 'CSV: the first line is data')
+    .option('--column-type <name=type...>', `CSV: force a column's type (${COLUMN_READ_TYPES.join(', ')})`)
+    .option('--max-line-size <bytes>', 'CSV: longest line accepted', parsePositiveInt('--max-line-size'))
+    .option('--query <sql>', 'PostgreSQL sources: the query to run');
+}
+
+export interface RawReadFlags {
+  format?: SourceFormat;
+  delimiter?: string;
+  quote?: string;
+  header?: boolean;
+  columnType?: string[];
+  maxLineSize?: number;
+  query?: string;
+}
+
+export function readOptionsFromFlags(flags: RawReadFlags): ReadOptions {
+  const options: ReadOptions = {};
+  if (flags.format !== undefined) options.format = flags.format;
+  if (flags.delimiter !== undefined) options.delimiter = unescapeDelimiter(flags.delimiter);
+  if (flags.quote !== undefined) options.quote = flags.quote;
+  if (flags.header !== undefined) options.header = flags.header;
+  if (flags.maxLineSize !== undefined) options.maxLineSize = flags.maxLineSize;
+  if (flags.query !== undefined) options.query = flags.query;
+  if (flags.columnType !== undefined) {
+    const types: Record<string, ColumnReadType> = {};
+    for (const pair of flags.columnType) {
+      const eq = pair.lastIndexOf('=');
+      const name = pair.slice(0, eq);
+      const type = pair.slice(eq + 1);
+      if (eq <= 0 || !(COLUMN_READ_TYPES as readonly string[]).includes(type)) {
+        throw new HyperplaneError(`--column-type '${pair}': expected NAME=TYPE with TYPE one of ${COLUMN_READ_TYPES.join(', ')}`);
+      }
+      types[name] = type as ColumnReadType;
+    }
+    options.columnTypes = types;
+  }
+  return options;
+}
+
+function unescapeDelimiter(d: string): string {
+  if (d === '\\t' || d.toLowerCase() === 'tab') return '\t';
+  return d;
+}
+
+export function parsePositiveInt(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value.replaceAll('_', ''));
+    if (!Number.isInteger(n) || n <= 0) throw new HyperplaneError(`${flag} '${value}': expected a positive integer`);
+    return n;
+  };
+}
+
+export function parseInteger(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value.replaceAll('_', ''));
+    if (!Number.isInteger(n)) throw new HyperplaneError(`${flag} '${value}': expected an integer`);
+    return n;
+  };
+}

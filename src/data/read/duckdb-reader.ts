@@ -1,0 +1,195 @@
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBVarCharType, DuckDBVector } from '@duckdb/node-api';
+import type { Column, Table } from '../table.js';
+import { DEFAULT_MAX_LINE_SIZE, MISSING_MARKERS, type ColumnReadType, type ReadOptions, type SourceFormat } from './options.js';
+import { translateDuckDBError } from './duckdb-errors.js';
+
+/** How a source column reaches JavaScript: numbers and datetimes as doubles, the rest as strings. */
+type Transfer = 'number' | 'datetime' | 'string';
+
+export interface SourceColumn {
+  name: string;
+  /** The type DuckDB sniffed or the file declared, e.g. BIGINT, VARCHAR, DATE. */
+  sourceType: string;
+}
+
+export interface DuckDBReadResult {
+  table: Table;
+  columns: SourceColumn[];
+}
+
+/** One in-memory DuckDB per process; each read opens its own connection. */
+let database: Promise<duckdb.Database> | undefined;
+
+async function connect(): Promise<duckdb.Connection> {
+  database ??= duckdb.open(':memory:');
+  return duckdb.connect(await database);
+}
+
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function sqlIdentifier(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+const DUCKDB_TYPE: Record<ColumnReadType, string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+};
+
+/** The table function call that reads `path` in `format` with the user's overrides. */
+export function scanExpression(path: string, format: SourceFormat, options: ReadOptions): string {
+  const p = sqlString(path);
+  switch (format) {
+    case 'parquet':
+      return `read_parquet(${p})`;
+    case 'json':
+      return `read_json(${p}, format = 'auto')`;
+    case 'ndjson':
+      return `read_json(${p}, format = 'newline_delimited')`;
+    case 'csv':
+    case 'tsv': {
+      const args = [
+        p,
+        'auto_detect = true',
+        `nullstr = [${MISSING_MARKERS.map(sqlString).join(', ')}]`,
+        `max_line_size = ${options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE}`,
+        'strict_mode = true',
+        'sample_size = 20480',
+      ];
+      const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : undefined);
+      if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
+      if (options.quote !== undefined) args.push(`quote = ${sqlString(options.quote)}`);
+      if (options.header !== undefined) args.push(`header = ${options.header}`);
+      if (options.columnTypes !== undefined && Object.keys(options.columnTypes).length > 0) {
+        const entries = Object.entries(options.columnTypes).map(([name, t]) => `${sqlString(name)}: ${sqlString(DUCKDB_TYPE[t])}`);
+        args.push(`types = {${entries.join(', ')}}`);
+      }
+      return `read_csv(${args.join(', ')})`;
+    }
+  }
+}
+
+function transferOf(sourceType: string): Transfer {
+  const t = sourceType.toUpperCase();
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(t)) return 'number';
+  if (/^(DATE|TIMESTAMP)/.test(t)) return 'datetime';
+  return 'string';
+}
+
+/** Each column converted in SQL so that JavaScript only ever copies doubles or reads strings. */
+function projection(col: SourceColumn, transfer: Transfer): string {
+  const id = sqlIdentifier(col.name);
+  switch (transfer) {
+    case 'number':
+      return `coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE)`;
+    case 'datetime':
+      return `coalesce(CAST(epoch_ms(CAST(${id} AS TIMESTAMP)) AS DOUBLE), 'NaN'::DOUBLE)`;
+    case 'string':
+      return `CAST(${id} AS VARCHAR)`;
+  }
+}
+
+/**
+ * Runs `select * from <scan>` and gathers the result into columns. The result is materialized by DuckDB
+ * (parsed in parallel) and then copied chunk by chunk synchronously: streaming with an await per
+ * 2,048-row chunk costs more than the parse itself.
+ */
+export async function readWithDuckDB(scan: string, file: string): Promise<DuckDBReadResult> {
+  const connection = await connect();
+  try {
+    const described = await duckdb.query(connection, `DESCRIBE SELECT * FROM ${scan}`).catch((e: unknown) => {
+      throw translateDuckDBError(e, file);
+    });
+    const names = readStringColumn(described, 0);
+    const types = readStringColumn(described, 1);
+    const columns: SourceColumn[] = names.map((name, i) => ({ name: name ?? '', sourceType: types[i] ?? 'VARCHAR' }));
+    const transfers = columns.map((c) => transferOf(c.sourceType));
+    const sql = `SELECT ${columns.map((c, i) => projection(c, transfers[i]!)).join(', ')} FROM ${scan}`;
+    const result = await duckdb.query(connection, sql).catch((e: unknown) => {
+      throw translateDuckDBError(e, file);
+    });
+    const { doubles, strings, nRows } = gather(result, transfers);
+    const tableColumns = columns.map((c, i): Column => {
+      const t = transfers[i]!;
+      if (t === 'string') return { kind: 'text', name: c.name, values: strings[i]! };
+      const values = doubles[i]!;
+      return t === 'number' ? { kind: 'numeric', name: c.name, values } : { kind: 'datetime', name: c.name, values };
+    });
+    return { table: { nRows, columns: tableColumns }, columns };
+  } finally {
+    duckdb.disconnect_sync(connection);
+  }
+}
+
+/**
+ * Copies a materialized result out chunk by chunk. `result_get_chunk` builds a fresh chunk on every
+ * call, so each chunk is fetched once and all columns are taken from it. Numbers were coalesced to NaN
+ * in SQL, so a chunk's raw buffer is the whole story and is copied in one go.
+ */
+function gather(
+  result: duckdb.Result,
+  transfers: readonly Transfer[],
+): { doubles: (Float64Array | undefined)[]; strings: ((string | null)[] | undefined)[]; nRows: number } {
+  const nChunks = duckdb.result_chunk_count(result);
+  const chunks: duckdb.DataChunk[] = [];
+  let nRows = 0;
+  const doubles: (Float64Array | undefined)[] = [];
+  const strings: ((string | null)[] | undefined)[] = transfers.map((t) => (t === 'string' ? [] : undefined));
+  // Row count first, so the doubles go straight into arrays of the right size.
+  for (let k = 0; k < nChunks; k++) {
+    const chunk = duckdb.result_get_chunk(result, k);
+    chunks.push(chunk);
+    nRows += duckdb.data_chunk_get_size(chunk);
+  }
+  for (const t of transfers) doubles.push(t === 'string' ? undefined : new Float64Array(nRows));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const n = duckdb.data_chunk_get_size(chunk);
+    if (n === 0) continue;
+    for (let c = 0; c < transfers.length; c++) {
+      const vector = duckdb.data_chunk_get_vector(chunk, c);
+      const out = doubles[c];
+      if (out !== undefined) {
+        const raw = duckdb.vector_get_data(vector, n * 8);
+        out.set(raw.byteOffset % 8 === 0 ? new Float64Array(raw.buffer, raw.byteOffset, n) : new Float64Array(raw.slice().buffer), offset);
+      } else {
+        appendStrings(vector, n, strings[c]!);
+      }
+    }
+    offset += n;
+  }
+  return { doubles, strings, nRows };
+}
+
+function appendStrings(raw: duckdb.Vector, n: number, out: (string | null)[]): void {
+  const vector = DuckDBVector.create(raw, n, DuckDBVarCharType.instance);
+  for (let r = 0; r < n; r++) out.push(vector.getItem(r) as string | null);
+}
+
+function readStringColumn(result: duckdb.Result, column: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  const nChunks = duckdb.result_chunk_count(result);
+  for (let k = 0; k < nChunks; k++) {
+    const chunk = duckdb.result_get_chunk(result, k);
+    const n = duckdb.data_chunk_get_size(chunk);
+    if (n > 0) appendStrings(duckdb.data_chunk_get_vector(chunk, column), n, out);
+  }
+  return out;
+}
+
+/** Converts a CSV file to Parquet with DuckDB (used by `synth` and by tests that compare formats). */
+export async function copyCsvToParquet(csvPath: string, parquetPath: string): Promise<void> {
+  const connection = await connect();
+  try {
+    await duckdb.query(connection, `COPY (SELECT * FROM read_csv(${sqlString(csvPath)})) TO ${sqlString(parquetPath)} (FORMAT parquet)`);
+  } finally {
+    duckdb.disconnect_sync(connection);
+  }
+}

@@ -1,0 +1,136 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { HyperplaneError } from '../../errors.js';
+import type { Table } from '../table.js';
+import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
+import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
+import { DEFAULT_MAX_LINE_SIZE, type ReadOptions, type SourceFormat } from './options.js';
+import { readPostgres } from './postgres-reader.js';
+
+export interface ReadResult {
+  table: Table;
+  /** What was read, for messages and lineage: a path, glob or database URL without its password. */
+  source: string;
+  format: SourceFormat | 'postgres';
+  columns: SourceColumn[];
+}
+
+const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
+  '.csv': 'csv',
+  '.txt': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+  '.json': 'json',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+};
+
+export function isPostgresUrl(source: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(source);
+}
+
+function isGlob(path: string): boolean {
+  return /[*?[]/.test(path);
+}
+
+export function formatOf(path: string): SourceFormat {
+  const ext = extname(path.replace(/\.(gz|zst)$/i, '')).toLowerCase();
+  const format = FORMAT_BY_EXTENSION[ext];
+  if (format === undefined) {
+    throw new HyperplaneError(`cannot tell the format from the extension '${ext || '(none)'}'; pass --format csv|tsv|parquet|json|ndjson`, { file: path });
+  }
+  return format;
+}
+
+/** Reads a file, a glob or a PostgreSQL query into a Table. Every failure is a HyperplaneError naming the source. */
+export async function readTable(source: string, options: ReadOptions = {}): Promise<ReadResult> {
+  if (isPostgresUrl(source)) {
+    if (options.query === undefined) throw new HyperplaneError('a PostgreSQL source needs --query "select …"', { file: redactUrl(source) });
+    const { table, columns } = await readPostgres(source, options.query);
+    return checkRows({ table, source: redactUrl(source), format: 'postgres', columns });
+  }
+  if (!isGlob(source)) checkFile(source);
+  const format = options.format ?? formatOf(source);
+  const isCsv = format === 'csv' || format === 'tsv';
+  let effective = options;
+  let result = await readFile(source, format, effective);
+  if (isCsv && options.delimiter === undefined && !isGlob(source) && looksMisSniffed(result)) {
+    // DuckDB falls back to one column when rows disagree on their field count; read again with the
+    // delimiter the header uses, so ragged rows are reported at their line instead of hidden.
+    effective = { ...options, delimiter: guessDelimiter(source) };
+    result = await readFile(source, format, effective);
+  }
+  return checkRows(result);
+}
+
+async function readFile(path: string, format: SourceFormat, options: ReadOptions): Promise<ReadResult> {
+  try {
+    const { table, columns } = await readWithDuckDB(scanExpression(path, format, options), path);
+    return { table, source: path, format, columns };
+  } catch (e) {
+    if ((format === 'csv' || format === 'tsv') && !isGlob(path)) throw diagnoseCsv(e, path, format, options);
+    throw e;
+  }
+}
+
+function looksMisSniffed(result: ReadResult): boolean {
+  if (result.table.columns.length !== 1) return false;
+  return /[,;\t|]/.test(result.table.columns[0]!.name);
+}
+
+/** Replaces DuckDB's account of a CSV failure with an exact line found by our own scan, where we can. */
+function diagnoseCsv(e: unknown, path: string, format: SourceFormat, options: ReadOptions): unknown {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/not utf-8|unicode/i.test(message)) {
+    const line = findInvalidUtf8Line(path);
+    return new HyperplaneError('invalid UTF-8: the file is not UTF-8 encoded (convert it, e.g. with iconv)', line === undefined ? { file: path } : { file: path, line });
+  }
+  if (/Maximum line size/i.test(message)) {
+    const limit = options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE;
+    const long = findLongLine(path, limit);
+    const what = long ? `a line of ${long.bytes.toLocaleString('en-US')} bytes` : 'a line';
+    return new HyperplaneError(
+      `${what} is longer than the limit of ${limit.toLocaleString('en-US')} bytes; if it is real data, raise the limit with --max-line-size`,
+      long ? { file: path, line: long.line } : { file: path },
+    );
+  }
+  if (/Expected Number of Columns|sniff|automatically detect|too many columns|not enough columns/i.test(message)) {
+    const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : guessDelimiter(path));
+    const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
+    if (ragged) {
+      return new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
+    }
+  }
+  return e;
+}
+
+function checkFile(path: string): void {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new HyperplaneError('is a directory; give a file or a glob such as dir/*.parquet', { file: path });
+    size = st.size;
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    if (e instanceof HyperplaneError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HyperplaneError('no such file', { file: path });
+    if (code === 'EACCES' || code === 'EPERM') throw new HyperplaneError('permission denied: the file cannot be read', { file: path });
+    throw new HyperplaneError(`cannot read the file (${code ?? String(e)})`, { file: path });
+  }
+  if (size === 0) throw new HyperplaneError('the file is empty', { file: path });
+}
+
+function checkRows(result: ReadResult): ReadResult {
+  if (result.table.nRows === 0) {
+    const what = result.table.columns.length > 0 ? `it has a header (${result.table.columns.length} columns) but no data rows` : 'it has no data';
+    throw new HyperplaneError(what, { file: result.source });
+  }
+  return result;
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}

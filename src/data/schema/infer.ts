@@ -1,0 +1,307 @@
+import { HyperplaneError } from '../../errors.js';
+import type { CategoricalColumn, Column, DatetimeColumn, NumericColumn, Table, TextColumn } from '../table.js';
+import type { ColumnSchema, SchemaType } from './schema.js';
+import { booleanSpelling, isMissingMarker, parseDateText, parseNumberText, type NumberStyle } from './values.js';
+
+export interface TypedColumn {
+  schema: ColumnSchema;
+  column: Column;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const ID_NAME = /^(id|key|uuid|guid|index|row|rownum|row_?id|unnamed.*)$|[_ .-]id$|[a-z]Id$|ID$/i;
+const DISTINCT_CAP = 1000;
+
+/** Infers the column's type from its values and returns it converted to that type. */
+export function inferColumn(raw: Column, nRows: number): TypedColumn {
+  switch (raw.kind) {
+    case 'numeric':
+      return inferNumeric(raw, nRows);
+    case 'datetime':
+      return inferDatetime(raw, nRows);
+    case 'text':
+      return inferText(raw, nRows);
+    case 'categorical':
+      return inferText(decodeCategorical(raw), nRows);
+  }
+}
+
+function typed(column: Column, type: SchemaType, reason: string): TypedColumn {
+  return { schema: { name: column.name, type, reason }, column };
+}
+
+function inferNumeric(col: NumericColumn, nRows: number): TypedColumn {
+  const v = col.values;
+  let count = 0;
+  let integers = true;
+  let min = Infinity;
+  let max = -Infinity;
+  let distinct: Set<number> | undefined = new Set<number>();
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x !== x) continue;
+    count++;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (integers && !Number.isInteger(x)) integers = false;
+    if (distinct !== undefined) {
+      distinct.add(x);
+      if (distinct.size > DISTINCT_CAP) distinct = undefined;
+    }
+  }
+  if (count === 0) return typed(col, 'constant', `all ${fmt(nRows)} values missing → constant`);
+  if (distinct !== undefined && distinct.size === 1) return typed(col, 'constant', `one distinct value (${min}) in ${fmt(nRows)} rows → constant`);
+  if (distinct !== undefined && distinct.size === 2) {
+    const levels = [min, max];
+    return typed(toBinaryFromNumbers(col, levels), 'binary', `2 distinct values (${min}, ${max}) in ${fmt(nRows)} rows → binary`);
+  }
+  if (integers && count >= 20 && (ID_NAME.test(col.name) || max - min + 1 === count) && allDistinct(v, count)) {
+    const why = ID_NAME.test(col.name) ? 'a name like an id' : 'consecutive';
+    return typed(col, 'id', `every value distinct (${fmt(count)} integers, ${why}) → id`);
+  }
+  const card = distinct === undefined ? `over ${fmt(DISTINCT_CAP)} distinct values` : `${fmt(distinct.size)} distinct values`;
+  const kind = integers ? 'integers' : 'numbers';
+  return typed(col, 'numeric', `${kind} from ${min} to ${max}, ${card} in ${fmt(nRows)} rows → numeric`);
+}
+
+function allDistinct(v: Float64Array, count: number): boolean {
+  const sorted = new Float64Array(count);
+  let k = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) sorted[k++] = v[i]!;
+  sorted.sort();
+  for (let i = 1; i < count; i++) if (sorted[i] === sorted[i - 1]) return false;
+  return true;
+}
+
+function toBinaryFromNumbers(col: NumericColumn, levels: number[]): CategoricalColumn {
+  const codes = new Int32Array(col.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const x = col.values[i]!;
+    codes[i] = x !== x ? -1 : x === levels[0] ? 0 : 1;
+  }
+  return { kind: 'categorical', name: col.name, codes, dictionary: levels.map(String) };
+}
+
+function inferDatetime(col: DatetimeColumn, nRows: number): TypedColumn {
+  let count = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of col.values) {
+    if (x !== x) continue;
+    count++;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if (count === 0) return typed(col, 'constant', `all ${fmt(nRows)} values missing → constant`);
+  if (min === max) return typed(col, 'constant', `one distinct date (${isoDate(min)}) in ${fmt(nRows)} rows → constant`);
+  return typed(col, 'datetime', `dates from ${isoDate(min)} to ${isoDate(max)} → datetime`);
+}
+
+export function isoDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+}
+
+/** Distinct non-missing strings with their counts, in order of first appearance. */
+function countDistinct(values: readonly (string | null)[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of values) {
+    if (s === null) continue;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  for (const key of [...counts.keys()]) if (isMissingMarker(key)) counts.delete(key);
+  return counts;
+}
+
+function inferText(rawText: TextColumn, nRows: number): TypedColumn {
+  const counts = countDistinct(rawText.values);
+  const col = withoutMissingMarkers(rawText, counts);
+  const distinct = [...counts.keys()];
+  const count = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (distinct.length === 0) return typed(col, 'constant', `all ${fmt(nRows)} values missing → constant`);
+  if (distinct.length === 1) return typed(toCategorical(col, counts), 'constant', `one distinct value ('${clip(distinct[0]!)}') in ${fmt(nRows)} rows → constant`);
+
+  const numbers = parseAllNumbers(distinct);
+  if (numbers !== undefined) {
+    const numeric: NumericColumn = { kind: 'numeric', name: col.name, values: mapValues(col.values, numbers.values) };
+    const inferred = inferNumeric(numeric, nRows);
+    if (numbers.style !== 'plain' && inferred.schema.type === 'numeric') {
+      const example = distinct.find((d) => parseNumberText(d)?.style === numbers.style) ?? distinct[0]!;
+      inferred.schema.reason = `numbers written as text (e.g. '${clip(example)}'); ${inferred.schema.reason}`;
+    }
+    return inferred;
+  }
+  if (distinct.length === 2) {
+    const spelling = booleanSpelling(distinct);
+    const ordered = spelling ? [spelling.falseValue, spelling.trueValue] : [...distinct].sort(compareText);
+    const why = spelling ? `boolean spellings (${ordered.join('/')})` : `2 distinct values (${ordered.map(clip).join(', ')})`;
+    return typed(toCategorical(col, counts, ordered), 'binary', `${why} in ${fmt(nRows)} rows → binary`);
+  }
+  const dates = parseAllDates(distinct);
+  if (dates !== undefined) {
+    const values = mapValues(col.values, dates);
+    const inferred = inferDatetime({ kind: 'datetime', name: col.name, values }, nRows);
+    inferred.schema.reason = `dates written as text (e.g. '${clip(distinct[0]!)}'); ${inferred.schema.reason}`;
+    return inferred;
+  }
+
+  const ratio = distinct.length / count;
+  const { meanWords, meanLength } = shape(distinct);
+  const several = meanWords >= 2 || meanLength >= 30;
+  if (count >= 20 && ratio >= 0.9) {
+    const share = distinct.length === count ? `every value distinct (${fmt(count)})` : `${fmt(distinct.length)} distinct values in ${fmt(count)} rows`;
+    if (several) return typed(col, 'text', `${share}, ${meanWords.toFixed(1)} words on average → text`);
+    return typed(col, 'id', `${share}, single tokens → id`);
+  }
+  if (meanWords >= 4 || meanLength >= 50 || (ratio >= 0.5 && several)) {
+    return typed(col, 'text', `${fmt(distinct.length)} distinct values, ${meanWords.toFixed(1)} words on average → text`);
+  }
+  return typed(toCategorical(col, counts), 'categorical', `${fmt(distinct.length)} distinct values in ${fmt(nRows)} rows → categorical`);
+}
+
+/** Replaces 'NA', '?' and the like with null, copying only when there is something to replace. */
+function withoutMissingMarkers(col: TextColumn, counts: Map<string, number>): TextColumn {
+  const dirty = col.values.some((s) => s !== null && !counts.has(s));
+  if (!dirty) return col;
+  return { kind: 'text', name: col.name, values: col.values.map((s) => (s === null || !counts.has(s) ? null : s)) };
+}
+
+function shape(distinct: readonly string[]): { meanWords: number; meanLength: number } {
+  const step = Math.max(1, Math.floor(distinct.length / 2000));
+  let words = 0;
+  let length = 0;
+  let n = 0;
+  for (let i = 0; i < distinct.length; i += step) {
+    const s = distinct[i]!.trim();
+    words += s === '' ? 0 : s.split(/\s+/).length;
+    length += s.length;
+    n++;
+  }
+  return { meanWords: words / n, meanLength: length / n };
+}
+
+function parseAllNumbers(distinct: readonly string[]): { values: Map<string, number>; style: NumberStyle } | undefined {
+  const values = new Map<string, number>();
+  const styles = new Set<NumberStyle>();
+  for (const d of distinct) {
+    const parsed = parseNumberText(d);
+    if (parsed === undefined) return undefined;
+    values.set(d, parsed.value);
+    styles.add(parsed.style);
+  }
+  styles.delete('plain');
+  const style = styles.size === 0 ? 'plain' : [...styles][0]!;
+  return { values, style };
+}
+
+function parseAllDates(distinct: readonly string[]): Map<string, number> | undefined {
+  const values = new Map<string, number>();
+  for (const d of distinct) {
+    const ms = parseDateText(d);
+    if (Number.isNaN(ms)) return undefined;
+    values.set(d, ms);
+  }
+  return values;
+}
+
+function mapValues(values: readonly (string | null)[], mapping: Map<string, number>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const s = values[i];
+    out[i] = s === null ? NaN : (mapping.get(s) ?? NaN);
+  }
+  return out;
+}
+
+/** Plain code-unit order: stable across machines and locales. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Categorical with levels sorted (or in the given order), so codes never depend on row order. */
+function toCategorical(col: TextColumn, counts: Map<string, number>, order?: readonly string[]): CategoricalColumn {
+  const dictionary = order ?? [...counts.keys()].sort(compareText);
+  const index = new Map<string, number>();
+  dictionary.forEach((d, i) => index.set(d, i));
+  const codes = new Int32Array(col.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const s = col.values[i];
+    codes[i] = s === null ? -1 : (index.get(s) ?? -1);
+  }
+  return { kind: 'categorical', name: col.name, codes, dictionary };
+}
+
+function decodeCategorical(col: CategoricalColumn): TextColumn {
+  return { kind: 'text', name: col.name, values: Array.from(col.codes, (c) => (c < 0 ? null : col.dictionary[c]!)) };
+}
+
+function clip(s: string): string {
+  return s.length > 24 ? `${s.slice(0, 24)}…` : s;
+}
+
+/**
+ * Converts a raw column to a type the user chose in a schema file. Values that can't be read as
+ * that type are an error naming the column, the row and the value.
+ */
+export function convertColumn(raw: Column, type: SchemaType, nRows: number, file?: string): TypedColumn {
+  const reason = 'set in the schema file';
+  const fail = (row: number, value: string, expected: string): never => {
+    throw new HyperplaneError(`row ${fmt(row + 1)}: '${clip(value)}' is not ${expected}`, { ...(file !== undefined ? { file } : {}), column: raw.name });
+  };
+  const text = raw.kind === 'text' ? raw : raw.kind === 'categorical' ? decodeCategorical(raw) : undefined;
+  switch (type) {
+    case 'id':
+    case 'constant':
+      return typed(raw, type, reason);
+    case 'numeric': {
+      if (raw.kind === 'numeric') return typed(raw, type, reason);
+      if (text === undefined) return fail(0, 'a date', 'a number');
+      const values = new Float64Array(nRows);
+      text.values.forEach((s, i) => {
+        if (s === null || isMissingMarker(s)) values[i] = NaN;
+        else values[i] = parseNumberText(s)?.value ?? fail(i, s, 'a number');
+      });
+      return typed({ kind: 'numeric', name: raw.name, values }, type, reason);
+    }
+    case 'datetime': {
+      if (raw.kind === 'datetime') return typed(raw, type, reason);
+      if (text === undefined) return fail(0, 'a number', 'a date (write dates as text, e.g. 2024-01-31)');
+      const values = new Float64Array(nRows);
+      text.values.forEach((s, i) => {
+        if (s === null || isMissingMarker(s)) values[i] = NaN;
+        else {
+          const ms = parseDateText(s);
+          values[i] = Number.isNaN(ms) ? fail(i, s, 'a date') : ms;
+        }
+      });
+      return typed({ kind: 'datetime', name: raw.name, values }, type, reason);
+    }
+    case 'text':
+      return typed(text ?? { kind: 'text', name: raw.name, values: Array.from({ length: nRows }, (_, i) => cellOf(raw, i)) }, type, reason);
+    case 'categorical':
+    case 'binary': {
+      const source = text ?? { kind: 'text' as const, name: raw.name, values: Array.from({ length: nRows }, (_, i) => cellOf(raw, i)) };
+      const counts = countDistinct(source.values);
+      if (type === 'binary' && counts.size > 2) {
+        throw new HyperplaneError(`has ${fmt(counts.size)} distinct values; binary needs at most 2 (make it categorical)`, { ...(file !== undefined ? { file } : {}), column: raw.name });
+      }
+      const keys = [...counts.keys()];
+      const spelling = type === 'binary' ? booleanSpelling(keys) : undefined;
+      const order = spelling ? [spelling.falseValue, spelling.trueValue].filter((k) => counts.has(k)) : keys.sort(raw.kind === 'numeric' ? (a, b) => Number(a) - Number(b) : compareText);
+      return typed(toCategorical(source, counts, order), type, reason);
+    }
+  }
+}
+
+function cellOf(col: Column, i: number): string | null {
+  if (col.kind === 'numeric') return Number.isNaN(col.values[i]) ? null : String(col.values[i]);
+  if (col.kind === 'datetime') return Number.isNaN(col.values[i]) ? null : isoDate(col.values[i]!);
+  if (col.kind === 'categorical') return col.codes[i]! < 0 ? null : col.dictionary[col.codes[i]!]!;
+  return col.values[i] ?? null;
+}
+
+/** Infers every column of a raw table. */
+export function inferTable(raw: Table): { table: Table; schema: ColumnSchema[] } {
+  const results = raw.columns.map((c) => inferColumn(c, raw.nRows));
+  return { table: { nRows: raw.nRows, columns: results.map((r) => r.column) }, schema: results.map((r) => r.schema) };
+}
