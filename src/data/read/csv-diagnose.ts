@@ -8,14 +8,25 @@ import { isUtf8 } from 'node:buffer';
 
 const CHUNK = 1 << 20;
 
-/** Calls `onLine(bytes, lineNumber)` for each physical line (1-based); stops when it returns true. */
-function scanLines(path: string, onLine: (line: Buffer, lineNumber: number) => boolean, maxLine = Infinity): void {
+/**
+ * Calls `onLine(bytes, lineNumber, length)` for each physical line (1-based) until it returns true.
+ * Lines longer than `maxLine` are passed truncated, with their true length.
+ */
+function scanLines(path: string, onLine: (line: Buffer, lineNumber: number, length: number) => boolean, maxLine = Infinity): void {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
     let carry: Buffer[] = [];
-    let carryLength = 0;
+    let stored = 0;
+    let pending = 0;
     let lineNumber = 1;
+    const take = (piece: Buffer): void => {
+      pending += piece.length;
+      if (stored <= maxLine) {
+        carry.push(Buffer.from(piece));
+        stored += piece.length;
+      }
+    };
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
@@ -24,21 +35,17 @@ function scanLines(path: string, onLine: (line: Buffer, lineNumber: number) => b
         const nl = buf.indexOf(10, start);
         if (nl < 0 || nl >= n) break;
         const piece = buf.subarray(start, nl);
-        const line = carryLength > 0 ? Buffer.concat([...carry, piece]) : piece;
+        const line = pending > 0 ? Buffer.concat([...carry, piece]) : piece;
+        const length = pending + piece.length;
         carry = [];
-        carryLength = 0;
-        if (onLine(line, lineNumber++)) return;
+        stored = 0;
+        pending = 0;
+        if (onLine(line, lineNumber++, length)) return;
         start = nl + 1;
       }
-      if (start < n) {
-        // Keep at most maxLine+1 bytes of an unfinished line: enough to know it is too long.
-        if (carryLength <= maxLine) {
-          carry.push(Buffer.from(buf.subarray(start, n)));
-          carryLength += n - start;
-        }
-      }
+      if (start < n) take(buf.subarray(start, n));
     }
-    if (carryLength > 0) onLine(Buffer.concat(carry), lineNumber);
+    if (pending > 0) onLine(Buffer.concat(carry), lineNumber, pending);
   } finally {
     closeSync(fd);
   }
@@ -57,8 +64,8 @@ export function findLongLine(path: string, limit: number): { line: number; bytes
   let found: { line: number; bytes: number } | undefined;
   scanLines(
     path,
-    (line, no) => {
-      if (line.length > limit) found = { line: no, bytes: line.length };
+    (_line, no, length) => {
+      if (length > limit) found = { line: no, bytes: length };
       return found !== undefined;
     },
     limit,

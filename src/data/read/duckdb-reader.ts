@@ -2,7 +2,6 @@ import duckdb from '@duckdb/node-bindings';
 import { DuckDBVarCharType, DuckDBVector } from '@duckdb/node-api';
 import type { Column, Table } from '../table.js';
 import { DEFAULT_MAX_LINE_SIZE, MISSING_MARKERS, type ColumnReadType, type ReadOptions, type SourceFormat } from './options.js';
-import { translateDuckDBError } from './duckdb-errors.js';
 
 /** How a source column reaches JavaScript: numbers and datetimes as doubles, the rest as strings. */
 type Transfer = 'number' | 'datetime' | 'string';
@@ -97,24 +96,21 @@ function projection(col: SourceColumn, transfer: Transfer): string {
 }
 
 /**
- * Runs `select * from <scan>` and gathers the result into columns. The result is materialized by DuckDB
+ * Runs `select * from <scan>` and gathers the result into columns. DuckDB's errors are passed on as
+ * they are; the caller knows the source and turns them into messages. The result is materialized by DuckDB
  * (parsed in parallel) and then copied chunk by chunk synchronously: streaming with an await per
  * 2,048-row chunk costs more than the parse itself.
  */
-export async function readWithDuckDB(scan: string, file: string): Promise<DuckDBReadResult> {
+export async function readWithDuckDB(scan: string): Promise<DuckDBReadResult> {
   const connection = await connect();
   try {
-    const described = await duckdb.query(connection, `DESCRIBE SELECT * FROM ${scan}`).catch((e: unknown) => {
-      throw translateDuckDBError(e, file);
-    });
+    const described = await duckdb.query(connection, `DESCRIBE SELECT * FROM ${scan}`);
     const names = readStringColumn(described, 0);
     const types = readStringColumn(described, 1);
     const columns: SourceColumn[] = names.map((name, i) => ({ name: name ?? '', sourceType: types[i] ?? 'VARCHAR' }));
     const transfers = columns.map((c) => transferOf(c.sourceType));
     const sql = `SELECT ${columns.map((c, i) => projection(c, transfers[i]!)).join(', ')} FROM ${scan}`;
-    const result = await duckdb.query(connection, sql).catch((e: unknown) => {
-      throw translateDuckDBError(e, file);
-    });
+    const result = await duckdb.query(connection, sql);
     const { doubles, strings, nRows } = gather(result, transfers);
     const tableColumns = columns.map((c, i): Column => {
       const t = transfers[i]!;

@@ -4,6 +4,7 @@ import { HyperplaneError } from '../../errors.js';
 import type { Table } from '../table.js';
 import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
 import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
+import { translateDuckDBError } from './duckdb-errors.js';
 import { DEFAULT_MAX_LINE_SIZE, type ReadOptions, type SourceFormat } from './options.js';
 import { readPostgres } from './postgres-reader.js';
 
@@ -67,11 +68,11 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
 
 async function readFile(path: string, format: SourceFormat, options: ReadOptions): Promise<ReadResult> {
   try {
-    const { table, columns } = await readWithDuckDB(scanExpression(path, format, options), path);
+    const { table, columns } = await readWithDuckDB(scanExpression(path, format, options));
     return { table, source: path, format, columns };
   } catch (e) {
-    if ((format === 'csv' || format === 'tsv') && !isGlob(path)) throw diagnoseCsv(e, path, format, options);
-    throw e;
+    const exact = (format === 'csv' || format === 'tsv') && !isGlob(path) ? diagnoseCsv(e, path, format, options) : undefined;
+    throw exact ?? translateDuckDBError(e, path);
   }
 }
 
@@ -80,30 +81,37 @@ function looksMisSniffed(result: ReadResult): boolean {
   return /[,;\t|]/.test(result.table.columns[0]!.name);
 }
 
-/** Replaces DuckDB's account of a CSV failure with an exact line found by our own scan, where we can. */
-function diagnoseCsv(e: unknown, path: string, format: SourceFormat, options: ReadOptions): unknown {
+/**
+ * Replaces DuckDB's account of a CSV failure with an exact line found by our own scan, where we can.
+ * A failed sniff can have any of the three causes, so each scan is tried in turn.
+ */
+function diagnoseCsv(e: unknown, path: string, format: SourceFormat, options: ReadOptions): HyperplaneError | undefined {
   const message = e instanceof Error ? e.message : String(e);
-  if (/not utf-8|unicode/i.test(message)) {
-    const line = findInvalidUtf8Line(path);
-    return new HyperplaneError('invalid UTF-8: the file is not UTF-8 encoded (convert it, e.g. with iconv)', line === undefined ? { file: path } : { file: path, line });
+  const sniffFailed = /sniff|Expected Number of Columns|automatically detect/i.test(message);
+  if (/Invalid unicode/i.test(message)) return invalidUtf8(path);
+  if (/Maximum line size of \d+ bytes exceeded/i.test(message)) return tooLong(path, options) ?? new HyperplaneError('a line is longer than the limit; raise it with --max-line-size', { file: path });
+  if (!sniffFailed) return undefined;
+  const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : guessDelimiter(path));
+  const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
+  if (ragged) {
+    return new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
   }
-  if (/Maximum line size/i.test(message)) {
-    const limit = options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE;
-    const long = findLongLine(path, limit);
-    const what = long ? `a line of ${long.bytes.toLocaleString('en-US')} bytes` : 'a line';
-    return new HyperplaneError(
-      `${what} is longer than the limit of ${limit.toLocaleString('en-US')} bytes; if it is real data, raise the limit with --max-line-size`,
-      long ? { file: path, line: long.line } : { file: path },
-    );
-  }
-  if (/Expected Number of Columns|sniff|automatically detect|too many columns|not enough columns/i.test(message)) {
-    const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : guessDelimiter(path));
-    const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
-    if (ragged) {
-      return new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
-    }
-  }
-  return e;
+  return tooLong(path, options) ?? (findInvalidUtf8Line(path) !== undefined ? invalidUtf8(path) : undefined);
+}
+
+function invalidUtf8(path: string): HyperplaneError {
+  const line = findInvalidUtf8Line(path);
+  return new HyperplaneError('invalid UTF-8: the file is not UTF-8 encoded (convert it, e.g. with iconv)', line === undefined ? { file: path } : { file: path, line });
+}
+
+function tooLong(path: string, options: ReadOptions): HyperplaneError | undefined {
+  const limit = options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE;
+  const long = findLongLine(path, limit);
+  if (long === undefined) return undefined;
+  return new HyperplaneError(
+    `a line of ${long.bytes.toLocaleString('en-US')} bytes is longer than the limit of ${limit.toLocaleString('en-US')} bytes; if it is real data, raise the limit with --max-line-size`,
+    { file: path, line: long.line },
+  );
 }
 
 function checkFile(path: string): void {

@@ -87,6 +87,7 @@ export function parseDateText(raw: string): number {
   if (m) {
     const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7] ? Math.round(Number(m[7]) * 1000) : 0);
     if (!validParts(+m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))) return NaN;
+    if (new Date(ms).getUTCDate() !== +m[3]!) return NaN;
     const zone = m[8];
     if (zone === undefined || zone === 'Z') return ms;
     const sign = zone.startsWith('-') ? -1 : 1;

@@ -1,0 +1,14 @@
+/** Hyperplane's library API: everything the CLI does is available here for a Node app. */
+export { HyperplaneError, isHyperplaneError, type InputLocation } from './errors.js';
+export type { Table, Column, ColumnKind, NumericColumn, CategoricalColumn, TextColumn, DatetimeColumn } from './data/table.js';
+export { columnByName, cellText, isMissing } from './data/table.js';
+export { readTable, type ReadResult } from './data/read/source.js';
+export type { ReadOptions, SourceFormat, ColumnReadType } from './data/read/options.js';
+export { loadData, profileData, type LoadOptions, type LoadedData, type ProfileReport } from './data/load.js';
+export { SCHEMA_TYPES, isFeatureType, type Schema, type ColumnSchema, type SchemaType } from './data/schema/schema.js';
+export { loadSchemaFile, saveSchemaFile, resolveSchema } from './data/schema/schema-file.js';
+export { profileTable, type Profile, type ColumnProfile, type ProfileWarning, type WarningKind } from './data/profile/profile.js';
+export { inferTarget, type TargetInfo, type Task, type ClassCount } from './data/profile/target.js';
+export { fingerprintTable, TableFingerprint } from './data/fingerprint.js';
+export { synthesize, type SynthOptions, type SynthData, type SynthTask } from './synth/generate.js';
+export { writeSynthFile } from './synth/write.js';
