@@ -1,12 +1,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Column, Table } from './table.js';
-import { isMissingMarker } from './schema/values.js';
 
 /**
- * A content fingerprint of a table: sha256 over a canonical encoding of each column's values.
- * Numbers and datetimes are little-endian doubles (one NaN, no negative zero), strings are length-prefixed
- * UTF-8 with missing markers as null, and categorical codes are decoded to their strings. So the same
- * data read from CSV or Parquet, or in any number of chunks, has the same fingerprint.
+ * A content fingerprint of a parsed table: sha256 over a canonical encoding of each column's values.
+ * Numbers and datetimes are little-endian doubles (one NaN, no negative zero). Strings — text and
+ * categorical alike — are encoded as the sequence of their first-appearance numbers plus the distinct
+ * strings in order of first appearance: a one-to-one encoding of the values that never depends on
+ * dictionary order and costs one integer per row. So the same data read from CSV or Parquet, or fed in
+ * any number of chunks, has the same fingerprint.
  */
 export function fingerprintTable(table: Table): string {
   const fp = new TableFingerprint(table.columns.map((c) => ({ name: c.name, kind: valueClass(c) })));
@@ -14,77 +15,97 @@ export function fingerprintTable(table: Table): string {
   return fp.digest();
 }
 
-type ValueClass = 'number' | 'datetime' | 'string';
+export type ValueClass = 'number' | 'datetime' | 'string';
 
-function valueClass(column: Column): ValueClass {
+export function valueClass(column: Column): ValueClass {
   return column.kind === 'numeric' ? 'number' : column.kind === 'datetime' ? 'datetime' : 'string';
+}
+
+/** Per string column: the first-appearance number of each value seen so far. */
+interface StringState {
+  ids: Map<string, number>;
+  /** Hash of the distinct strings, in order of first appearance. */
+  dictionary: Hash;
 }
 
 /** Incremental form: feed the columns of consecutive row blocks, then take the digest. */
 export class TableFingerprint {
-  private readonly hashes: Hash[];
-  private readonly staging = Buffer.allocUnsafe(1 << 16);
+  private readonly values: Hash[];
+  private readonly strings: (StringState | undefined)[];
 
   constructor(private readonly header: readonly { name: string; kind: ValueClass }[]) {
-    this.hashes = header.map(() => createHash('sha256'));
+    this.values = header.map(() => createHash('sha256'));
+    this.strings = header.map((h) => (h.kind === 'string' ? { ids: new Map(), dictionary: createHash('sha256') } : undefined));
   }
 
   update(block: readonly Column[]): void {
     block.forEach((column, j) => {
-      const hash = this.hashes[j]!;
-      if (column.kind === 'numeric' || column.kind === 'datetime') hashDoubles(hash, column.values);
-      else if (column.kind === 'text') this.hashStrings(hash, column.values.length, (i) => column.values[i] ?? null);
-      else this.hashStrings(hash, column.codes.length, (i) => (column.codes[i]! < 0 ? null : column.dictionary[column.codes[i]!]!));
+      const hash = this.values[j]!;
+      if (column.kind === 'numeric' || column.kind === 'datetime') {
+        hashDoubles(hash, column.values);
+        return;
+      }
+      const state = this.strings[j]!;
+      const n = column.kind === 'text' ? column.values.length : column.codes.length;
+      const ids = new Int32Array(n);
+      if (column.kind === 'text') {
+        for (let i = 0; i < n; i++) {
+          const s = column.values[i];
+          ids[i] = s === null || s === undefined ? -1 : idOf(state, s);
+        }
+      } else {
+        // Map each dictionary code to its first-appearance number once, lazily, then remap rows.
+        const remap = new Int32Array(column.dictionary.length).fill(-2);
+        for (let i = 0; i < n; i++) {
+          const code = column.codes[i]!;
+          if (code < 0) {
+            ids[i] = -1;
+            continue;
+          }
+          let id = remap[code]!;
+          if (id === -2) id = remap[code] = idOf(state, column.dictionary[code]!);
+          ids[i] = id;
+        }
+      }
+      hash.update(new Uint8Array(ids.buffer));
     });
   }
 
   digest(): string {
     const outer = createHash('sha256');
-    outer.update('hyperplane-table-v1\n');
+    outer.update('hyperplane-table-v2\n');
     this.header.forEach((h, j) => {
       outer.update(`${JSON.stringify(h.name)}:${h.kind}:`);
-      outer.update(this.hashes[j]!.digest());
+      outer.update(this.values[j]!.digest());
+      const state = this.strings[j];
+      if (state !== undefined) outer.update(state.dictionary.digest());
     });
     return outer.digest('hex');
   }
-
-  private hashStrings(hash: Hash, n: number, at: (i: number) => string | null): void {
-    const buf = this.staging;
-    let used = 0;
-    for (let i = 0; i < n; i++) {
-      let s = at(i);
-      if (s !== null && isMissingMarker(s)) s = null;
-      const bytes = s === null ? 0 : Buffer.byteLength(s);
-      if (used + 5 + bytes > buf.length) {
-        hash.update(buf.subarray(0, used));
-        used = 0;
-      }
-      if (s === null) {
-        buf[used++] = 0;
-        continue;
-      }
-      buf[used++] = 1;
-      buf.writeUInt32LE(bytes, used);
-      used += 4;
-      if (bytes > buf.length - used) {
-        hash.update(buf.subarray(0, used));
-        used = 0;
-        hash.update(s);
-      } else used += buf.write(s, used);
-    }
-    hash.update(buf.subarray(0, used));
-  }
 }
 
-const CANONICAL_NAN = new Float64Array([NaN]);
+function idOf(state: StringState, s: string): number {
+  let id = state.ids.get(s);
+  if (id === undefined) {
+    id = state.ids.size;
+    state.ids.set(s, id);
+    const bytes = Buffer.from(s, 'utf8');
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(bytes.length);
+    state.dictionary.update(length);
+    state.dictionary.update(bytes);
+  }
+  return id;
+}
+
+const CANONICAL_NAN = new Uint32Array(new Float64Array([NaN]).buffer);
 
 function hashDoubles(hash: Hash, values: Float64Array): void {
-  let clean = true;
-  const canonicalNaNBits = new Uint32Array(CANONICAL_NAN.buffer);
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  let clean = true;
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
-    if (x === 0 ? words[2 * i + 1] !== 0 : x !== x && (words[2 * i] !== canonicalNaNBits[0] || words[2 * i + 1] !== canonicalNaNBits[1])) {
+    if (x === 0 ? words[2 * i + 1] !== 0 : x !== x && (words[2 * i] !== CANONICAL_NAN[0] || words[2 * i + 1] !== CANONICAL_NAN[1])) {
       clean = false;
       break;
     }

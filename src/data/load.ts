@@ -19,7 +19,7 @@ export interface LoadedData {
   /** Typed per the schema: categoricals and binaries as codes, dates as epoch ms. */
   table: Table;
   schema: ColumnSchema[];
-  /** sha256 of the parsed values, independent of file format and of how the file was chunked. */
+  /** sha256 of the typed values, independent of file format and of how the file was chunked. */
   fingerprint: string;
 }
 
@@ -27,8 +27,8 @@ export interface LoadedData {
 export async function loadData(source: string, options: LoadOptions = {}): Promise<LoadedData> {
   const schema = options.schema ?? (options.schemaPath !== undefined ? loadSchemaFile(options.schemaPath) : undefined);
   const read = await readTable(source, options);
-  const fingerprint = fingerprintTable(read.table);
   const { table, columns } = resolveSchema(read.table, schema, options.schemaPath);
+  const fingerprint = fingerprintTable(table);
   return { source: read.source, format: read.format, table, schema: columns, fingerprint };
 }
 

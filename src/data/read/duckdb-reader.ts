@@ -134,21 +134,17 @@ function gather(
   transfers: readonly Transfer[],
 ): { doubles: (Float64Array | undefined)[]; strings: ((string | null)[] | undefined)[]; nRows: number } {
   const nChunks = duckdb.result_chunk_count(result);
-  const chunks: duckdb.DataChunk[] = [];
-  let nRows = 0;
-  const doubles: (Float64Array | undefined)[] = [];
+  // The row count first, so the doubles go straight into arrays of the right size; chunks are then
+  // fetched one at a time and dropped, so at most one copy is alive beside DuckDB's result.
+  const nRows = duckdb.row_count(result);
+  const doubles = transfers.map((t) => (t === 'string' ? undefined : new Float64Array(nRows)));
   const strings: ((string | null)[] | undefined)[] = transfers.map((t) => (t === 'string' ? [] : undefined));
-  // Row count first, so the doubles go straight into arrays of the right size.
+  let offset = 0;
   for (let k = 0; k < nChunks; k++) {
     const chunk = duckdb.result_get_chunk(result, k);
-    chunks.push(chunk);
-    nRows += duckdb.data_chunk_get_size(chunk);
-  }
-  for (const t of transfers) doubles.push(t === 'string' ? undefined : new Float64Array(nRows));
-  let offset = 0;
-  for (const chunk of chunks) {
     const n = duckdb.data_chunk_get_size(chunk);
     if (n === 0) continue;
+    if (offset + n > nRows) throw new Error(`DuckDB returned more rows than its row count (${nRows})`);
     for (let c = 0; c < transfers.length; c++) {
       const vector = duckdb.data_chunk_get_vector(chunk, c);
       const out = doubles[c];

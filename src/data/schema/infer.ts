@@ -102,28 +102,65 @@ export function isoDate(ms: number): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
 }
 
-/** Distinct non-missing strings with their counts, in order of first appearance. */
-function countDistinct(values: readonly (string | null)[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const s of values) {
-    if (s === null) continue;
-    counts.set(s, (counts.get(s) ?? 0) + 1);
+/**
+ * A text column interned in one pass: each row's number for its value (-1 when missing, missing markers
+ * included), and the distinct values with their counts in order of first appearance. Every later step
+ * works on the distinct values and remaps rows by number, never hashing a row's string again.
+ */
+interface Interned {
+  source: TextColumn;
+  ids: Int32Array;
+  distinct: string[];
+  counts: number[];
+  sawMarker: boolean;
+}
+
+function intern(col: TextColumn): Interned {
+  const index = new Map<string, number>();
+  const ids = new Int32Array(col.values.length);
+  const distinct: string[] = [];
+  const counts: number[] = [];
+  let sawMarker = false;
+  for (let i = 0; i < ids.length; i++) {
+    const s = col.values[i];
+    if (s === null || s === undefined) {
+      ids[i] = -1;
+      continue;
+    }
+    let id = index.get(s);
+    if (id === undefined) {
+      id = isMissingMarker(s) ? -1 : distinct.length;
+      index.set(s, id);
+      if (id >= 0) {
+        distinct.push(s);
+        counts.push(0);
+      }
+    }
+    if (id >= 0) counts[id]!++;
+    else sawMarker = true;
+    ids[i] = id;
   }
-  for (const key of [...counts.keys()]) if (isMissingMarker(key)) counts.delete(key);
-  return counts;
+  return { source: col, ids, distinct, counts, sawMarker };
+}
+
+/** The column with missing markers replaced by null (the original when there were none). */
+function cleanText(t: Interned): TextColumn {
+  if (!t.sawMarker) return t.source;
+  return { kind: 'text', name: t.source.name, values: Array.from(t.ids, (id) => (id < 0 ? null : t.distinct[id]!)) };
 }
 
 function inferText(rawText: TextColumn, nRows: number): TypedColumn {
-  const counts = countDistinct(rawText.values);
-  const col = withoutMissingMarkers(rawText, counts);
-  const distinct = [...counts.keys()];
-  const count = [...counts.values()].reduce((a, b) => a + b, 0);
-  if (distinct.length === 0) return typed(col, 'constant', `all ${fmt(nRows)} values missing → constant`);
-  if (distinct.length === 1) return typed(toCategorical(col, counts), 'constant', `one distinct value ('${clip(distinct[0]!)}') in ${fmt(nRows)} rows → constant`);
+  const t = intern(rawText);
+  const { distinct } = t;
+  const name = rawText.name;
+  const count = t.counts.reduce((a, b) => a + b, 0);
+  const text = (): TextColumn => cleanText(t);
+  if (distinct.length === 0) return typed(text(), 'constant', `all ${fmt(nRows)} values missing → constant`);
+  if (distinct.length === 1) return typed(toCategorical(t), 'constant', `one distinct value ('${clip(distinct[0]!)}') in ${fmt(nRows)} rows → constant`);
 
   const numbers = parseAllNumbers(distinct);
   if (numbers !== undefined) {
-    const numeric: NumericColumn = { kind: 'numeric', name: col.name, values: mapValues(col.values, numbers.values) };
+    const numeric: NumericColumn = { kind: 'numeric', name, values: mapValues(t, numbers.values) };
     const inferred = inferNumeric(numeric, nRows);
     if (numbers.style !== 'plain' && inferred.schema.type === 'numeric') {
       const example = distinct.find((d) => parseNumberText(d)?.style === numbers.style) ?? distinct[0]!;
@@ -135,12 +172,11 @@ function inferText(rawText: TextColumn, nRows: number): TypedColumn {
     const spelling = booleanSpelling(distinct);
     const ordered = spelling ? [spelling.falseValue, spelling.trueValue] : [...distinct].sort(compareText);
     const why = spelling ? `boolean spellings (${ordered.join('/')})` : `2 distinct values (${ordered.map(clip).join(', ')})`;
-    return typed(toCategorical(col, counts, ordered), 'binary', `${why} in ${fmt(nRows)} rows → binary`);
+    return typed(toCategorical(t, ordered), 'binary', `${why} in ${fmt(nRows)} rows → binary`);
   }
   const dates = parseAllDates(distinct);
   if (dates !== undefined) {
-    const values = mapValues(col.values, dates);
-    const inferred = inferDatetime({ kind: 'datetime', name: col.name, values }, nRows);
+    const inferred = inferDatetime({ kind: 'datetime', name, values: mapValues(t, dates) }, nRows);
     inferred.schema.reason = `dates written as text (e.g. '${clip(distinct[0]!)}'); ${inferred.schema.reason}`;
     return inferred;
   }
@@ -150,20 +186,13 @@ function inferText(rawText: TextColumn, nRows: number): TypedColumn {
   const several = meanWords >= 2 || meanLength >= 30;
   if (count >= 20 && ratio >= 0.9) {
     const share = distinct.length === count ? `every value distinct (${fmt(count)})` : `${fmt(distinct.length)} distinct values in ${fmt(count)} rows`;
-    if (several) return typed(col, 'text', `${share}, ${meanWords.toFixed(1)} words on average → text`);
-    return typed(col, 'id', `${share}, single tokens → id`);
+    if (several) return typed(text(), 'text', `${share}, ${meanWords.toFixed(1)} words on average → text`);
+    return typed(text(), 'id', `${share}, single tokens → id`);
   }
   if (meanWords >= 4 || meanLength >= 50 || (ratio >= 0.5 && several)) {
-    return typed(col, 'text', `${fmt(distinct.length)} distinct values, ${meanWords.toFixed(1)} words on average → text`);
+    return typed(text(), 'text', `${fmt(distinct.length)} distinct values, ${meanWords.toFixed(1)} words on average → text`);
   }
-  return typed(toCategorical(col, counts), 'categorical', `${fmt(distinct.length)} distinct values in ${fmt(nRows)} rows → categorical`);
-}
-
-/** Replaces 'NA', '?' and the like with null, copying only when there is something to replace. */
-function withoutMissingMarkers(col: TextColumn, counts: Map<string, number>): TextColumn {
-  const dirty = col.values.some((s) => s !== null && !counts.has(s));
-  if (!dirty) return col;
-  return { kind: 'text', name: col.name, values: col.values.map((s) => (s === null || !counts.has(s) ? null : s)) };
+  return typed(toCategorical(t), 'categorical', `${fmt(distinct.length)} distinct values in ${fmt(nRows)} rows → categorical`);
 }
 
 function shape(distinct: readonly string[]): { meanWords: number; meanLength: number } {
@@ -180,13 +209,14 @@ function shape(distinct: readonly string[]): { meanWords: number; meanLength: nu
   return { meanWords: words / n, meanLength: length / n };
 }
 
-function parseAllNumbers(distinct: readonly string[]): { values: Map<string, number>; style: NumberStyle } | undefined {
-  const values = new Map<string, number>();
+/** Each distinct value as a number, or undefined if any one is not a number. */
+function parseAllNumbers(distinct: readonly string[]): { values: Float64Array; style: NumberStyle } | undefined {
+  const values = new Float64Array(distinct.length);
   const styles = new Set<NumberStyle>();
-  for (const d of distinct) {
-    const parsed = parseNumberText(d);
+  for (let k = 0; k < distinct.length; k++) {
+    const parsed = parseNumberText(distinct[k]!);
     if (parsed === undefined) return undefined;
-    values.set(d, parsed.value);
+    values[k] = parsed.value;
     styles.add(parsed.style);
   }
   styles.delete('plain');
@@ -194,21 +224,22 @@ function parseAllNumbers(distinct: readonly string[]): { values: Map<string, num
   return { values, style };
 }
 
-function parseAllDates(distinct: readonly string[]): Map<string, number> | undefined {
-  const values = new Map<string, number>();
-  for (const d of distinct) {
-    const ms = parseDateText(d);
+function parseAllDates(distinct: readonly string[]): Float64Array | undefined {
+  const values = new Float64Array(distinct.length);
+  for (let k = 0; k < distinct.length; k++) {
+    const ms = parseDateText(distinct[k]!);
     if (Number.isNaN(ms)) return undefined;
-    values.set(d, ms);
+    values[k] = ms;
   }
   return values;
 }
 
-function mapValues(values: readonly (string | null)[], mapping: Map<string, number>): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const s = values[i];
-    out[i] = s === null ? NaN : (mapping.get(s) ?? NaN);
+/** Rows mapped through a per-distinct-value table. */
+function mapValues(t: Interned, perDistinct: Float64Array): Float64Array {
+  const out = new Float64Array(t.ids.length);
+  for (let i = 0; i < out.length; i++) {
+    const id = t.ids[i]!;
+    out[i] = id < 0 ? NaN : perDistinct[id]!;
   }
   return out;
 }
@@ -219,16 +250,17 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Categorical with levels sorted (or in the given order), so codes never depend on row order. */
-function toCategorical(col: TextColumn, counts: Map<string, number>, order?: readonly string[]): CategoricalColumn {
-  const dictionary = order ?? [...counts.keys()].sort(compareText);
-  const index = new Map<string, number>();
-  dictionary.forEach((d, i) => index.set(d, i));
-  const codes = new Int32Array(col.values.length);
+function toCategorical(t: Interned, order?: readonly string[]): CategoricalColumn {
+  const dictionary = order ?? [...t.distinct].sort(compareText);
+  const codeOf = new Map<string, number>();
+  dictionary.forEach((d, i) => codeOf.set(d, i));
+  const remap = Int32Array.from(t.distinct, (d) => codeOf.get(d) ?? -1);
+  const codes = new Int32Array(t.ids.length);
   for (let i = 0; i < codes.length; i++) {
-    const s = col.values[i];
-    codes[i] = s === null ? -1 : (index.get(s) ?? -1);
+    const id = t.ids[i]!;
+    codes[i] = id < 0 ? -1 : remap[id]!;
   }
-  return { kind: 'categorical', name: col.name, codes, dictionary };
+  return { kind: 'categorical', name: t.source.name, codes, dictionary };
 }
 
 function decodeCategorical(col: CategoricalColumn): TextColumn {
@@ -281,14 +313,14 @@ export function convertColumn(raw: Column, type: SchemaType, nRows: number, file
     case 'categorical':
     case 'binary': {
       const source = text ?? { kind: 'text' as const, name: raw.name, values: Array.from({ length: nRows }, (_, i) => cellOf(raw, i)) };
-      const counts = countDistinct(source.values);
-      if (type === 'binary' && counts.size > 2) {
-        throw new HyperplaneError(`has ${fmt(counts.size)} distinct values; binary needs at most 2 (make it categorical)`, { ...(file !== undefined ? { file } : {}), column: raw.name });
+      const t = intern(source);
+      if (type === 'binary' && t.distinct.length > 2) {
+        throw new HyperplaneError(`has ${fmt(t.distinct.length)} distinct values; binary needs at most 2 (make it categorical)`, { ...(file !== undefined ? { file } : {}), column: raw.name });
       }
-      const keys = [...counts.keys()];
+      const keys = [...t.distinct];
       const spelling = type === 'binary' ? booleanSpelling(keys) : undefined;
-      const order = spelling ? [spelling.falseValue, spelling.trueValue].filter((k) => counts.has(k)) : keys.sort(raw.kind === 'numeric' ? (a, b) => Number(a) - Number(b) : compareText);
-      return typed(toCategorical(source, counts, order), type, reason);
+      const order = spelling ? [spelling.falseValue, spelling.trueValue].filter((k) => keys.includes(k)) : keys.sort(raw.kind === 'numeric' ? (a, b) => Number(a) - Number(b) : compareText);
+      return typed(toCategorical(t, order), type, reason);
     }
   }
 }
