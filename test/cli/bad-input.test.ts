@@ -39,6 +39,7 @@ describe('bad input gets one clear line and exit code 2', () => {
     if (process.getuid?.() === 0) return;
     expectCleanError(['profile', at('secret.csv')], /secret\.csv: permission denied/);
   });
+  it('a directory where a file was expected', () => expectCleanError(['profile', dir], /is a directory; give a file or a glob/));
   it('an empty file', () => expectCleanError(['profile', at('empty.csv')], /empty\.csv: the file is empty$/));
   it('a file with only a header', () => expectCleanError(['profile', at('header.csv')], /header\.csv: it has a header \(3 columns\) but no data rows$/));
   it('ragged rows', () => expectCleanError(['profile', at('ragged.csv')], /ragged\.csv, line 4: expected 2 fields as in the header, found 3/));
