@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+
+export type Task = 'binary' | 'multiclass' | 'regression' | 'anomaly';
+
+/** Dense row-major features: row i, column j is data[i * d + j]. */
+export interface Matrix {
+  data: Float64Array | Float32Array;
+  n: number;
+  d: number;
+}
+
+export interface Progress {
+  iteration: number;
+  loss: number;
+}
+
+export interface FitOptions {
+  /** One non-negative weight per row; a weight of 2 counts a row twice. */
+  weights?: Float64Array;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** What production needs to know about how training went. */
+export interface TrainingLog {
+  iterations: number;
+  converged: boolean;
+  durationMs: number;
+  finalLoss: number;
+  warnings: string[];
+}
+
+export type StateValue = Float64Array | Float32Array | Int32Array | Uint8Array | number | string | boolean | null | StateValue[] | { [key: string]: StateValue };
+export type ModelState = { [key: string]: StateValue };
+
+/**
+ * A fitted model is plain data: no functions, no closures, nothing that executes on load.
+ * `predict(model, X)` in registry.ts finds the code by `kind`.
+ */
+export interface Model {
+  kind: string;
+  formatVersion: number;
+  task: Task;
+  nFeatures: number;
+  /** Classes for classification (codes 0..nClasses-1), 1 otherwise. */
+  nClasses: number;
+  params: { [key: string]: unknown };
+  state: ModelState;
+  training: TrainingLog;
+}
+
+/** What a learner can do; callers read these and never switch on a learner's name. */
+export interface Capabilities {
+  tasks: readonly Task[];
+  sampleWeights: boolean;
+  /** 'native': NaN is a value the learner handles; 'reject': NaN in X is an error; 'ignore': X is not read. */
+  missingValues: 'native' | 'reject' | 'ignore';
+  explanations: 'linear' | 'tree' | 'none';
+  /** What a single-class y gives: an error, or a model that always predicts that class. */
+  singleClass: 'error' | 'constant';
+}
+
+export interface Learner<P extends { [key: string]: unknown } = { [key: string]: unknown }> {
+  name: string;
+  description: string;
+  /** Hyperparameters, declared once: type, default, range and a one-line doc each. */
+  params: z.ZodType<P>;
+  capabilities: Capabilities;
+  formatVersion: number;
+  fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Model | Promise<Model>;
+  /** Scores: n × k class probabilities (row-major) for classifiers, n values for regression. */
+  predict(model: Model, X: Matrix): Float64Array;
+}

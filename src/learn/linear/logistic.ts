@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import { LearnError } from '../errors.js';
+import { stratifiedFolds } from '../folds.js';
+import { minimize } from '../optim/minimize.js';
+import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { binaryLossGrad, multinomialLossGrad, type LossData } from './logistic-loss.js';
+
+export const logisticParams = z
+  .object({
+    penalty: z.enum(['l2', 'l1', 'elasticnet', 'none']).default('l2').describe('regularisation: l2 (L-BFGS), l1 or elasticnet (OWL-QN), or none'),
+    C: z.number().positive().default(1).describe('inverse regularisation strength, as in scikit-learn: C × Σ loss + penalty'),
+    l1_ratio: z.number().min(0).max(1).default(0.5).describe('elasticnet only: share of the penalty that is L1'),
+    class_weight: z
+      .union([z.literal('none'), z.literal('balanced'), z.array(z.number().min(0))])
+      .default('none')
+      .describe("per-class weights: 'balanced' weighs each class by n / (k × its count), or a list by class code"),
+    cv: z.number().int().min(0).default(0).describe('if ≥ 2, choose C by this many stratified folds on log loss (like LogisticRegressionCV)'),
+    Cs: z.union([z.number().int().min(1), z.array(z.number().positive())]).default(10).describe('cv only: a count of C values on logspace(-4, 4), or the values'),
+    max_iter: z.number().int().min(1).default(1000).describe('most optimizer iterations'),
+    tol: z.number().positive().default(1e-6).describe('stop when the largest gradient component of the mean loss is below tol'),
+  })
+  .strict();
+export type LogisticParams = z.infer<typeof logisticParams>;
+
+const FORMAT_VERSION = 1;
+const NAME = 'logistic';
+
+interface Problem {
+  data: LossData;
+  n: number;
+  d: number;
+  /** Classes; binary problems use one score (k = 2, one weight vector). */
+  k: number;
+  multinomial: boolean;
+  sumWeights: number;
+}
+
+/**
+ * Logistic regression, binary or multinomial, minimizing scikit-learn's objective
+ * C Σ sᵢ ℓᵢ + penalty (the intercept unpenalized), scaled by 1/(C Σ sᵢ) so tolerances mean the same at
+ * any data size: L-BFGS for L2 or no penalty, OWL-QN for L1 and elastic-net.
+ */
+export const logisticLearner: Learner<LogisticParams> = {
+  name: NAME,
+  description: 'logistic regression (binary and multinomial) with L2, L1 or elastic-net penalties, class weights and built-in CV of C',
+  params: logisticParams,
+  formatVersion: FORMAT_VERSION,
+  capabilities: { tasks: ['binary', 'multiclass'], sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
+
+  fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Model {
+    const started = performance.now();
+    if (task !== 'binary' && task !== 'multiclass') throw new LearnError(`${NAME}: task '${task}' is not supported; use linear for regression`);
+    checkMatrix(X, NAME);
+    checkFinite(X, this.capabilities, NAME);
+    const k = checkTarget(y, X.n, task, NAME);
+    if (task === 'binary' && k > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found code ${k - 1}`);
+    const weights = checkWeights(options.weights, X.n, NAME);
+    if (presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
+    const s = rowWeights(y, k, weights, params.class_weight);
+    const problem: Problem = { data: { X: X.data, d: X.d, y, s }, n: X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, X.n) };
+
+    let C = params.C;
+    let cvScores: Float64Array | undefined;
+    let grid: number[] | undefined;
+    if (params.cv >= 2) {
+      grid = typeof params.Cs === 'number' ? logspace(-4, 4, params.Cs) : [...params.Cs];
+      cvScores = crossValidate(X, y, k, weights, params, grid, options);
+      let best = 0;
+      for (let i = 1; i < grid.length; i++) if (cvScores[i]! < cvScores[best]!) best = i;
+      C = grid[best]!;
+    }
+    const result = solve(problem, params, C, undefined, options);
+    const warnings: string[] = [];
+    if (!result.converged) warnings.push(`the optimizer did not converge in ${params.max_iter} iterations; raise max_iter, or scale the features`);
+    const { coef, intercept } = unpack(result.x, problem);
+    return {
+      kind: NAME,
+      formatVersion: FORMAT_VERSION,
+      task,
+      nFeatures: X.d,
+      nClasses: k,
+      params: { ...params },
+      state: { coef, intercept, C, ...(cvScores && grid ? { cvGrid: Float64Array.from(grid), cvLogLoss: cvScores } : {}) },
+      training: { iterations: result.iterations, converged: result.converged, durationMs: performance.now() - started, finalLoss: result.f, warnings },
+    };
+  },
+
+  predict(model: Model, X: Matrix): Float64Array {
+    checkPredictInput(model, X);
+    const coef = model.state['coef'] as Float64Array;
+    const intercept = model.state['intercept'] as Float64Array;
+    return predictProba(X, coef, intercept, model.nClasses);
+  },
+};
+
+/** Class probabilities, n × k row-major. Binary models hold one weight vector (the score of class 1). */
+export function predictProba(X: Matrix, coef: Float64Array, intercept: Float64Array, k: number): Float64Array {
+  const { n, d, data } = X;
+  const out = new Float64Array(n * k);
+  if (k === 2) {
+    for (let i = 0; i < n; i++) {
+      let z = intercept[0]!;
+      const base = i * d;
+      for (let j = 0; j < d; j++) z += data[base + j]! * coef[j]!;
+      const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  }
+  const z = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) {
+      let v = intercept[c]!;
+      for (let j = 0; j < d; j++) v += data[base + j]! * coef[c * d + j]!;
+      z[c] = v;
+      if (v > max) max = v;
+    }
+    let total = 0;
+    for (let c = 0; c < k; c++) total += z[c] = Math.exp(z[c]! - max);
+    for (let c = 0; c < k; c++) out[i * k + c] = z[c]! / total;
+  }
+  return out;
+}
+
+function solve(problem: Problem, params: LogisticParams, C: number, warm: Float64Array | undefined, options: FitOptions) {
+  const { d, k, multinomial, sumWeights } = problem;
+  const nCoef = multinomial ? k * d : d;
+  const nParams = nCoef + (multinomial ? k : 1);
+  const scale = 1 / sumWeights;
+  const l2 = params.penalty === 'l2' ? 1 / (C * sumWeights) : params.penalty === 'elasticnet' ? (1 - params.l1_ratio) / (C * sumWeights) : 0;
+  const l1Strength = params.penalty === 'l1' ? 1 / (C * sumWeights) : params.penalty === 'elasticnet' ? params.l1_ratio / (C * sumWeights) : 0;
+  const objective = (theta: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    const loss = multinomial ? multinomialLossGrad(problem.data, theta, k, 0, problem.n, grad) : binaryLossGrad(problem.data, theta, 0, problem.n, grad);
+    let penalty = 0;
+    for (let j = 0; j < nParams; j++) grad[j] *= scale;
+    if (l2 > 0) {
+      for (let j = 0; j < nCoef; j++) {
+        penalty += theta[j]! * theta[j]!;
+        grad[j] += l2 * theta[j]!;
+      }
+    }
+    return loss * scale + 0.5 * l2 * penalty;
+  };
+  let l1: Float64Array | undefined;
+  if (l1Strength > 0) {
+    l1 = new Float64Array(nParams);
+    l1.fill(l1Strength, 0, nCoef);
+  }
+  const x0 = warm ?? new Float64Array(nParams);
+  return minimize(objective, x0, {
+    maxIter: params.max_iter,
+    gtol: params.tol,
+    ftol: 1e-14,
+    ...(l1 !== undefined ? { l1 } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.onProgress !== undefined ? { onIteration: (iteration: number, loss: number) => options.onProgress!({ iteration, loss }) } : {}),
+  });
+}
+
+function unpack(theta: Float64Array, problem: Problem): { coef: Float64Array; intercept: Float64Array } {
+  const { d, k, multinomial } = problem;
+  const nCoef = multinomial ? k * d : d;
+  return { coef: theta.slice(0, nCoef), intercept: theta.slice(nCoef) };
+}
+
+/** sᵢ = sample weight × class weight. */
+function rowWeights(y: Float64Array, k: number, weights: Float64Array | undefined, classWeight: LogisticParams['class_weight']): Float64Array | undefined {
+  let perClass: Float64Array | undefined;
+  if (classWeight === 'balanced') {
+    // As scikit-learn: n / (k × count), from unweighted counts of the classes present.
+    const counts = new Float64Array(k);
+    for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+    const present = counts.filter((c) => c > 0).length;
+    perClass = counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
+  } else if (Array.isArray(classWeight)) {
+    if (classWeight.length < k) throw new LearnError(`${NAME}: class_weight lists ${classWeight.length} weights for ${k} classes`);
+    perClass = Float64Array.from(classWeight);
+  }
+  if (perClass === undefined) return weights;
+  const s = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) s[i] = perClass[y[i]!]! * (weights ? weights[i]! : 1);
+  return s;
+}
+
+function sum(s: Float64Array | undefined, n: number): number {
+  if (s === undefined) return n;
+  let t = 0;
+  for (let i = 0; i < n; i++) t += s[i]!;
+  return t;
+}
+
+export function logspace(from: number, to: number, count: number): number[] {
+  if (count === 1) return [10 ** from];
+  return Array.from({ length: count }, (_, i) => 10 ** (from + ((to - from) * i) / (count - 1)));
+}
+
+/** Mean held-out log loss for each C, over stratified folds; each fold walks the grid with warm starts. */
+function crossValidate(X: Matrix, y: Float64Array, k: number, weights: Float64Array | undefined, params: LogisticParams, grid: number[], options: FitOptions): Float64Array {
+  const folds = stratifiedFolds(y, params.cv);
+  const scores = new Float64Array(grid.length);
+  for (let f = 0; f < params.cv; f++) {
+    const trainRows: number[] = [];
+    const testRows: number[] = [];
+    for (let i = 0; i < y.length; i++) (folds[i] === f ? testRows : trainRows).push(i);
+    const train = takeRows(X, y, weights, trainRows);
+    const test = takeRows(X, y, weights, testRows);
+    const s = rowWeights(train.y, k, train.weights, params.class_weight);
+    const problem: Problem = { data: { X: train.X.data, d: X.d, y: train.y, s }, n: train.X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, train.X.n) };
+    let warm: Float64Array | undefined;
+    grid.forEach((C, g) => {
+      const result = solve(problem, params, C, warm, options);
+      warm = result.x;
+      const { coef, intercept } = unpack(result.x, problem);
+      scores[g] += heldOutLogLoss(test.X, test.y, test.weights, coef, intercept, k) / params.cv;
+    });
+  }
+  return scores;
+}
+
+function heldOutLogLoss(X: Matrix, y: Float64Array, weights: Float64Array | undefined, coef: Float64Array, intercept: Float64Array, k: number): number {
+  const p = predictProba(X, coef, intercept, k);
+  let loss = 0;
+  let total = 0;
+  for (let i = 0; i < X.n; i++) {
+    const w = weights ? weights[i]! : 1;
+    loss -= w * Math.log(Math.max(p[i * k + y[i]!]!, 1e-15));
+    total += w;
+  }
+  return loss / total;
+}
+
+function takeRows(X: Matrix, y: Float64Array, weights: Float64Array | undefined, rows: number[]): { X: Matrix; y: Float64Array; weights: Float64Array | undefined } {
+  const d = X.d;
+  const data = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => data.set(X.data.subarray(r * d, (r + 1) * d), i * d));
+  return { X: { data, n: rows.length, d }, y: Float64Array.from(rows, (r) => y[r]!), weights: weights ? Float64Array.from(rows, (r) => weights[r]!) : undefined };
+}

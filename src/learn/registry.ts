@@ -1,0 +1,44 @@
+import type { FitOptions, Learner, Matrix, Model, Task } from './contract.js';
+import { LearnError } from './errors.js';
+import { baselineLearner } from './baseline/baseline.js';
+import { linearLearner } from './linear/linear.js';
+import { logisticLearner } from './linear/logistic.js';
+import { deserializeModel, serializeModel } from './serialize.js';
+
+/** Every learner, by name. Callers look learners up here and read their capabilities. */
+export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
+  [baselineLearner, linearLearner, logisticLearner].map((l) => [l.name, l as unknown as Learner]),
+);
+
+export function getLearner(name: string): Learner {
+  const learner = LEARNERS.get(name);
+  if (learner === undefined) throw new LearnError(`unknown learner '${name}'; learners are: ${[...LEARNERS.keys()].join(', ')}`);
+  return learner;
+}
+
+/** Validates `params` against the learner's schema (filling defaults) and fits. */
+export async function fit(name: string, X: Matrix, y: Float64Array, task: Task, params: { [key: string]: unknown } = {}, options: FitOptions = {}): Promise<Model> {
+  const learner = getLearner(name);
+  if (!learner.capabilities.tasks.includes(task)) {
+    throw new LearnError(`${name}: task '${task}' is not supported (it does ${learner.capabilities.tasks.join(', ')})`);
+  }
+  const parsed = learner.params.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LearnError(`${name}: parameter '${issue.path.join('.') || '(params)'}': ${issue.message}`);
+  }
+  return learner.fit(X, y, task, parsed.data, options);
+}
+
+/** Scores for X from a fitted model: n × k probabilities for classifiers, n values for regression. */
+export function predict(model: Model, X: Matrix): Float64Array {
+  return getLearner(model.kind).predict(model, X);
+}
+
+export function saveModel(model: Model): Uint8Array {
+  return serializeModel(model);
+}
+
+export function loadModel(bytes: Uint8Array): Model {
+  return deserializeModel(bytes, (kind) => LEARNERS.get(kind)?.formatVersion);
+}
