@@ -19,6 +19,8 @@ export interface FitOptions {
   weights?: Float64Array;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** For learners with randomness; the same seed gives the same model. */
+  seed?: number;
 }
 
 /** What production needs to know about how training went. */
@@ -67,7 +69,8 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   params: z.ZodType<P>;
   capabilities: Capabilities;
   formatVersion: number;
-  fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Model | Promise<Model>;
+  /** Asynchronous so that training yields to the event loop, where an abort signal can be seen. */
+  fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Promise<Model>;
   /** Scores: n × k class probabilities (row-major) for classifiers, n values for regression. */
   predict(model: Model, X: Matrix): Float64Array;
 }

@@ -18,3 +18,8 @@ export class TrainingAborted extends Error {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new TrainingAborted();
 }
+
+/** Lets pending timers and abort signals run; costs a few microseconds, so call it every few ms of work. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

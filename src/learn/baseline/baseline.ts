@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError } from '../errors.js';
+import { LearnError, throwIfAborted } from '../errors.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
 
 export const baselineParams = z
@@ -27,8 +27,9 @@ export const baselineLearner: Learner<BaselineParams> = {
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'ignore', explanations: 'none', singleClass: 'constant' },
 
-  fit(X: Matrix, y: Float64Array, task: Task, params: BaselineParams, options: FitOptions = {}): Model {
+  async fit(X: Matrix, y: Float64Array, task: Task, params: BaselineParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
+    throwIfAborted(options.signal);
     checkMatrix(X, NAME);
     const k = checkTarget(y, X.n, task, NAME);
     const weights = checkWeights(options.weights, X.n, NAME);

@@ -1,5 +1,5 @@
 import type { Matrix } from '../contract.js';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 
 export interface CenteredGram {
   /** Σ wᵢ (xᵢ − x̄)(xᵢ − x̄)ᵀ, d × d, full (both triangles). */
@@ -20,7 +20,7 @@ const ABORT_EVERY = 1 << 16;
  * upper triangle of the Gram matrix from centered rows (centering first keeps the sums well
  * conditioned). Everything after this is d × d work.
  */
-export function centeredGram(X: Matrix, y: Float64Array, weights: Float64Array | undefined, signal?: AbortSignal): CenteredGram {
+export async function centeredGram(X: Matrix, y: Float64Array, weights: Float64Array | undefined, signal?: AbortSignal): Promise<CenteredGram> {
   const { n, d, data } = X;
   const xMean = new Float64Array(d);
   let yMean = 0;
@@ -41,7 +41,10 @@ export function centeredGram(X: Matrix, y: Float64Array, weights: Float64Array |
   const row = new Float64Array(d);
   let yy = 0;
   for (let i = 0; i < n; i++) {
-    if ((i & (ABORT_EVERY - 1)) === 0) throwIfAborted(signal);
+    if ((i & (ABORT_EVERY - 1)) === 0) {
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+    }
     const w = weights ? weights[i]! : 1;
     if (w === 0) continue;
     const base = i * d;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError, throwIfAborted } from '../errors.js';
+import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { choleskySolve, pseudoInverseSolve } from '../linalg.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
 import { centeredGram, type CenteredGram } from './gram.js';
@@ -30,14 +30,15 @@ export const linearLearner: Learner<LinearParams> = {
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: ['regression'], sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'constant' },
 
-  fit(X: Matrix, y: Float64Array, task: Task, params: LinearParams, options: FitOptions = {}): Model {
+  async fit(X: Matrix, y: Float64Array, task: Task, params: LinearParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
+    throwIfAborted(options.signal);
     if (task !== 'regression') throw new LearnError(`linear: task '${task}' is not supported; use logistic for classification`);
     checkMatrix(X, 'linear');
     checkFinite(X, this.capabilities, 'linear');
     checkTarget(y, X.n, task, 'linear');
     const weights = checkWeights(options.weights, X.n, 'linear');
-    const gram = centeredGram(X, y, weights, options.signal);
+    const gram = await centeredGram(X, y, weights, options.signal);
     const warnings: string[] = [];
     let coef: Float64Array;
     let iterations = 1;
@@ -51,7 +52,7 @@ export const linearLearner: Learner<LinearParams> = {
       coef = solved ?? pseudoInverseSolve(A, gram.c, X.d);
     } else {
       const l1Ratio = params.penalty === 'l1' ? 1 : params.l1_ratio;
-      const result = coordinateDescent(gram, X.d, params.alpha, l1Ratio, params.max_iter, params.tol, options);
+      const result = await coordinateDescent(gram, X.d, params.alpha, l1Ratio, params.max_iter, params.tol, options);
       coef = result.coef;
       iterations = result.sweeps;
       converged = result.converged;
@@ -121,7 +122,7 @@ function objective(g: CenteredGram, coef: Float64Array, params: LinearParams): n
  * Cyclic coordinate descent for (1/2S)‖y − Xw‖² + αρ‖w‖₁ + α(1−ρ)/2 ‖w‖², on the Gram matrix: each
  * coordinate update costs O(d), so a sweep is O(d²) whatever the number of rows.
  */
-function coordinateDescent(
+async function coordinateDescent(
   g: CenteredGram,
   d: number,
   alpha: number,
@@ -129,7 +130,7 @@ function coordinateDescent(
   maxSweeps: number,
   tol: number,
   options: FitOptions,
-): { coef: Float64Array; sweeps: number; converged: boolean } {
+): Promise<{ coef: Float64Array; sweeps: number; converged: boolean }> {
   const S = g.sumWeights;
   const coef = new Float64Array(d);
   // Gw[j] = (G w)_j, kept current as coefficients change.
@@ -137,7 +138,10 @@ function coordinateDescent(
   const l1 = alpha * l1Ratio;
   const l2 = alpha * (1 - l1Ratio);
   for (let sweep = 1; sweep <= maxSweeps; sweep++) {
-    if ((sweep & 255) === 0) throwIfAborted(options.signal);
+    if ((sweep & 1023) === 0) {
+      await yieldToEventLoop();
+      throwIfAborted(options.signal);
+    }
     let maxChange = 0;
     let maxCoef = 0;
     for (let j = 0; j < d; j++) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError } from '../errors.js';
+import { LearnError, throwIfAborted } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
 import { minimize } from '../optim/minimize.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
@@ -48,8 +48,9 @@ export const logisticLearner: Learner<LogisticParams> = {
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: ['binary', 'multiclass'], sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
 
-  fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Model {
+  async fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
+    throwIfAborted(options.signal);
     if (task !== 'binary' && task !== 'multiclass') throw new LearnError(`${NAME}: task '${task}' is not supported; use linear for regression`);
     checkMatrix(X, NAME);
     checkFinite(X, this.capabilities, NAME);
@@ -65,12 +66,12 @@ export const logisticLearner: Learner<LogisticParams> = {
     let grid: number[] | undefined;
     if (params.cv >= 2) {
       grid = typeof params.Cs === 'number' ? logspace(-4, 4, params.Cs) : [...params.Cs];
-      cvScores = crossValidate(X, y, k, weights, params, grid, options);
+      cvScores = await crossValidate(X, y, k, weights, params, grid, options);
       let best = 0;
       for (let i = 1; i < grid.length; i++) if (cvScores[i]! < cvScores[best]!) best = i;
       C = grid[best]!;
     }
-    const result = solve(problem, params, C, undefined, options);
+    const result = await solve(problem, params, C, undefined, options);
     const warnings: string[] = [];
     if (!result.converged) warnings.push(`the optimizer did not converge in ${params.max_iter} iterations; raise max_iter, or scale the features`);
     const { coef, intercept } = unpack(result.x, problem);
@@ -200,7 +201,7 @@ export function logspace(from: number, to: number, count: number): number[] {
 }
 
 /** Mean held-out log loss for each C, over stratified folds; each fold walks the grid with warm starts. */
-function crossValidate(X: Matrix, y: Float64Array, k: number, weights: Float64Array | undefined, params: LogisticParams, grid: number[], options: FitOptions): Float64Array {
+async function crossValidate(X: Matrix, y: Float64Array, k: number, weights: Float64Array | undefined, params: LogisticParams, grid: number[], options: FitOptions): Promise<Float64Array> {
   const folds = stratifiedFolds(y, params.cv);
   const scores = new Float64Array(grid.length);
   for (let f = 0; f < params.cv; f++) {
@@ -212,12 +213,12 @@ function crossValidate(X: Matrix, y: Float64Array, k: number, weights: Float64Ar
     const s = rowWeights(train.y, k, train.weights, params.class_weight);
     const problem: Problem = { data: { X: train.X.data, d: X.d, y: train.y, s }, n: train.X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, train.X.n) };
     let warm: Float64Array | undefined;
-    grid.forEach((C, g) => {
-      const result = solve(problem, params, C, warm, options);
+    for (let g = 0; g < grid.length; g++) {
+      const result = await solve(problem, params, grid[g]!, warm, options);
       warm = result.x;
       const { coef, intercept } = unpack(result.x, problem);
       scores[g] += heldOutLogLoss(test.X, test.y, test.weights, coef, intercept, k) / params.cv;
-    });
+    }
   }
   return scores;
 }

@@ -1,7 +1,7 @@
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 
 /** f(x), with the gradient written into g. */
-export type Objective = (x: Float64Array, g: Float64Array) => number;
+export type Objective = (x: Float64Array, g: Float64Array) => number | Promise<number>;
 
 export interface MinimizeOptions {
   maxIter: number;
@@ -29,13 +29,13 @@ export interface MinimizeResult {
  * OWL-QN (Andrew & Gao, 2007): the same two-loop recursion on the pseudo-gradient, with steps kept in
  * the current orthant and a backtracking line search.
  */
-export function minimize(objective: Objective, x0: Float64Array, options: MinimizeOptions): MinimizeResult {
+export async function minimize(objective: Objective, x0: Float64Array, options: MinimizeOptions): Promise<MinimizeResult> {
   const n = x0.length;
   const m = options.memory ?? 10;
   const l1 = options.l1;
   let x: Float64Array = x0.slice();
   let g: Float64Array = new Float64Array(n);
-  let fSmooth = objective(x, g);
+  let fSmooth = await objective(x, g);
   let evaluations = 1;
   let f = fSmooth + l1Norm(x, l1);
   const S: Float64Array[] = [];
@@ -47,6 +47,8 @@ export function minimize(objective: Objective, x0: Float64Array, options: Minimi
   let iteration = 0;
 
   for (;;) {
+    // Yield so an abort (or anything else waiting on the event loop) is seen between iterations.
+    await yieldToEventLoop();
     throwIfAborted(options.signal);
     pseudoGradient(x, g, l1, pg);
     if (maxAbs(pg) <= options.gtol) return { x, f, iterations: iteration, evaluations, converged: true };
@@ -84,8 +86,8 @@ export function minimize(objective: Objective, x0: Float64Array, options: Minimi
     }
     const initialStep = S.length === 0 ? Math.min(1, 1 / Math.max(1e-12, Math.sqrt(dot(pg, pg)))) : 1;
     const step = l1 === undefined
-      ? wolfeSearch(objective, x, fSmooth, g, direction, slope, initialStep)
-      : orthantSearch(objective, x, f, pg, direction, l1, initialStep);
+      ? await wolfeSearch(objective, x, fSmooth, g, direction, slope, initialStep)
+      : await orthantSearch(objective, x, f, pg, direction, l1, initialStep);
     evaluations += step.evaluations;
     if (step.x === undefined) return { x, f, iterations: iteration, evaluations, converged: false };
 
@@ -128,23 +130,24 @@ interface StepResult {
 }
 
 /** Strong Wolfe conditions (c1 = 1e-4, c2 = 0.9) by bracketing and zoom with cubic interpolation. */
-function wolfeSearch(objective: Objective, x: Float64Array, f0: number, g0: Float64Array, dir: Float64Array, slope0: number, initial: number): StepResult {
+async function wolfeSearch(objective: Objective, x: Float64Array, f0: number, g0: Float64Array, dir: Float64Array, slope0: number, initial: number): Promise<StepResult> {
   const c1 = 1e-4;
   const c2 = 0.9;
   const n = x.length;
   let evaluations = 0;
-  const evalAt = (t: number): { t: number; f: number; g: Float64Array; slope: number; x: Float64Array } => {
+  type Point = { t: number; f: number; g: Float64Array; slope: number; x: Float64Array };
+  const evalAt = async (t: number): Promise<Point> => {
     const xt = new Float64Array(n);
     for (let i = 0; i < n; i++) xt[i] = x[i]! + t * dir[i]!;
     const gt = new Float64Array(n);
-    const ft = objective(xt, gt);
+    const ft = await objective(xt, gt);
     evaluations++;
     return { t, f: ft, g: gt, slope: dot(gt, dir), x: xt };
   };
-  let prev = { t: 0, f: f0, g: g0, slope: slope0, x };
+  let prev: Point = { t: 0, f: f0, g: g0, slope: slope0, x };
   let t = initial;
   for (let i = 0; i < 40; i++) {
-    const cur = evalAt(t);
+    const cur = await evalAt(t);
     if (!Number.isFinite(cur.f) || cur.f > f0 + c1 * t * slope0 || (i > 0 && cur.f >= prev.f)) {
       return zoom(prev, cur);
     }
@@ -155,14 +158,14 @@ function wolfeSearch(objective: Objective, x: Float64Array, f0: number, g0: Floa
   }
   return { x: prev.t > 0 ? prev.x : undefined, fSmooth: prev.f, g: prev.g, evaluations };
 
-  function zoom(lo: ReturnType<typeof evalAt>, hi: ReturnType<typeof evalAt>): StepResult {
+  async function zoom(lo: Point, hi: Point): Promise<StepResult> {
     for (let i = 0; i < 30; i++) {
       let t = cubicMinimizer(lo.t, lo.f, lo.slope, hi.t, hi.f, hi.slope);
       const left = Math.min(lo.t, hi.t);
       const right = Math.max(lo.t, hi.t);
       const margin = 0.1 * (right - left);
       if (!Number.isFinite(t) || t < left + margin || t > right - margin) t = (lo.t + hi.t) / 2;
-      const cur = evalAt(t);
+      const cur = await evalAt(t);
       if (!Number.isFinite(cur.f) || cur.f > f0 + c1 * t * slope0 || cur.f >= lo.f) {
         hi = cur;
       } else {
@@ -185,7 +188,7 @@ function cubicMinimizer(a: number, fa: number, ga: number, b: number, fb: number
 }
 
 /** OWL-QN's backtracking search: project each trial point onto the orthant of the start (or of −pg). */
-function orthantSearch(objective: Objective, x: Float64Array, f0: number, pg: Float64Array, dir: Float64Array, l1: Float64Array, initial: number): StepResult {
+async function orthantSearch(objective: Objective, x: Float64Array, f0: number, pg: Float64Array, dir: Float64Array, l1: Float64Array, initial: number): Promise<StepResult> {
   const n = x.length;
   let t = initial;
   let evaluations = 0;
@@ -197,7 +200,7 @@ function orthantSearch(objective: Objective, x: Float64Array, f0: number, pg: Fl
       xt[j] = l1[j]! > 0 && Math.sign(v) !== orthant ? 0 : v;
     }
     const gt = new Float64Array(n);
-    const fs = objective(xt, gt);
+    const fs = await objective(xt, gt);
     evaluations++;
     const ft = fs + l1Norm(xt, l1);
     let decrease = 0;
