@@ -26,6 +26,8 @@ export interface FitOptions {
 /** What production needs to know about how training went. */
 export interface TrainingLog {
   iterations: number;
+  /** Loss/gradient evaluations, where the optimizer counts them. */
+  evaluations?: number;
   converged: boolean;
   durationMs: number;
   finalLoss: number;

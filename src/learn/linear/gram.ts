@@ -1,5 +1,6 @@
 import type { Matrix } from '../contract.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { RowPool } from '../parallel/pool.js';
 
 export interface CenteredGram {
   /** Σ wᵢ (xᵢ − x̄)(xᵢ − x̄)ᵀ, d × d, full (both triangles). */
@@ -13,7 +14,7 @@ export interface CenteredGram {
   sumWeights: number;
 }
 
-const ABORT_EVERY = 1 << 16;
+const BLOCK = 1 << 18;
 
 /**
  * The weighted, centered normal equations of least squares in two passes over X: means, then the
@@ -36,28 +37,24 @@ export async function centeredGram(X: Matrix, y: Float64Array, weights: Float64A
   for (let j = 0; j < d; j++) xMean[j] /= sumWeights;
   yMean /= sumWeights;
 
-  const G = new Float64Array(d * d);
-  const c = new Float64Array(d);
-  const row = new Float64Array(d);
+  // The Gram pass dominates: split it across threads, in blocks so an abort is seen between them.
+  const out = new Float64Array(d * d + d);
+  const params = new Float64Array(d + 1);
+  params.set(xMean);
+  params[d] = yMean;
+  const pool = RowPool.create('centered-gram', { X: data, d, y, s: weights, k: 1 }, n, d + 1);
   let yy = 0;
-  for (let i = 0; i < n; i++) {
-    if ((i & (ABORT_EVERY - 1)) === 0) {
+  try {
+    for (let start = 0; start < n; start += BLOCK) {
       await yieldToEventLoop();
       throwIfAborted(signal);
+      yy += pool.run(params, out, start, Math.min(n, start + BLOCK));
     }
-    const w = weights ? weights[i]! : 1;
-    if (w === 0) continue;
-    const base = i * d;
-    for (let j = 0; j < d; j++) row[j] = data[base + j]! - xMean[j]!;
-    const r = y[i]! - yMean;
-    yy += w * r * r;
-    for (let j = 0; j < d; j++) {
-      const a = w * row[j]!;
-      c[j] += a * r;
-      const gj = j * d;
-      for (let k = j; k < d; k++) G[gj + k] += a * row[k]!;
-    }
+  } finally {
+    pool.close();
   }
+  const G = out.slice(0, d * d);
+  const c = out.slice(d * d);
   for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) G[j * d + k] = G[k * d + j]!;
   return { G, c, yy, xMean, yMean, sumWeights };
 }

@@ -22,8 +22,7 @@ export function binaryLossGrad(data: LossData, theta: Float64Array, start: numbe
     const w = s === undefined ? 1 : s[i]!;
     if (w === 0) continue;
     const base = i * d;
-    let z = b;
-    for (let j = 0; j < d; j++) z += X[base + j]! * theta[j]!;
+    const z = b + dot(X, base, theta, 0, d);
     // log(1 + e^z) − y z, stably; σ(z) without overflow.
     const yi = y[i]!;
     let p: number;
@@ -38,7 +37,7 @@ export function binaryLossGrad(data: LossData, theta: Float64Array, start: numbe
     }
     const r = w * (p - yi);
     gb += r;
-    for (let j = 0; j < d; j++) grad[j] += r * X[base + j]!;
+    axpy(r, X, base, grad, 0, d);
   }
   grad[d] += gb;
   return loss;
@@ -55,9 +54,7 @@ export function multinomialLossGrad(data: LossData, theta: Float64Array, k: numb
     const base = i * d;
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
-      let v = theta[interceptAt + c]!;
-      const wc = c * d;
-      for (let j = 0; j < d; j++) v += X[base + j]! * theta[wc + j]!;
+      const v = theta[interceptAt + c]! + dot(X, base, theta, c * d, d);
       z[c] = v;
       if (v > max) max = v;
     }
@@ -73,9 +70,37 @@ export function multinomialLossGrad(data: LossData, theta: Float64Array, k: numb
     for (let c = 0; c < k; c++) {
       const r = w * (z[c]! / sum - (c === yi ? 1 : 0));
       grad[interceptAt + c] += r;
-      const wc = c * d;
-      for (let j = 0; j < d; j++) grad[wc + j] += r * X[base + j]!;
+      axpy(r, X, base, grad, c * d, d);
     }
   }
   return loss;
+}
+
+/** Σⱼ a[ai + j] · b[bi + j], four independent sums so the additions don't wait on each other. */
+export function dot(a: Float64Array | Float32Array, ai: number, b: Float64Array, bi: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (const end = d - 3; j < end; j += 4) {
+    s0 += a[ai + j]! * b[bi + j]!;
+    s1 += a[ai + j + 1]! * b[bi + j + 1]!;
+    s2 += a[ai + j + 2]! * b[bi + j + 2]!;
+    s3 += a[ai + j + 3]! * b[bi + j + 3]!;
+  }
+  for (; j < d; j++) s0 += a[ai + j]! * b[bi + j]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** out[oi + j] += r · a[ai + j], unrolled by four. */
+export function axpy(r: number, a: Float64Array | Float32Array, ai: number, out: Float64Array, oi: number, d: number): void {
+  let j = 0;
+  for (const end = d - 3; j < end; j += 4) {
+    out[oi + j] += r * a[ai + j]!;
+    out[oi + j + 1] += r * a[ai + j + 1]!;
+    out[oi + j + 2] += r * a[ai + j + 2]!;
+    out[oi + j + 3] += r * a[ai + j + 3]!;
+  }
+  for (; j < d; j++) out[oi + j] += r * a[ai + j]!;
 }

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
-import { minimize } from '../optim/minimize.js';
+import { minimize, type MinimizeResult } from '../optim/minimize.js';
+import { subsampledNewton } from './logistic-newton.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
-import { binaryLossGrad, multinomialLossGrad, type LossData } from './logistic-loss.js';
+import { RowPool, shareForThreads } from '../parallel/pool.js';
+import type { LossData } from './logistic-loss.js';
 
 export const logisticParams = z
   .object({
@@ -25,6 +27,8 @@ export type LogisticParams = z.infer<typeof logisticParams>;
 
 const FORMAT_VERSION = 1;
 const NAME = 'logistic';
+/** Also stop when an iteration improves the objective by less than this, relative: well below any metric's noise. */
+const FTOL = 1e-10;
 
 interface Problem {
   data: LossData;
@@ -60,6 +64,7 @@ export const logisticLearner: Learner<LogisticParams> = {
     if (presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
     const s = rowWeights(y, k, weights, params.class_weight);
     const problem: Problem = { data: { X: X.data, d: X.d, y, s }, n: X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, X.n) };
+    problem.data = shareForThreads(problem.data, X.n);
 
     let C = params.C;
     let cvScores: Float64Array | undefined;
@@ -83,7 +88,7 @@ export const logisticLearner: Learner<LogisticParams> = {
       nClasses: k,
       params: { ...params },
       state: { coef, intercept, C, ...(cvScores && grid ? { cvGrid: Float64Array.from(grid), cvLogLoss: cvScores } : {}) },
-      training: { iterations: result.iterations, converged: result.converged, durationMs: performance.now() - started, finalLoss: result.f, warnings },
+      training: { iterations: result.iterations, evaluations: result.evaluations, converged: result.converged, durationMs: performance.now() - started, finalLoss: result.f, warnings },
     };
   },
 
@@ -127,16 +132,58 @@ export function predictProba(X: Matrix, coef: Float64Array, intercept: Float64Ar
   return out;
 }
 
-function solve(problem: Problem, params: LogisticParams, C: number, warm: Float64Array | undefined, options: FitOptions) {
+/** Rows above which a fit starts from the optimum of a subsample: each level costs 1/8 of the next. */
+const STAGE_ROWS = 200_000;
+const STAGE_STRIDE = 8;
+/** Above this many parameters, a Newton step's d² work outweighs L-BFGS's extra passes. */
+const MAX_NEWTON_PARAMS = 400;
+
+/**
+ * Solves on every 8th row first (recursively, with the penalty rescaled so it weighs the same against
+ * the mean loss), then warm-starts the full problem from there. The subsample's optimum is within its
+ * sampling noise of the full one, so the full-data iterations, which dominate, drop by about half.
+ */
+async function solve(problem: Problem, params: LogisticParams, C: number, warm: Float64Array | undefined, options: FitOptions, tol = params.tol): Promise<MinimizeResult> {
+  if (warm === undefined && problem.n >= STAGE_ROWS && !usesNewton(problem, params)) {
+    const sub = everyNthRow(problem, STAGE_STRIDE);
+    const staged = await solve(sub, params, (C * problem.sumWeights) / sub.sumWeights, undefined, options, Math.max(tol, 1e-4));
+    warm = staged.x;
+  }
+  return solveOnce(problem, params, C, warm, options, tol);
+}
+
+/** Newton for smooth penalties while the Hessian is small; L-BFGS or OWL-QN otherwise. */
+function usesNewton(problem: Problem, params: LogisticParams): boolean {
+  const nParams = problem.multinomial ? problem.k * (problem.d + 1) : problem.d + 1;
+  return (params.penalty === 'l2' || params.penalty === 'none') && nParams <= MAX_NEWTON_PARAMS;
+}
+
+function everyNthRow(problem: Problem, stride: number): Problem {
+  const { data, n, d } = problem;
+  const m = Math.ceil(n / stride);
+  const X = new Float64Array(m * d);
+  const y = new Float64Array(m);
+  const s = data.s === undefined ? undefined : new Float64Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = r * stride;
+    for (let j = 0; j < d; j++) X[r * d + j] = data.X[i * d + j]!;
+    y[r] = data.y[i]!;
+    if (s !== undefined) s[r] = data.s![i]!;
+  }
+  return { ...problem, data: { X, d, y, s }, n: m, sumWeights: sum(s, m) };
+}
+
+async function solveOnce(problem: Problem, params: LogisticParams, C: number, warm: Float64Array | undefined, options: FitOptions, tol: number) {
   const { d, k, multinomial, sumWeights } = problem;
   const nCoef = multinomial ? k * d : d;
   const nParams = nCoef + (multinomial ? k : 1);
   const scale = 1 / sumWeights;
   const l2 = params.penalty === 'l2' ? 1 / (C * sumWeights) : params.penalty === 'elasticnet' ? (1 - params.l1_ratio) / (C * sumWeights) : 0;
   const l1Strength = params.penalty === 'l1' ? 1 / (C * sumWeights) : params.penalty === 'elasticnet' ? params.l1_ratio / (C * sumWeights) : 0;
+  const pool = RowPool.create(multinomial ? 'multinomial-loss' : 'binary-loss', { ...problem.data, k }, problem.n, nParams);
   const objective = (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
-    const loss = multinomial ? multinomialLossGrad(problem.data, theta, k, 0, problem.n, grad) : binaryLossGrad(problem.data, theta, 0, problem.n, grad);
+    const loss = pool.run(theta, grad, 0, problem.n);
     let penalty = 0;
     for (let j = 0; j < nParams; j++) grad[j] *= scale;
     if (l2 > 0) {
@@ -152,15 +199,31 @@ function solve(problem: Problem, params: LogisticParams, C: number, warm: Float6
     l1 = new Float64Array(nParams);
     l1.fill(l1Strength, 0, nCoef);
   }
-  const x0 = warm ?? new Float64Array(nParams);
-  return minimize(objective, x0, {
-    maxIter: params.max_iter,
-    gtol: params.tol,
-    ftol: 1e-14,
-    ...(l1 !== undefined ? { l1 } : {}),
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    ...(options.onProgress !== undefined ? { onIteration: (iteration: number, loss: number) => options.onProgress!({ iteration, loss }) } : {}),
-  });
+  const x0 = warm ?? priorStart(problem, nParams, nCoef);
+  const progress = options.onProgress !== undefined ? { onIteration: (iteration: number, loss: number) => options.onProgress!({ iteration, loss }) } : {};
+  const signal = options.signal !== undefined ? { signal: options.signal } : {};
+  try {
+    if (usesNewton(problem, params)) {
+      const newtonProblem = { data: problem.data, n: problem.n, d, k, multinomial, l2, sumWeights };
+      return await subsampledNewton(newtonProblem, objective, x0, { maxIter: params.max_iter, gtol: tol, ftol: Math.min(FTOL, tol * tol), ...signal, ...progress });
+    }
+    return await minimize(objective, x0, { maxIter: params.max_iter, gtol: tol, ftol: Math.min(FTOL, tol * tol), ...(l1 !== undefined ? { l1 } : {}), ...signal, ...progress });
+  } finally {
+    pool.close();
+  }
+}
+
+/** Zero coefficients and the intercepts of the class prior: the best start that ignores the features. */
+function priorStart(problem: Problem, nParams: number, nCoef: number): Float64Array {
+  const { data, n, k, multinomial } = problem;
+  const freq = new Float64Array(k);
+  for (let i = 0; i < n; i++) freq[data.y[i]!] += data.s === undefined ? 1 : data.s[i]!;
+  const x0 = new Float64Array(nParams);
+  const total = freq.reduce((a, b) => a + b, 0);
+  const logit = (p: number): number => Math.log(Math.min(Math.max(p, 1e-12), 1));
+  if (multinomial) for (let c = 0; c < k; c++) x0[nCoef + c] = logit(freq[c]! / total);
+  else x0[nCoef] = logit(freq[1]! / total) - logit(freq[0]! / total);
+  return x0;
 }
 
 function unpack(theta: Float64Array, problem: Problem): { coef: Float64Array; intercept: Float64Array } {

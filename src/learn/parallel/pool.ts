@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { kernelOutputLength, runKernel, type KernelInputs, type KernelName } from './kernels.js';
+import { CTL_DONE, CTL_END, CTL_EPOCH, CTL_LENGTH, CTL_START, CTL_STOP, type WorkerSetup } from './protocol.js';
+
+/** Below this many values of X, starting threads costs more than it saves. */
+const MIN_VALUES_FOR_THREADS = 2_000_000;
+
+/** The inputs on SharedArrayBuffers when they are big enough for threads (copied once, if they are not already). */
+export function shareForThreads<T extends { X: Float64Array | Float32Array; d: number; y: Float64Array; s: Float64Array | undefined }>(inputs: T, n: number): T {
+  if (availableParallelism() < 2 || n * inputs.d < MIN_VALUES_FOR_THREADS) return inputs;
+  return { ...inputs, X: toShared(inputs.X), y: toShared(inputs.y), s: inputs.s === undefined ? undefined : toShared(inputs.s) };
+}
+
+function toShared<T extends Float64Array | Float32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const shared = new SharedArrayBuffer(a.byteLength);
+  const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(shared);
+  copy.set(a);
+  return copy;
+}
+
+/**
+ * Runs a row-range kernel over all rows, split between the calling thread and worker threads that
+ * share X, y and the weights through SharedArrayBuffers. `run` is synchronous: the caller computes
+ * its own share and then waits (Atomics.wait) for the workers, so an optimizer step costs no message
+ * round trips. Sums are added in slot order, so results are the same from run to run.
+ */
+export class RowPool {
+  private readonly ctl: Int32Array;
+  private readonly params: Float64Array;
+  private readonly outputs: Float64Array;
+  private readonly outLength: number;
+  private closed = false;
+
+  private constructor(
+    private readonly kernel: KernelName,
+    private readonly inputs: KernelInputs,
+    private readonly workers: Worker[],
+    control: SharedArrayBuffer,
+    params: SharedArrayBuffer,
+    outputs: SharedArrayBuffer,
+    outLength: number,
+  ) {
+    this.ctl = new Int32Array(control);
+    this.params = new Float64Array(params);
+    this.outputs = new Float64Array(outputs);
+    this.outLength = outLength;
+  }
+
+  /**
+   * A pool for this kernel, or a serial one (no workers) when the data is small, the machine has one
+   * core, or the compiled worker is not present (as when running from TypeScript sources in tests).
+   */
+  static create(kernel: KernelName, inputs: KernelInputs, n: number, paramLength: number, threads = availableParallelism()): RowPool {
+    const workerFile = new URL('./worker.js', import.meta.url);
+    const useThreads = threads > 1 && n * inputs.d >= MIN_VALUES_FOR_THREADS && existsSync(fileURLToPath(workerFile));
+    const total = useThreads ? threads : 1;
+    const outLength = kernelOutputLength(kernel, inputs.d, inputs.k);
+    const control = new SharedArrayBuffer(CTL_LENGTH * 4);
+    const params = new SharedArrayBuffer(paramLength * 8);
+    const outputs = new SharedArrayBuffer(total * (outLength + 1) * 8);
+    if (!useThreads) return new RowPool(kernel, inputs, [], control, params, outputs, outLength);
+    const shared: KernelInputs = { ...inputs, X: toShared(inputs.X), y: toShared(inputs.y), s: inputs.s === undefined ? undefined : toShared(inputs.s) };
+    const workers: Worker[] = [];
+    for (let slot = 1; slot < total; slot++) {
+      const setup: WorkerSetup = {
+        kernel,
+        control,
+        X: shared.X.buffer as SharedArrayBuffer,
+        xIsFloat32: shared.X instanceof Float32Array,
+        d: inputs.d,
+        y: shared.y.buffer as SharedArrayBuffer,
+        s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
+        k: inputs.k,
+        params,
+        outputs,
+        outLength,
+        slot,
+        threads: total,
+      };
+      const worker = new Worker(workerFile, { workerData: setup });
+      worker.unref();
+      workers.push(worker);
+    }
+    return new RowPool(kernel, shared, workers, control, params, outputs, outLength);
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Runs the kernel on rows [start, end) with `params`; adds the summed outputs into `out` and returns the summed scalar. */
+  run(params: Float64Array, out: Float64Array, start: number, end: number): number {
+    if (this.closed) throw new Error('RowPool is closed');
+    this.params.set(params);
+    const total = this.threads;
+    const share = Math.ceil((end - start) / total);
+    if (this.workers.length > 0) {
+      Atomics.store(this.ctl, CTL_START, start);
+      Atomics.store(this.ctl, CTL_END, end);
+      Atomics.store(this.ctl, CTL_DONE, 0);
+      Atomics.add(this.ctl, CTL_EPOCH, 1);
+      Atomics.notify(this.ctl, CTL_EPOCH);
+    }
+    const mine = this.outputs.subarray(0, this.outLength + 1);
+    const sums = mine.subarray(0, this.outLength);
+    sums.fill(0);
+    mine[this.outLength] = runKernel(this.kernel, this.inputs, this.params, start, Math.min(end, start + share), sums);
+    for (;;) {
+      const done = Atomics.load(this.ctl, CTL_DONE);
+      if (done >= this.workers.length) break;
+      Atomics.wait(this.ctl, CTL_DONE, done, 60_000);
+    }
+    let scalar = 0;
+    for (let slot = 0; slot < total; slot++) {
+      const at = slot * (this.outLength + 1);
+      for (let j = 0; j < this.outLength; j++) out[j] += this.outputs[at + j]!;
+      scalar += this.outputs[at + this.outLength]!;
+    }
+    return scalar;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.workers.length === 0) return;
+    Atomics.store(this.ctl, CTL_STOP, 1);
+    Atomics.add(this.ctl, CTL_EPOCH, 1);
+    Atomics.notify(this.ctl, CTL_EPOCH);
+    for (const w of this.workers) void w.terminate();
+  }
+}

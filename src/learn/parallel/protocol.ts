@@ -1,0 +1,23 @@
+/** Indices into the shared Int32 control block between the pool and its workers. */
+export const CTL_EPOCH = 0;
+export const CTL_DONE = 1;
+export const CTL_STOP = 2;
+export const CTL_START = 3;
+export const CTL_END = 4;
+export const CTL_LENGTH = 5;
+
+export interface WorkerSetup {
+  kernel: string;
+  control: SharedArrayBuffer;
+  X: SharedArrayBuffer;
+  xIsFloat32: boolean;
+  d: number;
+  y: SharedArrayBuffer;
+  s: SharedArrayBuffer | null;
+  k: number;
+  params: SharedArrayBuffer;
+  outputs: SharedArrayBuffer;
+  outLength: number;
+  slot: number;
+  threads: number;
+}
