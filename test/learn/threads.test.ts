@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+// The worker file exists only in the build, so the threaded path is tested through dist/ (built by `pretest`).
+import { RowPool } from '../../dist/learn/parallel/pool.js';
+import type { KernelName } from '../../dist/learn/parallel/kernels.js';
+
+function data(n: number, d: number) {
+  const X = new Float64Array(new SharedArrayBuffer(n * d * 8));
+  for (let i = 0; i < X.length; i++) X[i] = Math.sin(i * 0.7) + ((i * 2654435761) % 1000) / 1000;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = i % 3;
+  const s = Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 4) / 4);
+  return { X, y, s };
+}
+
+describe('row kernels split across worker threads', () => {
+  const n = 120_001;
+  const d = 21;
+  const { X, y, s } = data(n, d);
+  const cases: [KernelName, number, Float64Array, number][] = [
+    ['binary-loss', 2, Float64Array.from({ length: d + 1 }, (_, j) => 0.05 * (j - 10)), d + 1],
+    ['multinomial-loss', 3, Float64Array.from({ length: 3 * d + 3 }, (_, j) => 0.03 * ((j % 7) - 3)), 3 * d + 3],
+    ['centered-gram', 1, Float64Array.from({ length: d + 1 }, (_, j) => 0.4 + j * 0.01), d + 1],
+  ];
+  it.each(cases)('%s gives the serial result with two threads', (kernel, k, params, length) => {
+    const yk = kernel === 'binary-loss' ? y.map((v) => (v > 0 ? 1 : 0)) : y;
+    const inputs = { X, d, y: yk, s, k };
+    const serial = RowPool.create(kernel, inputs, n, length, 1);
+    const threaded = RowPool.create(kernel, inputs, n, length, 2);
+    expect(serial.threads).toBe(1);
+    expect(threaded.threads).toBe(2);
+    const a = new Float64Array(kernel === 'centered-gram' ? d * d + d : length);
+    const b = new Float64Array(a.length);
+    const sa = serial.run(params, a, 0, n);
+    // Twice, and on a sub-range, to check the workers pick up new work and new ranges.
+    threaded.run(params, new Float64Array(b.length), 0, 1000);
+    const sb = threaded.run(params, b, 0, n);
+    serial.close();
+    threaded.close();
+    expect(Math.abs(sa - sb)).toBeLessThanOrEqual(1e-9 * Math.abs(sa));
+    for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a[j]!)));
+  });
+});
