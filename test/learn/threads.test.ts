@@ -19,7 +19,7 @@ describe('row kernels split across worker threads', () => {
   const cases: [KernelName, number, Float64Array, number][] = [
     ['binary-loss', 2, Float64Array.from({ length: d + 1 }, (_, j) => 0.05 * (j - 10)), d + 1],
     ['multinomial-loss', 3, Float64Array.from({ length: 3 * d + 3 }, (_, j) => 0.03 * ((j % 7) - 3)), 3 * d + 3],
-    ['centered-gram', 1, Float64Array.from({ length: d + 1 }, (_, j) => 0.4 + j * 0.01), d + 1],
+    ['shifted-gram', 1, Float64Array.from({ length: d + 1 }, (_, j) => 0.4 + j * 0.01), d + 1],
   ];
   it.each(cases)('%s gives the serial result with two threads', (kernel, k, params, length) => {
     const yk = kernel === 'binary-loss' ? y.map((v) => (v > 0 ? 1 : 0)) : y;
@@ -28,7 +28,7 @@ describe('row kernels split across worker threads', () => {
     const threaded = RowPool.create(kernel, inputs, n, length, 2);
     expect(serial.threads).toBe(1);
     expect(threaded.threads).toBe(2);
-    const a = new Float64Array(kernel === 'centered-gram' ? d * d + d : length);
+    const a = new Float64Array(kernel === 'shifted-gram' ? (d + 2) * (d + 2) : length);
     const b = new Float64Array(a.length);
     const sa = serial.run(params, a, 0, n);
     // Twice, and on a sub-range, to check the workers pick up new work and new ranges.

@@ -35,10 +35,10 @@ export const linearLearner: Learner<LinearParams> = {
     throwIfAborted(options.signal);
     if (task !== 'regression') throw new LearnError(`linear: task '${task}' is not supported; use logistic for classification`);
     checkMatrix(X, 'linear');
-    checkFinite(X, this.capabilities, 'linear');
     checkTarget(y, X.n, task, 'linear');
     const weights = checkWeights(options.weights, X.n, 'linear');
-    const gram = await centeredGram(X, y, weights, options.signal);
+    // NaN/∞ in X is found from the sums; only then is X scanned to name the cell.
+    const gram = await centeredGram(X, y, weights, options.signal, () => checkFinite(X, this.capabilities, 'linear'));
     const warnings: string[] = [];
     let coef: Float64Array;
     let iterations = 1;
