@@ -12,3 +12,7 @@ export { inferTarget, type TargetInfo, type Task, type ClassCount } from './data
 export { fingerprintTable, TableFingerprint } from './data/fingerprint.js';
 export { synthesize, type SynthOptions, type SynthData, type SynthTask } from './synth/generate.js';
 export { writeSynthFile } from './synth/write.js';
+export type { Learner, Model, Matrix, Task as LearnTask, FitOptions, Capabilities, TrainingLog } from './learn/contract.js';
+export { LEARNERS, getLearner, fit, predict, saveModel, loadModel } from './learn/registry.js';
+export { allocateMatrix } from './learn/matrix.js';
+export { LearnError } from './learn/errors.js';
