@@ -1,0 +1,101 @@
+import type { Matrix } from '../contract.js';
+
+/** Bin code of a missing value. Value bins are 0 … MISSING_BIN − 1. */
+export const MISSING_BIN = 255;
+export const MAX_VALUE_BINS = 255;
+
+/**
+ * Per-feature cut points: bin b holds values v with upper[b−1] < v ≤ upper[b] (the last bin is open).
+ * Trees split on bins while training and on `upper` thresholds when predicting raw values, so a
+ * model never needs the binning to predict.
+ */
+export interface BinMapper {
+  /** upper[f] has nBins[f] − 1 thresholds. */
+  upper: Float64Array[];
+  nBins: Int32Array;
+}
+
+const SAMPLE_ROWS = 200_000;
+
+/**
+ * Quantile bins from an evenly spread sample of rows: a feature with at most maxBin distinct values
+ * gets one bin per value (cuts halfway between neighbours); otherwise cuts at quantiles, merged where
+ * they coincide. Like LightGBM's and scikit-learn's binning.
+ */
+export function fitBins(X: Matrix, maxBin: number): BinMapper {
+  const { n, d, data } = X;
+  const bins = Math.min(maxBin, MAX_VALUE_BINS);
+  const step = Math.max(1, Math.floor(n / SAMPLE_ROWS));
+  const m = Math.ceil(n / step);
+  const column = new Float64Array(m);
+  const upper: Float64Array[] = [];
+  const nBins = new Int32Array(d);
+  for (let f = 0; f < d; f++) {
+    let k = 0;
+    for (let i = 0; i < n; i += step) {
+      const v = data[i * d + f]!;
+      if (v === v) column[k++] = v;
+    }
+    const sorted = column.subarray(0, k).sort();
+    const distinct: number[] = [];
+    const counts: number[] = [];
+    for (let i = 0; i < k; i++) {
+      if (i === 0 || sorted[i] !== sorted[i - 1]) {
+        distinct.push(sorted[i]!);
+        counts.push(1);
+      } else counts[counts.length - 1]!++;
+    }
+    let cuts: number[];
+    if (distinct.length <= bins) {
+      cuts = [];
+      for (let i = 0; i + 1 < distinct.length; i++) cuts.push((distinct[i]! + distinct[i + 1]!) / 2);
+    } else {
+      cuts = [];
+      let seen = 0;
+      let next = 1;
+      for (let i = 0; i + 1 < distinct.length && next < bins; i++) {
+        seen += counts[i]!;
+        if (seen >= (next * k) / bins) {
+          cuts.push((distinct[i]! + distinct[i + 1]!) / 2);
+          while (next < bins && seen >= (next * k) / bins) next++;
+        }
+      }
+    }
+    upper.push(Float64Array.from(cuts));
+    nBins[f] = cuts.length + 1;
+  }
+  return { upper, nBins };
+}
+
+/**
+ * The binned matrix, row-major (bins[i * d + f]) like X: a histogram pass reads each row's bins
+ * contiguously and scatters one gradient into every feature's histogram, which beats reading the
+ * gradients again for each feature (measured 2× on 100k × 28).
+ */
+export function binMatrix(X: Matrix, mapper: BinMapper): Uint8Array {
+  const { n, d, data } = X;
+  const out = new Uint8Array(n * d);
+  // Cuts padded to 256 with +∞, so the search takes exactly eight steps with no data-dependent branch
+  // on the loop (a plain binary search mispredicts about half its branches: 80 ns a value).
+  const padded = new Float64Array(d * 256).fill(Infinity);
+  for (let f = 0; f < d; f++) padded.set(mapper.upper[f]!, f * 256);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    for (let f = 0; f < d; f++) {
+      const v = data[base + f]!;
+      const c = f * 256;
+      // Count the cuts below v: the first cut with v ≤ cut is the bin.
+      let lo = c;
+      lo = padded[lo + 127]! < v ? lo + 128 : lo;
+      lo = padded[lo + 63]! < v ? lo + 64 : lo;
+      lo = padded[lo + 31]! < v ? lo + 32 : lo;
+      lo = padded[lo + 15]! < v ? lo + 16 : lo;
+      lo = padded[lo + 7]! < v ? lo + 8 : lo;
+      lo = padded[lo + 3]! < v ? lo + 4 : lo;
+      lo = padded[lo + 1]! < v ? lo + 2 : lo;
+      lo = padded[lo]! < v ? lo + 1 : lo;
+      out[base + f] = v !== v ? MISSING_BIN : lo - c;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { Random } from '../../synth/random.js';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { binMatrix, fitBins } from './binning.js';
+import { growTree, type TreeLimits } from './grow.js';
+import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
+import { addTreeScores, leafOf, type FlatTree } from './tree.js';
+
+export const gbdtParams = z
+  .object({
+    objective: z.enum(['auto', 'binary', 'multiclass', 'l2', 'l1', 'huber', 'poisson']).default('auto').describe('loss; auto: binary, multiclass or l2 by task'),
+    n_estimators: z.number().int().min(1).default(100).describe('boosting rounds'),
+    learning_rate: z.number().positive().max(1).default(0.1).describe('shrinkage applied to each tree'),
+    num_leaves: z.number().int().min(2).max(131072).default(31).describe('most leaves per tree (trees grow leaf-wise)'),
+    max_depth: z.number().int().default(-1).describe('most levels per tree; ≤ 0 for no limit'),
+    min_data_in_leaf: z.number().int().min(1).default(20).describe('fewest rows in a leaf'),
+    min_sum_hessian: z.number().min(0).default(1e-3).describe('smallest hessian sum in a leaf'),
+    lambda_l2: z.number().min(0).default(0).describe('L2 penalty on leaf values'),
+    min_split_gain: z.number().min(0).default(0).describe('smallest loss reduction a split must bring'),
+    subsample: z.number().gt(0).max(1).default(1).describe('share of rows each tree sees (bagging)'),
+    colsample: z.number().gt(0).max(1).default(1).describe('share of features each tree may split on'),
+    max_bin: z.number().int().min(2).max(255).default(255).describe('most bins per feature (plus one for missing values)'),
+    class_weight: z.union([z.literal('none'), z.literal('balanced'), z.array(z.number().min(0))]).default('none').describe("per-class weights: 'balanced' or a list by class code"),
+    early_stopping_rounds: z.number().int().min(0).default(0).describe('stop when the validation loss has not improved for this many rounds (0: off)'),
+    validation_fraction: z.number().gt(0).lt(1).default(0.1).describe('early stopping: share of rows held out to watch'),
+    huber_delta: z.number().positive().default(1).describe('huber: where the loss turns from squared to linear'),
+    monotone_constraints: z.array(z.number().int().min(-1).max(1)).default([]).describe('per feature: 1 increasing, −1 decreasing, 0 free'),
+  })
+  .strict();
+export type GbdtParams = z.infer<typeof gbdtParams>;
+
+const NAME = 'gbdt';
+const FORMAT_VERSION = 1;
+
+function objectiveFor(task: Task, params: GbdtParams, k: number): Objective {
+  const name = params.objective === 'auto' ? (task === 'binary' ? 'binary' : task === 'multiclass' ? 'multiclass' : 'l2') : params.objective;
+  const classification = task === 'binary' || task === 'multiclass';
+  if ((name === 'binary' || name === 'multiclass') !== classification) throw new LearnError(`${NAME}: objective '${name}' does not fit a ${task} task`);
+  switch (name) {
+    case 'binary':
+      if (k > 2) throw new LearnError(`${NAME}: objective 'binary' needs two classes, found ${k}`);
+      return binaryLogloss;
+    case 'multiclass':
+      return softmax(k);
+    case 'l2':
+      return l2;
+    case 'l1':
+      return l1;
+    case 'huber':
+      return huber(params.huber_delta);
+    case 'poisson':
+      return poisson;
+  }
+}
+
+/**
+ * Histogram gradient-boosted trees: features binned to uint8 (missing values in a bin of their own),
+ * trees grown leaf-wise on gradient/hessian histograms with the smaller child built and the larger
+ * one subtracted, missing values sent down a learned default direction, optional monotone constraints.
+ */
+export const gbdtLearner: Learner<GbdtParams> = {
+  name: NAME,
+  description: 'histogram gradient-boosted trees (binary, multiclass, L2, L1, Huber and Poisson objectives)',
+  params: gbdtParams,
+  formatVersion: FORMAT_VERSION,
+  capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'error' },
+
+  async fit(X: Matrix, y: Float64Array, task: Task, params: GbdtParams, options: FitOptions = {}): Promise<Model> {
+    const started = performance.now();
+    throwIfAborted(options.signal);
+    checkMatrix(X, NAME);
+    const k = checkTarget(y, X.n, task, NAME);
+    const weights = checkWeights(options.weights, X.n, NAME);
+    const classification = task === 'binary' || task === 'multiclass';
+    if (classification && presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
+    if (params.monotone_constraints.length > 0 && params.monotone_constraints.length !== X.d) {
+      throw new LearnError(`${NAME}: monotone_constraints lists ${params.monotone_constraints.length} values for ${X.d} features`);
+    }
+    const objective = objectiveFor(task, params, k);
+    const K = objective.outputs;
+    const { n, d } = X;
+    const w = rowWeights(y, k, weights, classification ? params.class_weight : 'none');
+    const rng = new Random(options.seed ?? 0);
+
+    // Rows held out for early stopping, and the rows trees learn from.
+    const isValidation = new Uint8Array(n);
+    if (params.early_stopping_rounds > 0) for (let i = 0; i < n; i++) isValidation[i] = rng.uniform() < params.validation_fraction ? 1 : 0;
+    const trainRows = Int32Array.from(rowsWhere(isValidation, 0));
+    const validRows = Int32Array.from(rowsWhere(isValidation, 1));
+    if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
+
+    const mapper = fitBins(X, params.max_bin);
+    const bins = binMatrix(X, mapper);
+    const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
+    const scores = new Float64Array(n * K);
+    for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
+    const grad = new Float64Array(n * K);
+    const hess = new Float64Array(n * K);
+    const limits: TreeLimits = {
+      numLeaves: params.num_leaves,
+      maxDepth: params.max_depth,
+      minDataInLeaf: params.min_data_in_leaf,
+      minSumHessian: params.min_sum_hessian,
+      lambdaL2: params.lambda_l2,
+      minSplitGain: params.min_split_gain,
+      learningRate: params.learning_rate,
+      ...(params.monotone_constraints.length > 0 ? { monotone: Int8Array.from(params.monotone_constraints) } : {}),
+    };
+    const unitHessian = objective.constantHessian && w === undefined;
+    const trees: FlatTree[] = [];
+    const splitCount = new Float64Array(d);
+    const splitGain = new Float64Array(d);
+    let bestLoss = Infinity;
+    let bestRound = 0;
+    let stoppedEarly = false;
+    for (let round = 0; round < params.n_estimators; round++) {
+      await yieldToEventLoop();
+      throwIfAborted(options.signal);
+      // Softmax gradients are laid out class-major; the others are one block of n.
+      objective.gradients(y, scores, w, grad, hess);
+      const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
+      const features = params.colsample < 1 ? sampleFeatures(d, params.colsample, rng) : Int32Array.from({ length: d }, (_, f) => f);
+      for (let c = 0; c < K; c++) {
+        const grown = growTree(
+          { bins, n, d, mapper, grad: grad.subarray(c * n, (c + 1) * n), hess: hess.subarray(c * n, (c + 1) * n), unitHessian, weights: w, rows: bag.slice(), features },
+          limits,
+        );
+        trees.push(grown.tree);
+        for (let f = 0; f < d; f++) {
+          splitCount[f] += grown.splitCount[f]!;
+          splitGain[f] += grown.splitGain[f]!;
+        }
+        // Rows the tree was grown on: add leaf values by segment. Others (out of bag, validation): walk the tree.
+        const inBag = bag.length === n;
+        for (let l = 0; l < grown.leafBegin.length; l++) {
+          const v = grown.tree.leafValue[l]!;
+          for (let r = grown.leafBegin[l]!; r < grown.leafEnd[l]!; r++) scores[grown.rows[r]! * K + c] += v;
+        }
+        if (!inBag) {
+          const mark = new Uint8Array(n);
+          for (const i of bag) mark[i] = 1;
+          for (let i = 0; i < n; i++) if (mark[i] === 0) scores[i * K + c] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+        }
+      }
+      if (validRows.length > 0) {
+        const loss = objective.loss(pick(y, validRows), pickRows(scores, validRows, K), w === undefined ? undefined : pick(w, validRows));
+        options.onProgress?.({ iteration: round + 1, loss });
+        if (loss < bestLoss - 1e-12) {
+          bestLoss = loss;
+          bestRound = round + 1;
+        } else if (round + 1 - bestRound >= params.early_stopping_rounds) {
+          stoppedEarly = true;
+          break;
+        }
+      } else if (options.onProgress !== undefined && (round % 10 === 9 || round === params.n_estimators - 1)) {
+        options.onProgress({ iteration: round + 1, loss: objective.loss(y, scores, w) });
+      }
+    }
+    const rounds = stoppedEarly ? bestRound : trees.length / K;
+    const kept = trees.slice(0, rounds * K);
+    const finalLoss = validRows.length > 0 ? bestLoss : objective.loss(y, scores, w);
+    const warnings: string[] = [];
+    if (kept.length === 0 || kept.every((t) => t.feature.length === 0)) warnings.push('no tree found a split: the features carry no signal the limits allow (check min_data_in_leaf and the data)');
+    return {
+      kind: NAME,
+      formatVersion: FORMAT_VERSION,
+      task,
+      nFeatures: d,
+      nClasses: classification ? k : 1,
+      params: { ...params },
+      state: { objective: objective.name, outputs: K, initScore: init, ...packTrees(kept), splitCount, splitGain, bestIteration: rounds },
+      training: { iterations: rounds, converged: true, durationMs: performance.now() - started, finalLoss, warnings },
+    };
+  },
+
+  predict(model: Model, X: Matrix): Float64Array {
+    checkPredictInput(model, X);
+    const K = model.state['outputs'] as number;
+    const init = model.state['initScore'] as Float64Array;
+    const scores = new Float64Array(X.n * K);
+    for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
+    addTreeScores(unpackTrees(model.state), K, X.data, X.n, X.d, scores);
+    const name = model.state['objective'] as string;
+    const objective = name === 'binary' ? binaryLogloss : name === 'multiclass' ? softmax(K) : name === 'poisson' ? poisson : l2;
+    return objective.transform(scores, X.n);
+  },
+};
+
+function rowsWhere(flags: Uint8Array, value: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i] === value) out.push(i);
+  return out;
+}
+
+function pick(a: Float64Array, rows: Int32Array): Float64Array {
+  return Float64Array.from(rows, (i) => a[i]!);
+}
+
+function pickRows(scores: Float64Array, rows: Int32Array, K: number): Float64Array {
+  const out = new Float64Array(rows.length * K);
+  rows.forEach((i, r) => out.set(scores.subarray(i * K, (i + 1) * K), r * K));
+  return out;
+}
+
+function sampleRows(rows: Int32Array, share: number, rng: Random): Int32Array {
+  const out: number[] = [];
+  for (const i of rows) if (rng.uniform() < share) out.push(i);
+  return Int32Array.from(out);
+}
+
+function sampleFeatures(d: number, share: number, rng: Random): Int32Array {
+  const want = Math.max(1, Math.round(d * share));
+  const all = Array.from({ length: d }, (_, f) => f);
+  for (let i = d - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return Int32Array.from(all.slice(0, want).sort((a, b) => a - b));
+}
+
+function rowWeights(y: Float64Array, k: number, weights: Float64Array | undefined, classWeight: GbdtParams['class_weight']): Float64Array | undefined {
+  let perClass: Float64Array | undefined;
+  if (classWeight === 'balanced') {
+    const counts = new Float64Array(k);
+    for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+    const present = counts.filter((c) => c > 0).length;
+    perClass = counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
+  } else if (Array.isArray(classWeight)) {
+    if (classWeight.length < k) throw new LearnError(`${NAME}: class_weight lists ${classWeight.length} weights for ${k} classes`);
+    perClass = Float64Array.from(classWeight);
+  }
+  if (perClass === undefined) return weights;
+  return Float64Array.from(y, (c, i) => perClass![c]! * (weights ? weights[i]! : 1));
+}
+
+/** All trees in one set of arrays, with offsets: compact to store, cheap to slice back. */
+function packTrees(trees: readonly FlatTree[]) {
+  const nodeOffset = new Int32Array(trees.length + 1);
+  const leafOffset = new Int32Array(trees.length + 1);
+  trees.forEach((t, i) => {
+    nodeOffset[i + 1] = nodeOffset[i]! + t.feature.length;
+    leafOffset[i + 1] = leafOffset[i]! + t.leafValue.length;
+  });
+  const nodes = nodeOffset[trees.length]!;
+  const feature = new Int32Array(nodes);
+  const threshold = new Float64Array(nodes);
+  const defaultLeft = new Uint8Array(nodes);
+  const left = new Int32Array(nodes);
+  const right = new Int32Array(nodes);
+  const leafValue = new Float64Array(leafOffset[trees.length]!);
+  trees.forEach((t, i) => {
+    feature.set(t.feature, nodeOffset[i]);
+    threshold.set(t.threshold, nodeOffset[i]);
+    defaultLeft.set(t.defaultLeft, nodeOffset[i]);
+    left.set(t.left, nodeOffset[i]);
+    right.set(t.right, nodeOffset[i]);
+    leafValue.set(t.leafValue, leafOffset[i]);
+  });
+  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue };
+}
+
+function unpackTrees(state: Model['state']): FlatTree[] {
+  const nodeOffset = state['nodeOffset'] as Int32Array;
+  const leafOffset = state['leafOffset'] as Int32Array;
+  const trees: FlatTree[] = [];
+  for (let t = 0; t + 1 < nodeOffset.length; t++) {
+    const a = nodeOffset[t]!;
+    const b = nodeOffset[t + 1]!;
+    trees.push({
+      feature: (state['feature'] as Int32Array).subarray(a, b),
+      threshold: (state['threshold'] as Float64Array).subarray(a, b),
+      defaultLeft: (state['defaultLeft'] as Uint8Array).subarray(a, b),
+      left: (state['left'] as Int32Array).subarray(a, b),
+      right: (state['right'] as Int32Array).subarray(a, b),
+      leafValue: (state['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
+    });
+  }
+  return trees;
+}

@@ -1,0 +1,317 @@
+import { MISSING_BIN, type BinMapper } from './binning.js';
+import type { FlatTree } from './tree.js';
+
+/** What limits a tree; the names are LightGBM's. */
+export interface TreeLimits {
+  numLeaves: number;
+  /** ≤ 0: no limit. */
+  maxDepth: number;
+  minDataInLeaf: number;
+  minSumHessian: number;
+  lambdaL2: number;
+  minSplitGain: number;
+  learningRate: number;
+  /** Per feature: +1 scores never decrease along it, −1 never increase, 0 free. */
+  monotone?: Int8Array;
+}
+
+export interface GrowInput {
+  /** Row-major bins: bins[i * d + f]. */
+  bins: Uint8Array;
+  n: number;
+  d: number;
+  mapper: BinMapper;
+  grad: Float64Array;
+  hess: Float64Array;
+  /** Every hessian is exactly 1 (L2-type objectives without weights): sums of hessians are counts. */
+  unitHessian: boolean;
+  /** Row weights: a leaf's count is their sum, so a weight of 2 counts like a duplicated row. */
+  weights: Float64Array | undefined;
+  /** Rows this tree may use (a bagging sample), ascending; it is reordered in place into leaf segments. */
+  rows: Int32Array;
+  /** Features this tree may split on. */
+  features: Int32Array;
+}
+
+export interface GrownTree {
+  tree: FlatTree;
+  /** rows[leafBegin[l] .. leafEnd[l]) are leaf l's rows, for updating training scores without walking the tree. */
+  rows: Int32Array;
+  leafBegin: Int32Array;
+  leafEnd: Int32Array;
+  /** Per feature: splits made on it and their total gain. */
+  splitCount: Float64Array;
+  splitGain: Float64Array;
+}
+
+const STRIDE = 2; // gradient and hessian sums per bin
+const BINS = 256;
+
+interface Split {
+  gain: number;
+  feature: number;
+  /** Rows with bin ≤ bin go left. */
+  bin: number;
+  missingLeft: boolean;
+  leftG: number;
+  leftH: number;
+  leftC: number;
+  rightG: number;
+  rightH: number;
+  rightC: number;
+}
+
+interface Leaf {
+  begin: number;
+  end: number;
+  depth: number;
+  G: number;
+  H: number;
+  /** Rows in the leaf, weighted. */
+  C: number;
+  /** Bounds on this leaf's value from monotone constraints above it. */
+  lower: number;
+  upper: number;
+  hist: Float64Array;
+  split: Split | undefined;
+  /** Where this leaf hangs in the node arrays: parent node and side, or −1 for the root. */
+  parent: number;
+  side: 0 | 1;
+}
+
+/**
+ * Grows one tree leaf-wise (best-first, like LightGBM): the leaf whose best split gains most is split
+ * next, until numLeaves. Histograms of (gradient, hessian, count) per bin are built for the smaller
+ * child only; the larger child's is the parent's minus it. Missing values have their own bin and go to
+ * whichever side gains more.
+ */
+export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
+  const { d, rows } = input;
+  const free: Float64Array[] = [];
+  const takeHistogram = (): Float64Array => free.pop() ?? new Float64Array(d * BINS * STRIDE);
+  const scratch = new Int32Array(rows.length);
+  const splitCount = new Float64Array(d);
+  const splitGain = new Float64Array(d);
+
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const defaultLeft: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const leaves: Leaf[] = [];
+
+  let G = 0;
+  let H = 0;
+  let C = 0;
+  for (let r = 0; r < rows.length; r++) {
+    G += input.grad[rows[r]!]!;
+    H += input.hess[rows[r]!]!;
+    C += input.weights === undefined ? 1 : input.weights[rows[r]!]!;
+  }
+  const root: Leaf = { begin: 0, end: rows.length, depth: 0, G, H, C, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: undefined, parent: -1, side: 0 };
+  buildHistogram(input, 0, rows.length, root.hist);
+  root.split = bestSplit(input, root, limits);
+  leaves.push(root);
+
+  while (leaves.length < limits.numLeaves) {
+    let best = -1;
+    for (let l = 0; l < leaves.length; l++) {
+      const s = leaves[l]!.split;
+      if (s !== undefined && (best < 0 || s.gain > leaves[best]!.split!.gain)) best = l;
+    }
+    if (best < 0) break;
+    const leaf = leaves[best]!;
+    const split = leaf.split!;
+    const node = feature.length;
+    feature.push(split.feature);
+    const cuts = input.mapper.upper[split.feature]!;
+    threshold.push(split.bin < cuts.length ? cuts[split.bin]! : Infinity);
+    defaultLeft.push(split.missingLeft ? 1 : 0);
+    left.push(0);
+    right.push(0);
+    if (leaf.parent >= 0) (leaf.side === 0 ? left : right)[leaf.parent] = node;
+    splitCount[split.feature]!++;
+    splitGain[split.feature] += split.gain;
+
+    const mid = partition(input, leaf.begin, leaf.end, split, scratch);
+    const leftCount = mid - leaf.begin;
+    const rightCount = leaf.end - mid;
+
+    // Monotone constraints: children's values are bounded by the midpoint of their raw values.
+    let lowerL = leaf.lower;
+    let upperL = leaf.upper;
+    let lowerR = leaf.lower;
+    let upperR = leaf.upper;
+    const mono = limits.monotone?.[split.feature] ?? 0;
+    if (mono !== 0) {
+      const vl = clamp(-split.leftG / (split.leftH + limits.lambdaL2), leaf.lower, leaf.upper);
+      const vr = clamp(-split.rightG / (split.rightH + limits.lambdaL2), leaf.lower, leaf.upper);
+      const midValue = (vl + vr) / 2;
+      if (mono > 0) {
+        upperL = midValue;
+        lowerR = midValue;
+      } else {
+        lowerL = midValue;
+        upperR = midValue;
+      }
+    }
+    const childDepth = leaf.depth + 1;
+    const smallerLeft = leftCount <= rightCount;
+    const small = smallerLeft ? [leaf.begin, mid] : [mid, leaf.end];
+    const smallHist = takeHistogram();
+    buildHistogram(input, small[0]!, small[1]!, smallHist);
+    const bigHist = leaf.hist;
+    for (let i = 0; i < bigHist.length; i++) bigHist[i] -= smallHist[i]!;
+    const leftLeaf: Leaf = { begin: leaf.begin, end: mid, depth: childDepth, G: split.leftG, H: split.leftH, C: split.leftC, lower: lowerL, upper: upperL, hist: smallerLeft ? smallHist : bigHist, split: undefined, parent: node, side: 0 };
+    const rightLeaf: Leaf = { begin: mid, end: leaf.end, depth: childDepth, G: split.rightG, H: split.rightH, C: split.rightC, lower: lowerR, upper: upperR, hist: smallerLeft ? bigHist : smallHist, split: undefined, parent: node, side: 1 };
+    leftLeaf.split = bestSplit(input, leftLeaf, limits);
+    rightLeaf.split = bestSplit(input, rightLeaf, limits);
+    // A leaf that can't split needs its histogram no longer.
+    for (const child of [leftLeaf, rightLeaf]) if (child.split === undefined) free.push(child.hist);
+    leaves[best] = leftLeaf;
+    leaves.push(rightLeaf);
+  }
+
+  // Leaves are numbered in the order of the `leaves` array; point each parent's child slot at its leaf.
+  const leafValue = new Float64Array(leaves.length);
+  const leafBegin = new Int32Array(leaves.length);
+  const leafEnd = new Int32Array(leaves.length);
+  leaves.forEach((leaf, l) => {
+    leafValue[l] = limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper);
+    leafBegin[l] = leaf.begin;
+    leafEnd[l] = leaf.end;
+    if (leaf.parent >= 0) (leaf.side === 0 ? left : right)[leaf.parent] = ~l;
+  });
+  return {
+    tree: {
+      feature: Int32Array.from(feature),
+      threshold: Float64Array.from(threshold),
+      defaultLeft: Uint8Array.from(defaultLeft),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      leafValue,
+    },
+    rows,
+    leafBegin,
+    leafEnd,
+    splitCount,
+    splitGain,
+  };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/**
+ * (gradient, hessian) sums per bin per feature for rows[begin, end): each row's bins are read together
+ * and its gradient added to every feature's histogram. Counts are not kept: like LightGBM, a side's
+ * row count is estimated from its hessian share of the leaf's (exact when hessians are equal).
+ */
+function buildHistogram(input: GrowInput, begin: number, end: number, hist: Float64Array): void {
+  const { bins, d, rows, grad, hess, unitHessian } = input;
+  hist.fill(0);
+  if (unitHessian) {
+    for (let r = begin; r < end; r++) {
+      const i = rows[r]!;
+      const g = grad[i]!;
+      const base = i * d;
+      for (let f = 0; f < d; f++) {
+        const o = ((f << 8) + bins[base + f]!) << 1;
+        hist[o] += g;
+        hist[o + 1]++;
+      }
+    }
+    return;
+  }
+  for (let r = begin; r < end; r++) {
+    const i = rows[r]!;
+    const g = grad[i]!;
+    const h = hess[i]!;
+    const base = i * d;
+    for (let f = 0; f < d; f++) {
+      const o = ((f << 8) + bins[base + f]!) << 1;
+      hist[o] += g;
+      hist[o + 1] += h;
+    }
+  }
+}
+
+function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | undefined {
+  if (limits.maxDepth > 0 && leaf.depth >= limits.maxDepth) return undefined;
+  const count = leaf.C;
+  if (count < 2 * limits.minDataInLeaf) return undefined;
+  const { lambdaL2, minDataInLeaf, minSumHessian } = limits;
+  const parentScore = score(leaf.G, leaf.H, lambdaL2, leaf.lower, leaf.upper);
+  const countPerHessian = leaf.H > 0 ? count / leaf.H : 0;
+  let best: Split | undefined;
+  const hist = leaf.hist;
+  for (let k = 0; k < input.features.length; k++) {
+    const f = input.features[k]!;
+    const nb = input.mapper.nBins[f]!;
+    const h = f * BINS * STRIDE;
+    const mG = hist[h + MISSING_BIN * STRIDE]!;
+    const mH = hist[h + MISSING_BIN * STRIDE + 1]!;
+    const mC = mH * countPerHessian;
+    const mono = limits.monotone?.[f] ?? 0;
+    // Missing values to the right (pass 0) or to the left (pass 1); without missing values one pass.
+    for (let pass = 0; pass < (mC > 0 ? 2 : 1); pass++) {
+      let lG = pass === 1 ? mG : 0;
+      let lH = pass === 1 ? mH : 0;
+      let lC = pass === 1 ? mC : 0;
+      // The last value bin may be a split only when missing values go right: "present vs missing".
+      const lastBin = pass === 0 && mC > 0 ? nb - 1 : nb - 2;
+      for (let b = 0; b <= lastBin; b++) {
+        const o = h + b * STRIDE;
+        lG += hist[o]!;
+        lH += hist[o + 1]!;
+        lC += hist[o + 1]! * countPerHessian;
+        if (lC < minDataInLeaf || lH < minSumHessian) continue;
+        const rC = count - lC;
+        const rH = leaf.H - lH;
+        if (rC < minDataInLeaf || rH < minSumHessian) break;
+        const rG = leaf.G - lG;
+        let gain: number;
+        if (mono === 0 && leaf.lower === -Infinity && leaf.upper === Infinity) {
+          gain = (lG * lG) / (lH + lambdaL2) + (rG * rG) / (rH + lambdaL2) - parentScore;
+        } else {
+          const vl = clamp(-lG / (lH + lambdaL2), leaf.lower, leaf.upper);
+          const vr = clamp(-rG / (rH + lambdaL2), leaf.lower, leaf.upper);
+          if ((mono > 0 && vl > vr) || (mono < 0 && vl < vr)) continue;
+          gain = leafGain(lG, lH, vl, lambdaL2) + leafGain(rG, rH, vr, lambdaL2) - parentScore;
+        }
+        if (gain > limits.minSplitGain && (best === undefined || gain > best.gain)) {
+          best = { gain, feature: f, bin: b, missingLeft: pass === 1, leftG: lG, leftH: lH, leftC: lC, rightG: rG, rightH: rH, rightC: rC };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** The loss reduction of a leaf holding value v: −(2Gv + (H + λ)v²), which is G²/(H+λ) at the optimum. */
+function leafGain(G: number, H: number, v: number, lambda: number): number {
+  return -(2 * G * v + (H + lambda) * v * v);
+}
+
+function score(G: number, H: number, lambda: number, lower: number, upper: number): number {
+  if (lower === -Infinity && upper === Infinity) return (G * G) / (H + lambda);
+  return leafGain(G, H, clamp(-G / (H + lambda), lower, upper), lambda);
+}
+
+/** Stable partition of rows[begin, end) by the split; returns the first index of the right side. */
+function partition(input: GrowInput, begin: number, end: number, split: Split, scratch: Int32Array): number {
+  const { bins, d, rows } = input;
+  const f = split.feature;
+  let l = begin;
+  let r = 0;
+  for (let k = begin; k < end; k++) {
+    const i = rows[k]!;
+    const b = bins[i * d + f]!;
+    const goLeft = b === MISSING_BIN ? split.missingLeft : b <= split.bin;
+    if (goLeft) rows[l++] = i;
+    else scratch[r++] = i;
+  }
+  rows.set(scratch.subarray(0, r), l);
+  return l;
+}
