@@ -44,7 +44,7 @@ export interface GrownTree {
   splitGain: Float64Array;
 }
 
-const STRIDE = 2; // gradient and hessian sums per bin
+const STRIDE = 3; // gradient sum, hessian sum and (weighted) row count per bin
 const BINS = 256;
 
 interface Split {
@@ -204,35 +204,25 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * (gradient, hessian) sums per bin per feature for rows[begin, end): each row's bins are read together
- * and its gradient added to every feature's histogram. Counts are not kept: like LightGBM, a side's
- * row count is estimated from its hessian share of the leaf's (exact when hessians are equal).
+ * (gradient, hessian, count) sums per bin per feature for rows[begin, end): each row's bins are read
+ * together and its gradient added to every feature's histogram. Counts are kept exactly (weighted by
+ * the row weights): estimating them from hessian shares, as LightGBM does, let leaves of confidently
+ * classified rows hold far fewer rows than min_data_in_leaf and cost log loss on small data.
  */
 function buildHistogram(input: GrowInput, begin: number, end: number, hist: Float64Array): void {
-  const { bins, d, rows, grad, hess, unitHessian } = input;
+  const { bins, d, rows, grad, hess, unitHessian, weights } = input;
   hist.fill(0);
-  if (unitHessian) {
-    for (let r = begin; r < end; r++) {
-      const i = rows[r]!;
-      const g = grad[i]!;
-      const base = i * d;
-      for (let f = 0; f < d; f++) {
-        const o = ((f << 8) + bins[base + f]!) << 1;
-        hist[o] += g;
-        hist[o + 1]++;
-      }
-    }
-    return;
-  }
   for (let r = begin; r < end; r++) {
     const i = rows[r]!;
     const g = grad[i]!;
-    const h = hess[i]!;
+    const h = unitHessian ? 1 : hess[i]!;
+    const c = weights === undefined ? 1 : weights[i]!;
     const base = i * d;
     for (let f = 0; f < d; f++) {
-      const o = ((f << 8) + bins[base + f]!) << 1;
+      const o = ((f << 8) + bins[base + f]!) * STRIDE;
       hist[o] += g;
       hist[o + 1] += h;
+      hist[o + 2] += c;
     }
   }
 }
@@ -243,7 +233,6 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
   if (count < 2 * limits.minDataInLeaf) return undefined;
   const { lambdaL2, minDataInLeaf, minSumHessian } = limits;
   const parentScore = score(leaf.G, leaf.H, lambdaL2, leaf.lower, leaf.upper);
-  const countPerHessian = leaf.H > 0 ? count / leaf.H : 0;
   let best: Split | undefined;
   const hist = leaf.hist;
   for (let k = 0; k < input.features.length; k++) {
@@ -252,7 +241,7 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
     const h = f * BINS * STRIDE;
     const mG = hist[h + MISSING_BIN * STRIDE]!;
     const mH = hist[h + MISSING_BIN * STRIDE + 1]!;
-    const mC = mH * countPerHessian;
+    const mC = hist[h + MISSING_BIN * STRIDE + 2]!;
     const mono = limits.monotone?.[f] ?? 0;
     // Missing values to the right (pass 0) or to the left (pass 1); without missing values one pass.
     for (let pass = 0; pass < (mC > 0 ? 2 : 1); pass++) {
@@ -265,7 +254,7 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
         const o = h + b * STRIDE;
         lG += hist[o]!;
         lH += hist[o + 1]!;
-        lC += hist[o + 1]! * countPerHessian;
+        lC += hist[o + 2]!;
         if (lC < minDataInLeaf || lH < minSumHessian) continue;
         const rC = count - lC;
         const rH = leaf.H - lH;

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Matrix, Task } from '../../src/learn/contract.js';
+import { fit, predict } from '../../src/learn/registry.js';
+import { ROOT } from '../helpers.js';
+
+interface TreeCase {
+  name: string;
+  task: Task;
+  params: Record<string, number>;
+  train: { X: (number | null)[][]; y: number[] };
+  test: { X: (number | null)[][]; y: number[] };
+  metrics: Record<'xgboost' | 'sklearn', { auc?: number; log_loss?: number; accuracy?: number; rmse?: number }>;
+}
+const fixture = JSON.parse(readFileSync(`${ROOT}/test/fixtures/reference/tree-models.json`, 'utf8')) as { xgboost: string; sklearn: string; cases: TreeCase[] };
+
+const matrix = (rows: (number | null)[][]): Matrix => ({ data: Float64Array.from(rows.flat(), (v) => (v === null ? NaN : v)), n: rows.length, d: rows[0]!.length });
+
+function auc(y: number[], p: ArrayLike<number>): number {
+  let pos = 0;
+  let neg = 0;
+  let correct = 0;
+  for (let i = 0; i < y.length; i++) {
+    for (let j = 0; j < y.length; j++) {
+      if (y[i] === 1 && y[j] === 0) correct += p[i]! > p[j]! ? 1 : p[i] === p[j] ? 0.5 : 0;
+    }
+    if (y[i] === 1) pos++;
+    else neg++;
+  }
+  return correct / (pos * neg);
+}
+
+/**
+ * Each peer is matched with the settings that mean the same in Hyperplane: scikit-learn's
+ * min_samples_leaf=20 is min_data_in_leaf=20; XGBoost has no row minimum but min_child_weight=1, which
+ * is min_sum_hessian=1. Test sets are 54–171 rows, so the tolerances allow a row or two of difference:
+ * AUC −0.01, log loss ×1.10, accuracy −0.04, RMSE ×1.05.
+ */
+const PEER_SETTINGS = {
+  sklearn: { min_data_in_leaf: 20 },
+  xgboost: { min_data_in_leaf: 1, min_sum_hessian: 1 },
+} as const;
+
+describe(`gbdt against XGBoost ${fixture.xgboost} and scikit-learn ${fixture.sklearn} (fixtures from make_tree_fixtures.py)`, () => {
+  for (const c of fixture.cases) {
+    for (const peer of ['sklearn', 'xgboost'] as const) {
+      it(`${c.name}, as ${peer}`, async () => {
+        const model = await fit('gbdt', matrix(c.train.X), Float64Array.from(c.train.y), c.task, { ...c.params, ...PEER_SETTINGS[peer] });
+        const scores = predict(model, matrix(c.test.X));
+        const ref = c.metrics[peer];
+        const y = c.test.y;
+        if (c.task === 'regression') {
+          const rmse = Math.sqrt(y.reduce((s, v, i) => s + (v - scores[i]!) ** 2, 0) / y.length);
+          expect(rmse).toBeLessThanOrEqual(ref.rmse! * 1.05);
+          return;
+        }
+        const k = scores.length / y.length;
+        const logLoss = -y.reduce((s, v, i) => s + Math.log(Math.max(scores[i * k + v]!, 1e-15)), 0) / y.length;
+        expect(logLoss).toBeLessThanOrEqual(ref.log_loss! * 1.1);
+        if (c.task === 'binary') {
+          expect(auc(y, Array.from({ length: y.length }, (_, i) => scores[2 * i + 1]!))).toBeGreaterThanOrEqual(ref.auc! - 0.01);
+        } else {
+          const accuracy = y.filter((v, i) => {
+            const row = Array.from(scores.subarray(i * k, (i + 1) * k));
+            return row.indexOf(Math.max(...row)) === v;
+          }).length / y.length;
+          expect(accuracy).toBeGreaterThanOrEqual(ref.accuracy! - 0.04);
+        }
+      });
+    }
+  }
+});
+
+describe('gbdt on hand-checked cases', () => {
+  it('one tree on a tiny case: the split, threshold and leaf values worked out by hand', async () => {
+    // y = [1, 1, 5, 5] on x = [1, 2, 3, 4]: start at the mean 3; gradients (3 − y) = [2, 2, −2, −2]; the best
+    // split is between 2 and 3 (threshold 2.5); leaves −G/H = −4/2 = −2 and +2: predictions 1, 1, 5, 5.
+    const X: Matrix = { data: Float64Array.of(1, 2, 3, 4), n: 4, d: 1 };
+    const model = await fit('gbdt', X, Float64Array.of(1, 1, 5, 5), 'regression', { n_estimators: 1, learning_rate: 1, num_leaves: 2, min_data_in_leaf: 1, min_sum_hessian: 0 });
+    expect(Array.from(model.state['feature'] as Int32Array)).toEqual([0]);
+    expect(Array.from(model.state['threshold'] as Float64Array)).toEqual([2.5]);
+    expect(Array.from(model.state['leafValue'] as Float64Array)).toEqual([-2, 2]);
+    expect(Array.from(predict(model, X))).toEqual([1, 1, 5, 5]);
+  });
+
+  it('keeps a monotone constraint: predictions never decrease along the constrained feature', async () => {
+    // y rises with x0 overall but dips in the middle; x1 is noise.
+    const n = 2000;
+    const data = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x0 = (i % 200) / 20;
+      data[2 * i] = x0;
+      data[2 * i + 1] = ((i * 7919) % 101) / 100;
+      y[i] = x0 - 3 * Math.exp(-((x0 - 5) ** 2)) + data[2 * i + 1]! * 0.1;
+    }
+    const params = { n_estimators: 50, num_leaves: 15, min_data_in_leaf: 5 };
+    const free = await fit('gbdt', { data, n, d: 2 }, y, 'regression', params);
+    const constrained = await fit('gbdt', { data, n, d: 2 }, y, 'regression', { ...params, monotone_constraints: [1, 0] });
+    const grid: Matrix = { data: Float64Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? i / 40 : 0.5)), n: 200, d: 2 };
+    const increases = (p: Float64Array): boolean => p.every((v, i) => i === 0 || v >= p[i - 1]! - 1e-12);
+    expect(increases(predict(free, grid))).toBe(false);
+    expect(increases(predict(constrained, grid))).toBe(true);
+  });
+
+  it('learns where missing values go: here missing means positive', async () => {
+    const n = 1000;
+    const data = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const missing = i % 5 === 0;
+      data[2 * i] = missing ? NaN : (i % 97) / 97;
+      data[2 * i + 1] = ((i * 31) % 53) / 53;
+      y[i] = missing ? 1 : data[2 * i]! > 0.8 ? 1 : 0;
+    }
+    const model = await fit('gbdt', { data, n, d: 2 }, y, 'binary', { n_estimators: 30, num_leaves: 4, min_data_in_leaf: 5 });
+    const p = predict(model, { data: Float64Array.of(NaN, 0.5, 0.3, 0.5, 0.95, 0.5), n: 3, d: 2 });
+    expect(p[1]).toBeGreaterThan(0.9); // missing → positive
+    expect(p[3]).toBeLessThan(0.1); // 0.3 → negative
+    expect(p[5]).toBeGreaterThan(0.9); // 0.95 → positive
+  });
+
+  it('stops early when the held-out loss stops improving, keeping the best round', async () => {
+    const n = 3000;
+    const data = Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 1.7));
+    const y = Float64Array.from({ length: n }, (_, i) => (Math.sin(i * 12.3) > 0 ? 1 : 0)); // unrelated to X
+    const model = await fit('gbdt', { data, n, d: 3 }, y, 'binary', { n_estimators: 300, early_stopping_rounds: 10 });
+    expect(model.training.iterations).toBeLessThan(60);
+    expect(model.state['bestIteration']).toBe(model.training.iterations);
+  });
+
+  it.each([
+    ['l1', 'regression'],
+    ['huber', 'regression'],
+    ['poisson', 'regression'],
+  ] as const)('objective %s fits a sensible model', async (objective, task) => {
+    const n = 2000;
+    const data = Float64Array.from({ length: n * 2 }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.round(Math.exp(1 + 2 * data[2 * i]!)));
+    const model = await fit('gbdt', { data, n, d: 2 }, y, task, { objective, n_estimators: 200 });
+    const p = predict(model, { data, n, d: 2 });
+    const mae = y.reduce((s, v, i) => s + Math.abs(v - p[i]!), 0) / n;
+    const baseline = y.reduce((s, v) => s + Math.abs(v - 8), 0) / n;
+    expect(mae).toBeLessThan(baseline * 0.5);
+    if (objective === 'poisson') expect(p.every((v) => v > 0)).toBe(true);
+  });
+
+  it('reports split-count and split-gain importance, highest for the informative feature', async () => {
+    const n = 2000;
+    const data = Float64Array.from({ length: n * 3 }, (_, i) => ((i * 2654435761) % 10007) / 10007);
+    const y = Float64Array.from({ length: n }, (_, i) => (data[3 * i + 1]! > 0.5 ? 1 : 0));
+    const model = await fit('gbdt', { data, n, d: 3 }, y, 'binary', { n_estimators: 20 });
+    const gain = Array.from(model.state['splitGain'] as Float64Array);
+    expect(gain.indexOf(Math.max(...gain))).toBe(1);
+    expect((model.state['splitCount'] as Float64Array)[1]).toBeGreaterThan(0);
+  });
+});
