@@ -6,7 +6,7 @@ import { wasmShiftedGram } from '../wasm/gram.js';
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram';
+export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram';
 
 export interface KernelInputs {
   X: Float64Array | Float32Array;
@@ -16,6 +16,12 @@ export interface KernelInputs {
   s: Float64Array | undefined;
   /** Classes, for multinomial. */
   k: number;
+  /** Tree kernels only. */
+  bins?: Uint8Array;
+  rows?: Int32Array;
+  grad?: Float64Array;
+  hess?: Float64Array;
+  unitHessian?: boolean;
 }
 
 export function runKernel(name: KernelName, inputs: KernelInputs, params: Float64Array, start: number, end: number, out: Float64Array): number {
@@ -26,6 +32,9 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       return multinomialLossGrad(inputs, params, inputs.k, start, end, out);
     case 'shifted-gram':
       wasmShiftedGram(inputs.X, inputs.d, inputs.y, inputs.s, params, params[inputs.d]!, start, end, out);
+      return 0;
+    case 'histogram':
+      histogramRows(inputs, params[0]!, start, end, out);
       return 0;
   }
 }
@@ -39,5 +48,38 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
       return k * d + k;
     case 'shifted-gram':
       return (d + 2) * (d + 2);
+    case 'histogram':
+      return d * HISTOGRAM_BINS * HISTOGRAM_STRIDE;
+  }
+}
+
+export const HISTOGRAM_BINS = 256;
+/** Gradient sum, hessian sum and (weighted) row count per bin. */
+export const HISTOGRAM_STRIDE = 3;
+
+/**
+ * Adds (gradient, hessian, count) per bin per feature for the rows at positions [start, end) of the
+ * row permutation: each row's bins are read together (row-major) and its gradient added to every
+ * feature's histogram. `offset` selects a class's block of the gradients (c × n for softmax).
+ */
+function histogramRows(inputs: KernelInputs, offset: number, start: number, end: number, hist: Float64Array): void {
+  const { d, s } = inputs;
+  const bins = inputs.bins!;
+  const rows = inputs.rows!;
+  const grad = inputs.grad!;
+  const hess = inputs.hess!;
+  const unit = inputs.unitHessian === true;
+  for (let r = start; r < end; r++) {
+    const i = rows[r]!;
+    const g = grad[offset + i]!;
+    const h = unit ? 1 : hess[offset + i]!;
+    const c = s === undefined ? 1 : s[i]!;
+    const base = i * d;
+    for (let f = 0; f < d; f++) {
+      const o = ((f << 8) + bins[base + f]!) * HISTOGRAM_STRIDE;
+      hist[o] += g;
+      hist[o + 1] += h;
+      hist[o + 2] += c;
+    }
   }
 }

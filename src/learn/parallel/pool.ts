@@ -14,13 +14,15 @@ export function shareForThreads<T extends { X: Float64Array | Float32Array; d: n
   return { ...inputs, X: toShared(inputs.X), y: toShared(inputs.y), s: inputs.s === undefined ? undefined : toShared(inputs.s) };
 }
 
-function toShared<T extends Float64Array | Float32Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
+export function toShared<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0) return a;
   const shared = new SharedArrayBuffer(a.byteLength);
   const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(shared);
-  copy.set(a);
+  copy.set(a as never);
   return copy;
 }
+
+const sharedOrNull = (a: { buffer: ArrayBufferLike } | undefined): SharedArrayBuffer | null => (a === undefined ? null : (a.buffer as SharedArrayBuffer));
 
 /**
  * Runs a row-range kernel over all rows, split between the calling thread and worker threads that
@@ -55,6 +57,7 @@ export class RowPool {
    * core, or the compiled worker is not present (as when running from TypeScript sources in tests).
    */
   static create(kernel: KernelName, inputs: KernelInputs, n: number, paramLength: number, threads = availableParallelism()): RowPool {
+    // Shared arrays must be whole buffers (workers view them from offset 0).
     const workerFile = new URL('./worker.js', import.meta.url);
     const useThreads = threads > 1 && n * inputs.d >= MIN_VALUES_FOR_THREADS && existsSync(fileURLToPath(workerFile));
     const total = useThreads ? threads : 1;
@@ -63,7 +66,16 @@ export class RowPool {
     const params = new SharedArrayBuffer(paramLength * 8);
     const outputs = new SharedArrayBuffer(total * (outLength + 1) * 8);
     if (!useThreads) return new RowPool(kernel, inputs, [], control, params, outputs, outLength);
-    const shared: KernelInputs = { ...inputs, X: toShared(inputs.X), y: toShared(inputs.y), s: inputs.s === undefined ? undefined : toShared(inputs.s) };
+    const shared: KernelInputs = {
+      ...inputs,
+      X: toShared(inputs.X),
+      y: toShared(inputs.y),
+      s: inputs.s === undefined ? undefined : toShared(inputs.s),
+      ...(inputs.bins !== undefined ? { bins: toShared(inputs.bins) } : {}),
+      ...(inputs.rows !== undefined ? { rows: toShared(inputs.rows) } : {}),
+      ...(inputs.grad !== undefined ? { grad: toShared(inputs.grad) } : {}),
+      ...(inputs.hess !== undefined ? { hess: toShared(inputs.hess) } : {}),
+    };
     const workers: Worker[] = [];
     for (let slot = 1; slot < total; slot++) {
       const setup: WorkerSetup = {
@@ -75,6 +87,11 @@ export class RowPool {
         y: shared.y.buffer as SharedArrayBuffer,
         s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
         k: inputs.k,
+        bins: sharedOrNull(shared.bins),
+        rows: sharedOrNull(shared.rows),
+        grad: sharedOrNull(shared.grad),
+        hess: sharedOrNull(shared.hess),
+        unitHessian: inputs.unitHessian === true,
         params,
         outputs,
         outLength,
@@ -92,9 +109,20 @@ export class RowPool {
     return this.workers.length + 1;
   }
 
-  /** Runs the kernel on rows [start, end) with `params`; adds the summed outputs into `out` and returns the summed scalar. */
-  run(params: Float64Array, out: Float64Array, start: number, end: number): number {
+  /** The inputs as the workers see them (shared copies where the originals were not shared). */
+  get sharedInputs(): KernelInputs {
+    return this.inputs;
+  }
+
+  /**
+   * Runs the kernel on rows [start, end) with `params`; adds the summed outputs into `out` and returns the
+   * summed scalar. Ranges under `serialBelow` rows run on the calling thread alone: waking workers costs
+   * more than they would save.
+   */
+  run(params: Float64Array, out: Float64Array, start: number, end: number, serialBelow = 0): number {
     if (this.closed) throw new Error('RowPool is closed');
+    // Kernels add into `out`, so the calling thread can run a small range straight into it.
+    if (end - start < serialBelow || this.workers.length === 0) return runKernel(this.kernel, this.inputs, params, start, end, out);
     this.params.set(params);
     const total = this.threads;
     const share = Math.ceil((end - start) / total);

@@ -15,6 +15,12 @@ export interface WorkerSetup {
   y: SharedArrayBuffer;
   s: SharedArrayBuffer | null;
   k: number;
+  /** Tree kernels: row-major uint8 bins, the row permutation, gradients and hessians. */
+  bins: SharedArrayBuffer | null;
+  rows: SharedArrayBuffer | null;
+  grad: SharedArrayBuffer | null;
+  hess: SharedArrayBuffer | null;
+  unitHessian: boolean;
   params: SharedArrayBuffer;
   outputs: SharedArrayBuffer;
   outLength: number;

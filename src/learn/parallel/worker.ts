@@ -14,6 +14,11 @@ const inputs: KernelInputs = {
   y: new Float64Array(setup.y),
   s: setup.s === null ? undefined : new Float64Array(setup.s),
   k: setup.k,
+  ...(setup.bins !== null ? { bins: new Uint8Array(setup.bins) } : {}),
+  ...(setup.rows !== null ? { rows: new Int32Array(setup.rows) } : {}),
+  ...(setup.grad !== null ? { grad: new Float64Array(setup.grad) } : {}),
+  ...(setup.hess !== null ? { hess: new Float64Array(setup.hess) } : {}),
+  unitHessian: setup.unitHessian,
 };
 const params = new Float64Array(setup.params);
 const out = new Float64Array(setup.outputs, setup.slot * (setup.outLength + 1) * 8, setup.outLength + 1);

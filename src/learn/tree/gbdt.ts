@@ -3,7 +3,8 @@ import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
-import { binMatrix, fitBins } from './binning.js';
+import { binMatrix, fitBins, transposeBins } from './binning.js';
+import { RowPool, toShared } from '../parallel/pool.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
 import { addTreeScores, leafOf, type FlatTree } from './tree.js';
@@ -92,12 +93,17 @@ export const gbdtLearner: Learner<GbdtParams> = {
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
 
     const mapper = fitBins(X, params.max_bin);
-    const bins = binMatrix(X, mapper);
+    const bins = toShared(binMatrix(X, mapper));
+    const binsByFeature = transposeBins(bins, n, d);
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     const scores = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    const grad = new Float64Array(n * K);
-    const hess = new Float64Array(n * K);
+    // Shared, so histogram workers read the gradients and the row permutation without copies.
+    const grad = new Float64Array(new SharedArrayBuffer(n * K * 8));
+    const hess = new Float64Array(new SharedArrayBuffer(n * K * 8));
+    const rowsShared = new Int32Array(new SharedArrayBuffer(n * 4));
+    const unitHessianForPool = objective.constantHessian && w === undefined;
+    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: w, k: 1, bins, rows: rowsShared, grad, hess, unitHessian: unitHessianForPool }, n, 1);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,
@@ -108,55 +114,60 @@ export const gbdtLearner: Learner<GbdtParams> = {
       learningRate: params.learning_rate,
       ...(params.monotone_constraints.length > 0 ? { monotone: Int8Array.from(params.monotone_constraints) } : {}),
     };
-    const unitHessian = objective.constantHessian && w === undefined;
+    const unitHessian = unitHessianForPool;
     const trees: FlatTree[] = [];
     const splitCount = new Float64Array(d);
     const splitGain = new Float64Array(d);
     let bestLoss = Infinity;
     let bestRound = 0;
     let stoppedEarly = false;
-    for (let round = 0; round < params.n_estimators; round++) {
-      await yieldToEventLoop();
-      throwIfAborted(options.signal);
-      // Softmax gradients are laid out class-major; the others are one block of n.
-      objective.gradients(y, scores, w, grad, hess);
-      const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
-      const features = params.colsample < 1 ? sampleFeatures(d, params.colsample, rng) : Int32Array.from({ length: d }, (_, f) => f);
-      for (let c = 0; c < K; c++) {
-        const grown = growTree(
-          { bins, n, d, mapper, grad: grad.subarray(c * n, (c + 1) * n), hess: hess.subarray(c * n, (c + 1) * n), unitHessian, weights: w, rows: bag.slice(), features },
-          limits,
-        );
-        trees.push(grown.tree);
-        for (let f = 0; f < d; f++) {
-          splitCount[f] += grown.splitCount[f]!;
-          splitGain[f] += grown.splitGain[f]!;
+    try {
+      for (let round = 0; round < params.n_estimators; round++) {
+        await yieldToEventLoop();
+        throwIfAborted(options.signal);
+        // Softmax gradients are laid out class-major; the others are one block of n.
+        objective.gradients(y, scores, w, grad, hess);
+        const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
+        const features = params.colsample < 1 ? sampleFeatures(d, params.colsample, rng) : Int32Array.from({ length: d }, (_, f) => f);
+        for (let c = 0; c < K; c++) {
+          rowsShared.set(bag);
+          const grown = growTree(
+            { bins, binsByFeature, n, d, mapper, grad, hess, offset: c * n, pool, unitHessian, weights: w, rows: rowsShared.subarray(0, bag.length), features },
+            limits,
+          );
+          trees.push(grown.tree);
+          for (let f = 0; f < d; f++) {
+            splitCount[f] += grown.splitCount[f]!;
+            splitGain[f] += grown.splitGain[f]!;
+          }
+          // Rows the tree was grown on: add leaf values by segment. Others (out of bag, validation): walk the tree.
+          const inBag = bag.length === n;
+          for (let l = 0; l < grown.leafBegin.length; l++) {
+            const v = grown.tree.leafValue[l]!;
+            for (let r = grown.leafBegin[l]!; r < grown.leafEnd[l]!; r++) scores[grown.rows[r]! * K + c] += v;
+          }
+          if (!inBag) {
+            const mark = new Uint8Array(n);
+            for (const i of bag) mark[i] = 1;
+            for (let i = 0; i < n; i++) if (mark[i] === 0) scores[i * K + c] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+          }
         }
-        // Rows the tree was grown on: add leaf values by segment. Others (out of bag, validation): walk the tree.
-        const inBag = bag.length === n;
-        for (let l = 0; l < grown.leafBegin.length; l++) {
-          const v = grown.tree.leafValue[l]!;
-          for (let r = grown.leafBegin[l]!; r < grown.leafEnd[l]!; r++) scores[grown.rows[r]! * K + c] += v;
-        }
-        if (!inBag) {
-          const mark = new Uint8Array(n);
-          for (const i of bag) mark[i] = 1;
-          for (let i = 0; i < n; i++) if (mark[i] === 0) scores[i * K + c] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+        if (validRows.length > 0) {
+          const loss = objective.loss(pick(y, validRows), pickRows(scores, validRows, K), w === undefined ? undefined : pick(w, validRows));
+          options.onProgress?.({ iteration: round + 1, loss });
+          if (loss < bestLoss - 1e-12) {
+            bestLoss = loss;
+            bestRound = round + 1;
+          } else if (round + 1 - bestRound >= params.early_stopping_rounds) {
+            stoppedEarly = true;
+            break;
+          }
+        } else if (options.onProgress !== undefined && (round % 10 === 9 || round === params.n_estimators - 1)) {
+          options.onProgress({ iteration: round + 1, loss: objective.loss(y, scores, w) });
         }
       }
-      if (validRows.length > 0) {
-        const loss = objective.loss(pick(y, validRows), pickRows(scores, validRows, K), w === undefined ? undefined : pick(w, validRows));
-        options.onProgress?.({ iteration: round + 1, loss });
-        if (loss < bestLoss - 1e-12) {
-          bestLoss = loss;
-          bestRound = round + 1;
-        } else if (round + 1 - bestRound >= params.early_stopping_rounds) {
-          stoppedEarly = true;
-          break;
-        }
-      } else if (options.onProgress !== undefined && (round % 10 === 9 || round === params.n_estimators - 1)) {
-        options.onProgress({ iteration: round + 1, loss: objective.loss(y, scores, w) });
-      }
+    } finally {
+      pool.close();
     }
     const rounds = stoppedEarly ? bestRound : trees.length / K;
     const kept = trees.slice(0, rounds * K);

@@ -1,3 +1,5 @@
+import { HISTOGRAM_STRIDE } from '../parallel/kernels.js';
+import type { RowPool } from '../parallel/pool.js';
 import { MISSING_BIN, type BinMapper } from './binning.js';
 import type { FlatTree } from './tree.js';
 
@@ -16,13 +18,19 @@ export interface TreeLimits {
 }
 
 export interface GrowInput {
-  /** Row-major bins: bins[i * d + f]. */
+  /** Row-major bins: bins[i * d + f], for histograms. */
   bins: Uint8Array;
+  /** The same bins feature-major: binsByFeature[f * n + i], for partitioning (one byte per row, read in order). */
+  binsByFeature: Uint8Array;
   n: number;
   d: number;
   mapper: BinMapper;
+  /** Gradients and hessians of all outputs; this tree's start at `offset` (c × n for class c of softmax). */
   grad: Float64Array;
   hess: Float64Array;
+  offset: number;
+  /** Builds histograms, on worker threads when the data is big enough; it shares bins, rows, grad and hess. */
+  pool: RowPool;
   /** Every hessian is exactly 1 (L2-type objectives without weights): sums of hessians are counts. */
   unitHessian: boolean;
   /** Row weights: a leaf's count is their sum, so a weight of 2 counts like a duplicated row. */
@@ -44,7 +52,9 @@ export interface GrownTree {
   splitGain: Float64Array;
 }
 
-const STRIDE = 3; // gradient sum, hessian sum and (weighted) row count per bin
+const STRIDE = HISTOGRAM_STRIDE;
+/** Segments smaller than this are histogrammed on the calling thread alone. */
+const SERIAL_BELOW = 20_000;
 const BINS = 256;
 
 interface Split {
@@ -104,8 +114,8 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   let H = 0;
   let C = 0;
   for (let r = 0; r < rows.length; r++) {
-    G += input.grad[rows[r]!]!;
-    H += input.hess[rows[r]!]!;
+    G += input.grad[input.offset + rows[r]!]!;
+    H += input.unitHessian ? 1 : input.hess[input.offset + rows[r]!]!;
     C += input.weights === undefined ? 1 : input.weights[rows[r]!]!;
   }
   const root: Leaf = { begin: 0, end: rows.length, depth: 0, G, H, C, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: undefined, parent: -1, side: 0 };
@@ -204,27 +214,14 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * (gradient, hessian, count) sums per bin per feature for rows[begin, end): each row's bins are read
- * together and its gradient added to every feature's histogram. Counts are kept exactly (weighted by
- * the row weights): estimating them from hessian shares, as LightGBM does, let leaves of confidently
- * classified rows hold far fewer rows than min_data_in_leaf and cost log loss on small data.
+ * (gradient, hessian, count) sums per bin per feature for rows[begin, end), built by the pool's
+ * 'histogram' kernel (kernels.ts). Counts are kept exactly (weighted): estimating them from hessian
+ * shares, as LightGBM does, let leaves of confidently classified rows hold far fewer rows than
+ * min_data_in_leaf and cost log loss on small data.
  */
 function buildHistogram(input: GrowInput, begin: number, end: number, hist: Float64Array): void {
-  const { bins, d, rows, grad, hess, unitHessian, weights } = input;
   hist.fill(0);
-  for (let r = begin; r < end; r++) {
-    const i = rows[r]!;
-    const g = grad[i]!;
-    const h = unitHessian ? 1 : hess[i]!;
-    const c = weights === undefined ? 1 : weights[i]!;
-    const base = i * d;
-    for (let f = 0; f < d; f++) {
-      const o = ((f << 8) + bins[base + f]!) * STRIDE;
-      hist[o] += g;
-      hist[o + 1] += h;
-      hist[o + 2] += c;
-    }
-  }
+  input.pool.run(Float64Array.of(input.offset), hist, begin, end, SERIAL_BELOW);
 }
 
 function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | undefined {
@@ -290,13 +287,13 @@ function score(G: number, H: number, lambda: number, lower: number, upper: numbe
 
 /** Stable partition of rows[begin, end) by the split; returns the first index of the right side. */
 function partition(input: GrowInput, begin: number, end: number, split: Split, scratch: Int32Array): number {
-  const { bins, d, rows } = input;
-  const f = split.feature;
+  const { binsByFeature, n, rows } = input;
+  const col = split.feature * n;
   let l = begin;
   let r = 0;
   for (let k = begin; k < end; k++) {
     const i = rows[k]!;
-    const b = bins[i * d + f]!;
+    const b = binsByFeature[col + i]!;
     const goLeft = b === MISSING_BIN ? split.missingLeft : b <= split.bin;
     if (goLeft) rows[l++] = i;
     else scratch[r++] = i;
