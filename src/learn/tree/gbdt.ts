@@ -7,7 +7,8 @@ import { binMatrix, fitBins, transposeBins } from './binning.js';
 import { RowPool, toShared } from '../parallel/pool.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
-import { addTreeScores, leafOf, type FlatTree } from './tree.js';
+import { leafOf, type FlatTree } from './tree.js';
+import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 
 export const gbdtParams = z
   .object({
@@ -192,7 +193,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const init = model.state['initScore'] as Float64Array;
     const scores = new Float64Array(X.n * K);
     for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    addTreeScores(unpackTrees(model.state), K, X.data, X.n, X.d, scores);
+    addForestScores(forestOf(model), X.data, X.n, X.d, scores);
     const name = model.state['objective'] as string;
     const objective = name === 'binary' ? binaryLogloss : name === 'multiclass' ? softmax(K) : name === 'poisson' ? poisson : l2;
     return objective.transform(scores, X.n);
@@ -270,6 +271,17 @@ function packTrees(trees: readonly FlatTree[]) {
     leafValue.set(t.leafValue, leafOffset[i]);
   });
   return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue };
+}
+
+/** The walking layout of a model's trees, built on first use and kept while the model lives (the serving path). */
+const layouts = new WeakMap<Model, ForestLayout>();
+function forestOf(model: Model): ForestLayout {
+  let layout = layouts.get(model);
+  if (layout === undefined) {
+    layout = layoutForest(unpackTrees(model.state), model.state['outputs'] as number);
+    layouts.set(model, layout);
+  }
+  return layout;
 }
 
 function unpackTrees(state: Model['state']): FlatTree[] {
