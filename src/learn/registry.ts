@@ -4,11 +4,12 @@ import { baselineLearner } from './baseline/baseline.js';
 import { linearLearner } from './linear/linear.js';
 import { logisticLearner } from './linear/logistic.js';
 import { gbdtLearner } from './tree/gbdt.js';
+import { forestLearner } from './tree/forest.js';
 import { deserializeModel, serializeModel } from './serialize.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
-  [baselineLearner, linearLearner, logisticLearner, gbdtLearner].map((l) => [l.name, l as unknown as Learner]),
+  [baselineLearner, linearLearner, logisticLearner, gbdtLearner, forestLearner].map((l) => [l.name, l as unknown as Learner]),
 );
 
 export function getLearner(name: string): Learner {

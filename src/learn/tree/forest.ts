@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { Random } from '../../synth/random.js';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { binMatrix, fitBins } from './binning.js';
+import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
+import { growDeepTree } from './grow-deep.js';
+import { leafOf, type FlatTree } from './tree.js';
+
+export const forestParams = z
+  .object({
+    n_estimators: z.number().int().min(1).default(100).describe('trees'),
+    max_features: z
+      .union([z.enum(['auto', 'sqrt', 'log2', 'all']), z.number().gt(0).max(1)])
+      .default('auto')
+      .describe('features tried per split: sqrt, log2, all, or a share; auto is sqrt for classification, all for regression'),
+    max_depth: z.number().int().default(-1).describe('most levels per tree; ≤ 0 grows trees fully'),
+    min_samples_leaf: z.number().int().min(1).default(1).describe('fewest (weighted) rows in a leaf'),
+    bootstrap: z.boolean().default(true).describe('draw each tree’s rows with replacement'),
+    max_bin: z.number().int().min(2).max(255).default(255).describe('most bins per feature'),
+    class_weight: z.union([z.literal('none'), z.literal('balanced'), z.array(z.number().min(0))]).default('none').describe("per-class weights: 'balanced' or a list by class code"),
+  })
+  .strict();
+export type ForestParams = z.infer<typeof forestParams>;
+
+const NAME = 'forest';
+const FORMAT_VERSION = 1;
+
+/**
+ * Random forest on binned features: bootstrap rows, a random subset of features at every split, fully
+ * grown trees (depth-first, Gini via the variance of the 0/1 label, or squared error), leaves holding the
+ * mean, predictions averaged. Rows left out of a tree's bootstrap give the out-of-bag score.
+ */
+export const forestLearner: Learner<ForestParams> = {
+  name: NAME,
+  description: 'random forest (binary classification and regression) with bootstrap, max_features and an out-of-bag score',
+  params: forestParams,
+  formatVersion: FORMAT_VERSION,
+  capabilities: { tasks: ['binary', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+
+  async fit(X: Matrix, y: Float64Array, task: Task, params: ForestParams, options: FitOptions = {}): Promise<Model> {
+    const started = performance.now();
+    throwIfAborted(options.signal);
+    if (task !== 'binary' && task !== 'regression') throw new LearnError(`${NAME}: task '${task}' is not supported; use gbdt for multiclass`);
+    checkMatrix(X, NAME);
+    const k = checkTarget(y, X.n, task, NAME);
+    if (task === 'binary' && k > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found ${k - 1}`);
+    const weights = checkWeights(options.weights, X.n, NAME);
+    const { n, d } = X;
+    const classification = task === 'binary';
+    const classWeighted = classification ? classWeights(y, params.class_weight) : undefined;
+    const base = Float64Array.from({ length: n }, (_, i) => (weights ? weights[i]! : 1) * (classWeighted ? classWeighted[y[i]!]! : 1));
+    const maxFeatures = featuresPerSplit(params.max_features, d, classification);
+    const mapper = fitBins(X, params.max_bin);
+    const bins = binMatrix(X, mapper);
+    const rng = new Random(options.seed ?? 0);
+    const trees: FlatTree[] = [];
+    const splitCount = new Float64Array(d);
+    const splitGain = new Float64Array(d);
+    const oobSum = new Float64Array(n);
+    const oobCount = new Float64Array(n);
+    const w = new Float64Array(n);
+    const rowsBuffer = new Int32Array(n);
+    for (let t = 0; t < params.n_estimators; t++) {
+      await yieldToEventLoop();
+      throwIfAborted(options.signal);
+      // Bootstrap counts: how many times each row is drawn.
+      w.fill(0);
+      if (params.bootstrap) for (let s = 0; s < n; s++) w[rng.int(n)]++;
+      else w.fill(1);
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        w[i] *= base[i]!;
+        if (w[i]! > 0) rowsBuffer[m++] = i;
+      }
+      if (m === 0) continue;
+      const grown = growDeepTree({ bins, d, mapper, y, w, rows: rowsBuffer.subarray(0, m), rng }, { maxDepth: params.max_depth, minSamplesLeaf: params.min_samples_leaf, maxFeatures });
+      trees.push(grown.tree);
+      for (let f = 0; f < d; f++) {
+        splitCount[f] += grown.splitCount[f]!;
+        splitGain[f] += grown.splitGain[f]!;
+      }
+      if (params.bootstrap) {
+        for (let i = 0; i < n; i++) {
+          if (w[i] !== 0) continue;
+          oobSum[i] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+          oobCount[i]++;
+        }
+      }
+      if (options.onProgress !== undefined && (t % 10 === 9 || t === params.n_estimators - 1)) options.onProgress({ iteration: t + 1, loss: NaN });
+    }
+    const oob = params.bootstrap ? oobScore(y, oobSum, oobCount, classification) : NaN;
+    const warnings: string[] = [];
+    if (classification && presentClasses(y, 2, weights) < 2) warnings.push('y has a single class: every tree predicts it');
+    return {
+      kind: NAME,
+      formatVersion: FORMAT_VERSION,
+      task,
+      nFeatures: d,
+      nClasses: classification ? 2 : 1,
+      params: { ...params },
+      state: { ...packTrees(trees), splitCount, splitGain, oobScore: oob, oobMetric: classification ? 'accuracy' : 'r2' },
+      training: { iterations: trees.length, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings },
+    };
+  },
+
+  predict(model: Model, X: Matrix): Float64Array {
+    checkPredictInput(model, X);
+    const forest = forestOf(model);
+    const scores = new Float64Array(X.n);
+    addForestScores(forest, X.data, X.n, X.d, scores);
+    const T = forest.roots.length;
+    if (model.task === 'regression') return scores.map((s) => s / T);
+    const out = new Float64Array(2 * X.n);
+    for (let i = 0; i < X.n; i++) {
+      const p = scores[i]! / T;
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  },
+};
+
+function featuresPerSplit(setting: ForestParams['max_features'], d: number, classification: boolean): number {
+  const choice = setting === 'auto' ? (classification ? 'sqrt' : 'all') : setting;
+  const m = choice === 'sqrt' ? Math.sqrt(d) : choice === 'log2' ? Math.log2(d) : choice === 'all' ? d : d * choice;
+  return Math.min(d, Math.max(1, Math.floor(m)));
+}
+
+function classWeights(y: Float64Array, setting: ForestParams['class_weight']): Float64Array | undefined {
+  if (setting === 'none') return undefined;
+  if (Array.isArray(setting)) return Float64Array.from(setting);
+  const counts = new Float64Array(2);
+  for (const c of y) counts[c]!++;
+  const present = counts.filter((c) => c > 0).length;
+  return counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
+}
+
+/** Accuracy (classification) or R² (regression) of the out-of-bag predictions, over rows that had any. */
+function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, classification: boolean): number {
+  let m = 0;
+  let correct = 0;
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (count[i] === 0) continue;
+    m++;
+    mean += y[i]!;
+    if (classification && (sum[i]! / count[i]! >= 0.5 ? 1 : 0) === y[i]) correct++;
+  }
+  if (m === 0) return NaN;
+  if (classification) return correct / m;
+  mean /= m;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (count[i] === 0) continue;
+    ssRes += (y[i]! - sum[i]! / count[i]!) ** 2;
+    ssTot += (y[i]! - mean) ** 2;
+  }
+  return 1 - ssRes / ssTot;
+}
+
+function packTrees(trees: readonly FlatTree[]) {
+  const nodeOffset = new Int32Array(trees.length + 1);
+  const leafOffset = new Int32Array(trees.length + 1);
+  trees.forEach((t, i) => {
+    nodeOffset[i + 1] = nodeOffset[i]! + t.feature.length;
+    leafOffset[i + 1] = leafOffset[i]! + t.leafValue.length;
+  });
+  const cat = <T extends Int32Array | Float64Array | Uint8Array>(Ctor: new (n: number) => T, pick: (t: FlatTree) => T, offsets: Int32Array): T => {
+    const out = new Ctor(offsets[trees.length]!);
+    trees.forEach((t, i) => out.set(pick(t) as never, offsets[i]!));
+    return out;
+  };
+  return {
+    nodeOffset,
+    leafOffset,
+    feature: cat(Int32Array, (t) => t.feature, nodeOffset),
+    threshold: cat(Float64Array, (t) => t.threshold, nodeOffset),
+    defaultLeft: cat(Uint8Array, (t) => t.defaultLeft, nodeOffset),
+    left: cat(Int32Array, (t) => t.left, nodeOffset),
+    right: cat(Int32Array, (t) => t.right, nodeOffset),
+    leafValue: cat(Float64Array, (t) => t.leafValue, leafOffset),
+  };
+}
+
+const layouts = new WeakMap<Model, ForestLayout>();
+function forestOf(model: Model): ForestLayout {
+  let layout = layouts.get(model);
+  if (layout === undefined) {
+    const s = model.state;
+    const nodeOffset = s['nodeOffset'] as Int32Array;
+    const leafOffset = s['leafOffset'] as Int32Array;
+    const trees: FlatTree[] = [];
+    for (let t = 0; t + 1 < nodeOffset.length; t++) {
+      const a = nodeOffset[t]!;
+      const b = nodeOffset[t + 1]!;
+      trees.push({
+        feature: (s['feature'] as Int32Array).subarray(a, b),
+        threshold: (s['threshold'] as Float64Array).subarray(a, b),
+        defaultLeft: (s['defaultLeft'] as Uint8Array).subarray(a, b),
+        left: (s['left'] as Int32Array).subarray(a, b),
+        right: (s['right'] as Int32Array).subarray(a, b),
+        leafValue: (s['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
+      });
+    }
+    layout = layoutForest(trees, 1);
+    layouts.set(model, layout);
+  }
+  return layout;
+}

@@ -1,0 +1,163 @@
+import type { Random } from '../../synth/random.js';
+import { MISSING_BIN, type BinMapper } from './binning.js';
+import type { FlatTree } from './tree.js';
+
+/** Random-forest tree limits, in scikit-learn's terms. */
+export interface DeepTreeLimits {
+  /** ≤ 0: unlimited. */
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** Features tried at each split. */
+  maxFeatures: number;
+}
+
+export interface DeepGrowInput {
+  /** Row-major bins. */
+  bins: Uint8Array;
+  d: number;
+  mapper: BinMapper;
+  /** Per-row targets (0/1 for binary: the Gini criterion is the variance of the 0/1 label). */
+  y: Float64Array;
+  /** Per-row weights: bootstrap counts × sample weights; rows with weight 0 are left out. */
+  w: Float64Array;
+  /** The rows with positive weight; reordered in place into leaf segments. */
+  rows: Int32Array;
+  rng: Random;
+}
+
+/**
+ * Grows one fully grown tree depth-first, as random forests do: at every node, maxFeatures features are
+ * drawn and the split minimizing the weighted squared error (equal to Gini for a 0/1 label) is taken,
+ * from per-node bin sums over the node's rows only. Histograms are not kept per node (deep trees
+ * have tens of thousands), so memory stays O(bins) however deep the tree grows. Leaves hold the mean.
+ */
+export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tree: FlatTree; splitCount: Float64Array; splitGain: Float64Array } {
+  const { bins, d, y, w, rows, rng } = input;
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const defaultLeft: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const leafValue: number[] = [];
+  const splitCount = new Float64Array(d);
+  const splitGain = new Float64Array(d);
+  // Per-bin sums for one feature: Σw·y, Σw, and which bins were touched (cleared after use).
+  const sumY = new Float64Array(256);
+  const sumW = new Float64Array(256);
+  const touched = new Uint8Array(256);
+  const scratch = new Int32Array(rows.length);
+  const order = Int32Array.from({ length: d }, (_, f) => f);
+
+  // Depth-first with an explicit stack: [begin, end, depth, parentNode, side].
+  const stack: number[][] = [[0, rows.length, 0, -1, 0]];
+  while (stack.length > 0) {
+    const [begin, end, depth, parent, side] = stack.pop()!;
+    let W = 0;
+    let S = 0;
+    for (let r = begin!; r < end!; r++) {
+      const i = rows[r]!;
+      W += w[i]!;
+      S += w[i]! * y[i]!;
+    }
+    const attach = (child: number): void => {
+      if (parent! >= 0) (side === 0 ? left : right)[parent!] = child;
+    };
+    const makeLeaf = (): void => {
+      leafValue.push(S / W);
+      attach(~(leafValue.length - 1));
+    };
+    if ((limits.maxDepth > 0 && depth! >= limits.maxDepth) || W < 2 * limits.minSamplesLeaf) {
+      makeLeaf();
+      continue;
+    }
+    // Draw maxFeatures features without replacement (partial Fisher–Yates).
+    for (let k = 0; k < limits.maxFeatures; k++) {
+      const j = k + rng.int(d - k);
+      const t = order[k]!;
+      order[k] = order[j]!;
+      order[j] = t;
+    }
+    let bestGain = 1e-12 * Math.max(1, Math.abs(S));
+    let bestFeature = -1;
+    let bestBin = 0;
+    let bestMissingLeft = false;
+    const parentScore = (S * S) / W;
+    for (let k = 0; k < limits.maxFeatures; k++) {
+      const f = order[k]!;
+      for (let r = begin!; r < end!; r++) {
+        const i = rows[r]!;
+        const b = bins[i * d + f]!;
+        sumY[b] += w[i]! * y[i]!;
+        sumW[b] += w[i]!;
+        touched[b] = 1;
+      }
+      const nb = input.mapper.nBins[f]!;
+      const mY = sumY[MISSING_BIN]!;
+      const mW = sumW[MISSING_BIN]!;
+      for (let pass = 0; pass < (mW > 0 ? 2 : 1); pass++) {
+        let lY = pass === 1 ? mY : 0;
+        let lW = pass === 1 ? mW : 0;
+        const lastBin = pass === 0 && mW > 0 ? nb - 1 : nb - 2;
+        for (let b = 0; b <= lastBin; b++) {
+          if (touched[b] === 0) continue;
+          lY += sumY[b]!;
+          lW += sumW[b]!;
+          const rW = W - lW;
+          if (lW < limits.minSamplesLeaf) continue;
+          if (rW < limits.minSamplesLeaf) break;
+          const rY = S - lY;
+          const gain = (lY * lY) / lW + (rY * rY) / rW - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestBin = b;
+            bestMissingLeft = pass === 1;
+          }
+        }
+      }
+      for (let b = 0; b < 256; b++) {
+        if (touched[b] === 0) continue;
+        sumY[b] = 0;
+        sumW[b] = 0;
+        touched[b] = 0;
+      }
+    }
+    if (bestFeature < 0) {
+      makeLeaf();
+      continue;
+    }
+    const node = feature.length;
+    feature.push(bestFeature);
+    const cuts = input.mapper.upper[bestFeature]!;
+    threshold.push(bestBin < cuts.length ? cuts[bestBin]! : Infinity);
+    defaultLeft.push(bestMissingLeft ? 1 : 0);
+    left.push(0);
+    right.push(0);
+    attach(node);
+    splitCount[bestFeature]!++;
+    splitGain[bestFeature] += bestGain;
+    // Stable partition of the node's rows.
+    let l = begin!;
+    let rr = 0;
+    for (let r = begin!; r < end!; r++) {
+      const i = rows[r]!;
+      const b = bins[i * d + bestFeature]!;
+      if (b === MISSING_BIN ? bestMissingLeft : b <= bestBin) rows[l++] = i;
+      else scratch[rr++] = i;
+    }
+    rows.set(scratch.subarray(0, rr), l);
+    stack.push([l, end!, depth! + 1, node, 1], [begin!, l, depth! + 1, node, 0]);
+  }
+  return {
+    tree: {
+      feature: Int32Array.from(feature),
+      threshold: Float64Array.from(threshold),
+      defaultLeft: Uint8Array.from(defaultLeft),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      leafValue: Float64Array.from(leafValue),
+    },
+    splitCount,
+    splitGain,
+  };
+}
