@@ -5,11 +5,12 @@ import { linearLearner } from './linear/linear.js';
 import { logisticLearner } from './linear/logistic.js';
 import { gbdtLearner } from './tree/gbdt.js';
 import { forestLearner } from './tree/forest.js';
+import { isolationForestLearner } from './tree/isolation-forest.js';
 import { deserializeModel, serializeModel } from './serialize.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
-  [baselineLearner, linearLearner, logisticLearner, gbdtLearner, forestLearner].map((l) => [l.name, l as unknown as Learner]),
+  [baselineLearner, linearLearner, logisticLearner, gbdtLearner, forestLearner, isolationForestLearner].map((l) => [l.name, l as unknown as Learner]),
 );
 
 export function getLearner(name: string): Learner {
