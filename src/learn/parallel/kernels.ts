@@ -1,5 +1,6 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
+import type { HistogramArena } from '../wasm/histogram.js';
 
 /**
  * Row-range kernels that threads split between them: each reads rows [start, end) of shared inputs,
@@ -16,15 +17,13 @@ export interface KernelInputs {
   s: Float64Array | undefined;
   /** Classes, for multinomial. */
   k: number;
-  /** Tree kernels only. */
-  bins?: Uint8Array;
-  rows?: Int32Array;
-  grad?: Float64Array;
-  hess?: Float64Array;
+  /** Tree kernels only: bins, rows, gradients and per-thread histograms in shared WebAssembly memory. */
+  arena?: HistogramArena;
   unitHessian?: boolean;
 }
 
-export function runKernel(name: KernelName, inputs: KernelInputs, params: Float64Array, start: number, end: number, out: Float64Array): number {
+/** `slot` is the calling thread's number (0 for the main thread), for kernels with per-thread scratch. */
+export function runKernel(name: KernelName, inputs: KernelInputs, params: Float64Array, start: number, end: number, out: Float64Array, slot = 0): number {
   switch (name) {
     case 'binary-loss':
       return binaryLossGrad(inputs, params, start, end, out);
@@ -34,7 +33,7 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       wasmShiftedGram(inputs.X, inputs.d, inputs.y, inputs.s, params, params[inputs.d]!, start, end, out);
       return 0;
     case 'histogram':
-      histogramRows(inputs, params[0]!, start, end, out);
+      inputs.arena!.histogram(slot, params[0]!, inputs.unitHessian === true, start, end, out);
       return 0;
   }
 }
@@ -56,30 +55,3 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
 export const HISTOGRAM_BINS = 256;
 /** Gradient sum, hessian sum and (weighted) row count per bin. */
 export const HISTOGRAM_STRIDE = 3;
-
-/**
- * Adds (gradient, hessian, count) per bin per feature for the rows at positions [start, end) of the
- * row permutation: each row's bins are read together (row-major) and its gradient added to every
- * feature's histogram. `offset` selects a class's block of the gradients (c × n for softmax).
- */
-function histogramRows(inputs: KernelInputs, offset: number, start: number, end: number, hist: Float64Array): void {
-  const { d, s } = inputs;
-  const bins = inputs.bins!;
-  const rows = inputs.rows!;
-  const grad = inputs.grad!;
-  const hess = inputs.hess!;
-  const unit = inputs.unitHessian === true;
-  for (let r = start; r < end; r++) {
-    const i = rows[r]!;
-    const g = grad[offset + i]!;
-    const h = unit ? 1 : hess[offset + i]!;
-    const c = s === undefined ? 1 : s[i]!;
-    const base = i * d;
-    for (let f = 0; f < d; f++) {
-      const o = ((f << 8) + bins[base + f]!) * HISTOGRAM_STRIDE;
-      hist[o] += g;
-      hist[o + 1] += h;
-      hist[o + 2] += c;
-    }
-  }
-}

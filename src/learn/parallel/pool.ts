@@ -22,7 +22,6 @@ export function toShared<T extends Float64Array | Float32Array | Int32Array | Ui
   return copy;
 }
 
-const sharedOrNull = (a: { buffer: ArrayBufferLike } | undefined): SharedArrayBuffer | null => (a === undefined ? null : (a.buffer as SharedArrayBuffer));
 
 /**
  * Runs a row-range kernel over all rows, split between the calling thread and worker threads that
@@ -71,10 +70,6 @@ export class RowPool {
       X: toShared(inputs.X),
       y: toShared(inputs.y),
       s: inputs.s === undefined ? undefined : toShared(inputs.s),
-      ...(inputs.bins !== undefined ? { bins: toShared(inputs.bins) } : {}),
-      ...(inputs.rows !== undefined ? { rows: toShared(inputs.rows) } : {}),
-      ...(inputs.grad !== undefined ? { grad: toShared(inputs.grad) } : {}),
-      ...(inputs.hess !== undefined ? { hess: toShared(inputs.hess) } : {}),
     };
     const workers: Worker[] = [];
     for (let slot = 1; slot < total; slot++) {
@@ -87,10 +82,7 @@ export class RowPool {
         y: shared.y.buffer as SharedArrayBuffer,
         s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
         k: inputs.k,
-        bins: sharedOrNull(shared.bins),
-        rows: sharedOrNull(shared.rows),
-        grad: sharedOrNull(shared.grad),
-        hess: sharedOrNull(shared.hess),
+        arena: inputs.arena === undefined ? null : { memory: inputs.arena.memory, layout: inputs.arena.layout },
         unitHessian: inputs.unitHessian === true,
         params,
         outputs,

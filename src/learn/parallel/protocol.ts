@@ -1,3 +1,6 @@
+import type { WasmMemory } from '../wasm/api.js';
+import type { ArenaLayout } from '../wasm/histogram.js';
+
 /** Indices into the shared Int32 control block between the pool and its workers. */
 export const CTL_EPOCH = 0;
 export const CTL_DONE = 1;
@@ -15,11 +18,8 @@ export interface WorkerSetup {
   y: SharedArrayBuffer;
   s: SharedArrayBuffer | null;
   k: number;
-  /** Tree kernels: row-major uint8 bins, the row permutation, gradients and hessians. */
-  bins: SharedArrayBuffer | null;
-  rows: SharedArrayBuffer | null;
-  grad: SharedArrayBuffer | null;
-  hess: SharedArrayBuffer | null;
+  /** Tree kernels: the shared WebAssembly memory holding bins, rows, gradients and histograms. */
+  arena: { memory: WasmMemory; layout: ArenaLayout } | null;
   unitHessian: boolean;
   params: SharedArrayBuffer;
   outputs: SharedArrayBuffer;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runKernel, type KernelInputs, type KernelName } from './kernels.js';
+import { HistogramArena } from '../wasm/histogram.js';
 import { CTL_EPOCH, CTL_DONE, CTL_STOP, CTL_START, CTL_END, type WorkerSetup } from './protocol.js';
 
 /**
@@ -14,10 +15,7 @@ const inputs: KernelInputs = {
   y: new Float64Array(setup.y),
   s: setup.s === null ? undefined : new Float64Array(setup.s),
   k: setup.k,
-  ...(setup.bins !== null ? { bins: new Uint8Array(setup.bins) } : {}),
-  ...(setup.rows !== null ? { rows: new Int32Array(setup.rows) } : {}),
-  ...(setup.grad !== null ? { grad: new Float64Array(setup.grad) } : {}),
-  ...(setup.hess !== null ? { hess: new Float64Array(setup.hess) } : {}),
+  ...(setup.arena !== null ? { arena: HistogramArena.attach(setup.arena.memory, setup.arena.layout) } : {}),
   unitHessian: setup.unitHessian,
 };
 const params = new Float64Array(setup.params);
@@ -34,7 +32,7 @@ for (;;) {
   const from = Math.min(end, start + setup.slot * share);
   const to = Math.min(end, from + share);
   sums.fill(0);
-  out[setup.outLength] = runKernel(setup.kernel as KernelName, inputs, params, from, to, sums);
+  out[setup.outLength] = runKernel(setup.kernel as KernelName, inputs, params, from, to, sums, setup.slot);
   Atomics.add(ctl, CTL_DONE, 1);
   Atomics.notify(ctl, CTL_DONE);
 }

@@ -4,7 +4,9 @@ import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins, transposeBins } from './binning.js';
-import { RowPool, toShared } from '../parallel/pool.js';
+import { availableParallelism } from 'node:os';
+import { RowPool } from '../parallel/pool.js';
+import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
@@ -94,17 +96,20 @@ export const gbdtLearner: Learner<GbdtParams> = {
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
 
     const mapper = fitBins(X, params.max_bin);
-    const bins = toShared(binMatrix(X, mapper));
+    // Bins, rows, gradients and weights live in WebAssembly memory shared with the histogram workers.
+    const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
+    const bins = arena.bins;
+    bins.set(binMatrix(X, mapper));
+    if (w !== undefined) arena.weights!.set(w);
     const binsByFeature = transposeBins(bins, n, d);
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     const scores = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    // Shared, so histogram workers read the gradients and the row permutation without copies.
-    const grad = new Float64Array(new SharedArrayBuffer(n * K * 8));
-    const hess = new Float64Array(new SharedArrayBuffer(n * K * 8));
-    const rowsShared = new Int32Array(new SharedArrayBuffer(n * 4));
+    const grad = arena.grad;
+    const hess = arena.hess;
+    const rowsShared = arena.rows;
     const unitHessianForPool = objective.constantHessian && w === undefined;
-    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: w, k: 1, bins, rows: rowsShared, grad, hess, unitHessian: unitHessianForPool }, n, 1);
+    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian: unitHessianForPool }, n, 1);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,

@@ -1,15 +1,6 @@
 import { gramWasm } from './gram-wasm.js';
 
-/** The parts of the WebAssembly API we use (the lib we compile against, ES2023 without DOM, has no types for it). */
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { wasmApi, type WasmMemory } from './api.js';
 
 interface GramExports {
   memory: WasmMemory;
@@ -58,7 +49,7 @@ export function wasmShiftedGram(
   const needed = G + D2 * D2 * 8;
   const have = wasm.memory.buffer.byteLength;
   if (needed > have) wasm.memory.grow(Math.ceil((needed - have) / 65536));
-  const heap = new Float64Array(wasm.memory.buffer);
+  const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
   heap.set(shift.subarray(0, d), shiftAt / 8);
   heap.fill(0, G / 8, G / 8 + D2 * D2);
   for (let b = start; b < end; b += BLOCK_ROWS) {
