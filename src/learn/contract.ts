@@ -34,7 +34,7 @@ export interface TrainingLog {
   warnings: string[];
 }
 
-export type StateValue = Float64Array | Float32Array | Int32Array | Uint8Array | number | string | boolean | null | StateValue[] | { [key: string]: StateValue };
+export type StateValue = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array | number | string | boolean | null | StateValue[] | { [key: string]: StateValue };
 export type ModelState = { [key: string]: StateValue };
 
 /**

@@ -9,7 +9,7 @@ import { LearnError } from './errors.js';
 const MAGIC = 'HPMODEL\0';
 export const CONTAINER_VERSION = 1;
 
-type DType = 'f64' | 'f32' | 'i32' | 'u8';
+type DType = 'f64' | 'f32' | 'i32' | 'u32' | 'u8';
 interface ArrayRef {
   $array: DType;
   offset: number;
@@ -17,12 +17,13 @@ interface ArrayRef {
 }
 type Encoded = number | string | boolean | null | ArrayRef | Encoded[] | { [key: string]: Encoded };
 
-const CTORS = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
+const CTORS = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u32: Uint32Array, u8: Uint8Array } as const;
 
 function dtypeOf(v: StateValue): DType | undefined {
   if (v instanceof Float64Array) return 'f64';
   if (v instanceof Float32Array) return 'f32';
   if (v instanceof Int32Array) return 'i32';
+  if (v instanceof Uint32Array) return 'u32';
   if (v instanceof Uint8Array) return 'u8';
   return undefined;
 }
@@ -33,7 +34,7 @@ export function serializeModel(model: Model): Uint8Array {
   const encode = (v: StateValue): Encoded => {
     const dtype = dtypeOf(v);
     if (dtype !== undefined) {
-      const arr = v as Float64Array | Float32Array | Int32Array | Uint8Array;
+      const arr = v as Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
       const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
       const ref: ArrayRef = { $array: dtype, offset, length: arr.length };
       buffers.push(bytes);

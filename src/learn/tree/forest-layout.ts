@@ -1,4 +1,4 @@
-import type { FlatTree } from './tree.js';
+import { categoryGoesLeft, type FlatTree } from './tree.js';
 
 /**
  * All trees of a model in one set of arrays, laid out for walking: node i of the forest has
@@ -14,6 +14,9 @@ export interface ForestLayout {
   children: Int32Array;
   leafValue: Float64Array;
   outputs: number;
+  /** Per node: 1 for a categorical split, whose left set is catBits[8i … 8i + 7]; absent when no tree has one. */
+  isCategorical?: Uint8Array;
+  catBits?: Uint32Array;
 }
 
 export function layoutForest(trees: readonly FlatTree[], outputs: number): ForestLayout {
@@ -29,6 +32,9 @@ export function layoutForest(trees: readonly FlatTree[], outputs: number): Fores
   const missingRight = new Uint8Array(nodes);
   const children = new Int32Array(2 * nodes);
   const leafValue = new Float64Array(leaves);
+  const anyCategorical = trees.some((t) => t.isCategorical !== undefined && t.isCategorical.some((c) => c === 1));
+  const isCategorical = anyCategorical ? new Uint8Array(nodes) : undefined;
+  const catBits = anyCategorical ? new Uint32Array(nodes * 8) : undefined;
   let nodeBase = 0;
   let leafBase = 0;
   trees.forEach((t, k) => {
@@ -41,12 +47,16 @@ export function layoutForest(trees: readonly FlatTree[], outputs: number): Fores
       missingRight[at] = t.defaultLeft[i] === 1 ? 0 : 1;
       children[2 * at] = remap(t.left[i]!);
       children[2 * at + 1] = remap(t.right[i]!);
+      if (isCategorical !== undefined && t.isCategorical?.[i] === 1) {
+        isCategorical[at] = 1;
+        catBits!.set(t.catBits!.subarray(i * 8, i * 8 + 8), at * 8);
+      }
     }
     leafValue.set(t.leafValue, leafBase);
     nodeBase += t.feature.length;
     leafBase += t.leafValue.length;
   });
-  return { roots, feature, threshold, missingRight, children, leafValue, outputs };
+  return { roots, feature, threshold, missingRight, children, leafValue, outputs, ...(isCategorical !== undefined ? { isCategorical, catBits: catBits! } : {}) };
 }
 
 /**
@@ -54,7 +64,7 @@ export function layoutForest(trees: readonly FlatTree[], outputs: number): Fores
  * block stays in cache while all trees visit it.
  */
 export function addForestScores(forest: ForestLayout, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): void {
-  const { roots, feature, threshold, missingRight, children, leafValue, outputs } = forest;
+  const { roots, feature, threshold, missingRight, children, leafValue, outputs, isCategorical, catBits } = forest;
   const BLOCK = 256;
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
@@ -71,6 +81,10 @@ export function addForestScores(forest: ForestLayout, X: Float64Array | Float32A
         let node = root;
         do {
           const v = X[base + feature[node]!]!;
+          if (isCategorical !== undefined && isCategorical[node] === 1) {
+            node = categoryGoesLeft(catBits!, node, v) ? children[2 * node]! : children[2 * node + 1]!;
+            continue;
+          }
           // A plain branch: the arithmetic child choice measured 30% slower (798 vs 605 ms on 200k × 100 trees).
           node = (v !== v ? missingRight[node] === 0 : v <= threshold[node]!) ? children[2 * node]! : children[2 * node + 1]!;
         } while (node >= 0);

@@ -31,6 +31,7 @@ export const gbdtParams = z
     validation_fraction: z.number().gt(0).lt(1).default(0.1).describe('early stopping: share of rows held out to watch'),
     huber_delta: z.number().positive().default(1).describe('huber: where the loss turns from squared to linear'),
     monotone_constraints: z.array(z.number().int().min(-1).max(1)).default([]).describe('per feature: 1 increasing, −1 decreasing, 0 free'),
+    categorical_features: z.array(z.number().int().min(0)).default([]).describe('indices of features holding category codes (0, 1, …), split by grouping categories'),
   })
   .strict();
 export type GbdtParams = z.infer<typeof gbdtParams>;
@@ -95,7 +96,8 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const validRows = Int32Array.from(rowsWhere(isValidation, 1));
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
 
-    const mapper = fitBins(X, params.max_bin);
+    for (const f of params.categorical_features) if (f >= X.d) throw new LearnError(`${NAME}: categorical_features names feature ${f}, but X has ${X.d}`);
+    const mapper = fitBins(X, params.max_bin, params.categorical_features);
     // Bins, rows, gradients and weights live in WebAssembly memory shared with the histogram workers.
     const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
     const bins = arena.bins;
@@ -267,7 +269,14 @@ function packTrees(trees: readonly FlatTree[]) {
   const left = new Int32Array(nodes);
   const right = new Int32Array(nodes);
   const leafValue = new Float64Array(leafOffset[trees.length]!);
+  const anyCategorical = trees.some((t) => t.isCategorical !== undefined);
+  const isCategorical = new Uint8Array(anyCategorical ? nodes : 0);
+  const catBits = new Uint32Array(anyCategorical ? nodes * 8 : 0);
   trees.forEach((t, i) => {
+    if (anyCategorical && t.isCategorical !== undefined) {
+      isCategorical.set(t.isCategorical, nodeOffset[i]);
+      catBits.set(t.catBits!, nodeOffset[i]! * 8);
+    }
     feature.set(t.feature, nodeOffset[i]);
     threshold.set(t.threshold, nodeOffset[i]);
     defaultLeft.set(t.defaultLeft, nodeOffset[i]);
@@ -275,7 +284,7 @@ function packTrees(trees: readonly FlatTree[]) {
     right.set(t.right, nodeOffset[i]);
     leafValue.set(t.leafValue, leafOffset[i]);
   });
-  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue };
+  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits };
 }
 
 /** The walking layout of a model's trees, built on first use and kept while the model lives (the serving path). */
@@ -290,6 +299,7 @@ function forestOf(model: Model): ForestLayout {
 }
 
 function unpackTrees(state: Model['state']): FlatTree[] {
+  const categorical = (state['isCategorical'] as Uint8Array | undefined) ?? new Uint8Array(0);
   const nodeOffset = state['nodeOffset'] as Int32Array;
   const leafOffset = state['leafOffset'] as Int32Array;
   const trees: FlatTree[] = [];
@@ -303,6 +313,7 @@ function unpackTrees(state: Model['state']): FlatTree[] {
       left: (state['left'] as Int32Array).subarray(a, b),
       right: (state['right'] as Int32Array).subarray(a, b),
       leafValue: (state['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
+      ...(categorical.length > 0 ? { isCategorical: categorical.subarray(a, b), catBits: (state['catBits'] as Uint32Array).subarray(a * 8, b * 8) } : {}),
     });
   }
   return trees;

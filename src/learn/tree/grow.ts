@@ -60,8 +60,10 @@ const BINS = 256;
 interface Split {
   gain: number;
   feature: number;
-  /** Rows with bin ≤ bin go left. */
+  /** Rows with bin ≤ bin go left (numeric features). */
   bin: number;
+  /** Categorical features: categories[b] = 1 sends bin b left; missing values go right. */
+  categories?: Uint8Array;
   missingLeft: boolean;
   leftG: number;
   leftH: number;
@@ -108,6 +110,8 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const defaultLeft: number[] = [];
   const left: number[] = [];
   const right: number[] = [];
+  const isCategorical: number[] = [];
+  const catBits: number[] = [];
   const leaves: Leaf[] = [];
 
   let G = 0;
@@ -135,8 +139,12 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
     const node = feature.length;
     feature.push(split.feature);
     const cuts = input.mapper.upper[split.feature]!;
-    threshold.push(split.bin < cuts.length ? cuts[split.bin]! : Infinity);
+    threshold.push(split.categories !== undefined ? NaN : split.bin < cuts.length ? cuts[split.bin]! : Infinity);
     defaultLeft.push(split.missingLeft ? 1 : 0);
+    const bits = new Uint32Array(8);
+    if (split.categories !== undefined) for (let b = 0; b < 255; b++) if (split.categories[b] === 1) bits[b >> 5] |= 1 << (b & 31);
+    isCategorical.push(split.categories !== undefined ? 1 : 0);
+    catBits.push(...bits);
     left.push(0);
     right.push(0);
     if (leaf.parent >= 0) (leaf.side === 0 ? left : right)[leaf.parent] = node;
@@ -200,6 +208,7 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
       left: Int32Array.from(left),
       right: Int32Array.from(right),
       leafValue,
+      ...(isCategorical.includes(1) ? { isCategorical: Uint8Array.from(isCategorical), catBits: Uint32Array.from(catBits) } : {}),
     },
     rows,
     leafBegin,
@@ -236,6 +245,11 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
     const f = input.features[k]!;
     const nb = input.mapper.nBins[f]!;
     const h = f * BINS * STRIDE;
+    if (input.mapper.categorical[f] === 1) {
+      const split = bestCategoricalSplit(hist, h, nb, leaf, limits, parentScore, f);
+      if (split !== undefined && split.gain > limits.minSplitGain && (best === undefined || split.gain > best.gain)) best = split;
+      continue;
+    }
     const mG = hist[h + MISSING_BIN * STRIDE]!;
     const mH = hist[h + MISSING_BIN * STRIDE + 1]!;
     const mC = hist[h + MISSING_BIN * STRIDE + 2]!;
@@ -275,6 +289,58 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
   return best;
 }
 
+/** LightGBM's defaults: one-vs-rest below this many categories; otherwise categories sorted by G / (H + smoothing). */
+const MAX_CATEGORIES_ONE_HOT = 4;
+const CATEGORY_SMOOTHING = 10;
+const MAX_CATEGORIES_LEFT = 32;
+
+/**
+ * The best split of a categorical feature into a set of categories (left) and the rest with missing
+ * values (right), as LightGBM does: with few categories, each one against the rest; otherwise the
+ * categories are ordered by their smoothed mean gradient and every prefix of that order, from either end,
+ * is tried (the optimal grouping for a convex loss lies along it; Fisher, 1958).
+ */
+function bestCategoricalSplit(hist: Float64Array, h: number, nb: number, leaf: Leaf, limits: TreeLimits, parentScore: number, f: number): Split | undefined {
+  const present: number[] = [];
+  for (let b = 0; b < nb; b++) if (hist[h + b * STRIDE + 2]! > 0) present.push(b);
+  if (present.length < 2) return undefined;
+  const { lambdaL2, minDataInLeaf, minSumHessian } = limits;
+  let best: Split | undefined;
+  const consider = (members: readonly number[]): void => {
+    let lG = 0;
+    let lH = 0;
+    let lC = 0;
+    for (const b of members) {
+      const o = h + b * STRIDE;
+      lG += hist[o]!;
+      lH += hist[o + 1]!;
+      lC += hist[o + 2]!;
+    }
+    const rG = leaf.G - lG;
+    const rH = leaf.H - lH;
+    const rC = leaf.C - lC;
+    if (lC < minDataInLeaf || rC < minDataInLeaf || lH < minSumHessian || rH < minSumHessian) return;
+    const gain = (lG * lG) / (lH + lambdaL2) + (rG * rG) / (rH + lambdaL2) - parentScore;
+    if (best === undefined || gain > best.gain) {
+      const categories = new Uint8Array(256);
+      for (const b of members) categories[b] = 1;
+      best = { gain, feature: f, bin: -1, categories, missingLeft: false, leftG: lG, leftH: lH, leftC: lC, rightG: rG, rightH: rH, rightC: rC };
+    }
+  };
+  if (present.length <= MAX_CATEGORIES_ONE_HOT) {
+    for (const b of present) consider([b]);
+    return best;
+  }
+  const ratio = (b: number): number => hist[h + b * STRIDE]! / (hist[h + b * STRIDE + 1]! + CATEGORY_SMOOTHING);
+  const sorted = [...present].sort((a, b) => ratio(a) - ratio(b));
+  const limit = Math.min(MAX_CATEGORIES_LEFT, sorted.length - 1);
+  for (let m = 1; m <= limit; m++) {
+    consider(sorted.slice(0, m));
+    consider(sorted.slice(sorted.length - m));
+  }
+  return best;
+}
+
 /** The loss reduction of a leaf holding value v: −(2Gv + (H + λ)v²), which is G²/(H+λ) at the optimum. */
 function leafGain(G: number, H: number, v: number, lambda: number): number {
   return -(2 * G * v + (H + lambda) * v * v);
@@ -294,7 +360,7 @@ function partition(input: GrowInput, begin: number, end: number, split: Split, s
   for (let k = begin; k < end; k++) {
     const i = rows[k]!;
     const b = binsByFeature[col + i]!;
-    const goLeft = b === MISSING_BIN ? split.missingLeft : b <= split.bin;
+    const goLeft = split.categories !== undefined ? b !== MISSING_BIN && split.categories[b] === 1 : b === MISSING_BIN ? split.missingLeft : b <= split.bin;
     if (goLeft) rows[l++] = i;
     else scratch[r++] = i;
   }

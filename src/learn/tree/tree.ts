@@ -11,6 +11,19 @@ export interface FlatTree {
   left: Int32Array;
   right: Int32Array;
   leafValue: Float64Array;
+  /**
+   * Categorical splits: catBits[8i … 8i + 7] is node i's set of category codes that go left (bit c of
+   * word c >> 5; codes ≥ 254 share bit 254). All zero, and unused, for a numeric split (isCategorical 0).
+   */
+  isCategorical?: Uint8Array;
+  catBits?: Uint32Array;
+}
+
+/** Whether a value goes left at a categorical node: its code is in the node's set (missing never is). */
+export function categoryGoesLeft(catBits: Uint32Array, node: number, v: number): boolean {
+  if (!(v >= 0)) return false;
+  const code = v >= 254 ? 254 : Math.floor(v);
+  return ((catBits[node * 8 + (code >> 5)]! >>> (code & 31)) & 1) === 1;
 }
 
 /** The leaf a row of raw feature values falls into. */
@@ -19,43 +32,14 @@ export function leafOf(tree: FlatTree, x: Float64Array | Float32Array, base: num
   let node = 0;
   for (;;) {
     const v = x[base + tree.feature[node]!]!;
-    const goLeft = v !== v ? tree.defaultLeft[node] === 1 : v <= tree.threshold[node]!;
+    const goLeft =
+      tree.isCategorical !== undefined && tree.isCategorical[node] === 1
+        ? categoryGoesLeft(tree.catBits!, node, v)
+        : v !== v
+          ? tree.defaultLeft[node] === 1
+          : v <= tree.threshold[node]!;
     const next = goLeft ? tree.left[node]! : tree.right[node]!;
     if (next < 0) return ~next;
     node = next;
-  }
-}
-
-/**
- * Adds each tree's leaf value to the rows' scores. Rows are walked in blocks, tree by tree within a
- * block, so a block's rows stay in cache while every tree visits them.
- * Trees are grouped by output: tree t adds to output t % outputs.
- */
-export function addTreeScores(trees: readonly FlatTree[], outputs: number, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): void {
-  const BLOCK = 256;
-  for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    for (let t = 0; t < trees.length; t++) {
-      const tree = trees[t]!;
-      const out = t % outputs;
-      const { feature, threshold, defaultLeft, left, right, leafValue } = tree;
-      if (feature.length === 0) {
-        for (let i = start; i < end; i++) scores[i * outputs + out] += leafValue[0]!;
-        continue;
-      }
-      for (let i = start; i < end; i++) {
-        const base = i * d;
-        let node = 0;
-        for (;;) {
-          const v = X[base + feature[node]!]!;
-          const next = (v !== v ? defaultLeft[node] === 1 : v <= threshold[node]!) ? left[node]! : right[node]!;
-          if (next < 0) {
-            scores[i * outputs + out] += leafValue[~next]!;
-            break;
-          }
-          node = next;
-        }
-      }
-    }
   }
 }
