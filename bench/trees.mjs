@@ -1,7 +1,8 @@
 // Trees, side by side in one run (issue 4): Hyperplane's GBDT against XGBoost (hist, lossguide, 2 threads)
 // and scikit-learn's HistGradientBoostingClassifier on 1M × 28 synthetic rows with a 200k test set;
 // batch and single-row prediction; Hyperplane's random forest against scikit-learn's RandomForest(n_jobs=2)
-// on 100k rows. Each fit runs in its own process; --repeat K keeps the best of K interleaved runs.
+// on 100k rows; and the 3M flights (categorical origin and destination) against XGBoost and scikit-learn.
+// Each fit runs in its own process; --repeat K keeps the best of K interleaved runs.
 //
 //   npm run build && node bench/trees.mjs [--repeat 1]
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,13 @@ for (let k = 0; k < repeat; k++) {
   r.skrf.push(run(python, [join(here, 'forest-sklearn.py'), train100k, test]));
 }
 const single = run(process.execPath, [join(here, 'single-row.mjs'), train100k]);
+// Flights: our script also writes the split as CSV for the peers (pandas here has no Parquet reader).
+const flights = { ours: [], xgb: [], hgb: [] };
+for (let k = 0; k < repeat; k++) {
+  flights.ours.push(run(process.execPath, [join(here, 'flights-ours.mjs'), '--write-csv']));
+  flights.xgb.push(run(python, [join(here, 'flights-peers.py'), join(out, 'flights-train.csv'), join(out, 'flights-test.csv'), 'xgboost']));
+  flights.hgb.push(run(python, [join(here, 'flights-peers.py'), join(out, 'flights-train.csv'), join(out, 'flights-test.csv'), 'sklearn']));
+}
 const [o, x, h, f, s] = [best(r.ours), best(r.xgb), best(r.hgb), best(r.rf), best(r.skrf)];
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MB`;
@@ -52,6 +60,10 @@ console.log(`  test AUC   ours ${o.auc.toFixed(5)}   XGBoost ${x.auc.toFixed(5)}
 console.log(`  peak RSS   ours ${mb(o.peakRss)}   XGBoost ${mb(x.peakRss)}   sklearn HGB ${mb(h.peakRss)}   ours/XGBoost ${(o.peakRss / x.peakRss).toFixed(2)}×`);
 console.log(`  predict 200k rows   ours ${o.predictMs.toFixed(0)} ms   XGBoost predict_proba ${x.predictMs.toFixed(0)} ms   ratio ${(o.predictMs / x.predictMs).toFixed(2)}×`);
 console.log(`  single-row predict (100 trees, 31 leaves): median ${single.medianUs.toFixed(2)} µs over ${single.calls.toLocaleString('en-US')} calls`);
+const [fo, fx, fh] = [best(flights.ours), best(flights.xgb), best(flights.hgb)];
+console.log(`\nFlights 2001: Jan–May train (${fo.trainRows.toLocaleString('en-US')} rows), June test (${fo.testRows.toLocaleString('en-US')}); delay > 15; 255 leaves, 100 rounds, origin/destination categorical`);
+console.log(`  fit        ours ${sec(fo.fitMs)}   XGBoost ${sec(fx.fitMs)}   sklearn HGB ${sec(fh.fitMs)}   ours/XGBoost ${(fo.fitMs / fx.fitMs).toFixed(2)}×`);
+console.log(`  test AUC   ours ${fo.auc.toFixed(5)}   XGBoost ${fx.auc.toFixed(5)}   sklearn HGB ${fh.auc.toFixed(5)}   ours − XGBoost ${(fo.auc - fx.auc).toFixed(5)}`);
 console.log('\nRandom forest, 100 trees, 100k × 28 train, 200k test');
 console.log(`  fit        ours ${sec(f.fitMs)}   sklearn RF(n_jobs=2) ${sec(s.fitMs)}   ratio ${(f.fitMs / s.fitMs).toFixed(2)}×`);
 console.log(`  test AUC   ours ${f.auc.toFixed(5)}   sklearn ${s.auc.toFixed(5)}   difference ${(f.auc - s.auc).toFixed(5)}`);
