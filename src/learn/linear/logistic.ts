@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
+import { rowWeights } from '../class-weights.js';
 import { minimize, type MinimizeResult } from '../optim/minimize.js';
 import { subsampledNewton } from './logistic-newton.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
@@ -62,7 +63,7 @@ export const logisticLearner: Learner<LogisticParams> = {
     if (task === 'binary' && k > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found code ${k - 1}`);
     const weights = checkWeights(options.weights, X.n, NAME);
     if (presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
-    const s = rowWeights(y, k, weights, params.class_weight);
+    const s = rowWeights(y, k, weights, params.class_weight, NAME);
     const problem: Problem = { data: { X: X.data, d: X.d, y, s }, n: X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, X.n) };
     problem.data = shareForThreads(problem.data, X.n);
 
@@ -232,24 +233,6 @@ function unpack(theta: Float64Array, problem: Problem): { coef: Float64Array; in
   return { coef: theta.slice(0, nCoef), intercept: theta.slice(nCoef) };
 }
 
-/** sᵢ = sample weight × class weight. */
-function rowWeights(y: Float64Array, k: number, weights: Float64Array | undefined, classWeight: LogisticParams['class_weight']): Float64Array | undefined {
-  let perClass: Float64Array | undefined;
-  if (classWeight === 'balanced') {
-    // As scikit-learn: n / (k × count), from unweighted counts of the classes present.
-    const counts = new Float64Array(k);
-    for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
-    const present = counts.filter((c) => c > 0).length;
-    perClass = counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
-  } else if (Array.isArray(classWeight)) {
-    if (classWeight.length < k) throw new LearnError(`${NAME}: class_weight lists ${classWeight.length} weights for ${k} classes`);
-    perClass = Float64Array.from(classWeight);
-  }
-  if (perClass === undefined) return weights;
-  const s = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) s[i] = perClass[y[i]!]! * (weights ? weights[i]! : 1);
-  return s;
-}
 
 function sum(s: Float64Array | undefined, n: number): number {
   if (s === undefined) return n;
@@ -273,7 +256,7 @@ async function crossValidate(X: Matrix, y: Float64Array, k: number, weights: Flo
     for (let i = 0; i < y.length; i++) (folds[i] === f ? testRows : trainRows).push(i);
     const train = takeRows(X, y, weights, trainRows);
     const test = takeRows(X, y, weights, testRows);
-    const s = rowWeights(train.y, k, train.weights, params.class_weight);
+    const s = rowWeights(train.y, k, train.weights, params.class_weight, NAME);
     const problem: Problem = { data: { X: train.X.data, d: X.d, y: train.y, s }, n: train.X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, train.X.n) };
     let warm: Float64Array | undefined;
     for (let g = 0; g < grid.length; g++) {

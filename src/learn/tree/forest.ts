@@ -4,7 +4,9 @@ import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
+import { addForestScores } from './forest-layout.js';
+import { forestLayoutOf, packTrees } from './pack.js';
+import { classWeights } from '../class-weights.js';
 import { growDeepTree } from './grow-deep.js';
 import { leafOf, type FlatTree } from './tree.js';
 
@@ -49,7 +51,7 @@ export const forestLearner: Learner<ForestParams> = {
     const weights = checkWeights(options.weights, X.n, NAME);
     const { n, d } = X;
     const classification = task === 'binary';
-    const classWeighted = classification ? classWeights(y, params.class_weight) : undefined;
+    const classWeighted = classification ? classWeights(y, 2, params.class_weight, NAME) : undefined;
     const base = Float64Array.from({ length: n }, (_, i) => (weights ? weights[i]! : 1) * (classWeighted ? classWeighted[y[i]!]! : 1));
     const maxFeatures = featuresPerSplit(params.max_features, d, classification);
     const mapper = fitBins(X, params.max_bin);
@@ -107,7 +109,7 @@ export const forestLearner: Learner<ForestParams> = {
 
   predict(model: Model, X: Matrix): Float64Array {
     checkPredictInput(model, X);
-    const forest = forestOf(model);
+    const forest = forestLayoutOf(model, 1);
     const scores = new Float64Array(X.n);
     addForestScores(forest, X.data, X.n, X.d, scores);
     const T = forest.roots.length;
@@ -128,14 +130,6 @@ function featuresPerSplit(setting: ForestParams['max_features'], d: number, clas
   return Math.min(d, Math.max(1, Math.floor(m)));
 }
 
-function classWeights(y: Float64Array, setting: ForestParams['class_weight']): Float64Array | undefined {
-  if (setting === 'none') return undefined;
-  if (Array.isArray(setting)) return Float64Array.from(setting);
-  const counts = new Float64Array(2);
-  for (const c of y) counts[c]!++;
-  const present = counts.filter((c) => c > 0).length;
-  return counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
-}
 
 /** Accuracy (classification) or R² (regression) of the out-of-bag predictions, over rows that had any. */
 function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, classification: boolean): number {
@@ -159,54 +153,4 @@ function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, class
     ssTot += (y[i]! - mean) ** 2;
   }
   return 1 - ssRes / ssTot;
-}
-
-function packTrees(trees: readonly FlatTree[]) {
-  const nodeOffset = new Int32Array(trees.length + 1);
-  const leafOffset = new Int32Array(trees.length + 1);
-  trees.forEach((t, i) => {
-    nodeOffset[i + 1] = nodeOffset[i]! + t.feature.length;
-    leafOffset[i + 1] = leafOffset[i]! + t.leafValue.length;
-  });
-  const cat = <T extends Int32Array | Float64Array | Uint8Array>(Ctor: new (n: number) => T, pick: (t: FlatTree) => T, offsets: Int32Array): T => {
-    const out = new Ctor(offsets[trees.length]!);
-    trees.forEach((t, i) => out.set(pick(t) as never, offsets[i]!));
-    return out;
-  };
-  return {
-    nodeOffset,
-    leafOffset,
-    feature: cat(Int32Array, (t) => t.feature, nodeOffset),
-    threshold: cat(Float64Array, (t) => t.threshold, nodeOffset),
-    defaultLeft: cat(Uint8Array, (t) => t.defaultLeft, nodeOffset),
-    left: cat(Int32Array, (t) => t.left, nodeOffset),
-    right: cat(Int32Array, (t) => t.right, nodeOffset),
-    leafValue: cat(Float64Array, (t) => t.leafValue, leafOffset),
-  };
-}
-
-const layouts = new WeakMap<Model, ForestLayout>();
-function forestOf(model: Model): ForestLayout {
-  let layout = layouts.get(model);
-  if (layout === undefined) {
-    const s = model.state;
-    const nodeOffset = s['nodeOffset'] as Int32Array;
-    const leafOffset = s['leafOffset'] as Int32Array;
-    const trees: FlatTree[] = [];
-    for (let t = 0; t + 1 < nodeOffset.length; t++) {
-      const a = nodeOffset[t]!;
-      const b = nodeOffset[t + 1]!;
-      trees.push({
-        feature: (s['feature'] as Int32Array).subarray(a, b),
-        threshold: (s['threshold'] as Float64Array).subarray(a, b),
-        defaultLeft: (s['defaultLeft'] as Uint8Array).subarray(a, b),
-        left: (s['left'] as Int32Array).subarray(a, b),
-        right: (s['right'] as Int32Array).subarray(a, b),
-        leafValue: (s['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
-      });
-    }
-    layout = layoutForest(trees, 1);
-    layouts.set(model, layout);
-  }
-  return layout;
 }

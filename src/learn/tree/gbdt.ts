@@ -10,7 +10,9 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
+import { addForestScores } from './forest-layout.js';
+import { forestLayoutOf, packTrees } from './pack.js';
+import { rowWeights } from '../class-weights.js';
 
 export const gbdtParams = z
   .object({
@@ -86,7 +88,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const objective = objectiveFor(task, params, k);
     const K = objective.outputs;
     const { n, d } = X;
-    const w = rowWeights(y, k, weights, classification ? params.class_weight : 'none');
+    const w = rowWeights(y, k, weights, classification ? params.class_weight : 'none', NAME);
     const rng = new Random(options.seed ?? 0);
 
     // Rows held out for early stopping, and the rows trees learn from.
@@ -200,7 +202,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const init = model.state['initScore'] as Float64Array;
     const scores = new Float64Array(X.n * K);
     for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    addForestScores(forestOf(model), X.data, X.n, X.d, scores);
+    addForestScores(forestLayoutOf(model, K), X.data, X.n, X.d, scores);
     const name = model.state['objective'] as string;
     const objective = name === 'binary' ? binaryLogloss : name === 'multiclass' ? softmax(K) : name === 'poisson' ? poisson : l2;
     return objective.transform(scores, X.n);
@@ -237,84 +239,4 @@ function sampleFeatures(d: number, share: number, rng: Random): Int32Array {
     [all[i], all[j]] = [all[j]!, all[i]!];
   }
   return Int32Array.from(all.slice(0, want).sort((a, b) => a - b));
-}
-
-function rowWeights(y: Float64Array, k: number, weights: Float64Array | undefined, classWeight: GbdtParams['class_weight']): Float64Array | undefined {
-  let perClass: Float64Array | undefined;
-  if (classWeight === 'balanced') {
-    const counts = new Float64Array(k);
-    for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
-    const present = counts.filter((c) => c > 0).length;
-    perClass = counts.map((c) => (c > 0 ? y.length / (present * c) : 0));
-  } else if (Array.isArray(classWeight)) {
-    if (classWeight.length < k) throw new LearnError(`${NAME}: class_weight lists ${classWeight.length} weights for ${k} classes`);
-    perClass = Float64Array.from(classWeight);
-  }
-  if (perClass === undefined) return weights;
-  return Float64Array.from(y, (c, i) => perClass![c]! * (weights ? weights[i]! : 1));
-}
-
-/** All trees in one set of arrays, with offsets: compact to store, cheap to slice back. */
-function packTrees(trees: readonly FlatTree[]) {
-  const nodeOffset = new Int32Array(trees.length + 1);
-  const leafOffset = new Int32Array(trees.length + 1);
-  trees.forEach((t, i) => {
-    nodeOffset[i + 1] = nodeOffset[i]! + t.feature.length;
-    leafOffset[i + 1] = leafOffset[i]! + t.leafValue.length;
-  });
-  const nodes = nodeOffset[trees.length]!;
-  const feature = new Int32Array(nodes);
-  const threshold = new Float64Array(nodes);
-  const defaultLeft = new Uint8Array(nodes);
-  const left = new Int32Array(nodes);
-  const right = new Int32Array(nodes);
-  const leafValue = new Float64Array(leafOffset[trees.length]!);
-  const anyCategorical = trees.some((t) => t.isCategorical !== undefined);
-  const isCategorical = new Uint8Array(anyCategorical ? nodes : 0);
-  const catBits = new Uint32Array(anyCategorical ? nodes * 8 : 0);
-  trees.forEach((t, i) => {
-    if (anyCategorical && t.isCategorical !== undefined) {
-      isCategorical.set(t.isCategorical, nodeOffset[i]);
-      catBits.set(t.catBits!, nodeOffset[i]! * 8);
-    }
-    feature.set(t.feature, nodeOffset[i]);
-    threshold.set(t.threshold, nodeOffset[i]);
-    defaultLeft.set(t.defaultLeft, nodeOffset[i]);
-    left.set(t.left, nodeOffset[i]);
-    right.set(t.right, nodeOffset[i]);
-    leafValue.set(t.leafValue, leafOffset[i]);
-  });
-  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits };
-}
-
-/** The walking layout of a model's trees, built on first use and kept while the model lives (the serving path). */
-const layouts = new WeakMap<Model, ForestLayout>();
-function forestOf(model: Model): ForestLayout {
-  let layout = layouts.get(model);
-  if (layout === undefined) {
-    layout = layoutForest(unpackTrees(model.state), model.state['outputs'] as number);
-    layouts.set(model, layout);
-  }
-  return layout;
-}
-
-function unpackTrees(state: Model['state']): FlatTree[] {
-  const categorical = (state['isCategorical'] as Uint8Array | undefined) ?? new Uint8Array(0);
-  const nodeOffset = state['nodeOffset'] as Int32Array;
-  const leafOffset = state['leafOffset'] as Int32Array;
-  const trees: FlatTree[] = [];
-  for (let t = 0; t + 1 < nodeOffset.length; t++) {
-    const a = nodeOffset[t]!;
-    const b = nodeOffset[t + 1]!;
-    trees.push({
-      feature: (state['feature'] as Int32Array).subarray(a, b),
-      threshold: (state['threshold'] as Float64Array).subarray(a, b),
-      defaultLeft: (state['defaultLeft'] as Uint8Array).subarray(a, b),
-      left: (state['left'] as Int32Array).subarray(a, b),
-      right: (state['right'] as Int32Array).subarray(a, b),
-      leafValue: (state['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
-      ...(categorical.length > 0 ? { isCategorical: categorical.subarray(a, b), catBits: (state['catBits'] as Uint32Array).subarray(a * 8, b * 8) } : {}),
-    });
-  }
-  return trees;
 }

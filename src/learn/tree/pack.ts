@@ -1,0 +1,72 @@
+import type { Model, ModelState } from '../contract.js';
+import { layoutForest, type ForestLayout } from './forest-layout.js';
+import type { FlatTree } from './tree.js';
+
+/** All trees of a model in one set of arrays with offsets: compact to store, cheap to slice back. */
+export function packTrees(trees: readonly FlatTree[]): ModelState {
+  const nodeOffset = new Int32Array(trees.length + 1);
+  const leafOffset = new Int32Array(trees.length + 1);
+  trees.forEach((t, i) => {
+    nodeOffset[i + 1] = nodeOffset[i]! + t.feature.length;
+    leafOffset[i + 1] = leafOffset[i]! + t.leafValue.length;
+  });
+  const nodes = nodeOffset[trees.length]!;
+  const feature = new Int32Array(nodes);
+  const threshold = new Float64Array(nodes);
+  const defaultLeft = new Uint8Array(nodes);
+  const left = new Int32Array(nodes);
+  const right = new Int32Array(nodes);
+  const leafValue = new Float64Array(leafOffset[trees.length]!);
+  const anyCategorical = trees.some((t) => t.isCategorical !== undefined);
+  const isCategorical = new Uint8Array(anyCategorical ? nodes : 0);
+  const catBits = new Uint32Array(anyCategorical ? nodes * 8 : 0);
+  trees.forEach((t, i) => {
+    const at = nodeOffset[i]!;
+    feature.set(t.feature, at);
+    threshold.set(t.threshold, at);
+    defaultLeft.set(t.defaultLeft, at);
+    left.set(t.left, at);
+    right.set(t.right, at);
+    leafValue.set(t.leafValue, leafOffset[i]);
+    if (t.isCategorical !== undefined) {
+      isCategorical.set(t.isCategorical, at);
+      catBits.set(t.catBits!, at * 8);
+    }
+  });
+  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits };
+}
+
+/** The trees of a packed state, as views (no copies). */
+export function unpackTrees(state: ModelState): FlatTree[] {
+  const nodeOffset = state['nodeOffset'] as Int32Array;
+  const leafOffset = state['leafOffset'] as Int32Array;
+  // Models saved before categorical splits existed have no isCategorical array.
+  const categorical = (state['isCategorical'] as Uint8Array | undefined) ?? new Uint8Array(0);
+  const trees: FlatTree[] = [];
+  for (let t = 0; t + 1 < nodeOffset.length; t++) {
+    const a = nodeOffset[t]!;
+    const b = nodeOffset[t + 1]!;
+    trees.push({
+      feature: (state['feature'] as Int32Array).subarray(a, b),
+      threshold: (state['threshold'] as Float64Array).subarray(a, b),
+      defaultLeft: (state['defaultLeft'] as Uint8Array).subarray(a, b),
+      left: (state['left'] as Int32Array).subarray(a, b),
+      right: (state['right'] as Int32Array).subarray(a, b),
+      leafValue: (state['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
+      ...(categorical.length > 0 ? { isCategorical: categorical.subarray(a, b), catBits: (state['catBits'] as Uint32Array).subarray(a * 8, b * 8) } : {}),
+    });
+  }
+  return trees;
+}
+
+const layouts = new WeakMap<Model, ForestLayout>();
+
+/** The walking layout of a model's trees, built on first use and kept while the model lives (the serving path). */
+export function forestLayoutOf(model: Model, outputs: number): ForestLayout {
+  let layout = layouts.get(model);
+  if (layout === undefined) {
+    layout = layoutForest(unpackTrees(model.state), outputs);
+    layouts.set(model, layout);
+  }
+  return layout;
+}
