@@ -40,3 +40,20 @@ describe('row kernels split across worker threads', () => {
     for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a[j]!)));
   });
 });
+
+describe('random forest trees grown on worker threads', () => {
+  it('give the same forest as growing them on the calling thread', async () => {
+    const { fit: fitBuilt, predict: predictBuilt } = await import('../../dist/learn/registry.js');
+    const { fit: fitSource, predict: predictSource } = await import('../../src/learn/registry.js');
+    const n = 20_000;
+    const d = 30; // n × d over the worker threshold, so the build uses workers; the sources can't.
+    const data = Float64Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37) + ((i * 2654435761) % 97) / 97);
+    const y = Float64Array.from({ length: n }, (_, i) => (data[i * d]! + data[i * d + 1]! > 1 ? 1 : 0));
+    const X = { data, n, d };
+    const params = { n_estimators: 8, max_depth: 8 };
+    const threaded = await fitBuilt('forest', X, y, 'binary', params, { seed: 4 });
+    const serial = await fitSource('forest', X, y, 'binary', params, { seed: 4 });
+    expect(Array.from(predictBuilt(threaded, X))).toEqual(Array.from(predictSource(serial, X)));
+    expect(threaded.state['oobScore']).toBe(serial.state['oobScore']);
+  });
+});

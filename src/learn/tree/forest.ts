@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { Random } from '../../synth/random.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { LearnError, TrainingAborted, throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { toShared } from '../parallel/pool.js';
+import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
 import { addForestScores } from './forest-layout.js';
 import { forestLayoutOf, packTrees } from './pack.js';
 import { classWeights } from '../class-weights.js';
-import { growDeepTree } from './grow-deep.js';
 import { leafOf, type FlatTree } from './tree.js';
 
 export const forestParams = z
@@ -56,41 +60,26 @@ export const forestLearner: Learner<ForestParams> = {
     const maxFeatures = featuresPerSplit(params.max_features, d, classification);
     const mapper = fitBins(X, params.max_bin);
     const bins = binMatrix(X, mapper);
-    const rng = new Random(options.seed ?? 0);
+    const job: ForestJob = { bins: toShared(bins), n, d, mapper, y: toShared(y), base: toShared(base), bootstrap: params.bootstrap, limits: { maxDepth: params.max_depth, minSamplesLeaf: params.min_samples_leaf, maxFeatures } };
+    const seeds = Array.from({ length: params.n_estimators }, (_, t) => treeSeed(options.seed ?? 0, t));
+    const results = await growAll(job, seeds, options);
     const trees: FlatTree[] = [];
     const splitCount = new Float64Array(d);
     const splitGain = new Float64Array(d);
     const oobSum = new Float64Array(n);
     const oobCount = new Float64Array(n);
-    const w = new Float64Array(n);
-    const rowsBuffer = new Int32Array(n);
-    for (let t = 0; t < params.n_estimators; t++) {
-      await yieldToEventLoop();
-      throwIfAborted(options.signal);
-      // Bootstrap counts: how many times each row is drawn.
-      w.fill(0);
-      if (params.bootstrap) for (let s = 0; s < n; s++) w[rng.int(n)]++;
-      else w.fill(1);
-      let m = 0;
-      for (let i = 0; i < n; i++) {
-        w[i] *= base[i]!;
-        if (w[i]! > 0) rowsBuffer[m++] = i;
-      }
-      if (m === 0) continue;
-      const grown = growDeepTree({ bins, d, mapper, y, w, rows: rowsBuffer.subarray(0, m), rng }, { maxDepth: params.max_depth, minSamplesLeaf: params.min_samples_leaf, maxFeatures });
+    for (const grown of results) {
       trees.push(grown.tree);
       for (let f = 0; f < d; f++) {
         splitCount[f] += grown.splitCount[f]!;
         splitGain[f] += grown.splitGain[f]!;
       }
-      if (params.bootstrap) {
-        for (let i = 0; i < n; i++) {
-          if (w[i] !== 0) continue;
-          oobSum[i] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
-          oobCount[i]++;
-        }
+      if (!params.bootstrap) continue;
+      for (let i = 0; i < n; i++) {
+        if (grown.inBag[i] === 1) continue;
+        oobSum[i] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+        oobCount[i]++;
       }
-      if (options.onProgress !== undefined && (t % 10 === 9 || t === params.n_estimators - 1)) options.onProgress({ iteration: t + 1, loss: NaN });
     }
     const oob = params.bootstrap ? oobScore(y, oobSum, oobCount, classification) : NaN;
     const warnings: string[] = [];
@@ -123,6 +112,60 @@ export const forestLearner: Learner<ForestParams> = {
     return out;
   },
 };
+
+/** Below this many values of X, starting workers costs more than it saves. */
+const MIN_VALUES_FOR_WORKERS = 500_000;
+
+/**
+ * Grows every tree: on worker threads (each takes the next tree when it finishes one) when the data is
+ * big enough and the compiled worker exists, else here, yielding between trees. Each tree has its own
+ * seed, so the forest is the same either way.
+ */
+async function growAll(job: ForestJob, seeds: number[], options: FitOptions): Promise<ForestTreeResult[]> {
+  const workerFile = new URL('./forest-worker.js', import.meta.url);
+  const threads = Math.min(availableParallelism(), seeds.length);
+  const results: ForestTreeResult[] = new Array(seeds.length);
+  if (threads < 2 || job.n * job.d < MIN_VALUES_FOR_WORKERS || !existsSync(fileURLToPath(workerFile))) {
+    for (let t = 0; t < seeds.length; t++) {
+      await yieldToEventLoop();
+      throwIfAborted(options.signal);
+      results[t] = growForestTree(job, seeds[t]!);
+      if (t % 10 === 9) options.onProgress?.({ iteration: t + 1, loss: NaN });
+    }
+    return results;
+  }
+  throwIfAborted(options.signal);
+  const workers = Array.from({ length: threads }, () => new Worker(workerFile, { workerData: job }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      const onAbort = (): void => reject(new TrainingAborted());
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const give = (worker: Worker): void => {
+        if (next >= seeds.length) return;
+        const t = next++;
+        worker.postMessage({ t, seed: seeds[t] });
+      };
+      for (const worker of workers) {
+        worker.on('message', (message: { t: number; result: ForestTreeResult }) => {
+          results[message.t] = message.result;
+          done++;
+          if (done % 10 === 0) options.onProgress?.({ iteration: done, loss: NaN });
+          if (done === seeds.length) {
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          } else give(worker);
+        });
+        worker.on('error', reject);
+        give(worker);
+      }
+    });
+  } finally {
+    for (const worker of workers) void worker.terminate();
+  }
+  return results;
+}
 
 function featuresPerSplit(setting: ForestParams['max_features'], d: number, classification: boolean): number {
   const choice = setting === 'auto' ? (classification ? 'sqrt' : 'all') : setting;
