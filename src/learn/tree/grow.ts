@@ -351,18 +351,27 @@ function score(G: number, H: number, lambda: number, lower: number, upper: numbe
   return leafGain(G, H, clamp(-G / (H + lambda), lower, upper), lambda);
 }
 
-/** Stable partition of rows[begin, end) by the split; returns the first index of the right side. */
+/**
+ * Stable partition of rows[begin, end) by the split; returns the first index of the right side. A
+ * 256-entry table says which bins go left, and each row is written to both sides with only the
+ * chosen side's cursor advancing: no branch on the (unpredictable) side per row.
+ */
 function partition(input: GrowInput, begin: number, end: number, split: Split, scratch: Int32Array): number {
   const { binsByFeature, n, rows } = input;
+  const goesLeft = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) {
+    goesLeft[b] = (split.categories !== undefined ? b !== MISSING_BIN && split.categories[b] === 1 : b === MISSING_BIN ? split.missingLeft : b <= split.bin) ? 1 : 0;
+  }
   const col = split.feature * n;
   let l = begin;
   let r = 0;
   for (let k = begin; k < end; k++) {
     const i = rows[k]!;
-    const b = binsByFeature[col + i]!;
-    const goLeft = split.categories !== undefined ? b !== MISSING_BIN && split.categories[b] === 1 : b === MISSING_BIN ? split.missingLeft : b <= split.bin;
-    if (goLeft) rows[l++] = i;
-    else scratch[r++] = i;
+    const g = goesLeft[binsByFeature[col + i]!]!;
+    rows[l] = i;
+    scratch[r] = i;
+    l += g;
+    r += 1 - g;
   }
   rows.set(scratch.subarray(0, r), l);
   return l;
