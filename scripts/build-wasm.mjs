@@ -8,7 +8,7 @@ import wabtInit from 'wabt';
 const dir = new URL('../src/learn/wasm/', import.meta.url).pathname;
 const wabt = await wabtInit();
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
-  const module = wabt.parseWat(file, readFileSync(join(dir, file), 'utf8'), { simd: true, threads: true });
+  const module = wabt.parseWat(file, readFileSync(join(dir, file), 'utf8'), { simd: true, threads: true, bulk_memory: true });
   // wabt.js's validator rejects shared memories whatever the features say; V8 validates instead.
   const { buffer } = module.toBinary({});
   if (!WebAssembly.validate(buffer)) throw new Error(`${file}: the assembled module does not validate`);

@@ -19,6 +19,9 @@ export interface ArenaLayout {
   /** Slot s's histogram starts at hist + s × histBytes. */
   hist: number;
   histBytes: number;
+  /** Slot s's gather scratch starts at scratch + s × scratchBytes. */
+  scratch: number;
+  scratchBytes: number;
 }
 
 /**
@@ -32,7 +35,7 @@ export class HistogramArena {
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly weights: Float64Array | undefined;
-  private kernel: ((...args: number[]) => void) | undefined;
+  private kernels: { histogram: (...args: number[]) => void; histogramGathered: (...args: number[]) => void } | undefined;
 
   private constructor(
     readonly memory: WasmMemory,
@@ -67,8 +70,13 @@ export class HistogramArena {
       weights: weighted ? take(8 * n) : 0,
       hist: 0,
       histBytes,
+      scratch: 0,
+      scratchBytes: 0,
     };
     layout.hist = take(histBytes * threads);
+    // Gathered bins (256 × d), then 256 (gradient, hessian) pairs and 256 counts.
+    layout.scratchBytes = ((256 * d + 15) & ~15) + 4096 + 2048;
+    layout.scratch = take(layout.scratchBytes * threads);
     const pages = Math.ceil(at / PAGE);
     if (pages > 65536) throw new RangeError(`the data needs ${(at / 2 ** 30).toFixed(1)} GiB of tree-growing memory; WebAssembly allows 4 GiB`);
     const memory = new wasmApi.Memory({ initial: pages, maximum: 65536, shared: true });
@@ -86,11 +94,16 @@ export class HistogramArena {
    */
   histogram(slot: number, offset: number, unitHessian: boolean, begin: number, end: number, out: Float64Array): void {
     const { layout } = this;
-    this.kernel ??= (new wasmApi.Instance(compiled(), { env: { memory: this.memory } }).exports as { histogram: (...args: number[]) => void }).histogram;
+    this.kernels ??= new wasmApi.Instance(compiled(), { env: { memory: this.memory } }).exports as NonNullable<HistogramArena['kernels']>;
     const hist = layout.hist + slot * layout.histBytes;
     const view = new Float64Array(this.memory.buffer as ArrayBuffer, hist, layout.histBytes / 8);
     view.fill(0);
-    this.kernel(layout.bins, layout.rows, begin, end, layout.d, layout.grad + offset * 8, layout.hess + offset * 8, unitHessian ? 1 : 0, layout.weights, hist);
+    const args = [layout.bins, layout.rows, begin, end, layout.d, layout.grad + offset * 8, layout.hess + offset * 8, unitHessian ? 1 : 0, layout.weights, hist];
+    // Rows spread thinly through the data (a child after a few splits) are gathered first; dense runs
+    // (the root) are summed in place, where gathering only adds a copy.
+    const span = end > begin ? this.rows[end - 1]! - this.rows[begin]! + 1 : 1;
+    if ((end - begin) * 2 < span) this.kernels.histogramGathered(...args, layout.scratch + slot * layout.scratchBytes);
+    else this.kernels.histogram(...args);
     for (let j = 0; j < view.length; j++) out[j] += view[j]!;
   }
 }
