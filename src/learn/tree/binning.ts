@@ -58,28 +58,25 @@ export function fitBins(X: Matrix, maxBin: number, categoricalFeatures: readonly
       if (v === v) column[k++] = v;
     }
     const sorted = column.subarray(0, k).sort();
-    const distinct: number[] = [];
-    const counts: number[] = [];
-    for (let i = 0; i < k; i++) {
-      if (i === 0 || sorted[i] !== sorted[i - 1]) {
-        distinct.push(sorted[i]!);
-        counts.push(1);
-      } else counts[counts.length - 1]!++;
-    }
-    let cuts: number[];
-    if (distinct.length <= bins) {
-      cuts = [];
-      for (let i = 0; i + 1 < distinct.length; i++) cuts.push((distinct[i]! + distinct[i + 1]!) / 2);
+    // Walk runs of equal values in place: a continuous feature has ~k distinct values, and collecting
+    // them into arrays cost more than the sort.
+    let distinct = 0;
+    for (let i = 0; i < k && distinct <= bins; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+    const cuts: number[] = [];
+    if (distinct <= bins) {
+      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) cuts.push((sorted[i - 1]! + sorted[i]!) / 2);
     } else {
-      cuts = [];
       let seen = 0;
       let next = 1;
-      for (let i = 0; i + 1 < distinct.length && next < bins; i++) {
-        seen += counts[i]!;
-        if (seen >= (next * k) / bins) {
-          cuts.push((distinct[i]! + distinct[i + 1]!) / 2);
+      for (let i = 0; i < k && next < bins; ) {
+        let j = i;
+        while (j + 1 < k && sorted[j + 1] === sorted[i]) j++;
+        seen += j - i + 1;
+        if (j + 1 < k && seen >= (next * k) / bins) {
+          cuts.push((sorted[i]! + sorted[j + 1]!) / 2);
           while (next < bins && seen >= (next * k) / bins) next++;
         }
+        i = j + 1;
       }
     }
     upper.push(Float64Array.from(cuts));
