@@ -9,8 +9,7 @@ import { toShared } from '../parallel/pool.js';
 import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addForestScores } from './forest-layout.js';
-import { forestLayoutOf, packTrees } from './pack.js';
+import { addModelScores, forestLayoutOf, packTrees } from './pack.js';
 import { classWeights } from '../class-weights.js';
 import { leafOf, type FlatTree } from './tree.js';
 
@@ -98,10 +97,9 @@ export const forestLearner: Learner<ForestParams> = {
 
   predict(model: Model, X: Matrix): Float64Array {
     checkPredictInput(model, X);
-    const forest = forestLayoutOf(model, 1);
     const scores = new Float64Array(X.n);
-    addForestScores(forest, X.data, X.n, X.d, scores);
-    const T = forest.roots.length;
+    addModelScores(model, 1, X.data, X.n, X.d, scores);
+    const T = forestLayoutOf(model, 1).roots.length;
     if (model.task === 'regression') return scores.map((s) => s / T);
     const out = new Float64Array(2 * X.n);
     for (let i = 0; i < X.n; i++) {

@@ -10,8 +10,7 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addForestScores } from './forest-layout.js';
-import { forestLayoutOf, packTrees } from './pack.js';
+import { addModelScores, packTrees } from './pack.js';
 import { rowWeights } from '../class-weights.js';
 
 export const gbdtParams = z
@@ -202,7 +201,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const init = model.state['initScore'] as Float64Array;
     const scores = new Float64Array(X.n * K);
     for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    addForestScores(forestLayoutOf(model, K), X.data, X.n, X.d, scores);
+    addModelScores(model, K, X.data, X.n, X.d, scores);
     const name = model.state['objective'] as string;
     const objective = name === 'binary' ? binaryLogloss : name === 'multiclass' ? softmax(K) : name === 'poisson' ? poisson : l2;
     return objective.transform(scores, X.n);

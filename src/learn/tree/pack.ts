@@ -1,5 +1,6 @@
 import type { Model, ModelState } from '../contract.js';
-import { layoutForest, type ForestLayout } from './forest-layout.js';
+import { WasmForest } from '../wasm/forest.js';
+import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
 
 /** All trees of a model in one set of arrays with offsets: compact to store, cheap to slice back. */
@@ -70,3 +71,26 @@ export function forestLayoutOf(model: Model, outputs: number): ForestLayout {
   }
   return layout;
 }
+
+const wasmForests = new WeakMap<ForestLayout, WasmForest>();
+
+/**
+ * Adds every tree's leaf value to scores (n × outputs). Batches walk the trees in WebAssembly (the
+ * forest copied into wasm memory once per model); single rows, and forests with categorical splits,
+ * walk them in JavaScript, where a call costs nothing to set up.
+ */
+export function addModelScores(model: Model, outputs: number, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): void {
+  const layout = forestLayoutOf(model, outputs);
+  if (n < WASM_MIN_ROWS || layout.isCategorical !== undefined) {
+    addForestScores(layout, X, n, d, scores);
+    return;
+  }
+  let wasm = wasmForests.get(layout);
+  if (wasm === undefined) {
+    wasm = new WasmForest(layout);
+    wasmForests.set(layout, wasm);
+  }
+  wasm.addScores(X, n, d, scores);
+}
+
+const WASM_MIN_ROWS = 64;
