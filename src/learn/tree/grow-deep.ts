@@ -1,6 +1,7 @@
 import type { Random } from '../../synth/random.js';
 import { MISSING_BIN, type BinMapper } from './binning.js';
 import type { FlatTree } from './tree.js';
+import { TreeBuilder } from './builder.js';
 
 /** Random-forest tree limits, in scikit-learn's terms. */
 export interface DeepTreeLimits {
@@ -33,12 +34,7 @@ export interface DeepGrowInput {
  */
 export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tree: FlatTree; splitCount: Float64Array; splitGain: Float64Array } {
   const { bins, d, y, w, rows, rng } = input;
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const defaultLeft: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const leafValue: number[] = [];
+  const builder = new TreeBuilder();
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
   // Per-bin sums for one feature: Σw·y, Σw, and which bins were touched (cleared after use).
@@ -59,12 +55,9 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
       W += w[i]!;
       S += w[i]! * y[i]!;
     }
-    const attach = (child: number): void => {
-      if (parent! >= 0) (side === 0 ? left : right)[parent!] = child;
-    };
+    const slot = { parent: parent!, side: side as 0 | 1 };
     const makeLeaf = (): void => {
-      leafValue.push(S / W);
-      attach(~(leafValue.length - 1));
+      builder.addLeaf(slot, S / W);
     };
     if ((limits.maxDepth > 0 && depth! >= limits.maxDepth) || W < 2 * limits.minSamplesLeaf) {
       makeLeaf();
@@ -126,14 +119,8 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
       makeLeaf();
       continue;
     }
-    const node = feature.length;
-    feature.push(bestFeature);
     const cuts = input.mapper.upper[bestFeature]!;
-    threshold.push(bestBin < cuts.length ? cuts[bestBin]! : Infinity);
-    defaultLeft.push(bestMissingLeft ? 1 : 0);
-    left.push(0);
-    right.push(0);
-    attach(node);
+    const node = builder.addSplit(slot, bestFeature, bestBin < cuts.length ? cuts[bestBin]! : Infinity, bestMissingLeft);
     splitCount[bestFeature]!++;
     splitGain[bestFeature] += bestGain;
     // Stable partition of the node's rows.
@@ -149,14 +136,7 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     stack.push([l, end!, depth! + 1, node, 1], [begin!, l, depth! + 1, node, 0]);
   }
   return {
-    tree: {
-      feature: Int32Array.from(feature),
-      threshold: Float64Array.from(threshold),
-      defaultLeft: Uint8Array.from(defaultLeft),
-      left: Int32Array.from(left),
-      right: Int32Array.from(right),
-      leafValue: Float64Array.from(leafValue),
-    },
+    tree: builder.build(),
     splitCount,
     splitGain,
   };

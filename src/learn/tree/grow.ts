@@ -1,6 +1,7 @@
 import { HISTOGRAM_STRIDE } from '../parallel/kernels.js';
 import type { RowPool } from '../parallel/pool.js';
 import { MISSING_BIN, type BinMapper } from './binning.js';
+import { TreeBuilder } from './builder.js';
 import type { FlatTree } from './tree.js';
 
 /** What limits a tree; the names are LightGBM's. */
@@ -105,13 +106,7 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
 
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const defaultLeft: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const isCategorical: number[] = [];
-  const catBits: number[] = [];
+  const builder = new TreeBuilder();
   const leaves: Leaf[] = [];
 
   let G = 0;
@@ -136,18 +131,14 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
     if (best < 0) break;
     const leaf = leaves[best]!;
     const split = leaf.split!;
-    const node = feature.length;
-    feature.push(split.feature);
     const cuts = input.mapper.upper[split.feature]!;
-    threshold.push(split.categories !== undefined ? NaN : split.bin < cuts.length ? cuts[split.bin]! : Infinity);
-    defaultLeft.push(split.missingLeft ? 1 : 0);
-    const bits = new Uint32Array(8);
-    if (split.categories !== undefined) for (let b = 0; b < 255; b++) if (split.categories[b] === 1) bits[b >> 5] |= 1 << (b & 31);
-    isCategorical.push(split.categories !== undefined ? 1 : 0);
-    catBits.push(...bits);
-    left.push(0);
-    right.push(0);
-    if (leaf.parent >= 0) (leaf.side === 0 ? left : right)[leaf.parent] = node;
+    let categories: Uint32Array | undefined;
+    if (split.categories !== undefined) {
+      categories = new Uint32Array(8);
+      for (let c = 0; c < 255; c++) if (split.categories[c] === 1) categories[c >> 5] |= 1 << (c & 31);
+    }
+    const threshold = categories !== undefined ? NaN : split.bin < cuts.length ? cuts[split.bin]! : Infinity;
+    const node = builder.addSplit(leaf, split.feature, threshold, split.missingLeft, categories);
     splitCount[split.feature]!++;
     splitGain[split.feature] += split.gain;
 
@@ -190,26 +181,16 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
     leaves.push(rightLeaf);
   }
 
-  // Leaves are numbered in the order of the `leaves` array; point each parent's child slot at its leaf.
-  const leafValue = new Float64Array(leaves.length);
+  // Leaves are numbered in the order of the `leaves` array, which the leaf segments follow.
   const leafBegin = new Int32Array(leaves.length);
   const leafEnd = new Int32Array(leaves.length);
-  leaves.forEach((leaf, l) => {
-    leafValue[l] = limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper);
+  for (const [l, leaf] of leaves.entries()) {
+    builder.addLeaf(leaf, limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper));
     leafBegin[l] = leaf.begin;
     leafEnd[l] = leaf.end;
-    if (leaf.parent >= 0) (leaf.side === 0 ? left : right)[leaf.parent] = ~l;
-  });
+  }
   return {
-    tree: {
-      feature: Int32Array.from(feature),
-      threshold: Float64Array.from(threshold),
-      defaultLeft: Uint8Array.from(defaultLeft),
-      left: Int32Array.from(left),
-      right: Int32Array.from(right),
-      leafValue,
-      ...(isCategorical.includes(1) ? { isCategorical: Uint8Array.from(isCategorical), catBits: Uint32Array.from(catBits) } : {}),
-    },
+    tree: builder.build(),
     rows,
     leafBegin,
     leafEnd,

@@ -5,6 +5,7 @@ import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkMatrix, checkPredictInput } from '../validate.js';
 import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
+import { TreeBuilder } from './builder.js';
 
 export const isolationForestParams = z
   .object({
@@ -107,17 +108,11 @@ export const isolationForestLearner: Learner<IsolationForestParams> = {
 
 function isolationTree(X: Matrix, sample: Int32Array, maxDepth: number, rng: Random): FlatTree {
   const { d, data } = X;
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const leafValue: number[] = [];
+  const builder = new TreeBuilder();
   const stack: [number, number, number, number, number][] = [[0, sample.length, 0, -1, 0]];
   while (stack.length > 0) {
     const [begin, end, depth, parent, side] = stack.pop()!;
-    const attach = (child: number): void => {
-      if (parent >= 0) (side === 0 ? left : right)[parent] = child;
-    };
+    const slot = { parent, side: side as 0 | 1 };
     const size = end - begin;
     let split: { f: number; value: number } | undefined;
     if (depth < maxDepth && size > 1) {
@@ -135,16 +130,11 @@ function isolationTree(X: Matrix, sample: Int32Array, maxDepth: number, rng: Ran
       }
     }
     if (split === undefined) {
-      leafValue.push(depth + averagePathLength(size));
-      attach(~(leafValue.length - 1));
+      builder.addLeaf(slot, depth + averagePathLength(size));
       continue;
     }
-    const node = feature.length;
-    feature.push(split.f);
-    threshold.push(split.value);
-    left.push(0);
-    right.push(0);
-    attach(node);
+    // Missing values go left, with the values at or below the threshold.
+    const node = builder.addSplit(slot, split.f, split.value, true);
     let l = begin;
     for (let r = begin; r < end; r++) {
       const i = sample[r]!;
@@ -156,12 +146,5 @@ function isolationTree(X: Matrix, sample: Int32Array, maxDepth: number, rng: Ran
     }
     stack.push([l, end, depth + 1, node, 1], [begin, l, depth + 1, node, 0]);
   }
-  return {
-    feature: Int32Array.from(feature),
-    threshold: Float64Array.from(threshold),
-    defaultLeft: new Uint8Array(feature.length).fill(1),
-    left: Int32Array.from(left),
-    right: Int32Array.from(right),
-    leafValue: Float64Array.from(leafValue),
-  };
+  return builder.build();
 }
