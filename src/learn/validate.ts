@@ -1,5 +1,5 @@
-import type { Capabilities, Matrix, Model, Task } from './contract.js';
-import { LearnError } from './errors.js';
+import type { Capabilities, FitOptions, Matrix, Model, Task } from './contract.js';
+import { LearnError, throwIfAborted } from './errors.js';
 
 export function checkMatrix(X: Matrix, what: string): void {
   if (!Number.isInteger(X.n) || !Number.isInteger(X.d) || X.n < 0 || X.d < 0 || X.data.length !== X.n * X.d) {
@@ -75,4 +75,29 @@ export function presentClasses(y: Float64Array, k: number, weights?: Float64Arra
     }
   }
   return count;
+}
+
+export interface CheckedFit {
+  /** Classes (classification) or 1. */
+  k: number;
+  weights: Float64Array | undefined;
+  classification: boolean;
+}
+
+/**
+ * The checks every fit starts with, in one place: not aborted, a supported task, a well-formed X, a
+ * valid y and weights, and at least two classes when the learner declares a single class an error.
+ * NaN in X is checked by the learner, which may find it more cheaply on the way.
+ */
+export function checkFit(name: string, capabilities: Capabilities, X: Matrix, y: Float64Array, task: Task, options: FitOptions): CheckedFit {
+  throwIfAborted(options.signal);
+  if (!capabilities.tasks.includes(task)) throw new LearnError(`${name}: task '${task}' is not supported (it does ${capabilities.tasks.join(', ')})`);
+  checkMatrix(X, name);
+  const k = checkTarget(y, X.n, task, name);
+  const weights = checkWeights(options.weights, X.n, name);
+  const classification = task === 'binary' || task === 'multiclass';
+  if (classification && capabilities.singleClass === 'error' && presentClasses(y, k, weights) < 2) {
+    throw new LearnError(`${name}: y has a single class; a classifier needs at least two`);
+  }
+  return { k, weights, classification };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError, throwIfAborted } from '../errors.js';
-import { checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
+import { LearnError } from '../errors.js';
+import { checkFit, checkPredictInput } from '../validate.js';
 
 export const baselineParams = z
   .object({
@@ -29,11 +29,7 @@ export const baselineLearner: Learner<BaselineParams> = {
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: BaselineParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
-    throwIfAborted(options.signal);
-    checkMatrix(X, NAME);
-    const k = checkTarget(y, X.n, task, NAME);
-    const weights = checkWeights(options.weights, X.n, NAME);
-    const classification = task === 'binary' || task === 'multiclass';
+    const { k, weights, classification } = checkFit(NAME, this.capabilities, X, y, task, options);
     const strategy = params.strategy === 'auto' ? (classification ? 'prior' : 'mean') : params.strategy;
     if (classification !== (strategy === 'prior' || strategy === 'most_frequent')) {
       throw new LearnError(`${NAME}: strategy '${strategy}' does not fit a ${task} task`);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
-import { LearnError, throwIfAborted } from '../errors.js';
+import { LearnError } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
 import { rowWeights } from '../class-weights.js';
 import { minimize, type MinimizeResult } from '../optim/minimize.js';
 import { subsampledNewton } from './logistic-newton.js';
-import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { checkFinite, checkFit, checkPredictInput } from '../validate.js';
 import { RowPool, shareForThreads } from '../parallel/pool.js';
 import type { LossData } from './logistic-loss.js';
 
@@ -55,14 +55,9 @@ export const logisticLearner: Learner<LogisticParams> = {
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
-    throwIfAborted(options.signal);
-    if (task !== 'binary' && task !== 'multiclass') throw new LearnError(`${NAME}: task '${task}' is not supported; use linear for regression`);
-    checkMatrix(X, NAME);
+    const { k, weights } = checkFit(NAME, this.capabilities, X, y, task, options);
     checkFinite(X, this.capabilities, NAME);
-    const k = checkTarget(y, X.n, task, NAME);
     if (task === 'binary' && k > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found code ${k - 1}`);
-    const weights = checkWeights(options.weights, X.n, NAME);
-    if (presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
     const s = rowWeights(y, k, weights, params.class_weight, NAME);
     const problem: Problem = { data: { X: X.data, d: X.d, y, s }, n: X.n, d: X.d, k, multinomial: k > 2, sumWeights: sum(s, X.n) };
     problem.data = shareForThreads(problem.data, X.n);

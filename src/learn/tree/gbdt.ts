@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
-import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { checkFit, checkPredictInput } from '../validate.js';
 import { binMatrix, fitBins, transposeBins } from './binning.js';
 import { availableParallelism } from 'node:os';
 import { RowPool } from '../parallel/pool.js';
@@ -75,12 +75,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: GbdtParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
-    throwIfAborted(options.signal);
-    checkMatrix(X, NAME);
-    const k = checkTarget(y, X.n, task, NAME);
-    const weights = checkWeights(options.weights, X.n, NAME);
-    const classification = task === 'binary' || task === 'multiclass';
-    if (classification && presentClasses(y, k, weights) < 2) throw new LearnError(`${NAME}: y has a single class; a classifier needs at least two`);
+    const { k, weights, classification } = checkFit(NAME, this.capabilities, X, y, task, options);
     if (params.monotone_constraints.length > 0 && params.monotone_constraints.length !== X.d) {
       throw new LearnError(`${NAME}: monotone_constraints lists ${params.monotone_constraints.length} values for ${X.d} features`);
     }
