@@ -57,3 +57,18 @@ describe('random forest trees grown on worker threads', () => {
     expect(threaded.state['oobScore']).toBe(serial.state['oobScore']);
   });
 });
+
+describe('batch prediction split across worker threads', () => {
+  it('gives the same scores as predicting on the calling thread', async () => {
+    const { loadModel: loadBuilt, predict: predictBuilt } = await import('../../dist/learn/registry.js');
+    const { fit: fitSource, predict: predictSource, saveModel } = await import('../../src/learn/registry.js');
+    const n = 110_000;
+    const d = 20; // over the row and value thresholds for threads in the build
+    const data = Float64Array.from({ length: n * d }, (_, i) => Math.cos(i * 0.61) + ((i * 2654435761) % 89) / 89);
+    const y = Float64Array.from({ length: n }, (_, i) => (data[i * d]! * data[i * d + 3]! > 0.2 ? 1 : 0));
+    const X = { data, n, d };
+    const model = await fitSource('gbdt', X, y, 'binary', { n_estimators: 10 });
+    const threaded = predictBuilt(loadBuilt(saveModel(model)), X);
+    expect(Array.from(threaded)).toEqual(Array.from(predictSource(model, X)));
+  });
+});

@@ -1,13 +1,14 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
 import type { HistogramArena } from '../wasm/histogram.js';
+import type { WasmForest } from '../wasm/forest.js';
 
 /**
  * Row-range kernels that threads split between them: each reads rows [start, end) of shared inputs,
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram';
+export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict';
 
 export interface KernelInputs {
   X: Float64Array | Float32Array;
@@ -20,6 +21,8 @@ export interface KernelInputs {
   /** Tree kernels only: bins, rows, gradients and per-thread histograms in shared WebAssembly memory. */
   arena?: HistogramArena;
   unitHessian?: boolean;
+  /** Prediction: a forest, rows and scores in shared WebAssembly memory. */
+  forest?: WasmForest;
 }
 
 /** `slot` is the calling thread's number (0 for the main thread), for kernels with per-thread scratch. */
@@ -35,6 +38,10 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
     case 'histogram':
       inputs.arena!.histogram(slot, params[0]!, inputs.unitHessian === true, start, end, out);
       return 0;
+    case 'forest-predict':
+      // params = [offset of the rows, offset of the scores]; each thread writes its own rows' scores.
+      inputs.forest!.walk(params[0]!, params[1]!, inputs.d, start, end);
+      return 0;
   }
 }
 
@@ -49,6 +56,8 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
       return (d + 2) * (d + 2);
     case 'histogram':
       return d * HISTOGRAM_BINS * HISTOGRAM_STRIDE;
+    case 'forest-predict':
+      return 0;
   }
 }
 

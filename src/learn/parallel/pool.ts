@@ -83,6 +83,7 @@ export class RowPool {
         s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
         k: inputs.k,
         arena: inputs.arena === undefined ? null : { memory: inputs.arena.memory, layout: inputs.arena.layout },
+        forest: inputs.forest === undefined ? null : { memory: inputs.forest.memory, layout: inputs.forest.layout },
         unitHessian: inputs.unitHessian === true,
         params,
         outputs,

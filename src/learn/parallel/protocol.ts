@@ -1,5 +1,6 @@
 import type { WasmMemory } from '../wasm/api.js';
 import type { ArenaLayout } from '../wasm/histogram.js';
+import type { ForestMemoryLayout } from '../wasm/forest.js';
 
 /** Indices into the shared Int32 control block between the pool and its workers. */
 export const CTL_EPOCH = 0;
@@ -20,6 +21,8 @@ export interface WorkerSetup {
   k: number;
   /** Tree kernels: the shared WebAssembly memory holding bins, rows, gradients and histograms. */
   arena: { memory: WasmMemory; layout: ArenaLayout } | null;
+  /** Prediction: the shared memory holding a forest, its rows and scores. */
+  forest: { memory: WasmMemory; layout: ForestMemoryLayout } | null;
   unitHessian: boolean;
   params: SharedArrayBuffer;
   outputs: SharedArrayBuffer;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runKernel, type KernelInputs, type KernelName } from './kernels.js';
 import { HistogramArena } from '../wasm/histogram.js';
+import { WasmForest } from '../wasm/forest.js';
 import { CTL_EPOCH, CTL_DONE, CTL_STOP, CTL_START, CTL_END, type WorkerSetup } from './protocol.js';
 
 /**
@@ -16,6 +17,7 @@ const inputs: KernelInputs = {
   s: setup.s === null ? undefined : new Float64Array(setup.s),
   k: setup.k,
   ...(setup.arena !== null ? { arena: HistogramArena.attach(setup.arena.memory, setup.arena.layout) } : {}),
+  ...(setup.forest !== null ? { forest: WasmForest.attach(setup.forest.memory, setup.forest.layout) } : {}),
   unitHessian: setup.unitHessian,
 };
 const params = new Float64Array(setup.params);

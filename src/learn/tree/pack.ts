@@ -1,4 +1,6 @@
 import type { Model, ModelState } from '../contract.js';
+import { availableParallelism } from 'node:os';
+import { RowPool } from '../parallel/pool.js';
 import { WasmForest } from '../wasm/forest.js';
 import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
@@ -73,11 +75,14 @@ export function forestLayoutOf(model: Model, outputs: number): ForestLayout {
 }
 
 const wasmForests = new WeakMap<ForestLayout, WasmForest>();
+/** Batches at least this big are split across worker threads (starting them costs ~40 ms). */
+const THREADED_MIN_ROWS = 100_000;
+const WASM_MIN_ROWS = 64;
 
 /**
  * Adds every tree's leaf value to scores (n × outputs). Batches walk the trees in WebAssembly (the
- * forest copied into wasm memory once per model); single rows, and forests with categorical splits,
- * walk them in JavaScript, where a call costs nothing to set up.
+ * forest copied into shared wasm memory once per model), big batches on worker threads too; single
+ * rows, and forests with categorical splits, walk them in JavaScript, where a call costs nothing to set up.
  */
 export function addModelScores(model: Model, outputs: number, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): void {
   const layout = forestLayoutOf(model, outputs);
@@ -87,10 +92,22 @@ export function addModelScores(model: Model, outputs: number, X: Float64Array | 
   }
   let wasm = wasmForests.get(layout);
   if (wasm === undefined) {
-    wasm = new WasmForest(layout);
+    wasm = WasmForest.fromLayout(layout);
     wasmForests.set(layout, wasm);
   }
-  wasm.addScores(X, n, d, scores);
+  if (n < THREADED_MIN_ROWS || availableParallelism() < 2) {
+    wasm.addScores(X, n, d, scores);
+    return;
+  }
+  const { x, scores: at } = wasm.reserve(n, d);
+  const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
+  heap.set(X, x / 8);
+  heap.set(scores, at / 8);
+  const pool = RowPool.create('forest-predict', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, forest: wasm }, n, 2);
+  try {
+    pool.run(Float64Array.of(x, at), new Float64Array(0), 0, n);
+  } finally {
+    pool.close();
+  }
+  scores.set(new Float64Array(wasm.memory.buffer as ArrayBuffer, at, n * outputs));
 }
-
-const WASM_MIN_ROWS = 64;

@@ -2,7 +2,8 @@
 ;; Compiled by scripts/build-wasm.mjs into forest-wasm.ts (committed).
 ;; The forest layout is that of src/learn/tree/forest-layout.ts (numeric splits only).
 (module
-  (memory (export "memory") 1)
+  ;; Shared, so worker threads can predict disjoint row ranges on the same forest and rows.
+  (import "env" "memory" (memory 1 65536 shared))
 
   (func (export "predictBlock")
     (param $X i32) (param $rows i32) (param $d i32)
