@@ -129,8 +129,7 @@ function lt(a: number, b: number): number {
 }
 
 /** A row-major bin matrix transposed to feature-major (out[f * n + i]). */
-export function transposeBins(bins: Uint8Array, n: number, d: number): Uint8Array {
-  const out = new Uint8Array(n * d);
+export function transposeBins(bins: Uint8Array, n: number, d: number, out: Uint8Array = new Uint8Array(n * d)): Uint8Array {
   for (let i = 0; i < n; i++) {
     const base = i * d;
     for (let f = 0; f < d; f++) out[f * n + i] = bins[base + f]!;

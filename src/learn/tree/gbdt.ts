@@ -99,7 +99,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const bins = arena.bins;
     bins.set(binMatrix(X, mapper));
     if (w !== undefined) arena.weights!.set(w);
-    const binsByFeature = transposeBins(bins, n, d);
+    transposeBins(bins, n, d, arena.binsByFeature);
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     const scores = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
@@ -136,7 +136,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
         for (let c = 0; c < K; c++) {
           rowsShared.set(bag);
           const grown = growTree(
-            { bins, binsByFeature, n, d, mapper, grad, hess, offset: c * n, pool, unitHessian, weights: w, rows: rowsShared.subarray(0, bag.length), features },
+            { bins, arena, n, d, mapper, grad, hess, offset: c * n, pool, unitHessian, weights: w, rows: rowsShared.subarray(0, bag.length), features },
             limits,
           );
           trees.push(grown.tree);

@@ -1,5 +1,6 @@
 import { HISTOGRAM_STRIDE } from '../parallel/kernels.js';
 import type { RowPool } from '../parallel/pool.js';
+import type { HistogramArena } from '../wasm/histogram.js';
 import { MISSING_BIN, type BinMapper } from './binning.js';
 import { TreeBuilder } from './builder.js';
 import type { FlatTree } from './tree.js';
@@ -21,8 +22,8 @@ export interface TreeLimits {
 export interface GrowInput {
   /** Row-major bins: bins[i * d + f], for histograms. */
   bins: Uint8Array;
-  /** The same bins feature-major: binsByFeature[f * n + i], for partitioning (one byte per row, read in order). */
-  binsByFeature: Uint8Array;
+  /** The shared memory holding bins (both layouts), rows and gradients; partitioning runs there. */
+  arena: HistogramArena;
   n: number;
   d: number;
   mapper: BinMapper;
@@ -102,7 +103,6 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const { d, rows } = input;
   const free: Float64Array[] = [];
   const takeHistogram = (): Float64Array => free.pop() ?? new Float64Array(d * BINS * STRIDE);
-  const scratch = new Int32Array(rows.length);
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
 
@@ -142,7 +142,7 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
     splitCount[split.feature]!++;
     splitGain[split.feature] += split.gain;
 
-    const mid = partition(input, leaf.begin, leaf.end, split, scratch);
+    const mid = partition(input, leaf.begin, leaf.end, split);
     const leftCount = mid - leaf.begin;
     const rightCount = leaf.end - mid;
 
@@ -334,26 +334,13 @@ function score(G: number, H: number, lambda: number, lower: number, upper: numbe
 
 /**
  * Stable partition of rows[begin, end) by the split; returns the first index of the right side. A
- * 256-entry table says which bins go left, and each row is written to both sides with only the
- * chosen side's cursor advancing: no branch on the (unpredictable) side per row.
+ * 256-entry table says which bins go left; the WebAssembly kernel writes each row to both sides and
+ * moves only the chosen side's cursor: no branch on the (unpredictable) side per row.
  */
-function partition(input: GrowInput, begin: number, end: number, split: Split, scratch: Int32Array): number {
-  const { binsByFeature, n, rows } = input;
-  const goesLeft = new Uint8Array(256);
+function partition(input: GrowInput, begin: number, end: number, split: Split): number {
+  const goesLeft = input.arena.goesLeft;
   for (let b = 0; b < 256; b++) {
     goesLeft[b] = (split.categories !== undefined ? b !== MISSING_BIN && split.categories[b] === 1 : b === MISSING_BIN ? split.missingLeft : b <= split.bin) ? 1 : 0;
   }
-  const col = split.feature * n;
-  let l = begin;
-  let r = 0;
-  for (let k = begin; k < end; k++) {
-    const i = rows[k]!;
-    const g = goesLeft[binsByFeature[col + i]!]!;
-    rows[l] = i;
-    scratch[r] = i;
-    l += g;
-    r += 1 - g;
-  }
-  rows.set(scratch.subarray(0, r), l);
-  return l;
+  return input.arena.partition(split.feature, begin, end);
 }

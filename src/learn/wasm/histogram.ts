@@ -11,7 +11,12 @@ export interface ArenaLayout {
   outputs: number;
   threads: number;
   bins: number;
+  /** The bins again, feature-major (binsByFeature[f × n + i]), for partitioning. */
+  binsByFeature: number;
   rows: number;
+  /** Partition scratch (4n bytes) and the 256-byte table of which bins go left. */
+  partitionScratch: number;
+  goesLeft: number;
   grad: number;
   hess: number;
   /** 0 when rows are unweighted. */
@@ -31,11 +36,13 @@ export interface ArenaLayout {
  */
 export class HistogramArena {
   readonly bins: Uint8Array;
+  readonly binsByFeature: Uint8Array;
+  readonly goesLeft: Uint8Array;
   readonly rows: Int32Array;
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly weights: Float64Array | undefined;
-  private kernels: { histogram: (...args: number[]) => void; histogramGathered: (...args: number[]) => void } | undefined;
+  private kernels: { histogram: (...args: number[]) => void; histogramGathered: (...args: number[]) => void; partition: (...args: number[]) => number } | undefined;
 
   private constructor(
     readonly memory: WasmMemory,
@@ -44,6 +51,8 @@ export class HistogramArena {
     const buffer = memory.buffer as ArrayBuffer;
     const { n, d, outputs } = layout;
     this.bins = new Uint8Array(buffer, layout.bins, n * d);
+    this.binsByFeature = new Uint8Array(buffer, layout.binsByFeature, n * d);
+    this.goesLeft = new Uint8Array(buffer, layout.goesLeft, 256);
     this.rows = new Int32Array(buffer, layout.rows, n);
     this.grad = new Float64Array(buffer, layout.grad, n * outputs);
     this.hess = new Float64Array(buffer, layout.hess, n * outputs);
@@ -64,7 +73,10 @@ export class HistogramArena {
       outputs,
       threads,
       bins: take(n * d),
+      binsByFeature: take(n * d),
       rows: take(4 * n),
+      partitionScratch: take(4 * n),
+      goesLeft: take(256),
       grad: take(8 * n * outputs),
       hess: take(8 * n * outputs),
       weights: weighted ? take(8 * n) : 0,
@@ -86,6 +98,16 @@ export class HistogramArena {
   /** The same arena seen from a worker thread. */
   static attach(memory: WasmMemory, layout: ArenaLayout): HistogramArena {
     return new HistogramArena(memory, layout);
+  }
+
+  /**
+   * Stable partition of rows[begin, end) (on the calling thread) by `feature`: rows whose bin has
+   * goesLeft[bin] = 1 first. Fill `this.goesLeft` before calling. Returns the first right-side position.
+   */
+  partition(feature: number, begin: number, end: number): number {
+    const { layout } = this;
+    this.kernels ??= new wasmApi.Instance(compiled(), { env: { memory: this.memory } }).exports as NonNullable<HistogramArena['kernels']>;
+    return this.kernels.partition(layout.binsByFeature, layout.n, feature, layout.rows, begin, end, layout.goesLeft, layout.partitionScratch);
   }
 
   /**

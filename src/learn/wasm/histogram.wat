@@ -111,4 +111,27 @@
             (br $gatherLoop)))
         (call $accumulate (local.get $scratch) (local.get $gh) (local.get $counts) (local.get $m) (local.get $d) (local.get $hist))
         (local.set $b (i32.add (local.get $b) (local.get $m)))
-        (br $blockLoop)))))
+        (br $blockLoop))))
+  ;; Stable partition of rows[begin, end) by one feature's bin, read from the feature-major copy of the
+  ;; bins: goesLeft[bin] is 1 for the left side. Each row is written to both sides and only the chosen
+  ;; side's cursor moves, so there is no branch on the side. Returns the first right-side position.
+  (func (export "partition")
+    (param $binsByFeature i32) (param $n i32) (param $feature i32) (param $rows i32) (param $begin i32) (param $end i32)
+    (param $goesLeft i32) (param $scratch i32) (result i32)
+    (local $col i32) (local $k i32) (local $l i32) (local $r i32) (local $i i32) (local $g i32)
+    (local.set $col (i32.add (local.get $binsByFeature) (i32.mul (local.get $feature) (local.get $n))))
+    (local.set $l (local.get $begin))
+    (local.set $k (local.get $begin))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $i (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $g (i32.load8_u (i32.add (local.get $goesLeft) (i32.load8_u (i32.add (local.get $col) (local.get $i))))))
+        (i32.store (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2))) (local.get $i))
+        (i32.store (i32.add (local.get $scratch) (i32.shl (local.get $r) (i32.const 2))) (local.get $i))
+        (local.set $l (i32.add (local.get $l) (local.get $g)))
+        (local.set $r (i32.add (local.get $r) (i32.sub (i32.const 1) (local.get $g))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rowLoop)))
+    (memory.copy (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2))) (local.get $scratch) (i32.shl (local.get $r) (i32.const 2)))
+    (local.get $l)))
