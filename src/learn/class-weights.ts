@@ -22,5 +22,7 @@ export function classWeights(y: Float64Array, k: number, setting: ClassWeightSet
 export function rowWeights(y: Float64Array, k: number, weights: Float64Array | undefined, setting: ClassWeightSetting, learner: string): Float64Array | undefined {
   const perClass = classWeights(y, k, setting, learner);
   if (perClass === undefined) return weights;
-  return Float64Array.from(y, (c, i) => perClass[c]! * (weights ? weights[i]! : 1));
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = perClass[y[i]!]! * (weights ? weights[i]! : 1);
+  return out;
 }

@@ -55,7 +55,8 @@ export const forestLearner: Learner<ForestParams> = {
     const { n, d } = X;
     const classification = task === 'binary';
     const classWeighted = classification ? classWeights(y, 2, params.class_weight, NAME) : undefined;
-    const base = Float64Array.from({ length: n }, (_, i) => (weights ? weights[i]! : 1) * (classWeighted ? classWeighted[y[i]!]! : 1));
+    const base = new Float64Array(n);
+    for (let i = 0; i < n; i++) base[i] = (weights ? weights[i]! : 1) * (classWeighted ? classWeighted[y[i]!]! : 1);
     const maxFeatures = featuresPerSplit(params.max_features, d, classification);
     const mapper = fitBins(X, params.max_bin);
     const bins = binMatrix(X, mapper);

@@ -88,8 +88,8 @@ export const gbdtLearner: Learner<GbdtParams> = {
     // Rows held out for early stopping, and the rows trees learn from.
     const isValidation = new Uint8Array(n);
     if (params.early_stopping_rounds > 0) for (let i = 0; i < n; i++) isValidation[i] = rng.uniform() < params.validation_fraction ? 1 : 0;
-    const trainRows = Int32Array.from(rowsWhere(isValidation, 0));
-    const validRows = Int32Array.from(rowsWhere(isValidation, 1));
+    const trainRows = rowsWhere(isValidation, 0);
+    const validRows = rowsWhere(isValidation, 1);
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
 
     for (const f of params.categorical_features) if (f >= X.d) throw new LearnError(`${NAME}: categorical_features names feature ${f}, but X has ${X.d}`);
@@ -203,19 +203,24 @@ export const gbdtLearner: Learner<GbdtParams> = {
   },
 };
 
-function rowsWhere(flags: Uint8Array, value: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < flags.length; i++) if (flags[i] === value) out.push(i);
+function rowsWhere(flags: Uint8Array, value: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i] === value) count++;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < flags.length; i++) if (flags[i] === value) out[k++] = i;
   return out;
 }
 
+/** a[rows[r]] for each r, with a plain loop (Float64Array.from with a mapper costs ~200 ns an element). */
 function pick(a: Float64Array, rows: Int32Array): Float64Array {
-  return Float64Array.from(rows, (i) => a[i]!);
+  const out = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = a[rows[r]!]!;
+  return out;
 }
 
 function pickRows(scores: Float64Array, rows: Int32Array, K: number): Float64Array {
   const out = new Float64Array(rows.length * K);
-  rows.forEach((i, r) => out.set(scores.subarray(i * K, (i + 1) * K), r * K));
+  for (let r = 0; r < rows.length; r++) for (let c = 0; c < K; c++) out[r * K + c] = scores[rows[r]! * K + c]!;
   return out;
 }
 
