@@ -1,5 +1,6 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
+import { binRows } from '../tree/binning.js';
 import type { HistogramArena } from '../wasm/histogram.js';
 import type { WasmForest } from '../wasm/forest.js';
 
@@ -8,7 +9,7 @@ import type { WasmForest } from '../wasm/forest.js';
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict';
+export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict' | 'bin-rows';
 
 export interface KernelInputs {
   X: Float64Array | Float32Array;
@@ -42,6 +43,10 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       // params = [offset of the rows, offset of the scores]; each thread writes its own rows' scores.
       inputs.forest!.walk(params[0]!, params[1]!, inputs.d, start, end);
       return 0;
+    case 'bin-rows':
+      // params = the bin search table; each thread bins its own rows into the arena, both layouts.
+      binRows(inputs.X, inputs.arena!.layout.n, inputs.d, params, inputs.arena!.bins, inputs.arena!.binsByFeature, start, end);
+      return 0;
   }
 }
 
@@ -57,6 +62,7 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
     case 'histogram':
       return d * HISTOGRAM_BINS * HISTOGRAM_STRIDE;
     case 'forest-predict':
+    case 'bin-rows':
       return 0;
   }
 }

@@ -3,7 +3,7 @@ import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkFit, checkPredictInput } from '../validate.js';
-import { binMatrix, fitBins, transposeBins } from './binning.js';
+import { binSearchTable, fitBins } from './binning.js';
 import { availableParallelism } from 'node:os';
 import { RowPool } from '../parallel/pool.js';
 import { HistogramArena } from '../wasm/histogram.js';
@@ -97,9 +97,14 @@ export const gbdtLearner: Learner<GbdtParams> = {
     // Bins, rows, gradients and weights live in WebAssembly memory shared with the histogram workers.
     const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
     const bins = arena.bins;
-    bins.set(binMatrix(X, mapper));
+    const table = binSearchTable(mapper);
+    const binner = RowPool.create('bin-rows', { X: X.data, d, y: new Float64Array(0), s: undefined, k: 1, arena }, n, table.length);
+    try {
+      binner.run(table, new Float64Array(0), 0, n);
+    } finally {
+      binner.close();
+    }
     if (w !== undefined) arena.weights!.set(w);
-    transposeBins(bins, n, d, arena.binsByFeature);
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     const scores = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
