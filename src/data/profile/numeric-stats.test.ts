@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { countDistinct, summarizeNumbers } from './numeric-stats.js';
+import { countDistinct, summarizeNumbers, type NumericSummary } from './numeric-stats.js';
 import { loadData } from '../load.js';
 import { fixture, ROOT } from '../../../test/helpers.js';
 
-interface Reference {
-  count: number;
-  missing: number;
-  distinct: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-  quantiles: Record<string, number>;
-}
+/** The pandas/numpy reference holds the same statistics as a summary, less the histogram. */
+type Reference = Omit<NumericSummary, 'histogram'>;
 
 const references = JSON.parse(readFileSync(`${ROOT}/test/fixtures/reference/column-stats.json`, 'utf8')) as Record<string, Record<string, Reference>>;
 

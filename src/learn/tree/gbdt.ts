@@ -111,8 +111,8 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const grad = arena.grad;
     const hess = arena.hess;
     const rowsShared = arena.rows;
-    const unitHessianForPool = objective.constantHessian && w === undefined;
-    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian: unitHessianForPool }, n, 1);
+    const unitHessian = objective.constantHessian && w === undefined;
+    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 1);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,
@@ -123,7 +123,6 @@ export const gbdtLearner: Learner<GbdtParams> = {
       learningRate: params.learning_rate,
       ...(params.monotone_constraints.length > 0 ? { monotone: Int8Array.from(params.monotone_constraints) } : {}),
     };
-    const unitHessian = unitHessianForPool;
     const trees: FlatTree[] = [];
     const splitCount = new Float64Array(d);
     const splitGain = new Float64Array(d);
