@@ -37,7 +37,8 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       wasmShiftedGram(inputs.X, inputs.d, inputs.y, inputs.s, params, params[inputs.d]!, start, end, out);
       return 0;
     case 'histogram':
-      inputs.arena!.histogram(slot, params[0]!, inputs.unitHessian === true, start, end, out);
+      // params = [offset of this output's gradients, destination slot]; the histogram lands in the arena.
+      inputs.arena!.histogram(slot, params[0]!, inputs.unitHessian === true, start, end, params[1]!);
       return 0;
     case 'forest-predict':
       // params = [offset of the rows, offset of the scores]; each thread writes its own rows' scores.
@@ -60,13 +61,8 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
     case 'shifted-gram':
       return (d + 2) * (d + 2);
     case 'histogram':
-      return d * HISTOGRAM_BINS * HISTOGRAM_STRIDE;
     case 'forest-predict':
     case 'bin-rows':
       return 0;
   }
 }
-
-export const HISTOGRAM_BINS = 256;
-/** Gradient sum, hessian sum and (weighted) row count per bin. */
-export const HISTOGRAM_STRIDE = 3;

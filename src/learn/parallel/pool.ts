@@ -35,6 +35,8 @@ export class RowPool {
   private readonly outputs: Float64Array;
   private readonly outLength: number;
   private closed = false;
+  /** Threads the last `run` used (1 when it ran serially). */
+  lastRunThreads = 1;
 
   private constructor(
     private readonly kernel: KernelName,
@@ -115,7 +117,11 @@ export class RowPool {
   run(params: Float64Array, out: Float64Array, start: number, end: number, serialBelow = 0): number {
     if (this.closed) throw new Error('RowPool is closed');
     // Kernels add into `out`, so the calling thread can run a small range straight into it.
-    if (end - start < serialBelow || this.workers.length === 0) return runKernel(this.kernel, this.inputs, params, start, end, out);
+    if (end - start < serialBelow || this.workers.length === 0) {
+      this.lastRunThreads = 1;
+      return runKernel(this.kernel, this.inputs, params, start, end, out);
+    }
+    this.lastRunThreads = this.threads;
     this.params.set(params);
     const total = this.threads;
     const share = Math.ceil((end - start) / total);

@@ -112,7 +112,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const hess = arena.hess;
     const rowsShared = arena.rows;
     const unitHessian = objective.constantHessian && w === undefined;
-    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 1);
+    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 2);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,

@@ -1,4 +1,3 @@
-import { HISTOGRAM_STRIDE } from '../parallel/kernels.js';
 import type { RowPool } from '../parallel/pool.js';
 import type { HistogramArena } from '../wasm/histogram.js';
 import { MISSING_BIN, type BinMapper } from './binning.js';
@@ -54,7 +53,9 @@ export interface GrownTree {
   splitGain: Float64Array;
 }
 
-const STRIDE = HISTOGRAM_STRIDE;
+/** A decoded histogram bin: gradient sum, hessian sum and (weighted) row count. */
+const STRIDE = 3;
+const NO_OUTPUT = new Float64Array(0);
 /** Segments smaller than this are histogrammed on the calling thread alone. */
 const SERIAL_BELOW = 20_000;
 const BINS = 256;
@@ -86,7 +87,8 @@ interface Leaf {
   /** Bounds on this leaf's value from monotone constraints above it. */
   lower: number;
   upper: number;
-  hist: Float64Array;
+  /** The arena slot holding this leaf's histogram, while it may still split. */
+  hist: number;
   split: Split | undefined;
   /** Where this leaf hangs in the node arrays: parent node and side, or −1 for the root. */
   parent: number;
@@ -100,26 +102,29 @@ interface Leaf {
  * whichever side gains more.
  */
 export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
-  const { d, rows } = input;
-  const free: Float64Array[] = [];
-  const takeHistogram = (): Float64Array => free.pop() ?? new Float64Array(d * BINS * STRIDE);
+  const { d, rows, arena } = input;
+  arena.prepare(input.offset, input.unitHessian);
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
 
   const builder = new TreeBuilder();
   const leaves: Leaf[] = [];
 
+  const rootSlot = arena.takeSlot();
+  buildHistogram(input, 0, rows.length, rootSlot);
+  // The root's sums are any one feature's bins added up.
+  const rootHist = arena.view(rootSlot);
   let G = 0;
   let H = 0;
   let C = 0;
-  for (let r = 0; r < rows.length; r++) {
-    G += input.grad[input.offset + rows[r]!]!;
-    H += input.unitHessian ? 1 : input.hess[input.offset + rows[r]!]!;
-    C += input.weights === undefined ? 1 : input.weights[rows[r]!]!;
+  for (let o = 0; o < BINS * STRIDE; o += STRIDE) {
+    G += rootHist[o]!;
+    H += rootHist[o + 1]!;
+    C += rootHist[o + 2]!;
   }
-  const root: Leaf = { begin: 0, end: rows.length, depth: 0, G, H, C, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: undefined, parent: -1, side: 0 };
-  buildHistogram(input, 0, rows.length, root.hist);
+  const root: Leaf = { begin: 0, end: rows.length, depth: 0, G, H, C, lower: -Infinity, upper: Infinity, hist: rootSlot, split: undefined, parent: -1, side: 0 };
   root.split = bestSplit(input, root, limits);
+  if (root.split === undefined) arena.releaseSlot(rootSlot);
   leaves.push(root);
 
   while (leaves.length < limits.numLeaves) {
@@ -167,16 +172,17 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
     const childDepth = leaf.depth + 1;
     const smallerLeft = leftCount <= rightCount;
     const small = smallerLeft ? [leaf.begin, mid] : [mid, leaf.end];
-    const smallHist = takeHistogram();
+    const smallHist = arena.takeSlot();
     buildHistogram(input, small[0]!, small[1]!, smallHist);
+    // The parent's slot becomes the larger child's.
     const bigHist = leaf.hist;
-    for (let i = 0; i < bigHist.length; i++) bigHist[i] -= smallHist[i]!;
+    arena.subtract(bigHist, smallHist);
     const leftLeaf: Leaf = { begin: leaf.begin, end: mid, depth: childDepth, G: split.leftG, H: split.leftH, C: split.leftC, lower: lowerL, upper: upperL, hist: smallerLeft ? smallHist : bigHist, split: undefined, parent: node, side: 0 };
     const rightLeaf: Leaf = { begin: mid, end: leaf.end, depth: childDepth, G: split.rightG, H: split.rightH, C: split.rightC, lower: lowerR, upper: upperR, hist: smallerLeft ? bigHist : smallHist, split: undefined, parent: node, side: 1 };
     leftLeaf.split = bestSplit(input, leftLeaf, limits);
     rightLeaf.split = bestSplit(input, rightLeaf, limits);
     // A leaf that can't split needs its histogram no longer.
-    for (const child of [leftLeaf, rightLeaf]) if (child.split === undefined) free.push(child.hist);
+    for (const child of [leftLeaf, rightLeaf]) if (child.split === undefined) arena.releaseSlot(child.hist);
     leaves[best] = leftLeaf;
     leaves.push(rightLeaf);
   }
@@ -185,6 +191,7 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const leafBegin = new Int32Array(leaves.length);
   const leafEnd = new Int32Array(leaves.length);
   for (const [l, leaf] of leaves.entries()) {
+    if (leaf.split !== undefined) arena.releaseSlot(leaf.hist);
     builder.addLeaf(leaf, limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper));
     leafBegin[l] = leaf.begin;
     leafEnd[l] = leaf.end;
@@ -204,14 +211,14 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * (gradient, hessian, count) sums per bin per feature for rows[begin, end), built by the pool's
- * 'histogram' kernel (kernels.ts). Counts are kept exactly (weighted): estimating them from hessian
- * shares, as LightGBM does, let leaves of confidently classified rows hold far fewer rows than
- * min_data_in_leaf and cost log loss on small data.
+ * (gradient, hessian, count) sums per bin per feature for rows[begin, end) into an arena slot, built by
+ * the pool's 'histogram' kernel (kernels.ts) with each thread's partial added in. Counts are kept
+ * exactly (weighted): estimating them from hessian shares, as LightGBM does, let leaves of confidently
+ * classified rows hold far fewer rows than min_data_in_leaf and cost log loss on small data.
  */
-function buildHistogram(input: GrowInput, begin: number, end: number, hist: Float64Array): void {
-  hist.fill(0);
-  input.pool.run(Float64Array.of(input.offset), hist, begin, end, SERIAL_BELOW);
+function buildHistogram(input: GrowInput, begin: number, end: number, slot: number): void {
+  input.pool.run(Float64Array.of(input.offset, slot), NO_OUTPUT, begin, end, SERIAL_BELOW);
+  input.arena.mergeThreads(slot, input.pool.lastRunThreads);
 }
 
 function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | undefined {
@@ -221,7 +228,7 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
   const { lambdaL2, minDataInLeaf, minSumHessian } = limits;
   const parentScore = score(leaf.G, leaf.H, lambdaL2, leaf.lower, leaf.upper);
   let best: Split | undefined;
-  const hist = leaf.hist;
+  const hist = input.arena.view(leaf.hist);
   for (let k = 0; k < input.features.length; k++) {
     const f = input.features[k]!;
     const nb = input.mapper.nBins[f]!;
