@@ -72,3 +72,20 @@ describe('batch prediction split across worker threads', () => {
     expect(Array.from(threaded)).toEqual(Array.from(predictSource(model, X)));
   });
 });
+
+describe('boosting on worker threads', () => {
+  it('grows the same trees as the calling thread alone: fixed-point sums do not depend on how rows are split', async () => {
+    const { fit: fitBuilt } = await import('../../dist/learn/registry.js');
+    const { fit: fitSource } = await import('../../src/learn/registry.js');
+    const n = 120_000;
+    const d = 20; // over the thresholds for histogram, gradient and update threads in the build
+    const data = Float64Array.from({ length: n * d }, (_, i) => Math.cos(i * 0.53) + ((i * 2654435761) % 83) / 83);
+    const y = Float64Array.from({ length: n }, (_, i) => (data[i * d]! - data[i * d + 5]! * data[i * d + 2]! > 0.3 ? 1 : 0));
+    const X = { data, n, d };
+    for (const params of [{ n_estimators: 6 }, { n_estimators: 4, subsample: 0.7, early_stopping_rounds: 2 }]) {
+      const threaded = await fitBuilt('gbdt', X, y, 'binary', params, { seed: 2 });
+      const serial = await fitSource('gbdt', X, y, 'binary', params, { seed: 2 });
+      for (const key of ['feature', 'threshold', 'leafValue']) expect(Array.from(threaded.state[key] as Float64Array)).toEqual(Array.from(serial.state[key] as Float64Array));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
 import { binRows } from '../tree/binning.js';
+import { OBJECTIVE_NAMES, objectiveNamed } from '../tree/objectives.js';
 import type { HistogramArena } from '../wasm/histogram.js';
 import type { WasmForest } from '../wasm/forest.js';
 
@@ -9,7 +10,7 @@ import type { WasmForest } from '../wasm/forest.js';
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict' | 'bin-rows';
+export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict' | 'bin-rows' | 'boost-gradients' | 'boost-update';
 
 export interface KernelInputs {
   X: Float64Array | Float32Array;
@@ -48,6 +49,13 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       // params = the bin search table; each thread bins its own rows into the arena, both layouts.
       binRows(inputs.X, inputs.arena!.layout.n, inputs.d, params, inputs.arena!.bins, inputs.arena!.binsByFeature, start, end);
       return 0;
+    case 'boost-gradients':
+      // X = the boosting scores; params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta].
+      objectiveNamed(OBJECTIVE_NAMES[params[0]!]!, params[1]!, params[2]!).gradients(inputs.y, inputs.X as Float64Array, inputs.s, inputs.arena!.grad, inputs.arena!.hess, start, end);
+      return 0;
+    case 'boost-update':
+      addLeafValues(inputs.X as Float64Array, inputs.arena!.rows, params, start, end);
+      return 0;
   }
 }
 
@@ -63,6 +71,25 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
     case 'histogram':
     case 'forest-predict':
     case 'bin-rows':
+    case 'boost-gradients':
+    case 'boost-update':
       return 0;
+  }
+}
+
+/**
+ * A new tree's leaf values added to the scores of the rows it was grown on, for row positions
+ * [start, end): params = [output c, outputs K, leaves L, then L segment starts, L segment ends, L values];
+ * rows[begin_l, end_l) are leaf l's rows.
+ */
+function addLeafValues(scores: Float64Array, rows: Int32Array, params: Float64Array, start: number, end: number): void {
+  const c = params[0]!;
+  const K = params[1]!;
+  const L = params[2]!;
+  for (let l = 0; l < L; l++) {
+    const from = Math.max(start, params[3 + l]!);
+    const to = Math.min(end, params[3 + L + l]!);
+    const v = params[3 + 2 * L + l]!;
+    for (let r = from; r < to; r++) scores[rows[r]! * K + c] += v;
   }
 }

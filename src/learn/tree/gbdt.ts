@@ -5,10 +5,10 @@ import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkFit, checkPredictInput } from '../validate.js';
 import { binSearchTable, fitBins } from './binning.js';
 import { availableParallelism } from 'node:os';
-import { RowPool } from '../parallel/pool.js';
+import { RowPool, toShared } from '../parallel/pool.js';
 import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
-import { binaryLogloss, huber, l1, l2, poisson, softmax, type Objective } from './objectives.js';
+import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
 import { addModelScores, packTrees } from './pack.js';
 import { rowWeights } from '../class-weights.js';
@@ -44,22 +44,13 @@ function objectiveFor(task: Task, params: GbdtParams, k: number): Objective {
   const name = params.objective === 'auto' ? (task === 'binary' ? 'binary' : task === 'multiclass' ? 'multiclass' : 'l2') : params.objective;
   const classification = task === 'binary' || task === 'multiclass';
   if ((name === 'binary' || name === 'multiclass') !== classification) throw new LearnError(`${NAME}: objective '${name}' does not fit a ${task} task`);
-  switch (name) {
-    case 'binary':
-      if (k > 2) throw new LearnError(`${NAME}: objective 'binary' needs two classes, found ${k}`);
-      return binaryLogloss;
-    case 'multiclass':
-      return softmax(k);
-    case 'l2':
-      return l2;
-    case 'l1':
-      return l1;
-    case 'huber':
-      return huber(params.huber_delta);
-    case 'poisson':
-      return poisson;
-  }
+  if (name === 'binary' && k > 2) throw new LearnError(`${NAME}: objective 'binary' needs two classes, found ${k}`);
+  return objectiveNamed(name, k, params.huber_delta);
 }
+
+/** Below this many rows, gradients and score updates run on the calling thread alone. */
+const SERIAL_ROWS = 50_000;
+const NO_OUTPUT = new Float64Array(0);
 
 /**
  * Histogram gradient-boosted trees: features binned to uint8 (missing values in a bin of their own),
@@ -96,7 +87,6 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const mapper = fitBins(X, params.max_bin, params.categorical_features);
     // Bins, rows, gradients and weights live in WebAssembly memory shared with the histogram workers.
     const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
-    const bins = arena.bins;
     const table = binSearchTable(mapper);
     const binner = RowPool.create('bin-rows', { X: X.data, d, y: new Float64Array(0), s: undefined, k: 1, arena }, n, table.length);
     try {
@@ -106,13 +96,17 @@ export const gbdtLearner: Learner<GbdtParams> = {
     }
     if (w !== undefined) arena.weights!.set(w);
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
-    const scores = new Float64Array(n * K);
+    // Scores, labels and weights on shared memory: threads compute gradients and add leaf values.
+    const scores = new Float64Array(new SharedArrayBuffer(8 * n * K));
+    const ys = toShared(y);
+    const ws = w === undefined ? undefined : toShared(w);
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    const grad = arena.grad;
-    const hess = arena.hess;
     const rowsShared = arena.rows;
     const unitHessian = objective.constantHessian && w === undefined;
     const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 2);
+    const gradientPool = RowPool.create('boost-gradients', { X: scores, d, y: ys, s: ws, k: K, arena }, n, 3);
+    const updatePool = RowPool.create('boost-update', { X: scores, d, y: ys, s: undefined, k: K, arena }, n, 3 + 3 * params.num_leaves);
+    const objectiveSpec = Float64Array.of(OBJECTIVE_NAMES.indexOf(objective.name as ObjectiveName), K, params.huber_delta);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,
@@ -134,13 +128,13 @@ export const gbdtLearner: Learner<GbdtParams> = {
         await yieldToEventLoop();
         throwIfAborted(options.signal);
         // Softmax gradients are laid out class-major; the others are one block of n.
-        objective.gradients(y, scores, w, grad, hess);
+        gradientPool.run(objectiveSpec, NO_OUTPUT, 0, n, SERIAL_ROWS);
         const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
         const features = params.colsample < 1 ? sampleFeatures(d, params.colsample, rng) : Int32Array.from({ length: d }, (_, f) => f);
         for (let c = 0; c < K; c++) {
           rowsShared.set(bag);
           const grown = growTree(
-            { bins, arena, n, d, mapper, grad, hess, offset: c * n, pool, unitHessian, weights: w, rows: rowsShared.subarray(0, bag.length), features },
+            { arena, d, mapper, offset: c * n, pool, unitHessian, rows: rowsShared.subarray(0, bag.length), features },
             limits,
           );
           trees.push(grown.tree);
@@ -150,10 +144,13 @@ export const gbdtLearner: Learner<GbdtParams> = {
           }
           // Rows the tree was grown on: add leaf values by segment. Others (out of bag, validation): walk the tree.
           const inBag = bag.length === n;
-          for (let l = 0; l < grown.leafBegin.length; l++) {
-            const v = grown.tree.leafValue[l]!;
-            for (let r = grown.leafBegin[l]!; r < grown.leafEnd[l]!; r++) scores[grown.rows[r]! * K + c] += v;
-          }
+          const L = grown.leafBegin.length;
+          const update = new Float64Array(3 + 3 * L);
+          update.set([c, K, L]);
+          update.set(grown.leafBegin, 3);
+          update.set(grown.leafEnd, 3 + L);
+          update.set(grown.tree.leafValue, 3 + 2 * L);
+          updatePool.run(update, NO_OUTPUT, 0, bag.length, SERIAL_ROWS);
           if (!inBag) {
             const mark = new Uint8Array(n);
             for (const i of bag) mark[i] = 1;
@@ -176,6 +173,8 @@ export const gbdtLearner: Learner<GbdtParams> = {
       }
     } finally {
       pool.close();
+      gradientPool.close();
+      updatePool.close();
     }
     const rounds = stoppedEarly ? bestRound : trees.length / K;
     const kept = trees.slice(0, rounds * K);
@@ -202,8 +201,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
     addModelScores(model, K, X.data, X.n, X.d, scores);
     const name = model.state['objective'] as string;
-    const objective = name === 'binary' ? binaryLogloss : name === 'multiclass' ? softmax(K) : name === 'poisson' ? poisson : l2;
-    return objective.transform(scores, X.n);
+    return objectiveNamed(name as ObjectiveName, K, 1).transform(scores, X.n);
   },
 };
 

@@ -19,23 +19,16 @@ export interface TreeLimits {
 }
 
 export interface GrowInput {
-  /** Row-major bins: bins[i * d + f], for histograms. */
-  bins: Uint8Array;
   /** The shared memory holding bins (both layouts), rows and gradients; partitioning runs there. */
   arena: HistogramArena;
-  n: number;
   d: number;
   mapper: BinMapper;
-  /** Gradients and hessians of all outputs; this tree's start at `offset` (c × n for class c of softmax). */
-  grad: Float64Array;
-  hess: Float64Array;
+  /** Where this tree's gradients start in the arena's grad/hess (c × n for class c of softmax). */
   offset: number;
-  /** Builds histograms, on worker threads when the data is big enough; it shares bins, rows, grad and hess. */
+  /** Builds histograms, on worker threads when the data is big enough. */
   pool: RowPool;
   /** Every hessian is exactly 1 (L2-type objectives without weights): sums of hessians are counts. */
   unitHessian: boolean;
-  /** Row weights: a leaf's count is their sum, so a weight of 2 counts like a duplicated row. */
-  weights: Float64Array | undefined;
   /** Rows this tree may use (a bagging sample), ascending; it is reordered in place into leaf segments. */
   rows: Int32Array;
   /** Features this tree may split on. */

@@ -10,7 +10,8 @@ export interface Objective {
   constantHessian: boolean;
   /** The best constant score: the start of boosting. */
   initScore(y: Float64Array, w: Float64Array | undefined): Float64Array;
-  gradients(y: Float64Array, scores: Float64Array, w: Float64Array | undefined, grad: Float64Array, hess: Float64Array): void;
+  /** Gradients and hessians of rows [start, end) (all rows by default): threads each take a range. */
+  gradients(y: Float64Array, scores: Float64Array, w: Float64Array | undefined, grad: Float64Array, hess: Float64Array, start?: number, end?: number): void;
   /** Mean loss, for logging and early stopping. */
   loss(y: Float64Array, scores: Float64Array, w: Float64Array | undefined): number;
   /** Scores → predictions: probabilities (n × k) or values. */
@@ -37,8 +38,8 @@ export const binaryLogloss: Objective = {
     const p = Math.min(Math.max(weightedMean(y, w), 1e-12), 1 - 1e-12);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  gradients(y, scores, w, grad, hess) {
-    for (let i = 0; i < y.length; i++) {
+  gradients(y, scores, w, grad, hess, start = 0, end = y.length) {
+    for (let i = start; i < end; i++) {
       const p = 1 / (1 + Math.exp(-scores[i]!));
       const wi = weightOf(w, i);
       grad[i] = wi * (p - y[i]!);
@@ -78,10 +79,10 @@ export function softmax(k: number): Objective {
       const total = freq.reduce((a, b) => a + b, 0);
       return freq.map((f) => Math.log(Math.max(f / total, 1e-12)));
     },
-    gradients(y, scores, w, grad, hess) {
+    gradients(y, scores, w, grad, hess, start = 0, end = y.length) {
       const n = y.length;
       const p = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
+      for (let i = start; i < end; i++) {
         let max = -Infinity;
         for (let c = 0; c < k; c++) max = Math.max(max, scores[i * k + c]!);
         let sum = 0;
@@ -129,8 +130,8 @@ function regression(name: string, grad: (r: number) => number, hess: (r: number)
     outputs: 1,
     constantHessian,
     initScore: (y, w) => Float64Array.of(init(y, w)),
-    gradients(y, scores, w, g, h) {
-      for (let i = 0; i < y.length; i++) {
+    gradients(y, scores, w, g, h, start = 0, end = y.length) {
+      for (let i = start; i < end; i++) {
         const r = scores[i]! - y[i]!;
         const wi = weightOf(w, i);
         g[i] = wi * grad(r);
@@ -183,8 +184,8 @@ export const poisson: Objective = {
   initScore(y, w) {
     return Float64Array.of(Math.log(Math.max(weightedMean(y, w), 1e-12)));
   },
-  gradients(y, scores, w, grad, hess) {
-    for (let i = 0; i < y.length; i++) {
+  gradients(y, scores, w, grad, hess, start = 0, end = y.length) {
+    for (let i = start; i < end; i++) {
       const wi = weightOf(w, i);
       grad[i] = wi * (Math.exp(scores[i]!) - y[i]!);
       hess[i] = wi * Math.exp(scores[i]! + 0.7);
@@ -203,3 +204,24 @@ export const poisson: Objective = {
     return scores.map(Math.exp);
   },
 };
+
+/** Objectives by name, as stored in models and passed to worker threads. */
+export const OBJECTIVE_NAMES = ['binary', 'multiclass', 'l2', 'l1', 'huber', 'poisson'] as const;
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+
+export function objectiveNamed(name: ObjectiveName, classes: number, huberDelta: number): Objective {
+  switch (name) {
+    case 'binary':
+      return binaryLogloss;
+    case 'multiclass':
+      return softmax(classes);
+    case 'l2':
+      return l2;
+    case 'l1':
+      return l1;
+    case 'huber':
+      return huber(huberDelta);
+    case 'poisson':
+      return poisson;
+  }
+}
