@@ -1,6 +1,6 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
-import { binRows } from '../tree/binning.js';
+import { binRows, CUT_SLOTS, fitBinsRange } from '../tree/binning.js';
 import { OBJECTIVE_NAMES, objectiveNamed } from '../tree/objectives.js';
 import type { HistogramArena } from '../wasm/histogram.js';
 import type { WasmForest } from '../wasm/forest.js';
@@ -10,7 +10,8 @@ import type { WasmForest } from '../wasm/forest.js';
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export type KernelName = 'binary-loss' | 'multinomial-loss' | 'shifted-gram' | 'histogram' | 'forest-predict' | 'bin-rows' | 'boost-gradients' | 'boost-update';
+export const KERNEL_NAMES = ['binary-loss', 'multinomial-loss', 'shifted-gram', 'histogram', 'forest-predict', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update'] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
 
 export interface KernelInputs {
   X: Float64Array | Float32Array;
@@ -23,6 +24,8 @@ export interface KernelInputs {
   /** Tree kernels only: bins, rows, gradients and per-thread histograms in shared WebAssembly memory. */
   arena?: HistogramArena;
   unitHessian?: boolean;
+  /** Boosting: the scores (n × outputs) that gradients are taken at and leaf values are added to. */
+  scores?: Float64Array;
   /** Prediction: a forest, rows and scores in shared WebAssembly memory. */
   forest?: WasmForest;
 }
@@ -45,16 +48,20 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       // params = [offset of the rows, offset of the scores]; each thread writes its own rows' scores.
       inputs.forest!.walk(params[0]!, params[1]!, inputs.d, start, end);
       return 0;
+    case 'fit-bins':
+      // A range of features, not rows: params = [max bins, a categorical flag per feature].
+      fitBinsRange(inputs.X, inputs.arena!.layout.n, inputs.d, params, start, end, out);
+      return 0;
     case 'bin-rows':
       // params = the bin search table; each thread bins its own rows into the arena, both layouts.
       binRows(inputs.X, inputs.arena!.layout.n, inputs.d, params, inputs.arena!.bins, inputs.arena!.binsByFeature, start, end);
       return 0;
     case 'boost-gradients':
-      // X = the boosting scores; params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta].
-      objectiveNamed(OBJECTIVE_NAMES[params[0]!]!, params[1]!, params[2]!).gradients(inputs.y, inputs.X as Float64Array, inputs.s, inputs.arena!.grad, inputs.arena!.hess, start, end);
+      // params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta].
+      objectiveNamed(OBJECTIVE_NAMES[params[0]!]!, params[1]!, params[2]!).gradients(inputs.y, inputs.scores!, inputs.s, inputs.arena!.grad, inputs.arena!.hess, start, end);
       return 0;
     case 'boost-update':
-      addLeafValues(inputs.X as Float64Array, inputs.arena!.rows, params, start, end);
+      addLeafValues(inputs.scores!, inputs.arena!.rows, params, start, end);
       return 0;
   }
 }
@@ -68,6 +75,8 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
       return k * d + k;
     case 'shifted-gram':
       return (d + 2) * (d + 2);
+    case 'fit-bins':
+      return d * CUT_SLOTS + d;
     case 'histogram':
     case 'forest-predict':
     case 'bin-rows':

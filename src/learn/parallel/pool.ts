@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { kernelOutputLength, runKernel, type KernelInputs, type KernelName } from './kernels.js';
-import { CTL_DONE, CTL_END, CTL_EPOCH, CTL_LENGTH, CTL_START, CTL_STOP, type WorkerSetup } from './protocol.js';
+import { KERNEL_NAMES, kernelOutputLength, runKernel, type KernelInputs, type KernelName } from './kernels.js';
+import { CTL_DONE, CTL_END, CTL_EPOCH, CTL_KERNEL, CTL_LENGTH, CTL_START, CTL_STOP, type WorkerSetup } from './protocol.js';
 
 /** Below this many values of X, starting threads costs more than it saves. */
 const MIN_VALUES_FOR_THREADS = 2_000_000;
@@ -22,6 +22,11 @@ export function toShared<T extends Float64Array | Float32Array | Int32Array | Ui
   return copy;
 }
 
+/** The SharedArrayBuffer under an array that threads must write in place (a copy would lose their writes). */
+function sharedBuffer(a: Float64Array, name: string): SharedArrayBuffer {
+  if (!(a.buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0) throw new Error(`RowPool: ${name} must be a whole SharedArrayBuffer`);
+  return a.buffer;
+}
 
 /**
  * Runs a row-range kernel over all rows, split between the calling thread and worker threads that
@@ -57,12 +62,14 @@ export class RowPool {
    * A pool for this kernel, or a serial one (no workers) when the data is small, the machine has one
    * core, or the compiled worker is not present (as when running from TypeScript sources in tests).
    */
-  static create(kernel: KernelName, inputs: KernelInputs, n: number, paramLength: number, threads = availableParallelism()): RowPool {
+  static create(kernels: KernelName | readonly KernelName[], inputs: KernelInputs, n: number, paramLength: number, threads = availableParallelism()): RowPool {
+    const list = typeof kernels === 'string' ? [kernels] : kernels;
+    const kernel = list[0]!;
     // Shared arrays must be whole buffers (workers view them from offset 0).
     const workerFile = new URL('./worker.js', import.meta.url);
     const useThreads = threads > 1 && n * inputs.d >= MIN_VALUES_FOR_THREADS && existsSync(fileURLToPath(workerFile));
     const total = useThreads ? threads : 1;
-    const outLength = kernelOutputLength(kernel, inputs.d, inputs.k);
+    const outLength = Math.max(...list.map((k) => kernelOutputLength(k, inputs.d, inputs.k)));
     const control = new SharedArrayBuffer(CTL_LENGTH * 4);
     const params = new SharedArrayBuffer(paramLength * 8);
     const outputs = new SharedArrayBuffer(total * (outLength + 1) * 8);
@@ -76,7 +83,6 @@ export class RowPool {
     const workers: Worker[] = [];
     for (let slot = 1; slot < total; slot++) {
       const setup: WorkerSetup = {
-        kernel,
         control,
         X: shared.X.buffer as SharedArrayBuffer,
         xIsFloat32: shared.X instanceof Float32Array,
@@ -84,6 +90,7 @@ export class RowPool {
         y: shared.y.buffer as SharedArrayBuffer,
         s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
         k: inputs.k,
+        scores: inputs.scores === undefined ? null : sharedBuffer(inputs.scores, 'scores'),
         arena: inputs.arena === undefined ? null : { memory: inputs.arena.memory, layout: inputs.arena.layout },
         forest: inputs.forest === undefined ? null : { memory: inputs.forest.memory, layout: inputs.forest.layout },
         unitHessian: inputs.unitHessian === true,
@@ -114,37 +121,37 @@ export class RowPool {
    * summed scalar. Ranges under `serialBelow` rows run on the calling thread alone: waking workers costs
    * more than they would save.
    */
-  run(params: Float64Array, out: Float64Array, start: number, end: number, serialBelow = 0): number {
+  run(params: Float64Array, out: Float64Array, start: number, end: number, serialBelow = 0, kernel: KernelName = this.kernel): number {
     if (this.closed) throw new Error('RowPool is closed');
     // Kernels add into `out`, so the calling thread can run a small range straight into it.
     if (end - start < serialBelow || this.workers.length === 0) {
       this.lastRunThreads = 1;
-      return runKernel(this.kernel, this.inputs, params, start, end, out);
+      return runKernel(kernel, this.inputs, params, start, end, out);
     }
     this.lastRunThreads = this.threads;
     this.params.set(params);
     const total = this.threads;
     const share = Math.ceil((end - start) / total);
-    if (this.workers.length > 0) {
-      Atomics.store(this.ctl, CTL_START, start);
-      Atomics.store(this.ctl, CTL_END, end);
-      Atomics.store(this.ctl, CTL_DONE, 0);
-      Atomics.add(this.ctl, CTL_EPOCH, 1);
-      Atomics.notify(this.ctl, CTL_EPOCH);
-    }
+    Atomics.store(this.ctl, CTL_KERNEL, KERNEL_NAMES.indexOf(kernel));
+    Atomics.store(this.ctl, CTL_START, start);
+    Atomics.store(this.ctl, CTL_END, end);
+    Atomics.store(this.ctl, CTL_DONE, 0);
+    Atomics.add(this.ctl, CTL_EPOCH, 1);
+    Atomics.notify(this.ctl, CTL_EPOCH);
     const mine = this.outputs.subarray(0, this.outLength + 1);
     const sums = mine.subarray(0, this.outLength);
     sums.fill(0);
-    mine[this.outLength] = runKernel(this.kernel, this.inputs, this.params, start, Math.min(end, start + share), sums);
+    mine[this.outLength] = runKernel(kernel, this.inputs, this.params, start, Math.min(end, start + share), sums);
     for (;;) {
       const done = Atomics.load(this.ctl, CTL_DONE);
       if (done >= this.workers.length) break;
       Atomics.wait(this.ctl, CTL_DONE, done, 60_000);
     }
     let scalar = 0;
+    const length = kernelOutputLength(kernel, this.inputs.d, this.inputs.k);
     for (let slot = 0; slot < total; slot++) {
       const at = slot * (this.outLength + 1);
-      for (let j = 0; j < this.outLength; j++) out[j] += this.outputs[at + j]!;
+      for (let j = 0; j < length; j++) out[j] += this.outputs[at + j]!;
       scalar += this.outputs[at + this.outLength]!;
     }
     return scalar;

@@ -8,10 +8,11 @@ export const CTL_DONE = 1;
 export const CTL_STOP = 2;
 export const CTL_START = 3;
 export const CTL_END = 4;
-export const CTL_LENGTH = 5;
+/** Which kernel this epoch runs: an index into KERNEL_NAMES. */
+export const CTL_KERNEL = 5;
+export const CTL_LENGTH = 6;
 
 export interface WorkerSetup {
-  kernel: string;
   control: SharedArrayBuffer;
   X: SharedArrayBuffer;
   xIsFloat32: boolean;
@@ -19,6 +20,8 @@ export interface WorkerSetup {
   y: SharedArrayBuffer;
   s: SharedArrayBuffer | null;
   k: number;
+  /** Boosting scores, for the gradient and update kernels. */
+  scores: SharedArrayBuffer | null;
   /** Tree kernels: the shared WebAssembly memory holding bins, rows, gradients and histograms. */
   arena: { memory: WasmMemory; layout: ArenaLayout } | null;
   /** Prediction: the shared memory holding a forest, its rows and scores. */

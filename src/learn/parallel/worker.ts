@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runKernel, type KernelInputs, type KernelName } from './kernels.js';
+import { KERNEL_NAMES, runKernel, type KernelInputs } from './kernels.js';
 import { HistogramArena } from '../wasm/histogram.js';
 import { WasmForest } from '../wasm/forest.js';
-import { CTL_EPOCH, CTL_DONE, CTL_STOP, CTL_START, CTL_END, type WorkerSetup } from './protocol.js';
+import { CTL_EPOCH, CTL_DONE, CTL_STOP, CTL_START, CTL_END, CTL_KERNEL, type WorkerSetup } from './protocol.js';
 
 /**
  * A row-range worker: waits for the epoch counter to move, runs the kernel on its share of the rows
@@ -16,6 +16,7 @@ const inputs: KernelInputs = {
   y: new Float64Array(setup.y),
   s: setup.s === null ? undefined : new Float64Array(setup.s),
   k: setup.k,
+  ...(setup.scores !== null ? { scores: new Float64Array(setup.scores) } : {}),
   ...(setup.arena !== null ? { arena: HistogramArena.attach(setup.arena.memory, setup.arena.layout) } : {}),
   ...(setup.forest !== null ? { forest: WasmForest.attach(setup.forest.memory, setup.forest.layout) } : {}),
   unitHessian: setup.unitHessian,
@@ -34,7 +35,8 @@ for (;;) {
   const from = Math.min(end, start + setup.slot * share);
   const to = Math.min(end, from + share);
   sums.fill(0);
-  out[setup.outLength] = runKernel(setup.kernel as KernelName, inputs, params, from, to, sums, setup.slot);
+  const kernel = KERNEL_NAMES[Atomics.load(ctl, CTL_KERNEL)]!;
+  out[setup.outLength] = runKernel(kernel, inputs, params, from, to, sums, setup.slot);
   Atomics.add(ctl, CTL_DONE, 1);
   Atomics.notify(ctl, CTL_DONE);
 }

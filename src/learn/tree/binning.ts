@@ -1,4 +1,5 @@
 import type { Matrix } from '../contract.js';
+import type { RowPool } from '../parallel/pool.js';
 
 /** Bin code of a missing value. Value bins are 0 … MISSING_BIN − 1. */
 export const MISSING_BIN = 255;
@@ -25,36 +26,68 @@ export function categoryBin(code: number): number {
 }
 
 const SAMPLE_ROWS = 200_000;
+/** Most sampled values held at once (64 MB). */
+const SAMPLE_BLOCK_VALUES = 8_000_000;
+/** Cut slots per feature in the flat layout that threads fill (at most 254 cuts, then padding). */
+export const CUT_SLOTS = 256;
 
 /**
  * Quantile bins from an evenly spread sample of rows: a feature with at most maxBin distinct values
  * gets one bin per value (cuts halfway between neighbours); otherwise cuts at quantiles, merged where
- * they coincide. Like LightGBM's and scikit-learn's binning.
+ * they coincide. Like LightGBM's and scikit-learn's binning. With a pool running the 'fit-bins'
+ * kernel, threads take features between them.
  */
-export function fitBins(X: Matrix, maxBin: number, categoricalFeatures: readonly number[] = []): BinMapper {
-  const { n, d, data } = X;
+export function fitBins(X: Matrix, maxBin: number, categoricalFeatures: readonly number[] = [], pool?: RowPool): BinMapper {
+  const { n, d } = X;
   const categorical = new Uint8Array(d);
   for (const f of categoricalFeatures) categorical[f] = 1;
-  const bins = Math.min(maxBin, MAX_VALUE_BINS);
-  const step = Math.max(1, Math.floor(n / SAMPLE_ROWS));
-  const m = Math.ceil(n / step);
-  const column = new Float64Array(m);
+  const params = Float64Array.of(maxBin, ...categorical);
+  const flat = new Float64Array(d * CUT_SLOTS + d);
+  if (pool !== undefined) pool.run(params, flat, 0, d, 0, 'fit-bins');
+  else fitBinsRange(X.data, n, d, params, 0, d, flat);
   const upper: Float64Array[] = [];
   const nBins = new Int32Array(d);
   for (let f = 0; f < d; f++) {
-    if (categorical[f] === 1) {
+    nBins[f] = flat[d * CUT_SLOTS + f]!;
+    upper.push(categorical[f] === 1 ? new Float64Array(0) : flat.slice(f * CUT_SLOTS, f * CUT_SLOTS + nBins[f]! - 1));
+  }
+  return { upper, nBins, categorical };
+}
+
+/**
+ * Bins of features [start, end), written into `out`: feature f's cuts at f × CUT_SLOTS, its bin count
+ * at d × CUT_SLOTS + f; other features' entries are left alone. params = [maxBin, then a categorical flag
+ * per feature].
+ */
+export function fitBinsRange(data: Float64Array | Float32Array, n: number, d: number, params: Float64Array, start: number, end: number, out: Float64Array): void {
+  const bins = Math.min(params[0]!, MAX_VALUE_BINS);
+  const step = Math.max(1, Math.floor(n / SAMPLE_ROWS));
+  const m = Math.ceil(n / step);
+  // The sample is gathered feature-major for a block of features in one pass over its rows: reading one
+  // feature at a time, every value was a cache miss of its own.
+  const block = Math.max(1, Math.min(end - start, Math.floor(SAMPLE_BLOCK_VALUES / m)));
+  const sample = new Float64Array(m * block);
+  const column = new Float64Array(m);
+  for (let f = start; f < end; f++) {
+    if ((f - start) % block === 0) {
+      const width = Math.min(block, end - f);
+      for (let i = 0, r = 0; i < n; i += step, r++) {
+        for (let j = 0; j < width; j++) sample[j * m + r] = data[i * d + f + j]!;
+      }
+    }
+    const at = ((f - start) % block) * m;
+    if (params[1 + f] === 1) {
       let maxCode = 0;
       for (let i = 0; i < n; i++) {
         const v = data[i * d + f]!;
         if (v === v && v > maxCode) maxCode = v;
       }
-      upper.push(new Float64Array(0));
-      nBins[f] = categoryBin(Math.floor(maxCode)) + 1;
+      out[d * CUT_SLOTS + f] = categoryBin(Math.floor(maxCode)) + 1;
       continue;
     }
     let k = 0;
-    for (let i = 0; i < n; i += step) {
-      const v = data[i * d + f]!;
+    for (let r = 0; r < m; r++) {
+      const v = sample[at + r]!;
       if (v === v) column[k++] = v;
     }
     const sorted = column.subarray(0, k).sort();
@@ -62,9 +95,12 @@ export function fitBins(X: Matrix, maxBin: number, categoricalFeatures: readonly
     // them into arrays cost more than the sort.
     let distinct = 0;
     for (let i = 0; i < k && distinct <= bins; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
-    const cuts: number[] = [];
+    let cuts = 0;
+    const cut = (v: number): void => {
+      out[f * CUT_SLOTS + cuts++] = v;
+    };
     if (distinct <= bins) {
-      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) cuts.push((sorted[i - 1]! + sorted[i]!) / 2);
+      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) cut((sorted[i - 1]! + sorted[i]!) / 2);
     } else {
       let seen = 0;
       let next = 1;
@@ -73,16 +109,14 @@ export function fitBins(X: Matrix, maxBin: number, categoricalFeatures: readonly
         while (j + 1 < k && sorted[j + 1] === sorted[i]) j++;
         seen += j - i + 1;
         if (j + 1 < k && seen >= (next * k) / bins) {
-          cuts.push((sorted[i]! + sorted[j + 1]!) / 2);
+          cut((sorted[i]! + sorted[j + 1]!) / 2);
           while (next < bins && seen >= (next * k) / bins) next++;
         }
         i = j + 1;
       }
     }
-    upper.push(Float64Array.from(cuts));
-    nBins[f] = cuts.length + 1;
+    out[d * CUT_SLOTS + f] = cuts + 1;
   }
-  return { upper, nBins, categorical };
 }
 
 /**

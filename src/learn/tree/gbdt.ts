@@ -3,7 +3,7 @@ import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkFit, checkPredictInput } from '../validate.js';
-import { binSearchTable, fitBins } from './binning.js';
+import { binSearchTable, fitBins, type BinMapper } from './binning.js';
 import { availableParallelism } from 'node:os';
 import { RowPool, toShared } from '../parallel/pool.js';
 import { HistogramArena } from '../wasm/histogram.js';
@@ -84,28 +84,29 @@ export const gbdtLearner: Learner<GbdtParams> = {
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);
 
     for (const f of params.categorical_features) if (f >= X.d) throw new LearnError(`${NAME}: categorical_features names feature ${f}, but X has ${X.d}`);
-    const mapper = fitBins(X, params.max_bin, params.categorical_features);
-    // Bins, rows, gradients and weights live in WebAssembly memory shared with the histogram workers.
+    // Bins, rows, gradients and weights live in WebAssembly memory shared with the worker threads, which
+    // fit bins, bin rows, build histograms, take gradients and add leaf values, one kernel at a time.
     const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
-    const table = binSearchTable(mapper);
-    const binner = RowPool.create('bin-rows', { X: X.data, d, y: new Float64Array(0), s: undefined, k: 1, arena }, n, table.length);
-    try {
-      binner.run(table, new Float64Array(0), 0, n);
-    } finally {
-      binner.close();
-    }
     if (w !== undefined) arena.weights!.set(w);
-    const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
-    // Scores, labels and weights on shared memory: threads compute gradients and add leaf values.
     const scores = new Float64Array(new SharedArrayBuffer(8 * n * K));
-    const ys = toShared(y);
-    const ws = w === undefined ? undefined : toShared(w);
+    const unitHessian = objective.constantHessian && w === undefined;
+    const pool = RowPool.create(
+      ['histogram', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update'],
+      { X: X.data, d, y: toShared(y), s: w === undefined ? undefined : toShared(w), k: K, arena, unitHessian, scores },
+      n,
+      Math.max(d * 256 + d, 3 + 3 * params.num_leaves),
+    );
+    let mapper: BinMapper;
+    try {
+      mapper = fitBins(X, params.max_bin, params.categorical_features, pool);
+      pool.run(binSearchTable(mapper), NO_OUTPUT, 0, n, 0, 'bin-rows');
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
     const rowsShared = arena.rows;
-    const unitHessian = objective.constantHessian && w === undefined;
-    const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 2);
-    const gradientPool = RowPool.create('boost-gradients', { X: scores, d, y: ys, s: ws, k: K, arena }, n, 3);
-    const updatePool = RowPool.create('boost-update', { X: scores, d, y: ys, s: undefined, k: K, arena }, n, 3 + 3 * params.num_leaves);
     const objectiveSpec = Float64Array.of(OBJECTIVE_NAMES.indexOf(objective.name as ObjectiveName), K, params.huber_delta);
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
@@ -128,7 +129,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
         await yieldToEventLoop();
         throwIfAborted(options.signal);
         // Softmax gradients are laid out class-major; the others are one block of n.
-        gradientPool.run(objectiveSpec, NO_OUTPUT, 0, n, SERIAL_ROWS);
+        pool.run(objectiveSpec, NO_OUTPUT, 0, n, SERIAL_ROWS, 'boost-gradients');
         const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
         const features = params.colsample < 1 ? sampleFeatures(d, params.colsample, rng) : Int32Array.from({ length: d }, (_, f) => f);
         for (let c = 0; c < K; c++) {
@@ -150,7 +151,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
           update.set(grown.leafBegin, 3);
           update.set(grown.leafEnd, 3 + L);
           update.set(grown.tree.leafValue, 3 + 2 * L);
-          updatePool.run(update, NO_OUTPUT, 0, bag.length, SERIAL_ROWS);
+          pool.run(update, NO_OUTPUT, 0, bag.length, SERIAL_ROWS, 'boost-update');
           if (!inBag) {
             const mark = new Uint8Array(n);
             for (const i of bag) mark[i] = 1;
@@ -173,8 +174,6 @@ export const gbdtLearner: Learner<GbdtParams> = {
       }
     } finally {
       pool.close();
-      gradientPool.close();
-      updatePool.close();
     }
     const rounds = stoppedEarly ? bestRound : trees.length / K;
     const kept = trees.slice(0, rounds * K);
