@@ -30,8 +30,11 @@ else:
 t0 = time.perf_counter()
 model.fit(X, y)
 fit_ms = (time.perf_counter() - t0) * 1000
-t1 = time.perf_counter()
-p = model.predict_proba(Xt)[:, 1]
-predict_ms = (time.perf_counter() - t1) * 1000
+# Best of three batches: a warm model, as when serving (the first call also pays one-time setup).
+predict_ms = float("inf")
+for _ in range(3):
+    t1 = time.perf_counter()
+    p = model.predict_proba(Xt)[:, 1]
+    predict_ms = min(predict_ms, (time.perf_counter() - t1) * 1000)
 print(json.dumps({"fitMs": fit_ms, "predictMs": predict_ms, "auc": float(roc_auc_score(yt, p)),
                   "peakRss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))

@@ -57,9 +57,11 @@ describe('histogram arena', () => {
         // Every other row, as a child after a split might hold: exercises the gathered kernel too.
         let m = 0;
         for (let i = 0; i < n; i++) if (i % 3 !== 1) arena.rows[m++] = i;
-        arena.prepare(0, unitHessian);
-        const pool = RowPool.create('histogram', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 2, 2);
+        const pool = RowPool.create(['histogram', 'quantize'], { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, arena, unitHessian }, n, 5, 2);
         try {
+          const scale = arena.fixedScale(0, unitHessian);
+          expect(scale === undefined).toBe(weighted);
+          if (scale !== undefined) pool.run(scale, new Float64Array(0), 0, n, 0, 'quantize');
           expect(pool.threads).toBe(2);
           const whole = arena.takeSlot();
           pool.run(Float64Array.of(0, whole), new Float64Array(0), 0, m);
@@ -90,5 +92,35 @@ describe('histogram arena', () => {
     expect(arena.memory.buffer.byteLength).toBeGreaterThanOrEqual(slots[49]! + arena.layout.histBytes);
     arena.releaseSlot(slots[7]!);
     expect(arena.takeSlot()).toBe(slots[7]);
+  });
+});
+
+describe('binning into the arena', () => {
+  it('writes the same bins as the JavaScript binner, both layouts, missing values and categories included', async () => {
+    const { binRows, binSearchTable, fitBins } = await import('../../dist/learn/tree/binning.js');
+    const n = 3000;
+    const d = 5;
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      data[i * d] = Math.sin(i) * 100; // continuous: quantile bins
+      data[i * d + 1] = i % 7; // few values: a bin each
+      data[i * d + 2] = i % 11 === 0 ? NaN : Math.cos(i * 0.3); // missing values
+      data[i * d + 3] = i % 13 === 0 ? NaN : i % 300; // categorical codes, some ≥ 254, some missing
+      data[i * d + 4] = i % 17 === 0 ? -1 : (i * 7) % 5; // categorical with a negative code (missing)
+    }
+    const X = { data, n, d };
+    const mapper = fitBins(X, 255, [3, 4]);
+    const table = binSearchTable(mapper);
+    const rowMajor = new Uint8Array(n * d);
+    const featureMajor = new Uint8Array(n * d);
+    binRows(data, n, d, table, rowMajor, featureMajor, 0, n);
+    const arena = HistogramArena.allocate(n, d, 1, false, 1);
+    arena.setBinTable(table);
+    arena.binRows(0, data, 0, 1500);
+    arena.binRows(0, data, 1500, n);
+    expect(Array.from(arena.bins)).toEqual(Array.from(rowMajor));
+    expect(Array.from(arena.binsByFeature)).toEqual(Array.from(featureMajor));
+    expect(new Set(rowMajor.filter((_, j) => j % d === 2)).has(255)).toBe(true);
+    expect(Math.max(...rowMajor.filter((_, j) => j % d === 3 && !Number.isNaN(data[j])))).toBe(254);
   });
 });

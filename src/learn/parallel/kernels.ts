@@ -1,6 +1,6 @@
 import { binaryLossGrad, multinomialLossGrad } from '../linear/logistic-loss.js';
 import { wasmShiftedGram } from '../wasm/gram.js';
-import { binRows, CUT_SLOTS, fitBinsRange } from '../tree/binning.js';
+import { CUT_SLOTS, fitBinsRange } from '../tree/binning.js';
 import { OBJECTIVE_NAMES, objectiveNamed } from '../tree/objectives.js';
 import type { HistogramArena } from '../wasm/histogram.js';
 import type { WasmForest } from '../wasm/forest.js';
@@ -10,7 +10,7 @@ import type { WasmForest } from '../wasm/forest.js';
  * adds its sums into `out` and returns a scalar sum. Running the same kernel on all rows in one thread
  * gives the serial result.
  */
-export const KERNEL_NAMES = ['binary-loss', 'multinomial-loss', 'shifted-gram', 'histogram', 'forest-predict', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update'] as const;
+export const KERNEL_NAMES = ['binary-loss', 'multinomial-loss', 'shifted-gram', 'histogram', 'forest-predict', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update', 'quantize'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 export interface KernelInputs {
@@ -53,12 +53,16 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       fitBinsRange(inputs.X, inputs.arena!.layout.n, inputs.d, params, start, end, out);
       return 0;
     case 'bin-rows':
-      // params = the bin search table; each thread bins its own rows into the arena, both layouts.
-      binRows(inputs.X, inputs.arena!.layout.n, inputs.d, params, inputs.arena!.bins, inputs.arena!.binsByFeature, start, end);
+      // Each thread bins its own rows into the arena, both layouts, with the arena's bin table.
+      inputs.arena!.binRows(slot, inputs.X, start, end);
       return 0;
     case 'boost-gradients':
-      // params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta].
+      // params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta, 1 to quantize too, then the quantize params].
       objectiveNamed(OBJECTIVE_NAMES[params[0]!]!, params[1]!, params[2]!).gradients(inputs.y, inputs.scores!, inputs.s, inputs.arena!.grad, inputs.arena!.hess, start, end);
+      if (params[3] === 1) inputs.arena!.quantize(params.subarray(4), start, end);
+      return 0;
+    case 'quantize':
+      inputs.arena!.quantize(params, start, end);
       return 0;
     case 'boost-update':
       addLeafValues(inputs.scores!, inputs.arena!.rows, params, start, end);
@@ -82,6 +86,7 @@ export function kernelOutputLength(name: KernelName, d: number, k: number): numb
     case 'bin-rows':
     case 'boost-gradients':
     case 'boost-update':
+    case 'quantize':
       return 0;
   }
 }

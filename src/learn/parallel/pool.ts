@@ -160,10 +160,18 @@ export class RowPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.workers.length === 0) return;
-    Atomics.store(this.ctl, CTL_STOP, 1);
-    Atomics.add(this.ctl, CTL_EPOCH, 1);
-    Atomics.notify(this.ctl, CTL_EPOCH);
-    for (const w of this.workers) void w.terminate();
+    this.stopper()();
+  }
+
+  /** A function that stops the workers, holding nothing but them and the control block (not the inputs). */
+  stopper(): () => void {
+    const { ctl, workers } = this;
+    return () => {
+      if (workers.length === 0) return;
+      Atomics.store(ctl, CTL_STOP, 1);
+      Atomics.add(ctl, CTL_EPOCH, 1);
+      Atomics.notify(ctl, CTL_EPOCH);
+      for (const w of workers) void w.terminate();
+    };
   }
 }

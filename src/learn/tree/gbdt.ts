@@ -91,15 +91,16 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const scores = new Float64Array(new SharedArrayBuffer(8 * n * K));
     const unitHessian = objective.constantHessian && w === undefined;
     const pool = RowPool.create(
-      ['histogram', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update'],
+      ['histogram', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update', 'quantize'],
       { X: X.data, d, y: toShared(y), s: w === undefined ? undefined : toShared(w), k: K, arena, unitHessian, scores },
       n,
-      Math.max(d * 256 + d, 3 + 3 * params.num_leaves),
+      Math.max(d * 256 + d, 3 + 3 * params.num_leaves, 9),
     );
     let mapper: BinMapper;
     try {
       mapper = fitBins(X, params.max_bin, params.categorical_features, pool);
-      pool.run(binSearchTable(mapper), NO_OUTPUT, 0, n, 0, 'bin-rows');
+      arena.setBinTable(binSearchTable(mapper));
+      pool.run(NO_OUTPUT, NO_OUTPUT, 0, n, 0, 'bin-rows');
     } catch (error) {
       pool.close();
       throw error;
@@ -107,7 +108,9 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const init = objective.initScore(pick(y, trainRows), w === undefined ? undefined : pick(w, trainRows));
     for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
     const rowsShared = arena.rows;
-    const objectiveSpec = Float64Array.of(OBJECTIVE_NAMES.indexOf(objective.name as ObjectiveName), K, params.huber_delta);
+    // One output with bounded gradients: fixed scales for every tree, so gradients are quantized as they are computed.
+    const fixedScale = K === 1 && w === undefined && objective.bounds !== undefined ? arena.fixedScale(0, unitHessian, objective.bounds) : undefined;
+    const objectiveSpec = Float64Array.of(OBJECTIVE_NAMES.indexOf(objective.name as ObjectiveName), K, params.huber_delta, fixedScale === undefined ? 0 : 1, ...(fixedScale ?? []));
     const limits: TreeLimits = {
       numLeaves: params.num_leaves,
       maxDepth: params.max_depth,
@@ -135,7 +138,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
         for (let c = 0; c < K; c++) {
           rowsShared.set(bag);
           const grown = growTree(
-            { arena, d, mapper, offset: c * n, pool, unitHessian, rows: rowsShared.subarray(0, bag.length), features },
+            { arena, d, mapper, offset: c * n, pool, unitHessian, quantized: fixedScale !== undefined, rows: rowsShared.subarray(0, bag.length), features },
             limits,
           );
           trees.push(grown.tree);

@@ -29,6 +29,8 @@ export interface GrowInput {
   pool: RowPool;
   /** Every hessian is exactly 1 (L2-type objectives without weights): sums of hessians are counts. */
   unitHessian: boolean;
+  /** The gradients are already quantized for fixed-point histograms (by the gradient kernel). */
+  quantized: boolean;
   /** Rows this tree may use (a bagging sample), ascending; it is reordered in place into leaf segments. */
   rows: Int32Array;
   /** Features this tree may split on. */
@@ -96,7 +98,8 @@ interface Leaf {
  */
 export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const { d, rows, arena } = input;
-  arena.prepare(input.offset, input.unitHessian);
+  const scale = input.quantized ? undefined : arena.fixedScale(input.offset, input.unitHessian);
+  if (scale !== undefined && !input.quantized) input.pool.run(scale, NO_OUTPUT, 0, arena.layout.n, SERIAL_BELOW, 'quantize');
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
 

@@ -8,6 +8,8 @@ export interface Objective {
   outputs: number;
   /** Hessians are all 1: the tree learner can skip summing them. */
   constantHessian: boolean;
+  /** Bounds on |gradient| and hessian of an unweighted row, where the loss has them: fixed-point scales then need no pass over the gradients. */
+  bounds?: { grad: number; hess: number };
   /** The best constant score: the start of boosting. */
   initScore(y: Float64Array, w: Float64Array | undefined): Float64Array;
   /** Gradients and hessians of rows [start, end) (all rows by default): threads each take a range. */
@@ -34,6 +36,7 @@ export const binaryLogloss: Objective = {
   name: 'binary',
   outputs: 1,
   constantHessian: false,
+  bounds: { grad: 1, hess: 0.25 },
   initScore(y, w) {
     const p = Math.min(Math.max(weightedMean(y, w), 1e-12), 1 - 1e-12);
     return Float64Array.of(Math.log(p / (1 - p)));

@@ -75,6 +75,26 @@ export function forestLayoutOf(model: Model, outputs: number): ForestLayout {
 }
 
 const wasmForests = new WeakMap<ForestLayout, WasmForest>();
+const pools = new WeakMap<WasmForest, RowPool>();
+/** A model's prediction workers are stopped when its forest is garbage-collected. */
+const closeWhenCollected = new FinalizationRegistry<() => void>((stop) => stop());
+
+/**
+ * The worker threads that walk a model's forest, started on its first big batch and kept while the
+ * model lives: starting them cost ~40 ms a batch. They are unref'd, so they never keep a process alive.
+ */
+function predictionPool(wasm: WasmForest, n: number, d: number): RowPool {
+  let pool = pools.get(wasm);
+  if (pool === undefined) {
+    pool = RowPool.create('forest-predict', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, forest: wasm }, n, 2);
+    // A pool without workers (too little data per batch for threads) is not worth keeping.
+    if (pool.threads === 1) return pool;
+    pools.set(wasm, pool);
+    // The registry must not hold the pool itself: it references the forest, which could then never be collected.
+    closeWhenCollected.register(wasm, pool.stopper());
+  }
+  return pool;
+}
 /** Batches at least this big are split across worker threads (starting them costs ~40 ms). */
 const THREADED_MIN_ROWS = 100_000;
 const WASM_MIN_ROWS = 64;
@@ -103,11 +123,6 @@ export function addModelScores(model: Model, outputs: number, X: Float64Array | 
   const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
   heap.set(X, x / 8);
   heap.set(scores, at / 8);
-  const pool = RowPool.create('forest-predict', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, forest: wasm }, n, 2);
-  try {
-    pool.run(Float64Array.of(x, at), new Float64Array(0), 0, n);
-  } finally {
-    pool.close();
-  }
+  predictionPool(wasm, n, d).run(Float64Array.of(x, at), new Float64Array(0), 0, n);
   scores.set(new Float64Array(wasm.memory.buffer as ArrayBuffer, at, n * outputs));
 }

@@ -291,4 +291,59 @@
           (f64.convert_i64_s (i64.and (local.get $hl) (i64.sub (i64.shl (i64.const 1) (local.get $shift)) (i64.const 1)))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $l))))
+
+  ;; The largest |v| over n doubles at $at (8-byte aligned), two lanes at a time.
+  (func (export "maxAbs") (param $at i32) (param $n i32) (result f64)
+    (local $i i32) (local $m v128) (local $last f64)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $m (f64x2.max (local.get $m) (f64x2.abs (v128.load align=8 (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $l)))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (local.set $last (f64.abs (f64.load (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 3))))))))
+    (f64.max (local.get $last) (f64.max (f64x2.extract_lane 0 (local.get $m)) (f64x2.extract_lane 1 (local.get $m)))))
+
+  ;; Bins of m rows of X (f64, row-major, copied into $x), written to both layouts at rows
+  ;; first … first + m − 1. $table: per feature 256 cuts padded with +inf (bin = number of cuts below
+  ;; the value, found in eight branch-free steps), then one flag per feature, nonzero for categorical
+  ;; (bin = the code, codes ≥ 254 sharing bin 254). NaN, and negative codes, go to the missing bin 255.
+  (func (export "binRows")
+    (param $x i32) (param $m i32) (param $d i32) (param $table i32) (param $rowMajor i32) (param $featureMajor i32) (param $n i32) (param $first i32)
+    (local $r i32) (local $f i32) (local $v f64) (local $c i32) (local $lo i32) (local $bin i32) (local $flags i32) (local $row i32)
+    (local.set $flags (i32.add (local.get $table) (i32.shl (i32.shl (local.get $d) (i32.const 8)) (i32.const 3))))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+        (local.set $row (i32.add (local.get $first) (local.get $r)))
+        (local.set $f (i32.const 0))
+        (block $featuresDone
+          (loop $featureLoop
+            (br_if $featuresDone (i32.ge_u (local.get $f) (local.get $d)))
+            (local.set $v (f64.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $d)) (local.get $f)) (i32.const 3)))))
+            (if (f64.ne (f64.load (i32.add (local.get $flags) (i32.shl (local.get $f) (i32.const 3)))) (f64.const 0))
+              (then
+                (local.set $bin
+                  (if (result i32) (i32.or (f64.ne (local.get $v) (local.get $v)) (f64.lt (local.get $v) (f64.const 0)))
+                    (then (i32.const 255))
+                    (else (select (i32.const 254) (i32.trunc_sat_f64_u (local.get $v)) (f64.ge (local.get $v) (f64.const 254)))))))
+              (else
+                (local.set $c (i32.add (local.get $table) (i32.shl (i32.shl (local.get $f) (i32.const 8)) (i32.const 3))))
+                (local.set $lo (i32.const 0))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=1016 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 7))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=504 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 6))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=248 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 5))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=120 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 4))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=56 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 3))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=24 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 2))))
+                (local.set $lo (i32.add (local.get $lo) (i32.shl (f64.lt (f64.load offset=8 (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v)) (i32.const 1))))
+                (local.set $lo (i32.add (local.get $lo) (f64.lt (f64.load (i32.add (local.get $c) (i32.shl (local.get $lo) (i32.const 3)))) (local.get $v))))
+                (local.set $bin (select (local.get $lo) (i32.const 255) (f64.eq (local.get $v) (local.get $v))))))
+            (i32.store8 (i32.add (local.get $rowMajor) (i32.add (i32.mul (local.get $row) (local.get $d)) (local.get $f))) (local.get $bin))
+            (i32.store8 (i32.add (local.get $featureMajor) (i32.add (i32.mul (local.get $f) (local.get $n)) (local.get $row))) (local.get $bin))
+            (local.set $f (i32.add (local.get $f) (i32.const 1)))
+            (br $featureLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
 )
