@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { isHyperplaneError } from '../errors.js';
 import { profileCommand } from './commands/profile.js';
 import { synthCommand } from './commands/synth.js';
+import { trainCommand } from './commands/train.js';
+import { evaluateCommand, predictCommand } from './commands/predict.js';
 
 const EXIT_USAGE = 2;
 
@@ -13,6 +15,9 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addCommand(profileCommand().exitOverride())
+    .addCommand(trainCommand().exitOverride())
+    .addCommand(predictCommand().exitOverride())
+    .addCommand(evaluateCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

@@ -72,3 +72,25 @@ export function cellText(column: Column, row: number): string | null {
       return column.values[row] ?? null;
   }
 }
+
+/** The rows `rows` of a table, in that order (training and test sides of a split). */
+export function selectRows(table: Table, rows: Int32Array): Table {
+  const columns = table.columns.map((c): Column => {
+    switch (c.kind) {
+      case 'numeric':
+      case 'datetime': {
+        const values = new Float64Array(rows.length);
+        for (let r = 0; r < rows.length; r++) values[r] = c.values[rows[r]!]!;
+        return { ...c, values };
+      }
+      case 'categorical': {
+        const codes = new Int32Array(rows.length);
+        for (let r = 0; r < rows.length; r++) codes[r] = c.codes[rows[r]!]!;
+        return { ...c, codes };
+      }
+      case 'text':
+        return { ...c, values: Array.from(rows, (i) => c.values[i] ?? null) };
+    }
+  });
+  return { nRows: rows.length, columns };
+}

@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { evaluateScores } from '../../evaluate/evaluate.js';
+import { loadPackage, predictionsCsv, readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
+import { Pipeline } from '../../pipeline/pipeline.js';
+import { encodeTarget } from '../../pipeline/target.js';
+import { HyperplaneError } from '../../errors.js';
+import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { renderReportHtml } from '../render/report-html.js';
+
+interface PredictFlags extends RawReadFlags {
+  out?: string;
+}
+
+/** Batch scoring: the id column (if the data has one), the prediction, and each class's probability. */
+export function predictCommand(): Command {
+  const command = new Command('predict')
+    .description('score data with a trained model package')
+    .argument('<model>', 'a model package (model.hpkg from train)')
+    .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
+    .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)');
+  addReadOptions(command);
+  return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
+    const pkg = loadPackage(modelPath);
+    const pipeline = new Pipeline(pkg.pipeline);
+    const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
+    const scores = pipeline.scoreTable(table, where);
+    const labels = pipeline.label(scores);
+    const columns: OutputColumn[] = [];
+    const idName = pkg.pipeline.schema.find((c) => c.type === 'id' && table.columns.some((t) => t.name === c.name))?.name;
+    if (idName !== undefined) {
+      const id = table.columns.find((c) => c.name === idName)!;
+      columns.push({ name: idName, values: Array.from({ length: table.nRows }, (_, i) => (id.kind === 'categorical' ? (id.codes[i]! < 0 ? null : id.dictionary[id.codes[i]!]!) : id.kind === 'text' ? (id.values[i] ?? null) : id.values[i]!)) });
+    }
+    columns.push({ name: 'prediction', values: labels });
+    const classLabels = pkg.pipeline.target.labels;
+    if (classLabels !== undefined) {
+      const k = classLabels.length;
+      classLabels.forEach((label, c) => columns.push({ name: `proba_${label}`, values: Float64Array.from({ length: table.nRows }, (_, i) => scores[i * k + c]!) }));
+    }
+    if (flags.out === undefined) {
+      process.stdout.write(predictionsCsv(columns));
+      return;
+    }
+    await writePredictions(flags.out, columns);
+    process.stderr.write(`${table.nRows.toLocaleString('en-US')} predictions written to ${flags.out}\n`);
+  });
+}
+
+interface EvaluateFlags extends RawReadFlags {
+  out?: string;
+  json?: boolean;
+}
+
+/** The train report's metrics, curves and confusion matrix on new labelled data. */
+export function evaluateCommand(): Command {
+  const command = new Command('evaluate')
+    .description('measure a trained model on new labelled data')
+    .argument('<model>', 'a model package (model.hpkg from train)')
+    .argument('<data>', 'labelled data with the target column')
+    .option('--out <dir>', 'also write report.html and evaluation.json there')
+    .option('--json', 'print the evaluation as JSON');
+  addReadOptions(command);
+  return command.action(async (modelPath: string, source: string, flags: EvaluateFlags) => {
+    const pkg = loadPackage(modelPath);
+    const pipeline = new Pipeline(pkg.pipeline);
+    const target = pkg.pipeline.target;
+    const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const encoded = encodeTarget(table, pkg.pipeline.schema, target.name, where, target.task);
+    // The data's labels coded as the model's; rows without a target are left out.
+    const want = new Map((target.labels ?? []).map((l, i) => [l, i]));
+    const keep: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < table.nRows; i++) {
+      const v = encoded.y[i]!;
+      if (v !== v) continue;
+      if (target.task === 'regression') y.push(v);
+      else {
+        const label = encoded.spec.labels![v]!;
+        const code = want.get(label);
+        if (code === undefined) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
+        y.push(code);
+      }
+      keep.push(i);
+    }
+    if (keep.length === 0) throw new HyperplaneError(`no row has a '${target.name}' value to evaluate against`, { file: where, column: target.name });
+    const all = pipeline.scoreTable(table, where);
+    const k = pipeline.classes;
+    const scores = new Float64Array(keep.length * k);
+    keep.forEach((row, r) => scores.set(all.subarray(row * k, row * k + k), r * k));
+    const evaluation = evaluateScores(target.task, y, scores, target.labels ?? [], target.threshold ?? 0.5);
+    if (flags.out !== undefined) {
+      mkdirSync(flags.out, { recursive: true });
+      writeFileSync(join(flags.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+      writeFileSync(join(flags.out, 'report.html'), renderReportHtml({ title: `${target.name}: ${pkg.info.learner} on ${where}`, info: { ...pkg.info, evaluation: `${keep.length.toLocaleString('en-US')} labelled rows of ${where}` }, target, metric: (Object.keys(evaluation.metrics)[0] ?? 'auc') as never, test: evaluation }));
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(evaluation.metrics, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${pkg.info.learner} on ${keep.length.toLocaleString('en-US')} rows of ${where}:\n`);
+    for (const [name, v] of Object.entries(evaluation.metrics)) process.stdout.write(`  ${name.padEnd(12)} ${v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4)}   (at training: ${pkg.info.metrics[name]?.toFixed(4) ?? '—'})\n`);
+    if (flags.out !== undefined) process.stdout.write(`report written to ${join(flags.out, 'report.html')}\n`);
+  });
+}

@@ -1,0 +1,164 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadData } from '../../data/load.js';
+import { parseDateText } from '../../data/schema/values.js';
+import { HyperplaneError } from '../../errors.js';
+import { LEARNERS } from '../../learn/registry.js';
+import { savePackage } from '../../pipeline/io.js';
+import { trainPipeline, type EvaluationPlan, type TrainResult } from '../../pipeline/train.js';
+import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { progressReporter } from '../progress.js';
+import { renderTrainText } from '../render/train-text.js';
+import { renderReportHtml } from '../render/report-html.js';
+
+interface TrainFlags extends RawReadFlags {
+  target: string;
+  task?: 'binary' | 'multiclass' | 'regression';
+  learner: string;
+  metric?: string;
+  test?: string;
+  split?: string;
+  cv?: string;
+  timeSplit?: string;
+  classWeight?: 'balanced';
+  seed: string;
+  timeBudget: string;
+  out?: string;
+  schema?: string;
+  json?: boolean;
+  [param: string]: unknown;
+}
+
+/** Every learner's hyperparameters as flags (--num-leaves 63), declared once in each learner's zod schema. */
+function learnerParamOptions(): { flag: string; key: string; learners: string[]; doc: string }[] {
+  const byKey = new Map<string, { flag: string; key: string; learners: string[]; doc: string }>();
+  for (const learner of LEARNERS.values()) {
+    const shape = (learner.params as unknown as { shape?: Record<string, { description?: string }> }).shape ?? {};
+    for (const [key, schema] of Object.entries(shape)) {
+      const entry = byKey.get(key) ?? { flag: key.replace(/_/g, '-'), key, learners: [], doc: schema.description ?? '' };
+      entry.learners.push(learner.name);
+      byKey.set(key, entry);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** A flag's text as JSON where it parses (numbers, booleans, arrays), else the text itself. */
+function paramValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | EvaluationPlan {
+  const chosen = ['test', 'split', 'cv', 'timeSplit'].filter((k) => flags[k] !== undefined);
+  if (chosen.length > 1) throw new HyperplaneError(`choose one of --test, --split, --cv and --time-split (got ${chosen.map((c) => `--${c.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(' and ')})`);
+  if (flags.cv !== undefined) {
+    const folds = Number(flags.cv);
+    if (!Number.isInteger(folds) || folds < 2) throw new HyperplaneError(`--cv ${flags.cv}: expected a whole number of folds, 2 or more`);
+    return { kind: 'cv', folds };
+  }
+  if (flags.timeSplit !== undefined) {
+    const eq = flags.timeSplit.indexOf('=');
+    const column = flags.timeSplit.slice(0, eq);
+    const cutoff = parseDateText(flags.timeSplit.slice(eq + 1));
+    if (eq <= 0 || Number.isNaN(cutoff)) throw new HyperplaneError(`--time-split '${flags.timeSplit}': expected COLUMN=DATE, e.g. signup=2024-06-01`);
+    return { kind: 'time', column, cutoff };
+  }
+  if (flags.test !== undefined) {
+    const source = flags.test;
+    return loadData(source, readOptionsFromFlags(flags)).then((d) => ({ kind: 'test' as const, table: d.table, source: d.source }));
+  }
+  const share = flags.split === undefined ? 0.2 : Number(flags.split);
+  if (!(share > 0 && share < 1)) throw new HyperplaneError(`--split ${flags.split}: expected the test share, between 0 and 1 (e.g. 0.2)`);
+  return { kind: 'holdout', share };
+}
+
+export function trainCommand(): Command {
+  const command = new Command('train')
+    .description('train a model: a named learner, or auto (a search over every family, with a leaderboard)')
+    .argument('<data>', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
+    .requiredOption('--target <column>', 'the column to predict')
+    .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
+    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`, 'auto')
+    .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
+    .option('--test <data>', 'evaluate on this data instead of a split')
+    .option('--split <share>', 'hold out this share of rows (stratified) for test (default 0.2)')
+    .option('--cv <k>', 'evaluate by k-fold cross-validation (the model is then fitted on every row)')
+    .option('--time-split <column=date>', 'train on rows before the date, test on rows from it')
+    .addOption(new Option('--class-weight <setting>', 'weight classes inversely to their frequency').choices(['balanced']))
+    .option('--seed <n>', 'seed for splits and learners', '0')
+    .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
+    .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
+    .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<time>-<target>)')
+    .option('--json', 'print the summary as JSON');
+  const params = learnerParamOptions();
+  // --class-weight is the command's own option, applied to every learner that takes class weights.
+  const own = new Set(command.options.map((o) => o.long));
+  const learnerParams = params.filter((p) => !own.has(`--${p.flag}`));
+  for (const p of learnerParams) command.option(`--${p.flag} <value>`, `${p.learners.join('/')}: ${p.doc}`);
+  addReadOptions(command);
+  return command.action(async (source: string, flags: TrainFlags) => {
+    const learner = flags.learner;
+    if (learner !== 'auto' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, ${[...LEARNERS.keys()].join(', ')}`);
+    const given: Record<string, unknown> = {};
+    for (const p of learnerParams) {
+      const value = flags[camel(p.flag)];
+      if (value === undefined) continue;
+      if (learner === 'auto' || !p.learners.includes(learner)) throw new HyperplaneError(`--${p.flag} is a parameter of ${p.learners.join(', ')}, not of ${learner === 'auto' ? 'auto (name a --learner to set it)' : learner}`);
+      given[p.key] = paramValue(value as string);
+    }
+    const seed = Number(flags.seed);
+    const budget = Number(flags.timeBudget);
+    if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
+    if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
+    const progress = progressReporter();
+    progress.update({ step: 'reading data', done: 0, total: 1 });
+    const data = await loadData(source, { ...readOptionsFromFlags(flags), ...(flags.schema !== undefined ? { schemaPath: flags.schema } : {}) });
+    const evaluation = await evaluationPlan(flags);
+    let result: TrainResult;
+    try {
+      result = await trainPipeline(data, {
+        target: flags.target,
+        ...(flags.task !== undefined ? { task: flags.task } : {}),
+        learner,
+        params: given,
+        ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
+        evaluation,
+        ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
+        seed,
+        timeBudgetSeconds: budget,
+        onProgress: (e) => progress.update(e),
+      });
+    } finally {
+      progress.stop();
+    }
+    const out = flags.out ?? join('.hyperplane', 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${flags.target.replace(/[^\w.-]/g, '_')}`);
+    mkdirSync(out, { recursive: true });
+    const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
+    savePackage(files.model, result.package);
+    const summary = {
+      model: files.model,
+      target: result.package.pipeline.target,
+      learner: result.package.info.learner,
+      params: result.package.info.params,
+      metric: result.metric,
+      evaluation: result.package.info.evaluation,
+      test: result.test.metrics,
+      train: result.trainEvaluation.metrics,
+      leaderboard: result.leaderboard,
+      diagnostics: result.diagnostics,
+      warnings: result.warnings,
+      fingerprint: data.fingerprint,
+    };
+    writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(files.report, renderReportHtml({ title: `${flags.target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stdout.write(`${renderTrainText(result, files)}\n`);
+  });
+}

@@ -1,0 +1,32 @@
+import type { TrainResult } from '../../pipeline/train.js';
+
+const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
+
+/** What `train` prints: the choice, the test metrics, the leaderboard, diagnostics and where files went. */
+export function renderTrainText(result: TrainResult, files: { model: string; report: string; summary: string }): string {
+  const info = result.package.info;
+  const lines: string[] = [];
+  lines.push(`model: ${info.learner}  (${result.package.pipeline.target.task}, target '${result.package.pipeline.target.name}', ${info.trainRows.toLocaleString('en-US')} training rows)`);
+  lines.push(`evaluation: ${info.evaluation}`);
+  lines.push('');
+  lines.push('test metrics:');
+  for (const [k, v] of Object.entries(result.test.metrics)) lines.push(`  ${(k === result.metric ? `${k} *` : k).padEnd(14)} ${num(v)}   (train ${num(result.trainEvaluation.metrics[k as keyof typeof result.trainEvaluation.metrics])})`);
+  if (result.leaderboard.length > 0) {
+    lines.push('');
+    lines.push(`leaderboard (${result.metric}, 3-fold cross-validation on the training rows):`);
+    for (const e of result.leaderboard) {
+      const params = Object.entries(e.params).filter(([k]) => !['n_estimators', 'early_stopping_rounds', 'validation_fraction', 'max_iter'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      lines.push(`  ${num(e.score).padStart(8)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);
+    }
+  }
+  if (result.diagnostics.length > 0 || result.warnings.length > 0) {
+    lines.push('');
+    for (const d of result.diagnostics) lines.push(`! ${d.kind}: ${d.message}`);
+    for (const w of result.warnings) lines.push(`! ${w}`);
+  }
+  lines.push('');
+  lines.push(`model   ${files.model}`);
+  lines.push(`report  ${files.report}`);
+  lines.push(`summary ${files.summary}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,57 @@
+import { METRICS, type Evaluation, type MetricName } from './evaluate.js';
+
+export interface Diagnostic {
+  kind: 'overfitting' | 'underfitting' | 'degenerate' | 'imbalance' | 'convergence';
+  message: string;
+}
+
+export interface DiagnosisInput {
+  metric: MetricName;
+  train: Evaluation;
+  test: Evaluation;
+  /** The baseline's score on the same test rows. */
+  baseline: number | undefined;
+  /** Class shares in the training rows (classification). */
+  classShares?: { label: string; share: number }[];
+  /** Per model in the pipeline: did its optimizer converge? */
+  converged: { learner: string; converged: boolean }[];
+  /** Classification: how many test rows each class was predicted for. */
+  predictedCounts?: { label: string; count: number }[];
+}
+
+/** A gap this large between train and test (in the metric's units, or relative for error metrics) is overfitting. */
+const GAP = 0.05;
+
+/** What went wrong, or may have, written in words with what to try. */
+export function diagnose(input: DiagnosisInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const { metric } = input;
+  const train = input.train.metrics[metric];
+  const test = input.test.metrics[metric];
+  const higher = METRICS[metric].higherIsBetter;
+  const fmt = (v: number): string => v.toFixed(4);
+  if (train !== undefined && test !== undefined && Number.isFinite(train) && Number.isFinite(test)) {
+    const gap = higher ? train - test : (test - train) / Math.max(Math.abs(test), 1e-12);
+    if (gap > GAP) {
+      out.push({ kind: 'overfitting', message: `${metric} is ${fmt(train)} on the training rows but ${fmt(test)} on the test rows: the model learned noise of the training data. Try stronger regularisation (fewer leaves, more rows per leaf, a smaller C), fewer features, or more data.` });
+    }
+  }
+  if (input.baseline !== undefined && test !== undefined && Number.isFinite(test)) {
+    const margin = higher ? test - input.baseline : input.baseline - test;
+    if (margin <= 0) {
+      out.push({ kind: 'underfitting', message: `${metric} ${fmt(test)} is no better than the baseline's ${fmt(input.baseline)} (always the most frequent class, or the mean): the features as given carry no signal the model found. Check for a wrong target, leakage removed too eagerly, or try a more flexible learner.` });
+    }
+  }
+  const predicted = input.predictedCounts?.filter((c) => c.count > 0) ?? [];
+  if (input.predictedCounts !== undefined && predicted.length === 1) {
+    out.push({ kind: 'degenerate', message: `every test row is predicted '${predicted[0]!.label}': the model never predicts the other class${input.predictedCounts.length > 2 ? 'es' : ''}. With imbalanced classes, use --class-weight balanced or choose a threshold (the report shows the one with the best F1).` });
+  }
+  const minority = input.classShares?.reduce((a, b) => (b.share < a.share ? b : a));
+  if (minority !== undefined && minority.share < 0.1) {
+    out.push({ kind: 'imbalance', message: `class '${minority.label}' is only ${(minority.share * 100).toFixed(1)}% of the training rows: accuracy rewards ignoring it. Judge by AUC, PR AUC or F1, and try --class-weight balanced.` });
+  }
+  for (const m of input.converged) {
+    if (!m.converged) out.push({ kind: 'convergence', message: `${m.learner} stopped at its iteration limit before converging: raise max_iter, or scale the features.` });
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { HyperplaneError } from '../errors.js';
+import { curves, type Curves } from './curves.js';
+import { averagePrecision, brier, chooseThreshold, logLoss, multiclassMetrics, regressionMetrics, rocAuc, thresholdMetrics, type MulticlassMetrics, type ThresholdMetrics } from './metrics.js';
+
+export type EvalTask = 'binary' | 'multiclass' | 'regression';
+
+/** Metric names users choose with --metric, and whether more is better. */
+export const METRICS = {
+  auc: { tasks: ['binary'], higherIsBetter: true },
+  pr_auc: { tasks: ['binary'], higherIsBetter: true },
+  log_loss: { tasks: ['binary', 'multiclass'], higherIsBetter: false },
+  brier: { tasks: ['binary'], higherIsBetter: false },
+  accuracy: { tasks: ['binary', 'multiclass'], higherIsBetter: true },
+  f1: { tasks: ['binary'], higherIsBetter: true },
+  macro_f1: { tasks: ['multiclass'], higherIsBetter: true },
+  weighted_f1: { tasks: ['multiclass'], higherIsBetter: true },
+  rmse: { tasks: ['regression'], higherIsBetter: false },
+  mae: { tasks: ['regression'], higherIsBetter: false },
+  rmsle: { tasks: ['regression'], higherIsBetter: false },
+  r2: { tasks: ['regression'], higherIsBetter: true },
+  mape: { tasks: ['regression'], higherIsBetter: false },
+} as const satisfies Record<string, { tasks: readonly EvalTask[]; higherIsBetter: boolean }>;
+export type MetricName = keyof typeof METRICS;
+
+export const DEFAULT_METRIC: Record<EvalTask, MetricName> = { binary: 'auc', multiclass: 'accuracy', regression: 'r2' };
+
+export function checkMetric(name: string, task: EvalTask): MetricName {
+  if (!(name in METRICS)) throw new HyperplaneError(`unknown metric '${name}'; metrics are: ${Object.keys(METRICS).join(', ')}`, { field: 'metric' });
+  const metric = name as MetricName;
+  if (!(METRICS[metric].tasks as readonly EvalTask[]).includes(task)) {
+    throw new HyperplaneError(`'${name}' does not apply to a ${task} task; use one of ${Object.entries(METRICS).filter(([, m]) => (m.tasks as readonly EvalTask[]).includes(task)).map(([k]) => k).join(', ')}`, { field: 'metric' });
+  }
+  return metric;
+}
+
+/** True when score a is better than b on this metric. */
+export function better(metric: MetricName, a: number, b: number): boolean {
+  if (Number.isNaN(b)) return !Number.isNaN(a);
+  return METRICS[metric].higherIsBetter ? a > b : a < b;
+}
+
+export interface Evaluation {
+  task: EvalTask;
+  rows: number;
+  /** Every metric that applies, by name. */
+  metrics: Partial<Record<MetricName, number>>;
+  binary?: {
+    /** At the package's threshold, and at the threshold with the best F1 on these rows. */
+    atThreshold: ThresholdMetrics;
+    atBestF1: ThresholdMetrics;
+    curves: Curves;
+  };
+  multiclass?: MulticlassMetrics;
+}
+
+/**
+ * Every metric for labels y (codes, or values) and scores (n × k probabilities, or n values): what
+ * `train` reports on its test rows and `evaluate` on new labelled data.
+ */
+export function evaluateScores(task: EvalTask, y: ArrayLike<number>, scores: Float64Array, labels: readonly string[] = [], threshold = 0.5): Evaluation {
+  const n = y.length;
+  if (task === 'regression') {
+    const r = regressionMetrics(y, scores);
+    return { task, rows: n, metrics: { ...r } };
+  }
+  if (task === 'multiclass') {
+    const m = multiclassMetrics(y, scores, labels);
+    return { task, rows: n, metrics: { accuracy: m.accuracy, macro_f1: m.macroF1, weighted_f1: m.weightedF1, log_loss: m.logLoss }, multiclass: m };
+  }
+  const p = new Float64Array(n);
+  for (let i = 0; i < n; i++) p[i] = scores[2 * i + 1]!;
+  const atThreshold = thresholdMetrics(y, p, threshold);
+  const atBestF1 = thresholdMetrics(y, p, chooseThreshold(y, p, { kind: 'max-f1' }));
+  return {
+    task,
+    rows: n,
+    metrics: { auc: rocAuc(y, p), pr_auc: averagePrecision(y, p), log_loss: logLoss(y, p), brier: brier(y, p), accuracy: atThreshold.accuracy, f1: atThreshold.f1 },
+    binary: { atThreshold, atBestF1, curves: curves(y, p) },
+  };
+}
+
+/** One metric, computed directly (for model selection inside cross-validation). */
+export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number>, scores: Float64Array, labels: readonly string[]): number {
+  const value = evaluateScores(task, y, scores, labels).metrics[metric];
+  return value ?? NaN;
+}

@@ -1,0 +1,33 @@
+import { LEARNERS } from '../learn/registry.js';
+import type { TargetSpec } from './pipeline.js';
+
+export interface Candidate {
+  learner: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * What `auto` tries, cheapest first so that a tight time budget still sees every family: the
+ * baseline (what ML must beat), a linear model at three penalties, gradient-boosted trees at three
+ * sizes (early stopping picks the rounds), and a random forest. Learners that don't do the task are
+ * left out by their capabilities.
+ */
+export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate[] {
+  const boosted = (params: Record<string, unknown>): Candidate => ({
+    learner: 'gbdt',
+    params: { n_estimators: 2000, early_stopping_rounds: 50, validation_fraction: 0.15, ...params },
+  });
+  // Small data: fewer rows per leaf, so the trees can grow at all.
+  const minLeaf = rows < 2000 ? 5 : 20;
+  const list: Candidate[] = [
+    { learner: 'baseline', params: {} },
+    ...(task === 'regression'
+      ? [0.1, 10, 1].map((alpha) => ({ learner: 'linear', params: { alpha } }))
+      : [1, 0.1, 10].map((C) => ({ learner: 'logistic', params: { C, max_iter: 2000 } }))),
+    boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }),
+    { learner: 'forest', params: { n_estimators: 300 } },
+    boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }),
+    boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
+  ];
+  return list.filter((c) => LEARNERS.get(c.learner)?.capabilities.tasks.includes(task) === true);
+}

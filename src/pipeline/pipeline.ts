@@ -1,0 +1,99 @@
+import type { ColumnSchema } from '../data/schema/schema.js';
+import type { Table } from '../data/table.js';
+import { FittedRecipe, type Recipe } from '../features/recipe.js';
+import type { Model, Task } from '../learn/contract.js';
+import { predict as predictModel } from '../learn/registry.js';
+
+/** What was predicted and how it is labelled. */
+export interface TargetSpec {
+  name: string;
+  task: Exclude<Task, 'anomaly'>;
+  /** Class labels by code (classification). */
+  labels?: string[];
+  /** Binary: the probability of labels[1] at or above which it is predicted. */
+  threshold?: number;
+}
+
+/** One model of a pipeline, with the recipe that feeds it; a blend has several, averaged by weight. */
+export interface Member {
+  recipe: Recipe;
+  model: Model;
+  weight: number;
+}
+
+/**
+ * A trained pipeline: the training schema, fitted recipes, models and target labels. Everything
+ * needed to turn raw rows into predictions, as plain data (the package file stores it).
+ */
+export interface PipelineSpec {
+  target: TargetSpec;
+  schema: ColumnSchema[];
+  members: Member[];
+}
+
+export interface Predictions {
+  /** Classification: n × k probabilities; regression: n values. */
+  scores: Float64Array;
+  /** The predicted label (classification) or value, per row. */
+  labels: (string | number)[];
+}
+
+/** Applies a pipeline to tables (batches) and JSON rows (serving) through the same recipe code. */
+export class Pipeline {
+  private readonly recipes: FittedRecipe[];
+
+  constructor(readonly spec: PipelineSpec) {
+    this.recipes = spec.members.map((m) => new FittedRecipe(m.recipe));
+  }
+
+  get classes(): number {
+    return this.spec.target.labels?.length ?? 1;
+  }
+
+  /** Columns a row must (or may) carry: every input of every member's recipe. */
+  get inputColumns(): string[] {
+    return [...new Set(this.recipes.flatMap((r) => r.inputNames))];
+  }
+
+  scoreTable(table: Table, source?: string): Float64Array {
+    return this.blend((recipe, model) => predictModel(model, recipe.transformTable(table, source)), table.nRows);
+  }
+
+  scoreRows(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
+    return this.blend((recipe, model) => {
+      const X = { data: new Float64Array(rows.length * recipe.width), n: rows.length, d: recipe.width };
+      rows.forEach((row, i) => X.data.set(recipe.transformRow(row), i * recipe.width));
+      return predictModel(model, X);
+    }, rows.length);
+  }
+
+  private blend(score: (recipe: FittedRecipe, model: Model) => Float64Array, n: number): Float64Array {
+    const members = this.spec.members;
+    if (members.length === 1) return score(this.recipes[0]!, members[0]!.model);
+    const out = new Float64Array(n * this.classes);
+    const total = members.reduce((s, m) => s + m.weight, 0);
+    members.forEach((m, j) => {
+      const s = score(this.recipes[j]!, m.model);
+      for (let i = 0; i < out.length; i++) out[i] += (m.weight / total) * s[i]!;
+    });
+    return out;
+  }
+
+  /** Labels from scores: the thresholded positive class, the most probable class, or the value. */
+  label(scores: Float64Array): (string | number)[] {
+    const { task, labels, threshold } = this.spec.target;
+    const k = this.classes;
+    const n = scores.length / k;
+    const out: (string | number)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (task === 'regression') out[i] = scores[i]!;
+      else if (task === 'binary') out[i] = labels![scores[2 * i + 1]! >= (threshold ?? 0.5) ? 1 : 0]!;
+      else {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (scores[i * k + c]! > scores[i * k + best]!) best = c;
+        out[i] = labels![best]!;
+      }
+    }
+    return out;
+  }
+}

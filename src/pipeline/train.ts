@@ -1,0 +1,332 @@
+import type { ColumnSchema } from '../data/schema/schema.js';
+import { selectRows, type Table } from '../data/table.js';
+import { HyperplaneError } from '../errors.js';
+import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
+import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
+import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
+import { fitRecipe, FittedRecipe } from '../features/recipe.js';
+import type { Learner } from '../learn/contract.js';
+import { fit, getLearner } from '../learn/registry.js';
+import { candidatesFor, type Candidate } from './candidates.js';
+import type { ModelPackage } from './package.js';
+import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
+import { encodeTarget } from './target.js';
+
+/** How the final model's quality is measured. */
+export type EvaluationPlan =
+  | { kind: 'holdout'; share: number }
+  | { kind: 'test'; table: Table; source: string }
+  | { kind: 'cv'; folds: number }
+  | { kind: 'time'; column: string; cutoff: number };
+
+export interface TrainOptions {
+  target: string;
+  task?: TargetSpec['task'];
+  /** 'auto', or a learner's name. */
+  learner: string;
+  /** Parameters for a named learner (ignored by auto). */
+  params?: Record<string, unknown>;
+  metric?: string;
+  evaluation: EvaluationPlan;
+  classWeight?: 'balanced';
+  seed: number;
+  /** auto: seconds for the whole search (the final fit included). */
+  timeBudgetSeconds: number;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+export interface TrainProgress {
+  step: string;
+  done: number;
+  total: number;
+}
+
+export interface LeaderboardEntry {
+  learner: string;
+  params: Record<string, unknown>;
+  /** Cross-validated score on the training rows (NaN when skipped). */
+  score: number;
+  seconds: number;
+  note?: string;
+}
+
+export interface TrainResult {
+  package: ModelPackage;
+  pipeline: Pipeline;
+  metric: MetricName;
+  test: Evaluation;
+  trainEvaluation: Evaluation;
+  leaderboard: LeaderboardEntry[];
+  diagnostics: Diagnostic[];
+  warnings: string[];
+}
+
+interface Data {
+  table: Table;
+  schema: ColumnSchema[];
+  source: string;
+  fingerprint: string;
+}
+
+/** Fits one recipe and model on rows of the training table. */
+async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
+  const learner = getLearner(candidate.learner);
+  const family = learner.capabilities.missingValues === 'native' ? 'tree' : 'linear';
+  const recipe = fitRecipe(table, schema, { family, exclude: [target.name] });
+  const X = new FittedRecipe(recipe).transformTable(table);
+  const params = { ...candidate.params };
+  const shape = paramKeys(learner);
+  if (shape.has('categorical_features') && params['categorical_features'] === undefined && recipe.categorical.length > 0) params['categorical_features'] = recipe.categorical;
+  if (options.classWeight !== undefined && shape.has('class_weight') && params['class_weight'] === undefined) params['class_weight'] = options.classWeight;
+  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed });
+  return { recipe, model, weight: 1 };
+}
+
+function paramKeys(learner: Learner): Set<string> {
+  const shape = (learner.params as unknown as { shape?: Record<string, unknown> }).shape;
+  return new Set(shape === undefined ? [] : Object.keys(shape));
+}
+
+/**
+ * Trains a pipeline on loaded data: encodes the target (dropping rows without one), splits off the
+ * test rows, picks a learner (auto: a small search of each family by cross-validation on the training
+ * rows, and a blend of the best two), fits it on all training rows and evaluates it on the test rows.
+ */
+export async function trainPipeline(data: Data, options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const warnings: string[] = [];
+  const target = encodeTarget(data.table, data.schema, options.target, data.source, options.task);
+  const spec = target.spec;
+  const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
+  const labels = spec.labels ?? [];
+
+  // Rows with a target, then the split.
+  let keep = Int32Array.from({ length: data.table.nRows }, (_, i) => i).filter((i) => target.y[i] === target.y[i]);
+  if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
+  let table = selectRows(data.table, keep);
+  let y = pick(target.y, keep);
+  let testTable: Table;
+  let yTest: Float64Array;
+  let evaluation: string;
+  const stratify = spec.task !== 'regression';
+  const plan = options.evaluation;
+  let cvFolds: number | undefined;
+  if (plan.kind === 'test') {
+    testTable = plan.table;
+    const t = encodeTarget(plan.table, data.schema, spec.name, plan.source, spec.task);
+    yTest = recodeLabels(t.y, t.spec.labels, labels, plan.source, spec.name);
+    const has = Int32Array.from({ length: testTable.nRows }, (_, i) => i).filter((i) => yTest[i] === yTest[i]);
+    testTable = selectRows(testTable, has);
+    yTest = pick(yTest, has);
+    evaluation = `separate test data (${plan.source}, ${has.length.toLocaleString('en-US')} rows)`;
+  } else if (plan.kind === 'time') {
+    const column = data.table.columns.find((c) => c.name === plan.column);
+    if (column === undefined || column.kind !== 'datetime') throw new HyperplaneError('--time-split needs a date column', { column: plan.column });
+    const times = pick(column.values, keep);
+    const split = timeSplit(times, plan.cutoff, plan.column);
+    if (split.dropped > 0) warnings.push(`${split.dropped} rows have no '${plan.column}' and were left out of both sides of the time split`);
+    testTable = selectRows(table, split.test);
+    yTest = pick(y, split.test);
+    table = selectRows(table, split.train);
+    y = pick(y, split.train);
+    evaluation = `time split: train before ${new Date(plan.cutoff).toISOString().slice(0, 10)} (${split.train.length.toLocaleString('en-US')} rows), test on or after (${split.test.length.toLocaleString('en-US')})`;
+  } else if (plan.kind === 'cv') {
+    // Cross-validation measures the procedure; the package holds a model fitted on every row.
+    cvFolds = plan.folds;
+    testTable = table;
+    yTest = y;
+    evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
+  } else {
+    const split = holdout(y, plan.share, options.seed, stratify);
+    testTable = selectRows(table, split.test);
+    yTest = pick(y, split.test);
+    table = selectRows(table, split.train);
+    y = pick(y, split.train);
+    evaluation = `${stratify ? 'stratified ' : ''}holdout: ${Math.round(plan.share * 100)}% of rows (${split.test.length.toLocaleString('en-US')}) for test, seed ${options.seed}`;
+  }
+  keep = new Int32Array(0);
+  if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
+
+  // The learner: named, or chosen by auto.
+  const leaderboard: LeaderboardEntry[] = [];
+  let members: Member[];
+  let chosen: string;
+  let chosenParams: Record<string, unknown>;
+  if (options.learner === 'auto') {
+    const result = await autoSelect(table, y, data.schema, spec, metric, options, started, leaderboard);
+    members = result.members;
+    chosen = result.name;
+    chosenParams = result.params;
+  } else {
+    getLearner(options.learner);
+    const candidate = { learner: options.learner, params: options.params ?? {} };
+    options.onProgress?.({ step: `fitting ${options.learner}`, done: 0, total: 1 });
+    members = [await fitMember(table, y, data.schema, spec, candidate, options)];
+    options.onProgress?.({ step: `fitting ${options.learner}`, done: 1, total: 1 });
+    chosen = options.learner;
+    chosenParams = candidate.params;
+  }
+  for (const m of members) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
+  const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
+
+  // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
+  let testScores: Float64Array;
+  if (cvFolds !== undefined) {
+    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: m.model.kind, params: m.model.params as Record<string, unknown> })), cvFolds, options);
+  } else {
+    testScores = pipeline.scoreTable(testTable);
+  }
+  const test = evaluateScores(spec.task, yTest, testScores, labels);
+  const trainEvaluation = evaluateScores(spec.task, y, pipeline.scoreTable(table), labels);
+  const diagnostics = diagnose({
+    metric,
+    train: trainEvaluation,
+    test,
+    baseline: chosen === 'baseline' || cvFolds !== undefined ? undefined : await baselineScore(table, y, testTable, yTest, data.schema, spec, metric, options),
+    ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
+    converged: members.map((m) => ({ learner: m.model.kind, converged: m.model.training.converged })),
+  });
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
+  const pkg: ModelPackage = {
+    pipeline: pipeline.spec,
+    info: {
+      createdAt: new Date().toISOString(),
+      learner: chosen,
+      params: chosenParams,
+      seed: options.seed,
+      fingerprint: data.fingerprint,
+      source: data.source,
+      trainRows: y.length,
+      metrics,
+      evaluation,
+      ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
+    },
+  };
+  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, diagnostics, warnings };
+}
+
+function pick(a: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = a[rows[r]!]!;
+  return out;
+}
+
+/** Test labels coded as the training labels; a class training never saw is an error. */
+function recodeLabels(y: Float64Array, have: readonly string[] | undefined, want: readonly string[], source: string, column: string): Float64Array {
+  if (have === undefined || want.length === 0) return y;
+  const index = new Map(want.map((l, i) => [l, i]));
+  const map = have.map((l) => {
+    const i = index.get(l);
+    if (i === undefined) throw new HyperplaneError(`class '${l}' is not in the training data (classes: ${want.join(', ')})`, { file: source, column });
+    return i;
+  });
+  return y.map((v) => (v === v ? map[v]! : NaN));
+}
+
+function checkClasses(y: Float64Array, labels: readonly string[], column: string): void {
+  const counts = new Float64Array(labels.length);
+  for (const v of y) counts[v]!++;
+  const present = labels.filter((_, c) => counts[c]! > 0);
+  if (present.length < 2) throw new HyperplaneError(`the training rows hold a single class ('${present[0] ?? ''}'); there is nothing to learn`, { column });
+}
+
+/** Out-of-fold scores of a (possibly blended) set of candidates, refitted per fold. */
+async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions): Promise<Float64Array> {
+  const k = spec.labels?.length ?? 1;
+  const assignment = kFolds(y, folds, options.seed, spec.task !== 'regression');
+  const out = new Float64Array(y.length * k);
+  for (let f = 0; f < folds; f++) {
+    const split = foldSplit(assignment, f);
+    const trainTable = selectRows(table, split.train);
+    const validTable = selectRows(table, split.test);
+    const yTrain = pick(y, split.train);
+    const members = [];
+    for (const c of candidates) members.push(await fitMember(trainTable, yTrain, schema, spec, c, options));
+    const scores = new Pipeline({ target: spec, schema: [...schema], members }).scoreTable(validTable);
+    split.test.forEach((row, r) => {
+      for (let c = 0; c < k; c++) out[row * k + c] = scores[r * k + c]!;
+    });
+    options.onProgress?.({ step: 'cross-validation', done: f + 1, total: folds });
+  }
+  return out;
+}
+
+/**
+ * auto: every family's candidates scored by 3-fold cross-validation on the training rows, cheapest
+ * first, while the time budget allows (a fifth of it is kept for the final fit); then a blend of the
+ * best two families. The winner is refitted on all training rows.
+ */
+async function autoSelect(
+  table: Table,
+  y: Float64Array,
+  schema: readonly ColumnSchema[],
+  spec: TargetSpec,
+  metric: MetricName,
+  options: TrainOptions,
+  started: number,
+  leaderboard: LeaderboardEntry[],
+): Promise<{ members: Member[]; name: string; params: Record<string, unknown> }> {
+  const candidates = candidatesFor(spec.task, table.nRows);
+  const labels = spec.labels ?? [];
+  const budgetMs = options.timeBudgetSeconds * 1000;
+  const folds = table.nRows >= 3 * 2 ? 3 : 2;
+  const oof = new Map<LeaderboardEntry, Float64Array>();
+  let slowest = 0;
+  for (const [i, candidate] of candidates.entries()) {
+    const elapsed = performance.now() - started;
+    // Keep room for the final fit: about as long as a fold's fit on all rows (folds are 2/3 of them).
+    if (i > 0 && elapsed + slowest * 1.6 > budgetMs * 0.8) {
+      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
+      continue;
+    }
+    options.onProgress?.({ step: `auto: ${candidate.learner}`, done: i, total: candidates.length });
+    const t0 = performance.now();
+    const { onProgress: _quiet, ...quiet } = options;
+    const scores = await outOfFold(table, y, schema, spec, [candidate], folds, quiet);
+    const seconds = (performance.now() - t0) / 1000;
+    slowest = Math.max(slowest, (seconds * 1000) / folds);
+    const entry = { ...candidate, score: metricOf(metric, spec.task, y, scores, labels), seconds };
+    leaderboard.push(entry);
+    oof.set(entry, scores);
+  }
+  options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length });
+  const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
+  if (scored.length === 0) throw new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
+  // The best of each of two different families, averaged.
+  const first = scored[0]!;
+  const second = scored.find((e) => e.learner !== first.learner && e.learner !== 'baseline');
+  let winners: LeaderboardEntry[] = [first];
+  if (second !== undefined && first.learner !== 'baseline') {
+    const a = oof.get(first)!;
+    const b = oof.get(second)!;
+    const blended = a.map((v, j) => (v + b[j]!) / 2);
+    const entry: LeaderboardEntry = { learner: `blend(${first.learner}+${second.learner})`, params: {}, score: metricOf(metric, spec.task, y, blended, labels), seconds: first.seconds + second.seconds };
+    leaderboard.push(entry);
+    if (better(metric, entry.score, first.score)) winners = [first, second];
+  }
+  const members: Member[] = [];
+  for (const w of winners) members.push(await fitMember(table, y, schema, spec, { learner: w.learner, params: w.params }, options));
+  leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
+  const name = winners.length === 1 ? first.learner : `blend(${winners.map((w) => w.learner).join('+')})`;
+  return { members, name, params: winners.length === 1 ? first.params : { members: winners.map((w) => ({ learner: w.learner, params: w.params })) } };
+}
+
+/** The baseline's score on the test rows: what the model must beat. */
+async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, metric: MetricName, options: TrainOptions): Promise<number> {
+  const member = await fitMember(table, y, schema, spec, { learner: 'baseline', params: {} }, options);
+  const scores = new Pipeline({ target: spec, schema: [...schema], members: [member] }).scoreTable(testTable);
+  return metricOf(metric, spec.task, yTest, scores, spec.labels ?? []);
+}
+
+function classShares(y: Float64Array, labels: readonly string[]): { label: string; share: number }[] {
+  const counts = new Float64Array(labels.length);
+  for (const v of y) counts[v]!++;
+  return labels.map((label, c) => ({ label, share: counts[c]! / y.length }));
+}
+
+function predictedCounts(predicted: (string | number)[], labels: readonly string[]): { label: string; count: number }[] {
+  const counts = new Map(labels.map((l) => [l, 0]));
+  for (const p of predicted) counts.set(String(p), (counts.get(String(p)) ?? 0) + 1);
+  return labels.map((label) => ({ label, count: counts.get(label) ?? 0 }));
+}
