@@ -54,7 +54,7 @@ if (process.argv.includes('--write-csv')) {
     writeFileSync(path, `${lines.join('\n')}\n`);
   }
 }
-const params = { n_estimators: 100, num_leaves: 255, learning_rate: 0.1, max_bin: 255, categorical_features: [5, 6] };
+const params = { n_estimators: Number(process.env.ROUNDS ?? 100), num_leaves: 255, learning_rate: 0.1, max_bin: 255, categorical_features: [5, 6] };
 const t0 = performance.now();
 const model = await fit('gbdt', train.X, train.y, 'binary', params);
 const fitMs = performance.now() - t0;

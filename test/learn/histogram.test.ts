@@ -124,3 +124,30 @@ describe('binning into the arena', () => {
     expect(Math.max(...rowMajor.filter((_, j) => j % d === 3 && !Number.isNaN(data[j])))).toBe(254);
   });
 });
+
+describe('binary log-loss gradients in WebAssembly', () => {
+  it('match the JavaScript objective to a few units in the last place, and quantize as the quantize kernel does', async () => {
+    const { binaryLogloss } = await import('../../dist/learn/tree/objectives.js');
+    const n = 5001; // odd: the last row is computed alone
+    const arena = HistogramArena.allocate(n, 2, 1, false, 1);
+    for (let i = 0; i < n; i++) {
+      arena.scores[i] = i % 97 === 0 ? (i % 2 ? 800 : -800) : Math.sin(i) * 12; // includes saturated scores
+      arena.labels[i] = i % 3 === 0 ? 1 : 0;
+    }
+    const grad = new Float64Array(n);
+    const hess = new Float64Array(n);
+    binaryLogloss.gradients(arena.labels, arena.scores, undefined, grad, hess);
+    arena.binaryGradients(0, n, undefined);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(arena.grad[i]! - grad[i]!)).toBeLessThanOrEqual(1e-15);
+      expect(Math.abs(arena.hess[i]! - hess[i]!)).toBeLessThanOrEqual(1e-15);
+    }
+    const scale = arena.fixedScale(0, false, { grad: 1, hess: 0.25 })!;
+    const pairs = new BigInt64Array(arena.memory.buffer as ArrayBuffer, arena.layout.pairs, 2 * n);
+    arena.quantize(scale, 0, n);
+    const expected = pairs.slice();
+    pairs.fill(0n);
+    arena.binaryGradients(0, n, scale);
+    expect(pairs).toEqual(expected);
+  });
+});

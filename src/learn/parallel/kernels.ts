@@ -24,8 +24,6 @@ export interface KernelInputs {
   /** Tree kernels only: bins, rows, gradients and per-thread histograms in shared WebAssembly memory. */
   arena?: HistogramArena;
   unitHessian?: boolean;
-  /** Boosting: the scores (n × outputs) that gradients are taken at and leaf values are added to. */
-  scores?: Float64Array;
   /** Prediction: a forest, rows and scores in shared WebAssembly memory. */
   forest?: WasmForest;
 }
@@ -57,15 +55,13 @@ export function runKernel(name: KernelName, inputs: KernelInputs, params: Float6
       inputs.arena!.binRows(slot, inputs.X, start, end);
       return 0;
     case 'boost-gradients':
-      // params = [objective (index in OBJECTIVE_NAMES), outputs, huber delta, 1 to quantize too, then the quantize params].
-      objectiveNamed(OBJECTIVE_NAMES[params[0]!]!, params[1]!, params[2]!).gradients(inputs.y, inputs.scores!, inputs.s, inputs.arena!.grad, inputs.arena!.hess, start, end);
-      if (params[3] === 1) inputs.arena!.quantize(params.subarray(4), start, end);
+      boostGradients(inputs.arena!, params, start, end);
       return 0;
     case 'quantize':
       inputs.arena!.quantize(params, start, end);
       return 0;
     case 'boost-update':
-      addLeafValues(inputs.scores!, inputs.arena!.rows, params, start, end);
+      addLeafValues(inputs.arena!.scores, inputs.arena!.rows, params, start, end);
       return 0;
   }
 }
@@ -106,4 +102,20 @@ function addLeafValues(scores: Float64Array, rows: Int32Array, params: Float64Ar
     const v = params[3 + 2 * L + l]!;
     for (let r = from; r < to; r++) scores[rows[r]! * K + c] += v;
   }
+}
+
+/**
+ * Gradients of rows [start, end) at the arena's scores and labels: params = [objective (index in
+ * OBJECTIVE_NAMES), outputs, huber delta, 1 to quantize too, then the quantize params]. Unweighted
+ * binary log loss runs in WebAssembly; the others are the objective's JavaScript.
+ */
+function boostGradients(arena: HistogramArena, params: Float64Array, start: number, end: number): void {
+  const name = OBJECTIVE_NAMES[params[0]!]!;
+  const quantize = params[3] === 1 ? params.subarray(4) : undefined;
+  if (name === 'binary' && arena.weights === undefined) {
+    arena.binaryGradients(start, end, quantize);
+    return;
+  }
+  objectiveNamed(name, params[1]!, params[2]!).gradients(arena.labels, arena.scores, arena.weights, arena.grad, arena.hess, start, end);
+  if (quantize !== undefined) arena.quantize(quantize, start, end);
 }

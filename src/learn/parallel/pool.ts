@@ -22,12 +22,6 @@ export function toShared<T extends Float64Array | Float32Array | Int32Array | Ui
   return copy;
 }
 
-/** The SharedArrayBuffer under an array that threads must write in place (a copy would lose their writes). */
-function sharedBuffer(a: Float64Array, name: string): SharedArrayBuffer {
-  if (!(a.buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0) throw new Error(`RowPool: ${name} must be a whole SharedArrayBuffer`);
-  return a.buffer;
-}
-
 /**
  * Runs a row-range kernel over all rows, split between the calling thread and worker threads that
  * share X, y and the weights through SharedArrayBuffers. `run` is synchronous: the caller computes
@@ -90,7 +84,6 @@ export class RowPool {
         y: shared.y.buffer as SharedArrayBuffer,
         s: shared.s === undefined ? null : (shared.s.buffer as SharedArrayBuffer),
         k: inputs.k,
-        scores: inputs.scores === undefined ? null : sharedBuffer(inputs.scores, 'scores'),
         arena: inputs.arena === undefined ? null : { memory: inputs.arena.memory, layout: inputs.arena.layout },
         forest: inputs.forest === undefined ? null : { memory: inputs.forest.memory, layout: inputs.forest.layout },
         unitHessian: inputs.unitHessian === true,

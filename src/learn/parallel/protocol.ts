@@ -20,8 +20,6 @@ export interface WorkerSetup {
   y: SharedArrayBuffer;
   s: SharedArrayBuffer | null;
   k: number;
-  /** Boosting scores, for the gradient and update kernels. */
-  scores: SharedArrayBuffer | null;
   /** Tree kernels: the shared WebAssembly memory holding bins, rows, gradients and histograms. */
   arena: { memory: WasmMemory; layout: ArenaLayout } | null;
   /** Prediction: the shared memory holding a forest, its rows and scores. */

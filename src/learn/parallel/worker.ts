@@ -16,7 +16,6 @@ const inputs: KernelInputs = {
   y: new Float64Array(setup.y),
   s: setup.s === null ? undefined : new Float64Array(setup.s),
   k: setup.k,
-  ...(setup.scores !== null ? { scores: new Float64Array(setup.scores) } : {}),
   ...(setup.arena !== null ? { arena: HistogramArena.attach(setup.arena.memory, setup.arena.layout) } : {}),
   ...(setup.forest !== null ? { forest: WasmForest.attach(setup.forest.memory, setup.forest.layout) } : {}),
   unitHessian: setup.unitHessian,

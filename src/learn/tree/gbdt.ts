@@ -5,7 +5,7 @@ import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { checkFit, checkPredictInput } from '../validate.js';
 import { binSearchTable, fitBins, type BinMapper } from './binning.js';
 import { availableParallelism } from 'node:os';
-import { RowPool, toShared } from '../parallel/pool.js';
+import { RowPool } from '../parallel/pool.js';
 import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
@@ -88,11 +88,13 @@ export const gbdtLearner: Learner<GbdtParams> = {
     // fit bins, bin rows, build histograms, take gradients and add leaf values, one kernel at a time.
     const arena = HistogramArena.allocate(n, d, K, w !== undefined, availableParallelism());
     if (w !== undefined) arena.weights!.set(w);
-    const scores = new Float64Array(new SharedArrayBuffer(8 * n * K));
+    // Scores and labels live in the arena too: the gradient kernel reads them in WebAssembly.
+    const scores = arena.scores;
+    arena.labels.set(y);
     const unitHessian = objective.constantHessian && w === undefined;
     const pool = RowPool.create(
       ['histogram', 'fit-bins', 'bin-rows', 'boost-gradients', 'boost-update', 'quantize'],
-      { X: X.data, d, y: toShared(y), s: w === undefined ? undefined : toShared(w), k: K, arena, unitHessian, scores },
+      { X: X.data, d, y: new Float64Array(0), s: undefined, k: K, arena, unitHessian },
       n,
       Math.max(d * 256 + d, 3 + 3 * params.num_leaves, 9),
     );

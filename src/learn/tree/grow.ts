@@ -289,40 +289,48 @@ function bestCategoricalSplit(hist: Float64Array, h: number, nb: number, leaf: L
   for (let b = 0; b < nb; b++) if (hist[h + b * STRIDE + 2]! > 0) present.push(b);
   if (present.length < 2) return undefined;
   const { lambdaL2, minDataInLeaf, minSumHessian } = limits;
-  let best: Split | undefined;
-  const consider = (members: readonly number[]): void => {
+  let bestGain = -Infinity;
+  let bestMembers: number[] | undefined;
+  let best: Omit<Split, 'categories'> | undefined;
+  // Left = the categories in order[from … to); sums are kept as the range grows by one, and the set is
+  // copied out only when it beats the best so far.
+  const scan = (order: readonly number[], reverse: boolean, limit: number): void => {
     let lG = 0;
     let lH = 0;
     let lC = 0;
-    for (const b of members) {
+    for (let m = 1; m <= limit; m++) {
+      const b = order[reverse ? order.length - m : m - 1]!;
       const o = h + b * STRIDE;
       lG += hist[o]!;
       lH += hist[o + 1]!;
       lC += hist[o + 2]!;
-    }
-    const rG = leaf.G - lG;
-    const rH = leaf.H - lH;
-    const rC = leaf.C - lC;
-    if (lC < minDataInLeaf || rC < minDataInLeaf || lH < minSumHessian || rH < minSumHessian) return;
-    const gain = (lG * lG) / (lH + lambdaL2) + (rG * rG) / (rH + lambdaL2) - parentScore;
-    if (best === undefined || gain > best.gain) {
-      const categories = new Uint8Array(256);
-      for (const b of members) categories[b] = 1;
-      best = { gain, feature: f, bin: -1, categories, missingLeft: false, leftG: lG, leftH: lH, leftC: lC, rightG: rG, rightH: rH, rightC: rC };
+      const rG = leaf.G - lG;
+      const rH = leaf.H - lH;
+      const rC = leaf.C - lC;
+      if (lC < minDataInLeaf || rC < minDataInLeaf || lH < minSumHessian || rH < minSumHessian) continue;
+      const gain = (lG * lG) / (lH + lambdaL2) + (rG * rG) / (rH + lambdaL2) - parentScore;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestMembers = reverse ? order.slice(order.length - m) : order.slice(0, m);
+        best = { gain, feature: f, bin: -1, missingLeft: false, leftG: lG, leftH: lH, leftC: lC, rightG: rG, rightH: rH, rightC: rC };
+      }
     }
   };
   if (present.length <= MAX_CATEGORIES_ONE_HOT) {
-    for (const b of present) consider([b]);
-    return best;
+    // Each category alone against the rest.
+    for (const b of present) scan([b], false, 1);
+  } else {
+    const ratio = new Float64Array(nb);
+    for (const b of present) ratio[b] = hist[h + b * STRIDE]! / (hist[h + b * STRIDE + 1]! + CATEGORY_SMOOTHING);
+    const sorted = present.sort((a, b) => ratio[a]! - ratio[b]!);
+    const limit = Math.min(MAX_CATEGORIES_LEFT, sorted.length - 1);
+    scan(sorted, false, limit);
+    scan(sorted, true, limit);
   }
-  const ratio = (b: number): number => hist[h + b * STRIDE]! / (hist[h + b * STRIDE + 1]! + CATEGORY_SMOOTHING);
-  const sorted = [...present].sort((a, b) => ratio(a) - ratio(b));
-  const limit = Math.min(MAX_CATEGORIES_LEFT, sorted.length - 1);
-  for (let m = 1; m <= limit; m++) {
-    consider(sorted.slice(0, m));
-    consider(sorted.slice(sorted.length - m));
-  }
-  return best;
+  if (best === undefined) return undefined;
+  const categories = new Uint8Array(256);
+  for (const b of bestMembers!) categories[b] = 1;
+  return { ...best, categories };
 }
 
 /** The loss reduction of a leaf holding value v: −(2Gv + (H + λ)v²), which is G²/(H+λ) at the optimum. */

@@ -42,9 +42,19 @@ export const binaryLogloss: Objective = {
     return Float64Array.of(Math.log(p / (1 - p)));
   },
   gradients(y, scores, w, grad, hess, start = 0, end = y.length) {
+    // The unweighted loop apart: this runs over every row every round.
+    if (w === undefined) {
+      for (let i = start; i < end; i++) {
+        const p = 1 / (1 + Math.exp(-scores[i]!));
+        grad[i] = p - y[i]!;
+        const h = p * (1 - p);
+        hess[i] = h > 1e-16 ? h : 1e-16;
+      }
+      return;
+    }
     for (let i = start; i < end; i++) {
       const p = 1 / (1 + Math.exp(-scores[i]!));
-      const wi = weightOf(w, i);
+      const wi = w[i]!;
       grad[i] = wi * (p - y[i]!);
       hess[i] = wi * Math.max(p * (1 - p), 1e-16);
     }

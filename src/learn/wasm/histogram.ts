@@ -25,6 +25,9 @@ export interface ArenaLayout {
   hess: number;
   /** 0 when rows are unweighted. */
   weights: number;
+  /** Boosting scores (n × outputs) and labels (n), for the gradient and update kernels. */
+  scores: number;
+  labels: number;
   /** 'fixed': quantized (gradient, hessian | count) pairs at `pairs`, 16-byte bins; 'float': 24-byte f64 bins. */
   format: 'fixed' | 'float';
   /** 16 bytes a row; 0 in the float format. */
@@ -61,6 +64,7 @@ interface Kernels {
   histogramFixedGathered: (...args: number[]) => void;
   quantize: (...args: number[]) => void;
   maxAbs: (at: number, n: number) => number;
+  binaryGradients: (...args: number[]) => void;
   addFixed: (dst: number, src: number, bytes: number, subtract: number) => void;
   addFloat: (dst: number, src: number, bytes: number, subtract: number) => void;
   binRows: (x: number, m: number, d: number, table: number, rowMajor: number, featureMajor: number, n: number, first: number) => void;
@@ -88,6 +92,8 @@ export class HistogramArena {
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly weights: Float64Array | undefined;
+  readonly scores: Float64Array;
+  readonly labels: Float64Array;
   private kernelsCache: Kernels | undefined;
   private scale: FixedScale = { gradUnit: 0, hessUnit: 0, countBits: 0 };
   /** Free leaf slots (byte offsets), and the end of the memory already handed out. */
@@ -108,6 +114,8 @@ export class HistogramArena {
     this.grad = new Float64Array(buffer, layout.grad, n * outputs);
     this.hess = new Float64Array(buffer, layout.hess, n * outputs);
     this.weights = layout.weights === 0 ? undefined : new Float64Array(buffer, layout.weights, n);
+    this.scores = new Float64Array(buffer, layout.scores, n * outputs);
+    this.labels = new Float64Array(buffer, layout.labels, n);
     this.slotEnd = slotStart;
   }
 
@@ -135,6 +143,8 @@ export class HistogramArena {
       grad: take(8 * n * outputs),
       hess: take(8 * n * outputs),
       weights: weighted ? take(8 * n) : 0,
+      scores: take(8 * n * outputs),
+      labels: take(8 * n),
       format,
       pairs: format === 'fixed' ? take(16 * n) : 0,
       histBytes,
@@ -211,6 +221,16 @@ export class HistogramArena {
       block.set(X.subarray(first * d, (first + m) * d));
       this.kernels.binRows(at, m, d, layout.binTable, layout.bins, layout.binsByFeature, n, first);
     }
+  }
+
+  /**
+   * Binary log-loss gradients of unweighted rows [start, end) from the arena's scores and labels, with
+   * e^x in WebAssembly (Math.exp was most of the time), and, given `fixedScale` params, quantized too.
+   */
+  binaryGradients(start: number, end: number, quantize: Float64Array | undefined): void {
+    const { layout } = this;
+    const q = quantize === undefined ? [0, 0, 0, 0] : [1, quantize[2]!, quantize[3]!, quantize[4]!];
+    this.kernels.binaryGradients(layout.scores, layout.labels, start, end, layout.grad, layout.hess, ...q, layout.pairs);
   }
 
   /** A histogram slot for a leaf (its byte offset); give it back with `releaseSlot`. */

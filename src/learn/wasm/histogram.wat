@@ -346,4 +346,119 @@
             (br $featureLoop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
+
+  ;; e^x to within two units in the last place (checked against Math.exp in the tests): x = k·ln2 + r
+  ;; with |r| ≤ ln2/2 (ln2 split in two parts so k·ln2 is exact), e^r by its Taylor series to r^13
+  ;; (the first term left out is below 2e-16 relative), times 2^k built from bits. x is clamped to
+  ;; [−708, 709], where e^x stays a normal double.
+  (func $exp (param $x f64) (result f64)
+    (local $k f64) (local $r f64) (local $p f64)
+    (local.set $x (f64.min (f64.max (local.get $x) (f64.const -708)) (f64.const 709)))
+    (local.set $k (f64.nearest (f64.mul (local.get $x) (f64.const 1.4426950408889634))))
+    (local.set $r (f64.sub (f64.sub (local.get $x) (f64.mul (local.get $k) (f64.const 0.6931471803691238)))
+      (f64.mul (local.get $k) (f64.const 1.9082149292705877e-10))))
+    (local.set $p (f64.const 1.6059043836821613e-10))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 2.08767569878681e-9)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 2.505210838544172e-8)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 2.755731922398589e-7)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 2.7557319223985893e-6)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 2.48015873015873e-5)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 1.984126984126984e-4)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 1.388888888888889e-3)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 8.333333333333333e-3)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 4.1666666666666664e-2)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 0.16666666666666666)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 0.5)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 1)))
+    (local.set $p (f64.add (f64.mul (local.get $p) (local.get $r)) (f64.const 1)))
+    (f64.mul (local.get $p)
+      (f64.reinterpret_i64 (i64.shl (i64.add (i64.trunc_f64_s (local.get $k)) (i64.const 1023)) (i64.const 52)))))
+
+  (func (export "exp") (param $x f64) (result f64) (call $exp (local.get $x)))
+
+  ;; e^x for two lanes at once, as $exp but with the polynomial evaluated by Estrin's scheme: a chain
+  ;; of 5 dependent multiply-adds instead of Horner's 14 (the chain, not the arithmetic, bounded speed).
+  (func $exp2 (param $x v128) (result v128)
+    (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $r8 v128)
+    (local $a v128) (local $b v128) (local $c v128)
+    (local.set $x (f64x2.min (f64x2.max (local.get $x) (f64x2.splat (f64.const -708))) (f64x2.splat (f64.const 709))))
+    (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
+    (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238))))
+      (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+    (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (local.set $r8 (f64x2.mul (local.get $r4) (local.get $r4)))
+    ;; a = 1 + r + r²/2 + r³/6 + r⁴(1/24 + r/120 + r²(1/720 + r/5040))
+    (local.set $a
+      (f64x2.add
+        (f64x2.add
+          (f64x2.add (f64x2.splat (f64.const 1)) (local.get $r))
+          (f64x2.mul (local.get $r2) (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 0.16666666666666666))))))
+        (f64x2.mul (local.get $r4)
+          (f64x2.add
+            (f64x2.add (f64x2.splat (f64.const 4.1666666666666664e-2)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 8.333333333333333e-3))))
+            (f64x2.mul (local.get $r2) (f64x2.add (f64x2.splat (f64.const 1.388888888888889e-3)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 1.984126984126984e-4)))))))))
+    ;; b = r⁸(1/8! + r/9! + r²(1/10! + r/11!) + r⁴(1/12! + r/13!))
+    (local.set $b
+      (f64x2.add
+        (f64x2.add
+          (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-5)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 2.7557319223985893e-6))))
+          (f64x2.mul (local.get $r2) (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-7)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 2.505210838544172e-8))))))
+        (f64x2.mul (local.get $r4) (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-9)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 1.6059043836821613e-10)))))))
+    (local.set $c (f64x2.add (local.get $a) (f64x2.mul (local.get $r8) (local.get $b))))
+    ;; 2^k from bits: k (whole, in [−1022, 1023]) to i64 lanes, + 1023, shifted into the exponent field.
+    (f64x2.mul (local.get $c)
+      (i64x2.shl
+        (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023)))
+        (i32.const 52))))
+
+  (func (export "exp2") (param $x f64) (param $y f64) (param $out i32)
+    (v128.store (local.get $out) (call $exp2 (f64x2.replace_lane 1 (f64x2.splat (local.get $x)) (local.get $y)))))
+
+  ;; Binary log loss, unweighted rows [begin, end), two at a time: p = 1 / (1 + e^−score), gradient
+  ;; p − y, hessian max(p(1 − p), 1e−16). With $quantize, only the fixed-point pairs are written (as
+  ;; "quantize" would write them; the f64 arrays would only cost bandwidth), else grad and hess.
+  (func $storeRow (param $i i32) (param $g f64) (param $h f64) (param $grad i32) (param $hess i32)
+    (param $quantize i32) (param $gmul f64) (param $hmul f64) (param $cbits i32) (param $gh i32)
+    (local $o i32)
+    (if (local.get $quantize)
+      (then
+        (local.set $o (i32.add (local.get $gh) (i32.shl (local.get $i) (i32.const 4))))
+        (i64.store (local.get $o) (i64.trunc_sat_f64_s (f64.nearest (f64.mul (local.get $g) (local.get $gmul)))))
+        (i64.store offset=8 (local.get $o)
+          (i64.or
+            (i64.shl (i64.trunc_sat_f64_s (f64.nearest (f64.mul (local.get $h) (local.get $hmul)))) (i64.extend_i32_u (local.get $cbits)))
+            (i64.const 1))))
+      (else
+        (f64.store (i32.add (local.get $grad) (i32.shl (local.get $i) (i32.const 3))) (local.get $g))
+        (f64.store (i32.add (local.get $hess) (i32.shl (local.get $i) (i32.const 3))) (local.get $h)))))
+
+  (func (export "binaryGradients")
+    (param $scores i32) (param $labels i32) (param $begin i32) (param $end i32) (param $grad i32) (param $hess i32)
+    (param $quantize i32) (param $gmul f64) (param $hmul f64) (param $cbits i32) (param $gh i32)
+    (local $i i32) (local $p v128) (local $g v128) (local $h v128) (local $o i32) (local $s v128) (local $y v128)
+    (local.set $i (local.get $begin))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        ;; The last row of an odd range pairs with itself.
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $end))
+          (then
+            (local.set $s (v128.load align=8 (i32.add (local.get $scores) (local.get $o))))
+            (local.set $y (v128.load align=8 (i32.add (local.get $labels) (local.get $o)))))
+          (else
+            (local.set $s (f64x2.splat (f64.load (i32.add (local.get $scores) (local.get $o)))))
+            (local.set $y (f64x2.splat (f64.load (i32.add (local.get $labels) (local.get $o)))))))
+        (local.set $p (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.add (f64x2.splat (f64.const 1)) (call $exp2 (f64x2.neg (local.get $s))))))
+        (local.set $g (f64x2.sub (local.get $p) (local.get $y)))
+        (local.set $h (f64x2.max (f64x2.mul (local.get $p) (f64x2.sub (f64x2.splat (f64.const 1)) (local.get $p))) (f64x2.splat (f64.const 1e-16))))
+        (call $storeRow (local.get $i) (f64x2.extract_lane 0 (local.get $g)) (f64x2.extract_lane 0 (local.get $h))
+          (local.get $grad) (local.get $hess) (local.get $quantize) (local.get $gmul) (local.get $hmul) (local.get $cbits) (local.get $gh))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $end))
+          (then
+            (call $storeRow (i32.add (local.get $i) (i32.const 1)) (f64x2.extract_lane 1 (local.get $g)) (f64x2.extract_lane 1 (local.get $h))
+              (local.get $grad) (local.get $hess) (local.get $quantize) (local.get $gmul) (local.get $hmul) (local.get $cbits) (local.get $gh))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rowLoop))))
 )
