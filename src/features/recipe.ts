@@ -274,7 +274,7 @@ export function fitRecipe(table: Table, schema: readonly ColumnSchema[], options
         names.push(['year', 'month', 'weekday', 'hour', 'days'].map((p) => `${col.name}.${p}`));
         break;
       case 'text': {
-        const buckets = options.textBuckets ?? (linear ? 1024 : 64);
+        const buckets = options.textBuckets ?? (linear ? 256 : 32);
         steps.push({ kind: 'hashing', input, buckets, idf: textIdf(table, col.name, buckets) });
         names.push(Array.from({ length: buckets }, (_, b) => `${col.name}#${b}`));
         break;

@@ -7,6 +7,7 @@ import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitRecipe, FittedRecipe } from '../features/recipe.js';
 import type { Learner } from '../learn/contract.js';
 import { fit, getLearner } from '../learn/registry.js';
+import { TrainingAborted } from '../learn/errors.js';
 import { candidatesFor, type Candidate } from './candidates.js';
 import type { ModelPackage } from './package.js';
 import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
@@ -33,6 +34,8 @@ export interface TrainOptions {
   /** auto: seconds for the whole search (the final fit included). */
   timeBudgetSeconds: number;
   onProgress?: (event: TrainProgress) => void;
+  /** Stops fitting (auto: the candidate in flight) when it fires. */
+  signal?: AbortSignal;
 }
 
 export interface TrainProgress {
@@ -78,7 +81,7 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
   const shape = paramKeys(learner);
   if (shape.has('categorical_features') && params['categorical_features'] === undefined && recipe.categorical.length > 0) params['categorical_features'] = recipe.categorical;
   if (options.classWeight !== undefined && shape.has('class_weight') && params['class_weight'] === undefined) params['class_weight'] = options.classWeight;
-  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed });
+  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
   return { recipe, model, weight: 1 };
 }
 
@@ -283,7 +286,16 @@ async function autoSelect(
     options.onProgress?.({ step: `auto: ${candidate.learner}`, done: i, total: candidates.length });
     const t0 = performance.now();
     const { onProgress: _quiet, ...quiet } = options;
-    const scores = await outOfFold(table, y, schema, spec, [candidate], folds, quiet);
+    // A candidate still running when the search's share of the budget is spent is stopped.
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * 0.8 - elapsed)));
+    let scores: Float64Array;
+    try {
+      scores = await outOfFold(table, y, schema, spec, [candidate], folds, { ...quiet, signal });
+    } catch (e) {
+      if (!(e instanceof TrainingAborted)) throw e;
+      leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note: 'stopped: time budget' });
+      continue;
+    }
     const seconds = (performance.now() - t0) / 1000;
     slowest = Math.max(slowest, (seconds * 1000) / folds);
     const entry = { ...candidate, score: metricOf(metric, spec.task, y, scores, labels), seconds };

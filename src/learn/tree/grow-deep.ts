@@ -41,6 +41,9 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
   const sumY = new Float64Array(256);
   const sumW = new Float64Array(256);
   const touched = new Uint8Array(256);
+  // The bins a node's rows touch, in first-touch order: deep nodes hold few rows, and scanning and
+  // clearing all 256 bins of every feature at every node was most of a deep tree's time.
+  const touchedList = new Int32Array(256);
   const scratch = new Int32Array(rows.length);
   const order = Int32Array.from({ length: d }, (_, f) => f);
 
@@ -77,12 +80,29 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     const parentScore = (S * S) / W;
     for (let k = 0; k < limits.maxFeatures; k++) {
       const f = order[k]!;
+      let nTouched = 0;
       for (let r = begin!; r < end!; r++) {
         const i = rows[r]!;
         const b = bins[i * d + f]!;
         sumY[b] += w[i]! * y[i]!;
         sumW[b] += w[i]!;
-        touched[b] = 1;
+        if (touched[b] === 0) {
+          touched[b] = 1;
+          touchedList[nTouched++] = b;
+        }
+      }
+      // Few distinct bins: visit just those, in bin order (insertion sort of a short list).
+      const sparse = nTouched * 8 < 256;
+      if (sparse) {
+        for (let a = 1; a < nTouched; a++) {
+          const v = touchedList[a]!;
+          let c = a - 1;
+          while (c >= 0 && touchedList[c]! > v) {
+            touchedList[c + 1] = touchedList[c]!;
+            c--;
+          }
+          touchedList[c + 1] = v;
+        }
       }
       const nb = input.mapper.nBins[f]!;
       const mY = sumY[MISSING_BIN]!;
@@ -91,7 +111,10 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
         let lY = pass === 1 ? mY : 0;
         let lW = pass === 1 ? mW : 0;
         const lastBin = pass === 0 && mW > 0 ? nb - 1 : nb - 2;
-        for (let b = 0; b <= lastBin; b++) {
+        const steps = sparse ? nTouched : lastBin + 1;
+        for (let t = 0; t < steps; t++) {
+          const b = sparse ? touchedList[t]! : t;
+          if (b > lastBin) break;
           if (touched[b] === 0) continue;
           lY += sumY[b]!;
           lW += sumW[b]!;
@@ -108,8 +131,8 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
           }
         }
       }
-      for (let b = 0; b < 256; b++) {
-        if (touched[b] === 0) continue;
+      for (let t = 0; t < nTouched; t++) {
+        const b = touchedList[t]!;
         sumY[b] = 0;
         sumW[b] = 0;
         touched[b] = 0;
