@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixture, runCli, tempDir } from '../helpers.js';
+
+/** A failing command: exit code 2 and one line on stderr, no stack. */
+function expectCleanError(args: string[], pattern: RegExp): void {
+  const r = runCli(args);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^hyperplane: error: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+function parseCsv(text: string): string[][] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
+}
+
+describe('train → predict → evaluate on real data', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  it('a named learner on penguins (multiclass, missing values, categories): package, report, summary, predictions, evaluation', () => {
+    const out = join(dir, 'penguins');
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '40', '--out', out]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/model: gbdt +\(multiclass, target 'Species'/);
+    for (const f of ['model.hpkg', 'report.html', 'summary.json']) expect(existsSync(join(out, f))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.target.labels).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(summary.test.accuracy).toBeGreaterThan(0.9);
+    expect(summary.evaluation).toMatch(/stratified holdout: 20% of rows \(69\)/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/Confusion matrix/);
+    expect(html).not.toMatch(/<script/);
+
+    const predict = runCli(['predict', join(out, 'model.hpkg'), fixture('penguins.json')]);
+    expect(predict.code, predict.stderr).toBe(0);
+    const rows = parseCsv(predict.stdout);
+    expect(rows[0]).toEqual(['prediction', 'proba_Adelie', 'proba_Chinstrap', 'proba_Gentoo']);
+    expect(rows).toHaveLength(345);
+    for (const r of rows.slice(1)) expect(Number(r[1]) + Number(r[2]) + Number(r[3])).toBeCloseTo(1, 12);
+    const truth = (JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as { Species: string }[]).map((p) => p.Species);
+    const correct = rows.slice(1).filter((r, i) => r[0] === truth[i]).length;
+
+    const evaluate = runCli(['evaluate', join(out, 'model.hpkg'), fixture('penguins.json'), '--json']);
+    expect(evaluate.code, evaluate.stderr).toBe(0);
+    expect(JSON.parse(evaluate.stdout).accuracy).toBeCloseTo(correct / 344, 12);
+  });
+
+  it('auto on breast cancer: a leaderboard of every family within the time budget, a model that beats the baseline', () => {
+    const out = join(dir, 'auto');
+    const started = Date.now();
+    const r = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--time-budget', '20', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const summary = JSON.parse(r.stdout);
+    const learners = new Set(summary.leaderboard.map((e: { learner: string }) => e.learner));
+    for (const l of ['baseline', 'logistic', 'gbdt', 'forest']) expect(learners.has(l)).toBe(true);
+    expect(summary.learner).not.toBe('baseline');
+    expect(summary.test.auc).toBeGreaterThan(0.97);
+    const baseline = summary.leaderboard.find((e: { learner: string }) => e.learner === 'baseline');
+    expect(summary.leaderboard[0].score).toBeGreaterThan(baseline.score);
+  });
+
+  it('cross-validation, a time split and a separate test file', () => {
+    const cv = runCli(['train', fixture('wine.csv'), '--target', 'cultivar', '--learner', 'logistic', '--cv', '3', '--out', join(dir, 'cv'), '--json']);
+    expect(cv.code, cv.stderr).toBe(0);
+    expect(JSON.parse(cv.stdout).evaluation).toMatch(/^3-fold cross-validation \(stratified\) over 178 rows/);
+    const time = runCli(['train', fixture('seattle-weather.csv'), '--target', 'weather', '--learner', 'gbdt', '--n-estimators', '20', '--time-split', 'date=2015-01-01', '--out', join(dir, 'time'), '--json']);
+    expect(time.code, time.stderr).toBe(0);
+    expect(JSON.parse(time.stdout).evaluation).toMatch(/^time split: train before 2015-01-01 \(1,096 rows\), test on or after \(365\)/);
+    const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, 'bc-train.csv'), `${lines.slice(0, 400).join('\n')}\n`);
+    writeFileSync(join(dir, 'bc-test.csv'), `${[lines[0], ...lines.slice(400)].join('\n')}\n`);
+    const test = runCli(['train', join(dir, 'bc-train.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--test', join(dir, 'bc-test.csv'), '--out', join(dir, 'test'), '--json']);
+    expect(test.code, test.stderr).toBe(0);
+    expect(JSON.parse(test.stdout).evaluation).toMatch(/separate test data \(.*bc-test\.csv, 170 rows\)/);
+  });
+
+  it('rows without a target are dropped, with a count', () => {
+    const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
+    const blanked = lines.map((l, i) => (i === 5 || i === 9 ? l.replace(/,[^,]*$/, ',') : l));
+    writeFileSync(join(dir, 'holes.csv'), `${blanked.join('\n')}\n`);
+    const r = runCli(['train', join(dir, 'holes.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--out', join(dir, 'holes'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).warnings).toContain("2 rows have no 'diagnosis' and were dropped");
+  });
+});
+
+describe('train, predict and evaluate: bad input gets one clear line', () => {
+  let dir: string;
+  let model: string;
+  beforeAll(() => {
+    dir = tempDir();
+    model = join(dir, 'm', 'model.hpkg');
+    const r = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--out', join(dir, 'm')]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    writeFileSync(join(dir, 'one-class.csv'), 'x,y\n1,a\n2,a\n3,a\n');
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    writeFileSync(join(dir, 'no-island.json'), JSON.stringify(rows.map(({ Island: _, ...rest }) => rest)));
+    writeFileSync(join(dir, 'corrupt.hpkg'), 'HPPKG\0\0\0\x05\0\0\0{nope');
+    const bytes = readFileSync(model);
+    const text = bytes.toString('latin1').replace('{"package":1,', '{"package":9,');
+    writeFileSync(join(dir, 'newer.hpkg'), Buffer.from(text, 'latin1'));
+  });
+
+  it('a target with one class', () => expectCleanError(['train', join(dir, 'one-class.csv'), '--target', 'y'], /column 'y': cannot be a target: it has a single value/));
+  it('an unknown target', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'species'], /--target 'species': no such column \(did you mean 'Species'\?\)/));
+  it('a parameter of another learner', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--num-leaves', '7'], /--num-leaves is a parameter of gbdt, not of logistic/));
+  it('a bad parameter value', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--num-leaves', '1'], /gbdt: parameter 'num_leaves': /));
+  it('a metric of another task', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--metric', 'rmse'], /field 'metric': 'rmse' does not apply to a multiclass task/));
+  it('predict data missing a column the model needs', () => expectCleanError(['predict', model, join(dir, 'no-island.json')], /no-island\.json, column 'Island': the model needs column 'Island', which the data does not have/));
+  it('a corrupt model file', () => expectCleanError(['predict', join(dir, 'corrupt.hpkg'), fixture('penguins.json')], /corrupt\.hpkg: the package is truncated|corrupt\.hpkg: the package header is corrupt/));
+  it('a model from a newer format', () => expectCleanError(['predict', join(dir, 'newer.hpkg'), fixture('penguins.json')], /newer\.hpkg: the package is format 9, newer than this Hyperplane reads \(1\); upgrade Hyperplane/));
+  it('not a model at all', () => expectCleanError(['predict', fixture('wine.csv'), fixture('penguins.json')], /wine\.csv: not a Hyperplane model package/));
+  it('evaluate data without the target', () => expectCleanError(['evaluate', model, join(dir, 'one-class.csv')], /the model needs columns/));
+});
