@@ -16,3 +16,13 @@ export type { Learner, Model, Matrix, Task as LearnTask, FitOptions, Capabilitie
 export { LEARNERS, getLearner, fit, predict, saveModel, loadModel } from './learn/registry.js';
 export { allocateMatrix } from './learn/matrix.js';
 export { LearnError } from './learn/errors.js';
+export { fitRecipe, FittedRecipe, type Recipe, type RecipeFamily, type RecipeOptions, type Step } from './features/recipe.js';
+export { evaluateScores, METRICS, type Evaluation, type MetricName } from './evaluate/evaluate.js';
+export { rocAuc, averagePrecision, logLoss, brier, thresholdMetrics, chooseThreshold, multiclassMetrics, regressionMetrics, type ThresholdRule } from './evaluate/metrics.js';
+export { curves, type Curves } from './evaluate/curves.js';
+export { holdout, kFolds, groupFolds, foldSplit, timeSplit, type Split } from './evaluate/splits.js';
+export { diagnose, type Diagnostic } from './evaluate/diagnostics.js';
+export { Pipeline, type PipelineSpec, type TargetSpec, type Member } from './pipeline/pipeline.js';
+export { encodePackage, decodePackage, type ModelPackage, type PackageInfo } from './pipeline/package.js';
+export { savePackage, loadPackage, readForPipeline } from './pipeline/io.js';
+export { trainPipeline, type TrainOptions, type TrainResult, type EvaluationPlan, type LeaderboardEntry } from './pipeline/train.js';
