@@ -26,3 +26,4 @@ export { Pipeline, type PipelineSpec, type TargetSpec, type Member } from './pip
 export { encodePackage, decodePackage, type ModelPackage, type PackageInfo } from './pipeline/package.js';
 export { savePackage, loadPackage, readForPipeline } from './pipeline/io.js';
 export { trainPipeline, type TrainOptions, type TrainResult, type EvaluationPlan, type LeaderboardEntry } from './pipeline/train.js';
+export { defineConfig, loadConfig, trainConfigSchema, type TrainConfig, type TrainConfigInput } from './config/config.js';

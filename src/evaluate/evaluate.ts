@@ -79,8 +79,33 @@ export function evaluateScores(task: EvalTask, y: ArrayLike<number>, scores: Flo
   };
 }
 
-/** One metric, computed directly (for model selection inside cross-validation). */
-export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number>, scores: Float64Array, labels: readonly string[]): number {
-  const value = evaluateScores(task, y, scores, labels).metrics[metric];
-  return value ?? NaN;
+/** One metric, computed alone (model selection calls this many times: no curves, no other metrics). */
+export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number>, scores: ArrayLike<number>, labels: readonly string[]): number {
+  if (task === 'binary') {
+    const p = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) p[i] = scores[2 * i + 1]!;
+    switch (metric) {
+      case 'auc':
+        return rocAuc(y, p);
+      case 'pr_auc':
+        return averagePrecision(y, p);
+      case 'log_loss':
+        return logLoss(y, p);
+      case 'brier':
+        return brier(y, p);
+      case 'accuracy':
+      case 'f1':
+        return thresholdMetrics(y, p, 0.5)[metric];
+      default:
+        return NaN;
+    }
+  }
+  if (task === 'multiclass') {
+    const m = multiclassMetrics(y, scores, labels);
+    const byName: Partial<Record<MetricName, number>> = { accuracy: m.accuracy, macro_f1: m.macroF1, weighted_f1: m.weightedF1, log_loss: m.logLoss };
+    return byName[metric] ?? NaN;
+  }
+  const r = regressionMetrics(y, scores);
+  const byName: Partial<Record<MetricName, number>> = { ...r };
+  return byName[metric] ?? NaN;
 }

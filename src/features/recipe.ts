@@ -226,14 +226,15 @@ function levelCounts(table: Table, name: string): [string, number][] {
 /**
  * Fits the default recipe for a learner family from the training table and its schema: numbers as
  * they are, binaries as 0/1, categories as codes (trees) or one-hot of the frequent levels (linear),
- * dates as their parts, text as hashed words and bigrams with idf. For the linear family, missing
- * values are imputed with medians, flagged, and everything is standardized.
+ * dates as their parts, text as hashed words and bigrams with idf (linear only, unless textBuckets is
+ * given). For the linear family, missing values are imputed with medians, flagged, and everything is
+ * standardized.
  */
 export function fitRecipe(table: Table, schema: readonly ColumnSchema[], options: RecipeOptions): Recipe {
   const exclude = new Set(options.exclude ?? []);
   const linear = options.family === 'linear';
-  const maxLevels = options.maxLevels ?? (linear ? 30 : MAX_TREE_LEVELS);
-  const minCount = options.minLevelCount ?? (linear ? 5 : 1);
+  const maxLevels = options.maxLevels ?? (linear ? 200 : MAX_TREE_LEVELS);
+  const minCount = options.minLevelCount ?? (linear ? 2 : 1);
   const inputs: Recipe['inputs'] = [];
   const steps: Step[] = [];
   const names: string[][] = [];
@@ -274,7 +275,13 @@ export function fitRecipe(table: Table, schema: readonly ColumnSchema[], options
         names.push(['year', 'month', 'weekday', 'hour', 'days'].map((p) => `${col.name}.${p}`));
         break;
       case 'text': {
-        const buckets = options.textBuckets ?? (linear ? 256 : 32);
+        // Trees split hashed word counts poorly (each bucket mixes unrelated words); linear models
+        // weigh them well. Trees leave text out unless told how many buckets to use.
+        if (!linear && options.textBuckets === undefined) {
+          inputs.pop();
+          break;
+        }
+        const buckets = options.textBuckets ?? 256;
         steps.push({ kind: 'hashing', input, buckets, idf: textIdf(table, col.name, buckets) });
         names.push(Array.from({ length: buckets }, (_, b) => `${col.name}#${b}`));
         break;

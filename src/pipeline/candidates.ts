@@ -7,10 +7,10 @@ export interface Candidate {
 }
 
 /**
- * What `auto` tries, cheapest first so that a tight time budget still sees every family: the
- * baseline (what ML must beat), a linear model at three penalties, gradient-boosted trees at three
- * sizes (early stopping picks the rounds), and a random forest. Learners that don't do the task are
- * left out by their capabilities.
+ * What `auto` tries: the baseline (what ML must beat), a linear model at three penalties,
+ * gradient-boosted trees at three sizes (early stopping picks the rounds), and a random forest — one of
+ * each family first, so that a tight time budget still compares families. Learners that don't do the
+ * task are left out by their capabilities.
  */
 export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate[] {
   const boosted = (params: Record<string, unknown>): Candidate => ({
@@ -19,13 +19,14 @@ export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate
   });
   // Small data: fewer rows per leaf, so the trees can grow at all.
   const minLeaf = rows < 2000 ? 5 : 20;
+  const linear = task === 'regression' ? [1, 10, 0.1].map((alpha) => ({ learner: 'linear', params: { alpha } })) : [1, 0.1, 10].map((C) => ({ learner: 'logistic', params: { C, tol: 1e-4, max_iter: 500 } }));
+  // One of each family first, so a tight budget still compares families; then the variants.
   const list: Candidate[] = [
     { learner: 'baseline', params: {} },
-    ...(task === 'regression'
-      ? [0.1, 10, 1].map((alpha) => ({ learner: 'linear', params: { alpha } }))
-      : [1, 0.1, 10].map((C) => ({ learner: 'logistic', params: { C, max_iter: 2000 } }))),
+    linear[0]!,
     boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }),
     { learner: 'forest', params: { n_estimators: 300 } },
+    ...linear.slice(1),
     boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }),
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
   ];

@@ -256,9 +256,10 @@ async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnS
 }
 
 /**
- * auto: every family's candidates scored by 3-fold cross-validation on the training rows, cheapest
- * first, while the time budget allows (a fifth of it is kept for the final fit); then a blend of the
- * best two families. The winner is refitted on all training rows.
+ * auto: every family's candidates scored by cross-validation on the training rows (5 folds up to 5,000
+ * rows, else 3), cheapest first, while the time budget allows (a fifth of it is kept for the final
+ * fit); then greedy ensemble selection over their out-of-fold scores. The chosen members are refitted
+ * on all training rows.
  */
 async function autoSelect(
   table: Table,
@@ -273,7 +274,8 @@ async function autoSelect(
   const candidates = candidatesFor(spec.task, table.nRows);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
-  const folds = table.nRows >= 3 * 2 ? 3 : 2;
+  // Five folds on small data, where the choice is noisiest; three where fits are costly.
+  const folds = table.nRows <= 5000 ? 5 : 3;
   const oof = new Map<LeaderboardEntry, Float64Array>();
   let slowest = 0;
   for (const [i, candidate] of candidates.entries()) {
@@ -305,23 +307,33 @@ async function autoSelect(
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length });
   const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   if (scored.length === 0) throw new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
-  // The best of each of two different families, averaged.
-  const first = scored[0]!;
-  const second = scored.find((e) => e.learner !== first.learner && e.learner !== 'baseline');
-  let winners: LeaderboardEntry[] = [first];
-  if (second !== undefined && first.learner !== 'baseline') {
-    const a = oof.get(first)!;
-    const b = oof.get(second)!;
-    const blended = a.map((v, j) => (v + b[j]!) / 2);
-    const entry: LeaderboardEntry = { learner: `blend(${first.learner}+${second.learner})`, params: {}, score: metricOf(metric, spec.task, y, blended, labels), seconds: first.seconds + second.seconds };
-    leaderboard.push(entry);
-    if (better(metric, entry.score, first.score)) winners = [first, second];
+  // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
+  // the heaviest first, while the budget allows (the first always).
+  // The baseline joins no ensemble: its constants differ by fold, which only shifts pooled scores.
+  const weights = selectEnsemble(scored[0]!.learner === 'baseline' ? scored.slice(0, 1) : scored.filter((e) => e.learner !== 'baseline'), oof, metric, spec.task, y, labels);
+  const chosen = [...weights].sort((a, b) => b[1] - a[1]);
+  if (chosen.length > 1) {
+    const sum = new Float64Array(y.length * (labels.length || 1));
+    let total = 0;
+    for (const [e, w] of chosen) {
+      const s = oof.get(e)!;
+      for (let j = 0; j < sum.length; j++) sum[j] += w * s[j]!;
+      total += w;
+    }
+    const score = metricOf(metric, spec.task, y, sum.map((v) => v / total), labels);
+    leaderboard.push({ learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0) });
   }
   const members: Member[] = [];
-  for (const w of winners) members.push(await fitMember(table, y, schema, spec, { learner: w.learner, params: w.params }, options));
+  for (const [e, w] of chosen) {
+    const refitMs = (e.seconds * 1000 * 1.5) / folds;
+    if (members.length > 0 && performance.now() - started + refitMs > budgetMs) break;
+    const member = await fitMember(table, y, schema, spec, { learner: e.learner, params: e.params }, options);
+    members.push({ ...member, weight: w });
+  }
+  const kept = chosen.slice(0, members.length);
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
-  const name = winners.length === 1 ? first.learner : `blend(${winners.map((w) => w.learner).join('+')})`;
-  return { members, name, params: winners.length === 1 ? first.params : { members: winners.map((w) => ({ learner: w.learner, params: w.params })) } };
+  const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
+  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) } };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */
@@ -341,4 +353,40 @@ function predictedCounts(predicted: (string | number)[], labels: readonly string
   const counts = new Map(labels.map((l) => [l, 0]));
   for (const p of predicted) counts.set(String(p), (counts.get(String(p)) ?? 0) + 1);
   return labels.map((label) => ({ label, count: counts.get(label) ?? 0 }));
+}
+
+/**
+ * Greedy ensemble selection (Caruana et al., 2004): start from the best candidate and keep adding the
+ * one (repeats allowed) whose inclusion in the average most improves the out-of-fold metric, until
+ * nothing improves it. Returns each chosen candidate's weight (times picked).
+ */
+function selectEnsemble(scored: LeaderboardEntry[], oof: Map<LeaderboardEntry, Float64Array>, metric: MetricName, task: TargetSpec['task'], y: Float64Array, labels: readonly string[], rounds = 20): Map<LeaderboardEntry, number> {
+  const weights = new Map<LeaderboardEntry, number>();
+  const first = scored[0]!;
+  weights.set(first, 1);
+  const sum = Float64Array.from(oof.get(first)!);
+  let count = 1;
+  let best = first.score;
+  const trial = new Float64Array(sum.length);
+  for (let r = 1; r < rounds; r++) {
+    let pick: LeaderboardEntry | undefined;
+    let pickScore = NaN;
+    for (const e of scored) {
+      const s = oof.get(e)!;
+      for (let j = 0; j < sum.length; j++) trial[j] = (sum[j]! + s[j]!) / (count + 1);
+      const score = metricOf(metric, task, y, trial, labels);
+      if (better(metric, score, pickScore)) [pick, pickScore] = [e, score];
+    }
+    if (pick === undefined || !better(metric, pickScore, best)) break;
+    const s = oof.get(pick)!;
+    for (let j = 0; j < sum.length; j++) sum[j] += s[j]!;
+    count++;
+    best = pickScore;
+    weights.set(pick, (weights.get(pick) ?? 0) + 1);
+  }
+  return weights;
+}
+
+function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[]): string {
+  return `ensemble(${members.map(([e, w]) => `${e.learner}×${w}`).join(' + ')})`;
 }

@@ -42,6 +42,26 @@ describe(`forest against scikit-learn ${fixture.sklearn}'s RandomForest(100) (fi
     expect(Math.abs((model.state['oobScore'] as number) - accuracy)).toBeLessThan(0.05);
   });
 
+  it('wine (multiclass): accuracy within one test row and log loss within 20% of the reference; probabilities sum to 1', async () => {
+    const c = byName.get('wine')!;
+    const model = await fit('forest', matrix(c.train.X), Float64Array.from(c.train.y), 'multiclass', { n_estimators: 100 }, { seed: 1 });
+    const p = predict(model, matrix(c.test.X));
+    const k = 3;
+    const ref = c.metrics['sklearn_forest']!;
+    let correct = 0;
+    let logLoss = 0;
+    c.test.y.forEach((v, i) => {
+      const row = Array.from(p.subarray(i * k, i * k + k));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      if (row.indexOf(Math.max(...row)) === v) correct++;
+      logLoss -= Math.log(Math.min(Math.max(row[v]!, 1e-3), 1));
+    });
+    expect(correct / c.test.y.length).toBeGreaterThanOrEqual(ref.accuracy! - 1 / c.test.y.length - 1e-12);
+    expect(logLoss / c.test.y.length).toBeLessThanOrEqual(ref.log_loss! * 1.2);
+    expect(model.nClasses).toBe(3);
+    expect(model.state['oobScore'] as number).toBeGreaterThan(0.9);
+  });
+
   it('diabetes: RMSE within 5% of the reference', async () => {
     const c = byName.get('diabetes')!;
     const model = await fit('forest', matrix(c.train.X), Float64Array.from(c.train.y), 'regression', { n_estimators: 100 }, { seed: 1 });

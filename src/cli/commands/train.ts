@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { loadData } from '../../data/load.js';
 import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
+import { loadConfig } from '../../config/config.js';
 import { LEARNERS } from '../../learn/registry.js';
 import { savePackage } from '../../pipeline/io.js';
 import { trainPipeline, type EvaluationPlan, type TrainResult } from '../../pipeline/train.js';
@@ -13,7 +14,8 @@ import { renderTrainText } from '../render/train-text.js';
 import { renderReportHtml } from '../render/report-html.js';
 
 interface TrainFlags extends RawReadFlags {
-  target: string;
+  config?: string;
+  target?: string;
   task?: 'binary' | 'multiclass' | 'regression';
   learner: string;
   metric?: string;
@@ -79,11 +81,48 @@ function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | Evaluation
   return { kind: 'holdout', share };
 }
 
+/**
+ * Flags with the config file's settings under them: a flag given on the command line wins, a config
+ * value beats a flag's default.
+ */
+async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, command: Command): Promise<{ source: string; flags: TrainFlags; configParams: Record<string, unknown> }> {
+  if (cli.config === undefined) {
+    if (sourceArg === undefined) throw new HyperplaneError('give the training data (or --config with `data` in it)');
+    return { source: sourceArg, flags: cli, configParams: {} };
+  }
+  const config = await loadConfig(cli.config);
+  const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+  const flags: TrainFlags = { ...cli };
+  const set = (name: string, value: unknown): void => {
+    if (value !== undefined && !fromCli(name)) flags[name] = value;
+  };
+  set('target', config.target);
+  set('task', config.task);
+  set('learner', config.learner);
+  set('metric', config.metric);
+  set('classWeight', config.classWeight);
+  set('seed', String(config.seed));
+  set('timeBudget', String(config.timeBudget));
+  set('schema', config.schema);
+  set('out', config.out);
+  set('query', config.query);
+  const evaluationFlags = ['test', 'split', 'cv', 'timeSplit'];
+  if (!evaluationFlags.some(fromCli) && config.evaluation !== undefined) {
+    const e = config.evaluation;
+    set('test', e.test);
+    set('split', e.split === undefined ? undefined : String(e.split));
+    set('cv', e.cv === undefined ? undefined : String(e.cv));
+    set('timeSplit', e.timeSplit === undefined ? undefined : `${e.timeSplit.column}=${e.timeSplit.date}`);
+  }
+  return { source: sourceArg ?? config.data, flags, configParams: config.params };
+}
+
 export function trainCommand(): Command {
   const command = new Command('train')
     .description('train a model: a named learner, or auto (a search over every family, with a leaderboard)')
-    .argument('<data>', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('[data]', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query (or `data` in --config)')
+    .option('--config <file>', 'hyperplane.config.ts / .js / .json / .yaml with these settings; flags given here override it')
+    .option('--target <column>', 'the column to predict')
     .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
     .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`, 'auto')
     .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
@@ -103,10 +142,12 @@ export function trainCommand(): Command {
   const learnerParams = params.filter((p) => !own.has(`--${p.flag}`));
   for (const p of learnerParams) command.option(`--${p.flag} <value>`, `${p.learners.join('/')}: ${p.doc}`);
   addReadOptions(command);
-  return command.action(async (source: string, flags: TrainFlags) => {
+  return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
+    const { source, flags, configParams } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
     if (learner !== 'auto' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, ${[...LEARNERS.keys()].join(', ')}`);
-    const given: Record<string, unknown> = {};
+    if (learner === 'auto' && Object.keys(configParams).length > 0) throw new HyperplaneError(`params are for a named learner; auto chooses its own (set learner in the config)`, { field: 'params' });
+    const given: Record<string, unknown> = { ...configParams };
     for (const p of learnerParams) {
       const value = flags[camel(p.flag)];
       if (value === undefined) continue;
@@ -119,12 +160,14 @@ export function trainCommand(): Command {
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
     const progress = progressReporter();
     progress.update({ step: 'reading data', done: 0, total: 1 });
+    if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
+    const target = flags.target;
     const data = await loadData(source, { ...readOptionsFromFlags(flags), ...(flags.schema !== undefined ? { schemaPath: flags.schema } : {}) });
     const evaluation = await evaluationPlan(flags);
     let result: TrainResult;
     try {
       result = await trainPipeline(data, {
-        target: flags.target,
+        target,
         ...(flags.task !== undefined ? { task: flags.task } : {}),
         learner,
         params: given,
@@ -138,7 +181,7 @@ export function trainCommand(): Command {
     } finally {
       progress.stop();
     }
-    const out = flags.out ?? join('.hyperplane', 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${flags.target.replace(/[^\w.-]/g, '_')}`);
+    const out = flags.out ?? join('.hyperplane', 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${target.replace(/[^\w.-]/g, '_')}`);
     mkdirSync(out, { recursive: true });
     const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
     savePackage(files.model, result.package);
@@ -157,7 +200,7 @@ export function trainCommand(): Command {
       fingerprint: data.fingerprint,
     };
     writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(files.report, renderReportHtml({ title: `${flags.target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
+    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else process.stdout.write(`${renderTrainText(result, files)}\n`);
   });

@@ -10,6 +10,8 @@ export interface ForestJob {
   d: number;
   mapper: BinMapper;
   y: Float64Array;
+  /** Classes, when more than 2 (y holds codes); 0 otherwise. */
+  classes: number;
   /** Sample weight × class weight per row. */
   base: Float64Array;
   bootstrap: boolean;
@@ -18,6 +20,8 @@ export interface ForestJob {
 
 export interface ForestTreeResult {
   tree: FlatTree;
+  /** Multiclass: each leaf's class distribution (leaf l's at l × classes). */
+  leafClasses?: Float64Array;
   splitCount: Float64Array;
   splitGain: Float64Array;
   /** 1 for rows drawn into this tree's bootstrap sample; the others score it out of bag. */
@@ -45,6 +49,6 @@ export function growForestTree(job: ForestJob, seed: number): ForestTreeResult {
       inBag[i] = 1;
     }
   }
-  const grown = growDeepTree({ bins: job.bins, d: job.d, mapper: job.mapper, y: job.y, w, rows: rows.subarray(0, m), rng }, job.limits);
+  const grown = growDeepTree({ bins: job.bins, d: job.d, mapper: job.mapper, y: job.y, classes: job.classes, w, rows: rows.subarray(0, m), rng }, job.limits);
   return { ...grown, inBag };
 }

@@ -39,37 +39,43 @@ const FORMAT_VERSION = 1;
  */
 export const forestLearner: Learner<ForestParams> = {
   name: NAME,
-  description: 'random forest (binary classification and regression) with bootstrap, max_features and an out-of-bag score',
+  description: 'random forest (classification and regression) with bootstrap, max_features and an out-of-bag score',
   params: forestParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['binary', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: ForestParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
     throwIfAborted(options.signal);
-    if (task !== 'binary' && task !== 'regression') throw new LearnError(`${NAME}: task '${task}' is not supported; use gbdt for multiclass`);
+    if (task !== 'binary' && task !== 'multiclass' && task !== 'regression') throw new LearnError(`${NAME}: task '${task}' is not supported`);
     checkMatrix(X, NAME);
-    const k = checkTarget(y, X.n, task, NAME);
-    if (task === 'binary' && k > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found ${k - 1}`);
+    const found = checkTarget(y, X.n, task, NAME);
+    if (task === 'binary' && found > 2) throw new LearnError(`${NAME}: a binary task needs class codes 0 and 1, found ${found - 1}`);
     const weights = checkWeights(options.weights, X.n, NAME);
     const { n, d } = X;
-    const classification = task === 'binary';
-    const classWeighted = classification ? classWeights(y, 2, params.class_weight, NAME) : undefined;
+    const classification = task !== 'regression';
+    // Classes: 2 for binary (the 0/1 label's variance is Gini), k for multiclass (one-hot variances).
+    const k = task === 'binary' ? 2 : task === 'multiclass' ? Math.max(found, 2) : 1;
+    const K = k > 2 ? k : 1;
+    const classWeighted = classification ? classWeights(y, k, params.class_weight, NAME) : undefined;
     const base = new Float64Array(n);
     for (let i = 0; i < n; i++) base[i] = (weights ? weights[i]! : 1) * (classWeighted ? classWeighted[y[i]!]! : 1);
     const maxFeatures = featuresPerSplit(params.max_features, d, classification);
     const mapper = fitBins(X, params.max_bin);
     const bins = binMatrix(X, mapper);
-    const job: ForestJob = { bins: toShared(bins), n, d, mapper, y: toShared(y), base: toShared(base), bootstrap: params.bootstrap, limits: { maxDepth: params.max_depth, minSamplesLeaf: params.min_samples_leaf, maxFeatures } };
+    const job: ForestJob = { bins: toShared(bins), n, d, mapper, y: toShared(y), classes: K > 1 ? K : 0, base: toShared(base), bootstrap: params.bootstrap, limits: { maxDepth: params.max_depth, minSamplesLeaf: params.min_samples_leaf, maxFeatures } };
     const seeds = Array.from({ length: params.n_estimators }, (_, t) => treeSeed(options.seed ?? 0, t));
     const results = await growAll(job, seeds, options);
     const trees: FlatTree[] = [];
     const splitCount = new Float64Array(d);
     const splitGain = new Float64Array(d);
-    const oobSum = new Float64Array(n);
+    const oobSum = new Float64Array(n * K);
     const oobCount = new Float64Array(n);
     for (const grown of results) {
-      trees.push(grown.tree);
+      // Multiclass: one tree per class sharing the structure, each holding that class's leaf shares;
+      // prediction sums tree t into output t mod K, as boosting's softmax trees do.
+      const perClass = K > 1 ? Array.from({ length: K }, (_, c) => ({ ...grown.tree, leafValue: grown.leafClasses!.filter((_, j) => j % K === c) })) : [grown.tree];
+      trees.push(...perClass);
       for (let f = 0; f < d; f++) {
         splitCount[f] += grown.splitCount[f]!;
         splitGain[f] += grown.splitGain[f]!;
@@ -77,11 +83,12 @@ export const forestLearner: Learner<ForestParams> = {
       if (!params.bootstrap) continue;
       for (let i = 0; i < n; i++) {
         if (grown.inBag[i] === 1) continue;
-        oobSum[i] += grown.tree.leafValue[leafOf(grown.tree, X.data, i * d)]!;
+        const leaf = leafOf(grown.tree, X.data, i * d);
+        for (let c = 0; c < K; c++) oobSum[i * K + c] += perClass[c]!.leafValue[leaf]!;
         oobCount[i]++;
       }
     }
-    const oob = params.bootstrap ? oobScore(y, oobSum, oobCount, classification) : NaN;
+    const oob = params.bootstrap ? oobScore(y, oobSum, oobCount, classification, K) : NaN;
     const warnings: string[] = [];
     if (classification && presentClasses(y, 2, weights) < 2) warnings.push('y has a single class: every tree predicts it');
     return {
@@ -89,19 +96,22 @@ export const forestLearner: Learner<ForestParams> = {
       formatVersion: FORMAT_VERSION,
       task,
       nFeatures: d,
-      nClasses: classification ? 2 : 1,
+      nClasses: classification ? k : 1,
       params: { ...params },
-      state: { ...packTrees(trees), splitCount, splitGain, oobScore: oob, oobMetric: classification ? 'accuracy' : 'r2' },
+      state: { ...packTrees(trees), outputs: K, splitCount, splitGain, oobScore: oob, oobMetric: classification ? 'accuracy' : 'r2' },
       training: { iterations: trees.length, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings },
     };
   },
 
   predict(model: Model, X: Matrix): Float64Array {
     checkPredictInput(model, X);
-    const scores = new Float64Array(X.n);
-    addModelScores(model, 1, X.data, X.n, X.d, scores);
-    const T = forestLayoutOf(model, 1).roots.length;
+    // Models from before multiclass forests have no 'outputs': one.
+    const K = (model.state['outputs'] as number | undefined) ?? 1;
+    const scores = new Float64Array(X.n * K);
+    addModelScores(model, K, X.data, X.n, X.d, scores);
+    const T = forestLayoutOf(model, K).roots.length / K;
     if (model.task === 'regression') return scores.map((s) => s / T);
+    if (K > 1) return scores.map((s) => s / T);
     const out = new Float64Array(2 * X.n);
     for (let i = 0; i < X.n; i++) {
       const p = scores[i]! / T;
@@ -174,7 +184,7 @@ function featuresPerSplit(setting: ForestParams['max_features'], d: number, clas
 
 
 /** Accuracy (classification) or R² (regression) of the out-of-bag predictions, over rows that had any. */
-function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, classification: boolean): number {
+function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, classification: boolean, K: number): number {
   let m = 0;
   let correct = 0;
   let mean = 0;
@@ -182,7 +192,13 @@ function oobScore(y: Float64Array, sum: Float64Array, count: Float64Array, class
     if (count[i] === 0) continue;
     m++;
     mean += y[i]!;
-    if (classification && (sum[i]! / count[i]! >= 0.5 ? 1 : 0) === y[i]) correct++;
+    if (!classification) continue;
+    let predicted: number;
+    if (K > 1) {
+      predicted = 0;
+      for (let c = 1; c < K; c++) if (sum[i * K + c]! > sum[i * K + predicted]!) predicted = c;
+    } else predicted = sum[i]! / count[i]! >= 0.5 ? 1 : 0;
+    if (predicted === y[i]) correct++;
   }
   if (m === 0) return NaN;
   if (classification) return correct / m;

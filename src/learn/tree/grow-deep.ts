@@ -17,8 +17,16 @@ export interface DeepGrowInput {
   bins: Uint8Array;
   d: number;
   mapper: BinMapper;
-  /** Per-row targets (0/1 for binary: the Gini criterion is the variance of the 0/1 label). */
+  /**
+   * Per-row targets: values, or 0/1 for binary (the Gini criterion is the variance of the 0/1 label),
+   * or class codes when `classes` > 2.
+   */
   y: Float64Array;
+  /**
+   * More than 2: multiclass, with Gini impurity as the summed variance of the one-hot class indicators
+   * (1 − Σp² is exactly that), and leaves holding class distributions.
+   */
+  classes?: number;
   /** Per-row weights: bootstrap counts × sample weights; rows with weight 0 are left out. */
   w: Float64Array;
   /** The rows with positive weight; reordered in place into leaf segments. */
@@ -32,13 +40,19 @@ export interface DeepGrowInput {
  * from per-node bin sums over the node's rows only. Histograms are not kept per node (deep trees
  * have tens of thousands), so memory stays O(bins) however deep the tree grows. Leaves hold the mean.
  */
-export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tree: FlatTree; splitCount: Float64Array; splitGain: Float64Array } {
+export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tree: FlatTree; splitCount: Float64Array; splitGain: Float64Array; leafClasses?: Float64Array } {
   const { bins, d, y, w, rows, rng } = input;
+  // K target sums per bin: the value (K = 1), or one per class.
+  const K = (input.classes ?? 0) > 2 ? input.classes! : 1;
+  const multi = K > 1;
+  const leafClasses: number[] = [];
   const builder = new TreeBuilder();
   const splitCount = new Float64Array(d);
   const splitGain = new Float64Array(d);
   // Per-bin sums for one feature: Σw·y, Σw, and which bins were touched (cleared after use).
-  const sumY = new Float64Array(256);
+  const sumY = new Float64Array(256 * K);
+  const nodeY = new Float64Array(K);
+  const lY = new Float64Array(K);
   const sumW = new Float64Array(256);
   const touched = new Uint8Array(256);
   // The bins a node's rows touch, in first-touch order: deep nodes hold few rows, and scanning and
@@ -53,14 +67,17 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     const [begin, end, depth, parent, side] = stack.pop()!;
     let W = 0;
     let S = 0;
+    nodeY.fill(0);
     for (let r = begin!; r < end!; r++) {
       const i = rows[r]!;
       W += w[i]!;
-      S += w[i]! * y[i]!;
+      if (multi) nodeY[y[i]!] += w[i]!;
+      else S += w[i]! * y[i]!;
     }
     const slot = { parent: parent!, side: side as 0 | 1 };
     const makeLeaf = (): void => {
-      builder.addLeaf(slot, S / W);
+      builder.addLeaf(slot, multi ? 0 : S / W);
+      if (multi) for (let c = 0; c < K; c++) leafClasses.push(nodeY[c]! / W);
     };
     if ((limits.maxDepth > 0 && depth! >= limits.maxDepth) || W < 2 * limits.minSamplesLeaf) {
       makeLeaf();
@@ -77,14 +94,20 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     let bestFeature = -1;
     let bestBin = 0;
     let bestMissingLeft = false;
-    const parentScore = (S * S) / W;
+    let parentScore = (S * S) / W;
+    if (multi) {
+      let q = 0;
+      for (let c = 0; c < K; c++) q += nodeY[c]! ** 2;
+      parentScore = q / W;
+    }
     for (let k = 0; k < limits.maxFeatures; k++) {
       const f = order[k]!;
       let nTouched = 0;
       for (let r = begin!; r < end!; r++) {
         const i = rows[r]!;
         const b = bins[i * d + f]!;
-        sumY[b] += w[i]! * y[i]!;
+        if (multi) sumY[b * K + y[i]!] += w[i]!;
+        else sumY[b] += w[i]! * y[i]!;
         sumW[b] += w[i]!;
         if (touched[b] === 0) {
           touched[b] = 1;
@@ -105,10 +128,9 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
         }
       }
       const nb = input.mapper.nBins[f]!;
-      const mY = sumY[MISSING_BIN]!;
       const mW = sumW[MISSING_BIN]!;
       for (let pass = 0; pass < (mW > 0 ? 2 : 1); pass++) {
-        let lY = pass === 1 ? mY : 0;
+        for (let c = 0; c < K; c++) lY[c] = pass === 1 ? sumY[MISSING_BIN * K + c]! : 0;
         let lW = pass === 1 ? mW : 0;
         const lastBin = pass === 0 && mW > 0 ? nb - 1 : nb - 2;
         const steps = sparse ? nTouched : lastBin + 1;
@@ -116,13 +138,24 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
           const b = sparse ? touchedList[t]! : t;
           if (b > lastBin) break;
           if (touched[b] === 0) continue;
-          lY += sumY[b]!;
+          for (let c = 0; c < K; c++) lY[c] += sumY[b * K + c]!;
           lW += sumW[b]!;
           const rW = W - lW;
           if (lW < limits.minSamplesLeaf) continue;
           if (rW < limits.minSamplesLeaf) break;
-          const rY = S - lY;
-          const gain = (lY * lY) / lW + (rY * rY) / rW - parentScore;
+          let gain: number;
+          if (multi) {
+            let ql = 0;
+            let qr = 0;
+            for (let c = 0; c < K; c++) {
+              ql += lY[c]! ** 2;
+              qr += (nodeY[c]! - lY[c]!) ** 2;
+            }
+            gain = ql / lW + qr / rW - parentScore;
+          } else {
+            const rY = S - lY[0]!;
+            gain = (lY[0]! * lY[0]!) / lW + (rY * rY) / rW - parentScore;
+          }
           if (gain > bestGain) {
             bestGain = gain;
             bestFeature = f;
@@ -133,7 +166,7 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
       }
       for (let t = 0; t < nTouched; t++) {
         const b = touchedList[t]!;
-        sumY[b] = 0;
+        for (let c = 0; c < K; c++) sumY[b * K + c] = 0;
         sumW[b] = 0;
         touched[b] = 0;
       }
@@ -162,5 +195,6 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     tree: builder.build(),
     splitCount,
     splitGain,
+    ...(multi ? { leafClasses: Float64Array.from(leafClasses) } : {}),
   };
 }

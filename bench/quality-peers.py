@@ -1,0 +1,101 @@
+"""scikit-learn's peers for the quality bench (issue 5), on the fixed splits from quality-data.py:
+the default LogisticRegression (Ridge for regression) on scaled numbers and one-hot categories,
+RandomForest(300) and HistGradientBoosting, each with the usual preprocessing. Prints one JSON line
+per data set: each peer's test score (AUC, accuracy or R²) and seconds.
+
+    /usr/bin/python3 bench/quality-peers.py OUT_DIR/manifest.json
+"""
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+warnings.filterwarnings("ignore")
+
+
+def prepare(train, test, target):
+    """Dates become year / month / weekday / hour / days; object columns are categories unless nearly unique (text, ids: dropped)."""
+    X, Xt = train.drop(columns=[target]).copy(), test.drop(columns=[target]).copy()
+    numeric, categorical = [], []
+    for c in list(X.columns):
+        if pd.api.types.is_numeric_dtype(X[c]):
+            numeric.append(c)
+            continue
+        parsed = pd.to_datetime(X[c], errors="coerce")
+        if parsed.notna().mean() > 0.9:
+            parsed_t = pd.to_datetime(Xt[c], errors="coerce")
+            for frame, p in ((X, parsed), (Xt, parsed_t)):
+                frame[f"{c}.year"] = p.dt.year
+                frame[f"{c}.month"] = p.dt.month
+                frame[f"{c}.weekday"] = p.dt.dayofweek
+                frame[f"{c}.hour"] = p.dt.hour
+                frame[f"{c}.days"] = (p - pd.Timestamp("1970-01-01")).dt.days
+                frame.drop(columns=[c], inplace=True)
+            numeric += [f"{c}.{p}" for p in ("year", "month", "weekday", "hour", "days")]
+        elif X[c].nunique() <= 0.5 * len(X):
+            categorical.append(c)
+            X[c] = X[c].astype(str).where(X[c].notna(), None)
+            Xt[c] = Xt[c].astype(str).where(Xt[c].notna(), None)
+        else:
+            X.drop(columns=[c], inplace=True)
+            Xt.drop(columns=[c], inplace=True)
+    return X, Xt, numeric, categorical
+
+
+def models(task, numeric, categorical):
+    classification = task != "regression"
+    onehot = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
+    linear = make_pipeline(
+        ColumnTransformer([("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric), ("cat", onehot, categorical)]),
+        LogisticRegression(max_iter=1000) if classification else Ridge(),
+    )
+    ordinal = make_pipeline(SimpleImputer(strategy="most_frequent"), OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1))
+    forest = make_pipeline(
+        ColumnTransformer([("num", SimpleImputer(strategy="median"), numeric), ("cat", ordinal, categorical)]),
+        (RandomForestClassifier if classification else RandomForestRegressor)(n_estimators=300, n_jobs=2, random_state=0),
+    )
+    # HGB: numbers as they are (it handles missing values); categories as codes, native when < 255 levels.
+    hgb_cats = [True] * len(categorical)
+    hgb = make_pipeline(
+        ColumnTransformer([("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan), categorical), ("num", "passthrough", numeric)]),
+        (HistGradientBoostingClassifier if classification else HistGradientBoostingRegressor)(random_state=0, categorical_features=hgb_cats + [False] * len(numeric) if categorical else None),
+    )
+    return {"logistic" if classification else "ridge": linear, "random_forest": forest, "hist_gb": hgb}
+
+
+def score(task, model, X, y, classes):
+    if task == "binary":
+        return roc_auc_score(y == classes[1], model.predict_proba(X)[:, list(model.classes_).index(classes[1])])
+    if task == "multiclass":
+        return accuracy_score(y, model.predict(X))
+    return r2_score(y, model.predict(X))
+
+
+for case in json.load(open(sys.argv[1])):
+    train, test = pd.read_csv(case["train"]), pd.read_csv(case["test"])
+    target, task = case["target"], case["task"]
+    X, Xt, numeric, categorical = prepare(train, test, target)
+    y, yt = train[target], test[target]
+    if task != "regression":
+        y, yt = y.astype(str), yt.astype(str)
+    classes = sorted(y.unique())
+    result = {"name": case["name"]}
+    for name, model in models(task, numeric, categorical).items():
+        # HGB's native categories need fewer than 255 levels; past that, codes as numbers.
+        if name == "hist_gb" and any(X[c].nunique() >= 255 for c in categorical):
+            model.set_params(**{f"{model.steps[-1][0]}__categorical_features": None})
+        t0 = time.perf_counter()
+        model.fit(X, y)
+        s = score(task, model, Xt, yt, classes)
+        result[name] = {"score": float(s), "seconds": time.perf_counter() - t0}
+    print(json.dumps(result), flush=True)

@@ -1,0 +1,63 @@
+// The quality bar (issue 5): `hyperplane train --learner auto` against scikit-learn's default
+// LogisticRegression (Ridge for regression), RandomForest(300) and HistGradientBoosting on 11 real
+// public data sets, on the same fixed splits (bench/quality-data.py), in one run. Scores: test AUC
+// (binary), accuracy (multiclass), R² (regression).
+//
+//   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name]
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const budget = Number(option('--time-budget', '60'));
+const only = option('--only', undefined)?.split(',');
+const python = process.env.PYTHON ?? '/usr/bin/python3';
+const out = join(here, 'out', 'quality');
+if (!existsSync(join(out, 'manifest.json'))) execFileSync(python, [join(here, 'quality-data.py'), out], { stdio: 'inherit' });
+const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).filter((c) => only === undefined || only.includes(c.name));
+
+// Noise allowances from the issue: a tie within these counts as matching the best peer.
+const TOLERANCE = { binary: 0.005, multiclass: 0.005, regression: 0.01 };
+const METRIC = { binary: 'auc', multiclass: 'accuracy', regression: 'r2' };
+
+const peers = new Map(
+  execFileSync(python, [join(here, 'quality-peers.py'), join(out, 'manifest.json')], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .map((r) => [r.name, r]),
+);
+const rows = [];
+for (const c of manifest) {
+  const t0 = performance.now();
+  const stdout = execFileSync(
+    process.execPath,
+    [join(root, 'dist/cli/main.js'), 'train', c.train, '--target', c.target, '--task', c.task, '--test', c.test, '--time-budget', String(budget), '--out', join(out, 'runs', c.name), '--json'],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = JSON.parse(stdout);
+  const ours = summary.test[METRIC[c.task]];
+  const p = peers.get(c.name);
+  const peerScores = Object.entries(p).filter(([k]) => k !== 'name');
+  const [bestName, best] = peerScores.reduce((a, b) => (b[1].score > a[1].score ? b : a));
+  rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), matches: ours >= best.score - TOLERANCE[c.task], beats: ours > best.score });
+  console.error(`${c.name}: ours ${ours.toFixed(4)} (${summary.learner}, ${seconds.toFixed(1)} s), best peer ${bestName} ${best.score.toFixed(4)}`);
+}
+console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; auto time budget ${budget} s\n`);
+console.log('| data set | task | metric | Hyperplane auto | chosen | best peer | peer score | ours − peer | our wall time | peers\' wall time (3 fits) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const diff = r.ours - r.best;
+  console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
+}
+const matched = rows.filter((r) => r.matches).length;
+const beaten = rows.filter((r) => r.beats).length;
+const overBudget = rows.filter((r) => r.seconds > budget * 1.1).map((r) => r.name);
+console.log(`\nmatches the best peer within noise on ${matched} of ${rows.length} (bar: all); beats it on ${beaten} of ${rows.length} (bar: at least ${Math.ceil(rows.length / 2)})`);
+console.log(`time budget ${budget} s respected within 10% (whole command, reading included): ${overBudget.length === 0 ? 'yes' : `no: ${overBudget.join(', ')}`}`);

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { createJiti } from 'jiti';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { HyperplaneError } from '../errors.js';
+
+/** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
+export const trainConfigSchema = z
+  .object({
+    /** Training data: a file, a glob, or postgres://… (with `query`). */
+    data: z.string().min(1),
+    query: z.string().optional(),
+    target: z.string().min(1),
+    task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+    learner: z.string().default('auto'),
+    /** Parameters of a named learner (not of auto). */
+    params: z.record(z.string(), z.unknown()).default({}),
+    metric: z.string().optional(),
+    /** At most one: a separate test file, a holdout share, k folds, or a time split. */
+    evaluation: z
+      .object({
+        test: z.string().optional(),
+        split: z.number().gt(0).lt(1).optional(),
+        cv: z.number().int().min(2).optional(),
+        timeSplit: z.object({ column: z.string().min(1), date: z.string().min(1) }).strict().optional(),
+      })
+      .strict()
+      .refine((e) => [e.test, e.split, e.cv, e.timeSplit].filter((v) => v !== undefined).length <= 1, 'choose one of test, split, cv and timeSplit')
+      .optional(),
+    classWeight: z.literal('balanced').optional(),
+    seed: z.number().int().default(0),
+    /** Seconds for auto's whole search. */
+    timeBudget: z.number().positive().default(60),
+    /** A schema file whose types override inference. */
+    schema: z.string().optional(),
+    out: z.string().optional(),
+  })
+  .strict();
+
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** Types a `hyperplane.config.ts` file: `export default defineConfig({ data: 'churn.csv', target: 'churned' })`. */
+export function defineConfig(config: TrainConfigInput): TrainConfigInput {
+  return config;
+}
+
+/** One readable line per zod issue: the field's path and what was wrong. */
+function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = issue.path.length === 0 ? Object.keys(trainConfigSchema.shape).join(', ') : issue.path[0] === 'evaluation' ? 'test, split, cv, timeSplit' : 'column, date';
+    return { field, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${allowed}` };
+  }
+  return { field, message: issue.message.replace(/^Invalid input: /, '') };
+}
+
+/**
+ * Reads a config file — `.ts`/`.mts`/`.js`/`.mjs` (its default export), `.json`, or `.yaml`/`.yml` — and
+ * checks it. Paths in it are relative to the file. Errors name the file and the field.
+ */
+export async function loadConfig(path: string): Promise<TrainConfig> {
+  if (!existsSync(path)) throw new HyperplaneError('no such config file', { file: path });
+  const ext = extname(path).toLowerCase();
+  let raw: unknown;
+  try {
+    if (ext === '.json') raw = JSON.parse(readFileSync(path, 'utf8'));
+    else if (ext === '.yaml' || ext === '.yml') raw = parseYaml(readFileSync(path, 'utf8'));
+    else if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
+      const jiti = createJiti(import.meta.url, { moduleCache: false });
+      raw = await jiti.import(resolve(path), { default: true });
+    } else throw new HyperplaneError(`cannot tell the config format from the extension '${ext}'; use .ts, .js, .json or .yaml`, { file: path });
+  } catch (e) {
+    if (e instanceof HyperplaneError) throw e;
+    if (e instanceof YAMLParseError) throw new HyperplaneError(`not valid YAML: ${e.message.split('\n')[0]}`, { file: path, ...(e.linePos?.[0] !== undefined ? { line: e.linePos[0].line } : {}) });
+    throw new HyperplaneError(`cannot load the config: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { file: path });
+  }
+  const parsed = trainConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const { field, message } = describeIssue(parsed.error.issues[0]!);
+    throw new HyperplaneError(message, { file: path, ...(field !== '' ? { field } : {}) });
+  }
+  const config = parsed.data;
+  const base = dirname(resolve(path));
+  const local = (p: string): string => (isAbsolute(p) || /^[a-z]+:\/\//i.test(p) ? p : resolve(base, p));
+  return {
+    ...config,
+    data: local(config.data),
+    ...(config.schema !== undefined ? { schema: local(config.schema) } : {}),
+    ...(config.out !== undefined ? { out: local(config.out) } : {}),
+    ...(config.evaluation?.test !== undefined ? { evaluation: { ...config.evaluation, test: local(config.evaluation.test) } } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+
+describe('train --config in every format', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+    // A TypeScript config importing defineConfig from the package, as a user's project would.
+    writeFileSync(
+      join(dir, 'hyperplane.config.ts'),
+      `import { defineConfig } from 'hyperplane';\nconst rounds: number = 25;\nexport default defineConfig({ data: ${JSON.stringify(fixture('penguins.json'))}, target: 'Species', learner: 'gbdt', params: { n_estimators: rounds, num_leaves: 7 }, evaluation: { split: 0.3 }, seed: 3, out: 'ts-run' });\n`,
+    );
+    writeFileSync(join(dir, 'config.mjs'), `export default { data: ${JSON.stringify(fixture('wine.csv'))}, target: 'cultivar', learner: 'logistic', evaluation: { cv: 3 }, out: 'js-run' };\n`);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ data: fixture('breast_cancer.csv'), target: 'diagnosis', learner: 'logistic', params: { C: 0.5 }, out: 'json-run' }));
+    writeFileSync(join(dir, 'config.yaml'), `data: ${fixture('seattle-weather.csv')}\ntarget: weather\nlearner: gbdt\nparams:\n  n_estimators: 10\nevaluation:\n  timeSplit: { column: date, date: 2015-01-01 }\nout: yaml-run\n`);
+  });
+
+  it('a TypeScript config typed with defineConfig, paths relative to the file', () => {
+    // A project with hyperplane installed: its node_modules links to this package.
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(dir, 'node_modules', 'hyperplane'), 'dir');
+    const r = runCli(['train', '--config', join(dir, 'hyperplane.config.ts'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.learner).toBe('gbdt');
+    expect(summary.params).toEqual({ n_estimators: 25, num_leaves: 7 });
+    expect(summary.evaluation).toMatch(/holdout: 30% of rows .* seed 3/);
+    expect(summary.model).toBe(join(dir, 'ts-run', 'model.hpkg'));
+  });
+
+  it('JavaScript, JSON and YAML configs', () => {
+    const js = runCli(['train', '--config', join(dir, 'config.mjs'), '--json']);
+    expect(js.code, js.stderr).toBe(0);
+    expect(JSON.parse(js.stdout).evaluation).toMatch(/^3-fold cross-validation/);
+    const json = runCli(['train', '--config', join(dir, 'config.json'), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).params).toEqual({ C: 0.5 });
+    expect(JSON.parse(json.stdout).model).toBe(join(dir, 'json-run', 'model.hpkg'));
+    const yaml = runCli(['train', '--config', join(dir, 'config.yaml'), '--json']);
+    expect(yaml.code, yaml.stderr).toBe(0);
+    expect(JSON.parse(yaml.stdout).evaluation).toMatch(/^time split: train before 2015-01-01/);
+  });
+
+  it('flags on the command line override the config', () => {
+    const r = runCli(['train', '--config', join(dir, 'config.json'), '--learner', 'gbdt', '--n-estimators', '5', '--split', '0.5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.learner).toBe('gbdt');
+    expect(summary.params).toEqual({ C: 0.5, n_estimators: 5 });
+  });
+});
+
+describe('config errors name the file and the field', () => {
+  let dir: string;
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  it('an unknown key, listing the allowed ones', async () => {
+    await expect(loadConfig(write('a.yaml', 'data: x.csv\ntarget: y\nlerner: gbdt\n'))).rejects.toThrow(/a\.yaml: unknown key 'lerner'; allowed: data, query, target, task, learner,/);
+  });
+  it('a wrong value type', async () => {
+    await expect(loadConfig(write('b.json', '{"data": "x.csv", "target": 5}'))).rejects.toThrow(/b\.json, field 'target': expected string, received number/);
+    await expect(loadConfig(write('c.yaml', 'data: x.csv\ntarget: y\nevaluation:\n  split: lots\n'))).rejects.toThrow(/c\.yaml, field 'evaluation\.split': expected number, received string/);
+  });
+  it('two evaluations at once', async () => {
+    await expect(loadConfig(write('d.yaml', 'data: x.csv\ntarget: y\nevaluation:\n  cv: 3\n  split: 0.2\n'))).rejects.toThrow(/field 'evaluation': choose one of test, split, cv and timeSplit/);
+  });
+  it('YAML that does not parse, with its line', async () => {
+    await expect(loadConfig(write('e.yaml', 'data: [x\n'))).rejects.toThrow(/e\.yaml, line 2: not valid YAML/);
+  });
+  it('a missing file, and an unknown extension', async () => {
+    await expect(loadConfig(join(dir, 'none.yaml'))).rejects.toThrow(/none\.yaml: no such config file/);
+    await expect(loadConfig(write('f.toml', 'x = 1'))).rejects.toThrow(/f\.toml: cannot tell the config format from the extension '\.toml'/);
+  });
+  it('through the CLI: one line, exit code 2', () => {
+    const r = runCli(['train', '--config', write('g.json', '{"data": "x.csv"}')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hyperplane: error: .*g\.json, field 'target': expected string, received undefined\n$/);
+  });
+});
