@@ -9,7 +9,7 @@ interface TreeCase {
   task: Task;
   train: { X: (number | null)[][]; y: number[] };
   test: { X: (number | null)[][]; y: number[] };
-  metrics: Record<string, { auc?: number; log_loss?: number; rmse?: number } | undefined>;
+  metrics: Record<string, { auc?: number; log_loss?: number; rmse?: number; accuracy?: number } | undefined>;
 }
 const fixture = JSON.parse(readFileSync(`${ROOT}/test/fixtures/reference/tree-models.json`, 'utf8')) as { sklearn: string; cases: TreeCase[] };
 const byName = new Map(fixture.cases.map((c) => [c.name, c]));
