@@ -4,6 +4,7 @@ import { createJiti } from 'jiti';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
+import { rulesSchema } from '../rules/rules.js';
 
 /** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
 export const trainConfigSchema = z
@@ -35,6 +36,8 @@ export const trainConfigSchema = z
     /** A schema file whose types override inference. */
     schema: z.string().optional(),
     out: z.string().optional(),
+    /** A rules model: `learner: rules` trains it alone; auto ranks it beside the learners. */
+    rules: rulesSchema.optional(),
   })
   .strict();
 

@@ -1,7 +1,8 @@
 import { METRICS, type Evaluation, type MetricName } from './evaluate.js';
+import type { Slice } from './slices.js';
 
 export interface Diagnostic {
-  kind: 'overfitting' | 'underfitting' | 'degenerate' | 'imbalance' | 'convergence';
+  kind: 'overfitting' | 'underfitting' | 'degenerate' | 'imbalance' | 'convergence' | 'shift' | 'slices';
   message: string;
 }
 
@@ -17,7 +18,14 @@ export interface DiagnosisInput {
   converged: { learner: string; converged: boolean }[];
   /** Classification: how many test rows each class was predicted for. */
   predictedCounts?: { label: string; count: number }[];
+  /** How well a classifier tells test rows from training rows, and by which features. */
+  shift?: { auc: number; features: string[] };
+  /** The categorical levels with the worst test metric. */
+  slices?: Slice[];
 }
+
+/** Above this AUC, test rows are told from training rows too easily: the populations differ. */
+const SHIFT_AUC = 0.7;
 
 /** A gap this large between train and test (in the metric's units, or relative for error metrics) is overfitting. */
 const GAP = 0.05;
@@ -49,6 +57,13 @@ export function diagnose(input: DiagnosisInput): Diagnostic[] {
   const minority = input.classShares?.reduce((a, b) => (b.share < a.share ? b : a));
   if (minority !== undefined && minority.share < 0.1) {
     out.push({ kind: 'imbalance', message: `class '${minority.label}' is only ${(minority.share * 100).toFixed(1)}% of the training rows: accuracy rewards ignoring it. Judge by AUC, PR AUC or F1, and try --class-weight balanced.` });
+  }
+  if (input.shift !== undefined && input.shift.auc > SHIFT_AUC) {
+    out.push({ kind: 'shift', message: `the test rows differ from the training rows: a classifier tells them apart with AUC ${input.shift.auc.toFixed(3)}${input.shift.features.length > 0 ? `, mostly by ${input.shift.features.join(', ')}` : ''}. Test metrics then say how the model does on that other population; if production looks like the test rows, train on data like them (with a time split, some drift in dates is expected).` });
+  }
+  if (input.slices !== undefined && input.slices.length > 0) {
+    const list = input.slices.map((s) => `${s.column}=${s.level} (${metric} ${fmt(s.score)}, ${s.rows} rows)`).join('; ');
+    out.push({ kind: 'slices', message: `the worst slices, against ${metric} ${test === undefined ? '—' : fmt(test)} overall: ${list}.` });
   }
   for (const m of input.converged) {
     if (!m.converged) out.push({ kind: 'convergence', message: `${m.learner} stopped at its iteration limit before converging: raise max_iter, or scale the features.` });

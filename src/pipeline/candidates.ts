@@ -12,7 +12,7 @@ export interface Candidate {
  * each family first, so that a tight time budget still compares families. Learners that don't do the
  * task are left out by their capabilities.
  */
-export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate[] {
+export function candidatesFor(task: TargetSpec['task'], rows: number, rules = false): Candidate[] {
   const boosted = (params: Record<string, unknown>): Candidate => ({
     learner: 'gbdt',
     params: { n_estimators: 2000, early_stopping_rounds: 50, validation_fraction: 0.15, ...params },
@@ -23,6 +23,8 @@ export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate
   // One of each family first, so a tight budget still compares families; then the variants.
   const list: Candidate[] = [
     { learner: 'baseline', params: {} },
+    // The team's heuristic, when there is one: the other bar ML must clear.
+    ...(rules ? [{ learner: 'rules', params: {} }] : []),
     linear[0]!,
     boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }),
     { learner: 'forest', params: { n_estimators: 300 } },
@@ -30,5 +32,5 @@ export function candidatesFor(task: TargetSpec['task'], rows: number): Candidate
     boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }),
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
   ];
-  return list.filter((c) => LEARNERS.get(c.learner)?.capabilities.tasks.includes(task) === true);
+  return list.filter((c) => c.learner === 'rules' || LEARNERS.get(c.learner)?.capabilities.tasks.includes(task) === true);
 }

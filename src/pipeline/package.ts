@@ -1,6 +1,8 @@
 import { HyperplaneError } from '../errors.js';
 import { loadModel, saveModel } from '../learn/registry.js';
-import type { PipelineSpec } from './pipeline.js';
+import { isRulesMember, type Member, type PipelineSpec } from './pipeline.js';
+import type { Recipe } from '../features/recipe.js';
+import type { RulesSpec } from '../rules/rules.js';
 
 /**
  * The model package, one file: "HPPKG\0\0\0", a little-endian u32 header length, a JSON header (target,
@@ -37,9 +39,10 @@ export interface ModelPackage {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 export function encodePackage(pkg: ModelPackage): Uint8Array {
-  const models = pkg.pipeline.members.map((m) => saveModel(m.model));
+  const models = pkg.pipeline.members.map((m) => (isRulesMember(m) ? new Uint8Array(0) : saveModel(m.model)));
   let offset = 0;
-  const members = pkg.pipeline.members.map((m, i) => {
+  const members = pkg.pipeline.members.map((m, i): HeaderMember => {
+    if (isRulesMember(m)) return { rules: m.rules, weight: m.weight };
     const ref = { recipe: m.recipe, weight: m.weight, model: { offset, length: models[i]!.length } };
     offset += align8(models[i]!.length);
     return ref;
@@ -51,15 +54,20 @@ export function encodePackage(pkg: ModelPackage): Uint8Array {
   out.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
   out.set(json, MAGIC.length + 4);
-  members.forEach((m, i) => out.set(models[i]!, start + m.model.offset));
+  members.forEach((m, i) => {
+    if (!('rules' in m)) out.set(models[i]!, start + m.model.offset);
+  });
   return out;
 }
+
+/** A member in the header: a recipe and where its model's bytes are, or rules (plain data, no bytes). */
+type HeaderMember = { recipe: Recipe; weight: number; model: { offset: number; length: number } } | { rules: RulesSpec; weight: number };
 
 interface Header {
   package: number;
   target: PipelineSpec['target'];
   schema: PipelineSpec['schema'];
-  members: { recipe: PipelineSpec['members'][number]['recipe']; weight: number; model: { offset: number; length: number } }[];
+  members: HeaderMember[];
   info: PackageInfo;
 }
 
@@ -82,7 +90,8 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
   if (typeof header.package !== 'number') return fail('the package header is corrupt (no format version)');
   if (header.package > PACKAGE_VERSION) return fail(`the package is format ${header.package}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
   const start = align8(MAGIC.length + 4 + length);
-  const members = header.members.map((m) => {
+  const members = header.members.map((m): Member => {
+    if ('rules' in m) return { rules: m.rules, weight: m.weight };
     const end = start + m.model.offset + m.model.length;
     if (end > bytes.length) return fail('the package is truncated (a model runs past the end of the file)');
     try {

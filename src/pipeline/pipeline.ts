@@ -1,6 +1,8 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
 import { FittedRecipe, type Recipe } from '../features/recipe.js';
+import { JsonInputs, TableInputs } from '../features/inputs.js';
+import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
 import { predict as predictModel } from '../learn/registry.js';
 
@@ -14,11 +16,28 @@ export interface TargetSpec {
   threshold?: number;
 }
 
-/** One model of a pipeline, with the recipe that feeds it; a blend has several, averaged by weight. */
-export interface Member {
+/** One model of a pipeline, with the recipe that feeds it; an ensemble has several, averaged by weight. */
+export interface ModelMember {
   recipe: Recipe;
   model: Model;
   weight: number;
+}
+
+/** A rules model: conditions on the raw columns, no recipe. */
+export interface RulesMember {
+  rules: RulesSpec;
+  weight: number;
+}
+
+export type Member = ModelMember | RulesMember;
+
+export function isRulesMember(m: Member): m is RulesMember {
+  return 'rules' in m;
+}
+
+/** What a member is, for leaderboards and logs. */
+export function memberKind(m: Member): string {
+  return isRulesMember(m) ? 'rules' : m.model.kind;
 }
 
 /**
@@ -39,11 +58,52 @@ export interface Predictions {
 }
 
 /** Applies a pipeline to tables (batches) and JSON rows (serving) through the same recipe code. */
+/** How one member turns a table or JSON rows into scores. */
+interface Scorer {
+  inputs: string[];
+  table(table: Table, source?: string): Float64Array;
+  rows(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array;
+}
+
+function modelScorer(m: ModelMember): Scorer {
+  const recipe = new FittedRecipe(m.recipe);
+  return {
+    inputs: recipe.inputNames,
+    table: (table, source) => predictModel(m.model, recipe.transformTable(table, source)),
+    rows: (rows) => {
+      const X = { data: new Float64Array(rows.length * recipe.width), n: rows.length, d: recipe.width };
+      rows.forEach((row, i) => X.data.set(recipe.transformRow(row), i * recipe.width));
+      return predictModel(m.model, X);
+    },
+  };
+}
+
+function rulesScorer(m: RulesMember, spec: PipelineSpec): Scorer {
+  const rules = new CompiledRules(m.rules, spec.schema, spec.target.task, spec.target.labels ?? []);
+  return {
+    inputs: rules.inputs,
+    table: (table, source) => {
+      const inputs = new TableInputs(table, rules.inputs, source);
+      const out = new Float64Array(table.nRows * rules.width);
+      for (let i = 0; i < table.nRows; i++) {
+        inputs.row = i;
+        rules.score(inputs, out, i * rules.width);
+      }
+      return out;
+    },
+    rows: (rows) => {
+      const out = new Float64Array(rows.length * rules.width);
+      rows.forEach((row, i) => rules.score(new JsonInputs(rules.inputs, row), out, i * rules.width));
+      return out;
+    },
+  };
+}
+
 export class Pipeline {
-  private readonly recipes: FittedRecipe[];
+  private readonly scorers: Scorer[];
 
   constructor(readonly spec: PipelineSpec) {
-    this.recipes = spec.members.map((m) => new FittedRecipe(m.recipe));
+    this.scorers = spec.members.map((m) => (isRulesMember(m) ? rulesScorer(m, spec) : modelScorer(m)));
   }
 
   get classes(): number {
@@ -52,28 +112,25 @@ export class Pipeline {
 
   /** Columns a row must (or may) carry: every input of every member's recipe. */
   get inputColumns(): string[] {
-    return [...new Set(this.recipes.flatMap((r) => r.inputNames))];
+    return [...new Set(this.scorers.flatMap((s) => s.inputs))];
   }
 
   scoreTable(table: Table, source?: string): Float64Array {
-    return this.blend((recipe, model) => predictModel(model, recipe.transformTable(table, source)), table.nRows);
+    return this.blend((s) => s.table(table, source), table.nRows);
   }
 
   scoreRows(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
-    return this.blend((recipe, model) => {
-      const X = { data: new Float64Array(rows.length * recipe.width), n: rows.length, d: recipe.width };
-      rows.forEach((row, i) => X.data.set(recipe.transformRow(row), i * recipe.width));
-      return predictModel(model, X);
-    }, rows.length);
+    return this.blend((s) => s.rows(rows), rows.length);
   }
 
-  private blend(score: (recipe: FittedRecipe, model: Model) => Float64Array, n: number): Float64Array {
+  /** The members' scores averaged by weight. */
+  private blend(score: (scorer: Scorer) => Float64Array, n: number): Float64Array {
     const members = this.spec.members;
-    if (members.length === 1) return score(this.recipes[0]!, members[0]!.model);
+    if (members.length === 1) return score(this.scorers[0]!);
     const out = new Float64Array(n * this.classes);
     const total = members.reduce((s, m) => s + m.weight, 0);
     members.forEach((m, j) => {
-      const s = score(this.recipes[j]!, m.model);
+      const s = score(this.scorers[j]!);
       for (let i = 0; i < out.length; i++) out[i] += (m.weight / total) * s[i]!;
     });
     return out;

@@ -10,7 +10,10 @@ import { fit, getLearner } from '../learn/registry.js';
 import { TrainingAborted } from '../learn/errors.js';
 import { candidatesFor, type Candidate } from './candidates.js';
 import type { ModelPackage } from './package.js';
-import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
+import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
+import { CompiledRules, type RulesSpec } from '../rules/rules.js';
+import { covariateShift } from './shift.js';
+import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget } from './target.js';
 
 /** How the final model's quality is measured. */
@@ -36,6 +39,8 @@ export interface TrainOptions {
   onProgress?: (event: TrainProgress) => void;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
+  /** A rules model (learner 'rules'; auto puts it on the leaderboard beside the learners). */
+  rules?: RulesSpec;
 }
 
 export interface TrainProgress {
@@ -73,6 +78,13 @@ interface Data {
 
 /** Fits one recipe and model on rows of the training table. */
 async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
+  if (candidate.learner === 'rules') {
+    if (options.rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
+    // Compiled now so that a bad condition fails before any fitting; nothing is learned.
+    const compiled = new CompiledRules(options.rules, schema, target.task, target.labels ?? []);
+    if (compiled.inputs.includes(target.name)) throw new HyperplaneError(`the rules read the target '${target.name}' itself: they could not run on new data`, { field: 'rules' });
+    return { rules: options.rules, weight: 1 };
+  }
   const learner = getLearner(candidate.learner);
   const family = learner.capabilities.missingValues === 'native' ? 'tree' : 'linear';
   const recipe = fitRecipe(table, schema, { family, exclude: [target.name] });
@@ -161,7 +173,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     chosen = result.name;
     chosenParams = result.params;
   } else {
-    getLearner(options.learner);
+    if (options.learner !== 'rules') getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
     options.onProgress?.({ step: `fitting ${options.learner}`, done: 0, total: 1 });
     members = [await fitMember(table, y, data.schema, spec, candidate, options)];
@@ -169,25 +181,30 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     chosen = options.learner;
     chosenParams = candidate.params;
   }
-  for (const m of members) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
+  for (const m of members) if (!isRulesMember(m)) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
 
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
   let testScores: Float64Array;
   if (cvFolds !== undefined) {
-    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: m.model.kind, params: m.model.params as Record<string, unknown> })), cvFolds, options);
+    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>) })), cvFolds, options);
   } else {
     testScores = pipeline.scoreTable(testTable);
   }
   const test = evaluateScores(spec.task, yTest, testScores, labels);
   const trainEvaluation = evaluateScores(spec.task, y, pipeline.scoreTable(table), labels);
+  // Shift and slices need separate test rows (cross-validation has none).
+  const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed).catch(() => undefined) : undefined;
+  const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
   const diagnostics = diagnose({
+    ...(shift !== undefined ? { shift } : {}),
+    slices,
     metric,
     train: trainEvaluation,
     test,
     baseline: chosen === 'baseline' || cvFolds !== undefined ? undefined : await baselineScore(table, y, testTable, yTest, data.schema, spec, metric, options),
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
-    converged: members.map((m) => ({ learner: m.model.kind, converged: m.model.training.converged })),
+    converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
   });
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
@@ -271,7 +288,7 @@ async function autoSelect(
   started: number,
   leaderboard: LeaderboardEntry[],
 ): Promise<{ members: Member[]; name: string; params: Record<string, unknown> }> {
-  const candidates = candidatesFor(spec.task, table.nRows);
+  const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
   // Five folds on small data, where the choice is noisiest; three where fits are costly.
@@ -387,6 +404,14 @@ function selectEnsemble(scored: LeaderboardEntry[], oof: Map<LeaderboardEntry, F
   return weights;
 }
 
+/** ensemble(gbdt×2 + logistic(C=0.1)×1): the parameters that tell apart members of one learner. */
 function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[]): string {
-  return `ensemble(${members.map(([e, w]) => `${e.learner}×${w}`).join(' + ')})`;
+  const count = new Map<string, number>();
+  for (const [e] of members) count.set(e.learner, (count.get(e.learner) ?? 0) + 1);
+  const label = (e: LeaderboardEntry): string => {
+    if (count.get(e.learner)! < 2) return e.learner;
+    const shown = Object.entries(e.params).filter(([k]) => ['C', 'alpha', 'num_leaves', 'learning_rate', 'n_estimators'].includes(k) && !(e.learner === 'gbdt' && k === 'n_estimators'));
+    return `${e.learner}(${shown.map(([k, v]) => `${k}=${String(v)}`).join(',')})`;
+  };
+  return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
 }

@@ -44,12 +44,16 @@ describe('train --config in every format', () => {
     expect(JSON.parse(yaml.stdout).evaluation).toMatch(/^time split: train before 2015-01-01/);
   });
 
-  it('flags on the command line override the config', () => {
+  it('flags on the command line override the config (a different learner drops the config\'s params)', () => {
     const r = runCli(['train', '--config', join(dir, 'config.json'), '--learner', 'gbdt', '--n-estimators', '5', '--split', '0.5', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.learner).toBe('gbdt');
-    expect(summary.params).toEqual({ C: 0.5, n_estimators: 5 });
+    expect(summary.params).toEqual({ n_estimators: 5 });
+    expect(summary.evaluation).toMatch(/holdout: 50% of rows/);
+    const same = runCli(['train', '--config', join(dir, 'config.json'), '--max-iter', '50', '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).params).toEqual({ C: 0.5, max_iter: 50 });
   });
 });
 
@@ -84,5 +88,43 @@ describe('config errors name the file and the field', () => {
     const r = runCli(['train', '--config', write('g.json', '{"data": "x.csv"}')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hyperplane: error: .*g\.json, field 'target': expected string, received undefined\n$/);
+  });
+});
+
+describe('a rules model from the config', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+    const rules = `rules:\n  conditions:\n    - if: "\`worst radius\` > 16.8 or \`worst concave points\` > 0.14"\n      then: 0.95\n    - if: "\`mean texture\` > 21"\n      then: 0.4\n  otherwise: 0.05\n`;
+    writeFileSync(join(dir, 'rules.yaml'), `data: ${fixture('breast_cancer.csv')}\ntarget: diagnosis\nlearner: rules\nout: rules-run\n${rules}`);
+    writeFileSync(join(dir, 'auto.yaml'), `data: ${fixture('breast_cancer.csv')}\ntarget: diagnosis\ntimeBudget: 20\nout: auto-run\n${rules}`);
+    writeFileSync(join(dir, 'leak.yaml'), `data: ${fixture('breast_cancer.csv')}\ntarget: diagnosis\nlearner: rules\nrules:\n  conditions:\n    - if: "diagnosis == 'malignant'"\n      then: 1\n  otherwise: 0\n`);
+  });
+
+  it('is trained, packaged, evaluated and predicts like any model', () => {
+    const r = runCli(['train', '--config', join(dir, 'rules.yaml'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.learner).toBe('rules');
+    expect(summary.test.auc).toBeGreaterThan(0.9);
+    const predict = runCli(['predict', join(dir, 'rules-run', 'model.hpkg'), fixture('breast_cancer.csv')]);
+    expect(predict.code, predict.stderr).toBe(0);
+    const probabilities = new Set(predict.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[2]));
+    expect([...probabilities].sort()).toEqual(['0.05', '0.4', '0.95']);
+  });
+
+  it('sits on auto\'s leaderboard, which the chosen model beats', () => {
+    const r = runCli(['train', '--config', join(dir, 'auto.yaml'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const rules = summary.leaderboard.find((e: { learner: string }) => e.learner === 'rules');
+    expect(rules.score).toBeGreaterThan(0.9);
+    expect(summary.leaderboard[0].score).toBeGreaterThan(rules.score);
+  });
+
+  it('rules that read the target are refused', () => {
+    const r = runCli(['train', '--config', join(dir, 'leak.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/field 'rules': the rules read the target 'diagnosis' itself/);
   });
 });

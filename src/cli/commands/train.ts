@@ -5,6 +5,7 @@ import { loadData } from '../../data/load.js';
 import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
+import type { RulesSpec } from '../../rules/rules.js';
 import { LEARNERS } from '../../learn/registry.js';
 import { savePackage } from '../../pipeline/io.js';
 import { trainPipeline, type EvaluationPlan, type TrainResult } from '../../pipeline/train.js';
@@ -85,7 +86,7 @@ function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | Evaluation
  * Flags with the config file's settings under them: a flag given on the command line wins, a config
  * value beats a flag's default.
  */
-async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, command: Command): Promise<{ source: string; flags: TrainFlags; configParams: Record<string, unknown> }> {
+async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, command: Command): Promise<{ source: string; flags: TrainFlags; configParams: Record<string, unknown>; rules?: RulesSpec }> {
   if (cli.config === undefined) {
     if (sourceArg === undefined) throw new HyperplaneError('give the training data (or --config with `data` in it)');
     return { source: sourceArg, flags: cli, configParams: {} };
@@ -114,7 +115,9 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
     set('cv', e.cv === undefined ? undefined : String(e.cv));
     set('timeSplit', e.timeSplit === undefined ? undefined : `${e.timeSplit.column}=${e.timeSplit.date}`);
   }
-  return { source: sourceArg ?? config.data, flags, configParams: config.params };
+  // The config's params belong to the config's learner: a different --learner starts from none.
+  const configParams = fromCli('learner') && cli.learner !== config.learner ? {} : config.params;
+  return { source: sourceArg ?? config.data, flags, configParams, ...(config.rules !== undefined ? { rules: config.rules } : {}) };
 }
 
 export function trainCommand(): Command {
@@ -143,9 +146,9 @@ export function trainCommand(): Command {
   for (const p of learnerParams) command.option(`--${p.flag} <value>`, `${p.learners.join('/')}: ${p.doc}`);
   addReadOptions(command);
   return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
-    const { source, flags, configParams } = await mergeConfig(sourceArg, cliFlags, self);
+    const { source, flags, configParams, rules } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
-    if (learner !== 'auto' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, ${[...LEARNERS.keys()].join(', ')}`);
+    if (learner !== 'auto' && learner !== 'rules' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, rules (with rules in --config), ${[...LEARNERS.keys()].join(', ')}`);
     if (learner === 'auto' && Object.keys(configParams).length > 0) throw new HyperplaneError(`params are for a named learner; auto chooses its own (set learner in the config)`, { field: 'params' });
     const given: Record<string, unknown> = { ...configParams };
     for (const p of learnerParams) {
@@ -176,6 +179,7 @@ export function trainCommand(): Command {
         ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
         seed,
         timeBudgetSeconds: budget,
+        ...(rules !== undefined ? { rules } : {}),
         onProgress: (e) => progress.update(e),
       });
     } finally {

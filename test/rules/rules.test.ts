@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate, parseExpression, type Value } from '../../src/rules/expression.js';
+import { CompiledRules } from '../../src/rules/rules.js';
+import { JsonInputs } from '../../src/features/inputs.js';
+import type { ColumnSchema } from '../../src/data/schema/schema.js';
+
+const row = (values: Record<string, Value>) => (name: string): Value => values[name] ?? null;
+const check = (source: string, values: Record<string, Value>): Value => evaluate(parseExpression(source, 'test'), row(values));
+
+describe('the rules expression language', () => {
+  it('comparisons, and / or / not with the usual precedence, arithmetic, lists', () => {
+    const r = { downloads: 1500, rating: 4.2, plan: 'Pro', country: 'FR', 'signup year': 2019 };
+    expect(check('downloads > 1000 and rating >= 4', r)).toBe(true);
+    expect(check('downloads > 1000 and rating >= 4.5 or plan == "pro"', r)).toBe(true);
+    expect(check('downloads > 1000 and (rating >= 4.5 or plan == "free")', r)).toBe(false);
+    expect(check('not rating < 4', r)).toBe(true);
+    expect(check('downloads / 10 - 50 = 100', r)).toBe(true);
+    expect(check("country in ['FR', 'DE'] and country not in ['US']", r)).toBe(true);
+    expect(check('`signup year` <= 2020', r)).toBe(true);
+    expect(check('-rating < -4', r)).toBe(true);
+  });
+
+  it('a missing value fails every comparison (as in SQL) and makes arithmetic missing', () => {
+    const r = { rating: null, plan: null };
+    expect(check('rating < 4', r)).toBe(false);
+    expect(check('rating >= 4', r)).toBe(false);
+    expect(check('plan != "pro"', r)).toBe(false);
+    expect(check('rating + 1 > 0', r)).toBe(false);
+    expect(check('rating == null', r)).toBe(false);
+  });
+
+  it('syntax errors name the rule and the character; nothing is executed', () => {
+    expect(() => parseExpression('downloads >', 'rules.conditions.0.if')).toThrow(/field 'rules\.conditions\.0\.if': the expression ends too soon at character 12 of "downloads >"/);
+    expect(() => parseExpression('a > 1 b', 'r')).toThrow(/unexpected 'b' at character 7/);
+    expect(() => parseExpression("plan == 'pro", 'r')).toThrow(/unterminated string at character 9/);
+    expect(() => parseExpression('process.exit(1)', 'r')).toThrow(/unexpected '\('/);
+    expect(() => parseExpression('a; b', 'r')).toThrow(/unexpected ';'/);
+  });
+});
+
+describe('rules models', () => {
+  const schema: ColumnSchema[] = [
+    { name: 'downloads', type: 'numeric', reason: '' },
+    { name: 'plan', type: 'categorical', reason: '' },
+  ];
+  it('the first condition that holds decides; otherwise the default', () => {
+    const rules = new CompiledRules({ conditions: [{ if: 'downloads > 1000', then: 0.9 }, { if: "plan == 'free'", then: 0.2 }], otherwise: 0.5 }, schema, 'binary', ['no', 'yes']);
+    const score = (r: Record<string, unknown>): number => {
+      const out = new Float64Array(2);
+      rules.score(new JsonInputs(rules.inputs, r), out, 0);
+      expect(out[0]! + out[1]!).toBeCloseTo(1, 12);
+      return out[1]!;
+    };
+    expect(score({ downloads: 5000, plan: 'free' })).toBe(0.9);
+    expect(score({ downloads: '20', plan: 'free' })).toBe(0.2);
+    expect(score({ plan: 'pro' })).toBe(0.5);
+  });
+
+  it('unknown columns and outcomes that do not fit the task are errors naming the rule', () => {
+    expect(() => new CompiledRules({ conditions: [{ if: 'Downlods > 1', then: 1 }], otherwise: 0 }, schema, 'binary', ['n', 'y'])).toThrow(/field 'rules\.conditions\.0\.if': unknown column 'Downlods'; columns are: downloads, plan/);
+    expect(() => new CompiledRules({ conditions: [{ if: 'downloads > 1', then: 1.5 }], otherwise: 0 }, schema, 'binary', ['n', 'y'])).toThrow(/field 'rules\.conditions\.0\.then': expected the probability of 'y', between 0 and 1, got 1\.5/);
+    expect(() => new CompiledRules({ conditions: [{ if: 'downloads > 1', then: 'gold' }], otherwise: 'bronze' }, schema, 'multiclass', ['bronze', 'silver'])).toThrow(/expected one of the classes bronze, silver, got "gold"/);
+  });
+});
