@@ -36,6 +36,14 @@ export const trainConfigSchema = z
     /** A schema file whose types override inference. */
     schema: z.string().optional(),
     out: z.string().optional(),
+    /** An explicit recipe: the outputs to build from named columns, groups and transforms. */
+    recipe: z
+      .object({
+        groups: z.record(z.string(), z.array(z.string())).default({}),
+        outputs: z.array(z.string().min(1)).min(1),
+      })
+      .strict()
+      .optional(),
     /** A rules model: `learner: rules` trains it alone; auto ranks it beside the learners. */
     rules: rulesSchema.optional(),
   })

@@ -6,6 +6,7 @@ import { allocateMatrix } from '../learn/matrix.js';
 import type { Matrix } from '../learn/contract.js';
 import { JsonInputs, TableInputs, type RowInputs } from './inputs.js';
 import { hashTokens } from './text.js';
+import { parseOutput, type Output } from './explicit.js';
 
 /**
  * Linear models want every feature complete, numeric and on one scale, and categories one-hot;
@@ -15,17 +16,32 @@ export type RecipeFamily = 'linear' | 'tree';
 
 /** A fitted transform of one input column into one or more raw features. Plain data. */
 export type Step =
-  | { kind: 'number'; input: number }
+  /** The number; with `log`, ln(x) (missing unless x > 0); with `clip`, limited to [lo, hi]. */
+  | { kind: 'number'; input: number; log?: boolean; clip?: [number, number] }
   /** 1 for `positive`, 0 for the other label, missing otherwise. */
   | { kind: 'binary'; input: number; positive: string; negative: string }
-  /** The level's index (most frequent first), levels.length for any other label; missing stays missing. */
-  | { kind: 'codes'; input: number; levels: string[] }
-  /** One 0/1 feature per level and one for any other label; all 0 when missing. */
-  | { kind: 'one-hot'; input: number; levels: string[] }
+  /**
+   * A category: its level's index (most frequent first; levels.length for any other label, missing
+   * stays missing), or with `oneHot` a 0/1 feature per level and one for any other (all 0 when
+   * missing). Several inputs: their labels crossed ("a|b"). `normalize` lowercases and/or strips
+   * punctuation from labels first.
+   */
+  | { kind: 'category'; inputs: number[]; levels: string[]; oneHot: boolean; normalize?: Normalize }
+  /** The quantile bin of a number (bin b holds cuts[b−1] < x ≤ cuts[b]): its index, or one-hot. */
+  | { kind: 'quantile-bin'; input: number; cuts: number[]; oneHot: boolean }
   /** Year, month, day of week (0 = Monday), hour and days since 1970-01-01, in UTC. */
   | { kind: 'datetime'; input: number }
-  /** Word and bigram counts hashed into `buckets`, times idf, scaled to unit length. */
-  | { kind: 'hashing'; input: number; buckets: number; idf: number[] };
+  /**
+   * Lowercased words, their n-grams up to `ngram` words, and with `osb` orthogonal sparse bigrams
+   * (each word with each of the next osb − 1, the gap marked), counts hashed into `buckets`, times idf,
+   * scaled to unit length.
+   */
+  | { kind: 'hashing'; input: number; buckets: number; idf: number[]; ngram?: number; osb?: number };
+
+export interface Normalize {
+  lowercase?: boolean;
+  noPunct?: boolean;
+}
 
 /**
  * Linear family only: each raw feature that can be missing or unscaled is imputed with its training
@@ -59,6 +75,10 @@ export interface RecipeOptions {
   minLevelCount?: number;
   /** Hash buckets per text column. */
   textBuckets?: number;
+  /** An explicit recipe: the outputs to build, e.g. "quantile_bin(age, 10)", "cartesian(country, plan)", "ALL_NUMERIC". */
+  outputs?: readonly string[];
+  /** Named groups of columns the outputs may use. */
+  groups?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Category codes share one bin beyond 254 in the trees (binning.ts); more levels would merge there anyway. */
@@ -68,10 +88,11 @@ function rawWidth(step: Step): number {
   switch (step.kind) {
     case 'number':
     case 'binary':
-    case 'codes':
       return 1;
-    case 'one-hot':
-      return step.levels.length + 1;
+    case 'category':
+      return step.oneHot ? step.levels.length + 1 : 1;
+    case 'quantile-bin':
+      return step.oneHot ? step.cuts.length + 1 : 1;
     case 'datetime':
       return 5;
     case 'hashing':
@@ -84,24 +105,39 @@ const DAY_MS = 86_400_000;
 /** Writes a step's raw features for the row in `inputs` at out[at …]. The only place a cell becomes a feature. */
 function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number, lookup: Map<string, number> | undefined): void {
   switch (step.kind) {
-    case 'number':
-      out[at] = inputs.number(step.input);
+    case 'number': {
+      let v = inputs.number(step.input);
+      if (step.log === true) v = v > 0 ? Math.log(v) : NaN;
+      if (step.clip !== undefined && v === v) v = v < step.clip[0] ? step.clip[0] : v > step.clip[1] ? step.clip[1] : v;
+      out[at] = v;
       return;
+    }
     case 'binary': {
       const label = inputs.label(step.input);
       out[at] = label === null ? NaN : matchesLabel(label, step.positive) ? 1 : matchesLabel(label, step.negative) ? 0 : NaN;
       return;
     }
-    case 'codes': {
-      const label = inputs.label(step.input);
-      out[at] = label === null ? NaN : (lookup!.get(label) ?? step.levels.length);
-      return;
-    }
-    case 'one-hot': {
-      const label = inputs.label(step.input);
+    case 'category': {
+      const label = categoryLabel(step, inputs);
+      if (!step.oneHot) {
+        out[at] = label === null ? NaN : (lookup!.get(label) ?? step.levels.length);
+        return;
+      }
       const width = step.levels.length + 1;
       for (let j = 0; j < width; j++) out[at + j] = 0;
       if (label !== null) out[at + (lookup!.get(label) ?? step.levels.length)] = 1;
+      return;
+    }
+    case 'quantile-bin': {
+      const v = inputs.number(step.input);
+      let bin = 0;
+      if (v === v) while (bin < step.cuts.length && v > step.cuts[bin]!) bin++;
+      if (!step.oneHot) {
+        out[at] = v !== v ? NaN : bin;
+        return;
+      }
+      for (let j = 0; j <= step.cuts.length; j++) out[at + j] = 0;
+      if (v === v) out[at + bin] = 1;
       return;
     }
     case 'datetime': {
@@ -124,7 +160,7 @@ function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number
       if (text === null) return;
       hashTokens(text, step.buckets, (b) => {
         out[at + b]!++;
-      });
+      }, step.ngram, step.osb);
       let norm = 0;
       for (let j = 0; j < step.buckets; j++) {
         out[at + j]! *= step.idf[j]!;
@@ -134,6 +170,31 @@ function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number
       return;
     }
   }
+}
+
+const PUNCTUATION = /[^\p{L}\p{N}\s]/gu;
+
+export function normalizeLabel(label: string, normalize: Normalize | undefined): string {
+  if (normalize === undefined) return label;
+  let s = label;
+  if (normalize.noPunct === true) s = s.replace(PUNCTUATION, '');
+  if (normalize.lowercase === true) s = s.toLowerCase();
+  return s;
+}
+
+/** A category step's label for the row: one input's, or several crossed with '|'; null when any is missing. */
+function categoryLabel(step: Extract<Step, { kind: 'category' }>, inputs: RowInputs): string | null {
+  if (step.inputs.length === 1) {
+    const label = inputs.label(step.inputs[0]!);
+    return label === null ? null : normalizeLabel(label, step.normalize);
+  }
+  const parts: string[] = [];
+  for (const k of step.inputs) {
+    const label = inputs.label(k);
+    if (label === null) return null;
+    parts.push(normalizeLabel(label, step.normalize));
+  }
+  return parts.join('|');
 }
 
 function matchesLabel(label: string, level: string): boolean {
@@ -157,7 +218,7 @@ export class FittedRecipe {
     }
     this.rawWidth = at;
     this.raw = new Float64Array(at);
-    this.lookups = recipe.steps.map((s) => (s.kind === 'codes' || s.kind === 'one-hot' ? new Map(s.levels.map((l, i) => [l, i])) : undefined));
+    this.lookups = recipe.steps.map((s) => (s.kind === 'category' ? new Map(s.levels.map((l, i) => [l, i])) : undefined));
     this.width = recipe.features.length;
   }
 
@@ -223,89 +284,170 @@ function levelCounts(table: Table, name: string): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
+/** A recipe under construction: inputs are added as steps first read them. */
+class RecipeBuilder {
+  readonly inputs: Recipe['inputs'] = [];
+  readonly steps: Step[] = [];
+  readonly names: string[][] = [];
+  constructor(private readonly schema: readonly ColumnSchema[]) {}
+
+  input(name: string): number {
+    const at = this.inputs.findIndex((i) => i.name === name);
+    if (at >= 0) return at;
+    this.inputs.push({ name, type: this.schema.find((c) => c.name === name)!.type });
+    return this.inputs.length - 1;
+  }
+
+  add(step: Step, names: string[]): void {
+    this.steps.push(step);
+    this.names.push(names);
+  }
+}
+
+interface FitContext {
+  table: Table;
+  linear: boolean;
+  maxLevels: number;
+  minCount: number;
+  options: RecipeOptions;
+}
+
+function frequentLevels(ctx: FitContext, counts: [string, number][]): string[] {
+  return counts
+    .filter(([, n]) => n >= ctx.minCount)
+    .slice(0, ctx.maxLevels)
+    .map(([l]) => l);
+}
+
+function categoryStep(b: RecipeBuilder, ctx: FitContext, columns: string[], normalize?: Normalize): void {
+  const inputs = columns.map((c) => b.input(c));
+  const step: Extract<Step, { kind: 'category' }> = { kind: 'category', inputs, levels: [], oneHot: ctx.linear, ...(normalize !== undefined ? { normalize } : {}) };
+  // Level counts through the step's own label function, so crosses and normalized labels count right.
+  const table = new TableInputs(ctx.table, b.inputs.map((i) => i.name));
+  const counts = new Map<string, number>();
+  for (let i = 0; i < ctx.table.nRows; i++) {
+    table.row = i;
+    const label = categoryLabel(step, table);
+    if (label !== null) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  step.levels = frequentLevels(ctx, [...counts].sort((x, y) => y[1] - x[1]));
+  const name = columns.length === 1 ? (normalize === undefined ? columns[0]! : `${normalize.noPunct === true ? 'no_punct' : 'lowercase'}(${columns[0]!})`) : `cartesian(${columns.join(', ')})`;
+  b.add(step, step.oneHot ? [...step.levels.map((l) => `${name}=${l}`), `${name}=(other)`] : [name]);
+}
+
+function textStep(b: RecipeBuilder, ctx: FitContext, column: string, ngram: number, osb: number): void {
+  const buckets = ctx.options.textBuckets ?? (ctx.linear ? 256 : 64);
+  const input = b.input(column);
+  b.add({ kind: 'hashing', input, buckets, idf: textIdf(ctx.table, column, buckets, ngram, osb), ...(ngram !== 2 ? { ngram } : {}), ...(osb > 0 ? { osb } : {}) }, Array.from({ length: buckets }, (_, k) => `${column}#${k}`));
+}
+
+/** The default transform of a column by its schema type and the family. */
+function defaultSteps(b: RecipeBuilder, ctx: FitContext, col: ColumnSchema, explicit: boolean): void {
+  switch (col.type) {
+    case 'numeric':
+      b.add({ kind: 'number', input: b.input(col.name) }, [col.name]);
+      return;
+    case 'binary': {
+      const levels = levelCounts(ctx.table, col.name).map(([l]) => l);
+      const column = ctx.table.columns.find((c) => c.name === col.name)!;
+      // The schema's order puts the "true" spelling last; otherwise the rarer label is positive.
+      const ordered = column.kind === 'categorical' && column.dictionary.length === 2 ? [...column.dictionary] : levels.slice().reverse();
+      b.add({ kind: 'binary', input: b.input(col.name), negative: ordered[0] ?? '', positive: ordered[1] ?? ordered[0] ?? '' }, [col.name]);
+      return;
+    }
+    case 'categorical':
+      categoryStep(b, ctx, [col.name]);
+      return;
+    case 'datetime':
+      b.add({ kind: 'datetime', input: b.input(col.name) }, ['year', 'month', 'weekday', 'hour', 'days'].map((p) => `${col.name}.${p}`));
+      return;
+    case 'text':
+      // Trees split hashed word counts poorly (each bucket mixes unrelated words); linear models weigh
+      // them well. Trees leave text out unless a recipe names it or sets textBuckets.
+      if (ctx.linear || explicit || ctx.options.textBuckets !== undefined) textStep(b, ctx, col.name, 2, 0);
+      return;
+    default:
+      return;
+  }
+}
+
 /**
- * Fits the default recipe for a learner family from the training table and its schema: numbers as
- * they are, binaries as 0/1, categories as codes (trees) or one-hot of the frequent levels (linear),
- * dates as their parts, text as hashed words and bigrams with idf (linear only, unless textBuckets is
- * given). For the linear family, missing values are imputed with medians, flagged, and everything is
- * standardized.
+ * Fits a recipe for a learner family from the training table and its schema. By default every feature
+ * column gets its type's transform: numbers as they are, binaries as 0/1, categories as codes (trees) or
+ * one-hot of the frequent levels (linear), dates as their parts, text as hashed words and bigrams with
+ * idf (linear only, unless textBuckets is given). `outputs` (explicit recipes, in the spirit of Amazon
+ * ML's) names columns, groups and transforms instead — see explicit.ts. For the linear family, missing
+ * values are then imputed with medians, flagged, and everything is standardized.
  */
 export function fitRecipe(table: Table, schema: readonly ColumnSchema[], options: RecipeOptions): Recipe {
   const exclude = new Set(options.exclude ?? []);
   const linear = options.family === 'linear';
-  const maxLevels = options.maxLevels ?? (linear ? 200 : MAX_TREE_LEVELS);
-  const minCount = options.minLevelCount ?? (linear ? 2 : 1);
-  const inputs: Recipe['inputs'] = [];
-  const steps: Step[] = [];
-  const names: string[][] = [];
-  for (const col of schema) {
-    if (exclude.has(col.name) || !isFeatureType(col.type)) continue;
-    const input = inputs.length;
-    inputs.push({ name: col.name, type: col.type });
-    switch (col.type) {
-      case 'numeric':
-        steps.push({ kind: 'number', input });
-        names.push([col.name]);
-        break;
-      case 'binary': {
-        const levels = levelCounts(table, col.name).map(([l]) => l);
-        const column = table.columns.find((c) => c.name === col.name)!;
-        // The schema's order puts the "true" spelling last; otherwise the rarer label is positive.
-        const ordered = column.kind === 'categorical' && column.dictionary.length === 2 ? [...column.dictionary] : levels.slice().reverse();
-        steps.push({ kind: 'binary', input, negative: ordered[0] ?? '', positive: ordered[1] ?? ordered[0] ?? '' });
-        names.push([col.name]);
-        break;
-      }
-      case 'categorical': {
-        const levels = levelCounts(table, col.name)
-          .filter(([, n]) => n >= minCount)
-          .slice(0, maxLevels)
-          .map(([l]) => l);
-        if (linear) {
-          steps.push({ kind: 'one-hot', input, levels });
-          names.push([...levels.map((l) => `${col.name}=${l}`), `${col.name}=(other)`]);
-        } else {
-          steps.push({ kind: 'codes', input, levels });
-          names.push([col.name]);
-        }
-        break;
-      }
-      case 'datetime':
-        steps.push({ kind: 'datetime', input });
-        names.push(['year', 'month', 'weekday', 'hour', 'days'].map((p) => `${col.name}.${p}`));
-        break;
-      case 'text': {
-        // Trees split hashed word counts poorly (each bucket mixes unrelated words); linear models
-        // weigh them well. Trees leave text out unless told how many buckets to use.
-        if (!linear && options.textBuckets === undefined) {
-          inputs.pop();
-          break;
-        }
-        const buckets = options.textBuckets ?? 256;
-        steps.push({ kind: 'hashing', input, buckets, idf: textIdf(table, col.name, buckets) });
-        names.push(Array.from({ length: buckets }, (_, b) => `${col.name}#${b}`));
-        break;
-      }
-      default:
-        break;
-    }
+  const ctx: FitContext = { table, linear, maxLevels: options.maxLevels ?? (linear ? 200 : MAX_TREE_LEVELS), minCount: options.minLevelCount ?? (linear ? 2 : 1), options };
+  const features = schema.filter((c) => !exclude.has(c.name) && isFeatureType(c.type));
+  const b = new RecipeBuilder(schema);
+  if (options.outputs === undefined) for (const col of features) defaultSteps(b, ctx, col, false);
+  else {
+    const columns = new Map(features.map((c) => [c.name, c]));
+    options.outputs.forEach((source, i) => {
+      for (const output of parseOutput(source, `recipe.outputs.${i}`, columns, options.groups ?? {})) applyOutput(b, ctx, output, columns);
+    });
   }
-  if (steps.length === 0) throw new HyperplaneError('no feature columns left: every column is the target, excluded, an id or constant', { field: 'features' });
-  const recipe: Recipe = { version: 1, family: options.family, inputs, steps, finish: undefined, features: names.flat(), categorical: [] };
+  if (b.steps.length === 0) throw new HyperplaneError('no feature columns left: every column is the target, excluded, an id or constant', { field: 'features' });
+  const recipe: Recipe = { version: 1, family: options.family, inputs: b.inputs, steps: b.steps, finish: undefined, features: b.names.flat(), categorical: [] };
   if (!linear) {
     let at = 0;
-    steps.forEach((s, i) => {
-      if (s.kind === 'codes') recipe.categorical.push(at);
-      at += names[i]!.length;
+    b.steps.forEach((step, i) => {
+      if (step.kind === 'category') recipe.categorical.push(at);
+      at += b.names[i]!.length;
     });
     return recipe;
   }
-  recipe.finish = fitFinish(table, recipe, names);
+  recipe.finish = fitFinish(table, recipe, b.names);
   return recipe;
 }
 
+/** Steps for one parsed output of an explicit recipe. */
+function applyOutput(b: RecipeBuilder, ctx: FitContext, output: Output, columns: Map<string, ColumnSchema>): void {
+  switch (output.kind) {
+    case 'column':
+      defaultSteps(b, ctx, columns.get(output.column)!, true);
+      return;
+    case 'number': {
+      const input = b.input(output.column);
+      const name = output.clip !== undefined ? `clip(${output.log === true ? `log(${output.column})` : output.column}, ${output.clip[0]}, ${output.clip[1]})` : `log(${output.column})`;
+      b.add({ kind: 'number', input, ...(output.log === true ? { log: true } : {}), ...(output.clip !== undefined ? { clip: output.clip } : {}) }, [name]);
+      return;
+    }
+    case 'quantile-bin': {
+      const input = b.input(output.column);
+      const values: number[] = [];
+      const inputs = new TableInputs(ctx.table, [output.column]);
+      for (let i = 0; i < ctx.table.nRows; i++) {
+        inputs.row = i;
+        const v = inputs.number(0);
+        if (v === v) values.push(v);
+      }
+      values.sort((x, y) => x - y);
+      const cuts: number[] = [];
+      for (let q = 1; q < output.bins; q++) {
+        const v = values[Math.min(values.length - 1, Math.floor((q * values.length) / output.bins))];
+        if (v !== undefined && (cuts.length === 0 || v > cuts[cuts.length - 1]!)) cuts.push(v);
+      }
+      const name = `quantile_bin(${output.column}, ${output.bins})`;
+      b.add({ kind: 'quantile-bin', input, cuts, oneHot: ctx.linear }, ctx.linear ? Array.from({ length: cuts.length + 1 }, (_, k) => `${name}=${k}`) : [name]);
+      return;
+    }
+    case 'category':
+      categoryStep(b, ctx, output.columns, output.normalize);
+      return;
+    case 'text':
+      textStep(b, ctx, output.column, output.ngram, output.osb);
+      return;
+  }
+}
+
 /** Inverse document frequency per bucket, smoothed as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1. */
-function textIdf(table: Table, name: string, buckets: number): number[] {
+function textIdf(table: Table, name: string, buckets: number, ngram = 2, osb = 0): number[] {
   const df = new Float64Array(buckets);
   const seen = new Uint8Array(buckets);
   const inputs = new TableInputs(table, [name]);
@@ -314,12 +456,18 @@ function textIdf(table: Table, name: string, buckets: number): number[] {
     inputs.row = i;
     const text = inputs.text(0);
     if (text === null) continue;
-    hashTokens(text, buckets, (b) => {
-      if (seen[b] === 0) {
-        seen[b] = 1;
-        touched.push(b);
-      }
-    });
+    hashTokens(
+      text,
+      buckets,
+      (b) => {
+        if (seen[b] === 0) {
+          seen[b] = 1;
+          touched.push(b);
+        }
+      },
+      ngram,
+      osb,
+    );
     for (const b of touched) {
       df[b]!++;
       seen[b] = 0;
@@ -347,7 +495,7 @@ function fitFinish(table: Table, recipe: Recipe, names: string[][]): Finish {
   let at = 0;
   recipe.steps.forEach((step, s) => {
     const w = names[s]!.length;
-    const pass = step.kind === 'one-hot' || step.kind === 'hashing';
+    const pass = step.kind === 'hashing' || ((step.kind === 'category' || step.kind === 'quantile-bin') && step.oneHot);
     for (let j = 0; j < w; j++) {
       if (pass) {
         passNames.push(rawNames[at + j]!);

@@ -1,6 +1,8 @@
 /**
- * Word and bigram hashing: lowercase word tokens (letters and digits) and each pair of neighbours,
- * hashed (FNV-1a, 32-bit) into a fixed number of buckets. No vocabulary to store or to drift.
+ * Word n-gram and orthogonal-sparse-bigram hashing: lowercase word tokens (letters and digits, so
+ * punctuation falls away), every run of up to `ngram` neighbouring words, and with `osb` each word
+ * paired with each of the next osb − 1 words, the gap marked by underscores (Amazon ML's OSB), hashed
+ * (FNV-1a, 32-bit) into a fixed number of buckets. No vocabulary to store or to drift.
  */
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -13,13 +15,16 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** Calls `add(bucket)` once per word and once per bigram of `text`. */
-export function hashTokens(text: string, buckets: number, add: (bucket: number) => void): void {
-  let previous: string | undefined;
-  for (const match of text.toLowerCase().matchAll(WORD)) {
-    const word = match[0];
-    add(fnv1a(word) % buckets);
-    if (previous !== undefined) add(fnv1a(`${previous} ${word}`) % buckets);
-    previous = word;
+/** Calls `add(bucket)` once per word, word n-gram (2 … ngram) and sparse bigram of `text`. */
+export function hashTokens(text: string, buckets: number, add: (bucket: number) => void, ngram = 2, osb = 0): void {
+  const words = Array.from(text.toLowerCase().matchAll(WORD), (m) => m[0]);
+  for (let i = 0; i < words.length; i++) {
+    add(fnv1a(words[i]!) % buckets);
+    let gram = words[i]!;
+    for (let n = 2; n <= ngram && i + n - 1 < words.length; n++) {
+      gram += ` ${words[i + n - 1]!}`;
+      add(fnv1a(gram) % buckets);
+    }
+    for (let gap = 1; gap < osb && i + gap < words.length; gap++) add(fnv1a(`${words[i]!}${'_'.repeat(gap)}${words[i + gap]!}`) % buckets);
   }
 }

@@ -41,6 +41,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** A rules model (learner 'rules'; auto puts it on the leaderboard beside the learners). */
   rules?: RulesSpec;
+  /** An explicit recipe for every learner (one-hot or codes still follow each learner's family). */
+  recipe?: { outputs: string[]; groups?: Record<string, string[]> };
 }
 
 export interface TrainProgress {
@@ -87,7 +89,7 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
   }
   const learner = getLearner(candidate.learner);
   const family = learner.capabilities.missingValues === 'native' ? 'tree' : 'linear';
-  const recipe = fitRecipe(table, schema, { family, exclude: [target.name] });
+  const recipe = fitRecipe(table, schema, { family, exclude: [target.name], ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
   const X = new FittedRecipe(recipe).transformTable(table);
   const params = { ...candidate.params };
   const shape = paramKeys(learner);

@@ -128,3 +128,30 @@ describe('a rules model from the config', () => {
     expect(r.stderr).toMatch(/field 'rules': the rules read the target 'diagnosis' itself/);
   });
 });
+
+describe('an explicit recipe from the config', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+    writeFileSync(
+      join(dir, 'recipe.yaml'),
+      `data: ${fixture('penguins.json')}\ntarget: Species\nlearner: logistic\nrecipe:\n  groups:\n    beak: ["Beak Length (mm)", "Beak Depth (mm)"]\n  outputs:\n    - beak\n    - quantile_bin(\`Body Mass (g)\`, 4)\n    - cartesian(Island, Sex)\nout: recipe-run\n`,
+    );
+    writeFileSync(join(dir, 'bad-recipe.yaml'), `data: ${fixture('penguins.json')}\ntarget: Species\nrecipe:\n  outputs:\n    - quantile_bin(\`Body Mass\`, 4)\n`);
+  });
+
+  it('builds the named outputs for every learner, and predicts through them', () => {
+    const r = runCli(['train', '--config', join(dir, 'recipe.yaml'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).test.accuracy).toBeGreaterThan(0.8);
+    const predict = runCli(['predict', join(dir, 'recipe-run', 'model.hpkg'), fixture('penguins.json')]);
+    expect(predict.code, predict.stderr).toBe(0);
+    expect(predict.stdout.split('\n')).toHaveLength(346);
+  });
+
+  it('a recipe naming an unknown column is one clear line', () => {
+    const r = runCli(['train', '--config', join(dir, 'bad-recipe.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hyperplane: error: field 'recipe\.outputs\.0': "quantile_bin\(`Body Mass`, 4\)": unknown column or group 'Body Mass'; columns are: Island, Beak Length/);
+  });
+});

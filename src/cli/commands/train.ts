@@ -86,7 +86,7 @@ function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | Evaluation
  * Flags with the config file's settings under them: a flag given on the command line wins, a config
  * value beats a flag's default.
  */
-async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, command: Command): Promise<{ source: string; flags: TrainFlags; configParams: Record<string, unknown>; rules?: RulesSpec }> {
+async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, command: Command): Promise<{ source: string; flags: TrainFlags; configParams: Record<string, unknown>; rules?: RulesSpec; recipe?: { outputs: string[]; groups: Record<string, string[]> } }> {
   if (cli.config === undefined) {
     if (sourceArg === undefined) throw new HyperplaneError('give the training data (or --config with `data` in it)');
     return { source: sourceArg, flags: cli, configParams: {} };
@@ -117,7 +117,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   }
   // The config's params belong to the config's learner: a different --learner starts from none.
   const configParams = fromCli('learner') && cli.learner !== config.learner ? {} : config.params;
-  return { source: sourceArg ?? config.data, flags, configParams, ...(config.rules !== undefined ? { rules: config.rules } : {}) };
+  return { source: sourceArg ?? config.data, flags, configParams, ...(config.rules !== undefined ? { rules: config.rules } : {}), ...(config.recipe !== undefined ? { recipe: config.recipe } : {}) };
 }
 
 export function trainCommand(): Command {
@@ -146,7 +146,7 @@ export function trainCommand(): Command {
   for (const p of learnerParams) command.option(`--${p.flag} <value>`, `${p.learners.join('/')}: ${p.doc}`);
   addReadOptions(command);
   return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
-    const { source, flags, configParams, rules } = await mergeConfig(sourceArg, cliFlags, self);
+    const { source, flags, configParams, rules, recipe } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
     if (learner !== 'auto' && learner !== 'rules' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, rules (with rules in --config), ${[...LEARNERS.keys()].join(', ')}`);
     if (learner === 'auto' && Object.keys(configParams).length > 0) throw new HyperplaneError(`params are for a named learner; auto chooses its own (set learner in the config)`, { field: 'params' });
@@ -180,6 +180,7 @@ export function trainCommand(): Command {
         seed,
         timeBudgetSeconds: budget,
         ...(rules !== undefined ? { rules } : {}),
+        ...(recipe !== undefined ? { recipe } : {}),
         onProgress: (e) => progress.update(e),
       });
     } finally {
