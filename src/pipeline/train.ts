@@ -67,6 +67,8 @@ export interface TrainResult {
   test: Evaluation;
   trainEvaluation: Evaluation;
   leaderboard: LeaderboardEntry[];
+  /** auto: the folds its cross-validation used. */
+  searchFolds?: number;
   diagnostics: Diagnostic[];
   warnings: string[];
 }
@@ -169,11 +171,13 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let members: Member[];
   let chosen: string;
   let chosenParams: Record<string, unknown>;
+  let searchFolds: number | undefined;
   if (options.learner === 'auto') {
     const result = await autoSelect(table, y, data.schema, spec, metric, options, started, leaderboard);
     members = result.members;
     chosen = result.name;
     chosenParams = result.params;
+    searchFolds = result.folds;
   } else {
     if (options.learner !== 'rules') getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
@@ -225,7 +229,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, diagnostics, warnings };
+  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, ...(searchFolds !== undefined ? { searchFolds } : {}), diagnostics, warnings };
 }
 
 function pick(a: Float64Array, rows: Int32Array): Float64Array {
@@ -289,7 +293,7 @@ async function autoSelect(
   options: TrainOptions,
   started: number,
   leaderboard: LeaderboardEntry[],
-): Promise<{ members: Member[]; name: string; params: Record<string, unknown> }> {
+): Promise<{ members: Member[]; name: string; params: Record<string, unknown>; folds: number }> {
   const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
@@ -352,7 +356,7 @@ async function autoSelect(
   const kept = chosen.slice(0, members.length);
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
-  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) } };
+  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, folds };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */
