@@ -41,8 +41,8 @@ export function holdout(y: ArrayLike<number>, testShare: number, seed: number, s
   for (const rows of strata(y, stratify, rng)) {
     let take = Math.round(rows.length * testShare);
     if (rows.length >= 2) take = Math.min(rows.length - 1, Math.max(1, take));
-    test.push(...rows.slice(0, take));
-    train.push(...rows.slice(take));
+    // Loops, not push(...rows): spreading a million rows overflows the call stack.
+    for (let r = 0; r < rows.length; r++) (r < take ? test : train).push(rows[r]!);
   }
   if (train.length === 0 || test.length === 0) throw new HyperplaneError(`a ${testShare} test share of ${y.length} rows leaves one side empty`, { field: 'split' });
   return { train: ascending(train), test: ascending(test) };

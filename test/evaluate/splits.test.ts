@@ -53,3 +53,12 @@ describe('splits', () => {
     expect(() => kFolds(y, 1, 0, true)).toThrow(/at least 2 folds/);
   });
 });
+
+describe('splits of big data', () => {
+  it('a holdout of a million rows (spreading them into push overflowed the call stack)', () => {
+    const y = new Float64Array(1_000_000).map((_, i) => i % 2);
+    const s = holdout(y, 0.01, 0, true);
+    expect(s.test.length).toBe(10_000);
+    expect(s.train.length).toBe(990_000);
+  });
+});

@@ -37,7 +37,11 @@ export function predictCommand(): Command {
     const classLabels = pkg.pipeline.target.labels;
     if (classLabels !== undefined) {
       const k = classLabels.length;
-      classLabels.forEach((label, c) => columns.push({ name: `proba_${label}`, values: Float64Array.from({ length: table.nRows }, (_, i) => scores[i * k + c]!) }));
+      classLabels.forEach((label, c) => {
+        const values = new Float64Array(table.nRows);
+        for (let i = 0; i < table.nRows; i++) values[i] = scores[i * k + c]!;
+        columns.push({ name: `proba_${label}`, values });
+      });
     }
     if (flags.out === undefined) {
       process.stdout.write(predictionsCsv(columns));

@@ -97,6 +97,7 @@ function predictionPool(wasm: WasmForest, n: number, d: number): RowPool {
 }
 /** Batches at least this big are split across worker threads (starting them costs ~40 ms). */
 const THREADED_MIN_ROWS = 100_000;
+const THREADED_CHUNK_ROWS = 131_072;
 const WASM_MIN_ROWS = 64;
 
 /**
@@ -119,10 +120,17 @@ export function addModelScores(model: Model, outputs: number, X: Float64Array | 
     wasm.addScores(X, n, d, scores);
     return;
   }
-  const { x, scores: at } = wasm.reserve(n, d);
-  const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
-  heap.set(X, x / 8);
-  heap.set(scores, at / 8);
-  predictionPool(wasm, n, d).run(Float64Array.of(x, at), new Float64Array(0), 0, n);
-  scores.set(new Float64Array(wasm.memory.buffer as ArrayBuffer, at, n * outputs));
+  // Chunks of rows, each walked by all threads: the memory holds one chunk, not the whole batch (a
+  // million rows × 28 features would be 224 MB copied at once).
+  const chunk = Math.min(n, THREADED_CHUNK_ROWS);
+  const { x, scores: at } = wasm.reserve(chunk, d);
+  const pool = predictionPool(wasm, n, d);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
+    heap.set(X.subarray(start * d, (start + m) * d), x / 8);
+    heap.set(scores.subarray(start * outputs, (start + m) * outputs), at / 8);
+    pool.run(Float64Array.of(x, at), new Float64Array(0), 0, m);
+    scores.set(heap.subarray(at / 8, at / 8 + m * outputs), start * outputs);
+  }
 }
