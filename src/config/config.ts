@@ -30,6 +30,9 @@ export const trainConfigSchema = z
       .refine((e) => [e.test, e.split, e.cv, e.timeSplit].filter((v) => v !== undefined).length <= 1, 'choose one of test, split, cv and timeSplit')
       .optional(),
     classWeight: z.literal('balanced').optional(),
+    upsample: z.boolean().optional(),
+    /** Binary: 'max-f1', 'recall=0.9', or 'cost=FP:FN' (e.g. cost=1:5); chosen on out-of-fold scores of the training rows. */
+    threshold: z.string().optional(),
     seed: z.number().int().default(0),
     /** Seconds for auto's whole search. */
     timeBudget: z.number().positive().default(60),

@@ -56,7 +56,7 @@ export function diagnose(input: DiagnosisInput): Diagnostic[] {
   }
   const minority = input.classShares?.reduce((a, b) => (b.share < a.share ? b : a));
   if (minority !== undefined && minority.share < 0.1) {
-    out.push({ kind: 'imbalance', message: `class '${minority.label}' is only ${(minority.share * 100).toFixed(1)}% of the training rows: accuracy rewards ignoring it. Judge by AUC, PR AUC or F1, and try --class-weight balanced.` });
+    out.push({ kind: 'imbalance', message: `class '${minority.label}' is only ${(minority.share * 100).toFixed(1)}% of the training rows: accuracy rewards ignoring it. Judge by AUC, PR AUC or F1, and try --class-weight balanced or --upsample.` });
   }
   if (input.shift !== undefined && input.shift.auc > SHIFT_AUC) {
     out.push({ kind: 'shift', message: `the test rows differ from the training rows: a classifier tells them apart with AUC ${input.shift.auc.toFixed(3)}${input.shift.features.length > 0 ? `, mostly by ${input.shift.features.join(', ')}` : ''}. Test metrics then say how the model does on that other population; if production looks like the test rows, train on data like them (with a time split, some drift in dates is expected).` });

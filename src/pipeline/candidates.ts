@@ -4,6 +4,8 @@ import type { TargetSpec } from './pipeline.js';
 export interface Candidate {
   learner: string;
   params: Record<string, unknown>;
+  /** In an ensemble: this member's weight (1 by default). */
+  weight?: number;
 }
 
 /**

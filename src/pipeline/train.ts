@@ -1,7 +1,9 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
+import { Random } from '../synth/random.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
+import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitRecipe, FittedRecipe } from '../features/recipe.js';
@@ -41,6 +43,10 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** A rules model (learner 'rules'; auto puts it on the leaderboard beside the learners). */
   rules?: RulesSpec;
+  /** Binary: the rule that picks the decision threshold, on out-of-fold scores of the training rows. */
+  threshold?: ThresholdRule;
+  /** Classification: repeat rows of the rarer classes (drawn at random) until every class is as frequent as the most frequent, in the training rows only. */
+  upsample?: boolean;
   /** An explicit recipe for every learner (one-hot or codes still follow each learner's family). */
   recipe?: { outputs: string[]; groups?: Record<string, string[]> };
 }
@@ -165,6 +171,14 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   }
   keep = new Int32Array(0);
   if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
+  if (options.upsample === true) {
+    if (spec.task === 'regression') throw new HyperplaneError('upsampling is for classification targets', { field: 'upsample' });
+    // Only the training side: test rows keep the real class shares.
+    const rows = upsampleRows(y, labels.length, options.seed);
+    warnings.push(`upsampled the training rows from ${y.length.toLocaleString('en-US')} to ${rows.length.toLocaleString('en-US')}: every class as frequent as the most frequent`);
+    table = selectRows(table, rows);
+    y = pick(y, rows);
+  }
 
   // The learner: named, or chosen by auto.
   const leaderboard: LeaderboardEntry[] = [];
@@ -187,18 +201,26 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     chosen = options.learner;
     chosenParams = candidate.params;
   }
+  if (options.threshold !== undefined) {
+    if (spec.task !== 'binary') throw new HyperplaneError('a decision threshold is for binary targets', { field: 'threshold' });
+    // Out-of-fold scores of the chosen members: a threshold picked on in-sample scores would be optimistic.
+    const oof = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), 3, options);
+    const p = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) p[i] = oof[2 * i + 1]!;
+    spec.threshold = chooseThreshold(y, p, options.threshold);
+  }
   for (const m of members) if (!isRulesMember(m)) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
 
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
   let testScores: Float64Array;
   if (cvFolds !== undefined) {
-    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>) })), cvFolds, options);
+    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), cvFolds, options);
   } else {
     testScores = pipeline.scoreTable(testTable);
   }
-  const test = evaluateScores(spec.task, yTest, testScores, labels);
-  const trainEvaluation = evaluateScores(spec.task, y, pipeline.scoreTable(table), labels);
+  const test = evaluateScores(spec.task, yTest, testScores, labels, spec.threshold ?? 0.5);
+  const trainEvaluation = evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5);
   // Shift and slices need separate test rows (cross-validation has none).
   const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed).catch(() => undefined) : undefined;
   const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
@@ -268,7 +290,7 @@ async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnS
     const validTable = selectRows(table, split.test);
     const yTrain = pick(y, split.train);
     const members = [];
-    for (const c of candidates) members.push(await fitMember(trainTable, yTrain, schema, spec, c, options));
+    for (const c of candidates) members.push({ ...(await fitMember(trainTable, yTrain, schema, spec, c, options)), weight: c.weight ?? 1 });
     const scores = new Pipeline({ target: spec, schema: [...schema], members }).scoreTable(validTable);
     split.test.forEach((row, r) => {
       for (let c = 0; c < k; c++) out[row * k + c] = scores[r * k + c]!;
@@ -420,4 +442,18 @@ function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[])
     return `${e.learner}(${shown.map(([k, v]) => `${k}=${String(v)}`).join(',')})`;
   };
   return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
+}
+
+/** Every training row once, plus random repeats of the rarer classes' rows up to the largest class's count. */
+function upsampleRows(y: Float64Array, k: number, seed: number): Int32Array {
+  const byClass: number[][] = Array.from({ length: k }, () => []);
+  y.forEach((c, i) => byClass[c]!.push(i));
+  const target = Math.max(...byClass.map((rows) => rows.length));
+  const rng = new Random(seed);
+  const out: number[] = [];
+  for (const rows of byClass) {
+    for (const i of rows) out.push(i);
+    for (let extra = rows.length; extra < target && rows.length > 0; extra++) out.push(rows[rng.int(rows.length)]!);
+  }
+  return Int32Array.from(out).sort();
 }

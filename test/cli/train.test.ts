@@ -84,6 +84,24 @@ describe('train → predict → evaluate on real data', () => {
     expect(JSON.parse(test.stdout).evaluation).toMatch(/separate test data \(.*bc-test\.csv, 170 rows\)/);
   });
 
+  it('upsampling the rarer classes, and a decision threshold chosen on out-of-fold scores', () => {
+    const up = runCli(['train', fixture('seattle-weather.csv'), '--target', 'weather', '--learner', 'gbdt', '--n-estimators', '20', '--upsample', '--out', join(dir, 'up'), '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    // 1,169 training rows, 'rain' (the largest class) 513 of them: five classes × 513.
+    expect(JSON.parse(up.stdout).warnings).toContain('upsampled the training rows from 1,169 to 2,565: every class as frequent as the most frequent');
+    const recall = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--threshold', 'recall=0.99', '--out', join(dir, 'recall'), '--json']);
+    expect(recall.code, recall.stderr).toBe(0);
+    const cheap = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--threshold', 'cost=1:1', '--out', join(dir, 'cheap'), '--json']);
+    const high = JSON.parse(recall.stdout);
+    const low = JSON.parse(cheap.stdout);
+    // Demanding 99% recall moves the threshold down from where equal costs put it.
+    expect(high.target.threshold).toBeLessThan(low.target.threshold);
+    expect(high.test.f1).toBeGreaterThan(0.8);
+    const r = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--threshold', 'best']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--threshold 'best': expected max-f1, recall=R/);
+  });
+
   it('rows without a target are dropped, with a count', () => {
     const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
     const blanked = lines.map((l, i) => (i === 5 || i === 9 ? l.replace(/,[^,]*$/, ',') : l));

@@ -6,6 +6,7 @@ import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
 import type { RulesSpec } from '../../rules/rules.js';
+import type { ThresholdRule } from '../../evaluate/metrics.js';
 import { LEARNERS } from '../../learn/registry.js';
 import { savePackage } from '../../pipeline/io.js';
 import { trainPipeline, type EvaluationPlan, type TrainResult } from '../../pipeline/train.js';
@@ -25,6 +26,8 @@ interface TrainFlags extends RawReadFlags {
   cv?: string;
   timeSplit?: string;
   classWeight?: 'balanced';
+  upsample?: boolean;
+  threshold?: string;
   seed: string;
   timeBudget: string;
   out?: string;
@@ -102,6 +105,8 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('learner', config.learner);
   set('metric', config.metric);
   set('classWeight', config.classWeight);
+  set('upsample', config.upsample);
+  set('threshold', config.threshold);
   set('seed', String(config.seed));
   set('timeBudget', String(config.timeBudget));
   set('schema', config.schema);
@@ -120,6 +125,16 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   return { source: sourceArg ?? config.data, flags, configParams, ...(config.rules !== undefined ? { rules: config.rules } : {}), ...(config.recipe !== undefined ? { recipe: config.recipe } : {}) };
 }
 
+/** --threshold max-f1 | recall=0.9 | cost=1:5 */
+function thresholdRule(text: string): ThresholdRule {
+  if (text === 'max-f1') return { kind: 'max-f1' };
+  const recall = /^recall=(0?\.\d+|1(?:\.0*)?)$/.exec(text);
+  if (recall) return { kind: 'recall', target: Number(recall[1]) };
+  const cost = /^cost=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(text);
+  if (cost) return { kind: 'cost', falsePositive: Number(cost[1]), falseNegative: Number(cost[2]) };
+  throw new HyperplaneError(`--threshold '${text}': expected max-f1, recall=R (0 < R ≤ 1) or cost=FP:FN (e.g. cost=1:5)`);
+}
+
 export function trainCommand(): Command {
   const command = new Command('train')
     .description('train a model: a named learner, or auto (a search over every family, with a leaderboard)')
@@ -134,6 +149,8 @@ export function trainCommand(): Command {
     .option('--cv <k>', 'evaluate by k-fold cross-validation (the model is then fitted on every row)')
     .option('--time-split <column=date>', 'train on rows before the date, test on rows from it')
     .addOption(new Option('--class-weight <setting>', 'weight classes inversely to their frequency').choices(['balanced']))
+    .option('--upsample', 'repeat training rows of the rarer classes until every class is as frequent as the largest')
+    .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
@@ -177,6 +194,8 @@ export function trainCommand(): Command {
         ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
         evaluation,
         ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
+        ...(flags.upsample === true ? { upsample: true } : {}),
+        ...(flags.threshold !== undefined ? { threshold: thresholdRule(flags.threshold) } : {}),
         seed,
         timeBudgetSeconds: budget,
         ...(rules !== undefined ? { rules } : {}),
