@@ -1,5 +1,4 @@
 import { LEARNERS } from '../learn/registry.js';
-import type { Random } from '../synth/random.js';
 import type { TargetSpec } from './pipeline.js';
 
 export interface Candidate {
@@ -36,34 +35,4 @@ export function candidatesFor(task: TargetSpec['task'], rows: number, rules = fa
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
   ];
   return list.filter((c) => c.learner === 'rules' || LEARNERS.get(c.learner)?.capabilities.tasks.includes(task) === true);
-}
-
-const pick = <T>(rng: Random, values: readonly T[]): T => values[rng.int(values.length)]!;
-
-/**
- * A random draw from each family's sensible ranges, for the time a search has left after the fixed
- * candidates (small data sets finish those in seconds). Families take turns.
- */
-export function randomCandidate(task: TargetSpec['task'], rows: number, rng: Random, turn: number): Candidate {
-  const families = ['gbdt', 'forest', task === 'regression' ? 'linear' : 'logistic'];
-  const family = families[turn % families.length]!;
-  if (family === 'gbdt') {
-    return {
-      learner: 'gbdt',
-      params: {
-        n_estimators: 2000,
-        early_stopping_rounds: 50,
-        validation_fraction: 0.15,
-        num_leaves: pick(rng, [7, 15, 31, 63]),
-        learning_rate: pick(rng, [0.03, 0.05, 0.1]),
-        min_data_in_leaf: pick(rng, rows < 2000 ? [3, 5, 10, 20] : [10, 20, 40, 80]),
-        colsample: pick(rng, [0.5, 0.7, 0.85, 1]),
-        subsample: pick(rng, [0.7, 0.85, 1]),
-        lambda_l2: pick(rng, [0, 0.1, 1, 5]),
-      },
-    };
-  }
-  if (family === 'forest') return { learner: 'forest', params: { n_estimators: 300, min_samples_leaf: pick(rng, [1, 2, 4, 8]), max_features: pick(rng, ['sqrt', 0.3, 0.5, 'all']) } };
-  if (family === 'linear') return { learner: 'linear', params: { alpha: Number((10 ** (rng.uniform() * 4 - 2)).toPrecision(2)) } };
-  return { learner: 'logistic', params: { C: Number((10 ** (rng.uniform() * 4 - 2)).toPrecision(2)), tol: 1e-4, max_iter: 500 } };
 }

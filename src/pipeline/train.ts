@@ -10,10 +10,7 @@ import { fitRecipe, FittedRecipe } from '../features/recipe.js';
 import type { Learner } from '../learn/contract.js';
 import { fit, getLearner } from '../learn/registry.js';
 import { TrainingAborted } from '../learn/errors.js';
-import { candidatesFor, randomCandidate, type Candidate } from './candidates.js';
-
-/** Random candidates auto may add after the fixed ones. */
-const MAX_RANDOM = 24;
+import { candidatesFor, type Candidate } from './candidates.js';
 import type { ModelPackage } from './package.js';
 import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
@@ -319,26 +316,20 @@ async function autoSelect(
   started: number,
   leaderboard: LeaderboardEntry[],
 ): Promise<{ members: Member[]; name: string; params: Record<string, unknown>; folds: number }> {
-  const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined).filter((c) => c.learner === 'rules' || getLearner(c.learner).capabilities.tasks.includes(spec.task));
+  const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
   // Five folds on small data, where the choice is noisiest; three where fits are costly.
   const folds = table.nRows <= 5000 ? 5 : 3;
   const oof = new Map<LeaderboardEntry, Float64Array>();
   let slowest = 0;
-  // After the fixed candidates, random draws from each family's ranges while half the budget is left
-  // unspent (the rest is for the ensemble's final fits), up to MAX_RANDOM of them.
-  const rng = new Random(options.seed + 1);
-  const fixed = candidates.length;
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
+  for (const [i, candidate] of candidates.entries()) {
     const elapsed = performance.now() - started;
     // Keep room for the final fit: about as long as a fold's fit on all rows (folds are 2/3 of them).
     if (i > 0 && elapsed + slowest * 1.6 > budgetMs * 0.8) {
-      if (i < fixed) leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
+      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
       continue;
     }
-    if (i === candidates.length - 1 && i - fixed + 1 < MAX_RANDOM && elapsed + slowest * 3 < budgetMs * 0.5) candidates.push(randomCandidate(spec.task, table.nRows, rng, i - fixed + 1));
     options.onProgress?.({ step: `auto: ${candidate.learner}`, done: i, total: candidates.length });
     const t0 = performance.now();
     const { onProgress: _quiet, ...quiet } = options;
