@@ -227,11 +227,11 @@ export class FittedRecipe {
   }
 
   /** Features of the row in `inputs`, written to out[at … at + width). */
-  encode(inputs: RowInputs, out: Float64Array, at: number): void {
+  encode(inputs: RowInputs, out: Float64Array, at: number, skip?: Uint8Array): void {
     const { steps, finish } = this.recipe;
     const target = finish === undefined ? out : this.raw;
     const base = finish === undefined ? at : 0;
-    for (let s = 0; s < steps.length; s++) encodeStep(steps[s]!, inputs, target, base + this.offsets[s]!, this.lookups[s]);
+    for (let s = 0; s < steps.length; s++) if (skip?.[s] !== 1) encodeStep(steps[s]!, inputs, target, base + this.offsets[s]!, this.lookups[s]);
     if (finish === undefined) return;
     // Finished columns first (each followed by its indicator), then the pass-through ones in raw order.
     let o = at;
@@ -250,9 +250,26 @@ export class FittedRecipe {
   transformTable(table: Table, source?: string): Matrix {
     const inputs = new TableInputs(table, this.inputNames, source);
     const X = allocateMatrix(table.nRows, this.width);
-    for (let i = 0; i < table.nRows; i++) {
+    const data = X.data as Float64Array;
+    // Plain numbers from numeric columns are copied a column at a time: encodeStep would write exactly
+    // column.values[row] (the serving path still goes through it), and a call per cell cost most of a
+    // wide batch's transform. Only without a finish, whose imputation needs the row's raw features.
+    const skip = new Uint8Array(this.recipe.steps.length);
+    if (this.recipe.finish === undefined) {
+      this.recipe.steps.forEach((step, s) => {
+        if (step.kind !== 'number' || step.log === true || step.clip !== undefined) return;
+        const column = table.columns.find((c) => c.name === this.recipe.inputs[step.input]!.name);
+        if (column?.kind !== 'numeric') return;
+        skip[s] = 1;
+        const at = this.offsets[s]!;
+        const w = this.width;
+        for (let i = 0; i < table.nRows; i++) data[i * w + at] = column.values[i]!;
+      });
+    }
+    const rest = skip.includes(0);
+    for (let i = 0; rest && i < table.nRows; i++) {
       inputs.row = i;
-      this.encode(inputs, X.data as Float64Array, i * this.width);
+      this.encode(inputs, data, i * this.width, skip);
     }
     return X;
   }
