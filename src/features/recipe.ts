@@ -226,6 +226,28 @@ export class FittedRecipe {
     return this.recipe.inputs.map((i) => i.name);
   }
 
+  /** For each output feature, the input columns (indices into recipe.inputs) it is made from. */
+  featureInputs(): number[][] {
+    const { steps, finish } = this.recipe;
+    const raw: number[][] = [];
+    steps.forEach((step) => {
+      const from = step.kind === 'category' ? step.inputs : [step.input];
+      for (let j = 0; j < rawWidth(step); j++) raw.push(from);
+    });
+    if (finish === undefined) return raw;
+    const out: number[][] = [];
+    const finished = new Set<number>();
+    for (const c of finish.columns) {
+      out.push(raw[c.raw]!);
+      if (c.indicator) out.push(raw[c.raw]!);
+      finished.add(c.raw);
+    }
+    raw.forEach((inputs, j) => {
+      if (!finished.has(j)) out.push(inputs);
+    });
+    return out;
+  }
+
   /** Features of the row in `inputs`, written to out[at … at + width). */
   encode(inputs: RowInputs, out: Float64Array, at: number, skip?: Uint8Array): void {
     const { steps, finish } = this.recipe;

@@ -5,6 +5,7 @@ import { loadData } from '../../data/load.js';
 import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
+import { featureImportance } from '../../explain/importance.js';
 import type { RulesSpec } from '../../rules/rules.js';
 import type { ThresholdRule } from '../../evaluate/metrics.js';
 import { LEARNERS } from '../../learn/registry.js';
@@ -219,13 +220,14 @@ export function trainCommand(): Command {
       test: result.test.metrics,
       train: result.trainEvaluation.metrics,
       leaderboard: result.leaderboard,
+      importance: featureImportance(result.package.pipeline),
       diagnostics: result.diagnostics,
       warnings: result.warnings,
       fingerprint: data.fingerprint,
     };
     writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, ...(result.searchFolds !== undefined ? { searchFolds: result.searchFolds } : {}), diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
+    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, importance: summary.importance, ...(result.searchFolds !== undefined ? { searchFolds: result.searchFolds } : {}), diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stdout.write(`${renderTrainText(result, files)}\n`);
+    else process.stdout.write(`${renderTrainText(result, files, summary.importance)}\n`);
   });
 }

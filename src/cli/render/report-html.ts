@@ -17,6 +17,7 @@ export interface ReportInput {
   train?: Evaluation;
   leaderboard?: LeaderboardEntry[];
   searchFolds?: number;
+  importance?: readonly { column: string; importance: number }[];
   diagnostics?: Diagnostic[];
   warnings?: string[];
 }
@@ -50,6 +51,12 @@ export function renderReportHtml(r: ReportInput): string {
     sections.push(`<h2>Confusion matrix (rows: actual, columns: predicted)</h2><table><tr><th></th>${head}</tr>${body}</table>`);
     sections.push(`<h2>Per class</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>${m.perClass.map((c) => `<tr><td>${esc(c.label)}</td><td>${num(c.precision)}</td><td>${num(c.recall)}</td><td>${num(c.f1)}</td><td>${c.support}</td></tr>`).join('')}</table>`);
   }
+  if (r.importance !== undefined && r.importance.length > 0) {
+    const top = r.importance.slice(0, 20);
+    const max = top[0]!.importance;
+    const rows = top.map((c) => `<tr><td>${esc(c.column)}</td><td class="bar"><span style="width:${((c.importance / max) * 100).toFixed(1)}%"></span></td><td>${(c.importance * 100).toFixed(1)}%</td></tr>`).join('');
+    sections.push(`<h2>Feature importance</h2><p>Share of the model's split gain (trees) or standardized coefficient size (linear models), by input column.</p><table>${rows}</table>`);
+  }
   if (r.leaderboard !== undefined && r.leaderboard.length > 0) {
     const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td><code>${esc(JSON.stringify(e.params))}</code></td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
     sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${r.searchFolds ?? 3}-fold cross-validation on the training rows.</p><table><tr><th>${esc(r.metric)}</th><th>learner</th><th>params</th><th>time</th></tr>${body}</table>`);
@@ -73,4 +80,4 @@ h1{font-size:1.4rem;margin-bottom:.2rem}.sub{color:#5b6574;margin-top:0}h2{font-
 table{border-collapse:collapse}td,th{padding:.25rem .7rem;border-bottom:1px solid #eef0f2;text-align:right}th:first-child,td:nth-child(2){text-align:left}
 tr.main td{font-weight:600}.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-weight:600;font-size:.9rem}
 .frame{fill:#fafbfc;stroke:#d5d9de}.diag{stroke:#c4c9d0;stroke-dasharray:4 3}.curve{fill:none;stroke:#2f6fdb;stroke-width:2}.axis{font-size:11px;fill:#5b6574;text-anchor:middle}
-code{font-size:.8rem;color:#444}`;
+code{font-size:.8rem;color:#444}td.bar{width:240px}td.bar span{display:block;height:10px;background:#2f6fdb;border-radius:2px}`;

@@ -3,7 +3,7 @@ import type { TrainResult } from '../../pipeline/train.js';
 const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
 
 /** What `train` prints: the choice, the test metrics, the leaderboard, diagnostics and where files went. */
-export function renderTrainText(result: TrainResult, files: { model: string; report: string; summary: string }): string {
+export function renderTrainText(result: TrainResult, files: { model: string; report: string; summary: string }, importance: readonly { column: string; importance: number }[] = []): string {
   const info = result.package.info;
   const lines: string[] = [];
   lines.push(`model: ${info.learner}  (${result.package.pipeline.target.task}, target '${result.package.pipeline.target.name}', ${info.trainRows.toLocaleString('en-US')} training rows)`);
@@ -18,6 +18,10 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
       const params = Object.entries(e.params).filter(([k]) => !['n_estimators', 'early_stopping_rounds', 'validation_fraction', 'max_iter', 'tol'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       lines.push(`  ${num(e.score).padStart(8)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);
     }
+  }
+  if (importance.length > 0) {
+    lines.push('');
+    lines.push(`most important columns: ${importance.slice(0, 5).map((c) => `${c.column} ${(c.importance * 100).toFixed(0)}%`).join(', ')}`);
   }
   if (result.diagnostics.length > 0 || result.warnings.length > 0) {
     lines.push('');
