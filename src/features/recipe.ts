@@ -540,12 +540,14 @@ function fitFinish(table: Table, recipe: Recipe, names: string[][]): Finish {
         passNames.push(rawNames[at + j]!);
         continue;
       }
-      const present: number[] = [];
+      let m = 0;
+      const column = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = values[i * width + at + j]!;
-        if (v === v) present.push(v);
+        if (v === v) column[m++] = v;
       }
-      present.sort((a, b) => a - b);
+      // A typed sort: numeric, and far faster than an array sort with a comparator on a million values.
+      const present = column.subarray(0, m).sort();
       const median = present.length === 0 ? 0 : present.length % 2 === 1 ? present[(present.length - 1) / 2]! : (present[present.length / 2 - 1]! + present[present.length / 2]!) / 2;
       let mean = 0;
       for (const v of present) mean += v;

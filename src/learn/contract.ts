@@ -18,6 +18,11 @@ export interface FitOptions {
   /** One non-negative weight per row; a weight of 2 counts a row twice. */
   weights?: Float64Array;
   signal?: AbortSignal;
+  /**
+   * A time (performance.now() milliseconds) after which learners that build a model step by step
+   * (boosting rounds) stop and return what they have, with a warning; others ignore it.
+   */
+  deadline?: number;
   onProgress?: (progress: Progress) => void;
   /** For learners with randomness; the same seed gives the same model. */
   seed?: number;

@@ -7,7 +7,8 @@ import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitRecipe, FittedRecipe } from '../features/recipe.js';
-import type { Learner } from '../learn/contract.js';
+import type { Learner, Matrix } from '../learn/contract.js';
+import type { Recipe } from '../features/recipe.js';
 import { fit, getLearner } from '../learn/registry.js';
 import { TrainingAborted } from '../learn/errors.js';
 import { candidatesFor, type Candidate } from './candidates.js';
@@ -41,6 +42,8 @@ export interface TrainOptions {
   onProgress?: (event: TrainProgress) => void;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
+  /** auto: when step-by-step learners (boosting) stop and keep what they have (performance.now() ms). */
+  deadline?: number;
   /** A rules model (learner 'rules'; auto puts it on the leaderboard beside the learners). */
   rules?: RulesSpec;
   /** Binary: the rule that picks the decision threshold, on out-of-fold scores of the training rows. */
@@ -73,8 +76,8 @@ export interface TrainResult {
   test: Evaluation;
   trainEvaluation: Evaluation;
   leaderboard: LeaderboardEntry[];
-  /** auto: the folds its cross-validation used. */
-  searchFolds?: number;
+  /** auto: how candidates were scored ("3-fold cross-validation on the training rows", …). */
+  searchPlan?: string;
   diagnostics: Diagnostic[];
   warnings: string[];
 }
@@ -87,6 +90,14 @@ interface Data {
 }
 
 /** Fits one recipe and model on rows of the training table. */
+/**
+ * Fitted recipes and their matrices, by table and family: the candidates of one family, fitted on the
+ * same rows (a fold, or all training rows), share one recipe instead of each fitting and transforming
+ * anew — on big tables that was most of a cheap candidate's time.
+ */
+type RecipeCache = WeakMap<Table, Map<string, { recipe: Recipe; X: Matrix }>>;
+const recipeCache: RecipeCache = new WeakMap();
+
 async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
   if (candidate.learner === 'rules') {
     if (options.rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
@@ -96,14 +107,22 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
     return { rules: options.rules, weight: 1 };
   }
   const learner = getLearner(candidate.learner);
-  const family = learner.capabilities.missingValues === 'native' ? 'tree' : 'linear';
-  const recipe = fitRecipe(table, schema, { family, exclude: [target.name], ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
-  const X = new FittedRecipe(recipe).transformTable(table);
+  // Learners that read no features (the baseline) take the cheaper tree recipe.
+  const family = learner.capabilities.missingValues === 'reject' ? 'linear' : 'tree';
+  let byFamily = recipeCache.get(table);
+  if (byFamily === undefined) recipeCache.set(table, (byFamily = new Map()));
+  let prepared = byFamily.get(family);
+  if (prepared === undefined) {
+    const recipe = fitRecipe(table, schema, { family, exclude: [target.name], ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+    prepared = { recipe, X: new FittedRecipe(recipe).transformTable(table) };
+    byFamily.set(family, prepared);
+  }
+  const { recipe, X } = prepared;
   const params = { ...candidate.params };
   const shape = paramKeys(learner);
   if (shape.has('categorical_features') && params['categorical_features'] === undefined && recipe.categorical.length > 0) params['categorical_features'] = recipe.categorical;
   if (options.classWeight !== undefined && shape.has('class_weight') && params['class_weight'] === undefined) params['class_weight'] = options.classWeight;
-  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
   return { recipe, model, weight: 1 };
 }
 
@@ -185,13 +204,13 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let members: Member[];
   let chosen: string;
   let chosenParams: Record<string, unknown>;
-  let searchFolds: number | undefined;
+  let searchPlan: string | undefined;
   if (options.learner === 'auto') {
     const result = await autoSelect(table, y, data.schema, spec, metric, options, started, leaderboard);
     members = result.members;
     chosen = result.name;
     chosenParams = result.params;
-    searchFolds = result.folds;
+    searchPlan = result.plan;
   } else {
     if (options.learner !== 'rules') getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
@@ -220,7 +239,12 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     testScores = pipeline.scoreTable(testTable);
   }
   const test = evaluateScores(spec.task, yTest, testScores, labels, spec.threshold ?? 0.5);
-  const trainEvaluation = evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5);
+  // Training-row metrics (for the overfitting check) on at most 100,000 evenly spread rows.
+  const trainSample = table.nRows <= TRAIN_EVAL_ROWS ? undefined : Int32Array.from({ length: TRAIN_EVAL_ROWS }, (_, i) => Math.floor((i * table.nRows) / TRAIN_EVAL_ROWS));
+  const trainEvaluation =
+    trainSample === undefined
+      ? evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5)
+      : evaluateScores(spec.task, pick(y, trainSample), pipeline.scoreTable(selectRows(table, trainSample)), labels, spec.threshold ?? 0.5);
   // Shift and slices need separate test rows (cross-validation has none).
   const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed).catch(() => undefined) : undefined;
   const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
@@ -251,7 +275,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, ...(searchFolds !== undefined ? { searchFolds } : {}), diagnostics, warnings };
+  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings };
 }
 
 function pick(a: Float64Array, rows: Int32Array): Float64Array {
@@ -280,17 +304,20 @@ function checkClasses(y: Float64Array, labels: readonly string[], column: string
 }
 
 /** Out-of-fold scores of a (possibly blended) set of candidates, refitted per fold. */
-async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions): Promise<Float64Array> {
+/**
+ * Out-of-fold scores: each fold's rows scored by candidates fitted on the other rows. With an
+ * `assignment`, rows marked −1 are never scored (always trained on) and their scores stay 0.
+ */
+async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, lastModels?: Member[]): Promise<Float64Array> {
   const k = spec.labels?.length ?? 1;
-  const assignment = kFolds(y, folds, options.seed, spec.task !== 'regression');
+  const assignment = given ?? kFolds(y, folds, options.seed, spec.task !== 'regression');
   const out = new Float64Array(y.length * k);
   for (let f = 0; f < folds; f++) {
-    const split = foldSplit(assignment, f);
-    const trainTable = selectRows(table, split.train);
-    const validTable = selectRows(table, split.test);
-    const yTrain = pick(y, split.train);
+    const { split, trainTable, validTable, yTrain } = foldOf(table, y, assignment, `${given !== undefined ? 'given' : folds}:${options.seed}:${f}`, f);
+    if (split.test.length === 0) continue;
     const members = [];
     for (const c of candidates) members.push({ ...(await fitMember(trainTable, yTrain, schema, spec, c, options)), weight: c.weight ?? 1 });
+    if (lastModels !== undefined) lastModels.splice(0, lastModels.length, ...members);
     const scores = new Pipeline({ target: spec, schema: [...schema], members }).scoreTable(validTable);
     split.test.forEach((row, r) => {
       for (let c = 0; c < k; c++) out[row * k + c] = scores[r * k + c]!;
@@ -315,39 +342,64 @@ async function autoSelect(
   options: TrainOptions,
   started: number,
   leaderboard: LeaderboardEntry[],
-): Promise<{ members: Member[]; name: string; params: Record<string, unknown>; folds: number }> {
+): Promise<{ members: Member[]; name: string; params: Record<string, unknown>; plan: string }> {
   const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
-  // Five folds on small data, where the choice is noisiest; three where fits are costly.
-  const folds = table.nRows <= 5000 ? 5 : 3;
+  // Five folds on small data, where the choice is noisiest; three where fits are costly; past 100,000
+  // rows, one stratified 20% holdout, so that a big table still sees every family within the budget.
+  const big = table.nRows > HOLDOUT_ROWS;
+  const folds = big ? 1 : table.nRows <= 5000 ? 5 : 3;
+  const assignment = big ? holdoutAssignment(y, spec, options.seed) : undefined;
+  const evalRows = assignment === undefined ? undefined : Int32Array.from({ length: y.length }, (_, i) => i).filter((i) => assignment[i]! >= 0);
+  const k = labels.length || 1;
+  const yEval = evalRows === undefined ? y : pick(y, evalRows);
+  const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
+  // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
+  const fitsPerCandidate = folds;
+  const trainShare = big ? 0.8 : (folds - 1) / folds;
+  const plan = big ? `a stratified 20% holdout of the ${table.nRows.toLocaleString("en-US")} training rows; the models kept are those fitted on the other 80%` : `${folds}-fold cross-validation on the training rows`;
   const oof = new Map<LeaderboardEntry, Float64Array>();
+  // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
+  // as much again as the search, for a sliver of data.
+  const trained = new Map<LeaderboardEntry, Member>();
   let slowest = 0;
   for (const [i, candidate] of candidates.entries()) {
     const elapsed = performance.now() - started;
-    // Keep room for the final fit: about as long as a fold's fit on all rows (folds are 2/3 of them).
-    if (i > 0 && elapsed + slowest * 1.6 > budgetMs * 0.8) {
+    // Keep room for the final fit: about as long as one fit, scaled to all rows.
+    if (i > 0 && elapsed + slowest / trainShare > budgetMs * 0.8) {
       leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
       continue;
     }
     options.onProgress?.({ step: `auto: ${candidate.learner}`, done: i, total: candidates.length });
     const t0 = performance.now();
     const { onProgress: _quiet, ...quiet } = options;
-    // A candidate still running when the search's share of the budget is spent is stopped.
-    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * 0.8 - elapsed)));
+    // When the search's share of the budget is spent, boosting keeps the rounds it has (anytime); a
+    // candidate still running a little later is stopped.
+    // Big tables keep the search's models but still score, check and package them on many rows.
+    const deadline = started + budgetMs * (big ? 0.6 : 0.75);
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed)));
     let scores: Float64Array;
+    const models: Member[] = [];
     try {
-      scores = await outOfFold(table, y, schema, spec, [candidate], folds, { ...quiet, signal });
+      models.length = 0;
+      scores = evalScores(await outOfFold(table, y, schema, spec, [candidate], big ? 1 : folds, { ...quiet, signal, deadline }, assignment, models));
+      // Boosting cut short by the deadline: the refit gets the rounds it reached, without early stopping.
+      const cut = models[0];
+      if (cut !== undefined && !isRulesMember(cut) && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'))) {
+        candidate.params = { ...candidate.params, n_estimators: Math.max(1, Number(cut.model.state['bestIteration'] ?? 1)), early_stopping_rounds: 0 };
+      }
     } catch (e) {
       if (!(e instanceof TrainingAborted)) throw e;
       leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note: 'stopped: time budget' });
       continue;
     }
     const seconds = (performance.now() - t0) / 1000;
-    slowest = Math.max(slowest, (seconds * 1000) / folds);
-    const entry = { ...candidate, score: metricOf(metric, spec.task, y, scores, labels), seconds };
+    slowest = Math.max(slowest, (seconds * 1000) / fitsPerCandidate);
+    const entry = { ...candidate, score: metricOf(metric, spec.task, yEval, scores, labels), seconds };
     leaderboard.push(entry);
     oof.set(entry, scores);
+    if (big && models[0] !== undefined) trained.set(entry, models[0]);
   }
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length });
   const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
@@ -355,22 +407,27 @@ async function autoSelect(
   // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
   // the heaviest first, while the budget allows (the first always).
   // The baseline joins no ensemble: its constants differ by fold, which only shifts pooled scores.
-  const weights = selectEnsemble(scored[0]!.learner === 'baseline' ? scored.slice(0, 1) : scored.filter((e) => e.learner !== 'baseline'), oof, metric, spec.task, y, labels);
+  const weights = selectEnsemble(scored[0]!.learner === 'baseline' ? scored.slice(0, 1) : scored.filter((e) => e.learner !== 'baseline'), oof, metric, spec.task, yEval, labels);
   const chosen = [...weights].sort((a, b) => b[1] - a[1]);
   if (chosen.length > 1) {
-    const sum = new Float64Array(y.length * (labels.length || 1));
+    const sum = new Float64Array(yEval.length * k);
     let total = 0;
     for (const [e, w] of chosen) {
       const s = oof.get(e)!;
       for (let j = 0; j < sum.length; j++) sum[j] += w * s[j]!;
       total += w;
     }
-    const score = metricOf(metric, spec.task, y, sum.map((v) => v / total), labels);
+    const score = metricOf(metric, spec.task, yEval, sum.map((v) => v / total), labels);
     leaderboard.push({ learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0) });
   }
   const members: Member[] = [];
   for (const [e, w] of chosen) {
-    const refitMs = (e.seconds * 1000 * 1.5) / folds;
+    const kept = trained.get(e);
+    if (kept !== undefined) {
+      members.push({ ...kept, weight: w });
+      continue;
+    }
+    const refitMs = (e.seconds * 1000) / fitsPerCandidate / trainShare;
     if (members.length > 0 && performance.now() - started + refitMs > budgetMs) break;
     const member = await fitMember(table, y, schema, spec, { learner: e.learner, params: e.params }, options);
     members.push({ ...member, weight: w });
@@ -378,7 +435,7 @@ async function autoSelect(
   const kept = chosen.slice(0, members.length);
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
-  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, folds };
+  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, plan };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */
@@ -456,4 +513,47 @@ function upsampleRows(y: Float64Array, k: number, seed: number): Int32Array {
     for (let extra = rows.length; extra < target && rows.length > 0; extra++) out.push(rows[rng.int(rows.length)]!);
   }
   return Int32Array.from(out).sort();
+}
+
+/** Training-row metrics are taken on at most this many rows. */
+const TRAIN_EVAL_ROWS = 100_000;
+
+/** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
+const HOLDOUT_ROWS = 100_000;
+
+/** −1 for rows always trained on, 0 for the 20% validation rows (stratified for classification). */
+function holdoutAssignment(y: Float64Array, spec: TargetSpec, seed: number): Int32Array {
+  const split = holdout(y, 0.2, seed, spec.task !== 'regression');
+  const assignment = new Int32Array(y.length).fill(-1);
+  for (const i of split.test) assignment[i] = 0;
+  return assignment;
+}
+
+function pickScores(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((i, r) => {
+    for (let c = 0; c < k; c++) out[r * k + c] = scores[i * k + c]!;
+  });
+  return out;
+}
+
+interface Fold {
+  split: { train: Int32Array; test: Int32Array };
+  trainTable: Table;
+  validTable: Table;
+  yTrain: Float64Array;
+}
+const foldCache = new WeakMap<Table, Map<string, Fold>>();
+
+/** A fold's tables, made once per table and fold plan: candidates then share them, and the recipes fitted on them. */
+function foldOf(table: Table, y: Float64Array, assignment: Int32Array, key: string, f: number): Fold {
+  let byKey = foldCache.get(table);
+  if (byKey === undefined) foldCache.set(table, (byKey = new Map()));
+  let fold = byKey.get(key);
+  if (fold === undefined) {
+    const split = foldSplit(assignment, f);
+    fold = { split, trainTable: selectRows(table, split.train), validTable: selectRows(table, split.test), yTrain: pick(y, split.train) };
+    byKey.set(key, fold);
+  }
+  return fold;
 }

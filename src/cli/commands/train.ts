@@ -226,7 +226,7 @@ export function trainCommand(): Command {
       fingerprint: data.fingerprint,
     };
     writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, importance: summary.importance, ...(result.searchFolds !== undefined ? { searchFolds: result.searchFolds } : {}), diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
+    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, importance: summary.importance, ...(result.searchPlan !== undefined ? { searchPlan: result.searchPlan } : {}), diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else process.stdout.write(`${renderTrainText(result, files, summary.importance)}\n`);
   });

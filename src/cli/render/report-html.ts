@@ -16,7 +16,7 @@ export interface ReportInput {
   test: Evaluation;
   train?: Evaluation;
   leaderboard?: LeaderboardEntry[];
-  searchFolds?: number;
+  searchPlan?: string;
   importance?: readonly { column: string; importance: number }[];
   diagnostics?: Diagnostic[];
   warnings?: string[];
@@ -59,7 +59,7 @@ export function renderReportHtml(r: ReportInput): string {
   }
   if (r.leaderboard !== undefined && r.leaderboard.length > 0) {
     const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td><code>${esc(JSON.stringify(e.params))}</code></td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
-    sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${r.searchFolds ?? 3}-fold cross-validation on the training rows.</p><table><tr><th>${esc(r.metric)}</th><th>learner</th><th>params</th><th>time</th></tr>${body}</table>`);
+    sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')}.</p><table><tr><th>${esc(r.metric)}</th><th>learner</th><th>params</th><th>time</th></tr>${body}</table>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}</style></head><body>${sections.join('\n')}</body></html>\n`;
 }

@@ -13,7 +13,7 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
   for (const [k, v] of Object.entries(result.test.metrics)) lines.push(`  ${(k === result.metric ? `${k} *` : k).padEnd(14)} ${num(v)}   (train ${num(result.trainEvaluation.metrics[k as keyof typeof result.trainEvaluation.metrics])})`);
   if (result.leaderboard.length > 0) {
     lines.push('');
-    lines.push(`leaderboard (${result.metric}, ${result.searchFolds ?? 3}-fold cross-validation on the training rows):`);
+    lines.push(`leaderboard (${result.metric}, ${result.searchPlan ?? 'cross-validation on the training rows'}):`);
     for (const e of result.leaderboard) {
       const params = Object.entries(e.params).filter(([k]) => !['n_estimators', 'early_stopping_rounds', 'validation_fraction', 'max_iter', 'tol'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       lines.push(`  ${num(e.score).padStart(8)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);

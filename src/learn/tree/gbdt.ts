@@ -129,10 +129,17 @@ export const gbdtLearner: Learner<GbdtParams> = {
     let bestLoss = Infinity;
     let bestRound = 0;
     let stoppedEarly = false;
+    let stoppedAtDeadline = 0;
     try {
       for (let round = 0; round < params.n_estimators; round++) {
         await yieldToEventLoop();
         throwIfAborted(options.signal);
+        // Anytime: past the deadline, the rounds so far are the model.
+        if (options.deadline !== undefined && round > 0 && performance.now() > options.deadline) {
+          stoppedAtDeadline = round;
+          if (validRows.length > 0) stoppedEarly = true;
+          break;
+        }
         // Softmax gradients are laid out class-major; the others are one block of n.
         pool.run(objectiveSpec, NO_OUTPUT, 0, n, SERIAL_ROWS, 'boost-gradients');
         const bag = params.subsample < 1 ? sampleRows(trainRows, params.subsample, rng) : trainRows;
@@ -184,6 +191,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const kept = trees.slice(0, rounds * K);
     const finalLoss = validRows.length > 0 ? bestLoss : objective.loss(y, scores, w);
     const warnings: string[] = [];
+    if (stoppedAtDeadline > 0) warnings.push(`stopped at the time limit after ${stoppedAtDeadline} of ${params.n_estimators} rounds`);
     if (kept.length === 0 || kept.every((t) => t.feature.length === 0)) warnings.push('no tree found a split: the features carry no signal the limits allow (check min_data_in_leaf and the data)');
     return {
       kind: NAME,
