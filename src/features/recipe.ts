@@ -277,16 +277,22 @@ export class FittedRecipe {
     // column.values[row] (the serving path still goes through it), and a call per cell cost most of a
     // wide batch's transform. Only without a finish, whose imputation needs the row's raw features.
     const skip = new Uint8Array(this.recipe.steps.length);
+    const copies: { values: Float64Array; at: number }[] = [];
     if (this.recipe.finish === undefined) {
       this.recipe.steps.forEach((step, s) => {
         if (step.kind !== 'number' || step.log === true || step.clip !== undefined) return;
         const column = table.columns.find((c) => c.name === this.recipe.inputs[step.input]!.name);
         if (column?.kind !== 'numeric') return;
         skip[s] = 1;
-        const at = this.offsets[s]!;
-        const w = this.width;
-        for (let i = 0; i < table.nRows; i++) data[i * w + at] = column.values[i]!;
+        copies.push({ values: column.values, at: this.offsets[s]! });
       });
+    }
+    // Copied in blocks of rows, every column per block, so the block of the row-major matrix stays in
+    // cache: a whole column at a time strides through all of it once per column.
+    const w = this.width;
+    for (let start = 0; start < table.nRows; start += 1024) {
+      const end = Math.min(start + 1024, table.nRows);
+      for (const { values, at } of copies) for (let i = start; i < end; i++) data[i * w + at] = values[i]!;
     }
     const rest = skip.includes(0);
     for (let i = 0; rest && i < table.nRows; i++) {

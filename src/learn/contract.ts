@@ -80,4 +80,6 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Promise<Model>;
   /** Scores: n × k class probabilities (row-major) for classifiers, n values for regression. */
   predict(model: Model, X: Matrix): Float64Array;
+  /** Optional: readies `model` for a big batch before its rows are read (e.g. starts prediction threads). */
+  prepareBatch?(model: Model): void;
 }

@@ -38,6 +38,11 @@ export function predict(model: Model, X: Matrix): Float64Array {
   return getLearner(model.kind).predict(model, X);
 }
 
+/** Readies a model for a big batch ahead of its rows, where its learner can (a no-op elsewhere). */
+export function prepareBatch(model: Model): void {
+  getLearner(model.kind).prepareBatch?.(model);
+}
+
 export function saveModel(model: Model): Uint8Array {
   return serializeModel(model);
 }

@@ -1,13 +1,17 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createReadStream, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { pipeline as pipeStreams } from 'node:stream/promises';
 import { HyperplaneError } from '../errors.js';
-import { copyCsvToParquet } from '../data/read/duckdb-reader.js';
+import { writeColumns, type OutputColumn } from '../data/write/columns-writer.js';
 import type { ReadOptions } from '../data/read/options.js';
 import { readTable } from '../data/read/source.js';
 import { resolveSchema } from '../data/schema/schema-file.js';
 import type { Table } from '../data/table.js';
 import { decodePackage, encodePackage, type ModelPackage } from './package.js';
 import { Pipeline } from './pipeline.js';
+
+export type { OutputColumn };
 
 /** Writes a package atomically: a reader never sees half a file. */
 export function savePackage(path: string, pkg: ModelPackage): void {
@@ -45,45 +49,23 @@ export async function readForPipeline(source: string, pipeline: Pipeline, option
   return { table, source: read.source };
 }
 
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-export type OutputColumn = { name: string; values: ArrayLike<string | number | null> };
-
-/** Predictions as CSV text: a header, then one line per row; missing values are empty. */
-export function predictionsCsv(columns: readonly OutputColumn[]): string {
-  const n = columns[0]?.values.length ?? 0;
-  const cell = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : typeof v === 'number' ? (v !== v ? '' : String(v)) : csvField(v));
-  // One string per row, joined once: ~1.2× faster than joining an array per row and ~2× faster than
-  // appending rows to block strings (measured on 1M rows × 3 columns).
-  const lines: string[] = new Array(n + 1);
-  lines[0] = columns.map((c) => csvField(c.name)).join(',');
-  for (let i = 0; i < n; i++) {
-    let line = cell(columns[0]!.values[i]);
-    for (let j = 1; j < columns.length; j++) line += `,${cell(columns[j]!.values[i])}`;
-    lines[i + 1] = line;
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /**
- * Writes predictions as CSV (or Parquet, converted by DuckDB from a temporary CSV): the id column if
- * the data has one, then `prediction`, then `proba_<class>` per class.
+ * Writes predictions as CSV or Parquet (by the file's extension), or as CSV on standard output when
+ * no path is given: the same DuckDB writer formats both, so the two never differ.
  */
-export async function writePredictions(path: string, columns: readonly OutputColumn[]): Promise<void> {
-  const ext = extname(path).toLowerCase();
-  if (ext !== '.csv' && ext !== '.parquet') throw new HyperplaneError(`--out '${path}': expected a .csv or .parquet file`, { field: 'out' });
-  const text = predictionsCsv(columns);
-  if (ext === '.csv') {
-    writeFileSync(path, text);
+export async function writePredictions(path: string | undefined, columns: readonly OutputColumn[]): Promise<void> {
+  if (path === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperplane-predict-'));
+    try {
+      const file = join(dir, 'predictions.csv');
+      await writeColumns(file, columns, 'csv');
+      await pipeStreams(createReadStream(file), process.stdout, { end: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     return;
   }
-  const tmp = `${path}.tmp-${process.pid}.csv`;
-  try {
-    writeFileSync(tmp, text);
-    await copyCsvToParquet(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.csv' && ext !== '.parquet') throw new HyperplaneError(`--out '${path}': expected a .csv or .parquet file`, { field: 'out' });
+  await writeColumns(path, columns, ext === '.csv' ? 'csv' : 'parquet');
 }

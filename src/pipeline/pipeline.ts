@@ -4,7 +4,7 @@ import { FittedRecipe, type Recipe } from '../features/recipe.js';
 import { JsonInputs, TableInputs } from '../features/inputs.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
-import { predict as predictModel } from '../learn/registry.js';
+import { prepareBatch, predict as predictModel } from '../learn/registry.js';
 
 /** What was predicted and how it is labelled. */
 export interface TargetSpec {
@@ -115,6 +115,11 @@ export class Pipeline {
     return [...new Set(this.scorers.flatMap((s) => s.inputs))];
   }
 
+  /** Readies the models for a big batch (prediction threads started) while its data is still being read. */
+  prepareBatch(): void {
+    for (const m of this.spec.members) if (!isRulesMember(m)) prepareBatch(m.model);
+  }
+
   scoreTable(table: Table, source?: string): Float64Array {
     return this.blend((s) => s.table(table, source), table.nRows);
   }
@@ -133,6 +138,25 @@ export class Pipeline {
       const s = score(this.scorers[j]!);
       for (let i = 0; i < out.length; i++) out[i] += (m.weight / total) * s[i]!;
     });
+    return out;
+  }
+
+  /** Classification: each row's label as a code into `target.labels` (the thresholded positive class, or the most probable). */
+  labelCodes(scores: Float64Array): Int32Array {
+    const { task, threshold } = this.spec.target;
+    const k = this.classes;
+    const n = scores.length / k;
+    const out = new Int32Array(n);
+    if (task === 'binary') {
+      const t = threshold ?? 0.5;
+      for (let i = 0; i < n; i++) out[i] = scores[2 * i + 1]! >= t ? 1 : 0;
+      return out;
+    }
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (scores[i * k + c]! > scores[i * k + best]!) best = c;
+      out[i] = best;
+    }
     return out;
   }
 

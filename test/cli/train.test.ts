@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../../src/data/read/source.js';
 import { fixture, runCli, tempDir } from '../helpers.js';
 
 /** A failing command: exit code 2 and one line on stderr, no stack. */
@@ -52,6 +53,29 @@ describe('train → predict → evaluate on real data', () => {
     const evaluate = runCli(['evaluate', join(out, 'model.hpkg'), fixture('penguins.json'), '--json']);
     expect(evaluate.code, evaluate.stderr).toBe(0);
     expect(JSON.parse(evaluate.stdout).accuracy).toBeCloseTo(correct / 344, 12);
+  });
+
+  it('predictions carry the id column, and Parquet output holds the same values as CSV', async () => {
+    const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
+    const withIds = lines.map((l, i) => `${i === 0 ? 'patient' : `P${String(i).padStart(4, '0')}`},${l}`).join('\n');
+    writeFileSync(join(dir, 'bc-ids.csv'), `${withIds}\n`);
+    const out = join(dir, 'ids');
+    const train = runCli(['train', join(dir, 'bc-ids.csv'), '--target', 'diagnosis', '--learner', 'gbdt', '--n-estimators', '20', '--out', out]);
+    expect(train.code, train.stderr).toBe(0);
+    const csv = runCli(['predict', join(out, 'model.hpkg'), join(dir, 'bc-ids.csv')]);
+    expect(csv.code, csv.stderr).toBe(0);
+    const rows = parseCsv(csv.stdout);
+    expect(rows[0]![0]).toBe('patient');
+    expect(rows[0]!.slice(1, 2)).toEqual(['prediction']);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(lines.slice(1).map((_, i) => `P${String(i + 1).padStart(4, '0')}`));
+    const parquetPath = join(dir, 'ids.parquet');
+    const parquet = runCli(['predict', join(out, 'model.hpkg'), join(dir, 'bc-ids.csv'), '--out', parquetPath]);
+    expect(parquet.code, parquet.stderr).toBe(0);
+    const { table } = await readTable(parquetPath);
+    expect(table.columns.map((c) => c.name)).toEqual(rows[0]);
+    const proba = table.columns[3]!;
+    expect(proba.kind).toBe('numeric');
+    if (proba.kind === 'numeric') expect(Array.from(proba.values)).toEqual(rows.slice(1).map((r) => Number(r[3])));
   });
 
   it('auto on breast cancer: a leaderboard of every family within the time budget, a model that beats the baseline', () => {

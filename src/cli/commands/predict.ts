@@ -1,16 +1,42 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
-import { loadPackage, predictionsCsv, readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
+import { loadPackage, readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { encodeTarget } from '../../pipeline/target.js';
+import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { renderReportHtml } from '../render/report-html.js';
 
 interface PredictFlags extends RawReadFlags {
   out?: string;
+}
+
+/** About 100k rows of a typical CSV: below it, prediction runs on one thread anyway. */
+const BIG_BATCH_BYTES = 8 << 20;
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // a glob or a database query: no warm start
+  }
+}
+
+/** The data's id column as written beside the predictions: as it was read (datetimes in ISO 8601). */
+function idColumn(id: Column): OutputColumn {
+  switch (id.kind) {
+    case 'categorical':
+      return { name: id.name, kind: 'label', codes: id.codes, labels: id.dictionary };
+    case 'text':
+      return { name: id.name, kind: 'text', values: id.values };
+    case 'numeric':
+      return { name: id.name, kind: 'number', values: id.values };
+    case 'datetime':
+      return { name: id.name, kind: 'text', values: Array.from(id.values, (ms) => (ms === ms ? new Date(ms).toISOString() : null)) };
+  }
 }
 
 /** Batch scoring: the id column (if the data has one), the prediction, and each class's probability. */
@@ -24,30 +50,27 @@ export function predictCommand(): Command {
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
     const pkg = loadPackage(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
+    // A big file: the prediction threads start while it is read.
+    if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
     const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
     const scores = pipeline.scoreTable(table, where);
-    const labels = pipeline.label(scores);
     const columns: OutputColumn[] = [];
     const idName = pkg.pipeline.schema.find((c) => c.type === 'id' && table.columns.some((t) => t.name === c.name))?.name;
-    if (idName !== undefined) {
-      const id = table.columns.find((c) => c.name === idName)!;
-      columns.push({ name: idName, values: Array.from({ length: table.nRows }, (_, i) => (id.kind === 'categorical' ? (id.codes[i]! < 0 ? null : id.dictionary[id.codes[i]!]!) : id.kind === 'text' ? (id.values[i] ?? null) : id.values[i]!)) });
-    }
-    columns.push({ name: 'prediction', values: labels });
+    const id = table.columns.find((c) => c.name === idName);
+    if (id !== undefined) columns.push(idColumn(id));
     const classLabels = pkg.pipeline.target.labels;
-    if (classLabels !== undefined) {
+    if (classLabels === undefined) columns.push({ name: 'prediction', kind: 'number', values: scores });
+    else {
+      columns.push({ name: 'prediction', kind: 'label', codes: pipeline.labelCodes(scores), labels: classLabels });
       const k = classLabels.length;
       classLabels.forEach((label, c) => {
         const values = new Float64Array(table.nRows);
         for (let i = 0; i < table.nRows; i++) values[i] = scores[i * k + c]!;
-        columns.push({ name: `proba_${label}`, values });
+        columns.push({ name: `proba_${label}`, kind: 'number', values });
       });
     }
-    if (flags.out === undefined) {
-      process.stdout.write(predictionsCsv(columns));
-      return;
-    }
     await writePredictions(flags.out, columns);
+    if (flags.out === undefined) return;
     process.stderr.write(`${table.nRows.toLocaleString('en-US')} predictions written to ${flags.out}\n`);
   });
 }

@@ -1,6 +1,7 @@
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBVarCharType, DuckDBVector } from '@duckdb/node-api';
 import type { Column, Table } from '../table.js';
+import { connect, sqlIdentifier, sqlString } from '../duckdb-connection.js';
+import { appendVarchars } from './duckdb-strings.js';
 import { DEFAULT_MAX_LINE_SIZE, MISSING_MARKERS, type ColumnReadType, type ReadOptions, type SourceFormat } from './options.js';
 
 /** How a source column reaches JavaScript: numbers and datetimes as doubles, the rest as strings. */
@@ -15,22 +16,6 @@ export interface SourceColumn {
 export interface DuckDBReadResult {
   table: Table;
   columns: SourceColumn[];
-}
-
-/** One in-memory DuckDB per process; each read opens its own connection. */
-let database: Promise<duckdb.Database> | undefined;
-
-async function connect(): Promise<duckdb.Connection> {
-  database ??= duckdb.open(':memory:');
-  return duckdb.connect(await database);
-}
-
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function sqlIdentifier(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
 }
 
 const DUCKDB_TYPE: Record<ColumnReadType, string> = {
@@ -152,17 +137,12 @@ function gather(
         const raw = duckdb.vector_get_data(vector, n * 8);
         out.set(raw.byteOffset % 8 === 0 ? new Float64Array(raw.buffer, raw.byteOffset, n) : new Float64Array(raw.slice().buffer), offset);
       } else {
-        appendStrings(vector, n, strings[c]!);
+        appendVarchars(vector, n, strings[c]!);
       }
     }
     offset += n;
   }
   return { doubles, strings, nRows };
-}
-
-function appendStrings(raw: duckdb.Vector, n: number, out: (string | null)[]): void {
-  const vector = DuckDBVector.create(raw, n, DuckDBVarCharType.instance);
-  for (let r = 0; r < n; r++) out.push(vector.getItem(r) as string | null);
 }
 
 function readStringColumn(result: duckdb.Result, column: number): (string | null)[] {
@@ -171,7 +151,7 @@ function readStringColumn(result: duckdb.Result, column: number): (string | null
   for (let k = 0; k < nChunks; k++) {
     const chunk = duckdb.result_get_chunk(result, k);
     const n = duckdb.data_chunk_get_size(chunk);
-    if (n > 0) appendStrings(duckdb.data_chunk_get_vector(chunk, column), n, out);
+    if (n > 0) appendVarchars(duckdb.data_chunk_get_vector(chunk, column), n, out);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { toShared } from '../parallel/pool.js';
 import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addModelScores, forestLayoutOf, packTrees } from './pack.js';
+import { addModelScores, forestLayoutOf, packTrees, prepareModelScores } from './pack.js';
 import { classWeights } from '../class-weights.js';
 import { leafOf, type FlatTree } from './tree.js';
 
@@ -101,6 +101,10 @@ export const forestLearner: Learner<ForestParams> = {
       state: { ...packTrees(trees), outputs: K, splitCount, splitGain, oobScore: oob, oobMetric: classification ? 'accuracy' : 'r2' },
       training: { iterations: trees.length, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings },
     };
+  },
+
+  prepareBatch(model: Model): void {
+    prepareModelScores(model, (model.state['outputs'] as number | undefined) ?? 1);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -10,7 +10,7 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addModelScores, packTrees } from './pack.js';
+import { addModelScores, packTrees, prepareModelScores } from './pack.js';
 import { rowWeights } from '../class-weights.js';
 
 export const gbdtParams = z
@@ -214,6 +214,10 @@ export const gbdtLearner: Learner<GbdtParams> = {
     addModelScores(model, K, X.data, X.n, X.d, scores);
     const name = model.state['objective'] as string;
     return objectiveNamed(name as ObjectiveName, K, 1).transform(scores, X.n);
+  },
+
+  prepareBatch(model: Model): void {
+    prepareModelScores(model, model.state['outputs'] as number);
   },
 };
 

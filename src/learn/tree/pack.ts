@@ -101,6 +101,26 @@ const THREADED_CHUNK_ROWS = 131_072;
 const WASM_MIN_ROWS = 64;
 
 /**
+ * Readies a model for a big batch before its rows arrive: lays the forest out in WebAssembly memory
+ * and starts the prediction workers, so their start-up (~40 ms each, on their own threads) overlaps
+ * with reading the data instead of following it.
+ */
+export function prepareModelScores(model: Model, outputs: number): void {
+  const layout = forestLayoutOf(model, outputs);
+  if (layout.isCategorical !== undefined || availableParallelism() < 2) return;
+  predictionPool(wasmForestOf(layout), THREADED_MIN_ROWS, model.nFeatures);
+}
+
+function wasmForestOf(layout: ForestLayout): WasmForest {
+  let wasm = wasmForests.get(layout);
+  if (wasm === undefined) {
+    wasm = WasmForest.fromLayout(layout);
+    wasmForests.set(layout, wasm);
+  }
+  return wasm;
+}
+
+/**
  * Adds every tree's leaf value to scores (n × outputs). Batches walk the trees in WebAssembly (the
  * forest copied into shared wasm memory once per model), big batches on worker threads too; single
  * rows, and forests with categorical splits, walk them in JavaScript, where a call costs nothing to set up.
@@ -111,11 +131,7 @@ export function addModelScores(model: Model, outputs: number, X: Float64Array | 
     addForestScores(layout, X, n, d, scores);
     return;
   }
-  let wasm = wasmForests.get(layout);
-  if (wasm === undefined) {
-    wasm = WasmForest.fromLayout(layout);
-    wasmForests.set(layout, wasm);
-  }
+  const wasm = wasmForestOf(layout);
   if (n < THREADED_MIN_ROWS || availableParallelism() < 2) {
     wasm.addScores(X, n, d, scores);
     return;
