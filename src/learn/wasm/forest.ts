@@ -6,14 +6,12 @@ interface ForestExports {
   predictBlock4(...args: number[]): void;
 }
 
-/** Byte offsets of the forest's arrays in the shared memory, and the room for rows and scores after them. */
+/** Byte offsets of the packed forest in the shared memory, and the room for rows and scores after it. */
 export interface ForestMemoryLayout {
+  /** Tree t's root entry, an i32 per tree. */
   roots: number;
-  feature: number;
-  threshold: number;
-  missingRight: number;
-  children: number;
-  leafValue: number;
+  /** The 16-byte entries (see forest.wat). */
+  nodes: number;
   nTrees: number;
   outputs: number;
   /** Rows (n × d doubles) and then scores (n × outputs doubles) are laid out from here. */
@@ -44,33 +42,13 @@ export class WasmForest {
   }
 
   static fromLayout(forest: ForestLayout): WasmForest {
-    let end = 64;
-    const take = (bytes: number): number => {
-      const start = end;
-      end = (end + bytes + 15) & ~15;
-      return start;
-    };
-    const layout: ForestMemoryLayout = {
-      roots: take(forest.roots.byteLength),
-      feature: take(forest.feature.byteLength),
-      threshold: take(forest.threshold.byteLength),
-      missingRight: take(forest.missingRight.byteLength),
-      children: take(forest.children.byteLength),
-      leafValue: take(forest.leafValue.byteLength),
-      nTrees: forest.roots.length,
-      outputs: forest.outputs,
-      free: 0,
-    };
-    layout.free = end;
+    const entries = forest.feature.length + forest.leafValue.length;
+    const roots = 64;
+    const nodes = (roots + forest.roots.byteLength + 15) & ~15;
+    const end = nodes + entries * 16;
+    const layout: ForestMemoryLayout = { roots, nodes, nTrees: forest.roots.length, outputs: forest.outputs, free: end };
     const memory = new wasmApi.Memory({ initial: Math.ceil((end + BLOCK_ROWS * 64 * 8) / PAGE) + 1, maximum: 65536, shared: true });
-    const bytes = new Uint8Array(memory.buffer as ArrayBuffer);
-    const put = (offset: number, a: ArrayBufferView): void => bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
-    put(layout.roots, forest.roots);
-    put(layout.feature, forest.feature);
-    put(layout.threshold, forest.threshold);
-    put(layout.missingRight, forest.missingRight);
-    put(layout.children, forest.children);
-    put(layout.leafValue, forest.leafValue);
+    packForest(forest, new Int32Array(memory.buffer as ArrayBuffer, roots, forest.roots.length), new DataView(memory.buffer as ArrayBuffer, nodes, entries * 16));
     return new WasmForest(memory, layout);
   }
 
@@ -92,7 +70,7 @@ export class WasmForest {
   /** Walks rows [start, end) of the rows already placed at x, adding into the scores at `scores`. */
   walk(x: number, scores: number, d: number, start: number, end: number): void {
     const l = this.layout;
-    this.exports.predictBlock4(x + start * d * 8, end - start, d, l.roots, l.nTrees, l.outputs, l.feature, l.threshold, l.missingRight, l.children, l.leafValue, scores + start * l.outputs * 8);
+    this.exports.predictBlock4(x + start * d * 8, end - start, d, l.roots, l.nTrees, l.outputs, l.nodes, scores + start * l.outputs * 8);
   }
 
   /** Adds every tree's leaf value into scores (n × outputs), on this thread, copying rows in blocks. */
@@ -106,6 +84,38 @@ export class WasmForest {
       heap.set(scores.subarray(start * outputs, (start + m) * outputs), s / 8);
       this.walk(x, s, d, 0, m);
       scores.set(heap.subarray(s / 8, s / 8 + m * outputs), start * outputs);
+    }
+  }
+}
+
+/**
+ * Writes the forest as forest.wat walks it: each tree breadth-first from its root, a split's two
+ * children given adjacent entries, leaves as entries holding their value.
+ */
+function packForest(forest: ForestLayout, roots: Int32Array, entries: DataView): void {
+  const { feature, threshold, missingRight, children, leafValue } = forest;
+  let next = 0;
+  const queue: number[] = [];
+  for (let t = 0; t < forest.roots.length; t++) {
+    roots[t] = next;
+    queue.length = 0;
+    // Pairs (node reference, entry): node references < 0 are leaves, as in ForestLayout.
+    queue.push(forest.roots[t]!, next++);
+    for (let q = 0; q < queue.length; q += 2) {
+      const ref = queue[q]!;
+      const at = queue[q + 1]! * 16;
+      if (ref < 0) {
+        entries.setFloat64(at, leafValue[~ref]!, true);
+        entries.setInt32(at + 8, -1, true);
+        entries.setInt32(at + 12, 0, true);
+        continue;
+      }
+      const left = next;
+      next += 2;
+      entries.setFloat64(at, threshold[ref]!, true);
+      entries.setInt32(at + 8, feature[ref]! * 2 + missingRight[ref]!, true);
+      entries.setInt32(at + 12, left, true);
+      queue.push(children[2 * ref]!, left, children[2 * ref + 1]!, left + 1);
     }
   }
 }

@@ -1,83 +1,33 @@
 ;; Tree-ensemble prediction: adds each tree's leaf value to each row's score, for a block of rows.
 ;; Compiled by scripts/build-wasm.mjs into forest-wasm.ts (committed).
-;; The forest layout is that of src/learn/tree/forest-layout.ts (numeric splits only).
+;; The forest is packed by forest.ts from src/learn/tree/forest-layout.ts (numeric splits only).
 (module
   ;; Shared, so worker threads can predict disjoint row ranges on the same forest and rows.
   (import "env" "memory" (memory 1 65536 shared))
 
-  (func (export "predictBlock")
-    (param $X i32) (param $rows i32) (param $d i32)
-    (param $roots i32) (param $nTrees i32) (param $outputs i32)
-    (param $feature i32) (param $threshold i32) (param $missingRight i32) (param $children i32) (param $leafValue i32)
-    (param $scores i32)
-    (local $t i32) (local $root i32) (local $out i32) (local $i i32) (local $node i32) (local $v f64) (local $right i32)
-    (local $row i32) (local $at i32)
-    (local.set $t (i32.const 0))
-    (block $treesDone
-      (loop $treeLoop
-        (br_if $treesDone (i32.ge_u (local.get $t) (local.get $nTrees)))
-        (local.set $root (i32.load (i32.add (local.get $roots) (i32.shl (local.get $t) (i32.const 2)))))
-        (local.set $out (i32.rem_u (local.get $t) (local.get $outputs)))
-        (local.set $i (i32.const 0))
-        (block $rowsDone
-          (loop $rowLoop
-            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
-            (local.set $row (i32.add (local.get $X) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
-            (local.set $node (local.get $root))
-            (block $leaf
-              (loop $walk
-                (br_if $leaf (i32.lt_s (local.get $node) (i32.const 0)))
-                (local.set $v (f64.load (i32.add (local.get $row)
-                  (i32.shl (i32.load (i32.add (local.get $feature) (i32.shl (local.get $node) (i32.const 2)))) (i32.const 3)))))
-                ;; Right when v > threshold, or when v is missing and missing values go right.
-                (local.set $right
-                  (if (result i32) (f64.eq (local.get $v) (local.get $v))
-                    (then (f64.gt (local.get $v) (f64.load (i32.add (local.get $threshold) (i32.shl (local.get $node) (i32.const 3))))))
-                    (else (i32.load8_u (i32.add (local.get $missingRight) (local.get $node))))))
-                (local.set $node (i32.load (i32.add (local.get $children)
-                  (i32.shl (i32.add (i32.shl (local.get $node) (i32.const 1)) (local.get $right)) (i32.const 2)))))
-                (br $walk)))
-            (local.set $at (i32.add (local.get $scores) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $outputs)) (local.get $out)) (i32.const 3))))
-            (f64.store (local.get $at)
-              (f64.add (f64.load (local.get $at))
-                (f64.load (i32.add (local.get $leafValue) (i32.shl (i32.xor (local.get $node) (i32.const -1)) (i32.const 3))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $rowLoop)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $treeLoop))))
-  ;; One step down the tree for one row, without branches: a row already at a leaf (node < 0) stays
-  ;; there, reading node 0's fields harmlessly. Returns the next node.
-  (func $step (param $row i32) (param $node i32)
-    (param $feature i32) (param $threshold i32) (param $missingRight i32) (param $children i32) (result i32)
-    (local $at i32) (local $v f64) (local $right i32) (local $next i32)
-    (local.set $at (select (local.get $node) (i32.const 0) (i32.ge_s (local.get $node) (i32.const 0))))
-    (local.set $v (f64.load (i32.add (local.get $row)
-      (i32.shl (i32.load (i32.add (local.get $feature) (i32.shl (local.get $at) (i32.const 2)))) (i32.const 3)))))
-    (local.set $right
-      (select
-        (f64.gt (local.get $v) (f64.load (i32.add (local.get $threshold) (i32.shl (local.get $at) (i32.const 3)))))
-        (i32.load8_u (i32.add (local.get $missingRight) (local.get $at)))
-        (f64.eq (local.get $v) (local.get $v))))
-    (local.set $next (i32.load (i32.add (local.get $children)
-      (i32.shl (i32.add (i32.shl (local.get $at) (i32.const 1)) (local.get $right)) (i32.const 2)))))
-    (select (local.get $next) (local.get $node) (i32.ge_s (local.get $node) (i32.const 0))))
-
-  ;; predictBlock for four rows at a time: the four walks are independent, so their loads and
-  ;; comparisons overlap instead of each waiting on the last (a tree walk is a chain of dependent loads).
+  ;; The packed forest: 16-byte entries {f64 threshold (a leaf: its value); i32 info; i32 left}, one
+  ;; cache line a step instead of one per field. info >= 0 splits on feature info >> 1, missing values
+  ;; going right when info & 1; info < 0 is a leaf. A split's children are adjacent entries, left then
+  ;; right, so one index names both. roots[t] is tree t's first entry.
+  ;;
+  ;; Adds each tree's leaf value to the scores of `rows` rows, four rows walked at once: the four walks
+  ;; are independent, so their loads and comparisons overlap instead of each waiting on the last (a
+  ;; walk is a chain of dependent loads). Each step is branch-free; a row at a leaf stays there (its
+  ;; feature read, at index -1, lands harmlessly on the 8 bytes before its row).
   (func (export "predictBlock4")
     (param $X i32) (param $rows i32) (param $d i32)
-    (param $roots i32) (param $nTrees i32) (param $outputs i32)
-    (param $feature i32) (param $threshold i32) (param $missingRight i32) (param $children i32) (param $leafValue i32)
-    (param $scores i32)
-    (local $t i32) (local $root i32) (local $out i32) (local $i i32) (local $k i32)
-    (local $n0 i32) (local $n1 i32) (local $n2 i32) (local $n3 i32)
+    (param $roots i32) (param $nTrees i32) (param $outputs i32) (param $nodes i32) (param $scores i32)
+    (local $t i32) (local $root i32) (local $out i32) (local $i i32) (local $k i32) (local $v f64)
+    (local $e0 i32) (local $e1 i32) (local $e2 i32) (local $e3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32)
     (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $rowBytes i32) (local $at i32)
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
     (local.set $t (i32.const 0))
     (block $treesDone
       (loop $treeLoop
         (br_if $treesDone (i32.ge_u (local.get $t) (local.get $nTrees)))
-        (local.set $root (i32.load (i32.add (local.get $roots) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $root (i32.add (local.get $nodes)
+          (i32.shl (i32.load (i32.add (local.get $roots) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 4))))
         (local.set $out (i32.rem_u (local.get $t) (local.get $outputs)))
         (local.set $i (i32.const 0))
         (block $rowsDone
@@ -88,18 +38,54 @@
             (local.set $r1 (select (i32.add (local.get $r0) (local.get $rowBytes)) (local.get $r0) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $rows))))
             (local.set $r2 (select (i32.add (local.get $r1) (local.get $rowBytes)) (local.get $r1) (i32.lt_u (i32.add (local.get $i) (i32.const 2)) (local.get $rows))))
             (local.set $r3 (select (i32.add (local.get $r2) (local.get $rowBytes)) (local.get $r2) (i32.lt_u (i32.add (local.get $i) (i32.const 3)) (local.get $rows))))
-            (local.set $n0 (local.get $root))
-            (local.set $n1 (local.get $root))
-            (local.set $n2 (local.get $root))
-            (local.set $n3 (local.get $root))
+            (local.set $e0 (local.get $root))
+            (local.set $e1 (local.get $root))
+            (local.set $e2 (local.get $root))
+            (local.set $e3 (local.get $root))
             (block $allLeaves
               (loop $walk
-                (br_if $allLeaves (i32.lt_s (i32.and (i32.and (local.get $n0) (local.get $n1)) (i32.and (local.get $n2) (local.get $n3))) (i32.const 0)))
+                (local.set $i0 (i32.load offset=8 (local.get $e0)))
+                (local.set $i1 (i32.load offset=8 (local.get $e1)))
+                (local.set $i2 (i32.load offset=8 (local.get $e2)))
+                (local.set $i3 (i32.load offset=8 (local.get $e3)))
                 ;; The and of four numbers is negative only when all four are (all at leaves).
-                (local.set $n0 (call $step (local.get $r0) (local.get $n0) (local.get $feature) (local.get $threshold) (local.get $missingRight) (local.get $children)))
-                (local.set $n1 (call $step (local.get $r1) (local.get $n1) (local.get $feature) (local.get $threshold) (local.get $missingRight) (local.get $children)))
-                (local.set $n2 (call $step (local.get $r2) (local.get $n2) (local.get $feature) (local.get $threshold) (local.get $missingRight) (local.get $children)))
-                (local.set $n3 (call $step (local.get $r3) (local.get $n3) (local.get $feature) (local.get $threshold) (local.get $missingRight) (local.get $children)))
+                (br_if $allLeaves (i32.lt_s (i32.and (i32.and (local.get $i0) (local.get $i1)) (i32.and (local.get $i2) (local.get $i3))) (i32.const 0)))
+                (local.set $e0 (select (local.get $e0)
+                  (i32.add (local.get $nodes) (i32.shl
+                    (i32.add (i32.load offset=12 (local.get $e0))
+                      (select
+                        (f64.gt (local.tee $v (f64.load (i32.add (local.get $r0) (i32.shl (i32.shr_s (local.get $i0) (i32.const 1)) (i32.const 3))))) (f64.load (local.get $e0)))
+                        (i32.and (local.get $i0) (i32.const 1))
+                        (f64.eq (local.get $v) (local.get $v))))
+                    (i32.const 4)))
+                  (i32.lt_s (local.get $i0) (i32.const 0))))
+                (local.set $e1 (select (local.get $e1)
+                  (i32.add (local.get $nodes) (i32.shl
+                    (i32.add (i32.load offset=12 (local.get $e1))
+                      (select
+                        (f64.gt (local.tee $v (f64.load (i32.add (local.get $r1) (i32.shl (i32.shr_s (local.get $i1) (i32.const 1)) (i32.const 3))))) (f64.load (local.get $e1)))
+                        (i32.and (local.get $i1) (i32.const 1))
+                        (f64.eq (local.get $v) (local.get $v))))
+                    (i32.const 4)))
+                  (i32.lt_s (local.get $i1) (i32.const 0))))
+                (local.set $e2 (select (local.get $e2)
+                  (i32.add (local.get $nodes) (i32.shl
+                    (i32.add (i32.load offset=12 (local.get $e2))
+                      (select
+                        (f64.gt (local.tee $v (f64.load (i32.add (local.get $r2) (i32.shl (i32.shr_s (local.get $i2) (i32.const 1)) (i32.const 3))))) (f64.load (local.get $e2)))
+                        (i32.and (local.get $i2) (i32.const 1))
+                        (f64.eq (local.get $v) (local.get $v))))
+                    (i32.const 4)))
+                  (i32.lt_s (local.get $i2) (i32.const 0))))
+                (local.set $e3 (select (local.get $e3)
+                  (i32.add (local.get $nodes) (i32.shl
+                    (i32.add (i32.load offset=12 (local.get $e3))
+                      (select
+                        (f64.gt (local.tee $v (f64.load (i32.add (local.get $r3) (i32.shl (i32.shr_s (local.get $i3) (i32.const 1)) (i32.const 3))))) (f64.load (local.get $e3)))
+                        (i32.and (local.get $i3) (i32.const 1))
+                        (f64.eq (local.get $v) (local.get $v))))
+                    (i32.const 4)))
+                  (i32.lt_s (local.get $i3) (i32.const 0))))
                 (br $walk)))
             (local.set $k (i32.const 0))
             (block $stored
@@ -109,10 +95,8 @@
                   (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $k)) (local.get $outputs)) (local.get $out)) (i32.const 3))))
                 (f64.store (local.get $at)
                   (f64.add (f64.load (local.get $at))
-                    (f64.load (i32.add (local.get $leafValue)
-                      (i32.shl (i32.xor
-                        (select (local.get $n0) (select (local.get $n1) (select (local.get $n2) (local.get $n3) (i32.eq (local.get $k) (i32.const 2))) (i32.eq (local.get $k) (i32.const 1))) (i32.eqz (local.get $k)))
-                        (i32.const -1)) (i32.const 3))))))
+                    (f64.load
+                      (select (local.get $e0) (select (local.get $e1) (select (local.get $e2) (local.get $e3) (i32.eq (local.get $k) (i32.const 2))) (i32.eq (local.get $k) (i32.const 1))) (i32.eqz (local.get $k))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $store)))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
