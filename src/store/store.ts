@@ -100,7 +100,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       throw new HyperplaneError('a PostgreSQL store keeps its artifacts in the database, so every server sees them; filesystem artifacts need a SQLite store', { field: 'artifacts' });
     }
     const artifacts = useFiles ? new FileArtifacts(join(dirname(location), 'artifacts')) : new DatabaseArtifacts(db, location);
-    const tracking = new SqlTracking(db, artifacts);
+    const tracking = new SqlTracking(db, target.dialect, artifacts);
     const store: SqlStore = {
       dialect: target.dialect,
       location,
@@ -113,9 +113,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       feedback: new SqlFeedbackLog(db),
       apiKeys: new SqlApiKeys(db),
       gc: new StoreGarbageCollector(db, artifacts),
-      close: () => db.destroy(),
+      close: async () => {
+        // SQLite's advice for long-lived connections: refresh the planner's statistics where they are stale, on close.
+        if (target.dialect === 'sqlite') await sql`pragma optimize`.execute(db).catch(() => undefined);
+        await db.destroy();
+      },
     };
-    if (options.repair !== false && options.migrate !== false) await tracking.markStaleRunsFailed();
+    const latest = options.migrate === undefined || options.migrate === true || options.migrate === LATEST_MIGRATION;
+    if (options.repair !== false && latest) await tracking.markStaleRunsFailed();
     return store;
   } catch (e) {
     await db.destroy();
@@ -128,13 +133,23 @@ async function migrate(db: Kysely<Database>, dialect: Dialect, location: string,
   if (!(target in known)) throw new HyperplaneError(`unknown migration '${target}' (known: ${Object.keys(known).join(', ')})`, { field: 'migrate' });
   // The migration bookkeeping tables go where the store's tables go (a named schema on PostgreSQL).
   const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
-  const done = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
+  const done = await appliedMigrations(db, schema);
+  const unknown = done.filter((name) => !(name in known));
+  if (unknown.length > 0) {
+    throw new HyperplaneError(`the store was written by a newer Hyperplane (it has migration ${unknown.join(', ')}); upgrade Hyperplane to use it`, { file: location });
+  }
   if (done.some((name) => name >= target)) return;
   const { error } = await migrator.migrateTo(target);
   if (error === undefined) return;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/corrupted migrations/i.test(message)) {
-    throw new HyperplaneError(`the store was written by a newer Hyperplane (${message}); upgrade Hyperplane to use it`, { file: location });
+  throw new HyperplaneError(`cannot migrate the store: ${error instanceof Error ? error.message : String(error)}`, { file: location });
+}
+
+/** Names of the migrations already applied; none on a new database. */
+async function appliedMigrations(db: Kysely<Database>, schema: string | undefined): Promise<string[]> {
+  try {
+    const table = sql.table(schema === undefined ? 'kysely_migration' : `${schema}.kysely_migration`);
+    return (await sql<{ name: string }>`select name from ${table}`.execute(db)).rows.map((r) => r.name);
+  } catch {
+    return [];
   }
-  throw new HyperplaneError(`cannot migrate the store: ${message}`, { file: location });
 }

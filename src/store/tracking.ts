@@ -98,6 +98,7 @@ export interface Run extends RunSummary {
   params: Record<string, JsonValue>;
   seed: number | null;
   config: JsonValue | null;
+  /** Sorted by role, then source. */
   inputs: DataInput[];
   git: GitState | null;
   environment: RunEnvironment | null;

@@ -2,20 +2,20 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../db/schema.js';
 import { autoId, bytesType } from './columns.js';
 
-/** Tracking, registry, serving tables and database-held artifacts. */
+/** Tracking, registry, serving tables and database-held artifacts. (Text primary keys say NOT NULL: SQLite would allow NULL in them.) */
 export function initial(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       const s = db.schema;
       await s
         .createTable('experiments')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('name', 'text', (c) => c.notNull().unique())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await s
         .createTable('runs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
@@ -83,7 +83,7 @@ export function initial(dialect: Dialect): Migration {
 
       await s
         .createTable('models')
-        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.primaryKey().notNull())
         .addColumn('description', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -126,13 +126,13 @@ export function initial(dialect: Dialect): Migration {
 
       await s
         .createTable('deployments')
-        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.primaryKey().notNull())
         .addColumn('policy', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
       await s
         .createTable('prediction_log')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('model', 'text', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
         .addColumn('ts', 'bigint', (c) => c.notNull())
@@ -150,7 +150,7 @@ export function initial(dialect: Dialect): Migration {
         .execute();
       await s
         .createTable('api_keys')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('key_hash', 'text', (c) => c.notNull())
         .addColumn('scopes', 'text', (c) => c.notNull())
@@ -159,7 +159,7 @@ export function initial(dialect: Dialect): Migration {
         .execute();
       await s
         .createTable('artifact_blobs')
-        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('sha256', 'text', (c) => c.primaryKey().notNull())
         .addColumn('size', 'bigint', (c) => c.notNull())
         .addColumn('data', bytesType(dialect), (c) => c.notNull())
         .addColumn('stored_at', 'bigint', (c) => c.notNull())

@@ -31,7 +31,7 @@ export class SqlApiKeys implements ApiKeys {
   }
 
   async list(): Promise<ApiKey[]> {
-    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('name').orderBy('id').execute();
     return rows.map(toKey);
   }
 

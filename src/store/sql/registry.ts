@@ -170,9 +170,9 @@ export class SqlRegistry implements Registry {
     if (!(await this.artifacts.has(target.artifact))) {
       throw new HyperplaneError(`${model}/${version}'s artifact ${target.artifact} is not in the store, so '${alias}' can't point at it`, { file: this.artifacts.location });
     }
-    const at = Date.now();
     return this.db.transaction().execute(async (trx) => {
-      await lockModel(trx, model, at);
+      await lockModel(trx, model);
+      const at = Date.now();
       const still = await trx.selectFrom('model_versions').select('version').where('model', '=', model).where('version', '=', version).executeTakeFirst();
       if (still === undefined) throw await noVersion(trx, model, version);
       const current = await trx.selectFrom('model_aliases').select('version').where('model', '=', model).where('alias', '=', alias).executeTakeFirst();
@@ -189,9 +189,9 @@ export class SqlRegistry implements Registry {
   }
 
   async deleteAlias(model: string, alias: string): Promise<AliasMove> {
-    const at = Date.now();
     return this.db.transaction().execute(async (trx) => {
-      await lockModel(trx, model, at);
+      await lockModel(trx, model);
+      const at = Date.now();
       const current = await trx.selectFrom('model_aliases').select('version').where('model', '=', model).where('alias', '=', alias).executeTakeFirst();
       if (current === undefined) throw new HyperplaneError(`model '${model}' has no alias '${alias}'`, { field: 'alias' });
       await trx.deleteFrom('model_aliases').where('model', '=', model).where('alias', '=', alias).execute();
@@ -203,7 +203,8 @@ export class SqlRegistry implements Registry {
   async aliasHistory(model: string, alias?: string): Promise<AliasMove[]> {
     let q = this.db.selectFrom('alias_history').selectAll().where('model', '=', model);
     if (alias !== undefined) q = q.where('alias', '=', alias);
-    const rows = await q.orderBy('at').orderBy('id').execute();
+    // Ids are taken under the model's lock, so they are the order the moves happened in, whatever the clocks say.
+    const rows = await q.orderBy('id').execute();
     return rows.map((r) => ({ model: r.model, alias: r.alias, from: r.from_version, to: r.to_version, at: r.at }));
   }
 
@@ -260,8 +261,8 @@ function toVersion(r: VersionRow, aliases: string[]): ModelVersion {
 }
 
 /** Takes the model's row lock until the transaction ends; a missing model is an error naming it. */
-async function lockModel(trx: Db, model: string, at: number = Date.now()): Promise<void> {
-  const result = await trx.updateTable('models').set({ updated_at: at }).where('name', '=', model).executeTakeFirst();
+async function lockModel(trx: Db, model: string): Promise<void> {
+  const result = await trx.updateTable('models').set({ updated_at: Date.now() }).where('name', '=', model).executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new HyperplaneError(`no model named '${model}'`, { field: 'model' });
 }
 
