@@ -1,5 +1,5 @@
 /** The store: tracking, registry, artifacts and serving tables on SQLite (default) or PostgreSQL. */
-export { openStore, storeTarget, STORE_DIR, STORE_ENV, type Store, type SqlStore, type OpenStoreOptions } from './store.js';
+export { openStore, storeTarget, STORE_DIR, STORE_ENV, type Store, type SqlStore, type OpenStoreOptions, type StoreTarget } from './store.js';
 export type {
   Tracking,
   Experiment,

@@ -56,9 +56,10 @@ export interface OpenStoreOptions {
 export const STORE_DIR = '.hyperplane';
 export const STORE_ENV = 'HYPERPLANE_STORE';
 
-type Target = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; uri: string };
+/** Which database a URI names: a SQLite file, or a PostgreSQL URL. */
+export type StoreTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; uri: string };
 
-export function storeTarget(options: Pick<OpenStoreOptions, 'uri' | 'root'> = {}): Target {
+export function storeTarget(options: Pick<OpenStoreOptions, 'uri' | 'root'> = {}): StoreTarget {
   const root = resolve(options.root ?? process.cwd());
   const uri = options.uri ?? process.env[STORE_ENV];
   if (uri === undefined || uri === '') return { dialect: 'sqlite', file: join(root, STORE_DIR, 'hyperplane.db') };
@@ -76,6 +77,10 @@ export function storeTarget(options: Pick<OpenStoreOptions, 'uri' | 'root'> = {}
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
   const target = storeTarget(options);
+  const useFiles = (options.artifacts ?? (target.dialect === 'sqlite' ? 'filesystem' : 'database')) === 'filesystem';
+  if (useFiles && target.dialect === 'postgres') {
+    throw new HyperplaneError('a PostgreSQL store keeps its artifacts in the database, so every server sees them; filesystem artifacts need a SQLite store', { field: 'artifacts' });
+  }
   let db: Kysely<Database>;
   let location: string;
   let migrationSchema: string | undefined;
@@ -95,10 +100,6 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
   }
   try {
     if (options.migrate !== false) await migrate(db, target.dialect, location, typeof options.migrate === 'string' ? options.migrate : LATEST_MIGRATION, migrationSchema);
-    const useFiles = (options.artifacts ?? (target.dialect === 'sqlite' ? 'filesystem' : 'database')) === 'filesystem';
-    if (useFiles && target.dialect === 'postgres') {
-      throw new HyperplaneError('a PostgreSQL store keeps its artifacts in the database, so every server sees them; filesystem artifacts need a SQLite store', { field: 'artifacts' });
-    }
     const artifacts = useFiles ? new FileArtifacts(join(dirname(location), 'artifacts')) : new DatabaseArtifacts(db, location);
     const tracking = new SqlTracking(db, target.dialect, artifacts);
     const store: SqlStore = {

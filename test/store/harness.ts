@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type OpenStoreOptions, type SqlStore } from '../../src/store/index.js';
@@ -63,7 +64,8 @@ export function postgresHarness(url = PG_URL): StoreHarness {
     async fresh() {
       const schema = `hp_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
       schemas.push(schema);
-      return spot(`${url}${url.includes('?') ? '&' : '?'}schema=${schema}`, tempDir('hyperplane-store-pg-'));
+      // The root only places SQLite files, and a PostgreSQL store writes none.
+      return spot(`${url}${url.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir());
     },
     async dispose() {
       if (schemas.length === 0) return;

@@ -269,7 +269,9 @@ async function lockModel(trx: Db, model: string): Promise<void> {
 async function noVersion(db: Db, model: string, version: number): Promise<HyperplaneError> {
   const exists = await db.selectFrom('models').select('name').where('name', '=', model).executeTakeFirst();
   if (exists === undefined) return new HyperplaneError(`no model named '${model}'`, { field: 'model' });
-  const versions = await db.selectFrom('model_versions').select('version').where('model', '=', model).orderBy('version').execute();
-  const have = versions.length === 0 ? 'it has no versions' : `its versions: ${versions.map((v) => v.version).join(', ')}`;
+  const versions = (await db.selectFrom('model_versions').select('version').where('model', '=', model).orderBy('version').execute()).map((v) => v.version);
+  // A long list is shortened to its ends: the message stays one readable line.
+  const shown = versions.length <= 12 ? versions.join(', ') : `${versions.slice(0, 5).join(', ')}, …, ${versions.slice(-5).join(', ')} (${versions.length} in all)`;
+  const have = versions.length === 0 ? 'it has no versions' : `its versions: ${shown}`;
   return new HyperplaneError(`model '${model}' has no version ${version} (${have})`, { field: 'version' });
 }
