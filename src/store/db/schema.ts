@@ -1,0 +1,54 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Times are epoch milliseconds (bigint), JSON is text and booleans
+ * are 0/1 integers, so both databases hold the same values and the migrations stay dialect-neutral.
+ */
+export interface Database {
+  experiments: { id: string; name: string; created_at: number };
+  runs: {
+    id: string;
+    experiment_id: string;
+    name: string;
+    status: string;
+    start_time: number;
+    end_time: number | null;
+    seed: number | null;
+    config: string | null;
+    git_commit: string | null;
+    git_dirty: number | null;
+    environment: string | null;
+    pid: number | null;
+    hostname: string | null;
+    heartbeat_at: number | null;
+  };
+  run_params: { run_id: string; key: string; value: string };
+  run_tags: { run_id: string; key: string; value: string };
+  run_metrics: { id: Generated<number>; run_id: string; name: string; value: number | null; step: number; ts: number };
+  run_latest_metrics: { run_id: string; name: string; value: number | null; step: number; ts: number };
+  run_inputs: { run_id: string; role: string; source: string; fingerprint: string; rows: number };
+  run_warnings: { id: Generated<number>; run_id: string; ts: number; message: string };
+  run_artifacts: { run_id: string; name: string; sha256: string };
+  models: { name: string; description: string | null; created_at: number; updated_at: number; last_version: Generated<number> };
+  model_versions: {
+    model: string;
+    version: number;
+    run_id: string | null;
+    artifact: string;
+    metrics: string;
+    schema: string | null;
+    signature: string | null;
+    fingerprint: string | null;
+    description: string | null;
+    created_at: number;
+  };
+  model_aliases: { model: string; alias: string; version: number; updated_at: number };
+  alias_history: { id: Generated<number>; model: string; alias: string; from_version: number | null; to_version: number | null; at: number };
+  deployments: { name: string; policy: string; updated_at: number };
+  prediction_log: { id: string; model: string; version: number; ts: number; request: string; response: string; latency_ms: number };
+  feedback: { id: Generated<number>; prediction_id: string; outcome: string; ts: number };
+  api_keys: { id: string; name: string; key_hash: string; scopes: string; created_at: number; revoked_at: number | null };
+  artifact_blobs: { sha256: string; size: number; data: Uint8Array; stored_at: number };
+}
+
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Waiting this long for another process's write lock is normal under load; longer means something is stuck. */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: they take the write lock up front (waiting up to the busy
+ * timeout), so two processes never both read and then fail to upgrade to a write with SQLITE_BUSY.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** SQLite runs DDL in transactions; saying so makes the migrator hold the write lock, so processes opening a new store at once migrate it once. */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter();
+  }
+}
+
+export function openSqlite(file: string): Kysely<Database> {
+  mkdirSync(dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // WAL: readers never block the writer; commits stay atomic when a process is killed mid-write.
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
+}

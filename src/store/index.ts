@@ -1,0 +1,54 @@
+/** The store: tracking, registry, artifacts and serving tables on SQLite (default) or PostgreSQL. */
+export { openStore, storeTarget, STORE_DIR, STORE_ENV, type Store, type SqlStore, type OpenStoreOptions, type StoreTarget } from './store.js';
+export type {
+  Tracking,
+  Experiment,
+  NewRun,
+  Run,
+  RunSummary,
+  RunRecord,
+  RunStatus,
+  RunOwner,
+  RunQuery,
+  RunFilter,
+  RunOrder,
+  RunPage,
+  RunWarning,
+  RunArtifact,
+  RunEnvironment,
+  GitState,
+  DataInput,
+  MetricInput,
+  MetricPoint,
+  MetricCondition,
+  MetricOp,
+  SortDirection,
+  StaleRunOptions,
+} from './tracking.js';
+export { RUN_STATUSES, METRIC_OPS } from './tracking.js';
+export type { Registry, ModelInfo, ModelVersion, NewVersion, AliasMove, ModelRef, ResolvedModel } from './registry.js';
+export { parseModelRef } from './sql/registry.js';
+export { parseMetricCondition } from './sql/run-query.js';
+export { sha256Hex, type Artifacts, type ArtifactInfo } from './artifacts.js';
+export { FileArtifacts } from './fs/file-artifacts.js';
+export type { GarbageCollector, GcOptions, GcResult } from './gc.js';
+export type {
+  Deployments,
+  Deployment,
+  PredictionLog,
+  Prediction,
+  PredictionQuery,
+  FeedbackLog,
+  Feedback,
+  FeedbackInput,
+  FeedbackQuery,
+  TimeWindow,
+  ApiKeys,
+  ApiKey,
+  ApiScope,
+} from './serving.js';
+export { API_SCOPES } from './serving.js';
+export type { JsonValue } from './json.js';
+export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';
+export { LATEST_MIGRATION } from './migrations/index.js';
+export type { Database, Dialect } from './db/schema.js';

@@ -1,0 +1,102 @@
+import type { JsonValue } from './json.js';
+
+export interface Deployment {
+  name: string;
+  /** The traffic policy (one alias, a split, shadow, a bandit with its state). */
+  policy: JsonValue;
+  updatedAt: number;
+}
+
+export interface Deployments {
+  /** Creates or replaces. */
+  put(name: string, policy: JsonValue): Promise<Deployment>;
+  get(name: string): Promise<Deployment | undefined>;
+  list(): Promise<Deployment[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface Prediction {
+  /** Given by the server and returned to the client, which sends it back with feedback. */
+  id: string;
+  model: string;
+  version: number;
+  timestamp: number;
+  request: JsonValue;
+  response: JsonValue;
+  latencyMs: number;
+}
+
+export interface TimeWindow {
+  /** Inclusive, epoch milliseconds. */
+  since?: number;
+  /** Exclusive, epoch milliseconds. */
+  until?: number;
+}
+
+export interface PredictionQuery extends TimeWindow {
+  model?: string;
+  version?: number;
+  /** 1,000 when absent. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface PredictionLog {
+  /** Ids already stored are skipped, so a batch replayed after an outage is not counted twice. */
+  insert(batch: readonly Prediction[]): Promise<void>;
+  get(id: string): Promise<Prediction | undefined>;
+  /** Oldest first. */
+  list(query?: PredictionQuery): Promise<{ predictions: Prediction[]; nextCursor: string | null }>;
+  count(query?: Omit<PredictionQuery, 'limit' | 'cursor'>): Promise<number>;
+  /** Retention: removes entries older than `before`; returns how many. */
+  deleteBefore(before: number, model?: string): Promise<number>;
+}
+
+export interface FeedbackInput {
+  predictionId: string;
+  /** The true outcome: a label, a number, a reward. */
+  outcome: JsonValue;
+  timestamp?: number;
+}
+
+export interface Feedback {
+  id: number;
+  predictionId: string;
+  outcome: JsonValue;
+  timestamp: number;
+}
+
+export interface FeedbackQuery extends TimeWindow {
+  predictionId?: string;
+  /** Feedback on this model's predictions (joined through the prediction log). */
+  model?: string;
+  limit?: number;
+}
+
+export interface FeedbackLog {
+  insert(batch: readonly FeedbackInput[]): Promise<void>;
+  /** Oldest first. */
+  list(query?: FeedbackQuery): Promise<Feedback[]>;
+  deleteBefore(before: number): Promise<number>;
+}
+
+export type ApiScope = 'predict' | 'feedback' | 'admin';
+export const API_SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'admin'];
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: ApiScope[];
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface ApiKeys {
+  /** The plain key is returned once; only its hash is stored. */
+  create(name: string, scopes: readonly ApiScope[]): Promise<{ key: string; info: ApiKey }>;
+  list(): Promise<ApiKey[]>;
+  revoke(id: string): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** The key's record when it is valid, not revoked, and has `scope` (admin has every scope). */
+  verify(key: string, scope?: ApiScope): Promise<ApiKey | undefined>;
+}

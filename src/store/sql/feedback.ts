@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { JsonValue } from '../json.js';
+import type { Feedback, FeedbackInput, FeedbackLog, FeedbackQuery } from '../serving.js';
+import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
+
+export class SqlFeedbackLog implements FeedbackLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(batch: readonly FeedbackInput[]): Promise<void> {
+    if (batch.length === 0) return;
+    const now = Date.now();
+    const rows = batch.map((f) => ({
+      prediction_id: checkName(f.predictionId, 'predictionId'),
+      outcome: JSON.stringify(f.outcome),
+      ts: checkInteger(f.timestamp ?? now, 'timestamp'),
+    }));
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(rows, rowsPerInsert(3))) await trx.insertInto('feedback').values(part).execute();
+    });
+  }
+
+  async list(query: FeedbackQuery = {}): Promise<Feedback[]> {
+    const limit = checkLimit(query.limit, 10_000, 1_000_000);
+    let q = this.db.selectFrom('feedback').select(['feedback.id', 'feedback.prediction_id', 'feedback.outcome', 'feedback.ts']);
+    if (query.model !== undefined) {
+      const model = query.model;
+      q = q.where((eb) => eb.exists(eb.selectFrom('prediction_log as p').select('p.id').whereRef('p.id', '=', 'feedback.prediction_id').where('p.model', '=', model)));
+    }
+    if (query.predictionId !== undefined) q = q.where('feedback.prediction_id', '=', query.predictionId);
+    if (query.since !== undefined) q = q.where('feedback.ts', '>=', query.since);
+    if (query.until !== undefined) q = q.where('feedback.ts', '<', query.until);
+    const rows = await q.orderBy('feedback.ts').orderBy('feedback.id').limit(limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), predictionId: r.prediction_id, outcome: JSON.parse(r.outcome) as JsonValue, timestamp: r.ts }));
+  }
+
+  async deleteBefore(before: number): Promise<number> {
+    return Number((await this.db.deleteFrom('feedback').where('ts', '<', before).executeTakeFirst()).numDeletedRows);
+  }
+}

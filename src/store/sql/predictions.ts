@@ -1,0 +1,85 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { HyperplaneError } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { Database } from '../db/schema.js';
+import type { JsonValue } from '../json.js';
+import type { Prediction, PredictionLog, PredictionQuery } from '../serving.js';
+import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
+
+type Row = Database['prediction_log'];
+
+export class SqlPredictionLog implements PredictionLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(batch: readonly Prediction[]): Promise<void> {
+    if (batch.length === 0) return;
+    const rows: Row[] = batch.map((p) => ({
+      id: checkName(p.id, 'prediction id'),
+      model: checkName(p.model, 'model'),
+      version: checkInteger(p.version, 'version'),
+      ts: checkInteger(p.timestamp, 'timestamp'),
+      request: JSON.stringify(p.request),
+      response: JSON.stringify(p.response),
+      latency_ms: p.latencyMs,
+    }));
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(rows, rowsPerInsert(7))) {
+        await trx.insertInto('prediction_log').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
+      }
+    });
+  }
+
+  async get(id: string): Promise<Prediction | undefined> {
+    const row = await this.db.selectFrom('prediction_log').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toPrediction(row);
+  }
+
+  async list(query: PredictionQuery = {}): Promise<{ predictions: Prediction[]; nextCursor: string | null }> {
+    const limit = checkLimit(query.limit, 1000, 100_000);
+    let q = this.filtered(query).selectAll();
+    if (query.cursor !== undefined) {
+      const { key, id } = decodeCursor(query.cursor, 'ts asc');
+      if (key === null) throw new HyperplaneError('the cursor is not one this store handed out', { field: 'cursor' });
+      q = q.where((eb) => eb.or([eb('ts', '>', key), eb.and([eb('ts', '=', key), eb('id', '>', id)])]));
+    }
+    const rows = await q.orderBy('ts').orderBy('id').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      predictions: page.map(toPrediction),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ order: 'ts asc', key: last.ts, id: last.id }) : null,
+    };
+  }
+
+  async count(query: Omit<PredictionQuery, 'limit' | 'cursor'> = {}): Promise<number> {
+    const row = await this.filtered(query)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async deleteBefore(before: number, model?: string): Promise<number> {
+    let q = this.db.deleteFrom('prediction_log').where('ts', '<', before);
+    if (model !== undefined) q = q.where('model', '=', model);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+
+  private filtered(query: Omit<PredictionQuery, 'limit' | 'cursor'>): SelectQueryBuilder<Database, 'prediction_log', object> {
+    let q = this.db.selectFrom('prediction_log');
+    if (query.model !== undefined) q = q.where('model', '=', query.model);
+    if (query.version !== undefined) q = q.where('version', '=', query.version);
+    if (query.since !== undefined) q = q.where('ts', '>=', query.since);
+    if (query.until !== undefined) q = q.where('ts', '<', query.until);
+    return q;
+  }
+}
+
+const toPrediction = (r: Row): Prediction => ({
+  id: r.id,
+  model: r.model,
+  version: r.version,
+  timestamp: r.ts,
+  request: JSON.parse(r.request) as JsonValue,
+  response: JSON.parse(r.response) as JsonValue,
+  latencyMs: r.latency_ms,
+});

@@ -1,0 +1,98 @@
+import { expect, it } from 'vitest';
+import type { Prediction } from '../../../src/store/index.js';
+import type { SuiteContext } from './context.js';
+
+const prediction = (i: number, model = 'churn'): Prediction => ({
+  id: `p${String(i).padStart(5, '0')}`,
+  model,
+  version: 1 + (i % 2),
+  timestamp: 1_000_000 + i,
+  request: { tenure: i, plan: 'pro' },
+  response: { label: i % 3 === 0 ? 'yes' : 'no', p: i / 1000 },
+  latencyMs: 1.25,
+});
+
+export function servingCases(ctx: SuiteContext): void {
+  it('keeps deployments and their traffic policies', async () => {
+    const d = ctx.store.deployments;
+    const policy = { kind: 'split', arms: [{ ref: 'churn@production', weight: 0.9 }, { ref: 'churn@staging', weight: 0.1 }] };
+    expect(await d.put('churn', policy)).toMatchObject({ name: 'churn', policy });
+    await d.put('fraud', { kind: 'fixed', ref: 'fraud@champion' });
+    await d.put('churn', { kind: 'fixed', ref: 'churn@production' });
+    expect((await d.get('churn'))!.policy).toEqual({ kind: 'fixed', ref: 'churn@production' });
+    expect((await d.list()).map((x) => x.name)).toEqual(['churn', 'fraud']);
+    expect(await d.delete('churn')).toBe(true);
+    expect(await d.delete('churn')).toBe(false);
+    expect(await d.get('churn')).toBeUndefined();
+  });
+
+  it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {
+    const log = ctx.store.predictions;
+    await log.insert(Array.from({ length: 2500 }, (_, i) => prediction(i)));
+    await log.insert([prediction(0), prediction(1), prediction(9000, 'fraud')]); // a replay after an outage
+    expect(await log.count()).toBe(2501);
+    expect(await log.count({ model: 'churn', version: 2 })).toBe(1250);
+    expect(await log.get('p00007')).toEqual(prediction(7));
+    expect(await log.get('nope')).toBeUndefined();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { predictions: Prediction[]; nextCursor: string | null } = await log.list({ model: 'churn', limit: 1000, ...(cursor === null ? {} : { cursor }) });
+      seen.push(...page.predictions.map((p) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => prediction(i).id));
+    expect((await log.list({ since: 1_000_010, until: 1_000_013 })).predictions.map((p) => p.id)).toEqual(['p00010', 'p00011', 'p00012']);
+    expect(await log.deleteBefore(1_000_100, 'churn')).toBe(100);
+    expect(await log.count()).toBe(2401);
+  });
+
+  it('records feedback in batches and finds it by prediction, model and time', async () => {
+    const { predictions, feedback } = ctx.store;
+    await predictions.insert([prediction(1), prediction(2), prediction(3, 'fraud')]);
+    await feedback.insert([
+      { predictionId: 'p00001', outcome: 'yes', timestamp: 10 },
+      { predictionId: 'p00002', outcome: 0, timestamp: 20 },
+      { predictionId: 'p00003', outcome: { reward: 1 }, timestamp: 30 },
+      { predictionId: 'not-logged-yet', outcome: 'no', timestamp: 40 },
+    ]);
+    const all = await feedback.list();
+    expect(all.map((f) => [f.predictionId, f.outcome, f.timestamp])).toEqual([
+      ['p00001', 'yes', 10],
+      ['p00002', 0, 20],
+      ['p00003', { reward: 1 }, 30],
+      ['not-logged-yet', 'no', 40],
+    ]);
+    expect((await feedback.list({ model: 'churn' })).map((f) => f.predictionId)).toEqual(['p00001', 'p00002']);
+    expect((await feedback.list({ predictionId: 'p00003' })).map((f) => f.outcome)).toEqual([{ reward: 1 }]);
+    expect((await feedback.list({ since: 20, until: 40 })).length).toBe(2);
+    expect(await feedback.deleteBefore(25)).toBe(2);
+    expect((await feedback.list()).length).toBe(2);
+  });
+
+  it('stores API keys hashed, verifies them with scopes, and honours revocation', async () => {
+    const keys = ctx.store.apiKeys;
+    const { key, info } = await keys.create('ci', ['predict', 'feedback']);
+    const admin = await keys.create('ops', ['admin']);
+    expect(key).toMatch(/^hp_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(await keys.verify(key)).toEqual(info);
+    expect(await keys.verify(key, 'predict')).toEqual(info);
+    expect(await keys.verify(key, 'admin')).toBeUndefined();
+    expect((await keys.verify(admin.key, 'predict'))?.name).toBe('ops');
+    const wrongSecret = key.slice(0, -4) + (key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect(await keys.verify(wrongSecret)).toBeUndefined();
+    expect(await keys.verify('hp_not_a_key')).toBeUndefined();
+    expect(await keys.verify('')).toBeUndefined();
+    const rows = await ctx.store.db.selectFrom('api_keys').select('key_hash').execute();
+    expect(rows.every((r) => !key.includes(r.key_hash) && r.key_hash.length === 64)).toBe(true);
+    expect((await keys.list()).map((k) => k.name)).toEqual(['ci', 'ops']);
+    expect(await keys.revoke(info.id)).toBe(true);
+    expect(await keys.revoke(info.id)).toBe(false);
+    expect(await keys.verify(key)).toBeUndefined();
+    expect((await keys.list())[0]!.revokedAt).not.toBeNull();
+    expect(await keys.delete(admin.info.id)).toBe(true);
+    expect(await keys.verify(admin.key)).toBeUndefined();
+    await expect(keys.create('x', [])).rejects.toThrow('an API key needs at least one scope');
+    await expect(keys.create('x', ['root' as never])).rejects.toThrow("unknown scope 'root' (allowed: predict, feedback, admin)");
+  });
+}
