@@ -14,11 +14,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The store CLI tests record into unless they name one: a SQLite file of this test process's own, so
+ * tests never write into the repository's `.hyperplane/` and test files don't share runs.
+ */
+let testStore: string | undefined;
+export function testStoreUri(): string {
+  testStore ??= `sqlite:${join(mkdtempSync(join(tmpdir(), 'hyperplane-store-')), 'hyperplane.db')}`;
+  return testStore;
+}
+
 /** Runs the built `hyperplane` binary, as a user would. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, HYPERPLANE_STORE: testStoreUri(), ...options.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
