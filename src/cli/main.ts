@@ -5,6 +5,7 @@ import { profileCommand } from './commands/profile.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand, predictCommand } from './commands/predict.js';
+import { reproduceCommand } from './commands/reproduce.js';
 
 const EXIT_USAGE = 2;
 
@@ -18,13 +19,15 @@ function program(): Command {
     .addCommand(trainCommand().exitOverride())
     .addCommand(predictCommand().exitOverride())
     .addCommand(evaluateCommand().exitOverride())
+    .addCommand(reproduceCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv);
-    return 0;
+    // A command may set its own exit code (reproduce: 1 when the metrics differ).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has already printed its message; help and version are not errors.

@@ -2,13 +2,14 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
-import { loadPackage, readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
+import { readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { encodeTarget } from '../../pipeline/target.js';
 import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { renderReportHtml } from '../render/report-html.js';
+import { loadModelRef } from '../model-ref.js';
 
 interface PredictFlags extends RawReadFlags {
   out?: string;
@@ -43,12 +44,12 @@ function idColumn(id: Column): OutputColumn {
 export function predictCommand(): Command {
   const command = new Command('predict')
     .description('score data with a trained model package')
-    .argument('<model>', 'a model package (model.hpkg from train)')
+    .argument('<model>', 'a model package file, or from the store: name@alias, name/3, name/latest or a run id')
     .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
     .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)');
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
-    const pkg = loadPackage(modelPath);
+    const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
@@ -84,13 +85,13 @@ interface EvaluateFlags extends RawReadFlags {
 export function evaluateCommand(): Command {
   const command = new Command('evaluate')
     .description('measure a trained model on new labelled data')
-    .argument('<model>', 'a model package (model.hpkg from train)')
+    .argument('<model>', 'a model package file, or from the store: name@alias, name/3, name/latest or a run id')
     .argument('<data>', 'labelled data with the target column')
     .option('--out <dir>', 'also write report.html and evaluation.json there')
     .option('--json', 'print the evaluation as JSON');
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: EvaluateFlags) => {
-    const pkg = loadPackage(modelPath);
+    const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
     const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);

@@ -1,20 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadData } from '../../data/load.js';
 import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
-import { featureImportance } from '../../explain/importance.js';
 import type { RulesSpec } from '../../rules/rules.js';
-import type { ThresholdRule } from '../../evaluate/metrics.js';
 import { LEARNERS } from '../../learn/registry.js';
-import { savePackage } from '../../pipeline/io.js';
-import { trainPipeline, type EvaluationPlan, type TrainResult } from '../../pipeline/train.js';
+import type { JsonValue } from '../../store/index.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
-import { renderReportHtml } from '../render/report-html.js';
+import { RunRecorder } from '../run-recorder.js';
+import { absoluteSource, readTrainingData, runMetrics, thresholdRule, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
   config?: string;
@@ -34,6 +30,9 @@ interface TrainFlags extends RawReadFlags {
   out?: string;
   schema?: string;
   json?: boolean;
+  experiment: string;
+  runName?: string;
+  track?: boolean;
   [param: string]: unknown;
 }
 
@@ -62,7 +61,7 @@ function paramValue(text: string): unknown {
 
 const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
-function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | EvaluationPlan {
+function evaluationSetting(flags: TrainFlags): EvaluationSetting {
   const chosen = ['test', 'split', 'cv', 'timeSplit'].filter((k) => flags[k] !== undefined);
   if (chosen.length > 1) throw new HyperplaneError(`choose one of --test, --split, --cv and --time-split (got ${chosen.map((c) => `--${c.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(' and ')})`);
   if (flags.cv !== undefined) {
@@ -77,10 +76,7 @@ function evaluationPlan(flags: TrainFlags): Promise<EvaluationPlan> | Evaluation
     if (eq <= 0 || Number.isNaN(cutoff)) throw new HyperplaneError(`--time-split '${flags.timeSplit}': expected COLUMN=DATE, e.g. signup=2024-06-01`);
     return { kind: 'time', column, cutoff };
   }
-  if (flags.test !== undefined) {
-    const source = flags.test;
-    return loadData(source, readOptionsFromFlags(flags)).then((d) => ({ kind: 'test' as const, table: d.table, source: d.source }));
-  }
+  if (flags.test !== undefined) return { kind: 'test', source: absoluteSource(flags.test) };
   const share = flags.split === undefined ? 0.2 : Number(flags.split);
   if (!(share > 0 && share < 1)) throw new HyperplaneError(`--split ${flags.split}: expected the test share, between 0 and 1 (e.g. 0.2)`);
   return { kind: 'holdout', share };
@@ -126,16 +122,6 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   return { source: sourceArg ?? config.data, flags, configParams, ...(config.rules !== undefined ? { rules: config.rules } : {}), ...(config.recipe !== undefined ? { recipe: config.recipe } : {}) };
 }
 
-/** --threshold max-f1 | recall=0.9 | cost=1:5 */
-function thresholdRule(text: string): ThresholdRule {
-  if (text === 'max-f1') return { kind: 'max-f1' };
-  const recall = /^recall=(0?\.\d+|1(?:\.0*)?)$/.exec(text);
-  if (recall) return { kind: 'recall', target: Number(recall[1]) };
-  const cost = /^cost=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(text);
-  if (cost) return { kind: 'cost', falsePositive: Number(cost[1]), falseNegative: Number(cost[2]) };
-  throw new HyperplaneError(`--threshold '${text}': expected max-f1, recall=R (0 < R ≤ 1) or cost=FP:FN (e.g. cost=1:5)`);
-}
-
 export function trainCommand(): Command {
   const command = new Command('train')
     .description('train a model: a named learner, or auto (a search over every family, with a leaderboard)')
@@ -155,7 +141,10 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
-    .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<time>-<target>)')
+    .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
+    .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
+    .option('--run-name <name>', "the run's name in the store")
+    .option('--no-track', 'do not record the run in the store (.hyperplane/hyperplane.db, or $HYPERPLANE_STORE)')
     .option('--json', 'print the summary as JSON');
   const params = learnerParamOptions();
   // --class-weight is the command's own option, applied to every learner that takes class weights.
@@ -179,55 +168,94 @@ export function trainCommand(): Command {
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
-    const progress = progressReporter();
-    progress.update({ step: 'reading data', done: 0, total: 1 });
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
-    const target = flags.target;
-    const data = await loadData(source, { ...readOptionsFromFlags(flags), ...(flags.schema !== undefined ? { schemaPath: flags.schema } : {}) });
-    const evaluation = await evaluationPlan(flags);
-    let result: TrainResult;
+    if (flags.threshold !== undefined) thresholdRule(flags.threshold);
+    const settings: TrainSettings = {
+      source: absoluteSource(source),
+      read: readOptionsFromFlags(flags),
+      ...(flags.schema !== undefined ? { schemaPath: absoluteSource(flags.schema) } : {}),
+      target: flags.target,
+      ...(flags.task !== undefined ? { task: flags.task } : {}),
+      learner,
+      params: given as Record<string, JsonValue>,
+      ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
+      evaluation: evaluationSetting(flags),
+      ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
+      ...(flags.upsample === true ? { upsample: true } : {}),
+      ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+      seed,
+      timeBudgetSeconds: budget,
+      ...(rules !== undefined ? { rules } : {}),
+      ...(recipe !== undefined ? { recipe } : {}),
+    };
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
+  });
+}
+
+export interface TrainRunOptions {
+  out?: string;
+  json: boolean;
+  /** Record the run in the store. */
+  track: boolean;
+  experiment: string;
+  runName?: string;
+  /** Tags added to the run, e.g. which run a reproduction repeats. */
+  tags?: Record<string, string>;
+  /** The data, when the caller has read it already (reproduce checks its fingerprints first). */
+  read?: TrainingData;
+  /** Don't print the train summary (the caller prints its own). */
+  quiet?: boolean;
+}
+
+/** Reads, trains, writes the outputs and records the run: `train`, and `reproduce` with a run's settings. */
+export async function train(settings: TrainSettings, options: TrainRunOptions): Promise<{ trained: Trained; runId?: string }> {
+  const progress = progressReporter();
+  progress.update({ step: 'reading data', done: 0, total: 1 });
+  let read: TrainingData;
+  try {
+    read = options.read ?? (await readTrainingData(settings));
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
+  const recorder = options.track
+    ? await RunRecorder.start({
+        experiment: options.experiment,
+        ...(options.runName !== undefined ? { name: options.runName } : {}),
+        params: { learner: settings.learner, ...settings.params },
+        tags: { target: settings.target, learner: settings.learner, source: basename(settings.source), ...options.tags },
+        seed: settings.seed,
+        config: settings as unknown as JsonValue,
+        inputs: read.inputs,
+      })
+    : undefined;
+  let trained: Trained;
+  let outputs: TrainOutputs;
+  try {
     try {
-      result = await trainPipeline(data, {
-        target,
-        ...(flags.task !== undefined ? { task: flags.task } : {}),
-        learner,
-        params: given,
-        ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
-        evaluation,
-        ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
-        ...(flags.upsample === true ? { upsample: true } : {}),
-        ...(flags.threshold !== undefined ? { threshold: thresholdRule(flags.threshold) } : {}),
-        seed,
-        timeBudgetSeconds: budget,
-        ...(rules !== undefined ? { rules } : {}),
-        ...(recipe !== undefined ? { recipe } : {}),
-        onProgress: (e) => progress.update(e),
-      });
+      trained = await trainOn(settings, read, (e) => progress.update(e));
     } finally {
       progress.stop();
     }
-    const out = flags.out ?? join('.hyperplane', 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${target.replace(/[^\w.-]/g, '_')}`);
-    mkdirSync(out, { recursive: true });
-    const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
-    savePackage(files.model, result.package);
-    const summary = {
-      model: files.model,
-      target: result.package.pipeline.target,
-      learner: result.package.info.learner,
-      params: result.package.info.params,
-      metric: result.metric,
-      evaluation: result.package.info.evaluation,
-      test: result.test.metrics,
-      train: result.trainEvaluation.metrics,
-      leaderboard: result.leaderboard,
-      importance: featureImportance(result.package.pipeline),
-      diagnostics: result.diagnostics,
+    const result = trained.result;
+    const out = options.out ?? join('.hyperplane', 'runs', recorder?.id ?? `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${settings.target.replace(/[^\w.-]/g, '_')}`);
+    outputs = writeTrainOutputs(trained, out);
+    await recorder?.finish({
+      metrics: runMetrics(result),
+      artifacts: outputs.bytes,
       warnings: result.warnings,
-      fingerprint: data.fingerprint,
-    };
-    writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(files.report, renderReportHtml({ title: `${target}: ${result.package.info.learner}`, info: result.package.info, target: result.package.pipeline.target, test: result.test, train: result.trainEvaluation, leaderboard: result.leaderboard, importance: summary.importance, ...(result.searchPlan !== undefined ? { searchPlan: result.searchPlan } : {}), diagnostics: result.diagnostics, warnings: result.warnings, metric: result.metric }));
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stdout.write(`${renderTrainText(result, files, summary.importance)}\n`);
-  });
+      // What auto chose, beside what was asked for.
+      tags: { model: result.package.info.learner, task: result.package.pipeline.target.task },
+    });
+  } catch (e) {
+    await recorder?.fail(e);
+    throw e;
+  }
+  if (options.quiet === true) return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
+  if (options.json) process.stdout.write(`${JSON.stringify({ ...outputs.summary, ...(recorder !== undefined ? { run: recorder.id } : {}) }, null, 2)}\n`);
+  else {
+    process.stdout.write(`${renderTrainText(trained.result, outputs.files, outputs.summary['importance'] as { column: string; importance: number }[])}\n`);
+    if (recorder !== undefined) process.stdout.write(`run     ${recorder.id} (in ${recorder.location})\n`);
+  }
+  return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
 }

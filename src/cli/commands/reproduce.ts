@@ -1,0 +1,85 @@
+import { Command } from 'commander';
+import { HyperplaneError } from '../../errors.js';
+import { gitState, type Run } from '../../store/index.js';
+import { withStore } from '../store.js';
+import { readTrainingData, runMetrics, type TrainSettings } from '../training.js';
+import { HYPERPLANE_VERSION } from '../version.js';
+import { train } from './train.js';
+
+interface ReproduceFlags {
+  out?: string;
+  json?: boolean;
+  track?: boolean;
+}
+
+/** The settings `train` recorded with the run, checked for the fields training needs. */
+function recordedSettings(run: Run): TrainSettings {
+  const c = run.config;
+  const ok = c !== null && typeof c === 'object' && !Array.isArray(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number';
+  if (!ok) throw new HyperplaneError(`run ${run.id} has no recorded training settings: only runs recorded by \`hyperplane train\` can be reproduced`, { field: 'run' });
+  return c as unknown as TrainSettings;
+}
+
+/** Refuses when the code differs from the run's: another Hyperplane version, or another commit of the project. */
+function checkCode(run: Run): string[] {
+  const notes: string[] = [];
+  const then = run.environment?.packages['hyperplane'];
+  if (then !== undefined && then !== HYPERPLANE_VERSION) throw new HyperplaneError(`the code differs: run ${run.id} was trained with Hyperplane ${then}, this is ${HYPERPLANE_VERSION}`, { field: 'run' });
+  if (run.git !== null) {
+    const now = gitState(process.cwd());
+    if (now === undefined) throw new HyperplaneError(`the code differs: run ${run.id} was trained at commit ${run.git.commit.slice(0, 12)}, and this directory is not a git checkout`, { field: 'run' });
+    if (now.commit !== run.git.commit) throw new HyperplaneError(`the code differs: run ${run.id} was trained at commit ${run.git.commit.slice(0, 12)}, this checkout is at ${now.commit.slice(0, 12)} (git checkout ${run.git.commit.slice(0, 12)} to reproduce it)`, { field: 'run' });
+    if (run.git.dirty) notes.push(`the run's checkout had uncommitted changes, which were not recorded: they may differ from this one's`);
+    if (now.dirty) notes.push('this checkout has uncommitted changes');
+  }
+  return notes;
+}
+
+const same = (a: number | undefined, b: number | undefined): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+/**
+ * `hyperplane reproduce RUN`: trains again from a run's recorded settings, data and seed, after
+ * checking that the data's fingerprints and the code are the run's, and shows whether every metric
+ * matches exactly. Exit code 1 when one does not.
+ */
+export function reproduceCommand(): Command {
+  return new Command('reproduce')
+    .description("train a recorded run again from its settings, data and seed, and check its metrics match exactly")
+    .argument('<run>', 'a run id (or a unique prefix of 6+ characters)')
+    .option('--out <dir>', 'where to write the new model.hpkg, report.html and summary.json (default .hyperplane/runs/<new run id>)')
+    .option('--no-track', 'do not record the reproduction as a run')
+    .option('--json', 'print the comparison as JSON')
+    .action(async (ref: string, flags: ReproduceFlags) => {
+      const { run, experiment } = await withStore(async (store) => {
+        const found = await store.tracking.getRun(ref);
+        if (found === undefined) throw new HyperplaneError(`no run '${ref}' in ${store.location}`, { field: 'run' });
+        const experiments = await store.tracking.listExperiments();
+        return { run: found, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default' };
+      });
+      const settings = recordedSettings(run);
+      const notes = checkCode(run);
+      const read = await readTrainingData(settings);
+      for (const input of read.inputs) {
+        const recorded = run.inputs.find((i) => i.role === input.role);
+        if (recorded === undefined) continue;
+        if (recorded.fingerprint !== input.fingerprint) {
+          throw new HyperplaneError(`the ${input.role} data differs: ${input.source} has fingerprint ${input.fingerprint.slice(0, 12)} (${input.rows.toLocaleString('en-US')} rows), run ${run.id} used ${recorded.fingerprint.slice(0, 12)} (${recorded.rows.toLocaleString('en-US')} rows)`, { file: input.source });
+        }
+      }
+      const { trained, runId } = await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: false, quiet: true, track: flags.track !== false, experiment, tags: { reproduces: run.id }, read });
+      const now = runMetrics(trained.result);
+      const names = [...new Set([...Object.keys(run.metrics), ...Object.keys(now)])].sort();
+      const rows = names.map((name) => ({ name, recorded: run.metrics[name], now: now[name], match: same(run.metrics[name], now[name]) }));
+      const identical = rows.every((r) => r.match);
+      if (settings.learner === 'auto' && !identical) notes.push("auto's search stops at its time budget, so on a busier machine it may try fewer candidates: name the learner in the run to reproduce it exactly");
+      if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, metrics: rows, notes }, null, 2)}\n`);
+      else {
+        process.stdout.write(`reproducing run ${run.id} (${settings.learner} on ${settings.source}, seed ${settings.seed}): data fingerprints match${run.git !== null ? `, commit ${run.git.commit.slice(0, 12)}` : ''}\n`);
+        const fmt = (v: number | undefined): string => (v === undefined ? '—' : String(v));
+        for (const r of rows) process.stdout.write(`  ${r.match ? 'same' : 'DIFF'}  ${r.name.padEnd(18)} ${fmt(r.recorded).padEnd(22)} ${r.match ? '' : `now ${fmt(r.now)}`}\n`);
+        for (const n of notes) process.stdout.write(`! ${n}\n`);
+        process.stdout.write(identical ? `every metric is identical${runId !== undefined ? ` (new run ${runId})` : ''}\n` : `metrics differ${runId !== undefined ? ` (new run ${runId})` : ''}\n`);
+      }
+      if (!identical) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadData, type LoadedData } from '../data/load.js';
+import type { ReadOptions } from '../data/read/options.js';
+import type { ThresholdRule } from '../evaluate/metrics.js';
+import { HyperplaneError } from '../errors.js';
+import { featureImportance } from '../explain/importance.js';
+import { encodePackage } from '../pipeline/package.js';
+import type { TargetSpec } from '../pipeline/pipeline.js';
+import { trainPipeline, type EvaluationPlan, type TrainProgress, type TrainResult } from '../pipeline/train.js';
+import type { RulesSpec } from '../rules/rules.js';
+import type { DataInput, JsonValue } from '../store/index.js';
+import { renderReportHtml } from './render/report-html.js';
+
+/** How the model is measured, as recorded: a test file by its path (read again to reproduce). */
+export type EvaluationSetting = { kind: 'holdout'; share: number } | { kind: 'cv'; folds: number } | { kind: 'time'; column: string; cutoff: number } | { kind: 'test'; source: string };
+
+/**
+ * Everything one training is, as plain JSON: what `train` runs, what the store records with the run,
+ * and what `reproduce` trains from again. Files are absolute paths, so a run reproduces from anywhere.
+ */
+export interface TrainSettings {
+  source: string;
+  read: ReadOptions;
+  schemaPath?: string;
+  target: string;
+  task?: TargetSpec['task'];
+  learner: string;
+  params: Record<string, JsonValue>;
+  metric?: string;
+  evaluation: EvaluationSetting;
+  classWeight?: 'balanced';
+  upsample?: boolean;
+  threshold?: string;
+  seed: number;
+  timeBudgetSeconds: number;
+  rules?: RulesSpec;
+  recipe?: { outputs: string[]; groups: Record<string, string[]> };
+}
+
+/** A local file as an absolute path; globs, URLs and queries as given. */
+export const absoluteSource = (source: string): string => (existsSync(source) ? resolve(source) : source);
+
+/** --threshold max-f1 | recall=0.9 | cost=1:5 */
+export function thresholdRule(text: string): ThresholdRule {
+  if (text === 'max-f1') return { kind: 'max-f1' };
+  const recall = /^recall=(0?\.\d+|1(?:\.0*)?)$/.exec(text);
+  if (recall) return { kind: 'recall', target: Number(recall[1]) };
+  const cost = /^cost=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(text);
+  if (cost) return { kind: 'cost', falsePositive: Number(cost[1]), falseNegative: Number(cost[2]) };
+  throw new HyperplaneError(`--threshold '${text}': expected max-f1, recall=R (0 < R ≤ 1) or cost=FP:FN (e.g. cost=1:5)`);
+}
+
+/** The data one training reads, with the fingerprints the run records. */
+export interface TrainingData {
+  data: LoadedData;
+  evaluation: EvaluationPlan;
+  /** The data sets read, with their fingerprints: the run's inputs. */
+  inputs: DataInput[];
+}
+
+export interface Trained extends TrainingData {
+  result: TrainResult;
+}
+
+export async function readTrainingData(settings: TrainSettings): Promise<TrainingData> {
+  const data = await loadData(settings.source, { ...settings.read, ...(settings.schemaPath !== undefined ? { schemaPath: settings.schemaPath } : {}) });
+  const inputs: DataInput[] = [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }];
+  const e = settings.evaluation;
+  if (e.kind !== 'test') return { data, evaluation: e, inputs };
+  const test = await loadData(e.source, settings.read);
+  inputs.push({ role: 'test', source: test.source, fingerprint: test.fingerprint, rows: test.table.nRows });
+  return { data, evaluation: { kind: 'test', table: test.table, source: test.source }, inputs };
+}
+
+/** Trains on data read by readTrainingData, as the settings say. */
+export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void): Promise<Trained> {
+  const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
+  const result = await trainPipeline(read.data, {
+    target: settings.target,
+    ...(settings.task !== undefined ? { task: settings.task } : {}),
+    learner: settings.learner,
+    params: settings.params,
+    ...(settings.metric !== undefined ? { metric: settings.metric } : {}),
+    evaluation: read.evaluation,
+    ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
+    ...(settings.upsample === true ? { upsample: true } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+    seed: settings.seed,
+    timeBudgetSeconds: settings.timeBudgetSeconds,
+    ...(settings.rules !== undefined ? { rules: settings.rules } : {}),
+    ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
+    ...(onProgress !== undefined ? { onProgress } : {}),
+  });
+  return { ...read, result };
+}
+
+/** What `train --json` prints and summary.json holds. */
+export function trainSummary(trained: Trained, modelPath: string): Record<string, unknown> {
+  const { result, data } = trained;
+  return {
+    model: modelPath,
+    target: result.package.pipeline.target,
+    learner: result.package.info.learner,
+    params: result.package.info.params,
+    metric: result.metric,
+    evaluation: result.package.info.evaluation,
+    test: result.test.metrics,
+    train: result.trainEvaluation.metrics,
+    leaderboard: result.leaderboard,
+    importance: featureImportance(result.package.pipeline),
+    diagnostics: result.diagnostics,
+    warnings: result.warnings,
+    fingerprint: data.fingerprint,
+  };
+}
+
+export interface TrainOutputs {
+  files: { model: string; report: string; summary: string };
+  bytes: { model: Uint8Array; report: Uint8Array; summary: Uint8Array };
+  summary: Record<string, unknown>;
+}
+
+/** The package, report and summary, written to `out`. */
+export function writeTrainOutputs(trained: Trained, out: string): TrainOutputs {
+  const { result } = trained;
+  mkdirSync(out, { recursive: true });
+  const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
+  const summary = trainSummary(trained, files.model);
+  const importance = summary['importance'] as ReturnType<typeof featureImportance>;
+  const encoder = new TextEncoder();
+  const bytes = {
+    model: encodePackage(result.package),
+    summary: encoder.encode(`${JSON.stringify(summary, null, 2)}\n`),
+    report: encoder.encode(
+      renderReportHtml({
+        title: `${result.package.pipeline.target.name}: ${result.package.info.learner}`,
+        info: result.package.info,
+        target: result.package.pipeline.target,
+        test: result.test,
+        train: result.trainEvaluation,
+        leaderboard: result.leaderboard,
+        importance,
+        ...(result.searchPlan !== undefined ? { searchPlan: result.searchPlan } : {}),
+        diagnostics: result.diagnostics,
+        warnings: result.warnings,
+        metric: result.metric,
+      }),
+    ),
+  };
+  // The package is renamed into place: a reader never sees half of it.
+  const tmp = `${files.model}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes.model);
+  renameSync(tmp, files.model);
+  writeFileSync(files.summary, bytes.summary);
+  writeFileSync(files.report, bytes.report);
+  return { files, bytes, summary };
+}
+
+/** The run's metrics: the test metrics under their names, the training rows' under `train_<name>`. */
+export function runMetrics(result: TrainResult): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(result.test.metrics)) if (typeof v === 'number') metrics[k] = v;
+  for (const [k, v] of Object.entries(result.trainEvaluation.metrics)) if (typeof v === 'number') metrics[`train_${k}`] = v;
+  return metrics;
+}
