@@ -27,3 +27,22 @@ export { encodePackage, decodePackage, type ModelPackage, type PackageInfo } fro
 export { savePackage, loadPackage, readForPipeline } from './pipeline/io.js';
 export { trainPipeline, type TrainOptions, type TrainResult, type EvaluationPlan, type LeaderboardEntry } from './pipeline/train.js';
 export { defineConfig, loadConfig, trainConfigSchema, type TrainConfig, type TrainConfigInput } from './config/config.js';
+export {
+  openStore,
+  type Store,
+  type OpenStoreOptions,
+  type Tracking,
+  type Registry,
+  type Run,
+  type RunSummary,
+  type RunQuery,
+  type ModelVersion,
+  type ModelInfo,
+  type ResolvedModel,
+  type Artifacts,
+  type Deployments,
+  type PredictionLog,
+  type FeedbackLog,
+  type ApiKeys,
+  type GarbageCollector,
+} from './store/index.js';
