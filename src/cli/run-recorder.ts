@@ -1,4 +1,5 @@
-import { currentEnvironment, gitState, openStore, type DataInput, type JsonValue, type Run, type Store } from '../store/index.js';
+import type { DataInput, JsonValue, Run, Store } from '../store/index.js';
+import { openStoreLazily } from './store.js';
 import { packageVersions } from './version.js';
 
 export interface RunStart {
@@ -45,8 +46,9 @@ export class RunRecorder {
   }
 
   static async start(start: RunStart, root = process.cwd()): Promise<RunRecorder> {
-    const store = await openStore();
+    const store = await openStoreLazily();
     try {
+      const { currentEnvironment, gitState } = await import('../store/provenance.js');
       const git = gitState(root);
       const run = await store.tracking.createRun({
         ...(start.experiment !== undefined ? { experiment: start.experiment } : {}),

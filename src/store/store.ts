@@ -2,7 +2,6 @@ import { dirname, join, resolve } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { HyperplaneError } from '../errors.js';
 import type { Artifacts } from './artifacts.js';
-import { openPostgres, parsePostgresUri } from './db/postgres.js';
 import type { Database, Dialect } from './db/schema.js';
 import { openSqlite } from './db/sqlite.js';
 import { FileArtifacts } from './fs/file-artifacts.js';
@@ -92,6 +91,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       throw new HyperplaneError(`cannot open the store: ${(e as Error).message}`, { file: target.file });
     }
   } else {
+    // Loaded only for a PostgreSQL store: `pg` costs every SQLite user's start ~40 ms.
+    const { openPostgres, parsePostgresUri } = await import('./db/postgres.js');
     const pg = parsePostgresUri(target.uri);
     location = pg.display;
     db = await openPostgres(pg);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
-import { gitState, type Run } from '../../store/index.js';
+import type { Run } from '../../store/index.js';
+import { gitState } from '../../store/provenance.js';
 import { withStore } from '../store.js';
 import { readTrainingData, runMetrics, type TrainSettings } from '../training.js';
 import { HYPERPLANE_VERSION } from '../version.js';
