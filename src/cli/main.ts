@@ -6,6 +6,9 @@ import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand, predictCommand } from './commands/predict.js';
 import { reproduceCommand } from './commands/reproduce.js';
+import { runsCommand } from './commands/runs.js';
+import { modelsCommand } from './commands/models.js';
+import { gcCommand } from './commands/gc.js';
 
 const EXIT_USAGE = 2;
 
@@ -19,7 +22,10 @@ function program(): Command {
     .addCommand(trainCommand().exitOverride())
     .addCommand(predictCommand().exitOverride())
     .addCommand(evaluateCommand().exitOverride())
+    .addCommand(runsCommand().exitOverride())
+    .addCommand(modelsCommand().exitOverride())
     .addCommand(reproduceCommand().exitOverride())
+    .addCommand(gcCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

@@ -1,0 +1,110 @@
+import type { JsonValue, Run, RunSummary } from '../../store/index.js';
+import { textTable } from './format.js';
+
+/** The metrics a listing shows first when present, by task: the main one of each. */
+const MAIN_METRICS = ['auc', 'accuracy', 'r2', 'rmse', 'f1', 'log_loss'];
+
+const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+
+export function duration(ms: number | null): string {
+  if (ms === null) return '–';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+const metric = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : Number(v.toPrecision(4)).toString());
+
+/** One line per run: id, experiment, name, status, start, duration, model, target, then metric columns. */
+export function renderRunList(runs: readonly RunSummary[], experiments: ReadonlyMap<string, string>, lead?: string): string {
+  if (runs.length === 0) return 'no runs match';
+  const present = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
+  const shown = [...new Set([...(lead !== undefined ? [lead] : []), ...MAIN_METRICS.filter((m) => present.has(m))])].slice(0, 4);
+  const header = ['run', 'experiment', 'name', 'status', 'started (UTC)', 'took', 'model', 'target', ...shown];
+  const rows = runs.map((r) => [
+    r.id.slice(0, 8),
+    experiments.get(r.experimentId) ?? '?',
+    r.name,
+    r.status,
+    when(r.startTime),
+    duration(r.endTime === null ? null : r.endTime - r.startTime),
+    r.tags['model'] ?? r.tags['learner'] ?? '',
+    r.tags['target'] ?? '',
+    ...shown.map((m) => metric(r.metrics[m])),
+  ]);
+  const right = new Set([5, ...shown.map((_, j) => 8 + j)]);
+  return textTable(header, rows, right);
+}
+
+const json = (v: JsonValue | undefined): string => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Everything about one run, in sections. */
+export function renderRun(run: Run, experiment: string): string {
+  const lines: string[] = [];
+  lines.push(`run ${run.id}  (${experiment}${run.name !== '' ? ` / ${run.name}` : ''})`);
+  lines.push(`status   ${run.status}, started ${when(run.startTime)} UTC, took ${duration(run.endTime === null ? null : run.endTime - run.startTime)}`);
+  if (run.seed !== null) lines.push(`seed     ${run.seed}`);
+  if (run.git !== null) lines.push(`code     commit ${run.git.commit.slice(0, 12)}${run.git.dirty ? ' with uncommitted changes' : ''}`);
+  if (run.environment !== null) lines.push(`env      Node ${run.environment.node}, Hyperplane ${run.environment.packages['hyperplane'] ?? '?'}, ${run.environment.os}, ${run.environment.cpu}`);
+  const section = (title: string, entries: [string, string][]): void => {
+    if (entries.length === 0) return;
+    lines.push('', `${title}:`);
+    const width = Math.max(...entries.map(([k]) => k.length));
+    for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)}  ${v}`);
+  };
+  section('params', Object.entries(run.params).map(([k, v]) => [k, json(v)]));
+  section('metrics', Object.entries(run.metrics).map(([k, v]) => [k, String(v)]));
+  section('tags', Object.entries(run.tags));
+  section('data', run.inputs.map((i) => [i.role, `${i.source}  (${i.rows.toLocaleString('en-US')} rows, fingerprint ${i.fingerprint.slice(0, 16)})`]));
+  section('artifacts', run.artifacts.map((a) => [a.name, `sha256 ${a.sha256}`]));
+  section('warnings', run.warnings.map((w, i) => [String(i + 1), w.message]));
+  return lines.join('\n');
+}
+
+export interface RunDiff {
+  a: string;
+  b: string;
+  params: { key: string; a: JsonValue | null; b: JsonValue | null }[];
+  metrics: { name: string; a: number | null; b: number | null; delta: number | null }[];
+  data: { role: string; a: string | null; b: string | null }[];
+  tags: { key: string; a: string | null; b: string | null }[];
+  code: { a: string | null; b: string | null } | null;
+  environment: { key: string; a: string | null; b: string | null }[];
+}
+
+function differing<T>(a: Record<string, T>, b: Record<string, T>, equal: (x: T, y: T) => boolean = (x, y) => x === y): { key: string; a: T | null; b: T | null }[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.filter((k) => !(k in a && k in b && equal(a[k]!, b[k]!))).map((k) => ({ key: k, a: a[k] ?? null, b: b[k] ?? null }));
+}
+
+/** What differs between two runs (only what differs), as text and as data. */
+export function renderRunDiff(a: Run, b: Run): { text: string; diff: RunDiff } {
+  const sameJson = (x: JsonValue, y: JsonValue): boolean => JSON.stringify(x) === JSON.stringify(y);
+  const byRole = (r: Run): Record<string, string> => Object.fromEntries(r.inputs.map((i) => [i.role, `${i.source} (${i.fingerprint.slice(0, 12)})`]));
+  const env = (r: Run): Record<string, string> => (r.environment === null ? {} : { node: r.environment.node, os: r.environment.os, cpu: r.environment.cpu, ...Object.fromEntries(Object.entries(r.environment.packages).map(([k, v]) => [`package ${k}`, v])) });
+  const commit = (r: Run): string | null => (r.git === null ? null : `${r.git.commit.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}`);
+  const diff: RunDiff = {
+    a: a.id,
+    b: b.id,
+    params: differing(a.params, b.params, sameJson),
+    metrics: differing(a.metrics, b.metrics, (x, y) => x === y || (Number.isNaN(x) && Number.isNaN(y))).map((m) => ({ name: m.key, a: m.a, b: m.b, delta: m.a !== null && m.b !== null ? m.b - m.a : null })),
+    data: differing(byRole(a), byRole(b)).map((d) => ({ role: d.key, a: d.a, b: d.b })),
+    tags: differing(a.tags, b.tags),
+    code: commit(a) === commit(b) ? null : { a: commit(a), b: commit(b) },
+    environment: differing(env(a), env(b)),
+  };
+  const lines = [`a = ${a.id}`, `b = ${b.id}`];
+  const table = (title: string, rows: string[][], header: string[]): void => {
+    lines.push('', rows.length === 0 ? `${title}: the same` : `${title}:`);
+    if (rows.length > 0) lines.push(textTable(header, rows).replace(/^/gm, '  '));
+  };
+  const cell = (v: JsonValue | null): string => (v === null ? '(none)' : json(v));
+  table('params', diff.params.map((p) => [p.key, cell(p.a), cell(p.b)]), ['param', 'a', 'b']);
+  table('metrics', diff.metrics.map((m) => [m.name, cell(m.a), cell(m.b), m.delta === null ? '' : `${m.delta >= 0 ? '+' : ''}${Number(m.delta.toPrecision(4))}`]), ['metric', 'a', 'b', 'b − a']);
+  table('data', diff.data.map((d) => [d.role, cell(d.a), cell(d.b)]), ['role', 'a', 'b']);
+  table('tags', diff.tags.map((t) => [t.key, cell(t.a), cell(t.b)]), ['tag', 'a', 'b']);
+  lines.push('', diff.code === null ? 'code: the same' : `code: a at ${diff.code.a ?? '(not in git)'}, b at ${diff.code.b ?? '(not in git)'}`);
+  table('environment', diff.environment.map((e) => [e.key, cell(e.a), cell(e.b)]), ['', 'a', 'b']);
+  return { text: lines.join('\n'), diff };
+}
