@@ -123,13 +123,14 @@ export function modelsCommand(): Command {
 
   models
     .command('delete')
-    .description('delete a model (all its versions and aliases) or one version, permanently')
-    .argument('<name>', 'the model')
-    .option('--version <n>', 'only this version (refused while an alias points at it)')
-    .option('--yes', 'do not ask (needed when not at a terminal)')
+    .description('delete a model (all its versions and aliases), or one version as NAME/N (refused while an alias points at it), permanently')
+    .argument('<model>', 'NAME, or NAME/N for one version')
+    .option('--yes', 'confirm (deleting is permanent)')
     .exitOverride()
-    .action(async (name: string, flags: { version?: string; yes?: boolean }) => {
-      const version = flags.version === undefined ? undefined : versionNumber(flags.version);
+    .action(async (ref: string, flags: { yes?: boolean }) => {
+      const slash = ref.lastIndexOf('/');
+      const name = slash > 0 ? ref.slice(0, slash) : ref;
+      const version = slash > 0 ? versionNumber(ref.slice(slash + 1)) : undefined;
       await withStore(async (store) => {
         await modelOrFail(store, name);
         const what = version === undefined ? `model '${name}' and all its versions` : `${name}/${version}`;

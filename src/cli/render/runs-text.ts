@@ -99,7 +99,7 @@ export function renderRunDiff(a: Run, b: Run): { text: string; diff: RunDiff } {
     lines.push('', rows.length === 0 ? `${title}: the same` : `${title}:`);
     if (rows.length > 0) lines.push(textTable(header, rows).replace(/^/gm, '  '));
   };
-  const cell = (v: JsonValue | null): string => (v === null ? '(none)' : json(v));
+  const cell = (v: JsonValue | null): string => (v === null ? '(none)' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : json(v));
   table('params', diff.params.map((p) => [p.key, cell(p.a), cell(p.b)]), ['param', 'a', 'b']);
   table('metrics', diff.metrics.map((m) => [m.name, cell(m.a), cell(m.b), m.delta === null ? '' : `${m.delta >= 0 ? '+' : ''}${Number(m.delta.toPrecision(4))}`]), ['metric', 'a', 'b', 'b − a']);
   table('data', diff.data.map((d) => [d.role, cell(d.a), cell(d.b)]), ['role', 'a', 'b']);
