@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePackage, encodePackage, type ModelPackage } from '../../src/pipeline/package.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { runCli, tempDir } from '../helpers.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
 
 /** One line on stderr, exit code 2, no stack. */
 function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp): void {
@@ -14,6 +16,18 @@ function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp):
 
 /** A pid no process has: that of a child that has exited and been waited for. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
+
+/** Real model packages, one per run (the seed in its info differs), from one small training. */
+let template: ModelPackage | undefined;
+function modelBytes(i: number): Uint8Array {
+  if (template === undefined) {
+    const out = tempDir('hyperplane-template-');
+    const r = runCli(['train', fixture('wine.csv'), '--target', 'cultivar', '--learner', 'logistic', '--no-track', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    template = decodePackage(readFileSync(join(out, 'model.hpkg')), 'template');
+  }
+  return encodePackage({ ...template, info: { ...template.info, seed: i } });
+}
 
 /** A store with 30 finished runs over two experiments (metrics, tags, a model artifact each) and one orphaned 'running' run. */
 async function populate(store: Store): Promise<{ ids: string[]; orphan: string }> {
@@ -28,7 +42,7 @@ async function populate(store: Store): Promise<{ ids: string[]; orphan: string }
       startTime: Date.UTC(2026, 0, 1) + i * 60_000,
     });
     await store.tracking.logMetrics(run.id, [{ name: 'auc', value: 0.7 + i / 100 }, { name: 'log_loss', value: 0.5 - i / 100 }]);
-    await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(new TextEncoder().encode(`model ${i}`)));
+    await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(modelBytes(i)));
     await store.tracking.setStatus(run.id, 'finished', Date.UTC(2026, 0, 1) + i * 60_000 + 5_000);
     ids.push(run.id);
   }
@@ -100,6 +114,11 @@ describe('hyperplane runs, models and gc on the SQLite store', () => {
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout).toBe(`registered churn/1 from run ${ids[10]}\nchurn@production → 1\n`);
     expect(cli(['models', 'register', ids[11]!, '--name', 'churn']).stdout).toMatch(/^registered churn\/2/);
+    const version = JSON.parse(cli(['models', 'show', 'churn', '--json']).stdout).versions[0];
+    expect(version.signature.output).toEqual({ name: 'cultivar', task: 'multiclass', labels: ['class_0', 'class_1', 'class_2'] });
+    expect(version.signature.inputs).toContainEqual({ name: 'alcohol', type: 'numeric' });
+    expect(version.schema.length).toBe(14);
+    expect(version.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(cli(['models', 'alias', 'churn@staging', '2']).stdout).toBe('churn@staging → 2\n');
     expect(cli(['models', 'alias', 'churn@production', '2']).stdout).toBe('churn@production → 2 (was 1)\n');
     const list = cli(['models', 'list']).stdout;
@@ -124,8 +143,10 @@ describe('hyperplane runs, models and gc on the SQLite store', () => {
     expectCleanError(cli(['runs', 'show', ids[0]!]), /no run/);
     const dry = cli(['gc', '--dry-run', '--min-age', '0']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/would remove 2 artifacts, 14 B/);
-    expect(cli(['gc', '--min-age', '0']).stdout).toMatch(/removed 2 artifacts, 14 B/);
+    const size = modelBytes(0).length + modelBytes(1).length;
+    const human = size < 1024 ? `${size} B` : `${(size / 1024).toFixed(1)} KB`;
+    expect(dry.stdout).toContain(`would remove 2 artifacts, ${human}`);
+    expect(cli(['gc', '--min-age', '0']).stdout).toContain(`removed 2 artifacts, ${human}`);
     expect(cli(['gc', '--dry-run', '--min-age', '0']).stdout).toBe('nothing to collect: every artifact is referenced\n');
     // Within the default hour of grace nothing is collected even when unreferenced.
     cli(['runs', 'delete', ids[2]!, '--yes']);

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
-import type { ModelInfo, Store } from '../../store/index.js';
+import { decodePackage } from '../../pipeline/package.js';
+import { modelSignature } from '../../pipeline/signature.js';
+import type { JsonValue, ModelInfo, Store } from '../../store/index.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
 
@@ -48,7 +50,17 @@ export function modelsCommand(): Command {
         const run = await store.tracking.getRun(ref);
         if (run === undefined) throw new HyperplaneError(`no run '${ref}' in ${store.location}`, { field: 'run' });
         if (run.status !== 'finished') throw new HyperplaneError(`run ${run.id} is ${run.status}, not finished: only a finished run's model can be registered`, { field: 'run' });
-        const version = await store.registry.createVersion(flags.name, { runId: run.id, ...(flags.description !== undefined ? { description: flags.description } : {}) });
+        // The version carries the model's schema and signature, read from its package, for serving to validate against.
+        const sha = run.artifacts.find((a) => a.name === 'model')?.sha256;
+        if (sha === undefined) throw new HyperplaneError(`run ${run.id} has no model to register`, { field: 'run' });
+        const pkg = decodePackage(await store.artifacts.get(sha), `run ${run.id}'s model`);
+        const version = await store.registry.createVersion(flags.name, {
+          runId: run.id,
+          schema: pkg.pipeline.schema as unknown as JsonValue,
+          signature: modelSignature(pkg) as unknown as JsonValue,
+          fingerprint: pkg.info.fingerprint,
+          ...(flags.description !== undefined ? { description: flags.description } : {}),
+        });
         process.stdout.write(`registered ${version.model}/${version.version} from run ${run.id}\n`);
         if (flags.alias !== undefined) {
           await store.registry.setAlias(version.model, flags.alias, version.version);
