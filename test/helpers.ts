@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,4 +38,19 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
 
 export function tempDir(prefix = 'hyperplane-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The PostgreSQL the tests use: 127.0.0.1:5432 on every developer and CI machine. */
+export const PG_URL = process.env['HYPERPLANE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why PostgreSQL can't be used, or undefined when it can. */
+export async function postgresUnreachable(url = PG_URL): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type OpenStoreOptions, type SqlStore } from '../../src/store/index.js';
-import { tempDir } from '../helpers.js';
+import { PG_URL, tempDir } from '../helpers.js';
+
+export { PG_URL, postgresUnreachable } from '../helpers.js';
 
 /** Where a test's store lives; `open` may be called again to reopen the same store. */
 export interface StoreSpot {
@@ -38,20 +40,6 @@ export function sqliteHarness(base: Omit<OpenStoreOptions, 'uri' | 'root'> = {})
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
   };
-}
-
-export const PG_URL = process.env['HYPERPLANE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Why PostgreSQL can't be used, or undefined when it can. */
-export async function postgresUnreachable(url = PG_URL): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 let counter = 0;

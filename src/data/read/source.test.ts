@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture, tempDir } from '../../../test/helpers.js';
+import { fixture, PG_URL, postgresUnreachable, tempDir } from '../../../test/helpers.js';
 import { cellText, type Table } from '../table.js';
 import { readTable } from './source.js';
 
@@ -79,22 +79,8 @@ function mkdirParts(dir: string): void {
   writeFileSync(join(parts, '2.csv'), 'a,b\n2,y\n');
 }
 
-
-const PG_URL = process.env['HYPERPLANE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 describe('readTable from PostgreSQL', async () => {
-  const unreachable = await postgresReachable();
+  const unreachable = await postgresUnreachable();
   if (unreachable !== undefined && process.env['CI'] !== 'true') {
     console.warn(`skipping PostgreSQL reader tests: ${PG_URL} is unreachable (${unreachable})`);
   }
