@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { isHyperplaneError } from '../errors.js';
+import type { FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
+import { ServedModels, type ServedVersion } from './served-models.js';
+import type { FieldProblem, ValidationOptions } from './validate.js';
+
+/** Where each prediction goes, off the request's path (the batching, spilling log writer). */
+export interface PredictionSink {
+  record(prediction: Prediction): void;
+}
+
+export interface ServerOptions {
+  store: Store;
+  /** Model references to serve; none: every model with a production alias. */
+  refs?: readonly string[];
+  /** How often aliases are re-resolved for hot reload (ms); 0 turns polling off. */
+  reloadMs?: number;
+  /** Largest request body in bytes (413 above it). */
+  bodyLimit?: number;
+  /** Rows per batch request at most. */
+  maxRows?: number;
+  validation?: ValidationOptions;
+  log?: PredictionSink;
+  /** Fastify's pino logger (off in tests). */
+  logger?: boolean;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  models: ServedModels;
+  /** Re-resolves aliases now (the poll does it every reloadMs). */
+  reload(): Promise<void>;
+  /** Stops polling and closes the listener, letting requests in flight finish. */
+  close(): Promise<void>;
+}
+
+interface Answer {
+  id: string;
+  prediction: string | number;
+  probabilities?: Record<string, number>;
+  notes?: string[];
+}
+
+/** A 4xx/5xx body: what went wrong, and for bad rows each field's problem. */
+function fail(reply: FastifyReply, status: number, error: string, message: string, problems?: FieldProblem[]): FastifyReply {
+  return reply.code(status).send({ error, message, ...(problems !== undefined ? { problems } : {}) });
+}
+
+/**
+ * The HTTP server: predictions by model reference, feedback, health, readiness and Prometheus
+ * metrics. Every bad input gets a 4xx naming what is wrong; nothing a client sends crashes it.
+ */
+export async function buildServer(options: ServerOptions): Promise<Server> {
+  const { store } = options;
+  const maxRows = options.maxRows ?? 10_000;
+  const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
+  const metrics = new Registry();
+  const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics] });
+  const latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [metrics] });
+  const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics] });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    // Fastify's own: malformed JSON, a body over the limit, an unsupported content type.
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      const kind = error.statusCode === 413 ? 'body too large' : error.statusCode === 415 ? 'unsupported media type' : 'bad request';
+      return fail(reply, error.statusCode, kind, error.statusCode === 413 ? `the body is over the ${options.bodyLimit ?? 16 * 1024 * 1024} byte limit` : error.message);
+    }
+    if (isHyperplaneError(error)) return fail(reply, 400, 'bad request', error.message);
+    app.log.error(error);
+    return fail(reply, 500, 'internal error', 'the server could not answer this request; it is logged');
+  });
+  app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not found', `no route ${request.method} ${request.url}`));
+
+  async function served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined> {
+    const ready = models.get(ref);
+    if (ready !== undefined) return ready;
+    try {
+      return await models.add(ref);
+    } catch (e) {
+      fail(reply, 404, 'unknown model', e instanceof Error ? e.message : String(e));
+      return undefined;
+    }
+  }
+
+  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string): Promise<FastifyReply> {
+    const started = performance.now();
+    const model = await served(ref, reply);
+    if (model === undefined) return reply;
+    const labels = { route, model: model.model, version: String(model.version) };
+    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
+    const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
+    if (batch && rows.length > maxRows) return fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
+    if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
+    const { problems, notes } = model.validator.check(rows);
+    if (problems.length > 0) {
+      requests.inc({ ...labels, status: '400' });
+      return fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
+    }
+    const records = rows as Record<string, unknown>[];
+    const scores = model.pipeline.scoreRows(records);
+    const predicted = model.pipeline.label(scores);
+    const k = model.pipeline.classes;
+    const classLabels = model.pipeline.spec.target.labels;
+    const answers: Answer[] = records.map((_, i) => ({
+      id: randomUUID(),
+      prediction: predicted[i]!,
+      ...(classLabels !== undefined ? { probabilities: Object.fromEntries(classLabels.map((l, c) => [l, scores[i * k + c]!])) } : {}),
+      ...(notes[i]!.length > 0 ? { notes: notes[i]! } : {}),
+    }));
+    const ms = performance.now() - started;
+    if (options.log !== undefined) {
+      const now = Date.now();
+      answers.forEach((a, i) => options.log!.record({ id: a.id, model: model.model, version: model.version, timestamp: now, request: records[i] as JsonValue, response: { prediction: a.prediction, ...(a.probabilities !== undefined ? { probabilities: a.probabilities } : {}) }, latencyMs: ms }));
+    }
+    requests.inc({ ...labels, status: '200' });
+    latency.observe(labels, ms / 1000);
+    rowsScored.inc({ model: model.model, version: String(model.version) }, records.length);
+    const meta = { model: model.model, version: model.version, ms: Number(ms.toFixed(3)) };
+    return reply.send(batch ? { ...meta, predictions: answers } : { ...answers[0]!, ...meta });
+  }
+
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request.body, reply, 'predict'));
+  app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
+    if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
+    return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict');
+  });
+
+  app.post('/v1/feedback', async (request, reply) => {
+    const body = request.body;
+    const items: unknown[] = Array.isArray(body) ? body : body !== null && typeof body === 'object' && Array.isArray((body as { feedback?: unknown }).feedback) ? (body as { feedback: unknown[] }).feedback : [body];
+    const problems: FieldProblem[] = [];
+    const batch: FeedbackInput[] = [];
+    items.forEach((item, row) => {
+      const at = items.length > 1 ? { row } : {};
+      const f = item as { id?: unknown; outcome?: unknown } | null;
+      if (f === null || typeof f !== 'object') problems.push({ field: '(feedback)', problem: `got ${f === null ? 'null' : typeof f}`, expected: '{ "id": prediction id, "outcome": the true value }', ...at });
+      else if (typeof f.id !== 'string' || f.id === '') problems.push({ field: 'id', problem: 'missing or not a string', expected: 'the id a prediction answered with', ...at });
+      else if (f.outcome === undefined) problems.push({ field: 'outcome', problem: 'missing', expected: 'the true label, value or reward', ...at });
+      else batch.push({ predictionId: f.id, outcome: f.outcome as JsonValue });
+    });
+    if (problems.length > 0) return fail(reply, 400, 'invalid feedback', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the feedback`, problems);
+    await store.feedback.insert(batch);
+    requests.inc({ route: 'feedback', model: '', version: '', status: '202' });
+    return reply.code(202).send({ accepted: batch.length });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const status = models.status();
+    const ready = models.ready && status.length > 0;
+    return reply.code(ready ? 200 : 503).send({ ready, models: status });
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+
+  await models.start(options.refs ?? []);
+  for (const s of models.status()) if (s.error !== null) app.log.error({ ref: s.ref }, s.error);
+  const reloadMs = options.reloadMs ?? 2000;
+  const reload = async (): Promise<void> => {
+    const { changed, failed } = await models.reload();
+    if (changed.length > 0) app.log.info({ changed }, 'new versions swapped in');
+    // The old version keeps serving; the failure is logged once and shown in /readyz.
+    for (const f of failed) app.log.error({ ref: f.ref }, `reload failed, still serving the previous version: ${f.error}`);
+  };
+  const timer = reloadMs > 0 ? setInterval(() => void reload().catch((e: unknown) => app.log.error(e)), reloadMs).unref() : undefined;
+  return {
+    app,
+    models,
+    reload,
+    close: async () => {
+      if (timer !== undefined) clearInterval(timer);
+      await app.close();
+    },
+  };
+}

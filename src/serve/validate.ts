@@ -1,0 +1,111 @@
+import type { SchemaType } from '../data/schema/schema.js';
+import { isMissingMarker, parseDateText, parseNumberText } from '../data/schema/values.js';
+import type { PipelineSpec } from '../pipeline/pipeline.js';
+import type { ModelSignature } from '../pipeline/signature.js';
+
+/** One thing wrong with a request row, as the 400 answer lists it. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+  expected: string;
+  /** The row's index in a batch. */
+  row?: number;
+}
+
+export interface ValidationOptions {
+  /** 'ignore' (default): fields the model does not read are left alone; 'reject': each is a problem. */
+  extraFields: 'ignore' | 'reject';
+}
+
+const EXPECTED: Record<SchemaType, string> = {
+  numeric: 'a number (or null when missing)',
+  binary: 'one of the two training values, a boolean or 0/1 (or null)',
+  categorical: 'a string or number (or null)',
+  text: 'a string (or null)',
+  datetime: 'a date such as 2024-01-31 or epoch milliseconds (or null)',
+  id: 'a string or number',
+  constant: 'any single value',
+};
+
+/**
+ * Checks request rows against a model's signature before they reach the recipe, collecting every
+ * problem (a 400 lists them all, not just the first). Missing fields are not problems: they are
+ * predicted as missing. Unknown categories are not problems either, only notes: they score as "other".
+ */
+export class RowValidator {
+  private readonly types: Map<string, SchemaType>;
+  /** Levels each categorical input was trained with, to note unknown ones. */
+  private readonly levels = new Map<string, Set<string>>();
+  /** Rows often carry the target (a copy of training data): it is never an extra field. */
+  private readonly target: string;
+
+  constructor(
+    signature: ModelSignature,
+    spec: PipelineSpec,
+    private readonly options: ValidationOptions = { extraFields: 'ignore' },
+  ) {
+    this.types = new Map(signature.inputs.map((i) => [i.name, i.type]));
+    this.target = signature.output.name;
+    for (const member of spec.members) {
+      if (!('recipe' in member)) continue;
+      for (const step of member.recipe.steps) {
+        if (step.kind !== 'category' || step.inputs.length !== 1 || step.normalize !== undefined) continue;
+        const name = member.recipe.inputs[step.inputs[0]!]!.name;
+        const set = this.levels.get(name) ?? new Set<string>();
+        for (const level of step.levels) set.add(level);
+        this.levels.set(name, set);
+      }
+    }
+  }
+
+  /** Problems (empty when the rows can be scored) and notes (unknown categories, per row). */
+  check(rows: readonly unknown[]): { problems: FieldProblem[]; notes: string[][] } {
+    const problems: FieldProblem[] = [];
+    const notes: string[][] = [];
+    rows.forEach((row, r) => {
+      const at = rows.length > 1 ? { row: r } : {};
+      const rowNotes: string[] = [];
+      notes.push(rowNotes);
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        problems.push({ field: '(row)', problem: `got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, expected: 'an object of field: value', ...at });
+        return;
+      }
+      const record = row as Record<string, unknown>;
+      for (const [field, value] of Object.entries(record)) {
+        const type = this.types.get(field);
+        if (type === undefined) {
+          if (this.options.extraFields === 'reject' && field !== this.target) problems.push({ field, problem: 'the model does not take this field', expected: `only ${[...this.types.keys()].join(', ')}`, ...at });
+          continue;
+        }
+        const problem = this.problemWith(type, value);
+        if (problem !== undefined) {
+          problems.push({ field, problem, expected: EXPECTED[type], ...at });
+          continue;
+        }
+        const known = this.levels.get(field);
+        if (known !== undefined && known.size > 0 && value !== null && !(typeof value === 'string' && isMissingMarker(value)) && !known.has(String(value))) {
+          rowNotes.push(`unknown category '${String(value).slice(0, 40)}' for '${field}': scored as other`);
+        }
+      }
+    });
+    return { problems, notes };
+  }
+
+  private problemWith(type: SchemaType, value: unknown): string | undefined {
+    if (value === null || value === undefined) return undefined;
+    if (typeof value === 'object') return `got ${Array.isArray(value) ? 'an array' : 'an object'}`;
+    switch (type) {
+      case 'numeric':
+        if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'got a non-finite number';
+        if (typeof value === 'boolean') return undefined;
+        if (typeof value === 'string' && (isMissingMarker(value) || parseNumberText(value) !== undefined)) return undefined;
+        return `got ${typeof value === 'string' ? `'${value.slice(0, 40)}'` : typeof value}`;
+      case 'datetime':
+        if (typeof value === 'number') return undefined;
+        if (typeof value === 'string' && (isMissingMarker(value) || !Number.isNaN(parseDateText(value)))) return undefined;
+        return `got ${typeof value === 'string' ? `'${value.slice(0, 40)}'` : typeof value}`;
+      default:
+        return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? undefined : `got ${typeof value}`;
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePackage } from '../../src/pipeline/package.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { buildServer, type Server } from '../../src/serve/server.js';
+import { openStore, type Prediction, type Store } from '../../src/store/index.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
+
+type Row = Record<string, string | number | null>;
+const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Row[];
+
+/** Trains a model with the CLI (not recorded), then records it as a finished run and registers it. */
+async function register(store: Store, args: string[], name: string, alias?: string): Promise<{ version: number; bytes: Uint8Array }> {
+  const out = tempDir('hyperplane-serve-model-');
+  const r = runCli(['train', fixture('penguins.json'), '--target', 'Species', ...args, '--no-track', '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  const bytes = readFileSync(join(out, 'model.hpkg'));
+  const run = await store.tracking.createRun({ experiment: 'serve-test' });
+  await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(bytes));
+  await store.tracking.setStatus(run.id, 'finished');
+  const v = await store.registry.createVersion(name, { runId: run.id });
+  if (alias !== undefined) await store.registry.setAlias(name, alias, v.version);
+  return { version: v.version, bytes };
+}
+
+describe('the prediction server', () => {
+  let store: Store;
+  let server: Server;
+  let v1: Uint8Array;
+  const logged: Prediction[] = [];
+
+  beforeAll(async () => {
+    store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-'), 'hyperplane.db')}` });
+    ({ bytes: v1 } = await register(store, ['--learner', 'gbdt', '--n-estimators', '30'], 'penguins', 'production'));
+    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(p) } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await store.close();
+  });
+
+  const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, payload: payload as object });
+
+  it('answers one row with an id, the class, its probabilities and the version, exactly as the library and `hyperplane predict` do', async () => {
+    const row = penguins[5]!;
+    const r = await post('/v1/models/penguins/predict', row);
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body).toMatchObject({ model: 'penguins', version: 1 });
+    const pipeline = new Pipeline(decodePackage(v1, 'v1').pipeline);
+    const scores = pipeline.scoreRows([row]);
+    expect(body.probabilities).toEqual({ Adelie: scores[0], Chinstrap: scores[1], Gentoo: scores[2] });
+    expect(body.prediction).toBe(pipeline.label(scores)[0]);
+    // The CLI's batch path, from the registry, gives the same numbers to the last digit.
+    const cli = runCli(['predict', 'penguins@production', fixture('penguins.json')], { env: { HYPERPLANE_STORE: `sqlite:${store.location}` } });
+    expect(cli.code, cli.stderr).toBe(0);
+    const line = cli.stdout.trimEnd().split('\n')[6]!.split(',');
+    expect(line[0]).toBe(body.prediction);
+    expect(line.slice(1).map(Number)).toEqual([scores[0], scores[1], scores[2]]);
+    expect(logged.at(-1)).toMatchObject({ id: body.id, model: 'penguins', version: 1, request: row, response: { prediction: body.prediction } });
+  });
+
+  it('answers a batch of rows under any reference to the same version', async () => {
+    const r = await post('/v1/models/penguins@production/predict', { rows: penguins });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.predictions).toHaveLength(penguins.length);
+    expect(new Set(body.predictions.map((p: { id: string }) => p.id)).size).toBe(penguins.length);
+    const accuracy = body.predictions.filter((p: { prediction: string }, i: number) => p.prediction === penguins[i]!['Species']).length / penguins.length;
+    expect(accuracy).toBeGreaterThan(0.95);
+    const byVersion = await post('/v1/models/penguins/versions/1/predict', { rows: penguins.slice(0, 3) });
+    expect(byVersion.json().predictions.map((p: { probabilities: unknown }) => p.probabilities)).toEqual(body.predictions.slice(0, 3).map((p: { probabilities: unknown }) => p.probabilities));
+  });
+
+  it('treats a missing feature as missing and notes an unknown category', async () => {
+    const { Island: _island, ...withoutIsland } = penguins[0]!;
+    const missing = await post('/v1/models/penguins/predict', withoutIsland);
+    expect(missing.statusCode, missing.body).toBe(200);
+    const unknown = await post('/v1/models/penguins/predict', { ...penguins[0]!, Island: 'Atlantis' });
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.json().notes).toEqual(["unknown category 'Atlantis' for 'Island': scored as other"]);
+  });
+
+  it.each([
+    ['malformed JSON', '{"Island": "Dream",', 400, /bad request/],
+    ['a wrong type', { ...penguins[0]!, 'Body Mass (g)': 'heavy' }, 400, /invalid input/],
+    ['an array field', { ...penguins[0]!, 'Beak Length (mm)': [1, 2] }, 400, /invalid input/],
+    ['a row that is not an object', { rows: [1, 2] }, 400, /invalid input/],
+    ['no rows', { rows: [] }, 400, /'rows' is empty/],
+    ['an unknown model', null, 404, /no model named 'nope'/],
+  ])('answers %s with a clean 4xx', async (label, payload, status, pattern) => {
+    const url = label === 'an unknown model' ? '/v1/models/nope/predict' : '/v1/models/penguins/predict';
+    const r = typeof payload === 'string' ? await server.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } }) : await post(url, payload ?? {});
+    expect(r.statusCode, r.body).toBe(status);
+    expect(r.body).toMatch(pattern);
+    if (label === 'a wrong type') expect(r.json().problems).toEqual([{ field: 'Body Mass (g)', problem: "got 'heavy'", expected: 'a number (or null when missing)' }]);
+    expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('answers a body over the limit with 413 and an extra field with 400 when extra fields are rejected', async () => {
+    const strict = await buildServer({ store, reloadMs: 0, bodyLimit: 2048, validation: { extraFields: 'reject' } });
+    try {
+      const big = await strict.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: { rows: penguins.slice(0, 50) } });
+      expect(big.statusCode).toBe(413);
+      const extra = await strict.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: { ...penguins[0]!, colour: 'blue' } });
+      expect(extra.statusCode).toBe(400);
+      expect(extra.json().problems[0]).toMatchObject({ field: 'colour', problem: 'the model does not take this field' });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('takes feedback by prediction id, one or many, and rejects feedback without an id', async () => {
+    const p = (await post('/v1/models/penguins/predict', penguins[1]!)).json();
+    const one = await post('/v1/feedback', { id: p.id, outcome: 'Adelie' });
+    expect(one.statusCode, one.body).toBe(202);
+    const many = await post('/v1/feedback', [{ id: p.id, outcome: 'Adelie' }, { id: 'other', outcome: 1 }]);
+    expect(many.json()).toEqual({ accepted: 2 });
+    expect((await store.feedback.list({ predictionId: p.id })).map((f) => f.outcome)).toEqual(['Adelie', 'Adelie']);
+    const bad = await post('/v1/feedback', [{ outcome: 'Adelie' }]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().problems[0]).toMatchObject({ field: 'id' });
+  });
+
+  it('reports readiness and Prometheus metrics per model and version', async () => {
+    const ready = await server.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().models).toContainEqual(expect.objectContaining({ ref: 'penguins@production', model: 'penguins', version: 1, error: null }));
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/hyperplane_requests_total\{route="predict",model="penguins",version="1",status="200"\} \d+/);
+    expect(metrics).toMatch(/hyperplane_request_duration_seconds_bucket\{le="0.005",route="predict",model="penguins",version="1"\}/);
+  });
+
+  it('swaps in a new version when its alias moves, and keeps serving the old one when the new one is corrupt', async () => {
+    const { version: v2 } = await register(store, ['--learner', 'logistic'], 'penguins');
+    await store.registry.setAlias('penguins', 'production', v2);
+    await server.reload();
+    expect((await post('/v1/models/penguins/predict', penguins[0]!)).json().version).toBe(v2);
+    // A version whose artifact is not a package: registered, aliased, and refused by the server.
+    const junk = await store.artifacts.put(new TextEncoder().encode('not a model'));
+    const v3 = await store.registry.createVersion('penguins', { artifact: junk });
+    await store.registry.setAlias('penguins', 'production', v3.version);
+    await server.reload();
+    const r = await post('/v1/models/penguins/predict', penguins[0]!);
+    expect(r.statusCode).toBe(200);
+    expect(r.json().version).toBe(v2);
+    const ready = (await server.app.inject({ method: 'GET', url: '/readyz' })).json();
+    expect(ready.ready).toBe(true);
+    expect(ready.models.find((m: { ref: string }) => m.ref === 'penguins@production').error).toMatch(/not a Hyperplane model package/);
+  });
+});
