@@ -9,6 +9,7 @@ import { reproduceCommand } from './commands/reproduce.js';
 import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { gcCommand } from './commands/gc.js';
+import { keysCommand } from './commands/keys.js';
 
 const EXIT_USAGE = 2;
 
@@ -26,6 +27,7 @@ function program(): Command {
     .addCommand(modelsCommand().exitOverride())
     .addCommand(reproduceCommand().exitOverride())
     .addCommand(gcCommand().exitOverride())
+    .addCommand(keysCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

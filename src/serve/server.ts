@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
-import type { FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
+import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
+import { KeyCheck } from './auth.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import type { FieldProblem, ValidationOptions } from './validate.js';
 
@@ -73,6 +74,20 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return fail(reply, 500, 'internal error', 'the server could not answer this request; it is logged');
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not found', `no route ${request.method} ${request.url}`));
+
+  // Scopes by route: predicting, feedback, and admin (reload); health, readiness and metrics are open.
+  const keys = new KeyCheck(store.apiKeys);
+  await keys.refresh();
+  const scopeOf = (url: string): ApiScope | undefined => (url.startsWith('/v1/admin/') ? 'admin' : url.startsWith('/v1/feedback') ? 'feedback' : url.startsWith('/v1/models/') || url.startsWith('/v2/models/') || url.startsWith('/invocations') ? 'predict' : undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    const scope = scopeOf(request.url);
+    if (scope === undefined) return;
+    const result = await keys.check(request.headers, scope);
+    if (!result.ok) {
+      requests.inc({ route: scope, model: '', version: '', status: String(result.status) });
+      return fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
+    }
+  });
 
   async function served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined> {
     const ready = models.get(ref);
@@ -147,6 +162,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return reply.code(202).send({ accepted: batch.length });
   });
 
+  app.post('/v1/admin/reload', async () => {
+    await reload();
+    return { models: models.status() };
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const status = models.status();
@@ -159,6 +179,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   for (const s of models.status()) if (s.error !== null) app.log.error({ ref: s.ref }, s.error);
   const reloadMs = options.reloadMs ?? 2000;
   const reload = async (): Promise<void> => {
+    await keys.refresh();
     const { changed, failed } = await models.reload();
     if (changed.length > 0) app.log.info({ changed }, 'new versions swapped in');
     // The old version keeps serving; the failure is logged once and shown in /readyz.

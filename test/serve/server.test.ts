@@ -151,3 +151,52 @@ describe('the prediction server', () => {
     expect(ready.models.find((m: { ref: string }) => m.ref === 'penguins@production').error).toMatch(/not a Hyperplane model package/);
   });
 });
+
+describe('API keys on the server', () => {
+  let store: Store;
+  let server: Server;
+  let keys: { predict: string; feedback: string; admin: string };
+
+  beforeAll(async () => {
+    store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-keys-'), 'hyperplane.db')}` });
+    await register(store, ['--learner', 'logistic'], 'penguins', 'production');
+    const env = { HYPERPLANE_STORE: `sqlite:${store.location}` };
+    const create = (scope: string): string => {
+      const r = runCli(['keys', 'create', `${scope}-key`, '--scope', scope], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/it is not shown again/);
+      return r.stdout.trim();
+    };
+    keys = { predict: create('predict'), feedback: create('feedback'), admin: create('admin') };
+    server = await buildServer({ store, reloadMs: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await store.close();
+  });
+
+  const call = (url: string, key: string | undefined, payload: unknown = penguins[0]) =>
+    server.app.inject({ method: 'POST', url, payload: payload as object, headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
+
+  it('answers 401 without a key or with a wrong one, 403 with the wrong scope, 200 with the right one', async () => {
+    expect((await call('/v1/models/penguins/predict', undefined)).statusCode).toBe(401);
+    expect((await call('/v1/models/penguins/predict', 'hp_0123456789abcdef_nope')).statusCode).toBe(401);
+    const forbidden = await call('/v1/models/penguins/predict', keys.feedback);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().message).toMatch(/scope feedback, not 'predict'/);
+    expect((await call('/v1/models/penguins/predict', keys.predict)).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[0]!, headers: { 'x-api-key': keys.admin } })).statusCode).toBe(200);
+    expect((await call('/v1/feedback', keys.predict, { id: 'x', outcome: 1 })).statusCode).toBe(403);
+    expect((await call('/v1/feedback', keys.feedback, { id: 'x', outcome: 1 })).statusCode).toBe(202);
+    expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('keeps admin routes to admin keys, and stops accepting a revoked key after a reload', async () => {
+    expect((await call('/v1/admin/reload', keys.predict, {})).statusCode).toBe(403);
+    expect((await call('/v1/admin/reload', keys.admin, {})).statusCode).toBe(200);
+    const id = keys.predict.split('_')[1]!;
+    expect(runCli(['keys', 'revoke', id], { env: { HYPERPLANE_STORE: `sqlite:${store.location}` } }).stdout).toBe(`revoked ${id}\n`);
+    await server.reload();
+    expect((await call('/v1/models/penguins/predict', keys.predict)).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,52 @@
+import { Command } from 'commander';
+import { HyperplaneError } from '../../errors.js';
+import type { ApiScope } from '../../store/index.js';
+import { textTable } from '../render/format.js';
+import { withStore } from '../store.js';
+
+const SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'admin'];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `hyperplane keys create|list|revoke`: API keys for the server, stored hashed. */
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('API keys for `hyperplane serve`: once one exists, requests need a key with the route’s scope');
+  keys
+    .command('create')
+    .description('create a key and print it once (only its hash is stored)')
+    .argument('<name>', 'who or what the key is for')
+    .requiredOption('--scope <scope>', `${SCOPES.join(', ')} (repeatable; admin includes the others)`, collect)
+    .exitOverride()
+    .action(async (name: string, flags: { scope: string[] }) => {
+      const scopes = flags.scope.flatMap((s) => s.split(',')).map((s) => s.trim());
+      const wrong = scopes.find((s) => !(SCOPES as readonly string[]).includes(s));
+      if (wrong !== undefined) throw new HyperplaneError(`--scope '${wrong}': expected ${SCOPES.join(', ')}`);
+      await withStore(async (store) => {
+        const { key, info } = await store.apiKeys.create(name, scopes as ApiScope[]);
+        process.stdout.write(`${key}\n`);
+        process.stderr.write(`key ${info.id} '${info.name}' with scope ${info.scopes.join(', ')}: copy it now, it is not shown again\n`);
+      });
+    });
+  keys
+    .command('list')
+    .description('the keys, without their secrets')
+    .exitOverride()
+    .action(async () => {
+      await withStore(async (store) => {
+        const list = await store.apiKeys.list();
+        if (list.length === 0) process.stdout.write('no API keys: the server answers predict and feedback without one\n');
+        else process.stdout.write(`${textTable(['id', 'name', 'scopes', 'created (UTC)', 'revoked'], list.map((k) => [k.id, k.name, k.scopes.join(','), new Date(k.createdAt).toISOString().slice(0, 16).replace('T', ' '), k.revokedAt === null ? '' : new Date(k.revokedAt).toISOString().slice(0, 16).replace('T', ' ')]))}\n`);
+      });
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key (servers stop accepting it within 10 s)')
+    .argument('<id>', 'the key id (from keys list)')
+    .exitOverride()
+    .action(async (id: string) => {
+      await withStore(async (store) => {
+        if (!(await store.apiKeys.revoke(id))) throw new HyperplaneError(`no active key '${id}'`, { field: 'key' });
+        process.stdout.write(`revoked ${id}\n`);
+      });
+    });
+  return keys;
+}

@@ -1,0 +1,58 @@
+import type { ApiKey, ApiKeys, ApiScope } from '../store/index.js';
+
+export type AuthResult = { ok: true; key: ApiKey | undefined } | { ok: false; status: 401 | 403; message: string };
+
+const CACHE_MS = 10_000;
+
+/**
+ * API keys on the request path: `Authorization: Bearer hp_…` or `X-API-Key: hp_…`. While the store
+ * holds no active key, predict and feedback are open (a laptop, a private network); once one exists,
+ * every request needs a key with the route's scope. Admin routes always need an admin key. Verified
+ * keys are remembered for 10 s so the hot path does not query the store: a revocation takes effect
+ * within that.
+ */
+export class KeyCheck {
+  private configured = false;
+  private readonly verified = new Map<string, { key: ApiKey; at: number }>();
+
+  constructor(private readonly keys: ApiKeys) {}
+
+  /** Whether keys are required, re-read from the store (at start and with each reload). */
+  async refresh(): Promise<void> {
+    this.configured = (await this.keys.list()).some((k) => k.revokedAt === null);
+    this.verified.clear();
+  }
+
+  get required(): boolean {
+    return this.configured;
+  }
+
+  async check(headers: Record<string, string | string[] | undefined>, scope: ApiScope): Promise<AuthResult> {
+    if (!this.configured && scope !== 'admin') return { ok: true, key: undefined };
+    const presented = keyFrom(headers);
+    if (presented === undefined) {
+      return { ok: false, status: 401, message: scope === 'admin' && !this.configured ? 'admin routes need an admin key: create one with `hyperplane keys create NAME --scope admin`' : `an API key with the '${scope}' scope is needed (Authorization: Bearer <key>)` };
+    }
+    const now = Date.now();
+    let entry = this.verified.get(presented);
+    if (entry === undefined || now - entry.at > CACHE_MS) {
+      const key = await this.keys.verify(presented);
+      if (key === undefined) {
+        this.verified.delete(presented);
+        return { ok: false, status: 401, message: 'the API key is not valid (unknown or revoked)' };
+      }
+      entry = { key, at: now };
+      this.verified.set(presented, entry);
+    }
+    const scopes = entry.key.scopes;
+    if (!scopes.includes(scope) && !scopes.includes('admin')) return { ok: false, status: 403, message: `the key '${entry.key.name}' has scope ${scopes.join(', ')}, not '${scope}'` };
+    return { ok: true, key: entry.key };
+  }
+}
+
+function keyFrom(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers['authorization'];
+  if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim();
+  const direct = headers['x-api-key'];
+  return typeof direct === 'string' && direct !== '' ? direct : undefined;
+}
