@@ -42,6 +42,7 @@ export type {
   Feedback,
   FeedbackInput,
   FeedbackQuery,
+  RewardTally,
   TimeWindow,
   ApiKeys,
   ApiKey,

@@ -24,6 +24,10 @@ export interface Prediction {
   request: JsonValue;
   response: JsonValue;
   latencyMs: number;
+  /** The deployment policy's arm that answered ('shadow' for a shadow's copy), when a policy routed it. */
+  arm?: string | null;
+  /** The client's request id (X-Request-Id), to find a call's predictions. */
+  requestId?: string | null;
 }
 
 export interface TimeWindow {
@@ -56,6 +60,8 @@ export interface FeedbackInput {
   predictionId: string;
   /** The true outcome: a label, a number, a reward. */
   outcome: JsonValue;
+  /** The outcome as a reward in [0, 1] (1: the prediction was right), when it can be scored. */
+  reward?: number | null;
   timestamp?: number;
 }
 
@@ -63,6 +69,7 @@ export interface Feedback {
   id: number;
   predictionId: string;
   outcome: JsonValue;
+  reward: number | null;
   timestamp: number;
 }
 
@@ -73,8 +80,18 @@ export interface FeedbackQuery extends TimeWindow {
   limit?: number;
 }
 
+/** Rewards summed per version and arm of a model's logged predictions: a bandit's state, shared by every replica. */
+export interface RewardTally {
+  version: number;
+  arm: string | null;
+  count: number;
+  total: number;
+}
+
 export interface FeedbackLog {
   insert(batch: readonly FeedbackInput[]): Promise<void>;
+  /** Feedback with a reward, joined to the prediction log, summed by version and arm. */
+  rewards(model: string, since?: number): Promise<RewardTally[]>;
   /** Oldest first. */
   list(query?: FeedbackQuery): Promise<Feedback[]>;
   deleteBefore(before: number): Promise<number>;

@@ -45,8 +45,8 @@ export interface Database {
   model_aliases: { model: string; alias: string; version: number; updated_at: number };
   alias_history: { id: Generated<number>; model: string; alias: string; from_version: number | null; to_version: number | null; at: number };
   deployments: { name: string; policy: string; updated_at: number };
-  prediction_log: { id: string; model: string; version: number; ts: number; request: string; response: string; latency_ms: number };
-  feedback: { id: Generated<number>; prediction_id: string; outcome: string; ts: number };
+  prediction_log: { id: string; model: string; version: number; ts: number; request: string; response: string; latency_ms: number; arm: string | null; request_id: string | null };
+  feedback: { id: Generated<number>; prediction_id: string; outcome: string; reward: number | null; ts: number };
   api_keys: { id: string; name: string; key_hash: string; scopes: string; created_at: number; revoked_at: number | null };
   artifact_blobs: { sha256: string; size: number; data: Uint8Array; stored_at: number };
 }

@@ -139,6 +139,9 @@ export function initial(dialect: Dialect): Migration {
         .addColumn('request', 'text', (c) => c.notNull())
         .addColumn('response', 'text', (c) => c.notNull())
         .addColumn('latency_ms', 'double precision', (c) => c.notNull())
+        // Which arm of a deployment's policy answered (a split's version, 'shadow'…), and the client's request id.
+        .addColumn('arm', 'text')
+        .addColumn('request_id', 'text')
         .execute();
       await s
         .createTable('feedback')
@@ -146,6 +149,8 @@ export function initial(dialect: Dialect): Migration {
         // No foreign key: feedback may arrive before its prediction's batched log entry.
         .addColumn('prediction_id', 'text', (c) => c.notNull())
         .addColumn('outcome', 'text', (c) => c.notNull())
+        // The outcome as a reward in [0, 1] when the server could score it (a bandit's input).
+        .addColumn('reward', 'double precision')
         .addColumn('ts', 'bigint', (c) => c.notNull())
         .execute();
       await s

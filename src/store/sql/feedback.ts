@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { JsonValue } from '../json.js';
-import type { Feedback, FeedbackInput, FeedbackLog, FeedbackQuery } from '../serving.js';
+import type { Feedback, FeedbackInput, FeedbackLog, FeedbackQuery, RewardTally } from '../serving.js';
 import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
 
 export class SqlFeedbackLog implements FeedbackLog {
@@ -13,16 +13,17 @@ export class SqlFeedbackLog implements FeedbackLog {
     const rows = batch.map((f) => ({
       prediction_id: checkName(f.predictionId, 'predictionId'),
       outcome: JSON.stringify(f.outcome),
+      reward: f.reward ?? null,
       ts: checkInteger(f.timestamp ?? now, 'timestamp'),
     }));
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(rows, rowsPerInsert(3))) await trx.insertInto('feedback').values(part).execute();
+      for (const part of chunks(rows, rowsPerInsert(4))) await trx.insertInto('feedback').values(part).execute();
     });
   }
 
   async list(query: FeedbackQuery = {}): Promise<Feedback[]> {
     const limit = checkLimit(query.limit, 10_000, 1_000_000);
-    let q = this.db.selectFrom('feedback').select(['feedback.id', 'feedback.prediction_id', 'feedback.outcome', 'feedback.ts']);
+    let q = this.db.selectFrom('feedback').select(['feedback.id', 'feedback.prediction_id', 'feedback.outcome', 'feedback.reward', 'feedback.ts']);
     if (query.model !== undefined) {
       const model = query.model;
       q = q.where((eb) => eb.exists(eb.selectFrom('prediction_log as p').select('p.id').whereRef('p.id', '=', 'feedback.prediction_id').where('p.model', '=', model)));
@@ -31,7 +32,20 @@ export class SqlFeedbackLog implements FeedbackLog {
     if (query.since !== undefined) q = q.where('feedback.ts', '>=', query.since);
     if (query.until !== undefined) q = q.where('feedback.ts', '<', query.until);
     const rows = await q.orderBy('feedback.ts').orderBy('feedback.id').limit(limit).execute();
-    return rows.map((r) => ({ id: Number(r.id), predictionId: r.prediction_id, outcome: JSON.parse(r.outcome) as JsonValue, timestamp: r.ts }));
+    return rows.map((r) => ({ id: Number(r.id), predictionId: r.prediction_id, outcome: JSON.parse(r.outcome) as JsonValue, reward: r.reward === null ? null : Number(r.reward), timestamp: r.ts }));
+  }
+
+  async rewards(model: string, since?: number): Promise<RewardTally[]> {
+    let q = this.db
+      .selectFrom('feedback as f')
+      .innerJoin('prediction_log as p', 'p.id', 'f.prediction_id')
+      .where('p.model', '=', model)
+      .where('f.reward', 'is not', null)
+      .select((eb) => ['p.version', 'p.arm', eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number>('f.reward').as('total')])
+      .groupBy(['p.version', 'p.arm']);
+    if (since !== undefined) q = q.where('f.ts', '>=', since);
+    const rows = await q.execute();
+    return rows.map((r) => ({ version: Number(r.version), arm: r.arm, count: Number(r.n), total: Number(r.total) }));
   }
 
   async deleteBefore(before: number): Promise<number> {

@@ -21,9 +21,11 @@ export class SqlPredictionLog implements PredictionLog {
       request: JSON.stringify(p.request),
       response: JSON.stringify(p.response),
       latency_ms: p.latencyMs,
+      arm: p.arm ?? null,
+      request_id: p.requestId ?? null,
     }));
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(rows, rowsPerInsert(7))) {
+      for (const part of chunks(rows, rowsPerInsert(9))) {
         await trx.insertInto('prediction_log').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
       }
     });
@@ -82,4 +84,6 @@ const toPrediction = (r: Row): Prediction => ({
   request: JSON.parse(r.request) as JsonValue,
   response: JSON.parse(r.response) as JsonValue,
   latencyMs: r.latency_ms,
+  ...(r.arm !== null ? { arm: r.arm } : {}),
+  ...(r.request_id !== null ? { requestId: r.request_id } : {}),
 });

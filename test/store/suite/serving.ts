@@ -26,6 +26,31 @@ export function servingCases(ctx: SuiteContext): void {
     expect(await d.get('churn')).toBeUndefined();
   });
 
+  it("sums feedback rewards by the version and arm of the logged prediction: a bandit's shared state", async () => {
+    await ctx.store.predictions.insert([
+      { ...prediction(1, 'bandit'), version: 3, arm: 'bandit/3', requestId: 'r1' },
+      { ...prediction(2, 'bandit'), version: 3, arm: 'bandit/3' },
+      { ...prediction(3, 'bandit'), version: 4, arm: 'bandit/4' },
+      { ...prediction(4, 'other'), version: 1 },
+    ]);
+    expect((await ctx.store.predictions.get('p00001'))).toMatchObject({ arm: 'bandit/3', requestId: 'r1' });
+    await ctx.store.feedback.insert([
+      { predictionId: 'p00001', outcome: 'yes', reward: 1, timestamp: 10 },
+      { predictionId: 'p00002', outcome: 'no', reward: 0, timestamp: 20 },
+      { predictionId: 'p00003', outcome: 'yes', reward: 1, timestamp: 30 },
+      { predictionId: 'p00003', outcome: 'later', timestamp: 40 }, // no reward: not counted
+      { predictionId: 'p00004', outcome: 'yes', reward: 1, timestamp: 50 }, // another model
+      { predictionId: 'unlogged', outcome: 'yes', reward: 1, timestamp: 60 }, // its prediction is not logged yet
+    ]);
+    const tally = (await ctx.store.feedback.rewards('bandit')).sort((a, b) => a.version - b.version);
+    expect(tally).toEqual([
+      { version: 3, arm: 'bandit/3', count: 2, total: 1 },
+      { version: 4, arm: 'bandit/4', count: 1, total: 1 },
+    ]);
+    expect(await ctx.store.feedback.rewards('bandit', 25)).toEqual([{ version: 4, arm: 'bandit/4', count: 1, total: 1 }]);
+    expect((await ctx.store.feedback.list({ predictionId: 'p00001' }))[0]!.reward).toBe(1);
+  });
+
   it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {
     const log = ctx.store.predictions;
     await log.insert(Array.from({ length: 2500 }, (_, i) => prediction(i)));
