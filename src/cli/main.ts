@@ -10,6 +10,7 @@ import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
+import { deployCommand } from './commands/deploy.js';
 
 const EXIT_USAGE = 2;
 
@@ -28,6 +29,7 @@ function program(): Command {
     .addCommand(reproduceCommand().exitOverride())
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())
+    .addCommand(deployCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

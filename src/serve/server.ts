@@ -4,6 +4,7 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
 import { KeyCheck } from './auth.js';
+import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import type { FieldProblem, ValidationOptions } from './validate.js';
 
@@ -100,9 +101,74 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     }
   }
 
-  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string): Promise<FastifyReply> {
+  // Deployments by name: a request for a deployment's name is routed by its policy.
+  const policies = new Map<string, { spec: string; policy: Policy }>();
+  async function loadDeployments(): Promise<void> {
+    const seen = new Set<string>();
+    for (const d of await store.deployments.list()) {
+      seen.add(d.name);
+      const text = JSON.stringify(d.policy);
+      let entry = policies.get(d.name);
+      try {
+        if (entry?.spec !== text) {
+          entry = { spec: text, policy: policyFrom(policySpecOf(d.name, d.policy)) };
+          for (const ref of entry.policy.refs) await models.add(ref, true).catch(() => undefined);
+          policies.set(d.name, entry);
+        }
+        if (entry.policy.observe !== undefined) entry.policy.observe(await store.feedback.rewards(d.name));
+      } catch (e) {
+        app.log.error({ deployment: d.name }, e instanceof Error ? e.message : String(e));
+      }
+    }
+    for (const name of [...policies.keys()]) if (!seen.has(name)) policies.delete(name);
+  }
+
+  /** Recent answers by prediction id, so feedback can be scored as a reward without a lookup (bounded, oldest dropped first). */
+  const recent = new Map<string, string | number>();
+  const RECENT_MAX = 100_000;
+  function remember(id: string, prediction: string | number): void {
+    recent.set(id, prediction);
+    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  }
+
+  function score(model: ServedVersion, records: Record<string, unknown>[], notes: string[][]): Answer[] {
+    const scores = model.pipeline.scoreRows(records);
+    const predicted = model.pipeline.label(scores);
+    const k = model.pipeline.classes;
+    const classLabels = model.pipeline.spec.target.labels;
+    return records.map((_, i) => ({
+      id: randomUUID(),
+      prediction: predicted[i]!,
+      ...(classLabels !== undefined ? { probabilities: Object.fromEntries(classLabels.map((l, c) => [l, scores[i * k + c]!])) } : {}),
+      ...(notes[i]!.length > 0 ? { notes: notes[i]! } : {}),
+    }));
+  }
+
+  function logAnswers(model: ServedVersion, records: Record<string, unknown>[], answers: Answer[], ms: number, arm: string | null, requestId: string | null): void {
+    if (options.log === undefined) return;
+    const now = Date.now();
+    answers.forEach((a, i) =>
+      options.log!.record({
+        id: a.id,
+        model: model.model,
+        version: model.version,
+        timestamp: now,
+        request: records[i] as JsonValue,
+        response: { prediction: a.prediction, ...(a.probabilities !== undefined ? { probabilities: a.probabilities } : {}) },
+        latencyMs: ms,
+        ...(arm !== null ? { arm } : {}),
+        ...(requestId !== null ? { requestId } : {}),
+      }),
+    );
+  }
+
+  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string, headers: Record<string, string | string[] | undefined> = {}): Promise<FastifyReply> {
     const started = performance.now();
-    const model = await served(ref, reply);
+    const header = (name: string): string | undefined => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+    const requestId = header('x-request-id') ?? null;
+    const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
+    const routed = deployment?.policy.choose(header('x-request-key'), Math.random);
+    const model = await served(routed?.arm ?? ref, reply);
     if (model === undefined) return reply;
     const labels = { route, model: model.model, version: String(model.version) };
     const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
@@ -115,32 +181,35 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       return fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
     }
     const records = rows as Record<string, unknown>[];
-    const scores = model.pipeline.scoreRows(records);
-    const predicted = model.pipeline.label(scores);
-    const k = model.pipeline.classes;
-    const classLabels = model.pipeline.spec.target.labels;
-    const answers: Answer[] = records.map((_, i) => ({
-      id: randomUUID(),
-      prediction: predicted[i]!,
-      ...(classLabels !== undefined ? { probabilities: Object.fromEntries(classLabels.map((l, c) => [l, scores[i * k + c]!])) } : {}),
-      ...(notes[i]!.length > 0 ? { notes: notes[i]! } : {}),
-    }));
+    const answers = score(model, records, notes);
     const ms = performance.now() - started;
-    if (options.log !== undefined) {
-      const now = Date.now();
-      answers.forEach((a, i) => options.log!.record({ id: a.id, model: model.model, version: model.version, timestamp: now, request: records[i] as JsonValue, response: { prediction: a.prediction, ...(a.probabilities !== undefined ? { probabilities: a.probabilities } : {}) }, latencyMs: ms }));
+    logAnswers(model, records, answers, ms, routed?.arm ?? null, requestId);
+    for (const a of answers) remember(a.id, a.prediction);
+    // Shadows score the same rows after the answer is sent: their answers are logged, never returned.
+    for (const shadowRef of routed?.shadows ?? []) {
+      setImmediate(() => {
+        const shadow = models.get(shadowRef);
+        if (shadow === undefined) return;
+        const t0 = performance.now();
+        try {
+          const shadowAnswers = score(shadow, records, shadow.validator.check(records).notes);
+          logAnswers(shadow, records, shadowAnswers, performance.now() - t0, 'shadow', requestId);
+        } catch (e) {
+          app.log.error({ shadow: shadowRef }, e instanceof Error ? e.message : String(e));
+        }
+      });
     }
     requests.inc({ ...labels, status: '200' });
     latency.observe(labels, ms / 1000);
     rowsScored.inc({ model: model.model, version: String(model.version) }, records.length);
-    const meta = { model: model.model, version: model.version, ms: Number(ms.toFixed(3)) };
+    const meta = { model: model.model, version: model.version, ...(routed !== undefined ? { arm: routed.arm } : {}), ms: Number(ms.toFixed(3)) };
     return reply.send(batch ? { ...meta, predictions: answers } : { ...answers[0]!, ...meta });
   }
 
-  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request.body, reply, 'predict'));
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request.body, reply, 'predict', request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
-    return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict');
+    return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict', request.headers);
   });
 
   app.post('/v1/feedback', async (request, reply) => {
@@ -157,6 +226,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       else batch.push({ predictionId: f.id, outcome: f.outcome as JsonValue });
     });
     if (problems.length > 0) return fail(reply, 400, 'invalid feedback', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the feedback`, problems);
+    for (const f of batch) f.reward = await rewardOf(f);
     await store.feedback.insert(batch);
     requests.inc({ route: 'feedback', model: '', version: '', status: '202' });
     return reply.code(202).send({ accepted: batch.length });
@@ -165,6 +235,33 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.post('/v1/admin/reload', async () => {
     await reload();
     return { models: models.status() };
+  });
+
+  /**
+   * Feedback as a reward in [0, 1]: `{ "reward": x }` as given; a true label compared with what was
+   * predicted (1 when right). Unknown predictions and values (a regression's true value) have none.
+   */
+  async function rewardOf(f: FeedbackInput): Promise<number | null> {
+    const o = f.outcome;
+    if (o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o['reward'] === 'number') return Math.min(1, Math.max(0, o['reward']));
+    if (typeof o !== 'string' && typeof o !== 'number' && typeof o !== 'boolean') return null;
+    let predicted = recent.get(f.predictionId);
+    if (predicted === undefined) {
+      const logged = await store.predictions.get(f.predictionId);
+      const response = logged?.response as { prediction?: string | number } | undefined;
+      predicted = response?.prediction;
+    }
+    if (predicted === undefined || typeof predicted === 'number') return null;
+    return String(o) === predicted ? 1 : 0;
+  }
+
+  app.put<{ Params: { name: string }; Body: { policy?: JsonValue } }>('/v1/admin/deployments/:name', async (request, reply) => {
+    const policy = request.body?.policy;
+    if (policy === undefined) return fail(reply, 400, 'bad request', "expected { \"policy\": … }");
+    policySpecOf(request.params.name, policy);
+    await store.deployments.put(request.params.name, policy);
+    await reload();
+    return { deployment: request.params.name, policy };
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -176,10 +273,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
   await models.start(options.refs ?? []);
+  await loadDeployments();
   for (const s of models.status()) if (s.error !== null) app.log.error({ ref: s.ref }, s.error);
   const reloadMs = options.reloadMs ?? 2000;
   const reload = async (): Promise<void> => {
     await keys.refresh();
+    await loadDeployments();
     const { changed, failed } = await models.reload();
     if (changed.length > 0) app.log.info({ changed }, 'new versions swapped in');
     // The old version keeps serving; the failure is logged once and shown in /readyz.

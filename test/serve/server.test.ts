@@ -200,3 +200,91 @@ describe('API keys on the server', () => {
     expect((await call('/v1/models/penguins/predict', keys.predict)).statusCode).toBe(401);
   });
 });
+
+describe('deployments: traffic policies on the server', () => {
+  let store: Store;
+  let server: Server;
+  const logged: Prediction[] = [];
+  const env = () => ({ HYPERPLANE_STORE: `sqlite:${store.location}` });
+
+  beforeAll(async () => {
+    store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-policies-'), 'hyperplane.db')}` });
+    await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'penguins', 'production');
+    await register(store, ['--learner', 'logistic'], 'penguins');
+    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(p) } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await store.close();
+  });
+
+  const ask = (key?: string) => server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[3]!, headers: key === undefined ? {} : { 'x-request-key': key } });
+
+  it('split: a request key always reaches the same version, and keys divide by the weights', async () => {
+    const deploy = runCli(['deploy', 'penguins', '--policy', 'split v1=50,v2=50'], { env: env() });
+    expect(deploy.code, deploy.stderr).toBe(0);
+    await server.reload();
+    const versions = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      const body = (await ask(`user-${i}`)).json();
+      expect(body.arm).toBe(`penguins/${body.version}`);
+      versions.set(`user-${i}`, body.version);
+    }
+    for (let i = 0; i < 200; i += 7) expect((await ask(`user-${i}`)).json().version).toBe(versions.get(`user-${i}`));
+    const ones = [...versions.values()].filter((v) => v === 1).length;
+    expect(ones).toBeGreaterThan(70);
+    expect(ones).toBeLessThan(130);
+  });
+
+  it('shadow: production answers; the candidate scores a copy that is logged, never returned', async () => {
+    expect(runCli(['deploy', 'penguins', '--policy', 'shadow v2'], { env: env() }).code).toBe(0);
+    await server.reload();
+    logged.length = 0;
+    const body = (await ask()).json();
+    expect(body).toMatchObject({ version: 1, arm: 'penguins@production' });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(logged.map((p) => [p.version, p.arm])).toEqual([
+      [1, 'penguins@production'],
+      [2, 'shadow'],
+    ]);
+    expect(logged[1]!.request).toEqual(logged[0]!.request);
+  });
+
+  it('bandit: traffic moves to the arm with the better rewards within 20 rounds of 20 requests, its state read back from the store', async () => {
+    expect(runCli(['deploy', 'penguins', '--policy', 'bandit v1,v2'], { env: env() }).code).toBe(0);
+    await server.reload();
+    let s = 42;
+    const random = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rate: Record<number, number> = { 1: 0.3, 2: 0.8 };
+    const shares: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      logged.length = 0;
+      const answers = await Promise.all(Array.from({ length: 20 }, async () => (await ask()).json() as { id: string; version: number }));
+      await store.predictions.insert(logged);
+      for (const a of answers) {
+        const r = await server.app.inject({ method: 'POST', url: '/v1/feedback', payload: { id: a.id, outcome: { reward: random() < rate[a.version]! ? 1 : 0 } } });
+        expect(r.statusCode).toBe(202);
+      }
+      await server.reload();
+      shares.push(answers.filter((a) => a.version === 2).length / answers.length);
+    }
+    const late = shares.slice(-5).reduce((x, y) => x + y, 0) / 5;
+    expect(late).toBeGreaterThan(0.8);
+    // A new server (a restart, or another replica) starts from the same evidence.
+    const other = await buildServer({ store, reloadMs: 0 });
+    try {
+      let v2 = 0;
+      for (let i = 0; i < 50; i++) if ((await other.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[3]! })).json().version === 2) v2++;
+      expect(v2).toBeGreaterThan(40);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('deploy refuses an arm the registry does not have, naming it', () => {
+    const r = runCli(['deploy', 'penguins', '--policy', 'split v1=50,v9=50'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no version 9/);
+  });
+});
