@@ -5,6 +5,7 @@ import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
 import { KeyCheck } from './auth.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
+import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from './protocols.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import type { FieldProblem, ValidationOptions } from './validate.js';
 
@@ -162,23 +163,40 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     );
   }
 
-  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string, headers: Record<string, string | string[] | undefined> = {}): Promise<FastifyReply> {
+  type Headers = Record<string, string | string[] | undefined>;
+  interface Answered {
+    model: ServedVersion;
+    answers: Answer[];
+    arm: string | undefined;
+    ms: number;
+  }
+
+  /**
+   * The one prediction path every protocol's route goes through: route by policy, validate, score,
+   * log, remember for feedback, count. Answers the error itself (and returns undefined) when it fails.
+   */
+  async function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Promise<Answered | undefined> {
     const started = performance.now();
     const header = (name: string): string | undefined => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
     const requestId = header('x-request-id') ?? null;
     const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
     const routed = deployment?.policy.choose(header('x-request-key'), Math.random);
     const model = await served(routed?.arm ?? ref, reply);
-    if (model === undefined) return reply;
+    if (model === undefined) return undefined;
     const labels = { route, model: model.model, version: String(model.version) };
-    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
-    const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
-    if (batch && rows.length > maxRows) return fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
-    if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
+    if (rows.length > maxRows) {
+      fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
+      return undefined;
+    }
+    if (rows.length === 0) {
+      fail(reply, 400, 'bad request', 'no rows to predict');
+      return undefined;
+    }
     const { problems, notes } = model.validator.check(rows);
     if (problems.length > 0) {
       requests.inc({ ...labels, status: '400' });
-      return fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
+      fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
+      return undefined;
     }
     const records = rows as Record<string, unknown>[];
     const answers = score(model, records, notes);
@@ -202,14 +220,61 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     requests.inc({ ...labels, status: '200' });
     latency.observe(labels, ms / 1000);
     rowsScored.inc({ model: model.model, version: String(model.version) }, records.length);
-    const meta = { model: model.model, version: model.version, ...(routed !== undefined ? { arm: routed.arm } : {}), ms: Number(ms.toFixed(3)) };
-    return reply.send(batch ? { ...meta, predictions: answers } : { ...answers[0]!, ...meta });
+    return { model, answers, arm: routed?.arm, ms };
+  }
+
+  /** Hyperplane's own body: one row object, or `{ "rows": [...] }`. */
+  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string, headers: Headers = {}): Promise<FastifyReply> {
+    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
+    const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
+    if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
+    const done = await answerRows(ref, rows, reply, route, headers);
+    if (done === undefined) return reply;
+    const meta = { model: done.model.model, version: done.model.version, ...(done.arm !== undefined ? { arm: done.arm } : {}), ms: Number(done.ms.toFixed(3)) };
+    return reply.send(batch ? { ...meta, predictions: done.answers } : { ...done.answers[0]!, ...meta });
   }
 
   app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request.body, reply, 'predict', request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
     return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict', request.headers);
+  });
+
+  // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
+  app.get('/v2/health/live', async () => ({ live: true }));
+  app.get('/v2/health/ready', async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
+  app.get<{ Params: { model: string } }>('/v2/models/:model', async (request, reply) => {
+    const model = await served(request.params.model, reply);
+    return model === undefined ? reply : modelMetadata(model);
+  });
+  app.get<{ Params: { model: string } }>('/v2/models/:model/ready', async (request, reply) => {
+    const model = models.get(request.params.model);
+    return reply.code(model !== undefined ? 200 : 404).send({ name: request.params.model, ready: model !== undefined });
+  });
+  const infer = async (ref: string, body: unknown, reply: FastifyReply, headers: Headers): Promise<FastifyReply> => {
+    const model = await served(ref, reply);
+    if (model === undefined) return reply;
+    const parsed = rowsFromInfer(body, model.signature);
+    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'the inference request is malformed', parsed.problems);
+    const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
+    if (done === undefined) return reply;
+    const id = (body as { id?: unknown }).id;
+    return reply.send(inferResponse(done.model, done.answers, typeof id === 'string' ? id : undefined));
+  };
+  app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
+  app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
+
+  // MLflow's scoring route: the one model this server serves, or ?model=NAME when it serves several.
+  app.post<{ Querystring: { model?: string } }>('/invocations', async (request, reply) => {
+    const names = [...new Set(models.status().map((m) => m.ref.split(/[@/]/)[0]!))];
+    const ref = request.query.model ?? (names.length === 1 ? names[0] : undefined);
+    if (ref === undefined) return fail(reply, 400, 'bad request', `this server serves ${names.length} models (${names.join(', ')}): name one with /invocations?model=NAME`);
+    const parsed = rowsFromInvocations(request.body);
+    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'not an MLflow scoring request', parsed.problems);
+    const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
+    if (done === undefined) return reply;
+    const labels = done.model.signature.output.labels;
+    return reply.send({ predictions: done.answers.map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
   });
 
   app.post('/v1/feedback', async (request, reply) => {

@@ -124,6 +124,44 @@ describe('the prediction server', () => {
     expect(bad.json().problems[0]).toMatchObject({ field: 'id' });
   });
 
+  it('speaks the Open Inference Protocol (v2): metadata, readiness, and infer by columns or by one matrix', async () => {
+    const meta = (await server.app.inject({ method: 'GET', url: '/v2/models/penguins' })).json();
+    expect(meta).toMatchObject({ name: 'penguins', versions: ['1'], platform: 'hyperplane' });
+    expect(meta.inputs).toContainEqual({ name: 'Island', datatype: 'BYTES', shape: [-1] });
+    expect((await server.app.inject({ method: 'GET', url: '/v2/models/penguins/ready' })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'GET', url: '/v2/health/ready' })).json()).toEqual({ ready: true });
+    const rows = penguins.slice(0, 3);
+    const names = meta.inputs.map((i: { name: string }) => i.name) as string[];
+    const byColumns = await post('/v2/models/penguins/infer', { id: 'req-1', inputs: names.map((name) => ({ name, shape: [3], datatype: 'BYTES', data: rows.map((r) => r[name] ?? null) })) });
+    expect(byColumns.statusCode, byColumns.body).toBe(200);
+    const out = byColumns.json();
+    expect(out).toMatchObject({ model_name: 'penguins', model_version: '1', id: 'req-1' });
+    const prediction = out.outputs.find((o: { name: string }) => o.name === 'prediction');
+    const probabilities = out.outputs.find((o: { name: string }) => o.name === 'probabilities');
+    expect(prediction).toMatchObject({ shape: [3], datatype: 'BYTES' });
+    expect(probabilities.shape).toEqual([3, 3]);
+    const v1 = (await post('/v1/models/penguins/predict', { rows })).json();
+    expect(prediction.data).toEqual(v1.predictions.map((p: { prediction: string }) => p.prediction));
+    expect(probabilities.data).toEqual(v1.predictions.flatMap((p: { probabilities: Record<string, number> }) => Object.values(p.probabilities)));
+    const matrix = await post('/v2/models/penguins/infer', { inputs: [{ name: 'input-0', shape: [3, names.length], datatype: 'BYTES', data: rows.map((r) => names.map((n) => r[n] ?? null)) }] });
+    expect(matrix.json().outputs[1].data).toEqual(probabilities.data);
+    const bad = await post('/v2/models/penguins/infer', { inputs: [{ name: 'input-0', shape: [3, 2], datatype: 'FP64', data: [1, 2, 3, 4, 5, 6] }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().problems[0].problem).toBe('has 2 columns');
+  });
+
+  it("answers MLflow's /invocations bodies, split and records, like its own route", async () => {
+    const rows = penguins.slice(0, 2);
+    const columns = Object.keys(rows[0]!);
+    const split = await post('/invocations', { dataframe_split: { columns, data: rows.map((r) => columns.map((c) => r[c])) } });
+    expect(split.statusCode, split.body).toBe(200);
+    const records = await post('/invocations', { dataframe_records: rows });
+    const strip = (ps: { id: string }[]) => ps.map(({ id: _id, ...rest }) => rest);
+    expect(strip(split.json().predictions)).toEqual(strip(records.json().predictions));
+    expect(split.json().predictions[0]).toMatchObject({ prediction: expect.any(String), Adelie: expect.any(Number) });
+    expect((await post('/invocations', { instances: [] })).statusCode).toBe(400);
+  });
+
   it('reports readiness and Prometheus metrics per model and version', async () => {
     const ready = await server.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
