@@ -11,6 +11,7 @@ import { modelsCommand } from './commands/models.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { deployCommand } from './commands/deploy.js';
+import { serveCommand } from './commands/serve.js';
 
 const EXIT_USAGE = 2;
 
@@ -30,6 +31,7 @@ function program(): Command {
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
+    .addCommand(serveCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

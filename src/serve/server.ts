@@ -12,6 +12,8 @@ import type { FieldProblem, ValidationOptions } from './validate.js';
 /** Where each prediction goes, off the request's path (the batching, spilling log writer). */
 export interface PredictionSink {
   record(prediction: Prediction): void;
+  /** How the log is doing (buffered, spilled, stored…), for /readyz. */
+  stats?(): object;
 }
 
 export interface ServerOptions {
@@ -28,6 +30,7 @@ export interface ServerOptions {
   log?: PredictionSink;
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
+  logLevel?: string;
 }
 
 export interface Server {
@@ -59,7 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const { store } = options;
   const maxRows = options.maxRows ?? 10_000;
   const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({ logger: options.logger === true ? { level: options.logLevel ?? 'warn' } : false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
   const metrics = new Registry();
   const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics] });
   const latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [metrics] });
@@ -333,7 +336,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.get('/readyz', async (_request, reply) => {
     const status = models.status();
     const ready = models.ready && status.length > 0;
-    return reply.code(ready ? 200 : 503).send({ ready, models: status });
+    return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 

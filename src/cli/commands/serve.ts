@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { HyperplaneError } from '../../errors.js';
+import { openStoreLazily } from '../store.js';
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  reloadMs: string;
+  extraFields: 'ignore' | 'reject';
+  bodyLimit: string;
+  log: boolean;
+  logLevel: string;
+}
+
+const integer = (flag: string, text: string, min: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new HyperplaneError(`${flag} ${text}: expected a whole number, ${min} or more`);
+  return n;
+};
+
+/**
+ * `hyperplane serve [REF...]`: the models in the store over HTTP. SIGTERM or Ctrl-C stops taking new
+ * requests, lets those in flight finish, then flushes the prediction log before exiting.
+ */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve models from the store over HTTP: /v1 predict and feedback, the v2 inference protocol, /invocations, /metrics')
+    .argument('[refs...]', 'models to serve (name, name@alias, name/3); none: every model with a production alias')
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--reload-ms <ms>', 'how often aliases, deployments and keys are re-read (0: never)', '2000')
+    .addOption(new Option('--extra-fields <mode>', 'fields a model does not read: ignore them, or reject the row').choices(['ignore', 'reject']).default('ignore'))
+    .option('--body-limit <bytes>', 'largest request body (413 above)', String(16 * 1024 * 1024))
+    .option('--no-log', 'do not write the prediction log')
+    .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
+    .action(async (refs: string[], flags: ServeFlags) => {
+      const port = integer('--port', flags.port, 0);
+      const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
+      const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
+      const store = await openStoreLazily();
+      const { buildServer } = await import('../../serve/server.js');
+      const { PredictionLogWriter } = await import('../../serve/prediction-log-writer.js');
+      const writer = flags.log ? new PredictionLogWriter(store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
+      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      let stopping = false;
+      const stop = async (signal: string): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`${signal}: finishing requests in flight, flushing the prediction log\n`);
+        await server.close();
+        await writer?.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+      const address = await server.app.listen({ port, host: flags.host });
+      for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
+      if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
+      process.stderr.write(`listening on ${address}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
+    });
+}
