@@ -1,14 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodePackage, encodePackage } from '../../src/pipeline/package.js';
 import { openStore } from '../../src/store/index.js';
-import { runCli, tempDir } from '../helpers.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
 
 /** One line on stderr, exit code 2, no stack. */
 function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp): void {
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
+}
+
+/** Real model packages (register reads the schema from them), made distinct by the seed in their info. */
+function modelPackages(): (seed: number) => Uint8Array {
+  const out = tempDir('hyperplane-edges-model-');
+  const r = runCli(['train', fixture('wine.csv'), '--target', 'cultivar', '--learner', 'logistic', '--no-track', '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  const template = decodePackage(readFileSync(join(out, 'model.hpkg')), 'template');
+  return (seed) => encodePackage({ ...template, info: { ...template.info, seed } });
 }
 
 describe('runs and models commands at their edges', () => {
@@ -18,9 +29,10 @@ describe('runs and models commands at their edges', () => {
   const ids = { a: '', b: '', same: '', live: '' };
 
   beforeAll(async () => {
+    const model = modelPackages();
     const store = await openStore({ uri });
     try {
-      const finished = async (seed: number, model: string): Promise<string> => {
+      const finished = async (seed: number, modelSeed: number): Promise<string> => {
         const run = await store.tracking.createRun({
           experiment: 'edges',
           params: { learner: 'gbdt' },
@@ -29,13 +41,13 @@ describe('runs and models commands at their edges', () => {
           inputs: [{ role: 'train', source: '/data/churn.csv', fingerprint: 'c'.repeat(64), rows: 10 }],
         });
         await store.tracking.logMetrics(run.id, [{ name: 'auc', value: 0.9 }]);
-        await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(new TextEncoder().encode(model)));
+        await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(model(modelSeed)));
         await store.tracking.setStatus(run.id, 'finished');
         return run.id;
       };
-      ids.a = await finished(1, 'model a');
-      ids.b = await finished(2, 'model b');
-      ids.same = await finished(1, 'model same');
+      ids.a = await finished(1, 1);
+      ids.b = await finished(2, 2);
+      ids.same = await finished(1, 3);
       ids.live = (await store.tracking.createRun({ experiment: 'edges', owner: { pid: process.pid, hostname: hostname() } })).id;
     } finally {
       await store.close();
