@@ -20,6 +20,8 @@ function program(): Command {
     .description('machine learning in production: profile, train, track, serve and monitor models')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // The program's own options (--version) only before a command, so `models delete N --version 3` reaches the command.
+    .enablePositionalOptions()
     .exitOverride()
     .addCommand(profileCommand().exitOverride())
     .addCommand(trainCommand().exitOverride())

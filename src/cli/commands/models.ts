@@ -135,14 +135,18 @@ export function modelsCommand(): Command {
 
   models
     .command('delete')
-    .description('delete a model (all its versions and aliases), or one version as NAME/N (refused while an alias points at it), permanently')
+    .description('delete a model (all its versions and aliases), or one version (refused while an alias points at it), permanently')
     .argument('<model>', 'NAME, or NAME/N for one version')
+    .option('--version <n>', 'only this version (the same as NAME/N)')
     .option('--yes', 'confirm (deleting is permanent)')
     .exitOverride()
-    .action(async (ref: string, flags: { yes?: boolean }) => {
+    .action(async (ref: string, flags: { version?: string; yes?: boolean }) => {
       const slash = ref.lastIndexOf('/');
       const name = slash > 0 ? ref.slice(0, slash) : ref;
-      const version = slash > 0 ? versionNumber(ref.slice(slash + 1)) : undefined;
+      const fromRef = slash > 0 ? versionNumber(ref.slice(slash + 1)) : undefined;
+      const fromFlag = flags.version === undefined ? undefined : versionNumber(flags.version);
+      if (fromRef !== undefined && fromFlag !== undefined && fromRef !== fromFlag) throw new HyperplaneError(`'${ref}' and --version ${flags.version} name different versions; give one`);
+      const version = fromRef ?? fromFlag;
       await withStore(async (store) => {
         await modelOrFail(store, name);
         const what = version === undefined ? `model '${name}' and all its versions` : `${name}/${version}`;

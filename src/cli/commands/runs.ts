@@ -28,8 +28,22 @@ function order(sort: string | undefined): RunOrder | undefined {
 
 async function getRunOrFail(store: Store, ref: string): Promise<Run> {
   const run = await store.tracking.getRun(ref);
-  if (run === undefined) throw new HyperplaneError(`no run '${ref}' in ${store.location}`, { field: 'run' });
+  if (run === undefined) {
+    const short = ref.length < 6 ? ' (a shortened run id needs at least 6 characters)' : '';
+    throw new HyperplaneError(`no run '${ref}' in ${store.location}${short}`, { field: 'run' });
+  }
   return run;
+}
+
+/** The model versions made from these runs, by run id. */
+async function versionsFrom(store: Store, runIds: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const from = new Map<string, string[]>();
+  for (const model of await store.registry.listModels()) {
+    for (const v of await store.registry.listVersions(model.name)) {
+      if (v.runId !== null && runIds.has(v.runId)) from.set(v.runId, [...(from.get(v.runId) ?? []), `${v.model}/${v.version}`]);
+    }
+  }
+  return from;
 }
 
 async function experimentNames(store: Store): Promise<Map<string, string>> {
@@ -123,7 +137,14 @@ export function runsCommand(): Command {
     .exitOverride()
     .action(async (refs: string[], flags: { yes?: boolean }) => {
       await withStore(async (store) => {
-        const found = await Promise.all(refs.map((r) => getRunOrFail(store, r)));
+        // The same run given twice (by id and by prefix) is deleted once.
+        const found = [...new Map((await Promise.all(refs.map((r) => getRunOrFail(store, r)))).map((r) => [r.id, r])).values()];
+        // Checked before deleting any, so a refusal deletes nothing (the store still refuses each one itself).
+        const blocked = await versionsFrom(store, new Set(found.map((r) => r.id)));
+        if (blocked.size > 0) {
+          const list = [...blocked].map(([id, versions]) => `${id} (${versions.join(', ')})`).join('; ');
+          throw new HyperplaneError(`nothing deleted: model versions come from run${blocked.size > 1 ? 's' : ''} ${list}; delete those versions first (hyperplane models delete NAME/N --yes)`, { field: 'run' });
+        }
         if (flags.yes !== true) {
           if (!process.stdin.isTTY) throw new HyperplaneError(`deleting ${found.length} run${found.length > 1 ? 's' : ''} is permanent: add --yes to confirm`);
           const { createInterface } = await import('node:readline/promises');

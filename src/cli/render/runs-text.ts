@@ -43,7 +43,7 @@ const json = (v: JsonValue | undefined): string => (v === undefined ? '–' : ty
 export function renderRun(run: Run, experiment: string): string {
   const lines: string[] = [];
   lines.push(`run ${run.id}  (${experiment}${run.name !== '' ? ` / ${run.name}` : ''})`);
-  lines.push(`status   ${run.status}, started ${when(run.startTime)} UTC, took ${duration(run.endTime === null ? null : run.endTime - run.startTime)}`);
+  lines.push(`status   ${statusText(run)}`);
   if (run.seed !== null) lines.push(`seed     ${run.seed}`);
   if (run.git !== null) lines.push(`code     commit ${run.git.commit.slice(0, 12)}${run.git.dirty ? ' with uncommitted changes' : ''}`);
   if (run.environment !== null) lines.push(`env      Node ${run.environment.node}, Hyperplane ${run.environment.packages['hyperplane'] ?? '?'}, ${run.environment.os}, ${run.environment.cpu}`);
@@ -59,7 +59,18 @@ export function renderRun(run: Run, experiment: string): string {
   section('data', run.inputs.map((i) => [i.role, `${i.source}  (${i.rows.toLocaleString('en-US')} rows, fingerprint ${i.fingerprint.slice(0, 16)})`]));
   section('artifacts', run.artifacts.map((a) => [a.name, `sha256 ${a.sha256}`]));
   section('warnings', run.warnings.map((w, i) => [String(i + 1), w.message]));
+  // The settings `reproduce` trains from: shown so a run can be read without --json.
+  const config = run.config;
+  if (config !== null) section('config', typeof config === 'object' && !Array.isArray(config) ? Object.entries(config).map(([k, v]) => [k, json(v)]) : [['', json(config)]]);
   return lines.join('\n');
+}
+
+/** When it ran; a running run also says which process owns it, to tell a live run from one to repair. */
+function statusText(run: Run): string {
+  if (run.endTime !== null) return `${run.status}, started ${when(run.startTime)} UTC, ended ${when(run.endTime)} UTC, took ${duration(run.endTime - run.startTime)}`;
+  const owner = run.owner === null ? '' : `, process ${run.owner.pid} on ${run.owner.hostname}`;
+  const heartbeat = run.heartbeatAt === null ? '' : `, last heartbeat ${when(run.heartbeatAt)} UTC`;
+  return `${run.status} since ${when(run.startTime)} UTC${owner}${heartbeat}`;
 }
 
 export interface RunDiff {
@@ -69,6 +80,8 @@ export interface RunDiff {
   metrics: { name: string; a: number | null; b: number | null; delta: number | null }[];
   data: { role: string; a: string | null; b: string | null }[];
   tags: { key: string; a: string | null; b: string | null }[];
+  /** Null when both runs used the same seed. */
+  seed: { a: number | null; b: number | null } | null;
   code: { a: string | null; b: string | null } | null;
   environment: { key: string; a: string | null; b: string | null }[];
 }
@@ -91,10 +104,13 @@ export function renderRunDiff(a: Run, b: Run): { text: string; diff: RunDiff } {
     metrics: differing(a.metrics, b.metrics, (x, y) => x === y || (Number.isNaN(x) && Number.isNaN(y))).map((m) => ({ name: m.key, a: m.a, b: m.b, delta: m.a !== null && m.b !== null ? m.b - m.a : null })),
     data: differing(byRole(a), byRole(b)).map((d) => ({ role: d.key, a: d.a, b: d.b })),
     tags: differing(a.tags, b.tags),
+    seed: a.seed === b.seed ? null : { a: a.seed, b: b.seed },
     code: commit(a) === commit(b) ? null : { a: commit(a), b: commit(b) },
     environment: differing(env(a), env(b)),
   };
   const lines = [`a = ${a.id}`, `b = ${b.id}`];
+  const same = diff.params.length + diff.metrics.length + diff.data.length + diff.tags.length + diff.environment.length === 0 && diff.seed === null && diff.code === null;
+  if (same) return { text: [...lines, '', 'nothing differs: params, metrics, data, tags, seed, code and environment are the same'].join('\n'), diff };
   const table = (title: string, rows: string[][], header: string[]): void => {
     lines.push('', rows.length === 0 ? `${title}: the same` : `${title}:`);
     if (rows.length > 0) lines.push(textTable(header, rows).replace(/^/gm, '  '));
@@ -104,6 +120,7 @@ export function renderRunDiff(a: Run, b: Run): { text: string; diff: RunDiff } {
   table('metrics', diff.metrics.map((m) => [m.name, cell(m.a), cell(m.b), m.delta === null ? '' : `${m.delta >= 0 ? '+' : ''}${Number(m.delta.toPrecision(4))}`]), ['metric', 'a', 'b', 'b − a']);
   table('data', diff.data.map((d) => [d.role, cell(d.a), cell(d.b)]), ['role', 'a', 'b']);
   table('tags', diff.tags.map((t) => [t.key, cell(t.a), cell(t.b)]), ['tag', 'a', 'b']);
+  lines.push('', diff.seed === null ? 'seed: the same' : `seed: a ${diff.seed.a ?? '(none)'}, b ${diff.seed.b ?? '(none)'}`);
   lines.push('', diff.code === null ? 'code: the same' : `code: a at ${diff.code.a ?? '(not in git)'}, b at ${diff.code.b ?? '(not in git)'}`);
   table('environment', diff.environment.map((e) => [e.key, cell(e.a), cell(e.b)]), ['', 'a', 'b']);
   return { text: lines.join('\n'), diff };

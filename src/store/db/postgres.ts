@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { HyperplaneError } from '../../errors.js';
+import { StorePostgresDialect } from './postgres-introspector.js';
 import type { Database } from './schema.js';
 
 const INT8_OID = 20;
@@ -52,7 +53,7 @@ export async function openPostgres(target: PostgresTarget): Promise<Kysely<Datab
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
   } catch (e) {
