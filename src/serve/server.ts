@@ -130,9 +130,27 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   /** Recent answers by prediction id, so feedback can be scored as a reward without a lookup (bounded, oldest dropped first). */
   const recent = new Map<string, string | number>();
   const RECENT_MAX = 100_000;
+  const ring: (string | undefined)[] = new Array(RECENT_MAX);
+  let ringAt = 0;
   function remember(id: string, prediction: string | number): void {
+    const oldest = ring[ringAt];
+    if (oldest !== undefined) recent.delete(oldest);
+    ring[ringAt] = id;
+    ringAt = (ringAt + 1) % RECENT_MAX;
     recent.set(id, prediction);
-    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  }
+
+  /** Each route × model × version's metric children, made once: labelling per request cost more than scoring a row. */
+  const instrumentsBy = new Map<string, { ok: { inc(n?: number): void }; invalid: { inc(): void }; seconds: { observe(v: number): void }; rows: { inc(n: number): void } }>();
+  function instruments(route: string, model: ServedVersion) {
+    const key = `${route}\u0000${model.model}\u0000${model.version}`;
+    let found = instrumentsBy.get(key);
+    if (found === undefined) {
+      const version = String(model.version);
+      found = { ok: requests.labels(route, model.model, version, '200'), invalid: requests.labels(route, model.model, version, '400'), seconds: latency.labels(route, model.model, version), rows: rowsScored.labels(model.model, version) };
+      instrumentsBy.set(key, found);
+    }
+    return found;
   }
 
   function score(model: ServedVersion, records: Record<string, unknown>[], notes: string[][]): Answer[] {
@@ -186,7 +204,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const routed = deployment?.policy.choose(header('x-request-key'), Math.random);
     const model = await served(routed?.arm ?? ref, reply);
     if (model === undefined) return undefined;
-    const labels = { route, model: model.model, version: String(model.version) };
+    const meter = instruments(route, model);
     if (rows.length > maxRows) {
       fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
       return undefined;
@@ -197,7 +215,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     }
     const { problems, notes } = model.validator.check(rows);
     if (problems.length > 0) {
-      requests.inc({ ...labels, status: '400' });
+      meter.invalid.inc();
       fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
       return undefined;
     }
@@ -220,9 +238,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         }
       });
     }
-    requests.inc({ ...labels, status: '200' });
-    latency.observe(labels, ms / 1000);
-    rowsScored.inc({ model: model.model, version: String(model.version) }, records.length);
+    meter.ok.inc();
+    meter.seconds.observe(ms / 1000);
+    meter.rows.inc(records.length);
     return { model, answers, arm: routed?.arm, ms };
   }
 

@@ -81,12 +81,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     throw new HyperplaneError('a PostgreSQL store keeps its artifacts in the database, so every server sees them; filesystem artifacts need a SQLite store', { field: 'artifacts' });
   }
   let db: Kysely<Database>;
+  let raw: import('better-sqlite3').Database | undefined;
   let location: string;
   let migrationSchema: string | undefined;
   if (target.dialect === 'sqlite') {
     location = target.file;
     try {
-      db = openSqlite(target.file);
+      ({ db, raw } = openSqlite(target.file));
     } catch (e) {
       throw new HyperplaneError(`cannot open the store: ${(e as Error).message}`, { file: target.file });
     }
@@ -111,7 +112,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       registry: new SqlRegistry(db, artifacts, tracking),
       artifacts,
       deployments: new SqlDeployments(db),
-      predictions: new SqlPredictionLog(db),
+      predictions: new SqlPredictionLog(db, raw),
       feedback: new SqlFeedbackLog(db),
       apiKeys: new SqlApiKeys(db),
       gc: new StoreGarbageCollector(db, artifacts),

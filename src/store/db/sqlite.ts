@@ -36,12 +36,13 @@ class StoreSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openSqlite(file: string): Kysely<Database> {
+/** The open database: Kysely for every query, and the raw handle for the one hot bulk insert. */
+export function openSqlite(file: string): { db: Kysely<Database>; raw: SqliteDatabase.Database } {
   mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   // WAL: readers never block the writer; commits stay atomic when a process is killed mid-write.
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
+  return { db: new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) }), raw: database };
 }
