@@ -101,7 +101,7 @@ export class PredictionLogWriter {
   private lastError: string | undefined;
 
   constructor(
-    private readonly log: PredictionLog,
+    private readonly log: Pick<PredictionLog, 'insert'>,
     private readonly options: PredictionLogWriterOptions = {},
   ) {
     this.maxBuffered = positive(options.maxBuffered, 50_000, 'maxBuffered', true);

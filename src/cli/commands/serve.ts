@@ -41,7 +41,10 @@ export function serveCommand(): Command {
       const store = await openStoreLazily();
       const { buildServer } = await import('../../serve/server.js');
       const { PredictionLogWriter } = await import('../../serve/prediction-log-writer.js');
-      const writer = flags.log ? new PredictionLogWriter(store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
+      // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
+      const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
+      const sink = flags.log && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
+      const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
       const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
@@ -50,6 +53,7 @@ export function serveCommand(): Command {
         process.stderr.write(`${signal}: finishing requests in flight, flushing the prediction log\n`);
         await server.close();
         await writer?.close();
+        await sink?.close();
         await store.close();
         process.exit(0);
       };

@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+import { HyperplaneError } from '../../errors.js';
+import type { Prediction, PredictionLog } from '../../store/index.js';
+
+interface Reply {
+  seq: number;
+  error?: { name: string; message: string };
+}
+
+/**
+ * The prediction log's inserts on a worker thread with its own connection to the store. SQLite
+ * writes are synchronous (better-sqlite3): on the server's thread, every logged row cost ~25 µs of
+ * the event loop that answers requests. Only `insert` is offered: it is all the log writer needs.
+ */
+export class WorkerPredictionLog implements Pick<PredictionLog, 'insert'> {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private failed: Error | undefined;
+
+  constructor(uri: string) {
+    this.worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: { uri } });
+    this.worker.on('message', (reply: Reply) => {
+      const waiting = this.pending.get(reply.seq);
+      if (waiting === undefined) return;
+      this.pending.delete(reply.seq);
+      if (reply.error === undefined) waiting.resolve();
+      else {
+        // The writer sets invalid records aside by their error's kind, so the kind crosses the thread.
+        const { name, message } = reply.error;
+        waiting.reject(name === 'HyperplaneError' ? new HyperplaneError(message) : name === 'TypeError' ? new TypeError(message) : name === 'RangeError' ? new RangeError(message) : new Error(message));
+      }
+    });
+    this.worker.on('error', (e) => {
+      this.failed = e;
+      for (const w of this.pending.values()) w.reject(e);
+      this.pending.clear();
+    });
+  }
+
+  insert(batch: readonly Prediction[]): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.worker.postMessage({ seq, batch });
+    });
+  }
+
+  /** After the writer has flushed: closes the worker's store connection and stops it. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ close: true });
+    await closed;
+  }
+}
