@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+
+describe('hyperplane serve on a real port', () => {
+  it('answers 10,000 predictions at concurrency 32, and after SIGTERM every id a client got is in the prediction log', async () => {
+    const dir = tempDir('hyperplane-serve-cli-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '20', '--json'], { cwd: dir, env });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+
+    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const ids: string[] = [];
+    let next = 0;
+    const client = async (): Promise<void> => {
+      while (next < 10_000) {
+        const i = next++;
+        const r = await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows[i % rows.length]) });
+        expect(r.status).toBe(200);
+        ids.push(((await r.json()) as { id: string }).id);
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    expect(ids).toHaveLength(10_000);
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('flushing the prediction log');
+
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      expect(await store.predictions.count({ model: 'penguins' })).toBe(10_000);
+      const { predictions } = await store.predictions.list({ model: 'penguins', limit: 100_000 });
+      const logged = new Set(predictions.map((p) => p.id));
+      expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
