@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
@@ -28,6 +29,9 @@ export interface ServerOptions {
   maxRows?: number;
   validation?: ValidationOptions;
   log?: PredictionSink;
+  /** Overload: past this event-loop delay (ms), or this many requests in flight, answer 503 with Retry-After. */
+  maxEventLoopDelayMs?: number;
+  maxInFlight?: number;
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
@@ -66,7 +70,34 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const metrics = new Registry();
   const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics] });
   const latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [metrics] });
+  const overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers: [metrics] });
   const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics] });
+
+  // Overload answers 503 with Retry-After instead of letting latency grow without bound.
+  const retryAfter = 1;
+  await app.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
+    retryAfter,
+    exposeStatusRoute: false,
+    pressureHandler: (_request, reply, type, value) => {
+      overloaded.inc({ reason: String(type) });
+      void reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `the server is over its ${String(type)} limit (${String(value)}): retry after ${retryAfter} s` });
+    },
+  });
+  const maxInFlight = options.maxInFlight ?? 1024;
+  let inFlight = 0;
+  const counted = new WeakSet<object>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (inFlight >= maxInFlight) {
+      overloaded.inc({ reason: 'in flight' });
+      return reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${retryAfter} s` });
+    }
+    inFlight++;
+    counted.add(request);
+  });
+  app.addHook('onResponse', async (request) => {
+    if (counted.has(request)) inFlight--;
+  });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     // Fastify's own: malformed JSON, a body over the limit, an unsupported content type.

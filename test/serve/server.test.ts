@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
@@ -324,5 +325,48 @@ describe('deployments: traffic policies on the server', () => {
     const r = runCli(['deploy', 'penguins', '--policy', 'split v1=50,v9=50'], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no version 9/);
+  });
+});
+
+describe('overload', () => {
+  it('answers the requests past the in-flight limit with 503 and Retry-After, and keeps serving', async () => {
+    const store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-load-'), 'hyperplane.db')}` });
+    await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'penguins', 'production');
+    const server = await buildServer({ store, reloadMs: 0, maxInFlight: 2 });
+    try {
+      const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const big = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => penguins[i % penguins.length]) });
+      // From another process, each request on its own connection: in this process the server's synchronous
+      // scoring would take them one at a time, never twelve in flight at once.
+      const bodyFile = join(tempDir('hyperplane-serve-load-body-'), 'big.json');
+      writeFileSync(bodyFile, big);
+      const client = `const { request } = require('node:http');
+        const big = require('node:fs').readFileSync(${JSON.stringify(bodyFile)});
+        const send = () => new Promise((resolve) => {
+          const req = request('${address}/v1/models/penguins/predict', { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'], body }));
+          });
+          req.end(big);
+        });
+        Promise.all(Array.from({ length: 12 }, send)).then((a) => process.stdout.write(JSON.stringify(a)));`;
+      const answers = await new Promise<{ status: number; retryAfter: string | undefined; body: string }[]>((resolve, reject) =>
+        execFile(process.execPath, ['-e', client], { maxBuffer: 64 << 20 }, (e, out) => (e ? reject(e) : resolve(JSON.parse(out)))),
+      );
+      const codes = answers.map((r) => r.status);
+      expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
+      expect(codes.filter((c) => c === 200).length).toBeGreaterThan(0);
+      expect(codes.every((c) => c === 200 || c === 503)).toBe(true);
+      const refused = answers.find((r) => r.status === 503)!;
+      expect(refused.retryAfter).toBe('1');
+      expect(JSON.parse(refused.body).message).toMatch(/requests in flight, the limit is 2/);
+      // Once the burst is over, requests are answered again.
+      expect((await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(penguins[0]) })).status).toBe(200);
+      expect((await server.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/hyperplane_overloaded_total\{reason="in flight"\} [1-9]/);
+    } finally {
+      await server.close();
+      await store.close();
+    }
   });
 });

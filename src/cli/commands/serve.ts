@@ -11,6 +11,8 @@ interface ServeFlags {
   bodyLimit: string;
   log: boolean;
   logLevel: string;
+  maxEventLoopDelayMs: string;
+  maxInFlight: string;
 }
 
 const integer = (flag: string, text: string, min: number): number => {
@@ -33,6 +35,8 @@ export function serveCommand(): Command {
     .addOption(new Option('--extra-fields <mode>', 'fields a model does not read: ignore them, or reject the row').choices(['ignore', 'reject']).default('ignore'))
     .option('--body-limit <bytes>', 'largest request body (413 above)', String(16 * 1024 * 1024))
     .option('--no-log', 'do not write the prediction log')
+    .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
+    .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')
     .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
     .action(async (refs: string[], flags: ServeFlags) => {
       const port = integer('--port', flags.port, 0);
@@ -45,7 +49,7 @@ export function serveCommand(): Command {
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
       const sink = flags.log && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
       const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
-      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) return;
