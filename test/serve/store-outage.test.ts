@@ -1,0 +1,103 @@
+import { createServer, connect, type Server as NetServer, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
+import { buildServer } from '../../src/serve/server.js';
+import { openStore } from '../../src/store/index.js';
+import { fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
+
+/** A TCP proxy in front of PostgreSQL that the test can take down (every connection cut) and bring back on the same port. */
+class Proxy {
+  private server: NetServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(private readonly target: { host: string; port: number }) {}
+  async up(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => this.sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as { port: number }).port;
+  }
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
+
+const unreachable = await postgresUnreachable();
+const skip = unreachable !== undefined && process.env['CI'] !== 'true';
+if (skip) console.warn(`skipping the store outage test: PostgreSQL is unreachable (${unreachable})`);
+
+describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => {
+  const schema = `hp_outage_${process.pid}`;
+  const target = new URL(PG_URL);
+  const proxy = new Proxy({ host: target.hostname, port: Number(target.port || 5432) });
+
+  beforeAll(async () => {
+    await proxy.up();
+  });
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  });
+
+  it('loses no prediction: the log spills to disk while the store is down and replays when it is back', async () => {
+    const viaProxy = `postgres://${target.username}@127.0.0.1:${proxy.port}${target.pathname}?schema=${schema}`;
+    const direct = `${PG_URL}?schema=${schema}`;
+    // A model in the store, registered through the CLI.
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: tempDir(), env: { HYPERPLANE_STORE: direct } });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { env: { HYPERPLANE_STORE: direct } }).code).toBe(0);
+
+    const store = await openStore({ uri: viaProxy });
+    const spillDir = tempDir('hyperplane-spill-');
+    const writer = new PredictionLogWriter(store.predictions, { spillDir, batchSize: 200, flushIntervalMs: 20, maxBuffered: 500, retryMinMs: 20, retryMaxMs: 200, insertTimeoutMs: 2000 });
+    const server = await buildServer({ store, reloadMs: 0, log: writer });
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as object[];
+    const ids: string[] = [];
+    const ask = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        const r = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: rows[i % rows.length]! });
+        expect(r.statusCode).toBe(200);
+        ids.push(r.json().id);
+      }
+    };
+    try {
+      await ask(1000);
+      await proxy.down();
+      await ask(3000); // the store is gone: answers go on, their log records wait in memory and on disk
+      await new Promise((r) => setTimeout(r, 300));
+      const stats = writer.stats();
+      expect(stats.storeDown).toBe(true);
+      expect(stats.spilled + stats.spilling + stats.buffered).toBeGreaterThan(0);
+      expect(stats.buffered).toBeLessThanOrEqual(500);
+      await proxy.up();
+      await ask(1000);
+      await writer.flush();
+      await writer.close();
+    } finally {
+      await server.close();
+      await store.close();
+    }
+    const check = await openStore({ uri: direct });
+    try {
+      expect(await check.predictions.count({ model: 'penguins' })).toBe(5000);
+      const { predictions } = await check.predictions.list({ model: 'penguins', limit: 100_000 });
+      const logged = new Set(predictions.map((p) => p.id));
+      expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  });
+});
