@@ -44,22 +44,24 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
-function wrk(url) {
-  const out = execFileSync('wrk', ['-t1', '-c16', `-d${seconds}s`, '--latency', '-s', join(here, 'serve', 'post.lua'), url], { env: { ...process.env, BODY: bodyFile }, encoding: 'utf8' });
+function wrk(url, connections = 16) {
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', join(here, 'serve', 'post.lua'), url], { env: { ...process.env, BODY: bodyFile }, encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(out);
   const ms = (m) => Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  return { rps, p50: ms(p50), p99: ms(p99), non2xx: errors ? Number(errors[1]) : 0 };
+  const timeouts = /timeout (\d+)/.exec(out);
+  const total = Number(/(\d+) requests in/.exec(out)[1]);
+  return { rps, p50: ms(p50), p99: ms(p99), non2xx: errors ? Number(errors[1]) : 0, timeouts: timeouts ? Number(timeouts[1]) : 0, total };
 }
 
-async function measure(name, start, url) {
+async function measure(name, start, url, connections = 16) {
   const child = start();
   try {
     await waitFor(url);
-    wrk(url); // warm-up, discarded
-    return { name, ...wrk(url) };
+    wrk(url, connections); // warm-up, discarded
+    return { name, ...wrk(url, connections) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -102,12 +104,26 @@ results.push(
     'http://127.0.0.1:18082/predict',
   ),
 );
+const workers2 = await measure(
+  'hyperplane serve --workers 2 (log on)',
+  () => spawn(process.execPath, [cli, 'serve', '--port', '18083', '--workers', '2'], { env, cwd: work, stdio: 'ignore' }),
+  'http://127.0.0.1:18083/v1/models/bench/predict',
+);
+// Past capacity: 256 connections against 2 workers that take 32 requests in flight each.
+const overload = await measure(
+  'overload: --workers 2 --max-in-flight 32, 256 conns',
+  () => spawn(process.execPath, [cli, 'serve', '--port', '18084', '--workers', '2', '--max-in-flight', '32'], { env, cwd: work, stdio: 'ignore' }),
+  'http://127.0.0.1:18084/v1/models/bench/predict',
+  256,
+);
 rmSync(work, { recursive: true, force: true });
 
 const [bare, ours, flask] = results;
 console.log(`one JSON row per request, wrk -t1 -c16 -d${seconds}s (after a warm-up run)`);
 for (const r of results) console.log(`  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx > 0 ? `   non-2xx ${r.non2xx}` : ''}`);
 console.log(`  ours / bare ${(ours.rps / bare.rps).toFixed(2)}×   ours / Flask ${(ours.rps / flask.rps).toFixed(1)}×`);
+console.log(`  ${workers2.name.padEnd(38)} ${workers2.rps.toFixed(0).padStart(7)} req/s   p50 ${workers2.p50.toFixed(2)} ms   p99 ${workers2.p99.toFixed(2)} ms   (${(workers2.rps / ours.rps).toFixed(2)}× one worker; / bare ${(workers2.rps / bare.rps).toFixed(2)}×, / Flask ${(workers2.rps / flask.rps).toFixed(1)}×)`);
+console.log(`  ${overload.name.padEnd(38)} ${overload.rps.toFixed(0).padStart(7)} answers/s   p99 ${overload.p99.toFixed(2)} ms   503s ${overload.non2xx.toLocaleString('en-US')} of ${overload.total.toLocaleString('en-US')}   timeouts ${overload.timeouts}`);
 batchMs.sort((a, b) => a - b);
 console.log(`1,000-row batch request: median ${batchMs[20].toFixed(1)} ms, p90 ${batchMs[36].toFixed(1)} ms (40 requests, client-side, JSON in and out)`);
 console.log(`prediction log: ${logged.toLocaleString("en-US")} predictions stored in all (the wrk runs and the 40 batches of 1,000)`);

@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Overload: past this event-loop delay (ms), or this many requests in flight, answer 503 with Retry-After. */
   maxEventLoopDelayMs?: number;
   maxInFlight?: number;
+  /** Overload: past this share (0–1) of the event loop's time busy, answer 503. */
+  maxEventLoopUtilization?: number;
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
@@ -77,6 +79,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const retryAfter = 1;
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
+    // A saturated loop queues requests in its sockets, where neither the delay nor the in-flight count
+    // sees them: past this share of busy time, new requests are refused quickly instead.
+    maxEventLoopUtilization: options.maxEventLoopUtilization ?? 0.98,
+    sampleInterval: 100,
     retryAfter,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply, type, value) => {

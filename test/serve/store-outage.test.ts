@@ -1,6 +1,5 @@
 import { createServer, connect, type Server as NetServer, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';

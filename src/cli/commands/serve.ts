@@ -13,13 +13,49 @@ interface ServeFlags {
   logLevel: string;
   maxEventLoopDelayMs: string;
   maxInFlight: string;
+  workers: string;
+  maxEventLoopUtilization: string;
 }
+
+const share = (text: string): number => {
+  const v = Number(text);
+  if (!(v > 0 && v <= 1)) throw new HyperplaneError(`--max-event-loop-utilization ${text}: expected a share above 0, at most 1`);
+  return v;
+};
 
 const integer = (flag: string, text: string, min: number): number => {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new HyperplaneError(`${flag} ${text}: expected a whole number, ${min} or more`);
   return n;
 };
+
+/**
+ * In the primary process of `--workers N`: forks N servers sharing the port, replaces one that dies,
+ * and on SIGTERM stops them all (each drains and flushes) before exiting. Returns false in a worker.
+ */
+async function superviseWorkers(n: number): Promise<boolean> {
+  const { default: cluster } = await import('node:cluster');
+  if (!cluster.isPrimary) return false;
+  let stopping = false;
+  for (let i = 0; i < n; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+    cluster.fork();
+  });
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stderr.write(`primary ${process.pid}: ${n} workers\n`);
+  return true;
+}
 
 /**
  * `hyperplane serve [REF...]`: the models in the store over HTTP. SIGTERM or Ctrl-C stops taking new
@@ -34,11 +70,15 @@ export function serveCommand(): Command {
     .option('--reload-ms <ms>', 'how often aliases, deployments and keys are re-read (0: never)', '2000')
     .addOption(new Option('--extra-fields <mode>', 'fields a model does not read: ignore them, or reject the row').choices(['ignore', 'reject']).default('ignore'))
     .option('--body-limit <bytes>', 'largest request body (413 above)', String(16 * 1024 * 1024))
+    .option('--workers <n>', 'processes sharing the port (node:cluster); each has its own log writer', '1')
     .option('--no-log', 'do not write the prediction log')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
+    .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1)', '0.98')
     .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')
     .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
     .action(async (refs: string[], flags: ServeFlags) => {
+      const workers = integer('--workers', flags.workers, 1);
+      if (workers > 1 && (await superviseWorkers(workers))) return;
       const port = integer('--port', flags.port, 0);
       const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
@@ -49,7 +89,7 @@ export function serveCommand(): Command {
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
       const sink = flags.log && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
       const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
-      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), maxEventLoopUtilization: share(flags.maxEventLoopUtilization), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) return;
