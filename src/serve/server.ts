@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
+import { apiMarkdown, ROUTE_DOCS } from './api-docs.js';
 import { KeyCheck } from './auth.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from './protocols.js';
@@ -75,14 +77,37 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers: [metrics] });
   const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics] });
 
+  // The OpenAPI document is built from each route's doc; body schemas there document, the routes validate
+  // themselves (every problem listed in Hyperplane's own 400 format), so Fastify's validation is off.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Hyperplane serving API', version: '1' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key exists (admin routes: always). `X-API-Key` works too.' } } },
+    },
+    // Responses are documented here only: a response schema on the route itself would also drive (and could drop fields from) serialization.
+    transform: ({ schema, url, route }) => {
+      const doc = ROUTE_DOCS[`${String(Array.isArray(route.method) ? route.method[0] : route.method)} ${route.url}`];
+      const response = doc === undefined ? undefined : Object.fromEntries(Object.entries(doc.responses).map(([code, description]) => [code, { description }]));
+      return { schema: { ...schema, ...(response !== undefined ? { response } : {}) } as typeof schema, url };
+    },
+  });
+  app.setValidatorCompiler(() => () => true);
+  app.addHook('onRoute', (route) => {
+    const method = Array.isArray(route.method) ? route.method[0] : route.method;
+    const doc = ROUTE_DOCS[`${String(method)} ${route.url}`];
+    if (doc === undefined) {
+      route.schema = { ...route.schema, hide: true };
+      return;
+    }
+    route.schema = { summary: doc.summary, description: doc.description, tags: doc.tags, ...(doc.body !== undefined ? { body: doc.body } : {}), ...(doc.scope !== undefined ? { security: [{ apiKey: [] }] } : {}) };
+  });
+
   // Overload answers 503 with Retry-After instead of letting latency grow without bound.
   const retryAfter = 1;
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
-    // A saturated loop queues requests in its sockets, where neither the delay nor the in-flight count
-    // sees them: past this share of busy time, new requests are refused quickly instead.
-    maxEventLoopUtilization: options.maxEventLoopUtilization ?? 0.98,
-    sampleInterval: 100,
+    // Off unless set: a loop busy with one big batch reads as saturated, and every request would be refused meanwhile.
+    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization, sampleInterval: 100 } : {}),
     retryAfter,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply, type, value) => {
@@ -394,6 +419,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/openapi.json', async () => app.swagger());
+  app.get('/docs', async (_request, reply) => {
+    const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const md = apiMarkdown(app.swagger() as unknown as Parameters<typeof apiMarkdown>[0]);
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html><head><meta charset="utf-8"><title>Hyperplane API</title><style>body{font:14px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap}</style></head><body><p>The machine-readable document is <a href="/openapi.json">/openapi.json</a>.</p><pre>${escape(md)}</pre></body></html>`);
+  });
 
   await models.start(options.refs ?? []);
   await loadDeployments();

@@ -6,7 +6,8 @@ import { decodePackage } from '../../src/pipeline/package.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
 import { openStore, type Prediction, type Store } from '../../src/store/index.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { apiMarkdown, ROUTE_DOCS } from '../../src/serve/api-docs.js';
+import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
 
 type Row = Record<string, string | number | null>;
 const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Row[];
@@ -161,6 +162,21 @@ describe('the prediction server', () => {
     expect(strip(split.json().predictions)).toEqual(strip(records.json().predictions));
     expect(split.json().predictions[0]).toMatchObject({ prediction: expect.any(String), Adelie: expect.any(Number) });
     expect((await post('/invocations', { instances: [] })).statusCode).toBe(400);
+  });
+
+  it('publishes its OpenAPI document and /docs, and docs/api.md is generated from it', async () => {
+    const spec = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    for (const route of Object.keys(ROUTE_DOCS)) {
+      const [method, url] = route.split(' ') as [string, string];
+      expect(spec.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()]?.summary, route).toBe(ROUTE_DOCS[route]!.summary);
+    }
+    expect(spec.paths['/openapi.json']).toBeUndefined();
+    expect(spec.paths['/v1/models/{model}/predict'].post.security).toEqual([{ apiKey: [] }]);
+    const docs = await server.app.inject({ method: 'GET', url: '/docs' });
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
+    expect(docs.body).toContain('POST /v1/feedback');
+    expect(readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8'), 'docs/api.md is stale: npm run build && npm run api-docs').toBe(apiMarkdown(spec));
   });
 
   it('reports readiness and Prometheus metrics per model and version', async () => {

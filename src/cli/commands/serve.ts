@@ -14,7 +14,7 @@ interface ServeFlags {
   maxEventLoopDelayMs: string;
   maxInFlight: string;
   workers: string;
-  maxEventLoopUtilization: string;
+  maxEventLoopUtilization?: string;
 }
 
 const share = (text: string): number => {
@@ -73,7 +73,7 @@ export function serveCommand(): Command {
     .option('--workers <n>', 'processes sharing the port (node:cluster); each has its own log writer', '1')
     .option('--no-log', 'do not write the prediction log')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
-    .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1)', '0.98')
+    .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
     .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')
     .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
     .action(async (refs: string[], flags: ServeFlags) => {
@@ -89,7 +89,7 @@ export function serveCommand(): Command {
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
       const sink = flags.log && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
       const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
-      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), maxEventLoopUtilization: share(flags.maxEventLoopUtilization), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      const server = await buildServer({ store, refs, reloadMs, bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), ...(flags.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: share(flags.maxEventLoopUtilization) } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) return;

@@ -1,0 +1,87 @@
+/** What each route is, for the OpenAPI document (`/openapi.json`), `/docs` and docs/api.md. */
+export interface RouteDoc {
+  summary: string;
+  description: string;
+  tags: string[];
+  /** The scope an API key needs, once keys exist (admin routes always need one). */
+  scope?: 'predict' | 'feedback' | 'admin';
+  body?: object;
+  responses: Record<string, string>;
+}
+
+const row = { type: 'object', description: 'One row: field name → value (number, string, boolean or null). A missing field is predicted as missing.', additionalProperties: true };
+const predictBody = { description: 'One row, or a batch', oneOf: [row, { type: 'object', required: ['rows'], properties: { rows: { type: 'array', items: row, maxItems: 10_000 } } }] };
+const tensor = { type: 'object', required: ['name', 'shape', 'datatype', 'data'], properties: { name: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, datatype: { type: 'string' }, data: { type: 'array' } } };
+const bad = 'Invalid input: `{error, message, problems: [{field, problem, expected, row?}]}`';
+const auth = { '401': 'No API key, or an unknown or revoked one (once keys exist)', '403': "The key lacks the route's scope" };
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /v1/models/:model/predict': {
+    summary: 'Predict with a model, an alias or a deployment',
+    description:
+      '`model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.',
+    tags: ['predict'],
+    scope: 'predict',
+    body: predictBody,
+    responses: { '200': 'Predictions', '400': bad, '404': 'No such model, alias or version', '413': 'Body or row count over the limit', '503': 'Overloaded (with Retry-After)', ...auth },
+  },
+  'POST /v1/models/:model/versions/:version/predict': {
+    summary: 'Predict with one version',
+    description: 'As the route above, with the version fixed.',
+    tags: ['predict'],
+    scope: 'predict',
+    body: predictBody,
+    responses: { '200': 'Predictions', '400': bad, '404': 'No such version', '413': 'Body or row count over the limit', ...auth },
+  },
+  'POST /v1/feedback': {
+    summary: 'The true outcome of predictions',
+    description: '`{id, outcome}`, a list of them, or `{feedback: [...]}`. `outcome` is the true label or value, or `{reward: 0..1}`; a label is scored against the logged prediction as a reward, which bandit deployments learn from.',
+    tags: ['feedback'],
+    scope: 'feedback',
+    body: { type: ['object', 'array'] },
+    responses: { '202': '`{accepted: n}`', '400': bad, ...auth },
+  },
+  'POST /v2/models/:model/infer': {
+    summary: 'Open Inference Protocol: infer',
+    description: 'KServe v2 / Triton / MLServer requests: one tensor per input column (shape `[n]`), or one `[n, d]` tensor with the columns in the order of the model metadata. Outputs `prediction`, `probabilities` (`[n, k]`) and `prediction_id`.',
+    tags: ['v2'],
+    scope: 'predict',
+    body: { type: 'object', required: ['inputs'], properties: { id: { type: 'string' }, inputs: { type: 'array', items: tensor } } },
+    responses: { '200': 'Output tensors', '400': bad, '404': 'No such model', ...auth },
+  },
+  'POST /v2/models/:model/versions/:version/infer': { summary: 'Open Inference Protocol: infer with one version', description: 'As above, with the version fixed.', tags: ['v2'], scope: 'predict', responses: { '200': 'Output tensors', '400': bad, ...auth } },
+  'GET /v2/models/:model': { summary: 'Open Inference Protocol: model metadata', description: 'Name, version, and the input and output tensors.', tags: ['v2'], scope: 'predict', responses: { '200': 'Metadata', '404': 'No such model' } },
+  'GET /v2/models/:model/ready': { summary: 'Open Inference Protocol: model ready', description: '200 when the model is loaded.', tags: ['v2'], scope: 'predict', responses: { '200': 'Ready', '404': 'Not loaded' } },
+  'GET /v2/health/live': { summary: 'Open Inference Protocol: live', description: 'The process answers.', tags: ['v2', 'health'], responses: { '200': '`{live: true}`' } },
+  'GET /v2/health/ready': { summary: 'Open Inference Protocol: ready', description: 'Every served model is loaded.', tags: ['v2', 'health'], responses: { '200': 'Ready', '503': 'Not yet' } },
+  'POST /invocations': {
+    summary: "MLflow's scoring route",
+    description: '`{dataframe_split: {columns, data}}` or `{dataframe_records: [...]}`; answers `{predictions: [...]}`. Serves the one model the server serves, or `?model=NAME`.',
+    tags: ['mlflow'],
+    scope: 'predict',
+    body: { type: 'object' },
+    responses: { '200': 'Predictions', '400': bad, ...auth },
+  },
+  'POST /v1/admin/reload': { summary: 'Reload now', description: 'Re-reads aliases, deployments and keys, as the poll does every 2 s.', tags: ['admin'], scope: 'admin', responses: { '200': "Each served reference's version and error", ...auth } },
+  'PUT /v1/admin/deployments/:name': { summary: "Set a deployment's traffic policy", description: 'Body `{policy}`, as `hyperplane deploy` writes it: `{kind: "fixed", ref}`, `{kind: "split", arms: [{ref, weight}]}`, `{kind: "shadow", ref, shadow}` or `{kind: "bandit", arms: [refs]}`.', tags: ['admin'], scope: 'admin', body: { type: 'object', required: ['policy'] }, responses: { '200': 'The deployment', '400': 'Not a policy', ...auth } },
+  'GET /healthz': { summary: 'Liveness', description: 'The process answers.', tags: ['health'], responses: { '200': '`{status: "ok"}`' } },
+  'GET /readyz': { summary: 'Readiness', description: "Every served reference with its version, load time and last reload error (the previous version keeps serving), and the prediction log's state.", tags: ['health'], responses: { '200': 'Ready', '503': 'A model is not loaded' } },
+  'GET /metrics': { summary: 'Prometheus metrics', description: 'Requests, latency histograms and rows by route, model and version; overload refusals.', tags: ['health'], responses: { '200': 'Prometheus text' } },
+};
+
+/** The API as Markdown, from the OpenAPI document: docs/api.md and `/docs`. */
+export function apiMarkdown(spec: { info: { title: string; version: string }; paths: Record<string, Record<string, { summary?: string; description?: string; responses?: Record<string, { description?: string }> }>> }): string {
+  const lines = [`# ${spec.info.title} ${spec.info.version}`, '', 'Generated from `/openapi.json` by `npm run api-docs`; do not edit.', ''];
+  for (const [path, methods] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      lines.push(`## ${method.toUpperCase()} ${path}`, '', `**${op.summary ?? ''}**`, '', op.description ?? '', '');
+      const codes = Object.entries(op.responses ?? {});
+      if (codes.length > 0) {
+        lines.push('| status | meaning |', '|---|---|');
+        for (const [code, r] of codes) lines.push(`| ${code} | ${(r.description ?? '').replace(/\|/g, '\\|')} |`);
+        lines.push('');
+      }
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
