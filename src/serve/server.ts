@@ -300,6 +300,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         }
       });
     }
+    // Every protocol's answer names the version that gave it, in its body or at least here.
+    void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));
     meter.ok.inc();
     meter.seconds.observe(ms / 1000);
     meter.rows.inc(records.length);

@@ -161,6 +161,7 @@ describe('the prediction server', () => {
     const strip = (ps: { id: string }[]) => ps.map(({ id: _id, ...rest }) => rest);
     expect(strip(split.json().predictions)).toEqual(strip(records.json().predictions));
     expect(split.json().predictions[0]).toMatchObject({ prediction: expect.any(String), Adelie: expect.any(Number) });
+    expect(split.headers['x-hyperplane-version']).toBe('1');
     expect((await post('/invocations', { instances: [] })).statusCode).toBe(400);
   });
 
