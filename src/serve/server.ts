@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -7,6 +6,7 @@ import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
 import { apiMarkdown, ROUTE_DOCS } from './api-docs.js';
 import { KeyCheck } from './auth.js';
+import { timeOrderedId } from './ids.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from './protocols.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
@@ -221,7 +221,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const k = model.pipeline.classes;
     const classLabels = model.pipeline.spec.target.labels;
     return records.map((_, i) => ({
-      id: randomUUID(),
+      id: timeOrderedId(),
       prediction: predicted[i]!,
       ...(classLabels !== undefined ? { probabilities: Object.fromEntries(classLabels.map((l, c) => [l, scores[i * k + c]!])) } : {}),
       ...(notes[i]!.length > 0 ? { notes: notes[i]! } : {}),

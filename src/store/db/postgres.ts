@@ -51,8 +51,11 @@ export async function openPostgres(target: PostgresTarget): Promise<Kysely<Datab
     types,
     ...(target.schema === null ? {} : { options: `-c search_path=${target.schema}` }),
   });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server must not crash the process, idle (the pool's event) or checked out
+  // between two statements (the client's own event, unheard otherwise: an uncaught exception). The
+  // query in flight, or the next one, reports the failure, and the pool drops the client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
