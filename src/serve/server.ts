@@ -3,14 +3,17 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
-import type { ApiScope, FeedbackInput, JsonValue, Prediction, Store } from '../store/index.js';
-import { apiMarkdown, ROUTE_DOCS } from './api-docs.js';
+import type { ApiScope, JsonValue, Prediction, Store } from '../store/index.js';
+import { ROUTE_DOCS } from './api-docs.js';
 import { KeyCheck } from './auth.js';
 import { timeOrderedId } from './ids.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
-import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from './protocols.js';
+import { fail, type Answer, type Headers } from './reply.js';
+import { registerDocsRoutes } from './routes/docs.js';
+import { RecentAnswers, registerFeedbackRoute } from './routes/feedback.js';
+import { registerProtocolRoutes } from './routes/protocols.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
-import type { FieldProblem, ValidationOptions } from './validate.js';
+import type { ValidationOptions } from './validate.js';
 
 /** Where each prediction goes, off the request's path (the batching, spilling log writer). */
 export interface PredictionSink {
@@ -48,18 +51,6 @@ export interface Server {
   reload(): Promise<void>;
   /** Stops polling and closes the listener, letting requests in flight finish. */
   close(): Promise<void>;
-}
-
-interface Answer {
-  id: string;
-  prediction: string | number;
-  probabilities?: Record<string, number>;
-  notes?: string[];
-}
-
-/** A 4xx/5xx body: what went wrong, and for bad rows each field's problem. */
-function fail(reply: FastifyReply, status: number, error: string, message: string, problems?: FieldProblem[]): FastifyReply {
-  return reply.code(status).send({ error, message, ...(problems !== undefined ? { problems } : {}) });
 }
 
 /**
@@ -189,18 +180,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     for (const name of [...policies.keys()]) if (!seen.has(name)) policies.delete(name);
   }
 
-  /** Recent answers by prediction id, so feedback can be scored as a reward without a lookup (bounded, oldest dropped first). */
-  const recent = new Map<string, string | number>();
-  const RECENT_MAX = 100_000;
-  const ring: (string | undefined)[] = new Array(RECENT_MAX);
-  let ringAt = 0;
-  function remember(id: string, prediction: string | number): void {
-    const oldest = ring[ringAt];
-    if (oldest !== undefined) recent.delete(oldest);
-    ring[ringAt] = id;
-    ringAt = (ringAt + 1) % RECENT_MAX;
-    recent.set(id, prediction);
-  }
+  const recent = new RecentAnswers(100_000);
 
   /** Each route × model × version's metric children, made once: labelling per request cost more than scoring a row. */
   const instrumentsBy = new Map<string, { ok: { inc(n?: number): void }; invalid: { inc(): void }; seconds: { observe(v: number): void }; rows: { inc(n: number): void } }>();
@@ -246,7 +226,6 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     );
   }
 
-  type Headers = Record<string, string | string[] | undefined>;
   interface Answered {
     model: ServedVersion;
     answers: Answer[];
@@ -285,7 +264,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const answers = score(model, records, notes);
     const ms = performance.now() - started;
     logAnswers(model, records, answers, ms, routed?.arm ?? null, requestId);
-    for (const a of answers) remember(a.id, a.prediction);
+    for (const a of answers) recent.remember(a.id, a.prediction);
     // Shadows score the same rows after the answer is sent: their answers are logged, never returned.
     for (const shadowRef of routed?.shadows ?? []) {
       setImmediate(() => {
@@ -325,85 +304,14 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict', request.headers);
   });
 
-  // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
-  app.get('/v2/health/live', async () => ({ live: true }));
-  app.get('/v2/health/ready', async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
-  app.get<{ Params: { model: string } }>('/v2/models/:model', async (request, reply) => {
-    const model = await served(request.params.model, reply);
-    return model === undefined ? reply : modelMetadata(model);
-  });
-  app.get<{ Params: { model: string } }>('/v2/models/:model/ready', async (request, reply) => {
-    const model = models.get(request.params.model);
-    return reply.code(model !== undefined ? 200 : 404).send({ name: request.params.model, ready: model !== undefined });
-  });
-  const infer = async (ref: string, body: unknown, reply: FastifyReply, headers: Headers): Promise<FastifyReply> => {
-    const model = await served(ref, reply);
-    if (model === undefined) return reply;
-    const parsed = rowsFromInfer(body, model.signature);
-    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'the inference request is malformed', parsed.problems);
-    const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
-    if (done === undefined) return reply;
-    const id = (body as { id?: unknown }).id;
-    return reply.send(inferResponse(done.model, done.answers, typeof id === 'string' ? id : undefined));
-  };
-  app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
-  app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
+  registerProtocolRoutes(app, { models, served, answerRows });
 
-  // MLflow's scoring route: the one model this server serves, or ?model=NAME when it serves several.
-  app.post<{ Querystring: { model?: string } }>('/invocations', async (request, reply) => {
-    const names = [...new Set(models.status().map((m) => m.ref.split(/[@/]/)[0]!))];
-    const ref = request.query.model ?? (names.length === 1 ? names[0] : undefined);
-    if (ref === undefined) return fail(reply, 400, 'bad request', `this server serves ${names.length} models (${names.join(', ')}): name one with /invocations?model=NAME`);
-    const parsed = rowsFromInvocations(request.body);
-    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'not an MLflow scoring request', parsed.problems);
-    const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
-    if (done === undefined) return reply;
-    const labels = done.model.signature.output.labels;
-    return reply.send({ predictions: done.answers.map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
-  });
-
-  app.post('/v1/feedback', async (request, reply) => {
-    const body = request.body;
-    const items: unknown[] = Array.isArray(body) ? body : body !== null && typeof body === 'object' && Array.isArray((body as { feedback?: unknown }).feedback) ? (body as { feedback: unknown[] }).feedback : [body];
-    const problems: FieldProblem[] = [];
-    const batch: FeedbackInput[] = [];
-    items.forEach((item, row) => {
-      const at = items.length > 1 ? { row } : {};
-      const f = item as { id?: unknown; outcome?: unknown } | null;
-      if (f === null || typeof f !== 'object') problems.push({ field: '(feedback)', problem: `got ${f === null ? 'null' : typeof f}`, expected: '{ "id": prediction id, "outcome": the true value }', ...at });
-      else if (typeof f.id !== 'string' || f.id === '') problems.push({ field: 'id', problem: 'missing or not a string', expected: 'the id a prediction answered with', ...at });
-      else if (f.outcome === undefined) problems.push({ field: 'outcome', problem: 'missing', expected: 'the true label, value or reward', ...at });
-      else batch.push({ predictionId: f.id, outcome: f.outcome as JsonValue });
-    });
-    if (problems.length > 0) return fail(reply, 400, 'invalid feedback', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the feedback`, problems);
-    for (const f of batch) f.reward = await rewardOf(f);
-    await store.feedback.insert(batch);
-    requests.inc({ route: 'feedback', model: '', version: '', status: '202' });
-    return reply.code(202).send({ accepted: batch.length });
-  });
+  registerFeedbackRoute(app, { store, recent, counted: () => requests.inc({ route: 'feedback', model: '', version: '', status: '202' }) });
 
   app.post('/v1/admin/reload', async () => {
     await reload();
     return { models: models.status() };
   });
-
-  /**
-   * Feedback as a reward in [0, 1]: `{ "reward": x }` as given; a true label compared with what was
-   * predicted (1 when right). Unknown predictions and values (a regression's true value) have none.
-   */
-  async function rewardOf(f: FeedbackInput): Promise<number | null> {
-    const o = f.outcome;
-    if (o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o['reward'] === 'number') return Math.min(1, Math.max(0, o['reward']));
-    if (typeof o !== 'string' && typeof o !== 'number' && typeof o !== 'boolean') return null;
-    let predicted = recent.get(f.predictionId);
-    if (predicted === undefined) {
-      const logged = await store.predictions.get(f.predictionId);
-      const response = logged?.response as { prediction?: string | number } | undefined;
-      predicted = response?.prediction;
-    }
-    if (predicted === undefined || typeof predicted === 'number') return null;
-    return String(o) === predicted ? 1 : 0;
-  }
 
   app.put<{ Params: { name: string }; Body: { policy?: JsonValue } }>('/v1/admin/deployments/:name', async (request, reply) => {
     const policy = request.body?.policy;
@@ -421,12 +329,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
-  app.get('/openapi.json', async () => app.swagger());
-  app.get('/docs', async (_request, reply) => {
-    const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const md = apiMarkdown(app.swagger() as unknown as Parameters<typeof apiMarkdown>[0]);
-    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html><head><meta charset="utf-8"><title>Hyperplane API</title><style>body{font:14px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap}</style></head><body><p>The machine-readable document is <a href="/openapi.json">/openapi.json</a>.</p><pre>${escape(md)}</pre></body></html>`);
-  });
+  registerDocsRoutes(app);
 
   await models.start(options.refs ?? []);
   await loadDeployments();

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from '../protocols.js';
+import { fail, type Answer, type Headers } from '../reply.js';
+import type { ServedModels, ServedVersion } from '../served-models.js';
+
+/** What the protocol routes need from the server: its models and its one prediction path. */
+export interface ProtocolContext {
+  models: ServedModels;
+  served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined>;
+  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Promise<{ model: ServedVersion; answers: Answer[] } | undefined>;
+}
+
+/** The Open Inference Protocol (v2) and MLflow's /invocations, both through the server's prediction path. */
+export function registerProtocolRoutes(app: FastifyInstance, { models, served, answerRows }: ProtocolContext): void {
+  // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
+  app.get('/v2/health/live', async () => ({ live: true }));
+  app.get('/v2/health/ready', async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
+  app.get<{ Params: { model: string } }>('/v2/models/:model', async (request, reply) => {
+    const model = await served(request.params.model, reply);
+    return model === undefined ? reply : modelMetadata(model);
+  });
+  app.get<{ Params: { model: string } }>('/v2/models/:model/ready', async (request, reply) => {
+    const model = models.get(request.params.model);
+    return reply.code(model !== undefined ? 200 : 404).send({ name: request.params.model, ready: model !== undefined });
+  });
+  const infer = async (ref: string, body: unknown, reply: FastifyReply, headers: Headers): Promise<FastifyReply> => {
+    const model = await served(ref, reply);
+    if (model === undefined) return reply;
+    const parsed = rowsFromInfer(body, model.signature);
+    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'the inference request is malformed', parsed.problems);
+    const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
+    if (done === undefined) return reply;
+    const id = (body as { id?: unknown }).id;
+    return reply.send(inferResponse(done.model, done.answers, typeof id === 'string' ? id : undefined));
+  };
+  app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
+  app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
+  
+  // MLflow's scoring route: the one model this server serves, or ?model=NAME when it serves several.
+  app.post<{ Querystring: { model?: string } }>('/invocations', async (request, reply) => {
+    const names = [...new Set(models.status().map((m) => m.ref.split(/[@/]/)[0]!))];
+    const ref = request.query.model ?? (names.length === 1 ? names[0] : undefined);
+    if (ref === undefined) return fail(reply, 400, 'bad request', `this server serves ${names.length} models (${names.join(', ')}): name one with /invocations?model=NAME`);
+    const parsed = rowsFromInvocations(request.body);
+    if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'not an MLflow scoring request', parsed.problems);
+    const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
+    if (done === undefined) return reply;
+    const labels = done.model.signature.output.labels;
+    return reply.send({ predictions: done.answers.map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
+  });
+}
