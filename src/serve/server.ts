@@ -26,6 +26,8 @@ export interface ServerOptions {
   store: Store;
   /** Model references to serve; none: every model with a production alias. */
   refs?: readonly string[];
+  /** A PostgreSQL store's URI to LISTEN on: changes reload at once rather than at the next poll. */
+  listen?: string;
   /** How often aliases are re-resolved for hot reload (ms); 0 turns polling off. */
   reloadMs?: number;
   /** Largest request body in bytes (413 above it). */
@@ -344,12 +346,27 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     for (const f of failed) app.log.error({ ref: f.ref }, `reload failed, still serving the previous version: ${f.error}`);
   };
   const timer = reloadMs > 0 ? setInterval(() => void reload().catch((e: unknown) => app.log.error(e)), reloadMs).unref() : undefined;
+  // A burst of changes (an alias move, then a deployment) reloads once, shortly after the last.
+  let pending: NodeJS.Timeout | undefined;
+  const stopListening =
+    options.listen === undefined
+      ? undefined
+      : await (await import('../store/index.js')).listenForChanges(
+          options.listen,
+          () => {
+            if (pending !== undefined) clearTimeout(pending);
+            pending = setTimeout(() => void reload().catch((e: unknown) => app.log.error(e)), 20);
+          },
+          (e) => app.log.warn(`lost the PostgreSQL change notifications (${e.message}); polling goes on`),
+        );
   return {
     app,
     models,
     reload,
     close: async () => {
       if (timer !== undefined) clearInterval(timer);
+      if (pending !== undefined) clearTimeout(pending);
+      await stopListening?.();
       await app.close();
     },
   };

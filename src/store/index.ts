@@ -53,3 +53,4 @@ export type { JsonValue } from './json.js';
 export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';
 export { LATEST_MIGRATION } from './migrations/index.js';
 export type { Database, Dialect } from './db/schema.js';
+export { listenForChanges } from './db/postgres-listen.js';

@@ -169,6 +169,14 @@ export function initial(dialect: Dialect): Migration {
         .addColumn('data', bytesType(dialect), (c) => c.notNull())
         .addColumn('stored_at', 'bigint', (c) => c.notNull())
         .execute();
+      if (dialect === 'postgres') {
+        // Servers LISTEN for this: an alias move, a deployment or a key change made by any process
+        // reaches every replica at once instead of at its next poll.
+        await sql`create or replace function hyperplane_notify() returns trigger language plpgsql as $$ begin perform pg_notify('hyperplane_changes', tg_table_name); return null; end $$`.execute(db);
+        for (const table of ['model_aliases', 'deployments', 'api_keys']) {
+          await sql`create trigger ${sql.raw(`${table}_notify`)} after insert or update or delete on ${sql.table(table)} for each statement execute function hyperplane_notify()`.execute(db);
+        }
+      }
     },
   };
 }
