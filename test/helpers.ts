@@ -54,3 +54,14 @@ export async function postgresUnreachable(url = PG_URL): Promise<string | undefi
     return (e as Error).message;
   }
 }
+
+/** Drops a PostgreSQL schema a test made for its store (and everything in it). */
+export async function dropPgSchema(schema: string, url = PG_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}

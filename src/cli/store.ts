@@ -1,4 +1,5 @@
-import type { Store } from '../store/index.js';
+import { HyperplaneError } from '../errors.js';
+import type { Run, Store } from '../store/index.js';
 
 /**
  * Opens the project's store (`.hyperplane/` in the working directory, or $HYPERPLANE_STORE) for one
@@ -17,4 +18,14 @@ export async function withStore<T>(use: (store: Store) => Promise<T>, options: {
 export async function openStoreLazily(options: { repair?: boolean } = {}): Promise<Store> {
   const { openStore } = await import('../store/index.js');
   return openStore(options);
+}
+
+/** A run by id or unique prefix, or an error naming what was asked for and where it was looked for. */
+export async function runOrFail(store: Store, ref: string): Promise<Run> {
+  const run = await store.tracking.getRun(ref);
+  if (run === undefined) {
+    const short = ref.length < 6 ? ' (a shortened run id needs at least 6 characters)' : '';
+    throw new HyperplaneError(`no run '${ref}' in ${store.location}${short}`, { field: 'run' });
+  }
+  return run;
 }

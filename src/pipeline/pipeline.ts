@@ -162,19 +162,8 @@ export class Pipeline {
 
   /** Labels from scores: the thresholded positive class, the most probable class, or the value. */
   label(scores: Float64Array): (string | number)[] {
-    const { task, labels, threshold } = this.spec.target;
-    const k = this.classes;
-    const n = scores.length / k;
-    const out: (string | number)[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      if (task === 'regression') out[i] = scores[i]!;
-      else if (task === 'binary') out[i] = labels![scores[2 * i + 1]! >= (threshold ?? 0.5) ? 1 : 0]!;
-      else {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (scores[i * k + c]! > scores[i * k + best]!) best = c;
-        out[i] = labels![best]!;
-      }
-    }
-    return out;
+    const labels = this.spec.target.labels;
+    if (this.spec.target.task === 'regression' || labels === undefined) return Array.from(scores);
+    return Array.from(this.labelCodes(scores), (code) => labels[code]!);
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage, encodePackage, type ModelPackage } from '../../src/pipeline/package.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, runCli, tempDir } from '../helpers.js';
 
 /** One line on stderr, exit code 2, no stack. */
 function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp): void {
@@ -186,11 +186,7 @@ describe('the same commands on PostgreSQL', () => {
 
   afterAll(async () => {
     if (!reachable) return;
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
+    await dropPgSchema(schema, base);
   });
 
   it('list, register with an alias, and show', (context) => {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { buildServer } from '../../src/serve/server.js';
 import { openStore } from '../../src/store/index.js';
-import { fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
 
 const unreachable = await postgresUnreachable();
 const skip = unreachable !== undefined && process.env['CI'] !== 'true';
@@ -13,10 +12,7 @@ describe.skipIf(skip)('hot reload on PostgreSQL by LISTEN/NOTIFY', () => {
   const schema = `hp_listen_${process.pid}`;
   const uri = `${PG_URL}?schema=${schema}`;
   afterAll(async () => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
+    await dropPgSchema(schema);
   });
 
   it('swaps in the version an alias moves to, with polling off, as soon as another process moves it', async () => {

@@ -1,11 +1,10 @@
 import { createServer, connect, type Server as NetServer, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
 import { buildServer } from '../../src/serve/server.js';
 import { openStore } from '../../src/store/index.js';
-import { fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
 
 /** A TCP proxy in front of PostgreSQL that the test can take down (every connection cut) and bring back on the same port. */
 class Proxy {
@@ -45,10 +44,7 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
     await proxy.up();
   });
   afterAll(async () => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
+    await dropPgSchema(schema);
   });
 
   it('loses no prediction: the log spills to disk while the store is down and replays when it is back', async () => {

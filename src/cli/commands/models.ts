@@ -4,7 +4,7 @@ import { decodePackage } from '../../pipeline/package.js';
 import { modelSignature } from '../../pipeline/signature.js';
 import type { JsonValue, ModelInfo, Store } from '../../store/index.js';
 import { textTable } from '../render/format.js';
-import { withStore } from '../store.js';
+import { runOrFail, withStore } from '../store.js';
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 const metricText = (metrics: Record<string, number>): string =>
@@ -47,8 +47,7 @@ export function modelsCommand(): Command {
     .exitOverride()
     .action(async (ref: string, flags: { name: string; alias?: string; description?: string }) => {
       await withStore(async (store) => {
-        const run = await store.tracking.getRun(ref);
-        if (run === undefined) throw new HyperplaneError(`no run '${ref}' in ${store.location}`, { field: 'run' });
+        const run = await runOrFail(store, ref);
         if (run.status !== 'finished') throw new HyperplaneError(`run ${run.id} is ${run.status}, not finished: only a finished run's model can be registered`, { field: 'run' });
         // The version carries the model's schema and signature, read from its package, for serving to validate against.
         const sha = run.artifacts.find((a) => a.name === 'model')?.sha256;

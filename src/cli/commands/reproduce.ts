@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import type { Run } from '../../store/index.js';
 import { gitState } from '../../store/provenance.js';
-import { withStore } from '../store.js';
+import { runOrFail, withStore } from '../store.js';
 import { readTrainingData, runMetrics, type TrainSettings } from '../training.js';
 import { HYPERPLANE_VERSION } from '../version.js';
 import { train } from './train.js';
@@ -52,8 +52,7 @@ export function reproduceCommand(): Command {
     .option('--json', 'print the comparison as JSON')
     .action(async (ref: string, flags: ReproduceFlags) => {
       const { run, experiment } = await withStore(async (store) => {
-        const found = await store.tracking.getRun(ref);
-        if (found === undefined) throw new HyperplaneError(`no run '${ref}' in ${store.location}`, { field: 'run' });
+        const found = await runOrFail(store, ref);
         const experiments = await store.tracking.listExperiments();
         return { run: found, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default' };
       });

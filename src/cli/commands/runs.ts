@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
-import type { MetricCondition, Run, RunOrder, RunQuery, RunStatus, Store } from '../../store/index.js';
+import type { MetricCondition, RunOrder, RunQuery, RunStatus, Store } from '../../store/index.js';
 import { renderRunDiff, renderRunList, renderRun } from '../render/runs-text.js';
-import { withStore } from '../store.js';
+import { runOrFail, withStore } from '../store.js';
 
 interface ListFlags {
   experiment?: string;
@@ -24,15 +24,6 @@ function order(sort: string | undefined): RunOrder | undefined {
   const key = sort.replace(/^[-+]/, '');
   if (key === '') throw new HyperplaneError(`--sort '${sort}': expected start, a metric name, or either with a leading '-' for descending`);
   return key === 'start' ? { by: 'startTime', direction } : { by: 'metric', metric: key, direction };
-}
-
-async function getRunOrFail(store: Store, ref: string): Promise<Run> {
-  const run = await store.tracking.getRun(ref);
-  if (run === undefined) {
-    const short = ref.length < 6 ? ' (a shortened run id needs at least 6 characters)' : '';
-    throw new HyperplaneError(`no run '${ref}' in ${store.location}${short}`, { field: 'run' });
-  }
-  return run;
 }
 
 /** The model versions made from these runs, by run id. */
@@ -107,7 +98,7 @@ export function runsCommand(): Command {
     .exitOverride()
     .action(async (ref: string, flags: { json?: boolean }) => {
       await withStore(async (store) => {
-        const run = await getRunOrFail(store, ref);
+        const run = await runOrFail(store, ref);
         const experiment = (await experimentNames(store)).get(run.experimentId) ?? run.experimentId;
         process.stdout.write(flags.json ? `${JSON.stringify({ ...run, experiment }, null, 2)}\n` : `${renderRun(run, experiment)}\n`);
       });
@@ -122,8 +113,8 @@ export function runsCommand(): Command {
     .exitOverride()
     .action(async (refA: string, refB: string, flags: { json?: boolean }) => {
       await withStore(async (store) => {
-        const a = await getRunOrFail(store, refA);
-        const b = await getRunOrFail(store, refB);
+        const a = await runOrFail(store, refA);
+        const b = await runOrFail(store, refB);
         const { text, diff } = renderRunDiff(a, b);
         process.stdout.write(flags.json ? `${JSON.stringify(diff, null, 2)}\n` : `${text}\n`);
       });
@@ -138,7 +129,7 @@ export function runsCommand(): Command {
     .action(async (refs: string[], flags: { yes?: boolean }) => {
       await withStore(async (store) => {
         // The same run given twice (by id and by prefix) is deleted once.
-        const found = [...new Map((await Promise.all(refs.map((r) => getRunOrFail(store, r)))).map((r) => [r.id, r])).values()];
+        const found = [...new Map((await Promise.all(refs.map((r) => runOrFail(store, r)))).map((r) => [r.id, r])).values()];
         // Checked before deleting any, so a refusal deletes nothing (the store still refuses each one itself).
         const blocked = await versionsFrom(store, new Set(found.map((r) => r.id)));
         if (blocked.size > 0) {

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { Database } from '../db/schema.js';
 import { METRIC_OPS, type MetricCondition, type RunFilter, type RunQuery, type RunStatus, type RunSummary, type SortDirection } from '../tracking.js';
 import { checkLimit, chunks } from '../validate.js';
 import { checkStatus, type Db } from './run-rows.js';
@@ -107,15 +108,7 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
   return { runs: await summaries(db, page), nextCursor };
 }
 
-interface PageRow {
-  id: string;
-  experiment_id: string;
-  name: string;
-  status: string;
-  start_time: number;
-  end_time: number | null;
-  sort_value: number | null;
-}
+type PageRow = Pick<Database['runs'], 'id' | 'experiment_id' | 'name' | 'status' | 'start_time' | 'end_time'> & { sort_value: number | null };
 
 async function summaries(db: Db, rows: readonly PageRow[]): Promise<RunSummary[]> {
   const metrics = new Map<string, Record<string, number>>();
