@@ -27,27 +27,32 @@ export class KeyCheck {
     return this.configured;
   }
 
-  async check(headers: Record<string, string | string[] | undefined>, scope: ApiScope): Promise<AuthResult> {
-    if (!this.configured && scope !== 'admin') return { ok: true, key: undefined };
+  /** Synchronous while no key is needed or the key was verified in the last 10 s; a promise when the store must be asked. */
+  check(headers: Record<string, string | string[] | undefined>, scope: ApiScope): AuthResult | Promise<AuthResult> {
+    if (!this.configured && scope !== 'admin') return OPEN;
     const presented = keyFrom(headers);
     if (presented === undefined) {
       return { ok: false, status: 401, message: scope === 'admin' && !this.configured ? 'admin routes need an admin key: create one with `hyperplane keys create NAME --scope admin`' : `an API key with the '${scope}' scope is needed (Authorization: Bearer <key>)` };
     }
     const now = Date.now();
-    let entry = this.verified.get(presented);
-    if (entry === undefined || now - entry.at > CACHE_MS) {
-      const key = await this.keys.verify(presented);
+    const entry = this.verified.get(presented);
+    if (entry !== undefined && now - entry.at <= CACHE_MS) return scoped(entry.key, scope);
+    return this.keys.verify(presented).then((key) => {
       if (key === undefined) {
         this.verified.delete(presented);
         return { ok: false, status: 401, message: 'the API key is not valid (unknown or revoked)' };
       }
-      entry = { key, at: now };
-      this.verified.set(presented, entry);
-    }
-    const scopes = entry.key.scopes;
-    if (!scopes.includes(scope) && !scopes.includes('admin')) return { ok: false, status: 403, message: `the key '${entry.key.name}' has scope ${scopes.join(', ')}, not '${scope}'` };
-    return { ok: true, key: entry.key };
+      this.verified.set(presented, { key, at: now });
+      return scoped(key, scope);
+    });
   }
+}
+
+const OPEN: AuthResult = { ok: true, key: undefined };
+
+function scoped(key: ApiKey, scope: ApiScope): AuthResult {
+  if (!key.scopes.includes(scope) && !key.scopes.includes('admin')) return { ok: false, status: 403, message: `the key '${key.name}' has scope ${key.scopes.join(', ')}, not '${scope}'` };
+  return { ok: true, key };
 }
 
 function keyFrom(headers: Record<string, string | string[] | undefined>): string | undefined {

@@ -1,8 +1,11 @@
 import { randomFillSync } from 'node:crypto';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const pool = new Uint8Array(16 * 512);
+const pool = new Uint8Array(16 * 1024);
 let poolAt = pool.length;
+/** The time part, `tttttttt-tttt-`, made once per millisecond: ids are made many to a millisecond. */
+let prefixMs = -1;
+let prefix = '';
 
 /**
  * A prediction id: a version-7 UUID, whose first 48 bits are the time in milliseconds and the rest
@@ -14,8 +17,14 @@ export function timeOrderedId(now = Date.now()): string {
     randomFillSync(pool);
     poolAt = 0;
   }
-  const r = pool.subarray(poolAt, poolAt + 10);
+  if (now !== prefixMs) {
+    const ms = now.toString(16).padStart(12, '0').slice(-12);
+    prefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-`;
+    prefixMs = now;
+  }
+  const r = pool;
+  const at = poolAt;
   poolAt += 10;
-  const ms = now.toString(16).padStart(12, '0').slice(-12);
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${HEX[r[0]!]!.slice(1)}${HEX[r[1]!]}-${HEX[(r[2]! & 0x3f) | 0x80]}${HEX[r[3]!]}-${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`;
+  // Version 7 in the top nibble of the 7th byte; the variant (10xx) in the top bits of the 9th.
+  return `${prefix}7${HEX[r[at]! & 0x0f]!.slice(1)}${HEX[r[at + 1]!]}-${HEX[(r[at + 2]! & 0x3f) | 0x80]}${HEX[r[at + 3]!]}-${HEX[r[at + 4]!]}${HEX[r[at + 5]!]}${HEX[r[at + 6]!]}${HEX[r[at + 7]!]}${HEX[r[at + 8]!]}${HEX[r[at + 9]!]}`;
 }

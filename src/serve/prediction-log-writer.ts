@@ -1,7 +1,7 @@
 import { readdir, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HyperplaneError } from '../errors.js';
-import { processAlive, STORE_DIR, type Prediction, type PredictionLog } from '../store/index.js';
+import { processAlive, STORE_DIR, type PredictionRecord, type PredictionLog } from '../store/index.js';
 import { countLines, filesInUse, newFileName, NdjsonAppender, readSpillFile, SPILL_FILE } from './log/spill-file.js';
 
 export interface PredictionLogWriterOptions {
@@ -63,9 +63,9 @@ export class PredictionLogWriter {
   private readonly timer: NodeJS.Timeout;
 
   /** Chunks of at most batchSize; only the last is partial, so taking a batch is a shift. */
-  private queue: Prediction[][] = [];
+  private queue: PredictionRecord[][] = [];
   /** The batch being inserted or waiting to be retried. */
-  private batch: Prediction[] | null = null;
+  private batch: PredictionRecord[] | null = null;
   /** Records ever queued, and those since stored or moved to the spill file: their difference is `buffered`. */
   private enqueued = 0;
   private settled = 0;
@@ -121,7 +121,7 @@ export class PredictionLogWriter {
   }
 
   /** Queues one prediction. O(1), never waits, never throws: it is on every request's path. */
-  record(prediction: Prediction): void {
+  record(prediction: PredictionRecord): void {
     if (this.stopped || this.enqueued - this.settled >= this.maxBuffered) {
       this.spill.add(prediction);
       return;
@@ -297,7 +297,7 @@ export class PredictionLogWriter {
   }
 
   /** Inserts a batch; false when the store failed (the caller keeps the batch). */
-  private async store(batch: Prediction[]): Promise<boolean> {
+  private async store(batch: PredictionRecord[]): Promise<boolean> {
     try {
       const refused = await this.insertSorting(batch);
       this.storedCount += batch.length - refused.length;
@@ -325,7 +325,7 @@ export class PredictionLogWriter {
   }
 
   /** Inserts, halving a batch the store refuses as invalid until the bad records are found; returns them. */
-  private async insertSorting(batch: Prediction[]): Promise<Prediction[]> {
+  private async insertSorting(batch: PredictionRecord[]): Promise<PredictionRecord[]> {
     try {
       await this.insert(batch);
       return [];
@@ -340,7 +340,7 @@ export class PredictionLogWriter {
     }
   }
 
-  private insert(batch: readonly Prediction[]): Promise<void> {
+  private insert(batch: readonly PredictionRecord[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new InsertTimeout(`the store did not answer an insert within ${this.insertTimeoutMs} ms`)), this.insertTimeoutMs);
@@ -407,7 +407,7 @@ export class PredictionLogWriter {
   private async replayFile(path: string): Promise<void> {
     const done = this.replayed.get(path) ?? 0;
     let seen = 0;
-    let batch: Prediction[] = [];
+    let batch: PredictionRecord[] = [];
     const replayBatch = async (): Promise<void> => {
       if (this.stopped) throw new ReplayStopped();
       if (!(await this.store(batch))) throw new ReplayStopped();
@@ -468,7 +468,7 @@ export class PredictionLogWriter {
     for (const w of waiters) w();
   }
 
-  private reject(p: Prediction, e: unknown): void {
+  private reject(p: PredictionRecord, e: unknown): void {
     this.rejectedCount++;
     this.report(`prediction ${p.id} cannot be serialized and is lost`, e);
   }

@@ -15,6 +15,8 @@ export interface ServedVersion {
   signature: ModelSignature;
   validator: RowValidator;
   loadedAt: number;
+  /** JSON made once per version for the answers written by hand: each class label quoted, and `,"model":…,"version":…`. */
+  json: { labels: string[]; meta: string };
 }
 
 /** What a reference serves now, and the last reload that failed (the old version keeps serving). */
@@ -129,6 +131,7 @@ export class ServedModels {
       signature,
       validator: new RowValidator(signature, pkg.pipeline, this.validation),
       loadedAt: Date.now(),
+      json: { labels: (pkg.pipeline.target.labels ?? []).map((l) => JSON.stringify(l)), meta: `,"model":${JSON.stringify(resolved.model)},"version":${resolved.version}` },
     };
     this.byArtifact.set(resolved.artifact, served);
     return served;

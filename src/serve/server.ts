@@ -1,23 +1,25 @@
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
-import type { ApiScope, JsonValue, Prediction, Store } from '../store/index.js';
+import type { ApiScope, JsonValue, PredictionRecord, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
-import { KeyCheck } from './auth.js';
+import { KeyCheck, type AuthResult } from './auth.js';
 import { timeOrderedId } from './ids.js';
-import { policyFrom, policySpecOf, type Policy } from './policies.js';
-import { fail, type Answer, type Headers } from './reply.js';
+import { policyFrom, policySpecOf, type Policy, type Route } from './policies.js';
+import { fail, type Headers } from './reply.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { RecentAnswers, registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
+import { rowTexts } from './row-texts.js';
+import { Scored } from './scored.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import type { ValidationOptions } from './validate.js';
 
 /** Where each prediction goes, off the request's path (the batching, spilling log writer). */
 export interface PredictionSink {
-  record(prediction: Prediction): void;
+  record(prediction: PredictionRecord): void;
   /** How the log is doing (buffered, spilled, stored…), for /readyz. */
   stats?(): object;
 }
@@ -44,6 +46,23 @@ export interface ServerOptions {
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A JSON body as it came, so a single row is logged without encoding it again ('' for other bodies). */
+    jsonText: string;
+  }
+}
+
+/** What a prediction path gives back, or a promise of it when the version has to be loaded first. */
+type MaybeAsync<T> = T | Promise<T>;
+
+/** A request's rows, answered: the scored rows, the policy's arm, and the time taken. */
+export interface Answered {
+  scored: Scored;
+  arm: string | undefined;
+  ms: number;
 }
 
 export interface Server {
@@ -100,7 +119,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
     // Off unless set: a loop busy with one big batch reads as saturated, and every request would be refused meanwhile.
-    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization, sampleInterval: 100 } : {}),
+    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization } : {}),
+    // Sampled every 100 ms rather than every second: load is shed, and let in again, within a tenth of a second.
+    sampleInterval: 100,
     retryAfter,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply, type, value) => {
@@ -111,16 +132,30 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const maxInFlight = options.maxInFlight ?? 1024;
   let inFlight = 0;
   const counted = new WeakSet<object>();
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks in callback style: an async hook costs a promise and a microtask turn on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     if (inFlight >= maxInFlight) {
       overloaded.inc({ reason: 'in flight' });
-      return reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${retryAfter} s` });
+      void reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${retryAfter} s` });
+      return;
     }
     inFlight++;
     counted.add(request);
+    done();
   });
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (counted.has(request)) inFlight--;
+    done();
+  });
+
+  // JSON bodies keep their text: a one-row request is logged as it came, not encoded a second time.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.decorateRequest('jsonText', '');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    const json = String(text);
+    request.jsonText = json;
+    parseJson(request, json, done);
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -139,14 +174,17 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const keys = new KeyCheck(store.apiKeys);
   await keys.refresh();
   const scopeOf = (url: string): ApiScope | undefined => (url.startsWith('/v1/admin/') ? 'admin' : url.startsWith('/v1/feedback') ? 'feedback' : url.startsWith('/v1/models/') || url.startsWith('/v2/models/') || url.startsWith('/invocations') ? 'predict' : undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const scope = scopeOf(request.url);
-    if (scope === undefined) return;
-    const result = await keys.check(request.headers, scope);
-    if (!result.ok) {
+    if (scope === undefined) return done();
+    const answer = (result: AuthResult): void => {
+      if (result.ok) return done();
       requests.inc({ route: scope, model: '', version: '', status: String(result.status) });
-      return fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
-    }
+      void fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
+    };
+    const result = keys.check(request.headers, scope);
+    if (result instanceof Promise) result.then(answer, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+    else answer(result);
   });
 
   async function served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined> {
@@ -197,56 +235,54 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return found;
   }
 
-  function score(model: ServedVersion, records: Record<string, unknown>[], notes: string[][]): Answer[] {
-    const scores = model.pipeline.scoreRows(records);
-    const predicted = model.pipeline.label(scores);
-    const k = model.pipeline.classes;
-    const classLabels = model.pipeline.spec.target.labels;
-    return records.map((_, i) => ({
-      id: timeOrderedId(),
-      prediction: predicted[i]!,
-      ...(classLabels !== undefined ? { probabilities: Object.fromEntries(classLabels.map((l, c) => [l, scores[i * k + c]!])) } : {}),
-      ...(notes[i]!.length > 0 ? { notes: notes[i]! } : {}),
-    }));
+  function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
+    const { pipeline } = model;
+    const scores = pipeline.scoreRows(records);
+    const codes = pipeline.spec.target.task !== 'regression' && pipeline.spec.target.labels !== undefined ? pipeline.labelCodes(scores) : undefined;
+    const now = Date.now();
+    const ids: string[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) ids[i] = timeOrderedId(now);
+    return new Scored(model, ids, codes, scores, notes);
   }
 
-  function logAnswers(model: ServedVersion, records: Record<string, unknown>[], answers: Answer[], ms: number, arm: string | null, requestId: string | null): void {
-    if (options.log === undefined) return;
-    const now = Date.now();
-    answers.forEach((a, i) =>
-      options.log!.record({
-        id: a.id,
-        model: model.model,
-        version: model.version,
-        timestamp: now,
-        request: records[i] as JsonValue,
-        response: { prediction: a.prediction, ...(a.probabilities !== undefined ? { probabilities: a.probabilities } : {}) },
+  /** `requestJson`: each row's text as it came (cut from the body), when the route has it: logged as it is. */
+  function logAnswers(scored: Scored, records: readonly Record<string, unknown>[], ms: number, arm: string | null, requestId: string | null, requestJson: readonly string[] | undefined): void {
+    const log = options.log;
+    if (log === undefined) return;
+    const timestamp = Date.now();
+    const { model, version } = scored.model;
+    for (let i = 0; i < scored.length; i++) {
+      log.record({
+        id: scored.ids[i]!,
+        model,
+        version,
+        timestamp,
+        requestJson: requestJson?.[i] ?? JSON.stringify(records[i]),
+        responseJson: scored.outputJson(i),
         latencyMs: ms,
         ...(arm !== null ? { arm } : {}),
         ...(requestId !== null ? { requestId } : {}),
-      }),
-    );
-  }
-
-  interface Answered {
-    model: ServedVersion;
-    answers: Answer[];
-    arm: string | undefined;
-    ms: number;
+      });
+    }
   }
 
   /**
    * The one prediction path every protocol's route goes through: route by policy, validate, score,
-   * log, remember for feedback, count. Answers the error itself (and returns undefined) when it fails.
+   * log, remember for feedback, count. Answers the error itself (and gives undefined) when it fails.
+   * Synchronous once the version is loaded; a promise only when it has to be loaded first.
    */
-  async function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Promise<Answered | undefined> {
+  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, requestJson?: () => readonly string[] | undefined): MaybeAsync<Answered | undefined> {
     const started = performance.now();
-    const header = (name: string): string | undefined => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
-    const requestId = header('x-request-id') ?? null;
     const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
-    const routed = deployment?.policy.choose(header('x-request-key'), Math.random);
-    const model = await served(routed?.arm ?? ref, reply);
-    if (model === undefined) return undefined;
+    const key = headers['x-request-key'];
+    const routed = deployment?.policy.choose(typeof key === 'string' ? key : undefined, Math.random);
+    const target = routed?.arm ?? ref;
+    const ready = models.get(target);
+    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, requestJson);
+    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, requestJson)));
+  }
+
+  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, requestJson: (() => readonly string[] | undefined) | undefined): Answered | undefined {
     const meter = instruments(route, model);
     if (rows.length > maxRows) {
       fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
@@ -263,10 +299,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       return undefined;
     }
     const records = rows as Record<string, unknown>[];
-    const answers = score(model, records, notes);
+    const scored = score(model, records, notes);
     const ms = performance.now() - started;
-    logAnswers(model, records, answers, ms, routed?.arm ?? null, requestId);
-    for (const a of answers) recent.remember(a.id, a.prediction);
+    const requestIdHeader = headers['x-request-id'];
+    const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
+    const texts = options.log !== undefined ? requestJson?.() : undefined;
+    logAnswers(scored, records, ms, routed?.arm ?? null, requestId, texts);
+    for (let i = 0; i < scored.length; i++) recent.remember(scored.ids[i]!, scored.prediction(i));
     // Shadows score the same rows after the answer is sent: their answers are logged, never returned.
     for (const shadowRef of routed?.shadows ?? []) {
       setImmediate(() => {
@@ -274,8 +313,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         if (shadow === undefined) return;
         const t0 = performance.now();
         try {
-          const shadowAnswers = score(shadow, records, shadow.validator.check(records).notes);
-          logAnswers(shadow, records, shadowAnswers, performance.now() - t0, 'shadow', requestId);
+          const shadowScored = score(shadow, records, shadow.validator.check(records).notes);
+          logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, texts);
         } catch (e) {
           app.log.error({ shadow: shadowRef }, e instanceof Error ? e.message : String(e));
         }
@@ -286,24 +325,38 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     meter.ok.inc();
     meter.seconds.observe(ms / 1000);
     meter.rows.inc(records.length);
-    return { model, answers, arm: routed?.arm, ms };
+    return { scored, arm: routed?.arm, ms };
   }
 
-  /** Hyperplane's own body: one row object, or `{ "rows": [...] }`. */
-  async function predict(ref: string, body: unknown, reply: FastifyReply, route: string, headers: Headers = {}): Promise<FastifyReply> {
+  /** Hyperplane's own body: one row object, or `{ "rows": [...] }`; the answer's JSON is written directly, not through JSON.stringify. */
+  function predict(ref: string, request: FastifyRequest, reply: FastifyReply, route: string): MaybeAsync<FastifyReply> {
+    const body = request.body;
     const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
     const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
     if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
-    const done = await answerRows(ref, rows, reply, route, headers);
-    if (done === undefined) return reply;
-    const meta = { model: done.model.model, version: done.model.version, ...(done.arm !== undefined ? { arm: done.arm } : {}), ms: Number(done.ms.toFixed(3)) };
-    return reply.send(batch ? { ...meta, predictions: done.answers } : { ...done.answers[0]!, ...meta });
+    const send = (done: Answered | undefined): FastifyReply => {
+      if (done === undefined) return reply;
+      const { scored } = done;
+      const meta = `${scored.model.json.meta}${done.arm !== undefined ? `,"arm":${JSON.stringify(done.arm)}` : ''},"ms":${Number(done.ms.toFixed(3))}`;
+      let text: string;
+      if (batch) {
+        const answers: string[] = new Array(scored.length);
+        for (let i = 0; i < scored.length; i++) answers[i] = scored.answerJson(i);
+        text = `{${meta.slice(1)},"predictions":[${answers.join(',')}]}`;
+      } else text = `${scored.answerJson(0, true)}${meta}}`;
+      return reply.type('application/json; charset=utf-8').send(text);
+    };
+    const text = request.jsonText;
+    // The rows' own text, for the log: the body itself for one row, cut from it for a batch.
+    const texts = text === '' ? undefined : batch ? () => rowTexts(text, rows.length) : () => [text];
+    const done = answerRows(ref, rows, reply, route, request.headers, texts);
+    return done instanceof Promise ? done.then(send) : send(done);
   }
 
-  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request.body, reply, 'predict', request.headers));
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request, reply, 'predict'));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
-    return predict(`${request.params.model}/${request.params.version}`, request.body, reply, 'predict', request.headers);
+    return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
   });
 
   registerProtocolRoutes(app, { models, served, answerRows });

@@ -27,6 +27,8 @@ const EXPECTED: Record<SchemaType, string> = {
   constant: 'any single value',
 };
 
+const NO_NOTES: readonly string[] = Object.freeze([]);
+
 /**
  * Checks request rows against a model's signature before they reach the recipe, collecting every
  * problem (a 400 lists them all, not just the first). Missing fields are not problems: they are
@@ -58,36 +60,42 @@ export class RowValidator {
     }
   }
 
-  /** Problems (empty when the rows can be scored) and notes (unknown categories, per row). */
-  check(rows: readonly unknown[]): { problems: FieldProblem[]; notes: string[][] } {
+  /** Problems (empty when the rows can be scored) and notes (unknown categories, per row; most rows share one empty list). */
+  check(rows: readonly unknown[]): { problems: FieldProblem[]; notes: (readonly string[])[] } {
     const problems: FieldProblem[] = [];
-    const notes: string[][] = [];
-    rows.forEach((row, r) => {
-      const at = rows.length > 1 ? { row: r } : {};
-      const rowNotes: string[] = [];
-      notes.push(rowNotes);
+    const notes: (readonly string[])[] = new Array(rows.length);
+    const at = (r: number): { row?: number } => (rows.length > 1 ? { row: r } : {});
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      let rowNotes: string[] | undefined;
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        problems.push({ field: '(row)', problem: `got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, expected: 'an object of field: value', ...at });
-        return;
+        problems.push({ field: '(row)', problem: `got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, expected: 'an object of field: value', ...at(r) });
+        notes[r] = NO_NOTES;
+        continue;
       }
       const record = row as Record<string, unknown>;
-      for (const [field, value] of Object.entries(record)) {
+      for (const field in record) {
+        if (!Object.hasOwn(record, field)) continue;
+        const value = record[field];
         const type = this.types.get(field);
         if (type === undefined) {
-          if (this.options.extraFields === 'reject' && field !== this.target) problems.push({ field, problem: 'the model does not take this field', expected: `only ${[...this.types.keys()].join(', ')}`, ...at });
+          if (this.options.extraFields === 'reject' && field !== this.target) problems.push({ field, problem: 'the model does not take this field', expected: `only ${[...this.types.keys()].join(', ')}`, ...at(r) });
           continue;
         }
+        // The common case first: a finite number for a numeric input.
+        if (type === 'numeric' && typeof value === 'number' && Number.isFinite(value) && !this.levels.has(field)) continue;
         const problem = this.problemWith(type, value);
         if (problem !== undefined) {
-          problems.push({ field, problem, expected: EXPECTED[type], ...at });
+          problems.push({ field, problem, expected: EXPECTED[type], ...at(r) });
           continue;
         }
         const known = this.levels.get(field);
         if (known !== undefined && known.size > 0 && value !== null && !(typeof value === 'string' && isMissingMarker(value)) && !known.has(String(value))) {
-          rowNotes.push(`unknown category '${String(value).slice(0, 40)}' for '${field}': scored as other`);
+          (rowNotes ??= []).push(`unknown category '${String(value).slice(0, 40)}' for '${field}': scored as other`);
         }
       }
-    });
+      notes[r] = rowNotes ?? NO_NOTES;
+    }
     return { problems, notes };
   }
 

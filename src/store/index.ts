@@ -37,6 +37,8 @@ export type {
   Deployment,
   PredictionLog,
   Prediction,
+  EncodedPrediction,
+  PredictionRecord,
   PredictionQuery,
   FeedbackLog,
   Feedback,
@@ -48,7 +50,7 @@ export type {
   ApiKey,
   ApiScope,
 } from './serving.js';
-export { API_SCOPES } from './serving.js';
+export { API_SCOPES, decodePrediction, isEncoded } from './serving.js';
 export type { JsonValue } from './json.js';
 export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';
 export { LATEST_MIGRATION } from './migrations/index.js';

@@ -30,6 +30,28 @@ export interface Prediction {
   requestId?: string | null;
 }
 
+/**
+ * A prediction whose request and response are JSON text already: the server encodes each once, for
+ * its answer and for the log, and the store keeps the text as given. It must be valid JSON (it is
+ * not parsed again); it reads back as a `Prediction`.
+ */
+export interface EncodedPrediction extends Omit<Prediction, 'request' | 'response'> {
+  requestJson: string;
+  responseJson: string;
+}
+
+/** What the log takes: a prediction with its request and response as values or as JSON text. */
+export type PredictionRecord = Prediction | EncodedPrediction;
+
+export const isEncoded = (p: PredictionRecord): p is EncodedPrediction => 'requestJson' in p;
+
+/** A record as the log reads it back: encoded text parsed. */
+export function decodePrediction(p: PredictionRecord): Prediction {
+  if (!isEncoded(p)) return p;
+  const { requestJson, responseJson, ...rest } = p;
+  return { ...rest, request: JSON.parse(requestJson) as JsonValue, response: JSON.parse(responseJson) as JsonValue };
+}
+
 export interface TimeWindow {
   /** Inclusive, epoch milliseconds. */
   since?: number;
@@ -47,7 +69,7 @@ export interface PredictionQuery extends TimeWindow {
 
 export interface PredictionLog {
   /** Ids already stored are skipped, so a batch replayed after an outage is not counted twice. */
-  insert(batch: readonly Prediction[]): Promise<void>;
+  insert(batch: readonly PredictionRecord[]): Promise<void>;
   get(id: string): Promise<Prediction | undefined>;
   /** Oldest first. */
   list(query?: PredictionQuery): Promise<{ predictions: Prediction[]; nextCursor: string | null }>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
-import { openStore, type Prediction, type Store } from '../../src/store/index.js';
+import { decodePrediction, openStore, type Prediction, type Store } from '../../src/store/index.js';
 import { apiMarkdown, ROUTE_DOCS } from '../../src/serve/api-docs.js';
 import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
 
@@ -35,7 +35,7 @@ describe('the prediction server', () => {
   beforeAll(async () => {
     store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-'), 'hyperplane.db')}` });
     ({ bytes: v1 } = await register(store, ['--learner', 'gbdt', '--n-estimators', '30'], 'penguins', 'production'));
-    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(p) } });
+    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
   });
   afterAll(async () => {
     await server.close();
@@ -64,11 +64,15 @@ describe('the prediction server', () => {
     expect(logged.at(-1)).toMatchObject({ id: body.id, model: 'penguins', version: 1, request: row, response: { prediction: body.prediction } });
   });
 
-  it('answers a batch of rows under any reference to the same version', async () => {
+  it('answers a batch of rows under any reference to the same version, and logs each row with its answer', async () => {
+    logged.length = 0;
     const r = await post('/v1/models/penguins@production/predict', { rows: penguins });
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
     expect(body.predictions).toHaveLength(penguins.length);
+    // The log's rows are cut from the body as it came; each must be its row, beside its own answer.
+    expect(logged.map((p) => p.request)).toEqual(penguins);
+    expect(logged.map((p) => [p.id, p.response])).toEqual(body.predictions.map((a: { id: string; prediction: string; probabilities: unknown }) => [a.id, { prediction: a.prediction, probabilities: a.probabilities }]));
     expect(new Set(body.predictions.map((p: { id: string }) => p.id)).size).toBe(penguins.length);
     const accuracy = body.predictions.filter((p: { prediction: string }, i: number) => p.prediction === penguins[i]!['Species']).length / penguins.length;
     expect(accuracy).toBeGreaterThan(0.95);
@@ -267,7 +271,7 @@ describe('deployments: traffic policies on the server', () => {
     store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-policies-'), 'hyperplane.db')}` });
     await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'penguins', 'production');
     await register(store, ['--learner', 'logistic'], 'penguins');
-    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(p) } });
+    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
   });
   afterAll(async () => {
     await server.close();

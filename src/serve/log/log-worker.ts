@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/index.js';
-import type { Prediction } from '../../store/index.js';
+import type { PredictionRecord } from '../../store/index.js';
 
 /** The thread behind WorkerPredictionLog: inserts batches into its own connection to the store, in order. */
 const { uri } = workerData as { uri: string };
 const store = await openStore({ uri, repair: false, migrate: false });
 let queue = Promise.resolve();
-parentPort!.on('message', (message: { seq: number; batch: Prediction[] } | { close: true }) => {
+parentPort!.on('message', (message: { seq: number; batch: PredictionRecord[] } | { close: true }) => {
   if ('close' in message) {
     queue = queue.then(async () => {
       await store.close();

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JsonValue, Prediction } from '../../store/index.js';
+import { isEncoded, type JsonValue, type Prediction, type PredictionRecord } from '../../store/index.js';
 
 /**
  * Spill files this process is writing or is about to replay. Other writers in the same process
@@ -26,7 +26,7 @@ export interface ClosedFile {
  * before a write starts goes in one write) and every file operation runs one after another.
  */
 export class NdjsonAppender {
-  private pending: Prediction[] = [];
+  private pending: PredictionRecord[] = [];
   private writing = 0;
   private handle: FileHandle | null = null;
   private path: string | null = null;
@@ -42,7 +42,7 @@ export class NdjsonAppender {
   constructor(
     private readonly dir: string,
     private readonly prefix: string,
-    private readonly onUnwritable: (prediction: Prediction, error: unknown) => void,
+    private readonly onUnwritable: (prediction: PredictionRecord, error: unknown) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -56,12 +56,12 @@ export class NdjsonAppender {
     return this.written;
   }
 
-  add(prediction: Prediction): void {
+  add(prediction: PredictionRecord): void {
     this.pending.push(prediction);
     this.queueWrite();
   }
 
-  addAll(predictions: readonly Prediction[]): void {
+  addAll(predictions: readonly PredictionRecord[]): void {
     // A loop, not push(...): spread overflows the stack on large arrays.
     for (const p of predictions) this.pending.push(p);
     this.queueWrite();
@@ -115,10 +115,10 @@ export class NdjsonAppender {
       this.pending = [];
       this.writing = batch.length;
       const lines: string[] = [];
-      const kept: Prediction[] = [];
+      const kept: PredictionRecord[] = [];
       for (const p of batch) {
         try {
-          lines.push(JSON.stringify(p));
+          lines.push(spillLine(p));
           kept.push(p);
         } catch (e) {
           this.onUnwritable(p, e);
@@ -241,5 +241,18 @@ function parsePrediction(text: string): Prediction | undefined {
     request: o['request'] as JsonValue,
     response: o['response'] as JsonValue,
     latencyMs: o['latencyMs'] as number,
+    ...(typeof o['arm'] === 'string' ? { arm: o['arm'] } : {}),
+    ...(typeof o['requestId'] === 'string' ? { requestId: o['requestId'] } : {}),
   };
+}
+
+/**
+ * One record as a spill file's line: always a `Prediction` in JSON. Encoded request and response
+ * text goes in as it is (it is JSON already), so replay reads back what was answered.
+ */
+export function spillLine(p: PredictionRecord): string {
+  if (!isEncoded(p)) return JSON.stringify(p);
+  const { requestJson, responseJson, ...rest } = p;
+  const head = JSON.stringify(rest);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"request":${requestJson},"response":${responseJson}}`;
 }

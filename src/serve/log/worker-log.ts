@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { HyperplaneError } from '../../errors.js';
-import type { Prediction, PredictionLog } from '../../store/index.js';
+import type { PredictionRecord, PredictionLog } from '../../store/index.js';
 
 interface Reply {
   seq: number;
@@ -38,7 +38,7 @@ export class WorkerPredictionLog implements Pick<PredictionLog, 'insert'> {
     });
   }
 
-  insert(batch: readonly Prediction[]): Promise<void> {
+  insert(batch: readonly PredictionRecord[]): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {

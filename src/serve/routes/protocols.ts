@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from '../protocols.js';
-import { fail, type Answer, type Headers } from '../reply.js';
+import { fail, type Headers } from '../reply.js';
+import type { Answered } from '../server.js';
 import type { ServedModels, ServedVersion } from '../served-models.js';
 
 /** What the protocol routes need from the server: its models and its one prediction path. */
 export interface ProtocolContext {
   models: ServedModels;
   served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined>;
-  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Promise<{ model: ServedVersion; answers: Answer[] } | undefined>;
+  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Answered | undefined | Promise<Answered | undefined>;
 }
 
 /** The Open Inference Protocol (v2) and MLflow's /invocations, both through the server's prediction path. */
@@ -31,7 +32,7 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
     if (done === undefined) return reply;
     const id = (body as { id?: unknown }).id;
-    return reply.send(inferResponse(done.model, done.answers, typeof id === 'string' ? id : undefined));
+    return reply.send(inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined));
   };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
@@ -45,7 +46,7 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     if ('problems' in parsed) return fail(reply, 400, 'invalid input', 'not an MLflow scoring request', parsed.problems);
     const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
     if (done === undefined) return reply;
-    const labels = done.model.signature.output.labels;
-    return reply.send({ predictions: done.answers.map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
+    const labels = done.scored.model.signature.output.labels;
+    return reply.send({ predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
   });
 }

@@ -4,7 +4,7 @@ import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
 import type { JsonValue } from '../json.js';
-import type { Prediction, PredictionLog, PredictionQuery } from '../serving.js';
+import { isEncoded, type Prediction, type PredictionLog, type PredictionQuery, type PredictionRecord } from '../serving.js';
 import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
 
 type Row = Database['prediction_log'];
@@ -28,15 +28,15 @@ export class SqlPredictionLog implements PredictionLog {
     this.fastInsert = (rows) => insertAll.immediate(rows);
   }
 
-  async insert(batch: readonly Prediction[]): Promise<void> {
+  async insert(batch: readonly PredictionRecord[]): Promise<void> {
     if (batch.length === 0) return;
     const rows: Row[] = batch.map((p) => ({
       id: checkName(p.id, 'prediction id'),
       model: checkName(p.model, 'model'),
       version: checkInteger(p.version, 'version'),
       ts: checkInteger(p.timestamp, 'timestamp'),
-      request: JSON.stringify(p.request),
-      response: JSON.stringify(p.response),
+      request: isEncoded(p) ? checkText(p.requestJson, 'request') : JSON.stringify(p.request),
+      response: isEncoded(p) ? checkText(p.responseJson, 'response') : JSON.stringify(p.response),
       latency_ms: p.latencyMs,
       arm: p.arm ?? null,
       request_id: p.requestId ?? null,
@@ -98,6 +98,12 @@ export class SqlPredictionLog implements PredictionLog {
     if (query.until !== undefined) q = q.where('ts', '<', query.until);
     return q;
   }
+}
+
+/** Encoded JSON is trusted, not parsed again; only its kind is checked (a non-string would be stored as something else). */
+function checkText(text: unknown, field: string): string {
+  if (typeof text !== 'string' || text === '') throw new HyperplaneError(`a prediction's ${field} JSON must be non-empty text`, { field });
+  return text;
 }
 
 const toPrediction = (r: Row): Prediction => ({

@@ -1,0 +1,79 @@
+import type { Answer } from './reply.js';
+import type { ServedVersion } from './served-models.js';
+
+/**
+ * Rows scored by one version: ids, labels and scores side by side, with no object per row. The
+ * `/v1` route and the log write their JSON straight from it (one encoding serves both: the answer
+ * and the logged response); the other protocols take `answers()`.
+ */
+export class Scored {
+  /** Each row's `"prediction":…,"probabilities":{…}`, made once for both the answer and the log. */
+  private readonly fields: (string | undefined)[];
+
+  constructor(
+    readonly model: ServedVersion,
+    readonly ids: readonly string[],
+    /** Classification: index into the version's labels; regression: unused. */
+    readonly codes: Int32Array | undefined,
+    /** Classification: n × k probabilities; regression: n values. */
+    readonly scores: Float64Array,
+    /** Per row: unknown categories and the like, usually empty. */
+    readonly notes: readonly (readonly string[])[],
+  ) {
+    this.fields = new Array(ids.length);
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  prediction(i: number): string | number {
+    const labels = this.model.pipeline.spec.target.labels;
+    return this.codes !== undefined && labels !== undefined ? labels[this.codes[i]!]! : this.scores[i]!;
+  }
+
+  /** `{"prediction":…,"probabilities":{…}}`: what the log keeps as the response. */
+  outputJson(i: number): string {
+    return `{${this.outputFields(i)}}`;
+  }
+
+  /** One row's answer: `{"id":…,"prediction":…,"probabilities":{…},"notes":[…]}`, less its closing brace when `open`. */
+  answerJson(i: number, open = false): string {
+    const notes = this.notes[i]!;
+    return `{"id":"${this.ids[i]!}",${this.outputFields(i)}${notes.length > 0 ? `,"notes":${JSON.stringify(notes)}` : ''}${open ? '' : '}'}`;
+  }
+
+  /** Every row as an object, for the protocols that reshape answers. */
+  answers(): Answer[] {
+    const labels = this.model.pipeline.spec.target.labels;
+    const k = labels?.length ?? 1;
+    const out: Answer[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) {
+      const answer: Answer = { id: this.ids[i]!, prediction: this.prediction(i) };
+      if (labels !== undefined) {
+        const probabilities: Record<string, number> = {};
+        for (let c = 0; c < k; c++) probabilities[labels[c]!] = this.scores[i * k + c]!;
+        answer.probabilities = probabilities;
+      }
+      if (this.notes[i]!.length > 0) answer.notes = [...this.notes[i]!];
+      out[i] = answer;
+    }
+    return out;
+  }
+
+  private outputFields(i: number): string {
+    return (this.fields[i] ??= this.encodeFields(i));
+  }
+
+  private encodeFields(i: number): string {
+    const json = this.model.json;
+    if (this.codes === undefined) return `"prediction":${number(this.scores[i]!)}`;
+    const k = json.labels.length;
+    let text = `"prediction":${json.labels[this.codes[i]!]!},"probabilities":{`;
+    for (let c = 0; c < k; c++) text += `${c > 0 ? ',' : ''}${json.labels[c]!}:${number(this.scores[i * k + c]!)}`;
+    return `${text}}`;
+  }
+}
+
+/** A number as JSON writes it: non-finite ones (which a scoring version never gives) as null. */
+export const number = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
