@@ -119,9 +119,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
     // Off unless set: a loop busy with one big batch reads as saturated, and every request would be refused meanwhile.
-    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization } : {}),
-    // Sampled every 100 ms rather than every second: load is shed, and let in again, within a tenth of a second.
-    sampleInterval: 100,
+    // Sampled each second (under-pressure's default): with shorter windows, one that a long synchronous
+    // task covers entirely has no sample, reads as infinite delay, and refuses everything for a window.
+    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization, sampleInterval: 100 } : {}),
     retryAfter,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply, type, value) => {
