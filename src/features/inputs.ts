@@ -79,7 +79,8 @@ export type JsonCell = string | number | boolean | null | undefined;
 export class JsonInputs implements RowInputs {
   constructor(
     private readonly names: readonly string[],
-    private readonly row: Readonly<Record<string, unknown>>,
+    /** The row read now; a recipe points one reader at each row in turn. */
+    public row: Readonly<Record<string, unknown>>,
   ) {}
 
   private cell(k: number): JsonCell {

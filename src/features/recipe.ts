@@ -201,6 +201,8 @@ function matchesLabel(label: string, level: string): boolean {
   return label === level || label.toLowerCase() === level.toLowerCase();
 }
 
+const EMPTY_ROW: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** A recipe ready to apply: label lookups built once, offsets computed once. */
 export class FittedRecipe {
   readonly width: number;
@@ -208,8 +210,13 @@ export class FittedRecipe {
   private readonly offsets: number[];
   private readonly lookups: (Map<string, number> | undefined)[];
   private readonly raw: Float64Array;
+  private readonly names: readonly string[];
+  /** One reader for JSON rows, pointed at each row in turn (a request's rows are encoded one after another). */
+  private readonly json: JsonInputs;
 
   constructor(readonly recipe: Recipe) {
+    this.names = recipe.inputs.map((i) => i.name);
+    this.json = new JsonInputs(this.names, {});
     this.offsets = [];
     let at = 0;
     for (const step of recipe.steps) {
@@ -223,7 +230,7 @@ export class FittedRecipe {
   }
 
   get inputNames(): string[] {
-    return this.recipe.inputs.map((i) => i.name);
+    return [...this.names];
   }
 
   /** For each output feature, the input columns (indices into recipe.inputs) it is made from. */
@@ -305,8 +312,18 @@ export class FittedRecipe {
   /** The features of one JSON row: the serving path, through the same `encode` as batches. */
   transformRow(row: Readonly<Record<string, unknown>>): Float64Array {
     const out = new Float64Array(this.width);
-    this.encode(new JsonInputs(this.inputNames, row), out, 0);
+    this.transformRowInto(row, out, 0);
     return out;
+  }
+
+  /** Features of a JSON row written to out[at … at + width): the serving path, with nothing allocated per row. */
+  transformRowInto(row: Readonly<Record<string, unknown>>, out: Float64Array, at: number): void {
+    this.json.row = row;
+    try {
+      this.encode(this.json, out, at);
+    } finally {
+      this.json.row = EMPTY_ROW;
+    }
   }
 }
 

@@ -72,7 +72,7 @@ function modelScorer(m: ModelMember): Scorer {
     table: (table, source) => predictModel(m.model, recipe.transformTable(table, source)),
     rows: (rows) => {
       const X = { data: new Float64Array(rows.length * recipe.width), n: rows.length, d: recipe.width };
-      rows.forEach((row, i) => X.data.set(recipe.transformRow(row), i * recipe.width));
+      for (let i = 0; i < rows.length; i++) recipe.transformRowInto(rows[i]!, X.data, i * recipe.width);
       return predictModel(m.model, X);
     },
   };

@@ -63,6 +63,12 @@ export interface Answered {
   scored: Scored;
   arm: string | undefined;
   ms: number;
+  /**
+   * Logs the answers, remembers them for feedback and starts the shadows: called by the route right
+   * after it sends the answer, in the same turn of the event loop, so the log's work (cutting and
+   * encoding every row) is not part of the client's wait and nothing can come between the two.
+   */
+  record(): void;
 }
 
 export interface Server {
@@ -301,31 +307,36 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const records = rows as Record<string, unknown>[];
     const scored = score(model, records, notes);
     const ms = performance.now() - started;
-    const requestIdHeader = headers['x-request-id'];
-    const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
-    const texts = options.log !== undefined ? requestJson?.() : undefined;
-    logAnswers(scored, records, ms, routed?.arm ?? null, requestId, texts);
-    for (let i = 0; i < scored.length; i++) recent.remember(scored.ids[i]!, scored.prediction(i));
-    // Shadows score the same rows after the answer is sent: their answers are logged, never returned.
-    for (const shadowRef of routed?.shadows ?? []) {
-      setImmediate(() => {
-        const shadow = models.get(shadowRef);
-        if (shadow === undefined) return;
-        const t0 = performance.now();
-        try {
-          const shadowScored = score(shadow, records, shadow.validator.check(records).notes);
-          logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, texts);
-        } catch (e) {
-          app.log.error({ shadow: shadowRef }, e instanceof Error ? e.message : String(e));
-        }
-      });
-    }
     // Every protocol's answer names the version that gave it, in its body or at least here.
     void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));
     meter.ok.inc();
     meter.seconds.observe(ms / 1000);
     meter.rows.inc(records.length);
-    return { scored, arm: routed?.arm, ms };
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
+      const requestIdHeader = headers['x-request-id'];
+      const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
+      const texts = options.log !== undefined ? requestJson?.() : undefined;
+      logAnswers(scored, records, ms, routed?.arm ?? null, requestId, texts);
+      for (let i = 0; i < scored.length; i++) recent.remember(scored.ids[i]!, scored.prediction(i));
+      // Shadows score the same rows later still: their answers are logged, never returned.
+      for (const shadowRef of routed?.shadows ?? []) {
+        setImmediate(() => {
+          const shadow = models.get(shadowRef);
+          if (shadow === undefined) return;
+          const t0 = performance.now();
+          try {
+            const shadowScored = score(shadow, records, shadow.validator.check(records).notes);
+            logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, texts);
+          } catch (e) {
+            app.log.error({ shadow: shadowRef }, e instanceof Error ? e.message : String(e));
+          }
+        });
+      }
+    };
+    return { scored, arm: routed?.arm, ms, record };
   }
 
   /** Hyperplane's own body: one row object, or `{ "rows": [...] }`; the answer's JSON is written directly, not through JSON.stringify. */
@@ -344,7 +355,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         for (let i = 0; i < scored.length; i++) answers[i] = scored.answerJson(i);
         text = `{${meta.slice(1)},"predictions":[${answers.join(',')}]}`;
       } else text = `${scored.answerJson(0, true)}${meta}}`;
-      return reply.type('application/json; charset=utf-8').send(text);
+      void reply.type('application/json; charset=utf-8').send(text);
+      done.record();
+      return reply;
     };
     const text = request.jsonText;
     // The rows' own text, for the log: the body itself for one row, cut from it for a batch.

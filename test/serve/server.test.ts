@@ -138,9 +138,12 @@ describe('the prediction server', () => {
     expect((await server.app.inject({ method: 'GET', url: '/v2/health/ready' })).json()).toEqual({ ready: true });
     const rows = penguins.slice(0, 3);
     const names = meta.inputs.map((i: { name: string }) => i.name) as string[];
+    logged.length = 0;
     const byColumns = await post('/v2/models/penguins/infer', { id: 'req-1', inputs: names.map((name) => ({ name, shape: [3], datatype: 'BYTES', data: rows.map((r) => r[name] ?? null) })) });
     expect(byColumns.statusCode, byColumns.body).toBe(200);
     const out = byColumns.json();
+    // Logged like any prediction: one entry a row, each with the row it was given.
+    expect(logged.map((p) => p.request)).toEqual(rows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null]))));
     expect(out).toMatchObject({ model_name: 'penguins', model_version: '1', id: 'req-1' });
     const prediction = out.outputs.find((o: { name: string }) => o.name === 'prediction');
     const probabilities = out.outputs.find((o: { name: string }) => o.name === 'probabilities');
@@ -161,7 +164,9 @@ describe('the prediction server', () => {
     const columns = Object.keys(rows[0]!);
     const split = await post('/invocations', { dataframe_split: { columns, data: rows.map((r) => columns.map((c) => r[c])) } });
     expect(split.statusCode, split.body).toBe(200);
+    logged.length = 0;
     const records = await post('/invocations', { dataframe_records: rows });
+    expect(logged.map((p) => p.id)).toEqual(records.json().predictions.map((p: { id: string }) => p.id));
     const strip = (ps: { id: string }[]) => ps.map(({ id: _id, ...rest }) => rest);
     expect(strip(split.json().predictions)).toEqual(strip(records.json().predictions));
     expect(split.json().predictions[0]).toMatchObject({ prediction: expect.any(String), Adelie: expect.any(Number) });

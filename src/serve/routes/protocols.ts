@@ -32,7 +32,9 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
     if (done === undefined) return reply;
     const id = (body as { id?: unknown }).id;
-    return reply.send(inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined));
+    void reply.send(inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined));
+    done.record();
+    return reply;
   };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
@@ -47,6 +49,8 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
     if (done === undefined) return reply;
     const labels = done.scored.model.signature.output.labels;
-    return reply.send({ predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
+    void reply.send({ predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
+    done.record();
+    return reply;
   });
 }
