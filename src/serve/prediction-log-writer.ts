@@ -137,6 +137,17 @@ export class PredictionLogWriter {
   }
 
   /**
+   * A prediction recorded but not in the store yet (the feedback route looks here before the store,
+   * so feedback that overtakes its prediction's batch is still scored). O(records held); feedback is
+   * rare beside predictions, and this keeps `record` free of any index.
+   */
+  find(id: string): PredictionRecord | undefined {
+    for (const p of this.batch ?? []) if (p.id === id) return p;
+    for (const chunk of this.queue) for (const p of chunk) if (p.id === id) return p;
+    return undefined;
+  }
+
+  /**
    * Resolves once everything recorded before the call is in the store or, when the store is down,
    * fsync'd in the spill file; while the store answers, spill files are replayed first. Rejects
    * (with the records kept in memory) only if the store is down and the disk refuses the spill.

@@ -10,7 +10,7 @@ import { timeOrderedId } from './ids.js';
 import { policyFrom, policySpecOf, type Policy, type Route } from './policies.js';
 import { fail, type Headers } from './reply.js';
 import { registerDocsRoutes } from './routes/docs.js';
-import { RecentAnswers, registerFeedbackRoute } from './routes/feedback.js';
+import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
 import { rowTexts } from './row-texts.js';
 import { Scored } from './scored.js';
@@ -22,6 +22,8 @@ export interface PredictionSink {
   record(prediction: PredictionRecord): void;
   /** How the log is doing (buffered, spilled, stored…), for /readyz. */
   stats?(): object;
+  /** A recorded prediction not in the store yet, by id (feedback can arrive before its batch is written). */
+  find?(id: string): PredictionRecord | undefined;
 }
 
 export interface ServerOptions {
@@ -49,11 +51,18 @@ export interface ServerOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Health, readiness and metrics: answered however loaded the server is (a liveness probe that failed under load would get it restarted, and monitoring must see the overload). */
+    unshed?: boolean;
+  }
   interface FastifyRequest {
     /** A JSON body as it came, so a single row is logged without encoding it again ('' for other bodies). */
     jsonText: string;
   }
 }
+
+/** Route options for what is answered even under overload: out of the in-flight count, and under-pressure lets it through. */
+export const UNSHED = { config: { unshed: true, pressureHandler: (): undefined => undefined } } as const;
 
 /** What a prediction path gives back, or a promise of it when the version has to be loaded first. */
 type MaybeAsync<T> = T | Promise<T>;
@@ -64,7 +73,7 @@ export interface Answered {
   arm: string | undefined;
   ms: number;
   /**
-   * Logs the answers, remembers them for feedback and starts the shadows: called by the route right
+   * Logs the answers and starts the shadows: called by the route right
    * after it sends the answer, in the same turn of the event loop, so the log's work (cutting and
    * encoding every row) is not part of the client's wait and nothing can come between the two.
    */
@@ -90,10 +99,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
   const app = Fastify({ logger: options.logger === true ? { level: options.logLevel ?? 'warn' } : false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
   const metrics = new Registry();
-  const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics] });
+  // Answered requests and rows are counted in plain numbers per route × model × version and added to
+  // these counters when Prometheus scrapes (prom-client's `collect`): an inc() per request hashed its labels.
+  const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics], collect: () => settleCounts() });
   const latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [metrics] });
   const overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers: [metrics] });
-  const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics] });
+  const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics], collect: () => settleCounts() });
 
   // The OpenAPI document is built from each route's doc; body schemas there document, the routes validate
   // themselves (every problem listed in Hyperplane's own 400 format), so Fastify's validation is off.
@@ -140,6 +151,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const counted = new WeakSet<object>();
   // Hooks in callback style: an async hook costs a promise and a microtask turn on every request.
   app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.unshed === true) return done();
     if (inFlight >= maxInFlight) {
       overloaded.inc({ reason: 'in flight' });
       void reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${retryAfter} s` });
@@ -226,19 +238,35 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     for (const name of [...policies.keys()]) if (!seen.has(name)) policies.delete(name);
   }
 
-  const recent = new RecentAnswers(100_000);
 
   /** Each route × model × version's metric children, made once: labelling per request cost more than scoring a row. */
-  const instrumentsBy = new Map<string, { ok: { inc(n?: number): void }; invalid: { inc(): void }; seconds: { observe(v: number): void }; rows: { inc(n: number): void } }>();
-  function instruments(route: string, model: ServedVersion) {
+  interface Instruments {
+    /** Answered requests and rows since the last scrape. */
+    answered: number;
+    rows: number;
+    okCounter: { inc(n: number): void };
+    rowsCounter: { inc(n: number): void };
+    invalid: { inc(): void };
+    seconds: { observe(v: number): void };
+  }
+  const instrumentsBy = new Map<string, Instruments>();
+  function instruments(route: string, model: ServedVersion): Instruments {
     const key = `${route}\u0000${model.model}\u0000${model.version}`;
     let found = instrumentsBy.get(key);
     if (found === undefined) {
       const version = String(model.version);
-      found = { ok: requests.labels(route, model.model, version, '200'), invalid: requests.labels(route, model.model, version, '400'), seconds: latency.labels(route, model.model, version), rows: rowsScored.labels(model.model, version) };
+      found = { answered: 0, rows: 0, okCounter: requests.labels(route, model.model, version, '200'), rowsCounter: rowsScored.labels(model.model, version), invalid: requests.labels(route, model.model, version, '400'), seconds: latency.labels(route, model.model, version) };
       instrumentsBy.set(key, found);
     }
     return found;
+  }
+  function settleCounts(): void {
+    for (const m of instrumentsBy.values()) {
+      if (m.answered > 0) m.okCounter.inc(m.answered);
+      if (m.rows > 0) m.rowsCounter.inc(m.rows);
+      m.answered = 0;
+      m.rows = 0;
+    }
   }
 
   function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
@@ -309,9 +337,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const ms = performance.now() - started;
     // Every protocol's answer names the version that gave it, in its body or at least here.
     void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));
-    meter.ok.inc();
+    meter.answered++;
+    meter.rows += records.length;
     meter.seconds.observe(ms / 1000);
-    meter.rows.inc(records.length);
     let recorded = false;
     const record = (): void => {
       if (recorded) return;
@@ -320,7 +348,6 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
       const texts = options.log !== undefined ? requestJson?.() : undefined;
       logAnswers(scored, records, ms, routed?.arm ?? null, requestId, texts);
-      for (let i = 0; i < scored.length; i++) recent.remember(scored.ids[i]!, scored.prediction(i));
       // Shadows score the same rows later still: their answers are logged, never returned.
       for (const shadowRef of routed?.shadows ?? []) {
         setImmediate(() => {
@@ -374,7 +401,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   registerProtocolRoutes(app, { models, served, answerRows });
 
-  registerFeedbackRoute(app, { store, recent, counted: () => requests.inc({ route: 'feedback', model: '', version: '', status: '202' }) });
+  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), counted: () => requests.inc({ route: 'feedback', model: '', version: '', status: '202' }) });
 
   app.post('/v1/admin/reload', async () => {
     await reload();
@@ -390,13 +417,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return { deployment: request.params.name, policy };
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', UNSHED, async () => ({ status: 'ok' }));
+  app.get('/readyz', UNSHED, async (_request, reply) => {
     const status = models.status();
     const ready = models.ready && status.length > 0;
     return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/metrics', UNSHED, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   registerDocsRoutes(app);
 
   await models.start(options.refs ?? []);

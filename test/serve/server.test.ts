@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
 import { decodePrediction, openStore, type Prediction, type Store } from '../../src/store/index.js';
 import { apiMarkdown, ROUTE_DOCS } from '../../src/serve/api-docs.js';
@@ -118,6 +119,27 @@ describe('the prediction server', () => {
     }
   });
 
+  it('scores feedback against the prediction, even when the feedback overtakes the log batch holding it', async () => {
+    // A writer that holds its records (no batch fills, no timer fires during the test).
+    const writer = new PredictionLogWriter(store.predictions, { batchSize: 10_000, flushIntervalMs: 600_000, spillDir: tempDir('hyperplane-feedback-spill-') });
+    const held = await buildServer({ store, reloadMs: 0, log: writer });
+    try {
+      const p = (await held.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[1]! })).json();
+      expect(await store.predictions.get(p.id)).toBeUndefined();
+      const feedback = (outcome: string) => held.app.inject({ method: 'POST', url: '/v1/feedback', payload: { id: p.id, outcome } });
+      expect((await feedback(p.prediction)).statusCode).toBe(202);
+      expect((await feedback(`not ${p.prediction}`)).statusCode).toBe(202);
+      await writer.flush();
+      expect((await store.predictions.get(p.id))?.id).toBe(p.id);
+      expect((await feedback(p.prediction)).statusCode).toBe(202);
+      // The first two were scored from the writer's held record, the last from the store.
+      expect((await store.feedback.list({ predictionId: p.id })).map((f) => f.reward)).toEqual([1, 0, 1]);
+    } finally {
+      await held.close();
+      await writer.close();
+    }
+  });
+
   it('takes feedback by prediction id, one or many, and rejects feedback without an id', async () => {
     const p = (await post('/v1/models/penguins/predict', penguins[1]!)).json();
     const one = await post('/v1/feedback', { id: p.id, outcome: 'Adelie' });
@@ -193,9 +215,23 @@ describe('the prediction server', () => {
     const ready = await server.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().models).toContainEqual(expect.objectContaining({ ref: 'penguins@production', model: 'penguins', version: 1, error: null }));
-    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/hyperplane_requests_total\{route="predict",model="penguins",version="1",status="200"\} \d+/);
-    expect(metrics).toMatch(/hyperplane_request_duration_seconds_bucket\{le="0.005",route="predict",model="penguins",version="1"\}/);
+    const scrape = async () => {
+      const text = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+      return {
+        text,
+        answered: value(/hyperplane_requests_total\{route="predict",model="penguins",version="1",status="200"\} (\d+)/),
+        rows: value(/hyperplane_rows_predicted_total\{model="penguins",version="1"\} (\d+)/),
+        timed: value(/hyperplane_request_duration_seconds_count\{route="predict",model="penguins",version="1"\} (\d+)/),
+      };
+    };
+    const before = await scrape();
+    await post('/v1/models/penguins/predict', penguins[0]!);
+    await post('/v1/models/penguins/predict', { rows: penguins.slice(0, 5) });
+    const after = await scrape();
+    // Counted between scrapes, settled at each: exactly what was answered.
+    expect([after.answered - before.answered, after.rows - before.rows, after.timed - before.timed]).toEqual([2, 6, 2]);
+    expect(after.text).toMatch(/hyperplane_request_duration_seconds_bucket\{le="0.005",route="predict",model="penguins",version="1"\}/);
   });
 
   it('swaps in a new version when its alias moves, and keeps serving the old one when the new one is corrupt', async () => {
@@ -376,10 +412,13 @@ describe('overload', () => {
           });
           req.end(big);
         });
-        Promise.all(Array.from({ length: 12 }, send)).then((a) => process.stdout.write(JSON.stringify(a)));`;
-      const answers = await new Promise<{ status: number; retryAfter: string | undefined; body: string }[]>((resolve, reject) =>
+        const health = () => new Promise((resolve) => request('${address}/healthz', { agent: false }, (res) => { res.resume(); resolve(res.statusCode); }).end());
+        Promise.all([Promise.all(Array.from({ length: 12 }, send)), Promise.all(Array.from({ length: 6 }, health))]).then(([a, h]) => process.stdout.write(JSON.stringify({ a, h })));`;
+      const { a: answers, h: health } = await new Promise<{ a: { status: number; retryAfter: string | undefined; body: string }[]; h: number[] }>((resolve, reject) =>
         execFile(process.execPath, ['-e', client], { maxBuffer: 64 << 20 }, (e, out) => (e ? reject(e) : resolve(JSON.parse(out)))),
       );
+      // Liveness is answered throughout the burst: a probe failing under load would get the server restarted.
+      expect(health).toEqual([200, 200, 200, 200, 200, 200]);
       const codes = answers.map((r) => r.status);
       expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
       expect(codes.filter((c) => c === 200).length).toBeGreaterThan(0);

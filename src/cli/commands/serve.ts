@@ -71,7 +71,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--extra-fields <mode>', 'fields a model does not read: ignore them, or reject the row').choices(['ignore', 'reject']).default('ignore'))
     .option('--body-limit <bytes>', 'largest request body (413 above)', String(16 * 1024 * 1024))
     .option('--workers <n>', 'processes sharing the port (node:cluster); each has its own log writer', '1')
-    .option('--no-log', 'do not write the prediction log')
+    .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
     .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')

@@ -1,54 +1,31 @@
 import type { FastifyInstance } from 'fastify';
-import type { FeedbackInput, JsonValue, Store } from '../../store/index.js';
+import { decodePrediction, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
 import { fail } from '../reply.js';
 import type { FieldProblem } from '../validate.js';
 
-/** Recent answers by prediction id, so feedback is scored as a reward without a lookup: bounded, the oldest dropped first. */
-export class RecentAnswers {
-  private readonly byId = new Map<string, string | number>();
-  private readonly ring: (string | undefined)[];
-  private at = 0;
-
-  constructor(private readonly size: number) {
-    this.ring = new Array(size);
-  }
-
-  remember(id: string, prediction: string | number): void {
-    const oldest = this.ring[this.at];
-    if (oldest !== undefined) this.byId.delete(oldest);
-    this.ring[this.at] = id;
-    this.at = (this.at + 1) % this.size;
-    this.byId.set(id, prediction);
-  }
-
-  get(id: string): string | number | undefined {
-    return this.byId.get(id);
-  }
-}
-
 export interface FeedbackContext {
   store: Store;
-  recent: RecentAnswers;
+  /** A prediction the log holds but has not written yet (feedback may overtake its batch). */
+  pending(id: string): PredictionRecord | undefined;
   /** Counts an accepted feedback request in the metrics. */
   counted(): void;
 }
 
 /** `POST /v1/feedback`: true outcomes by prediction id, one or many, each scored as a reward where it can be. */
-export function registerFeedbackRoute(app: FastifyInstance, { store, recent, counted }: FeedbackContext): void {
+export function registerFeedbackRoute(app: FastifyInstance, { store, pending, counted }: FeedbackContext): void {
     /**
    * Feedback as a reward in [0, 1]: `{ "reward": x }` as given; a true label compared with what was
    * predicted (1 when right). Unknown predictions and values (a regression's true value) have none.
+   * The prediction is looked for in the log's unwritten records first, then in the store: a record
+   * only moves from the one to the other, so it can't be missed between the two looks.
    */
   async function rewardOf(f: FeedbackInput): Promise<number | null> {
     const o = f.outcome;
     if (o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o['reward'] === 'number') return Math.min(1, Math.max(0, o['reward']));
     if (typeof o !== 'string' && typeof o !== 'number' && typeof o !== 'boolean') return null;
-    let predicted = recent.get(f.predictionId);
-    if (predicted === undefined) {
-      const logged = await store.predictions.get(f.predictionId);
-      const response = logged?.response as { prediction?: string | number } | undefined;
-      predicted = response?.prediction;
-    }
+    const held = pending(f.predictionId);
+    const logged = held !== undefined ? decodePrediction(held) : await store.predictions.get(f.predictionId);
+    const predicted = (logged?.response as { prediction?: string | number } | undefined)?.prediction;
     if (predicted === undefined || typeof predicted === 'number') return null;
     return String(o) === predicted ? 1 : 0;
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from '../protocols.js';
 import { fail, type Headers } from '../reply.js';
-import type { Answered } from '../server.js';
+import { UNSHED, type Answered } from '../server.js';
 import type { ServedModels, ServedVersion } from '../served-models.js';
 
 /** What the protocol routes need from the server: its models and its one prediction path. */
@@ -14,8 +14,8 @@ export interface ProtocolContext {
 /** The Open Inference Protocol (v2) and MLflow's /invocations, both through the server's prediction path. */
 export function registerProtocolRoutes(app: FastifyInstance, { models, served, answerRows }: ProtocolContext): void {
   // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
-  app.get('/v2/health/live', async () => ({ live: true }));
-  app.get('/v2/health/ready', async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
+  app.get('/v2/health/live', UNSHED, async () => ({ live: true }));
+  app.get('/v2/health/ready', UNSHED, async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
   app.get<{ Params: { model: string } }>('/v2/models/:model', async (request, reply) => {
     const model = await served(request.params.model, reply);
     return model === undefined ? reply : modelMetadata(model);
