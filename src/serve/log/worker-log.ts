@@ -19,7 +19,7 @@ export class WorkerPredictionLog implements Pick<PredictionLog, 'insert'> {
   private failed: Error | undefined;
 
   constructor(uri: string) {
-    this.worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: { uri } });
+    this.worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: { uri, nice: 5 } });
     this.worker.on('message', (reply: Reply) => {
       const waiting = this.pending.get(reply.seq);
       if (waiting === undefined) return;
