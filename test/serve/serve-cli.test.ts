@@ -52,4 +52,68 @@ describe('hyperplane serve on a real port', () => {
       await store.close();
     }
   });
+
+  it('--workers 2: two processes share the port, one killed is replaced without a failed request, and SIGTERM flushes both logs', async () => {
+    const dir = tempDir('hyperplane-serve-workers-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '10', '--json'], { cwd: dir, env });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+
+    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const workers = (): { pid: number; address: string }[] => [...stderr.matchAll(/worker (\d+) listening on (http:\/\/[\d.:]+)/g)].map((m) => ({ pid: Number(m[1]), address: m[2]! }));
+    const waitFor = (test: () => boolean): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (test()) resolve();
+        };
+        server.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          check();
+        });
+        server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+        check();
+      });
+    await waitFor(() => workers().length === 2);
+    const [first, second] = workers();
+    expect(first!.pid).not.toBe(second!.pid);
+    expect(first!.address).toBe(second!.address);
+    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const ids: string[] = [];
+    const predictMany = async (n: number): Promise<void> => {
+      let next = 0;
+      const client = async (): Promise<void> => {
+        while (next < n) {
+          const i = next++;
+          const r = await fetch(`${first!.address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(rows[i % rows.length]) });
+          expect(r.status).toBe(200);
+          ids.push(((await r.json()) as { id: string }).id);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, client));
+    };
+    await predictMany(500);
+    // A worker that dies is replaced; the other answers meanwhile.
+    process.kill(first!.pid, 'SIGKILL');
+    await predictMany(500);
+    await waitFor(() => workers().length === 3);
+    expect(stderr).toContain(`worker ${first!.pid} exited (SIGKILL); starting another`);
+    await predictMany(500);
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      // The killed worker's unwritten records are lost with it (at most one batch's wait, 200 ms); everything answered since, by either worker, is in the log.
+      const { predictions } = await store.predictions.list({ model: 'penguins', limit: 100_000 });
+      const logged = new Set(predictions.map((p) => p.id));
+      expect(ids.slice(1000).filter((id) => !logged.has(id))).toEqual([]);
+      expect(logged.size).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await store.close();
+    }
+  });
 });

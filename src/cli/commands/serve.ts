@@ -37,6 +37,10 @@ async function superviseWorkers(n: number): Promise<boolean> {
   const { default: cluster } = await import('node:cluster');
   if (!cluster.isPrimary) return false;
   let stopping = false;
+  // Each worker accepts its own connections from the shared socket, unless NODE_CLUSTER_SCHED_POLICY says
+  // otherwise: with round robin the primary accepts every connection and hands it over IPC, and a burst
+  // of 1,024 new connections then timed out where the workers accepting themselves shed the excess with 503s.
+  if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < n; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -108,6 +112,7 @@ export function serveCommand(): Command {
       const address = await server.app.listen({ port, host: flags.host });
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
       if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
-      process.stderr.write(`listening on ${address}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
+      const worker = workers > 1 ? `worker ${process.pid} ` : '';
+      process.stderr.write(`${worker}listening on ${address}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
     });
 }
