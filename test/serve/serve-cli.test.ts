@@ -63,18 +63,27 @@ describe('hyperplane serve on a real port', () => {
     const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const workers = (): { pid: number; address: string }[] => [...stderr.matchAll(/worker (\d+) listening on (http:\/\/[\d.:]+)/g)].map((m) => ({ pid: Number(m[1]), address: m[2]! }));
+    // One listener gathers stderr; each wait re-checks its condition on every chunk.
+    const waiting = new Set<() => void>();
+    server.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      for (const check of waiting) check();
+    });
     const waitFor = (test: () => boolean): Promise<void> =>
       new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`waited 40 s; serve said:\n${stderr}`)), 40_000);
         const check = (): void => {
-          if (test()) resolve();
+          if (!test()) return;
+          clearTimeout(timer);
+          waiting.delete(check);
+          resolve();
         };
-        server.stderr!.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          check();
-        });
-        server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+        waiting.add(check);
         check();
       });
+    server.once('exit', () => {
+      for (const check of waiting) check();
+    });
     await waitFor(() => workers().length === 2);
     const [first, second] = workers();
     expect(first!.pid).not.toBe(second!.pid);
