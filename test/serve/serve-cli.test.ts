@@ -1,14 +1,26 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
+
+const unreachable = await postgresUnreachable();
+const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
+if (skipPostgres) console.warn(`skipping serve on PostgreSQL: it is unreachable (${unreachable})`);
+const schema = `serve_cli_${process.pid}`;
+afterAll(async () => {
+  if (!skipPostgres) await dropPgSchema(schema);
+});
 
 describe('hyperplane serve on a real port', () => {
-  it('answers 10,000 predictions at concurrency 32, and after SIGTERM every id a client got is in the prediction log', async () => {
+  it.each([
+    ['SQLite', (dir: string) => `sqlite:${join(dir, 'hyperplane.db')}`],
+    ['PostgreSQL', () => `${PG_URL}?schema=${schema}`],
+  ])('on %s: answers 10,000 predictions at concurrency 32, and after SIGTERM every id a client got is in the prediction log', async (name, uri) => {
+    if (name === 'PostgreSQL' && skipPostgres) return;
     const dir = tempDir('hyperplane-serve-cli-');
-    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const env = { HYPERPLANE_STORE: uri(dir) };
     const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '20', '--json'], { cwd: dir, env });
     expect(train.code, train.stderr).toBe(0);
     expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
