@@ -205,13 +205,33 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     else answer(result);
   });
 
+  /**
+   * References the registry said it doesn't have, remembered for a second (and until the next reload):
+   * a flood of requests for a wrong name would otherwise query the store for each one.
+   */
+  const unknown = new Map<string, { message: string; until: number }>();
   async function served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined> {
     const ready = models.get(ref);
     if (ready !== undefined) return ready;
+    const known = unknown.get(ref);
+    if (known !== undefined && known.until > Date.now()) {
+      fail(reply, 404, 'unknown model', known.message);
+      return undefined;
+    }
     try {
       return await models.add(ref);
     } catch (e) {
-      fail(reply, 404, 'unknown model', e instanceof Error ? e.message : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      if (!isHyperplaneError(e)) {
+        // The store failed, not the name: worth a retry, and not remembered.
+        app.log.error({ ref }, message);
+        void reply.header('retry-after', String(retryAfter));
+        fail(reply, 503, 'unavailable', `the model store could not be read (${message}): retry after ${retryAfter} s`);
+        return undefined;
+      }
+      if (unknown.size >= 10_000) unknown.clear();
+      unknown.set(ref, { message, until: Date.now() + 1000 });
+      fail(reply, 404, 'unknown model', message);
       return undefined;
     }
   }
@@ -431,6 +451,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   for (const s of models.status()) if (s.error !== null) app.log.error({ ref: s.ref }, s.error);
   const reloadMs = options.reloadMs ?? 2000;
   const reload = async (): Promise<void> => {
+    unknown.clear();
     await keys.refresh();
     await loadDeployments();
     const { changed, failed } = await models.reload();

@@ -106,6 +106,51 @@ describe('the prediction server', () => {
     expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('remembers an unknown model for a second without asking the store again, and serves it once registered and reloaded', async () => {
+    // Its own server: the shared one must keep serving one model (/invocations' default).
+    const own = await buildServer({ store, reloadMs: 0 });
+    const post = (url: string, payload: object) => own.app.inject({ method: 'POST', url, payload });
+    const registry = store.registry;
+    const resolve = registry.resolve.bind(registry);
+    let asked = 0;
+    registry.resolve = async (ref) => {
+      asked++;
+      return resolve(ref);
+    };
+    try {
+      for (let i = 0; i < 5; i++) expect((await post('/v1/models/later/predict', penguins[0]!)).statusCode).toBe(404);
+      expect(asked).toBe(1);
+      await register(store, ['--learner', 'logistic'], 'later', 'production');
+      // Still remembered as unknown until the next reload (or a second passes).
+      expect((await post('/v1/models/later/predict', penguins[0]!)).statusCode).toBe(404);
+      await own.reload();
+      const served = await post('/v1/models/later/predict', penguins[0]!);
+      expect(served.statusCode, served.body).toBe(200);
+      expect(served.json()).toMatchObject({ model: 'later', version: 1 });
+    } finally {
+      registry.resolve = resolve;
+      await own.close();
+    }
+  });
+
+  it('answers 503 with Retry-After, not 404, when the store fails while loading a model', async () => {
+    const registry = store.registry;
+    const resolve = registry.resolve.bind(registry);
+    registry.resolve = async () => {
+      throw new Error('connection refused');
+    };
+    try {
+      const r = await post('/v1/models/elsewhere/predict', penguins[0]!);
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.json().message).toMatch(/the model store could not be read \(connection refused\)/);
+    } finally {
+      registry.resolve = resolve;
+    }
+    // Not remembered: with the store back, the same name is looked up again (and is unknown).
+    expect((await post('/v1/models/elsewhere/predict', penguins[0]!)).json().error).toBe('unknown model');
+  });
+
   it('answers a body over the limit with 413 and an extra field with 400 when extra fields are rejected', async () => {
     const strict = await buildServer({ store, reloadMs: 0, bodyLimit: 2048, validation: { extraFields: 'reject' } });
     try {
