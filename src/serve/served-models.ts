@@ -121,6 +121,8 @@ export class ServedModels {
     // Validated before it can serve: a row of missing values must score to finite numbers.
     const probe = pipeline.scoreRows([{}]);
     if (probe.length === 0 || !probe.every((v) => Number.isFinite(v))) throw new HyperplaneError(`${resolved.model}/${resolved.version} does not score: a row of missing values gave ${Array.from(probe).join(', ')}`, { field: 'model' });
+    // Its prediction threads start now, not on the first big request: batches of 512 rows and more are split across them.
+    pipeline.prepareBatch();
     const signature = modelSignature(pkg);
     const served: ServedVersion = {
       model: resolved.model,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ServedModels } from '../../src/serve/served-models.js';
 import { openStore } from '../../src/store/index.js';
 import { dropPgSchema, fixture, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
 
@@ -50,13 +51,21 @@ describe('hyperplane serve on a real port', () => {
     };
     await Promise.all(Array.from({ length: 32 }, client));
     expect(ids).toHaveLength(10_000);
+    // A batch big enough for the server's prediction threads: the same probabilities as scoring here, on one thread.
+    const batch = Array.from({ length: 700 }, (_, i) => rows[i % rows.length]!);
+    const answered = (await (await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: batch }) })).json()) as { predictions: { id: string; probabilities: Record<string, number> }[] };
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toContain('flushing the prediction log');
 
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
-      expect(await store.predictions.count({ model: 'penguins' })).toBe(10_000);
+      const local = await new ServedModels(store, { extraFields: 'ignore' }).add('penguins');
+      const scores = local.pipeline.scoreRows(batch);
+      const labels = local.pipeline.spec.target.labels!;
+      expect(answered.predictions.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, i) => labels.map((_, c) => scores[i * labels.length + c])));
+      ids.push(...answered.predictions.map((p) => p.id));
+      expect(await store.predictions.count({ model: 'penguins' })).toBe(10_700);
       const { predictions } = await store.predictions.list({ model: 'penguins', limit: 100_000 });
       const logged = new Set(predictions.map((p) => p.id));
       expect(ids.filter((id) => !logged.has(id))).toEqual([]);
@@ -68,9 +77,10 @@ describe('hyperplane serve on a real port', () => {
   it('--workers 2: two processes share the port, one killed is replaced without a failed request, and SIGTERM flushes both logs', async () => {
     const dir = tempDir('hyperplane-serve-workers-');
     const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
-    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '10', '--json'], { cwd: dir, env });
+    // All-numeric data, so the forest is walked in WebAssembly and big batches on the prediction threads.
+    const train = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'gbdt', '--n-estimators', '30', '--json'], { cwd: dir, env });
     expect(train.code, train.stderr).toBe(0);
-    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'cancer', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
 
     const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -102,14 +112,16 @@ describe('hyperplane serve on a real port', () => {
     expect(first!.address).toBe(second!.address);
     const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
 
-    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const [header, ...lines] = readFileSync(fixture('breast_cancer.csv'), 'utf8').trim().split('\n');
+    const names = header!.split(',');
+    const rows = lines.map((line) => Object.fromEntries(line.split(',').map((v, j) => [names[j]!, names[j] === 'diagnosis' ? v : Number(v)])));
     const ids: string[] = [];
     const predictMany = async (n: number): Promise<void> => {
       let next = 0;
       const client = async (): Promise<void> => {
         while (next < n) {
           const i = next++;
-          const r = await fetch(`${first!.address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(rows[i % rows.length]) });
+          const r = await fetch(`${first!.address}/v1/models/cancer/predict`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(rows[i % rows.length]) });
           expect(r.status).toBe(200);
           ids.push(((await r.json()) as { id: string }).id);
         }
@@ -123,13 +135,20 @@ describe('hyperplane serve on a real port', () => {
     await waitFor(() => workers().length === 3);
     expect(stderr).toContain(`worker ${first!.pid} exited (SIGKILL); starting another`);
     await predictMany(500);
+    // A batch big enough for the prediction threads: the same probabilities as scoring here, on one thread.
+    const batch = Array.from({ length: 700 }, (_, i) => rows[i % rows.length]!);
+    const answered = (await (await fetch(`${first!.address}/v1/models/cancer/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: batch }) })).json()) as { predictions: { probabilities: Record<string, number> }[] };
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
 
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
       // The killed worker's unwritten records are lost with it (at most one batch's wait, 200 ms); everything answered since, by either worker, is in the log.
-      const { predictions } = await store.predictions.list({ model: 'penguins', limit: 100_000 });
+      const local = await new ServedModels(store, { extraFields: 'ignore' }).add('cancer');
+      const scores = local.pipeline.scoreRows(batch);
+      const labels = local.pipeline.spec.target.labels!;
+      expect(answered.predictions.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, r) => labels.map((_, c) => scores[r * labels.length + c])));
+      const { predictions } = await store.predictions.list({ model: 'cancer', limit: 100_000 });
       const logged = new Set(predictions.map((p) => p.id));
       expect(ids.slice(1000).filter((id) => !logged.has(id))).toEqual([]);
       expect(logged.size).toBeGreaterThanOrEqual(1000);

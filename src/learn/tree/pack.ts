@@ -97,6 +97,8 @@ function predictionPool(wasm: WasmForest, n: number, d: number): RowPool {
 }
 /** Batches at least this big are split across worker threads (starting them costs ~40 ms). */
 const THREADED_MIN_ROWS = 100_000;
+/** Once a model's threads are running (a server readied it), batches this big use them too: waking one costs tens of µs. */
+const WARM_THREADED_MIN_ROWS = 512;
 const THREADED_CHUNK_ROWS = 131_072;
 const WASM_MIN_ROWS = 64;
 
@@ -132,7 +134,8 @@ export function addModelScores(model: Model, outputs: number, X: Float64Array | 
     return;
   }
   const wasm = wasmForestOf(layout);
-  if (n < THREADED_MIN_ROWS || availableParallelism() < 2) {
+  const warm = pools.has(wasm) && n >= WARM_THREADED_MIN_ROWS;
+  if ((n < THREADED_MIN_ROWS && !warm) || availableParallelism() < 2) {
     wasm.addScores(X, n, d, scores);
     return;
   }
