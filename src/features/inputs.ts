@@ -77,14 +77,44 @@ export type JsonCell = string | number | boolean | null | undefined;
  * missing; a value that can't be what the column needs is an error naming the field.
  */
 export class JsonInputs implements RowInputs {
+  /** Each input's position by name; undefined when a name repeats (each is then read by name). */
+  private readonly index: Map<string, number> | undefined;
+  /** The current row's values by input position. */
+  private readonly values: unknown[];
+  private current: Readonly<Record<string, unknown>> = {};
+
   constructor(
     private readonly names: readonly string[],
-    /** The row read now; a recipe points one reader at each row in turn. */
-    public row: Readonly<Record<string, unknown>>,
-  ) {}
+    row: Readonly<Record<string, unknown>>,
+  ) {
+    const index = new Map(names.map((n, k) => [n, k]));
+    this.index = index.size === names.length ? index : undefined;
+    this.values = new Array<unknown>(names.length).fill(undefined);
+    this.row = row;
+  }
+
+  /** The row read now; a recipe points one reader at each row in turn. */
+  get row(): Readonly<Record<string, unknown>> {
+    return this.current;
+  }
+
+  /**
+   * Gathers the row's fields by input in one pass: for…in reads each field fast, where `row[name]`
+   * for every input name was a megamorphic lookup each (most of a served row's encoding).
+   */
+  set row(row: Readonly<Record<string, unknown>>) {
+    this.current = row;
+    const { index, values } = this;
+    if (index === undefined) return;
+    values.fill(undefined);
+    for (const key in row) {
+      const k = index.get(key);
+      if (k !== undefined) values[k] = row[key];
+    }
+  }
 
   private cell(k: number): JsonCell {
-    const v = this.row[this.names[k]!];
+    const v = this.index !== undefined ? this.values[k] : this.current[this.names[k]!];
     if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
     throw new HyperplaneError(`expected a single value, got ${Array.isArray(v) ? 'an array' : 'an object'}`, { field: this.names[k]! });
   }

@@ -201,8 +201,6 @@ function matchesLabel(label: string, level: string): boolean {
   return label === level || label.toLowerCase() === level.toLowerCase();
 }
 
-const EMPTY_ROW: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /** A recipe ready to apply: label lookups built once, offsets computed once. */
 export class FittedRecipe {
   readonly width: number;
@@ -319,11 +317,7 @@ export class FittedRecipe {
   /** Features of a JSON row written to out[at … at + width): the serving path, with nothing allocated per row. */
   transformRowInto(row: Readonly<Record<string, unknown>>, out: Float64Array, at: number): void {
     this.json.row = row;
-    try {
-      this.encode(this.json, out, at);
-    } finally {
-      this.json.row = EMPTY_ROW;
-    }
+    this.encode(this.json, out, at);
   }
 }
 

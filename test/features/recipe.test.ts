@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { cellText, type Table } from '../../src/data/table.js';
+import { JsonInputs } from '../../src/features/inputs.js';
 import { fitRecipe, FittedRecipe, type RecipeFamily } from '../../src/features/recipe.js';
 import { fixture } from '../helpers.js';
 
@@ -100,4 +101,17 @@ describe('default recipes by schema type and family', () => {
     expect(() => fitted.transformRow({ 'Beak Length (mm)': 'long' })).toThrow(/field 'Beak Length \(mm\)': expected a number, got 'long'/);
     expect(() => fitted.transformRow({ Island: { name: 'Biscoe' } })).toThrow(/field 'Island': expected a single value, got an object/);
   });
+
+  it('reads each JSON row on its own when one reader goes from row to row (nothing of the last row leaks into the next)', () => {
+    const inputs = new JsonInputs(['a', 'b', 'c'], { a: 1, b: 'x', c: 3 });
+    expect([inputs.number(0), inputs.label(1), inputs.number(2)]).toEqual([1, 'x', 3]);
+    inputs.row = { c: 7, extra: 'ignored' };
+    expect([inputs.number(0), inputs.label(1), inputs.number(2)]).toEqual([NaN, null, 7]);
+    // A name given twice is read by name for every position.
+    const twice = new JsonInputs(['a', 'a'], { a: 5 });
+    expect([twice.number(0), twice.number(1)]).toEqual([5, 5]);
+    twice.row = {};
+    expect(twice.number(1)).toBeNaN();
+  });
 });
+
