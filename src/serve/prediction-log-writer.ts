@@ -9,6 +9,12 @@ export interface PredictionLogWriterOptions {
   batchSize?: number;
   /** A partial batch waits at most this long (default 200 ms). */
   flushIntervalMs?: number;
+  /**
+   * Write whatever is queued as soon as no insert is in flight, so batches grow with the load instead
+   * of waiting to fill (default false). Records then live a millisecond or two, not a batch's wait:
+   * on a server they die young, and its garbage collections stay short.
+   */
+  writeWhenIdle?: boolean;
   /** Records held in memory at most; past it they go to the spill file (default 50,000). */
   maxBuffered?: number;
   /** Where records go while the store can't take them (default `.hyperplane/spill/`). One directory per host: the pid in a file's name says whether its writer is alive. */
@@ -53,6 +59,7 @@ class InsertTimeout extends Error {}
  */
 export class PredictionLogWriter {
   private readonly batchSize: number;
+  private readonly writeWhenIdle: boolean;
   private readonly maxBuffered: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
@@ -107,6 +114,7 @@ export class PredictionLogWriter {
     this.maxBuffered = positive(options.maxBuffered, 50_000, 'maxBuffered', true);
     // A batch bigger than the buffer would never fill.
     this.batchSize = Math.min(positive(options.batchSize, 500, 'batchSize', true), this.maxBuffered);
+    this.writeWhenIdle = options.writeWhenIdle === true;
     this.retryMinMs = positive(options.retryMinMs, 100, 'retryMinMs');
     this.retryMaxMs = Math.max(this.retryMinMs, positive(options.retryMaxMs, 5_000, 'retryMaxMs'));
     this.insertTimeoutMs = positive(options.insertTimeoutMs, 10_000, 'insertTimeoutMs');
@@ -133,7 +141,7 @@ export class PredictionLogWriter {
     }
     tail.push(prediction);
     this.enqueued++;
-    if (tail.length === this.batchSize) this.scheduleRun();
+    if (tail.length === this.batchSize || (this.writeWhenIdle && this.running === null)) this.scheduleRun();
   }
 
   /**
@@ -287,7 +295,7 @@ export class PredictionLogWriter {
   private liveReady(): boolean {
     if (this.batch !== null) return true;
     const queued = this.enqueued - this.settled;
-    return queued >= this.batchSize || (queued > 0 && this.enqueued - queued < this.drainThrough);
+    return queued >= this.batchSize || (queued > 0 && (this.writeWhenIdle || this.enqueued - queued < this.drainThrough));
   }
 
   private async insertLive(): Promise<boolean> {

@@ -94,6 +94,30 @@ describe('the prediction log writer', () => {
     }
   });
 
+  it('with writeWhenIdle, writes each record as soon as no insert is in flight, in batches that grow with the load', async () => {
+    const log = new FlakyLog();
+    const sizes: number[] = [];
+    const insert = log.insert.bind(log);
+    log.insert = (batch) => {
+      sizes.push(batch.length);
+      return insert(batch);
+    };
+    // No batch fills and the timer never fires: only writing when idle can store anything.
+    const w = writer(log, { spillDir: join(tempDir('hyperplane-plw-'), 'spill'), batchSize: 10_000, flushIntervalMs: 600_000, writeWhenIdle: true });
+    w.record(prediction(0));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log.rows.has('p-0')).toBe(true);
+    // A burst while an insert is in flight goes out together in the next one.
+    w.record(prediction(1));
+    await nextTask();
+    for (let i = 2; i < 300; i++) w.record(prediction(i));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.rows.size).toBe(300);
+    expect(sizes[0]).toBe(1);
+    expect(Math.max(...sizes)).toBeGreaterThan(100);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300);
+  });
+
   it('keeps memory bounded while the store is down, spills to disk, and replays every record once when it is back', async () => {
     const spillDir = join(tempDir('hyperplane-plw-'), 'spill');
     const log = new FlakyLog();

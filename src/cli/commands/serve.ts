@@ -92,7 +92,7 @@ export function serveCommand(): Command {
       // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
       const sink = flags.log && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
-      const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
+      const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { writeWhenIdle: true, spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
       const { storeTarget } = await import('../../store/index.js');
       const target = storeTarget();
       const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), ...(flags.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: share(flags.maxEventLoopUtilization) } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
