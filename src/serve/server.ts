@@ -73,9 +73,11 @@ export interface Answered {
   arm: string | undefined;
   ms: number;
   /**
-   * Logs the answers and starts the shadows: called by the route right
-   * after it sends the answer, in the same turn of the event loop, so the log's work (cutting and
-   * encoding every row) is not part of the client's wait and nothing can come between the two.
+   * Logs the answers and starts the shadows: called by the route right after it sends the answer, so
+   * the log's work (cutting and encoding every row) is not part of the client's wait. A few rows are
+   * logged at once; a batch's, in the event loop's next check phase, once the socket has taken the rest
+   * of a big answer. Either way before anything else can happen: a SIGTERM's shutdown, or feedback on
+   * these answers, takes at least one more turn of the loop.
    */
   record(): void;
 }
@@ -361,9 +363,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     meter.rows += records.length;
     meter.seconds.observe(ms / 1000);
     let recorded = false;
-    const record = (): void => {
-      if (recorded) return;
-      recorded = true;
+    const log = (): void => {
       const requestIdHeader = headers['x-request-id'];
       const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
       const texts = options.log !== undefined ? requestJson?.() : undefined;
@@ -382,6 +382,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
           }
         });
       }
+    };
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
+      if (records.length > 16) setImmediate(log);
+      else log();
     };
     return { scored, arm: routed?.arm, ms, record };
   }
