@@ -14,9 +14,9 @@ type Row = Record<string, string | number | null>;
 const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Row[];
 
 /** Trains a model with the CLI (not recorded), then records it as a finished run and registers it. */
-async function register(store: Store, args: string[], name: string, alias?: string): Promise<{ version: number; bytes: Uint8Array }> {
+async function register(store: Store, args: string[], name: string, alias?: string, target = 'Species'): Promise<{ version: number; bytes: Uint8Array }> {
   const out = tempDir('hyperplane-serve-model-');
-  const r = runCli(['train', fixture('penguins.json'), '--target', 'Species', ...args, '--no-track', '--out', out]);
+  const r = runCli(['train', fixture('penguins.json'), '--target', target, ...args, '--no-track', '--out', out]);
   expect(r.code, r.stderr).toBe(0);
   const bytes = readFileSync(join(out, 'model.hpkg'));
   const run = await store.tracking.createRun({ experiment: 'serve-test' });
@@ -106,6 +106,24 @@ describe('the prediction server', () => {
     expect(r.body).toMatch(pattern);
     if (label === 'a wrong type') expect(r.json().problems).toEqual([{ field: 'Body Mass (g)', problem: "got 'heavy'", expected: 'a number (or null when missing)' }]);
     expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('answers a regression model with its value and no probabilities, as the library scores it', async () => {
+    const { bytes } = await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'mass', 'production', 'Body Mass (g)');
+    const own = await buildServer({ store, reloadMs: 0 });
+    try {
+      const { 'Body Mass (g)': _mass, ...row } = penguins[5]!;
+      const one = await own.app.inject({ method: 'POST', url: '/v1/models/mass/predict', payload: row });
+      expect(one.statusCode, one.body).toBe(200);
+      const answer = one.json();
+      expect(answer.probabilities).toBeUndefined();
+      const pipeline = new Pipeline(decodePackage(bytes, 'mass').pipeline);
+      expect(answer.prediction).toBe(pipeline.scoreRows([row])[0]);
+      const batch = (await own.app.inject({ method: 'POST', url: '/v1/models/mass/predict', payload: { rows: [row, row] } })).json();
+      expect(batch.predictions.map((p: { prediction: number }) => p.prediction)).toEqual([answer.prediction, answer.prediction]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('remembers an unknown model for a second without asking the store again, and serves it once registered and reloaded', async () => {
