@@ -38,6 +38,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Rows per batch request at most. */
   maxRows?: number;
+  /** How long a reference the registry doesn't know is answered 404 without asking the store again (ms, default 1000; a reload forgets them all). */
+  unknownModelMs?: number;
   validation?: ValidationOptions;
   log?: PredictionSink;
   /** Overload: past this event-loop delay (ms), or this many requests in flight, answer 503 with Retry-After. */
@@ -232,7 +234,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         return undefined;
       }
       if (unknown.size >= 10_000) unknown.clear();
-      unknown.set(ref, { message, until: Date.now() + 1000 });
+      unknown.set(ref, { message, until: Date.now() + (options.unknownModelMs ?? 1000) });
       fail(reply, 404, 'unknown model', message);
       return undefined;
     }
