@@ -104,14 +104,18 @@ describe('the prediction log writer', () => {
     };
     // No batch fills and the timer never fires: only writing when idle can store anything.
     const w = writer(log, { spillDir: join(tempDir('hyperplane-plw-'), 'spill'), batchSize: 10_000, flushIntervalMs: 600_000, writeWhenIdle: true });
+    // Polled, not timed: a busy machine may take a while, but only writing when idle can ever get there.
+    const until = async (done: () => boolean): Promise<void> => {
+      for (let waited = 0; !done() && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    };
     w.record(prediction(0));
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => log.rows.has('p-0'));
     expect(log.rows.has('p-0')).toBe(true);
     // A burst while an insert is in flight goes out together in the next one.
     w.record(prediction(1));
     await nextTask();
     for (let i = 2; i < 300; i++) w.record(prediction(i));
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => log.rows.size === 300);
     expect(log.rows.size).toBe(300);
     expect(sizes[0]).toBe(1);
     expect(Math.max(...sizes)).toBeGreaterThan(100);
