@@ -65,3 +65,11 @@ export async function dropPgSchema(schema: string, url = PG_URL): Promise<void> 
     await client.end();
   }
 }
+
+/**
+ * Server options for tests in this process: no shedding by event-loop delay. The tests train models
+ * with runCli, which blocks this process's event loop for seconds; the sampler then reads that as
+ * overload and the next second's requests would get 503s. Overload has its own tests.
+ */
+export const IN_TEST = { maxEventLoopDelayMs: 0 } as const;
+

@@ -1,7 +1,5 @@
 import swagger from '@fastify/swagger';
-import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, JsonValue, PredictionRecord, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
@@ -9,6 +7,8 @@ import { KeyCheck, type AuthResult } from './auth.js';
 import { timeOrderedId } from './ids.js';
 import { policyFrom, policySpecOf, type Policy, type Route } from './policies.js';
 import { fail, type Headers } from './reply.js';
+import { ServeMetrics } from './metrics.js';
+import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
@@ -26,7 +26,8 @@ export interface PredictionSink {
   find?(id: string): PredictionRecord | undefined;
 }
 
-export interface ServerOptions {
+/** Overload limits (maxEventLoopDelayMs, maxInFlight, maxEventLoopUtilization) come from OverloadOptions. */
+export interface ServerOptions extends OverloadOptions {
   store: Store;
   /** Model references to serve; none: every model with a production alias. */
   refs?: readonly string[];
@@ -42,29 +43,17 @@ export interface ServerOptions {
   unknownModelMs?: number;
   validation?: ValidationOptions;
   log?: PredictionSink;
-  /** Overload: past this event-loop delay (ms), or this many requests in flight, answer 503 with Retry-After. */
-  maxEventLoopDelayMs?: number;
-  maxInFlight?: number;
-  /** Overload: past this share (0–1) of the event loop's time busy, answer 503. */
-  maxEventLoopUtilization?: number;
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
 }
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Health, readiness and metrics: answered however loaded the server is (a liveness probe that failed under load would get it restarted, and monitoring must see the overload). */
-    unshed?: boolean;
-  }
   interface FastifyRequest {
     /** A JSON body as it came, so a single row is logged without encoding it again ('' for other bodies). */
     jsonText: string;
   }
 }
-
-/** Route options for what is answered even under overload: out of the in-flight count, and under-pressure lets it through. */
-export const UNSHED = { config: { unshed: true, pressureHandler: (): undefined => undefined } } as const;
 
 /** What a prediction path gives back, or a promise of it when the version has to be loaded first. */
 type MaybeAsync<T> = T | Promise<T>;
@@ -102,13 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const maxRows = options.maxRows ?? 10_000;
   const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
   const app = Fastify({ logger: options.logger === true ? { level: options.logLevel ?? 'warn' } : false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
-  const metrics = new Registry();
-  // Answered requests and rows are counted in plain numbers per route × model × version and added to
-  // these counters when Prometheus scrapes (prom-client's `collect`): an inc() per request hashed its labels.
-  const requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers: [metrics], collect: () => settleCounts() });
-  const latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [metrics] });
-  const overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers: [metrics] });
-  const rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers: [metrics], collect: () => settleCounts() });
+  const metrics = new ServeMetrics();
 
   // The OpenAPI document is built from each route's doc; body schemas there document, the routes validate
   // themselves (every problem listed in Hyperplane's own 400 format), so Fastify's validation is off.
@@ -135,40 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     route.schema = { summary: doc.summary, description: doc.description, tags: doc.tags, ...(doc.body !== undefined ? { body: doc.body } : {}), ...(doc.scope !== undefined ? { security: [{ apiKey: [] }] } : {}) };
   });
 
-  // Overload answers 503 with Retry-After instead of letting latency grow without bound.
-  const retryAfter = 1;
-  await app.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
-    // Off unless set: a loop busy with one big batch reads as saturated, and every request would be refused meanwhile.
-    // Sampled each second (under-pressure's default): with shorter windows, one that a long synchronous
-    // task covers entirely has no sample, reads as infinite delay, and refuses everything for a window.
-    ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization, sampleInterval: 100 } : {}),
-    retryAfter,
-    exposeStatusRoute: false,
-    pressureHandler: (_request, reply, type, value) => {
-      overloaded.inc({ reason: String(type) });
-      void reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `the server is over its ${String(type)} limit (${String(value)}): retry after ${retryAfter} s` });
-    },
-  });
-  const maxInFlight = options.maxInFlight ?? 1024;
-  let inFlight = 0;
-  const counted = new WeakSet<object>();
-  // Hooks in callback style: an async hook costs a promise and a microtask turn on every request.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config.unshed === true) return done();
-    if (inFlight >= maxInFlight) {
-      overloaded.inc({ reason: 'in flight' });
-      void reply.code(503).header('retry-after', String(retryAfter)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${retryAfter} s` });
-      return;
-    }
-    inFlight++;
-    counted.add(request);
-    done();
-  });
-  app.addHook('onResponse', (request, _reply, done) => {
-    if (counted.has(request)) inFlight--;
-    done();
-  });
+  await registerOverload(app, options, metrics);
 
   // JSON bodies keep their text: a one-row request is logged as it came, not encoded a second time.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -201,7 +151,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     if (scope === undefined) return done();
     const answer = (result: AuthResult): void => {
       if (result.ok) return done();
-      requests.inc({ route: scope, model: '', version: '', status: String(result.status) });
+      metrics.counted(scope, result.status);
       void fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
     };
     const result = keys.check(request.headers, scope);
@@ -229,8 +179,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       if (!isHyperplaneError(e)) {
         // The store failed, not the name: worth a retry, and not remembered.
         app.log.error({ ref }, message);
-        void reply.header('retry-after', String(retryAfter));
-        fail(reply, 503, 'unavailable', `the model store could not be read (${message}): retry after ${retryAfter} s`);
+        void reply.header('retry-after', String(RETRY_AFTER_S));
+        fail(reply, 503, 'unavailable', `the model store could not be read (${message}): retry after ${RETRY_AFTER_S} s`);
         return undefined;
       }
       if (unknown.size >= 10_000) unknown.clear();
@@ -264,35 +214,6 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
 
   /** Each route × model × version's metric children, made once: labelling per request cost more than scoring a row. */
-  interface Instruments {
-    /** Answered requests and rows since the last scrape. */
-    answered: number;
-    rows: number;
-    okCounter: { inc(n: number): void };
-    rowsCounter: { inc(n: number): void };
-    invalid: { inc(): void };
-    seconds: { observe(v: number): void };
-  }
-  const instrumentsBy = new Map<string, Instruments>();
-  function instruments(route: string, model: ServedVersion): Instruments {
-    const key = `${route}\u0000${model.model}\u0000${model.version}`;
-    let found = instrumentsBy.get(key);
-    if (found === undefined) {
-      const version = String(model.version);
-      found = { answered: 0, rows: 0, okCounter: requests.labels(route, model.model, version, '200'), rowsCounter: rowsScored.labels(model.model, version), invalid: requests.labels(route, model.model, version, '400'), seconds: latency.labels(route, model.model, version) };
-      instrumentsBy.set(key, found);
-    }
-    return found;
-  }
-  function settleCounts(): void {
-    for (const m of instrumentsBy.values()) {
-      if (m.answered > 0) m.okCounter.inc(m.answered);
-      if (m.rows > 0) m.rowsCounter.inc(m.rows);
-      m.answered = 0;
-      m.rows = 0;
-    }
-  }
-
   function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
     const { pipeline } = model;
     const scores = pipeline.scoreRows(records);
@@ -326,7 +247,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   /**
    * The one prediction path every protocol's route goes through: route by policy, validate, score,
-   * log, remember for feedback, count. Answers the error itself (and gives undefined) when it fails.
+   * count; the route sends the answer, then calls `record()` to log it. Answers the error itself (and
+   * gives undefined) when it fails.
    * Synchronous once the version is loaded; a promise only when it has to be loaded first.
    */
   function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, requestJson?: () => readonly string[] | undefined): MaybeAsync<Answered | undefined> {
@@ -341,7 +263,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   }
 
   function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, requestJson: (() => readonly string[] | undefined) | undefined): Answered | undefined {
-    const meter = instruments(route, model);
+    const meter = metrics.instruments(route, model);
     if (rows.length > maxRows) {
       fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
       return undefined;
@@ -429,7 +351,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   registerProtocolRoutes(app, { models, served, answerRows });
 
-  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), counted: () => requests.inc({ route: 'feedback', model: '', version: '', status: '202' }) });
+  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), counted: () => metrics.counted('feedback', 202) });
 
   app.post('/v1/admin/reload', async () => {
     await reload();
@@ -451,7 +373,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const ready = models.ready && status.length > 0;
     return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
-  app.get('/metrics', UNSHED, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/metrics', UNSHED, async (_request, reply) => {
+    const { contentType, body } = await metrics.text();
+    return reply.type(contentType).send(body);
+  });
   registerDocsRoutes(app);
 
   await models.start(options.refs ?? []);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/serve/server.js';
 import { openStore } from '../../src/store/index.js';
-import { dropPgSchema, fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, IN_TEST, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
 
 const unreachable = await postgresUnreachable();
 const skip = unreachable !== undefined && process.env['CI'] !== 'true';
@@ -26,7 +26,7 @@ describe.skipIf(skip)('hot reload on PostgreSQL by LISTEN/NOTIFY', () => {
     register('logistic', 'production');
     register('baseline');
     const store = await openStore({ uri });
-    const server = await buildServer({ store, reloadMs: 0, listen: uri });
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, listen: uri });
     const row = (JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as object[])[0]!;
     const version = async (): Promise<number> => (await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: row })).json().version;
     try {

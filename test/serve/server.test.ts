@@ -8,7 +8,7 @@ import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
 import { decodePrediction, openStore, type Prediction, type Store } from '../../src/store/index.js';
 import { apiMarkdown, ROUTE_DOCS } from '../../src/serve/api-docs.js';
-import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+import { fixture, IN_TEST, ROOT, runCli, tempDir } from '../helpers.js';
 
 type Row = Record<string, string | number | null>;
 const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Row[];
@@ -36,7 +36,7 @@ describe('the prediction server', () => {
   beforeAll(async () => {
     store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-'), 'hyperplane.db')}` });
     ({ bytes: v1 } = await register(store, ['--learner', 'gbdt', '--n-estimators', '30'], 'penguins', 'production'));
-    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
+    server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
   });
   afterAll(async () => {
     await server.close();
@@ -110,7 +110,7 @@ describe('the prediction server', () => {
 
   it('answers a regression model with its value and no probabilities, as the library scores it', async () => {
     const { bytes } = await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'mass', 'production', 'Body Mass (g)');
-    const own = await buildServer({ store, reloadMs: 0 });
+    const own = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
     try {
       const { 'Body Mass (g)': _mass, ...row } = penguins[5]!;
       const one = await own.app.inject({ method: 'POST', url: '/v1/models/mass/predict', payload: row });
@@ -129,7 +129,7 @@ describe('the prediction server', () => {
   it('remembers an unknown model for a second without asking the store again, and serves it once registered and reloaded', async () => {
     // Its own server: the shared one must keep serving one model (/invocations' default).
     // Remembered for a minute here: registering a model takes longer than the default second on a busy machine.
-    const own = await buildServer({ store, reloadMs: 0, unknownModelMs: 60_000 });
+    const own = await buildServer({ store, ...IN_TEST, reloadMs: 0, unknownModelMs: 60_000 });
     const post = (url: string, payload: object) => own.app.inject({ method: 'POST', url, payload });
     const registry = store.registry;
     const resolve = registry.resolve.bind(registry);
@@ -173,7 +173,7 @@ describe('the prediction server', () => {
   });
 
   it('answers a body over the limit with 413 and an extra field with 400 when extra fields are rejected', async () => {
-    const strict = await buildServer({ store, reloadMs: 0, bodyLimit: 2048, validation: { extraFields: 'reject' } });
+    const strict = await buildServer({ store, ...IN_TEST, reloadMs: 0, bodyLimit: 2048, validation: { extraFields: 'reject' } });
     try {
       const big = await strict.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: { rows: penguins.slice(0, 50) } });
       expect(big.statusCode).toBe(413);
@@ -188,7 +188,7 @@ describe('the prediction server', () => {
   it('scores feedback against the prediction, even when the feedback overtakes the log batch holding it', async () => {
     // A writer that holds its records (no batch fills, no timer fires during the test).
     const writer = new PredictionLogWriter(store.predictions, { batchSize: 10_000, flushIntervalMs: 600_000, spillDir: tempDir('hyperplane-feedback-spill-') });
-    const held = await buildServer({ store, reloadMs: 0, log: writer });
+    const held = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: writer });
     try {
       const p = (await held.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[1]! })).json();
       expect(await store.predictions.get(p.id)).toBeUndefined();
@@ -335,7 +335,7 @@ describe('API keys on the server', () => {
       return r.stdout.trim();
     };
     keys = { predict: create('predict'), feedback: create('feedback'), admin: create('admin') };
-    server = await buildServer({ store, reloadMs: 0 });
+    server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
   });
   afterAll(async () => {
     await server.close();
@@ -378,7 +378,7 @@ describe('deployments: traffic policies on the server', () => {
     store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-policies-'), 'hyperplane.db')}` });
     await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'penguins', 'production');
     await register(store, ['--learner', 'logistic'], 'penguins');
-    server = await buildServer({ store, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
+    server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => logged.push(decodePrediction(p)) } });
   });
   afterAll(async () => {
     await server.close();
@@ -439,7 +439,7 @@ describe('deployments: traffic policies on the server', () => {
     const late = shares.slice(-5).reduce((x, y) => x + y, 0) / 5;
     expect(late).toBeGreaterThan(0.8);
     // A new server (a restart, or another replica) starts from the same evidence.
-    const other = await buildServer({ store, reloadMs: 0 });
+    const other = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
     try {
       let v2 = 0;
       for (let i = 0; i < 50; i++) if ((await other.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[3]! })).json().version === 2) v2++;
@@ -460,7 +460,7 @@ describe('overload', () => {
   it('answers the requests past the in-flight limit with 503 and Retry-After, and keeps serving', async () => {
     const store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-load-'), 'hyperplane.db')}` });
     await register(store, ['--learner', 'gbdt', '--n-estimators', '20'], 'penguins', 'production');
-    const server = await buildServer({ store, reloadMs: 0, maxInFlight: 2 });
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, maxInFlight: 2 });
     try {
       const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
       const big = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => penguins[i % penguins.length]) });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
 import { buildServer } from '../../src/serve/server.js';
 import { openStore } from '../../src/store/index.js';
-import { dropPgSchema, fixture, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, IN_TEST, PG_URL, postgresUnreachable, runCli, tempDir } from '../helpers.js';
 
 /** A TCP proxy in front of PostgreSQL that the test can take down (every connection cut) and bring back on the same port. */
 class Proxy {
@@ -58,7 +58,7 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
     const store = await openStore({ uri: viaProxy });
     const spillDir = tempDir('hyperplane-spill-');
     const writer = new PredictionLogWriter(store.predictions, { spillDir, batchSize: 200, flushIntervalMs: 20, maxBuffered: 500, retryMinMs: 20, retryMaxMs: 200, insertTimeoutMs: 2000 });
-    const server = await buildServer({ store, reloadMs: 0, log: writer });
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: writer });
     const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as object[];
     const ids: string[] = [];
     const ask = async (n: number): Promise<void> => {

@@ -1,0 +1,73 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { ServedVersion } from './served-models.js';
+
+/** One route × model × version's instruments, made once: labelling per request cost more than scoring a row. */
+export interface Instruments {
+  /** Answered requests and rows since the last scrape, settled into the counters then. */
+  answered: number;
+  rows: number;
+  invalid: { inc(): void };
+  seconds: { observe(v: number): void };
+}
+
+/** The server's Prometheus metrics (prom-client): requests, latency, rows and overload, per model and version. */
+export class ServeMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'model' | 'version' | 'status'>;
+  private readonly latency: Histogram<'route' | 'model' | 'version'>;
+  private readonly overloaded: Counter<'reason'>;
+  private readonly rowsScored: Counter<'model' | 'version'>;
+  private readonly byKey = new Map<string, Instruments & { okCounter: { inc(n: number): void }; rowsCounter: { inc(n: number): void } }>();
+
+  constructor() {
+    const registers = [this.registry];
+    // Answered requests and rows are counted in plain numbers and added to these counters when
+    // Prometheus scrapes (prom-client's `collect`): an inc() per request hashed its labels.
+    const collect = (): void => this.settle();
+    this.requests = new Counter({ name: 'hyperplane_requests_total', help: 'Requests by route, model, version and status code', labelNames: ['route', 'model', 'version', 'status'], registers, collect });
+    this.latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
+    this.overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers });
+    this.rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers, collect });
+  }
+
+  /** The instruments of a route answering for a version. */
+  instruments(route: string, model: ServedVersion): Instruments {
+    const key = `${route}\u0000${model.model}\u0000${model.version}`;
+    let found = this.byKey.get(key);
+    if (found === undefined) {
+      const version = String(model.version);
+      found = {
+        answered: 0,
+        rows: 0,
+        okCounter: this.requests.labels(route, model.model, version, '200'),
+        rowsCounter: this.rowsScored.labels(model.model, version),
+        invalid: this.requests.labels(route, model.model, version, '400'),
+        seconds: this.latency.labels(route, model.model, version),
+      };
+      this.byKey.set(key, found);
+    }
+    return found;
+  }
+
+  /** A request not tied to a version (refused by auth, feedback), by route and status. */
+  counted(route: string, status: number): void {
+    this.requests.inc({ route, model: '', version: '', status: String(status) });
+  }
+
+  overload(reason: string): void {
+    this.overloaded.inc({ reason });
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private settle(): void {
+    for (const m of this.byKey.values()) {
+      if (m.answered > 0) m.okCounter.inc(m.answered);
+      if (m.rows > 0) m.rowsCounter.inc(m.rows);
+      m.answered = 0;
+      m.rows = 0;
+    }
+  }
+}
