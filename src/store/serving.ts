@@ -112,7 +112,7 @@ export interface RewardTally {
 
 export interface FeedbackLog {
   insert(batch: readonly FeedbackInput[]): Promise<void>;
-  /** Feedback with a reward, joined to the prediction log, summed by version and arm. */
+  /** Feedback with a reward, joined to the prediction log, summed by version and arm; each prediction counts once, by its latest rewarded feedback. */
   rewards(model: string, since?: number): Promise<RewardTally[]>;
   /** Oldest first. */
   list(query?: FeedbackQuery): Promise<Feedback[]>;

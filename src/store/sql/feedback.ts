@@ -41,6 +41,9 @@ export class SqlFeedbackLog implements FeedbackLog {
       .innerJoin('prediction_log as p', 'p.id', 'f.prediction_id')
       .where('p.model', '=', model)
       .where('f.reward', 'is not', null)
+      // Each prediction counts once, by its latest rewarded feedback: a retried POST is not a second
+      // reward, and a corrected outcome replaces the first.
+      .where('f.id', '=', (eb) => eb.selectFrom('feedback as latest').select((e) => e.fn.max('latest.id').as('id')).whereRef('latest.prediction_id', '=', 'f.prediction_id').where('latest.reward', 'is not', null))
       .select((eb) => ['p.version', 'p.arm', eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number>('f.reward').as('total')])
       .groupBy(['p.version', 'p.arm']);
     if (since !== undefined) q = q.where('f.ts', '>=', since);

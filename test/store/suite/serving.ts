@@ -49,6 +49,16 @@ export function servingCases(ctx: SuiteContext): void {
     ]);
     expect(await ctx.store.feedback.rewards('bandit', 25)).toEqual([{ version: 4, arm: 'bandit/4', count: 1, total: 1 }]);
     expect((await ctx.store.feedback.list({ predictionId: 'p00001' }))[0]!.reward).toBe(1);
+    // A retried POST is not a second reward; a corrected outcome replaces the first (p00002: 0, then 1).
+    await ctx.store.feedback.insert([
+      { predictionId: 'p00001', outcome: 'yes', reward: 1, timestamp: 70 },
+      { predictionId: 'p00002', outcome: 'yes', reward: 1, timestamp: 80 },
+    ]);
+    expect((await ctx.store.feedback.rewards('bandit')).sort((a, b) => a.version - b.version)).toEqual([
+      { version: 3, arm: 'bandit/3', count: 2, total: 2 },
+      { version: 4, arm: 'bandit/4', count: 1, total: 1 },
+    ]);
+    expect((await ctx.store.feedback.list({ predictionId: 'p00001' })).length).toBe(2);
   });
 
   it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {
