@@ -14,6 +14,7 @@ const predictBody = { description: 'One row, or a batch', oneOf: [row, { type: '
 const tensor = { type: 'object', required: ['name', 'shape', 'datatype', 'data'], properties: { name: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, datatype: { type: 'string' }, data: { type: 'array' } } };
 const bad = 'Invalid input: `{error, message, problems: [{field, problem, expected, row?}]}`';
 const auth = { '401': 'No API key, or an unknown or revoked one (once keys exist)', '403': "The key lacks the route's scope" };
+const unavailable = 'Overloaded, or the model store could not be read (with Retry-After)';
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/models/:model/predict': {
@@ -23,7 +24,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['predict'],
     scope: 'predict',
     body: predictBody,
-    responses: { '200': 'Predictions', '400': bad, '404': 'No such model, alias or version', '413': 'Body or row count over the limit', '503': 'Overloaded (with Retry-After)', ...auth },
+    responses: { '200': 'Predictions', '400': bad, '404': 'No such model, alias or version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
   },
   'POST /v1/models/:model/versions/:version/predict': {
     summary: 'Predict with one version',
@@ -31,7 +32,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['predict'],
     scope: 'predict',
     body: predictBody,
-    responses: { '200': 'Predictions', '400': bad, '404': 'No such version', '413': 'Body or row count over the limit', ...auth },
+    responses: { '200': 'Predictions', '400': bad, '404': 'No such version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
   },
   'POST /v1/feedback': {
     summary: 'The true outcome of predictions',
