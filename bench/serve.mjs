@@ -2,7 +2,8 @@
 // with the prediction log on, Node's bare http server answering a fixed body (the ceiling), and a
 // Palladium-style Flask app under gunicorn (2 workers) serving scikit-learn's HistGradientBoosting.
 // Load: wrk -t1 -c16 -d10s, one JSON row per request. Also Fastify answering a fixed body (the framework's
-// own ceiling), a 1,000-row batch request's latency, and `--workers 2` far past capacity.
+// own ceiling), a 1,000-row batch request's latency beside bare http's for the same body (the floor), and
+// `--workers 2` far past capacity.
 //
 //   npm run build && node bench/trees.mjs && node bench/serve.mjs     (needs wrk, gunicorn, python3-flask)
 import { execFileSync, spawn } from 'node:child_process';
@@ -73,40 +74,51 @@ async function measure(name, start, url, connections = 16) {
 const results = [];
 results.push(await measure('bare node http (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18081'], { stdio: 'ignore' }), 'http://127.0.0.1:18081/'));
 const fastify = await measure('Fastify alone (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'fastify-fixed.mjs'), '18085'], { stdio: 'ignore' }), 'http://127.0.0.1:18085/');
-const batchMs = [];
-const batchServerMs = [];
 let logged = 0;
 results.push(
   await measure(
     'hyperplane serve (log on)',
     () => spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' }),
     'http://127.0.0.1:18080/v1/models/bench/predict',
-  ).then(async (r) => r),
+  ),
 );
-// The batch request, and the log count, on a fresh server.
-{
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' });
-  await waitFor('http://127.0.0.1:18080/v1/models/bench/predict');
-  // Timed from sending the request to its answer's last byte; the client's own JSON.parse is left out.
-  // The first 100 warm the server (V8 optimizes the per-row loops) and are not counted.
+/** A 1,000-row batch request's time to the answer's last byte (the client's JSON.parse left out), after 100 to warm the server. */
+async function timeBatches(url) {
+  const ms = [];
+  const serverMs = [];
   for (let i = 0; i < 150; i++) {
     const t0 = performance.now();
-    const r = await fetch('http://127.0.0.1:18080/v1/models/bench/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch });
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch });
     const text = await r.text();
     const t1 = performance.now();
     const body = JSON.parse(text);
     if (body.predictions.length !== 1000) throw new Error('batch answer is short');
     if (i >= 100) {
-      batchMs.push(t1 - t0);
-      batchServerMs.push(body.ms);
+      ms.push(t1 - t0);
+      serverMs.push(body.ms);
     }
   }
+  return { ms: ms.sort((a, b) => a - b), serverMs: serverMs.sort((a, b) => a - b) };
+}
+
+// The batch request, and the log count, on a fresh server; then the same client against the floor.
+let batchTimes;
+let floorTimes;
+{
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' });
+  await waitFor('http://127.0.0.1:18080/v1/models/bench/predict');
+  batchTimes = await timeBatches('http://127.0.0.1:18080/v1/models/bench/predict');
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   const { openStore } = await import('../dist/store/index.js');
   const store = await openStore({ uri: env.HYPERPLANE_STORE });
   logged = await store.predictions.count();
   await store.close();
+  const floor = spawn(process.execPath, [join(here, 'serve', 'bare-batch.mjs'), '18087'], { stdio: 'ignore' });
+  await waitFor('http://127.0.0.1:18087/');
+  floorTimes = await timeBatches('http://127.0.0.1:18087/');
+  floor.kill('SIGTERM');
+  await new Promise((r) => floor.once('exit', r));
 }
 results.push(
   await measure(
@@ -137,9 +149,8 @@ for (const r of [bare, fastify, ours, flask]) console.log(line(r));
 console.log(`  ours / bare ${(ours.rps / bare.rps).toFixed(2)}×   ours / Fastify alone ${(ours.rps / fastify.rps).toFixed(2)}×   Fastify alone / bare ${(fastify.rps / bare.rps).toFixed(2)}×   ours / Flask ${(ours.rps / flask.rps).toFixed(1)}×`);
 console.log(`${line(workers2)}   (${(workers2.rps / ours.rps).toFixed(2)}× one worker; / bare ${(workers2.rps / bare.rps).toFixed(2)}×, / Flask ${(workers2.rps / flask.rps).toFixed(1)}×)`);
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
-batchMs.sort((a, b) => a - b);
-batchServerMs.sort((a, b) => a - b);
-console.log(`1,000-row batch request, to the answer's last byte: median ${pct(batchMs, 0.5).toFixed(1)} ms, p90 ${pct(batchMs, 0.9).toFixed(1)} ms (50 requests after 100 to warm up; the server's own time, validate to answer: median ${pct(batchServerMs, 0.5).toFixed(1)} ms)`);
+console.log(`1,000-row batch request, to the answer's last byte: median ${pct(batchTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(batchTimes.ms, 0.9).toFixed(1)} ms (50 requests after 100 to warm up; the server's own time, validate to answer: median ${pct(batchTimes.serverMs, 0.5).toFixed(1)} ms)`);
+console.log(`  the floor, bare http reading and parsing the same body and answering a fixed 1,000-answer body: median ${pct(floorTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(floorTimes.ms, 0.9).toFixed(1)} ms`);
 console.log('past capacity (wrk -t1, 2 s timeout):');
 for (const r of overload) console.log(`  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} answers/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   max ${r.max.toFixed(0)} ms   503s ${r.non2xx.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')}   timeouts ${r.timeouts}`);
 console.log(`prediction log: ${logged.toLocaleString('en-US')} predictions stored in all (the wrk runs and the 150 batches of 1,000)`);
