@@ -40,6 +40,8 @@ export class RowValidator {
   private readonly levels = new Map<string, Set<string>>();
   /** Rows often carry the target (a copy of training data): it is never an extra field. */
   private readonly target: string;
+  /** Inputs where any finite number is fine and nothing is noted: one lookup settles most fields. */
+  private readonly plainNumbers = new Set<string>();
 
   constructor(
     signature: ModelSignature,
@@ -58,6 +60,7 @@ export class RowValidator {
         this.levels.set(name, set);
       }
     }
+    for (const [name, type] of this.types) if (type === 'numeric' && !this.levels.has(name)) this.plainNumbers.add(name);
   }
 
   /** Problems (empty when the rows can be scored) and notes (unknown categories, per row; most rows share one empty list). */
@@ -77,13 +80,13 @@ export class RowValidator {
       // A parsed JSON object has only own, enumerable fields: for...in needs no hasOwn check (it cost more than the rest of the loop).
       for (const field in record) {
         const value = record[field];
+        // The common case first: a finite number for a numeric input.
+        if (typeof value === 'number' && Number.isFinite(value) && this.plainNumbers.has(field)) continue;
         const type = this.types.get(field);
         if (type === undefined) {
           if (this.options.extraFields === 'reject' && field !== this.target) problems.push({ field, problem: 'the model does not take this field', expected: `only ${[...this.types.keys()].join(', ')}`, ...at(r) });
           continue;
         }
-        // The common case first: a finite number for a numeric input.
-        if (type === 'numeric' && typeof value === 'number' && Number.isFinite(value) && !this.levels.has(field)) continue;
         const problem = this.problemWith(type, value);
         if (problem !== undefined) {
           problems.push({ field, problem, expected: EXPECTED[type], ...at(r) });
