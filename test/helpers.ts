@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Store } from '../src/store/index.js';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'data');
@@ -72,4 +73,11 @@ export async function dropPgSchema(schema: string, url = PG_URL): Promise<void> 
  * overload and the next second's requests would get 503s. Overload has its own tests.
  */
 export const IN_TEST = { maxEventLoopDelayMs: 0 } as const;
+
+/** The ids a client was answered with that the store's prediction log lacks (empty when nothing was lost), and how many it holds. */
+export async function missingFromLog(store: Store, model: string, ids: readonly string[]): Promise<{ missing: string[]; logged: number }> {
+  const { predictions } = await store.predictions.list({ model, limit: 100_000 });
+  const logged = new Set(predictions.map((p) => p.id));
+  return { missing: ids.filter((id) => !logged.has(id)), logged: logged.size };
+}
 

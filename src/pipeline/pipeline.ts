@@ -160,10 +160,16 @@ export class Pipeline {
     return out;
   }
 
+  /** Classification: each row's label code (as `labelCodes`); regression: undefined, the scores are the values. */
+  codes(scores: Float64Array): Int32Array | undefined {
+    return this.spec.target.task === 'regression' || this.spec.target.labels === undefined ? undefined : this.labelCodes(scores);
+  }
+
   /** Labels from scores: the thresholded positive class, the most probable class, or the value. */
   label(scores: Float64Array): (string | number)[] {
+    const codes = this.codes(scores);
     const labels = this.spec.target.labels;
-    if (this.spec.target.task === 'regression' || labels === undefined) return Array.from(scores);
-    return Array.from(this.labelCodes(scores), (code) => labels[code]!);
+    if (codes === undefined || labels === undefined) return Array.from(scores);
+    return Array.from(codes, (code) => labels[code]!);
   }
 }

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const NIBBLE = Array.from({ length: 16 }, (_, i) => i.toString(16));
 const pool = new Uint8Array(16 * 1024);
 let poolAt = pool.length;
 /** The time part, `tttttttt-tttt-`, made once per millisecond: ids are made many to a millisecond. */
@@ -26,5 +27,5 @@ export function timeOrderedId(now = Date.now()): string {
   const at = poolAt;
   poolAt += 10;
   // Version 7 in the top nibble of the 7th byte; the variant (10xx) in the top bits of the 9th.
-  return `${prefix}7${HEX[r[at]! & 0x0f]!.slice(1)}${HEX[r[at + 1]!]}-${HEX[(r[at + 2]! & 0x3f) | 0x80]}${HEX[r[at + 3]!]}-${HEX[r[at + 4]!]}${HEX[r[at + 5]!]}${HEX[r[at + 6]!]}${HEX[r[at + 7]!]}${HEX[r[at + 8]!]}${HEX[r[at + 9]!]}`;
+  return `${prefix}7${NIBBLE[r[at]! & 0x0f]}${HEX[r[at + 1]!]}-${HEX[(r[at + 2]! & 0x3f) | 0x80]}${HEX[r[at + 3]!]}-${HEX[r[at + 4]!]}${HEX[r[at + 5]!]}${HEX[r[at + 6]!]}${HEX[r[at + 7]!]}${HEX[r[at + 8]!]}${HEX[r[at + 9]!]}`;
 }

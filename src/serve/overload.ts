@@ -1,5 +1,5 @@
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServeMetrics } from './metrics.js';
 
 declare module 'fastify' {
@@ -25,6 +25,10 @@ export interface OverloadOptions {
 
 /** Overload answers 503 with Retry-After instead of letting latency grow without bound. */
 export async function registerOverload(app: FastifyInstance, options: OverloadOptions, metrics: ServeMetrics): Promise<void> {
+  const refuse = (reply: FastifyReply, reason: string, why: string): void => {
+    metrics.overload(reason);
+    void reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'overloaded', message: `${why}: retry after ${RETRY_AFTER_S} s` });
+  };
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
     // Off unless set: a loop busy with one big batch reads as saturated, and every request would be refused meanwhile.
@@ -33,10 +37,7 @@ export async function registerOverload(app: FastifyInstance, options: OverloadOp
     ...(options.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: options.maxEventLoopUtilization, sampleInterval: 100 } : {}),
     retryAfter: RETRY_AFTER_S,
     exposeStatusRoute: false,
-    pressureHandler: (_request, reply, type, value) => {
-      metrics.overload(String(type));
-      void reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'overloaded', message: `the server is over its ${String(type)} limit (${String(value)}): retry after ${RETRY_AFTER_S} s` });
-    },
+    pressureHandler: (_request, reply, type, value) => refuse(reply, String(type), `the server is over its ${String(type)} limit (${String(value)})`),
   });
   const maxInFlight = options.maxInFlight ?? 1024;
   let inFlight = 0;
@@ -44,11 +45,7 @@ export async function registerOverload(app: FastifyInstance, options: OverloadOp
   // Hooks in callback style: an async hook costs a promise and a microtask turn on every request.
   app.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.config.unshed === true) return done();
-    if (inFlight >= maxInFlight) {
-      metrics.overload('in flight');
-      void reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'overloaded', message: `${inFlight} requests in flight, the limit is ${maxInFlight}: retry after ${RETRY_AFTER_S} s` });
-      return;
-    }
+    if (inFlight >= maxInFlight) return refuse(reply, 'in flight', `${inFlight} requests in flight, the limit is ${maxInFlight}`);
     inFlight++;
     counted.add(request);
     done();

@@ -217,7 +217,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
     const { pipeline } = model;
     const scores = pipeline.scoreRows(records);
-    const codes = pipeline.spec.target.task !== 'regression' && pipeline.spec.target.labels !== undefined ? pipeline.labelCodes(scores) : undefined;
+    const codes = pipeline.codes(scores);
     const now = Date.now();
     const ids: string[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) ids[i] = timeOrderedId(now);

@@ -3,8 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ServedModels } from '../../src/serve/served-models.js';
-import { openStore } from '../../src/store/index.js';
-import { dropPgSchema, fixture, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
+
+/** The server's probabilities for a batch equal scoring it here, in this process and on one thread. */
+async function expectScoredAsHere(store: Store, model: string, batch: readonly Record<string, unknown>[], answered: readonly { probabilities: Record<string, number> }[]): Promise<void> {
+  const local = await new ServedModels(store, { extraFields: 'ignore' }).add(model);
+  const scores = local.pipeline.scoreRows(batch);
+  const labels = local.pipeline.spec.target.labels!;
+  expect(answered.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, r) => labels.map((_, c) => scores[r * labels.length + c])));
+}
 
 const unreachable = await postgresUnreachable();
 const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
@@ -60,15 +68,10 @@ describe('hyperplane serve on a real port', () => {
 
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
-      const local = await new ServedModels(store, { extraFields: 'ignore' }).add('penguins');
-      const scores = local.pipeline.scoreRows(batch);
-      const labels = local.pipeline.spec.target.labels!;
-      expect(answered.predictions.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, i) => labels.map((_, c) => scores[i * labels.length + c])));
+      await expectScoredAsHere(store, 'penguins', batch, answered.predictions);
       ids.push(...answered.predictions.map((p) => p.id));
       expect(await store.predictions.count({ model: 'penguins' })).toBe(10_700);
-      const { predictions } = await store.predictions.list({ model: 'penguins', limit: 100_000 });
-      const logged = new Set(predictions.map((p) => p.id));
-      expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+      expect((await missingFromLog(store, 'penguins', ids)).missing).toEqual([]);
     } finally {
       await store.close();
     }
@@ -144,14 +147,10 @@ describe('hyperplane serve on a real port', () => {
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
       // The killed worker's unwritten records are lost with it (at most one batch's wait, 200 ms); everything answered since, by either worker, is in the log.
-      const local = await new ServedModels(store, { extraFields: 'ignore' }).add('cancer');
-      const scores = local.pipeline.scoreRows(batch);
-      const labels = local.pipeline.spec.target.labels!;
-      expect(answered.predictions.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, r) => labels.map((_, c) => scores[r * labels.length + c])));
-      const { predictions } = await store.predictions.list({ model: 'cancer', limit: 100_000 });
-      const logged = new Set(predictions.map((p) => p.id));
-      expect(ids.slice(1000).filter((id) => !logged.has(id))).toEqual([]);
-      expect(logged.size).toBeGreaterThanOrEqual(1000);
+      await expectScoredAsHere(store, 'cancer', batch, answered.predictions);
+      const { missing, logged } = await missingFromLog(store, 'cancer', ids.slice(1000));
+      expect(missing).toEqual([]);
+      expect(logged).toBeGreaterThanOrEqual(1000);
     } finally {
       await store.close();
     }

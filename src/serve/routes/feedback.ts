@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { decodePrediction, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
+import { isEncoded, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
 import { fail } from '../reply.js';
 import type { FieldProblem } from '../validate.js';
 
@@ -24,8 +24,8 @@ export function registerFeedbackRoute(app: FastifyInstance, { store, pending, co
     if (o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o['reward'] === 'number') return Math.min(1, Math.max(0, o['reward']));
     if (typeof o !== 'string' && typeof o !== 'number' && typeof o !== 'boolean') return null;
     const held = pending(f.predictionId);
-    const logged = held !== undefined ? decodePrediction(held) : await store.predictions.get(f.predictionId);
-    const predicted = (logged?.response as { prediction?: string | number } | undefined)?.prediction;
+    const response = held === undefined ? (await store.predictions.get(f.predictionId))?.response : isEncoded(held) ? (JSON.parse(held.responseJson) as JsonValue) : held.response;
+    const predicted = (response as { prediction?: string | number } | undefined)?.prediction;
     if (predicted === undefined || typeof predicted === 'number') return null;
     return String(o) === predicted ? 1 : 0;
   }
