@@ -1,7 +1,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/index.js';
-import type { PredictionRecord } from '../../store/index.js';
+import { unpackBatch, type PackedBatch } from './packed-batch.js';
 
 /** The thread behind WorkerPredictionLog: inserts batches into its own connection to the store, in order. */
 const { uri, nice } = workerData as { uri: string; nice?: number };
@@ -16,7 +16,7 @@ if (nice !== undefined) {
 }
 const store = await openStore({ uri, repair: false, migrate: false });
 let queue = Promise.resolve();
-parentPort!.on('message', (message: { seq: number; batch: PredictionRecord[] } | { close: true }) => {
+parentPort!.on('message', (message: { seq: number; packed: PackedBatch } | { close: true }) => {
   if ('close' in message) {
     queue = queue.then(async () => {
       await store.close();
@@ -26,7 +26,7 @@ parentPort!.on('message', (message: { seq: number; batch: PredictionRecord[] } |
   }
   queue = queue.then(async () => {
     try {
-      await store.predictions.insert(message.batch);
+      await store.predictions.insert(unpackBatch(message.packed));
       parentPort!.postMessage({ seq: message.seq });
     } catch (e) {
       const error = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };

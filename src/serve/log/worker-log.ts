@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { HyperplaneError } from '../../errors.js';
 import type { PredictionRecord, PredictionLog } from '../../store/index.js';
+import { packBatch, type PackedBatch } from './packed-batch.js';
 
 interface Reply {
   seq: number;
@@ -41,9 +42,16 @@ export class WorkerPredictionLog implements Pick<PredictionLog, 'insert'> {
   insert(batch: readonly PredictionRecord[]): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     const seq = ++this.seq;
+    let packed: PackedBatch;
+    try {
+      packed = packBatch(batch);
+    } catch (e) {
+      // A record the store would refuse fails the insert, as the store would (the writer sets it aside).
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker.postMessage({ seq, batch });
+      this.worker.postMessage({ seq, packed }, [packed.numbers.buffer as ArrayBuffer]);
     });
   }
 
