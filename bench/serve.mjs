@@ -2,8 +2,10 @@
 // with the prediction log on, Node's bare http server answering a fixed body (the ceiling), and a
 // Palladium-style Flask app under gunicorn (2 workers) serving scikit-learn's HistGradientBoosting.
 // Load: wrk -t1 -c16 -d10s, one JSON row per request. Also Fastify answering a fixed body (the framework's
-// own ceiling), a 1,000-row batch request's latency beside bare http's for the same body (the floor), and
-// `--workers 2` far past capacity.
+// own ceiling), our per-request work on bare http with no framework and no log (a diagnostic: how much
+// of the ceiling is left once the work is done), a 1,000-row batch request's latency beside bare http's
+// for the same body (the floor), and `--workers 2` far past capacity. The single-row servers run in
+// ROUNDS rounds (default 2), ratios taken within each.
 //
 //   npm run build && node bench/trees.mjs && node bench/serve.mjs     (needs wrk, gunicorn, python3-flask)
 import { execFileSync, spawn } from 'node:child_process';
@@ -71,17 +73,23 @@ async function measure(name, start, url, connections = 16) {
   }
 }
 
-const results = [];
-results.push(await measure('bare node http (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18081'], { stdio: 'ignore' }), 'http://127.0.0.1:18081/'));
-const fastify = await measure('Fastify alone (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'fastify-fixed.mjs'), '18085'], { stdio: 'ignore' }), 'http://127.0.0.1:18085/');
+// The single-row servers, measured in rounds, each round all of them one after another: this host's
+// speed drifts by half within the hour, so a ratio is taken within a round, and the rounds show the spread.
+const rounds = Number(process.env.ROUNDS ?? 2);
+const single = [
+  ['bare', 'bare node http (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18081'], { stdio: 'ignore' }), 'http://127.0.0.1:18081/'],
+  ['fastify', 'Fastify alone (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'fastify-fixed.mjs'), '18085'], { stdio: 'ignore' }), 'http://127.0.0.1:18085/'],
+  ['raw', 'our work on bare http, no log', () => spawn(process.execPath, [join(here, 'serve', 'raw-predict.mjs'), '18088', 'bench'], { env, cwd: work, stdio: 'ignore' }), 'http://127.0.0.1:18088/'],
+  ['ours', 'hyperplane serve (log on)', () => spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' }), 'http://127.0.0.1:18080/v1/models/bench/predict'],
+  ['flask', 'Flask + gunicorn -w 2 (sklearn HGB)', () => spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:18082', '--chdir', join(here, 'serve'), 'flask_app:app'], { env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: 'ignore' }), 'http://127.0.0.1:18082/predict'],
+];
+const roundResults = [];
+for (let round = 0; round < rounds; round++) {
+  const r = {};
+  for (const [key, name, start, url] of single) r[key] = await measure(name, start, url);
+  roundResults.push(r);
+}
 let logged = 0;
-results.push(
-  await measure(
-    'hyperplane serve (log on)',
-    () => spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' }),
-    'http://127.0.0.1:18080/v1/models/bench/predict',
-  ),
-);
 /** A 1,000-row batch request's time to the answer's last byte (the client's JSON.parse left out), after 100 to warm the server. */
 async function timeBatches(url) {
   const ms = [];
@@ -120,13 +128,6 @@ let floorTimes;
   floor.kill('SIGTERM');
   await new Promise((r) => floor.once('exit', r));
 }
-results.push(
-  await measure(
-    'Flask + gunicorn -w 2 (sklearn HGB)',
-    () => spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:18082', '--chdir', join(here, 'serve'), 'flask_app:app'], { env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: 'ignore' }),
-    'http://127.0.0.1:18082/predict',
-  ),
-);
 const workers2 = await measure(
   'hyperplane serve --workers 2 (log on)',
   () => spawn(process.execPath, [cli, 'serve', '--port', '18083', '--workers', '2'], { env, cwd: work, stdio: 'ignore' }),
@@ -142,11 +143,23 @@ for (const connections of [256, 1024]) {
 overload.push(await measure('bare http, 1024 connections', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18086'], { stdio: 'ignore' }), 'http://127.0.0.1:18086/', 1024));
 rmSync(work, { recursive: true, force: true });
 
-const [bare, ours, flask] = results;
 const line = (r) => `  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx > 0 ? `   non-2xx ${r.non2xx}` : ''}`;
-console.log(`one JSON row per request, wrk -t1 -c16 -d${seconds}s (after a warm-up run)`);
-for (const r of [bare, fastify, ours, flask]) console.log(line(r));
-console.log(`  ours / bare ${(ours.rps / bare.rps).toFixed(2)}×   ours / Fastify alone ${(ours.rps / fastify.rps).toFixed(2)}×   Fastify alone / bare ${(fastify.rps / bare.rps).toFixed(2)}×   ours / Flask ${(ours.rps / flask.rps).toFixed(1)}×`);
+const ratios = (r) => ({ bare: r.ours.rps / r.bare.rps, flask: r.ours.rps / r.flask.rps, fastify: r.ours.rps / r.fastify.rps, fastifyBare: r.fastify.rps / r.bare.rps, rawBare: r.raw.rps / r.bare.rps });
+console.log(`one JSON row per request, wrk -t1 -c16 -d${seconds}s (after a warm-up run), ${rounds} rounds`);
+roundResults.forEach((r, i) => {
+  console.log(` round ${i + 1}`);
+  for (const key of ['bare', 'fastify', 'raw', 'ours', 'flask']) console.log(line(r[key]));
+  const q = ratios(r);
+  console.log(`  ours / bare ${q.bare.toFixed(2)}×   ours / Flask ${q.flask.toFixed(1)}×   ours / Fastify alone ${q.fastify.toFixed(2)}×   Fastify alone / bare ${q.fastifyBare.toFixed(2)}×   our work on bare http / bare ${q.rawBare.toFixed(2)}×`);
+});
+const span = (f, digits) => {
+  const v = roundResults.map((r) => f(ratios(r)));
+  return `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}×`;
+};
+console.log(`  over the rounds: ours / bare ${span((q) => q.bare, 2)}, ours / Flask ${span((q) => q.flask, 1)}, Fastify alone / bare ${span((q) => q.fastifyBare, 2)}, our work on bare http / bare ${span((q) => q.rawBare, 2)}`);
+const ours = roundResults[roundResults.length - 1].ours;
+const flask = roundResults[roundResults.length - 1].flask;
+const bare = roundResults[roundResults.length - 1].bare;
 console.log(`${line(workers2)}   (${(workers2.rps / ours.rps).toFixed(2)}× one worker; / bare ${(workers2.rps / bare.rps).toFixed(2)}×, / Flask ${(workers2.rps / flask.rps).toFixed(1)}×)`);
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
 console.log(`1,000-row batch request, to the answer's last byte: median ${pct(batchTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(batchTimes.ms, 0.9).toFixed(1)} ms (50 requests after 100 to warm up; the server's own time, validate to answer: median ${pct(batchTimes.serverMs, 0.5).toFixed(1)} ms)`);
