@@ -12,7 +12,7 @@ import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from '.
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
-import { rowTexts } from './row-texts.js';
+import { BatchBody, BatchRowPrediction } from './log/batch-rows.js';
 import { Scored } from './scored.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import type { ValidationOptions } from './validate.js';
@@ -54,6 +54,9 @@ declare module 'fastify' {
     jsonText: string;
   }
 }
+
+/** A request as it came, for the log: a one-row body's JSON text, or a batch body. */
+type RequestSource = string | BatchBody;
 
 /** What a prediction path gives back, or a promise of it when the version has to be loaded first. */
 type MaybeAsync<T> = T | Promise<T>;
@@ -224,19 +227,26 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return new Scored(model, ids, codes, scores, notes);
   }
 
-  /** `requestJson`: each row's text as it came (cut from the body), when the route has it: logged as it is. */
-  function logAnswers(scored: Scored, records: readonly Record<string, unknown>[], ms: number, arm: string | null, requestId: string | null, requestJson: readonly string[] | undefined): void {
+  /**
+   * `request`: the request as it came, when the route has it, logged as it is: a one-row body's text,
+   * or a batch body its rows are cut from when they are written. Otherwise each row is encoded.
+   */
+  function logAnswers(scored: Scored, records: readonly Record<string, unknown>[], ms: number, arm: string | null, requestId: string | null, request: RequestSource | undefined): void {
     const log = options.log;
     if (log === undefined) return;
     const timestamp = Date.now();
     const { model, version } = scored.model;
+    if (request instanceof BatchBody) {
+      for (let i = 0; i < scored.length; i++) log.record(new BatchRowPrediction(request, i, scored.ids[i]!, model, version, timestamp, scored.outputJson(i), ms, arm, requestId));
+      return;
+    }
     for (let i = 0; i < scored.length; i++) {
       log.record({
         id: scored.ids[i]!,
         model,
         version,
         timestamp,
-        requestJson: requestJson?.[i] ?? JSON.stringify(records[i]),
+        requestJson: request ?? JSON.stringify(records[i]),
         responseJson: scored.outputJson(i),
         latencyMs: ms,
         ...(arm !== null ? { arm } : {}),
@@ -251,18 +261,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
    * gives undefined) when it fails.
    * Synchronous once the version is loaded; a promise only when it has to be loaded first.
    */
-  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, requestJson?: () => readonly string[] | undefined): MaybeAsync<Answered | undefined> {
+  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource): MaybeAsync<Answered | undefined> {
     const started = performance.now();
     const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
     const key = headers['x-request-key'];
     const routed = deployment?.policy.choose(typeof key === 'string' ? key : undefined, Math.random);
     const target = routed?.arm ?? ref;
     const ready = models.get(target);
-    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, requestJson);
-    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, requestJson)));
+    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request);
+    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request)));
   }
 
-  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, requestJson: (() => readonly string[] | undefined) | undefined): Answered | undefined {
+  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined): Answered | undefined {
     const meter = metrics.instruments(route, model);
     if (rows.length > maxRows) {
       fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
@@ -290,8 +300,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const log = (): void => {
       const requestIdHeader = headers['x-request-id'];
       const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : null;
-      const texts = options.log !== undefined ? requestJson?.() : undefined;
-      logAnswers(scored, records, ms, routed?.arm ?? null, requestId, texts);
+      logAnswers(scored, records, ms, routed?.arm ?? null, requestId, request);
       // Shadows score the same rows later still: their answers are logged, never returned.
       for (const shadowRef of routed?.shadows ?? []) {
         setImmediate(() => {
@@ -300,7 +309,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
           const t0 = performance.now();
           try {
             const shadowScored = score(shadow, records, shadow.validator.check(records).notes);
-            logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, texts);
+            logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, request);
           } catch (e) {
             app.log.error({ shadow: shadowRef }, e instanceof Error ? e.message : String(e));
           }
@@ -337,9 +346,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       return reply;
     };
     const text = request.jsonText;
-    // The rows' own text, for the log: the body itself for one row, cut from it for a batch.
-    const texts = text === '' ? undefined : batch ? () => rowTexts(text, rows.length) : () => [text];
-    const done = answerRows(ref, rows, reply, route, request.headers, texts);
+    // The rows' own text, for the log: the body itself for one row; for a batch, cut from it when written.
+    const source = text === '' ? undefined : batch ? new BatchBody(text, rows.length) : text;
+    const done = answerRows(ref, rows, reply, route, request.headers, source);
     return done instanceof Promise ? done.then(send) : send(done);
   }
 

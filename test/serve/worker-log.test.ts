@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HyperplaneError } from '../../src/errors.js';
+import { BatchBody, BatchRowPrediction } from '../../src/serve/log/batch-rows.js';
 import { packBatch, unpackBatch } from '../../src/serve/log/packed-batch.js';
+import { spillLine } from '../../src/serve/log/spill-file.js';
 import { openStore, type EncodedPrediction, type Prediction, type PredictionRecord } from '../../src/store/index.js';
 // The thread runs compiled code (`npm test` builds first), as it does in `hyperplane serve`.
 import { WorkerPredictionLog } from '../../dist/serve/log/worker-log.js';
@@ -32,6 +34,29 @@ describe('packed prediction batches (how the log crosses to its thread)', () => 
       encoded(3, { requestJson: '{}', responseJson: '{"prediction":null}' }),
     ]);
     expect(unpackBatch(packBatch([]))).toEqual([]);
+  });
+
+  it("a batch request's rows travel as its body, once, and are cut on the other side; a body the cut can't follow is parsed again", () => {
+    const rows = [{ a: 1, b: 'x}"{' }, { a: -2.5e-7, b: null }, { a: 3, b: ['[', { c: '\\' }] }];
+    const json = `{ "model": "ignored", "rows" : [ ${rows.map((r) => JSON.stringify(r, null, 1)).join(' ,\n')} ] }`;
+    const body = new BatchBody(json, rows.length);
+    const row = (i: number, armed = false): BatchRowPrediction => new BatchRowPrediction(body, i, `b-${i}`, 'churn', 2, 1_700_000_000_000, `{"prediction":${i}}`, 0.5, armed ? 'v2' : null, armed ? 'req-1' : null);
+    // A body key spelled with an escape: the cut declines, and the rows are encoded from a second parse.
+    const escaped = new BatchBody('{"r\\u006fws":[{"a":1},{"a":2}]}', 2);
+    const batch: PredictionRecord[] = [encoded(0), row(0), row(1, true), row(2), new BatchRowPrediction(escaped, 1, 'e-1', 'churn', 2, 5, '{}', 1, null, null), encoded(1)];
+    const packed = packBatch(batch);
+    expect(packed.bodies.map((b) => b.json)).toEqual([json, escaped.json]);
+    // Not cut on this side.
+    expect(packed.text).not.toContain('x}');
+    const back = unpackBatch(packed);
+    expect(back.map((p) => p.requestJson)).toEqual([encoded(0).requestJson, ...rows.map((r) => JSON.stringify(r, null, 1)), '{"a":2}', encoded(1).requestJson]);
+    expect(back.map((p) => JSON.parse(p.requestJson))).toEqual([{ tenure: 0, plan: 'b"asic \u00e9\u{1F600}' }, ...rows, { a: 2 }, { tenure: 1, plan: 'b"asic \u00e9\u{1F600}' }]);
+    expect(back[2]).toEqual({ id: 'b-1', model: 'churn', version: 2, timestamp: 1_700_000_000_000, requestJson: JSON.stringify(rows[1], null, 1), responseJson: '{"prediction":1}', latencyMs: 0.5, arm: 'v2', requestId: 'req-1' });
+    // Read on this thread (the spill file, PostgreSQL), a row is cut here; its body never leaks into the record's fields.
+    expect(row(2).requestJson).toBe(JSON.stringify(rows[2], null, 1));
+    const line = JSON.parse(spillLine(row(1, true)));
+    expect(line).toEqual({ id: 'b-1', model: 'churn', version: 2, timestamp: 1_700_000_000_000, latencyMs: 0.5, arm: 'v2', requestId: 'req-1', request: rows[1], response: { prediction: 1 } });
+    expect(Object.keys({ ...row(0) })).not.toContain('body');
   });
 
   it('a record the store would refuse throws a HyperplaneError naming the field', () => {

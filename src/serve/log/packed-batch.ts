@@ -1,19 +1,28 @@
 import { HyperplaneError } from '../../errors.js';
 import { isEncoded, type EncodedPrediction, type PredictionRecord } from '../../store/index.js';
+import { BatchRowPrediction, cutRows } from './batch-rows.js';
 
 /**
  * A batch of prediction records as it crosses to the log's thread: every string in one, every number
  * in one array. postMessage clones 500 record objects at ~1.7 µs each, property by property; one
  * string and one typed array cost about half, and nothing is left for the server's GC to trace.
+ * The rows of a batch request travel as their request's body, once, with each row's place in it:
+ * the rows are cut from it on the log's thread.
  */
 export interface PackedBatch {
   count: number;
   text: string;
-  /** Per record: version, timestamp, latencyMs, then the lengths of id, model, request, response, arm, requestId (-1: absent). */
+  /**
+   * Per record: version, timestamp, latencyMs, then the lengths of id, model, request, response, arm
+   * and requestId (-1: absent), then its body's index in `bodies` and its row in that body (-1, -1:
+   * the request is in `text`).
+   */
   numbers: Float64Array;
+  /** Batch request bodies (`{"rows": [...]}` as they came) and their row counts. */
+  bodies: { json: string; count: number }[];
 }
 
-const NUMBERS = 9;
+const NUMBERS = 11;
 
 /**
  * Packs records, checking each field's kind first: a record the store would refuse throws here (a
@@ -21,17 +30,33 @@ const NUMBERS = 9;
  */
 export function packBatch(batch: readonly PredictionRecord[]): PackedBatch {
   const numbers = new Float64Array(batch.length * NUMBERS);
+  const bodies: { json: string; count: number }[] = [];
+  let lastBody: unknown;
   let text = '';
   for (let i = 0; i < batch.length; i++) {
     const p = batch[i]!;
-    const request = isEncoded(p) ? p.requestJson : JSON.stringify(p.request);
+    const at = i * NUMBERS;
+    const row = p instanceof BatchRowPrediction ? p : undefined;
+    // A batch row's request is not read here: that would cut the whole body on this thread.
+    const request = row !== undefined ? '' : isEncoded(p) ? p.requestJson : JSON.stringify(p.request);
     const response = isEncoded(p) ? p.responseJson : JSON.stringify(p.response);
     if (typeof p.id !== 'string' || typeof p.model !== 'string' || typeof request !== 'string' || typeof response !== 'string' || typeof p.version !== 'number' || typeof p.timestamp !== 'number' || typeof p.latencyMs !== 'number') {
       throw invalid(p, request, response);
     }
+    if (row !== undefined) {
+      // A batch's rows come in order, so a body is sent once per pack.
+      if (row.body !== lastBody) {
+        bodies.push({ json: row.body.json, count: row.body.count });
+        lastBody = row.body;
+      }
+      numbers[at + 9] = bodies.length - 1;
+      numbers[at + 10] = row.rowIndex;
+    } else {
+      numbers[at + 9] = -1;
+      numbers[at + 10] = -1;
+    }
     const arm = p.arm ?? undefined;
     const requestId = p.requestId ?? undefined;
-    const at = i * NUMBERS;
     numbers[at] = p.version;
     numbers[at + 1] = p.timestamp;
     numbers[at + 2] = p.latencyMs;
@@ -43,7 +68,7 @@ export function packBatch(batch: readonly PredictionRecord[]): PackedBatch {
     numbers[at + 8] = requestId === undefined ? -1 : requestId.length;
     text += p.id + p.model + request + response + (arm ?? '') + (requestId ?? '');
   }
-  return { count: batch.length, text, numbers };
+  return { count: batch.length, text, numbers, bodies };
 }
 
 function invalid(p: PredictionRecord, request: unknown, response: unknown): HyperplaneError {
@@ -60,22 +85,24 @@ function invalid(p: PredictionRecord, request: unknown, response: unknown): Hype
   return new HyperplaneError(`prediction ${String(p.id)}: ${field} must be ${expected}, got ${typeof value}`, { field });
 }
 
-/** The records again, their request and response still JSON text (the store keeps them as such). */
-export function unpackBatch({ count, text, numbers }: PackedBatch): EncodedPrediction[] {
+/** The records again, their request and response JSON text (the store keeps them as such); batch rows are cut from their bodies here. */
+export function unpackBatch({ count, text, numbers, bodies }: PackedBatch): EncodedPrediction[] {
   const out: EncodedPrediction[] = new Array(count);
+  const rows: (readonly string[] | undefined)[] = new Array(bodies.length);
   let pos = 0;
   const take = (length: number): string => text.slice(pos, (pos += length));
   for (let i = 0; i < count; i++) {
     const at = i * NUMBERS;
-    const record: EncodedPrediction = {
-      id: take(numbers[at + 3]!),
-      model: take(numbers[at + 4]!),
-      version: numbers[at]!,
-      timestamp: numbers[at + 1]!,
-      requestJson: take(numbers[at + 5]!),
-      responseJson: take(numbers[at + 6]!),
-      latencyMs: numbers[at + 2]!,
-    };
+    const id = take(numbers[at + 3]!);
+    const model = take(numbers[at + 4]!);
+    let requestJson = take(numbers[at + 5]!);
+    const responseJson = take(numbers[at + 6]!);
+    const body = numbers[at + 9]!;
+    if (body >= 0) {
+      const texts = (rows[body] ??= cutRows(bodies[body]!.json, bodies[body]!.count));
+      requestJson = texts[numbers[at + 10]!]!;
+    }
+    const record: EncodedPrediction = { id, model, version: numbers[at]!, timestamp: numbers[at + 1]!, requestJson, responseJson, latencyMs: numbers[at + 2]! };
     const armLength = numbers[at + 7]!;
     const requestIdLength = numbers[at + 8]!;
     if (armLength >= 0) record.arm = take(armLength);
