@@ -112,6 +112,7 @@ async function timeBatches(url) {
 // The batch request, and the log count, on a fresh server; then the same client against the floor.
 let batchTimes;
 let floorTimes;
+let noLogTimes;
 {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' });
   await waitFor('http://127.0.0.1:18080/v1/models/bench/predict');
@@ -122,6 +123,12 @@ let floorTimes;
   const store = await openStore({ uri: env.HYPERPLANE_STORE });
   logged = await store.predictions.count();
   await store.close();
+  // The same without the log: its inserts (~10 µs a row on the log's thread) share this machine's two cores with the requests.
+  const unlogged = spawn(process.execPath, [cli, 'serve', '--port', '18089', '--no-log'], { env, cwd: work, stdio: 'ignore' });
+  await waitFor('http://127.0.0.1:18089/v1/models/bench/predict');
+  noLogTimes = await timeBatches('http://127.0.0.1:18089/v1/models/bench/predict');
+  unlogged.kill('SIGTERM');
+  await new Promise((r) => unlogged.once('exit', r));
   const floor = spawn(process.execPath, [join(here, 'serve', 'bare-batch.mjs'), '18087'], { stdio: 'ignore' });
   await waitFor('http://127.0.0.1:18087/');
   floorTimes = await timeBatches('http://127.0.0.1:18087/');
@@ -163,6 +170,7 @@ const bare = roundResults[roundResults.length - 1].bare;
 console.log(`${line(workers2)}   (${(workers2.rps / ours.rps).toFixed(2)}× one worker; / bare ${(workers2.rps / bare.rps).toFixed(2)}×, / Flask ${(workers2.rps / flask.rps).toFixed(1)}×)`);
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
 console.log(`1,000-row batch request, to the answer's last byte: median ${pct(batchTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(batchTimes.ms, 0.9).toFixed(1)} ms (50 requests after 100 to warm up; the server's own time, validate to answer: median ${pct(batchTimes.serverMs, 0.5).toFixed(1)} ms)`);
+console.log(`  the same with --no-log: median ${pct(noLogTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(noLogTimes.ms, 0.9).toFixed(1)} ms (server's own time ${pct(noLogTimes.serverMs, 0.5).toFixed(1)} ms)`);
 console.log(`  the floor, bare http reading and parsing the same body and answering a fixed 1,000-answer body: median ${pct(floorTimes.ms, 0.5).toFixed(1)} ms, p90 ${pct(floorTimes.ms, 0.9).toFixed(1)} ms`);
 console.log('past capacity (wrk -t1, 2 s timeout):');
 for (const r of overload) console.log(`  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} answers/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   max ${r.max.toFixed(0)} ms   503s ${r.non2xx.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')}   timeouts ${r.timeouts}`);
