@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { inferResponse, modelMetadata, rowsFromInfer, rowsFromInvocations } from '../protocols.js';
 import { fail, type Headers } from '../reply.js';
 import { UNSHED } from '../overload.js';
-import type { Answered } from '../server.js';
+import type { Answered } from '../predict.js';
 import type { ServedModels, ServedVersion } from '../served-models.js';
 
 /** What the protocol routes need from the server: its models and its one prediction path. */
