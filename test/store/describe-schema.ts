@@ -3,7 +3,7 @@ import type { Database, Dialect } from '../../src/store/index.js';
 
 /**
  * The schema as sorted text lines — tables, columns with type, nullability and default, indexes,
- * and constraints — read from the database's own catalog, so two schemas can be compared and
+ * constraints, and on PostgreSQL the change-notification triggers and their function — read from the database's own catalog, so two schemas can be compared and
  * snapshotted. Migration bookkeeping tables are left out.
  */
 export async function describeSchema(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
@@ -73,5 +73,15 @@ async function describePostgres(db: Kysely<Database>): Promise<string[]> {
     if (BOOKKEEPING.has(c.table)) continue;
     lines.push(`constraint ${c.table} ${c.name} ${c.def}`);
   }
+  // The change notifications a server LISTENs for: each table's trigger, and the function it runs.
+  const triggers = await sql<{ table: string; name: string; timing: string; event: string; orientation: string; statement: string }>`
+    select event_object_table as table, trigger_name as name, action_timing as timing, event_manipulation as event,
+      action_orientation as orientation, action_statement as statement
+    from information_schema.triggers where trigger_schema = current_schema()`.execute(db);
+  for (const t of triggers.rows) lines.push(`trigger ${t.table} ${t.name} ${t.timing.toLowerCase()} ${t.event.toLowerCase()} for each ${t.orientation.toLowerCase()} ${t.statement}`);
+  const functions = await sql<{ name: string; returns: string; body: string }>`
+    select p.proname as name, pg_get_function_result(p.oid) as returns, p.prosrc as body
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = current_schema()`.execute(db);
+  for (const f of functions.rows) lines.push(`function ${f.name} returns ${f.returns}: ${f.body.replace(/\s+/g, ' ').trim()}`);
   return lines.sort();
 }
