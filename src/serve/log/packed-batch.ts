@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../../errors.js';
 import { isEncoded, type EncodedPrediction, type PredictionRecord } from '../../store/index.js';
-import { BatchRowPrediction, cutRows } from './batch-rows.js';
+import { BatchRowPrediction, cutRows, type BatchBody } from './batch-rows.js';
 
 /**
  * A batch of prediction records as it crosses to the log's thread: every string in one, every number
@@ -31,7 +31,7 @@ const NUMBERS = 11;
 export function packBatch(batch: readonly PredictionRecord[]): PackedBatch {
   const numbers = new Float64Array(batch.length * NUMBERS);
   const bodies: { json: string; count: number }[] = [];
-  let lastBody: unknown;
+  const bodyIndex = new Map<BatchBody, number>();
   let text = '';
   for (let i = 0; i < batch.length; i++) {
     const p = batch[i]!;
@@ -44,12 +44,13 @@ export function packBatch(batch: readonly PredictionRecord[]): PackedBatch {
       throw invalid(p, request, response);
     }
     if (row !== undefined) {
-      // A batch's rows come in order, so a body is sent once per pack.
-      if (row.body !== lastBody) {
-        bodies.push({ json: row.body.json, count: row.body.count });
-        lastBody = row.body;
+      // Each body once per pack, however its rows (and its shadows' rows) are interleaved with others.
+      let index = bodyIndex.get(row.body);
+      if (index === undefined) {
+        index = bodies.push({ json: row.body.json, count: row.body.count }) - 1;
+        bodyIndex.set(row.body, index);
       }
-      numbers[at + 9] = bodies.length - 1;
+      numbers[at + 9] = index;
       numbers[at + 10] = row.rowIndex;
     } else {
       numbers[at + 9] = -1;
