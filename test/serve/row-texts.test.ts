@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowTexts } from '../../src/serve/row-texts.js';
+import { rowTexts } from '../../src/serve/log/row-texts.js';
 
 /** Every cut must parse back to the row JSON.parse gave for the same body. */
 function cutsAgree(body: string): string[] | undefined {

@@ -1,5 +1,5 @@
 import type { EncodedPrediction } from '../../store/index.js';
-import { rowTexts } from '../row-texts.js';
+import { rowTexts } from './row-texts.js';
 
 /**
  * A batch request's body, shared by the log records of its rows. Each row is logged as it came, cut
