@@ -69,6 +69,12 @@ describe('hyperplane serve on a real port', () => {
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
       await expectScoredAsHere(store, 'penguins', batch, answered.predictions);
+      // Each batch row is logged as it came (cut from the body by the log, on its thread for SQLite), beside its own answer.
+      for (const [k, p] of answered.predictions.entries()) {
+        const logged = await store.predictions.get(p.id);
+        expect(logged?.request).toEqual(batch[k]);
+        expect((logged?.response as { probabilities?: unknown } | undefined)?.probabilities).toEqual(p.probabilities);
+      }
       ids.push(...answered.predictions.map((p) => p.id));
       expect(await store.predictions.count({ model: 'penguins' })).toBe(10_700);
       expect((await missingFromLog(store, 'penguins', ids)).missing).toEqual([]);
