@@ -57,7 +57,8 @@ describe('packed prediction batches (how the log crosses to its thread)', () => 
     // Read on this thread (the spill file, PostgreSQL), a row is cut here; its body never leaks into the record's fields.
     expect(row(2).requestJson).toBe(JSON.stringify(rows[2], null, 1));
     const line = JSON.parse(spillLine(row(1, true)));
-    expect(line).toEqual({ id: 'b-1', model: 'churn', version: 2, timestamp: 1_700_000_000_000, latencyMs: 0.5, arm: 'v2', requestId: 'req-1', request: rows[1], response: { prediction: 1 } });
+    const r1Text = JSON.stringify(rows[1], null, 1);
+    expect(line).toEqual({ id: 'b-1', model: 'churn', version: 2, timestamp: 1_700_000_000_000, latencyMs: 0.5, arm: 'v2', requestId: 'req-1', requestLength: r1Text.length, responseLength: 16, request: rows[1], response: { prediction: 1 } });
     expect(Object.keys({ ...row(0) })).not.toContain('body');
   });
 

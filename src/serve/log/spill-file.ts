@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isEncoded, type JsonValue, type Prediction, type PredictionRecord } from '../../store/index.js';
+import { isEncoded, type EncodedPrediction, type JsonValue, type Prediction, type PredictionRecord } from '../../store/index.js';
 
 /**
  * Spill files this process is writing or is about to replay. Other writers in the same process
@@ -179,7 +179,7 @@ export class NdjsonAppender {
  * Reads a spill file's records in order. A line that does not parse as a prediction (the last
  * one, torn by a crash mid-write) is passed to `onBadLine` and skipped.
  */
-export async function* readSpillFile(path: string, onBadLine: (line: number) => void): AsyncGenerator<Prediction> {
+export async function* readSpillFile(path: string, onBadLine: (line: number) => void): AsyncGenerator<PredictionRecord> {
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   let rest = '';
   let line = 0;
@@ -215,7 +215,24 @@ export async function countLines(path: string): Promise<number> {
   return n;
 }
 
-function parsePrediction(text: string): Prediction | undefined {
+/** The fields a spill line holds besides its request and response. */
+function headOf(o: Record<string, unknown>): Omit<Prediction, 'request' | 'response'> | undefined {
+  const ok = typeof o['id'] === 'string' && typeof o['model'] === 'string' && typeof o['version'] === 'number' && typeof o['timestamp'] === 'number' && typeof o['latencyMs'] === 'number';
+  if (!ok) return undefined;
+  return {
+    id: o['id'] as string,
+    model: o['model'] as string,
+    version: o['version'] as number,
+    timestamp: o['timestamp'] as number,
+    latencyMs: o['latencyMs'] as number,
+    ...(typeof o['arm'] === 'string' ? { arm: o['arm'] } : {}),
+    ...(typeof o['requestId'] === 'string' ? { requestId: o['requestId'] } : {}),
+  };
+}
+
+function parsePrediction(text: string): PredictionRecord | undefined {
+  const cut = cutPrediction(text);
+  if (cut !== undefined) return cut;
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -224,35 +241,48 @@ function parsePrediction(text: string): Prediction | undefined {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  const ok =
-    typeof o['id'] === 'string' &&
-    typeof o['model'] === 'string' &&
-    typeof o['version'] === 'number' &&
-    typeof o['timestamp'] === 'number' &&
-    'request' in o &&
-    'response' in o &&
-    typeof o['latencyMs'] === 'number';
-  if (!ok) return undefined;
-  return {
-    id: o['id'] as string,
-    model: o['model'] as string,
-    version: o['version'] as number,
-    timestamp: o['timestamp'] as number,
-    request: o['request'] as JsonValue,
-    response: o['response'] as JsonValue,
-    latencyMs: o['latencyMs'] as number,
-    ...(typeof o['arm'] === 'string' ? { arm: o['arm'] } : {}),
-    ...(typeof o['requestId'] === 'string' ? { requestId: o['requestId'] } : {}),
-  };
+  const head = headOf(o);
+  if (head === undefined || !('request' in o) || !('response' in o)) return undefined;
+  return { ...head, request: o['request'] as JsonValue, response: o['response'] as JsonValue };
+}
+
+const LENGTHS = /"requestLength":(\d+),"responseLength":(\d+),"request":/;
+const RESPONSE_KEY = ',"response":';
+
+/**
+ * A line spillLine wrote with its texts' lengths: the request and response are sliced out as JSON
+ * text, and only the short head is parsed (a replay no longer parses every request, nor encodes it
+ * again for the insert). Anything that does not line up exactly — a line from an older version, a
+ * line torn by a crash — is left to the full parse.
+ */
+function cutPrediction(text: string): EncodedPrediction | undefined {
+  const m = LENGTHS.exec(text);
+  if (m === null) return undefined;
+  const requestStart = m.index + m[0].length;
+  const requestEnd = requestStart + Number(m[1]);
+  const responseStart = requestEnd + RESPONSE_KEY.length;
+  const responseEnd = responseStart + Number(m[2]);
+  if (!text.startsWith(RESPONSE_KEY, requestEnd) || responseEnd !== text.length - 1 || text.charCodeAt(responseEnd) !== 0x7d) return undefined;
+  // The head is everything before the lengths, `{"id":…,…,`: closed in place of its last comma.
+  let head: unknown;
+  try {
+    head = JSON.parse(`${text.slice(0, text.charCodeAt(m.index - 1) === 0x2c ? m.index - 1 : m.index)}}`);
+  } catch {
+    return undefined;
+  }
+  const fields = head !== null && typeof head === 'object' && !Array.isArray(head) ? headOf(head as Record<string, unknown>) : undefined;
+  if (fields === undefined) return undefined;
+  return { ...fields, requestJson: text.slice(requestStart, requestEnd), responseJson: text.slice(responseStart, responseEnd) };
 }
 
 /**
- * One record as a spill file's line: always a `Prediction` in JSON. Encoded request and response
- * text goes in as it is (it is JSON already), so replay reads back what was answered.
+ * One record as a spill file's line: always a `Prediction` in JSON, so any JSON reader can take it.
+ * Encoded request and response text goes in as it is (it is JSON already), last, after their
+ * lengths, so a replay can slice them out instead of parsing them.
  */
 export function spillLine(p: PredictionRecord): string {
   if (!isEncoded(p)) return JSON.stringify(p);
   const { requestJson, responseJson, ...rest } = p;
   const head = JSON.stringify(rest);
-  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"request":${requestJson},"response":${responseJson}}`;
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"requestLength":${requestJson.length},"responseLength":${responseJson.length},"request":${requestJson},"response":${responseJson}}`;
 }
