@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ServedModels } from '../../src/serve/served-models.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
@@ -91,7 +91,11 @@ describe('hyperplane serve on a real port', () => {
     expect(train.code, train.stderr).toBe(0);
     expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'cancer', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
 
-    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2', '--backlog', '1500'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A failed assertion must not leave the servers running: SIGTERM to the primary stops its workers too.
+    onTestFinished(() => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    });
     let stderr = '';
     const workers = (): { pid: number; address: string }[] => [...stderr.matchAll(/worker (\d+) listening on (http:\/\/[\d.:]+)/g)].map((m) => ({ pid: Number(m[1]), address: m[2]! }));
     // One listener gathers stderr; each wait re-checks its condition on every chunk.
@@ -119,6 +123,11 @@ describe('hyperplane serve on a real port', () => {
     const [first, second] = workers();
     expect(first!.pid).not.toBe(second!.pid);
     expect(first!.address).toBe(second!.address);
+    // The listening socket's accept queue is the one asked for (a listening socket's Send-Q in `ss` is its backlog).
+    const port = new URL(first!.address).port;
+    const listening = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+    if (listening.error === undefined) expect(listening.stdout.trim().split(/\s+/)[2]).toBe('1500');
+    else console.log(`not checking the listen backlog: ${listening.error.message}`);
     const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
 
     const [header, ...lines] = readFileSync(fixture('breast_cancer.csv'), 'utf8').trim().split('\n');

@@ -14,6 +14,7 @@ interface ServeFlags {
   maxEventLoopDelayMs: string;
   maxInFlight: string;
   workers: string;
+  backlog: string;
   maxEventLoopUtilization?: string;
 }
 
@@ -75,6 +76,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--extra-fields <mode>', 'fields a model does not read: ignore them, or reject the row').choices(['ignore', 'reject']).default('ignore'))
     .option('--body-limit <bytes>', 'largest request body (413 above)', String(16 * 1024 * 1024))
     .option('--workers <n>', 'processes sharing the port (node:cluster); each has its own log writer', '1')
+    // Node's default, 511, overflowed under a burst of 1,024 new connections: the kernel dropped SYNs and
+    // those clients waited 1–3 s to retry. The kernel caps it at net.core.somaxconn.
+    .option('--backlog <n>', "connections the kernel queues for the server to accept (Node's default is 511)", '4096')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -84,6 +88,7 @@ export function serveCommand(): Command {
       const workers = integer('--workers', flags.workers, 1);
       if (workers > 1 && (await superviseWorkers(workers))) return;
       const port = integer('--port', flags.port, 0);
+      const backlog = integer('--backlog', flags.backlog, 1);
       const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
       const store = await openStoreLazily();
@@ -109,7 +114,7 @@ export function serveCommand(): Command {
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));
-      const address = await server.app.listen({ port, host: flags.host });
+      const address = await server.app.listen({ port, host: flags.host, backlog });
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
       if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
       const worker = workers > 1 ? `worker ${process.pid} ` : '';
