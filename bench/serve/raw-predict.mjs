@@ -30,7 +30,7 @@ createServer((req, res) => {
     }
     const scores = model.pipeline.scoreRows(rows);
     const scored = new Scored(model, [timeOrderedId(Date.now())], model.pipeline.codes(scores), scores, notes);
-    const answer = `${scored.answerJson(0, true)}${model.json.meta},"ms":${Number((performance.now() - started).toFixed(3))}}`;
+    const answer = scored.v1Json(false, undefined, performance.now() - started);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer), 'x-hyperplane-model': model.model, 'x-hyperplane-version': String(model.version) });
     res.end(answer);
   });

@@ -180,15 +180,7 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
     if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
     const send = (done: Answered | undefined): FastifyReply => {
       if (done === undefined) return reply;
-      const { scored } = done;
-      const meta = `${scored.model.json.meta}${done.arm !== undefined ? `,"arm":${JSON.stringify(done.arm)}` : ''},"ms":${Number(done.ms.toFixed(3))}`;
-      let text: string;
-      if (batch) {
-        const answers: string[] = new Array(scored.length);
-        for (let i = 0; i < scored.length; i++) answers[i] = scored.answerJson(i);
-        text = `{${meta.slice(1)},"predictions":[${answers.join(',')}]}`;
-      } else text = `${scored.answerJson(0, true)}${meta}}`;
-      void reply.type('application/json; charset=utf-8').send(text);
+      void reply.type('application/json; charset=utf-8').send(done.scored.v1Json(batch, done.arm, done.ms));
       done.record();
       return reply;
     };

@@ -43,6 +43,18 @@ export class Scored {
     return `{"id":"${this.ids[i]!}",${this.outputFields(i)}${notes.length > 0 ? `,"notes":${JSON.stringify(notes)}` : ''}${open ? '' : '}'}`;
   }
 
+  /**
+   * The /v1 answer: one row's answer with the version and time beside its fields, or for a batch
+   * `{"model":…,"version":…,"arm":…,"ms":…,"predictions":[…]}`; `arm` only when a policy chose one.
+   */
+  v1Json(batch: boolean, arm: string | undefined, ms: number): string {
+    const meta = `${this.model.json.meta}${arm !== undefined ? `,"arm":${JSON.stringify(arm)}` : ''},"ms":${Number(ms.toFixed(3))}`;
+    if (!batch) return `${this.answerJson(0, true)}${meta}}`;
+    const answers: string[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) answers[i] = this.answerJson(i);
+    return `{${meta.slice(1)},"predictions":[${answers.join(',')}]}`;
+  }
+
   /** Every row as an object, for the protocols that reshape answers. */
   answers(): Answer[] {
     const labels = this.model.pipeline.spec.target.labels;

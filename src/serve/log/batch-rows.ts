@@ -23,7 +23,7 @@ export class BatchBody {
 }
 
 /** Each row's text as it came; a body the cut can't follow (a key spelled with escapes, "rows" twice) is parsed again and each row encoded. */
-export function cutRows(json: string, count: number): readonly string[] {
+function cutRows(json: string, count: number): readonly string[] {
   return rowTexts(json, count) ?? (JSON.parse(json) as { rows: unknown[] }).rows.map((row) => JSON.stringify(row));
 }
 

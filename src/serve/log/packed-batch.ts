@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../../errors.js';
 import { isEncoded, type EncodedPrediction, type PredictionRecord } from '../../store/index.js';
-import { BatchRowPrediction, cutRows, type BatchBody } from './batch-rows.js';
+import { BatchBody, BatchRowPrediction } from './batch-rows.js';
 
 /**
  * A batch of prediction records as it crosses to the log's thread: every string in one, every number
@@ -89,7 +89,8 @@ function invalid(p: PredictionRecord, request: unknown, response: unknown): Hype
 /** The records again, their request and response JSON text (the store keeps them as such); batch rows are cut from their bodies here. */
 export function unpackBatch({ count, text, numbers, bodies }: PackedBatch): EncodedPrediction[] {
   const out: EncodedPrediction[] = new Array(count);
-  const rows: (readonly string[] | undefined)[] = new Array(bodies.length);
+  // Each body is cut once, at its first row's turn.
+  const shared = bodies.map(({ json, count }) => new BatchBody(json, count));
   let pos = 0;
   const take = (length: number): string => text.slice(pos, (pos += length));
   for (let i = 0; i < count; i++) {
@@ -99,10 +100,7 @@ export function unpackBatch({ count, text, numbers, bodies }: PackedBatch): Enco
     let requestJson = take(numbers[at + 5]!);
     const responseJson = take(numbers[at + 6]!);
     const body = numbers[at + 9]!;
-    if (body >= 0) {
-      const texts = (rows[body] ??= cutRows(bodies[body]!.json, bodies[body]!.count));
-      requestJson = texts[numbers[at + 10]!]!;
-    }
+    if (body >= 0) requestJson = shared[body]!.row(numbers[at + 10]!);
     const record: EncodedPrediction = { id, model, version: numbers[at]!, timestamp: numbers[at + 1]!, requestJson, responseJson, latencyMs: numbers[at + 2]! };
     const armLength = numbers[at + 7]!;
     const requestIdLength = numbers[at + 8]!;
