@@ -60,3 +60,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv);
+// A worker of `serve --workers` stays alive while its channel to the primary is open: on failure, let it go.
+if (process.exitCode !== 0 && process.connected) process.exit();

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ServedModels } from '../../src/serve/served-models.js';
@@ -128,6 +129,17 @@ describe('hyperplane serve on a real port', () => {
     const listening = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
     if (listening.error === undefined) expect(listening.stdout.trim().split(/\s+/)[2]).toBe('1500');
     else console.log(`not checking the listen backlog: ${listening.error.message}`);
+    // Each worker polls 16 descriptors of the socket (--accepts-per-turn's default), so it accepts up to 16
+    // connections a turn; the primary keeps only cluster's own and accepts nothing. `ss -p` lists each descriptor.
+    const descriptors = (pid: number): number | undefined => {
+      const users = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+      return users.error === undefined && users.stdout.includes('users:') ? (users.stdout.match(new RegExp(`pid=${pid},`, 'g')) ?? []).length : undefined;
+    };
+    if (descriptors(server.pid!) === undefined) console.log('not counting listening descriptors: ss -p shows no processes here');
+    else {
+      expect([descriptors(first!.pid), descriptors(second!.pid), descriptors(server.pid!)]).toEqual([16, 16, 1]);
+      expect(stderr).toContain('accepting up to 16 connections a turn');
+    }
     const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
 
     const [header, ...lines] = readFileSync(fixture('breast_cancer.csv'), 'utf8').trim().split('\n');
@@ -152,6 +164,8 @@ describe('hyperplane serve on a real port', () => {
     await predictMany(500);
     await waitFor(() => workers().length === 3);
     expect(stderr).toContain(`worker ${first!.pid} exited (SIGKILL); starting another`);
+    // The replacement asks for its own copies; the primary closes each it passed on.
+    if (descriptors(server.pid!) !== undefined) expect([descriptors(workers()[2]!.pid), descriptors(server.pid!)]).toEqual([16, 1]);
     await predictMany(500);
     // A batch big enough for the prediction threads: the same probabilities as scoring here, on one thread.
     const batch = Array.from({ length: 700 }, (_, i) => rows[i % rows.length]!);
@@ -169,5 +183,36 @@ describe('hyperplane serve on a real port', () => {
     } finally {
       await store.close();
     }
+  });
+  it('a port already taken, or a bad flag, is a clear error and exit 2, with --workers too (no worker is started again and again)', async () => {
+    const dir = tempDir('hyperplane-serve-taken-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void taken.close());
+    const port = String((taken.address() as AddressInfo).port);
+    // spawnSync would block this process, and with it the port's owner: run the CLI asynchronously.
+    const serve = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+    const inUse = `hyperplane: error: cannot listen on 127.0.0.1:${port}: the port is in use (another server?); choose another with --port`;
+    const alone = await serve(['--port', port]);
+    expect(alone).toEqual({ code: 2, stderr: expect.stringContaining(inUse) as string });
+    expect(alone.stderr).not.toContain('internal error');
+    const two = await serve(['--port', port, '--workers', '2']);
+    expect(two.code).toBe(2);
+    expect(two.stderr.split(inUse).length - 1).toBe(2);
+    expect(two.stderr.match(/exited \(2\) before it listened; not starting another/g)).toHaveLength(2);
+    // Flags are checked in the primary, before a worker starts.
+    const flag = await serve(['--port', '0', '--workers', '2', '--accepts-per-turn', '0']);
+    expect(flag).toEqual({ code: 2, stderr: 'hyperplane: error: --accepts-per-turn 0: expected a whole number, 1 or more\n' });
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
+import type { ListenerCopies } from '../../serve/listener-copies.js';
 import { openStoreLazily } from '../store.js';
 
 interface ServeFlags {
@@ -15,6 +16,7 @@ interface ServeFlags {
   maxInFlight: string;
   workers: string;
   backlog: string;
+  acceptsPerTurn: string;
   maxEventLoopUtilization?: string;
 }
 
@@ -30,6 +32,15 @@ const integer = (flag: string, text: string, min: number): number => {
   return n;
 };
 
+/** Why the server could not listen, in words, for the errors a user can fix; anything else as it came. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return new HyperplaneError(`cannot listen on ${host}:${port}: the port is in use (another server?); choose another with --port`);
+  if (code === 'EACCES') return new HyperplaneError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL') return new HyperplaneError(`cannot listen on ${host}:${port}: ${host} is not an address of this machine (--host)`);
+  return e;
+}
+
 /**
  * In the primary process of `--workers N`: forks N servers sharing the port, replaces one that dies,
  * and on SIGTERM stops them all (each drains and flushes) before exiting. Returns false in a worker.
@@ -42,10 +53,22 @@ async function superviseWorkers(n: number): Promise<boolean> {
   // otherwise: with round robin the primary accepts every connection and hands it over IPC, and a burst
   // of 1,024 new connections then timed out where the workers accepting themselves shed the excess with 503s.
   if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const { shareListenerCopies } = await import('../../serve/listener-copies.js');
+  shareListenerCopies(cluster);
   for (let i = 0; i < n; i++) cluster.fork();
+  // A worker that dies before it ever listened (the store unreachable, the port taken) would die again:
+  // it is not replaced, and once none is left the primary exits with an error.
+  const listened = new Set<number>();
+  cluster.on('listening', (worker) => listened.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
+    const left = Object.keys(cluster.workers ?? {}).length;
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (left === 0) process.exit(0);
+      return;
+    }
+    if (!listened.has(worker.id)) {
+      process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}) before it listened; not starting another\n`);
+      if (left === 0) process.exit(code !== null && code !== 0 ? code : 1);
       return;
     }
     process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
@@ -79,20 +102,30 @@ export function serveCommand(): Command {
     // Node's default, 511, overflowed under a burst of 1,024 new connections: the kernel dropped SYNs and
     // those clients waited 1–3 s to retry. The kernel caps it at net.core.somaxconn.
     .option('--backlog <n>', "connections the kernel queues for the server to accept (Node's default is 511)", '4096')
+    // Node accepts one connection per listening descriptor per event-loop turn; past capacity a turn takes
+    // tens of ms, so a burst of new connections waited seconds to be accepted. Each worker listens on this many copies.
+    .option('--accepts-per-turn <n>', 'with --workers: new connections each worker can accept per event-loop turn (Node takes one per listening socket)', '16')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
     .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')
     .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
     .action(async (refs: string[], flags: ServeFlags) => {
+      // Every flag is checked before any worker starts: a worker failing on one would be replaced over and over.
       const workers = integer('--workers', flags.workers, 1);
-      if (workers > 1 && (await superviseWorkers(workers))) return;
       const port = integer('--port', flags.port, 0);
       const backlog = integer('--backlog', flags.backlog, 1);
+      const acceptsPerTurn = integer('--accepts-per-turn', flags.acceptsPerTurn, 1);
+      if (acceptsPerTurn > 256) throw new HyperplaneError(`--accepts-per-turn ${flags.acceptsPerTurn}: expected a whole number from 1 to 256`);
       const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
+      const maxEventLoopDelayMs = integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
+      const maxInFlight = integer('--max-in-flight', flags.maxInFlight, 1);
+      const maxEventLoopUtilization = flags.maxEventLoopUtilization !== undefined ? share(flags.maxEventLoopUtilization) : undefined;
+      if (workers > 1 && (await superviseWorkers(workers))) return;
       const store = await openStoreLazily();
       const { buildServer } = await import('../../serve/server.js');
+      const { acceptFromCopies } = await import('../../serve/listener-copies.js');
       const { PredictionLogWriter } = await import('../../serve/prediction-log-writer.js');
       // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
@@ -100,13 +133,14 @@ export function serveCommand(): Command {
       const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { writeWhenIdle: true, spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
       const { storeTarget } = await import('../../store/index.js');
       const target = storeTarget();
-      const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs: integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1), maxInFlight: integer('--max-in-flight', flags.maxInFlight, 1), ...(flags.maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization: share(flags.maxEventLoopUtilization) } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs, maxInFlight, ...(maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
+      let copies: ListenerCopies | undefined;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`${signal}: finishing requests in flight, flushing the prediction log\n`);
-        await server.close();
+        await Promise.all([server.close(), copies?.close()]);
         await writer?.close();
         await sink?.close();
         await store.close();
@@ -114,10 +148,24 @@ export function serveCommand(): Command {
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));
-      const address = await server.app.listen({ port, host: flags.host, backlog });
+      let address: string;
+      try {
+        address = await server.app.listen({ port, host: flags.host, backlog });
+      } catch (e) {
+        await server.close();
+        await writer?.close();
+        await sink?.close();
+        await store.close();
+        throw listenError(e, flags.host, port);
+      }
+      if (workers > 1) {
+        copies = acceptFromCopies(server.app.server, acceptsPerTurn - 1, backlog);
+        await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
+      }
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
       if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
       const worker = workers > 1 ? `worker ${process.pid} ` : '';
-      process.stderr.write(`${worker}listening on ${address}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
+      const turn = copies !== undefined ? `, accepting up to ${copies.count + 1} connections a turn` : '';
+      process.stderr.write(`${worker}listening on ${address}${turn}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
     });
 }
