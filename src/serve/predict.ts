@@ -5,6 +5,7 @@ import { timeOrderedId } from './ids.js';
 import type { Policy, Route } from './policies.js';
 import { fail, type Headers } from './reply.js';
 import { Scored } from './scored.js';
+import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
 import type { PredictionRecord } from '../store/index.js';
 
@@ -50,9 +51,13 @@ export interface PredictionContext {
   maxRows: number;
   /** A shadow that failed to score: reported, never answered. */
   shadowFailed(ref: string, message: string): void;
+  /** Where answers wait for the end of the turn. */
+  turnEnd: TurnEnd;
 }
 
 export interface Predictions {
+  /** Sends `payload` at the end of the event loop's turn (with the other answers of the turn), then logs the answers. */
+  respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply;
   /** The one prediction path every protocol's route goes through. */
   answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource): MaybeAsync<Answered | undefined>;
   /** The /v1 routes: one row object or `{ "rows": [...] }`, answered with JSON written directly. */
@@ -63,7 +68,7 @@ export interface Predictions {
  * The prediction path: route by policy, validate, score, count, answer, then log (and score the
  * shadows) once the answer is sent. Synchronous once the version is loaded.
  */
-export function predictions({ models, policies, served, metrics, log, maxRows, shadowFailed }: PredictionContext): Predictions {
+export function predictions({ models, policies, served, metrics, log, maxRows, shadowFailed, turnEnd }: PredictionContext): Predictions {
   /** Scores validated rows and gives each a prediction id. */
   function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
     const { pipeline } = model;
@@ -180,9 +185,7 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
     if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
     const send = (done: Answered | undefined): FastifyReply => {
       if (done === undefined) return reply;
-      void reply.type('application/json; charset=utf-8').send(done.scored.v1Json(batch, done.arm, done.ms));
-      done.record();
-      return reply;
+      return respond(reply.type('application/json; charset=utf-8'), done.scored.v1Json(batch, done.arm, done.ms), done);
     };
     const text = request.jsonText;
     // The rows' own text, for the log: the body itself for one row; for a batch, cut from it when written.
@@ -191,5 +194,13 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
     return done instanceof Promise ? done.then(send) : send(done);
   }
 
-  return { answerRows, predict };
+  function respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply {
+    turnEnd.later(() => {
+      void reply.send(payload);
+      done.record();
+    });
+    return reply;
+  }
+
+  return { answerRows, predict, respond };
 }

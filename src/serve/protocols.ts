@@ -53,7 +53,7 @@ export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
 }
 
 /** The v2 response: `prediction` ([n], BYTES for labels, FP64 for values) and `probabilities` ([n, k]). */
-export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number> }[], id: string | undefined): unknown {
+export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number> }[], id: string | undefined): object {
   const n = answers.length;
   const labels = model.signature.output.labels;
   const outputs: Tensor[] = [

@@ -13,6 +13,7 @@ import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
 import { predictions, type PredictionSink } from './predict.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
+import { TurnEnd } from './turn-end.js';
 import type { ValidationOptions } from './validate.js';
 
 /** Overload limits (maxEventLoopDelayMs, maxInFlight, maxEventLoopUtilization) come from OverloadOptions. */
@@ -186,7 +187,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   }
 
 
-  const { answerRows, predict } = predictions({ models, policies, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message) });
+  const turnEnd = new TurnEnd((e) => app.log.error(e instanceof Error ? e.message : String(e)));
+  const { answerRows, predict, respond } = predictions({ models, policies, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
   app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request, reply, 'predict'));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
@@ -194,7 +196,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
   });
 
-  registerProtocolRoutes(app, { models, served, answerRows });
+  registerProtocolRoutes(app, { models, served, answerRows, respond });
 
   registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), counted: () => metrics.counted('feedback', 202) });
 

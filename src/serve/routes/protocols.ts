@@ -10,10 +10,11 @@ export interface ProtocolContext {
   models: ServedModels;
   served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined>;
   answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Answered | undefined | Promise<Answered | undefined>;
+  respond(reply: FastifyReply, payload: object, done: Answered): FastifyReply;
 }
 
 /** The Open Inference Protocol (v2) and MLflow's /invocations, both through the server's prediction path. */
-export function registerProtocolRoutes(app: FastifyInstance, { models, served, answerRows }: ProtocolContext): void {
+export function registerProtocolRoutes(app: FastifyInstance, { models, served, answerRows, respond }: ProtocolContext): void {
   // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
   app.get('/v2/health/live', UNSHED, async () => ({ live: true }));
   app.get('/v2/health/ready', UNSHED, async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
@@ -33,9 +34,7 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
     if (done === undefined) return reply;
     const id = (body as { id?: unknown }).id;
-    void reply.send(inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined));
-    done.record();
-    return reply;
+    return respond(reply, inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined), done);
   };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
@@ -50,8 +49,6 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
     if (done === undefined) return reply;
     const labels = done.scored.model.signature.output.labels;
-    void reply.send({ predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) });
-    done.record();
-    return reply;
+    return respond(reply, { predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) }, done);
   });
 }
