@@ -15,6 +15,12 @@ async function expectScoredAsHere(store: Store, model: string, batch: readonly R
   expect(answered.map((p) => labels.map((l) => p.probabilities[l]))).toEqual(batch.map((_, r) => labels.map((_, c) => scores[r * labels.length + c])));
 }
 
+/** How many descriptors of the socket listening on `port` process `pid` holds (`ss -p` lists each), or undefined where ss can't tell. */
+function listeningDescriptors(port: string, pid: number): number | undefined {
+  const users = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  return users.error === undefined && users.stdout.includes('users:') ? (users.stdout.match(new RegExp(`pid=${pid},`, 'g')) ?? []).length : undefined;
+}
+
 const unreachable = await postgresUnreachable();
 const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
 if (skipPostgres) console.warn(`skipping serve on PostgreSQL: it is unreachable (${unreachable})`);
@@ -46,6 +52,10 @@ describe('hyperplane serve on a real port', () => {
       server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
     });
     const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+    // A single process gets its 16 descriptors of the socket from a helper it forks, which then exits.
+    const held = listeningDescriptors(new URL(address).port, server.pid!);
+    if (held !== undefined) expect(held).toBe(16);
+    expect(stderr).toContain('accepting up to 16 connections a turn');
 
     const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
     const ids: string[] = [];
@@ -60,6 +70,8 @@ describe('hyperplane serve on a real port', () => {
     };
     await Promise.all(Array.from({ length: 32 }, client));
     expect(ids).toHaveLength(10_000);
+    const children = spawnSync('ps', ['--ppid', String(server.pid), '-o', 'args='], { encoding: 'utf8' });
+    if (children.error === undefined) expect(children.stdout).not.toContain('listener-copies-helper');
     // A batch big enough for the server's prediction threads: the same probabilities as scoring here, on one thread.
     const batch = Array.from({ length: 700 }, (_, i) => rows[i % rows.length]!);
     const answered = (await (await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: batch }) })).json()) as { predictions: { id: string; probabilities: Record<string, number> }[] };
@@ -130,11 +142,8 @@ describe('hyperplane serve on a real port', () => {
     if (listening.error === undefined) expect(listening.stdout.trim().split(/\s+/)[2]).toBe('1500');
     else console.log(`not checking the listen backlog: ${listening.error.message}`);
     // Each worker polls 16 descriptors of the socket (--accepts-per-turn's default), so it accepts up to 16
-    // connections a turn; the primary keeps only cluster's own and accepts nothing. `ss -p` lists each descriptor.
-    const descriptors = (pid: number): number | undefined => {
-      const users = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-      return users.error === undefined && users.stdout.includes('users:') ? (users.stdout.match(new RegExp(`pid=${pid},`, 'g')) ?? []).length : undefined;
-    };
+    // connections a turn; the primary keeps only cluster's own and accepts nothing.
+    const descriptors = (pid: number): number | undefined => listeningDescriptors(port, pid);
     if (descriptors(server.pid!) === undefined) console.log('not counting listening descriptors: ss -p shows no processes here');
     else {
       expect([descriptors(first!.pid), descriptors(second!.pid), descriptors(server.pid!)]).toEqual([16, 16, 1]);

@@ -103,8 +103,8 @@ export function serveCommand(): Command {
     // those clients waited 1–3 s to retry. The kernel caps it at net.core.somaxconn.
     .option('--backlog <n>', "connections the kernel queues for the server to accept (Node's default is 511)", '4096')
     // Node accepts one connection per listening descriptor per event-loop turn; past capacity a turn takes
-    // tens of ms, so a burst of new connections waited seconds to be accepted. Each worker listens on this many copies.
-    .option('--accepts-per-turn <n>', 'with --workers: new connections each worker can accept per event-loop turn (Node takes one per listening socket)', '16')
+    // tens of ms, so a burst of new connections waited seconds to be accepted. Each process listens on this many copies.
+    .option('--accepts-per-turn <n>', 'new connections each process can accept per event-loop turn (Node takes one per listening socket)', '16')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -125,7 +125,7 @@ export function serveCommand(): Command {
       if (workers > 1 && (await superviseWorkers(workers))) return;
       const store = await openStoreLazily();
       const { buildServer } = await import('../../serve/server.js');
-      const { acceptFromCopies } = await import('../../serve/listener-copies.js');
+      const { acceptFromCopies, acceptFromHelperCopies } = await import('../../serve/listener-copies.js');
       const { PredictionLogWriter } = await import('../../serve/prediction-log-writer.js');
       // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
       const { WorkerPredictionLog } = await import('../../serve/log/worker-log.js');
@@ -158,14 +158,12 @@ export function serveCommand(): Command {
         await store.close();
         throw listenError(e, flags.host, port);
       }
-      if (workers > 1) {
-        copies = acceptFromCopies(server.app.server, acceptsPerTurn - 1, backlog);
-        await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
-      }
+      copies = workers > 1 ? acceptFromCopies(server.app.server, acceptsPerTurn - 1, backlog) : acceptFromHelperCopies(server.app.server, acceptsPerTurn - 1, backlog);
+      await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
       if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
       const worker = workers > 1 ? `worker ${process.pid} ` : '';
-      const turn = copies !== undefined ? `, accepting up to ${copies.count + 1} connections a turn` : '';
+      const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
       process.stderr.write(`${worker}listening on ${address}${turn}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
     });
 }
