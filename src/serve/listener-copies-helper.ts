@@ -1,5 +1,5 @@
 // Forked by a single `hyperplane serve` process: sends copies of its listening socket back, then exits
 // once the server lets go of the channel (see listener-copies.ts).
-import { answerAsksThenExit } from './listener-copies.js';
+import { answerAsks } from './listener-copies.js';
 
-answerAsksThenExit();
+answerAsks();

@@ -29,16 +29,23 @@ interface RawHandle {
 const isAsk = (message: unknown): message is Ask =>
   typeof message === 'object' && message !== null && (message as { cmd?: unknown }).cmd === ASK && Number.isInteger((message as { count?: unknown }).count);
 
-/** In the primary: answers each worker's ask with copies of its own listening handle, one at a time (Node sends the next handle only once the last is acknowledged). */
+/**
+ * Sends `handle` back `count` times (at most 256), one at a time (Node sends the next handle only once
+ * the last is acknowledged), then closes this process's own descriptor of it.
+ */
+function sendCopies(send: (message: unknown, handle: never, callback: (error: Error | null) => void) => unknown, connected: () => boolean, handle: RawHandle, count: number): void {
+  let left = Math.min(count, 256);
+  const next = (error?: Error | null): void => {
+    if (error || left-- <= 0 || !connected()) return handle.close();
+    send({ cmd: COPY }, handle as never, next);
+  };
+  next();
+}
+
+/** In the primary: answers each worker's ask with copies of its own listening handle. */
 export function shareListenerCopies(cluster: Cluster): void {
   cluster.on('message', (worker: Worker, message: unknown, handle?: RawHandle) => {
-    if (!isAsk(message) || handle === undefined) return;
-    let left = Math.min(message.count, 256);
-    const next = (error?: Error | null): void => {
-      if (error || left-- <= 0 || !worker.isConnected()) return handle.close();
-      worker.send({ cmd: COPY }, handle as never, next);
-    };
-    next();
+    if (isAsk(message) && handle !== undefined) sendCopies((m, h, cb) => worker.send(m as object, h, cb), () => worker.isConnected(), handle, message.count);
   });
 }
 
@@ -110,14 +117,13 @@ export function acceptFromCopies(server: HttpServer, copies: number, backlog: nu
  */
 export function acceptFromHelperCopies(server: HttpServer, copies: number, backlog: number): ListenerCopies {
   if (copies === 0) return acceptFromCopiesOver(undefined, server, 0, backlog);
-  let helper: ChildProcess | undefined;
+  let child: ChildProcess;
   try {
-    helper = fork(fileURLToPath(new URL('./listener-copies-helper.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    child = fork(fileURLToPath(new URL('./listener-copies-helper.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
   } catch (e) {
     process.stderr.write(`hyperplane serve: accepting one connection a turn (no helper process: ${e instanceof Error ? e.message : String(e)})\n`);
     return acceptFromCopiesOver(undefined, server, 0, backlog);
   }
-  const child = helper;
   const copiesIn = acceptFromCopiesOver(child as unknown as Channel, server, copies, backlog, () => {
     if (child.connected) child.disconnect();
   });
@@ -127,18 +133,11 @@ export function acceptFromHelperCopies(server: HttpServer, copies: number, backl
   return copiesIn;
 }
 
-/** In the helper process (listener-copies-helper.ts): answers one ask, then lets go. */
-export function answerAsksThenExit(): void {
+/** In the helper process (listener-copies-helper.ts): answers the server's ask; it exits when the server lets go of the channel. */
+export function answerAsks(): void {
+  const send = process.send?.bind(process);
+  if (send === undefined) return;
   process.on('message', (message: unknown, handle?: RawHandle) => {
-    if (!isAsk(message) || handle === undefined || process.send === undefined) return;
-    let left = Math.min(message.count, 256);
-    const next = (error?: Error | null): void => {
-      if (error || left-- <= 0 || !process.connected) {
-        handle.close();
-        return;
-      }
-      process.send!({ cmd: COPY }, handle as never, next);
-    };
-    next();
+    if (isAsk(message) && handle !== undefined) sendCopies((m, h, cb) => send(m, h, cb), () => process.connected, handle, message.count);
   });
 }
