@@ -70,11 +70,11 @@ interface Channel {
  * connection they accept to `server`, as if it had accepted it. `backlog` is set again on each (a listen
  * without it would lower the socket's to 511).
  */
-function acceptFromCopiesOver(channel: Channel | undefined, server: HttpServer, copies: number, backlog: number, done: () => void = () => undefined): ListenerCopies & { stopWaiting(): void } {
+function acceptFromCopiesOver(channel: Channel | undefined, server: HttpServer, copies: number, backlog: number): ListenerCopies & { stopWaiting(): void } {
   const listeners: NetServer[] = [];
   let closed = false;
   let allIn = (): void => undefined;
-  const ready = new Promise<void>((resolve) => (allIn = resolve)).then(done);
+  const ready = new Promise<void>((resolve) => (allIn = resolve));
   const onMessage = (message: unknown, handle: unknown): void => {
     if ((message as { cmd?: unknown } | null)?.cmd !== COPY || handle === undefined) return;
     if (closed) return (handle as RawHandle).close();
@@ -124,7 +124,9 @@ export function acceptFromHelperCopies(server: HttpServer, copies: number, backl
     process.stderr.write(`hyperplane serve: accepting one connection a turn (no helper process: ${e instanceof Error ? e.message : String(e)})\n`);
     return acceptFromCopiesOver(undefined, server, 0, backlog);
   }
-  const copiesIn = acceptFromCopiesOver(child as unknown as Channel, server, copies, backlog, () => {
+  const copiesIn = acceptFromCopiesOver(child as unknown as Channel, server, copies, backlog);
+  // Once the copies are in, the helper has nothing more to do: letting go of its channel ends it.
+  void copiesIn.ready.then(() => {
     if (child.connected) child.disconnect();
   });
   child.once('error', (e) => process.stderr.write(`hyperplane serve: the listening socket's helper failed: ${e.message}\n`));

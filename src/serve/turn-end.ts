@@ -3,8 +3,8 @@
  * writes its answers this way: the requests read in one turn are all handled first, then their answers
  * go out back to back, instead of one write between each request's work. A client on the same machine
  * (a sidecar proxy, a load generator) is then woken about once a turn rather than once an answer; on this
- * project's 2-vCPU VM a wake-up cost the writer ~15 µs, and answering one row at a time this way took
- * 18–24% more requests a second (docs/benchmarks.md). An answer waits at most for the rest of its turn.
+ * project's 2-vCPU VM a wake-up cost the writer ~15 µs, and one worker answered 10–47% more single rows
+ * a second this way (six alternations, docs/benchmarks.md). An answer waits at most for the rest of its turn.
  */
 export class TurnEnd {
   private queue: (() => void)[] = [];

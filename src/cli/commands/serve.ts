@@ -136,14 +136,18 @@ export function serveCommand(): Command {
       const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs, maxInFlight, ...(maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       let copies: ListenerCopies | undefined;
-      const stop = async (signal: string): Promise<void> => {
-        if (stopping) return;
-        stopping = true;
-        process.stderr.write(`${signal}: finishing requests in flight, flushing the prediction log\n`);
+      /** Stops taking requests, lets those in flight finish, then flushes the log and closes the store. */
+      const shutDown = async (): Promise<void> => {
         await Promise.all([server.close(), copies?.close()]);
         await writer?.close();
         await sink?.close();
         await store.close();
+      };
+      const stop = async (signal: string): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`${signal}: finishing requests in flight, flushing the prediction log\n`);
+        await shutDown();
         process.exit(0);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -152,10 +156,7 @@ export function serveCommand(): Command {
       try {
         address = await server.app.listen({ port, host: flags.host, backlog });
       } catch (e) {
-        await server.close();
-        await writer?.close();
-        await sink?.close();
-        await store.close();
+        await shutDown();
         throw listenError(e, flags.host, port);
       }
       copies = workers > 1 ? acceptFromCopies(server.app.server, acceptsPerTurn - 1, backlog) : acceptFromHelperCopies(server.app.server, acceptsPerTurn - 1, backlog);

@@ -9,11 +9,6 @@ interface Reply {
 }
 
 /**
- * The prediction log's inserts on a worker thread with its own connection to the store. SQLite
- * writes are synchronous (better-sqlite3): on the server's thread, every logged row cost ~25 µs of
- * the event loop that answers requests. Only `insert` is offered: it is all the log writer needs.
- */
-/**
  * The log thread's priority (nice): well below the threads answering requests, so it takes the CPU they
  * leave. At 5 it still held back the answers on a busy 2-core machine; at 15 one worker answered 4–14%
  * more single rows a second (four alternations) with the log still keeping up (nothing held or spilled
@@ -22,6 +17,11 @@ interface Reply {
  */
 const LOG_THREAD_NICE = 15;
 
+/**
+ * The prediction log's inserts on a worker thread with its own connection to the store. SQLite
+ * writes are synchronous (better-sqlite3): on the server's thread, every logged row cost ~25 µs of
+ * the event loop that answers requests. Only `insert` is offered: it is all the log writer needs.
+ */
 export class WorkerPredictionLog implements Pick<PredictionLog, 'insert'> {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
