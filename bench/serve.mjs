@@ -9,7 +9,7 @@
 //
 //   npm run build && node bench/trees.mjs && node bench/serve.mjs     (needs wrk, gunicorn, python3-flask)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,12 +61,43 @@ function wrk(url, connections = 16) {
   return { rps, p50: ms(p50), p99: ms(p99), max: ms(max), non2xx: errors ? Number(errors[1]) : 0, timeouts: timeouts ? Number(timeouts[1]) : 0, total };
 }
 
+/**
+ * CPU time (ticks of 10 ms, Linux's USER_HZ) used so far by a process and its descendants (gunicorn's
+ * and the cluster's workers; threads are counted with their process). Throughput on this shared 2-core
+ * host drifts by half within the hour; the CPU a request costs the server drifts much less, and says
+ * whether a server is bound by its own work or by the client.
+ */
+function treeCpuTicks(root) {
+  const procs = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The fields after the command name, which may itself hold spaces and parentheses.
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      procs.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {} // gone meanwhile
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (tree.has(p.pid) || !tree.has(p.ppid)) continue;
+      tree.add(p.pid);
+      grew = true;
+    }
+  }
+  return procs.reduce((sum, p) => sum + (tree.has(p.pid) ? p.ticks : 0), 0);
+}
+
 async function measure(name, start, url, connections = 16) {
   const child = start();
   try {
     await waitFor(url);
     wrk(url, connections); // warm-up, discarded
-    return { name, ...wrk(url, connections) };
+    const before = treeCpuTicks(child.pid);
+    const result = wrk(url, connections);
+    const cpuUs = ((treeCpuTicks(child.pid) - before) * 10_000) / result.total;
+    return { name, ...result, cpuUs };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -80,6 +111,7 @@ const single = [
   ['bare', 'bare node http (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18081'], { stdio: 'ignore' }), 'http://127.0.0.1:18081/'],
   ['fastify', 'Fastify alone (fixed body)', () => spawn(process.execPath, [join(here, 'serve', 'fastify-fixed.mjs'), '18085'], { stdio: 'ignore' }), 'http://127.0.0.1:18085/'],
   ['raw', 'our work on bare http, no log', () => spawn(process.execPath, [join(here, 'serve', 'raw-predict.mjs'), '18088', 'bench'], { env, cwd: work, stdio: 'ignore' }), 'http://127.0.0.1:18088/'],
+  ['rawLog', 'our work on bare http, log on', () => spawn(process.execPath, [join(here, 'serve', 'raw-predict.mjs'), '18078', 'bench', 'log'], { env, cwd: work, stdio: 'ignore' }), 'http://127.0.0.1:18078/'],
   ['ours', 'hyperplane serve (log on)', () => spawn(process.execPath, [cli, 'serve', '--port', '18080'], { env, cwd: work, stdio: 'ignore' }), 'http://127.0.0.1:18080/v1/models/bench/predict'],
   ['flask', 'Flask + gunicorn -w 2 (sklearn HGB)', () => spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:18082', '--chdir', join(here, 'serve'), 'flask_app:app'], { env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: 'ignore' }), 'http://127.0.0.1:18082/predict'],
 ];
@@ -159,20 +191,23 @@ for (const connections of [256, 1024]) {
 overload.push(await measure('bare http, 1024 connections', () => spawn(process.execPath, [join(here, 'serve', 'bare.mjs'), '18086'], { stdio: 'ignore' }), 'http://127.0.0.1:18086/', 1024));
 rmSync(work, { recursive: true, force: true });
 
-const line = (r) => `  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx > 0 ? `   non-2xx ${r.non2xx}` : ''}`;
-const ratios = (r) => ({ bare: r.ours.rps / r.bare.rps, flask: r.ours.rps / r.flask.rps, fastify: r.ours.rps / r.fastify.rps, fastifyBare: r.fastify.rps / r.bare.rps, rawBare: r.raw.rps / r.bare.rps });
+const line = (r) => `  ${r.name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   server CPU ${r.cpuUs.toFixed(0).padStart(4)} µs/req${r.non2xx > 0 ? `   non-2xx ${r.non2xx}` : ''}`;
+const ratios = (r) => ({ bare: r.ours.rps / r.bare.rps, flask: r.ours.rps / r.flask.rps, fastify: r.ours.rps / r.fastify.rps, fastifyBare: r.fastify.rps / r.bare.rps, rawBare: r.raw.rps / r.bare.rps, rawLogBare: r.rawLog.rps / r.bare.rps });
+// A server whose CPU a request costs more than 1/0.6 of bare http's can't reach 60% of its throughput when both are CPU-bound.
+const cpuRatios = (r) => ['fastify', 'raw', 'rawLog', 'ours', 'flask'].map((k) => `${k} ${(r[k].cpuUs / r.bare.cpuUs).toFixed(2)}×`).join(', ');
 console.log(`one JSON row per request, wrk -t1 -c16 -d${seconds}s (after a warm-up run), ${rounds} rounds`);
 roundResults.forEach((r, i) => {
   console.log(` round ${i + 1}`);
-  for (const key of ['bare', 'fastify', 'raw', 'ours', 'flask']) console.log(line(r[key]));
+  for (const key of ['bare', 'fastify', 'raw', 'rawLog', 'ours', 'flask']) console.log(line(r[key]));
   const q = ratios(r);
-  console.log(`  ours / bare ${q.bare.toFixed(2)}×   ours / Flask ${q.flask.toFixed(1)}×   ours / Fastify alone ${q.fastify.toFixed(2)}×   Fastify alone / bare ${q.fastifyBare.toFixed(2)}×   our work on bare http / bare ${q.rawBare.toFixed(2)}×`);
+  console.log(`  ours / bare ${q.bare.toFixed(2)}×   ours / Flask ${q.flask.toFixed(1)}×   ours / Fastify alone ${q.fastify.toFixed(2)}×   Fastify alone / bare ${q.fastifyBare.toFixed(2)}×   our work on bare http / bare ${q.rawBare.toFixed(2)}× (log on ${q.rawLogBare.toFixed(2)}×)`);
+  console.log(`  server CPU per request / bare http's: ${cpuRatios(r)}`);
 });
 const span = (f, digits) => {
   const v = roundResults.map((r) => f(ratios(r)));
   return `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}×`;
 };
-console.log(`  over the rounds: ours / bare ${span((q) => q.bare, 2)}, ours / Flask ${span((q) => q.flask, 1)}, Fastify alone / bare ${span((q) => q.fastifyBare, 2)}, our work on bare http / bare ${span((q) => q.rawBare, 2)}`);
+console.log(`  over the rounds: ours / bare ${span((q) => q.bare, 2)}, ours / Flask ${span((q) => q.flask, 1)}, Fastify alone / bare ${span((q) => q.fastifyBare, 2)}, our work on bare http / bare ${span((q) => q.rawBare, 2)} (log on ${span((q) => q.rawLogBare, 2)})`);
 const ours = roundResults[roundResults.length - 1].ours;
 const flask = roundResults[roundResults.length - 1].flask;
 const bare = roundResults[roundResults.length - 1].bare;

@@ -1,20 +1,28 @@
 // A diagnostic, not a server to use: our per-request work (the served version's validation, scoring,
-// ids and answer JSON, exactly as the /v1 route does them) on Node's bare http server, with no
-// framework, no prediction log, no auth, metrics or overload checks. Its throughput beside bare
-// http's says how much of the ceiling is left once the work itself is done.
+// ids and answer JSON, exactly as the /v1 route does them, its answers written at the end of the
+// turn as the server's are) on Node's bare http server, with no framework, no auth, metrics or
+// overload checks. With `log`, each prediction also goes to the prediction log as the server logs it
+// (the same writer, on the same thread). Its throughput beside bare http's says how much of the
+// ceiling is left once the work itself is done, whatever framework carries it.
 //
-//   HYPERPLANE_STORE=sqlite:… node bench/serve/raw-predict.mjs PORT MODEL
+//   HYPERPLANE_STORE=sqlite:… node bench/serve/raw-predict.mjs PORT MODEL [log]
 import { createServer } from 'node:http';
 import { openStore } from '../../dist/store/index.js';
 import { ServedModels } from '../../dist/serve/served-models.js';
 import { Scored } from '../../dist/serve/scored.js';
 import { timeOrderedId } from '../../dist/serve/ids.js';
+import { TurnEnd } from '../../dist/serve/turn-end.js';
+import { PredictionLogWriter } from '../../dist/serve/prediction-log-writer.js';
+import { WorkerPredictionLog } from '../../dist/serve/log/worker-log.js';
 
 const store = await openStore();
 const models = new ServedModels(store, { extraFields: 'ignore' });
 await models.start([process.argv[3]]);
 const model = models.get(process.argv[3]);
 if (model === undefined) throw new Error(`${process.argv[3]} is not served`);
+const sink = process.argv[4] === 'log' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
+const log = sink === undefined ? undefined : new PredictionLogWriter(sink, { writeWhenIdle: true });
+const turnEnd = new TurnEnd((e) => console.error(e));
 
 createServer((req, res) => {
   let text = '';
@@ -30,9 +38,17 @@ createServer((req, res) => {
     }
     const scores = model.pipeline.scoreRows(rows);
     const scored = new Scored(model, [timeOrderedId(Date.now())], model.pipeline.codes(scores), scores, notes);
-    const answer = scored.v1Json(false, undefined, performance.now() - started);
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer), 'x-hyperplane-model': model.model, 'x-hyperplane-version': String(model.version) });
-    res.end(answer);
+    const ms = performance.now() - started;
+    const answer = scored.v1Json(false, undefined, ms);
+    turnEnd.later(() => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer), 'x-hyperplane-model': model.model, 'x-hyperplane-version': String(model.version) });
+      res.end(answer);
+      log?.record({ id: scored.ids[0], model: model.model, version: model.version, timestamp: Date.now(), requestJson: text, responseJson: scored.outputJson(0), latencyMs: ms });
+    });
   });
 }).listen(Number(process.argv[2]), '127.0.0.1');
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', async () => {
+  await log?.close();
+  await sink?.close();
+  process.exit(0);
+});
