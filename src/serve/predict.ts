@@ -56,6 +56,13 @@ export interface PredictionContext {
 }
 
 export interface Predictions {
+  /**
+   * Resolves once every answer sent so far has its records with the log (a batch's records and the
+   * shadows' answers are made a turn or two after the answer). A shutdown waits for it before it
+   * flushes the log: otherwise a SIGTERM that came between an answer and its records left them out of
+   * the flush (they went to the spill file, for the next process to replay).
+   */
+  logged(): Promise<void>;
   /** Sends `payload` at the end of the event loop's turn (with the other answers of the turn), then logs the answers. */
   respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply;
   /** The one prediction path every protocol's route goes through. */
@@ -69,6 +76,32 @@ export interface Predictions {
  * shadows) once the answer is sent. Synchronous once the version is loaded.
  */
 export function predictions({ models, policies, served, metrics, log, maxRows, shadowFailed, turnEnd }: PredictionContext): Predictions {
+  /** Answers and logging put off to a later phase of the loop and not done yet, and who waits for there to be none. */
+  let deferred = 0;
+  let waiting: (() => void)[] = [];
+
+  /** Runs `task` after the work of this phase (`at`), counted until it has run. */
+  function counted(at: (task: () => void) => void, task: () => void): void {
+    deferred++;
+    at(() => {
+      try {
+        task();
+      } finally {
+        // A task that puts off another (an answer its batch's records, those their shadows) counts it before this one ends.
+        if (--deferred === 0) {
+          const done = waiting;
+          waiting = [];
+          for (const resolve of done) resolve();
+        }
+      }
+    });
+  }
+  const later = (task: () => void): void => counted(setImmediate, task);
+
+  function logged(): Promise<void> {
+    return deferred === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve));
+  }
+
   /** Scores validated rows and gives each a prediction id. */
   function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
     const { pipeline } = model;
@@ -155,7 +188,7 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
       logAnswers(scored, records, ms, routed?.arm ?? null, requestId, request);
       // Shadows score the same rows later still: their answers are logged, never returned.
       for (const shadowRef of routed?.shadows ?? []) {
-        setImmediate(() => {
+        later(() => {
           const shadow = models.get(shadowRef);
           if (shadow === undefined) return;
           const t0 = performance.now();
@@ -171,7 +204,7 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
     const record = (): void => {
       if (recorded) return;
       recorded = true;
-      if (records.length > 16) setImmediate(logNow);
+      if (records.length > 16) later(logNow);
       else logNow();
     };
     return { scored, arm: routed?.arm, ms, record };
@@ -195,12 +228,15 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
   }
 
   function respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply {
-    turnEnd.later(() => {
-      void reply.send(payload);
-      done.record();
-    });
+    counted(
+      (task) => turnEnd.later(task),
+      () => {
+        void reply.send(payload);
+        done.record();
+      },
+    );
     return reply;
   }
 
-  return { answerRows, predict, respond };
+  return { answerRows, predict, respond, logged };
 }

@@ -54,6 +54,8 @@ export interface Server {
   reload(): Promise<void>;
   /** Stops polling and closes the listener, letting requests in flight finish. */
   close(): Promise<void>;
+  /** Resolves once every answer sent so far has its records with the log (some are made a turn or two after the answer): a shutdown's flush waits for it. */
+  logged(): Promise<void>;
 }
 
 /**
@@ -188,7 +190,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
 
   const turnEnd = new TurnEnd((e) => app.log.error(e instanceof Error ? e.message : String(e)));
-  const { answerRows, predict, respond } = predictions({ models, policies, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
+  const { answerRows, predict, respond, logged } = predictions({ models, policies, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
   app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request, reply, 'predict'));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
@@ -257,6 +259,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     app,
     models,
     reload,
+    logged,
     close: async () => {
       if (timer !== undefined) clearInterval(timer);
       if (pending !== undefined) clearTimeout(pending);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -82,6 +82,11 @@ describe('hyperplane serve on a real port', () => {
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
       await expectScoredAsHere(store, 'penguins', batch, answered.predictions);
+      const batchIds = answered.predictions.map((p) => p.id);
+      const { missing, logged: loggedCount } = await missingFromLog(store, 'penguins', [...ids, ...batchIds]);
+      const spillDir = join(dir, '.hyperplane', 'spill');
+      const spilled = existsSync(spillDir) ? readdirSync(spillDir) : [];
+      expect(missing.length, `${missing.length} answered ids are not in the log (${missing.filter((id) => batchIds.includes(id)).length} of them the batch's; ${loggedCount} logged; spill files: ${spilled.join(', ') || 'none'}); the server said: ${stderr}`).toBe(0);
       // Each batch row is logged as it came (cut from the body by the log, on its thread for SQLite), beside its own answer.
       for (const [k, p] of answered.predictions.entries()) {
         const logged = await store.predictions.get(p.id);

@@ -418,6 +418,19 @@ describe('deployments: traffic policies on the server', () => {
     expect(logged[1]!.request).toEqual(logged[0]!.request);
   });
 
+  it("logged(): resolves once the answers sent have their records with the log, a batch's and its shadow's included", async () => {
+    expect(runCli(['deploy', 'penguins', '--policy', 'shadow v2'], { env: env() }).code).toBe(0);
+    await server.reload();
+    logged.length = 0;
+    const rows = Array.from({ length: 40 }, (_, i) => penguins[i % penguins.length]!);
+    const answer = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: { rows } });
+    expect(answer.statusCode).toBe(200);
+    // A batch's records are made a turn after its answer, its shadow's a turn after those: a shutdown flushes the log only after this.
+    await server.logged();
+    expect(logged.map((p) => p.arm)).toEqual([...Array<string>(40).fill('penguins@production'), ...Array<string>(40).fill('shadow')]);
+    expect(logged.map((p) => p.id).slice(0, 40)).toEqual((answer.json() as { predictions: { id: string }[] }).predictions.map((p) => p.id));
+  });
+
   it('bandit: traffic moves to the arm with the better rewards within 20 rounds of 20 requests, its state read back from the store', async () => {
     expect(runCli(['deploy', 'penguins', '--policy', 'bandit v1,v2'], { env: env() }).code).toBe(0);
     await server.reload();

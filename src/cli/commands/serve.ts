@@ -139,6 +139,8 @@ export function serveCommand(): Command {
       /** Stops taking requests, lets those in flight finish, then flushes the log and closes the store. */
       const shutDown = async (): Promise<void> => {
         await Promise.all([server.close(), copies?.close()]);
+        // Closing can finish in the turn a SIGTERM arrives, before the records of an answer just sent are made.
+        await server.logged();
         await writer?.close();
         await sink?.close();
         await store.close();
