@@ -32,9 +32,9 @@ export interface Answered {
   /**
    * Logs the answers and starts the shadows: called by the route right after it sends the answer, so
    * the log's work is not part of the client's wait. A few rows are logged at once; a batch's, in the
-   * event loop's next check phase, once the socket has taken the rest of a big answer. Either way
-   * before anything else can happen: a SIGTERM's shutdown, or feedback on these answers, takes at
-   * least one more turn of the loop.
+   * event loop's next check phase, once the socket has taken the rest of a big answer. A request read
+   * in between (a SIGTERM too) can come first: a shutdown waits for `logged()`; feedback on a batch's
+   * answer that fast finds no prediction to score, and is kept without a reward.
    */
   record(): void;
 }
