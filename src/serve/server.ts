@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { isHyperplaneError } from '../errors.js';
 import type { ApiScope, JsonValue, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
+import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { fail } from './reply.js';
@@ -56,6 +57,12 @@ export interface Server {
   close(): Promise<void>;
   /** Resolves once every answer sent so far has its records with the log (some are made a turn or two after the answer): a shutdown's flush waits for it. */
   logged(): Promise<void>;
+  /**
+   * Before close(): stops accepting connections, answers what still comes on the open ones (each
+   * answer closing its connection; /readyz answers 503), until the clients have closed them or `graceMs`
+   * passes. close() then ends the rest.
+   */
+  drain(graceMs: number): Promise<void>;
 }
 
 /**
@@ -217,10 +224,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   });
 
   app.get('/healthz', UNSHED, async () => ({ status: 'ok' }));
+  const drain = new Drain(app.server);
   app.get('/readyz', UNSHED, async (_request, reply) => {
     const status = models.status();
-    const ready = models.ready && status.length > 0;
-    return reply.code(ready ? 200 : 503).send({ ready, models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
+    const ready = models.ready && status.length > 0 && !drain.active;
+    return reply.code(ready ? 200 : 503).send({ ready, ...(drain.active ? { draining: true } : {}), models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
   app.get('/metrics', UNSHED, async (_request, reply) => {
     const { contentType, body } = await metrics.text();
@@ -260,6 +268,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     models,
     reload,
     logged,
+    drain: (graceMs) => drain.start(graceMs),
     close: async () => {
       if (timer !== undefined) clearInterval(timer);
       if (pending !== undefined) clearTimeout(pending);

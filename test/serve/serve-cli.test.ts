@@ -101,6 +101,61 @@ describe('hyperplane serve on a real port', () => {
     }
   });
 
+  it('SIGTERM under load: what clients send on open connections is answered, never reset; new connections are refused; every answer is in the log', async () => {
+    const dir = tempDir('hyperplane-serve-drain-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: dir, env });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const ids: string[] = [];
+    const outcomes = new Map<string, number>();
+    const count = (outcome: string): void => void outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    let signalled = false;
+    // Keep-alive clients sending back to back, as a load balancer does, until the server refuses them.
+    const client = async (c: number): Promise<void> => {
+      for (let i = c; ; i += 16) {
+        if (!signalled && ids.length >= 1000) {
+          signalled = true;
+          server.kill('SIGTERM');
+        }
+        try {
+          const r = await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows[i % rows.length]) });
+          count(String(r.status));
+          if (r.status === 200) ids.push(((await r.json()) as { id: string }).id);
+          else await r.text();
+        } catch (e) {
+          const code = String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+          count(code);
+          if (code === 'ECONNREFUSED') return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, (_, c) => client(c)));
+    expect(await exited).toBe(0);
+    // A reset (ECONNRESET, UND_ERR_SOCKET) would leave its client not knowing whether the prediction was made.
+    expect([...outcomes.keys()].sort(), JSON.stringify(Object.fromEntries(outcomes))).toEqual(['200', 'ECONNREFUSED']);
+    expect(outcomes.get('ECONNREFUSED')).toBe(16);
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      expect((await missingFromLog(store, 'penguins', ids)).missing).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('--workers 2: two processes share the port, one killed is replaced without a failed request, and SIGTERM flushes both logs', async () => {
     const dir = tempDir('hyperplane-serve-workers-');
     const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };

@@ -17,6 +17,7 @@ interface ServeFlags {
   workers: string;
   backlog: string;
   acceptsPerTurn: string;
+  drainMs: string;
   maxEventLoopUtilization?: string;
 }
 
@@ -106,6 +107,7 @@ export function serveCommand(): Command {
     // tens of ms, so a burst of new connections waited seconds to be accepted. Each process listens on this many copies.
     .option('--accepts-per-turn <n>', 'new connections each process can accept per event-loop turn (Node takes one per listening socket)', '16')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
+    .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
     .option('--max-in-flight <n>', 'overload: answer 503 with Retry-After past this many requests in flight', '1024')
@@ -118,6 +120,7 @@ export function serveCommand(): Command {
       const acceptsPerTurn = integer('--accepts-per-turn', flags.acceptsPerTurn, 1);
       if (acceptsPerTurn > 256) throw new HyperplaneError(`--accepts-per-turn ${flags.acceptsPerTurn}: expected a whole number from 1 to 256`);
       const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
+      const drainMs = integer('--drain-ms', flags.drainMs, 0);
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
       const maxEventLoopDelayMs = integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
       const maxInFlight = integer('--max-in-flight', flags.maxInFlight, 1);
@@ -138,7 +141,10 @@ export function serveCommand(): Command {
       let copies: ListenerCopies | undefined;
       /** Stops taking requests, lets those in flight finish, then flushes the log and closes the store. */
       const shutDown = async (): Promise<void> => {
-        await Promise.all([server.close(), copies?.close()]);
+        // The copies stop accepting now; their promise resolves once their connections are gone.
+        const copiesClosed = copies?.close();
+        await server.drain(drainMs);
+        await Promise.all([server.close(), copiesClosed]);
         // Closing can finish in the turn a SIGTERM arrives, before the records of an answer just sent are made.
         await server.logged();
         await writer?.close();
