@@ -514,3 +514,23 @@ describe('overload', () => {
     }
   });
 });
+
+describe('draining before close', () => {
+  it('answers readiness with 503 and draining: true, and still answers predictions', async () => {
+    const store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-serve-drain-'), 'hyperplane.db')}` });
+    await register(store, ['--learner', 'logistic'], 'penguins', 'production');
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    try {
+      expect((await server.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      // Not listening here, and no connection open: the drain is over at once.
+      await server.drain(60_000);
+      const ready = await server.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ ready: false, draining: true });
+      expect((await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[0]! })).statusCode).toBe(200);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+});
