@@ -31,7 +31,8 @@ export class Drain {
         return;
       }
       this.unanswered.add(response);
-      response.once('prefinish', () => this.unanswered.delete(response)).once('close', () => this.unanswered.delete(response));
+      // 'close' comes once the answer is sent, or its connection is gone: one listener for both.
+      response.once('close', () => this.unanswered.delete(response));
     });
   }
 
