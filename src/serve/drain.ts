@@ -4,7 +4,7 @@ import { Server as NetServer, type Socket } from 'node:net';
 /**
  * A lame-duck period before an HTTP server closes. Node's `http.Server.close()` destroys every idle
  * keep-alive connection at once, so a request a client had just sent on one was lost in a reset: the
- * client can't tell whether it was answered (3–8 a shutdown under 16 busy clients). While draining, the
+ * client can't tell whether it was answered (4–8 a shutdown under 16 busy clients). While draining, the
  * server no longer accepts connections, but answers whatever still comes on the open ones, each answer
  * closing its connection; it ends when the clients have all closed theirs, or after the grace period.
  */

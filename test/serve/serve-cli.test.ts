@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -21,6 +21,22 @@ function listeningDescriptors(port: string, pid: number): number | undefined {
   return users.error === undefined && users.stdout.includes('users:') ? (users.stdout.match(new RegExp(`pid=${pid},`, 'g')) ?? []).length : undefined;
 }
 
+/** `hyperplane serve --port 0` in `dir`, once it listens: its address, its exit code to come, and what it has written on stderr so far. */
+async function serveOnFreePort(dir: string, env: Record<string, string>): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
+  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const address = await new Promise<string>((resolve, reject) => {
+    server.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+  return { server, address, exited, stderr: () => stderr };
+}
+
 const unreachable = await postgresUnreachable();
 const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
 if (skipPostgres) console.warn(`skipping serve on PostgreSQL: it is unreachable (${unreachable})`);
@@ -41,21 +57,11 @@ describe('hyperplane serve on a real port', () => {
     expect(train.code, train.stderr).toBe(0);
     expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
 
-    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-    });
-    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+    const { server, address, exited, stderr } = await serveOnFreePort(dir, env);
     // A single process gets its 16 descriptors of the socket from a helper it forks, which then exits.
     const held = listeningDescriptors(new URL(address).port, server.pid!);
     if (held !== undefined) expect(held).toBe(16);
-    expect(stderr).toContain('accepting up to 16 connections a turn');
+    expect(stderr()).toContain('accepting up to 16 connections a turn');
 
     const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
     const ids: string[] = [];
@@ -77,7 +83,7 @@ describe('hyperplane serve on a real port', () => {
     const answered = (await (await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: batch }) })).json()) as { predictions: { id: string; probabilities: Record<string, number> }[] };
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('flushing the prediction log');
+    expect(stderr()).toContain('flushing the prediction log');
 
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
@@ -86,7 +92,7 @@ describe('hyperplane serve on a real port', () => {
       const { missing, logged: loggedCount } = await missingFromLog(store, 'penguins', [...ids, ...batchIds]);
       const spillDir = join(dir, '.hyperplane', 'spill');
       const spilled = existsSync(spillDir) ? readdirSync(spillDir) : [];
-      expect(missing.length, `${missing.length} answered ids are not in the log (${missing.filter((id) => batchIds.includes(id)).length} of them the batch's; ${loggedCount} logged; spill files: ${spilled.join(', ') || 'none'}); the server said: ${stderr}`).toBe(0);
+      expect(missing.length, `${missing.length} answered ids are not in the log (${missing.filter((id) => batchIds.includes(id)).length} of them the batch's; ${loggedCount} logged; spill files: ${spilled.join(', ') || 'none'}); the server said: ${stderr()}`).toBe(0);
       // Each batch row is logged as it came (cut from the body by the log, on its thread for SQLite), beside its own answer.
       for (const [k, p] of answered.predictions.entries()) {
         const logged = await store.predictions.get(p.id);
@@ -107,17 +113,7 @@ describe('hyperplane serve on a real port', () => {
     const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: dir, env });
     expect(train.code, train.stderr).toBe(0);
     expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
-    const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-    });
-    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+    const { server, address, exited } = await serveOnFreePort(dir, env);
 
     const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
     const ids: string[] = [];
