@@ -9,6 +9,7 @@ import type { JsonValue } from '../../store/index.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
+import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
 import { absoluteSource, readTrainingData, runMetrics, thresholdRule, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings } from '../training.js';
 
@@ -238,7 +239,9 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       progress.stop();
     }
     const result = trained.result;
-    const out = options.out ?? join('.hyperplane', 'runs', recorder?.id ?? `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${settings.target.replace(/[^\w.-]/g, '_')}`);
+    const runs = join('.hyperplane', 'runs');
+    // An untracked run has no id: its folder is claimed, so trainings started in the same second don't share one.
+    const out = options.out ?? (recorder !== undefined ? join(runs, recorder.id) : claimRunFolder(runs, new Date(), settings.target));
     outputs = writeTrainOutputs(trained, out);
     await recorder?.finish({
       metrics: runMetrics(result),
