@@ -12,11 +12,14 @@ export interface InputLocation {
  */
 export class HyperplaneError extends Error {
   readonly location: InputLocation;
+  /** The message without its location, for a caller that names the input itself (the CLI names its flag). */
+  readonly reason: string;
 
   constructor(message: string, location: InputLocation = {}) {
     super(formatMessage(message, location));
     this.name = 'HyperplaneError';
     this.location = location;
+    this.reason = message;
   }
 }
 

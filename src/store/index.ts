@@ -29,6 +29,7 @@ export { RUN_STATUSES, METRIC_OPS } from './tracking.js';
 export type { Registry, ModelInfo, ModelVersion, NewVersion, AliasMove, ModelRef, ResolvedModel } from './registry.js';
 export { parseModelRef } from './sql/registry.js';
 export { parseMetricCondition } from './sql/run-query.js';
+export { UnknownRunFieldError } from './unknown-field.js';
 export { sha256Hex, type Artifacts, type ArtifactInfo } from './artifacts.js';
 export { FileArtifacts } from './fs/file-artifacts.js';
 export type { GarbageCollector, GcOptions, GcResult } from './gc.js';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { textTable } from '../render/format.js';
+import type { Store } from '../../store/index.js';
 import { withStore } from '../store.js';
 
 export function bytesText(n: number): string {
@@ -12,6 +13,15 @@ export function bytesText(n: number): string {
     u++;
   }
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Why nothing was collected: every artifact is referenced, or the unreferenced ones are younger than --min-age (say so, or a user who just deleted runs thinks they still hold their blobs). */
+async function nothingFound(store: Store, dryRun: boolean, minAge: number): Promise<string> {
+  const young = await store.gc.unreferenced({ minAgeMs: 0 });
+  if (young.length === 0) return 'nothing to collect: every artifact is referenced';
+  const size = bytesText(young.reduce((s, a) => s + a.size, 0));
+  const one = young.length === 1;
+  return `${dryRun ? 'nothing to remove' : 'nothing collected'}: ${young.length} unreferenced artifact${one ? '' : 's'} (${size}) ${one ? 'is' : 'are'} younger than --min-age ${minAge} s; lower it to collect ${one ? 'it' : 'them'} now, e.g. hyperplane gc --min-age 0${dryRun ? ' --dry-run' : ''} when no training is under way`;
 }
 
 /**
@@ -32,7 +42,7 @@ export function gcCommand(): Command {
         const found = flags.dryRun === true ? await store.gc.unreferenced(options) : (await store.gc.collect(options)).artifacts;
         const total = found.reduce((s, a) => s + a.size, 0);
         if (found.length === 0) {
-          process.stdout.write('nothing to collect: every artifact is referenced\n');
+          process.stdout.write(`${await nothingFound(store, flags.dryRun === true, minAge)}\n`);
           return;
         }
         process.stdout.write(`${textTable(['sha256', 'size', 'stored (UTC)'], found.map((a) => [a.sha256, bytesText(a.size), new Date(a.storedAt).toISOString().replace('T', ' ').slice(0, 16)]), new Set([1]))}\n`);

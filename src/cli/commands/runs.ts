@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import type { MetricCondition, RunOrder, RunQuery, RunStatus, Store } from '../../store/index.js';
+import { UnknownRunFieldError } from '../../store/unknown-field.js';
 import { renderRunDiff, renderRunList, renderRun } from '../render/runs-text.js';
 import { runOrFail, withStore } from '../store.js';
 
@@ -24,6 +25,17 @@ function order(sort: string | undefined): RunOrder | undefined {
   const key = sort.replace(/^[-+]/, '');
   if (key === '') throw new HyperplaneError(`--sort '${sort}': expected start, a metric name, or either with a leading '-' for descending`);
   return key === 'start' ? { by: 'startTime', direction } : { by: 'metric', metric: key, direction };
+}
+
+/** A store error about a cursor, metric or tag, restated to name the flag that gave it. */
+function namingTheFlag(e: unknown, flags: ListFlags): unknown {
+  if (!(e instanceof HyperplaneError)) return e;
+  if (e.location.field === 'cursor') return new HyperplaneError(`--cursor: ${e.reason}; give the one printed after the previous page, with the same --sort`);
+  if (!(e instanceof UnknownRunFieldError)) return e;
+  const where = e.kind === 'metric' ? flags.where?.find((w) => w.slice(0, w.search(/[<>=!]/)).trim() === e.unknown) : undefined;
+  const tag = e.kind === 'tag' ? flags.tag?.find((t) => t.slice(0, t.indexOf('=')) === e.unknown) : undefined;
+  const flag = where !== undefined ? `--where '${where}'` : tag !== undefined ? `--tag '${tag}'` : e.kind === 'metric' && flags.sort !== undefined ? `--sort '${flags.sort}'` : undefined;
+  return flag === undefined ? e : new HyperplaneError(`${flag}: ${e.reason}`);
 }
 
 /** The model versions made from these runs, by run id. */
@@ -79,7 +91,9 @@ export function runsCommand(): Command {
         ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
       };
       await withStore(async (store) => {
-        const page = await store.tracking.listRuns(query);
+        const page = await store.tracking.listRuns(query).catch((e: unknown) => {
+          throw namingTheFlag(e, flags);
+        });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
           return;

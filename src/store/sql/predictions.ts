@@ -64,8 +64,7 @@ export class SqlPredictionLog implements PredictionLog {
     const limit = checkLimit(query.limit, 1000, 100_000);
     let q = this.filtered(query).selectAll();
     if (query.cursor !== undefined) {
-      const { key, id } = decodeCursor(query.cursor, 'ts asc');
-      if (key === null) throw new HyperplaneError('the cursor is not one this store handed out', { field: 'cursor' });
+      const { key, id } = decodeCursor(query.cursor, 'ts asc', 'integer');
       q = q.where((eb) => eb.or([eb('ts', '>', key), eb.and([eb('ts', '=', key), eb('id', '>', id)])]));
     }
     const rows = await q.orderBy('ts').orderBy('id').limit(limit + 1).execute();

@@ -3,6 +3,7 @@ import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
 import { METRIC_OPS, type MetricCondition, type RunFilter, type RunQuery, type RunStatus, type RunSummary, type SortDirection } from '../tracking.js';
+import { KNOWN_SHOWN, UnknownRunFieldError } from '../unknown-field.js';
 import { checkLimit, chunks } from '../validate.js';
 import { checkStatus, type Db } from './run-rows.js';
 
@@ -20,8 +21,27 @@ export function parseMetricCondition(text: string): MetricCondition {
   throw new HyperplaneError(`'${text}' is not a metric condition like 'auc > 0.9' (operators: ${METRIC_OPS.join(' ')})`, { field: 'metric' });
 }
 
+
+/** Refuses a metric or tag name no run has, listing those some run has. One indexed lookup per name. */
+async function checkKnown(db: Db, kind: 'metric' | 'tag', names: readonly string[]): Promise<void> {
+  for (const name of new Set(names)) {
+    const found =
+      kind === 'metric'
+        ? await db.selectFrom('run_latest_metrics').select('name').where('name', '=', name).limit(1).executeTakeFirst()
+        : await db.selectFrom('run_tags').select('key as name').where('key', '=', name).limit(1).executeTakeFirst();
+    if (found !== undefined) continue;
+    const known =
+      kind === 'metric'
+        ? await db.selectFrom('run_latest_metrics').select('name').distinct().orderBy('name').limit(KNOWN_SHOWN + 1).execute()
+        : await db.selectFrom('run_tags').select('key as name').distinct().orderBy('key').limit(KNOWN_SHOWN + 1).execute();
+    throw new UnknownRunFieldError(kind, name, known.map((k) => k.name));
+  }
+}
+
 /** The filter as WHERE conditions on `runs`; each is an indexed lookup. Operators come from METRIC_OPS only. */
-export async function filterConditions(db: Db, filter: RunFilter): Promise<RawBuilder<SqlBool>[]> {
+export async function filterConditions(db: Db, filter: RunFilter, sortMetric?: string): Promise<RawBuilder<SqlBool>[]> {
+  await checkKnown(db, 'metric', [...(filter.metrics ?? []).map((c) => c.metric), ...(sortMetric === undefined ? [] : [sortMetric])]);
+  await checkKnown(db, 'tag', Object.keys(filter.tags ?? {}));
   const conditions: RawBuilder<SqlBool>[] = [];
   if (filter.experiment !== undefined) {
     const experiment = await db.selectFrom('experiments').select('id').where('name', '=', filter.experiment).executeTakeFirst();
@@ -66,8 +86,7 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
   const direction: SortDirection = order.direction ?? 'desc';
   if (direction !== 'asc' && direction !== 'desc') throw new HyperplaneError(`sort direction must be asc or desc, got '${String(direction)}'`, { field: 'orderBy' });
   const signature = order.by === 'metric' ? `metric ${order.metric} ${direction}` : `startTime ${direction}`;
-  const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, signature);
-  const conditions = await filterConditions(db, query);
+  const conditions = await filterConditions(db, query, order.by === 'metric' ? order.metric : undefined);
   const cmp = direction === 'asc' ? '>' : '<';
 
   let q = db
@@ -80,8 +99,8 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
     .where((eb) => eb.and(conditions));
 
   if (order.by === 'metric') {
-    if (position !== undefined) {
-      const { key, id } = position;
+    if (query.cursor !== undefined) {
+      const { key, id } = decodeCursor(query.cursor, signature, 'metric');
       // Runs without the metric sort last in both directions.
       q = q.where((eb) =>
         key === null
@@ -91,9 +110,8 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
     }
     q = q.orderBy(sql`case when sort_metric.value is null then 1 else 0 end`).orderBy('sort_metric.value', direction).orderBy('runs.id', direction);
   } else {
-    if (position !== undefined) {
-      const { key, id } = position;
-      if (key === null) throw new HyperplaneError('the cursor is not one this store handed out', { field: 'cursor' });
+    if (query.cursor !== undefined) {
+      const { key, id } = decodeCursor(query.cursor, signature, 'integer');
       q = q.where((eb) => eb.or([eb('runs.start_time', cmp, key), eb.and([eb('runs.start_time', '=', key), eb('runs.id', cmp, id)])]));
     }
     q = q.orderBy('runs.start_time', direction).orderBy('runs.id', direction);
