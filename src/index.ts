@@ -45,4 +45,8 @@ export {
   type FeedbackLog,
   type ApiKeys,
   type GarbageCollector,
+  type AuditLog,
+  type AuditEntry,
+  type AuditQuery,
+  type ChangeOptions,
 } from './store/index.js';

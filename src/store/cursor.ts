@@ -26,10 +26,11 @@ export function decodeCursor(cursor: string, order: string, keyKind: CursorKey):
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'string' || typeof parsed[2] !== 'string' || !validKey(parsed[1], keyKind)) {
+  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'string' || typeof parsed[2] !== 'string' || (parsed[1] !== null && typeof parsed[1] !== 'number')) {
     throw new HyperplaneError(NOT_OURS, { field: 'cursor' });
   }
   if (parsed[0] !== order) throw new HyperplaneError(`the cursor belongs to a listing ordered by ${parsed[0]}, not ${order}`, { field: 'cursor' });
+  if (!validKey(parsed[1], keyKind)) throw new HyperplaneError(NOT_OURS, { field: 'cursor' });
   return { order: parsed[0], key: parsed[1] as number | null, id: parsed[2] };
 }
 

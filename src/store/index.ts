@@ -1,5 +1,5 @@
 /** The store: tracking, registry, artifacts and serving tables on SQLite (default) or PostgreSQL. */
-export { openStore, storeTarget, STORE_DIR, STORE_ENV, type Store, type SqlStore, type OpenStoreOptions, type StoreTarget } from './store.js';
+export { openStore, osUser, storeTarget, STORE_DIR, STORE_ENV, type Store, type SqlStore, type OpenStoreOptions, type StoreTarget } from './store.js';
 export type {
   Tracking,
   Experiment,
@@ -50,7 +50,10 @@ export type {
   ApiKeys,
   ApiKey,
   ApiScope,
+  NewKeyOptions,
 } from './serving.js';
+export type { AuditLog, AuditEntry, AuditRecord, AuditQuery, AuditAction, ChangeOptions } from './audit.js';
+export { AUDIT_ACTIONS } from './audit.js';
 export { API_SCOPES, decodePrediction, isEncoded } from './serving.js';
 export type { JsonValue } from './json.js';
 export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';

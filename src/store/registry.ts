@@ -1,3 +1,4 @@
+import type { ChangeOptions } from './audit.js';
 import type { JsonValue } from './json.js';
 
 export interface ModelInfo {
@@ -65,19 +66,20 @@ export interface Registry {
   createModel(name: string, options?: { description?: string }): Promise<ModelInfo>;
   getModel(name: string): Promise<ModelInfo | undefined>;
   listModels(): Promise<ModelInfo[]>;
-  /** Permanent: the model, its versions, aliases and their history. */
-  deleteModel(name: string): Promise<void>;
+  /** Permanent: the model, its versions, aliases and their history (the audit trail keeps `model.delete`). */
+  deleteModel(name: string, options?: ChangeOptions): Promise<void>;
 
   /** Numbered 1, 2, 3… per model in a transaction; the model is created when new. */
   createVersion(model: string, version: NewVersion): Promise<ModelVersion>;
   getVersion(model: string, version: number): Promise<ModelVersion | undefined>;
   listVersions(model: string): Promise<ModelVersion[]>;
-  /** Refused while an alias points at it; its number is never reused. */
-  deleteVersion(model: string, version: number): Promise<void>;
+  /** Refused while an alias points at it; its number is never reused. Audited as `version.delete`. */
+  deleteVersion(model: string, version: number, options?: ChangeOptions): Promise<void>;
 
-  /** Creates or moves the alias in a transaction, recorded in the history; the version's artifact must exist. */
-  setAlias(model: string, alias: string, version: number): Promise<AliasMove>;
-  deleteAlias(model: string, alias: string): Promise<AliasMove>;
+  /** Creates or moves the alias in a transaction, recorded in the history and audited as `alias.set`; the version's artifact must exist. */
+  setAlias(model: string, alias: string, version: number, options?: ChangeOptions): Promise<AliasMove>;
+  /** Audited as `alias.delete`. */
+  deleteAlias(model: string, alias: string, options?: ChangeOptions): Promise<AliasMove>;
   /** Oldest first. */
   aliasHistory(model: string, alias?: string): Promise<AliasMove[]>;
 

@@ -1,3 +1,4 @@
+import type { ChangeOptions } from './audit.js';
 import type { JsonValue } from './json.js';
 
 export interface Deployment {
@@ -7,12 +8,13 @@ export interface Deployment {
   updatedAt: number;
 }
 
+/** Changes are recorded in the audit trail (`deployment.put`, `deployment.delete`) with `options.actor`. */
 export interface Deployments {
   /** Creates or replaces. */
-  put(name: string, policy: JsonValue): Promise<Deployment>;
+  put(name: string, policy: JsonValue, options?: ChangeOptions): Promise<Deployment>;
   get(name: string): Promise<Deployment | undefined>;
   list(): Promise<Deployment[]>;
-  delete(name: string): Promise<boolean>;
+  delete(name: string, options?: ChangeOptions): Promise<boolean>;
 }
 
 export interface Prediction {
@@ -128,14 +130,22 @@ export interface ApiKey {
   scopes: ApiScope[];
   createdAt: number;
   revokedAt: number | null;
+  /** Epoch milliseconds from which `verify` refuses the key; null: it never expires. */
+  expiresAt: number | null;
 }
 
+export interface NewKeyOptions extends ChangeOptions {
+  /** Epoch milliseconds, in the future; absent or null: the key never expires. */
+  expiresAt?: number | null;
+}
+
+/** Creation, revocation and deletion are recorded in the audit trail (`key.*`, target: the key's id) with `options.actor`; never the secret. */
 export interface ApiKeys {
   /** The plain key is returned once; only its hash is stored. */
-  create(name: string, scopes: readonly ApiScope[]): Promise<{ key: string; info: ApiKey }>;
+  create(name: string, scopes: readonly ApiScope[], options?: NewKeyOptions): Promise<{ key: string; info: ApiKey }>;
   list(): Promise<ApiKey[]>;
-  revoke(id: string): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
-  /** The key's record when it is valid, not revoked, and has `scope` (admin has every scope). */
+  revoke(id: string, options?: ChangeOptions): Promise<boolean>;
+  delete(id: string, options?: ChangeOptions): Promise<boolean>;
+  /** The key's record when it is valid, not revoked, not expired, and has `scope` (admin has every scope). */
   verify(key: string, scope?: ApiScope): Promise<ApiKey | undefined>;
 }

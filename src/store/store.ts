@@ -1,7 +1,9 @@
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { HyperplaneError } from '../errors.js';
 import type { Artifacts } from './artifacts.js';
+import type { AuditLog } from './audit.js';
 import type { Database, Dialect } from './db/schema.js';
 import { openSqlite } from './db/sqlite.js';
 import { FileArtifacts } from './fs/file-artifacts.js';
@@ -10,6 +12,7 @@ import { LATEST_MIGRATION, migrationProvider, migrations } from './migrations/in
 import type { Registry } from './registry.js';
 import type { ApiKeys, Deployments, FeedbackLog, PredictionLog } from './serving.js';
 import { SqlApiKeys } from './sql/api-keys.js';
+import { checkActor, SqlAuditLog } from './sql/audit.js';
 import { DatabaseArtifacts } from './sql/database-artifacts.js';
 import { SqlDeployments } from './sql/deployments.js';
 import { SqlFeedbackLog } from './sql/feedback.js';
@@ -30,6 +33,8 @@ export interface Store {
   readonly predictions: PredictionLog;
   readonly feedback: FeedbackLog;
   readonly apiKeys: ApiKeys;
+  /** Who changed aliases, versions, deployments and keys: recorded by the store with each change. */
+  readonly audit: AuditLog;
   readonly gc: GarbageCollector;
   close(): Promise<void>;
 }
@@ -50,6 +55,8 @@ export interface OpenStoreOptions {
   migrate?: boolean | string;
   /** Mark runs whose process died as failed (default true). */
   repair?: boolean;
+  /** Who the audit trail names for a change whose call passes no `{ actor }`. Default: `process:<os user>`. */
+  actor?: string;
 }
 
 export const STORE_DIR = '.hyperplane';
@@ -104,17 +111,19 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     if (options.migrate !== false) await migrate(db, target.dialect, location, typeof options.migrate === 'string' ? options.migrate : LATEST_MIGRATION, migrationSchema);
     const artifacts = useFiles ? new FileArtifacts(join(dirname(location), 'artifacts')) : new DatabaseArtifacts(db, location);
     const tracking = new SqlTracking(db, target.dialect, artifacts);
+    const actor = checkActor(options.actor ?? `process:${osUser()}`);
     const store: SqlStore = {
       dialect: target.dialect,
       location,
       db,
       tracking,
-      registry: new SqlRegistry(db, artifacts, tracking),
+      registry: new SqlRegistry(db, artifacts, tracking, actor),
       artifacts,
-      deployments: new SqlDeployments(db),
+      deployments: new SqlDeployments(db, target.dialect, actor),
       predictions: new SqlPredictionLog(db, raw),
       feedback: new SqlFeedbackLog(db),
-      apiKeys: new SqlApiKeys(db),
+      apiKeys: new SqlApiKeys(db, actor),
+      audit: new SqlAuditLog(db),
       gc: new StoreGarbageCollector(db, artifacts),
       close: async () => {
         // SQLite's advice for long-lived connections: refresh the planner's statistics where they are stale, on close.
@@ -128,6 +137,15 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
   } catch (e) {
     await db.destroy();
     throw e;
+  }
+}
+
+/** The operating system's name for who runs this process; some containers have none. */
+export function osUser(): string {
+  try {
+    return userInfo().username || (process.env['USER'] ?? 'unknown');
+  } catch {
+    return process.env['USER'] ?? 'unknown';
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 import type { StoreHarness } from './harness.js';
 import { artifactCases } from './suite/artifacts.js';
+import { auditCases } from './suite/audit.js';
 import type { SuiteContext } from './suite/context.js';
 import { listingCases } from './suite/listing.js';
 import { registryCases } from './suite/registry.js';
@@ -19,6 +20,7 @@ export function describeStore(harness: StoreHarness): void {
     describe('registry', () => registryCases(ctx));
     describe('artifacts', () => artifactCases(ctx));
     describe('serving tables', () => servingCases(ctx));
+    describe('audit trail and key expiry', () => auditCases(ctx));
   });
 }
 

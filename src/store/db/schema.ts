@@ -47,7 +47,8 @@ export interface Database {
   deployments: { name: string; policy: string; updated_at: number };
   prediction_log: { id: string; model: string; version: number; ts: number; request: string; response: string; latency_ms: number; arm: string | null; request_id: string | null };
   feedback: { id: Generated<number>; prediction_id: string; outcome: string; reward: number | null; ts: number };
-  api_keys: { id: string; name: string; key_hash: string; scopes: string; created_at: number; revoked_at: number | null };
+  api_keys: { id: string; name: string; key_hash: string; scopes: string; created_at: number; revoked_at: number | null; expires_at: number | null };
+  audit_log: { id: Generated<number>; at: number; actor: string; action: string; target: string; before: string | null; after: string | null };
   artifact_blobs: { sha256: string; size: number; data: Uint8Array; stored_at: number };
 }
 

@@ -3,9 +3,11 @@ import { HyperplaneError } from '../../errors.js';
 import { checkSha256, type Artifacts } from '../artifacts.js';
 import type { Database } from '../db/schema.js';
 import { fromJson, toJson } from '../json.js';
+import type { ChangeOptions } from '../audit.js';
 import type { AliasMove, ModelInfo, ModelRef, ModelVersion, NewVersion, Registry, ResolvedModel } from '../registry.js';
 import type { Tracking } from '../tracking.js';
 import { checkAlias, checkInteger, checkModelName } from '../validate.js';
+import { actorFor, writeAudit } from './audit.js';
 import type { Db } from './run-rows.js';
 
 /** `name@alias`, `name/3`, `name/latest`, or anything else as a run id (or its prefix). */
@@ -35,6 +37,8 @@ export class SqlRegistry implements Registry {
     private readonly db: Kysely<Database>,
     private readonly artifacts: Artifacts,
     private readonly tracking: Tracking,
+    /** Recorded in the audit trail for a change whose call names no actor. */
+    private readonly actor: string,
   ) {}
 
   async createModel(name: string, options: { description?: string } = {}): Promise<ModelInfo> {
@@ -78,9 +82,14 @@ export class SqlRegistry implements Registry {
     }));
   }
 
-  async deleteModel(name: string): Promise<void> {
+  async deleteModel(name: string, options?: ChangeOptions): Promise<void> {
+    const actor = actorFor(options, this.actor);
     await this.db.transaction().execute(async (trx) => {
       await lockModel(trx, name);
+      const versions = await trx.selectFrom('model_versions').select('version').where('model', '=', name).orderBy('version').execute();
+      const aliases = await trx.selectFrom('model_aliases').select(['alias', 'version']).where('model', '=', name).orderBy('alias').execute();
+      const before = { versions: versions.map((v) => v.version), aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])) };
+      await writeAudit(trx, { actor, action: 'model.delete', target: name, before, after: null });
       await trx.deleteFrom('model_aliases').where('model', '=', name).execute();
       await trx.deleteFrom('alias_history').where('model', '=', name).execute();
       await trx.deleteFrom('model_versions').where('model', '=', name).execute();
@@ -149,19 +158,22 @@ export class SqlRegistry implements Registry {
     return v.map((r) => toVersion(r, a.filter((x) => x.version === r.version).map((x) => x.alias)));
   }
 
-  async deleteVersion(model: string, version: number): Promise<void> {
+  async deleteVersion(model: string, version: number, options?: ChangeOptions): Promise<void> {
+    const actor = actorFor(options, this.actor);
     await this.db.transaction().execute(async (trx) => {
       await lockModel(trx, model);
       const aliases = await trx.selectFrom('model_aliases').select('alias').where('model', '=', model).where('version', '=', version).execute();
       if (aliases.length > 0) {
         throw new HyperplaneError(`${model}/${version} can't be deleted: alias ${aliases.map((a) => a.alias).join(', ')} points at it; move or delete the alias first`, { field: 'version' });
       }
-      const result = await trx.deleteFrom('model_versions').where('model', '=', model).where('version', '=', version).executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw await noVersion(trx, model, version);
+      const gone = await trx.deleteFrom('model_versions').where('model', '=', model).where('version', '=', version).returning(['artifact', 'run_id']).executeTakeFirst();
+      if (gone === undefined) throw await noVersion(trx, model, version);
+      await writeAudit(trx, { actor, action: 'version.delete', target: `${model}/${version}`, before: { version, artifact: gone.artifact, runId: gone.run_id }, after: null });
     });
   }
 
-  async setAlias(model: string, alias: string, version: number): Promise<AliasMove> {
+  async setAlias(model: string, alias: string, version: number, options?: ChangeOptions): Promise<AliasMove> {
+    const actor = actorFor(options, this.actor);
     checkAlias(alias);
     checkInteger(version, 'version');
     const target = await this.getVersion(model, version);
@@ -184,11 +196,13 @@ export class SqlRegistry implements Registry {
         .onConflict((oc) => oc.columns(['model', 'alias']).doUpdateSet({ version, updated_at: at }))
         .execute();
       await trx.insertInto('alias_history').values({ model, alias, from_version: move.from, to_version: version, at }).execute();
+      await writeAudit(trx, { actor, action: 'alias.set', target: `${model}@${alias}`, before: move.from === null ? null : { version: move.from }, after: { version } });
       return move;
     });
   }
 
-  async deleteAlias(model: string, alias: string): Promise<AliasMove> {
+  async deleteAlias(model: string, alias: string, options?: ChangeOptions): Promise<AliasMove> {
+    const actor = actorFor(options, this.actor);
     return this.db.transaction().execute(async (trx) => {
       await lockModel(trx, model);
       const at = Date.now();
@@ -196,6 +210,7 @@ export class SqlRegistry implements Registry {
       if (current === undefined) throw new HyperplaneError(`model '${model}' has no alias '${alias}'`, { field: 'alias' });
       await trx.deleteFrom('model_aliases').where('model', '=', model).where('alias', '=', alias).execute();
       await trx.insertInto('alias_history').values({ model, alias, from_version: current.version, to_version: null, at }).execute();
+      await writeAudit(trx, { actor, action: 'alias.delete', target: `${model}@${alias}`, before: { version: current.version }, after: null });
       return { model, alias, from: current.version, to: null, at };
     });
   }
