@@ -10,6 +10,7 @@ import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
+import { auditCommand } from './commands/audit.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -32,6 +33,7 @@ function program(): Command {
     .addCommand(reproduceCommand().exitOverride())
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())
+    .addCommand(auditCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());

@@ -14,10 +14,13 @@ export async function withStore<T>(use: (store: Store) => Promise<T>, options: {
   }
 }
 
-/** The store's code (Kysely, SQLite) is loaded by the commands that use it, not by every command's start. */
+/**
+ * The store's code (Kysely, SQLite) is loaded by the commands that use it, not by every command's start.
+ * Changes made through it are audited as `cli:<os user>`.
+ */
 export async function openStoreLazily(options: { repair?: boolean } = {}): Promise<Store> {
-  const { openStore } = await import('../store/index.js');
-  return openStore(options);
+  const { openStore, osUser } = await import('../store/index.js');
+  return openStore({ ...options, actor: `cli:${osUser()}` });
 }
 
 /** A run by id or unique prefix, or an error naming what was asked for and where it was looked for. */

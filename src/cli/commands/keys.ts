@@ -3,6 +3,7 @@ import { HyperplaneError } from '../../errors.js';
 import type { ApiScope } from '../../store/index.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
+import { parseExpires, utcMinute } from '../when.js';
 
 const SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'admin'];
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -15,15 +16,18 @@ export function keysCommand(): Command {
     .description('create a key and print it once (only its hash is stored)')
     .argument('<name>', 'who or what the key is for')
     .requiredOption('--scope <scope>', `${SCOPES.join(', ')} (repeatable; admin includes the others)`, collect)
+    .option('--expires <when>', 'after which the key is refused: a duration (90d, 12h, 30m, 2w) or a UTC date (2027-01-31, 2027-01-31T12:00)')
     .exitOverride()
-    .action(async (name: string, flags: { scope: string[] }) => {
+    .action(async (name: string, flags: { scope: string[]; expires?: string }) => {
       const scopes = flags.scope.flatMap((s) => s.split(',')).map((s) => s.trim());
       const wrong = scopes.find((s) => !(SCOPES as readonly string[]).includes(s));
       if (wrong !== undefined) throw new HyperplaneError(`--scope '${wrong}': expected ${SCOPES.join(', ')}`);
+      const expiresAt = flags.expires === undefined ? null : parseExpires(flags.expires);
       await withStore(async (store) => {
-        const { key, info } = await store.apiKeys.create(name, scopes as ApiScope[]);
+        const { key, info } = await store.apiKeys.create(name, scopes as ApiScope[], { expiresAt });
         process.stdout.write(`${key}\n`);
-        process.stderr.write(`key ${info.id} '${info.name}' with scope ${info.scopes.join(', ')}: copy it now, it is not shown again\n`);
+        const expiry = info.expiresAt === null ? 'never expires' : `expires ${utcMinute(info.expiresAt)} UTC`;
+        process.stderr.write(`key ${info.id} '${info.name}' with scope ${info.scopes.join(', ')} (${expiry}): copy it now, it is not shown again\n`);
       });
     });
   keys
@@ -34,7 +38,12 @@ export function keysCommand(): Command {
       await withStore(async (store) => {
         const list = await store.apiKeys.list();
         if (list.length === 0) process.stdout.write('no API keys: the server answers predict and feedback without one\n');
-        else process.stdout.write(`${textTable(['id', 'name', 'scopes', 'created (UTC)', 'revoked'], list.map((k) => [k.id, k.name, k.scopes.join(','), new Date(k.createdAt).toISOString().slice(0, 16).replace('T', ' '), k.revokedAt === null ? '' : new Date(k.revokedAt).toISOString().slice(0, 16).replace('T', ' ')]))}\n`);
+        else {
+          const now = Date.now();
+          const expiry = (at: number | null): string => (at === null ? '' : `${utcMinute(at)}${at <= now ? ' (expired)' : ''}`);
+          const rows = list.map((k) => [k.id, k.name, k.scopes.join(','), utcMinute(k.createdAt), expiry(k.expiresAt), k.revokedAt === null ? '' : utcMinute(k.revokedAt)]);
+          process.stdout.write(`${textTable(['id', 'name', 'scopes', 'created (UTC)', 'expires (UTC)', 'revoked'], rows)}\n`);
+        }
       });
     });
   keys
