@@ -27,7 +27,7 @@ function side(value: JsonValue | null): string {
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === 'version') return String(value['version']);
   const text = Object.entries(value)
-    .map(([k, v]) => `${k}=${k.endsWith('At') && typeof v === 'number' ? utcMinute(v) : Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${k.endsWith('At') && typeof v === 'number' ? utcMinute(v) : v === null ? '–' : Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   return text.length > SIDE_WIDTH ? `${text.slice(0, SIDE_WIDTH - 1)}…` : text;
 }

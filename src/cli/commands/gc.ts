@@ -21,7 +21,10 @@ async function nothingFound(store: Store, dryRun: boolean, minAge: number): Prom
   if (young.length === 0) return 'nothing to collect: every artifact is referenced';
   const size = bytesText(young.reduce((s, a) => s + a.size, 0));
   const one = young.length === 1;
-  return `${dryRun ? 'nothing to remove' : 'nothing collected'}: ${young.length} unreferenced artifact${one ? '' : 's'} (${size}) ${one ? 'is' : 'are'} younger than --min-age ${minAge} s; lower it to collect ${one ? 'it' : 'them'} now, e.g. hyperplane gc --min-age 0${dryRun ? ' --dry-run' : ''} when no training is under way`;
+  const what = `${young.length} unreferenced artifact${one ? '' : 's'} (${size}) ${one ? 'is' : 'are'} younger than --min-age ${minAge} s`;
+  return dryRun
+    ? `nothing to remove: ${what}; lower it to list ${one ? 'it' : 'them'}, e.g. hyperplane gc --dry-run --min-age 0`
+    : `nothing collected: ${what}; lower it to collect ${one ? 'it' : 'them'} now, e.g. hyperplane gc --min-age 0 when no training is under way`;
 }
 
 /**
