@@ -168,6 +168,10 @@ export interface Tracking {
   createRun(run: NewRun): Promise<Run>;
   /** By full id, or by a unique prefix of at least 6 characters. */
   getRun(idOrPrefix: string): Promise<Run | undefined>;
+  /**
+   * A filter or sort on a metric or tag that no run has is an UnknownRunFieldError listing the known
+   * ones (a typo would otherwise match nothing); a cursor this store did not hand out is a HyperplaneError.
+   */
   listRuns(query?: RunQuery): Promise<RunPage>;
   countRuns(filter?: RunFilter): Promise<number>;
   /** Permanent: the run, its params, metrics, tags and artifact links. Refused while a model version comes from it. */

@@ -131,3 +131,14 @@ export function servingCases(ctx: SuiteContext): void {
     await expect(keys.create('x', ['root' as never])).rejects.toThrow("unknown scope 'root' (allowed: predict, feedback, admin)");
   });
 }
+
+/** Cursors a client crafted: refused as the caller's error on both databases, never a database error (PostgreSQL's bigint refuses 1.5 and 2^63). */
+export function craftedCursorCases(ctx: SuiteContext): void {
+  const crafted = (order: string, key: unknown): string => Buffer.from(JSON.stringify([order, key, 'x'])).toString('base64url');
+  it.each([1.5, 1e300, 2 ** 63, null, 'x'])('refuses a run or prediction cursor with the key %s', async (key) => {
+    await ctx.store.tracking.createRun({});
+    await ctx.store.predictions.insert([prediction(1)]);
+    await expect(ctx.store.tracking.listRuns({ cursor: crafted('startTime desc', key) })).rejects.toThrow("field 'cursor': the cursor is not one this store handed out");
+    await expect(ctx.store.predictions.list({ cursor: crafted('ts asc', key) })).rejects.toThrow("field 'cursor': the cursor is not one this store handed out");
+  });
+}
