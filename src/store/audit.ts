@@ -50,6 +50,8 @@ export interface AuditQuery extends TimeWindow {
   actor?: string;
   action?: string;
   target?: string;
+  /** Only entries older than this one: pass the last id of a page to get the next. */
+  beforeId?: number;
   /** 100 when absent, at most 10,000. */
   limit?: number;
 }

@@ -3,7 +3,7 @@ import { HyperplaneError } from '../../errors.js';
 import type { AuditEntry, AuditLog, AuditQuery, AuditRecord, ChangeOptions } from '../audit.js';
 import type { Database } from '../db/schema.js';
 import { fromJson, toJson } from '../json.js';
-import { checkLimit } from '../validate.js';
+import { checkInteger, checkLimit } from '../validate.js';
 import type { Db } from './run-rows.js';
 
 const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -43,6 +43,7 @@ export class SqlAuditLog implements AuditLog {
     if (query.target !== undefined) q = q.where('target', '=', query.target);
     if (query.since !== undefined) q = q.where('at', '>=', query.since);
     if (query.until !== undefined) q = q.where('at', '<', query.until);
+    if (query.beforeId !== undefined) q = q.where('id', '<', checkInteger(query.beforeId, 'beforeId'));
     // Ids follow the order the changes were written in, whatever the clocks of the writers say.
     const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toEntry);

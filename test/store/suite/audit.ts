@@ -83,7 +83,9 @@ export function auditCases(ctx: SuiteContext): void {
       expect((await audit.list({ target: 'b' })).map((e) => e.actor)).toEqual(['key:bot']);
       expect((await audit.list({ since: middle + 1 })).map((e) => e.action)).toEqual(['deployment.delete']);
       expect((await audit.list({ until: middle + 1 })).length).toBe(2);
-      expect((await audit.list({ limit: 2 })).length).toBe(2);
+      const firstPage = await audit.list({ limit: 2 });
+      expect(firstPage.map((e) => e.action)).toEqual(['deployment.delete', 'deployment.put']);
+      expect((await audit.list({ limit: 2, beforeId: firstPage[1]!.id })).map((e) => e.target)).toEqual(['a']);
       await expect(audit.list({ limit: 0 })).rejects.toThrow('limit must be an integer from 1 to 10000');
     } finally {
       await other.close();
