@@ -174,7 +174,7 @@ describe('bad requests: each gets a clear 4xx naming what is wrong, never a 500 
     const admin = { authorization: `Bearer ${keys.admin}` };
     const missing = await server.app.inject({ method: 'POST', url: '/v1/models/penguins@nosuch/predict', payload: penguins[0]!, headers: admin });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toMatch(/its aliases: production, staging/);
+    expect(missing.json().message).toMatch(/not served here: this server serves penguins@production/);
     const ready = await server.app.inject({ method: 'GET', url: '/readyz', headers: admin });
     expect(ready.json()).toMatchObject({ ready: true, models: [expect.objectContaining({ ref: 'penguins@production', version: 1 })] });
   });
