@@ -181,7 +181,7 @@ export function serveCommand(): Command {
       if (!flags.auth) process.stderr.write('--no-auth: predictions and feedback need no API key; admin routes still need an admin key\n');
       if (flags.anyVersion === true) process.stderr.write('--any-version: any name@alias or name/N in the store is answered, not only production aliases and deployments (for development)\n');
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
-      if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
+      if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: one given a production alias is picked up at the next reload\n');
       const worker = workers > 1 ? `worker ${process.pid} ` : '';
       const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
       process.stderr.write(`${worker}listening on ${address}${turn}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);
