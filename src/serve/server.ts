@@ -234,7 +234,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const turnEnd = new TurnEnd((e) => app.log.error(e instanceof Error ? e.message : String(e)));
   const { answerRows, predict, respond, logged } = predictions({ models, policies, admits, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
-  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request, reply, 'predict'));
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodedOnce(request.params.model), request, reply, 'predict'));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
     return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
@@ -275,7 +275,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.get('/readyz', UNSHED, async (request, reply) => {
     const isReady = ready();
     const answer = { ready: isReady, ...(drain.active ? { draining: true } : {}) };
-    const admin = request.headers['authorization'] !== undefined || request.headers['x-api-key'] !== undefined ? await keys.check(request.headers, 'admin') : undefined;
+    // A key that can't be checked now (the store is down) only hides the details: readiness is still answered.
+    const admin = request.headers['authorization'] !== undefined || request.headers['x-api-key'] !== undefined ? await Promise.resolve(keys.check(request.headers, 'admin')).catch(() => undefined) : undefined;
     if (admin?.ok !== true) return reply.code(isReady ? 200 : 503).send(answer);
     const deployments = [...deploymentErrors].map(([deployment, error]) => ({ deployment, error }));
     return reply.code(isReady ? 200 : 503).send({ ...answer, models: models.status(), ...(deployments.length > 0 ? { deployments } : {}), ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
@@ -342,4 +343,13 @@ function forbiddenKeyError(json: string): HyperplaneError | undefined {
   }
   const field = /"__proto__"\s*:/.test(json) ? '__proto__' : 'constructor';
   return new HyperplaneError(`a key named '${field}' is not accepted (it could change an object's prototype): rename the field`, { field });
+}
+
+/** A path parameter decoded once more (`cancer%40staging` as sent encoded twice); one that doesn't decode (a lone '%') is taken as it is. */
+function decodedOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

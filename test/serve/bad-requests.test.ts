@@ -87,6 +87,9 @@ const CASES: Case[] = [
   { name: '/invocations naming a model not served', method: 'POST', path: '/invocations?model=secretmodel', body: { dataframe_records: [penguins[0]] }, key: 'predict', status: 404, says: 'not served' },
   { name: 'readiness without an admin key: no details', method: 'GET', path: '/readyz', key: 'none', status: 200, says: '"ready":true', hides: 'penguins' },
   { name: 'v2 readiness without an admin key', method: 'GET', path: '/v2/health/ready', key: 'none', status: 200, says: '"ready":true', hides: 'penguins' },
+  { name: 'a model name holding a lone %', method: 'POST', path: '/v1/models/a%25/predict', body: penguins[0], key: 'predict', status: 404, says: 'not served' },
+  { name: 'a version that is not a number', method: 'POST', path: '/v1/models/penguins/versions/abc/predict', body: penguins[0], key: 'predict', status: 400, says: 'expected a version number' },
+  { name: 'readiness with a key that is not an admin key: no details', method: 'GET', path: '/readyz', key: 'predict', status: 200, says: '"ready":true', hides: 'penguins' },
   // 3: a deployment is checked like `hyperplane deploy` checks it.
   { name: 'a deployment to a version that does not exist', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: 'penguins/999' } }, key: 'admin', status: 400, says: 'policy.ref' },
   { name: 'a deployment to a ref like a path', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: '../../x' } }, key: 'admin', status: 400, says: 'policy.ref' },

@@ -98,6 +98,24 @@ describe('a server answers only what it serves', () => {
   });
 });
 
+describe('one deployment schema for the CLI and the API', () => {
+  it('hyperplane deploy refuses a weight the API refuses, naming the field', async () => {
+    const store = await newStore('hyperplane-trust-deploy-');
+    await register(store, 'cancer', 'production');
+    await register(store, 'cancer');
+    const env = { HYPERPLANE_STORE: `sqlite:${store.location}` };
+    try {
+      const r = runCli(['deploy', 'cancer', '--policy', 'split v1=1e308,v2=1'], { env });
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr).toBe(`hyperplane: error: field 'policy.arms[0].weight': expected a weight of at most 1000000\n`);
+      expect(await store.deployments.get('cancer')).toBeUndefined();
+      expect(runCli(['deploy', 'cancer', '--policy', 'split v1=90,v2=10'], { env }).code).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('one readiness', () => {
   it('/readyz and /v2/health/ready agree with no model loaded, and with one', async () => {
     const store = await newStore('hyperplane-trust-ready-');
