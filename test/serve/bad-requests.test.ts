@@ -53,6 +53,8 @@ beforeAll(async () => {
   await register(store, 'penguins', 'production');
   await register(store, 'penguins', 'staging');
   await register(store, 'secretmodel');
+  // penguins/3: registered, but its artifact is not a model package: it can't load.
+  await store.registry.createVersion('penguins', { artifact: await store.artifacts.put(new TextEncoder().encode('not a model')) });
   keys = {
     predict: (await store.apiKeys.create('p', ['predict'])).key,
     feedback: (await store.apiKeys.create('f', ['feedback'])).key,
@@ -98,6 +100,9 @@ const CASES: Case[] = [
   { name: 'a zero weight', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'split', arms: [{ ref: 'penguins/1', weight: 0 }, { ref: 'penguins/2', weight: 10 }] } }, key: 'admin', status: 400, says: 'policy.arms[0].weight' },
   { name: 'a weight of 1e308', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'split', arms: [{ ref: 'penguins/1', weight: 1e308 }, { ref: 'penguins/2', weight: 1e308 }] } }, key: 'admin', status: 400, says: 'policy.arms[0].weight' },
   { name: 'a weight that is a string', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'split', arms: [{ ref: 'penguins/1', weight: '50' }, { ref: 'penguins/2', weight: 50 }] } }, key: 'admin', status: 400, says: 'policy.arms[0].weight' },
+  { name: 'a deployment to a version that does not load', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: 'penguins/3' } }, key: 'admin', status: 400, says: "'penguins/3' does not load" },
+  { name: 'a deployment body that is a list', method: 'PUT', path: DEPLOY, body: [{ kind: 'fixed', ref: 'penguins/1' }], key: 'admin', status: 400, says: "field 'policy'" },
+  { name: 'a policy with a field it does not take', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: 'penguins/1', weight: 3 } }, key: 'admin', status: 400, says: 'weight' },
   { name: 'a split of one arm', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'split', arms: [{ ref: 'penguins/1', weight: 1 }] } }, key: 'admin', status: 400, says: 'policy.arms' },
   { name: 'a bandit arm that is an alias', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'bandit', arms: ['penguins@production', 'penguins/2'] } }, key: 'admin', status: 400, says: 'policy.arms[0]' },
   { name: 'an unknown policy kind', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'roulette', ref: 'penguins/1' } }, key: 'admin', status: 400, says: 'policy.kind' },
