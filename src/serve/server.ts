@@ -259,7 +259,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await resolveDeployment(store.registry, spec);
     for (const { ref, field } of refsOf(spec)) {
       try {
-        await models.add(ref);
+        await models.check(ref);
       } catch (e) {
         if (!isHyperplaneError(e)) throw e;
         return fail(reply, 400, 'bad request', `field '${field}': '${ref}' does not load, so the deployment is not changed: ${e.message}`);

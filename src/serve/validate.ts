@@ -106,7 +106,7 @@ export class RowValidator {
         }
       }
       if (read === 0 && this.types.size > 0) {
-        if (this.options.strict === true) problems.push({ field: '(row)', problem: "none of the fields the model reads", expected: `at least one of ${this.inputList()}`, ...at(r) });
+        if (this.options.strict === true) problems.push({ field: '(row)', problem: 'none of the fields the model reads', expected: `at least one of ${this.inputList()}`, ...at(r) });
         else (rowNotes ??= []).push(`none of the fields the model reads (${this.inputList()}): scored as all missing`);
       }
       notes[r] = rowNotes ?? NO_NOTES;
