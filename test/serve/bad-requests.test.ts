@@ -22,7 +22,8 @@ async function register(store: Store, name: string, alias?: string): Promise<num
   return v.version;
 }
 
-type Key = 'none' | 'predict' | 'feedback' | 'admin';
+/** 'bogus': a bearer token in no key's format. */
+type Key = 'none' | 'bogus' | 'predict' | 'feedback' | 'admin';
 interface Case {
   name: string;
   method: 'GET' | 'POST' | 'PUT';
@@ -56,6 +57,7 @@ beforeAll(async () => {
   // penguins/3: registered, but its artifact is not a model package: it can't load.
   await store.registry.createVersion('penguins', { artifact: await store.artifacts.put(new TextEncoder().encode('not a model')) });
   keys = {
+    bogus: 'hp_not-a-key',
     predict: (await store.apiKeys.create('p', ['predict'])).key,
     feedback: (await store.apiKeys.create('f', ['feedback'])).key,
     admin: (await store.apiKeys.create('a', ['admin'])).key,
@@ -151,7 +153,15 @@ const CASES: Case[] = [
   { name: 'feedback that is a string', method: 'POST', path: FEEDBACK, body: '"good"', key: 'feedback', status: 400, says: '(feedback)' },
   { name: 'feedback of no items', method: 'POST', path: FEEDBACK, body: [], key: 'feedback', status: 400, says: 'no feedback' },
   { name: 'feedback with a __proto__ field', method: 'POST', path: FEEDBACK, body: '{"id": "x", "outcome": 1, "__proto__": {"a": 1}}', key: 'feedback', status: 400, says: '__proto__' },
+  { name: 'feedback whose outcome is a list', method: 'POST', path: FEEDBACK, body: { id: KNOWN, outcome: ['Adelie'] }, key: 'feedback', status: 400, says: 'got an array' },
+  { name: 'feedback whose outcome is null', method: 'POST', path: FEEDBACK, body: { id: KNOWN, outcome: null }, key: 'feedback', status: 400, says: 'got null' },
+  { name: 'feedback under a list that is not one', method: 'POST', path: FEEDBACK, body: { feedback: 'x' }, key: 'feedback', status: 400, says: '"field":"id"' },
+  { name: 'feedback with a predict key', method: 'POST', path: FEEDBACK, body: { id: KNOWN, outcome: 'Adelie' }, key: 'predict', status: 403, says: "not 'feedback'" },
+  { name: 'a v2 BOOL tensor holding strings', method: 'POST', path: INFER, body: { inputs: [{ name: 'Island', shape: [1], datatype: 'BOOL', data: ['Dream'] }] }, key: 'predict', status: 400, says: 'BOOL' },
+  { name: '/invocations records that are numbers', method: 'POST', path: '/invocations', body: { dataframe_records: [1, 2] }, key: 'predict', status: 400, says: 'an object of field' },
+  { name: '/invocations split rows shorter than the columns', method: 'POST', path: '/invocations', body: { dataframe_split: { columns: ['Island', 'Sex'], data: [['Dream']] } }, key: 'predict', status: 400, says: 'dataframe_split.data' },
   // 2: keys.
+  { name: 'a key that is not a key', method: 'POST', path: PREDICT, body: penguins[0], key: 'bogus', status: 401, says: 'not valid' },
   { name: 'a prediction without a key', method: 'POST', path: PREDICT, body: penguins[0], key: 'none', status: 401, says: 'API key' },
   { name: 'reload without a key', method: 'POST', path: '/v1/admin/reload', body: {}, key: 'none', status: 401, says: 'admin' },
 ];
