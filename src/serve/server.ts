@@ -89,7 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Hyperplane serving API', version: '1' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key exists (admin routes: always). `X-API-Key` works too.' } } },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
     },
     // Responses are documented here only: a response schema on the route itself would also drive (and could drop fields from) serialization.
     transform: ({ schema, url, route }) => {

@@ -162,7 +162,8 @@ describe('API keys fail closed', () => {
     try {
       expect((await predictOn(server, 'cancer')).statusCode).toBe(200);
       const { info } = await store.apiKeys.create('k', ['predict']);
-      await store.apiKeys.revoke(info.id);
+      const revoke = runCli(['keys', 'revoke', info.id], { env: { HYPERPLANE_STORE: `sqlite:${store.location}` } });
+      expect(revoke.stderr).toMatch(/no active key is left: servers now refuse predict and feedback/);
       await server.reload();
       expect((await predictOn(server, 'cancer')).statusCode).toBe(401);
     } finally {
