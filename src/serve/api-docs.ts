@@ -36,11 +36,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /v1/feedback': {
     summary: 'The true outcome of predictions',
-    description: '`{id, outcome}`, a list of them, or `{feedback: [...]}`. `outcome` is the true label or value, or `{reward: 0..1}`; a label is scored against the logged prediction as a reward, which bandit deployments learn from.',
+    description: '`{id, outcome}`, a list of at most 1000, or `{feedback: [...]}`. `outcome` is the true label or value (at most 4096 bytes as JSON), or `{reward: 0..1}`; a label is scored against the logged prediction as a reward, which bandit deployments learn from. Each item is answered `accepted`, `unknown id` or `invalid` with why; the same (id, outcome) again adds nothing.',
     tags: ['feedback'],
     scope: 'feedback',
     body: { type: ['object', 'array'] },
-    responses: { '202': '`{accepted: n}`', '400': bad, ...auth },
+    responses: { '202': '`{accepted: n, results: [{status, field?, problem?}]}`, one result per item', '400': 'No item accepted, one invalid: each problem listed', '404': 'No item accepted: every id unknown', '413': 'Over 1000 items', ...auth },
   },
   'POST /v2/models/:model/infer': {
     summary: 'Open Inference Protocol: infer',
@@ -64,9 +64,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     responses: { '200': 'Predictions', '400': bad, ...auth },
   },
   'POST /v1/admin/reload': { summary: 'Reload now', description: 'Re-reads aliases, deployments and keys, as the poll does every 2 s.', tags: ['admin'], scope: 'admin', responses: { '200': "Each served reference's version and error", ...auth } },
-  'PUT /v1/admin/deployments/:name': { summary: "Set a deployment's traffic policy", description: 'Body `{policy}`, as `hyperplane deploy` writes it: `{kind: "fixed", ref}`, `{kind: "split", arms: [{ref, weight}]}`, `{kind: "shadow", ref, shadow}` or `{kind: "bandit", arms: [refs]}`.', tags: ['admin'], scope: 'admin', body: { type: 'object', required: ['policy'] }, responses: { '200': 'The deployment', '400': 'Not a policy', ...auth } },
+  'PUT /v1/admin/deployments/:name': { summary: "Set a deployment's traffic policy", description: 'Body `{policy}`, checked by the schema `hyperplane deploy` uses: `{kind: "fixed", ref}`, `{kind: "split", arms: [{ref, weight}]}` (weights above 0, at most 1,000,000), `{kind: "shadow", ref, shadow}` or `{kind: "bandit", arms: [versions]}`; refs are `name@alias` or `name/N` and must resolve, and every version must load before the deployment is stored.', tags: ['admin'], scope: 'admin', body: { type: 'object', required: ['policy'] }, responses: { '200': 'The deployment', '400': 'Not a policy, a ref that does not resolve or load, or a bad name: the field is named and nothing changes', ...auth } },
   'GET /healthz': { summary: 'Liveness', description: 'The process answers.', tags: ['health'], responses: { '200': '`{status: "ok"}`' } },
-  'GET /readyz': { summary: 'Readiness', description: "Every served reference with its version, load time and last reload error (the previous version keeps serving), and the prediction log's state.", tags: ['health'], responses: { '200': 'Ready', '503': 'A model is not loaded' } },
+  'GET /readyz': { summary: 'Readiness', description: "`{ready}` for anyone (the same readiness as `/v2/health/ready`). With an admin key, also every served reference with its version, load time and last reload error (the previous version keeps serving), deployments that failed to load, and the prediction log's state.", tags: ['health'], responses: { '200': 'Ready', '503': 'A model is not loaded' } },
   'GET /metrics': { summary: 'Prometheus metrics', description: 'Requests, latency histograms and rows by route, model and version; overload refusals.', tags: ['health'], responses: { '200': 'Prometheus text' } },
 };
 

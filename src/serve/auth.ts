@@ -6,20 +6,29 @@ const CACHE_MS = 10_000;
 
 /**
  * API keys on the request path: `Authorization: Bearer hp_…` or `X-API-Key: hp_…`. While the store
- * holds no active key, predict and feedback are open (a laptop, a private network); once one exists,
- * every request needs a key with the route's scope. Admin routes always need an admin key. Verified
- * keys are remembered for 10 s so the hot path does not query the store: a revocation takes effect
- * within that.
+ * has never held a key, predict and feedback are open (a laptop quick start); once any key has been
+ * made, every request needs a valid key with the route's scope, even when every key is revoked: auth
+ * fails closed. `open` (serve --no-auth) is the explicit way to run without keys, and it opens predict
+ * and feedback only. Admin routes always need an admin key. Verified keys are remembered for 10 s so
+ * the hot path does not query the store: a revocation takes effect within that.
  */
 export class KeyCheck {
   private configured = false;
   private readonly verified = new Map<string, { key: ApiKey; at: number }>();
 
-  constructor(private readonly keys: ApiKeys) {}
+  /** `open`: predict and feedback need no key whatever the store holds (serve --no-auth). */
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly open = false,
+  ) {}
 
-  /** Whether keys are required, re-read from the store (at start and with each reload). */
+  /**
+   * Whether keys are required, re-read from the store (at start and with each reload). Revoked keys
+   * count: revoking the last one must not open the server. Once required, it stays so in this process
+   * (a key deleted from the store outright does not open it either).
+   */
   async refresh(): Promise<void> {
-    this.configured = (await this.keys.list()).some((k) => k.revokedAt === null);
+    this.configured ||= (await this.keys.list()).length > 0;
     this.verified.clear();
   }
 
@@ -29,7 +38,7 @@ export class KeyCheck {
 
   /** Synchronous while no key is needed or the key was verified in the last 10 s; a promise when the store must be asked. */
   check(headers: Record<string, string | string[] | undefined>, scope: ApiScope): AuthResult | Promise<AuthResult> {
-    if (!this.configured && scope !== 'admin') return OPEN;
+    if ((this.open || !this.configured) && scope !== 'admin') return OPEN;
     const presented = keyFrom(headers);
     if (presented === undefined) {
       return { ok: false, status: 401, message: scope === 'admin' && !this.configured ? 'admin routes need an admin key: create one with `hyperplane keys create NAME --scope admin`' : `an API key with the '${scope}' scope is needed (Authorization: Bearer <key>)` };

@@ -1,5 +1,6 @@
 import { HyperplaneError } from '../errors.js';
 import type { JsonValue, RewardTally } from '../store/index.js';
+import { checkDeployment } from './deployments.js';
 
 /** A deployment's traffic policy as stored: which model references answer a request for the deployment. */
 export type PolicySpec =
@@ -189,16 +190,12 @@ export function parsePolicy(name: string, text: string): PolicySpec {
   throw new HyperplaneError(`policy '${text}': expected 'fixed [v3]', 'split v3=90,v4=10', 'shadow v4' or 'bandit v3,v4'`, { field: 'policy' });
 }
 
-/** A stored policy, checked: what `deploy` wrote, or an error naming the deployment. */
+/** A stored policy, checked by the schema `deploy` and the API use: what they wrote, or an error naming the deployment and the field. */
 export function policySpecOf(name: string, policy: JsonValue): PolicySpec {
-  const p = policy as Partial<PolicySpec> | null;
-  const ok =
-    p !== null &&
-    typeof p === 'object' &&
-    ((p.kind === 'fixed' && typeof p.ref === 'string') ||
-      (p.kind === 'split' && Array.isArray(p.arms) && p.arms.length > 0) ||
-      (p.kind === 'shadow' && typeof p.ref === 'string' && typeof p.shadow === 'string') ||
-      (p.kind === 'bandit' && Array.isArray(p.arms) && p.arms.length > 0));
-  if (!ok) throw new HyperplaneError(`deployment '${name}' has a policy this Hyperplane does not know: ${JSON.stringify(policy).slice(0, 120)}`, { field: 'policy' });
-  return p as PolicySpec;
+  try {
+    return checkDeployment(name, policy).spec;
+  } catch (e) {
+    if (e instanceof HyperplaneError) throw new HyperplaneError(`deployment '${name}' has a policy this Hyperplane does not take: ${e.message}`);
+    throw e;
+  }
 }

@@ -43,6 +43,8 @@ export interface PredictionContext {
   models: ServedModels;
   /** Deployments by name: a request for a deployment's name is routed by its policy. */
   policies: ReadonlyMap<string, { policy: Policy }>;
+  /** Whether this server answers `ref` (one it serves); answers the 404 itself when not. */
+  admits(ref: string, reply: FastifyReply): boolean;
   /** The version serving a reference, loaded first if need be; answers the error itself (and gives undefined) when there is none. */
   served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined>;
   metrics: ServeMetrics;
@@ -75,7 +77,7 @@ export interface Predictions {
  * The prediction path: route by policy, validate, score, count, answer, then log (and score the
  * shadows) once the answer is sent. Synchronous once the version is loaded.
  */
-export function predictions({ models, policies, served, metrics, log, maxRows, shadowFailed, turnEnd }: PredictionContext): Predictions {
+export function predictions({ models, policies, admits, served, metrics, log, maxRows, shadowFailed, turnEnd }: PredictionContext): Predictions {
   /** Answers and logging put off to a later phase of the loop and not done yet, and who waits for there to be none. */
   let deferred = 0;
   let waiting: (() => void)[] = [];
@@ -152,6 +154,8 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
     const key = headers['x-request-key'];
     const routed = deployment?.policy.choose(typeof key === 'string' ? key : undefined, Math.random);
     const target = routed?.arm ?? ref;
+    // A deployment's arms are served; any other reference must be one this server serves.
+    if (routed === undefined && !admits(ref, reply)) return undefined;
     const ready = models.get(target);
     if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request);
     return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request)));
@@ -213,7 +217,9 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
   /** Hyperplane's own body: one row object, or `{ "rows": [...] }`; the answer's JSON is written directly, not through JSON.stringify. */
   function predict(ref: string, request: FastifyRequest, reply: FastifyReply, route: string): MaybeAsync<FastifyReply> {
     const body = request.body;
-    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { rows?: unknown }).rows);
+    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'rows');
+    // `{"rows": 5}` is a batch gone wrong, not one row of missing values.
+    if (batch && !Array.isArray((body as { rows: unknown }).rows)) return fail(reply, 400, 'bad request', `'rows': expected a list of row objects, got ${kindOf((body as { rows: unknown }).rows)}`);
     const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
     if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
     const send = (done: Answered | undefined): FastifyReply => {
@@ -240,3 +246,5 @@ export function predictions({ models, policies, served, metrics, log, maxRows, s
 
   return { answerRows, predict, respond, logged };
 }
+
+const kindOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : `a ${typeof value}`);

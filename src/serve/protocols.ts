@@ -19,10 +19,30 @@ function flatten(data: unknown[]): unknown[] {
   return data.some(Array.isArray) ? (data.flat(Infinity) as unknown[]) : data;
 }
 
+/** The Open Inference Protocol's tensor datatypes. */
+const NUMBER_TYPES = new Set(['UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64']);
+const DATATYPES = [...NUMBER_TYPES, 'BOOL', 'BYTES'];
+
+/** What is wrong with a tensor's shape, datatype or data, if anything: its data must fill its shape and fit its datatype. */
+function tensorProblem(t: Tensor, field: string): Rows | undefined {
+  if (t.shape.length < 1 || t.shape.length > 2 || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return problem(field, `has shape ${JSON.stringify(t.shape).slice(0, 60)}`, 'a shape of one or two whole numbers, 0 or more: [n] or [n, d]');
+  }
+  if (typeof t.datatype !== 'string' || !DATATYPES.includes(t.datatype)) return problem(field, `has datatype ${JSON.stringify(t.datatype ?? null).slice(0, 40)}`, `a datatype: ${DATATYPES.join(', ')}`);
+  const data = flatten(t.data);
+  const size = t.shape.reduce((a, b) => a * b, 1);
+  if (data.length !== size) return problem(field, `has ${data.length} values for shape [${t.shape.join(', ')}]`, `${size} values`);
+  const fits = NUMBER_TYPES.has(t.datatype) ? (v: unknown) => v === null || typeof v === 'number' : t.datatype === 'BOOL' ? (v: unknown) => v === null || typeof v === 'boolean' : (v: unknown) => v === null || typeof v !== 'object';
+  const bad = data.findIndex((v) => !fits(v));
+  if (bad >= 0) return problem(field, `a ${t.datatype} tensor holding ${JSON.stringify(data[bad]).slice(0, 40)} at ${bad}`, NUMBER_TYPES.has(t.datatype) ? 'numbers (or null)' : t.datatype === 'BOOL' ? 'booleans (or null)' : 'strings or numbers (or null)');
+  return undefined;
+}
+
 /**
  * Rows from a v2 `infer` body. Two layouts clients use: one tensor per input column (named as the
  * model's inputs, shape [n] or [n, 1]), or a single [n, d] tensor whose columns are the model's inputs
- * in signature order (how sklearn and XGBoost servers take a matrix).
+ * in signature order (how sklearn and XGBoost servers take a matrix). A tensor must fill its shape with
+ * values of its datatype; a column the model does not take is a problem, not ignored.
  */
 export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
   const inputs = (body as { inputs?: unknown } | null)?.inputs;
@@ -32,22 +52,24 @@ export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
     if (tensor === null || typeof tensor !== 'object' || typeof tensor.name !== 'string' || !Array.isArray(tensor.shape) || !Array.isArray(tensor.data)) {
       return problem(`inputs[${k}]`, 'not a tensor', '{name, shape, datatype, data}');
     }
+    const wrong = tensorProblem(tensor as Tensor, tensor.name);
+    if (wrong !== undefined) return wrong;
   }
   const tensors = inputs as Tensor[];
   const names = signature.inputs.map((i) => i.name);
-  if (tensors.length === 1 && tensors[0]!.shape.length === 2 && !names.includes(tensors[0]!.name)) {
+  if (tensors.length === 1 && tensors[0]!.shape.length === 2 && tensors[0]!.shape[1] !== 1 && !names.includes(tensors[0]!.name)) {
     const [n, d] = tensors[0]!.shape as [number, number];
     const data = flatten(tensors[0]!.data);
     if (d !== names.length) return problem(tensors[0]!.name, `has ${d} columns`, `${names.length}: ${names.join(', ')}`);
-    if (data.length !== n * d) return problem(tensors[0]!.name, `has ${data.length} values for shape [${n}, ${d}]`, `${n * d} values`);
     return { rows: Array.from({ length: n }, (_, i) => Object.fromEntries(names.map((name, j) => [name, data[i * d + j]]))) };
   }
   const n = tensors[0]!.shape[0]!;
   const columns = new Map<string, unknown[]>();
   for (const t of tensors) {
-    const data = flatten(t.data);
-    if (t.shape[0] !== n || data.length !== n) return problem(t.name, `has shape [${t.shape.join(', ')}] with ${data.length} values`, `[${n}] like the first input`);
-    columns.set(t.name, data);
+    if (!names.includes(t.name)) return problem(t.name, 'is not an input of the model', `tensors named as its inputs: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`);
+    if (columns.has(t.name)) return problem(t.name, 'is given twice', 'one tensor per input');
+    if (t.shape[0] !== n || (t.shape.length === 2 && t.shape[1] !== 1)) return problem(t.name, `has shape [${t.shape.join(', ')}]`, `[${n}] or [${n}, 1], like the first input`);
+    columns.set(t.name, flatten(t.data));
   }
   return { rows: Array.from({ length: n }, (_, i) => Object.fromEntries([...columns].map(([name, data]) => [name, data[i]]))) };
 }

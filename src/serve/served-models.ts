@@ -77,6 +77,11 @@ export class ServedModels {
     }
   }
 
+  /** Loads and scores `ref` without serving it: whether a deployment's version can serve, before the deployment is stored. */
+  async check(ref: string): Promise<void> {
+    await this.load(canonicalRef(ref));
+  }
+
   /** Re-resolves every alias; swaps in what changed once it loads and scores. Returns what changed and what newly failed. */
   async reload(): Promise<{ changed: string[]; failed: { ref: string; error: string }[] }> {
     const changed: string[] = [];

@@ -1,11 +1,13 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { isHyperplaneError } from '../errors.js';
-import type { ApiScope, JsonValue, Store } from '../store/index.js';
+import { HyperplaneError, isHyperplaneError } from '../errors.js';
+import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
 import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
+import { checkDeployment, refsOf, resolveDeployment } from './deployments.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
+import { ServedSet } from './served-set.js';
 import { fail } from './reply.js';
 import { ServeMetrics } from './metrics.js';
 import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
@@ -20,8 +22,12 @@ import type { ValidationOptions } from './validate.js';
 /** Overload limits (maxEventLoopDelayMs, maxInFlight, maxEventLoopUtilization) come from OverloadOptions. */
 export interface ServerOptions extends OverloadOptions {
   store: Store;
-  /** Model references to serve; none: every model with a production alias. */
+  /** Model references to serve; none: every model with a production alias. Their deployments' references are served too; nothing else is. */
   refs?: readonly string[];
+  /** Also answer any name@alias or name/N in the store, not only what is served (development only; `serve --any-version`). */
+  anyVersion?: boolean;
+  /** Predict and feedback need no API key even once keys exist (`serve --no-auth`); admin routes still need an admin key. */
+  noAuth?: boolean;
   /** A PostgreSQL store's URI to LISTEN on: changes reload at once rather than at the next poll. */
   listen?: string;
   /** How often aliases are re-resolved for hot reload (ms); 0 turns polling off. */
@@ -43,6 +49,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** A JSON body as it came, so a single row is logged without encoding it again ('' for other bodies). */
     jsonText: string;
+    /** The API key the request was verified with, if it presented one that was checked. */
+    apiKey: ApiKey | undefined;
   }
 }
 
@@ -81,7 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Hyperplane serving API', version: '1' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key exists (admin routes: always). `X-API-Key` works too.' } } },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
     },
     // Responses are documented here only: a response schema on the route itself would also drive (and could drop fields from) serialization.
     transform: ({ schema, url, route }) => {
@@ -110,7 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
     const json = String(text);
     request.jsonText = json;
-    parseJson(request, json, done);
+    parseJson(request, json, (error, value) => done(error === null || error === undefined ? null : (forbiddenKeyError(json) ?? error), value));
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -126,14 +134,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not found', `no route ${request.method} ${request.url}`));
 
   // Scopes by route: predicting, feedback, and admin (reload); health, readiness and metrics are open.
-  const keys = new KeyCheck(store.apiKeys);
+  const keys = new KeyCheck(store.apiKeys, options.noAuth === true);
+  app.decorateRequest('apiKey', undefined);
   await keys.refresh();
   const scopeOf = (url: string): ApiScope | undefined => (url.startsWith('/v1/admin/') ? 'admin' : url.startsWith('/v1/feedback') ? 'feedback' : url.startsWith('/v1/models/') || url.startsWith('/v2/models/') || url.startsWith('/invocations') ? 'predict' : undefined);
   app.addHook('onRequest', (request, reply, done) => {
     const scope = scopeOf(request.url);
     if (scope === undefined) return done();
     const answer = (result: AuthResult): void => {
-      if (result.ok) return done();
+      if (result.ok) {
+        request.apiKey = result.key;
+        return done();
+      }
       metrics.counted(scope, result.status);
       void fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
     };
@@ -147,12 +159,24 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
    * a flood of requests for a wrong name would otherwise query the store for each one.
    */
   const unknown = new Map<string, { message: string; until: number }>();
+  const servedSet = new ServedSet(options.refs ?? [], options.anyVersion === true);
+  /** Why a reference is not answered: the registry's detail (its aliases, its versions) only for an admin key. */
+  const notServed = (reply: FastifyReply, ref: string, detail: string): FastifyReply => {
+    const admin = reply.request.apiKey?.scopes.includes('admin') === true;
+    return fail(reply, 404, 'unknown model', `model '${ref}' is not served here${admin ? `: ${detail}` : ''}`);
+  };
+  function admits(ref: string, reply: FastifyReply): boolean {
+    if (servedSet.serves(ref)) return true;
+    notServed(reply, ref, `this server serves ${servedSet.describe()}`);
+    return false;
+  }
   async function served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined> {
+    if (!admits(ref, reply)) return undefined;
     const ready = models.get(ref);
     if (ready !== undefined) return ready;
     const known = unknown.get(ref);
     if (known !== undefined && known.until > Date.now()) {
-      fail(reply, 404, 'unknown model', known.message);
+      notServed(reply, ref, known.message);
       return undefined;
     }
     try {
@@ -168,67 +192,94 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       }
       if (unknown.size >= 10_000) unknown.clear();
       unknown.set(ref, { message, until: Date.now() + (options.unknownModelMs ?? 1000) });
-      fail(reply, 404, 'unknown model', message);
+      notServed(reply, ref, message);
       return undefined;
     }
   }
 
   // Deployments by name: a request for a deployment's name is routed by its policy.
+  // Only the deployments this server serves: those of its models (every one when it was given no references).
   const policies = new Map<string, { spec: string; policy: Policy }>();
+  /** The last error loading each deployment's policy (logged once; shown to admins in /readyz). */
+  const deploymentErrors = new Map<string, string>();
   async function loadDeployments(): Promise<void> {
     const seen = new Set<string>();
     for (const d of await store.deployments.list()) {
+      if (!servedSet.servesDeployment(d.name)) continue;
       seen.add(d.name);
       const text = JSON.stringify(d.policy);
       let entry = policies.get(d.name);
       try {
         if (entry?.spec !== text) {
-          entry = { spec: text, policy: policyFrom(policySpecOf(d.name, d.policy)) };
-          for (const ref of entry.policy.refs) await models.add(ref, true).catch(() => undefined);
+          const next = { spec: text, policy: policyFrom(policySpecOf(d.name, d.policy)) };
+          // Every version loads before the policy serves: one that fails keeps the previous policy serving, as a reload does.
+          for (const ref of next.policy.refs) await models.add(ref);
+          entry = next;
           policies.set(d.name, entry);
         }
         if (entry.policy.observe !== undefined) entry.policy.observe(await store.feedback.rewards(d.name));
+        deploymentErrors.delete(d.name);
       } catch (e) {
-        app.log.error({ deployment: d.name }, e instanceof Error ? e.message : String(e));
+        const message = e instanceof Error ? e.message : String(e);
+        if (deploymentErrors.get(d.name) !== message) app.log.error({ deployment: d.name }, `${message}${entry !== undefined ? '; the previous policy keeps serving' : ''}`);
+        deploymentErrors.set(d.name, message);
       }
     }
     for (const name of [...policies.keys()]) if (!seen.has(name)) policies.delete(name);
+    for (const name of [...deploymentErrors.keys()]) if (!seen.has(name)) deploymentErrors.delete(name);
+    servedSet.setDeploymentRefs([...policies.values()].flatMap((p) => p.policy.refs));
   }
 
 
   const turnEnd = new TurnEnd((e) => app.log.error(e instanceof Error ? e.message : String(e)));
-  const { answerRows, predict, respond, logged } = predictions({ models, policies, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
+  const { answerRows, predict, respond, logged } = predictions({ models, policies, admits, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
-  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodeURIComponent(request.params.model), request, reply, 'predict'));
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodedOnce(request.params.model), request, reply, 'predict'));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
     return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
   });
 
-  registerProtocolRoutes(app, { models, served, answerRows, respond });
+  const drain = new Drain(app.server);
+  /** The one readiness /readyz and /v2/health/ready both answer: every served reference has a version loaded, at least one does, and no drain has begun. */
+  const ready = (): boolean => models.ready && models.status().length > 0 && !drain.active;
+  registerProtocolRoutes(app, { models, served, admits, ready, answerRows, respond });
 
-  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), counted: () => metrics.counted('feedback', 202) });
+  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
 
   app.post('/v1/admin/reload', async () => {
     await reload();
     return { models: models.status() };
   });
 
-  app.put<{ Params: { name: string }; Body: { policy?: JsonValue } }>('/v1/admin/deployments/:name', async (request, reply) => {
-    const policy = request.body?.policy;
-    if (policy === undefined) return fail(reply, 400, 'bad request', "expected { \"policy\": … }");
-    policySpecOf(request.params.name, policy);
-    await store.deployments.put(request.params.name, policy);
+  // The same checks as `hyperplane deploy` (one schema), then every version must load here before the deployment is stored.
+  app.put<{ Params: { name: string }; Body: { policy?: JsonValue } | null }>('/v1/admin/deployments/:name', async (request, reply) => {
+    const body = request.body;
+    const { name, spec } = checkDeployment(request.params.name, body !== null && typeof body === 'object' && !Array.isArray(body) ? body.policy : undefined);
+    await resolveDeployment(store.registry, spec);
+    for (const { ref, field } of refsOf(spec)) {
+      try {
+        await models.check(ref);
+      } catch (e) {
+        if (!isHyperplaneError(e)) throw e;
+        return fail(reply, 400, 'bad request', `field '${field}': '${ref}' does not load, so the deployment is not changed: ${e.message}`);
+      }
+    }
+    await store.deployments.put(name, spec as unknown as JsonValue);
     await reload();
-    return { deployment: request.params.name, policy };
+    return { deployment: name, policy: spec };
   });
 
   app.get('/healthz', UNSHED, async () => ({ status: 'ok' }));
-  const drain = new Drain(app.server);
-  app.get('/readyz', UNSHED, async (_request, reply) => {
-    const status = models.status();
-    const ready = models.ready && status.length > 0 && !drain.active;
-    return reply.code(ready ? 200 : 503).send({ ready, ...(drain.active ? { draining: true } : {}), models: status, ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
+  // Anyone may ask whether the server is ready; what it serves, its versions and errors are for an admin key.
+  app.get('/readyz', UNSHED, async (request, reply) => {
+    const isReady = ready();
+    const answer = { ready: isReady, ...(drain.active ? { draining: true } : {}) };
+    // A key that can't be checked now (the store is down) only hides the details: readiness is still answered.
+    const admin = request.headers['authorization'] !== undefined || request.headers['x-api-key'] !== undefined ? await Promise.resolve(keys.check(request.headers, 'admin')).catch(() => undefined) : undefined;
+    if (admin?.ok !== true) return reply.code(isReady ? 200 : 503).send(answer);
+    const deployments = [...deploymentErrors].map(([deployment, error]) => ({ deployment, error }));
+    return reply.code(isReady ? 200 : 503).send({ ...answer, models: models.status(), ...(deployments.length > 0 ? { deployments } : {}), ...(options.log?.stats !== undefined ? { predictionLog: options.log.stats() } : {}) });
   });
   app.get('/metrics', UNSHED, async (_request, reply) => {
     const { contentType, body } = await metrics.text();
@@ -243,6 +294,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const reload = async (): Promise<void> => {
     unknown.clear();
     await keys.refresh();
+    // With no references given, a model whose production alias was set since is served from now on.
+    if ((options.refs ?? []).length === 0) await models.start([]);
     await loadDeployments();
     const { changed, failed } = await models.reload();
     if (changed.length > 0) app.log.info({ changed }, 'new versions swapped in');
@@ -276,4 +329,27 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       await app.close();
     },
   };
+}
+
+/**
+ * The parser refuses `__proto__` keys (and `constructor` holding `prototype`): they could reach an
+ * object's prototype. Its error says only "not valid JSON"; valid JSON refused for that names the field.
+ */
+function forbiddenKeyError(json: string): HyperplaneError | undefined {
+  try {
+    JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const field = /"__proto__"\s*:/.test(json) ? '__proto__' : 'constructor';
+  return new HyperplaneError(`a key named '${field}' is not accepted (it could change an object's prototype): rename the field`, { field });
+}
+
+/** A path parameter decoded once more (`cancer%40staging` as sent encoded twice); one that doesn't decode (a lone '%') is taken as it is. */
+function decodedOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -15,6 +15,8 @@ export interface FieldProblem {
 export interface ValidationOptions {
   /** 'ignore' (default): fields the model does not read are left alone; 'reject': each is a problem. */
   extraFields: 'ignore' | 'reject';
+  /** A row holding none of the fields the model reads is scored as all missing, with a note; strict: it is a problem (400). */
+  strict?: boolean;
 }
 
 const EXPECTED: Record<SchemaType, string> = {
@@ -77,12 +79,18 @@ export class RowValidator {
         continue;
       }
       const record = row as Record<string, unknown>;
+      // How many of the model's inputs the row holds: none means the caller sent something else entirely.
+      let read = 0;
       // A parsed JSON object has only own, enumerable fields: for...in needs no hasOwn check (it cost more than the rest of the loop).
       for (const field in record) {
         const value = record[field];
         // The common case first: a finite number for a numeric input.
-        if (typeof value === 'number' && Number.isFinite(value) && this.plainNumbers.has(field)) continue;
+        if (typeof value === 'number' && Number.isFinite(value) && this.plainNumbers.has(field)) {
+          read++;
+          continue;
+        }
         const type = this.types.get(field);
+        if (type !== undefined) read++;
         if (type === undefined) {
           if (this.options.extraFields === 'reject' && field !== this.target) problems.push({ field, problem: 'the model does not take this field', expected: `only ${[...this.types.keys()].join(', ')}`, ...at(r) });
           continue;
@@ -97,9 +105,19 @@ export class RowValidator {
           (rowNotes ??= []).push(`unknown category '${String(value).slice(0, 40)}' for '${field}': scored as other`);
         }
       }
+      if (read === 0 && this.types.size > 0) {
+        if (this.options.strict === true) problems.push({ field: '(row)', problem: 'none of the fields the model reads', expected: `at least one of ${this.inputList()}`, ...at(r) });
+        else (rowNotes ??= []).push(`none of the fields the model reads (${this.inputList()}): scored as all missing`);
+      }
       notes[r] = rowNotes ?? NO_NOTES;
     }
     return { problems, notes };
+  }
+
+  /** The model's inputs, for a message (the first ten). */
+  private inputList(): string {
+    const names = [...this.types.keys()];
+    return `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length} in all)` : ''}`;
   }
 
   private problemWith(type: SchemaType, value: unknown): string | undefined {

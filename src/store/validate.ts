@@ -1,7 +1,7 @@
 import { HyperplaneError } from '../errors.js';
 
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
-const ALIAS_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+export const ALIAS_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 /** Model names can't hold '@' or '/', so `name@alias` and `name/3` always parse one way. */
 export function checkModelName(name: string): string {

@@ -22,8 +22,8 @@ function listeningDescriptors(port: string, pid: number): number | undefined {
 }
 
 /** `hyperplane serve --port 0` in `dir`, once it listens: its address, its exit code to come, and what it has written on stderr so far. */
-async function serveOnFreePort(dir: string, env: Record<string, string>): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function serveOnFreePort(dir: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
+  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const address = await new Promise<string>((resolve, reject) => {
     server.stderr!.on('data', (d: Buffer) => {
@@ -279,5 +279,21 @@ describe('hyperplane serve on a real port', () => {
     // Flags are checked in the primary, before a worker starts.
     const flag = await serve(['--port', '0', '--workers', '2', '--accepts-per-turn', '0']);
     expect(flag).toEqual({ code: 2, stderr: 'hyperplane: error: --accepts-per-turn 0: expected a whole number, 1 or more\n' });
+  });
+
+  it.each(['99999', '65536', '-1', 'abc', '1.5', ''])('--port %j is exit 2 with one line naming --port and the range', (port) => {
+    const dir = tempDir('hyperplane-serve-port-');
+    const r = runCli(['serve', '--port', port], { cwd: dir, env: { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`hyperplane: error: --port ${port}: expected a whole number from 0 to 65535\n`);
+  });
+
+  it('says when it starts that --no-auth and --any-version are on', async () => {
+    const dir = tempDir('hyperplane-serve-open-');
+    const { server, exited, stderr } = await serveOnFreePort(dir, { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` }, ['--no-auth', '--any-version']);
+    server.kill('SIGTERM');
+    await exited;
+    expect(stderr()).toMatch(/--no-auth: predictions and feedback need no API key/);
+    expect(stderr()).toMatch(/--any-version: any name@alias or name\/N in the store is answered/);
   });
 });

@@ -54,6 +54,24 @@ for (const [dialect, harness, skip] of [
       expect(text).toBe(readFileSync(file, 'utf8'));
     });
 
+    it('0004 keeps one feedback row per (prediction, outcome) a store already holds, and the next repeat adds none', async () => {
+      const spot = await harness.fresh();
+      const before = await spot.open({ migrate: '0002_heartbeat_and_indexes' });
+      // Two inserts: each batch is deduplicated on its own, so only the index (not there yet) could stop the repeat.
+      for (let i = 0; i < 2; i++) await before.feedback.insert([{ predictionId: 'p1', outcome: 'yes', reward: 1, timestamp: 10 + i }]);
+      await before.feedback.insert([{ predictionId: 'p1', outcome: 'no', reward: 0, timestamp: 20 }]);
+      expect((await before.feedback.list()).length).toBe(3);
+      await before.close();
+      const after = await spot.open();
+      expect((await after.feedback.list()).map((f) => [f.outcome, f.timestamp])).toEqual([
+        ['yes', 10],
+        ['no', 20],
+      ]);
+      await after.feedback.insert([{ predictionId: 'p1', outcome: 'yes', reward: 1, timestamp: 30 }]);
+      expect((await after.feedback.list()).length).toBe(2);
+      await after.close();
+    });
+
     it('refuses a store written by a newer Hyperplane, naming the fix', async () => {
       const spot = await harness.fresh();
       const store = await spot.open();

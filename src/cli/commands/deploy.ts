@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
+import { checkDeployment, resolveDeployment } from '../../serve/deployments.js';
 import { parsePolicy } from '../../serve/policies.js';
 import type { JsonValue } from '../../store/index.js';
 import { withStore } from '../store.js';
@@ -33,10 +34,9 @@ export function deployCommand(): Command {
           process.stdout.write(`${d.name}  ${JSON.stringify(d.policy)}\n`);
           return;
         }
-        const spec = parsePolicy(name, flags.policy);
-        // Every arm must resolve now, not fail later on a server.
-        const refs = spec.kind === 'fixed' ? [spec.ref] : spec.kind === 'shadow' ? [spec.ref, spec.shadow] : spec.kind === 'split' ? spec.arms.map((a) => a.ref) : spec.arms;
-        for (const ref of refs) await store.registry.resolve(ref);
+        // The same checks as PUT /v1/admin/deployments/NAME: the schema, then every arm resolves now, not later on a server.
+        const { spec } = checkDeployment(name, parsePolicy(name, flags.policy));
+        await resolveDeployment(store.registry, spec);
         await store.deployments.put(name, spec as unknown as JsonValue);
         process.stdout.write(`${name}: ${JSON.stringify(spec)}\n`);
       });

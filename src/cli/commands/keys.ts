@@ -10,7 +10,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** `hyperplane keys create|list|revoke`: API keys for the server, stored hashed. */
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('API keys for `hyperplane serve`: once one exists, requests need a key with the route’s scope');
+  const keys = new Command('keys').description('API keys for `hyperplane serve`: once one has been created, requests need a valid key with the route’s scope (revoking them all does not open the server)');
   keys
     .command('create')
     .description('create a key and print it once (only its hash is stored)')
@@ -55,6 +55,8 @@ export function keysCommand(): Command {
       await withStore(async (store) => {
         if (!(await store.apiKeys.revoke(id))) throw new HyperplaneError(`no active key '${id}'`, { field: 'key' });
         process.stdout.write(`revoked ${id}\n`);
+        // Auth fails closed: with no key left, servers refuse every request rather than opening again.
+        if ((await store.apiKeys.list()).every((k) => k.revokedAt !== null)) process.stderr.write('no active key is left: servers now refuse predict and feedback until a key is created (or they run with serve --no-auth)\n');
       });
     });
   return keys;

@@ -19,6 +19,10 @@ interface ServeFlags {
   acceptsPerTurn: string;
   drainMs: string;
   maxEventLoopUtilization?: string;
+  /** Commander's `--no-auth`: false when given. */
+  auth: boolean;
+  anyVersion?: boolean;
+  strict?: boolean;
 }
 
 const share = (text: string): number => {
@@ -27,9 +31,11 @@ const share = (text: string): number => {
   return v;
 };
 
-const integer = (flag: string, text: string, min: number): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new HyperplaneError(`${flag} ${text}: expected a whole number, ${min} or more`);
+/** A whole number of at least `min` (and at most `max`, when given); '' is not 0. */
+const integer = (flag: string, text: string, min: number, max?: number): number => {
+  const n = text.trim() === '' ? NaN : Number(text);
+  const range = max !== undefined ? ` from ${min} to ${max}` : `, ${min} or more`;
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) throw new HyperplaneError(`${flag} ${text}: expected a whole number${range}`);
   return n;
 };
 
@@ -106,6 +112,9 @@ export function serveCommand(): Command {
     // Node accepts one connection per listening descriptor per event-loop turn; past capacity a turn takes
     // tens of ms, so a burst of new connections waited seconds to be accepted. Each process listens on this many copies.
     .option('--accepts-per-turn <n>', 'new connections each process can accept per event-loop turn (Node takes one per listening socket)', '16')
+    .option('--no-auth', 'predictions and feedback need no API key even once keys exist (admin routes still need an admin key)')
+    .option('--any-version', 'also answer any name@alias or name/N in the store, not only the REFs given (or production aliases) and their deployments: for development')
+    .option('--strict', 'refuse (400) a row holding none of the fields the model reads, rather than scoring it as all missing with a note')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
@@ -115,7 +124,7 @@ export function serveCommand(): Command {
     .action(async (refs: string[], flags: ServeFlags) => {
       // Every flag is checked before any worker starts: a worker failing on one would be replaced over and over.
       const workers = integer('--workers', flags.workers, 1);
-      const port = integer('--port', flags.port, 0);
+      const port = integer('--port', flags.port, 0, 65_535);
       const backlog = integer('--backlog', flags.backlog, 1);
       const acceptsPerTurn = integer('--accepts-per-turn', flags.acceptsPerTurn, 1);
       if (acceptsPerTurn > 256) throw new HyperplaneError(`--accepts-per-turn ${flags.acceptsPerTurn}: expected a whole number from 1 to 256`);
@@ -136,7 +145,7 @@ export function serveCommand(): Command {
       const writer = flags.log ? new PredictionLogWriter(sink ?? store.predictions, { writeWhenIdle: true, spillDir: join('.hyperplane', 'spill'), onError: (e) => process.stderr.write(`hyperplane serve: prediction log: ${e.message}\n`) }) : undefined;
       const { storeTarget } = await import('../../store/index.js');
       const target = storeTarget();
-      const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields }, maxEventLoopDelayMs, maxInFlight, ...(maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
+      const server = await buildServer({ store, refs, reloadMs, ...(target.dialect === 'postgres' ? { listen: target.uri } : {}), bodyLimit, validation: { extraFields: flags.extraFields, strict: flags.strict === true }, noAuth: !flags.auth, anyVersion: flags.anyVersion === true, maxEventLoopDelayMs, maxInFlight, ...(maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: true, logLevel: flags.logLevel });
       let stopping = false;
       let copies: ListenerCopies | undefined;
       /** Stops taking requests, lets those in flight finish, then flushes the log and closes the store. */
@@ -169,8 +178,10 @@ export function serveCommand(): Command {
       }
       copies = workers > 1 ? acceptFromCopies(server.app.server, acceptsPerTurn - 1, backlog) : acceptFromHelperCopies(server.app.server, acceptsPerTurn - 1, backlog);
       await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
+      if (!flags.auth) process.stderr.write('--no-auth: predictions and feedback need no API key; admin routes still need an admin key\n');
+      if (flags.anyVersion === true) process.stderr.write('--any-version: any name@alias or name/N in the store is answered, not only production aliases and deployments (for development)\n');
       for (const m of server.models.status()) process.stderr.write(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})\n` : `NOT serving ${m.ref}: ${m.error}\n`);
-      if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: requests name one (name@alias, name/3), or register one and it is picked up\n');
+      if (server.models.status().length === 0) process.stderr.write('no model has a production alias yet: one given a production alias is picked up at the next reload\n');
       const worker = workers > 1 ? `worker ${process.pid} ` : '';
       const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
       process.stderr.write(`${worker}listening on ${address}${turn}  (POST ${address}/v1/models/NAME/predict, GET ${address}/readyz, ${address}/metrics)\n`);

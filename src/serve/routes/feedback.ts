@@ -3,50 +3,138 @@ import { isEncoded, type FeedbackInput, type JsonValue, type PredictionRecord, t
 import { fail } from '../reply.js';
 import type { FieldProblem } from '../validate.js';
 
+/** Items per request at most: a bigger list is a 413 naming the limit. */
+export const MAX_FEEDBACK_ITEMS = 1000;
+/** An outcome's JSON at most: a label, a value or a reward is a few bytes; megabytes are a mistake or an attack. */
+export const MAX_OUTCOME_BYTES = 4096;
+/**
+ * An id the server could have made this long ago and not logged yet (a batch waiting in another
+ * worker's writer, or spilled while the store was down) is taken without a reward, not refused.
+ */
+const IN_FLIGHT_MS = 10 * 60_000;
+
 export interface FeedbackContext {
   store: Store;
   /** A prediction the log holds but has not written yet (feedback may overtake its batch). */
   pending(id: string): PredictionRecord | undefined;
-  /** Counts an accepted feedback request in the metrics. */
-  counted(): void;
+  /** Whether predictions are logged at all: without a log, ids can't be checked (serve --no-log). */
+  logged: boolean;
+  /** Counts a feedback request in the metrics, by its status. */
+  counted(status: number): void;
 }
 
-/** `POST /v1/feedback`: true outcomes by prediction id, one or many, each scored as a reward where it can be. */
-export function registerFeedbackRoute(app: FastifyInstance, { store, pending, counted }: FeedbackContext): void {
-    /**
-   * Feedback as a reward in [0, 1]: `{ "reward": x }` as given; a true label compared with what was
-   * predicted (1 when right). Unknown predictions and values (a regression's true value) have none.
-   * The prediction is looked for in the log's unwritten records first, then in the store: a record
-   * only moves from the one to the other, so it can't be missed between the two looks.
+/** What became of one item. */
+export type FeedbackResult = { status: 'accepted' } | { status: 'unknown id'; problem: string } | { status: 'invalid'; field: string; problem: string };
+
+type Problem = Omit<FieldProblem, 'row'>;
+
+const V7_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** An id of the server's own format (a version-7 UUID) made in the last few minutes. */
+function madeRecently(id: string, now: number): boolean {
+  const m = V7_ID.exec(id);
+  if (m === null) return false;
+  const ms = parseInt(`${m[1]}${m[2]}`, 16);
+  return ms >= now - IN_FLIGHT_MS && ms <= now + 60_000;
+}
+
+/** The item's shape and its outcome's: id, size, a reward in [0, 1]. */
+function shapeProblem(item: unknown): Problem | undefined {
+  const f = item as { id?: unknown; outcome?: unknown } | null;
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) return { field: '(feedback)', problem: `got ${f === null ? 'null' : Array.isArray(f) ? 'an array' : typeof f}`, expected: '{ "id": prediction id, "outcome": the true value }' };
+  if (typeof f.id !== 'string' || f.id === '' || f.id.length > 500) return { field: 'id', problem: 'missing or not a string', expected: 'the id a prediction answered with' };
+  const o = f.outcome;
+  if (o === undefined) return { field: 'outcome', problem: 'missing', expected: 'the true label, value or { "reward": 0..1 }' };
+  if (o === null || Array.isArray(o)) return { field: 'outcome', problem: `got ${o === null ? 'null' : 'an array'}`, expected: 'the true label, value or { "reward": 0..1 }' };
+  const bytes = Buffer.byteLength(JSON.stringify(o));
+  if (bytes > MAX_OUTCOME_BYTES) return { field: 'outcome', problem: `${bytes} bytes as JSON`, expected: `at most ${MAX_OUTCOME_BYTES} bytes` };
+  if (typeof o === 'object' && 'reward' in o) {
+    const reward = (o as { reward: unknown }).reward;
+    if (typeof reward !== 'number' || !(reward >= 0 && reward <= 1)) return { field: 'outcome.reward', problem: `got ${JSON.stringify(reward).slice(0, 40)}`, expected: 'a number from 0 to 1' };
+  }
+  return undefined;
+}
+
+/** An outcome checked against the prediction it is for: a label the model has, a number for a value. Gives the reward, or a problem. */
+function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined): { reward: number | null } | Problem {
+  if (typeof outcome === 'object' && outcome !== null && !Array.isArray(outcome)) return { reward: typeof outcome['reward'] === 'number' ? outcome['reward'] : null };
+  const answer = response as { prediction?: unknown; probabilities?: Record<string, number> } | undefined;
+  if (answer === undefined || answer === null || answer.prediction === undefined) return { reward: null };
+  if (typeof answer.prediction === 'number') {
+    return typeof outcome === 'number' ? { reward: null } : { field: 'outcome', problem: `got ${JSON.stringify(outcome).slice(0, 40)}`, expected: 'the true value, a number (the model predicts values)' };
+  }
+  const labels = answer.probabilities !== undefined ? Object.keys(answer.probabilities) : undefined;
+  const label = String(outcome);
+  if (labels !== undefined && !labels.includes(label)) return { field: 'outcome', problem: `unknown label '${label.slice(0, 40)}'`, expected: `one of ${labels.slice(0, 20).join(', ')}` };
+  return { reward: label === answer.prediction ? 1 : 0 };
+}
+
+/**
+ * `POST /v1/feedback`: true outcomes by prediction id, one or many (at most 1000), each answered on its
+ * own: accepted, unknown id, or invalid with why. A label is scored against the prediction as a reward.
+ * The same (id, outcome) sent again adds nothing (the store keeps one).
+ */
+export function registerFeedbackRoute(app: FastifyInstance, { store, pending, logged, counted }: FeedbackContext): void {
+  /**
+   * The prediction's answer, looked for in the log's unwritten records first, then in the store (a
+   * record only moves from the one to the other, so it can't be missed between the two looks); 'in
+   * flight' for an id made moments ago that neither holds yet; undefined for an unknown id.
    */
-  async function rewardOf(f: FeedbackInput): Promise<number | null> {
-    const o = f.outcome;
-    if (o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o['reward'] === 'number') return Math.min(1, Math.max(0, o['reward']));
-    if (typeof o !== 'string' && typeof o !== 'number' && typeof o !== 'boolean') return null;
-    const held = pending(f.predictionId);
-    const response = held === undefined ? (await store.predictions.get(f.predictionId))?.response : isEncoded(held) ? (JSON.parse(held.responseJson) as JsonValue) : held.response;
-    const predicted = (response as { prediction?: string | number } | undefined)?.prediction;
-    if (predicted === undefined || typeof predicted === 'number') return null;
-    return String(o) === predicted ? 1 : 0;
+  async function answerFor(id: string, now: number): Promise<{ response: JsonValue } | 'in flight' | undefined> {
+    const held = pending(id);
+    if (held !== undefined) return { response: isEncoded(held) ? (JSON.parse(held.responseJson) as JsonValue) : held.response };
+    const stored = await store.predictions.get(id);
+    if (stored !== undefined) return { response: stored.response };
+    return !logged || madeRecently(id, now) ? 'in flight' : undefined;
   }
 
   app.post('/v1/feedback', async (request, reply) => {
     const body = request.body;
     const items: unknown[] = Array.isArray(body) ? body : body !== null && typeof body === 'object' && Array.isArray((body as { feedback?: unknown }).feedback) ? (body as { feedback: unknown[] }).feedback : [body];
+    if (items.length === 0) {
+      counted(400);
+      return fail(reply, 400, 'invalid feedback', 'no feedback items: send { "id", "outcome" } or a list of them');
+    }
+    if (items.length > MAX_FEEDBACK_ITEMS) {
+      counted(413);
+      return fail(reply, 413, 'too many items', `${items.length} feedback items: at most ${MAX_FEEDBACK_ITEMS} items a request`);
+    }
+    const now = Date.now();
+    const results: FeedbackResult[] = [];
     const problems: FieldProblem[] = [];
     const batch: FeedbackInput[] = [];
-    items.forEach((item, row) => {
-      const at = items.length > 1 ? { row } : {};
-      const f = item as { id?: unknown; outcome?: unknown } | null;
-      if (f === null || typeof f !== 'object') problems.push({ field: '(feedback)', problem: `got ${f === null ? 'null' : typeof f}`, expected: '{ "id": prediction id, "outcome": the true value }', ...at });
-      else if (typeof f.id !== 'string' || f.id === '') problems.push({ field: 'id', problem: 'missing or not a string', expected: 'the id a prediction answered with', ...at });
-      else if (f.outcome === undefined) problems.push({ field: 'outcome', problem: 'missing', expected: 'the true label, value or reward', ...at });
-      else batch.push({ predictionId: f.id, outcome: f.outcome as JsonValue });
-    });
-    if (problems.length > 0) return fail(reply, 400, 'invalid feedback', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the feedback`, problems);
-    for (const f of batch) f.reward = await rewardOf(f);
+    const at = (row: number): { row?: number } => (items.length > 1 ? { row } : {});
+    for (const [row, item] of items.entries()) {
+      const wrong = shapeProblem(item);
+      if (wrong !== undefined) {
+        problems.push({ ...wrong, ...at(row) });
+        results.push({ status: 'invalid', field: wrong.field, problem: `${wrong.problem}: expected ${wrong.expected}` });
+        continue;
+      }
+      const { id, outcome } = item as { id: string; outcome: JsonValue };
+      const found = await answerFor(id, now);
+      if (found === undefined) {
+        problems.push({ field: 'id', problem: `no prediction '${id.slice(0, 80)}'`, expected: 'the id a prediction answered with', ...at(row) });
+        results.push({ status: 'unknown id', problem: `no prediction '${id.slice(0, 80)}'` });
+        continue;
+      }
+      const scored = found === 'in flight' ? scoreAgainst(outcome, undefined) : scoreAgainst(outcome, found.response);
+      if (!('reward' in scored)) {
+        problems.push({ ...scored, ...at(row) });
+        results.push({ status: 'invalid', field: scored.field, problem: `${scored.problem}: expected ${scored.expected}` });
+        continue;
+      }
+      batch.push({ predictionId: id, outcome, reward: scored.reward });
+      results.push({ status: 'accepted' });
+    }
+    if (batch.length === 0) {
+      const anyInvalid = results.some((r) => r.status === 'invalid');
+      const status = anyInvalid ? 400 : 404;
+      counted(status);
+      return fail(reply, status, anyInvalid ? 'invalid feedback' : 'unknown prediction', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the feedback; nothing was recorded`, problems);
+    }
     await store.feedback.insert(batch);
-    counted();
-    return reply.code(202).send({ accepted: batch.length });
+    counted(202);
+    return reply.code(202).send({ accepted: batch.length, results });
   });
 }

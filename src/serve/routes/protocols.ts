@@ -9,20 +9,28 @@ import type { ServedModels, ServedVersion } from '../served-models.js';
 export interface ProtocolContext {
   models: ServedModels;
   served(ref: string, reply: FastifyReply): Promise<ServedVersion | undefined>;
+  /** Whether the server answers `ref`; answers the 404 itself when not. */
+  admits(ref: string, reply: FastifyReply): boolean;
+  /** The server's one readiness (/readyz answers the same). */
+  ready(): boolean;
   answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers): Answered | undefined | Promise<Answered | undefined>;
   respond(reply: FastifyReply, payload: object, done: Answered): FastifyReply;
 }
 
 /** The Open Inference Protocol (v2) and MLflow's /invocations, both through the server's prediction path. */
-export function registerProtocolRoutes(app: FastifyInstance, { models, served, answerRows, respond }: ProtocolContext): void {
+export function registerProtocolRoutes(app: FastifyInstance, { models, served, admits, ready, answerRows, respond }: ProtocolContext): void {
   // The Open Inference Protocol (v2): KServe, Triton and MLServer clients work unchanged.
   app.get('/v2/health/live', UNSHED, async () => ({ live: true }));
-  app.get('/v2/health/ready', UNSHED, async (_request, reply) => reply.code(models.ready ? 200 : 503).send({ ready: models.ready }));
+  app.get('/v2/health/ready', UNSHED, async (_request, reply) => {
+    const isReady = ready();
+    return reply.code(isReady ? 200 : 503).send({ ready: isReady });
+  });
   app.get<{ Params: { model: string } }>('/v2/models/:model', async (request, reply) => {
     const model = await served(request.params.model, reply);
     return model === undefined ? reply : modelMetadata(model);
   });
   app.get<{ Params: { model: string } }>('/v2/models/:model/ready', async (request, reply) => {
+    if (!admits(request.params.model, reply)) return reply;
     const model = models.get(request.params.model);
     return reply.code(model !== undefined ? 200 : 404).send({ name: request.params.model, ready: model !== undefined });
   });

@@ -3,6 +3,7 @@ import type { Dialect } from '../db/schema.js';
 import { initial } from './0001_initial.js';
 import { heartbeatAndIndexes } from './0002_heartbeat_and_indexes.js';
 import { auditAndKeyExpiry } from './0003_audit_and_key_expiry.js';
+import { feedbackOnce } from './0004_feedback_once.js';
 
 /** Code, not files read at run time, so migrations work from dist/ and from a bundle. Never edit one that shipped: add the next. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -10,10 +11,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0001_initial': initial(dialect),
     '0002_heartbeat_and_indexes': heartbeatAndIndexes(),
     '0003_audit_and_key_expiry': auditAndKeyExpiry(dialect),
+    '0004_feedback_once': feedbackOnce(dialect),
   };
 }
 
-export const LATEST_MIGRATION = '0003_audit_and_key_expiry';
+export const LATEST_MIGRATION = '0004_feedback_once';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

@@ -10,14 +10,23 @@ export class SqlFeedbackLog implements FeedbackLog {
   async insert(batch: readonly FeedbackInput[]): Promise<void> {
     if (batch.length === 0) return;
     const now = Date.now();
-    const rows = batch.map((f) => ({
-      prediction_id: checkName(f.predictionId, 'predictionId'),
-      outcome: JSON.stringify(f.outcome),
-      reward: f.reward ?? null,
-      ts: checkInteger(f.timestamp ?? now, 'timestamp'),
-    }));
+    // A repeated (prediction, outcome) pair is kept once: in the batch here, against the stored rows by the unique index.
+    const seen = new Set<string>();
+    const rows = batch
+      .map((f) => ({
+        prediction_id: checkName(f.predictionId, 'predictionId'),
+        outcome: JSON.stringify(f.outcome),
+        reward: f.reward ?? null,
+        ts: checkInteger(f.timestamp ?? now, 'timestamp'),
+      }))
+      .filter((r) => {
+        const key = JSON.stringify([r.prediction_id, r.outcome]);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(rows, rowsPerInsert(4))) await trx.insertInto('feedback').values(part).execute();
+      for (const part of chunks(rows, rowsPerInsert(4))) await trx.insertInto('feedback').values(part).onConflict((oc) => oc.doNothing()).execute();
     });
   }
 

@@ -58,7 +58,29 @@ export function servingCases(ctx: SuiteContext): void {
       { version: 3, arm: 'bandit/3', count: 2, total: 2 },
       { version: 4, arm: 'bandit/4', count: 1, total: 1 },
     ]);
-    expect((await ctx.store.feedback.list({ predictionId: 'p00001' })).length).toBe(2);
+    // The retried (id, outcome) pair added no row.
+    expect((await ctx.store.feedback.list({ predictionId: 'p00001' })).length).toBe(1);
+  });
+
+  it('adds no row for a repeated (prediction id, outcome) pair, within a batch or across batches; another outcome is a row', async () => {
+    const { feedback } = ctx.store;
+    await feedback.insert([
+      { predictionId: 'dup-1', outcome: 'yes', reward: 1, timestamp: 10 },
+      { predictionId: 'dup-1', outcome: 'yes', reward: 1, timestamp: 11 },
+      { predictionId: 'dup-1', outcome: { reward: 1 }, timestamp: 12 },
+    ]);
+    await feedback.insert([
+      { predictionId: 'dup-1', outcome: 'yes', reward: 1, timestamp: 20 },
+      { predictionId: 'dup-1', outcome: { reward: 1 }, timestamp: 21 },
+      { predictionId: 'dup-1', outcome: 'no', reward: 0, timestamp: 22 },
+      { predictionId: 'dup-2', outcome: 'yes', timestamp: 23 },
+    ]);
+    expect((await feedback.list({ predictionId: 'dup-1' })).map((f) => [f.outcome, f.timestamp])).toEqual([
+      ['yes', 10],
+      [{ reward: 1 }, 12],
+      ['no', 22],
+    ]);
+    expect((await feedback.list({ predictionId: 'dup-2' })).length).toBe(1);
   });
 
   it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {

@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeOrderedId } from '../../src/serve/ids.js';
+import { buildServer, type Server } from '../../src/serve/server.js';
+import { openStore, type PredictionRecord, type Store } from '../../src/store/index.js';
+import { fixture, IN_TEST, runCli, tempDir } from '../helpers.js';
+
+type Row = Record<string, string | number | null>;
+const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Row[];
+
+/** One trained package, registered again and again: training once keeps these tests quick. */
+let packageBytes: Uint8Array | undefined;
+async function register(store: Store, name: string, alias?: string): Promise<number> {
+  if (packageBytes === undefined) {
+    const out = tempDir('hyperplane-trust-model-');
+    const r = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--no-track', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    packageBytes = readFileSync(join(out, 'model.hpkg'));
+  }
+  const v = await store.registry.createVersion(name, { artifact: await store.artifacts.put(packageBytes) });
+  if (alias !== undefined) await store.registry.setAlias(name, alias, v.version);
+  return v.version;
+}
+
+const newStore = (prefix: string): Promise<Store> => openStore({ uri: `sqlite:${join(tempDir(prefix), 'hyperplane.db')}` });
+const predictOn = (server: Server, ref: string, headers: Record<string, string> = {}) => server.app.inject({ method: 'POST', url: `/v1/models/${ref}/predict`, payload: penguins[0]!, headers });
+
+describe('a server answers only what it serves', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await newStore('hyperplane-trust-scope-');
+    await register(store, 'cancer', 'production');
+    await register(store, 'cancer', 'staging');
+    await register(store, 'secretmodel');
+  });
+  afterAll(() => store.close());
+
+  it('with no references: every production alias (one given one later too), nothing else; --any-version opens the rest', async () => {
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    try {
+      expect((await predictOn(server, 'cancer')).statusCode).toBe(200);
+      expect((await predictOn(server, 'cancer@production')).statusCode).toBe(200);
+      expect((await predictOn(server, 'secretmodel/versions/1')).statusCode).toBe(404);
+      expect((await predictOn(server, 'cancer@staging')).statusCode).toBe(404);
+      expect((await predictOn(server, 'cancer/versions/2')).statusCode).toBe(404);
+      // A model that gets a production alias later is served after the next reload, and listed.
+      await register(store, 'later', 'production');
+      await server.reload();
+      expect(server.models.status().map((s) => s.ref)).toContain('later@production');
+      expect((await predictOn(server, 'later')).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const open = await buildServer({ store, ...IN_TEST, reloadMs: 0, anyVersion: true });
+    try {
+      expect((await predictOn(open, 'cancer@staging')).statusCode).toBe(200);
+      expect((await predictOn(open, 'secretmodel/versions/1')).statusCode).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('a deployment routes to its references, which are served; a deployment of a model not served is not', async () => {
+    await store.deployments.put('cancer', { kind: 'split', arms: [{ ref: 'cancer/1', weight: 1 }, { ref: 'cancer/2', weight: 1 }] });
+    await store.deployments.put('secretmodel', { kind: 'fixed', ref: 'secretmodel/1' });
+    const server = await buildServer({ store, ...IN_TEST, refs: ['cancer@production'], reloadMs: 0 });
+    try {
+      const versions = new Set<number>();
+      // No request key: each request draws its arm, so 40 of them reach both (all on one: 2 in 10^12).
+      for (let i = 0; i < 40; i++) versions.add((await predictOn(server, 'cancer')).json().version);
+      expect([...versions].sort()).toEqual([1, 2]);
+      expect((await predictOn(server, 'cancer/versions/2')).statusCode).toBe(200);
+      expect((await predictOn(server, 'secretmodel')).statusCode).toBe(404);
+      expect((await predictOn(server, 'secretmodel/versions/1')).statusCode).toBe(404);
+    } finally {
+      await server.close();
+      await store.deployments.delete('cancer');
+      await store.deployments.delete('secretmodel');
+    }
+  });
+
+  it('a deployment whose version fails to load keeps the previous policy serving', async () => {
+    const junk = await store.registry.createVersion('cancer', { artifact: await store.artifacts.put(new TextEncoder().encode('not a model')) });
+    await store.deployments.put('cancer', { kind: 'fixed', ref: 'cancer/2' });
+    const server = await buildServer({ store, ...IN_TEST, refs: ['cancer'], reloadMs: 0 });
+    try {
+      expect((await predictOn(server, 'cancer')).json().version).toBe(2);
+      await store.deployments.put('cancer', { kind: 'fixed', ref: `cancer/${junk.version}` });
+      await server.reload();
+      const r = await predictOn(server, 'cancer');
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().version).toBe(2);
+    } finally {
+      await server.close();
+      await store.deployments.delete('cancer');
+    }
+  });
+});
+
+describe('one deployment schema for the CLI and the API', () => {
+  it('hyperplane deploy refuses a weight the API refuses, naming the field', async () => {
+    const store = await newStore('hyperplane-trust-deploy-');
+    await register(store, 'cancer', 'production');
+    await register(store, 'cancer');
+    const env = { HYPERPLANE_STORE: `sqlite:${store.location}` };
+    try {
+      const r = runCli(['deploy', 'cancer', '--policy', 'split v1=1e308,v2=1'], { env });
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr).toBe(`hyperplane: error: field 'policy.arms[0].weight': expected a weight of at most 1000000\n`);
+      expect(await store.deployments.get('cancer')).toBeUndefined();
+      expect(runCli(['deploy', 'cancer', '--policy', 'split v1=90,v2=10'], { env }).code).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('one readiness', () => {
+  it('/readyz and /v2/health/ready agree with no model loaded, and with one', async () => {
+    const store = await newStore('hyperplane-trust-ready-');
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    try {
+      const both = async () => [(await server.app.inject({ method: 'GET', url: '/readyz' })).statusCode, (await server.app.inject({ method: 'GET', url: '/v2/health/ready' })).statusCode];
+      expect(await both()).toEqual([503, 503]);
+      await register(store, 'cancer', 'production');
+      await server.reload();
+      expect(await both()).toEqual([200, 200]);
+      await server.drain(0);
+      expect(await both()).toEqual([503, 503]);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+});
+
+describe('API keys fail closed', () => {
+  it('once every key is revoked, a request needs a valid key all the same; --no-auth opens predict and feedback, never admin routes', async () => {
+    const store = await newStore('hyperplane-trust-keys-');
+    await register(store, 'cancer', 'production');
+    const { info } = await store.apiKeys.create('only', ['admin']);
+    await store.apiKeys.revoke(info.id);
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    const open = await buildServer({ store, ...IN_TEST, reloadMs: 0, noAuth: true });
+    try {
+      expect((await predictOn(server, 'cancer')).statusCode).toBe(401);
+      expect((await server.app.inject({ method: 'POST', url: '/v1/feedback', payload: { id: timeOrderedId(), outcome: 'Adelie' } })).statusCode).toBe(401);
+      expect((await predictOn(open, 'cancer')).statusCode).toBe(200);
+      expect((await open.app.inject({ method: 'POST', url: '/v1/admin/reload', payload: {} })).statusCode).toBe(401);
+    } finally {
+      await server.close();
+      await open.close();
+      await store.close();
+    }
+  });
+
+  it('a store that never had a key stays open for predictions, and turns closed once one is made and then revoked', async () => {
+    const store = await newStore('hyperplane-trust-nokeys-');
+    await register(store, 'cancer', 'production');
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    try {
+      expect((await predictOn(server, 'cancer')).statusCode).toBe(200);
+      const { info } = await store.apiKeys.create('k', ['predict']);
+      const revoke = runCli(['keys', 'revoke', info.id], { env: { HYPERPLANE_STORE: `sqlite:${store.location}` } });
+      expect(revoke.stderr).toMatch(/no active key is left: servers now refuse predict and feedback/);
+      await server.reload();
+      expect((await predictOn(server, 'cancer')).statusCode).toBe(401);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+});
+
+describe('feedback, item by item', () => {
+  let store: Store;
+  let server: Server;
+  const held = new Map<string, PredictionRecord>();
+  beforeAll(async () => {
+    store = await newStore('hyperplane-trust-feedback-');
+    await register(store, 'cancer', 'production');
+    server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => held.set(p.id, p), find: (id) => held.get(id) } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await store.close();
+  });
+  const feedback = (payload: unknown) => server.app.inject({ method: 'POST', url: '/v1/feedback', payload: payload as object });
+
+  it('answers each item: accepted, unknown id, or invalid with why; stores only the accepted ones, once', async () => {
+    const { id, prediction } = (await predictOn(server, 'cancer')).json() as { id: string; prediction: string };
+    const old = timeOrderedId(Date.now() - 3_600_000);
+    const r = await feedback([
+      { id, outcome: prediction },
+      { id: old, outcome: 'Adelie' },
+      { id, outcome: 'Martian' },
+      { id, outcome: { reward: 'x' } },
+      { id, outcome: prediction },
+    ]);
+    expect(r.statusCode, r.body).toBe(202);
+    expect(r.json()).toEqual({
+      accepted: 2,
+      results: [
+        { status: 'accepted' },
+        { status: 'unknown id', problem: `no prediction '${old}'` },
+        { status: 'invalid', field: 'outcome', problem: expect.stringContaining("unknown label 'Martian'") },
+        { status: 'invalid', field: 'outcome.reward', problem: expect.stringContaining('a number from 0 to 1') },
+        { status: 'accepted' },
+      ],
+    });
+    expect((await feedback({ id, outcome: prediction })).statusCode).toBe(202);
+    expect((await store.feedback.list({ predictionId: id })).map((f) => [f.outcome, f.reward])).toEqual([[prediction, 1]]);
+  });
+
+  it('accepts an id answered a moment ago that no log holds yet (another worker answered it), without a reward', async () => {
+    const fresh = timeOrderedId();
+    const r = await feedback({ id: fresh, outcome: 'Adelie' });
+    expect(r.statusCode, r.body).toBe(202);
+    expect((await store.feedback.list({ predictionId: fresh })).map((f) => f.reward)).toEqual([null]);
+  });
+});
