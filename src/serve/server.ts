@@ -9,6 +9,7 @@ import { checkDeployment, refsOf, resolveDeployment } from './deployments.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { ServedSet } from './served-set.js';
 import { fail } from './reply.js';
+import { actorOf, auditQuery } from './audit.js';
 import { ServeMetrics } from './metrics.js';
 import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
 import { registerDocsRoutes } from './routes/docs.js';
@@ -265,10 +266,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
         return fail(reply, 400, 'bad request', `field '${field}': '${ref}' does not load, so the deployment is not changed: ${e.message}`);
       }
     }
-    await store.deployments.put(name, spec as unknown as JsonValue);
+    await store.deployments.put(name, spec as unknown as JsonValue, { actor: actorOf(request.apiKey) });
     await reload();
     return { deployment: name, policy: spec };
   });
+
+  // The audit trail (who moved an alias, changed a deployment, made or revoked a key), newest first.
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/audit', async (request) => ({ entries: await store.audit.list(auditQuery(request.query)) }));
 
   app.get('/healthz', UNSHED, async () => ({ status: 'ok' }));
   // Anyone may ask whether the server is ready; what it serves, its versions and errors are for an admin key.

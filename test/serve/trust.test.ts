@@ -220,3 +220,42 @@ describe('feedback, item by item', () => {
     expect((await store.feedback.list({ predictionId: fresh })).map((f) => f.reward)).toEqual([null]);
   });
 });
+
+describe('the audit trail through the server', () => {
+  it('records a deployment changed over the API with the admin key that changed it, and shows the trail to admin keys only', async () => {
+    const store = await newStore('hyperplane-trust-audit-');
+    try {
+      await register(store, 'cancer', 'production');
+      await register(store, 'cancer');
+      const { key: admin } = await store.apiKeys.create('deployer', ['admin']);
+      const { key: predictor } = await store.apiKeys.create('app', ['predict']);
+      const server = await buildServer({ store, ...IN_TEST, refs: ['cancer@production'], reloadMs: 0 });
+      try {
+        const put = await server.app.inject({ method: 'PUT', url: '/v1/admin/deployments/cancer', headers: { authorization: `Bearer ${admin}` }, payload: { policy: { kind: 'fixed', ref: 'cancer/2' } } });
+        expect(put.statusCode, put.body).toBe(200);
+        const trail = await server.app.inject({ method: 'GET', url: '/v1/admin/audit?action=deployment.put', headers: { authorization: `Bearer ${admin}` } });
+        expect(trail.statusCode, trail.body).toBe(200);
+        const entries = trail.json().entries as { actor: string; action: string; target: string; before: unknown; after: unknown }[];
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({ actor: 'key:deployer', action: 'deployment.put', target: 'cancer', before: null, after: { kind: 'fixed', ref: 'cancer/2' } });
+        // Key creation is on the trail too, and the whole trail pages by id.
+        const all = (await server.app.inject({ method: 'GET', url: '/v1/admin/audit?limit=2', headers: { authorization: `Bearer ${admin}` } })).json().entries as { id: number; action: string }[];
+        expect(all.map((e) => e.action)).toEqual(['deployment.put', 'key.create']);
+        const next = (await server.app.inject({ method: 'GET', url: `/v1/admin/audit?before=${all[1]!.id}`, headers: { authorization: `Bearer ${admin}` } })).json().entries as { action: string }[];
+        expect(next.map((e) => e.action)).toEqual(['key.create', 'alias.set']);
+        expect((await server.app.inject({ method: 'GET', url: '/v1/admin/audit', headers: { authorization: `Bearer ${predictor}` } })).statusCode).toBe(403);
+        expect((await server.app.inject({ method: 'GET', url: '/v1/admin/audit' })).statusCode).toBe(401);
+        const bad = await server.app.inject({ method: 'GET', url: '/v1/admin/audit?who=x', headers: { authorization: `Bearer ${admin}` } });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.body).toContain("field 'who'");
+        const badNumber = await server.app.inject({ method: 'GET', url: '/v1/admin/audit?since=yesterday', headers: { authorization: `Bearer ${admin}` } });
+        expect(badNumber.statusCode).toBe(400);
+        expect(badNumber.body).toContain("field 'since'");
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
