@@ -13,7 +13,7 @@ const row = { type: 'object', description: 'One row: field name → value (numbe
 const predictBody = { description: 'One row, or a batch', oneOf: [row, { type: 'object', required: ['rows'], properties: { rows: { type: 'array', items: row, maxItems: 10_000 } } }] };
 const tensor = { type: 'object', required: ['name', 'shape', 'datatype', 'data'], properties: { name: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, datatype: { type: 'string' }, data: { type: 'array' } } };
 const bad = 'Invalid input: `{error, message, problems: [{field, problem, expected, row?}]}`';
-const auth = { '401': 'No API key, or an unknown or revoked one (once keys exist)', '403': "The key lacks the route's scope" };
+const auth = { '401': 'No API key, or an unknown, revoked or expired one (once any key has been made)', '403': "The key lacks the route's scope" };
 const unavailable = 'Overloaded, or the model store could not be read (with Retry-After)';
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {

@@ -45,11 +45,13 @@ export class KeyCheck {
     }
     const now = Date.now();
     const entry = this.verified.get(presented);
+    // The cache may not outlive a key's expiry: an expired key is refused at once, not up to 10 s later.
+    if (entry !== undefined && entry.key.expiresAt !== null && entry.key.expiresAt <= now) return EXPIRED;
     if (entry !== undefined && now - entry.at <= CACHE_MS) return scoped(entry.key, scope);
     return this.keys.verify(presented).then((key) => {
       if (key === undefined) {
         this.verified.delete(presented);
-        return { ok: false, status: 401, message: 'the API key is not valid (unknown or revoked)' };
+        return { ok: false, status: 401, message: 'the API key is not valid (unknown, revoked or expired)' };
       }
       this.verified.set(presented, { key, at: now });
       return scoped(key, scope);
@@ -58,6 +60,7 @@ export class KeyCheck {
 }
 
 const OPEN: AuthResult = { ok: true, key: undefined };
+const EXPIRED: AuthResult = { ok: false, status: 401, message: 'the API key has expired' };
 
 function scoped(key: ApiKey, scope: ApiScope): AuthResult {
   if (!key.scopes.includes(scope) && !key.scopes.includes('admin')) return { ok: false, status: 403, message: `the key '${key.name}' has scope ${key.scopes.join(', ')}, not '${scope}'` };

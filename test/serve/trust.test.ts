@@ -259,3 +259,25 @@ describe('the audit trail through the server', () => {
     }
   });
 });
+
+describe('API keys that expire', () => {
+  it('are refused with 401 once expired, even while the server still remembers them as verified', async () => {
+    const store = await newStore('hyperplane-trust-expiry-');
+    try {
+      await register(store, 'cancer', 'production');
+      const { key } = await store.apiKeys.create('short-lived', ['predict'], { expiresAt: Date.now() + 1500 });
+      const server = await buildServer({ store, ...IN_TEST, refs: ['cancer@production'], reloadMs: 0 });
+      try {
+        expect((await predictOn(server, 'cancer', { authorization: `Bearer ${key}` })).statusCode).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 1600));
+        const late = await predictOn(server, 'cancer', { authorization: `Bearer ${key}` });
+        expect(late.statusCode).toBe(401);
+        expect(late.body).toContain('expired');
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
