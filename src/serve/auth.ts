@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeys, ApiScope } from '../store/index.js';
+import type { ApiKey, ApiKeys, ApiScope, AuditLog } from '../store/index.js';
 
 export type AuthResult = { ok: true; key: ApiKey | undefined } | { ok: false; status: 401 | 403; message: string };
 
@@ -19,16 +19,18 @@ export class KeyCheck {
   /** `open`: predict and feedback need no key whatever the store holds (serve --no-auth). */
   constructor(
     private readonly keys: ApiKeys,
+    private readonly audit: AuditLog,
     private readonly open = false,
   ) {}
 
   /**
    * Whether keys are required, re-read from the store (at start and with each reload). Revoked keys
    * count: revoking the last one must not open the server. Once required, it stays so in this process
-   * (a key deleted from the store outright does not open it either).
+   * (a key deleted from the store outright does not open it either, nor a later server: the audit
+   * trail remembers that a key was made).
    */
   async refresh(): Promise<void> {
-    this.configured ||= (await this.keys.list()).length > 0;
+    this.configured ||= (await this.keys.list()).length > 0 || (await this.audit.list({ action: 'key.create', limit: 1 })).length > 0;
     this.verified.clear();
   }
 

@@ -135,7 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not found', `no route ${request.method} ${request.url}`));
 
   // Scopes by route: predicting, feedback, and admin (reload); health, readiness and metrics are open.
-  const keys = new KeyCheck(store.apiKeys, options.noAuth === true);
+  const keys = new KeyCheck(store.apiKeys, store.audit, options.noAuth === true);
   app.decorateRequest('apiKey', undefined);
   await keys.refresh();
   const scopeOf = (url: string): ApiScope | undefined => (url.startsWith('/v1/admin/') ? 'admin' : url.startsWith('/v1/feedback') ? 'feedback' : url.startsWith('/v1/models/') || url.startsWith('/v2/models/') || url.startsWith('/invocations') ? 'predict' : undefined);

@@ -155,6 +155,21 @@ describe('API keys fail closed', () => {
     }
   });
 
+  it('a key deleted outright does not open a server started afterwards: the audit trail remembers a key was made', async () => {
+    const store = await newStore('hyperplane-trust-deleted-');
+    await register(store, 'cancer', 'production');
+    const { info } = await store.apiKeys.create('gone', ['predict']);
+    await store.apiKeys.delete(info.id);
+    expect(await store.apiKeys.list()).toEqual([]);
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+    try {
+      expect((await predictOn(server, 'cancer')).statusCode).toBe(401);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+
   it('a store that never had a key stays open for predictions, and turns closed once one is made and then revoked', async () => {
     const store = await newStore('hyperplane-trust-nokeys-');
     await register(store, 'cancer', 'production');
