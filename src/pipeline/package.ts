@@ -91,7 +91,7 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
   }
   const version = (json as { package?: unknown } | null)?.package;
   if (typeof version !== 'number') return fail('the package header is corrupt (no format version)');
-  if (version > PACKAGE_VERSION) return fail(`the package is format ${version}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
+  if (Number.isInteger(version) && version > PACKAGE_VERSION) return fail(`the package is format ${version}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
   if (!Number.isInteger(version) || version < 1) return fail(`the package has format version ${version}, which no Hyperplane writes (versions are 1 to ${PACKAGE_VERSION})`);
   // Checked whole before anything is used: a hand-edited package fails here, naming the part.
   const parsed = headerSchema.safeParse(json);
