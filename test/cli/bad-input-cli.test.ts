@@ -98,12 +98,12 @@ describe('bad CLI input: exit 2 and one clear line', () => {
       return ['train', '--config', at(name), '--no-track'];
     };
     it('a YAML syntax error names the line and the YAML error, once', () =>
-      expectRefused(train('hyperplane.config.yaml', 'data: x.csv\ntarget: y\n  learner: gbdt\n'), /hyperplane\.config\.yaml, line 3, column \d+: not valid YAML: [^:]+$/));
-    it('a YAML tab names its line', () => expectRefused(train('tab.yaml', 'data: x.csv\n\ttarget: y\n'), /tab\.yaml, line 2, column 1: not valid YAML: Tabs are not allowed/));
+      expectRefused(train('hyperplane.config.yaml', 'data: x.csv\ntarget: y\n  learner: gbdt\n'), /hyperplane\.config\.yaml, line 3: not valid YAML: [^:]+ \(column \d+\)$/));
+    it('a YAML tab names its line', () => expectRefused(train('tab.yaml', 'data: x.csv\n\ttarget: y\n'), /tab\.yaml, line 2: not valid YAML: Tabs are not allowed as indentation \(column 1\)$/));
     it('an empty YAML file', () => expectRefused(train('empty.yaml', '# nothing yet\n'), /empty\.yaml: the config is empty/));
     it('a YAML file that is one word', () => expectRefused(train('word.yaml', 'gbdt\n'), /word\.yaml: the config must be a mapping of settings \(key: value\), not a string/));
     it('a JSON syntax error names the line and column', () =>
-      expectRefused(train('c.json', '{\n  "data": "x.csv",\n  "target": "y",\n}\n'), /c\.json, line 4, column 1: not valid JSON: /));
+      expectRefused(train('c.json', '{\n  "data": "x.csv",\n  "target": "y",\n}\n'), /c\.json, line 4: not valid JSON: .* \(column 1\)$/));
     it('an empty JSON file', () => expectRefused(train('e.json', ''), /e\.json: the config is empty/));
     it('a TypeScript config that throws names its error', () => expectRefused(train('t.ts', 'throw new Error("boom")\n'), /t\.ts: the config threw an error: boom/));
     it('a TypeScript config without a default export', () => expectRefused(train('n.ts', 'export const data = "x.csv"\n'), /n\.ts: the config has no default export/));
