@@ -98,7 +98,7 @@ describe('bad CLI input: exit 2 and one clear line', () => {
       return ['train', '--config', at(name), '--no-track'];
     };
     it('a YAML syntax error names the line and the YAML error, once', () =>
-      expectRefused(train('hyperplane.config.yaml', 'data: x.csv\ntarget: y\n  learner: gbdt\n'), /hyperplane\.config\.yaml, line 3: not valid YAML: [^:]+ \(column \d+\)$/));
+      expectRefused(train('hyperplane.config.yaml', 'data: x.csv\ntarget: y\n  learner: gbdt\n'), /hyperplane\.config\.yaml, line 2: not valid YAML: [^:]+ \(column \d+\)$/));
     it('a YAML tab names its line', () => expectRefused(train('tab.yaml', 'data: x.csv\n\ttarget: y\n'), /tab\.yaml, line 2: not valid YAML: Tabs are not allowed as indentation \(column 1\)$/));
     it('an empty YAML file', () => expectRefused(train('empty.yaml', '# nothing yet\n'), /empty\.yaml: the config is empty/));
     it('a YAML file that is one word', () => expectRefused(train('word.yaml', 'gbdt\n'), /word\.yaml: the config must be a mapping of settings \(key: value\), not a string/));
