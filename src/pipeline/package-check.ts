@@ -158,7 +158,7 @@ export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): st
 }
 
 /** A member's model against its recipe and the target. */
-export function checkModel(model: Model, recipe: Recipe, target: TargetSpec): string | undefined {
+export function checkMember(model: Model, recipe: Recipe, target: TargetSpec): string | undefined {
   if (model.task !== target.task) return `task is '${model.task}' but the package's target is ${target.task}`;
   if (model.nFeatures !== recipe.features.length) return `nFeatures is ${model.nFeatures} but its recipe makes ${recipe.features.length} features`;
   const classes = target.labels?.length ?? 1;

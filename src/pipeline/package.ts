@@ -1,10 +1,10 @@
 import { HyperplaneError } from '../errors.js';
-import { LEARNERS, loadModel, saveModel } from '../learn/registry.js';
+import { checkModel, readModel, saveModel } from '../learn/registry.js';
 import type { Model } from '../learn/contract.js';
 import { isRulesMember, type Member, type PipelineSpec } from './pipeline.js';
 import type { Recipe } from '../features/recipe.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
-import { checkModel, checkRecipe, checkSchema, checkTarget, describeIssue, headerSchema } from './package-check.js';
+import { checkMember, checkRecipe, checkSchema, checkTarget, describeIssue, headerSchema } from './package-check.js';
 
 /**
  * The model package, one file: "HPPKG\0\0\0", a little-endian u32 header length, a JSON header (target,
@@ -112,24 +112,22 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
     }
     const end = start + m.model.offset + m.model.length;
     if (end > bytes.length) return fail('the package is truncated (a model runs past the end of the file)');
+    const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
     let model: Model;
     try {
-      model = loadModel(bytes.slice(start + m.model.offset, end));
+      model = readModel(bytes.slice(start + m.model.offset, end));
     } catch (e) {
-      if (!(e instanceof HyperplaneError)) throw e;
-      return failMember(modelKind(bytes.subarray(start + m.model.offset, end)), e.message);
+      return failMember(undefined, message(e));
     }
-    const why = checkRecipe(m.recipe, header.schema) ?? checkModel(model, m.recipe, header.target);
+    try {
+      checkModel(model);
+    } catch (e) {
+      return failMember(model.kind, message(e));
+    }
+    const why = checkRecipe(m.recipe, header.schema) ?? checkMember(model, m.recipe, header.target);
     if (why !== undefined) return failMember(model.kind, why);
     return { recipe: m.recipe, weight: m.weight, model };
   });
   if (!(members.reduce((s, m) => s + m.weight, 0) > 0)) return fail('the members\' weights are all 0; at least one must be positive');
   return { pipeline: { target: header.target, schema: header.schema, members }, info: header.info };
-}
-
-/** The kind a model file says it is, for error messages: undefined when it cannot tell or does not know it. */
-function modelKind(bytes: Uint8Array): string | undefined {
-  const match = /"kind":"([A-Za-z0-9_-]{1,40})"/.exec(new TextDecoder().decode(bytes.subarray(0, 4096)));
-  const kind = match?.[1];
-  return kind !== undefined && LEARNERS.has(kind) ? kind : undefined;
 }
