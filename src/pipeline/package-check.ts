@@ -55,10 +55,14 @@ const recipeSchema = z
   .strict();
 
 const weight = finite.min(0);
-const memberSchema = z.union([
-  z.object({ recipe: recipeSchema, weight, model: z.object({ offset: index, length: index }).strict() }).strict(),
-  z.object({ rules: rulesSchema, weight }).strict(),
-]);
+const modelMemberSchema = z.object({ recipe: recipeSchema, weight, model: z.object({ offset: index, length: index }).strict() }).strict();
+const rulesMemberSchema = z.object({ rules: rulesSchema, weight }).strict();
+/** A member is rules or a model; which is told by its keys, so an error names the field, not just "invalid". */
+const memberSchema = z.unknown().superRefine((m, ctx) => {
+  const rules = m !== null && typeof m === 'object' && 'rules' in m;
+  const parsed = (rules ? rulesMemberSchema : modelMemberSchema).safeParse(m);
+  for (const issue of parsed.error?.issues.slice(0, 1) ?? []) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
 
 const infoSchema = z.looseObject({
   createdAt: z.string(),

@@ -92,7 +92,7 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
   const version = (json as { package?: unknown } | null)?.package;
   if (typeof version !== 'number') return fail('the package header is corrupt (no format version)');
   if (Number.isInteger(version) && version > PACKAGE_VERSION) return fail(`the package is format ${version}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
-  if (!Number.isInteger(version) || version < 1) return fail(`the package has format version ${version}, which no Hyperplane writes (versions are 1 to ${PACKAGE_VERSION})`);
+  if (!Number.isInteger(version) || version < 1) return fail(`the package has format version ${version}, which no Hyperplane writes (this one reads ${PACKAGE_VERSION === 1 ? 'version 1' : `versions 1 to ${PACKAGE_VERSION}`})`);
   // Checked whole before anything is used: a hand-edited package fails here, naming the part.
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) return fail(`the package header is invalid: ${describeIssue(parsed.error)}`);
