@@ -104,13 +104,15 @@ export function deserializeModel(bytes: Uint8Array, supported: (kind: string) =>
   } catch {
     throw new LearnError('the model file is corrupt (its header is not valid JSON)');
   }
+  // A newer container may be shaped otherwise: say so before judging its shape.
+  const container = (json as { container?: unknown } | null)?.container;
+  if (typeof container === 'number' && container > CONTAINER_VERSION) throw new LearnError(`the model file uses container version ${container}; this Hyperplane reads up to ${CONTAINER_VERSION}: upgrade Hyperplane`);
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new LearnError(`the model file's header is invalid: ${issue.path.map(String).join('.') || '(header)'}: ${issue.message.replace(/^Invalid input: /, '')}`);
   }
   const header = parsed.data as z.output<typeof headerSchema> & { task: Model['task']; training: Model['training']; state: Encoded };
-  if (header.container > CONTAINER_VERSION) throw new LearnError(`the model file uses container version ${header.container}; this Hyperplane reads up to ${CONTAINER_VERSION}: upgrade Hyperplane`);
   const newest = supported(header.kind);
   if (newest === undefined) throw new LearnError(`unknown model kind '${header.kind}'`);
   if (header.formatVersion > newest) {
