@@ -1,23 +1,35 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, fixture, tempDir, testStoreUri } from '../helpers.js';
 
-/** The CLI, with a time limit: a bad input must fail fast, never hang or die by a signal. */
-function run(args: readonly string[]): { code: number | null; signal: string | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, HYPERPLANE_STORE: testStoreUri() },
-    maxBuffer: 64 * 1024 * 1024,
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI, with a time limit: a bad input must fail fast, never hang or die by a signal. Asynchronous,
+ * so this process stays responsive (spawnSync starved vitest's own messages on a busy machine).
+ */
+function run(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: 50_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Exit code 2 and one line, `hyperplane: error: …`, matching `pattern`; no stack, no internal error. */
-function expectRefused(args: readonly string[], pattern: RegExp): void {
-  const r = run(args);
+async function expectRefused(args: readonly string[], pattern: RegExp): Promise<void> {
+  const r = await run(args);
   expect(r.signal).toBeNull();
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trimEnd().split('\n');
@@ -48,12 +60,12 @@ describe('bad CLI input: exit 2 and one clear line', () => {
       expectRefused(['train', '--config', rulesConfig('nots.json', `${'not '.repeat(5000)}\`Flipper Length (mm)\` > 205`), '--no-track'], /nested more than 100 levels deep/));
     it("5,000 '-'s deep is refused too", () =>
       expectRefused(['train', '--config', rulesConfig('minus.json', `${'-'.repeat(5000)}\`Flipper Length (mm)\` > 205`), '--no-track'], /nested more than 100 levels deep/));
-    it('10,000 flat terms (a + a + …) train, and predict', () => {
+    it('10,000 flat terms (a + a + …) train, and predict', async () => {
       const sum = Array.from({ length: 10_000 }, () => '`Flipper Length (mm)`').join(' + ');
-      const r = run(['train', '--config', rulesConfig('flat.json', `${sum} > 2050000`), '--no-track', '--json']);
+      const r = await run(['train', '--config', rulesConfig('flat.json', `${sum} > 2050000`), '--no-track', '--json']);
       expect(r.signal).toBeNull();
       expect(r.code, r.stderr).toBe(0);
-      const p = run(['predict', join(at('flat.json-out'), 'model.hpkg'), fixture('penguins.json')]);
+      const p = await run(['predict', join(at('flat.json-out'), 'model.hpkg'), fixture('penguins.json')]);
       expect(p.code, p.stderr).toBe(0);
       // Flipper > 205 is Gentoo, as the one-term rule says.
       const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
@@ -64,9 +76,9 @@ describe('bad CLI input: exit 2 and one clear line', () => {
         expect(labels[i]!.split(',')[0]).toBe(typeof f === 'number' && f * 10_000 > 2_050_000 ? 'Gentoo' : 'Adelie');
       });
     });
-    it('10,000 flat conditions joined by and/or train', () => {
+    it('10,000 flat conditions joined by and/or train', async () => {
       const chain = Array.from({ length: 10_000 }, (_, i) => `\`Flipper Length (mm)\` > ${i % 2 === 0 ? 205 : 0}`).join(' and ');
-      const r = run(['train', '--config', rulesConfig('and.json', chain), '--no-track', '--json']);
+      const r = await run(['train', '--config', rulesConfig('and.json', chain), '--no-track', '--json']);
       expect(r.signal).toBeNull();
       expect(r.code, r.stderr).toBe(0);
     });
@@ -77,8 +89,8 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('--rows 0', () => expectRefused(['synth', '--rows', '0', '--out', at('s.csv')], /--rows '0': expected a positive integer/));
     it('--rows -5', () => expectRefused(['synth', '--rows', '-5', '--out', at('s.csv')], /--rows '-5': expected a positive integer/));
     it('--rows 2.5', () => expectRefused(['synth', '--rows', '2.5', '--out', at('s.csv')], /--rows '2\.5': expected a positive integer/));
-    it('--rows 1e3 is a thousand rows', () => {
-      const r = run(['synth', '--rows', '1e3', '--features', '3', '--out', at('k.csv')]);
+    it('--rows 1e3 is a thousand rows', async () => {
+      const r = await run(['synth', '--rows', '1e3', '--features', '3', '--out', at('k.csv')]);
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(at('k.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1001);
     });

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
-import { spawnSync } from 'node:child_process';
-import { ROOT, fixture, runCli, tempDir, testStoreUri } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { ROOT, fixture, tempDir, testStoreUri } from '../helpers.js';
 
 /**
  * A package as a test edits it: the JSON header and each member's model file (its JSON header and the
@@ -80,11 +80,33 @@ function stateArray(m: ModelFile, name: string): Float64Array | Int32Array | Uin
   });
 }
 
-/** Exit code 2, one line naming the problem, no stack, nothing on stdout; within 60 s (a bad tree once looped forever). */
-function expectRefused(args: string[], pattern: RegExp): void {
-  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HYPERPLANE_STORE: testStoreUri() } });
-  const r = { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
-  expect(r.signal, 'killed: it ran past 60 s').toBeNull();
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI without blocking this process (spawnSync starved vitest's own messages on a busy
+ * machine), killed after `limit` ms: a bad tree once sent a walk into an endless loop.
+ */
+function runCli(args: readonly string[], limit = 30_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: limit });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Exit code 2, one line naming the problem, no stack, nothing on stdout; within 30 s. */
+async function expectRefused(args: string[], pattern: RegExp): Promise<void> {
+  const r = await runCli(args);
+  expect(r.signal, 'killed: it ran past 30 s').toBeNull();
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
   const lines = r.stderr.trimEnd().split('\n');
@@ -167,40 +189,40 @@ describe('a hand-edited model package is refused with exit 2 and one line naming
     rules: fixture('penguins.json'),
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
-    const train = (base: Row['base'], args: string[]): void => {
+    const train = async (base: Row['base'], args: string[]): Promise<void> => {
       const out = join(dir, base);
-      const r = runCli(['train', ...args, '--out', out, '--no-track']);
+      const r = await runCli(['train', ...args, '--out', out, '--no-track']);
       expect(r.code, r.stderr).toBe(0);
       packages.set(base, readFileSync(join(out, 'model.hpkg')));
     };
-    train('logistic', [data.logistic, '--target', 'diagnosis', '--learner', 'logistic']);
-    train('gbdt', [data.gbdt, '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '3']);
-    train('forest', [data.forest, '--target', 'diagnosis', '--learner', 'forest', '--n-estimators', '3']);
-    train('linear', [data.linear, '--target', 'Miles_per_Gallon', '--learner', 'linear']);
-    train('baseline', [data.baseline, '--target', 'diagnosis', '--learner', 'baseline']);
+    await train('logistic', [data.logistic, '--target', 'diagnosis', '--learner', 'logistic']);
+    await train('gbdt', [data.gbdt, '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '3']);
+    await train('forest', [data.forest, '--target', 'diagnosis', '--learner', 'forest', '--n-estimators', '3']);
+    await train('linear', [data.linear, '--target', 'Miles_per_Gallon', '--learner', 'linear']);
+    await train('baseline', [data.baseline, '--target', 'diagnosis', '--learner', 'baseline']);
     const config = join(dir, 'rules.json');
     writeFileSync(
       config,
       JSON.stringify({ data: data.rules, target: 'Species', learner: 'rules', rules: { conditions: [{ if: '`Flipper Length (mm)` > 205', then: 'Gentoo' }], otherwise: 'Adelie' } }),
     );
-    train('rules', ['--config', config]);
+    await train('rules', ['--config', config]);
   }, 120_000);
 
-  it('the unedited packages load and predict (the helper re-encodes them faithfully)', () => {
+  it('the unedited packages load and predict (the helper re-encodes them faithfully)', async () => {
     for (const [base, bytes] of packages) {
       const again = encode(decode(bytes));
       expect(Buffer.from(again).equals(Buffer.from(bytes)), base).toBe(true);
       const file = join(dir, `${base}-same.hpkg`);
       writeFileSync(file, again);
-      const r = runCli(['predict', file, data[base]]);
+      const r = await runCli(['predict', file, data[base]]);
       expect(r.code, r.stderr).toBe(0);
     }
   }, 60_000);
 
   for (const row of ROWS) {
-    it(row.name, () => {
+    it(row.name, async () => {
       const original = packages.get(row.base)!;
       let bytes: Uint8Array;
       if (row.bytes !== undefined) bytes = row.bytes(Uint8Array.from(original));
@@ -213,15 +235,15 @@ describe('a hand-edited model package is refused with exit 2 and one line naming
       expect(() => decodePackage(bytes, 'bad.hpkg')).toThrow(expect.objectContaining({ name: expect.stringMatching(/HyperplaneError|LearnError/) }));
       const file = join(dir, 'bad.hpkg');
       writeFileSync(file, bytes);
-      expectRefused(['predict', file, data[row.base]], row.message);
+      await expectRefused(['predict', file, data[row.base]], row.message);
     });
   }
 
-  it('evaluate refuses a bad package the same way', () => {
+  it('evaluate refuses a bad package the same way', async () => {
     const p = decode(Uint8Array.from(packages.get('logistic')!));
     p.models[0]!.header.state.coef.length = 3;
     const file = join(dir, 'short.hpkg');
     writeFileSync(file, encode(p));
-    expectRefused(['evaluate', file, data.logistic], /short\.hpkg: member 0 \(logistic\): state\.coef has 3 values, expected 30/);
+    await expectRefused(['evaluate', file, data.logistic], /short\.hpkg: member 0 \(logistic\): state\.coef has 3 values, expected 30/);
   });
 });
