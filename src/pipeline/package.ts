@@ -119,13 +119,14 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
     } catch (e) {
       return failMember(undefined, message(e));
     }
+    // The header's claims against the recipe and target first: a state check would then blame the state.
+    const why = checkRecipe(m.recipe, header.schema) ?? checkMember(model, m.recipe, header.target);
+    if (why !== undefined) return failMember(model.kind, why);
     try {
       checkModel(model);
     } catch (e) {
       return failMember(model.kind, message(e));
     }
-    const why = checkRecipe(m.recipe, header.schema) ?? checkMember(model, m.recipe, header.target);
-    if (why !== undefined) return failMember(model.kind, why);
     return { recipe: m.recipe, weight: m.weight, model };
   });
   if (!(members.reduce((s, m) => s + m.weight, 0) > 0)) return fail('the members\' weights are all 0; at least one must be positive');

@@ -144,7 +144,7 @@ const ROWS: Row[] = [
   { name: 'a missing coef', base: 'logistic', edit: (p) => delete p.models[0]!.header.state.coef, message: /member 0 \(logistic\): state\.coef/ },
   { name: 'a coef of the wrong type', base: 'logistic', edit: (p) => (p.models[0]!.header.state.coef = [1, 2, 3]), message: /member 0 \(logistic\): state\.coef/ },
   { name: 'a NaN coefficient', base: 'logistic', edit: (p) => (stateArray(p.models[0]!, 'coef')[4] = NaN), message: /member 0 \(logistic\): state\.coef\[4\] is NaN/ },
-  { name: 'nFeatures that disagrees with the recipe', base: 'logistic', edit: (p) => (p.models[0]!.header.nFeatures = 29), message: /member 0 \(logistic\): .*(29.*30|30.*29)/ },
+  { name: 'nFeatures that disagrees with the recipe', base: 'logistic', edit: (p) => (p.models[0]!.header.nFeatures = 29), message: /member 0 \(logistic\): nFeatures is 29 but its recipe makes 30 features/ },
   { name: 'three labels for a binary target', base: 'logistic', edit: (p) => p.header.target.labels.push('unsure'), message: /target\.labels has 3 labels, expected 2/ },
   { name: 'no labels for a classification target', base: 'logistic', edit: (p) => delete p.header.target.labels, message: /target\.labels/ },
   { name: 'a threshold of 7', base: 'logistic', edit: (p) => (p.header.target.threshold = 7), message: /target\.threshold/ },
