@@ -57,6 +57,7 @@ function unescapeDelimiter(d: string): string {
 export function parsePositiveInt(flag: string): (value: string) => number {
   return (value: string) => {
     const n = Number(value.replaceAll('_', ''));
+    // A huge whole number (1e300) passes here; the command's own bound then names the flag and its maximum.
     if (!Number.isInteger(n) || n <= 0) throw new HyperplaneError(`${flag} '${value}': expected a positive integer`);
     return n;
   };
@@ -65,7 +66,8 @@ export function parsePositiveInt(flag: string): (value: string) => number {
 export function parseInteger(flag: string): (value: string) => number {
   return (value: string) => {
     const n = Number(value.replaceAll('_', ''));
-    if (!Number.isInteger(n)) throw new HyperplaneError(`${flag} '${value}': expected an integer`);
+    // Past 2^53 an integer is not held exactly: the same flag would not mean the same value.
+    if (!Number.isSafeInteger(n)) throw new HyperplaneError(`${flag} '${value}': expected an integer (at most ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} in size)`);
     return n;
   };
 }

@@ -77,24 +77,18 @@ export async function loadConfig(path: string): Promise<TrainConfig> {
   const ext = extname(path).toLowerCase();
   let raw: unknown;
   try {
-    if (ext === '.json') raw = JSON.parse(readFileSync(path, 'utf8'));
+    if (ext === '.json') raw = parseJson(readFileSync(path, 'utf8'), path);
     // The YAML and TypeScript loaders are imported when needed: together they cost ~90 ms of every start.
-    else if (ext === '.yaml' || ext === '.yml') {
-      const { parse, YAMLParseError } = await import('yaml');
-      try {
-        raw = parse(readFileSync(path, 'utf8'));
-      } catch (e) {
-        if (e instanceof YAMLParseError) throw new HyperplaneError(`not valid YAML: ${e.message.split('\n')[0]}`, { file: path, ...(e.linePos?.[0] !== undefined ? { line: e.linePos[0].line } : {}) });
-        throw e;
-      }
-    } else if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-      const { createJiti } = await import('jiti');
-      const jiti = createJiti(import.meta.url, { moduleCache: false });
-      raw = await jiti.import(resolve(path), { default: true });
-    } else throw new HyperplaneError(`cannot tell the config format from the extension '${ext}'; use .ts, .js, .json or .yaml`, { file: path });
+    else if (ext === '.yaml' || ext === '.yml') raw = await parseYaml(readFileSync(path, 'utf8'), path);
+    else if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) raw = await runModule(path);
+    else throw new HyperplaneError(`cannot tell the config format from the extension '${ext}'; use .ts, .js, .json or .yaml`, { file: path });
   } catch (e) {
     if (e instanceof HyperplaneError) throw e;
-    throw new HyperplaneError(`cannot load the config: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { file: path });
+    throw new HyperplaneError(`cannot load the config: ${firstLine(e)}`, { file: path });
+  }
+  if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) throw new HyperplaneError('the config is empty; it needs at least data and target', { file: path });
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new HyperplaneError(`the config must be a mapping of settings (key: value), not ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`, { file: path });
   }
   const parsed = trainConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -111,4 +105,58 @@ export async function loadConfig(path: string): Promise<TrainConfig> {
     ...(config.out !== undefined ? { out: local(config.out) } : {}),
     ...(config.evaluation?.test !== undefined ? { evaluation: { ...config.evaluation, test: local(config.evaluation.test) } } : {}),
   };
+}
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0]! : String(e));
+
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+/** JSON, with a syntax error at its line and column (JSON.parse says only the character offset). */
+function parseJson(text: string, path: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = firstLine(e);
+    const offset = /at position (\d+)/.exec(message)?.[1];
+    const at = offset !== undefined ? lineColumn(text, Number(offset)) : lineColumn(text, text.length);
+    const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    throw new HyperplaneError(`not valid JSON: ${why} (column ${at.column})`, { file: path, line: at.line });
+  }
+}
+
+/** YAML, with a syntax error at its line and column, said once (the parser's message repeats them). */
+async function parseYaml(text: string, path: string): Promise<unknown> {
+  const { parse, YAMLError } = await import('yaml');
+  try {
+    return parse(text);
+  } catch (e) {
+    if (!(e instanceof YAMLError)) throw e;
+    const why = firstLine(e).replace(/ at line \d+, column \d+:?\s*$/, '');
+    const pos = e.linePos?.[0];
+    if (pos === undefined) throw new HyperplaneError(`not valid YAML: ${why}`, { file: path });
+    throw new HyperplaneError(`not valid YAML: ${why} (column ${pos.col})`, { file: path, line: pos.line });
+  }
+}
+
+/** A .ts/.js config's default export; what it throws, or a missing default, is said plainly. */
+async function runModule(path: string): Promise<unknown> {
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, { moduleCache: false });
+  let module: Record<string, unknown>;
+  try {
+    module = await jiti.import<Record<string, unknown>>(resolve(path));
+  } catch (e) {
+    // Transpile errors name the syntax; anything else was thrown by the config's own code.
+    if (e instanceof Error && /ParseError|SyntaxError/.test(`${e.name} ${e.message}`)) throw new HyperplaneError(`the config does not parse: ${firstLine(e)}`, { file: path });
+    throw new HyperplaneError(`the config threw an error: ${firstLine(e)}`, { file: path });
+  }
+  if (module === null || typeof module !== 'object' || !('default' in module) || module['default'] === undefined) {
+    throw new HyperplaneError('the config has no default export; write `export default defineConfig({ data: …, target: … })`', { file: path });
+  }
+  return module['default'];
 }

@@ -80,6 +80,12 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Promise<Model>;
   /** Scores: n × k class probabilities (row-major) for classifiers, n values for regression. */
   predict(model: Model, X: Matrix): Float64Array;
+  /**
+   * Checks a loaded model's state (types, lengths against nFeatures and nClasses, indices in range,
+   * numbers finite): a model file is data anyone can edit, and a bad one must fail on load, naming the
+   * field, not predict wrongly. Throws a LearnError (see state.ts).
+   */
+  checkState(model: Model): void;
   /** Optional: readies `model` for a big batch before its rows are read (e.g. starts prediction threads). */
   prepareBatch?(model: Model): void;
 }

@@ -47,6 +47,24 @@ export function saveModel(model: Model): Uint8Array {
   return serializeModel(model);
 }
 
+/** Reads a model file and checks it whole: a file that would predict wrongly is an error naming the field. */
 export function loadModel(bytes: Uint8Array): Model {
+  const model = readModel(bytes);
+  checkModel(model);
+  return model;
+}
+
+/** Reads a model file's header and arrays, unchecked beyond the container (loadModel checks too). */
+export function readModel(bytes: Uint8Array): Model {
   return deserializeModel(bytes, (kind) => LEARNERS.get(kind)?.formatVersion);
+}
+
+/** Checks a read model: its task and classes, then its state, by its learner. */
+export function checkModel(model: Model): void {
+  const learner = getLearner(model.kind);
+  if (!learner.capabilities.tasks.includes(model.task)) throw new LearnError(`task '${model.task}' is not one ${model.kind} does (${learner.capabilities.tasks.join(', ')})`);
+  const classes = model.task === 'binary' ? '2' : model.task === 'multiclass' ? '2 or more' : '1';
+  const classesOk = model.task === 'binary' ? model.nClasses === 2 : model.task === 'multiclass' ? model.nClasses >= 2 : model.nClasses === 1;
+  if (!classesOk) throw new LearnError(`nClasses is ${model.nClasses}; a ${model.task} model has ${classes}`);
+  learner.checkState(model);
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Model, ModelState, StateValue } from './contract.js';
 import { LearnError } from './errors.js';
 
@@ -27,6 +28,23 @@ function dtypeOf(v: StateValue): DType | undefined {
   if (v instanceof Uint8Array) return 'u8';
   return undefined;
 }
+
+/** The model file's header: the fields every model has (the state is checked by its learner). */
+const headerSchema = z.object({
+  container: z.number().int().min(1),
+  kind: z.string().min(1),
+  formatVersion: z.number().int().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression', 'anomaly']),
+  nFeatures: z.number().int().min(0),
+  nClasses: z.number().int().min(1),
+  params: z.record(z.string(), z.unknown()),
+  // Non-finite numbers here were written as null (JSON); nothing reads them to predict.
+  training: z.looseObject({ warnings: z.array(z.string()).optional() }),
+  state: z.record(z.string(), z.unknown()),
+});
+
+/** Typed arrays nest at most this deep in a state (JSON nesting deeper is not a model). */
+const MAX_DEPTH = 32;
 
 export function serializeModel(model: Model): Uint8Array {
   const buffers: Uint8Array[] = [];
@@ -80,34 +98,47 @@ export function deserializeModel(bytes: Uint8Array, supported: (kind: string) =>
   const headerLength = view.getUint32(MAGIC.length, true);
   const dataStart = MAGIC.length + 4 + headerLength;
   if (dataStart > bytes.length) throw new LearnError('the model file is truncated (header runs past the end)');
-  let header: { container: number; kind: string; formatVersion: number; task: Model['task']; nFeatures: number; nClasses: number; params: Model['params']; training: Model['training']; state: Encoded };
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, dataStart)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(MAGIC.length + 4, dataStart)));
   } catch {
     throw new LearnError('the model file is corrupt (its header is not valid JSON)');
   }
-  if (header.container > CONTAINER_VERSION) throw new LearnError(`the model file uses container version ${header.container}; this Hyperplane reads up to ${CONTAINER_VERSION}: upgrade Hyperplane`);
+  // A newer container may be shaped otherwise: say so before judging its shape.
+  const container = (json as { container?: unknown } | null)?.container;
+  if (typeof container === 'number' && container > CONTAINER_VERSION) throw new LearnError(`the model file uses container version ${container}; this Hyperplane reads up to ${CONTAINER_VERSION}: upgrade Hyperplane`);
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LearnError(`the model file's header is invalid: ${issue.path.map(String).join('.') || '(header)'}: ${issue.message.replace(/^Invalid input: /, '')}`);
+  }
+  const header = parsed.data as z.output<typeof headerSchema> & { task: Model['task']; training: Model['training']; state: Encoded };
   const newest = supported(header.kind);
   if (newest === undefined) throw new LearnError(`unknown model kind '${header.kind}'`);
   if (header.formatVersion > newest) {
     throw new LearnError(`the '${header.kind}' model has format version ${header.formatVersion}; this Hyperplane reads up to ${newest}: upgrade Hyperplane`);
   }
-  const decode = (e: Encoded): StateValue => {
-    if (Array.isArray(e)) return e.map(decode);
+  const decode = (e: Encoded, depth = 0): StateValue => {
+    if (depth > MAX_DEPTH) throw new LearnError(`the model file is corrupt (its state nests more than ${MAX_DEPTH} deep)`);
+    if (Array.isArray(e)) return e.map((x) => decode(x, depth + 1));
     if (e !== null && typeof e === 'object') {
-      if ('$array' in e && typeof e.$array === 'string') {
+      if ('$array' in e) {
         const ref = e as ArrayRef;
-        const Ctor = CTORS[ref.$array];
+        const Ctor = Object.hasOwn(CTORS, ref.$array) ? CTORS[ref.$array] : undefined;
+        if (Ctor === undefined) throw new LearnError(`the model file is corrupt (an array of unknown type ${JSON.stringify(ref.$array)})`);
+        if (!Number.isSafeInteger(ref.offset) || !Number.isSafeInteger(ref.length) || ref.offset < 0 || ref.length < 0) {
+          throw new LearnError('the model file is corrupt (an array with a bad offset or length)');
+        }
         const byteLength = ref.length * Ctor.BYTES_PER_ELEMENT;
         const start = dataStart + ref.offset;
-        if (Ctor === undefined || start + byteLength > bytes.length) throw new LearnError('the model file is truncated or corrupt (an array runs past the end)');
+        if (start + byteLength > bytes.length) throw new LearnError('the model file is truncated or corrupt (an array runs past the end)');
         // Copy, so the model owns aligned memory independent of the file buffer.
         const copy = new Uint8Array(byteLength);
         copy.set(bytes.subarray(start, start + byteLength));
         return new Ctor(copy.buffer);
       }
       if ('$number' in e) return Number((e as unknown as { $number: string }).$number);
-      return Object.fromEntries(Object.entries(e).map(([k, x]) => [k, decode(x)]));
+      return Object.fromEntries(Object.entries(e).map(([k, x]) => [k, decode(x, depth + 1)]));
     }
     return e;
   };

@@ -1,8 +1,10 @@
 import { HyperplaneError } from '../errors.js';
-import { loadModel, saveModel } from '../learn/registry.js';
+import { checkModel, readModel, saveModel } from '../learn/registry.js';
+import type { Model } from '../learn/contract.js';
 import { isRulesMember, type Member, type PipelineSpec } from './pipeline.js';
 import type { Recipe } from '../features/recipe.js';
-import type { RulesSpec } from '../rules/rules.js';
+import { CompiledRules, type RulesSpec } from '../rules/rules.js';
+import { checkMember, checkRecipe, checkSchema, checkTarget, describeIssue, headerSchema } from './package-check.js';
 
 /**
  * The model package, one file: "HPPKG\0\0\0", a little-endian u32 header length, a JSON header (target,
@@ -81,24 +83,52 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
   }
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC.length, true);
   if (MAGIC.length + 4 + length > bytes.length) return fail('the package is truncated (its header runs past the end of the file)');
-  let header: Header;
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + length))) as Header;
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + length)));
   } catch {
     return fail('the package header is corrupt (not valid JSON)');
   }
-  if (typeof header.package !== 'number') return fail('the package header is corrupt (no format version)');
-  if (header.package > PACKAGE_VERSION) return fail(`the package is format ${header.package}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
+  const version = (json as { package?: unknown } | null)?.package;
+  if (typeof version !== 'number') return fail('the package header is corrupt (no format version)');
+  if (Number.isInteger(version) && version > PACKAGE_VERSION) return fail(`the package is format ${version}, newer than this Hyperplane reads (${PACKAGE_VERSION}); upgrade Hyperplane`);
+  if (!Number.isInteger(version) || version < 1) return fail(`the package has format version ${version}, which no Hyperplane writes (this one reads ${PACKAGE_VERSION === 1 ? 'version 1' : `versions 1 to ${PACKAGE_VERSION}`})`);
+  // Checked whole before anything is used: a hand-edited package fails here, naming the part.
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) return fail(`the package header is invalid: ${describeIssue(parsed.error)}`);
+  const header = json as Header;
+  const problem = checkTarget(header.target) ?? checkSchema(header.schema);
+  if (problem !== undefined) return fail(problem);
   const start = align8(MAGIC.length + 4 + length);
-  const members = header.members.map((m): Member => {
-    if ('rules' in m) return { rules: m.rules, weight: m.weight };
+  const members = header.members.map((m, i): Member => {
+    const failMember = (kind: string | undefined, why: string): never => fail(`member ${i}${kind !== undefined ? ` (${kind})` : ''}: ${why}`);
+    if ('rules' in m) {
+      try {
+        new CompiledRules(m.rules, header.schema, header.target.task, header.target.labels ?? []);
+      } catch (e) {
+        return failMember('rules', e instanceof Error ? e.message : String(e));
+      }
+      return { rules: m.rules, weight: m.weight };
+    }
     const end = start + m.model.offset + m.model.length;
     if (end > bytes.length) return fail('the package is truncated (a model runs past the end of the file)');
+    const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+    let model: Model;
     try {
-      return { recipe: m.recipe, weight: m.weight, model: loadModel(bytes.slice(start + m.model.offset, end)) };
+      model = readModel(bytes.slice(start + m.model.offset, end));
     } catch (e) {
-      return fail(`the package's model is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+      return failMember(undefined, message(e));
     }
+    // The header's claims against the recipe and target first: a state check would then blame the state.
+    const why = checkRecipe(m.recipe, header.schema) ?? checkMember(model, m.recipe, header.target);
+    if (why !== undefined) return failMember(model.kind, why);
+    try {
+      checkModel(model);
+    } catch (e) {
+      return failMember(model.kind, message(e));
+    }
+    return { recipe: m.recipe, weight: m.weight, model };
   });
+  if (!(members.reduce((s, m) => s + m.weight, 0) > 0)) return fail('the members\' weights are all 0; at least one must be positive');
   return { pipeline: { target: header.target, schema: header.schema, members }, info: header.info };
 }

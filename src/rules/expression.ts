@@ -29,11 +29,23 @@ type Token = { type: 'number'; value: number; at: number } | { type: 'string'; v
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'null']);
 
+/**
+ * How deep brackets, lists, `not` and `-` may nest. Parsing and evaluating recurse once per level, so
+ * without a limit a deep enough expression overflows the stack; long flat chains (a + b + …, x and y
+ * and …) are loops and have no limit.
+ */
+export const MAX_NESTING = 100;
+
+/** The expression as quoted in an error: long ones shortened, so the error stays a readable line. */
+function quote(source: string): string {
+  return source.length <= 120 ? `"${source}"` : `"${source.slice(0, 100)}…" (${source.length.toLocaleString('en-US')} characters)`;
+}
+
 function tokenize(source: string, where: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const fail = (why: string, at: number): never => {
-    throw new HyperplaneError(`${why} at character ${at + 1} of "${source}"`, { field: where });
+    throw new HyperplaneError(`${why} at character ${at + 1} of ${quote(source)}`, { field: where });
   };
   while (i < source.length) {
     const ch = source[i]!;
@@ -80,7 +92,15 @@ export function parseExpression(source: string, where: string): Node {
   const isWord = (t: Token, w: string): boolean => t.type === 'name' && t.value.toLowerCase() === w;
   const isOp = (t: Token, o: string): boolean => t.type === 'op' && t.value === o;
   const fail = (why: string): never => {
-    throw new HyperplaneError(`${why} at character ${peek().at + 1} of "${source}"`, { field: where });
+    throw new HyperplaneError(`${why} at character ${peek().at + 1} of ${quote(source)}`, { field: where });
+  };
+  let depth = 0;
+  /** Parses one nested level (brackets, a list, `not`, `-`), refusing past MAX_NESTING. */
+  const nested = <T>(parse: () => T): T => {
+    if (++depth > MAX_NESTING) fail(`the expression is nested more than ${MAX_NESTING} levels deep (brackets, lists, 'not' and '-' each count); simplify it`);
+    const out = parse();
+    depth--;
+    return out;
   };
   const expect = (o: string): void => {
     if (!isOp(peek(), o)) fail(`expected '${o}'`);
@@ -105,7 +125,7 @@ export function parseExpression(source: string, where: string): Node {
   const not = (): Node => {
     if (isWord(peek(), 'not') && !isWord(tokens[p + 1]!, 'in')) {
       p++;
-      return { kind: 'not', arg: not() };
+      return { kind: 'not', arg: nested(not) };
     }
     return compare();
   };
@@ -144,7 +164,7 @@ export function parseExpression(source: string, where: string): Node {
   const unary = (): Node => {
     if (isOp(peek(), '-')) {
       p++;
-      return { kind: 'negate', arg: unary() };
+      return { kind: 'negate', arg: nested(unary) };
     }
     return atom();
   };
@@ -166,22 +186,24 @@ export function parseExpression(source: string, where: string): Node {
     }
     if (isOp(t, '(')) {
       p++;
-      const inner = or();
+      const inner = nested(or);
       expect(')');
       return inner;
     }
     if (isOp(t, '[')) {
       p++;
-      const items: Node[] = [];
-      if (!isOp(peek(), ']')) {
-        items.push(or());
-        while (isOp(peek(), ',')) {
-          p++;
+      return nested(() => {
+        const items: Node[] = [];
+        if (!isOp(peek(), ']')) {
           items.push(or());
+          while (isOp(peek(), ',')) {
+            p++;
+            items.push(or());
+          }
         }
-      }
-      expect(']');
-      return { kind: 'list', items };
+        expect(']');
+        return { kind: 'list', items };
+      });
     }
     return fail(t.type === 'end' ? 'the expression ends too soon' : `unexpected '${(t as { value: string }).value}'`);
   };
@@ -190,8 +212,29 @@ export function parseExpression(source: string, where: string): Node {
   return node;
 }
 
+/**
+ * The left spine of a chain of binary nodes (`a + b + c` is ((a + b) + c)): the nodes top-down and the
+ * leftmost operand, so chains of any length are walked by a loop. Nesting (bounded by the parser) is
+ * what recursion sees.
+ */
+function leftSpine(node: Node, kind: 'logic' | 'arith'): { chain: Node[]; first: Node } {
+  const chain: Node[] = [];
+  let n = node;
+  while (n.kind === kind) {
+    chain.push(n);
+    n = n.left;
+  }
+  return { chain, first: n };
+}
+
 /** Every column an expression reads. */
 export function columnsOf(node: Node, out = new Set<string>()): Set<string> {
+  if (node.kind === 'logic' || node.kind === 'arith') {
+    const { chain, first } = leftSpine(node, node.kind);
+    columnsOf(first, out);
+    for (const n of chain) columnsOf((n as { right: Node }).right, out);
+    return out;
+  }
   switch (node.kind) {
     case 'column':
       out.add(node.name);
@@ -252,9 +295,14 @@ export function evaluate(node: Node, column: (name: string) => Value): Value {
       return v === undefined ? null : -v;
     }
     case 'logic': {
-      const left = truthy(evaluate(node.left, column));
-      if (node.op === 'and') return left && truthy(evaluate(node.right, column));
-      return left || truthy(evaluate(node.right, column));
+      // Bottom-up along the chain, short-circuiting as `and` / `or` do.
+      const { chain, first } = leftSpine(node, 'logic');
+      let value = truthy(evaluate(first, column));
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const n = chain[i] as Extract<Node, { kind: 'logic' }>;
+        value = n.op === 'and' ? value && truthy(evaluate(n.right, column)) : value || truthy(evaluate(n.right, column));
+      }
+      return value;
     }
     case 'in': {
       const v = evaluate(node.left, column);
@@ -276,10 +324,16 @@ export function evaluate(node: Node, column: (name: string) => Value): Value {
       return node.op === '<' ? s < t : node.op === '<=' ? s <= t : node.op === '>' ? s > t : s >= t;
     }
     case 'arith': {
-      const x = asNumber(evaluate(node.left, column));
-      const y = asNumber(evaluate(node.right, column));
-      if (x === undefined || y === undefined) return null;
-      return node.op === '+' ? x + y : node.op === '-' ? x - y : node.op === '*' ? x * y : y === 0 ? null : x / y;
+      // Bottom-up along the chain: each step is exactly the binary rule, (a + b) + c as written.
+      const { chain, first } = leftSpine(node, 'arith');
+      let value = evaluate(first, column);
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const n = chain[i] as Extract<Node, { kind: 'arith' }>;
+        const x = asNumber(value);
+        const y = asNumber(evaluate(n.right, column));
+        value = x === undefined || y === undefined ? null : n.op === '+' ? x + y : n.op === '-' ? x - y : n.op === '*' ? x * y : y === 0 ? null : x / y;
+      }
+      return value;
     }
   }
 }

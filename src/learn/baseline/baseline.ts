@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { checkFit, checkPredictInput } from '../validate.js';
+import { checkFinite, checkLength, f64, parseState } from '../state.js';
 
 export const baselineParams = z
   .object({
@@ -63,6 +64,12 @@ export const baselineLearner: Learner<BaselineParams> = {
       state: { scores, strategy },
       training: { iterations: 1, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings: [] },
     };
+  },
+
+  checkState(model: Model): void {
+    const { scores } = parseState(model, z.object({ scores: f64, strategy: z.string() }));
+    checkLength('scores', scores, model.task === 'regression' ? 1 : model.nClasses, model.task === 'regression' ? ' (a regression baseline holds one value)' : ' (one per class)');
+    checkFinite('scores', scores);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

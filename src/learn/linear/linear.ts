@@ -4,6 +4,7 @@ import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { choleskySolve, pseudoInverseSolve } from '../linalg.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
 import { centeredGram, type CenteredGram } from './gram.js';
+import * as state from '../state.js';
 
 export const linearParams = z
   .object({
@@ -72,6 +73,12 @@ export const linearLearner: Learner<LinearParams> = {
       state: { coef, intercept },
       training: { iterations, converged, durationMs: performance.now() - started, finalLoss, warnings },
     };
+  },
+
+  checkState(model: Model): void {
+    const { coef } = state.parseState(model, z.object({ coef: state.f64, intercept: state.finite }));
+    state.checkLength('coef', coef, model.nFeatures, ' (one per feature)');
+    state.checkFinite('coef', coef);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -8,6 +8,7 @@ import { subsampledNewton } from './logistic-newton.js';
 import { checkFinite, checkFit, checkPredictInput } from '../validate.js';
 import { RowPool, shareForThreads } from '../parallel/pool.js';
 import type { LossData } from './logistic-loss.js';
+import * as state from '../state.js';
 
 export const logisticParams = z
   .object({
@@ -86,6 +87,17 @@ export const logisticLearner: Learner<LogisticParams> = {
       state: { coef, intercept, C, ...(cvScores && grid ? { cvGrid: Float64Array.from(grid), cvLogLoss: cvScores } : {}) },
       training: { iterations: result.iterations, evaluations: result.evaluations, converged: result.converged, durationMs: performance.now() - started, finalLoss: result.f, warnings },
     };
+  },
+
+  checkState(model: Model): void {
+    const { coef, intercept } = state.parseState(model, z.object({ coef: state.f64, intercept: state.f64, C: z.number() }));
+    // Binary models hold one weight vector (class 1's score), multiclass one per class.
+    const k = model.nClasses > 2 ? model.nClasses : 1;
+    const why = k === 1 ? ' (one per feature)' : ` (${model.nFeatures} features × ${k} classes)`;
+    state.checkLength('coef', coef, model.nFeatures * k, why);
+    state.checkLength('intercept', intercept, k);
+    state.checkFinite('coef', coef);
+    state.checkFinite('intercept', intercept);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -11,6 +11,8 @@ import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClass
 import { binMatrix, fitBins } from './binning.js';
 import { addModelScores, forestLayoutOf, packTrees, prepareModelScores } from './pack.js';
 import { classWeights } from '../class-weights.js';
+import { parseState, stateError } from '../state.js';
+import { checkPackedTrees } from './check-state.js';
 import { leafOf, type FlatTree } from './tree.js';
 
 export const forestParams = z
@@ -101,6 +103,15 @@ export const forestLearner: Learner<ForestParams> = {
       state: { ...packTrees(trees), outputs: K, splitCount, splitGain, oobScore: oob, oobMetric: classification ? 'accuracy' : 'r2' },
       training: { iterations: trees.length, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings },
     };
+  },
+
+  checkState(model: Model): void {
+    // Models from before multiclass forests have no 'outputs': one.
+    const { outputs = 1 } = parseState(model, z.object({ outputs: z.number().optional() }));
+    const K = model.nClasses > 2 ? model.nClasses : 1;
+    if (outputs !== K) throw stateError('outputs', `is ${outputs}; a forest with ${model.nClasses} classes has ${K}`);
+    const trees = checkPackedTrees(model);
+    if (trees % K !== 0) throw stateError('nodeOffset', `holds ${trees} trees; expected a multiple of ${K} (one per class)`);
   },
 
   prepareBatch(model: Model): void {

@@ -12,6 +12,8 @@ import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } f
 import { leafOf, type FlatTree } from './tree.js';
 import { addModelScores, packTrees, prepareModelScores } from './pack.js';
 import { rowWeights } from '../class-weights.js';
+import { checkFinite, checkLength, f64, parseState, stateError } from '../state.js';
+import { checkPackedTrees } from './check-state.js';
 
 export const gbdtParams = z
   .object({
@@ -203,6 +205,16 @@ export const gbdtLearner: Learner<GbdtParams> = {
       state: { objective: objective.name, outputs: K, initScore: init, ...packTrees(kept), splitCount, splitGain, bestIteration: rounds },
       training: { iterations: rounds, converged: true, durationMs: performance.now() - started, finalLoss, warnings },
     };
+  },
+
+  checkState(model: Model): void {
+    const s = parseState(model, z.object({ objective: z.enum(OBJECTIVE_NAMES), outputs: z.number(), initScore: f64 }));
+    const K = objectiveNamed(s.objective, model.nClasses, 1).outputs;
+    if (s.outputs !== K) throw stateError('outputs', `is ${s.outputs}; the '${s.objective}' objective with ${model.nClasses} classes has ${K}`);
+    checkLength('initScore', s.initScore, K, ' (one per output)');
+    checkFinite('initScore', s.initScore);
+    const trees = checkPackedTrees(model);
+    if (trees % K !== 0) throw stateError('nodeOffset', `holds ${trees} trees; expected a multiple of ${K} (one per output each round)`);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -6,6 +6,8 @@ import { checkMatrix, checkPredictInput } from '../validate.js';
 import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
 import { TreeBuilder } from './builder.js';
+import { parseState } from '../state.js';
+import { checkForestLayout } from './check-state.js';
 
 export const isolationForestParams = z
   .object({
@@ -84,6 +86,11 @@ export const isolationForestLearner: Learner<IsolationForestParams> = {
       },
       training: { iterations: trees.length, converged: true, durationMs: performance.now() - started, finalLoss: NaN, warnings: [] },
     };
+  },
+
+  checkState(model: Model): void {
+    parseState(model, z.object({ normalizer: z.number().refine((c) => Number.isFinite(c) && c >= 0, 'expected a finite number, 0 or more') }));
+    checkForestLayout(model);
   },
 
   predict(model: Model, X: Matrix): Float64Array {

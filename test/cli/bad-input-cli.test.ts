@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, fixture, tempDir, testStoreUri } from '../helpers.js';
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI, with a time limit: a bad input must fail fast, never hang or die by a signal. Asynchronous,
+ * so this process stays responsive (spawnSync starved vitest's own messages on a busy machine).
+ */
+function run(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: 50_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Exit code 2 and one line, `hyperplane: error: …`, matching `pattern`; no stack, no internal error. */
+async function expectRefused(args: readonly string[], pattern: RegExp): Promise<void> {
+  const r = await run(args);
+  expect(r.signal).toBeNull();
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^hyperplane: error: /);
+  expect(lines[0]).not.toMatch(/internal error/);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('bad CLI input: exit 2 and one clear line', () => {
+  let dir: string;
+  const at = (name: string): string => join(dir, name);
+  /** A train config of rules on penguins whose one condition is `condition`. */
+  const rulesConfig = (name: string, condition: string): string => {
+    const path = at(name);
+    writeFileSync(path, JSON.stringify({ data: fixture('penguins.json'), target: 'Species', learner: 'rules', out: at(`${name}-out`), rules: { conditions: [{ if: condition, then: 'Gentoo' }], otherwise: 'Adelie' } }));
+    return path;
+  };
+
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  describe('rules expressions', () => {
+    it('nested 5,000 deep is refused, naming the limit', () =>
+      expectRefused(['train', '--config', rulesConfig('deep.json', `${'('.repeat(5000)}\`Flipper Length (mm)\` > 205${')'.repeat(5000)}`), '--no-track'], /rules\.conditions\.0\.if.*nested more than 100 levels deep/));
+    it("5,000 'not's deep is refused too", () =>
+      expectRefused(['train', '--config', rulesConfig('nots.json', `${'not '.repeat(5000)}\`Flipper Length (mm)\` > 205`), '--no-track'], /nested more than 100 levels deep/));
+    it("5,000 '-'s deep is refused too", () =>
+      expectRefused(['train', '--config', rulesConfig('minus.json', `${'-'.repeat(5000)}\`Flipper Length (mm)\` > 205`), '--no-track'], /nested more than 100 levels deep/));
+    it('10,000 flat terms (a + a + …) train, and predict', async () => {
+      const sum = Array.from({ length: 10_000 }, () => '`Flipper Length (mm)`').join(' + ');
+      const r = await run(['train', '--config', rulesConfig('flat.json', `${sum} > 2050000`), '--no-track', '--json']);
+      expect(r.signal).toBeNull();
+      expect(r.code, r.stderr).toBe(0);
+      const p = await run(['predict', join(at('flat.json-out'), 'model.hpkg'), fixture('penguins.json')]);
+      expect(p.code, p.stderr).toBe(0);
+      // Flipper > 205 is Gentoo, as the one-term rule says.
+      const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+      const labels = p.stdout.trimEnd().split('\n').slice(1);
+      expect(labels).toHaveLength(rows.length);
+      rows.forEach((row, i) => {
+        const f = row['Flipper Length (mm)'];
+        expect(labels[i]!.split(',')[0]).toBe(typeof f === 'number' && f * 10_000 > 2_050_000 ? 'Gentoo' : 'Adelie');
+      });
+    });
+    it('10,000 flat conditions joined by and/or train', async () => {
+      const chain = Array.from({ length: 10_000 }, (_, i) => `\`Flipper Length (mm)\` > ${i % 2 === 0 ? 205 : 0}`).join(' and ');
+      const r = await run(['train', '--config', rulesConfig('and.json', chain), '--no-track', '--json']);
+      expect(r.signal).toBeNull();
+      expect(r.code, r.stderr).toBe(0);
+    });
+  });
+
+  describe('synth bounds', () => {
+    it('--rows 1e12 names --rows and the maximum', () => expectRefused(['synth', '--rows', '1e12', '--out', at('s.csv')], /--rows 1,000,000,000,000: at most 10,000,000/));
+    it('--rows 0', () => expectRefused(['synth', '--rows', '0', '--out', at('s.csv')], /--rows '0': expected a positive integer/));
+    it('--rows -5', () => expectRefused(['synth', '--rows', '-5', '--out', at('s.csv')], /--rows '-5': expected a positive integer/));
+    it('--rows 2.5', () => expectRefused(['synth', '--rows', '2.5', '--out', at('s.csv')], /--rows '2\.5': expected a positive integer/));
+    it('--rows 1e3 is a thousand rows', async () => {
+      const r = await run(['synth', '--rows', '1e3', '--features', '3', '--out', at('k.csv')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(at('k.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1001);
+    });
+    it('--features 1e9 names the maximum', () => expectRefused(['synth', '--features', '1e9', '--out', at('s.csv')], /--features 1,000,000,000: at most 10,000/));
+    it('--rows × --features past the memory bound', () =>
+      expectRefused(['synth', '--rows', '10000000', '--features', '5000', '--out', at('s.csv')], /--rows 10,000,000 × --features 5,000.*at most 200,000,000 values/));
+    it('--features 1', () => expectRefused(['synth', '--features', '1', '--out', at('s.csv')], /--features 1: expected at least 2/));
+    it('--classes 2 for multiclass is not silently 3', () => expectRefused(['synth', '--task', 'multiclass', '--classes', '2', '--out', at('s.csv')], /--classes 2: multiclass needs at least 3/));
+    it('--classes 1e6', () => expectRefused(['synth', '--task', 'multiclass', '--classes', '1e6', '--out', at('s.csv')], /--classes 1,000,000: at most 1,000/));
+    it('--classes for a binary task is not silently ignored', () => expectRefused(['synth', '--classes', '5', '--out', at('s.csv')], /--classes is for --task multiclass/));
+    it('--seed 1e300 (not an exact integer)', () => expectRefused(['synth', '--seed', '1e300', '--out', at('s.csv')], /--seed '1e300': expected an integer/));
+  });
+
+  describe('config files that do not parse', () => {
+    const train = (name: string, text: string): string[] => {
+      writeFileSync(at(name), text);
+      return ['train', '--config', at(name), '--no-track'];
+    };
+    it('a YAML syntax error names the line and the YAML error, once', () =>
+      expectRefused(train('hyperplane.config.yaml', 'data: x.csv\ntarget: y\n  learner: gbdt\n'), /hyperplane\.config\.yaml, line 2: not valid YAML: [^:]+ \(column \d+\)$/));
+    it('a YAML tab names its line', () => expectRefused(train('tab.yaml', 'data: x.csv\n\ttarget: y\n'), /tab\.yaml, line 2: not valid YAML: Tabs are not allowed as indentation \(column 1\)$/));
+    it('an empty YAML file', () => expectRefused(train('empty.yaml', '# nothing yet\n'), /empty\.yaml: the config is empty/));
+    it('a YAML file that is one word', () => expectRefused(train('word.yaml', 'gbdt\n'), /word\.yaml: the config must be a mapping of settings \(key: value\), not a string/));
+    it('a JSON syntax error names the line and column', () =>
+      expectRefused(train('c.json', '{\n  "data": "x.csv",\n  "target": "y",\n}\n'), /c\.json, line 4: not valid JSON: .* \(column 1\)$/));
+    it('an empty JSON file', () => expectRefused(train('e.json', ''), /e\.json: the config is empty/));
+    it('a TypeScript config that throws names its error', () => expectRefused(train('t.ts', 'throw new Error("boom")\n'), /t\.ts: the config threw an error: boom/));
+    it('a TypeScript config without a default export', () => expectRefused(train('n.ts', 'export const data = "x.csv"\n'), /n\.ts: the config has no default export/));
+    it('a TypeScript config that does not parse', () => expectRefused(train('p.ts', 'export default { data: "x.csv", target: \n'), /p\.ts: .*(parse|Unexpected)/i));
+  });
+});
