@@ -29,6 +29,8 @@ describe('countCsvRecords', () => {
   it('names the line where an unclosed quote opens', () => {
     expect(count('a,b\n1,2\n3,"x\n4,5\n')).toEqual({ records: 2, blank: 0, unclosedQuoteLine: 3 });
     expect(count('a,b\n1,2\n3,"x')).toEqual({ records: 2, blank: 0, unclosedQuoteLine: 3 });
+    // Lines inside an earlier quoted field count.
+    expect(count('a,b\n1,"x\ny"\n2,"z\n', 3)).toEqual({ records: 2, blank: 0, unclosedQuoteLine: 4 });
   });
   it('gives the same answer whatever the chunk size', () => {
     const text = 'a,b\n1,"x\n""y""\n"\n\n2,"z"\r\n3,w\n"q""",4\n';

@@ -54,7 +54,12 @@ export function countCsvRecords(path: string, delimiter: string, quote = '"', ch
         if (inQuote) {
           const q = chunk.indexOf(Q, i);
           const end = q < 0 ? n : q;
-          line += countNewlines(chunk, i, end);
+          // Newlines inside the field, for line numbers; the cached next newline means each is found once.
+          if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(NL, i);
+          while (nextNl >= 0 && nextNl < end) {
+            line++;
+            nextNl = chunk.indexOf(NL, nextNl + 1);
+          }
           if (q < 0) {
             i = n;
             break;
@@ -71,7 +76,6 @@ export function countCsvRecords(path: string, delimiter: string, quote = '"', ch
           inQuote = false;
           prev = Q;
           i = q + 1;
-          nextNl = nextQ = -2;
           continue;
         }
         if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(NL, i);
@@ -114,10 +118,4 @@ export function countCsvRecords(path: string, delimiter: string, quote = '"', ch
   if (inQuote) return { records, blank, unclosedQuoteLine: quoteLine };
   if (length > 0 && !onlyCr) records++;
   return { records, blank };
-}
-
-function countNewlines(buf: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = buf.indexOf(NL, from); at >= 0 && at < to; at = buf.indexOf(NL, at + 1)) count++;
-  return count;
 }

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import type { Table } from '../table.js';
 import { countCsvRecords } from './csv-count.js';
+import { findDeepNesting, MAX_JSON_DEPTH } from './json-depth.js';
 import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
 import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
 import { translateDuckDBError } from './duckdb-errors.js';
@@ -56,6 +57,7 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
   if (!isGlob(source)) checkFile(source);
   const format = options.format ?? formatOf(source);
   const isCsv = format === 'csv' || format === 'tsv';
+  if ((format === 'json' || format === 'ndjson') && !isGlob(source) && !isCompressed(source)) checkJsonDepth(source);
   let effective = options;
   let result = await readFile(source, format, effective);
   if (isCsv && options.delimiter === undefined && !isGlob(source) && looksMisSniffed(result)) {
@@ -136,6 +138,14 @@ function checkRecordCount(result: ReadResult, path: string, format: SourceFormat
     `read ${result.table.nRows.toLocaleString('en-US')} rows but the file holds ${data.toLocaleString('en-US')} records; pass --delimiter, --quote or --no-header if the dialect was guessed wrong`,
     { file: path },
   );
+}
+
+/** Refuses nesting DuckDB cannot take (it crashes the process past a few thousand levels). */
+function checkJsonDepth(path: string): void {
+  const line = findDeepNesting(path);
+  if (line !== undefined) {
+    throw new HyperplaneError(`nested more than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels deep; Hyperplane reads tables, and nesting this deep is not one`, { file: path, line });
+  }
 }
 
 function invalidUtf8(path: string): HyperplaneError {
