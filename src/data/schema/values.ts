@@ -45,6 +45,22 @@ export function parseNumberText(raw: string): { value: number; style: NumberStyl
   return { value: negative ? -value : value, style };
 }
 
+const INFINITY = /^([+-]?)(inf|infinity)$/i;
+
+/**
+ * ±Infinity for the spellings numpy, pandas, R and DuckDB write ('inf', '+inf', '-Infinity') and for
+ * numbers too large for a double ('1e309'); undefined otherwise. Kept apart from parseNumberText so that
+ * callers that take numbers (e.g. the server) still refuse them.
+ */
+export function parseInfinityText(raw: string): number | undefined {
+  const s = raw.trim();
+  const m = INFINITY.exec(s);
+  if (m) return m[1] === '-' ? -Infinity : Infinity;
+  if (!PLAIN.test(s)) return undefined;
+  const value = Number(s);
+  return value === Infinity || value === -Infinity ? value : undefined;
+}
+
 /** Pairs of spellings that mean false/true; the first of each pair is the false one. */
 const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
   ['false', 'true'],
