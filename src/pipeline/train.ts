@@ -11,7 +11,7 @@ import { fitRecipe, FittedRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
 import { fit, getLearner } from '../learn/registry.js';
-import { TrainingAborted } from '../learn/errors.js';
+import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { candidatesFor, type Candidate } from './candidates.js';
 import type { ModelPackage } from './package.js';
 import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
@@ -417,9 +417,9 @@ async function autoSelect(
         candidate.params = { ...candidate.params, n_estimators: Math.max(1, Number(cut.model.state['bestIteration'] ?? 1)), early_stopping_rounds: 0 };
       }
     } catch (e) {
-      // One candidate that cannot take this data (a LearnError, or any input error) is dropped with
-      // its reason on the leaderboard; the others still compete.
-      const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof HyperplaneError ? `failed: ${e.message}` : undefined;
+      // A learner that cannot take this data (LearnError) is dropped with its reason on the
+      // leaderboard; the others still compete. Errors in the settings (a bad recipe) still stop the run.
+      const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof LearnError ? `failed: ${e.message}` : undefined;
       if (note === undefined) throw e;
       leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note });
       continue;
