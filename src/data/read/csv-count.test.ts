@@ -6,10 +6,14 @@ import { countCsvRecords } from './csv-count.js';
 
 const dir = tempDir();
 let k = 0;
+/** Counts with the adaptive scan, and checks that each scan alone agrees. */
 const count = (text: string, chunk?: number): ReturnType<typeof countCsvRecords> => {
   const path = join(dir, `f${k++}.csv`);
   writeFileSync(path, text);
-  return countCsvRecords(path, ',', '"', chunk);
+  const result = countCsvRecords(path, ',', '"', chunk);
+  expect(countCsvRecords(path, ',', '"', chunk, 'hop'), 'hop').toEqual(result);
+  expect(countCsvRecords(path, ',', '"', chunk, 'bytewise'), 'bytewise').toEqual(result);
+  return result;
 };
 
 describe('countCsvRecords', () => {
