@@ -74,14 +74,20 @@ class Scan {
   bytewise(chunk: Buffer): void {
     const { D, Q } = this;
     let { records, blank, line, inQuote, quoteLine, closed, prev, length, onlyCr, quotes } = this;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      let c = chunk[i]!;
       if (inQuote) {
-        if (c === Q) {
-          quotes++;
-          inQuote = false;
-          closed = true;
-        } else if (c === NL) line++;
+        // Through the quoted field in a tight loop.
+        while (c !== Q) {
+          if (c === NL) line++;
+          if (++i === n) break;
+          c = chunk[i]!;
+        }
+        if (i === n) break;
+        quotes++;
+        inQuote = false;
+        closed = true;
         continue;
       }
       if (c === NL) {
