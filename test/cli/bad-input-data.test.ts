@@ -56,6 +56,12 @@ const CASES: Case[] = [
   { name: 'a byte-order mark', file: 'bom.csv', content: '\ufeffa,b\n1,x\n2,y\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/, check: (o) => expect(column(o, 'a')).toBeDefined() },
   { name: 'a quoted field with an embedded newline is fine', file: 'embedded.csv', content: 'a,b\n1,"two\nlines"\n2,y\n3,z\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/ },
   { name: 'a quote inside a field is a character', file: 'inch.csv', content: 'a,b\n1,5\'10"\n2,6\'1"\n3,5\'2"\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/ },
+  { name: 'old Mac line endings (\\r alone)', file: 'cr.csv', content: 'a,b\r1,x\r2,y\r', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/ },
+  { name: 'every row longer than the header', file: 'short-header.csv', content: 'a,b\n1,2,3\n4,5,6\n', args: ['profile', 'FILE'], code: 2, match: /short-header\.csv, line 2: expected 2 fields as in the header, found 3/ },
+  { name: 'a line of spaces is a short row', file: 'spaces.csv', content: 'a,b\n1,2\n   \n3,4\n', args: ['profile', 'FILE'], code: 2, match: /spaces\.csv, line 3: expected 2 fields/ },
+  { name: 'a short row with ; as the delimiter', file: 'semi.csv', content: 'a;b;c\n1;2;3\n4;5\n', args: ['profile', 'FILE'], code: 2, match: /semi\.csv, line 3: expected 3 fields/ },
+  { name: 'a short row in a TSV file', file: 'short.tsv', content: 'a\tb\n1\t2\n3\n', args: ['profile', 'FILE'], code: 2, match: /short\.tsv, line 3: expected 2 fields/ },
+  { name: 'quoted header and escaped quotes are fine', file: 'quoted.csv', content: '"a","b"\n"1","say ""hi"""\n"2","x"\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/ },
   { name: 'a comment-looking line is a row, not dropped', file: 'hash.csv', content: 'a,b\n1,2\n#3,4\n5,6\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/ },
 
   // Item 6: nesting depth.

@@ -23,6 +23,9 @@ describe('countCsvRecords', () => {
     expect(count('a,b\r\n1,2\r\n\r\n3,4\r\n')).toEqual({ records: 3, blank: 1 });
     expect(count('a,b\n\n1,2\n\n')).toEqual({ records: 2, blank: 2 });
   });
+  it('old Mac line endings (\\r alone), as DuckDB reads them', () => {
+    expect(count('a,b\r1,2\r3,"x\ry"\r')).toEqual({ records: 3, blank: 0 });
+  });
   it('a newline inside a quoted field does not end the record; "" is an escaped quote', () => {
     expect(count('a,b\n1,"x\ny"\n2,"say ""hi""\n!"\n')).toEqual({ records: 3, blank: 0 });
     expect(count('a,b\n"",2\n')).toEqual({ records: 2, blank: 0 });

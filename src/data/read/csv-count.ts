@@ -33,17 +33,23 @@ class Scan {
   quoteLine = 0;
   /** A quote just closed a quoted field: if the next byte is a quote, the pair is an escaped quote. */
   closed = false;
-  /** The last byte seen outside a quoted field (NL at the start of the file). */
-  prev = NL;
+  /** The last byte seen outside a quoted field (a line break at the start of the file). */
+  prev: number;
   /** Bytes of the current record so far, and whether they are only a '\r'. */
   length = 0;
   onlyCr = true;
   quotes = 0;
 
+  /**
+   * `nl` ends a line: '\n', or '\r' in a file with old Mac line endings and no '\n' (DuckDB reads those).
+   */
   constructor(
     readonly D: number,
     readonly Q: number,
-  ) {}
+    readonly nl: number,
+  ) {
+    this.prev = nl;
+  }
 
   endLine(): void {
     if (this.length === 0 || this.onlyCr) this.blank++;
@@ -51,7 +57,7 @@ class Scan {
     this.line++;
     this.length = 0;
     this.onlyCr = true;
-    this.prev = NL;
+    this.prev = this.nl;
     this.closed = false;
   }
 
@@ -62,7 +68,7 @@ class Scan {
     this.length++;
     if (this.closed) {
       this.inQuote = true; // "" inside a quoted field
-    } else if (before === this.D || before === NL) {
+    } else if (before === this.D || before === this.nl) {
       this.inQuote = true;
       this.quoteLine = this.line;
     }
@@ -72,7 +78,7 @@ class Scan {
 
   /** The state in locals for the loop (property access per byte costs ~2×), written back at the end. */
   bytewise(chunk: Buffer): void {
-    const { D, Q } = this;
+    const { D, Q, nl } = this;
     let { records, blank, line, inQuote, quoteLine, closed, prev, length, onlyCr, quotes } = this;
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
@@ -80,7 +86,7 @@ class Scan {
       if (inQuote) {
         // Through the quoted field in a tight loop.
         while (c !== Q) {
-          if (c === NL) line++;
+          if (c === nl) line++;
           if (++i === n) break;
           c = chunk[i]!;
         }
@@ -90,13 +96,13 @@ class Scan {
         closed = true;
         continue;
       }
-      if (c === NL) {
+      if (c === nl) {
         if (length === 0 || onlyCr) blank++;
         else records++;
         line++;
         length = 0;
         onlyCr = true;
-        prev = NL;
+        prev = nl;
         closed = false;
       } else if (c === Q) {
         // As quote(): an escaped quote, a quoted field opening, or a quote inside a field.
@@ -104,7 +110,7 @@ class Scan {
         onlyCr = false;
         length++;
         if (closed) inQuote = true;
-        else if (prev === D || prev === NL) {
+        else if (prev === D || prev === nl) {
           inQuote = true;
           quoteLine = line;
         }
@@ -121,7 +127,7 @@ class Scan {
   }
 
   hop(chunk: Buffer): void {
-    const { Q } = this;
+    const { Q, nl } = this;
     const n = chunk.length;
     let nextNl = -2;
     let nextQ = -2;
@@ -131,10 +137,10 @@ class Scan {
         const q = chunk.indexOf(Q, i);
         const end = q < 0 ? n : q;
         // Newlines inside the field, for line numbers; the cached next newline means each is found once.
-        if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(NL, i);
+        if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(nl, i);
         while (nextNl >= 0 && nextNl < end) {
           this.line++;
-          nextNl = chunk.indexOf(NL, nextNl + 1);
+          nextNl = chunk.indexOf(nl, nextNl + 1);
         }
         if (q < 0) return;
         this.quotes++;
@@ -143,7 +149,7 @@ class Scan {
         i = q + 1;
         continue;
       }
-      if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(NL, i);
+      if (nextNl < i && nextNl !== -1) nextNl = chunk.indexOf(nl, i);
       if (nextQ < i && nextQ !== -1) nextQ = chunk.indexOf(Q, i);
       const stop = nextNl < 0 ? n : nextNl;
       const upTo = nextQ >= 0 && nextQ < stop ? nextQ : stop;
@@ -167,17 +173,21 @@ class Scan {
 
 /** `chunkSize` and `mode` are for tests: chunk boundaries inside quoted fields, and each scan alone. */
 export function countCsvRecords(path: string, delimiter: string, quote = '"', chunkSize = CHUNK, mode?: 'hop' | 'bytewise'): CsvRecordCount {
-  const scan = new Scan(delimiter.charCodeAt(0), quote.charCodeAt(0));
   const fd = openSync(path, 'r');
+  let scan: Scan;
   try {
+    // The line break and the first chunk's mode from a sample of the start (read at offset 0, which
+    // leaves the file position alone); each later chunk's mode from the one before.
+    const sample = Buffer.allocUnsafe(1 << 16);
+    const m = readSync(fd, sample, 0, sample.length, 0);
+    const head = sample.subarray(0, m);
+    scan = new Scan(delimiter.charCodeAt(0), quote.charCodeAt(0), head.indexOf(NL) < 0 && head.indexOf(CR) >= 0 ? CR : NL);
+    let dense = quoteCount(head, scan.Q) * BYTEWISE_DENSITY > m;
     const buf = Buffer.allocUnsafe(chunkSize);
-    // The first chunk's mode from a sample of its start; each later chunk's from the one before.
-    let dense: boolean | undefined;
     for (;;) {
       const n = readSync(fd, buf, 0, chunkSize, null);
       if (n === 0) break;
       const chunk = n === chunkSize ? buf : buf.subarray(0, n);
-      if (dense === undefined) dense = quoteCount(chunk.subarray(0, 1 << 16), scan.Q) * BYTEWISE_DENSITY > Math.min(n, 1 << 16);
       const before = scan.quotes;
       if (mode !== undefined) dense = mode === 'bytewise';
       if (dense) scan.bytewise(chunk);
