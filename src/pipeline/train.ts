@@ -18,12 +18,12 @@ import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } fro
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
-import { encodeTarget } from './target.js';
+import { encodeTarget, infiniteTarget } from './target.js';
 
 /** How the final model's quality is measured. */
 export type EvaluationPlan =
   | { kind: 'holdout'; share: number }
-  | { kind: 'test'; table: Table; source: string }
+  | { kind: 'test'; table: Table; source: string; infinite?: InfiniteValues[] }
   | { kind: 'cv'; folds: number }
   | { kind: 'time'; column: string; cutoff: number };
 
@@ -102,9 +102,7 @@ const MAX_REGRESSION_TARGET = 1e150;
 function checkExtremes(data: Data, y: Float64Array, spec: TargetSpec, warnings: string[]): void {
   for (const inf of data.infinite ?? []) {
     const n = inf.count.toLocaleString('en-US');
-    if (inf.column === spec.name) {
-      throw new HyperplaneError(`row ${(inf.firstRow + 1).toLocaleString('en-US')}: the target is infinite${inf.count > 1 ? ` (${n} rows are)` : ''}; fix or remove those rows`, { file: data.source, column: spec.name });
-    }
+    if (inf.column === spec.name) throw infiniteTarget(inf, data.source);
     warnings.push(`'${inf.column}' has ${n} infinite value${inf.count === 1 ? '' : 's'} (first at row ${(inf.firstRow + 1).toLocaleString('en-US')}); read as missing`);
   }
   if (spec.task !== 'regression') return;
@@ -183,6 +181,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const plan = options.evaluation;
   let cvFolds: number | undefined;
   if (plan.kind === 'test') {
+    const inf = plan.infinite?.find((i) => i.column === spec.name);
+    if (inf !== undefined) throw infiniteTarget(inf, plan.source);
     testTable = plan.table;
     const t = encodeTarget(plan.table, data.schema, spec.name, plan.source, spec.task);
     yTest = recodeLabels(t.y, t.spec.labels, labels, plan.source, spec.name);

@@ -149,3 +149,38 @@ describe('malformed and extreme data: a clean exit 2 or a faithful read', () => 
     }, 60_000);
   }
 });
+
+describe('infinite values in the data given to a trained model', () => {
+  let dir: string;
+  const good = (): string => regressionRows((i) => String(i * 2.5));
+  function regressionRows(target: (i: number) => string, x: (i: number) => string = (i) => String(i * 1.5)): string {
+    const rows = ['x,y'];
+    for (let i = 0; i < 60; i++) rows.push(`${x(i)},${target(i)}`);
+    return `${rows.join('\n')}\n`;
+  }
+  beforeAll(() => {
+    dir = tempDir();
+    writeFileSync(join(dir, 'good.csv'), good());
+    writeFileSync(join(dir, 'inf-y.csv'), regressionRows((i) => (i === 4 ? '+inf' : String(i * 2.5))));
+    writeFileSync(join(dir, 'inf-x.csv'), regressionRows((i) => String(i * 2.5), (i) => (i === 2 ? '-inf' : String(i * 1.5))));
+  });
+
+  it('train --test: an infinite target in the test data is exit 2 naming the row', () => {
+    const r = runCli(['train', join(dir, 'good.csv'), '--target', 'y', '--learner', 'linear', '--test', join(dir, 'inf-y.csv'), '--out', join(dir, 'm1')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trimEnd()).toMatch(/^hyperplane: error: .*inf-y\.csv, column 'y': row 5: the target is infinite; fix or remove those rows$/);
+  });
+
+  it('evaluate: an infinite target is exit 2 naming the row; predict reads an infinite feature as missing', () => {
+    const train = runCli(['train', join(dir, 'good.csv'), '--target', 'y', '--learner', 'linear', '--out', join(dir, 'm2')]);
+    expect(train.code, train.stderr).toBe(0);
+    const evaluate = runCli(['evaluate', join(dir, 'm2', 'model.hpkg'), join(dir, 'inf-y.csv')]);
+    expect(evaluate.code, evaluate.stderr).toBe(2);
+    expect(evaluate.stderr.trimEnd()).toMatch(/^hyperplane: error: .*inf-y\.csv, column 'y': row 5: the target is infinite/);
+    const predict = runCli(['predict', join(dir, 'm2', 'model.hpkg'), join(dir, 'inf-x.csv')]);
+    expect(predict.code, predict.stderr).toBe(0);
+    const values = predict.stdout.trimEnd().split('\n').slice(1).map(Number);
+    expect(values).toHaveLength(60);
+    expect(values.every(Number.isFinite)).toBe(true);
+  }, 60_000);
+});

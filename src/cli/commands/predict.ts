@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
 import { readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
-import { encodeTarget } from '../../pipeline/target.js';
+import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
 import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
@@ -94,7 +94,9 @@ export function evaluateCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
-    const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const { table, source: where, infinite } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const inf = infinite.find((i) => i.column === target.name);
+    if (inf !== undefined) throw infiniteTarget(inf, where);
     const encoded = encodeTarget(table, pkg.pipeline.schema, target.name, where, target.task);
     // The data's labels coded as the model's; rows without a target are left out.
     const want = new Map((target.labels ?? []).map((l, i) => [l, i]));
