@@ -57,7 +57,7 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
   if (!isGlob(source)) checkFile(source);
   const format = options.format ?? formatOf(source);
   const isCsv = format === 'csv' || format === 'tsv';
-  if ((format === 'json' || format === 'ndjson') && !isGlob(source) && !isCompressed(source)) checkJsonDepth(source);
+  if ((format === 'json' || format === 'ndjson') && !isGlob(source) && !isCompressed(source)) checkJsonDepth(source, format);
   let effective = options;
   let result = await readFile(source, format, effective);
   if (isCsv && options.delimiter === undefined && !isGlob(source) && looksMisSniffed(result)) {
@@ -141,8 +141,8 @@ function checkRecordCount(result: ReadResult, path: string, format: SourceFormat
 }
 
 /** Refuses nesting DuckDB cannot take (it crashes the process past a few thousand levels). */
-function checkJsonDepth(path: string): void {
-  const line = findDeepNesting(path);
+function checkJsonDepth(path: string, format: SourceFormat): void {
+  const line = findDeepNesting(path, MAX_JSON_DEPTH, format === 'ndjson');
   if (line !== undefined) {
     throw new HyperplaneError(`nested more than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels deep; Hyperplane reads tables, and nesting this deep is not one`, { file: path, line });
   }
