@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import type { Table } from '../table.js';
-import { countCsvRecords } from './csv-count.js';
+import { countCsvRecords, countCsvRecordsAsync, type CsvRecordCount } from './csv-count.js';
 import { findDeepNesting, MAX_JSON_DEPTH } from './json-depth.js';
 import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
 import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
@@ -58,6 +58,15 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
   const format = options.format ?? formatOf(source);
   const isCsv = format === 'csv' || format === 'tsv';
   if ((format === 'json' || format === 'ndjson') && !isGlob(source) && !isCompressed(source)) checkJsonDepth(source, format);
+  // Our own count of the file's records runs beside DuckDB's read (settled, never rejected, so that
+  // a failed read leaves no unhandled rejection behind).
+  const counted =
+    isCsv && !isGlob(source) && !isCompressed(source)
+      ? countCsvRecordsAsync(source, delimiterOf(source, format, options), options.quote ?? '"').then(
+          (count) => ({ count }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
   let effective = options;
   let result = await readFile(source, format, effective);
   if (isCsv && options.delimiter === undefined && !isGlob(source) && looksMisSniffed(result)) {
@@ -66,7 +75,11 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
     effective = { ...options, delimiter: guessDelimiter(source) };
     result = await readFile(source, format, effective);
   }
-  if (isCsv && !isGlob(source) && !isCompressed(source)) checkRecordCount(result, source, format, effective);
+  if (counted !== undefined) {
+    const c = await counted;
+    if ('error' in c) throw c.error;
+    checkRecordCount(result, source, format, effective, c.count);
+  }
   return checkRows(result);
 }
 
@@ -121,9 +134,8 @@ function unclosedQuote(path: string, line: number): HyperplaneError {
  * Counts the file's records on our own (one fast pass, see csv-count.ts) and checks that DuckDB read
  * each one as a row: no row is dropped, skipped or merged without an error naming the line.
  */
-function checkRecordCount(result: ReadResult, path: string, format: SourceFormat, options: ReadOptions): void {
+function checkRecordCount(result: ReadResult, path: string, format: SourceFormat, options: ReadOptions, count: CsvRecordCount): void {
   const delimiter = delimiterOf(path, format, options);
-  const count = countCsvRecords(path, delimiter, options.quote ?? '"');
   if (count.unclosedQuoteLine !== undefined) throw unclosedQuote(path, count.unclosedQuoteLine);
   const columns = result.table.columns;
   // DuckDB names the columns column0, column1, … when it finds no header.
