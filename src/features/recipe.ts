@@ -2,6 +2,7 @@ import type { ColumnSchema } from '../data/schema/schema.js';
 import { isFeatureType } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
+import { sameLevel } from '../data/schema/values.js';
 import { allocateMatrix } from '../learn/matrix.js';
 import type { Matrix } from '../learn/contract.js';
 import { JsonInputs, TableInputs, type RowInputs } from './inputs.js';
@@ -198,7 +199,7 @@ function categoryLabel(step: Extract<Step, { kind: 'category' }>, inputs: RowInp
 }
 
 function matchesLabel(label: string, level: string): boolean {
-  return label === level || label.toLowerCase() === level.toLowerCase();
+  return sameLevel(label, level);
 }
 
 /** A recipe ready to apply: label lookups built once, offsets computed once. */

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPackage, readForPipeline } from '../../src/pipeline/io.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { loadPackage, readForPipeline, savePackage } from '../../src/pipeline/io.js';
+import { isRulesMember, Pipeline } from '../../src/pipeline/pipeline.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** Label fidelity: the target's spellings in the data are the ones every output uses. */
@@ -62,4 +62,42 @@ describe('a Yes/No target keeps its spelling in profile, train, predict and the 
       expect(new Set(pipeline.label(pipeline.scoreTable(table)))).toEqual(new Set([no, yes]));
     }, 60_000);
   }
+});
+
+describe('a package trained before spellings were kept (Yes/No recorded as true/false)', () => {
+  it('scores Yes/No data as it scored true/false, and evaluate maps the classes', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'member.csv');
+    const rows = ['x,member,churn'];
+    for (let i = 0; i < 120; i++) rows.push(`${(i * 37) % 101},${i % 3 === 0 ? 'Yes' : 'No'},${i % 3 === 0 || i % 7 === 0 ? 'Yes' : 'No'}`);
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    const out = join(dir, 'model');
+    expect(runCli(['train', path, '--target', 'churn', '--learner', 'logistic', '--out', out]).code).toBe(0);
+    const pkg = loadPackage(join(out, 'model.hpkg'));
+    // The same package as the old reader would have made it: DuckDB's true/false in place of Yes/No.
+    const old = structuredClone(pkg.pipeline);
+    const spelled = (s: string): string => (s === 'Yes' ? 'true' : s === 'No' ? 'false' : s);
+    old.target.labels = old.target.labels!.map(spelled);
+    let binarySteps = 0;
+    for (const m of old.members) {
+      if (isRulesMember(m)) continue;
+      for (const step of m.recipe.steps) {
+        if (step.kind !== 'binary') continue;
+        step.positive = spelled(step.positive);
+        step.negative = spelled(step.negative);
+        binarySteps++;
+      }
+    }
+    expect(binarySteps).toBeGreaterThan(0);
+    const now = new Pipeline(pkg.pipeline);
+    const before = new Pipeline(old);
+    const { table } = await readForPipeline(path, before, {});
+    expect(Array.from(before.scoreTable(table))).toEqual(Array.from(now.scoreTable(table)));
+    expect(before.label(before.scoreTable(table)).filter((l) => l === 'true').length).toBeGreaterThan(0);
+    savePackage(join(dir, 'old.hpkg'), { ...pkg, pipeline: old });
+    const evaluated = runCli(['evaluate', join(dir, 'old.hpkg'), path, '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const fresh = runCli(['evaluate', join(out, 'model.hpkg'), path, '--json']);
+    expect(JSON.parse(evaluated.stdout).accuracy).toBe(JSON.parse(fresh.stdout).accuracy);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { evaluateScores } from '../../evaluate/evaluate.js';
 import { readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
+import { sameLevel } from '../../data/schema/values.js';
 import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
@@ -108,8 +109,9 @@ export function evaluateCommand(): Command {
       if (target.task === 'regression') y.push(v);
       else {
         const label = encoded.spec.labels![v]!;
-        const code = want.get(label);
-        if (code === undefined) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
+        // A model trained before label spellings were kept knows Yes/No as true/false.
+        const code = want.get(label) ?? (target.labels ?? []).findIndex((l) => sameLevel(label, l));
+        if (code === -1) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
         y.push(code);
       }
       keep.push(i);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { booleanSpelling, isMissingMarker, parseDateText, parseInfinityText, parseNumberText } from './values.js';
+import { booleanSpelling, isMissingMarker, parseDateText, parseInfinityText, parseNumberText, sameLevel } from './values.js';
 
 describe('parseNumberText', () => {
   it.each([
@@ -62,6 +62,17 @@ describe('booleanSpelling', () => {
   it('does not treat other pairs as booleans', () => {
     expect(booleanSpelling(['male', 'female'])).toBeUndefined();
     expect(booleanSpelling(['yes', 'no', 'maybe'])).toBeUndefined();
+  });
+});
+
+describe('sameLevel', () => {
+  it('matches the same text in any case, and boolean spellings of a true/false level', () => {
+    expect(sameLevel('Paris', 'paris')).toBe(true);
+    expect(sameLevel('Yes', 'true')).toBe(true);
+    expect(sameLevel('n', 'false')).toBe(true);
+    expect(sameLevel('No', 'true')).toBe(false);
+    expect(sameLevel('true', 'Yes')).toBe(false);
+    expect(sameLevel('maybe', 'true')).toBe(false);
   });
 });
 

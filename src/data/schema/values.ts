@@ -88,6 +88,28 @@ export function booleanSpelling(distinct: readonly string[]): { falseValue: stri
   return undefined;
 }
 
+/** What a boolean spelling means (yes/no, y/n, t/f, 1/0, on/off, true/false, any case), or undefined. */
+export function booleanValue(s: string): boolean | undefined {
+  const lower = s.trim().toLowerCase();
+  for (const [f, t] of BOOLEAN_PAIRS) {
+    if (lower === t) return true;
+    if (lower === f) return false;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a value is the level `level`: the same text in any case, or, for a level 'true'/'false',
+ * a boolean spelling meaning the same. Packages trained before spellings were kept recorded a
+ * Yes/No column as true/false (DuckDB's reading); data read now says Yes/No, and must still match.
+ */
+export function sameLevel(value: string, level: string): boolean {
+  if (value === level || value.toLowerCase() === level.toLowerCase()) return true;
+  const lower = level.toLowerCase();
+  if (lower !== 'true' && lower !== 'false') return false;
+  return booleanValue(value) === (lower === 'true');
+}
+
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const SLASHED_YMD = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const SLASHED_MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
