@@ -70,7 +70,7 @@ export async function readTrainingData(settings: TrainSettings): Promise<Trainin
   if (e.kind !== 'test') return { data, evaluation: e, inputs };
   const test = await loadData(e.source, settings.read);
   inputs.push({ role: 'test', source: test.source, fingerprint: test.fingerprint, rows: test.table.nRows });
-  return { data, evaluation: { kind: 'test', table: test.table, source: test.source }, inputs };
+  return { data, evaluation: { kind: 'test', table: test.table, source: test.source, infinite: test.infinite }, inputs };
 }
 
 /** Trains on data read by readTrainingData, as the settings say. */

@@ -1,10 +1,10 @@
 import { fingerprintTable } from './fingerprint.js';
 import { readTable, type ReadResult } from './read/source.js';
 import type { ReadOptions } from './read/options.js';
-import { loadSchemaFile, resolveSchema } from './schema/schema-file.js';
+import { loadSchemaFile, resolveSchema, type InfiniteValues } from './schema/schema-file.js';
 import type { ColumnSchema, Schema } from './schema/schema.js';
 import { findColumn } from './profile/target.js';
-import { profileTable, type Profile } from './profile/profile.js';
+import { profileTable, type Profile, type ProfileWarning } from './profile/profile.js';
 import type { Table } from './table.js';
 
 export interface LoadOptions extends ReadOptions {
@@ -21,15 +21,17 @@ export interface LoadedData {
   schema: ColumnSchema[];
   /** sha256 of the typed values, independent of file format and of how the file was chunked. */
   fingerprint: string;
+  /** Numeric columns' ±Infinity values, read as missing. */
+  infinite: InfiniteValues[];
 }
 
 /** Reads a source, types its columns and fingerprints it: the entry point for every command that takes data. */
 export async function loadData(source: string, options: LoadOptions = {}): Promise<LoadedData> {
   const schema = options.schema ?? (options.schemaPath !== undefined ? loadSchemaFile(options.schemaPath) : undefined);
   const read = await readTable(source, options);
-  const { table, columns } = resolveSchema(read.table, schema, options.schemaPath);
+  const { table, columns, infinite } = resolveSchema(read.table, schema, options.schemaPath);
   const fingerprint = fingerprintTable(table);
-  return { source: read.source, format: read.format, table, schema: columns, fingerprint };
+  return { source: read.source, format: read.format, table, schema: columns, fingerprint, infinite };
 }
 
 export interface ProfileReport extends Profile {
@@ -46,6 +48,7 @@ export async function profileData(source: string, options: LoadOptions & { targe
   const t1 = performance.now();
   if (options.target !== undefined) findColumn(data.table, options.target, data.source);
   const profile = profileTable(data.table, data.schema, options.target);
+  profile.warnings.unshift(...data.infinite.map(infiniteWarning));
   const t2 = performance.now();
   return {
     source: data.source,
@@ -55,4 +58,9 @@ export async function profileData(source: string, options: LoadOptions & { targe
     ...profile,
     timings: { readMs: Math.round(t1 - t0), profileMs: Math.round(t2 - t1) },
   };
+}
+
+export function infiniteWarning(inf: InfiniteValues): ProfileWarning {
+  const n = inf.count.toLocaleString('en-US');
+  return { kind: 'infinite', column: inf.column, message: `'${inf.column}' has ${n} infinite value${inf.count === 1 ? '' : 's'} (first at row ${(inf.firstRow + 1).toLocaleString('en-US')}); read as missing` };
 }

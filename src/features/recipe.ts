@@ -2,6 +2,7 @@ import type { ColumnSchema } from '../data/schema/schema.js';
 import { isFeatureType } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
+import { sameLevel } from '../data/schema/values.js';
 import { allocateMatrix } from '../learn/matrix.js';
 import type { Matrix } from '../learn/contract.js';
 import { JsonInputs, TableInputs, type RowInputs } from './inputs.js';
@@ -198,7 +199,7 @@ function categoryLabel(step: Extract<Step, { kind: 'category' }>, inputs: RowInp
 }
 
 function matchesLabel(label: string, level: string): boolean {
-  return label === level || label.toLowerCase() === level.toLowerCase();
+  return sameLevel(label, level);
 }
 
 /** A recipe ready to apply: label lookups built once, offsets computed once. */
@@ -266,7 +267,9 @@ export class FittedRecipe {
     for (const c of finish.columns) {
       const v = this.raw[c.raw]!;
       const missing = v !== v;
-      out[o++] = ((missing ? c.median : v) - c.mean) / c.scale;
+      const z = ((missing ? c.median : v) - c.mean) / c.scale;
+      // The difference overflows only for values near ±1.8e308 on opposite sides of the mean.
+      out[o++] = Number.isFinite(z) ? z : (missing ? c.median : v) / c.scale - c.mean / c.scale;
       if (c.indicator) out[o++] = missing ? 1 : 0;
       finished[c.raw] = 1;
     }
@@ -533,6 +536,35 @@ function textIdf(table: Table, name: string, buckets: number, ngram = 2, osb = 0
   return Array.from(df, (d) => Math.log((1 + table.nRows) / (1 + d)) + 1);
 }
 
+function midpoint(a: number, b: number): number {
+  const m = (a + b) / 2;
+  return Number.isFinite(m) ? m : a / 2 + b / 2;
+}
+
+/**
+ * Mean and (population) sd of `present` with the missing rows filled by `fill`. Features near
+ * ±1e308 overflow the sums and squares (auto then failed with "impute it first"): those are computed
+ * again on values divided by the largest magnitude. Dividing by 1 is exact, so others are unchanged.
+ */
+function meanAndSd(present: Float64Array, fill: number, n: number): { mean: number; sd: number } {
+  const plain = moments(present, fill, n, 1);
+  if (Number.isFinite(plain.mean) && Number.isFinite(plain.sd)) return plain;
+  let big = Math.abs(fill);
+  for (const v of present) big = Math.max(big, Math.abs(v));
+  const scaled = moments(present, fill, n, big);
+  return { mean: scaled.mean * big, sd: scaled.sd * big };
+}
+
+function moments(present: Float64Array, fill: number, n: number, by: number): { mean: number; sd: number } {
+  let mean = 0;
+  for (const v of present) mean += v / by;
+  mean = n === 0 ? 0 : (mean + (fill / by) * (n - present.length)) / n;
+  let ss = 0;
+  for (const v of present) ss += (v / by - mean) ** 2;
+  ss += (n - present.length) * (fill / by - mean) ** 2;
+  return { mean, sd: Math.sqrt(ss / Math.max(1, n)) };
+}
+
 /** Medians, means and scales of the raw numeric features, from the training rows. */
 function fitFinish(table: Table, recipe: Recipe, names: string[][]): Finish {
   const raw = new FittedRecipe(recipe);
@@ -565,14 +597,8 @@ function fitFinish(table: Table, recipe: Recipe, names: string[][]): Finish {
       }
       // A typed sort: numeric, and far faster than an array sort with a comparator on a million values.
       const present = column.subarray(0, m).sort();
-      const median = present.length === 0 ? 0 : present.length % 2 === 1 ? present[(present.length - 1) / 2]! : (present[present.length / 2 - 1]! + present[present.length / 2]!) / 2;
-      let mean = 0;
-      for (const v of present) mean += v;
-      mean = n === 0 ? 0 : (mean + median * (n - present.length)) / n;
-      let ss = 0;
-      for (const v of present) ss += (v - mean) ** 2;
-      ss += (n - present.length) * (median - mean) ** 2;
-      const sd = Math.sqrt(ss / Math.max(1, n));
+      const median = present.length === 0 ? 0 : present.length % 2 === 1 ? present[(present.length - 1) / 2]! : midpoint(present[present.length / 2 - 1]!, present[present.length / 2]!);
+      const { mean, sd } = meanAndSd(present, median, n);
       const indicator = present.length < n;
       columns.push({ raw: at + j, median, mean, scale: sd > 0 ? sd : 1, indicator });
       finishedNames.push(rawNames[at + j]!);

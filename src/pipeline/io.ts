@@ -6,7 +6,7 @@ import { HyperplaneError } from '../errors.js';
 import { writeColumns, type OutputColumn } from '../data/write/columns-writer.js';
 import type { ReadOptions } from '../data/read/options.js';
 import { readTable } from '../data/read/source.js';
-import { resolveSchema } from '../data/schema/schema-file.js';
+import { resolveSchema, type InfiniteValues } from '../data/schema/schema-file.js';
 import type { Table } from '../data/table.js';
 import { decodePackage, encodePackage, type ModelPackage } from './package.js';
 import { Pipeline } from './pipeline.js';
@@ -36,7 +36,7 @@ export function loadPackage(path: string): ModelPackage {
  * knows (a value that does not fit is an error naming the row), others inferred. Every input
  * column the pipeline needs must be present.
  */
-export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<{ table: Table; source: string }> {
+export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<{ table: Table; source: string; infinite: InfiniteValues[] }> {
   const read = await readTable(source, options);
   const have = new Set(read.table.columns.map((c) => c.name));
   const needed = [...pipeline.inputColumns, ...(needTarget ? [pipeline.spec.target.name] : [])];
@@ -45,8 +45,9 @@ export async function readForPipeline(source: string, pipeline: Pipeline, option
     throw new HyperplaneError(`the model needs column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}, which the data does not have`, { file: read.source, column: missing[0]! });
   }
   const columns = pipeline.spec.schema.filter((c) => have.has(c.name));
-  const { table } = resolveSchema(read.table, { version: 1, columns }, read.source);
-  return { table, source: read.source };
+  // ±Infinity in a feature is read as missing, as in training.
+  const { table, infinite } = resolveSchema(read.table, { version: 1, columns }, read.source);
+  return { table, source: read.source, infinite };
 }
 
 /**

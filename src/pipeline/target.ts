@@ -1,6 +1,7 @@
 import { HyperplaneError } from '../errors.js';
 import { findColumn, inferTarget } from '../data/profile/target.js';
 import type { ColumnSchema } from '../data/schema/schema.js';
+import type { InfiniteValues } from '../data/schema/schema-file.js';
 import type { Table } from '../data/table.js';
 import type { TargetSpec } from './pipeline.js';
 
@@ -56,4 +57,10 @@ export function encodeTarget(table: Table, schema: readonly ColumnSchema[], name
   let missing = 0;
   for (const v of y) if (v !== v) missing++;
   return { spec: { name, task: classification, labels }, y, missing, reason: task === undefined ? info.reason : 'set with --task' };
+}
+
+/** An infinite target is no label to learn from or score against: exit 2 naming the first row. */
+export function infiniteTarget(inf: InfiniteValues, source: string): HyperplaneError {
+  const n = inf.count.toLocaleString('en-US');
+  return new HyperplaneError(`row ${(inf.firstRow + 1).toLocaleString('en-US')}: the target is infinite${inf.count > 1 ? ` (${n} rows are)` : ''}; fix or remove those rows`, { file: source, column: inf.column });
 }

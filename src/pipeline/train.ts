@@ -1,4 +1,5 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
+import type { InfiniteValues } from '../data/schema/schema-file.js';
 import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { Random } from '../synth/random.js';
@@ -10,19 +11,19 @@ import { fitRecipe, FittedRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
 import { fit, getLearner } from '../learn/registry.js';
-import { TrainingAborted } from '../learn/errors.js';
+import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { candidatesFor, type Candidate } from './candidates.js';
 import type { ModelPackage } from './package.js';
 import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
-import { encodeTarget } from './target.js';
+import { encodeTarget, infiniteTarget } from './target.js';
 
 /** How the final model's quality is measured. */
 export type EvaluationPlan =
   | { kind: 'holdout'; share: number }
-  | { kind: 'test'; table: Table; source: string }
+  | { kind: 'test'; table: Table; source: string; infinite?: InfiniteValues[] }
   | { kind: 'cv'; folds: number }
   | { kind: 'time'; column: string; cutoff: number };
 
@@ -87,6 +88,29 @@ interface Data {
   schema: ColumnSchema[];
   source: string;
   fingerprint: string;
+  /** ±Infinity values read as missing (loadData counts them). */
+  infinite?: InfiniteValues[];
+}
+
+/** Past this, squared errors overflow a double (1e150² = 1e300, summed over rows): metrics would read Infinity. */
+const MAX_REGRESSION_TARGET = 1e150;
+
+/**
+ * An infinite target is no label to learn from: exit 2 naming the row. A feature's are read as
+ * missing, with a warning. A regression target so large that its squared errors overflow: exit 2.
+ */
+function checkExtremes(data: Data, y: Float64Array, spec: TargetSpec, warnings: string[]): void {
+  for (const inf of data.infinite ?? []) {
+    const n = inf.count.toLocaleString('en-US');
+    if (inf.column === spec.name) throw infiniteTarget(inf, data.source);
+    warnings.push(`'${inf.column}' has ${n} infinite value${inf.count === 1 ? '' : 's'} (first at row ${(inf.firstRow + 1).toLocaleString('en-US')}); read as missing`);
+  }
+  if (spec.task !== 'regression') return;
+  let row = -1;
+  for (let i = 0; i < y.length; i++) if (Math.abs(y[i]!) > MAX_REGRESSION_TARGET && (row < 0 || Math.abs(y[i]!) > Math.abs(y[row]!))) row = i;
+  if (row >= 0) {
+    throw new HyperplaneError(`values as large as ${y[row]} (row ${(row + 1).toLocaleString('en-US')}) are too large: squared errors would overflow a double; rescale the target (e.g. divide it by 1e150)`, { file: data.source, column: spec.name });
+  }
 }
 
 /** Fits one recipe and model on rows of the training table. */
@@ -141,6 +165,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const warnings: string[] = [];
   const target = encodeTarget(data.table, data.schema, options.target, data.source, options.task);
   const spec = target.spec;
+  checkExtremes(data, target.y, spec, warnings);
   const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
   const labels = spec.labels ?? [];
 
@@ -156,6 +181,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const plan = options.evaluation;
   let cvFolds: number | undefined;
   if (plan.kind === 'test') {
+    const inf = plan.infinite?.find((i) => i.column === spec.name);
+    if (inf !== undefined) throw infiniteTarget(inf, plan.source);
     testTable = plan.table;
     const t = encodeTarget(plan.table, data.schema, spec.name, plan.source, spec.task);
     yTest = recodeLabels(t.y, t.spec.labels, labels, plan.source, spec.name);
@@ -390,8 +417,11 @@ async function autoSelect(
         candidate.params = { ...candidate.params, n_estimators: Math.max(1, Number(cut.model.state['bestIteration'] ?? 1)), early_stopping_rounds: 0 };
       }
     } catch (e) {
-      if (!(e instanceof TrainingAborted)) throw e;
-      leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note: 'stopped: time budget' });
+      // A learner that cannot take this data (LearnError) is dropped with its reason on the
+      // leaderboard; the others still compete. Errors in the settings (a bad recipe) still stop the run.
+      const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof LearnError ? `failed: ${e.message}` : undefined;
+      if (note === undefined) throw e;
+      leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note });
       continue;
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -403,7 +433,16 @@ async function autoSelect(
   }
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length });
   const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
-  if (scored.length === 0) throw new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
+  if (scored.length === 0) {
+    const failed = leaderboard.filter((e) => e.note?.startsWith('failed: ') === true);
+    if (failed.length > 0 && failed.length === leaderboard.filter((e) => e.note !== 'skipped: time budget').length) {
+      // Each family's first reason (the variants of one family fail alike).
+      const reasons = new Map<string, string>();
+      for (const e of failed) if (!reasons.has(e.learner)) reasons.set(e.learner, e.note!.slice('failed: '.length));
+      throw new HyperplaneError(`auto: every candidate failed: ${[...reasons.values()].join('; ')}`);
+    }
+    throw new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
+  }
   // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
   // the heaviest first, while the budget allows (the first always).
   // The baseline joins no ensemble: its constants differ by fold, which only shifts pooled scores.

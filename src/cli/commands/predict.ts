@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
 import { readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
-import { encodeTarget } from '../../pipeline/target.js';
+import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
+import { sameLevel } from '../../data/schema/values.js';
 import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
@@ -94,7 +95,9 @@ export function evaluateCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
-    const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const { table, source: where, infinite } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const inf = infinite.find((i) => i.column === target.name);
+    if (inf !== undefined) throw infiniteTarget(inf, where);
     const encoded = encodeTarget(table, pkg.pipeline.schema, target.name, where, target.task);
     // The data's labels coded as the model's; rows without a target are left out.
     const want = new Map((target.labels ?? []).map((l, i) => [l, i]));
@@ -106,8 +109,9 @@ export function evaluateCommand(): Command {
       if (target.task === 'regression') y.push(v);
       else {
         const label = encoded.spec.labels![v]!;
-        const code = want.get(label);
-        if (code === undefined) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
+        // A model trained before label spellings were kept knows Yes/No as true/false.
+        const code = want.get(label) ?? (target.labels ?? []).findIndex((l) => sameLevel(label, l));
+        if (code === -1) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
         y.push(code);
       }
       keep.push(i);

@@ -61,3 +61,21 @@ describe('summarizeNumbers on awkward data', () => {
     expect(summarizeNumbers(Float64Array.from([NaN])).count).toBe(0);
   });
 });
+
+describe('summarizeNumbers near the limits of a double', () => {
+  it('±1e308: finite mean, std and median, and a histogram of more than one bar', () => {
+    const s = summarizeNumbers(Float64Array.from([1e308, -1e308, 3, 4, 5, 1.5]));
+    expect(s.mean).toBeCloseTo(13.5 / 6, 0);
+    expect(s.std / 1e308).toBeCloseTo(Math.sqrt(0.4), 9);
+    expect(s.quantiles['p50']).toBe(3.5);
+    expect(s.min).toBe(-1e308);
+    expect(s.histogram.counts.filter((c) => c > 0).length).toBe(3);
+    expect(s.histogram.edges.every(Number.isFinite)).toBe(true);
+  });
+  it('1e200: squares overflow though sums do not', () => {
+    const s = summarizeNumbers(Float64Array.from([1e200, 2e200, 3e200]));
+    expect(s.mean).toBeCloseTo(2e200, -190);
+    expect(s.std / 1e200).toBeCloseTo(1, 12);
+    expect(s.quantiles['p50']).toBe(2e200);
+  });
+});

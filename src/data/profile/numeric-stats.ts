@@ -53,21 +53,38 @@ export function summarizeNumbers(values: Float64Array): NumericSummary {
   if (count === 0) {
     return { count, missing, distinct: 0, mean: NaN, std: NaN, min: NaN, max: NaN, quantiles: {}, histogram: { edges: [], counts: [] } };
   }
-  const mean = sum / count;
+  // Values near ±1.8e308 overflow sums, squares and the span: then everything is computed on values
+  // divided by the largest magnitude (`by`), which cannot overflow. Dividing by 1 changes nothing, so
+  // ordinary columns get the same results as before, bit for bit.
+  const big = Math.max(Math.abs(min), Math.abs(max));
+  let by = 1;
+  let mean = sum / count;
+  if (!Number.isFinite(mean) || !Number.isFinite(max - min)) by = big;
+  if (by !== 1) {
+    let scaled = 0;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      if (x === x) scaled += x / by;
+    }
+    mean = (scaled / count) * by;
+  }
   const fine = new Float64Array(FINE_BINS);
-  const span = max - min;
+  const lo = min / by;
+  const span = max / by - lo;
   const scale = span > 0 ? FINE_BINS / span : 0;
+  const centre = mean / by;
   let squares = 0;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
     if (x !== x) continue;
-    const d = x - mean;
+    const d = x / by - centre;
     squares += d * d;
-    let b = Math.floor((x - min) * scale);
+    let b = Math.floor((x / by - lo) * scale);
     if (b >= FINE_BINS) b = FINE_BINS - 1;
     fine[b]!++;
   }
-  const std = count > 1 ? Math.sqrt(squares / (count - 1)) : 0;
+  if (!Number.isFinite(squares) && by === 1) return summarizeScaled(values, count, missing, min, max, mean, big);
+  const std = count > 1 ? Math.sqrt(squares / (count - 1)) * by : 0;
   return {
     count,
     missing,
@@ -76,12 +93,32 @@ export function summarizeNumbers(values: Float64Array): NumericSummary {
     std,
     min,
     max,
-    quantiles: exactQuantiles(values, fine, min, scale, count),
-    histogram: displayHistogram(fine, min, max),
+    quantiles: exactQuantiles(values, fine, lo, scale, count, by),
+    histogram: displayHistogram(fine, min, max, by),
   };
 }
 
-function displayHistogram(fine: Float64Array, min: number, max: number): Histogram {
+/** Squares overflowed though the mean and span did not (e.g. values near ±1e200): again, scaled. */
+function summarizeScaled(values: Float64Array, count: number, missing: number, min: number, max: number, mean: number, by: number): NumericSummary {
+  const scaled = values.map((x) => x / by);
+  const s = summarizeNumbers(scaled);
+  const up = (x: number): number => x * by;
+  const quantiles: Record<string, number> = {};
+  for (const [k, v] of Object.entries(s.quantiles)) quantiles[k] = up(v);
+  return {
+    count,
+    missing,
+    distinct: countDistinct(values, count),
+    mean,
+    std: up(s.std),
+    min,
+    max,
+    quantiles,
+    histogram: { edges: s.histogram.edges.map(up), counts: s.histogram.counts },
+  };
+}
+
+function displayHistogram(fine: Float64Array, min: number, max: number, by: number): Histogram {
   if (min === max) return { edges: [min, max], counts: [fine.reduce((a, b) => a + b, 0)] };
   const per = FINE_BINS / DISPLAY_BINS;
   const counts: number[] = [];
@@ -90,13 +127,13 @@ function displayHistogram(fine: Float64Array, min: number, max: number): Histogr
     let c = 0;
     for (let k = b * per; k < (b + 1) * per; k++) c += fine[k]!;
     counts.push(c);
-    edges.push(min + ((max - min) * b) / DISPLAY_BINS);
+    edges.push(by === 1 ? min + ((max - min) * b) / DISPLAY_BINS : (min / by + ((max / by - min / by) * b) / DISPLAY_BINS) * by);
   }
   edges.push(max);
   return { edges, counts };
 }
 
-function exactQuantiles(values: Float64Array, fine: Float64Array, min: number, scale: number, count: number): Record<string, number> {
+function exactQuantiles(values: Float64Array, fine: Float64Array, min: number, scale: number, count: number, by: number): Record<string, number> {
   // The order statistics each quantile needs (two neighbours for interpolation).
   const ranks = new Set<number>();
   for (const [, p] of QUANTILES) {
@@ -129,7 +166,7 @@ function exactQuantiles(values: Float64Array, fine: Float64Array, min: number, s
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (x !== x) continue;
-    let b = Math.floor((x - min) * scale);
+    let b = Math.floor((x / by - min) * scale);
     if (b >= FINE_BINS) b = FINE_BINS - 1;
     const slot = slotOfBin[b]!;
     if (slot >= 0) gathered[slot]![fill[slot]!++] = x;
@@ -145,7 +182,10 @@ function exactQuantiles(values: Float64Array, fine: Float64Array, min: number, s
     const lo = Math.floor(h);
     const a = orderStatistic(lo);
     const b = orderStatistic(Math.min(count - 1, lo + 1));
-    out[name] = a + (b - a) * (h - lo);
+    const t = h - lo;
+    const q = a + (b - a) * t;
+    // b - a overflows when the neighbours are near -1e308 and +1e308.
+    out[name] = Number.isFinite(q) ? q : a * (1 - t) + b * t;
   }
   return out;
 }

@@ -35,7 +35,7 @@ export interface ColumnProfile {
   meanLength?: number;
 }
 
-export type WarningKind = 'imbalance' | 'leakage' | 'duplicates' | 'constant' | 'missing' | 'id' | 'target-missing';
+export type WarningKind = 'imbalance' | 'leakage' | 'duplicates' | 'constant' | 'missing' | 'id' | 'target-missing' | 'infinite';
 
 export interface ProfileWarning {
   kind: WarningKind;

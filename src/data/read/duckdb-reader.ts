@@ -27,6 +27,9 @@ const DUCKDB_TYPE: Record<ColumnReadType, string> = {
   timestamp: 'TIMESTAMP',
 };
 
+/** DuckDB's default type candidates less BOOLEAN. */
+const AUTO_TYPES = ['VARCHAR', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP'];
+
 /** The table function call that reads `path` in `format` with the user's overrides. */
 export function scanExpression(path: string, format: SourceFormat, options: ReadOptions): string {
   const p = sqlString(path);
@@ -46,6 +49,13 @@ export function scanExpression(path: string, format: SourceFormat, options: Read
         `max_line_size = ${options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE}`,
         'strict_mode = true',
         'sample_size = 20480',
+        // The first line is the header or data, never a preamble the sniffer may skip, and no line is
+        // a comment: rows that disagree with the header are errors, not silently dropped.
+        'skip = 0',
+        "comment = ''",
+        // No BOOLEAN: DuckDB would turn Yes/No, Y/N, t/f into true/false (and Yes and yes into one value);
+        // as text, Hyperplane's own inference keeps the spellings found in the data.
+        `auto_type_candidates = [${AUTO_TYPES.map(sqlString).join(', ')}]`,
       ];
       const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : undefined);
       if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);

@@ -2,6 +2,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import type { Table } from '../table.js';
+import { countCsvRecords, countCsvRecordsAsync, type CsvRecordCount } from './csv-count.js';
+import { findDeepNesting, MAX_JSON_DEPTH } from './json-depth.js';
 import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
 import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
 import { translateDuckDBError } from './duckdb-errors.js';
@@ -55,6 +57,16 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
   if (!isGlob(source)) checkFile(source);
   const format = options.format ?? formatOf(source);
   const isCsv = format === 'csv' || format === 'tsv';
+  if ((format === 'json' || format === 'ndjson') && !isGlob(source) && !isCompressed(source)) checkJsonDepth(source, format);
+  // Our own count of the file's records runs beside DuckDB's read (settled, never rejected, so that
+  // a failed read leaves no unhandled rejection behind).
+  const counted =
+    isCsv && !isGlob(source) && !isCompressed(source)
+      ? countCsvRecordsAsync(source, delimiterOf(source, format, options), options.quote ?? '"').then(
+          (count) => ({ count }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
   let effective = options;
   let result = await readFile(source, format, effective);
   if (isCsv && options.delimiter === undefined && !isGlob(source) && looksMisSniffed(result)) {
@@ -62,6 +74,11 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
     // delimiter the header uses, so ragged rows are reported at their line instead of hidden.
     effective = { ...options, delimiter: guessDelimiter(source) };
     result = await readFile(source, format, effective);
+  }
+  if (counted !== undefined) {
+    const c = await counted;
+    if ('error' in c) throw c.error;
+    checkRecordCount(result, source, format, effective, c.count);
   }
   return checkRows(result);
 }
@@ -91,12 +108,56 @@ function diagnoseCsv(e: unknown, path: string, format: SourceFormat, options: Re
   if (/Invalid unicode/i.test(message)) return invalidUtf8(path);
   if (/Maximum line size of \d+ bytes exceeded/i.test(message)) return tooLong(path, options) ?? new HyperplaneError('a line is longer than the limit; raise it with --max-line-size', { file: path });
   if (!sniffFailed) return undefined;
-  const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : guessDelimiter(path));
+  const delimiter = delimiterOf(path, format, options);
+  const unclosed = countCsvRecords(path, delimiter, options.quote ?? '"').unclosedQuoteLine;
+  if (unclosed !== undefined) return unclosedQuote(path, unclosed);
   const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
   if (ragged) {
     return new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
   }
   return tooLong(path, options) ?? (findInvalidUtf8Line(path) !== undefined ? invalidUtf8(path) : undefined);
+}
+
+function delimiterOf(path: string, format: SourceFormat, options: ReadOptions): string {
+  return options.delimiter ?? (format === 'tsv' ? '\t' : guessDelimiter(path));
+}
+
+function isCompressed(path: string): boolean {
+  return /\.(gz|zst)$/i.test(path);
+}
+
+function unclosedQuote(path: string, line: number): HyperplaneError {
+  return new HyperplaneError('unclosed quote: a quoted field opens here and never closes', { file: path, line });
+}
+
+/**
+ * Counts the file's records on our own (one fast pass, see csv-count.ts) and checks that DuckDB read
+ * each one as a row: no row is dropped, skipped or merged without an error naming the line.
+ */
+function checkRecordCount(result: ReadResult, path: string, format: SourceFormat, options: ReadOptions, count: CsvRecordCount): void {
+  const delimiter = delimiterOf(path, format, options);
+  if (count.unclosedQuoteLine !== undefined) throw unclosedQuote(path, count.unclosedQuoteLine);
+  const columns = result.table.columns;
+  // DuckDB names the columns column0, column1, … when it finds no header.
+  const header = options.header ?? !columns.every((c) => /^column\d+$/.test(c.name));
+  const read = result.table.nRows + (header ? 1 : 0);
+  // A one-column file's blank lines are rows with a missing value; elsewhere they are skipped.
+  if (read === count.records || (columns.length === 1 && read > count.records && read <= count.records + count.blank)) return;
+  const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
+  if (ragged) throw new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
+  const data = count.records - (header ? 1 : 0);
+  throw new HyperplaneError(
+    `read ${result.table.nRows.toLocaleString('en-US')} rows but the file holds ${data.toLocaleString('en-US')} records; pass --delimiter, --quote or --no-header if the dialect was guessed wrong`,
+    { file: path },
+  );
+}
+
+/** Refuses nesting DuckDB cannot take (it crashes the process past a few thousand levels). */
+function checkJsonDepth(path: string, format: SourceFormat): void {
+  const line = findDeepNesting(path, MAX_JSON_DEPTH, format === 'ndjson');
+  if (line !== undefined) {
+    throw new HyperplaneError(`nested more than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels deep; Hyperplane reads tables, and nesting this deep is not one`, { file: path, line });
+  }
 }
 
 function invalidUtf8(path: string): HyperplaneError {

@@ -1,11 +1,13 @@
 import { HyperplaneError } from '../../errors.js';
 import type { CategoricalColumn, Column, DatetimeColumn, NumericColumn, Table, TextColumn } from '../table.js';
 import type { ColumnSchema, SchemaType } from './schema.js';
-import { booleanSpelling, isMissingMarker, parseDateText, parseNumberText, type NumberStyle } from './values.js';
+import { booleanSpelling, isMissingMarker, parseDateText, parseInfinityText, parseNumberText, type NumberStyle } from './values.js';
 
 export interface TypedColumn {
   schema: ColumnSchema;
   column: Column;
+  /** ±Infinity values (or text such as '+inf', '1e309') read as missing: how many, and the first row (0-based). */
+  infinite?: { count: number; firstRow: number };
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -30,7 +32,42 @@ function typed(column: Column, type: SchemaType, reason: string): TypedColumn {
   return { schema: { name: column.name, type, reason }, column };
 }
 
+/**
+ * ±Infinity is no measurement a model can use (it poisons means, scales and splits): it is read as
+ * missing, and counted so that the profile and the training report can warn about it.
+ */
 function inferNumeric(col: NumericColumn, nRows: number): TypedColumn {
+  const dropped = dropInfinities(col.values);
+  if (dropped === undefined) return inferFinite(col, nRows);
+  const typedColumn = inferFinite({ ...col, values: dropped.values }, nRows);
+  typedColumn.infinite = { count: dropped.count, firstRow: dropped.firstRow };
+  return typedColumn;
+}
+
+/** A copy with ±Infinity as NaN, or undefined when there is none. */
+export function dropInfinities(values: Float64Array): { values: Float64Array; count: number; firstRow: number } | undefined {
+  let firstRow = -1;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x === Infinity || x === -Infinity) {
+      firstRow = i;
+      break;
+    }
+  }
+  if (firstRow < 0) return undefined;
+  const out = Float64Array.from(values);
+  let count = 0;
+  for (let i = firstRow; i < out.length; i++) {
+    const x = out[i]!;
+    if (x === Infinity || x === -Infinity) {
+      out[i] = NaN;
+      count++;
+    }
+  }
+  return { values: out, count, firstRow };
+}
+
+function inferFinite(col: NumericColumn, nRows: number): TypedColumn {
   const v = col.values;
   let count = 0;
   let integers = true;
@@ -215,9 +252,15 @@ function parseAllNumbers(distinct: readonly string[]): { values: Float64Array; s
   const styles = new Set<NumberStyle>();
   for (let k = 0; k < distinct.length; k++) {
     const parsed = parseNumberText(distinct[k]!);
-    if (parsed === undefined) return undefined;
-    values[k] = parsed.value;
-    styles.add(parsed.style);
+    if (parsed !== undefined) {
+      values[k] = parsed.value;
+      styles.add(parsed.style);
+      continue;
+    }
+    // '+inf' and '1e309' keep a column numeric; inferNumeric then reads them as missing.
+    const infinite = parseInfinityText(distinct[k]!);
+    if (infinite === undefined) return undefined;
+    values[k] = infinite;
   }
   styles.delete('plain');
   const style = styles.size === 0 ? 'plain' : [...styles][0]!;
@@ -286,14 +329,19 @@ export function convertColumn(raw: Column, type: SchemaType, nRows: number, file
     case 'constant':
       return typed(raw, type, reason);
     case 'numeric': {
-      if (raw.kind === 'numeric') return typed(raw, type, reason);
-      if (text === undefined) return fail(0, 'a date', 'a number');
-      const values = new Float64Array(nRows);
-      text.values.forEach((s, i) => {
-        if (s === null || isMissingMarker(s)) values[i] = NaN;
-        else values[i] = parseNumberText(s)?.value ?? fail(i, s, 'a number');
-      });
-      return typed({ kind: 'numeric', name: raw.name, values }, type, reason);
+      let values: Float64Array;
+      if (raw.kind === 'numeric') values = raw.values;
+      else if (text === undefined) return fail(0, 'a date', 'a number');
+      else {
+        values = new Float64Array(nRows);
+        text.values.forEach((s, i) => {
+          if (s === null || isMissingMarker(s)) values[i] = NaN;
+          else values[i] = parseNumberText(s)?.value ?? parseInfinityText(s) ?? fail(i, s, 'a number');
+        });
+      }
+      const dropped = dropInfinities(values);
+      if (dropped === undefined) return typed(raw.kind === 'numeric' ? raw : { kind: 'numeric', name: raw.name, values }, type, reason);
+      return { ...typed({ kind: 'numeric', name: raw.name, values: dropped.values }, type, reason), infinite: { count: dropped.count, firstRow: dropped.firstRow } };
     }
     case 'datetime': {
       if (raw.kind === 'datetime') return typed(raw, type, reason);

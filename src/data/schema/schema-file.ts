@@ -39,7 +39,15 @@ export function saveSchemaFile(path: string, columns: readonly ColumnSchema[]): 
  * Types every column of a raw table: from the schema file where it names the column, by inference
  * otherwise. A schema naming a column the data lacks is an error, since it is most likely a typo.
  */
-export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string): { table: Table; columns: ColumnSchema[] } {
+/** A column's ±Infinity values, read as missing. */
+export interface InfiniteValues {
+  column: string;
+  count: number;
+  /** 0-based. */
+  firstRow: number;
+}
+
+export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string): { table: Table; columns: ColumnSchema[]; infinite: InfiniteValues[] } {
   const given = new Map(schema?.columns.map((c) => [c.name, c]));
   if (schema !== undefined) {
     const names = new Set(raw.columns.map((c) => c.name));
@@ -58,5 +66,6 @@ export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string):
     converted.schema.reason = forced.reason;
     return converted;
   });
-  return { table: { nRows: raw.nRows, columns: typed.map((t) => t.column) }, columns: typed.map((t) => t.schema) };
+  const infinite = typed.flatMap((t) => (t.infinite === undefined ? [] : [{ column: t.schema.name, ...t.infinite }]));
+  return { table: { nRows: raw.nRows, columns: typed.map((t) => t.column) }, columns: typed.map((t) => t.schema), infinite };
 }

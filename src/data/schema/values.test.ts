@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { booleanSpelling, isMissingMarker, parseDateText, parseNumberText } from './values.js';
+import { booleanSpelling, isMissingMarker, parseDateText, parseInfinityText, parseNumberText, sameLevel } from './values.js';
 
 describe('parseNumberText', () => {
   it.each([
@@ -20,6 +20,24 @@ describe('parseNumberText', () => {
 
   it.each(['abc', '1,23', '12-3', '', '$', '1.2.3', '0x10', 'Infinity'])('refuses %s', (text) => {
     expect(parseNumberText(text)).toBeUndefined();
+  });
+});
+
+describe('parseInfinityText', () => {
+  it.each([
+    ['inf', Infinity],
+    ['+inf', Infinity],
+    ['-inf', -Infinity],
+    ['Infinity', Infinity],
+    [' -Infinity ', -Infinity],
+    ['INF', Infinity],
+    ['1e309', Infinity],
+    ['-1e309', -Infinity],
+  ])('reads %s', (text, value) => {
+    expect(parseInfinityText(text)).toBe(value);
+  });
+  it.each(['1e308', 'infinite', 'NaN', '5', ''])('refuses %s', (text) => {
+    expect(parseInfinityText(text)).toBeUndefined();
   });
 });
 
@@ -44,6 +62,17 @@ describe('booleanSpelling', () => {
   it('does not treat other pairs as booleans', () => {
     expect(booleanSpelling(['male', 'female'])).toBeUndefined();
     expect(booleanSpelling(['yes', 'no', 'maybe'])).toBeUndefined();
+  });
+});
+
+describe('sameLevel', () => {
+  it('matches the same text in any case, and boolean spellings of a true/false level', () => {
+    expect(sameLevel('Paris', 'paris')).toBe(true);
+    expect(sameLevel('Yes', 'true')).toBe(true);
+    expect(sameLevel('n', 'false')).toBe(true);
+    expect(sameLevel('No', 'true')).toBe(false);
+    expect(sameLevel('true', 'Yes')).toBe(false);
+    expect(sameLevel('maybe', 'true')).toBe(false);
   });
 });
 

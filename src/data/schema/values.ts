@@ -45,6 +45,22 @@ export function parseNumberText(raw: string): { value: number; style: NumberStyl
   return { value: negative ? -value : value, style };
 }
 
+const INFINITY = /^([+-]?)(inf|infinity)$/i;
+
+/**
+ * ±Infinity for the spellings numpy, pandas, R and DuckDB write ('inf', '+inf', '-Infinity') and for
+ * numbers too large for a double ('1e309'); undefined otherwise. Kept apart from parseNumberText so that
+ * callers that take numbers (e.g. the server) still refuse them.
+ */
+export function parseInfinityText(raw: string): number | undefined {
+  const s = raw.trim();
+  const m = INFINITY.exec(s);
+  if (m) return m[1] === '-' ? -Infinity : Infinity;
+  if (!PLAIN.test(s)) return undefined;
+  const value = Number(s);
+  return value === Infinity || value === -Infinity ? value : undefined;
+}
+
 /** Pairs of spellings that mean false/true; the first of each pair is the false one. */
 const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
   ['false', 'true'],
@@ -70,6 +86,28 @@ export function booleanSpelling(distinct: readonly string[]): { falseValue: stri
     }
   }
   return undefined;
+}
+
+/** What a boolean spelling means (yes/no, y/n, t/f, 1/0, on/off, true/false, any case), or undefined. */
+export function booleanValue(s: string): boolean | undefined {
+  const lower = s.trim().toLowerCase();
+  for (const [f, t] of BOOLEAN_PAIRS) {
+    if (lower === t) return true;
+    if (lower === f) return false;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a value is the level `level`: the same text in any case, or, for a level 'true'/'false',
+ * a boolean spelling meaning the same. Packages trained before spellings were kept recorded a
+ * Yes/No column as true/false (DuckDB's reading); data read now says Yes/No, and must still match.
+ */
+export function sameLevel(value: string, level: string): boolean {
+  if (value === level || value.toLowerCase() === level.toLowerCase()) return true;
+  const lower = level.toLowerCase();
+  if (lower !== 'true' && lower !== 'false') return false;
+  return booleanValue(value) === (lower === 'true');
 }
 
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
