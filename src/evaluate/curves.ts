@@ -1,4 +1,5 @@
 /** Curves of a binary classifier's scores, for reports. Each is at most `points` points long. */
+import { descending, tiedScores } from './metrics.js';
 
 export interface Point {
   x: number;
@@ -18,14 +19,14 @@ export interface Curves {
 
 /** Counts of positives and negatives above each distinct score, best first. */
 function sweep(y: ArrayLike<number>, score: ArrayLike<number>): { tp: number[]; fp: number[]; positives: number; negatives: number } {
-  const order = Int32Array.from({ length: y.length }, (_, i) => i).sort((a, b) => score[b]! - score[a]!);
+  const order = descending(score);
   const tp: number[] = [0];
   const fp: number[] = [0];
   let t = 0;
   let f = 0;
   for (let r = 0; r < order.length; ) {
     const s = score[order[r]!]!;
-    while (r < order.length && score[order[r]!] === s) {
+    while (r < order.length && tiedScores(score[order[r]!]!, s)) {
       if (y[order[r]!] === 1) t++;
       else f++;
       r++;

@@ -59,6 +59,12 @@ export interface Evaluation {
  */
 export function evaluateScores(task: EvalTask, y: ArrayLike<number>, scores: Float64Array, labels: readonly string[] = [], threshold = 0.5): Evaluation {
   const n = y.length;
+  // A broken model's NaN would make every metric quietly wrong (or, before, a sweep that never ended).
+  const bad = scores.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const per = task === 'regression' ? 1 : scores.length / Math.max(n, 1);
+    throw new HyperplaneError(`the model gave a non-finite score (${scores[bad]}) for evaluated row ${Math.floor(bad / per) + 1}; its metrics would be meaningless`, { field: 'model' });
+  }
   if (task === 'regression') {
     const r = regressionMetrics(y, scores);
     return { task, rows: n, metrics: { ...r } };

@@ -7,13 +7,29 @@
 const EPS = 1e-15;
 
 /** Row order by descending score; ties keep row order (sorting is stable). */
-function descending(score: ArrayLike<number>): Int32Array {
+/** Row indices by score, best first; NaN scores last, so the sort's order is consistent. */
+export function descending(score: ArrayLike<number>): Int32Array {
   const order = Int32Array.from({ length: score.length }, (_, i) => i);
-  return order.sort((a, b) => score[b]! - score[a]!);
+  return order.sort((a, b) => {
+    const sa = score[a]!;
+    const sb = score[b]!;
+    if (sa !== sa) return sb !== sb ? 0 : 1;
+    return sb !== sb ? -1 : sb - sa;
+  });
 }
+
+/** Scores tied in a sweep; NaN ties NaN, so a group always takes at least its first row (NaN === NaN is false, and a sweep on it never ended). */
+export const tiedScores = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+
+const hasNaN = (score: ArrayLike<number>): boolean => {
+  for (let i = 0; i < score.length; i++) if (score[i] !== score[i]) return true;
+  return false;
+};
 
 /** ROC AUC: the probability that a random positive scores above a random negative, ties counting half. */
 export function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>): number {
+  // A NaN score ranks nowhere: the area is undefined.
+  if (hasNaN(score)) return NaN;
   const order = descending(score);
   let pos = 0;
   let neg = 0;
@@ -24,7 +40,7 @@ export function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>): number {
     let e = r;
     let groupPos = 0;
     let groupNeg = 0;
-    while (e < order.length && score[order[e]!] === score[order[r]!]) {
+    while (e < order.length && tiedScores(score[order[e]!]!, score[order[r]!]!)) {
       if (y[order[e]!] === 1) groupPos++;
       else groupNeg++;
       e++;
@@ -39,6 +55,7 @@ export function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>): number {
 
 /** Average precision (the area under the precision-recall curve as a step sum), as scikit-learn's average_precision_score. */
 export function averagePrecision(y: ArrayLike<number>, score: ArrayLike<number>): number {
+  if (hasNaN(score)) return NaN;
   const order = descending(score);
   let positives = 0;
   for (let i = 0; i < y.length; i++) if (y[i] === 1) positives++;
@@ -49,7 +66,7 @@ export function averagePrecision(y: ArrayLike<number>, score: ArrayLike<number>)
   let ap = 0;
   for (let r = 0; r < order.length; ) {
     let e = r;
-    while (e < order.length && score[order[e]!] === score[order[r]!]) {
+    while (e < order.length && tiedScores(score[order[e]!]!, score[order[r]!]!)) {
       if (y[order[e]!] === 1) tp++;
       seen++;
       e++;
@@ -141,7 +158,7 @@ export function chooseThreshold(y: ArrayLike<number>, p: ArrayLike<number>, rule
   if (rule.kind === 'cost') bestValue = positives * rule.falseNegative;
   for (let r = 0; r < order.length; ) {
     const t = p[order[r]!]!;
-    while (r < order.length && p[order[r]!] === t) {
+    while (r < order.length && tiedScores(p[order[r]!]!, t)) {
       if (y[order[r]!] === 1) tp++;
       else fp++;
       r++;

@@ -83,3 +83,24 @@ describe('curves', () => {
     expect(curves(y, p, 50).roc.length).toBe(50);
   });
 });
+
+describe('NaN scores (a broken model) end every sweep and make no metric up', () => {
+  // Each of these looped forever before: a group of tied scores was found with ===, and NaN equals nothing.
+  const y = [1, 0, 1, 0, 1];
+  const p = [0.9, Number.NaN, 0.4, Number.NaN, 0.7];
+  it('AUC and average precision are NaN, not a number computed around the holes', () => {
+    expect(rocAuc(y, p)).toBeNaN();
+    expect(averagePrecision(y, p)).toBeNaN();
+  });
+  it('thresholds and curves still finish, counting every row once', () => {
+    expect(Number.isNaN(chooseThreshold(y, p, { kind: 'max-f1' })) || Number.isFinite(chooseThreshold(y, p, { kind: 'max-f1' }))).toBe(true);
+    const c = curves(y, p);
+    expect(c.roc.at(-1)).toEqual({ x: 1, y: 1 });
+  });
+  it('evaluateScores refuses non-finite scores, naming the row', async () => {
+    const { evaluateScores } = await import('../../src/evaluate/evaluate.js');
+    const scores = new Float64Array([0.1, 0.9, 0.5, Number.NaN, 0.3, 0.7]);
+    expect(() => evaluateScores('binary', [1, 0, 1], scores, ['a', 'b'])).toThrow(/non-finite score \(NaN\) for evaluated row 2/);
+    expect(() => evaluateScores('regression', [1, 2], new Float64Array([1, Number.POSITIVE_INFINITY]))).toThrow(/row 2/);
+  });
+});
