@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { Store } from '../src/store/index.js';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -35,6 +36,41 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The built CLI without blocking this process (spawnSync starved vitest's own messages on a busy
+ * machine), killed after `limit` ms: a bad input must fail fast, never hang or die by a signal.
+ */
+export function runCliAsync(args: readonly string[], limit = 30_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: limit });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A bad input refused: exit code 2, one line `hyperplane: error: …` matching `pattern`, nothing on stdout, no stack, within `limit` ms. */
+export async function expectRefused(args: readonly string[], pattern: RegExp, limit = 30_000): Promise<void> {
+  const r = await runCliAsync(args, limit);
+  expect(r.signal, `killed: it ran past ${limit} ms`).toBeNull();
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^hyperplane: error: /);
+  expect(lines[0]).toMatch(pattern);
 }
 
 export function tempDir(prefix = 'hyperplane-test-'): string {

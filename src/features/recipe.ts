@@ -85,7 +85,8 @@ export interface RecipeOptions {
 /** Category codes share one bin beyond 254 in the trees (binning.ts); more levels would merge there anyway. */
 const MAX_TREE_LEVELS = 254;
 
-function rawWidth(step: Step): number {
+/** Features a step writes before the recipe's finish (package-check.ts checks a package's layout with it). */
+export function stepWidth(step: Step): number {
   switch (step.kind) {
     case 'number':
     case 'binary':
@@ -220,7 +221,7 @@ export class FittedRecipe {
     let at = 0;
     for (const step of recipe.steps) {
       this.offsets.push(at);
-      at += rawWidth(step);
+      at += stepWidth(step);
     }
     this.rawWidth = at;
     this.raw = new Float64Array(at);
@@ -238,7 +239,7 @@ export class FittedRecipe {
     const raw: number[][] = [];
     steps.forEach((step) => {
       const from = step.kind === 'category' ? step.inputs : [step.input];
-      for (let j = 0; j < rawWidth(step); j++) raw.push(from);
+      for (let j = 0; j < stepWidth(step); j++) raw.push(from);
     });
     if (finish === undefined) return raw;
     const out: number[][] = [];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCHEMA_TYPES, type ColumnSchema } from '../data/schema/schema.js';
-import type { Recipe, Step } from '../features/recipe.js';
+import { stepWidth, type Recipe } from '../features/recipe.js';
 import type { Model } from '../learn/contract.js';
 import { rulesSchema } from '../rules/rules.js';
 import type { TargetSpec } from './pipeline.js';
@@ -113,23 +113,6 @@ export function checkSchema(schema: readonly ColumnSchema[]): string | undefined
   return undefined;
 }
 
-/** Features a step writes before the finish; mirrors FittedRecipe's layout (features/recipe.ts). */
-function rawWidth(step: Step): number {
-  switch (step.kind) {
-    case 'number':
-    case 'binary':
-      return 1;
-    case 'category':
-      return step.oneHot ? step.levels.length + 1 : 1;
-    case 'quantile-bin':
-      return step.oneHot ? step.cuts.length + 1 : 1;
-    case 'datetime':
-      return 5;
-    case 'hashing':
-      return step.buckets;
-  }
-}
-
 /** A recipe against the schema and itself: inputs the schema has, steps reading real inputs, as many feature names as it makes. */
 export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): string | undefined {
   const types = new Map(schema.map((c) => [c.name, c.type]));
@@ -144,7 +127,7 @@ export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): st
       if (input >= recipe.inputs.length) return `recipe.steps.${s} reads input ${input}; the recipe has ${recipe.inputs.length} inputs`;
     }
     if (step.kind === 'hashing' && step.idf.length !== step.buckets) return `recipe.steps.${s}.idf has ${step.idf.length} values, expected ${step.buckets} (one per bucket)`;
-    raw += rawWidth(step);
+    raw += stepWidth(step);
   }
   let width = raw;
   if (recipe.finish !== undefined) {

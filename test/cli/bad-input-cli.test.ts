@@ -1,43 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, fixture, tempDir, testStoreUri } from '../helpers.js';
+import { expectRefused as refused, fixture, runCliAsync, tempDir } from '../helpers.js';
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The CLI, with a time limit: a bad input must fail fast, never hang or die by a signal. Asynchronous,
- * so this process stays responsive (spawnSync starved vitest's own messages on a busy machine).
- */
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: 50_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-/** Exit code 2 and one line, `hyperplane: error: …`, matching `pattern`; no stack, no internal error. */
-async function expectRefused(args: readonly string[], pattern: RegExp): Promise<void> {
-  const r = await run(args);
-  expect(r.signal).toBeNull();
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hyperplane: error: /);
-  expect(lines[0]).not.toMatch(/internal error/);
-  expect(lines[0]).toMatch(pattern);
-}
+const run = (args: readonly string[]) => runCliAsync(args, 50_000);
+const expectRefused = (args: readonly string[], pattern: RegExp) => refused(args, pattern, 50_000);
 
 describe('bad CLI input: exit 2 and one clear line', () => {
   let dir: string;

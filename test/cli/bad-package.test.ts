@@ -2,8 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
-import { spawn } from 'node:child_process';
-import { ROOT, fixture, tempDir, testStoreUri } from '../helpers.js';
+import { expectRefused, fixture, runCliAsync as runCli, tempDir } from '../helpers.js';
 
 /**
  * A package as a test edits it: the JSON header and each member's model file (its JSON header and the
@@ -78,42 +77,6 @@ function stateArray(m: ModelFile, name: string): Float64Array | Int32Array | Uin
       return true;
     },
   });
-}
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the built CLI without blocking this process (spawnSync starved vitest's own messages on a busy
- * machine), killed after `limit` ms: a bad tree once sent a walk into an endless loop.
- */
-function runCli(args: readonly string[], limit = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: limit });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-/** Exit code 2, one line naming the problem, no stack, nothing on stdout; within 30 s. */
-async function expectRefused(args: string[], pattern: RegExp): Promise<void> {
-  const r = await runCli(args);
-  expect(r.signal, 'killed: it ran past 30 s').toBeNull();
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hyperplane: error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(lines[0]).not.toMatch(/internal error/);
 }
 
 type Edit = (p: Editable) => void;
