@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeOrderedId } from '../../src/serve/ids.js';
@@ -288,6 +288,39 @@ describe('API keys that expire', () => {
         const late = await predictOn(server, 'cancer', { authorization: `Bearer ${key}` });
         expect(late.statusCode).toBe(401);
         expect(late.body).toContain('expired');
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('label fidelity through the server', () => {
+  it('a Yes/No model answers Yes/No in predictions, probability keys and v2 outputs, and takes feedback in the same spellings', async () => {
+    const dir = tempDir('hyperplane-trust-labels-');
+    const rows = ['x,member,churn'];
+    for (let i = 0; i < 120; i++) rows.push(`${i * 1.5},${i % 3 === 0 ? 'Yes' : 'No'},${(i + (i % 7 === 0 ? 40 : 0)) % 120 >= 60 ? 'Yes' : 'No'}`);
+    writeFileSync(join(dir, 'churn.csv'), `${rows.join('\n')}\n`);
+    const r = runCli(['train', join(dir, 'churn.csv'), '--target', 'churn', '--learner', 'logistic', '--no-track', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const store = await newStore('hyperplane-trust-labels-store-');
+    const log: PredictionRecord[] = [];
+    try {
+      const v = await store.registry.createVersion('churn', { artifact: await store.artifacts.put(readFileSync(join(dir, 'model.hpkg'))) });
+      await store.registry.setAlias('churn', 'production', v.version);
+      const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => void log.push(p), find: (id) => log.find((p) => p.id === id) } });
+      try {
+        const answer = await server.app.inject({ method: 'POST', url: '/v1/models/churn/predict', payload: { rows: [{ x: 10, member: 'Yes' }, { x: 170, member: 'No' }] } });
+        expect(answer.statusCode, answer.body).toBe(200);
+        const body = answer.json() as { predictions: { id: string; prediction: string; probabilities: Record<string, number> }[] };
+        expect(body.predictions.map((p) => p.prediction)).toEqual(['No', 'Yes']);
+        expect(Object.keys(body.predictions[0]!.probabilities).sort()).toEqual(['No', 'Yes']);
+        await server.logged();
+        const feedback = await server.app.inject({ method: 'POST', url: '/v1/feedback', payload: [{ id: body.predictions[0]!.id, outcome: 'No' }, { id: body.predictions[1]!.id, outcome: 'true' }] });
+        const results = (feedback.json() as { results: { status: string }[] }).results.map((x) => x.status);
+        expect(results).toEqual(['accepted', 'invalid']);
       } finally {
         await server.close();
       }
