@@ -138,9 +138,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const keys = new KeyCheck(store.apiKeys, store.audit, options.noAuth === true);
   app.decorateRequest('apiKey', undefined);
   await keys.refresh();
-  const scopeOf = (url: string): ApiScope | undefined => (url.startsWith('/v1/admin/') ? 'admin' : url.startsWith('/v1/feedback') ? 'feedback' : url.startsWith('/v1/models/') || url.startsWith('/v2/models/') || url.startsWith('/invocations') ? 'predict' : undefined);
+  const scopeOf = (route: string): ApiScope | undefined => (route.startsWith('/v1/admin/') ? 'admin' : route.startsWith('/v1/feedback') ? 'feedback' : route.startsWith('/v1/models/') || route.startsWith('/v2/models/') || route.startsWith('/invocations') ? 'predict' : undefined);
   app.addHook('onRequest', (request, reply, done) => {
-    const scope = scopeOf(request.url);
+    // The matched route's pattern, never the raw URL: the router decodes '/v1/%61dmin/reload' to the admin route.
+    const route = request.routeOptions.url;
+    if (route === undefined) return done();
+    const scope = scopeOf(route);
     if (scope === undefined) return done();
     const answer = (result: AuthResult): void => {
       if (result.ok) {

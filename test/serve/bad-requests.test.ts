@@ -94,6 +94,15 @@ const CASES: Case[] = [
   { name: 'a model name holding a lone %', method: 'POST', path: '/v1/models/a%25/predict', body: penguins[0], key: 'predict', status: 404, says: 'not served' },
   { name: 'a version that is not a number', method: 'POST', path: '/v1/models/penguins/versions/abc/predict', body: penguins[0], key: 'predict', status: 400, says: 'expected a version number' },
   { name: 'readiness with a key that is not an admin key: no details', method: 'GET', path: '/readyz', key: 'predict', status: 200, says: '"ready":true', hides: 'penguins' },
+  // 1-2: a percent-encoded letter reaches the same route (the router decodes it), and needs the same key.
+  { name: 'admin reload with an encoded letter, no key', method: 'POST', path: '/v1/%61dmin/reload', body: {}, key: 'none', status: 401, says: 'admin' },
+  { name: 'an encoded admin path with a predict key', method: 'POST', path: '/%761/admin/reload', body: {}, key: 'predict', status: 403, says: 'admin' },
+  { name: 'a deployment put through an encoded path, no key', method: 'PUT', path: '/v1/%61dmin/deployments/penguins', body: { policy: { kind: 'fixed', ref: 'penguins/2' } }, key: 'none', status: 401, says: 'admin' },
+  { name: 'the audit trail through an encoded path, no key', method: 'GET', path: '/v1/%61dmin/audit', key: 'none', status: 401, says: 'admin' },
+  { name: 'a prediction through an encoded path, no key', method: 'POST', path: '/v1/%6dodels/penguins/predict', body: penguins[0], key: 'none', status: 401, says: 'predict' },
+  { name: '/invocations through an encoded path, no key', method: 'POST', path: '/%69nvocations', body: { dataframe_records: [penguins[0]] }, key: 'none', status: 401, says: 'predict' },
+  { name: 'v2 infer through an encoded path, no key', method: 'POST', path: '/%762/models/penguins/infer', body: { inputs: inputsOf(['Island']) }, key: 'none', status: 401, says: 'predict' },
+  { name: 'feedback through an encoded path, no key', method: 'POST', path: '/v1/%66eedback', body: { id: KNOWN, outcome: 'Adelie' }, key: 'none', status: 401, says: 'feedback' },
   // 3: a deployment is checked like `hyperplane deploy` checks it.
   { name: 'a deployment to a version that does not exist', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: 'penguins/999' } }, key: 'admin', status: 400, says: 'policy.ref' },
   { name: 'a deployment to a ref like a path', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: '../../x' } }, key: 'admin', status: 400, says: 'policy.ref' },
