@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { HyperplaneError, isHyperplaneError } from '../errors.js';
 import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
+import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
 import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
 import { checkDeployment, refsOf, resolveDeployment } from './deployments.js';
@@ -119,6 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
     const json = String(text);
     request.jsonText = json;
+    if (nestedDeeperThan(json)) return done(Object.assign(new Error(`the body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep`), { statusCode: 400 }), undefined);
     parseJson(request, json, (error, value) => done(error === null || error === undefined ? null : (forbiddenKeyError(json) ?? error), value));
   });
 

@@ -103,6 +103,11 @@ const CASES: Case[] = [
   { name: '/invocations through an encoded path, no key', method: 'POST', path: '/%69nvocations', body: { dataframe_records: [penguins[0]] }, key: 'none', status: 401, says: 'predict' },
   { name: 'v2 infer through an encoded path, no key', method: 'POST', path: '/%762/models/penguins/infer', body: { inputs: inputsOf(['Island']) }, key: 'none', status: 401, says: 'predict' },
   { name: 'feedback through an encoded path, no key', method: 'POST', path: '/v1/%66eedback', body: { id: KNOWN, outcome: 'Adelie' }, key: 'none', status: 401, says: 'feedback' },
+  // A body nested 200,000 deep parses, but stringifying or flattening it overflowed the stack (a 500).
+  { name: 'v2 tensor data nested 200,000 deep', method: 'POST', path: INFER, body: `{"inputs":[{"name":"Island","shape":[1],"datatype":"BYTES","data":${'['.repeat(200_000)}${']'.repeat(200_000)}}]}`, key: 'predict', status: 400, says: 'more than 64 levels deep' },
+  { name: 'a feedback outcome nested 200,000 deep', method: 'POST', path: FEEDBACK, body: `{"id":"x","outcome":{"a":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`, key: 'feedback', status: 400, says: 'more than 64 levels deep' },
+  { name: 'a row field nested 200,000 deep', method: 'POST', path: PREDICT, body: `{"Island":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, key: 'predict', status: 400, says: 'more than 64 levels deep' },
+  { name: 'brackets inside strings are not nesting', method: 'POST', path: PREDICT, body: JSON.stringify({ ...penguins[0], Island: '['.repeat(500) }), key: 'predict', status: 200, says: 'prediction' },
   // 3: a deployment is checked like `hyperplane deploy` checks it.
   { name: 'a deployment to a version that does not exist', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: 'penguins/999' } }, key: 'admin', status: 400, says: 'policy.ref' },
   { name: 'a deployment to a ref like a path', method: 'PUT', path: DEPLOY, body: { policy: { kind: 'fixed', ref: '../../x' } }, key: 'admin', status: 400, says: 'policy.ref' },
