@@ -51,6 +51,11 @@ const CASES: Case[] = [
   { name: 'too many fields on the last line, no final newline', file: 'many-eof.csv', content: 'a,b\n1,2\n3,4\n5,6,7', args: ['profile', 'FILE'], code: 2, match: /many-eof\.csv, line 4: expected 2 fields/ },
   { name: 'unclosed quote at end of file', file: 'quote-eof.csv', content: 'a,b\n1,2\n3,4\n5,"x\n', args: ['profile', 'FILE'], code: 2, match: /quote-eof\.csv, line 4: unclosed quote/ },
   { name: 'unclosed quote in the middle', file: 'quote-mid.csv', content: 'a,b\n1,"x\n2,y\n3,z\n', args: ['profile', 'FILE'], code: 2, match: /quote-mid\.csv, line 2: unclosed quote/ },
+  // Dialects DuckDB sniffs that our first count does not guess: read whole, not refused (found in review).
+  { name: "single quotes around fields, one holding a newline", file: 'single-quotes.csv', content: "a,b\n1,'x,y'\n2,'z'\n3,'p\nq'\n", args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/ },
+  { name: 'a real header named column0, column1', file: 'column-names.csv', content: 'column0,column1\n1,2\n3,4\n5,6\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/, check: (o) => expect(column(o, 'column0')).toBeDefined() },
+  { name: 'backslash-escaped quotes, one before a newline', file: 'backslash.csv', content: 'a,b\n1,"x \\"\ny"\n2,"say \\"hi\\""\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/ },
+  { name: 'a pipe-delimited file whose header quotes a comma', file: 'pipe.csv', content: '"x,y"|b\n1|2\n3|4\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/, check: (o) => expect(column(o, 'x,y')).toBeDefined() },
   { name: 'a blank line is skipped, not a row', file: 'blank.csv', content: 'a,b\n1,2\n\n3,4\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/ },
   { name: 'CRLF line endings', file: 'crlf.csv', content: 'a,b\r\n1,x\r\n2,y\r\n3,z\r\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?3/, check: (o) => expect(column(o, 'b')['top']).toBeDefined() },
   { name: 'a byte-order mark', file: 'bom.csv', content: '\ufeffa,b\n1,x\n2,y\n', args: ['profile', 'FILE', '--json'], code: 0, match: /"rows": ?2/, check: (o) => expect(column(o, 'a')).toBeDefined() },

@@ -70,6 +70,32 @@ export function scanExpression(path: string, format: SourceFormat, options: Read
   }
 }
 
+/** The CSV dialect DuckDB's sniffer settles on for a file, with the options a read passes. */
+export interface CsvDialect {
+  delimiter: string;
+  /** '' when fields are never quoted. */
+  quote: string;
+  /** '' when none; the quote itself for RFC 4180's doubled quotes; e.g. a backslash otherwise. */
+  escape: string;
+  header: boolean;
+}
+
+/** Asks DuckDB which dialect it reads `path` with: our own record count must use the same one. */
+export async function sniffCsvDialect(path: string, format: SourceFormat, options: ReadOptions): Promise<CsvDialect> {
+  const read = scanExpression(path, format, options);
+  // sniff_csv takes read_csv's options except the types it would only check afterwards.
+  const scan = read.replace(/^read_csv\(/, 'sniff_csv(').replace(/, auto_type_candidates = \[[^\]]*\]/, '').replace(/, types = \{[^}]*\}/, '');
+  const connection = await connect();
+  try {
+    const result = await duckdb.query(connection, `SELECT Delimiter, Quote, Escape, CAST(HasHeader AS VARCHAR) FROM ${scan}`);
+    const [delimiter, quote, escape, header] = [0, 1, 2, 3].map((c) => readStringColumn(result, c)[0] ?? '');
+    const none = (v: string): string => (v === '(empty)' ? '' : v);
+    return { delimiter: delimiter!, quote: none(quote!), escape: none(escape!), header: header === 'true' };
+  } finally {
+    duckdb.disconnect_sync(connection);
+  }
+}
+
 function transferOf(sourceType: string): Transfer {
   const t = sourceType.toUpperCase();
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(t)) return 'number';

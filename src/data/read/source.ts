@@ -5,7 +5,7 @@ import type { Table } from '../table.js';
 import { countCsvRecords, countCsvRecordsAsync, type CsvRecordCount } from './csv-count.js';
 import { findDeepNesting, MAX_JSON_DEPTH } from './json-depth.js';
 import { findInvalidUtf8Line, findLongLine, findRaggedRow, guessDelimiter } from './csv-diagnose.js';
-import { readWithDuckDB, scanExpression, type SourceColumn } from './duckdb-reader.js';
+import { readWithDuckDB, scanExpression, sniffCsvDialect, type SourceColumn } from './duckdb-reader.js';
 import { translateDuckDBError } from './duckdb-errors.js';
 import { DEFAULT_MAX_LINE_SIZE, type ReadOptions, type SourceFormat } from './options.js';
 import { readPostgres } from './postgres-reader.js';
@@ -78,7 +78,7 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
   if (counted !== undefined) {
     const c = await counted;
     if ('error' in c) throw c.error;
-    checkRecordCount(result, source, format, effective, c.count);
+    await checkRecordCount(result, source, format, effective, c.count);
   }
   return checkRows(result);
 }
@@ -132,24 +132,40 @@ function unclosedQuote(path: string, line: number): HyperplaneError {
 
 /**
  * Counts the file's records on our own (one fast pass, see csv-count.ts) and checks that DuckDB read
- * each one as a row: no row is dropped, skipped or merged without an error naming the line.
+ * each one as a row: no row is dropped, skipped or merged without an error naming the line. The count
+ * guesses the dialect (the header's delimiter, '"' quotes); when it disagrees with the read, DuckDB's
+ * sniffer says which dialect it used, and the file is counted again with that one before anything is
+ * refused, so the extra query is paid only by files that need it.
  */
-function checkRecordCount(result: ReadResult, path: string, format: SourceFormat, options: ReadOptions, count: CsvRecordCount): void {
-  const delimiter = delimiterOf(path, format, options);
-  if (count.unclosedQuoteLine !== undefined) throw unclosedQuote(path, count.unclosedQuoteLine);
+async function checkRecordCount(result: ReadResult, path: string, format: SourceFormat, options: ReadOptions, guessed: CsvRecordCount): Promise<void> {
   const columns = result.table.columns;
+  const guessedDelimiter = delimiterOf(path, format, options);
   // DuckDB names the columns column0, column1, … when it finds no header.
-  const header = options.header ?? !columns.every((c) => /^column\d+$/.test(c.name));
-  const read = result.table.nRows + (header ? 1 : 0);
-  // A one-column file's blank lines are rows with a missing value; elsewhere they are skipped.
-  if (read === count.records || (columns.length === 1 && read > count.records && read <= count.records + count.blank)) return;
-  const ragged = findRaggedRow(path, delimiter, options.quote ?? '"');
+  if (guessed.unclosedQuoteLine === undefined && agrees(result, guessed, options.header ?? !columns.every((c) => /^column\d+$/.test(c.name)))) return;
+  // A sniff that fails (it should not, after a read that worked) leaves the guessed dialect.
+  const dialect = await sniffCsvDialect(path, format, options).catch(() => ({ delimiter: guessedDelimiter, quote: options.quote ?? '"', escape: '', header: options.header ?? true }));
+  // An escape other than the doubled quote (a backslash, as MySQL writes): our count can't follow it,
+  // and DuckDB's strict mode is the check, as it is for globs and compressed files.
+  if (dialect.escape !== '' && dialect.escape !== dialect.quote) return;
+  const quote = options.quote ?? (dialect.quote === '' ? '"' : dialect.quote);
+  const delimiter = options.delimiter ?? dialect.delimiter;
+  const header = options.header ?? dialect.header;
+  const count = quote === (options.quote ?? '"') && delimiter === guessedDelimiter ? guessed : countCsvRecords(path, delimiter, quote);
+  if (count.unclosedQuoteLine !== undefined) throw unclosedQuote(path, count.unclosedQuoteLine);
+  if (agrees(result, count, header)) return;
+  const ragged = findRaggedRow(path, delimiter, quote);
   if (ragged) throw new HyperplaneError(`expected ${ragged.expected} fields as in the header, found ${ragged.found} (ragged row)`, { file: path, line: ragged.line });
   const data = count.records - (header ? 1 : 0);
   throw new HyperplaneError(
     `read ${result.table.nRows.toLocaleString('en-US')} rows but the file holds ${data.toLocaleString('en-US')} records; pass --delimiter, --quote or --no-header if the dialect was guessed wrong`,
     { file: path },
   );
+}
+
+/** Every record became a row (a one-column file's blank lines are rows with a missing value; elsewhere they are skipped). */
+function agrees(result: ReadResult, count: CsvRecordCount, header: boolean): boolean {
+  const read = result.table.nRows + (header ? 1 : 0);
+  return read === count.records || (result.table.columns.length === 1 && read > count.records && read <= count.records + count.blank);
 }
 
 /** Refuses nesting DuckDB cannot take (it crashes the process past a few thousand levels). */
