@@ -26,7 +26,16 @@ export class SqlFeedbackLog implements FeedbackLog {
         return true;
       });
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(rows, rowsPerInsert(4))) await trx.insertInto('feedback').values(part).onConflict((oc) => oc.doNothing()).execute();
+      for (const part of chunks(rows, rowsPerInsert(4))) {
+        // Going back to an earlier outcome (yes, no, yes) must make it the latest again: its old row goes
+        // when a later one exists. Repeating the latest outcome then hits the index and adds nothing.
+        await trx
+          .deleteFrom('feedback')
+          .where((eb) => eb.or(part.map((r) => eb.and([eb('prediction_id', '=', r.prediction_id), eb('outcome', '=', r.outcome)]))))
+          .where((eb) => eb('id', '<', eb.selectFrom('feedback as later').select((e) => e.fn.max('later.id').as('latest')).whereRef('later.prediction_id', '=', 'feedback.prediction_id')))
+          .execute();
+        await trx.insertInto('feedback').values(part).onConflict((oc) => oc.doNothing()).execute();
+      }
     });
   }
 

@@ -75,12 +75,22 @@ export function servingCases(ctx: SuiteContext): void {
       { predictionId: 'dup-1', outcome: 'no', reward: 0, timestamp: 22 },
       { predictionId: 'dup-2', outcome: 'yes', timestamp: 23 },
     ]);
+    // 'yes' after { reward: 1 } goes back to an earlier outcome: it is the later one now (20), still one row.
     expect((await feedback.list({ predictionId: 'dup-1' })).map((f) => [f.outcome, f.timestamp])).toEqual([
-      ['yes', 10],
       [{ reward: 1 }, 12],
+      ['yes', 20],
       ['no', 22],
     ]);
     expect((await feedback.list({ predictionId: 'dup-2' })).length).toBe(1);
+    // Going back to an earlier outcome (yes, no, then yes again) makes it the latest, still one row a pair;
+    // repeating the latest adds nothing and keeps its first time.
+    await feedback.insert([{ predictionId: 'dup-1', outcome: 'yes', reward: 1, timestamp: 30 }]);
+    await feedback.insert([{ predictionId: 'dup-1', outcome: 'yes', reward: 1, timestamp: 40 }]);
+    expect((await feedback.list({ predictionId: 'dup-1' })).map((f) => [f.outcome, f.timestamp])).toEqual([
+      [{ reward: 1 }, 12],
+      ['no', 22],
+      ['yes', 30],
+    ]);
   });
 
   it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {
