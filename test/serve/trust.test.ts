@@ -164,6 +164,8 @@ describe('API keys fail closed', () => {
     const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
     try {
       expect((await predictOn(server, 'cancer')).statusCode).toBe(401);
+      const list = runCli(['keys', 'list'], { env: { HYPERPLANE_STORE: `sqlite:${store.location}` } });
+      expect(list.stdout).toMatch(/no API keys, but keys were made before: servers refuse predict and feedback/);
     } finally {
       await server.close();
       await store.close();

@@ -54,6 +54,18 @@ for (const [dialect, harness, skip] of [
       expect(text).toBe(readFileSync(file, 'utf8'));
     });
 
+    it('0003 puts keys made before the trail on it, so deleting one later does not forget that keys were made', async () => {
+      const spot = await harness.fresh();
+      const before = await spot.open({ migrate: '0002_heartbeat_and_indexes' });
+      await sql`insert into api_keys (id, name, key_hash, scopes, created_at, revoked_at) values ('k-old', 'old', 'x', '["predict"]', 1000, null)`.execute(before.db);
+      await before.close();
+      const after = await spot.open();
+      await after.apiKeys.delete('k-old');
+      expect(await after.apiKeys.list()).toEqual([]);
+      expect((await after.audit.list({ action: 'key.create' })).map((e) => [e.target, e.at, e.actor])).toEqual([['k-old', 1000, 'migration:0003']]);
+      await after.close();
+    });
+
     it('0004 keeps one feedback row per (prediction, outcome) a store already holds, and the next repeat adds none', async () => {
       const spot = await harness.fresh();
       const before = await spot.open({ migrate: '0002_heartbeat_and_indexes' });

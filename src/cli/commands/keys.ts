@@ -37,7 +37,11 @@ export function keysCommand(): Command {
     .action(async () => {
       await withStore(async (store) => {
         const list = await store.apiKeys.list();
-        if (list.length === 0) process.stdout.write('no API keys: the server answers predict and feedback without one\n');
+        if (list.length === 0) {
+          // Auth fails closed once a key was ever made (the audit trail remembers it), deleted or not.
+          const everMade = (await store.audit.list({ action: 'key.create', limit: 1 })).length > 0;
+          process.stdout.write(everMade ? 'no API keys, but keys were made before: servers refuse predict and feedback until a key is made (or run serve --no-auth)\n' : 'no API keys: the server answers predict and feedback without one\n');
+        }
         else {
           const now = Date.now();
           const expiry = (at: number | null): string => (at === null ? '' : `${utcMinute(at)}${at <= now ? ' (expired)' : ''}`);

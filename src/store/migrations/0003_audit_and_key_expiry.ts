@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../db/schema.js';
 import { autoId } from './columns.js';
 
@@ -23,6 +23,9 @@ export function auditAndKeyExpiry(dialect: Dialect): Migration {
       await s.createIndex('audit_log_target').on('audit_log').columns(['target', 'id']).execute();
       // Null: the key never expires.
       await s.alterTable('api_keys').addColumn('expires_at', 'bigint').execute();
+      // Keys made before the trail are on it too: a server's auth fails closed once a key was ever made,
+      // and after such a key is deleted outright this entry is what remembers it.
+      await sql`insert into audit_log (at, actor, action, target, before, after) select created_at, 'migration:0003', 'key.create', id, null, null from api_keys order by created_at`.execute(db);
     },
   };
 }
