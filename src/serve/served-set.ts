@@ -1,7 +1,5 @@
 import { canonicalRef } from './served-models.js';
 
-const modelOf = (ref: string): string => ref.split(/[@/]/)[0]!;
-
 /**
  * Which references a server answers: the ones it was started with (or, with none, every production
  * alias, one set later included), plus the references their deployments name. Anything else is a 404,
@@ -10,7 +8,6 @@ const modelOf = (ref: string): string => ref.split(/[@/]/)[0]!;
  */
 export class ServedSet {
   private readonly given: ReadonlySet<string> | undefined;
-  private readonly givenModels: ReadonlySet<string>;
   private deploymentRefs: ReadonlySet<string> = new Set();
 
   constructor(
@@ -18,12 +15,14 @@ export class ServedSet {
     readonly any: boolean,
   ) {
     this.given = refs.length > 0 ? new Set(refs.map(canonicalRef)) : undefined;
-    this.givenModels = new Set([...(this.given ?? [])].map(modelOf));
   }
 
-  /** A deployment is served when no references were given, or when it is named as a model that was. */
+  /**
+   * A deployment answers requests for its bare name, which mean `name@production`: it is served when no
+   * references were given, or when `name@production` was (a server for `cancer@staging` leaves it alone).
+   */
   servesDeployment(name: string): boolean {
-    return this.any || this.given === undefined || this.givenModels.has(name);
+    return this.any || this.given === undefined || this.given.has(canonicalRef(name));
   }
 
   /** The references the served deployments' policies name now (set after each load of the deployments). */

@@ -75,6 +75,15 @@ describe('a server answers only what it serves', () => {
       expect((await predictOn(server, 'secretmodel/versions/1')).statusCode).toBe(404);
     } finally {
       await server.close();
+    }
+    // A server for another alias of the model leaves the deployment (a request for the bare name) alone.
+    const staging = await buildServer({ store, ...IN_TEST, refs: ['cancer@staging'], reloadMs: 0 });
+    try {
+      expect((await predictOn(staging, 'cancer@staging')).statusCode).toBe(200);
+      expect((await predictOn(staging, 'cancer')).statusCode).toBe(404);
+      expect((await predictOn(staging, 'cancer/versions/1')).statusCode).toBe(404);
+    } finally {
+      await staging.close();
       await store.deployments.delete('cancer');
       await store.deployments.delete('secretmodel');
     }
