@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HyperplaneError, isHyperplaneError } from '../errors.js';
 import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
 import { ROUTE_DOCS } from './api-docs.js';
@@ -192,8 +192,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       if (!isHyperplaneError(e)) {
         // The store failed, not the name: worth a retry, and not remembered.
         app.log.error({ ref }, message);
-        void reply.header('retry-after', String(RETRY_AFTER_S));
-        fail(reply, 503, 'unavailable', `the model store could not be read (${message}): retry after ${RETRY_AFTER_S} s`);
+        storeUnavailable(reply, message);
         return undefined;
       }
       if (unknown.size >= 10_000) unknown.clear();
@@ -260,6 +259,16 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   // The same checks as `hyperplane deploy` (one schema), then every version must load here before the deployment is stored.
   app.put<{ Params: { name: string }; Body: { policy?: JsonValue } | null }>('/v1/admin/deployments/:name', async (request, reply) => {
+    try {
+      return await putDeployment(request, reply);
+    } catch (e) {
+      // A store that can't be read or written now is worth a retry, not a 500; the deployment is not changed.
+      if (isHyperplaneError(e)) throw e;
+      app.log.error(e);
+      return storeUnavailable(reply, e instanceof Error ? e.message : String(e), 'read or written');
+    }
+  });
+  async function putDeployment(request: FastifyRequest<{ Params: { name: string }; Body: { policy?: JsonValue } | null }>, reply: FastifyReply): Promise<unknown> {
     const body = request.body;
     const { name, spec } = checkDeployment(request.params.name, body !== null && typeof body === 'object' && !Array.isArray(body) ? body.policy : undefined);
     await resolveDeployment(store.registry, spec);
@@ -274,7 +283,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     await store.deployments.put(name, spec as unknown as JsonValue, { actor: actorOf(request.apiKey) });
     await reload();
     return { deployment: name, policy: spec };
-  });
+  }
 
   // The audit trail (who moved an alias, changed a deployment, made or revoked a key), newest first.
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/audit', async (request) => ({ entries: await store.audit.list(auditQuery(request.query)) }));
@@ -361,4 +370,10 @@ function decodedOnce(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** 503 with Retry-After: the store could not be read or written just now. */
+function storeUnavailable(reply: FastifyReply, message: string, access: 'read' | 'read or written' = 'read'): FastifyReply {
+  void reply.header('retry-after', String(RETRY_AFTER_S));
+  return fail(reply, 503, 'unavailable', `the model store could not be ${access} (${message}): retry after ${RETRY_AFTER_S} s`);
 }

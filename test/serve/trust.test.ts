@@ -340,3 +340,37 @@ describe('label fidelity through the server', () => {
     }
   });
 });
+
+describe('a deployment put while the store is down', () => {
+  it('is a 503 with Retry-After, not a 500, and changes nothing', async () => {
+    const store = await newStore('hyperplane-trust-outage-');
+    try {
+      await register(store, 'cancer', 'production');
+      await register(store, 'cancer');
+      const { key } = await store.apiKeys.create('deployer', ['admin']);
+      let down = false;
+      // The registry as the store gives it, failing as a lost database connection does while `down`.
+      const registry = new Proxy(store.registry, {
+        get: (target, prop, receiver) => {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => (down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+        },
+      });
+      const server = await buildServer({ store: { ...store, registry } as Store, ...IN_TEST, refs: ['cancer@production'], reloadMs: 0 });
+      try {
+        down = true;
+        const put = await server.app.inject({ method: 'PUT', url: '/v1/admin/deployments/cancer', headers: { authorization: `Bearer ${key}` }, payload: { policy: { kind: 'fixed', ref: 'cancer/2' } } });
+        expect(put.statusCode, put.body).toBe(503);
+        expect(put.headers['retry-after']).toBeDefined();
+        expect(put.body).toContain('ECONNREFUSED');
+        down = false;
+        expect(await store.deployments.list()).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
