@@ -1,19 +1,10 @@
 import { writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { expectRefused, fixture, runCli, tempDir } from '../helpers.js';
 
 /** Every bad input: exit code 2, one line on stderr naming the file (and line where there is one), no stack. */
-function expectCleanError(args: string[], pattern: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hyperplane: error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const expectCleanError = (args: string[], pattern: RegExp): Promise<void> => expectRefused(args, pattern);
 
 describe('bad input gets one clear line and exit code 2', () => {
   let dir: string;
@@ -37,7 +28,7 @@ describe('bad input gets one clear line and exit code 2', () => {
   it('an unreadable file', () => {
     // root can read any file; the check only means something for other users.
     if (process.getuid?.() === 0) return;
-    expectCleanError(['profile', at('secret.csv')], /secret\.csv: permission denied/);
+    return expectCleanError(['profile', at('secret.csv')], /secret\.csv: permission denied/);
   });
   it('a directory where a file was expected', () => expectCleanError(['profile', dir], /is a directory; give a file or a glob/));
   it('an empty file', () => expectCleanError(['profile', at('empty.csv')], /empty\.csv: the file is empty$/));
