@@ -9,9 +9,9 @@ import { fixture, IN_TEST, runCli, tempDir } from '../helpers.js';
 type Row = Record<string, unknown>;
 
 /** Trains with the CLI, as a user would, and gives the package file. */
-function train(data: string, target: string, learner: string): string {
+function train(data: string, target: string, learner: string, ...more: string[]): string {
   const out = tempDir('hyperplane-library-predict-');
-  const r = runCli(['train', fixture(data), '--target', target, '--learner', learner, '--no-track', '--out', out]);
+  const r = runCli(['train', fixture(data), '--target', target, '--learner', learner, ...more, '--no-track', '--out', out]);
   expect(r.code, r.stderr).toBe(0);
   return join(out, 'model.hpkg');
 }
@@ -39,7 +39,7 @@ describe('Pipeline.predict gives what POST /v1/models/NAME/predict answers', () 
 
   beforeAll(async () => {
     store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-library-predict-store-'), 'hyperplane.db')}` });
-    packages['cancer'] = train('breast_cancer.csv', 'diagnosis', 'logistic');
+    packages['cancer'] = train('breast_cancer.csv', 'diagnosis', 'logistic', '--threshold', 'recall=0.99');
     packages['penguins'] = train('penguins.json', 'Species', 'logistic');
     packages['cars'] = train('cars.json', 'Miles_per_Gallon', 'linear');
     for (const [name, path] of Object.entries(packages)) {
@@ -74,13 +74,17 @@ describe('Pipeline.predict gives what POST /v1/models/NAME/predict answers', () 
   }
 
   it('binary: the label as the training data spells it, by the decision threshold, and both classes by name', async () => {
-    const rows = (await rowsOf('breast_cancer.csv')).slice(0, 60);
+    const rows = await rowsOf('breast_cancer.csv');
     const { table } = await loadData(fixture('breast_cancer.csv'));
     const diagnosis = table.columns.find((c) => c.name === 'diagnosis')!;
     expect(diagnosis.kind).not.toBe('numeric');
     const answers = await expectSame('cancer', rows);
     const pipeline = new Pipeline(loadPackage(packages['cancer']!).pipeline);
     const { labels, threshold } = pipeline.spec.target;
+    // A threshold other than 0.5 that changes some answers: a row called malignant at a probability under 0.5.
+    expect(threshold).toBeDefined();
+    expect(threshold).toBeLessThan(0.5);
+    expect(answers.some((a) => a.prediction === 'malignant' && a.probabilities!['malignant']! < 0.5)).toBe(true);
     expect(new Set(answers.map((a) => a.prediction))).toEqual(new Set(['benign', 'malignant']));
     for (const a of answers) {
       expect(Object.keys(a.probabilities!).sort()).toEqual(['benign', 'malignant']);
