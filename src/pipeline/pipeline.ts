@@ -5,6 +5,9 @@ import { JsonInputs, TableInputs } from '../features/inputs.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
 import { prepareBatch, predict as predictModel } from '../learn/registry.js';
+import { RowValidator, type ValidationOptions } from '../serve/validate.js';
+import { InvalidRowsError, predictionInto, type Prediction } from './prediction.js';
+import type { ModelSignature } from './signature.js';
 
 /** What was predicted and how it is labelled. */
 export interface TargetSpec {
@@ -101,6 +104,8 @@ function rulesScorer(m: RulesMember, spec: PipelineSpec): Scorer {
 
 export class Pipeline {
   private readonly scorers: Scorer[];
+  /** Checks rows for `predict` as the server does (made on first use). */
+  private validator: RowValidator | undefined;
 
   constructor(readonly spec: PipelineSpec) {
     this.scorers = spec.members.map((m) => (isRulesMember(m) ? rulesScorer(m, spec) : modelScorer(m)));
@@ -115,6 +120,16 @@ export class Pipeline {
     return [...new Set(this.scorers.flatMap((s) => s.inputs))];
   }
 
+  /** What the pipeline takes and gives: the columns it reads with their training types, and the target. */
+  get signature(): ModelSignature {
+    const types = new Map(this.spec.schema.map((c) => [c.name, c.type]));
+    const { name, task, labels } = this.spec.target;
+    return {
+      inputs: this.inputColumns.map((column) => ({ name: column, type: types.get(column) ?? 'numeric' })),
+      output: { name, task, ...(labels !== undefined ? { labels } : {}) },
+    };
+  }
+
   /** Readies the models for a big batch (prediction threads started) while its data is still being read. */
   prepareBatch(): void {
     for (const m of this.spec.members) if (!isRulesMember(m)) prepareBatch(m.model);
@@ -124,8 +139,32 @@ export class Pipeline {
     return this.blend((s) => s.table(table, source), table.nRows);
   }
 
+  /**
+   * The bare scores of JSON rows, unchecked: classification, n × k probabilities in the order of
+   * `spec.target.labels` (no label, no threshold applied); regression, n values. `predict` gives
+   * each row's answer as the server does.
+   */
   scoreRows(rows: readonly Readonly<Record<string, unknown>>[]): Float64Array {
     return this.blend((s) => s.rows(rows), rows.length);
+  }
+
+  /**
+   * Each row's answer, as `POST /v1/models/NAME/predict` gives it (less the id, model, version and
+   * time): the label as the training data spells it (a binary model's positive class at or above its
+   * threshold) or the value; each class's probability by label; notes such as unknown categories.
+   * The rows are checked first, as the server checks them: rows it would refuse with a 400 throw an
+   * `InvalidRowsError` listing every problem. `options`: the server's `validation` (default: extra
+   * fields ignored, a row with none of the model's fields scored as all missing, with a note).
+   */
+  predict(rows: readonly Readonly<Record<string, unknown>>[], options?: ValidationOptions): Prediction[] {
+    const validator = options !== undefined ? new RowValidator(this.signature, this.spec, options) : (this.validator ??= new RowValidator(this.signature, this.spec));
+    const { problems, notes } = validator.check(rows);
+    if (problems.length > 0) throw new InvalidRowsError(problems);
+    const scores = this.scoreRows(rows);
+    const codes = this.codes(scores);
+    const out: Prediction[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = predictionInto({}, this.spec.target, codes, scores, i, notes[i]!);
+    return out;
   }
 
   /** The members' scores averaged by weight. */

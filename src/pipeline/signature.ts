@@ -11,10 +11,5 @@ export interface ModelSignature {
 }
 
 export function modelSignature(pkg: ModelPackage): ModelSignature {
-  const types = new Map(pkg.pipeline.schema.map((c) => [c.name, c.type]));
-  const { name, task, labels } = pkg.pipeline.target;
-  return {
-    inputs: new Pipeline(pkg.pipeline).inputColumns.map((column) => ({ name: column, type: types.get(column) ?? 'numeric' })),
-    output: { name, task, ...(labels !== undefined ? { labels } : {}) },
-  };
+  return new Pipeline(pkg.pipeline).signature;
 }

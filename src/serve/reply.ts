@@ -1,12 +1,10 @@
 import type { FastifyReply } from 'fastify';
+import type { Prediction } from '../pipeline/prediction.js';
 import type { FieldProblem } from './validate.js';
 
-/** One row's answer, in every protocol's terms. */
-export interface Answer {
+/** One row's answer, in every protocol's terms: the library's `Prediction` (the same fields) with the prediction's id. */
+export interface Answer extends Prediction {
   id: string;
-  prediction: string | number;
-  probabilities?: Record<string, number>;
-  notes?: string[];
 }
 
 export type Headers = Record<string, string | string[] | undefined>;

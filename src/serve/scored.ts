@@ -1,3 +1,4 @@
+import { predictionInto } from '../pipeline/prediction.js';
 import type { Answer } from './reply.js';
 import type { ServedVersion } from './served-models.js';
 
@@ -27,11 +28,6 @@ export class Scored {
     return this.ids.length;
   }
 
-  prediction(i: number): string | number {
-    const labels = this.model.pipeline.spec.target.labels;
-    return this.codes !== undefined && labels !== undefined ? labels[this.codes[i]!]! : this.scores[i]!;
-  }
-
   /** `{"prediction":…,"probabilities":{…}}`: what the log keeps as the response. */
   outputJson(i: number): string {
     return `{${this.outputFields(i)}}`;
@@ -55,21 +51,11 @@ export class Scored {
     return `{${meta.slice(1)},"predictions":[${answers.join(',')}]}`;
   }
 
-  /** Every row as an object, for the protocols that reshape answers. */
+  /** Every row as an object, for the protocols that reshape answers: made as `Pipeline.predict` makes the library's. */
   answers(): Answer[] {
-    const labels = this.model.pipeline.spec.target.labels;
-    const k = labels?.length ?? 1;
+    const target = this.model.pipeline.spec.target;
     const out: Answer[] = new Array(this.length);
-    for (let i = 0; i < this.length; i++) {
-      const answer: Answer = { id: this.ids[i]!, prediction: this.prediction(i) };
-      if (labels !== undefined) {
-        const probabilities: Record<string, number> = {};
-        for (let c = 0; c < k; c++) probabilities[labels[c]!] = this.scores[i * k + c]!;
-        answer.probabilities = probabilities;
-      }
-      if (this.notes[i]!.length > 0) answer.notes = [...this.notes[i]!];
-      out[i] = answer;
-    }
+    for (let i = 0; i < this.length; i++) out[i] = predictionInto({ id: this.ids[i]! }, target, this.codes, this.scores, i, this.notes[i]!);
     return out;
   }
 
