@@ -53,13 +53,6 @@ export interface PipelineSpec {
   members: Member[];
 }
 
-export interface Predictions {
-  /** Classification: n × k probabilities; regression: n values. */
-  scores: Float64Array;
-  /** The predicted label (classification) or value, per row. */
-  labels: (string | number)[];
-}
-
 /** Applies a pipeline to tables (batches) and JSON rows (serving) through the same recipe code. */
 /** How one member turns a table or JSON rows into scores. */
 interface Scorer {
