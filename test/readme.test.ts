@@ -1,0 +1,226 @@
+// The README's shell examples, run as written: every command in its ```sh blocks either runs here, in
+// README order, in one temporary clone-like project (package.json, package-lock.json and links to
+// dist/, node_modules/, scripts/ and test/, so `test/fixtures/data/…` paths resolve and the store is
+// that folder's own `.hyperplane/`), or is listed in SKIPPED with why. A command added to the README
+// that is neither fails this test, so the README can't drift from what works.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from './helpers.js';
+
+/** Commands the test does not run, each with why. */
+const SKIPPED: Record<string, string> = {
+  'npm ci': 'installs the dependencies: minutes, and the shared install must not change',
+  'npm test': 'the whole test suite, of which this file is part',
+  'npm run -s hyperplane -- profile postgres://postgres@127.0.0.1:5432/test --query "select * from customers"':
+    'needs a PostgreSQL with a customers table (the PostgreSQL source has its own tests)',
+  'npm run -s hyperplane -- synth --task binary --rows 1000000 --features 28 --seed 42 --out synth.csv':
+    'writes a 1,000,000-row file: too slow for this test (synth has its own tests)',
+};
+
+/**
+ * Run ids in the README are examples; a run's id is random. Each is replaced by the id of a run that
+ * an earlier README command made: `train` prints `run <id>` and the demo `(run <id>)`.
+ */
+const PLACEHOLDER_RUNS: Record<string, string> = {
+  '3f2a9c1e': 'the quick start run (breast_cancer.csv)',
+  '8b0d4e77': 'the demo run',
+  '5c1d07aa': 'the penguins run (no model version comes from it, so it can be deleted)',
+};
+
+interface Command {
+  line: number;
+  text: string;
+}
+
+/** Each command line of the README's ```sh blocks (comment lines and blanks left out). */
+function readmeCommands(readme: string): Command[] {
+  const commands: Command[] = [];
+  let inSh = false;
+  readme.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line.startsWith('```')) {
+      inSh = !inSh && line === '```sh';
+      return;
+    }
+    if (inSh && line !== '' && !line.startsWith('#')) commands.push({ line: i + 1, text: line });
+  });
+  return commands;
+}
+
+/** The command without a trailing `# comment`. */
+const bare = (text: string): string => text.replace(/\s+#\s.*$/, '').trim();
+
+/** What this test runs: the CLI as a user in a clone calls it, the demo, and the request the demo prints. */
+const runnable = (b: string): boolean => b.startsWith('npm run -s hyperplane -- ') || b === 'npm run demo' || b.startsWith('curl ');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface ShellRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(command: string, cwd: string, env: NodeJS.ProcessEnv, limit = 60_000): Promise<ShellRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { cwd, env, timeout: limit });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every file under a folder with its size and mtime, to show nothing was written there. */
+function snapshot(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const s = statSync(p);
+      if (s.isDirectory()) walk(p);
+      else out.push(`${p} ${s.size} ${s.mtimeMs}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const commands = readmeCommands(readme);
+const project = tempDir('hyperplane-readme-');
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe('README', () => {
+  it('has only commands this test runs or lists as skipped, and every skipped one is in it', () => {
+    const inReadme = new Set(commands.map((c) => bare(c.text)));
+    for (const skipped of Object.keys(SKIPPED)) expect(inReadme, `SKIPPED lists a command the README lacks: ${skipped}`).toContain(skipped);
+    for (const c of commands) {
+      const b = bare(c.text);
+      expect(runnable(b) || b in SKIPPED, `README line ${c.line}: neither run by this test nor in SKIPPED: ${c.text}`).toBe(true);
+    }
+  });
+
+  it('runs its commands as written, in order, in a clone-like folder', async () => {
+    for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(ROOT, f), join(project, f));
+    for (const d of ['dist', 'node_modules', 'scripts', 'test']) symlinkSync(join(ROOT, d), join(project, d));
+    const before = snapshot(join(ROOT, '.hyperplane'));
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+    delete env['HYPERPLANE_STORE'];
+    delete env['npm_config_loglevel'];
+
+    const runs: string[] = [];
+    const failures: string[] = [];
+    let demo: ReturnType<typeof spawn> | undefined;
+    try {
+      for (const c of commands) {
+        const b = bare(c.text);
+        if (b in SKIPPED) continue;
+        const where = `README line ${c.line}: ${c.text}`;
+        if (!runnable(b)) {
+          failures.push(`${where}\n  not run: neither a CLI call this test makes nor in SKIPPED`);
+          continue;
+        }
+        let text = c.text;
+        Object.keys(PLACEHOLDER_RUNS).forEach((placeholder, i) => {
+          if (!text.includes(placeholder)) return;
+          const id = runs[i];
+          if (id === undefined) failures.push(`${where}\n  no run yet for ${placeholder} (${PLACEHOLDER_RUNS[placeholder]})`);
+          else text = text.replaceAll(placeholder, id.slice(0, 8));
+        });
+
+        if (b === 'npm run demo') {
+          // Started, asked the README's request (the next command) and stopped after it.
+          demo = spawn('sh', ['-c', text], { cwd: project, env, detached: true });
+          let out = '';
+          demo.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+          demo.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+          const started = Date.now();
+          while (!out.includes('3/3 serving') && Date.now() - started < 60_000 && demo.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+          const id = /\(run ([0-9a-f]{32})\)/.exec(out)?.[1];
+          if (id !== undefined) runs[1] = id;
+          // Ready when the server answers.
+          while (Date.now() - started < 60_000 && demo.exitCode === null) {
+            const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+            if (ok) break;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          if (demo.exitCode !== null || !out.includes('3/3 serving')) failures.push(`${where}\n  the demo did not start serving:\n${out}`);
+          continue;
+        }
+        if (b.startsWith('curl ')) text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+
+        const r = await sh(text, project, env);
+        const output = `exit ${r.code}\n  stdout: ${r.stdout.slice(0, 800)}\n  stderr: ${r.stderr.slice(0, 800)}`;
+        if (r.code !== 0) {
+          failures.push(`${where}\n  ${output}`);
+          continue;
+        }
+        if (r.stdout.includes('> hyperplane@')) failures.push(`${where}\n  stdout has npm's banner: ${r.stdout.slice(0, 200)}`);
+        if (b.startsWith('curl ')) {
+          try {
+            const answer = JSON.parse(r.stdout) as { prediction?: unknown };
+            if (answer.prediction === undefined) failures.push(`${where}\n  no prediction in ${r.stdout}`);
+          } catch {
+            failures.push(`${where}\n  not JSON: ${r.stdout}`);
+          }
+          if (demo !== undefined) {
+            process.kill(-demo.pid!, 'SIGTERM');
+            await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
+            demo = undefined;
+          }
+        }
+        const trained = / train /.test(b) ? /^run\s+([0-9a-f]{32})/m.exec(r.stdout)?.[1] : undefined;
+        if (trained !== undefined) {
+          if (runs[0] === undefined) runs[0] = trained;
+          else if (b.includes('penguins')) runs[2] = trained;
+        }
+
+        // Output meant for a file must be that file, nothing else.
+        const file = /(?:>|--out|--save-schema|--html)\s+(\S+\.(?:json|csv|html))\b/.exec(b)?.[1];
+        if (file !== undefined) {
+          const path = join(project, file);
+          if (!existsSync(path)) {
+            failures.push(`${where}\n  wrote no ${file}`);
+            continue;
+          }
+          const content = readFileSync(path, 'utf8');
+          if (file.endsWith('.json')) {
+            try {
+              JSON.parse(content);
+            } catch (e) {
+              failures.push(`${where}\n  ${file} is not JSON (${(e as Error).message}): ${content.slice(0, 200)}`);
+            }
+          } else if (file.endsWith('.csv')) {
+            const header = content.split('\n')[0] ?? '';
+            if (!header.split(',').includes('prediction')) failures.push(`${where}\n  ${file}'s header has no prediction column: ${header}`);
+          } else if (!content.startsWith('<!doctype html') && !content.startsWith('<!DOCTYPE html')) {
+            failures.push(`${where}\n  ${file} is not HTML: ${content.slice(0, 100)}`);
+          }
+        }
+      }
+    } finally {
+      if (demo !== undefined && demo.exitCode === null) process.kill(-demo.pid!, 'SIGKILL');
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    // The clone's own store was used, never the repository's.
+    expect(existsSync(join(project, '.hyperplane', 'hyperplane.db'))).toBe(true);
+    expect(snapshot(join(ROOT, '.hyperplane'))).toEqual(before);
+  }, 240_000);
+});
