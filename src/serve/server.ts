@@ -303,7 +303,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const { contentType, body } = await metrics.text();
     return reply.type(contentType).send(body);
   });
-  registerDocsRoutes(app);
+  await registerDocsRoutes(app);
 
   await models.start(options.refs ?? []);
   await loadDeployments();

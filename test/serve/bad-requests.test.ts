@@ -224,3 +224,39 @@ describe('bad requests: each gets a clear 4xx naming what is wrong, never a 500 
     }
   });
 });
+
+describe('the API reference and model schemas, once keys exist', () => {
+  it('/docs is swagger-ui, open without a key, its static files shipped with the package', async () => {
+    const docs = await server.app.inject({ method: 'GET', url: '/docs' });
+    expect(docs.statusCode, docs.body.slice(0, 300)).toBe(200);
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
+    expect(docs.body).toMatch(/swagger-ui/);
+    for (const asset of ['/docs/static/swagger-ui.css', '/docs/static/swagger-ui-bundle.js', '/docs/static/swagger-initializer.js', '/docs/json']) {
+      const r = await server.app.inject({ method: 'GET', url: asset });
+      expect(r.statusCode, asset).toBe(200);
+    }
+    const spec = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    // swagger-ui's own routes are not API routes.
+    expect(Object.keys(spec.paths).filter((p) => p.startsWith('/docs'))).toEqual([]);
+  });
+
+  it('GET /v1/models/NAME answers its input and output schema, as v2 metadata does, only for served refs and with the predict scope', async () => {
+    const predictKey = { authorization: `Bearer ${keys.predict}` };
+    const meta = await server.app.inject({ method: 'GET', url: '/v1/models/penguins', headers: predictKey });
+    expect(meta.statusCode, meta.body).toBe(200);
+    const v2 = (await server.app.inject({ method: 'GET', url: '/v2/models/penguins', headers: predictKey })).json();
+    expect(meta.json()).toMatchObject({ name: 'penguins', version: 1, inputs: expect.any(Array), output: expect.any(Object) });
+    expect(meta.json().inputs.map((i: { name: string }) => i.name)).toEqual(v2.inputs.map((i: { name: string }) => i.name));
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins@production', headers: predictKey })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins/versions/1', headers: predictKey })).statusCode).toBe(200);
+    for (const ref of ['secretmodel', 'penguins@staging', 'nope']) {
+      const r = await server.app.inject({ method: 'GET', url: `/v1/models/${encodeURIComponent(ref)}`, headers: predictKey });
+      expect(r.statusCode, ref).toBe(404);
+      expect(r.body).toContain('not served');
+    }
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins/versions/2', headers: predictKey })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins' })).statusCode).toBe(401);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins', headers: { authorization: `Bearer ${keys.feedback}` } })).statusCode).toBe(403);
+  });
+});

@@ -276,7 +276,7 @@ describe('the prediction server', () => {
     expect(spec.paths['/v1/models/{model}/predict'].post.security).toEqual([{ apiKey: [] }]);
     const docs = await server.app.inject({ method: 'GET', url: '/docs' });
     expect(docs.headers['content-type']).toMatch(/text\/html/);
-    expect(docs.body).toContain('POST /v1/feedback');
+    expect(docs.body).toContain('swagger-ui');
     expect(readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8'), 'docs/api.md is stale: npm run build && npm run api-docs').toBe(apiMarkdown(spec));
   });
 
