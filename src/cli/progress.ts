@@ -95,7 +95,7 @@ export function progressReporter(options: ProgressOptions = {}): ProgressReporte
 
   const draw = (): void => {
     if (stopped || event === undefined || now() - begun < quietMs) return;
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const width = Math.max(20, (stream.columns || 80) - 1);
     let line = `${prefix}${text()}`;
     if (line.length > width) line = `${line.slice(0, width - 1)}…`;
     stream.write(`${CLEAR_LINE}${line}`);

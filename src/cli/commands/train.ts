@@ -221,7 +221,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
     progress.stop();
     const kept = writingTo !== undefined ? `${writingTo} may hold part of the outputs` : 'nothing was saved';
     const run = recorder !== undefined ? `; run ${recorder.id} is marked killed in the store` : '';
-    process.stderr.write(`\ninterrupted: ${kept}${run}\n`);
+    process.stderr.write(`interrupted: ${kept}${run}\n`);
     if (recorder === undefined) process.exit(SIGNAL_EXIT[signal] ?? 1);
   };
   const release = (): void => {
