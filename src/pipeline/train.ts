@@ -59,6 +59,10 @@ export interface TrainProgress {
   step: string;
   done: number;
   total: number;
+  /** What within the step is in flight (auto: the candidate's learner). */
+  detail?: string;
+  /** What `done` counts ('candidates', 'folds'). */
+  unit?: string;
 }
 
 export interface LeaderboardEntry {
@@ -258,6 +262,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   for (const m of members) if (!isRulesMember(m)) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
 
+  options.onProgress?.({ step: 'evaluating', done: 0, total: 1 });
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
   let testScores: Float64Array;
   if (cvFolds !== undefined) {
@@ -349,7 +354,7 @@ async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnS
     split.test.forEach((row, r) => {
       for (let c = 0; c < k; c++) out[row * k + c] = scores[r * k + c]!;
     });
-    options.onProgress?.({ step: 'cross-validation', done: f + 1, total: folds });
+    options.onProgress?.({ step: 'cross-validation', done: f + 1, total: folds, unit: 'folds' });
   }
   return out;
 }
@@ -398,7 +403,7 @@ async function autoSelect(
       leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
       continue;
     }
-    options.onProgress?.({ step: `auto: ${candidate.learner}`, done: i, total: candidates.length });
+    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
     const t0 = performance.now();
     const { onProgress: _quiet, ...quiet } = options;
     // When the search's share of the budget is spent, boosting keeps the rounds it has (anytime); a
@@ -431,7 +436,7 @@ async function autoSelect(
     oof.set(entry, scores);
     if (big && models[0] !== undefined) trained.set(entry, models[0]);
   }
-  options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length });
+  options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
   const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   if (scored.length === 0) {
     const failed = leaderboard.filter((e) => e.note?.startsWith('failed: ') === true);

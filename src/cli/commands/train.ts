@@ -208,57 +208,84 @@ export interface TrainRunOptions {
   quiet?: boolean;
 }
 
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /** Reads, trains, writes the outputs and records the run: `train`, and `reproduce` with a run's settings. */
 export async function train(settings: TrainSettings, options: TrainRunOptions): Promise<{ trained: Trained; runId?: string }> {
-  const progress = progressReporter();
-  progress.update({ step: 'reading data', done: 0, total: 1 });
-  let read: TrainingData;
-  try {
-    read = options.read ?? (await readTrainingData(settings));
-  } catch (e) {
+  const progress = progressReporter({ prefix: 'train: ', ...(settings.learner === 'auto' ? { budgetSeconds: settings.timeBudgetSeconds } : {}) });
+  // Ctrl-C / SIGTERM: say what was kept. A tracked run's recorder marks it `killed` and exits (130/143);
+  // an untracked one exits here. Outputs are written only after training, so until then nothing is saved.
+  let recorder: RunRecorder | undefined;
+  let writingTo: string | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
     progress.stop();
-    throw e;
-  }
-  const recorder = options.track
-    ? await RunRecorder.start({
-        experiment: options.experiment,
-        ...(options.runName !== undefined ? { name: options.runName } : {}),
-        params: { learner: settings.learner, ...settings.params },
-        tags: { target: settings.target, learner: settings.learner, source: basename(settings.source), ...options.tags },
-        seed: settings.seed,
-        config: settings as unknown as JsonValue,
-        inputs: read.inputs,
-      })
-    : undefined;
-  let trained: Trained;
-  let outputs: TrainOutputs;
+    const kept = writingTo !== undefined ? `${writingTo} may hold part of the outputs` : 'nothing was saved';
+    const run = recorder !== undefined ? `; run ${recorder.id} is marked killed in the store` : '';
+    process.stderr.write(`interrupted: ${kept}${run}\n`);
+    if (recorder === undefined) process.exit(SIGNAL_EXIT[signal] ?? 1);
+  };
+  const release = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
+    progress.update({ step: 'reading data', done: 0, total: 1 });
+    let read: TrainingData;
     try {
-      trained = await trainOn(settings, read, (e) => progress.update(e));
-    } finally {
+      read = options.read ?? (await readTrainingData(settings));
+    } catch (e) {
       progress.stop();
+      throw e;
     }
-    const result = trained.result;
-    const runs = join('.hyperplane', 'runs');
-    // An untracked run has no id: its folder is claimed, so trainings started in the same second don't share one.
-    const out = options.out ?? (recorder !== undefined ? join(runs, recorder.id) : claimRunFolder(runs, new Date(), settings.target));
-    outputs = writeTrainOutputs(trained, out);
-    await recorder?.finish({
-      metrics: runMetrics(result),
-      artifacts: outputs.bytes,
-      warnings: result.warnings,
-      // What auto chose, beside what was asked for.
-      tags: { model: result.package.info.learner, task: result.package.pipeline.target.task },
-    });
-  } catch (e) {
-    await recorder?.fail(e);
-    throw e;
+    recorder = options.track
+      ? await RunRecorder.start({
+          experiment: options.experiment,
+          ...(options.runName !== undefined ? { name: options.runName } : {}),
+          params: { learner: settings.learner, ...settings.params },
+          tags: { target: settings.target, learner: settings.learner, source: basename(settings.source), ...options.tags },
+          seed: settings.seed,
+          config: settings as unknown as JsonValue,
+          inputs: read.inputs,
+        })
+      : undefined;
+    let trained: Trained;
+    let outputs: TrainOutputs;
+    try {
+      try {
+        trained = await trainOn(settings, read, (e) => progress.update(e));
+      } finally {
+        progress.stop();
+      }
+      const result = trained.result;
+      const runs = join('.hyperplane', 'runs');
+      // An untracked run has no id: its folder is claimed, so trainings started in the same second don't share one.
+      const out = options.out ?? (recorder !== undefined ? join(runs, recorder.id) : claimRunFolder(runs, new Date(), settings.target));
+      writingTo = out;
+      outputs = writeTrainOutputs(trained, out);
+      await recorder?.finish({
+        metrics: runMetrics(result),
+        artifacts: outputs.bytes,
+        warnings: result.warnings,
+        // What auto chose, beside what was asked for.
+        tags: { model: result.package.info.learner, task: result.package.pipeline.target.task },
+      });
+    } catch (e) {
+      await recorder?.fail(e);
+      throw e;
+    }
+    // Everything is saved: a signal from here on has nothing to explain.
+    release();
+    if (options.quiet === true) return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
+    if (options.json) process.stdout.write(`${JSON.stringify({ ...outputs.summary, ...(recorder !== undefined ? { run: recorder.id } : {}) }, null, 2)}\n`);
+    else {
+      process.stdout.write(`${renderTrainText(trained.result, outputs.files, outputs.summary['importance'] as { column: string; importance: number }[])}\n`);
+      if (recorder !== undefined) process.stdout.write(`run     ${recorder.id} (in ${recorder.location})\n`);
+    }
+    return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
+  } finally {
+    progress.stop();
+    release();
   }
-  if (options.quiet === true) return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
-  if (options.json) process.stdout.write(`${JSON.stringify({ ...outputs.summary, ...(recorder !== undefined ? { run: recorder.id } : {}) }, null, 2)}\n`);
-  else {
-    process.stdout.write(`${renderTrainText(trained.result, outputs.files, outputs.summary['importance'] as { column: string; importance: number }[])}\n`);
-    if (recorder !== undefined) process.stdout.write(`run     ${recorder.id} (in ${recorder.location})\n`);
-  }
-  return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
 }
