@@ -34,6 +34,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: predictBody,
     responses: { '200': 'Predictions', '400': bad, '404': 'No such version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
   },
+  'GET /v1/models/:model': {
+    summary: "A model's input and output schema",
+    description: '`model` as for predict (`NAME`, `NAME@ALIAS`; a deployment answers its first arm). Answers `{name, version, inputs: [{name, type}], output: {name, task, labels?}, input_schema}`: the signature v2 metadata gives as tensors, and one row as a JSON Schema. Only for what this server serves.',
+    tags: ['predict'],
+    scope: 'predict',
+    responses: { '200': 'The schema', '404': 'Not served here', ...auth },
+  },
+  'GET /v1/models/:model/versions/:version': { summary: "One version's input and output schema", description: 'As the route above, with the version fixed.', tags: ['predict'], scope: 'predict', responses: { '200': 'The schema', '400': 'Not a version number', '404': 'Not served here', ...auth } },
   'POST /v1/feedback': {
     summary: 'The true outcome of predictions',
     description: '`{id, outcome}`, a list of at most 1000, or `{feedback: [...]}`. `outcome` is the true label or value (at most 4096 bytes as JSON), or `{reward: 0..1}`; a label is scored against the logged prediction as a reward, which bandit deployments learn from. Each item is answered `accepted`, `unknown id` or `invalid` with why; the same (id, outcome) again adds nothing.',

@@ -101,6 +101,24 @@ export function modelMetadata(model: ServedVersion): unknown {
   };
 }
 
+/** A JSON type for each training type: what a row's field may hold (null: missing). */
+const JSON_TYPES: Record<string, string[]> = { numeric: ['number', 'null'], binary: ['boolean', 'number', 'string', 'null'] };
+
+/** One row a model takes, as a JSON Schema, from its signature: `GET /v1/models/NAME` and the OpenAPI document's `Model_<name>_Input`. */
+export function inputSchema(signature: ModelSignature): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'One row: a missing field is predicted as missing; fields the model does not read are ignored unless the server is strict.',
+    properties: Object.fromEntries(signature.inputs.map((i) => [i.name, { type: JSON_TYPES[i.type] ?? ['string', 'number', 'boolean', 'null'], description: `${i.type} at training` }])),
+    additionalProperties: true,
+  };
+}
+
+/** `GET /v1/models/NAME`: the version answering, its inputs and output (the same signature v2 metadata gives as tensors), and a row's JSON Schema. */
+export function modelSchema(model: ServedVersion): unknown {
+  return { name: model.model, version: model.version, inputs: model.signature.inputs, output: model.signature.output, input_schema: inputSchema(model.signature) };
+}
+
 /** Rows from MLflow's `/invocations` bodies: `dataframe_split` {columns, data} or `dataframe_records` [{…}]. */
 export function rowsFromInvocations(body: unknown): Rows {
   const b = body as { dataframe_split?: { columns?: unknown; data?: unknown }; dataframe_records?: unknown } | null;

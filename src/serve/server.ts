@@ -8,6 +8,7 @@ import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
 import { checkDeployment, refsOf, resolveDeployment } from './deployments.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
+import { modelSchema } from './protocols.js';
 import { ServedSet } from './served-set.js';
 import { fail } from './reply.js';
 import { actorOf, auditQuery } from './audit.js';
@@ -243,6 +244,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
     return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
+  });
+
+  // A model's input and output schema, through the same served-set and 404 rules as predicting; a deployment's name answers its first arm's.
+  const schemaOf = async (ref: string, reply: FastifyReply): Promise<unknown> => {
+    const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
+    const model = await served(deployment?.policy.refs[0] ?? ref, reply);
+    return model === undefined ? reply : modelSchema(model);
+  };
+  app.get<{ Params: { model: string } }>('/v1/models/:model', (request, reply) => schemaOf(decodedOnce(request.params.model), reply));
+  app.get<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version', (request, reply) => {
+    if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
+    return schemaOf(`${request.params.model}/${request.params.version}`, reply);
   });
 
   const drain = new Drain(app.server);

@@ -265,6 +265,19 @@ describe('the prediction server', () => {
     expect((await post('/invocations', { instances: [] })).statusCode).toBe(400);
   });
 
+  it("answers a model's input and output schema by name, alias and version, from the signature v2 metadata gives", async () => {
+    const v2 = (await server.app.inject({ method: 'GET', url: '/v2/models/penguins' })).json();
+    for (const url of ['/v1/models/penguins', '/v1/models/penguins@production', '/v1/models/penguins/versions/1']) {
+      const r = await server.app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(200);
+      expect(r.json()).toMatchObject({ name: 'penguins', version: 1, output: { name: 'Species', task: 'multiclass', labels: expect.arrayContaining(['Adelie']) } });
+      expect(r.json().inputs.map((i: { name: string }) => i.name)).toEqual(v2.inputs.map((i: { name: string }) => i.name));
+      expect(Object.keys(r.json().input_schema.properties)).toEqual(v2.inputs.map((i: { name: string }) => i.name));
+    }
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins/versions/x' })).statusCode).toBe(400);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/models/penguins/versions/9' })).statusCode).toBe(404);
+  });
+
   it('publishes its OpenAPI document and /docs, and docs/api.md is generated from it', async () => {
     const spec = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
