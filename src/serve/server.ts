@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HyperplaneError, isHyperplaneError } from '../errors.js';
 import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
-import { ROUTE_DOCS } from './api-docs.js';
+import { ROUTE_DOCS, SCHEMAS } from './api-docs.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
 import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
@@ -92,12 +92,14 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Hyperplane serving API', version: '1' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
+      components: { schemas: SCHEMAS, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
     },
     // Responses are documented here only: a response schema on the route itself would also drive (and could drop fields from) serialization.
     transform: ({ schema, url, route }) => {
       const doc = ROUTE_DOCS[`${String(Array.isArray(route.method) ? route.method[0] : route.method)} ${route.url}`];
-      const response = doc === undefined ? undefined : Object.fromEntries(Object.entries(doc.responses).map(([code, description]) => [code, { description }]));
+      // The success answer has its schema; every error answer is an Error.
+      const content = (code: string): object => (code.startsWith('2') ? { [doc!.okType ?? 'application/json']: { schema: doc!.ok } } : { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
+      const response = doc === undefined ? undefined : Object.fromEntries(Object.entries(doc.responses).map(([code, description]) => [code, { description, content: content(code) }]));
       return { schema: { ...schema, ...(response !== undefined ? { response } : {}) } as typeof schema, url };
     },
   });

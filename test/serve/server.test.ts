@@ -285,6 +285,23 @@ describe('the prediction server', () => {
       const [method, url] = route.split(' ') as [string, string];
       expect(spec.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()]?.summary, route).toBe(ROUTE_DOCS[route]!.summary);
     }
+    // Typed: named schemas, a request schema on every route that takes a body, a schema for every success and error answer.
+    expect(Object.keys(spec.components.schemas)).toEqual(expect.arrayContaining(['PredictRequest', 'Prediction', 'Predictions', 'FeedbackRequest', 'FeedbackAnswer', 'Error']));
+    const resolve = (s: { $ref?: string }): object => (s.$ref !== undefined ? spec.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s);
+    /** A schema that says what it is: a type, or the shapes it may take. */
+    const typed = (s: object): boolean => 'type' in s || 'oneOf' in s;
+    for (const route of Object.keys(ROUTE_DOCS)) {
+      const [method, url] = route.split(' ') as [string, string];
+      const op = spec.paths[url.replace(/:(\w+)/g, '{$1}')][method.toLowerCase()];
+      if (ROUTE_DOCS[route]!.body !== undefined || /predict|infer|feedback|invocations|deployments/.test(route)) expect(typed(resolve(op.requestBody?.content?.['application/json']?.schema ?? {})), `${route}: request schema`).toBe(true);
+      const ok = Object.keys(op.responses).find((code) => code.startsWith('2'))!;
+      const content = op.responses[ok].content ?? {};
+      const schema = (Object.values(content)[0] as { schema?: { $ref?: string } } | undefined)?.schema;
+      expect(schema, `${route}: ${ok} response schema`).toBeDefined();
+      expect(typed(resolve(schema!)), `${route}: ${ok} response schema`).toBe(true);
+      for (const code of Object.keys(op.responses).filter((c) => /^[45]/.test(c))) expect(op.responses[code].content?.['application/json']?.schema, `${route}: ${code}`).toEqual({ $ref: '#/components/schemas/Error' });
+    }
+    expect(spec.paths['/v1/models/{model}/predict'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PredictRequest' });
     expect(spec.paths['/openapi.json']).toBeUndefined();
     expect(spec.paths['/v1/models/{model}/predict'].post.security).toEqual([{ apiKey: [] }]);
     const docs = await server.app.inject({ method: 'GET', url: '/docs' });
