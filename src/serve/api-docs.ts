@@ -161,7 +161,8 @@ export function apiMarkdown(spec: {
       }
     }
   }
-  const schemas = Object.entries(spec.components?.schemas ?? {});
+  // Not the served models' rows (Model_<name>_Input): they depend on what a server serves.
+  const schemas = Object.entries(spec.components?.schemas ?? {}).filter(([name]) => !name.startsWith('Model_'));
   if (schemas.length > 0) {
     lines.push('## Schemas', '');
     for (const [name, schema] of schemas) lines.push(`### ${name}`, '', '```json', JSON.stringify(schema, null, 2), '```', '');

@@ -318,7 +318,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const { contentType, body } = await metrics.text();
     return reply.type(contentType).send(body);
   });
-  await registerDocsRoutes(app);
+  await registerDocsRoutes(app, models);
 
   await models.start(options.refs ?? []);
   await loadDeployments();

@@ -302,6 +302,10 @@ describe('the prediction server', () => {
       for (const code of Object.keys(op.responses).filter((c) => /^[45]/.test(c))) expect(op.responses[code].content?.['application/json']?.schema, `${route}: ${code}`).toEqual({ $ref: '#/components/schemas/Error' });
     }
     expect(spec.paths['/v1/models/{model}/predict'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PredictRequest' });
+    // Each served model's row, from its signature, added when the document is asked for.
+    const v2 = (await server.app.inject({ method: 'GET', url: '/v2/models/penguins' })).json();
+    expect(Object.keys(spec.components.schemas.Model_penguins_Input?.properties ?? {})).toEqual(v2.inputs.map((i: { name: string }) => i.name));
+    expect((await server.app.inject({ method: 'GET', url: '/docs/json' })).json().components.schemas.Model_penguins_Input).toEqual(spec.components.schemas.Model_penguins_Input);
     expect(spec.paths['/openapi.json']).toBeUndefined();
     expect(spec.paths['/v1/models/{model}/predict'].post.security).toEqual([{ apiKey: [] }]);
     const docs = await server.app.inject({ method: 'GET', url: '/docs' });
