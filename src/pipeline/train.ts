@@ -154,6 +154,23 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
   return { recipe, model, weight: 1 };
 }
 
+/**
+ * A line per model whose recipe leaves out a text column (default tree recipes do; an explicit recipe
+ * may name none): a text column dropped silently made trees look broken beside a linear model.
+ */
+export function textLeftOut(members: readonly Member[], schema: readonly ColumnSchema[], target: string, explicit: boolean): string[] {
+  const lines = new Set<string>();
+  for (const m of members) {
+    if (isRulesMember(m)) continue;
+    const used = new Set(m.recipe.inputs.map((i) => i.name));
+    for (const c of schema) {
+      if (c.type !== 'text' || c.name === target || used.has(c.name)) continue;
+      lines.add(`${m.model.kind}: text column '${c.name}' left out: ${explicit ? 'the recipe names no output from it' : `trees take no text by default (hashed words mix unrelated words in each bucket); a linear model reads it, or name it in a recipe, e.g. ngram(${c.name}, 2)`}`);
+    }
+  }
+  return [...lines];
+}
+
 function paramKeys(learner: Learner): Set<string> {
   const shape = (learner.params as unknown as { shape?: Record<string, unknown> }).shape;
   return new Set(shape === undefined ? [] : Object.keys(shape));
@@ -260,6 +277,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     spec.threshold = chooseThreshold(y, p, options.threshold);
   }
   for (const m of members) if (!isRulesMember(m)) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
+  warnings.push(...textLeftOut(members, data.schema, spec.name, options.recipe !== undefined));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
 
   options.onProgress?.({ step: 'evaluating', done: 0, total: 1 });
