@@ -24,7 +24,7 @@ export { holdout, kFolds, groupFolds, foldSplit, timeSplit, type Split } from '.
 export { diagnose, type Diagnostic } from './evaluate/diagnostics.js';
 export { Pipeline, type PipelineSpec, type TargetSpec, type Member } from './pipeline/pipeline.js';
 export { InvalidRowsError, type Prediction } from './pipeline/prediction.js';
-export type { FieldProblem, ValidationOptions } from './serve/validate.js';
+export type { FieldProblem, ValidationOptions } from './pipeline/validate-rows.js';
 export { modelSignature, type ModelSignature } from './pipeline/signature.js';
 export { encodePackage, decodePackage, type ModelPackage, type PackageInfo } from './pipeline/package.js';
 export { savePackage, loadPackage, readForPipeline } from './pipeline/io.js';

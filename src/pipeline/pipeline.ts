@@ -5,7 +5,7 @@ import { JsonInputs, TableInputs } from '../features/inputs.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
 import { prepareBatch, predict as predictModel } from '../learn/registry.js';
-import { RowValidator, type ValidationOptions } from '../serve/validate.js';
+import { RowValidator, type ValidationOptions } from './validate-rows.js';
 import { InvalidRowsError, predictionInto, type Prediction } from './prediction.js';
 import type { ModelSignature } from './signature.js';
 

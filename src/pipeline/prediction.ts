@@ -1,5 +1,5 @@
 import { HyperplaneError } from '../errors.js';
-import type { FieldProblem } from '../serve/validate.js';
+import type { FieldProblem } from './validate-rows.js';
 import type { TargetSpec } from './pipeline.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ModelSignature } from '../pipeline/signature.js';
 import type { ServedVersion } from './served-models.js';
-import type { FieldProblem } from './validate.js';
+import type { FieldProblem } from '../pipeline/validate-rows.js';
 
 /** A tensor of the Open Inference Protocol (KServe v2, Triton, MLServer). */
 interface Tensor {

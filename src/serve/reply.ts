@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Prediction } from '../pipeline/prediction.js';
-import type { FieldProblem } from './validate.js';
+import type { FieldProblem } from '../pipeline/validate-rows.js';
 
 /** One row's answer, in every protocol's terms: the library's `Prediction` (the same fields) with the prediction's id. */
 export interface Answer extends Prediction {

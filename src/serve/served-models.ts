@@ -3,7 +3,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { modelSignature, type ModelSignature } from '../pipeline/signature.js';
 import { HyperplaneError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { RowValidator, type ValidationOptions } from './validate.js';
+import { RowValidator, type ValidationOptions } from '../pipeline/validate-rows.js';
 
 /** One model version ready to answer: its pipeline, signature and request validator. */
 export interface ServedVersion {

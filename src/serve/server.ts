@@ -20,7 +20,7 @@ import { registerProtocolRoutes } from './routes/protocols.js';
 import { predictions, type PredictionSink } from './predict.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import { TurnEnd } from './turn-end.js';
-import type { ValidationOptions } from './validate.js';
+import type { ValidationOptions } from '../pipeline/validate-rows.js';
 
 /** Overload limits (maxEventLoopDelayMs, maxInFlight, maxEventLoopUtilization) come from OverloadOptions. */
 export interface ServerOptions extends OverloadOptions {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isEncoded, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
 import { fail } from '../reply.js';
-import type { FieldProblem } from '../validate.js';
+import type { FieldProblem } from '../../pipeline/validate-rows.js';
 
 /** Items per request at most: a bigger list is a 413 naming the limit. */
 export const MAX_FEEDBACK_ITEMS = 1000;

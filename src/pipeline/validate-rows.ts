@@ -1,7 +1,7 @@
 import type { SchemaType } from '../data/schema/schema.js';
 import { isMissingMarker, parseDateText, parseNumberText } from '../data/schema/values.js';
-import type { PipelineSpec } from '../pipeline/pipeline.js';
-import type { ModelSignature } from '../pipeline/signature.js';
+import type { PipelineSpec } from './pipeline.js';
+import type { ModelSignature } from './signature.js';
 
 /** One thing wrong with a request row, as the 400 answer lists it. */
 export interface FieldProblem {
