@@ -19,6 +19,7 @@ import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget, infiniteTarget } from './target.js';
+import { checkExtremes, textLeftOut } from './data-warnings.js';
 
 /** How the final model's quality is measured. */
 export type EvaluationPlan =
@@ -96,27 +97,6 @@ interface Data {
   infinite?: InfiniteValues[];
 }
 
-/** Past this, squared errors overflow a double (1e150² = 1e300, summed over rows): metrics would read Infinity. */
-const MAX_REGRESSION_TARGET = 1e150;
-
-/**
- * An infinite target is no label to learn from: exit 2 naming the row. A feature's are read as
- * missing, with a warning. A regression target so large that its squared errors overflow: exit 2.
- */
-function checkExtremes(data: Data, y: Float64Array, spec: TargetSpec, warnings: string[]): void {
-  for (const inf of data.infinite ?? []) {
-    const n = inf.count.toLocaleString('en-US');
-    if (inf.column === spec.name) throw infiniteTarget(inf, data.source);
-    warnings.push(`'${inf.column}' has ${n} infinite value${inf.count === 1 ? '' : 's'} (first at row ${(inf.firstRow + 1).toLocaleString('en-US')}); read as missing`);
-  }
-  if (spec.task !== 'regression') return;
-  let row = -1;
-  for (let i = 0; i < y.length; i++) if (Math.abs(y[i]!) > MAX_REGRESSION_TARGET && (row < 0 || Math.abs(y[i]!) > Math.abs(y[row]!))) row = i;
-  if (row >= 0) {
-    throw new HyperplaneError(`values as large as ${y[row]} (row ${(row + 1).toLocaleString('en-US')}) are too large: squared errors would overflow a double; rescale the target (e.g. divide it by 1e150)`, { file: data.source, column: spec.name });
-  }
-}
-
 /** Fits one recipe and model on rows of the training table. */
 /**
  * Fitted recipes and their matrices, by table and family: the candidates of one family, fitted on the
@@ -154,23 +134,6 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
   return { recipe, model, weight: 1 };
 }
 
-/**
- * A line per model whose recipe leaves out a text column (default tree recipes do; an explicit recipe
- * may name none): a text column dropped silently made trees look broken beside a linear model.
- */
-export function textLeftOut(members: readonly Member[], schema: readonly ColumnSchema[], target: string, explicit: boolean): string[] {
-  const lines = new Set<string>();
-  for (const m of members) {
-    if (isRulesMember(m)) continue;
-    const used = new Set(m.recipe.inputs.map((i) => i.name));
-    for (const c of schema) {
-      if (c.type !== 'text' || c.name === target || used.has(c.name)) continue;
-      lines.add(`${m.model.kind}: text column '${c.name}' left out: ${explicit ? 'the recipe names no output from it' : `trees take no text by default (hashed words mix unrelated words in each bucket); a linear model reads it, or name it in a recipe, e.g. ngram(${c.name}, 2)`}`);
-    }
-  }
-  return [...lines];
-}
-
 function paramKeys(learner: Learner): Set<string> {
   const shape = (learner.params as unknown as { shape?: Record<string, unknown> }).shape;
   return new Set(shape === undefined ? [] : Object.keys(shape));
@@ -186,7 +149,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const warnings: string[] = [];
   const target = encodeTarget(data.table, data.schema, options.target, data.source, options.task);
   const spec = target.spec;
-  checkExtremes(data, target.y, spec, warnings);
+  checkExtremes(data.infinite ?? [], data.source, target.y, spec, warnings);
   const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
   const labels = spec.labels ?? [];
 
