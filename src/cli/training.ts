@@ -31,6 +31,8 @@ export interface TrainSettings {
   evaluation: EvaluationSetting;
   classWeight?: 'balanced';
   upsample?: boolean;
+  /** Absent: refit up to 100,000 labelled rows (what train decided is in the package and the run's tags). */
+  refit?: boolean;
   threshold?: string;
   seed: number;
   timeBudgetSeconds: number;
@@ -85,6 +87,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     evaluation: read.evaluation,
     ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
     ...(settings.upsample === true ? { upsample: true } : {}),
+    ...(settings.refit !== undefined ? { refit: settings.refit } : {}),
     ...(threshold !== undefined ? { threshold } : {}),
     seed: settings.seed,
     timeBudgetSeconds: settings.timeBudgetSeconds,
@@ -105,6 +108,7 @@ export function trainSummary(trained: Trained, modelPath: string): Record<string
     params: result.package.info.params,
     metric: result.metric,
     evaluation: result.package.info.evaluation,
+    fit: result.fit,
     test: result.test.metrics,
     train: result.trainEvaluation.metrics,
     leaderboard: result.leaderboard,

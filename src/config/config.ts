@@ -29,6 +29,8 @@ export const trainConfigSchema = z
       .optional(),
     classWeight: z.literal('balanced').optional(),
     upsample: z.boolean().optional(),
+    /** After a holdout or time split, fit the chosen pipeline again on every labelled row (default: up to 100,000 rows). */
+    refit: z.boolean().optional(),
     /** Binary: 'max-f1', 'recall=0.9', or 'cost=FP:FN' (e.g. cost=1:5); chosen on out-of-fold scores of the training rows. */
     threshold: z.string().optional(),
     seed: z.number().int().default(0),

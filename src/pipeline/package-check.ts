@@ -72,6 +72,7 @@ const infoSchema = z.looseObject({
   fingerprint: z.string(),
   source: z.string(),
   trainRows: z.number(),
+  fit: z.object({ refit: z.boolean(), evaluatedRows: z.number(), why: z.string() }).optional(),
   metrics: z.record(z.string(), z.number().nullable()),
   evaluation: z.string(),
 });

@@ -24,7 +24,14 @@ export interface PackageInfo {
   /** sha256 of the training data's typed values. */
   fingerprint: string;
   source: string;
+  /** Rows the packaged model learned from. */
   trainRows: number;
+  /**
+   * Whether the package holds the evaluated model or the same pipeline refit on every labelled row
+   * afterwards (then the metrics measure the evaluated model, an estimate of this one). Absent in
+   * packages made before refits existed: those hold the evaluated model.
+   */
+  fit?: { refit: boolean; evaluatedRows: number; why: string };
   /** Test metrics by name, and how they were measured. */
   metrics: Record<string, number>;
   evaluation: string;

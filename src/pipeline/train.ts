@@ -54,6 +54,12 @@ export interface TrainOptions {
   upsample?: boolean;
   /** An explicit recipe for every learner (one-hot or codes still follow each learner's family). */
   recipe?: { outputs: string[]; groups?: Record<string, string[]> };
+  /**
+   * After evaluating on a holdout or time split, fit the chosen pipeline again on every labelled row
+   * (the test rows too) and package that. Default: yes up to REFIT_ROWS labelled rows; false keeps the
+   * evaluated model at any size.
+   */
+  refit?: boolean;
 }
 
 export interface TrainProgress {
@@ -75,9 +81,21 @@ export interface LeaderboardEntry {
   note?: string;
 }
 
+/** Which model the package holds, and why: the evaluated one, or the same pipeline refit on every labelled row. */
+export interface FitInfo {
+  refit: boolean;
+  /** Rows the packaged model learned from. */
+  rows: number;
+  /** Rows the evaluated model learned from (what the test figures measure). */
+  evaluatedRows: number;
+  why: string;
+}
+
 export interface TrainResult {
   package: ModelPackage;
+  /** The packaged (served) pipeline: refit on every labelled row when `fit.refit`. */
   pipeline: Pipeline;
+  fit: FitInfo;
   metric: MetricName;
   test: Evaluation;
   trainEvaluation: Evaluation;
@@ -158,6 +176,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
   let table = selectRows(data.table, keep);
   let y = pick(target.y, keep);
+  // Every labelled row that took part in the split, in table order: what a refit learns from.
+  let labelled: { table: Table; y: Float64Array } | undefined;
   let testTable: Table;
   let yTest: Float64Array;
   let evaluation: string;
@@ -182,6 +202,9 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     if (split.dropped > 0) warnings.push(`${split.dropped} rows have no '${plan.column}' and were left out of both sides of the time split`);
     testTable = selectRows(table, split.test);
     yTest = pick(y, split.test);
+    // The refit takes both sides (the latest rows included), less rows without a time, as the split did.
+    const timed = Int32Array.from([...split.train, ...split.test]).sort();
+    labelled = { table: selectRows(table, timed), y: pick(y, timed) };
     table = selectRows(table, split.train);
     y = pick(y, split.train);
     evaluation = `time split: train before ${new Date(plan.cutoff).toISOString().slice(0, 10)} (${split.train.length.toLocaleString('en-US')} rows), test on or after (${split.test.length.toLocaleString('en-US')})`;
@@ -193,6 +216,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
   } else {
     const split = holdout(y, plan.share, options.seed, stratify);
+    labelled = { table, y };
     testTable = selectRows(table, split.test);
     yTest = pick(y, split.test);
     table = selectRows(table, split.train);
@@ -213,12 +237,15 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   // The learner: named, or chosen by auto.
   const leaderboard: LeaderboardEntry[] = [];
   let members: Member[];
+  // What each member is (learner, params as chosen, weight): what a refit fits again.
+  let recipes: (Candidate & { weight: number })[];
   let chosen: string;
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
     const result = await autoSelect(table, y, data.schema, spec, metric, options, started, leaderboard);
     members = result.members;
+    recipes = result.candidates;
     chosen = result.name;
     chosenParams = result.params;
     searchPlan = result.plan;
@@ -227,6 +254,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     const candidate = { learner: options.learner, params: options.params ?? {} };
     options.onProgress?.({ step: `fitting ${options.learner}`, done: 0, total: 1 });
     members = [await fitMember(table, y, data.schema, spec, candidate, options)];
+    recipes = [{ ...candidate, weight: 1 }];
     options.onProgress?.({ step: `fitting ${options.learner}`, done: 1, total: 1 });
     chosen = options.learner;
     chosenParams = candidate.params;
@@ -271,10 +299,17 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
     converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
   });
+  // The figures above measure the evaluated model; the package may hold the same pipeline refit on every labelled row.
+  const fit = refitPlan(plan, options.refit, y.length, labelled);
+  let served = pipeline;
+  if (fit.refit && labelled !== undefined) {
+    served = await refitPipeline(labelled, recipes, data.schema, spec, options, warnings);
+    fit.rows = labelled.y.length;
+  }
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
   const pkg: ModelPackage = {
-    pipeline: pipeline.spec,
+    pipeline: served.spec,
     info: {
       createdAt: new Date().toISOString(),
       learner: chosen,
@@ -282,13 +317,14 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       seed: options.seed,
       fingerprint: data.fingerprint,
       source: data.source,
-      trainRows: y.length,
+      trainRows: fit.rows,
       metrics,
       evaluation,
+      fit: { refit: fit.refit, evaluatedRows: fit.evaluatedRows, why: fit.why },
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings };
+  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings };
 }
 
 function pick(a: Float64Array, rows: Int32Array): Float64Array {
@@ -355,7 +391,7 @@ async function autoSelect(
   options: TrainOptions,
   started: number,
   leaderboard: LeaderboardEntry[],
-): Promise<{ members: Member[]; name: string; params: Record<string, unknown>; plan: string }> {
+): Promise<{ members: Member[]; candidates: (Candidate & { weight: number })[]; name: string; params: Record<string, unknown>; plan: string }> {
   const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
   const labels = spec.labels ?? [];
   const budgetMs = options.timeBudgetSeconds * 1000;
@@ -460,7 +496,7 @@ async function autoSelect(
   const kept = chosen.slice(0, members.length);
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
-  return { members, name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, plan };
+  return { members, candidates: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })), name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, plan };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */
@@ -538,6 +574,46 @@ function upsampleRows(y: Float64Array, k: number, seed: number): Int32Array {
     for (let extra = rows.length; extra < target && rows.length > 0; extra++) out.push(rows[rng.int(rows.length)]!);
   }
   return Int32Array.from(out).sort();
+}
+
+/** Up to this many labelled rows, the chosen pipeline is refit on all of them after evaluation by default. */
+export const REFIT_ROWS = 100_000;
+
+/** Whether to refit, and why, before any fitting: a holdout or time split leaves rows to add; cross-validation and a test file do not. */
+function refitPlan(plan: EvaluationPlan, asked: boolean | undefined, trainRows: number, labelled: { y: Float64Array } | undefined): FitInfo {
+  const keep = (why: string): FitInfo => ({ refit: false, rows: trainRows, evaluatedRows: trainRows, why });
+  if (plan.kind === 'cv') return keep('cross-validation fits the model on every row, so there is nothing to add');
+  if (plan.kind === 'test' || labelled === undefined) return keep(`the test data (${plan.kind === 'test' ? plan.source : 'a separate file'}) stays out of the model`);
+  const refit = (why: string): FitInfo => ({ refit: true, rows: labelled.y.length, evaluatedRows: trainRows, why });
+  if (asked === false) return keep('as --no-refit asks');
+  if (asked === true) return refit('as --refit asks');
+  const all = labelled.y.length.toLocaleString('en-US');
+  if (labelled.y.length > REFIT_ROWS) return keep(`${all} labelled rows is above ${REFIT_ROWS.toLocaleString('en-US')}, where a refit costs as much as the fit (--refit refits)`);
+  return refit(`the default up to ${REFIT_ROWS.toLocaleString('en-US')} rows (--no-refit keeps the evaluated model)`);
+}
+
+/**
+ * The chosen pipeline fitted again on every labelled row: each member with the learner, parameters and
+ * weight it was chosen with (a recipe refits too); a threshold chosen on out-of-fold scores stays as chosen.
+ */
+async function refitPipeline(labelled: { table: Table; y: Float64Array }, members: readonly (Candidate & { weight: number })[], schema: ColumnSchema[], spec: TargetSpec, options: TrainOptions, warnings: string[]): Promise<Pipeline> {
+  let { table, y } = labelled;
+  if (options.upsample === true) {
+    const rows = upsampleRows(y, spec.labels?.length ?? 0, options.seed);
+    table = selectRows(table, rows);
+    y = pick(y, rows);
+  }
+  const step = `refitting on all ${labelled.y.length.toLocaleString('en-US')} labelled rows`;
+  const { deadline: _searchOnly, ...refitOptions } = options;
+  const refit: Member[] = [];
+  for (const [i, m] of members.entries()) {
+    options.onProgress?.({ step, done: i, total: members.length, unit: 'members' });
+    const member = await fitMember(table, y, schema, spec, { learner: m.learner, params: m.params }, refitOptions);
+    refit.push({ ...member, weight: m.weight });
+    if (!isRulesMember(member)) for (const w of member.model.training.warnings) if (!warnings.includes(`${member.model.kind}: ${w}`)) warnings.push(`${member.model.kind} (refit): ${w}`);
+  }
+  options.onProgress?.({ step, done: members.length, total: members.length, unit: 'members' });
+  return new Pipeline({ target: spec, schema, members: refit });
 }
 
 /** Training-row metrics are taken on at most this many rows. */

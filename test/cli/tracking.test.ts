@@ -44,7 +44,7 @@ describe('train → runs list → models register → alias → predict by name@
       const run = (await store.tracking.getRun(runId))!;
       expect(run.status).toBe('finished');
       expect(run.params).toMatchObject({ learner: 'gbdt', n_estimators: 25 });
-      expect(run.tags).toMatchObject({ target: 'diagnosis', learner: 'gbdt', model: 'gbdt', task: 'binary' });
+      expect(run.tags).toMatchObject({ target: 'diagnosis', learner: 'gbdt', model: 'gbdt', task: 'binary', refit: 'yes' });
       expect(run.inputs).toEqual([{ role: 'train', source: join(p.dir, 'cancer.csv'), fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), rows: 569 }]);
       expect(run.git).toEqual({ commit: p.git('rev-parse', 'HEAD').trim(), dirty: false });
       expect(run.environment?.packages['hyperplane']).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
@@ -90,6 +90,8 @@ describe('train → runs list → models register → alias → predict by name@
     expect(out.identical).toBe(true);
     expect(out.metrics.length).toBeGreaterThan(8);
     for (const m of out.metrics) expect(m.now).toBe(m.recorded);
+    // The metrics measure the evaluated model; the refit model that was packaged is compared too.
+    expect(out.model).toEqual({ recorded: expect.stringMatching(/^[0-9a-f]{64}$/), now: out.model.recorded, match: true });
     expect(out.reproduction).toMatch(/^[0-9a-f]{32}$/);
   });
 

@@ -126,6 +126,25 @@ describe('train → predict → evaluate on real data', () => {
     expect(r.stderr).toMatch(/--threshold 'best': expected max-f1, recall=R/);
   });
 
+  it('refits on every labelled row by default, says so, and --no-refit (flag or config) keeps the evaluated model', () => {
+    const refit = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--out', join(dir, 'refit')]);
+    expect(refit.code, refit.stderr).toBe(0);
+    expect(refit.stdout).toMatch(/model: logistic +\(binary, target 'diagnosis', 569 training rows\)/);
+    expect(refit.stdout).toContain('fit: refit on all 569 labelled rows after evaluation, the default up to 100,000 rows (--no-refit keeps the evaluated model); the test metrics measure the evaluated model (fitted on 456 rows), an estimate of this one');
+    expect(JSON.parse(readFileSync(join(dir, 'refit', 'summary.json'), 'utf8')).fit).toMatchObject({ refit: true, rows: 569, evaluatedRows: 456 });
+    const kept = runCli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--no-refit', '--out', join(dir, 'kept'), '--json']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout).fit).toEqual({ refit: false, rows: 456, evaluatedRows: 456, why: 'as --no-refit asks' });
+    // The figures measure the evaluated model either way.
+    expect(JSON.parse(kept.stdout).test).toEqual(JSON.parse(readFileSync(join(dir, 'refit', 'summary.json'), 'utf8')).test);
+    writeFileSync(join(dir, 'norefit.json'), JSON.stringify({ data: fixture('breast_cancer.csv'), target: 'diagnosis', learner: 'logistic', refit: false }));
+    const config = runCli(['train', '--config', join(dir, 'norefit.json'), '--out', join(dir, 'config'), '--json']);
+    expect(config.code, config.stderr).toBe(0);
+    expect(JSON.parse(config.stdout).fit.refit).toBe(false);
+    const flagWins = runCli(['train', '--config', join(dir, 'norefit.json'), '--refit', '--out', join(dir, 'flag'), '--json']);
+    expect(JSON.parse(flagWins.stdout).fit).toMatchObject({ refit: true, why: 'as --refit asks' });
+  });
+
   it('rows without a target are dropped, with a count', () => {
     const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
     const blanked = lines.map((l, i) => (i === 5 || i === 9 ? l.replace(/,[^,]*$/, ',') : l));

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
-import type { Run } from '../../store/index.js';
+import { decodePackage, encodePackage, type ModelPackage } from '../../pipeline/package.js';
+import { sha256Hex, type Run, type Store } from '../../store/index.js';
 import { gitState } from '../../store/provenance.js';
 import { runOrFail, withStore } from '../store.js';
 import { readTrainingData, runMetrics, type TrainSettings } from '../training.js';
@@ -36,6 +37,24 @@ function checkCode(run: Run): string[] {
   return notes;
 }
 
+/**
+ * The packaged model without its making-of (creation time, search and fit timings): two trainings that learned
+ * the same thing from the same rows, refit included, have the same digest.
+ */
+function modelDigest(pkg: ModelPackage): string {
+  const { createdAt: _time, leaderboard: _timings, ...info } = pkg.info;
+  const members = pkg.pipeline.members.map((m) => ('model' in m ? { ...m, model: { ...m.model, training: { ...m.model.training, durationMs: 0 } } } : m));
+  return sha256Hex(encodePackage({ pipeline: { ...pkg.pipeline, members }, info: { ...info, createdAt: '' } }));
+}
+
+/** The recorded model's digest, or undefined when the run kept no model (or the store lost it). */
+async function recordedModelDigest(store: Store, run: Run): Promise<string | undefined> {
+  const artifact = run.artifacts.find((a) => a.name === 'model');
+  if (artifact === undefined) return undefined;
+  const bytes = await store.artifacts.get(artifact.sha256).catch(() => undefined);
+  return bytes === undefined ? undefined : modelDigest(decodePackage(bytes, `run ${run.id}'s model`));
+}
+
 const same = (a: number | undefined, b: number | undefined): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /**
@@ -51,10 +70,10 @@ export function reproduceCommand(): Command {
     .option('--no-track', 'do not record the reproduction as a run')
     .option('--json', 'print the comparison as JSON')
     .action(async (ref: string, flags: ReproduceFlags) => {
-      const { run, experiment } = await withStore(async (store) => {
+      const { run, experiment, recordedModel } = await withStore(async (store) => {
         const found = await runOrFail(store, ref);
         const experiments = await store.tracking.listExperiments();
-        return { run: found, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default' };
+        return { run: found, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default', recordedModel: await recordedModelDigest(store, found) };
       });
       const settings = recordedSettings(run);
       const notes = checkCode(run);
@@ -70,15 +89,21 @@ export function reproduceCommand(): Command {
       const now = runMetrics(trained.result);
       const names = [...new Set([...Object.keys(run.metrics), ...Object.keys(now)])].sort();
       const rows = names.map((name) => ({ name, recorded: run.metrics[name], now: now[name], match: same(run.metrics[name], now[name]) }));
-      const identical = rows.every((r) => r.match);
+      // The metrics measure the evaluated model; the digest checks the packaged one, refit included.
+      // Through the bytes, as the recorded one was: a decoded package and one in memory differ in array types.
+      const nowModel = modelDigest(decodePackage(encodePackage(trained.result.package), 'the new model'));
+      const model = recordedModel === undefined ? undefined : { recorded: recordedModel, now: nowModel, match: recordedModel === nowModel };
+      const identical = rows.every((r) => r.match) && model?.match !== false;
       if (settings.learner === 'auto' && !identical) notes.push("auto's search stops at its time budget, so on a busier machine it may try fewer candidates: name the learner in the run to reproduce it exactly");
-      if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, metrics: rows, notes }, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, metrics: rows, model: model ?? null, notes }, null, 2)}\n`);
       else {
         process.stdout.write(`reproducing run ${run.id} (${settings.learner} on ${settings.source}, seed ${settings.seed}): data fingerprints match${run.git !== null ? `, commit ${run.git.commit.slice(0, 12)}` : ''}\n`);
         const fmt = (v: number | undefined): string => (v === undefined ? '—' : String(v));
         for (const r of rows) process.stdout.write(`  ${r.match ? 'same' : 'DIFF'}  ${r.name.padEnd(18)} ${fmt(r.recorded).padEnd(22)} ${r.match ? '' : `now ${fmt(r.now)}`}\n`);
+        if (model !== undefined) process.stdout.write(`  ${model.match ? 'same' : 'DIFF'}  ${'model'.padEnd(18)} ${model.recorded.slice(0, 12).padEnd(22)} ${model.match ? '' : `now ${model.now.slice(0, 12)}`}\n`);
+        else process.stdout.write(`  (the run's model is not in the store: only its metrics are compared)\n`);
         for (const n of notes) process.stdout.write(`! ${n}\n`);
-        process.stdout.write(identical ? `every metric is identical${runId !== undefined ? ` (new run ${runId})` : ''}\n` : `metrics differ${runId !== undefined ? ` (new run ${runId})` : ''}\n`);
+        process.stdout.write(identical ? `every metric${model !== undefined ? ' and the model' : ''} ${model !== undefined ? 'are' : 'is'} identical${runId !== undefined ? ` (new run ${runId})` : ''}\n` : `metrics differ${runId !== undefined ? ` (new run ${runId})` : ''}\n`);
       }
       if (!identical) process.exitCode = 1;
     });

@@ -25,6 +25,7 @@ interface TrainFlags extends RawReadFlags {
   timeSplit?: string;
   classWeight?: 'balanced';
   upsample?: boolean;
+  refit?: boolean;
   threshold?: string;
   seed: string;
   timeBudget: string;
@@ -104,6 +105,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('metric', config.metric);
   set('classWeight', config.classWeight);
   set('upsample', config.upsample);
+  set('refit', config.refit);
   set('threshold', config.threshold);
   set('seed', String(config.seed));
   set('timeBudget', String(config.timeBudget));
@@ -138,6 +140,8 @@ export function trainCommand(): Command {
     .option('--time-split <column=date>', 'train on rows before the date, test on rows from it')
     .addOption(new Option('--class-weight <setting>', 'weight classes inversely to their frequency').choices(['balanced']))
     .option('--upsample', 'repeat training rows of the rarer classes until every class is as frequent as the largest')
+    .option('--refit', 'after a holdout or time split, fit the chosen pipeline again on every labelled row (the default up to 100,000 rows)')
+    .option('--no-refit', 'package the evaluated model itself, fitted on the training rows only')
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
@@ -183,6 +187,7 @@ export function trainCommand(): Command {
       evaluation: evaluationSetting(flags),
       ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
       ...(flags.upsample === true ? { upsample: true } : {}),
+      ...(typeof flags.refit === 'boolean' ? { refit: flags.refit } : {}),
       ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
       seed,
       timeBudgetSeconds: budget,
@@ -269,7 +274,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
         artifacts: outputs.bytes,
         warnings: result.warnings,
         // What auto chose, beside what was asked for.
-        tags: { model: result.package.info.learner, task: result.package.pipeline.target.task },
+        tags: { model: result.package.info.learner, task: result.package.pipeline.target.task, refit: result.fit.refit ? 'yes' : 'no' },
       });
     } catch (e) {
       await recorder?.fail(e);

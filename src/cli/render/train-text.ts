@@ -8,6 +8,8 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
   const lines: string[] = [];
   lines.push(`model: ${info.learner}  (${result.package.pipeline.target.task}, target '${result.package.pipeline.target.name}', ${info.trainRows.toLocaleString('en-US')} training rows)`);
   lines.push(`evaluation: ${info.evaluation}`);
+  const fit = result.fit;
+  lines.push(fit.refit ? `fit: refit on all ${fit.rows.toLocaleString('en-US')} labelled rows after evaluation, ${fit.why}; the test metrics measure the evaluated model (fitted on ${fit.evaluatedRows.toLocaleString('en-US')} rows), an estimate of this one` : `fit: no refit: ${fit.why}`);
   lines.push('');
   lines.push('test metrics:');
   for (const [k, v] of Object.entries(result.test.metrics)) lines.push(`  ${(k === result.metric ? `${k} *` : k).padEnd(14)} ${num(v)}   (train ${num(result.trainEvaluation.metrics[k as keyof typeof result.trainEvaluation.metrics])})`);
