@@ -3,7 +3,10 @@
 // public data sets, on the same fixed splits (bench/quality-data.py), in one run. Scores: test AUC
 // (binary), accuracy (multiclass), R² (regression).
 //
-//   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name]
+//   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name] [--refit-only] [--no-refit-table]
+//
+// A second table shows what train's refit is worth: the default evaluation (a 20% holdout of the
+// training file) with and without --no-refit, each package then scored on the same untouched test file.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +19,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const budget = Number(option('--time-budget', '60'));
 const only = option('--only', undefined)?.split(',');
+const refitOnly = args.includes('--refit-only');
+const refitTable = !args.includes('--no-refit-table');
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const out = join(here, 'out', 'quality');
 if (!existsSync(join(out, 'manifest.json'))) execFileSync(python, [join(here, 'quality-data.py'), out], { stdio: 'inherit' });
@@ -33,7 +38,7 @@ const peers = new Map(
     .map((r) => [r.name, r]),
 );
 const rows = [];
-for (const c of manifest) {
+for (const c of refitOnly ? [] : manifest) {
   const t0 = performance.now();
   const stdout = execFileSync(
     process.execPath,
@@ -49,15 +54,49 @@ for (const c of manifest) {
   rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), matches: ours >= best.score - TOLERANCE[c.task], beats: ours > best.score });
   console.error(`${c.name}: ours ${ours.toFixed(4)} (${summary.learner}, ${seconds.toFixed(1)} s), best peer ${bestName} ${best.score.toFixed(4)}`);
 }
-console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; auto time budget ${budget} s\n`);
-console.log('| data set | task | metric | Hyperplane auto | chosen | best peer | peer score | ours − peer | our wall time | peers\' wall time (3 fits) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) {
-  const diff = r.ours - r.best;
-  console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
+if (!refitOnly) {
+  console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; auto time budget ${budget} s\n`);
+  console.log('| data set | task | metric | Hyperplane auto | chosen | best peer | peer score | ours − peer | our wall time | peers\' wall time (3 fits) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const diff = r.ours - r.best;
+    console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
 }
 const matched = rows.filter((r) => r.matches).length;
 const beaten = rows.filter((r) => r.beats).length;
 const overBudget = rows.filter((r) => r.seconds > budget * 1.1).map((r) => r.name);
 console.log(`\nmatches the best peer within noise on ${matched} of ${rows.length} (bar: all); beats it on ${beaten} of ${rows.length} (bar: at least ${Math.ceil(rows.length / 2)})`);
 console.log(`time budget ${budget} s respected within 10% (whole command, reading included): ${overBudget.length === 0 ? 'yes' : `no: ${overBudget.join(', ')}`}`);
+}
+
+/** Trains with the default 20% holdout (refit or not) and scores the package on the untouched test file. */
+function heldOutScore(c, learner, refit) {
+  const dir = join(out, 'refit', `${c.name}-${learner}-${refit ? 'refit' : 'kept'}`);
+  const trainArgs = [join(root, 'dist/cli/main.js'), 'train', c.train, '--target', c.target, '--task', c.task, '--learner', learner, '--time-budget', String(budget), '--no-track', '--out', dir, '--json', ...(refit ? ['--refit'] : ['--no-refit'])];
+  const summary = JSON.parse(execFileSync(process.execPath, trainArgs, { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  const evaluation = JSON.parse(execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'evaluate', join(dir, 'model.hpkg'), c.test, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  return { score: evaluation.metrics[METRIC[c.task]], holdout: summary.test[METRIC[c.task]], rows: summary.fit.rows, learner: summary.learner };
+}
+
+if (refitTable) {
+  console.log(`\nrefit: train's default 20% holdout, the package scored on the same test file as above (auto time budget ${budget} s)\n`);
+  console.log('| data set | metric | gbdt, evaluated model | gbdt, refit | refit − evaluated | auto, evaluated model | auto, refit | refit − evaluated |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const gains = [];
+  for (const c of manifest) {
+    const cells = [];
+    for (const learner of ['gbdt', 'auto']) {
+      const kept = heldOutScore(c, learner, false);
+      const refit = heldOutScore(c, learner, true);
+      const gain = refit.score - kept.score;
+      gains.push({ learner, gain });
+      cells.push(`${kept.score.toFixed(4)} (${kept.rows.toLocaleString('en-US')} rows)`, `${refit.score.toFixed(4)} (${refit.rows.toLocaleString('en-US')} rows)`, `${gain >= 0 ? '+' : ''}${gain.toFixed(4)}`);
+      console.error(`refit ${c.name} ${learner}: evaluated ${kept.score.toFixed(4)} (${kept.learner}), refit ${refit.score.toFixed(4)} (${refit.learner})`);
+    }
+    console.log(`| ${c.name} | ${METRIC[c.task]} | ${cells.join(' | ')} |`);
+  }
+  for (const learner of ['gbdt', 'auto']) {
+    const g = gains.filter((x) => x.learner === learner).map((x) => x.gain);
+    console.log(`\n${learner}: the refit scores higher on ${g.filter((x) => x > 0).length} of ${g.length} data sets, lower on ${g.filter((x) => x < 0).length}; mean change ${(g.reduce((a, b) => a + b, 0) / g.length).toFixed(4)}`);
+  }
+}

@@ -74,7 +74,7 @@ describe('train refits the chosen pipeline on every labelled row after evaluatin
     const refit = await trainPipeline(data, options);
     expect(refit.fit).toMatchObject({ refit: true, rows: 1461, evaluatedRows: 1096 });
     // The baseline predicts the mean target: the refit's is the mean over every row, 2015 included.
-    const temps = data.table.columns.find((c) => c.name === 'temp_max')!.values as Float64Array;
+    const temps = (data.table.columns.find((c) => c.name === 'temp_max') as { values: Float64Array }).values;
     const mean = temps.reduce((s, v) => s + v, 0) / temps.length;
     const before = temps.slice(0, 1096).reduce((s, v) => s + v, 0) / 1096;
     const predicted = refit.pipeline.scoreTable(data.table)[0]!;

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { HyperplaneError } from '../../errors.js';
+import { openStore, osUser, storeTarget, type Store } from '../../store/index.js';
+import type { ListenerCopies } from '../listener-copies.js';
+import type { Server, ServerOptions } from '../server.js';
+
+/** What `hyperplane serve` runs, for a Node application to run in-process. */
+export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' | 'listen' | 'logger'> {
+  /** The store to serve from; when absent one is opened (HYPERPLANE_STORE, else .hyperplane/) and closed by stop(). */
+  store?: Store;
+  /** Who the audit trail names for changes made through a store opened here (default `serve:<os user>`). */
+  actor?: string;
+  /** Port to listen on (0: any free port; default 8080). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Connections the kernel queues for the server to accept (default 4096; Node's own is 511). */
+  backlog?: number;
+  /** New connections this process can accept per event-loop turn: Node takes one per listening socket, so it listens on this many copies (default 16). */
+  acceptsPerTurn?: number;
+  /** Set in a worker of superviseWorkers: its listener copies come from the primary. */
+  inWorker?: boolean;
+  /** stop(): how long connections still open may be answered (each answer closing its connection) before the rest are closed (default 1000 ms). */
+  drainMs?: number;
+  /** Write the prediction log (default true). */
+  log?: boolean;
+  /** Fastify's pino logger to stdout (default false). */
+  logger?: boolean;
+  /** Lines for the operator (what is served, where it listens), e.g. to stderr. */
+  onNotice?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  server: Server;
+  /** Stops accepting, lets requests in flight finish, flushes the prediction log, then closes the store if it opened it. */
+  stop(): Promise<void>;
+}
+
+/** Why the server could not listen, in words, for the errors a user can fix; anything else as it came. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return new HyperplaneError(`cannot listen on ${host}:${port}: the port is in use (another server?); choose another with --port`);
+  if (code === 'EACCES') return new HyperplaneError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL') return new HyperplaneError(`cannot listen on ${host}:${port}: ${host} is not an address of this machine (--host)`);
+  return e;
+}
+
+/**
+ * The whole serving process as a library call: opens the store, starts the prediction log, builds the
+ * server, listens (on listener copies, so a burst of connections is accepted in a few turns), and
+ * returns `stop()`, which shuts down in order: stop accepting, drain, close, flush the log, close the store.
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const notice = options.onNotice ?? (() => {});
+  const ownStore = options.store === undefined;
+  const store = options.store ?? (await openStore({ actor: options.actor ?? `serve:${osUser()}` }));
+  const { buildServer } = await import('../server.js');
+  const { acceptFromCopies, acceptFromHelperCopies } = await import('../listener-copies.js');
+  const { PredictionLogWriter } = await import('../prediction-log-writer.js');
+  const { WorkerPredictionLog } = await import('../log/worker-log.js');
+  const logOn = options.log !== false;
+  // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
+  const sink = logOn && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
+  const writer = logOn ? new PredictionLogWriter(sink ?? store.predictions, { writeWhenIdle: true, spillDir: join('.hyperplane', 'spill'), onError: (e) => notice(`prediction log: ${e.message}`) }) : undefined;
+  const target = storeTarget();
+  const { store: _store, actor: _actor, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
+  const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: logger === true });
+  const port = options.port ?? 8080;
+  const host = options.host ?? '127.0.0.1';
+  const backlog = options.backlog ?? 4096;
+  let copies: ListenerCopies | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      // The copies stop accepting now; their promise resolves once their connections are gone.
+      const copiesClosed = copies?.close();
+      await server.drain(options.drainMs ?? 1000);
+      await Promise.all([server.close(), copiesClosed]);
+      // Closing can finish in the turn a SIGTERM arrives, before the records of an answer just sent are made.
+      await server.logged();
+      await writer?.close();
+      await sink?.close();
+      if (ownStore) await store.close();
+    })());
+  let url: string;
+  try {
+    url = await server.app.listen({ port, host, backlog });
+  } catch (e) {
+    await stop();
+    throw listenError(e, host, port);
+  }
+  const extra = (options.acceptsPerTurn ?? 16) - 1;
+  copies = options.inWorker === true ? acceptFromCopies(server.app.server, extra, backlog) : acceptFromHelperCopies(server.app.server, extra, backlog);
+  await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
+  for (const m of server.models.status()) notice(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})` : `NOT serving ${m.ref}: ${m.error}`);
+  if (server.models.status().length === 0) notice('no model has a production alias yet: one given a production alias is picked up at the next reload');
+  const worker = options.inWorker === true ? `worker ${process.pid} ` : '';
+  const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
+  notice(`${worker}listening on ${url}${turn}  (POST ${url}/v1/models/NAME/predict, GET ${url}/readyz, ${url}/metrics)`);
+  return { url, server, stop };
+}
