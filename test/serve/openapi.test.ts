@@ -116,6 +116,12 @@ describe('the OpenAPI document', () => {
     const reward = item.properties.outcome.anyOf.find((s) => s.properties?.reward !== undefined)!.properties!.reward!;
     expect((await post('/v1/feedback', { id, outcome: { reward: reward.maximum } })).statusCode).toBe(202);
     expect((await post('/v1/feedback', { id, outcome: { reward: reward.maximum + 0.5 } })).statusCode).toBe(400);
+    // The deployment body is the policy schema `hyperplane deploy` checks with: its arm limit is the one refused past.
+    const policies = (spec.components.schemas['DeploymentRequest']! as { properties: { policy: { oneOf: { properties: { kind: { enum: string[] }; arms?: { maxItems: number } } }[] } } }).properties.policy.oneOf;
+    const maxArms = policies.find((p) => p.properties.kind.enum[0] === 'bandit')!.properties.arms!.maxItems;
+    const put = await server.app.inject({ method: 'PUT', url: '/v1/admin/deployments/penguins', payload: { policy: { kind: 'bandit', arms: Array.from({ length: maxArms + 1 }, (_, i) => `penguins/${i + 1}`) } }, headers: admin });
+    expect(put.statusCode, put.body).toBe(400);
+    expect(put.json().message).toContain('policy.arms');
     // The audit query's documented parameters are the ones it takes; any other is refused.
     const params = operation('get', '/v1/admin/audit').parameters!.map((p) => p.name);
     expect((await server.app.inject({ method: 'GET', url: `/v1/admin/audit?${params.map((p) => `${p}=1`).join('&')}`, headers: admin })).statusCode).toBe(200);
