@@ -4,6 +4,7 @@ import type { ServeMetrics } from './metrics.js';
 import { timeOrderedId } from './ids.js';
 import type { Policy, Route } from './policies.js';
 import { fail, type Headers } from './reply.js';
+import { batchSchemaOf, isBatch, rowSchema } from './schemas/requests.js';
 import { Scored } from './scored.js';
 import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
@@ -81,6 +82,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   /** Answers and logging put off to a later phase of the loop and not done yet, and who waits for there to be none. */
   let deferred = 0;
   let waiting: (() => void)[] = [];
+  const batchSchema = batchSchemaOf(rowSchema, maxRows);
 
   /** Runs `task` after the work of this phase (`at`), counted until it has run. */
   function counted(at: (task: () => void) => void, task: () => void): void {
@@ -217,11 +219,16 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   /** Hyperplane's own body: one row object, or `{ "rows": [...] }`; the answer's JSON is written directly, not through JSON.stringify. */
   function predict(ref: string, request: FastifyRequest, reply: FastifyReply, route: string): MaybeAsync<FastifyReply> {
     const body = request.body;
-    const batch = body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'rows');
-    // `{"rows": 5}` is a batch gone wrong, not one row of missing values.
-    if (batch && !Array.isArray((body as { rows: unknown }).rows)) return fail(reply, 400, 'bad request', `'rows': expected a list of row objects, got ${kindOf((body as { rows: unknown }).rows)}`);
-    const rows: unknown[] = batch ? (body as { rows: unknown[] }).rows : [body];
-    if (batch && rows.length === 0) return fail(reply, 400, 'bad request', "'rows' is empty");
+    const batch = isBatch(body);
+    if (batch) {
+      // The envelope, by the schema the document's PredictRequest is generated from; each row is checked against the model.
+      const checked = batchSchema.safeParse(body);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        return issue.code === 'too_big' ? fail(reply, 413, 'too many rows', issue.message) : fail(reply, 400, 'bad request', issue.message);
+      }
+    }
+    const rows: unknown[] = batch ? (body.rows as unknown[]) : [body];
     const send = (done: Answered | undefined): FastifyReply => {
       if (done === undefined) return reply;
       return respond(reply.type('application/json; charset=utf-8'), done.scored.v1Json(batch, done.arm, done.ms), done);
@@ -247,4 +254,3 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   return { answerRows, predict, respond, logged };
 }
 
-const kindOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : `a ${typeof value}`);

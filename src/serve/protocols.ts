@@ -1,6 +1,10 @@
+import { z } from 'zod';
 import type { ModelSignature } from '../pipeline/signature.js';
 import type { ServedVersion } from './served-models.js';
 import type { FieldProblem } from '../pipeline/validate-rows.js';
+import { inferInputsOf, mlflowColumnsSchema } from './schemas/requests.js';
+
+const inferInputs = inferInputsOf(z.unknown());
 
 /** A tensor of the Open Inference Protocol (KServe v2, Triton, MLServer). */
 interface Tensor {
@@ -45,8 +49,10 @@ function tensorProblem(t: Tensor, field: string): Rows | undefined {
  * values of its datatype; a column the model does not take is a problem, not ignored.
  */
 export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
-  const inputs = (body as { inputs?: unknown } | null)?.inputs;
-  if (!Array.isArray(inputs) || inputs.length === 0) return problem('inputs', 'missing or empty', 'a list of tensors {name, shape, datatype, data}');
+  // The list's bound by the schema the document's InferRequest is generated from.
+  const listed = inferInputs.safeParse((body as { inputs?: unknown } | null)?.inputs);
+  if (!listed.success) return problem('inputs', 'missing or empty', 'a list of tensors {name, shape, datatype, data}');
+  const inputs = listed.data;
   for (const [k, t] of inputs.entries()) {
     const tensor = t as Partial<Tensor> | null;
     if (tensor === null || typeof tensor !== 'object' || typeof tensor.name !== 'string' || !Array.isArray(tensor.shape) || !Array.isArray(tensor.data)) {
@@ -123,10 +129,12 @@ export function modelSchema(model: ServedVersion): unknown {
 export function rowsFromInvocations(body: unknown): Rows {
   const b = body as { dataframe_split?: { columns?: unknown; data?: unknown }; dataframe_records?: unknown } | null;
   if (b !== null && typeof b === 'object' && b.dataframe_split !== undefined) {
-    const { columns, data } = b.dataframe_split;
-    if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) return problem('dataframe_split.columns', 'missing or not a list of names', 'the column names');
+    const { data } = b.dataframe_split;
+    const named = mlflowColumnsSchema.safeParse(b.dataframe_split.columns);
+    if (!named.success) return problem('dataframe_split.columns', 'missing or not a list of names', 'the column names');
+    const columns = named.data;
     if (!Array.isArray(data) || !data.every((r) => Array.isArray(r) && r.length === columns.length)) return problem('dataframe_split.data', 'not a list of rows as long as columns', `rows of ${columns.length} values`);
-    return { rows: (data as unknown[][]).map((r) => Object.fromEntries(columns.map((c: string, j) => [c, r[j]]))) };
+    return { rows: (data as unknown[][]).map((r) => Object.fromEntries(columns.map((c, j) => [c, r[j]]))) };
   }
   if (b !== null && typeof b === 'object' && Array.isArray(b.dataframe_records)) return { rows: b.dataframe_records as Record<string, unknown>[] };
   return problem('(body)', 'neither dataframe_split nor dataframe_records', '{"dataframe_split": {"columns": [...], "data": [[...]]}} or {"dataframe_records": [{...}]}');

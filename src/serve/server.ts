@@ -2,7 +2,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HyperplaneError, isHyperplaneError } from '../errors.js';
 import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
-import { ROUTE_DOCS, SCHEMAS } from './api-docs.js';
+import { componentSchemas, ROUTE_DOCS } from './api-docs.js';
+import { DEFAULT_MAX_ROWS } from './schemas/requests.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
 import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
@@ -82,24 +83,27 @@ export interface Server {
  */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { store } = options;
-  const maxRows = options.maxRows ?? 10_000;
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
   const app = Fastify({ logger: options.logger === true ? { level: options.logLevel ?? 'warn' } : false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
   const metrics = new ServeMetrics();
 
-  // The OpenAPI document is built from each route's doc; body schemas there document, the routes validate
-  // themselves (every problem listed in Hyperplane's own 400 format), so Fastify's validation is off.
+  // The OpenAPI document is built from each route's doc. Its schemas are generated from the zod schemas the
+  // routes validate with (schemas/), so the two can't drift; the routes validate themselves (every problem
+  // listed in Hyperplane's own 400 format), so Fastify's validation is off.
   await app.register(swagger, {
     openapi: {
       info: { title: 'Hyperplane serving API', version: '1' },
-      components: { schemas: SCHEMAS, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
+      components: { schemas: componentSchemas(maxRows), securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from `hyperplane keys create`; needed once any key has been created, even if all are revoked (admin routes: always; `serve --no-auth` opens predict and feedback). `X-API-Key` works too.' } } },
     },
     // Responses are documented here only: a response schema on the route itself would also drive (and could drop fields from) serialization.
     transform: ({ schema, url, route }) => {
       const doc = ROUTE_DOCS[`${String(Array.isArray(route.method) ? route.method[0] : route.method)} ${route.url}`];
       // The success answer has its schema; every error answer is an Error.
       const content = (code: string): object => (code.startsWith('2') ? { [doc!.okType ?? 'application/json']: { schema: doc!.ok } } : { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
-      const response = doc === undefined ? undefined : Object.fromEntries(Object.entries(doc.responses).map(([code, description]) => [code, { description, content: content(code) }]));
+      // Any route can fail unexpectedly: that 500 is an Error too.
+      const codes = doc === undefined ? undefined : { ...doc.responses, '500': doc.responses['500'] ?? 'The server could not answer; it is logged' };
+      const response = codes === undefined ? undefined : Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: content(code) }]));
       return { schema: { ...schema, ...(response !== undefined ? { response } : {}) } as typeof schema, url };
     },
   });
@@ -111,7 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       route.schema = { ...route.schema, hide: true };
       return;
     }
-    route.schema = { summary: doc.summary, description: doc.description, tags: doc.tags, ...(doc.body !== undefined ? { body: doc.body } : {}), ...(doc.scope !== undefined ? { security: [{ apiKey: [] }] } : {}) };
+    route.schema = { summary: doc.summary, description: doc.description, tags: doc.tags, ...(doc.body !== undefined ? { body: doc.body } : {}), ...(doc.query !== undefined ? { querystring: doc.query } : {}), ...(doc.scope !== undefined ? { security: [{ apiKey: [] }] } : {}) };
   });
 
   await registerOverload(app, options, metrics);

@@ -289,7 +289,7 @@ describe('the prediction server', () => {
     expect(Object.keys(spec.components.schemas)).toEqual(expect.arrayContaining(['PredictRequest', 'Prediction', 'Predictions', 'FeedbackRequest', 'FeedbackAnswer', 'Error']));
     const resolve = (s: { $ref?: string }): object => (s.$ref !== undefined ? spec.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s);
     /** A schema that says what it is: a type, or the shapes it may take. */
-    const typed = (s: object): boolean => 'type' in s || 'oneOf' in s;
+    const typed = (s: object): boolean => 'type' in s || 'oneOf' in s || 'anyOf' in s;
     for (const route of Object.keys(ROUTE_DOCS)) {
       const [method, url] = route.split(' ') as [string, string];
       const op = spec.paths[url.replace(/:(\w+)/g, '{$1}')][method.toLowerCase()];

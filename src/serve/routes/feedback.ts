@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { isEncoded, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
 import { fail } from '../reply.js';
+import { feedbackItemProblem, feedbackItems, feedbackListOf } from '../schemas/requests.js';
 import type { FieldProblem } from '../../pipeline/validate-rows.js';
 
-/** Items per request at most: a bigger list is a 413 naming the limit. */
-export const MAX_FEEDBACK_ITEMS = 1000;
-/** An outcome's JSON at most: a label, a value or a reward is a few bytes; megabytes are a mistake or an attack. */
-export const MAX_OUTCOME_BYTES = 4096;
 /**
  * An id the server could have made this long ago and not logged yet (a batch waiting in another
  * worker's writer, or spilled while the store was down) is taken without a reward, not refused.
@@ -38,23 +36,6 @@ function madeRecently(id: string, now: number): boolean {
   return ms >= now - IN_FLIGHT_MS && ms <= now + 60_000;
 }
 
-/** The item's shape and its outcome's: id, size, a reward in [0, 1]. */
-function shapeProblem(item: unknown): Problem | undefined {
-  const f = item as { id?: unknown; outcome?: unknown } | null;
-  if (f === null || typeof f !== 'object' || Array.isArray(f)) return { field: '(feedback)', problem: `got ${f === null ? 'null' : Array.isArray(f) ? 'an array' : typeof f}`, expected: '{ "id": prediction id, "outcome": the true value }' };
-  if (typeof f.id !== 'string' || f.id === '' || f.id.length > 500) return { field: 'id', problem: 'missing or not a string', expected: 'the id a prediction answered with' };
-  const o = f.outcome;
-  if (o === undefined) return { field: 'outcome', problem: 'missing', expected: 'the true label, value or { "reward": 0..1 }' };
-  if (o === null || Array.isArray(o)) return { field: 'outcome', problem: `got ${o === null ? 'null' : 'an array'}`, expected: 'the true label, value or { "reward": 0..1 }' };
-  const bytes = Buffer.byteLength(JSON.stringify(o));
-  if (bytes > MAX_OUTCOME_BYTES) return { field: 'outcome', problem: `${bytes} bytes as JSON`, expected: `at most ${MAX_OUTCOME_BYTES} bytes` };
-  if (typeof o === 'object' && 'reward' in o) {
-    const reward = (o as { reward: unknown }).reward;
-    if (typeof reward !== 'number' || !(reward >= 0 && reward <= 1)) return { field: 'outcome.reward', problem: `got ${JSON.stringify(reward).slice(0, 40)}`, expected: 'a number from 0 to 1' };
-  }
-  return undefined;
-}
-
 /** An outcome checked against the prediction it is for: a label the model has, a number for a value. Gives the reward, or a problem. */
 function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined): { reward: number | null } | Problem {
   if (typeof outcome === 'object' && outcome !== null && !Array.isArray(outcome)) return { reward: typeof outcome['reward'] === 'number' ? outcome['reward'] : null };
@@ -75,6 +56,7 @@ function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined): { re
  * The same (id, outcome) sent again adds nothing (the store keeps one).
  */
 export function registerFeedbackRoute(app: FastifyInstance, { store, pending, logged, counted }: FeedbackContext): void {
+  const itemCount = feedbackListOf(z.unknown());
   /**
    * The prediction's answer, looked for in the log's unwritten records first, then in the store (a
    * record only moves from the one to the other, so it can't be missed between the two looks); 'in
@@ -89,15 +71,13 @@ export function registerFeedbackRoute(app: FastifyInstance, { store, pending, lo
   }
 
   app.post('/v1/feedback', async (request, reply) => {
-    const body = request.body;
-    const items: unknown[] = Array.isArray(body) ? body : body !== null && typeof body === 'object' && Array.isArray((body as { feedback?: unknown }).feedback) ? (body as { feedback: unknown[] }).feedback : [body];
-    if (items.length === 0) {
-      counted(400);
-      return fail(reply, 400, 'invalid feedback', 'no feedback items: send { "id", "outcome" } or a list of them');
-    }
-    if (items.length > MAX_FEEDBACK_ITEMS) {
-      counted(413);
-      return fail(reply, 413, 'too many items', `${items.length} feedback items: at most ${MAX_FEEDBACK_ITEMS} items a request`);
+    // The list's bounds by the schema the document's FeedbackRequest is generated from; each item is answered on its own.
+    const items = feedbackItems(request.body);
+    const counts = itemCount.safeParse(items);
+    if (!counts.success) {
+      const tooMany = counts.error.issues[0]!.code === 'too_big';
+      counted(tooMany ? 413 : 400);
+      return fail(reply, tooMany ? 413 : 400, tooMany ? 'too many items' : 'invalid feedback', counts.error.issues[0]!.message);
     }
     const now = Date.now();
     const results: FeedbackResult[] = [];
@@ -105,7 +85,7 @@ export function registerFeedbackRoute(app: FastifyInstance, { store, pending, lo
     const batch: FeedbackInput[] = [];
     const at = (row: number): { row?: number } => (items.length > 1 ? { row } : {});
     for (const [row, item] of items.entries()) {
-      const wrong = shapeProblem(item);
+      const wrong = feedbackItemProblem(item);
       if (wrong !== undefined) {
         problems.push({ ...wrong, ...at(row) });
         results.push({ status: 'invalid', field: wrong.field, problem: `${wrong.problem}: expected ${wrong.expected}` });
