@@ -126,7 +126,7 @@ export interface TrainOutputs {
 }
 
 /** The package, report and summary, written to `out`. */
-export function writeTrainOutputs(trained: Trained, out: string): TrainOutputs {
+export async function writeTrainOutputs(trained: Trained, out: string): Promise<TrainOutputs> {
   const { result } = trained;
   mkdirSync(out, { recursive: true });
   const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
@@ -137,7 +137,7 @@ export function writeTrainOutputs(trained: Trained, out: string): TrainOutputs {
     model: encodePackage(result.package),
     summary: encoder.encode(`${JSON.stringify(summary, null, 2)}\n`),
     report: encoder.encode(
-      renderReportHtml({
+      await renderReportHtml({
         title: `${result.package.pipeline.target.name}: ${result.package.info.learner}`,
         info: result.package.info,
         target: result.package.pipeline.target,

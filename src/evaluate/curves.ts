@@ -1,5 +1,5 @@
 /** Curves of a binary classifier's scores, for reports. Each is at most `points` points long. */
-import { descending, tiedScores } from './metrics.js';
+import { averagePrecision, descending, rocAuc, tiedScores } from './metrics.js';
 
 export interface Point {
   x: number;
@@ -61,4 +61,50 @@ export function curves(y: ArrayLike<number>, score: ArrayLike<number>, points = 
   const calibration = [];
   for (let b = 0; b < calibrationBins; b++) if (counts[b]! > 0) calibration.push({ x: sums[b]! / counts[b]!, y: hits[b]! / counts[b]!, n: counts[b]! });
   return { roc: thin(roc, points), pr: thin(pr, points), calibration, gain: thin(gain, points) };
+}
+
+/** One class against all the others: its ROC and PR curves, and their areas. */
+export interface ClassCurves {
+  label: string;
+  /** Rows of this class. */
+  support: number;
+  auc: number;
+  /** Average precision: the area under the PR curve as a step sum. */
+  ap: number;
+  /** Kept only for the `draw` largest classes, so the evaluation of many classes stays small. */
+  roc?: Point[];
+  pr?: Point[];
+}
+
+/**
+ * One-vs-rest curves of a multiclass model: for each class, its probability column (row-major n × k
+ * scores) scored against the indicator "is this class". Every class gets AUC and AP; the `draw`
+ * classes with the most rows also get their (thinned) curves.
+ */
+export function oneVsRest(y: ArrayLike<number>, proba: ArrayLike<number>, labels: readonly string[], draw = 10, points = 100): ClassCurves[] {
+  const k = labels.length;
+  const n = y.length;
+  const support = labels.map((_, c) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) if (y[i] === c) s++;
+    return s;
+  });
+  const drawn = new Set(support.map((s, c) => ({ s, c })).sort((a, b) => b.s - a.s || a.c - b.c).slice(0, draw).map((e) => e.c));
+  return labels.map((label, c) => {
+    const is = new Uint8Array(n);
+    const p = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      is[i] = y[i] === c ? 1 : 0;
+      p[i] = proba[i * k + c]!;
+    }
+    const out: ClassCurves = { label, support: support[c]!, auc: rocAuc(is, p), ap: averagePrecision(is, p) };
+    if (drawn.has(c)) {
+      const cc = curves(is, p, points);
+      // Four decimals are far finer than a chart's pixel, and keep the evaluation's JSON small.
+      const round = (q: Point): Point => ({ x: Math.round(q.x * 1e4) / 1e4, y: Math.round(q.y * 1e4) / 1e4 });
+      out.roc = cc.roc.map(round);
+      out.pr = cc.pr.map(round);
+    }
+    return out;
+  });
 }

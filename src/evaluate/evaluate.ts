@@ -1,5 +1,5 @@
 import { HyperplaneError } from '../errors.js';
-import { curves, type Curves } from './curves.js';
+import { curves, oneVsRest, type ClassCurves, type Curves } from './curves.js';
 import { averagePrecision, brier, chooseThreshold, logLoss, multiclassMetrics, regressionMetrics, rocAuc, thresholdMetrics, type MulticlassMetrics, type ThresholdMetrics } from './metrics.js';
 
 export type EvalTask = 'binary' | 'multiclass' | 'regression';
@@ -51,6 +51,8 @@ export interface Evaluation {
     curves: Curves;
   };
   multiclass?: MulticlassMetrics;
+  /** Multiclass: each class against the rest (AUC and AP for all; curves for the 10 largest). */
+  oneVsRest?: ClassCurves[];
 }
 
 /**
@@ -71,7 +73,7 @@ export function evaluateScores(task: EvalTask, y: ArrayLike<number>, scores: Flo
   }
   if (task === 'multiclass') {
     const m = multiclassMetrics(y, scores, labels);
-    return { task, rows: n, metrics: { accuracy: m.accuracy, macro_f1: m.macroF1, weighted_f1: m.weightedF1, log_loss: m.logLoss }, multiclass: m };
+    return { task, rows: n, metrics: { accuracy: m.accuracy, macro_f1: m.macroF1, weighted_f1: m.weightedF1, log_loss: m.logLoss }, multiclass: m, oneVsRest: oneVsRest(y, scores, labels) };
   }
   const p = new Float64Array(n);
   for (let i = 0; i < n; i++) p[i] = scores[2 * i + 1]!;

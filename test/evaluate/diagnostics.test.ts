@@ -81,3 +81,50 @@ describe('covariate shift', () => {
     expect(r.auc).toBeLessThan(0.6);
   });
 });
+
+describe('a class the model almost never gets right', () => {
+  const labels = ['rain', 'sun', 'fog', 'snow'];
+  /** Test rows from (actual, predicted, how many) cells of a confusion matrix, scored one-hot-ish. */
+  function multiclass(cells: [number, number, number][]) {
+    const y: number[] = [];
+    const p: number[] = [];
+    for (const [actual, predicted, count] of cells) {
+      for (let r = 0; r < count; r++) {
+        y.push(actual);
+        p.push(...labels.map((_, c) => (c === predicted ? 0.7 : 0.1)));
+      }
+    }
+    return evaluateScores('multiclass', y, Float64Array.from(p), labels);
+  }
+  const input = (test: ReturnType<typeof multiclass>) => ({ metric: 'accuracy' as const, train: test, test, baseline: undefined, converged: [] });
+
+  it('flags recall under 0.1 on at least 10 rows, naming the class, its recall, its rows and what it is taken for', () => {
+    // fog: 1 of 20 right (recall 0.05), 15 taken for sun; snow: 0 of 6 right, but too few rows to judge.
+    const test = multiclass([[0, 0, 40], [1, 1, 40], [2, 2, 1], [2, 1, 15], [2, 0, 4], [3, 0, 6]]);
+    const d = diagnose(input(test)).filter((x) => x.kind === 'low-recall');
+    expect(d).toHaveLength(1);
+    expect(d[0]!.message).toBe("class 'fog' is almost never recognised: recall 0.050, 1 of its 20 test rows (most are predicted 'sun'). Try --class-weight balanced or --upsample, features that tell it apart, or merging it with a class it resembles.");
+  });
+
+  it('recall of exactly 0.1 is not flagged; 0 of 10 is', () => {
+    const tenth = multiclass([[0, 0, 40], [1, 1, 40], [2, 2, 2], [2, 0, 18], [3, 3, 10]]);
+    expect(tenth.multiclass!.perClass[2]!.recall).toBe(0.1);
+    expect(diagnose(input(tenth)).map((x) => x.kind)).not.toContain('low-recall');
+    const none = multiclass([[0, 0, 40], [1, 1, 40], [2, 2, 10], [3, 1, 10]]);
+    expect(diagnose(input(none)).filter((x) => x.kind === 'low-recall').map((x) => x.message)).toEqual([expect.stringMatching(/^class 'snow' .* recall 0\.000, 0 of its 10 test rows \(most are predicted 'sun'\)/)]);
+  });
+
+  it('binary: the positive class found under 1 time in 10 at the threshold', () => {
+    const y = Array.from({ length: 100 }, (_, i) => (i < 20 ? 1 : 0));
+    const p = y.map((v, i) => (v === 1 ? (i === 0 ? 0.9 : 0.4) : 0.1));
+    const d = diagnose({ ...input(binary(y, p)), classShares: [{ label: 'ok', share: 0.8 }, { label: 'fraud', share: 0.2 }] });
+    expect(d.find((x) => x.kind === 'low-recall')!.message).toMatch(/^class 'fraud' is almost never recognised: recall 0\.050, 1 of its 20 test rows \(most are predicted 'ok'\).* a lower threshold\.$/);
+  });
+
+  it('a degenerate model (one class for every row) is said once, as degenerate', () => {
+    const test = multiclass([[0, 0, 40], [1, 0, 40], [2, 0, 20]]);
+    const d = diagnose({ ...input(test), predictedCounts: [{ label: 'rain', count: 100 }, { label: 'sun', count: 0 }, { label: 'fog', count: 0 }, { label: 'snow', count: 0 }] });
+    expect(d.map((x) => x.kind)).toContain('degenerate');
+    expect(d.map((x) => x.kind)).not.toContain('low-recall');
+  });
+});

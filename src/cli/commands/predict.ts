@@ -125,7 +125,7 @@ export function evaluateCommand(): Command {
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
-      writeFileSync(join(flags.out, 'report.html'), renderReportHtml({ title: `${target.name}: ${pkg.info.learner} on ${where}`, info: { ...pkg.info, evaluation: `${keep.length.toLocaleString('en-US')} labelled rows of ${where}` }, target, metric: (Object.keys(evaluation.metrics)[0] ?? 'auc') as never, test: evaluation }));
+      writeFileSync(join(flags.out, 'report.html'), await renderReportHtml({ title: `${target.name}: ${pkg.info.learner} on ${where}`, info: { ...pkg.info, evaluation: `${keep.length.toLocaleString('en-US')} labelled rows of ${where}` }, target, metric: (Object.keys(evaluation.metrics)[0] ?? 'auc') as never, test: evaluation }));
     }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(evaluation.metrics, null, 2)}\n`);

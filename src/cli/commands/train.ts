@@ -268,7 +268,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       // An untracked run has no id: its folder is claimed, so trainings started in the same second don't share one.
       const out = options.out ?? (recorder !== undefined ? join(runs, recorder.id) : claimRunFolder(runs, new Date(), settings.target));
       writingTo = out;
-      outputs = writeTrainOutputs(trained, out);
+      outputs = await writeTrainOutputs(trained, out);
       await recorder?.finish({
         metrics: runMetrics(result),
         artifacts: outputs.bytes,
