@@ -21,6 +21,16 @@ function selfContained(html: string): void {
 }
 
 describe('the HTML report', () => {
+  it('says its figures measure the evaluated model, an estimate of the refit one it packages, or that there was no refit', async () => {
+    const test = evaluateScores('regression', [1, 2, 3, 4], Float64Array.from([1.1, 2.2, 2.9, 4.1]), []);
+    const base = { title: 't', target: { name: 'y', task: 'regression' as const }, metric: 'r2' as const, test };
+    const refit = await renderReportHtml({ ...base, info: { ...info, trainRows: 1250, fit: { refit: true, evaluatedRows: 1000, why: 'the default up to 100,000 rows' } } });
+    expect(refit).toContain('The figures and curves below measure the evaluated model, fitted on 1,000 rows. The package holds the same pipeline refit on all 1,250 labelled rows after evaluation (the default up to 100,000 rows): they estimate it.');
+    const kept = await renderReportHtml({ ...base, info: { ...info, fit: { refit: false, evaluatedRows: 1000, why: 'as --no-refit asks' } } });
+    expect(kept).toContain('The package holds the model these figures measure (no refit: as --no-refit asks).');
+    expect(kept).not.toContain('refit on all');
+  });
+
   it('binary: four charts with numbered axes, AUC and AP in the legends, the no-skill lines; readable leaderboard parameters', async () => {
     const n = 400;
     const y = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));

@@ -26,6 +26,9 @@ export interface ReportInput {
 export async function renderReportHtml(r: ReportInput): Promise<string> {
   const sections: string[] = [];
   sections.push(`<h1>${esc(r.title)}</h1><p class="sub">${esc(r.target.task)} · target <b>${esc(r.target.name)}</b> · ${esc(r.info.evaluation)} · trained ${esc(r.info.createdAt)} on ${r.info.trainRows.toLocaleString('en-US')} rows · data ${esc(r.info.fingerprint.slice(0, 12))}</p>`);
+  const fit = r.info.fit;
+  if (fit?.refit === true) sections.push(`<p class="fit">The figures and curves below measure the evaluated model, fitted on ${fit.evaluatedRows.toLocaleString('en-US')} rows. The package holds the same pipeline refit on all ${r.info.trainRows.toLocaleString('en-US')} labelled rows after evaluation (${esc(fit.why)}): they estimate it.</p>`);
+  else if (fit !== undefined) sections.push(`<p class="fit">The package holds the model these figures measure (no refit: ${esc(fit.why)}).</p>`);
   const rows = Object.entries(r.test.metrics)
     .map(([k, v]) => `<tr${k === r.metric ? ' class="main"' : ''}><td>${esc(k)}</td><td>${num(v)}</td><td>${num(r.train?.metrics[k as MetricName])}</td></tr>`)
     .join('');
@@ -63,7 +66,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
     sections.push(`<h2>Feature importance</h2><p>Share of the model's split gain (trees) or standardized coefficient size (linear models), by input column.</p><table>${rows}</table>`);
   }
   if (r.leaderboard !== undefined && r.leaderboard.length > 0) {
-    const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td class="params">${params(e.params)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
+    const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td class="params">${e.learner.startsWith('ensemble(') ? '<span class="none">the members named, their scores averaged with these weights</span>' : params(e.params)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
     sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')}.</p><table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>time</th></tr>${body}</table>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}</style></head><body>${sections.join('\n')}</body></html>\n`;
