@@ -99,7 +99,7 @@ async function checkLogged(store: Store, name: string): Promise<void> {
   const models = await store.predictions.models();
   if (models.includes(name)) return;
   const known = models.length === 0 ? 'no model has logged predictions yet' : `models with logged predictions: ${models.join(', ')}`;
-  throw new HyperplaneError(`no predictions logged for model '${name}' in ${store.location}; ${known}`, { field: 'model' });
+  throw new HyperplaneError(`no predictions logged for model '${name}' in ${store.location}; ${known}`);
 }
 
 function wholeNumber(text: string, flag: string, max: number): number {
