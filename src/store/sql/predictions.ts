@@ -121,7 +121,8 @@ export class SqlPredictionLog implements PredictionLog {
   private paged(q: SelectQueryBuilder<Database, 'prediction_log', object>, cursor: string | undefined): SelectQueryBuilder<Database, 'prediction_log', object> {
     if (cursor !== undefined) {
       const { key, id } = decodeCursor(cursor, 'ts asc', 'integer');
-      q = q.where((eb) => eb.or([eb('prediction_log.ts', '>', key), eb.and([eb('prediction_log.ts', '=', key), eb('prediction_log.id', '>', id)])]));
+      // `ts >= key` alone is what an index range can start from: with only the OR, each page scanned the log from its start.
+      q = q.where('prediction_log.ts', '>=', key).where((eb) => eb.or([eb('prediction_log.ts', '>', key), eb('prediction_log.id', '>', id)]));
     }
     return q.orderBy('prediction_log.ts').orderBy('prediction_log.id');
   }
