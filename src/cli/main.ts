@@ -11,6 +11,7 @@ import { modelsCommand } from './commands/models.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { auditCommand } from './commands/audit.js';
+import { predictionsCommand } from './commands/predictions.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -34,6 +35,7 @@ function program(): Command {
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())
     .addCommand(auditCommand().exitOverride())
+    .addCommand(predictionsCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());

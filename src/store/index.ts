@@ -41,6 +41,7 @@ export type {
   EncodedPrediction,
   PredictionRecord,
   PredictionQuery,
+  PredictionWithFeedback,
   FeedbackLog,
   Feedback,
   FeedbackInput,

@@ -64,6 +64,8 @@ export interface TimeWindow {
 export interface PredictionQuery extends TimeWindow {
   model?: string;
   version?: number;
+  /** The deployment arm that answered (as logged: 'churn/3', 'shadow'). */
+  arm?: string;
   /** 1,000 when absent. */
   limit?: number;
   cursor?: string;
@@ -75,7 +77,11 @@ export interface PredictionLog {
   get(id: string): Promise<Prediction | undefined>;
   /** Oldest first. */
   list(query?: PredictionQuery): Promise<{ predictions: Prediction[]; nextCursor: string | null }>;
+  /** As `list`, each prediction with its latest feedback (null when none); the cursors are the same as `list`'s. */
+  listWithFeedback(query?: PredictionQuery): Promise<{ predictions: PredictionWithFeedback[]; nextCursor: string | null }>;
   count(query?: Omit<PredictionQuery, 'limit' | 'cursor'>): Promise<number>;
+  /** The models that have predictions in the log, by name. */
+  models(): Promise<string[]>;
   /** Retention: removes entries older than `before`; returns how many. */
   deleteBefore(before: number, model?: string): Promise<number>;
 }
@@ -95,6 +101,11 @@ export interface Feedback {
   outcome: JsonValue;
   reward: number | null;
   timestamp: number;
+}
+
+/** A logged prediction and the latest feedback on it: a corrected outcome replaces the first. */
+export interface PredictionWithFeedback extends Prediction {
+  feedback: Omit<Feedback, 'predictionId'> | null;
 }
 
 export interface FeedbackQuery extends TimeWindow {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HyperplaneError } from '../../src/errors.js';
 import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
-import { openStore, type Prediction, type PredictionLog, type SqlStore } from '../../src/store/index.js';
+import { openStore, type Prediction, type PredictionLog, type PredictionWithFeedback, type SqlStore } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
 const prediction = (i: number): Prediction => ({
@@ -46,6 +46,12 @@ class FlakyLog implements PredictionLog {
   }
   async list(): Promise<{ predictions: Prediction[]; nextCursor: string | null }> {
     return { predictions: [...this.rows.values()], nextCursor: null };
+  }
+  async listWithFeedback(): Promise<{ predictions: PredictionWithFeedback[]; nextCursor: string | null }> {
+    return { predictions: [...this.rows.values()].map((p) => ({ ...p, feedback: null })), nextCursor: null };
+  }
+  async models(): Promise<string[]> {
+    return [...new Set([...this.rows.values()].map((p) => p.model))].sort();
   }
   async count(): Promise<number> {
     return this.rows.size;

@@ -4,7 +4,7 @@ import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
 import type { JsonValue } from '../json.js';
-import { isEncoded, type Prediction, type PredictionLog, type PredictionQuery, type PredictionRecord } from '../serving.js';
+import { isEncoded, type Prediction, type PredictionLog, type PredictionQuery, type PredictionRecord, type PredictionWithFeedback } from '../serving.js';
 import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
 
 type Row = Database['prediction_log'];
@@ -62,18 +62,30 @@ export class SqlPredictionLog implements PredictionLog {
 
   async list(query: PredictionQuery = {}): Promise<{ predictions: Prediction[]; nextCursor: string | null }> {
     const limit = checkLimit(query.limit, 1000, 100_000);
-    let q = this.filtered(query).selectAll();
-    if (query.cursor !== undefined) {
-      const { key, id } = decodeCursor(query.cursor, 'ts asc', 'integer');
-      q = q.where((eb) => eb.or([eb('ts', '>', key), eb.and([eb('ts', '=', key), eb('id', '>', id)])]));
-    }
-    const rows = await q.orderBy('ts').orderBy('id').limit(limit + 1).execute();
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      predictions: page.map(toPrediction),
-      nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ order: 'ts asc', key: last.ts, id: last.id }) : null,
-    };
+    const rows = await this.paged(this.filtered(query), query.cursor).selectAll('prediction_log').limit(limit + 1).execute();
+    return page(rows, limit, toPrediction);
+  }
+
+  async listWithFeedback(query: PredictionQuery = {}): Promise<{ predictions: PredictionWithFeedback[]; nextCursor: string | null }> {
+    const limit = checkLimit(query.limit, 1000, 100_000);
+    const rows = await this.paged(this.filtered(query), query.cursor)
+      // The latest feedback only: the insert keeps one row per outcome and the newest id is the current one.
+      .leftJoin('feedback as f', (join) =>
+        join
+          .onRef('f.prediction_id', '=', 'prediction_log.id')
+          .on((eb) => eb('f.id', '=', eb.selectFrom('feedback as latest').select((e) => e.fn.max('latest.id').as('id')).whereRef('latest.prediction_id', '=', 'prediction_log.id'))),
+      )
+      .selectAll('prediction_log')
+      .select(['f.id as feedback_id', 'f.outcome as feedback_outcome', 'f.reward as feedback_reward', 'f.ts as feedback_ts'])
+      .limit(limit + 1)
+      .execute();
+    return page(rows, limit, (r) => ({
+      ...toPrediction(r),
+      feedback:
+        r.feedback_id === null || r.feedback_outcome === null || r.feedback_ts === null
+          ? null
+          : { id: Number(r.feedback_id), outcome: JSON.parse(r.feedback_outcome) as JsonValue, reward: r.feedback_reward === null ? null : Number(r.feedback_reward), timestamp: Number(r.feedback_ts) },
+    }));
   }
 
   async count(query: Omit<PredictionQuery, 'limit' | 'cursor'> = {}): Promise<number> {
@@ -83,6 +95,11 @@ export class SqlPredictionLog implements PredictionLog {
     return Number(row.n);
   }
 
+  async models(): Promise<string[]> {
+    const rows = await this.db.selectFrom('prediction_log').select('model').distinct().orderBy('model').execute();
+    return rows.map((r) => r.model);
+  }
+
   async deleteBefore(before: number, model?: string): Promise<number> {
     let q = this.db.deleteFrom('prediction_log').where('ts', '<', before);
     if (model !== undefined) q = q.where('model', '=', model);
@@ -90,13 +107,35 @@ export class SqlPredictionLog implements PredictionLog {
   }
 
   private filtered(query: Omit<PredictionQuery, 'limit' | 'cursor'>): SelectQueryBuilder<Database, 'prediction_log', object> {
+    // Qualified: listWithFeedback joins feedback, which has an id and a ts too.
     let q = this.db.selectFrom('prediction_log');
-    if (query.model !== undefined) q = q.where('model', '=', query.model);
-    if (query.version !== undefined) q = q.where('version', '=', query.version);
-    if (query.since !== undefined) q = q.where('ts', '>=', query.since);
-    if (query.until !== undefined) q = q.where('ts', '<', query.until);
+    if (query.model !== undefined) q = q.where('prediction_log.model', '=', query.model);
+    if (query.version !== undefined) q = q.where('prediction_log.version', '=', query.version);
+    if (query.arm !== undefined) q = q.where('prediction_log.arm', '=', query.arm);
+    if (query.since !== undefined) q = q.where('prediction_log.ts', '>=', query.since);
+    if (query.until !== undefined) q = q.where('prediction_log.ts', '<', query.until);
     return q;
   }
+
+  /** Oldest first, from after the cursor's position: (ts, id) orders the log totally. */
+  private paged(q: SelectQueryBuilder<Database, 'prediction_log', object>, cursor: string | undefined): SelectQueryBuilder<Database, 'prediction_log', object> {
+    if (cursor !== undefined) {
+      const { key, id } = decodeCursor(cursor, 'ts asc', 'integer');
+      // `ts >= key` alone is what an index range can start from: with only the OR, each page scanned the log from its start.
+      q = q.where('prediction_log.ts', '>=', key).where((eb) => eb.or([eb('prediction_log.ts', '>', key), eb('prediction_log.id', '>', id)]));
+    }
+    return q.orderBy('prediction_log.ts').orderBy('prediction_log.id');
+  }
+}
+
+/** A page of `limit` rows (one more was asked for, to know whether another page follows) and the cursor after its last. */
+function page<R extends Row, T>(rows: readonly R[], limit: number, convert: (row: R) => T): { predictions: T[]; nextCursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    predictions: shown.map(convert),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ order: 'ts asc', key: last.ts, id: last.id }) : null,
+  };
 }
 
 /** Encoded JSON is trusted, not parsed again; only its kind is checked (a non-string would be stored as something else). */

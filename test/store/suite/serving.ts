@@ -114,6 +114,40 @@ export function servingCases(ctx: SuiteContext): void {
     expect(await log.count()).toBe(2401);
   });
 
+  it('lists predictions with their latest feedback, filtered by arm, paging with the same cursors as list', async () => {
+    const { predictions, feedback } = ctx.store;
+    await predictions.insert([
+      ...Array.from({ length: 5 }, (_, i) => ({ ...prediction(i), arm: i % 2 === 0 ? 'churn/1' : 'churn/2' })),
+      { ...prediction(5), arm: 'shadow' },
+      prediction(6, 'fraud'),
+    ]);
+    await feedback.insert([
+      { predictionId: 'p00000', outcome: 'no', reward: 0, timestamp: 10 },
+      { predictionId: 'p00000', outcome: 'yes', reward: 1, timestamp: 20 }, // a correction: the latest wins
+      { predictionId: 'p00002', outcome: 'yes', timestamp: 30 },
+    ]);
+    await feedback.insert([{ predictionId: 'p00000', outcome: 'no', reward: 0, timestamp: 40 }]); // back to the first outcome: latest again
+    expect(await predictions.models()).toEqual(['churn', 'fraud']);
+    const all = await predictions.listWithFeedback({ model: 'churn' });
+    expect(all.predictions.map((p) => [p.id, p.arm ?? null, p.feedback?.outcome ?? null, p.feedback?.reward ?? null, p.feedback?.timestamp ?? null])).toEqual([
+      ['p00000', 'churn/1', 'no', 0, 40],
+      ['p00001', 'churn/2', null, null, null],
+      ['p00002', 'churn/1', 'yes', null, 30],
+      ['p00003', 'churn/2', null, null, null],
+      ['p00004', 'churn/1', null, null, null],
+      ['p00005', 'shadow', null, null, null],
+    ]);
+    expect(all.predictions[0]).toMatchObject({ request: prediction(0).request, response: prediction(0).response, version: 1, latencyMs: 1.25 });
+    expect((await predictions.list({ arm: 'churn/1' })).predictions.map((p) => p.id)).toEqual(['p00000', 'p00002', 'p00004']);
+    expect(await predictions.count({ model: 'churn', arm: 'shadow' })).toBe(1);
+    // Pages of two, the cursor of one listing accepted by the other: they order the log alike.
+    const first = await predictions.listWithFeedback({ arm: 'churn/1', limit: 2 });
+    expect(first.predictions.map((p) => p.id)).toEqual(['p00000', 'p00002']);
+    const second = await predictions.list({ arm: 'churn/1', limit: 2, cursor: first.nextCursor! });
+    expect(second).toEqual({ predictions: [{ ...prediction(4), arm: 'churn/1' }], nextCursor: null });
+    expect((await predictions.listWithFeedback({ model: 'fraud', since: 1_000_006, until: 1_000_007 })).predictions).toEqual([{ ...prediction(6, 'fraud'), feedback: null }]);
+  });
+
   it('records feedback in batches and finds it by prediction, model and time', async () => {
     const { predictions, feedback } = ctx.store;
     await predictions.insert([prediction(1), prediction(2), prediction(3, 'fraud')]);
