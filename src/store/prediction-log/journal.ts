@@ -15,6 +15,8 @@ export interface JournalOptions {
   segmentBytes?: number;
   /** …or once its first record is this old, so the shipper gets it soon. Default 500 ms. */
   segmentMaxAgeMs?: number;
+  /** Told of a record left out because it cannot be encoded, for the server's log. */
+  onUnencodable?: (record: PredictionRecord, error: unknown) => void;
 }
 
 export interface JournalStats {
@@ -25,6 +27,8 @@ export interface JournalStats {
   recordsWritten: number;
   commits: number;
   fsyncs: number;
+  /** Records left out because they could not be encoded (never the case for the server's own records). */
+  unencodable: number;
   /** When the oldest unshipped segment was started (epoch ms), null when all is shipped. */
   oldestUnshippedMs: number | null;
 }
@@ -71,13 +75,15 @@ export class Journal {
   private lastSyncMs = Date.now();
   private readonly timer: NodeJS.Timeout;
   private closedForGood = false;
-  private readonly counts = { recordsWritten: 0, commits: 0, fsyncs: 0 };
+  private readonly counts = { recordsWritten: 0, commits: 0, fsyncs: 0, unencodable: 0 };
+  private readonly onUnencodable: ((record: PredictionRecord, error: unknown) => void) | undefined;
 
   constructor(options: JournalOptions) {
     this.syncEveryMs = options.sync === 'always' ? undefined : options.sync.everyMs;
     this.maxBytes = options.maxBytes;
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.segmentMaxAgeMs = options.segmentMaxAgeMs ?? DEFAULT_SEGMENT_MAX_AGE_MS;
+    this.onUnencodable = options.onUnencodable;
     mkdirSync(options.dir, { recursive: true });
     let start = Date.now();
     for (;;) {
@@ -115,7 +121,16 @@ export class Journal {
   commit(): void {
     if (this.closedForGood) throw new Error(`the prediction journal ${this.dir} is closed`);
     if (this.buffered.length === 0) return;
-    const body = encodeRecords(this.buffered);
+    const unencodableBefore = this.counts.unencodable;
+    const body = encodeRecords(this.buffered, (record, error) => {
+      this.counts.unencodable++;
+      this.onUnencodable?.(record, error);
+    });
+    const written = this.buffered.length - (this.counts.unencodable - unencodableBefore);
+    if (written === 0) {
+      this.buffered = [];
+      return;
+    }
     const now = Date.now();
     let segment = this.open;
     let bytes = body;
@@ -132,7 +147,7 @@ export class Journal {
       throw e;
     }
     segment.bytes += bytes.length;
-    this.counts.recordsWritten += this.buffered.length;
+    this.counts.recordsWritten += written;
     this.counts.commits++;
     this.buffered = [];
     if (this.syncEveryMs === undefined) this.sync();

@@ -55,35 +55,52 @@ export function readHeader(bytes: Uint8Array, file: string): SegmentHeader | und
   return { version, pid: buf.readUInt32LE(8), createdMs: buf.readDoubleLE(12) };
 }
 
-/** One turn's records as one buffer of framed records, for one write. */
-export function encodeRecords(records: readonly PredictionRecord[]): Buffer {
-  const payloads = records.map(encodePayload);
+/**
+ * One turn's records as one buffer of framed records, for one write. A record that cannot be encoded
+ * (a field of the wrong kind, a value JSON refuses) is left out and given to `onUnencodable`, so one bad
+ * record never holds back a turn; without `onUnencodable` it throws.
+ */
+export function encodeRecords(records: readonly PredictionRecord[], onUnencodable?: (record: PredictionRecord, error: unknown) => void): Buffer {
+  const payloads: string[] = [];
+  for (const record of records) {
+    try {
+      payloads.push(payloadText(record));
+    } catch (e) {
+      if (onUnencodable === undefined) throw e;
+      onUnencodable(record, e);
+    }
+  }
   let total = 0;
-  for (const p of payloads) total += FRAME_BYTES + p.length;
+  for (const p of payloads) total += FRAME_BYTES + Buffer.byteLength(p);
   const out = Buffer.allocUnsafe(total);
   let at = 0;
   for (const p of payloads) {
-    out.writeUInt32LE(p.length, at);
-    out.writeUInt32LE(crc32(p), at + 4);
-    p.copy(out, at + FRAME_BYTES);
-    at += FRAME_BYTES + p.length;
+    // Written straight into the turn's buffer: no buffer per record.
+    const length = out.write(p, at + FRAME_BYTES);
+    out.writeUInt32LE(length, at);
+    out.writeUInt32LE(crc32(out.subarray(at + FRAME_BYTES, at + FRAME_BYTES + length)), at + 4);
+    at += FRAME_BYTES + length;
   }
   return out;
 }
 
-function encodePayload(record: PredictionRecord): Buffer {
-  const requestJson = isEncoded(record) ? record.requestJson : JSON.stringify(record.request);
-  const responseJson = isEncoded(record) ? record.responseJson : JSON.stringify(record.response);
+const str = JSON.stringify;
+
+function payloadText(record: PredictionRecord): string {
+  const requestJson = isEncoded(record) ? record.requestJson : str(record.request);
+  const responseJson = isEncoded(record) ? record.responseJson : str(record.response);
   // A record that cannot be encoded (a non-string text, a value JSON refuses) fails here, at commit, rather than in the shipper.
   if (typeof requestJson !== 'string' || typeof responseJson !== 'string') {
     throw new HyperplaneError(`prediction ${String(record.id)}: its request and response must encode to JSON text`);
   }
-  const meta: Record<string, unknown> = { id: record.id, model: record.model, version: record.version, timestamp: record.timestamp, latencyMs: record.latencyMs };
-  if (record.arm !== undefined) meta['arm'] = record.arm;
-  if (record.requestId !== undefined) meta['requestId'] = record.requestId;
-  meta['q'] = Buffer.byteLength(requestJson);
-  const head = JSON.stringify(meta);
-  return Buffer.from(`${head.slice(0, -1)},"request":${requestJson},"response":${responseJson}}`);
+  if (typeof record.id !== 'string' || typeof record.model !== 'string' || typeof record.version !== 'number' || typeof record.timestamp !== 'number' || typeof record.latencyMs !== 'number') {
+    throw new HyperplaneError(`prediction ${String(record.id)}: id and model must be text; version, timestamp and latencyMs numbers`);
+  }
+  // Field by field rather than JSON.stringify of an object: this runs for every prediction, on the serving thread.
+  let text = `{"id":${str(record.id)},"model":${str(record.model)},"version":${str(record.version)},"timestamp":${str(record.timestamp)},"latencyMs":${str(record.latencyMs)}`;
+  if (record.arm !== undefined) text += `,"arm":${str(record.arm)}`;
+  if (record.requestId !== undefined) text += `,"requestId":${str(record.requestId)}`;
+  return `${text},"q":${Buffer.byteLength(requestJson)},"request":${requestJson},"response":${responseJson}}`;
 }
 
 const REQUEST_KEY = Buffer.from(',"request":');
@@ -118,6 +135,8 @@ export interface SegmentContents {
   torn: number;
   /** Bytes after the last readable record. */
   tornBytes: number;
+  /** Records whose frame and CRC are intact but whose payload does not decode (written wrong, not torn): skipped, the rest read. */
+  undecodable: number;
 }
 
 /**
@@ -127,8 +146,9 @@ export interface SegmentContents {
 export function readSegment(bytes: Uint8Array, file = 'segment'): SegmentContents {
   const buf = asBuffer(bytes);
   const header = readHeader(buf, file);
-  if (header === undefined) return { header, records: [], torn: buf.length > 0 ? 1 : 0, tornBytes: buf.length };
+  if (header === undefined) return { header, records: [], torn: buf.length > 0 ? 1 : 0, tornBytes: buf.length, undecodable: 0 };
   const records: EncodedPrediction[] = [];
+  let undecodable = 0;
   let at = buf.readUInt16LE(6);
   while (at < buf.length) {
     if (at + FRAME_BYTES > buf.length) break;
@@ -137,18 +157,16 @@ export function readSegment(bytes: Uint8Array, file = 'segment'): SegmentContent
     if (end > buf.length) break;
     const payload = buf.subarray(at + FRAME_BYTES, end);
     if (crc32(payload) !== buf.readUInt32LE(at + 4)) break;
-    let record: EncodedPrediction;
     try {
-      record = decodePayload(payload);
+      records.push(decodePayload(payload));
     } catch {
-      // A checksummed payload that does not decode was written wrong, not torn: stop here as for a torn tail.
-      break;
+      // Its frame is intact, so the records after it can still be read.
+      undecodable++;
     }
-    records.push(record);
     at = end;
   }
   const tornBytes = buf.length - at;
-  return { header, records, torn: tornBytes > 0 ? 1 : 0, tornBytes };
+  return { header, records, torn: tornBytes > 0 ? 1 : 0, tornBytes, undecodable };
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -25,7 +25,7 @@ export interface ShipperThreadData {
 /** What the thread posts back. */
 export type ShipperThreadMessage = { kind: 'stats'; stats: ShipperStats } | { kind: 'error'; message: string } | { kind: 'stopped' };
 
-const NO_STATS: ShipperStats = { recordsShipped: 0, segmentsShipped: 0, recordsPerSecond: 0, lagMs: 0, tornSkipped: 0, tornBytes: 0, rejected: 0, lastError: null, storeDown: false };
+const NO_STATS: ShipperStats = { recordsShipped: 0, segmentsShipped: 0, recordsPerSecond: 0, lagMs: 0, tornSkipped: 0, tornBytes: 0, undecodable: 0, rejected: 0, lastError: null, storeDown: false };
 
 /** Runs a Shipper on a worker thread with its own store connection; its stats arrive after each pass. */
 export class ShipperThread {

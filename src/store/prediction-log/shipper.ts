@@ -37,6 +37,8 @@ export interface ShipperStats {
   /** Torn tails skipped (a killed writer's last, half-written record), and their bytes. */
   tornSkipped: number;
   tornBytes: number;
+  /** Records with an intact frame whose payload does not decode (a writer's bug): skipped. */
+  undecodable: number;
   /** Records the store refused as invalid, kept in `<root>/rejected/`. */
   rejected: number;
   lastError: string | null;
@@ -67,7 +69,7 @@ export class Shipper {
   private readonly held = new Set<string>();
   /** Dirs named with this pid but older than this process are a dead predecessor's (a reused pid). */
   private readonly processStartMs = Date.now() - process.uptime() * 1000;
-  private readonly counts = { recordsShipped: 0, segmentsShipped: 0, tornSkipped: 0, tornBytes: 0, rejected: 0 };
+  private readonly counts = { recordsShipped: 0, segmentsShipped: 0, tornSkipped: 0, tornBytes: 0, undecodable: 0, rejected: 0 };
   /** When the oldest segment not shipped yet was started; null when none waits. */
   private oldestWaitingMs: number | null = null;
   private lastError: string | null = null;
@@ -173,6 +175,8 @@ export class Shipper {
     }
     this.counts.tornSkipped += contents.torn;
     this.counts.tornBytes += contents.tornBytes;
+    if (contents.undecodable > 0) this.report(`${path} holds ${contents.undecodable} records that do not decode; skipped`, undefined);
+    this.counts.undecodable += contents.undecodable;
     if (contents.torn > 0) this.report(`${path} ends in a torn record (${contents.tornBytes} bytes), skipped: its writer died writing it`, undefined);
     const refused: { record: EncodedPrediction; error: string }[] = [];
     const { records } = contents;

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EncodedPrediction, Prediction } from '../../../src/store/index.js';
 import { encodeHeader, encodeRecords, readSegment } from '../../../src/store/prediction-log/record-format.js';
@@ -55,6 +56,26 @@ describe('journal segment format', () => {
     expect(back.records.map((r) => r.id)).toEqual(['p-0']);
     expect(back.torn).toBe(1);
     expect(back.tornBytes).toBe(whole.length - segment(record(0)).length);
+  });
+
+  it('skips a record whose frame is intact but whose payload does not decode, and reads on', () => {
+    const garbage = Buffer.from('{"id":"no request here"}');
+    const frame = Buffer.alloc(8);
+    frame.writeUInt32LE(garbage.length, 0);
+    frame.writeUInt32LE(crc32(garbage), 4);
+    const back = readSegment(Buffer.concat([segment(record(0)), frame, garbage, encodeRecords([record(1)])]));
+    expect(back.records.map((r) => r.id)).toEqual(['p-0', 'p-1']);
+    expect(back).toMatchObject({ undecodable: 1, torn: 0 });
+  });
+
+  it('leaves out a record that cannot be encoded, telling the caller, and keeps the rest', () => {
+    const left: string[] = [];
+    const bad = { ...record(1), requestJson: undefined } as unknown as EncodedPrediction;
+    const noId = { ...record(2), id: undefined } as unknown as EncodedPrediction;
+    const bytes = encodeRecords([record(0), bad, noId, record(3)], (r) => left.push(String(r.id)));
+    expect(left).toEqual(['p-1', 'undefined']);
+    expect(readSegment(Buffer.concat([encodeHeader(1, 1), bytes])).records.map((r) => r.id)).toEqual(['p-0', 'p-3']);
+    expect(() => encodeRecords([bad])).toThrow(/must encode to JSON text/);
   });
 
   it('a header cut short is an empty, torn segment; an empty file is an empty one', () => {

@@ -80,6 +80,18 @@ describe('Journal', () => {
     expect(files(j.dir)).toEqual(['000001.seg', '000002.open']);
   });
 
+  it('leaves out a record it cannot encode and counts it; the turn is written', () => {
+    const told: string[] = [];
+    const j = journal({ onUnencodable: (r) => told.push(r.id) });
+    j.add(prediction('ok-1'));
+    j.add({ ...prediction('no-request'), requestJson: undefined } as unknown as ReturnType<typeof prediction>);
+    j.add(prediction('ok-2'));
+    j.commit();
+    expect(told).toEqual(['no-request']);
+    expect(j.stats()).toMatchObject({ recordsWritten: 2, unencodable: 1 });
+    expect(idsIn(j.dir)).toEqual(['ok-1', 'ok-2']);
+  });
+
   it('close() commits what is buffered and leaves closed segments only', () => {
     const j = journal();
     j.add(prediction('x'));
