@@ -20,18 +20,25 @@ async function commitBench(sync, turnCount) {
   const dir = mkdtempSync(join(tmpdir(), 'hp-journal-bench-'));
   const journal = new Journal({ dir, sync, maxBytes: 2 ** 40 });
   let busy = 0n;
+  const turnUs = new Float64Array(turnCount);
   for (let t = 0; t < turnCount; t++) {
+    const records = Array.from({ length: PER_TURN }, record);
     const start = process.hrtime.bigint();
-    for (let i = 0; i < PER_TURN; i++) journal.add(record());
+    for (const r of records) journal.add(r);
     journal.commit();
-    busy += process.hrtime.bigint() - start;
+    const took = process.hrtime.bigint() - start;
+    busy += took;
+    turnUs[t] = Number(took) / 1000;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const stats = journal.stats();
+  const stats = { ...journal.stats(), bytesWritten: 0 };
+  stats.bytesWritten = stats.bytes;
   journal.close();
   rmSync(dir, { recursive: true, force: true });
   const perRecordUs = Number(busy) / 1000 / (turnCount * PER_TURN);
-  return { perRecordUs, perTurnUs: perRecordUs * PER_TURN, fsyncs: stats.fsyncs, bytesPerRecord: stats.bytes / stats.recordsWritten };
+  turnUs.sort();
+  const at = (q) => turnUs[Math.min(turnCount - 1, Math.floor(q * turnCount))];
+  return { perRecordUs, perTurnUs: perRecordUs * PER_TURN, p50: at(0.5), p99: at(0.99), max: turnUs[turnCount - 1], fsyncs: stats.fsyncs, bytesPerRecord: stats.bytesWritten / stats.recordsWritten };
 }
 
 async function shipBench(count) {
@@ -54,8 +61,8 @@ async function shipBench(count) {
 
 const fmt = (x, d = 2) => x.toFixed(d);
 const grouped = await commitBench({ everyMs: 100 }, turns);
-console.log(`commit, 16 records/turn, sync every 100 ms: ${fmt(grouped.perRecordUs)} µs/record (${fmt(grouped.perTurnUs, 1)} µs/turn), ${grouped.fsyncs} fsyncs, ${fmt(grouped.bytesPerRecord, 0)} B/record`);
+console.log(`commit, 16 records/turn, sync every 100 ms: ${fmt(grouped.perRecordUs)} µs/record (turn: mean ${fmt(grouped.perTurnUs, 1)}, p50 ${fmt(grouped.p50, 1)}, p99 ${fmt(grouped.p99, 1)}, max ${fmt(grouped.max, 0)} µs), ${grouped.fsyncs} fsyncs, ${fmt(grouped.bytesPerRecord, 0)} B/record`);
 const always = await commitBench('always', Math.max(1, Math.floor(turns / 10)));
-console.log(`commit, 16 records/turn, sync always:       ${fmt(always.perRecordUs)} µs/record (${fmt(always.perTurnUs, 1)} µs/turn), ${always.fsyncs} fsyncs`);
+console.log(`commit, 16 records/turn, sync always:       ${fmt(always.perRecordUs)} µs/record (turn: mean ${fmt(always.perTurnUs, 1)}, p50 ${fmt(always.p50, 1)}, p99 ${fmt(always.p99, 1)}, max ${fmt(always.max, 0)} µs), ${always.fsyncs} fsyncs`);
 const ship = await shipBench(shipRecords);
 console.log(`shipper into SQLite: ${ship.shipped} records in ${fmt(ship.seconds)} s = ${fmt(ship.recordsPerSecond, 0)} records/s`);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { close, closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PredictionRecord } from '../serving.js';
 import { encodeHeader, encodeRecords } from './record-format.js';
@@ -38,6 +38,9 @@ interface OpenSegment {
   seq: number;
   bytes: number;
   createdMs: number;
+  /** Group-commit fdatasyncs running on libuv's thread pool: the fd is closed only after them. */
+  syncsInFlight: number;
+  closeWhenSynced: boolean;
 }
 
 interface ClosedSegment {
@@ -54,7 +57,8 @@ const MAX_TICK_MS = 100;
 /**
  * A serving process's write-ahead journal of predictions. `add` buffers; `commit` appends everything
  * buffered with one synchronous write, so once it returns the records are in the page cache and survive
- * the process being killed (not the machine failing, until the next fsync). The server commits once per
+ * the process being killed (not the machine failing, until the next fsync: at once with sync 'always',
+ * within `everyMs` otherwise, on the thread pool). The server commits once per
  * event-loop turn before writing that turn's answers: answered ⇒ journaled.
  *
  * `full()` is for the server to check before answering: when the shipper cannot keep up (the store is
@@ -75,6 +79,8 @@ export class Journal {
   private lastSyncMs = Date.now();
   private readonly timer: NodeJS.Timeout;
   private closedForGood = false;
+  /** Rotated segments whose fd waits for an fdatasync in flight before it is closed. */
+  private readonly retiring = new Set<OpenSegment>();
   private readonly counts = { recordsWritten: 0, commits: 0, fsyncs: 0, unencodable: 0 };
   private readonly onUnencodable: ((record: PredictionRecord, error: unknown) => void) | undefined;
 
@@ -136,7 +142,7 @@ export class Journal {
     let bytes = body;
     if (segment === undefined) {
       const fd = openSync(join(this.dir, segmentName(this.nextSeq, true)), 'wx');
-      segment = this.open = { fd, seq: this.nextSeq++, bytes: 0, createdMs: now };
+      segment = this.open = { fd, seq: this.nextSeq++, bytes: 0, createdMs: now, syncsInFlight: 0, closeWhenSynced: false };
       // The header goes with the first records, in the same write.
       bytes = Buffer.concat([encodeHeader(process.pid, now), body]);
     }
@@ -150,8 +156,11 @@ export class Journal {
     this.counts.recordsWritten += written;
     this.counts.commits++;
     this.buffered = [];
-    if (this.syncEveryMs === undefined) this.sync();
-    else this.unsynced = true;
+    if (this.syncEveryMs === undefined) {
+      this.syncNow(segment);
+      // A new file's directory entry must be durable too, or a power cut could lose the file whole.
+      if (bytes !== body) syncDir(this.dir);
+    } else this.unsynced = true;
     if (segment.bytes >= this.segmentBytes) this.rotate();
   }
 
@@ -160,18 +169,25 @@ export class Journal {
     if (this.open !== undefined && Date.now() - this.open.createdMs >= ageMs) this.rotate();
   }
 
-  /** Closes the open segment (fsynced, renamed to `.seg`); the next commit starts a new one. */
+  /**
+   * Closes the open segment: renamed to `.seg` at once (the next commit starts a new one), its fd closed
+   * once its last group-commit fdatasync is done. Nothing here waits on the disk: rotation runs on the
+   * serving thread. A `.seg` whose tail a power cut lost reads as torn, as a dead writer's `.open` does.
+   */
   rotate(): void {
     const segment = this.open;
     if (segment === undefined) return;
-    this.sync();
-    closeSync(segment.fd);
     this.open = undefined;
     const path = join(this.dir, segmentName(segment.seq, false));
     renameSync(join(this.dir, segmentName(segment.seq, true)), path);
-    syncDir(this.dir);
     this.closed.push({ path, bytes: segment.bytes, createdMs: segment.createdMs });
     this.closedBytes += segment.bytes;
+    if (this.unsynced) this.syncInBackground(segment);
+    if (segment.syncsInFlight === 0) closeSync(segment.fd);
+    else {
+      segment.closeWhenSynced = true;
+      this.retiring.add(segment);
+    }
   }
 
   /** Bytes of this journal's unshipped segments (tracked as they are written and shipped, not listed). */
@@ -196,30 +212,48 @@ export class Journal {
     return { bytes: this.bytes(), segments: this.closed.length + (this.open === undefined ? 0 : 1), ...this.counts, oldestUnshippedMs: oldest };
   }
 
-  /** Commits what is buffered, then fsyncs and closes the open segment: the journal holds closed segments only. */
+  /** Commits what is buffered, fsyncs every segment, and closes the open one: the journal holds closed segments only. */
   close(): void {
     if (this.closedForGood) return;
     clearInterval(this.timer);
     try {
       this.commit();
+      if (this.open !== undefined && this.unsynced) this.syncNow(this.open);
       this.rotate();
+      // Segments rotated with an fdatasync still in flight: synced here too, so close() means durable.
+      for (const segment of this.retiring) fdatasyncSync(segment.fd);
+      syncDir(this.dir);
     } finally {
       this.closedForGood = true;
     }
   }
 
-  private sync(): void {
-    if (this.open === undefined) return;
-    fdatasyncSync(this.open.fd);
+  private syncNow(segment: OpenSegment): void {
+    fdatasyncSync(segment.fd);
     this.counts.fsyncs++;
     this.unsynced = false;
     this.lastSyncMs = Date.now();
   }
 
+  /** Group commit: the fdatasync runs on the thread pool, so the serving thread never waits on the disk. */
+  private syncInBackground(segment: OpenSegment): void {
+    this.unsynced = false;
+    this.lastSyncMs = Date.now();
+    segment.syncsInFlight++;
+    fdatasync(segment.fd, (error) => {
+      segment.syncsInFlight--;
+      if (error === null) this.counts.fsyncs++;
+      if (segment.closeWhenSynced && segment.syncsInFlight === 0) {
+        this.retiring.delete(segment);
+        close(segment.fd, () => undefined);
+      }
+    });
+  }
+
   private housekeep(): void {
     try {
       const now = Date.now();
-      if (this.unsynced && this.syncEveryMs !== undefined && now - this.lastSyncMs >= this.syncEveryMs) this.sync();
+      if (this.unsynced && this.open !== undefined && this.syncEveryMs !== undefined && now - this.lastSyncMs >= this.syncEveryMs) this.syncInBackground(this.open);
       this.rotateIfOlder(this.segmentMaxAgeMs);
       this.noticeShipped();
     } catch {
@@ -229,16 +263,18 @@ export class Journal {
 
   /** After a failed write: close the segment as it is, so later records go to a fresh one. */
   private rotateQuietly(): void {
+    const segment = this.open;
     try {
       this.rotate();
     } catch {
-      if (this.open !== undefined) {
+      // It could not be renamed: it stays `.open`, and is shipped as a dead writer's once this process is gone.
+      this.open = undefined;
+      if (segment !== undefined && segment.syncsInFlight === 0) {
         try {
-          closeSync(this.open.fd);
+          closeSync(segment.fd);
         } catch {
           // Already unusable.
         }
-        this.open = undefined;
       }
     }
   }

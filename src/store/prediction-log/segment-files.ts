@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { HEADER_BYTES, readHeader } from './record-format.js';
 
 /**
  * Where the journal's files live, shared by the journal (which writes them) and the shipper.
@@ -45,4 +46,28 @@ export function segmentsIn(dir: string, names: readonly string[]): SegmentEntry[
     if (m !== null) out.push({ path: join(dir, name), seq: Number(m[1]), open: m[2] === 'open' });
   }
   return out.sort((a, b) => a.seq - b.seq);
+}
+
+/** The segments in `dir`, in writing order; none when it is gone. */
+export function listSegments(dir: string): SegmentEntry[] {
+  try {
+    return segmentsIn(dir, readdirSync(dir));
+  } catch {
+    return [];
+  }
+}
+
+/** A segment's creation time from its header, without reading the rest. */
+export function createdMs(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(HEADER_BYTES);
+    const n = readSync(fd, head, 0, HEADER_BYTES, 0);
+    return readHeader(head.subarray(0, n), path)?.createdMs;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,12 +1,12 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, unlinkSync } from 'node:fs';
-import { appendFile, open } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from '../provenance.js';
 import type { EncodedPrediction, PredictionLog } from '../serving.js';
 import type { Journal } from './journal.js';
-import { HEADER_BYTES, readHeader, readSegment } from './record-format.js';
+import { readSegment } from './record-format.js';
+import { appendRejected, type RefusedRecord } from './rejected-file.js';
 import { isInvalidRecord } from './invalid-record.js';
-import { JOURNAL_DIR, REJECTED_DIR, segmentsIn, type SegmentEntry } from './segment-files.js';
+import { createdMs, JOURNAL_DIR, listSegments, REJECTED_DIR } from './segment-files.js';
 import { releaseLock, tryLock } from './ship-lock.js';
 
 export interface ShipperOptions {
@@ -178,7 +178,7 @@ export class Shipper {
     if (contents.undecodable > 0) this.report(`${path} holds ${contents.undecodable} records that do not decode; skipped`, undefined);
     this.counts.undecodable += contents.undecodable;
     if (contents.torn > 0) this.report(`${path} ends in a torn record (${contents.tornBytes} bytes), skipped: its writer died writing it`, undefined);
-    const refused: { record: EncodedPrediction; error: string }[] = [];
+    const refused: RefusedRecord[] = [];
     const { records } = contents;
     for (let at = 0; at < records.length; at += this.batchSize) {
       const batch = records.slice(at, at + this.batchSize);
@@ -193,7 +193,7 @@ export class Shipper {
   }
 
   /** Inserts a batch, waiting out a store that fails (100 ms doubling to 5 s); returns the records refused as invalid. */
-  private async insertRetrying(batch: readonly EncodedPrediction[]): Promise<{ record: EncodedPrediction; error: string }[]> {
+  private async insertRetrying(batch: readonly EncodedPrediction[]): Promise<RefusedRecord[]> {
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
       try {
@@ -212,7 +212,7 @@ export class Shipper {
   }
 
   /** Halves a batch the store refuses as invalid until the bad records are found, so one never blocks a segment. */
-  private async insertSorting(batch: readonly EncodedPrediction[]): Promise<{ record: EncodedPrediction; error: string }[]> {
+  private async insertSorting(batch: readonly EncodedPrediction[]): Promise<RefusedRecord[]> {
     try {
       await this.log.insert(batch);
       return [];
@@ -227,18 +227,8 @@ export class Shipper {
     }
   }
 
-  /** Appends refused records (with why) to `<root>/rejected/<pid>.ndjson` and fsyncs it before their segment is deleted. */
-  private async keepRejected(refused: readonly { record: EncodedPrediction; error: string }[]): Promise<void> {
-    const dir = join(this.root, REJECTED_DIR);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${process.pid}.ndjson`);
-    await appendFile(file, refused.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    const handle = await open(file, 'r+');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+  private async keepRejected(refused: readonly RefusedRecord[]): Promise<void> {
+    await appendRejected(this.root, refused);
     this.counts.rejected += refused.length;
   }
 
@@ -282,28 +272,5 @@ export class Shipper {
     } catch {
       // A failing logger must not stop the shipper.
     }
-  }
-}
-
-function listSegments(dir: string): SegmentEntry[] {
-  try {
-    return segmentsIn(dir, readdirSync(dir));
-  } catch {
-    return [];
-  }
-}
-
-/** A segment's creation time from its header, without reading the rest. */
-function createdMs(path: string): number | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(HEADER_BYTES);
-    const n = readSync(fd, head, 0, HEADER_BYTES, 0);
-    return readHeader(head.subarray(0, n), path)?.createdMs;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../src/store/prediction-log/journal.js';
@@ -90,6 +90,28 @@ describe('Journal', () => {
     expect(told).toEqual(['no-request']);
     expect(j.stats()).toMatchObject({ recordsWritten: 2, unencodable: 1 });
     expect(idsIn(j.dir)).toEqual(['ok-1', 'ok-2']);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('closes each rotated segment once its background fdatasync is done: no fd left open', async () => {
+    const j = journal({ sync: { everyMs: 1 }, segmentBytes: 600 });
+    for (let i = 0; i < 60; i++) {
+      j.add(prediction(`fd${i}`));
+      j.commit();
+      if (i % 5 === 0) await sleep(3);
+    }
+    j.close();
+    await sleep(100);
+    const intoDir = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(j.dir);
+      } catch {
+        return false;
+      }
+    });
+    expect(intoDir).toEqual([]);
+    expect(j.stats().fsyncs).toBeGreaterThan(1);
+    expect(idsIn(j.dir)).toHaveLength(60);
+    expect(files(j.dir).every((f) => f.endsWith('.seg'))).toBe(true);
   });
 
   it('close() commits what is buffered and leaves closed segments only', () => {
