@@ -67,6 +67,8 @@ export class Shipper {
   private readonly segmentMaxAgeMs: number;
   private readonly isAlive: (pid: number) => boolean;
   private readonly held = new Set<string>();
+  /** Files that are not segments this code can read: reported once, then left alone. */
+  private readonly unreadable = new Set<string>();
   /** Dirs named with this pid but older than this process are a dead predecessor's (a reused pid). */
   private readonly processStartMs = Date.now() - process.uptime() * 1000;
   private readonly counts = { recordsShipped: 0, segmentsShipped: 0, tornSkipped: 0, tornBytes: 0, undecodable: 0, rejected: 0 };
@@ -164,12 +166,14 @@ export class Shipper {
   }
 
   private async shipSegment(path: string): Promise<number> {
+    if (this.unreadable.has(path)) return 0;
     let contents;
     try {
       contents = readSegment(readFileSync(path), path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0; // shipped by a shipper that held the lock before us
       // Not a segment, or a format this code cannot read: left where it is, for a newer Hyperplane or a person.
+      this.unreadable.add(path);
       this.report(`cannot ship ${path}`, e);
       return 0;
     }

@@ -140,6 +140,7 @@ describe('Shipper', () => {
     }
     await sleep(50);
     expect(shipper.stats().storeDown).toBe(true);
+    expect(shipper.stats().lagMs).toBeGreaterThanOrEqual(40);
     expect(shipper.stats().lastError).toMatch(/connection refused/);
     // 4 failures back off 100 + 200 + 400 + 800 ms.
     for (let waited = 0; log.stored.size < 200 && waited < 5000; waited += 50) await sleep(50);
@@ -202,6 +203,23 @@ describe('Shipper', () => {
     expect(log.stored.size).toBe(300);
     expect(inserted).toBeLessThanOrEqual(300 + 50);
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("leaves a segment of an unknown format version where it is, reported once, and ships the rest of the directory", async () => {
+    const root = tempDir('hyperplane-journal-');
+    const dir = orphanDir(root, deadPid(), [range('u', 3), range('v', 3)], []);
+    const future = readFileSync(join(dir, '000001.seg'));
+    future.writeUInt16LE(9, 4);
+    writeFileSync(join(dir, '000001.seg'), future);
+    const errors: string[] = [];
+    const log = new FakeLog(0);
+    const shipper = new Shipper({ root, log, onError: (message, error) => errors.push(`${message}: ${error instanceof Error ? error.message : ''}`) });
+    await shipper.shipAvailable();
+    await shipper.shipAvailable();
+    expect([...log.stored.keys()].sort()).toEqual(range('v', 3));
+    expect(existsSync(join(dir, '000001.seg'))).toBe(true);
+    expect(errors.filter((e) => e.includes('format version 9'))).toHaveLength(1);
+    expect(errors[0]).toContain(join(dir, '000001.seg'));
   });
 
   it('bisects a batch to set aside the one record the store refuses', async () => {
