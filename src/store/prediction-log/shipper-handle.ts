@@ -1,0 +1,67 @@
+import { Worker } from 'node:worker_threads';
+import type { ShipperStats } from './shipper.js';
+
+export interface ShipperThreadOptions {
+  /** The store's URI; the thread opens its own connection (no repair, no migration: the server did those). */
+  uri: string;
+  /** The journal root. */
+  root: string;
+  batchSize?: number;
+  pollMs?: number;
+  /** Told of the thread's failures (store down, rejected records), for the server's log. */
+  onError?: (message: string) => void;
+  /** The compiled thread entry; by default shipper-thread.js beside this file (under dist/, as `hyperplane serve` runs). */
+  threadUrl?: URL;
+}
+
+/** What crosses to the thread at its start. */
+export interface ShipperThreadData {
+  uri: string;
+  root: string;
+  batchSize?: number;
+  pollMs?: number;
+}
+
+/** What the thread posts back. */
+export type ShipperThreadMessage = { kind: 'stats'; stats: ShipperStats } | { kind: 'error'; message: string } | { kind: 'stopped' };
+
+const NO_STATS: ShipperStats = { recordsShipped: 0, segmentsShipped: 0, recordsPerSecond: 0, lagMs: 0, tornSkipped: 0, tornBytes: 0, undecodable: 0, rejected: 0, lastError: null, storeDown: false };
+
+/** Runs a Shipper on a worker thread with its own store connection; its stats arrive after each pass. */
+export class ShipperThread {
+  private readonly worker: Worker;
+  private latest: ShipperStats = NO_STATS;
+  private readonly exited: Promise<void>;
+  private failure: Error | undefined;
+
+  constructor(options: ShipperThreadOptions) {
+    const data: ShipperThreadData = {
+      uri: options.uri,
+      root: options.root,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    };
+    this.worker = new Worker(options.threadUrl ?? new URL('./shipper-thread.js', import.meta.url), { workerData: data });
+    this.worker.on('message', (message: ShipperThreadMessage) => {
+      if (message.kind === 'stats') this.latest = message.stats;
+      else if (message.kind === 'error') options.onError?.(message.message);
+    });
+    this.worker.on('error', (e) => {
+      this.failure = e;
+      options.onError?.(`the prediction journal shipper thread failed: ${e.message}`);
+    });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  /** The thread's stats as of its last pass (for /metrics): no round trip. */
+  stats(): ShipperStats {
+    return this.failure === undefined ? this.latest : { ...this.latest, lastError: this.failure.message };
+  }
+
+  /** Stops the thread: with `drain`, after one more pass over the closed segments (close the journal first). */
+  async stop(drain = true): Promise<ShipperStats> {
+    this.worker.postMessage({ stop: true, drain });
+    await this.exited;
+    return this.stats();
+  }
+}

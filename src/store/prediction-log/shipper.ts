@@ -1,0 +1,280 @@
+import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { processAlive } from '../provenance.js';
+import type { EncodedPrediction, PredictionLog } from '../serving.js';
+import type { Journal } from './journal.js';
+import { readSegment } from './record-format.js';
+import { appendRejected, type RefusedRecord } from './rejected-file.js';
+import { isInvalidRecord } from './invalid-record.js';
+import { createdMs, JOURNAL_DIR, listSegments, REJECTED_DIR } from './segment-files.js';
+import { releaseLock, tryLock } from './ship-lock.js';
+
+export interface ShipperOptions {
+  /** The journal root (the `dir` the journals were given). */
+  root: string;
+  log: Pick<PredictionLog, 'insert'>;
+  /** Records per insert call. Default 5,000. */
+  batchSize?: number;
+  /** How often to look for closed segments. Default 200 ms. */
+  pollMs?: number;
+  /** This process's journal, when in the same thread: asked to close a segment older than `segmentMaxAgeMs`. */
+  journal?: Pick<Journal, 'rotateIfOlder' | 'noticeShipped'>;
+  /** Default 500 ms. */
+  segmentMaxAgeMs?: number;
+  /** Told of each failure (store down, rejected record, unreadable segment), for the server's log. */
+  onError?: (message: string, error: unknown) => void;
+  /** Whether a pid is running; `processAlive` from the store layer by default (a test may stand in). */
+  isAlive?: (pid: number) => boolean;
+}
+
+export interface ShipperStats {
+  recordsShipped: number;
+  segmentsShipped: number;
+  /** Records shipped a second over the last ~10 s. */
+  recordsPerSecond: number;
+  /** Age of the oldest unshipped segment (its first record) this shipper ships; 0 when nothing waits. */
+  lagMs: number;
+  /** Torn tails skipped (a killed writer's last, half-written record), and their bytes. */
+  tornSkipped: number;
+  tornBytes: number;
+  /** Records with an intact frame whose payload does not decode (a writer's bug): skipped. */
+  undecodable: number;
+  /** Records the store refused as invalid, kept in `<root>/rejected/`. */
+  rejected: number;
+  lastError: string | null;
+  /** The last insert failed and the shipper is retrying with backoff. */
+  storeDown: boolean;
+}
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5000;
+const RATE_WINDOW_MS = 10_000;
+
+class Stopped extends Error {}
+
+/**
+ * Loads closed journal segments into the store, oldest first, and deletes each once every record of
+ * it is stored. Idempotent: a record's id is its primary key, so a segment shipped again after a crash
+ * between the insert and the delete inserts nothing twice. It ships the directories of this process
+ * and those of dead processes (their `.open` segments too, torn tail skipped), each under a lock file
+ * so two shippers do not ship the same directory.
+ */
+export class Shipper {
+  private readonly root: string;
+  private readonly log: Pick<PredictionLog, 'insert'>;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly segmentMaxAgeMs: number;
+  private readonly isAlive: (pid: number) => boolean;
+  private readonly held = new Set<string>();
+  /** Files that are not segments this code can read: reported once, then left alone. */
+  private readonly unreadable = new Set<string>();
+  /** Dirs named with this pid but older than this process are a dead predecessor's (a reused pid). */
+  private readonly processStartMs = Date.now() - process.uptime() * 1000;
+  private readonly counts = { recordsShipped: 0, segmentsShipped: 0, tornSkipped: 0, tornBytes: 0, undecodable: 0, rejected: 0 };
+  /** When the oldest segment not shipped yet was started; null when none waits. */
+  private oldestWaitingMs: number | null = null;
+  private lastError: string | null = null;
+  private storeDown = false;
+  private readonly samples: { at: number; shipped: number }[] = [];
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private passing: Promise<number> | undefined;
+
+  constructor(private readonly options: ShipperOptions) {
+    this.root = options.root;
+    this.log = options.log;
+    this.batchSize = options.batchSize ?? 5000;
+    this.pollMs = options.pollMs ?? 200;
+    this.segmentMaxAgeMs = options.segmentMaxAgeMs ?? 500;
+    this.isAlive = options.isAlive ?? processAlive;
+  }
+
+  /** Ships in the background: a pass every `pollMs`. */
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          await this.shipAvailable();
+        } catch (e) {
+          if (!(e instanceof Stopped)) this.report('the prediction journal shipper failed a pass', e);
+        }
+        await this.sleep(this.pollMs);
+      }
+    })();
+  }
+
+  /** One pass: ships every segment that can be shipped now; returns the records inserted. */
+  shipAvailable(): Promise<number> {
+    // One pass at a time: a caller's pass and the loop's would ship the same segment twice.
+    const previous = this.passing ?? Promise.resolve(0);
+    const pass = previous.catch(() => 0).then(() => this.pass());
+    this.passing = pass;
+    return pass;
+  }
+
+  /**
+   * Stops the loop, then ships what is closed once more (unless `drain` is false), giving up at the
+   * first insert failure rather than waiting on a down store: what is left ships at the next start.
+   */
+  async stop(drain = true): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    if (drain) await this.shipAvailable().catch((e: unknown) => (e instanceof Stopped ? 0 : Promise.reject(e)));
+    for (const dir of this.held) releaseLock(dir);
+    this.held.clear();
+  }
+
+  stats(): ShipperStats {
+    const now = Date.now();
+    const first = this.samples[0];
+    const rate = first === undefined || now - first.at < 1 ? 0 : ((this.counts.recordsShipped - first.shipped) * 1000) / (now - first.at);
+    return { ...this.counts, recordsPerSecond: rate, lagMs: this.oldestWaitingMs === null ? 0 : Math.max(0, now - this.oldestWaitingMs), lastError: this.lastError, storeDown: this.storeDown };
+  }
+
+  private async pass(): Promise<number> {
+    this.options.journal?.rotateIfOlder(this.segmentMaxAgeMs);
+    let shipped = 0;
+    let stillWaiting = Number.POSITIVE_INFINITY;
+    for (const { dir, pid, startMs } of this.journalDirs()) {
+      const ownerGone = pid !== process.pid ? !this.isAlive(pid) : startMs < this.processStartMs - 1000;
+      if (!this.held.has(dir)) {
+        if (pid !== process.pid && !ownerGone) continue; // a live process's: its own shipper's
+        if (!tryLock(dir, this.isAlive)) continue;
+        this.held.add(dir);
+      }
+      const segments = listSegments(dir);
+      const first = segments[0];
+      // While a pass waits on a down store, the lag goes on growing from the oldest segment it knows of.
+      if (first !== undefined) this.oldestWaitingMs = Math.min(this.oldestWaitingMs ?? Infinity, createdMs(first.path) ?? Date.now());
+      // A live writer's `.open` segment is still being written; a dead one's is all there will be.
+      for (const segment of segments) if (ownerGone || !segment.open) shipped += await this.shipSegment(segment.path);
+      const left = listSegments(dir);
+      if (left[0] !== undefined) stillWaiting = Math.min(stillWaiting, createdMs(left[0].path) ?? Date.now());
+      else if (ownerGone) {
+        rmSync(dir, { recursive: true, force: true });
+        this.held.delete(dir);
+      }
+    }
+    this.oldestWaitingMs = Number.isFinite(stillWaiting) ? stillWaiting : null;
+    this.options.journal?.noticeShipped();
+    this.sample();
+    return shipped;
+  }
+
+  private async shipSegment(path: string): Promise<number> {
+    if (this.unreadable.has(path)) return 0;
+    let contents;
+    try {
+      contents = readSegment(readFileSync(path), path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0; // shipped by a shipper that held the lock before us
+      // Not a segment, or a format this code cannot read: left where it is, for a newer Hyperplane or a person.
+      this.unreadable.add(path);
+      this.report(`cannot ship ${path}`, e);
+      return 0;
+    }
+    this.counts.tornSkipped += contents.torn;
+    this.counts.tornBytes += contents.tornBytes;
+    if (contents.undecodable > 0) this.report(`${path} holds ${contents.undecodable} records that do not decode; skipped`, undefined);
+    this.counts.undecodable += contents.undecodable;
+    if (contents.torn > 0) this.report(`${path} ends in a torn record (${contents.tornBytes} bytes), skipped: its writer died writing it`, undefined);
+    const refused: RefusedRecord[] = [];
+    const { records } = contents;
+    for (let at = 0; at < records.length; at += this.batchSize) {
+      const batch = records.slice(at, at + this.batchSize);
+      const refusedHere = await this.insertRetrying(batch);
+      for (const r of refusedHere) refused.push(r);
+      this.counts.recordsShipped += batch.length - refusedHere.length;
+    }
+    if (refused.length > 0) await this.keepRejected(refused);
+    unlinkSync(path);
+    this.counts.segmentsShipped++;
+    return records.length - refused.length;
+  }
+
+  /** Inserts a batch, waiting out a store that fails (100 ms doubling to 5 s); returns the records refused as invalid. */
+  private async insertRetrying(batch: readonly EncodedPrediction[]): Promise<RefusedRecord[]> {
+    let backoff = FIRST_BACKOFF_MS;
+    for (;;) {
+      try {
+        const refused = await this.insertSorting(batch);
+        this.storeDown = false;
+        return refused;
+      } catch (e) {
+        this.storeDown = true;
+        this.report('the store refused a batch of journaled predictions; retrying', e);
+        if (this.stopping) throw new Stopped();
+        await this.sleep(backoff);
+        if (this.stopping) throw new Stopped();
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  }
+
+  /** Halves a batch the store refuses as invalid until the bad records are found, so one never blocks a segment. */
+  private async insertSorting(batch: readonly EncodedPrediction[]): Promise<RefusedRecord[]> {
+    try {
+      await this.log.insert(batch);
+      return [];
+    } catch (e) {
+      if (!isInvalidRecord(e)) throw e;
+      if (batch.length === 1) {
+        this.report(`the store refused prediction ${batch[0]!.id}; it is kept in ${join(this.root, REJECTED_DIR)}`, e);
+        return [{ record: batch[0]!, error: e instanceof Error ? e.message : String(e) }];
+      }
+      const half = batch.length >> 1;
+      return [...(await this.insertSorting(batch.slice(0, half))), ...(await this.insertSorting(batch.slice(half)))];
+    }
+  }
+
+  private async keepRejected(refused: readonly RefusedRecord[]): Promise<void> {
+    await appendRejected(this.root, refused);
+    this.counts.rejected += refused.length;
+  }
+
+  private journalDirs(): { dir: string; pid: number; startMs: number }[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    const dirs: { dir: string; pid: number; startMs: number }[] = [];
+    for (const name of names) {
+      const m = JOURNAL_DIR.exec(name);
+      if (m !== null) dirs.push({ dir: join(this.root, name), pid: Number(m[1]), startMs: Number(m[2]) });
+    }
+    return dirs.sort((a, b) => a.startMs - b.startMs);
+  }
+
+  private sample(): void {
+    const now = Date.now();
+    this.samples.push({ at: now, shipped: this.counts.recordsShipped });
+    while (this.samples.length > 1 && now - this.samples[0]!.at > RATE_WINDOW_MS) this.samples.shift();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private report(message: string, error: unknown): void {
+    this.lastError = error === undefined ? message : `${message}: ${error instanceof Error ? error.message : String(error)}`;
+    try {
+      this.options.onError?.(message, error);
+    } catch {
+      // A failing logger must not stop the shipper.
+    }
+  }
+}
