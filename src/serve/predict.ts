@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BatchBody, BatchRowPrediction } from './log/batch-rows.js';
 import type { ServeMetrics } from './metrics.js';
 import { timeOrderedId } from './ids.js';
 import type { Policy, Route } from './policies.js';
@@ -10,17 +9,25 @@ import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
 import type { PredictionRecord } from '../store/index.js';
 
-/** Where each prediction goes, off the request's path (the batching, spilling log writer). */
+/** Where each prediction goes: the journal, committed at the end of the turn before the answers are written. */
 export interface PredictionSink {
+  /** Takes the record for this turn's commit; O(1), never waits, never throws. */
   record(prediction: PredictionRecord): void;
+  /** Writes the turn's records (once per turn, before its answers go out); throws when they could not be written. */
+  commit?(): void;
+  /** The journal is at its size cap (the store has been down that long): answer 503 rather than answer unlogged. */
+  full?(): boolean;
   /** How the log is doing (buffered, spilled, stored…), for /readyz. */
   stats?(): object;
   /** A recorded prediction not in the store yet, by id (feedback can arrive before its batch is written). */
   find?(id: string): PredictionRecord | undefined;
 }
 
-/** A request as it came, for the log: a one-row body's JSON text, or a batch body. */
-export type RequestSource = string | BatchBody;
+/** A request as it came, for the log: a one-row body's JSON text (logged as it is when it holds only fields the model reads). */
+export type RequestSource = string;
+
+/** Longest X-Request-Id kept in the log: a client's id, not a place to store data. */
+const MAX_REQUEST_ID = 128;
 
 /** What a prediction path gives back, or a promise of it when the version has to be loaded first. */
 export type MaybeAsync<T> = T | Promise<T>;
@@ -31,11 +38,9 @@ export interface Answered {
   arm: string | undefined;
   ms: number;
   /**
-   * Logs the answers and starts the shadows: called by the route right after it sends the answer, so
-   * the log's work is not part of the client's wait. A few rows are logged at once; a batch's, in the
-   * event loop's next check phase, once the socket has taken the rest of a big answer. A request read
-   * in between (a SIGTERM too) can come first: a shutdown waits for `logged()`; feedback on a batch's
-   * answer that fast finds no prediction to score, and is kept without a reward.
+   * Hands the answers' records to the log and starts the shadows: called by the route before the
+   * answer is written, so the turn's journal commit holds them before any answer of the turn goes out
+   * (answered ⇒ journaled, even under kill -9).
    */
   record(): void;
 }
@@ -85,11 +90,11 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   const batchSchema = batchSchemaOf(rowSchema, maxRows);
 
   /** Runs `task` after the work of this phase (`at`), counted until it has run. */
-  function counted(at: (task: () => void) => void, task: () => void): void {
+  function counted(at: (task: (failed: unknown) => void) => void, task: (failed: unknown) => void): void {
     deferred++;
-    at(() => {
+    at((failed) => {
       try {
-        task();
+        task(failed);
       } finally {
         // A task that puts off another (an answer its batch's records, those their shadows) counts it before this one ends.
         if (--deferred === 0) {
@@ -118,28 +123,28 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   }
 
   /**
-   * `request`: the request as it came, when the route has it, logged as it is: a one-row body's text,
-   * or a batch body its rows are cut from when they are written. Otherwise each row is encoded.
+   * The log keeps what the model read, not the raw request: a one-row body's text as it came when every
+   * field in it is one the model reads (the common case, with no encoding), else the row's model fields
+   * encoded. A row with 200,000 extra keys once stored 3.5 MB.
    */
   function logAnswers(scored: Scored, records: readonly Record<string, unknown>[], ms: number, arm: string | null, requestId: string | null, request: RequestSource | undefined): void {
     if (log === undefined) return;
     const timestamp = Date.now();
     const { model, version } = scored.model;
-    if (request instanceof BatchBody) {
-      for (let i = 0; i < scored.length; i++) log.record(new BatchRowPrediction(request, i, scored.ids[i]!, model, version, timestamp, scored.outputJson(i), ms, arm, requestId));
-      return;
-    }
+    const reads = scored.model.reads;
+    const id = requestId !== null && requestId.length > MAX_REQUEST_ID ? requestId.slice(0, MAX_REQUEST_ID) : requestId;
     for (let i = 0; i < scored.length; i++) {
+      const row = records[i]!;
       log.record({
         id: scored.ids[i]!,
         model,
         version,
         timestamp,
-        requestJson: request ?? JSON.stringify(records[i]),
+        requestJson: request !== undefined && onlyFieldsRead(row, reads) ? request : JSON.stringify(row, readFields(row, reads)),
         responseJson: scored.outputJson(i),
         latencyMs: ms,
         ...(arm !== null ? { arm } : {}),
-        ...(requestId !== null ? { requestId } : {}),
+        ...(id !== null ? { requestId: id } : {}),
       });
     }
   }
@@ -165,6 +170,12 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
 
   function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined): Answered | undefined {
     const meter = metrics.instruments(route, model);
+    if (log?.full?.() === true) {
+      // Answering without logging would break the log's promise; the client retries once the shipper catches up.
+      void reply.header('retry-after', '5');
+      fail(reply, 503, 'prediction log full', 'the prediction journal is at its size cap (the store cannot take records yet); retry later');
+      return undefined;
+    }
     if (rows.length > maxRows) {
       fail(reply, 413, 'too many rows', `${rows.length} rows: at most ${maxRows} a request`);
       return undefined;
@@ -210,8 +221,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const record = (): void => {
       if (recorded) return;
       recorded = true;
-      if (records.length > 16) later(logNow);
-      else logNow();
+      logNow();
     };
     return { scored, arm: routed?.arm, ms, record };
   }
@@ -234,18 +244,20 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
       return respond(reply.type('application/json; charset=utf-8'), done.scored.v1Json(batch, done.arm, done.ms), done);
     };
     const text = request.jsonText;
-    // The rows' own text, for the log: the body itself for one row; for a batch, cut from it when written.
-    const source = text === '' ? undefined : batch ? new BatchBody(text, rows.length) : text;
+    // The row's own text, for the log: the body itself for one row; a batch's rows are encoded.
+    const source = text === '' || batch ? undefined : text;
     const done = answerRows(ref, rows, reply, route, request.headers, source);
     return done instanceof Promise ? done.then(send) : send(done);
   }
 
   function respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply {
+    // The records first: the turn's journal commit runs before any of the turn's answers is written.
+    done.record();
     counted(
       (task) => turnEnd.later(task),
-      () => {
-        void reply.send(payload);
-        done.record();
+      (failed) => {
+        if (failed === undefined) void reply.send(payload);
+        else void reply.code(503).header('retry-after', '1').send({ error: 'prediction log unavailable', message: 'the answer could not be written to the prediction journal, so it is not given; retry' });
       },
     );
     return reply;
@@ -254,3 +266,13 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   return { answerRows, predict, respond, logged };
 }
 
+/** Whether every field of the row is one the model reads (then its text as sent is what the model read). */
+function onlyFieldsRead(row: Record<string, unknown>, reads: ReadonlySet<string>): boolean {
+  for (const key in row) if (!reads.has(key)) return false;
+  return true;
+}
+
+/** The row's fields the model reads, as JSON.stringify's key list. */
+function readFields(row: Record<string, unknown>, reads: ReadonlySet<string>): string[] {
+  return Object.keys(row).filter((k) => reads.has(k));
+}

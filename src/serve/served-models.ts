@@ -14,6 +14,8 @@ export interface ServedVersion {
   pipeline: Pipeline;
   signature: ModelSignature;
   validator: RowValidator;
+  /** The fields the model reads: what the prediction log keeps of a row. */
+  reads: ReadonlySet<string>;
   loadedAt: number;
   /** JSON made once per version for the answers written by hand: each class label quoted, and `,"model":…,"version":…`. */
   json: { labels: string[]; meta: string };
@@ -137,6 +139,7 @@ export class ServedModels {
       pipeline,
       signature,
       validator: new RowValidator(signature, pkg.pipeline, this.validation),
+      reads: new Set(signature.inputs.map((i) => i.name)),
       loadedAt: Date.now(),
       json: { labels: (pkg.pipeline.target.labels ?? []).map((l) => JSON.stringify(l)), meta: `,"model":${JSON.stringify(resolved.model)},"version":${resolved.version}` },
     };

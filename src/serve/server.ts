@@ -243,7 +243,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   }
 
 
-  const turnEnd = new TurnEnd((e) => app.log.error(e instanceof Error ? e.message : String(e)));
+  const turnEnd = new TurnEnd(
+    (e) => app.log.error(e instanceof Error ? e.message : String(e)),
+    // The journal's one write for the turn's records, before any of the turn's answers is written.
+    options.log?.commit !== undefined ? () => options.log!.commit!() : undefined,
+  );
   const { answerRows, predict, respond, logged } = predictions({ models, policies, admits, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
   app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodedOnce(request.params.model), request, reply, 'predict'));

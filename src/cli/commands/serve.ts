@@ -15,6 +15,8 @@ interface ServeFlags {
   backlog: string;
   acceptsPerTurn: string;
   drainMs: string;
+  journalSync: string;
+  journalMaxBytes: string;
   maxEventLoopUtilization?: string;
   /** Commander's `--no-auth`: false when given. */
   auth: boolean;
@@ -60,6 +62,8 @@ export function serveCommand(): Command {
     .option('--any-version', 'also answer any name@alias or name/N in the store, not only the REFs given (or production aliases) and their deployments: for development')
     .option('--strict', 'refuse (400) a row holding none of the fields the model reads, rather than scoring it as all missing with a note')
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
+    .option('--journal-sync <ms|always>', 'the prediction journal is fsynced at most this many ms after a write (group commit), or every turn with always: what a machine crash can lose (a killed process loses nothing)', '100')
+    .option('--journal-max-bytes <n>', 'unshipped journal bytes (the store down that long) past which predictions are answered 503 with Retry-After', String(1024 ** 3))
     .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -74,6 +78,8 @@ export function serveCommand(): Command {
       if (acceptsPerTurn > 256) throw new HyperplaneError(`--accepts-per-turn ${flags.acceptsPerTurn}: expected a whole number from 1 to 256`);
       const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
       const drainMs = integer('--drain-ms', flags.drainMs, 0);
+      const journalSync = flags.journalSync === 'always' ? 'always' : integer('--journal-sync', flags.journalSync, 1, 60_000);
+      const journalMaxBytes = integer('--journal-max-bytes', flags.journalMaxBytes, 1024 * 1024);
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
       const maxEventLoopDelayMs = integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
       const maxInFlight = integer('--max-in-flight', flags.maxInFlight, 1);
@@ -103,6 +109,8 @@ export function serveCommand(): Command {
         maxInFlight,
         ...(maxEventLoopUtilization !== undefined ? { maxEventLoopUtilization } : {}),
         log: flags.log,
+        journalSync,
+        journalMaxBytes,
         logger: true,
         logLevel: flags.logLevel,
         onNotice: notice,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import { openStore, osUser, storeTarget, type Store } from '../../store/index.js';
 import type { ListenerCopies } from '../listener-copies.js';
@@ -8,6 +8,8 @@ import type { Server, ServerOptions } from '../server.js';
 export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' | 'listen' | 'logger'> {
   /** The store to serve from; when absent one is opened (HYPERPLANE_STORE, else .hyperplane/) and closed by stop(). */
   store?: Store;
+  /** The store's URI, for the journal shipper's own connection (default: the SQLite file, or HYPERPLANE_STORE's PostgreSQL URI). */
+  storeUri?: string;
   /** Who the audit trail names for changes made through a store opened here (default `serve:<os user>`). */
   actor?: string;
   /** Port to listen on (0: any free port; default 8080). */
@@ -24,6 +26,12 @@ export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' 
   drainMs?: number;
   /** Write the prediction log (default true). */
   log?: boolean;
+  /** Where this host's serving processes journal their predictions (default: `journal/` beside a SQLite store, `.hyperplane/journal/` for PostgreSQL). */
+  journalDir?: string;
+  /** 'always': fsync the journal every turn; a number: group commit, at most that many ms after a write (default 100). */
+  journalSync?: 'always' | number;
+  /** Unshipped journal bytes past which predictions are answered 503 with Retry-After (default 1 GiB). */
+  journalMaxBytes?: number;
   /** Fastify's pino logger to stdout (default false). */
   logger?: boolean;
   /** Lines for the operator (what is served, where it listens), e.g. to stderr. */
@@ -47,6 +55,15 @@ function listenError(e: unknown, host: string, port: number): unknown {
   return e;
 }
 
+/** Where the shipper thread connects: the store the server uses. */
+function shipperUri(store: Store, given: string | undefined): string {
+  if (given !== undefined) return given;
+  if (store.dialect === 'sqlite') return `sqlite:${store.location}`;
+  const target = storeTarget();
+  if (target.dialect === 'postgres') return target.uri;
+  throw new HyperplaneError('a PostgreSQL store passed to startServer needs its URI as storeUri, for the prediction journal shipper', { field: 'storeUri' });
+}
+
 /**
  * The whole serving process as a library call: opens the store, starts the prediction log, builds the
  * server, listens (on listener copies, so a burst of connections is accepted in a few turns), and
@@ -58,14 +75,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const store = options.store ?? (await openStore({ actor: options.actor ?? `serve:${osUser()}` }));
   const { buildServer } = await import('../server.js');
   const { acceptFromCopies, acceptFromHelperCopies } = await import('../listener-copies.js');
-  const { PredictionLogWriter } = await import('../prediction-log-writer.js');
-  const { WorkerPredictionLog } = await import('../log/worker-log.js');
-  const logOn = options.log !== false;
-  // SQLite's inserts run on a thread of their own (they are synchronous); PostgreSQL's are network I/O already.
-  const sink = logOn && store.dialect === 'sqlite' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
-  const writer = logOn ? new PredictionLogWriter(sink ?? store.predictions, { writeWhenIdle: true, spillDir: join('.hyperplane', 'spill'), onError: (e) => notice(`prediction log: ${e.message}`) }) : undefined;
   const target = storeTarget();
-  const { store: _store, actor: _actor, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
+  const { JournalLog } = await import('./journal-log.js');
+  // Answered ⇒ journaled: each turn's records are written before its answers; a thread ships them to the store.
+  const writer =
+    options.log !== false
+      ? new JournalLog({
+          dir: options.journalDir ?? (store.dialect === 'sqlite' ? join(dirname(store.location), 'journal') : join('.hyperplane', 'journal')),
+          storeUri: shipperUri(store, options.storeUri),
+          sync: options.journalSync ?? 100,
+          maxBytes: options.journalMaxBytes ?? 1024 ** 3,
+          onError: (message) => notice(`prediction log: ${message}`),
+        })
+      : undefined;
+  const { store: _store, storeUri: _uri, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
   const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: logger === true });
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
@@ -81,7 +104,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // Closing can finish in the turn a SIGTERM arrives, before the records of an answer just sent are made.
       await server.logged();
       await writer?.close();
-      await sink?.close();
       if (ownStore) await store.close();
     })());
   let url: string;
