@@ -2,7 +2,7 @@
 // ids and answer JSON, exactly as the /v1 route does them, its answers written at the end of the
 // turn as the server's are) on Node's bare http server, with no framework, no auth, metrics or
 // overload checks. With `log`, each prediction also goes to the prediction log as the server logs it
-// (the same writer, on the same thread). Its throughput beside bare http's says how much of the
+// (the same journal, committed before the turn's answers, and its shipper thread). Its throughput beside bare http's says how much of the
 // ceiling is left once the work itself is done, whatever framework carries it.
 //
 //   HYPERPLANE_STORE=sqlite:… node bench/serve/raw-predict.mjs PORT MODEL [log]
@@ -12,17 +12,16 @@ import { ServedModels } from '../../dist/serve/served-models.js';
 import { Scored } from '../../dist/serve/scored.js';
 import { timeOrderedId } from '../../dist/serve/ids.js';
 import { TurnEnd } from '../../dist/serve/turn-end.js';
-import { PredictionLogWriter } from '../../dist/serve/prediction-log-writer.js';
-import { WorkerPredictionLog } from '../../dist/serve/log/worker-log.js';
+import { JournalLog } from '../../dist/serve/lifecycle/journal-log.js';
+import { dirname, join } from 'node:path';
 
 const store = await openStore();
 const models = new ServedModels(store, { extraFields: 'ignore' });
 await models.start([process.argv[3]]);
 const model = models.get(process.argv[3]);
 if (model === undefined) throw new Error(`${process.argv[3]} is not served`);
-const sink = process.argv[4] === 'log' ? new WorkerPredictionLog(`sqlite:${store.location}`) : undefined;
-const log = sink === undefined ? undefined : new PredictionLogWriter(sink, { writeWhenIdle: true });
-const turnEnd = new TurnEnd((e) => console.error(e));
+const log = process.argv[4] === 'log' ? new JournalLog({ dir: join(dirname(store.location), 'journal'), storeUri: `sqlite:${store.location}`, sync: 100, maxBytes: 1024 ** 3 }) : undefined;
+const turnEnd = new TurnEnd((e) => console.error(e), log === undefined ? undefined : () => log.commit());
 
 createServer((req, res) => {
   let text = '';
@@ -40,15 +39,14 @@ createServer((req, res) => {
     const scored = new Scored(model, [timeOrderedId(Date.now())], model.pipeline.codes(scores), scores, notes);
     const ms = performance.now() - started;
     const answer = scored.v1Json(false, undefined, ms);
+    log?.record({ id: scored.ids[0], model: model.model, version: model.version, timestamp: Date.now(), requestJson: text, responseJson: scored.outputJson(0), latencyMs: ms });
     turnEnd.later(() => {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer), 'x-hyperplane-model': model.model, 'x-hyperplane-version': String(model.version) });
       res.end(answer);
-      log?.record({ id: scored.ids[0], model: model.model, version: model.version, timestamp: Date.now(), requestJson: text, responseJson: scored.outputJson(0), latencyMs: ms });
     });
   });
 }).listen(Number(process.argv[2]), '127.0.0.1');
 process.on('SIGTERM', async () => {
   await log?.close();
-  await sink?.close();
   process.exit(0);
 });

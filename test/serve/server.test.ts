@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePackage } from '../../src/pipeline/package.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { PredictionLogWriter } from '../../src/serve/prediction-log-writer.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
-import { decodePrediction, openStore, type Prediction, type Store } from '../../src/store/index.js';
+import { decodePrediction, openStore, type Prediction, type PredictionRecord, type Store } from '../../src/store/index.js';
 import { apiMarkdown, ROUTE_DOCS } from '../../src/serve/api-docs.js';
 import { fixture, IN_TEST, ROOT, runCli, tempDir } from '../helpers.js';
 
@@ -63,7 +62,10 @@ describe('the prediction server', () => {
     const line = cli.stdout.trimEnd().split('\n')[6]!.split(',');
     expect(line[0]).toBe(body.prediction);
     expect(line.slice(1).map(Number)).toEqual([scores[0], scores[1], scores[2]]);
-    expect(logged.at(-1)).toMatchObject({ id: body.id, model: 'penguins', version: 1, request: row, response: { prediction: body.prediction } });
+    // The log keeps what the model read: the row less its target column, which the client sent along.
+    const { Species: _target, ...read } = row as Record<string, unknown>;
+    expect(logged.at(-1)).toMatchObject({ id: body.id, model: 'penguins', version: 1, request: read, response: { prediction: body.prediction } });
+    expect(Object.keys(logged.at(-1)!.request as object)).not.toContain('Species');
   });
 
   it('answers a batch of rows under any reference to the same version, and logs each row with its answer', async () => {
@@ -72,10 +74,9 @@ describe('the prediction server', () => {
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
     expect(body.predictions).toHaveLength(penguins.length);
-    // The log's rows are cut from the body as it came; each must be its row, beside its own answer.
-    // A batch is logged in the loop's next check phase, after its answer has gone out.
-    await new Promise((r) => setImmediate(r));
-    expect(logged.map((p) => p.request)).toEqual(penguins);
+    // Each row is logged as the model read it (the target sent along is not kept), beside its own answer,
+    // and before the answer went out.
+    expect(logged.map((p) => p.request)).toEqual(penguins.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'Species'))));
     expect(logged.map((p) => [p.id, p.response])).toEqual(body.predictions.map((a: { id: string; prediction: string; probabilities: unknown }) => [a.id, { prediction: a.prediction, probabilities: a.probabilities }]));
     expect(new Set(body.predictions.map((p: { id: string }) => p.id)).size).toBe(penguins.length);
     const accuracy = body.predictions.filter((p: { prediction: string }, i: number) => p.prediction === penguins[i]!['Species']).length / penguins.length;
@@ -186,10 +187,10 @@ describe('the prediction server', () => {
     }
   });
 
-  it('scores feedback against the prediction, even when the feedback overtakes the log batch holding it', async () => {
-    // A writer that holds its records (no batch fills, no timer fires during the test).
-    const writer = new PredictionLogWriter(store.predictions, { batchSize: 10_000, flushIntervalMs: 600_000, spillDir: tempDir('hyperplane-feedback-spill-') });
-    const held = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: writer });
+  it('scores feedback against the prediction, even when the feedback overtakes the record on its way to the store', async () => {
+    // A log that holds its records, as the journal does until its shipper has stored them.
+    const journaled: PredictionRecord[] = [];
+    const held = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (r) => journaled.push(r), find: (id) => journaled.find((r) => r.id === id) } });
     try {
       const p = (await held.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[1]! })).json();
       expect(await store.predictions.get(p.id)).toBeUndefined();
@@ -197,14 +198,14 @@ describe('the prediction server', () => {
       const [other, third] = ['Adelie', 'Chinstrap', 'Gentoo'].filter((l) => l !== p.prediction) as [string, string];
       expect((await feedback(other)).statusCode).toBe(202);
       expect((await feedback(third)).statusCode).toBe(202);
-      await writer.flush();
+      // Shipped.
+      await store.predictions.insert(journaled.splice(0));
       expect((await store.predictions.get(p.id))?.id).toBe(p.id);
       expect((await feedback(p.prediction)).statusCode).toBe(202);
-      // The first two were scored from the writer's held record, the last from the store.
+      // The first two were scored from the log's held record, the last from the store.
       expect((await store.feedback.list({ predictionId: p.id })).map((f) => f.reward)).toEqual([0, 0, 1]);
     } finally {
       await held.close();
-      await writer.close();
     }
   });
 
