@@ -75,7 +75,7 @@ function heldOutScore(c, learner, refit) {
   const trainArgs = [join(root, 'dist/cli/main.js'), 'train', c.train, '--target', c.target, '--task', c.task, '--learner', learner, '--time-budget', String(budget), '--no-track', '--out', dir, '--json', ...(refit ? ['--refit'] : ['--no-refit'])];
   const summary = JSON.parse(execFileSync(process.execPath, trainArgs, { encoding: 'utf8', maxBuffer: 1 << 24 }));
   const evaluation = JSON.parse(execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'evaluate', join(dir, 'model.hpkg'), c.test, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 }));
-  return { score: evaluation.metrics[METRIC[c.task]], holdout: summary.test[METRIC[c.task]], rows: summary.fit.rows, learner: summary.learner };
+  return { score: evaluation[METRIC[c.task]], holdout: summary.test[METRIC[c.task]], rows: summary.fit.rows, learner: summary.learner };
 }
 
 if (refitTable) {
