@@ -33,7 +33,7 @@ const TOLERANCE = { binary: 0.005, multiclass: 0.005, regression: 0.01 };
 const METRIC = { binary: 'auc', multiclass: 'accuracy', regression: 'r2' };
 
 const peers = new Map(
-  execFileSync(python, [join(here, 'quality-peers.py'), join(out, 'manifest.json')], { encoding: 'utf8', maxBuffer: 1 << 24 })
+  refitOnly ? [] : execFileSync(python, [join(here, 'quality-peers.py'), join(out, 'manifest.json')], { encoding: 'utf8', maxBuffer: 1 << 24 })
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l))
