@@ -16,7 +16,7 @@ import { checkActor, SqlAuditLog } from './sql/audit.js';
 import { DatabaseArtifacts } from './sql/database-artifacts.js';
 import { SqlDeployments } from './sql/deployments.js';
 import { SqlFeedbackLog } from './sql/feedback.js';
-import { SqlPredictionLog } from './sql/predictions.js';
+import { SqlPredictionLog, type CopyRows } from './sql/predictions.js';
 import { SqlRegistry } from './sql/registry.js';
 import { SqlTracking } from './sql/tracking.js';
 import type { Tracking } from './tracking.js';
@@ -91,6 +91,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
   let raw: import('better-sqlite3').Database | undefined;
   let location: string;
   let migrationSchema: string | undefined;
+  let copyRows: CopyRows | undefined;
   if (target.dialect === 'sqlite') {
     location = target.file;
     try {
@@ -100,10 +101,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     }
   } else {
     // Loaded only for a PostgreSQL store: `pg` costs every SQLite user's start ~40 ms.
-    const { openPostgres, parsePostgresUri } = await import('./db/postgres.js');
+    const [{ openPostgres, parsePostgresUri }, { copyPredictions }] = await Promise.all([import('./db/postgres.js'), import('./sql/prediction-copy.js')]);
     const pg = parsePostgresUri(target.uri);
     location = pg.display;
-    db = await openPostgres(pg);
+    let pool: import('pg').Pool;
+    ({ db, pool } = await openPostgres(pg));
+    copyRows = copyPredictions(pool);
     // Named explicitly: the migrator otherwise finds another schema's bookkeeping tables and skips creating ours.
     migrationSchema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
   }
@@ -120,7 +123,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       registry: new SqlRegistry(db, artifacts, tracking, actor),
       artifacts,
       deployments: new SqlDeployments(db, target.dialect, actor),
-      predictions: new SqlPredictionLog(db, raw),
+      predictions: new SqlPredictionLog(db, { sqlite: raw, copyRows }),
       feedback: new SqlFeedbackLog(db),
       apiKeys: new SqlApiKeys(db, actor),
       audit: new SqlAuditLog(db),

@@ -5,6 +5,7 @@ import { auditCases } from './suite/audit.js';
 import type { SuiteContext } from './suite/context.js';
 import { listingCases } from './suite/listing.js';
 import { registryCases } from './suite/registry.js';
+import { predictionBatchCases } from './suite/prediction-batches.js';
 import { craftedCursorCases, servingCases } from './suite/serving.js';
 import { trackingCases } from './suite/tracking.js';
 
@@ -20,6 +21,7 @@ export function describeStore(harness: StoreHarness): void {
     describe('registry', () => registryCases(ctx));
     describe('artifacts', () => artifactCases(ctx));
     describe('serving tables', () => servingCases(ctx));
+    describe('prediction batches', () => predictionBatchCases(ctx));
     describe('crafted cursors', () => craftedCursorCases(ctx));
     describe('audit trail and key expiry', () => auditCases(ctx));
   });

@@ -42,7 +42,8 @@ function redact(uri: string): string {
   return uri.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-export async function openPostgres(target: PostgresTarget): Promise<Kysely<Database>> {
+/** The query layer, and its pool for what Kysely cannot express (COPY). */
+export async function openPostgres(target: PostgresTarget): Promise<{ db: Kysely<Database>; pool: pg.Pool }> {
   if (target.schema !== null) await createSchema(target);
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -63,7 +64,7 @@ export async function openPostgres(target: PostgresTarget): Promise<Kysely<Datab
     await db.destroy();
     throw new HyperplaneError(`cannot connect to PostgreSQL: ${(e as Error).message}`, { file: target.display });
   }
-  return db;
+  return { db, pool };
 }
 
 async function createSchema(target: PostgresTarget): Promise<void> {

@@ -9,27 +9,36 @@ import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../v
 
 type Row = Database['prediction_log'];
 
-export class SqlPredictionLog implements PredictionLog {
-  private fastInsert: ((rows: readonly Row[]) => void) | undefined;
+/** Loads rows in bulk with PostgreSQL's COPY (prediction-copy.ts), skipping ids already stored. */
+export type CopyRows = (rows: readonly Row[]) => Promise<void>;
 
-  /** `raw`: SQLite's own handle, for a prepared-statement insert (the server's log writes every prediction). */
+/** How large a batch must be for COPY: its staging table costs a few round trips that a small INSERT does not. */
+export const COPY_MIN_ROWS = 200;
+
+/** The database's own handles, for the bulk loads the query builder cannot express. */
+export interface BulkLoaders {
+  /** SQLite's handle: a prepared statement per row in one transaction. */
+  sqlite?: SqliteDatabase.Database | undefined;
+  /** PostgreSQL's COPY, for batches of COPY_MIN_ROWS or more. */
+  copyRows?: CopyRows | undefined;
+}
+
+export class SqlPredictionLog implements PredictionLog {
+  private readonly fastInsert: ((rows: readonly Row[]) => void) | undefined;
+  private readonly copyRows: CopyRows | undefined;
+
+  /** The shipper loads every prediction through insert(): each backend gets its fastest bulk path. */
   constructor(
     private readonly db: Kysely<Database>,
-    raw?: SqliteDatabase.Database,
+    bulk: BulkLoaders = {},
   ) {
-    if (raw === undefined) return;
-    const statement = raw.prepare(
-      'insert into prediction_log (id, model, version, ts, request, response, latency_ms, arm, request_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing',
-    );
-    const insertAll = raw.transaction((rows: readonly Row[]) => {
-      for (const r of rows) statement.run(r.id, r.model, r.version, r.ts, r.request, r.response, r.latency_ms, r.arm, r.request_id);
-    });
-    // BEGIN IMMEDIATE, as the Kysely driver does: the write lock up front.
-    this.fastInsert = (rows) => insertAll.immediate(rows);
+    this.copyRows = bulk.copyRows;
+    this.fastInsert = bulk.sqlite === undefined ? undefined : sqliteInsert(bulk.sqlite);
   }
 
   async insert(batch: readonly PredictionRecord[]): Promise<void> {
     if (batch.length === 0) return;
+    // Checked and converted here, before either path, so both refuse the same records with the same errors.
     const rows: Row[] = batch.map((p) => ({
       id: checkName(p.id, 'prediction id'),
       model: checkName(p.model, 'model'),
@@ -46,6 +55,10 @@ export class SqlPredictionLog implements PredictionLog {
       // Through Kysely's connection, so no Kysely transaction is open on it meanwhile; better-sqlite3 runs it synchronously:
       // a prepared statement per row costs a few µs, the query builder's multi-row insert ~30.
       await this.db.connection().execute(async () => fast(rows));
+      return;
+    }
+    if (this.copyRows !== undefined && rows.length >= COPY_MIN_ROWS) {
+      await this.copyRows(rows);
       return;
     }
     await this.db.transaction().execute(async (trx) => {
@@ -136,6 +149,17 @@ function page<R extends Row, T>(rows: readonly R[], limit: number, convert: (row
     predictions: shown.map(convert),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ order: 'ts asc', key: last.ts, id: last.id }) : null,
   };
+}
+
+/** The whole batch in one transaction (BEGIN IMMEDIATE, as the Kysely driver: the write lock up front), one prepared statement. */
+function sqliteInsert(raw: SqliteDatabase.Database): (rows: readonly Row[]) => void {
+  const statement = raw.prepare(
+    'insert into prediction_log (id, model, version, ts, request, response, latency_ms, arm, request_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing',
+  );
+  const insertAll = raw.transaction((rows: readonly Row[]) => {
+    for (const r of rows) statement.run(r.id, r.model, r.version, r.ts, r.request, r.response, r.latency_ms, r.arm, r.request_id);
+  });
+  return (rows) => insertAll.immediate(rows);
 }
 
 /** Encoded JSON is trusted, not parsed again; only its kind is checked (a non-string would be stored as something else). */
