@@ -18,7 +18,8 @@ export interface RetentionStats {
   lastSweepMs: number | null;
 }
 
-const FIRST_SLICE_MS = 60 * 60 * 1000;
+/** Small, so a dense first minute is still a short statement; doubling reaches years of sparse history in ~20. */
+const FIRST_SLICE_MS = 60 * 1000;
 const MIN_SLICE_MS = 1000;
 /** Between two statements: lets the serving processes' writes (feedback, keys) take SQLite's write lock. */
 const PAUSE_MS = 5;
