@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServedVersion } from './served-models.js';
 
 /** One route × model × version's instruments, made once: labelling per request cost more than scoring a row. */
@@ -8,6 +8,23 @@ export interface Instruments {
   rows: number;
   invalid: { inc(): void };
   seconds: { observe(v: number): void };
+}
+
+/** The prediction log's numbers /metrics shows: the journal's and its shipper's. */
+export interface LogGauges {
+  /** Journal bytes not shipped yet (the open segment included). */
+  journalBytes: number;
+  journalSegments: number;
+  /** Age of the oldest record not shipped yet, in seconds; 0 when all is shipped. */
+  lagSeconds: number;
+  recordsShipped: number;
+  /** Records shipped a second, over the last ~10 s. */
+  shipRate: number;
+  tornRecords: number;
+  rejected: number;
+  storeDown: boolean;
+  /** Removed by retention (--log-keep) since the start. */
+  predictionsExpired: number;
 }
 
 /** The server's Prometheus metrics (prom-client): requests, latency, rows and overload, per model and version. */
@@ -28,6 +45,36 @@ export class ServeMetrics {
     this.latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
     this.overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers });
     this.rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers, collect });
+  }
+
+  /**
+   * The prediction log's gauges, each read from `read()` when Prometheus scrapes (one call per scrape:
+   * the first gauge's collect reads, the others use that reading).
+   */
+  watchLog(read: () => LogGauges): void {
+    const registers = [this.registry];
+    let latest: LogGauges | undefined;
+    const gauge = (name: string, help: string, value: (g: LogGauges) => number, first = false): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect(this: Gauge) {
+          if (first || latest === undefined) latest = read();
+          this.set(value(latest));
+        },
+      });
+    };
+    // Counters in Prometheus terms, but set from the shipper thread's totals: a Gauge can be set, a Counter only added to.
+    gauge('hyperplane_journal_bytes', 'Prediction journal bytes not shipped to the store yet', (g) => g.journalBytes, true);
+    gauge('hyperplane_journal_segments', 'Prediction journal segments not shipped yet, the open one included', (g) => g.journalSegments);
+    gauge('hyperplane_log_lag_seconds', 'Age of the oldest prediction record not shipped to the store yet (0: all shipped)', (g) => g.lagSeconds);
+    gauge('hyperplane_log_shipped_total', 'Prediction records shipped to the store since the start', (g) => g.recordsShipped);
+    gauge('hyperplane_log_ship_rate', 'Prediction records shipped a second, over the last ~10 s', (g) => g.shipRate);
+    gauge('hyperplane_log_torn_records_total', "Torn journal records skipped (a killed writer's half-written last record)", (g) => g.tornRecords);
+    gauge('hyperplane_log_rejected_total', "Prediction records the store refused as invalid, kept in the journal's rejected/ folder", (g) => g.rejected);
+    gauge('hyperplane_log_store_down', '1 while the shipper cannot write to the store and is retrying, else 0', (g) => (g.storeDown ? 1 : 0));
+    gauge('hyperplane_log_expired_total', 'Predictions removed by retention (--log-keep) since the start', (g) => g.predictionsExpired);
   }
 
   /** The instruments of a route answering for a version. */

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServeMetrics } from './metrics.js';
+import type { LogFields } from './log-fields.js';
+import type { LogGauges, ServeMetrics } from './metrics.js';
 import { timeOrderedId } from './ids.js';
 import type { Policy, Route } from './policies.js';
 import { fail, type Headers } from './reply.js';
@@ -21,6 +22,10 @@ export interface PredictionSink {
   stats?(): object;
   /** A recorded prediction not in the store yet, by id (feedback can arrive before its batch is written). */
   find?(id: string): PredictionRecord | undefined;
+  /** Fields the log must not keep as sent: redacted or hashed in every record, shadows' included. */
+  fields?: LogFields | undefined;
+  /** The journal's and shipper's numbers for /metrics, read at scrape time. */
+  gauges?(): LogGauges;
 }
 
 /** A request as it came, for the log: a one-row body's JSON text (logged as it is when it holds only fields the model reads). */
@@ -88,6 +93,9 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   let deferred = 0;
   let waiting: (() => void)[] = [];
   const batchSchema = batchSchemaOf(rowSchema, maxRows);
+  // Read at scrape time only: nothing per request.
+  if (log?.gauges !== undefined) metrics.watchLog(log.gauges.bind(log));
+  const fields = log?.fields;
 
   /** Runs `task` after the work of this phase (`at`), counted until it has run. */
   function counted(at: (task: (failed: unknown) => void) => void, task: (failed: unknown) => void): void {
@@ -125,7 +133,8 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   /**
    * The log keeps what the model read, not the raw request: a one-row body's text as it came when every
    * field in it is one the model reads (the common case, with no encoding), else the row's model fields
-   * encoded. A row with 200,000 extra keys once stored 3.5 MB.
+   * encoded. A row with 200,000 extra keys once stored 3.5 MB. A row holding a field the log redacts or
+   * hashes is always encoded, by the log's policy: its text as sent would keep the field.
    */
   function logAnswers(scored: Scored, records: readonly Record<string, unknown>[], ms: number, arm: string | null, requestId: string | null, request: RequestSource | undefined): void {
     if (log === undefined) return;
@@ -140,7 +149,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
         model,
         version,
         timestamp,
-        requestJson: request !== undefined && onlyFieldsRead(row, reads) ? request : JSON.stringify(row, readFields(row, reads)),
+        requestJson: fields?.touches(row) === true ? fields.encode(row, reads) : request !== undefined && onlyFieldsRead(row, reads) ? request : JSON.stringify(row, readFields(row, reads)),
         responseJson: scored.outputJson(i),
         latencyMs: ms,
         ...(arm !== null ? { arm } : {}),

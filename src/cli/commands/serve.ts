@@ -17,6 +17,9 @@ interface ServeFlags {
   drainMs: string;
   journalSync: string;
   journalMaxBytes: string;
+  logRedact?: string;
+  logHash?: string;
+  logKeep?: string;
   maxEventLoopUtilization?: string;
   /** Commander's `--no-auth`: false when given. */
   auth: boolean;
@@ -37,6 +40,19 @@ const integer = (flag: string, text: string, min: number, max?: number): number 
   if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) throw new HyperplaneError(`${flag} ${text}: expected a whole number${range}`);
   return n;
 };
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration like 30d, 12h, 90m or 45s, in ms. */
+const duration = (flag: string, text: string): number => {
+  const m = /^(\d+)([smhd])$/.exec(text.trim());
+  const ms = m === null ? NaN : Number(m[1]) * UNIT_MS[m[2]!]!;
+  if (!(ms > 0)) throw new HyperplaneError(`${flag} ${text}: expected a whole number and a unit, s, m, h or d (e.g. 30d), above 0`);
+  return ms;
+};
+
+/** A comma-separated list of field names. */
+const fieldList = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(','));
 
 /**
  * `hyperplane serve [REF...]`: the models in the store over HTTP. SIGTERM or Ctrl-C stops taking new
@@ -64,6 +80,9 @@ export function serveCommand(): Command {
     .option('--no-log', 'do not write the prediction log (feedback is then scored only by explicit rewards)')
     .option('--journal-sync <ms|always>', 'the prediction journal is fsynced at most this many ms after a write (group commit), or every turn with always: what a machine crash can lose (a killed process loses nothing)', '100')
     .option('--journal-max-bytes <n>', 'unshipped journal bytes (the store down that long) past which predictions are answered 503 with Retry-After', String(1024 ** 3))
+    .option('--log-redact <fields>', 'fields left out of the prediction log, comma-separated (answers are unchanged)')
+    .option('--log-hash <fields>', 'fields logged as HMAC-SHA256 hex with the key in HYPERPLANE_LOG_HASH_KEY (required, 16+ characters), comma-separated')
+    .option('--log-keep <duration>', 'remove logged predictions and feedback older than this (e.g. 30d; units s, m, h, d), at start and every hour')
     .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -80,6 +99,15 @@ export function serveCommand(): Command {
       const drainMs = integer('--drain-ms', flags.drainMs, 0);
       const journalSync = flags.journalSync === 'always' ? 'always' : integer('--journal-sync', flags.journalSync, 1, 60_000);
       const journalMaxBytes = integer('--journal-max-bytes', flags.journalMaxBytes, 1024 * 1024);
+      const logKeepMs = flags.logKeep !== undefined ? duration('--log-keep', flags.logKeep) : undefined;
+      const logRedact = fieldList(flags.logRedact);
+      const logHash = fieldList(flags.logHash);
+      if (flags.log === false && (logRedact ?? logHash ?? logKeepMs) !== undefined) throw new HyperplaneError('--log-redact, --log-hash and --log-keep shape the prediction log, which --no-log turns off');
+      // A missing or short hash key fails here, before any worker starts.
+      if (logRedact !== undefined || logHash !== undefined) {
+        const { LogFieldPolicy } = await import('../../serve/log-fields.js');
+        LogFieldPolicy.from({ ...(logRedact !== undefined ? { redact: logRedact } : {}), ...(logHash !== undefined ? { hash: logHash } : {}) });
+      }
       const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
       const maxEventLoopDelayMs = integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
       const maxInFlight = integer('--max-in-flight', flags.maxInFlight, 1);
@@ -111,6 +139,9 @@ export function serveCommand(): Command {
         log: flags.log,
         journalSync,
         journalMaxBytes,
+        ...(logRedact !== undefined ? { logRedact } : {}),
+        ...(logHash !== undefined ? { logHash } : {}),
+        ...(logKeepMs !== undefined ? { logKeepMs } : {}),
         logger: true,
         logLevel: flags.logLevel,
         onNotice: notice,

@@ -1,5 +1,7 @@
-import { Journal, ShipperThread, type JournalStats, type ShipperStats } from '../../store/prediction-log/index.js';
+import { Journal, ShipperThread, type JournalStats, type RetentionStats, type ShipperStats } from '../../store/prediction-log/index.js';
 import type { PredictionRecord } from '../../store/index.js';
+import type { LogFieldPolicy } from '../log-fields.js';
+import type { LogGauges } from '../metrics.js';
 import type { PredictionSink } from '../predict.js';
 
 export interface JournalLogOptions {
@@ -11,6 +13,12 @@ export interface JournalLogOptions {
   sync: 'always' | number;
   /** Past this many unshipped bytes the server answers 503. */
   maxBytes: number;
+  /** Fields redacted or hashed in every record (LogFieldPolicy.from). */
+  fields?: LogFieldPolicy;
+  /** Retention: predictions and feedback older than this many ms are removed by the shipper thread. */
+  keepMs?: number;
+  /** How often retention sweeps (default one hour; tests shorten it). */
+  sweepEveryMs?: number;
   onError?: (message: string) => void;
 }
 
@@ -30,10 +38,18 @@ export class JournalLog implements PredictionSink {
   private older = new Map<string, PredictionRecord>();
   private readonly timer: NodeJS.Timeout;
   private commitScheduled = false;
+  readonly fields: LogFieldPolicy | undefined;
 
   constructor(options: JournalLogOptions) {
+    this.fields = options.fields;
     this.journal = new Journal({ dir: options.dir, sync: options.sync === 'always' ? 'always' : { everyMs: options.sync }, maxBytes: options.maxBytes, onUnencodable: (r, e) => options.onError?.(`prediction ${r.id} cannot be encoded and is left out of the journal: ${e instanceof Error ? e.message : String(e)}`) });
-    this.shipper = new ShipperThread({ uri: options.storeUri, root: options.dir, ...(options.onError !== undefined ? { onError: options.onError } : {}) });
+    this.shipper = new ShipperThread({
+      uri: options.storeUri,
+      root: options.dir,
+      ...(options.keepMs !== undefined ? { keepMs: options.keepMs } : {}),
+      ...(options.sweepEveryMs !== undefined ? { sweepEveryMs: options.sweepEveryMs } : {}),
+      ...(options.onError !== undefined ? { onError: options.onError } : {}),
+    });
     this.timer = setInterval(() => {
       this.older = this.recent;
       this.recent = new Map();
@@ -71,8 +87,26 @@ export class JournalLog implements PredictionSink {
     return this.recent.get(id) ?? this.older.get(id);
   }
 
-  stats(): { journal: JournalStats; shipper: ShipperStats } {
-    return { journal: this.journal.stats(), shipper: this.shipper.stats() };
+  stats(): { journal: JournalStats; shipper: ShipperStats; retention: RetentionStats } {
+    return { journal: this.journal.stats(), shipper: this.shipper.stats(), retention: this.shipper.retentionStats() };
+  }
+
+  gauges(): LogGauges {
+    const journal = this.journal.stats();
+    const shipper = this.shipper.stats();
+    // This journal's oldest segment, or what the shipper waits on (a dead process's segments, a down store): the older.
+    const journalLagMs = journal.oldestUnshippedMs === null ? 0 : Date.now() - journal.oldestUnshippedMs;
+    return {
+      journalBytes: journal.bytes,
+      journalSegments: journal.segments,
+      lagSeconds: Math.max(journalLagMs, shipper.lagMs) / 1000,
+      recordsShipped: shipper.recordsShipped,
+      shipRate: shipper.recordsPerSecond,
+      tornRecords: shipper.tornSkipped,
+      rejected: shipper.rejected,
+      storeDown: shipper.storeDown,
+      predictionsExpired: this.shipper.retentionStats().predictionsRemoved,
+    };
   }
 
   /** Commits and closes the journal, then lets the shipper store everything before it stops. */

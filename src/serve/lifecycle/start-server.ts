@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import { openStore, osUser, storeTarget, type Store } from '../../store/index.js';
 import type { ListenerCopies } from '../listener-copies.js';
+import { LogFieldPolicy } from '../log-fields.js';
 import type { Server, ServerOptions } from '../server.js';
 
 /** What `hyperplane serve` runs, for a Node application to run in-process. */
@@ -32,6 +33,14 @@ export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' 
   journalSync?: 'always' | number;
   /** Unshipped journal bytes past which predictions are answered 503 with Retry-After (default 1 GiB). */
   journalMaxBytes?: number;
+  /** Fields left out of the logged request (the answer is unchanged). */
+  logRedact?: string[];
+  /** Fields logged as HMAC-SHA256(key, value) hex, so they can be joined but not read. */
+  logHash?: string[];
+  /** The key `logHash` hashes with (default HYPERPLANE_LOG_HASH_KEY); required, at least 16 characters, when logHash names a field. */
+  logHashKey?: string;
+  /** Retention: predictions and feedback older than this many ms are removed, at the start and every hour, by the shipper thread. */
+  logKeepMs?: number;
   /** Fastify's pino logger to stdout (default false). */
   logger?: boolean;
   /** Lines for the operator (what is served, where it listens), e.g. to stderr. */
@@ -71,6 +80,9 @@ function shipperUri(store: Store, given: string | undefined): string {
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const notice = options.onNotice ?? (() => {});
+  // Checked before the store is opened: a missing hash key is the operator's to fix, not a half-started server's.
+  const fields = LogFieldPolicy.from({ ...(options.logRedact !== undefined ? { redact: options.logRedact } : {}), ...(options.logHash !== undefined ? { hash: options.logHash } : {}), ...(options.logHashKey !== undefined ? { hashKey: options.logHashKey } : {}) });
+  if (options.logKeepMs !== undefined && !(Number.isFinite(options.logKeepMs) && options.logKeepMs > 0)) throw new HyperplaneError(`logKeepMs ${options.logKeepMs}: expected a positive number of milliseconds`, { field: 'logKeepMs' });
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openStore({ actor: options.actor ?? `serve:${osUser()}` }));
   const { buildServer } = await import('../server.js');
@@ -85,10 +97,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           storeUri: shipperUri(store, options.storeUri),
           sync: options.journalSync ?? 100,
           maxBytes: options.journalMaxBytes ?? 1024 ** 3,
+          ...(fields !== undefined ? { fields } : {}),
+          ...(options.logKeepMs !== undefined ? { keepMs: options.logKeepMs } : {}),
           onError: (message) => notice(`prediction log: ${message}`),
         })
       : undefined;
-  const { store: _store, storeUri: _uri, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
+  const { store: _store, storeUri: _uri, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
   const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: logger === true });
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';

@@ -12,5 +12,6 @@
  */
 export { Journal, type JournalOptions, type JournalStats } from './journal.js';
 export { Shipper, type ShipperOptions, type ShipperStats } from './shipper.js';
+export { sweep, type RetentionOptions, type RetentionStats } from './retention.js';
 export { ShipperThread, type ShipperThreadOptions } from './shipper-handle.js';
 export { encodeRecords, readSegment, SEGMENT_VERSION, type SegmentContents, type SegmentHeader } from './record-format.js';

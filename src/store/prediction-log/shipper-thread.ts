@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store.js';
+import { sweep, type RetentionStats } from './retention.js';
 import { Shipper } from './shipper.js';
 import type { ShipperThreadData, ShipperThreadMessage } from './shipper-handle.js';
 
@@ -18,14 +19,38 @@ const shipper = new Shipper({
   ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
   onError: (message, error) => port.postMessage({ kind: 'error', message: error instanceof Error ? `${message}: ${error.message}` : message } satisfies ShipperThreadMessage),
 });
-const postStats = (): void => port.postMessage({ kind: 'stats', stats: shipper.stats() } satisfies ShipperThreadMessage);
+const retention: RetentionStats = { predictionsRemoved: 0, feedbackRemoved: 0, lastSweepMs: null };
+const postStats = (): void => port.postMessage({ kind: 'stats', stats: shipper.stats(), retention } satisfies ShipperThreadMessage);
 const statsTimer = setInterval(postStats, data.pollMs ?? 200);
 shipper.start();
+
+// Retention runs here, on the thread's own connection, so a long sweep never holds up an answer.
+let stopping = false;
+let sweeping: Promise<void> = Promise.resolve();
+const sweepOnce = (keepMs: number): void => {
+  sweeping = sweeping.then(async () => {
+    if (stopping) return;
+    try {
+      const removed = await sweep({ predictions: store.predictions, feedback: store.feedback, keepMs, stopping: () => stopping });
+      retention.predictionsRemoved += removed.predictions;
+      retention.feedbackRemoved += removed.feedback;
+      retention.lastSweepMs = Date.now();
+    } catch (e) {
+      port.postMessage({ kind: 'error', message: `retention could not remove old predictions (tried again at the next sweep): ${e instanceof Error ? e.message : String(e)}` } satisfies ShipperThreadMessage);
+    }
+  });
+};
+const keepMs = data.keepMs;
+const sweepTimer = keepMs !== undefined ? setInterval(() => sweepOnce(keepMs), data.sweepEveryMs ?? 60 * 60 * 1000) : undefined;
+if (keepMs !== undefined) sweepOnce(keepMs);
 port.on('message', (message: { stop: true; drain: boolean }) => {
   if (!message.stop) return;
   clearInterval(statsTimer);
+  clearInterval(sweepTimer);
+  stopping = true;
   void (async () => {
     try {
+      await sweeping;
       await shipper.stop(message.drain);
     } finally {
       postStats();
