@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import { HyperplaneError, isHyperplaneError } from '../errors.js';
 import type { ApiKey, ApiScope, JsonValue, Store } from '../store/index.js';
 import { componentSchemas, ROUTE_DOCS } from './api-docs.js';
@@ -148,23 +148,29 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.decorateRequest('apiKey', undefined);
   await keys.refresh();
   const scopeOf = (route: string): ApiScope | undefined => (route.startsWith('/v1/admin/') ? 'admin' : route.startsWith('/v1/feedback') ? 'feedback' : route.startsWith('/v1/models/') || route.startsWith('/v2/models/') || route.startsWith('/invocations') ? 'predict' : undefined);
-  app.addHook('onRequest', (request, reply, done) => {
-    // The matched route's pattern, never the raw URL: the router decodes '/v1/%61dmin/reload' to the admin route.
-    const route = request.routeOptions.url;
-    if (route === undefined) return done();
-    const scope = scopeOf(route);
-    if (scope === undefined) return done();
-    const answer = (result: AuthResult): void => {
-      if (result.ok) {
-        request.apiKey = result.key;
-        return done();
-      }
-      metrics.counted(scope, result.status);
-      void fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
+  /** The key check, as each scoped route's own onRequest hook: no per-request route lookup (Fastify's routeOptions builds an object each read) or scope match. */
+  const checkKey =
+    (scope: ApiScope): onRequestHookHandler =>
+    (request, reply, done) => {
+      const answer = (result: AuthResult): void => {
+        if (result.ok) {
+          request.apiKey = result.key;
+          return done();
+        }
+        metrics.counted(scope, result.status);
+        void fail(reply, result.status, result.status === 401 ? 'unauthorized' : 'forbidden', result.message);
+      };
+      const result = keys.check(request.headers, scope);
+      if (result instanceof Promise) result.then(answer, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+      else answer(result);
     };
-    const result = keys.check(request.headers, scope);
-    if (result instanceof Promise) result.then(answer, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
-    else answer(result);
+  // By the route's pattern, never the raw URL: the router decodes '/v1/%61dmin/reload' to the admin route.
+  // Routes carry no onRequest hooks of their own, so the check runs where the global hook did: after overload's.
+  app.addHook('onRoute', (route) => {
+    const scope = scopeOf(route.url);
+    if (scope === undefined) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [...own, checkKey(scope)];
   });
 
   /**
