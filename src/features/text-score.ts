@@ -1,7 +1,6 @@
 import type { Table } from '../data/table.js';
-import { Random } from '../synth/random.js';
 import { TableInputs, type RowInputs } from './inputs.js';
-import { hashTokens } from './text.js';
+import { fnv1a, hashTokens } from './text.js';
 
 /**
  * A text column as trees can use it: the score of a linear model (ridge for regression, logistic for
@@ -94,6 +93,7 @@ export function fitTextScore(table: Table, column: string, input: number, target
   const n = table.nRows;
   const inputs = new TableInputs(table, [column]);
   const present = new Uint8Array(n);
+  const textFold = new Int32Array(n);
   const start = new Int32Array(n + 1);
   const cols: number[] = [];
   const vals: number[] = [];
@@ -102,6 +102,7 @@ export function fitTextScore(table: Table, column: string, input: number, target
     const text = inputs.text(0);
     if (text !== null) {
       present[i] = 1;
+      textFold[i] = foldOfText(text, target.seed);
       const { index, value } = sparseTfIdf(text, buckets, idf);
       for (let j = 0; j < index.length; j++) {
         cols.push(index[j]!);
@@ -122,7 +123,7 @@ export function fitTextScore(table: Table, column: string, input: number, target
   });
   const logistic = target.task !== 'regression';
   const learnable = Int32Array.from({ length: n }, (_, i) => i).filter((i) => present[i] === 1 && target.y[i] === target.y[i]);
-  const fold = foldOf(learnable.length, target.seed);
+  const fold = Int32Array.from(learnable, (i) => textFold[i]!);
   const oof = new Float64Array(n * classes).fill(NaN);
   const weights: number[][] = [];
   const intercepts: number[] = [];
@@ -144,17 +145,14 @@ export function fitTextScore(table: Table, column: string, input: number, target
   return { step: { kind: 'text-score', input, buckets, idf, weights, intercepts }, oof };
 }
 
-/** Each of m rows' fold, FOLDS folds of near-equal size, in a seeded random order. */
-function foldOf(m: number, seed: number): Int32Array {
-  const order = Int32Array.from({ length: m }, (_, i) => i);
-  const rng = new Random(seed ^ 0x7e57);
-  for (let i = m - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const fold = new Int32Array(m);
-  order.forEach((r, p) => (fold[r] = p % FOLDS));
-  return fold;
+/**
+ * A row's fold, from its text and the seed: rows with the same text share a fold, so a row repeated
+ * (--upsample repeats minority rows; data sets repeat reviews) never scores itself out of fold.
+ */
+function foldOfText(text: string, seed: number): number {
+  let h = Math.imul(fnv1a(text) ^ seed, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) % FOLDS;
 }
 
 function score(rows: SparseRows, i: number, w: Float64Array, b: number): number {

@@ -78,6 +78,17 @@ describe('text scores: trees read a text column as a linear model’s out-of-fol
     expect(() => decodePackage(encodePackage(edited), 'edited.hpkg')).toThrow(/weights\.0 has 1023 values, expected 1024/);
   }, 60_000);
 
+  it('rows with the same text share a fold: a repeated row (as --upsample makes) never sees its own target out of fold', async () => {
+    const file = join(tempDir(), 'twice.csv');
+    const [header, ...rows] = reviewsCsv(300, 8).trimEnd().split('\n');
+    writeFileSync(file, [header, ...rows, ...rows].join('\n') + '\n');
+    const data = await loadData(file);
+    const label = data.table.columns.find((c) => c.name === 'label')!;
+    const y = Float64Array.from({ length: data.table.nRows }, (_, i) => (cellText(label, i) === 'yes' ? 1 : 0));
+    const { X } = fitTrainingRecipe(data.table, data.schema, { family: 'tree', exclude: ['label'], target: { y, task: 'binary', seed: 4 } });
+    for (let i = 0; i < 300; i++) expect(X.data[(i + 300) * X.d]).toBe(X.data[i * X.d]);
+  });
+
   it('multiclass: one score per class', async () => {
     const data = await reviews(300, 3);
     const y = Float64Array.from({ length: data.table.nRows }, (_, i) => i % 3);
