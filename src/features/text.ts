@@ -6,7 +6,7 @@
  */
 const WORD = /[\p{L}\p{N}]+/gu;
 
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -26,8 +26,9 @@ export function checkExtremes(infinite: readonly InfiniteValues[], source: strin
 }
 
 /**
- * A line per model whose recipe leaves out a text column (default tree recipes do; an explicit recipe
- * may name none): a text column dropped silently made trees look broken beside a linear model.
+ * A line per model whose recipe leaves out a text column (an explicit recipe may name none; default
+ * tree recipes read a text score instead): a text column dropped silently made trees look broken
+ * beside a linear model.
  */
 export function textLeftOut(members: readonly Member[], schema: readonly ColumnSchema[], target: string, explicit: boolean): string[] {
   const lines = new Set<string>();
@@ -36,7 +37,7 @@ export function textLeftOut(members: readonly Member[], schema: readonly ColumnS
     const used = new Set(m.recipe.inputs.map((i) => i.name));
     for (const c of schema) {
       if (c.type !== 'text' || c.name === target || used.has(c.name)) continue;
-      lines.add(`${m.model.kind}: text column '${c.name}' left out: ${explicit ? 'the recipe names no output from it' : `trees take no text by default (hashed words mix unrelated words in each bucket); a linear model reads it, or name it in a recipe, e.g. ngram(${c.name}, 2)`}`);
+      lines.add(`${m.model.kind}: text column '${c.name}' left out: ${explicit ? 'the recipe names no output from it' : `the recipe has no text step for it; a linear model reads it, or name it in a recipe, e.g. ngram(${c.name}, 2)`}`);
     }
   }
   return [...lines];

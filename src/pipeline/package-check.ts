@@ -37,6 +37,16 @@ const stepSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('hashing'), input: index, buckets: z.number().int().min(1).max(MAX_WIDTH), idf: z.array(finite), ngram: z.number().int().min(1).optional(), osb: z.number().int().min(1).optional() })
     .strict(),
+  z
+    .object({
+      kind: z.literal('text-score'),
+      input: index,
+      buckets: z.number().int().min(1).max(MAX_WIDTH),
+      idf: z.array(finite),
+      weights: z.array(z.array(finite)).min(1).max(MAX_WIDTH),
+      intercepts: z.array(finite),
+    })
+    .strict(),
 ]);
 
 const recipeSchema = z
@@ -127,7 +137,12 @@ export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): st
     for (const input of step.kind === 'category' ? step.inputs : [step.input]) {
       if (input >= recipe.inputs.length) return `recipe.steps.${s} reads input ${input}; the recipe has ${recipe.inputs.length} inputs`;
     }
-    if (step.kind === 'hashing' && step.idf.length !== step.buckets) return `recipe.steps.${s}.idf has ${step.idf.length} values, expected ${step.buckets} (one per bucket)`;
+    if ((step.kind === 'hashing' || step.kind === 'text-score') && step.idf.length !== step.buckets) return `recipe.steps.${s}.idf has ${step.idf.length} values, expected ${step.buckets} (one per bucket)`;
+    if (step.kind === 'text-score') {
+      const k = step.weights.findIndex((w) => w.length !== step.buckets);
+      if (k >= 0) return `recipe.steps.${s}.weights.${k} has ${step.weights[k]!.length} values, expected ${step.buckets} (one per bucket)`;
+      if (step.intercepts.length !== step.weights.length) return `recipe.steps.${s}.intercepts has ${step.intercepts.length} values, expected ${step.weights.length} (one per score)`;
+    }
     raw += stepWidth(step);
   }
   let width = raw;

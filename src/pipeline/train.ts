@@ -7,7 +7,7 @@ import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
-import { fitRecipe, FittedRecipe } from '../features/recipe.js';
+import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
 import { fit, getLearner } from '../learn/registry.js';
@@ -139,8 +139,10 @@ async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnS
   if (byFamily === undefined) recipeCache.set(table, (byFamily = new Map()));
   let prepared = byFamily.get(family);
   if (prepared === undefined) {
-    const recipe = fitRecipe(table, schema, { family, exclude: [target.name], ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
-    prepared = { recipe, X: new FittedRecipe(recipe).transformTable(table) };
+    // The target goes in for supervised steps (trees' text scores), fitted on these rows only: in auto's
+    // cross-validation each fold's recipe sees only that fold's training rows.
+    const supervision = { y, task: target.task, seed: options.seed, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
+    prepared = fitTrainingRecipe(table, schema, { family, exclude: [target.name], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
     byFamily.set(family, prepared);
   }
   const { recipe, X } = prepared;
