@@ -2,7 +2,6 @@ import type { ColumnSchema } from '../data/schema/schema.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
 import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
-import { Random } from '../synth/random.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
@@ -20,6 +19,8 @@ import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget, infiniteTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
+import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
+import { pick, upsampleRows } from './rows.js';
 
 /** How the final model's quality is measured. */
 export type EvaluationPlan =
@@ -81,15 +82,8 @@ export interface LeaderboardEntry {
   note?: string;
 }
 
-/** Which model the package holds, and why: the evaluated one, or the same pipeline refit on every labelled row. */
-export interface FitInfo {
-  refit: boolean;
-  /** Rows the packaged model learned from. */
-  rows: number;
-  /** Rows the evaluated model learned from (what the test figures measure). */
-  evaluatedRows: number;
-  why: string;
-}
+export type { FitInfo } from './refit.js';
+export { REFIT_ROWS } from './refit.js';
 
 export interface TrainResult {
   package: ModelPackage;
@@ -302,10 +296,12 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
   });
   // The figures above measure the evaluated model; the package may hold the same pipeline refit on every labelled row.
-  const fit = refitPlan(plan, options.refit, y.length, labelled);
+  const fit = refitPlan(plan.kind, plan.kind === 'test' ? plan.source : undefined, options.refit, y.length, labelled?.y.length);
   let served = pipeline;
   if (fit.refit && labelled !== undefined) {
-    served = await refitPipeline(labelled, recipes, data.schema, spec, options, warnings);
+    // The search's deadline is for the search: the refit fits each member in full.
+    const { deadline: _searchOnly, ...refitOptions } = options;
+    served = await refitPipeline(labelled, recipes, data.schema, spec, options, warnings, (table, y, candidate) => fitMember(table, y, data.schema, spec, candidate, refitOptions));
     fit.rows = labelled.y.length;
   }
   const metrics: Record<string, number> = {};
@@ -329,11 +325,6 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings };
 }
 
-function pick(a: Float64Array, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
-  for (let r = 0; r < rows.length; r++) out[r] = a[rows[r]!]!;
-  return out;
-}
 
 /** Test labels coded as the training labels; a class training never saw is an error. */
 function recodeLabels(y: Float64Array, have: readonly string[] | undefined, want: readonly string[], source: string, column: string): Float64Array {
@@ -564,59 +555,6 @@ function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[])
   return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
 }
 
-/** Every training row once, plus random repeats of the rarer classes' rows up to the largest class's count. */
-function upsampleRows(y: Float64Array, k: number, seed: number): Int32Array {
-  const byClass: number[][] = Array.from({ length: k }, () => []);
-  y.forEach((c, i) => byClass[c]!.push(i));
-  const target = Math.max(...byClass.map((rows) => rows.length));
-  const rng = new Random(seed);
-  const out: number[] = [];
-  for (const rows of byClass) {
-    for (const i of rows) out.push(i);
-    for (let extra = rows.length; extra < target && rows.length > 0; extra++) out.push(rows[rng.int(rows.length)]!);
-  }
-  return Int32Array.from(out).sort();
-}
-
-/** Up to this many labelled rows, the chosen pipeline is refit on all of them after evaluation by default. */
-export const REFIT_ROWS = 100_000;
-
-/** Whether to refit, and why, before any fitting: a holdout or time split leaves rows to add; cross-validation and a test file do not. */
-function refitPlan(plan: EvaluationPlan, asked: boolean | undefined, trainRows: number, labelled: { y: Float64Array } | undefined): FitInfo {
-  const keep = (why: string): FitInfo => ({ refit: false, rows: trainRows, evaluatedRows: trainRows, why });
-  if (plan.kind === 'cv') return keep('cross-validation fits the model on every row, so there is nothing to add');
-  if (plan.kind === 'test' || labelled === undefined) return keep(`the test data (${plan.kind === 'test' ? plan.source : 'a separate file'}) stays out of the model`);
-  const refit = (why: string): FitInfo => ({ refit: true, rows: labelled.y.length, evaluatedRows: trainRows, why });
-  if (asked === false) return keep('as --no-refit asks');
-  if (asked === true) return refit('as --refit asks');
-  const all = labelled.y.length.toLocaleString('en-US');
-  if (labelled.y.length > REFIT_ROWS) return keep(`${all} labelled rows is above ${REFIT_ROWS.toLocaleString('en-US')}, where a refit costs as much as the fit (--refit refits)`);
-  return refit(`the default up to ${REFIT_ROWS.toLocaleString('en-US')} rows (--no-refit keeps the evaluated model)`);
-}
-
-/**
- * The chosen pipeline fitted again on every labelled row: each member with the learner, parameters and
- * weight it was chosen with (a recipe refits too); a threshold chosen on out-of-fold scores stays as chosen.
- */
-async function refitPipeline(labelled: { table: Table; y: Float64Array }, members: readonly (Candidate & { weight: number })[], schema: ColumnSchema[], spec: TargetSpec, options: TrainOptions, warnings: string[]): Promise<Pipeline> {
-  let { table, y } = labelled;
-  if (options.upsample === true) {
-    const rows = upsampleRows(y, spec.labels?.length ?? 0, options.seed);
-    table = selectRows(table, rows);
-    y = pick(y, rows);
-  }
-  const step = `refitting on all ${labelled.y.length.toLocaleString('en-US')} labelled rows`;
-  const { deadline: _searchOnly, ...refitOptions } = options;
-  const refit: Member[] = [];
-  for (const [i, m] of members.entries()) {
-    options.onProgress?.({ step, done: i, total: members.length, unit: 'members' });
-    const member = await fitMember(table, y, schema, spec, { learner: m.learner, params: m.params }, refitOptions);
-    refit.push({ ...member, weight: m.weight });
-    if (!isRulesMember(member)) for (const w of member.model.training.warnings) if (!warnings.includes(`${member.model.kind}: ${w}`)) warnings.push(`${member.model.kind} (refit): ${w}`);
-  }
-  options.onProgress?.({ step, done: members.length, total: members.length, unit: 'members' });
-  return new Pipeline({ target: spec, schema, members: refit });
-}
 
 /** Training-row metrics are taken on at most this many rows. */
 const TRAIN_EVAL_ROWS = 100_000;
