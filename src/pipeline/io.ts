@@ -36,7 +36,7 @@ export function loadPackage(path: string): ModelPackage {
  * knows (a value that does not fit is an error naming the row), others inferred. Every input
  * column the pipeline needs must be present.
  */
-export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<{ table: Table; source: string; infinite: InfiniteValues[] }> {
+export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<{ table: Table; source: string; infinite: InfiniteValues[]; warnings: string[] }> {
   const read = await readTable(source, options);
   const have = new Set(read.table.columns.map((c) => c.name));
   const needed = [...pipeline.inputColumns, ...(needTarget ? [pipeline.spec.target.name] : [])];
@@ -46,8 +46,10 @@ export async function readForPipeline(source: string, pipeline: Pipeline, option
   }
   const columns = pipeline.spec.schema.filter((c) => have.has(c.name));
   // ±Infinity in a feature is read as missing, as in training.
-  const { table, infinite } = resolveSchema(read.table, { version: 1, columns }, read.source);
-  return { table, source: read.source, infinite };
+  // A binary input holding a value training never saw is scored as missing, as the server scores it; the target stays strict.
+  const { table, infinite, widened } = resolveSchema(read.table, { version: 1, columns }, read.source, new Set(pipeline.inputColumns));
+  const warnings = widened.map((w) => `${read.source}, column '${w.column}': values ${w.values.slice(0, 6).join(', ')}${w.values.length > 6 ? ', …' : ''} where the model was trained on two; values it never saw are scored as missing`);
+  return { table, source: read.source, infinite, warnings };
 }
 
 /**

@@ -54,7 +54,8 @@ export function predictCommand(): Command {
     const pipeline = new Pipeline(pkg.pipeline);
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
-    const { table, source: where } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
+    const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const scores = pipeline.scoreTable(table, where);
     const columns: OutputColumn[] = [];
     const idName = pkg.pipeline.schema.find((c) => c.type === 'id' && table.columns.some((t) => t.name === c.name))?.name;
@@ -95,7 +96,8 @@ export function evaluateCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
-    const { table, source: where, infinite } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    const { table, source: where, infinite, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const inf = infinite.find((i) => i.column === target.name);
     if (inf !== undefined) throw infiniteTarget(inf, where);
     const encoded = encodeTarget(table, pkg.pipeline.schema, target.name, where, target.task);

@@ -40,6 +40,13 @@ describe('inferColumn', () => {
     expect(r.schema.reason).toBe('2 distinct values (0, 1) in 30 rows → binary');
   });
 
+  it('reads other pairs of numbers as numbers: a third value in new data must not be refused (digits: a pixel at 0 or 16 in training, 3 in test)', () => {
+    const r = inferColumn(numeric('pixel_2_0', repeat([0, 16, 0], 30)), 30);
+    expect(r.schema.type).toBe('numeric');
+    const scored = convertColumn(numeric('pixel_2_0', [0, 3, 16]), r.schema.type, 3);
+    expect(scored.column.kind).toBe('numeric');
+  });
+
   it('gives categorical a readable reason', () => {
     const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const r = inferColumn(text('grade', repeat(levels, 4454)), 4454);

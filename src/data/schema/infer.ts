@@ -8,6 +8,8 @@ export interface TypedColumn {
   column: Column;
   /** ±Infinity values (or text such as '+inf', '1e309') read as missing: how many, and the first row (0-based). */
   infinite?: { count: number; firstRow: number };
+  /** A binary column read leniently (new data for a model) that holds more than two values: all of them. */
+  widened?: string[];
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -88,7 +90,9 @@ function inferFinite(col: NumericColumn, nRows: number): TypedColumn {
   }
   if (count === 0) return typed(col, 'constant', `all ${fmt(nRows)} values missing → constant`);
   if (distinct !== undefined && distinct.size === 1) return typed(col, 'constant', `one distinct value (${min}) in ${fmt(nRows)} rows → constant`);
-  if (distinct !== undefined && distinct.size === 2) {
+  // Only 0/1 is read as a flag: other pairs of numbers (a pixel at 0 or 16, a count of 1 or 2) are
+  // measurements whose next value may be a third one, which a binary column would refuse at prediction.
+  if (distinct !== undefined && distinct.size === 2 && min === 0 && max === 1) {
     const levels = [min, max];
     return typed(toBinaryFromNumbers(col, levels), 'binary', `2 distinct values (${min}, ${max}) in ${fmt(nRows)} rows → binary`);
   }
@@ -318,7 +322,7 @@ function clip(s: string): string {
  * Converts a raw column to a type the user chose in a schema file. Values that can't be read as
  * that type are an error naming the column, the row and the value.
  */
-export function convertColumn(raw: Column, type: SchemaType, nRows: number, file?: string): TypedColumn {
+export function convertColumn(raw: Column, type: SchemaType, nRows: number, file?: string, lenient = false): TypedColumn {
   const reason = 'set in the schema file';
   const fail = (row: number, value: string, expected: string): never => {
     throw new HyperplaneError(`row ${fmt(row + 1)}: '${clip(value)}' is not ${expected}`, { ...(file !== undefined ? { file } : {}), column: raw.name });
@@ -362,6 +366,11 @@ export function convertColumn(raw: Column, type: SchemaType, nRows: number, file
     case 'binary': {
       const source = text ?? { kind: 'text' as const, name: raw.name, values: Array.from({ length: nRows }, (_, i) => cellOf(raw, i)) };
       const t = intern(source);
+      if (type === 'binary' && t.distinct.length > 2 && lenient) {
+        // New data for a model: a value training never saw is scored as missing (as the server does), not refused.
+        const all = [...t.distinct].sort(raw.kind === 'numeric' ? (a, b) => Number(a) - Number(b) : compareText);
+        return { ...typed(toCategorical(t, all), type, reason), widened: all };
+      }
       if (type === 'binary' && t.distinct.length > 2) {
         throw new HyperplaneError(`has ${fmt(t.distinct.length)} distinct values; binary needs at most 2 (make it categorical)`, { ...(file !== undefined ? { file } : {}), column: raw.name });
       }

@@ -47,7 +47,11 @@ export interface InfiniteValues {
   firstRow: number;
 }
 
-export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string): { table: Table; columns: ColumnSchema[]; infinite: InfiniteValues[] } {
+/**
+ * `lenient`: columns of new data for a model, whose binary values training never saw are scored as
+ * missing rather than refused (they come back in `widened`).
+ */
+export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string, lenient: ReadonlySet<string> = new Set()): { table: Table; columns: ColumnSchema[]; infinite: InfiniteValues[]; widened: { column: string; values: string[] }[] } {
   const given = new Map(schema?.columns.map((c) => [c.name, c]));
   if (schema !== undefined) {
     const names = new Set(raw.columns.map((c) => c.name));
@@ -62,10 +66,11 @@ export function resolveSchema(raw: Table, schema?: Schema, schemaPath?: string):
   const typed: TypedColumn[] = raw.columns.map((c) => {
     const forced = given.get(c.name);
     if (forced === undefined) return inferColumn(c, raw.nRows);
-    const converted = convertColumn(c, forced.type, raw.nRows, schemaPath);
+    const converted = convertColumn(c, forced.type, raw.nRows, schemaPath, lenient.has(c.name));
     converted.schema.reason = forced.reason;
     return converted;
   });
   const infinite = typed.flatMap((t) => (t.infinite === undefined ? [] : [{ column: t.schema.name, ...t.infinite }]));
-  return { table: { nRows: raw.nRows, columns: typed.map((t) => t.column) }, columns: typed.map((t) => t.schema), infinite };
+  const widened = typed.flatMap((t) => (t.widened === undefined ? [] : [{ column: t.schema.name, values: t.widened }]));
+  return { table: { nRows: raw.nRows, columns: typed.map((t) => t.column) }, columns: typed.map((t) => t.schema), infinite, widened };
 }
