@@ -119,111 +119,129 @@ describe('README', () => {
     }
   });
 
-  it('runs its commands as written, in order, in a clone-like folder', async () => {
+  // The commands run in order in one folder, each as a test of its own: one test running longer than 60 s
+  // made vitest's worker report a timeout of its own (vitest #8164), failing the run though every test passed.
+  const state: { runs: string[]; demo: ReturnType<typeof spawn> | undefined; env: NodeJS.ProcessEnv; port: number; before: string[] } = { runs: [], demo: undefined, env: {}, port: 0, before: [] };
+  const setUp = (async () => {
     for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(ROOT, f), join(project, f));
     for (const d of ['dist', 'node_modules', 'scripts', 'test']) symlinkSync(join(ROOT, d), join(project, d));
-    const before = snapshot(join(ROOT, '.hyperplane'));
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
-    delete env['HYPERPLANE_STORE'];
-    delete env['npm_config_loglevel'];
+    state.before = snapshot(join(ROOT, '.hyperplane'));
+    state.port = await freePort();
+    state.env = { ...process.env, PORT: String(state.port) };
+    delete state.env['HYPERPLANE_STORE'];
+    delete state.env['npm_config_loglevel'];
+  });
+  let ready: Promise<void> | undefined;
+  afterAll(() => {
+    if (state.demo !== undefined && state.demo.exitCode === null) process.kill(-state.demo.pid!, 'SIGKILL');
+  });
 
-    const runs: string[] = [];
-    const failures: string[] = [];
-    let demo: ReturnType<typeof spawn> | undefined;
+  async function runOne(c: Command, failures: string[]): Promise<void> {
+    const { runs, env, port } = state;
+    let demo = state.demo;
     try {
-      for (const c of commands) {
-        const b = bare(c.text);
-        if (b in SKIPPED) continue;
-        const where = `README line ${c.line}: ${c.text}`;
-        if (!runnable(b)) {
-          failures.push(`${where}\n  not run: neither a CLI call this test makes nor in SKIPPED`);
-          continue;
-        }
-        let text = c.text;
-        Object.keys(PLACEHOLDER_RUNS).forEach((placeholder, i) => {
-          if (!text.includes(placeholder)) return;
-          const id = runs[i];
-          if (id === undefined) failures.push(`${where}\n  no run yet for ${placeholder} (${PLACEHOLDER_RUNS[placeholder]})`);
-          else text = text.replaceAll(placeholder, id.slice(0, 8));
-        });
+      const b = bare(c.text);
+      if (b in SKIPPED) return;
+      const where = `README line ${c.line}: ${c.text}`;
+      if (!runnable(b)) {
+        failures.push(`${where}\n  not run: neither a CLI call this test makes nor in SKIPPED`);
+        return;
+      }
+      let text = c.text;
+      Object.keys(PLACEHOLDER_RUNS).forEach((placeholder, i) => {
+        if (!text.includes(placeholder)) return;
+        const id = runs[i];
+        if (id === undefined) failures.push(`${where}\n  no run yet for ${placeholder} (${PLACEHOLDER_RUNS[placeholder]})`);
+        else text = text.replaceAll(placeholder, id.slice(0, 8));
+      });
 
-        if (b === 'npm run demo') {
-          // Started, asked the README's request (the next command) and stopped after it.
-          demo = spawn('sh', ['-c', text], { cwd: project, env, detached: true });
-          let out = '';
-          demo.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-          demo.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-          const started = Date.now();
-          while (!out.includes('3/3 serving') && Date.now() - started < 60_000 && demo.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-          const id = /\(run ([0-9a-f]{32})\)/.exec(out)?.[1];
-          if (id !== undefined) runs[1] = id;
-          // Ready when the server answers.
-          while (Date.now() - started < 60_000 && demo.exitCode === null) {
-            const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-            if (ok) break;
-            await new Promise((r) => setTimeout(r, 200));
-          }
-          if (demo.exitCode !== null || !out.includes('3/3 serving')) failures.push(`${where}\n  the demo did not start serving:\n${out}`);
-          continue;
+      if (b === 'npm run demo') {
+        // Started, asked the README's request (the next command) and stopped after it.
+        demo = spawn('sh', ['-c', text], { cwd: project, env, detached: true });
+        let out = '';
+        demo.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+        demo.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+        const started = Date.now();
+        while (!out.includes('3/3 serving') && Date.now() - started < 60_000 && demo.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+        const id = /\(run ([0-9a-f]{32})\)/.exec(out)?.[1];
+        if (id !== undefined) runs[1] = id;
+        // Ready when the server answers.
+        while (Date.now() - started < 60_000 && demo.exitCode === null) {
+          const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+          if (ok) break;
+          await new Promise((r) => setTimeout(r, 200));
         }
-        if (b.startsWith('curl ')) text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+        if (demo.exitCode !== null || !out.includes('3/3 serving')) failures.push(`${where}\n  the demo did not start serving:\n${out}`);
+        return;
+      }
+      if (b.startsWith('curl ')) text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
 
-        const r = await sh(text, project, env);
-        const output = `exit ${r.code}\n  stdout: ${r.stdout.slice(0, 800)}\n  stderr: ${r.stderr.slice(0, 800)}`;
-        if (r.code !== 0) {
-          failures.push(`${where}\n  ${output}`);
-          continue;
+      const r = await sh(text, project, env);
+      const output = `exit ${r.code}\n  stdout: ${r.stdout.slice(0, 800)}\n  stderr: ${r.stderr.slice(0, 800)}`;
+      if (r.code !== 0) {
+        failures.push(`${where}\n  ${output}`);
+        return;
+      }
+      if (r.stdout.includes('> hyperplane@')) failures.push(`${where}\n  stdout has npm's banner: ${r.stdout.slice(0, 200)}`);
+      if (b.startsWith('curl ')) {
+        try {
+          const answer = JSON.parse(r.stdout) as { prediction?: unknown };
+          if (answer.prediction === undefined) failures.push(`${where}\n  no prediction in ${r.stdout}`);
+        } catch {
+          failures.push(`${where}\n  not JSON: ${r.stdout}`);
         }
-        if (r.stdout.includes('> hyperplane@')) failures.push(`${where}\n  stdout has npm's banner: ${r.stdout.slice(0, 200)}`);
-        if (b.startsWith('curl ')) {
-          try {
-            const answer = JSON.parse(r.stdout) as { prediction?: unknown };
-            if (answer.prediction === undefined) failures.push(`${where}\n  no prediction in ${r.stdout}`);
-          } catch {
-            failures.push(`${where}\n  not JSON: ${r.stdout}`);
-          }
-          if (demo !== undefined) {
-            process.kill(-demo.pid!, 'SIGTERM');
-            await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
-            demo = undefined;
-          }
-        }
-        const trained = / train /.test(b) ? /^run\s+([0-9a-f]{32})/m.exec(r.stdout)?.[1] : undefined;
-        if (trained !== undefined) {
-          if (runs[0] === undefined) runs[0] = trained;
-          else if (b.includes('penguins')) runs[2] = trained;
-        }
-
-        // Output meant for a file must be that file, nothing else.
-        const file = /(?:>|--out|--save-schema|--html)\s+(\S+\.(?:json|csv|html))\b/.exec(b)?.[1];
-        if (file !== undefined) {
-          const path = join(project, file);
-          if (!existsSync(path)) {
-            failures.push(`${where}\n  wrote no ${file}`);
-            continue;
-          }
-          const content = readFileSync(path, 'utf8');
-          if (file.endsWith('.json')) {
-            try {
-              JSON.parse(content);
-            } catch (e) {
-              failures.push(`${where}\n  ${file} is not JSON (${(e as Error).message}): ${content.slice(0, 200)}`);
-            }
-          } else if (file.endsWith('.csv')) {
-            const header = content.split('\n')[0] ?? '';
-            if (!header.split(',').includes('prediction')) failures.push(`${where}\n  ${file}'s header has no prediction column: ${header}`);
-          } else if (!content.startsWith('<!doctype html') && !content.startsWith('<!DOCTYPE html')) {
-            failures.push(`${where}\n  ${file} is not HTML: ${content.slice(0, 100)}`);
-          }
+        if (demo !== undefined) {
+          process.kill(-demo.pid!, 'SIGTERM');
+          await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
+          demo = undefined;
         }
       }
+      const trained = / train /.test(b) ? /^run\s+([0-9a-f]{32})/m.exec(r.stdout)?.[1] : undefined;
+      if (trained !== undefined) {
+        if (runs[0] === undefined) runs[0] = trained;
+        else if (b.includes('penguins')) runs[2] = trained;
+      }
+
+      // Output meant for a file must be that file, nothing else.
+      const file = /(?:>|--out|--save-schema|--html)\s+(\S+\.(?:json|csv|html))\b/.exec(b)?.[1];
+      if (file !== undefined) {
+        const path = join(project, file);
+        if (!existsSync(path)) {
+          failures.push(`${where}\n  wrote no ${file}`);
+          return;
+        }
+        const content = readFileSync(path, 'utf8');
+        if (file.endsWith('.json')) {
+          try {
+            JSON.parse(content);
+          } catch (e) {
+            failures.push(`${where}\n  ${file} is not JSON (${(e as Error).message}): ${content.slice(0, 200)}`);
+          }
+        } else if (file.endsWith('.csv')) {
+          const header = content.split('\n')[0] ?? '';
+          if (!header.split(',').includes('prediction')) failures.push(`${where}\n  ${file}'s header has no prediction column: ${header}`);
+        } else if (!content.startsWith('<!doctype html') && !content.startsWith('<!DOCTYPE html')) {
+          failures.push(`${where}\n  ${file} is not HTML: ${content.slice(0, 100)}`);
+        }
+      }
+  
     } finally {
-      if (demo !== undefined && demo.exitCode === null) process.kill(-demo.pid!, 'SIGKILL');
+      state.demo = demo;
     }
-    expect(failures, failures.join('\n\n')).toEqual([]);
-    // The clone's own store was used, never the repository's.
+  }
+
+  // One test per command, so none runs long; state (run ids, the demo) carries from one to the next.
+  for (const c of commands) {
+    it(`README line ${c.line}: ${c.text.slice(0, 90)}`, async () => {
+      await (ready ??= setUp());
+      const failures: string[] = [];
+      await runOne(c, failures);
+      expect(failures, failures.join('\n\n')).toEqual([]);
+    }, 240_000);
+  }
+
+  it("used the clone's own store, never the repository's", () => {
     expect(existsSync(join(project, '.hyperplane', 'hyperplane.db'))).toBe(true);
-    expect(snapshot(join(ROOT, '.hyperplane'))).toEqual(before);
-  }, 240_000);
+    expect(snapshot(join(ROOT, '.hyperplane'))).toEqual(state.before);
+  });
 });
