@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store.js';
 import { sweep, type RetentionStats } from './retention.js';
@@ -11,6 +12,13 @@ import type { ShipperThreadData, ShipperThreadMessage } from './shipper-handle.j
  */
 const data = workerData as ShipperThreadData;
 const port = parentPort!;
+// Background work: below the thread answering requests, so on a busy machine shipping waits (the journal
+// holds the records, on disk) rather than the answers. On Linux this sets the calling thread's own priority.
+try {
+  setPriority(10);
+} catch {
+  // Not permitted here: the thread keeps the process's priority.
+}
 const store = await openStore({ uri: data.uri, repair: false, migrate: false });
 const shipper = new Shipper({
   root: data.root,
