@@ -18,9 +18,6 @@ const SKIPPED: Record<string, string> = {
     'needs a PostgreSQL with a customers table (the PostgreSQL source has its own tests)',
   'npm run -s hyperplane -- synth --task binary --rows 1000000 --features 28 --seed 42 --out synth.csv':
     'writes a 1,000,000-row file: too slow for this test (synth has its own tests)',
-  // The demo this test starts and stops leaves nothing in the clone's prediction log, so these have nothing to read here.
-  'npm run -s hyperplane -- predictions cancer --since 1d --with-feedback': 'needs logged predictions; the demo run by this test leaves none (test/cli/predictions.test.ts covers the command)',
-  'npm run -s hyperplane -- predictions cancer --out prediction-log.csv': 'needs logged predictions, as above',
 };
 
 /**
