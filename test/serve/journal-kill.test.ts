@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,22 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../dist/serve/lifecycle/start-server.js';
 import { openStore } from '../../src/store/index.js';
 import { readSegment } from '../../src/store/prediction-log/index.js';
-import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, runCli, serveOnFreePort, tempDir } from '../helpers.js';
 
-/** `hyperplane serve --port 0` in `dir`, once it listens. */
-async function serve(dir: string, env: Record<string, string>): Promise<{ server: ChildProcess; address: string; stderr: () => string }> {
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    server.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-  });
-  return { server, address, stderr: () => stderr };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -69,7 +54,7 @@ describe('the prediction journal: answered ⇒ logged', () => {
 
     const received: string[] = [];
     for (const killAfterMs of [400, 900, 1500]) {
-      const { server, address } = await serve(dir, env);
+      const { server, address } = await serveOnFreePort(dir, env);
       const killed = sleep(killAfterMs).then(() => {
         server.kill('SIGKILL');
       });
@@ -78,7 +63,7 @@ describe('the prediction journal: answered ⇒ logged', () => {
     }
     expect(received.length).toBeGreaterThan(300);
     // The next start adopts what the killed processes journaled, and ships it.
-    const { server, stderr } = await serve(dir, env);
+    const { server, stderr } = await serveOnFreePort(dir, env);
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
       let missing = received;

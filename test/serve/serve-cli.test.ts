@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ServedModels } from '../../src/serve/served-models.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, serveOnFreePort, tempDir } from '../helpers.js';
 
 /** The server's probabilities for a batch equal scoring it here, in this process and on one thread. */
 async function expectScoredAsHere(store: Store, model: string, batch: readonly Record<string, unknown>[], answered: readonly { probabilities: Record<string, number> }[]): Promise<void> {
@@ -21,21 +21,6 @@ function listeningDescriptors(port: string, pid: number): number | undefined {
   return users.error === undefined && users.stdout.includes('users:') ? (users.stdout.match(new RegExp(`pid=${pid},`, 'g')) ?? []).length : undefined;
 }
 
-/** `hyperplane serve --port 0` in `dir`, once it listens: its address, its exit code to come, and what it has written on stderr so far. */
-async function serveOnFreePort(dir: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    server.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
-  return { server, address, exited, stderr: () => stderr };
-}
 
 const unreachable = await postgresUnreachable();
 const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
