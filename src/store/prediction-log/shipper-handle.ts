@@ -19,15 +19,8 @@ export interface ShipperThreadOptions {
   threadUrl?: URL;
 }
 
-/** What crosses to the thread at its start. */
-export interface ShipperThreadData {
-  uri: string;
-  root: string;
-  batchSize?: number;
-  pollMs?: number;
-  keepMs?: number;
-  sweepEveryMs?: number;
-}
+/** What crosses to the thread at its start: the options, less what stays on this side. */
+export type ShipperThreadData = Omit<ShipperThreadOptions, 'onError' | 'threadUrl'>;
 
 /** What the thread posts back. */
 export type ShipperThreadMessage = { kind: 'stats'; stats: ShipperStats; retention: RetentionStats } | { kind: 'error'; message: string } | { kind: 'stopped' };
@@ -44,14 +37,9 @@ export class ShipperThread {
   private failure: Error | undefined;
 
   constructor(options: ShipperThreadOptions) {
-    const data: ShipperThreadData = {
-      uri: options.uri,
-      root: options.root,
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-      ...(options.keepMs !== undefined ? { keepMs: options.keepMs } : {}),
-      ...(options.sweepEveryMs !== undefined ? { sweepEveryMs: options.sweepEveryMs } : {}),
-    };
+    // A function can't cross to a thread: the callback and the entry's URL stay here.
+    const { onError: _onError, threadUrl: _threadUrl, ...rest } = options;
+    const data: ShipperThreadData = rest;
     this.worker = new Worker(options.threadUrl ?? new URL('./shipper-thread.js', import.meta.url), { workerData: data });
     this.worker.on('message', (message: ShipperThreadMessage) => {
       if (message.kind === 'stats') {
