@@ -88,4 +88,15 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('a TypeScript config without a default export', () => expectRefused(train('n.ts', 'export const data = "x.csv"\n'), /n\.ts: the config has no default export/));
     it('a TypeScript config that does not parse', () => expectRefused(train('p.ts', 'export default { data: "x.csv", target: \n'), /p\.ts: .*(parse|Unexpected)/i));
   });
+
+  describe('flags and settings added with the refit and the prediction journal', () => {
+    it("refit that is not true or false in a config names the field", () => {
+      const path = at('refit.json');
+      writeFileSync(path, JSON.stringify({ data: fixture('penguins.json'), target: 'Species', refit: 'yes' }));
+      return expectRefused(['train', '--config', path, '--no-track'], /refit.*expected boolean/i);
+    });
+    it('--journal-sync that is neither ms nor always', () => expectRefused(['serve', '--journal-sync', 'soon'], /--journal-sync soon: expected a whole number from 1 to 60000/));
+    it('--journal-sync 0', () => expectRefused(['serve', '--journal-sync', '0'], /--journal-sync 0: expected a whole number from 1 to 60000/));
+    it('--journal-max-bytes below 1 MiB', () => expectRefused(['serve', '--journal-max-bytes', '1000'], /--journal-max-bytes 1000: expected a whole number, 1048576 or more/));
+  });
 });
