@@ -20,12 +20,22 @@ export interface PredictionSink {
   full?(): boolean;
   /** How the log is doing (buffered, spilled, stored…), for /readyz. */
   stats?(): object;
-  /** A recorded prediction not in the store yet, by id (feedback can arrive before its batch is written). */
-  find?(id: string): PredictionRecord | undefined;
+  /** Recorded predictions not in the store yet, by id (feedback can arrive before the shipper stored its prediction): one lookup per feedback request. */
+  unshipped?(): { find(id: string, madeMs?: number): Promise<PredictionRecord | undefined> };
   /** Fields the log must not keep as sent: redacted or hashed in every record, shadows' included. */
   fields?: LogFields | undefined;
   /** The journal's and shipper's numbers for /metrics, read at scrape time. */
   gauges?(): LogGauges;
+}
+
+/**
+ * What a synchronous route gives Fastify for an answer sent later (at the turn's end): nothing. A
+ * returned reply is a thenable to Fastify, which then watches the response stream until it ends
+ * (end-of-stream listeners on every request): that kept each request's objects alive past young-generation
+ * collections, and cost `serve` ~7 µs a request and most of its GC pauses (docs/benchmarks.md).
+ */
+export function sentLater(result: MaybeAsync<FastifyReply>): Promise<FastifyReply> | undefined {
+  return result instanceof Promise ? result : undefined;
 }
 
 /** A request as it came, for the log: a one-row body's JSON text (logged as it is when it holds only fields the model reads). */

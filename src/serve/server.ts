@@ -18,7 +18,7 @@ import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from '.
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
-import { predictions, type PredictionSink } from './predict.js';
+import { predictions, sentLater, type PredictionSink } from './predict.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import { TurnEnd } from './turn-end.js';
 import type { ValidationOptions } from '../pipeline/validate-rows.js';
@@ -256,10 +256,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   );
   const { answerRows, predict, respond, logged } = predictions({ models, policies, admits, served, metrics, log: options.log, maxRows, shadowFailed: (ref, message) => app.log.error({ shadow: ref }, message), turnEnd });
 
-  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => predict(decodedOnce(request.params.model), request, reply, 'predict'));
+  app.post<{ Params: { model: string } }>('/v1/models/:model/predict', (request, reply) => sentLater(predict(decodedOnce(request.params.model), request, reply, 'predict')));
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predict', (request, reply) => {
     if (!/^[1-9]\d*$/.test(request.params.version)) return fail(reply, 400, 'bad request', `version '${request.params.version}': expected a version number`);
-    return predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict');
+    return sentLater(predict(`${request.params.model}/${request.params.version}`, request, reply, 'predict'));
   });
 
   // A model's input and output schema, through the same served-set and 404 rules as predicting; a deployment's name answers its first arm's.
@@ -279,7 +279,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const ready = (): boolean => models.ready && models.status().length > 0 && !drain.active;
   registerProtocolRoutes(app, { models, served, admits, ready, answerRows, respond });
 
-  registerFeedbackRoute(app, { store, pending: (id) => options.log?.find?.(id), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
+  registerFeedbackRoute(app, { store, unshipped: () => options.log?.unshipped?.(), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
 
   app.post('/v1/admin/reload', async () => {
     await reload();

@@ -62,7 +62,7 @@ beforeAll(async () => {
     feedback: (await store.apiKeys.create('f', ['feedback'])).key,
     admin: (await store.apiKeys.create('a', ['admin'])).key,
   };
-  server = await buildServer({ store, ...IN_TEST, refs: ['penguins'], reloadMs: 0, log: { record: (p) => recorded.set(p.id, p), find: (id) => recorded.get(id) } });
+  server = await buildServer({ store, ...IN_TEST, refs: ['penguins'], reloadMs: 0, log: { record: (p) => recorded.set(p.id, p), unshipped: () => ({ find: async (id) => recorded.get(id) }) } });
   const answer = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[0]!, headers: { authorization: `Bearer ${keys.predict}` } });
   expect(answer.statusCode, answer.body).toBe(200);
   knownId = answer.json().id;

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await store.registry.setAlias('penguins', 'production', v.version);
   // One key for every scope: admin routes always need a key.
   admin = { authorization: `Bearer ${(await store.apiKeys.create('all', ['admin', 'predict', 'feedback'])).key}` };
-  server = await buildServer({ store, ...IN_TEST, reloadMs: 0, anyVersion: true, maxRows: MAX_ROWS, log: { record: (p) => recorded.set(p.id, p), find: (id) => recorded.get(id) } });
+  server = await buildServer({ store, ...IN_TEST, reloadMs: 0, anyVersion: true, maxRows: MAX_ROWS, log: { record: (p) => recorded.set(p.id, p), unshipped: () => ({ find: async (id) => recorded.get(id) }) } });
   spec = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Spec;
 });
 afterAll(async () => {

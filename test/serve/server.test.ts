@@ -190,7 +190,7 @@ describe('the prediction server', () => {
   it('scores feedback against the prediction, even when the feedback overtakes the record on its way to the store', async () => {
     // A log that holds its records, as the journal does until its shipper has stored them.
     const journaled: PredictionRecord[] = [];
-    const held = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (r) => journaled.push(r), find: (id) => journaled.find((r) => r.id === id) } });
+    const held = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (r) => journaled.push(r), unshipped: () => ({ find: async (id) => journaled.find((r) => r.id === id) }) } });
     try {
       const p = (await held.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: penguins[1]! })).json();
       expect(await store.predictions.get(p.id)).toBeUndefined();
@@ -202,7 +202,7 @@ describe('the prediction server', () => {
       await store.predictions.insert(journaled.splice(0));
       expect((await store.predictions.get(p.id))?.id).toBe(p.id);
       expect((await feedback(p.prediction)).statusCode).toBe(202);
-      // The first two were scored from the log's held record, the last from the store.
+      // The first two were scored from the log's unshipped record, the last from the store.
       expect((await store.feedback.list({ predictionId: p.id })).map((f) => f.reward)).toEqual([0, 0, 1]);
     } finally {
       await held.close();

@@ -206,7 +206,7 @@ describe('feedback, item by item', () => {
   beforeAll(async () => {
     store = await newStore('hyperplane-trust-feedback-');
     await register(store, 'cancer', 'production');
-    server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => held.set(p.id, p), find: (id) => held.get(id) } });
+    server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => held.set(p.id, p), unshipped: () => ({ find: async (id) => held.get(id) }) } });
   });
   afterAll(async () => {
     await server.close();
@@ -321,7 +321,7 @@ describe('label fidelity through the server', () => {
     try {
       const v = await store.registry.createVersion('churn', { artifact: await store.artifacts.put(readFileSync(join(dir, 'model.hpkg'))) });
       await store.registry.setAlias('churn', 'production', v.version);
-      const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => void log.push(p), find: (id) => log.find((p) => p.id === id) } });
+      const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (p) => void log.push(p), unshipped: () => ({ find: async (id) => log.find((p) => p.id === id) }) } });
       try {
         const answer = await server.app.inject({ method: 'POST', url: '/v1/models/churn/predict', payload: { rows: [{ x: 10, member: 'Yes' }, { x: 170, member: 'No' }] } });
         expect(answer.statusCode, answer.body).toBe(200);

@@ -1,4 +1,4 @@
-import { Journal, ShipperThread, type JournalStats, type RetentionStats, type ShipperStats } from '../../store/prediction-log/index.js';
+import { Journal, JournalLookup, ShipperThread, type JournalStats, type RetentionStats, type ShipperStats } from '../../store/prediction-log/index.js';
 import type { PredictionRecord } from '../../store/index.js';
 import type { LogFieldPolicy } from '../log-fields.js';
 import type { LogGauges } from '../metrics.js';
@@ -22,26 +22,21 @@ export interface JournalLogOptions {
   onError?: (message: string) => void;
 }
 
-/** How long a record stays findable in memory for feedback that comes before the shipper stored it. */
-const RECENT_MS = 10_000;
-
 /**
  * The server's prediction log: the journal (written before each turn's answers) and its shipper thread
- * (closed segments into the store, this process's and those dead processes left). Records of the last
- * seconds stay findable by id, so feedback that races its prediction to the store still finds it.
+ * (closed segments into the store, this process's and those dead processes left). Feedback that races its
+ * prediction to the store finds it in the journal's files (`unshipped()`).
  */
 export class JournalLog implements PredictionSink {
   private readonly journal: Journal;
   private readonly shipper: ShipperThread;
-  /** Two generations of recent records: `find` looks in both; every RECENT_MS the older is dropped. */
-  private recent = new Map<string, PredictionRecord>();
-  private older = new Map<string, PredictionRecord>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly root: string;
   private commitScheduled = false;
   readonly fields: LogFieldPolicy | undefined;
 
   constructor(options: JournalLogOptions) {
     this.fields = options.fields;
+    this.root = options.dir;
     this.journal = new Journal({ dir: options.dir, sync: options.sync === 'always' ? 'always' : { everyMs: options.sync }, maxBytes: options.maxBytes, onUnencodable: (r, e) => options.onError?.(`prediction ${r.id} cannot be encoded and is left out of the journal: ${e instanceof Error ? e.message : String(e)}`) });
     this.shipper = new ShipperThread({
       uri: options.storeUri,
@@ -50,15 +45,10 @@ export class JournalLog implements PredictionSink {
       ...(options.sweepEveryMs !== undefined ? { sweepEveryMs: options.sweepEveryMs } : {}),
       ...(options.onError !== undefined ? { onError: options.onError } : {}),
     });
-    this.timer = setInterval(() => {
-      this.older = this.recent;
-      this.recent = new Map();
-    }, RECENT_MS / 2).unref();
   }
 
   record(prediction: PredictionRecord): void {
     this.journal.add(prediction);
-    this.recent.set(prediction.id, prediction);
     // Answers commit at their turn's end; a record with no answer (a shadow's) is committed at the next check phase.
     if (!this.commitScheduled) {
       this.commitScheduled = true;
@@ -83,8 +73,8 @@ export class JournalLog implements PredictionSink {
     return this.journal.full();
   }
 
-  find(id: string): PredictionRecord | undefined {
-    return this.recent.get(id) ?? this.older.get(id);
+  unshipped(): JournalLookup {
+    return new JournalLookup(this.root);
   }
 
   stats(): { journal: JournalStats; shipper: ShipperStats; retention: RetentionStats } {
@@ -111,7 +101,6 @@ export class JournalLog implements PredictionSink {
 
   /** Commits and closes the journal, then lets the shipper store everything before it stops. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
     this.journal.close();
     await this.shipper.stop(true);
   }

@@ -13,8 +13,8 @@ const IN_FLIGHT_MS = 10 * 60_000;
 
 export interface FeedbackContext {
   store: Store;
-  /** A prediction the log holds but has not written yet (feedback may overtake its batch). */
-  pending(id: string): PredictionRecord | undefined;
+  /** Predictions the log holds but has not stored yet (feedback may overtake them), looked up by id: one lookup per request. */
+  unshipped(): { find(id: string, madeMs?: number): Promise<PredictionRecord | undefined> } | undefined;
   /** Whether predictions are logged at all: without a log, ids can't be checked (serve --no-log). */
   logged: boolean;
   /** Counts a feedback request in the metrics, by its status. */
@@ -28,12 +28,12 @@ type Problem = Omit<FieldProblem, 'row'>;
 
 const V7_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** An id of the server's own format (a version-7 UUID) made in the last few minutes. */
-function madeRecently(id: string, now: number): boolean {
+/** When an id of the server's own format (a version-7 UUID) was made, if it is one and was made in the last few minutes. */
+function madeRecently(id: string, now: number): number | undefined {
   const m = V7_ID.exec(id);
-  if (m === null) return false;
+  if (m === null) return undefined;
   const ms = parseInt(`${m[1]}${m[2]}`, 16);
-  return ms >= now - IN_FLIGHT_MS && ms <= now + 60_000;
+  return ms >= now - IN_FLIGHT_MS && ms <= now + 60_000 ? ms : undefined;
 }
 
 /** An outcome checked against the prediction it is for: a label the model has, a number for a value. Gives the reward, or a problem. */
@@ -55,19 +55,23 @@ function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined): { re
  * own: accepted, unknown id, or invalid with why. A label is scored against the prediction as a reward.
  * The same (id, outcome) sent again adds nothing (the store keeps one).
  */
-export function registerFeedbackRoute(app: FastifyInstance, { store, pending, logged, counted }: FeedbackContext): void {
+export function registerFeedbackRoute(app: FastifyInstance, { store, unshipped, logged, counted }: FeedbackContext): void {
   const itemCount = feedbackListOf(z.unknown());
   /**
-   * The prediction's answer, looked for in the log's unwritten records first, then in the store (a
-   * record only moves from the one to the other, so it can't be missed between the two looks); 'in
-   * flight' for an id made moments ago that neither holds yet; undefined for an unknown id.
+   * The prediction's answer, looked for in the store; for an id made in the last minutes, then in the
+   * journal's unshipped records, then in the store again (a record only moves from the journal to the
+   * store, so it can't be missed between the looks); 'in flight' for a recent id that neither holds yet
+   * (another server's, a process that died before its journal was shipped); undefined for an unknown id.
    */
-  async function answerFor(id: string, now: number): Promise<{ response: JsonValue } | 'in flight' | undefined> {
-    const held = pending(id);
-    if (held !== undefined) return { response: isEncoded(held) ? (JSON.parse(held.responseJson) as JsonValue) : held.response };
+  async function answerFor(id: string, now: number, journal: () => ReturnType<FeedbackContext['unshipped']>): Promise<{ response: JsonValue } | 'in flight' | undefined> {
     const stored = await store.predictions.get(id);
     if (stored !== undefined) return { response: stored.response };
-    return !logged || madeRecently(id, now) ? 'in flight' : undefined;
+    const madeMs = madeRecently(id, now);
+    if (madeMs === undefined) return logged ? undefined : 'in flight';
+    const held = await journal()?.find(id, madeMs);
+    if (held !== undefined) return { response: isEncoded(held) ? (JSON.parse(held.responseJson) as JsonValue) : held.response };
+    const shipped = await store.predictions.get(id);
+    return shipped !== undefined ? { response: shipped.response } : 'in flight';
   }
 
   app.post('/v1/feedback', async (request, reply) => {
@@ -84,6 +88,9 @@ export function registerFeedbackRoute(app: FastifyInstance, { store, pending, lo
     const problems: FieldProblem[] = [];
     const batch: FeedbackInput[] = [];
     const at = (row: number): { row?: number } => (items.length > 1 ? { row } : {});
+    // The journal is read once a request, and only if an id is missing from the store.
+    let lookup: ReturnType<FeedbackContext['unshipped']> | null = null;
+    const journal = (): ReturnType<FeedbackContext['unshipped']> => (lookup ??= unshipped()) ?? undefined;
     for (const [row, item] of items.entries()) {
       const wrong = feedbackItemProblem(item);
       if (wrong !== undefined) {
@@ -92,7 +99,7 @@ export function registerFeedbackRoute(app: FastifyInstance, { store, pending, lo
         continue;
       }
       const { id, outcome } = item as { id: string; outcome: JsonValue };
-      const found = await answerFor(id, now);
+      const found = await answerFor(id, now, journal);
       if (found === undefined) {
         problems.push({ field: 'id', problem: `no prediction '${id.slice(0, 80)}'`, expected: 'the id a prediction answered with', ...at(row) });
         results.push({ status: 'unknown id', problem: `no prediction '${id.slice(0, 80)}'` });

@@ -10,6 +10,7 @@
  * processes' directories under a lock). At shutdown: `journal.close()`, then `await thread.stop()`.
  * Layout on disk: see segment-files.ts; the segment format: record-format.ts.
  */
+export { JournalLookup } from './find.js';
 export { Journal, type JournalOptions, type JournalStats } from './journal.js';
 export { Shipper, type ShipperOptions, type ShipperStats } from './shipper.js';
 export { sweep, type RetentionOptions, type RetentionStats } from './retention.js';

@@ -17,7 +17,8 @@ import { isEncoded, type EncodedPrediction, type PredictionRecord } from '../ser
 export const SEGMENT_MAGIC = Buffer.from('HPJL', 'latin1');
 export const SEGMENT_VERSION = 1;
 export const HEADER_BYTES = 20;
-const FRAME_BYTES = 8;
+/** Each record's frame: u32 payload length, u32 CRC-32. */
+export const FRAME_BYTES = 8;
 
 export interface SegmentHeader {
   version: number;
