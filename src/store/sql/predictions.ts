@@ -151,13 +151,40 @@ function page<R extends Row, T>(rows: readonly R[], limit: number, convert: (row
   };
 }
 
-/** The whole batch in one transaction (BEGIN IMMEDIATE, as the Kysely driver: the write lock up front), one prepared statement. */
+/** Rows per SQLite statement: one statement of many rows costs ~25% less a row than a statement a row (9 × 32 parameters, far below SQLite's limit). */
+const SQLITE_ROWS_PER_STATEMENT = 32;
+const SQLITE_COLUMNS = 9;
+
+/** The whole batch in one transaction (BEGIN IMMEDIATE, as the Kysely driver: the write lock up front), in prepared statements of 32 rows and one for the rest. */
 function sqliteInsert(raw: SqliteDatabase.Database): (rows: readonly Row[]) => void {
-  const statement = raw.prepare(
-    'insert into prediction_log (id, model, version, ts, request, response, latency_ms, arm, request_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing',
-  );
+  const statementOf = (n: number): SqliteDatabase.Statement =>
+    raw.prepare(`insert into prediction_log (id, model, version, ts, request, response, latency_ms, arm, request_id) values ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (id) do nothing`);
+  const many = statementOf(SQLITE_ROWS_PER_STATEMENT);
+  const one = statementOf(1);
+  const args: unknown[] = new Array(SQLITE_ROWS_PER_STATEMENT * SQLITE_COLUMNS);
+  const bind = (r: Row, to: unknown[], at: number): void => {
+    to[at] = r.id;
+    to[at + 1] = r.model;
+    to[at + 2] = r.version;
+    to[at + 3] = r.ts;
+    to[at + 4] = r.request;
+    to[at + 5] = r.response;
+    to[at + 6] = r.latency_ms;
+    to[at + 7] = r.arm;
+    to[at + 8] = r.request_id;
+  };
   const insertAll = raw.transaction((rows: readonly Row[]) => {
-    for (const r of rows) statement.run(r.id, r.model, r.version, r.ts, r.request, r.response, r.latency_ms, r.arm, r.request_id);
+    let i = 0;
+    // Rows in order, so of two with one id in the batch the first is kept, as one INSERT would keep it.
+    for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
+      for (let k = 0; k < SQLITE_ROWS_PER_STATEMENT; k++) bind(rows[i + k]!, args, k * SQLITE_COLUMNS);
+      many.run(args);
+    }
+    const single: unknown[] = new Array(SQLITE_COLUMNS);
+    for (; i < rows.length; i++) {
+      bind(rows[i]!, single, 0);
+      one.run(single);
+    }
   });
   return (rows) => insertAll.immediate(rows);
 }

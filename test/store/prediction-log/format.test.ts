@@ -27,6 +27,17 @@ describe('journal segment format', () => {
     expect(back.header).toEqual({ version: 1, pid: 4242, createdMs: 1_700_000_000_000 });
   });
 
+  it('reads the scalar fields without JSON.parse as JSON.parse reads them, and hand-written orders too', () => {
+    const records = [record(4, { latencyMs: 1e-7, version: 2 ** 40, id: '\u00e9t\u00e9-\u{1F600}', model: 'm,"q":1' }), record(5, { latencyMs: 0, arm: '', requestId: 'r' })];
+    expect(readSegment(segment(...records), 'test.seg').records).toEqual(records);
+    // Another writer's key order: read by JSON.parse.
+    const payload = Buffer.from('{"model":"m","id":"x","version":1,"timestamp":2,"latencyMs":3,"q":2,"request":{},"response":"y"}');
+    const frame = Buffer.alloc(8);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.writeUInt32LE(crc32(payload), 4);
+    expect(readSegment(Buffer.concat([encodeHeader(1, 0), frame, payload]), 'x.seg').records).toEqual([{ id: 'x', model: 'm', version: 1, timestamp: 2, latencyMs: 3, requestJson: '{}', responseJson: '"y"' }]);
+  });
+
   it('encodes a record with values (not text) as their JSON', () => {
     const plain: Prediction = { id: 'v', model: 'm', version: 1, timestamp: 5, request: { a: [1, 'é'] }, response: { prediction: 2.5 }, latencyMs: 1 };
     const [back] = readSegment(Buffer.concat([encodeHeader(1, 1), encodeRecords([plain])])).records;
