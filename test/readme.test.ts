@@ -18,10 +18,6 @@ const SKIPPED: Record<string, string> = {
     'needs a PostgreSQL with a customers table (the PostgreSQL source has its own tests)',
   'npm run -s hyperplane -- synth --task binary --rows 1000000 --features 28 --seed 42 --out synth.csv':
     'writes a 1,000,000-row file: too slow for this test (synth has its own tests)',
-  // Run by hand on a fresh clone after the demo (both exit 0 and read its call); here the demo's server, stopped
-  // with its whole process group, leaves its journal unshipped in CI, so there is nothing yet to read.
-  'npm run -s hyperplane -- predictions cancer --since 1d --with-feedback': 'needs the demo\'s shipped predictions (see above); test/cli/predictions.test.ts covers the command',
-  'npm run -s hyperplane -- predictions cancer --out prediction-log.csv': 'as above',
 };
 
 /**

@@ -154,7 +154,8 @@ export function serveCommand(): Command {
         await running.stop();
         process.exit(0);
       };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      // on, not once: a second signal (a process group's, then a parent forwarding it) must not kill the flush.
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
     });
 }

@@ -37,8 +37,9 @@ export async function superviseWorkers(n: number, notice: (line: string) => void
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // on, not once: a second signal (a process group's, then a parent forwarding it) must not kill the primary while its workers flush.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   notice(`primary ${process.pid}: ${n} workers`);
   return true;
 }
