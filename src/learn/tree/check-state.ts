@@ -20,6 +20,9 @@ const packedSchema = z.object({
   // Models saved before categorical splits existed have neither.
   isCategorical: u8.optional(),
   catBits: u32.optional(),
+  // Models saved before explanations have neither.
+  nodeCover: f64.optional(),
+  leafCover: f64.optional(),
 });
 
 /** The packed trees of gbdt and forest models (pack.ts); returns how many trees there are. */
@@ -34,6 +37,12 @@ export function checkPackedTrees(model: Model): number {
   if (categorical.length > 0) {
     checkLength('isCategorical', categorical, nodes, ' (one per node, or none)');
     checkLength('catBits', s.catBits ?? new Uint32Array(0), nodes * 8, ' (8 words per node)');
+  }
+  if (s.nodeCover !== undefined || s.leafCover !== undefined) {
+    checkLength('nodeCover', s.nodeCover ?? new Float64Array(0), nodes, ' (one per node, or none)');
+    checkLength('leafCover', s.leafCover ?? new Float64Array(0), s.leafValue.length, ' (one per leaf, or none)');
+    checkFinite('nodeCover', s.nodeCover!);
+    checkFinite('leafCover', s.leafCover!);
   }
   checkOffsets('nodeOffset', s.nodeOffset, nodes);
   checkOffsets('leafOffset', s.leafOffset, s.leafValue.length);

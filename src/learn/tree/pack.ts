@@ -23,6 +23,10 @@ export function packTrees(trees: readonly FlatTree[]): ModelState {
   const anyCategorical = trees.some((t) => t.isCategorical !== undefined);
   const isCategorical = new Uint8Array(anyCategorical ? nodes : 0);
   const catBits = new Uint32Array(anyCategorical ? nodes * 8 : 0);
+  // Covers only when every tree has them: a model is explained whole or not at all.
+  const covered = trees.length > 0 && trees.every((t) => t.nodeCover !== undefined && t.leafCover !== undefined);
+  const nodeCover = new Float64Array(covered ? nodes : 0);
+  const leafCover = new Float64Array(covered ? leafOffset[trees.length]! : 0);
   trees.forEach((t, i) => {
     const at = nodeOffset[i]!;
     feature.set(t.feature, at);
@@ -35,8 +39,12 @@ export function packTrees(trees: readonly FlatTree[]): ModelState {
       isCategorical.set(t.isCategorical, at);
       catBits.set(t.catBits!, at * 8);
     }
+    if (covered) {
+      nodeCover.set(t.nodeCover!, at);
+      leafCover.set(t.leafCover!, leafOffset[i]);
+    }
   });
-  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits };
+  return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits, ...(covered ? { nodeCover, leafCover } : {}) };
 }
 
 /** The trees of a packed state, as views (no copies). */
@@ -45,6 +53,9 @@ export function unpackTrees(state: ModelState): FlatTree[] {
   const leafOffset = state['leafOffset'] as Int32Array;
   // Models saved before categorical splits existed have no isCategorical array.
   const categorical = (state['isCategorical'] as Uint8Array | undefined) ?? new Uint8Array(0);
+  // Models saved before explanations have no covers.
+  const nodeCover = state['nodeCover'] as Float64Array | undefined;
+  const leafCover = state['leafCover'] as Float64Array | undefined;
   const trees: FlatTree[] = [];
   for (let t = 0; t + 1 < nodeOffset.length; t++) {
     const a = nodeOffset[t]!;
@@ -57,6 +68,7 @@ export function unpackTrees(state: ModelState): FlatTree[] {
       right: (state['right'] as Int32Array).subarray(a, b),
       leafValue: (state['leafValue'] as Float64Array).subarray(leafOffset[t]!, leafOffset[t + 1]!),
       ...(categorical.length > 0 ? { isCategorical: categorical.subarray(a, b), catBits: (state['catBits'] as Uint32Array).subarray(a * 8, b * 8) } : {}),
+      ...(nodeCover !== undefined && leafCover !== undefined ? { nodeCover: nodeCover.subarray(a, b), leafCover: leafCover.subarray(leafOffset[t]!, leafOffset[t + 1]!) } : {}),
     });
   }
   return trees;

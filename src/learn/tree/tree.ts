@@ -17,6 +17,13 @@ export interface FlatTree {
    */
   isCategorical?: Uint8Array;
   catBits?: Uint32Array;
+  /**
+   * Training cover: the (weighted) training rows, or XGBoost's hessian sums, that reached each split node
+   * (`nodeCover`, by node) and each leaf (`leafCover`, by leaf). Path-dependent TreeSHAP weighs unseen
+   * branches by them. Absent in models saved before explanations (they cannot be explained that way).
+   */
+  nodeCover?: Float64Array;
+  leafCover?: Float64Array;
 }
 
 /** Whether a value goes left at a categorical node: its code is in the node's set (missing never is). */

@@ -117,7 +117,7 @@ export function decodePayload(payload: Buffer): EncodedPrediction {
   const meta = scanMeta(payload, requestAt) ?? (JSON.parse(`${payload.toString('utf8', 0, requestAt)}}`) as Meta);
   const requestStart = requestAt + REQUEST_KEY.length;
   const requestEnd = requestStart + meta.q;
-  if (!payload.subarray(requestEnd, requestEnd + RESPONSE_KEY.length).equals(RESPONSE_KEY) || payload[payload.length - 1] !== 0x7d) {
+  if (!bytesAt(payload, requestEnd, RESPONSE_KEY) || payload[payload.length - 1] !== 0x7d) {
     throw new Error(`journal record ${String(meta.id)} is malformed`);
   }
   const record: EncodedPrediction = {
@@ -148,7 +148,7 @@ const COMMA = 0x2c;
 function scanMeta(b: Buffer, end: number): Meta | undefined {
   let at = 0;
   const key = (name: Buffer): boolean => {
-    if (!b.subarray(at, at + name.length).equals(name)) return false;
+    if (!bytesAt(b, at, name)) return false;
     at += name.length;
     return true;
   };
@@ -157,7 +157,7 @@ function scanMeta(b: Buffer, end: number): Meta | undefined {
     const close = b.indexOf(QUOTE, at + 1);
     if (close < 0 || close > end) return undefined;
     // An escape inside: JSON.parse reads this record (the quote found may be an escaped one).
-    if (b.subarray(at + 1, close).includes(BACKSLASH)) return undefined;
+    for (let i = at + 1; i < close; i++) if (b[i] === BACKSLASH) return undefined;
     const value = b.toString('utf8', at + 1, close);
     at = close + 1;
     return value;
@@ -197,6 +197,13 @@ function scanMeta(b: Buffer, end: number): Meta | undefined {
   if (q === undefined || at !== end) return undefined;
   meta.q = q;
   return meta;
+}
+
+/** Whether `b` holds `bytes` at `at`: compared in place, since a subarray per comparison was a third of the scan's cost. */
+function bytesAt(b: Buffer, at: number, bytes: Buffer): boolean {
+  if (at + bytes.length > b.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (b[at + i] !== bytes[i]) return false;
+  return true;
 }
 
 const META_KEYS = {
