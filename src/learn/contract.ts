@@ -88,4 +88,28 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   checkState(model: Model): void;
   /** Optional: readies `model` for a big batch before its rows are read (e.g. starts prediction threads). */
   prepareBatch?(model: Model): void;
+  /**
+   * Each feature's additive contribution to each row's margin (explanations 'tree' or 'linear'): for
+   * every row and output, base + Σ contributions = the margin (log-odds for binary, per-class margins for
+   * multiclass, the value for regression; a forest's margin is its averaged score). Throws a LearnError
+   * saying why for a model it cannot explain (one saved before explanations existed).
+   */
+  explain?(model: Model, X: Matrix): Contributions;
+}
+
+/** Contributions on the margin scale, per row and output, of the matrix's features. */
+export interface Contributions {
+  /** Outputs per row: 1 for binary and regression, k for multiclass. */
+  outputs: number;
+  /** The margin of a row with nothing known: one per output. */
+  base: Float64Array;
+  /** n × outputs × d, row-major: row i, output o, feature j at (i * outputs + o) * d + j. */
+  values: Float64Array;
+  /** The model's margin per row and output (n × outputs), which base + Σ values equals. */
+  margin: Float64Array;
+  /**
+   * How the margin maps to the score `predict` gives: 'logistic' (binary: p = 1 / (1 + e^−margin)),
+   * 'softmax' (multiclass), 'identity' (regression, and forests, whose margin is the averaged score).
+   */
+  link: 'logistic' | 'softmax' | 'identity';
 }
