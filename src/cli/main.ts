@@ -55,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hyperplane: error: ${e.message}\n`);
       return EXIT_USAGE;
     }
+    // The reader of our output went away (`hyperplane predict … | head`): what it read is all it wanted.
+    if ((e as { code?: unknown }).code === 'EPIPE') return 0;
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`hyperplane: internal error: ${message}\n`);
     if (process.env['HYPERPLANE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);

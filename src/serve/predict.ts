@@ -9,6 +9,9 @@ import { Scored } from './scored.js';
 import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
 import type { PredictionRecord } from '../store/index.js';
+import { Explainer } from '../explain/explainer.js';
+import { rowExplanation } from '../explain/factors.js';
+import type { ExplainDepth } from '../explain/columns.js';
 
 /** Where each prediction goes: the journal, committed at the end of the turn before the answers are written. */
 export interface PredictionSink {
@@ -89,7 +92,7 @@ export interface Predictions {
   /** Sends `payload` at the end of the event loop's turn (with the other answers of the turn), then logs the answers. */
   respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply;
   /** The one prediction path every protocol's route goes through. */
-  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource): MaybeAsync<Answered | undefined>;
+  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainDepth): MaybeAsync<Answered | undefined>;
   /** The /v1 routes: one row object or `{ "rows": [...] }`, answered with JSON written directly. */
   predict(ref: string, request: FastifyRequest, reply: FastifyReply, route: string): MaybeAsync<FastifyReply>;
 }
@@ -174,7 +177,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
    * gives undefined) when it fails.
    * Synchronous once the version is loaded; a promise only when it has to be loaded first.
    */
-  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource): MaybeAsync<Answered | undefined> {
+  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainDepth): MaybeAsync<Answered | undefined> {
     const started = performance.now();
     const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
     const key = headers['x-request-key'];
@@ -183,11 +186,11 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     // A deployment's arms are served; any other reference must be one this server serves.
     if (routed === undefined && !admits(ref, reply)) return undefined;
     const ready = models.get(target);
-    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request);
-    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request)));
+    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request, explain);
+    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request, explain)));
   }
 
-  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined): Answered | undefined {
+  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined, explain: ExplainDepth | undefined): Answered | undefined {
     const meter = metrics.instruments(route, model);
     if (log?.full?.() === true) {
       // Answering without logging would break the log's promise; the client retries once the shipper catches up.
@@ -209,8 +212,13 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
       fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
       return undefined;
     }
+    if (explain !== undefined && !(model.explainer instanceof Explainer)) {
+      fail(reply, 400, 'cannot explain', `${model.model}/${model.version} cannot explain its predictions: ${model.explainer.cannot}`);
+      return undefined;
+    }
     const records = rows as Record<string, unknown>[];
     const scored = score(model, records, notes);
+    if (explain !== undefined) scored.explanations = explanationsJson(model.explainer as Explainer, model, records, scored.scores, explain);
     const ms = performance.now() - started;
     // Every protocol's answer names the version that gave it, in its body or at least here.
     void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));
@@ -265,7 +273,10 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const text = request.jsonText;
     // The row's own text, for the log: the body itself for one row; a batch's rows are encoded.
     const source = text === '' || batch ? undefined : text;
-    const done = answerRows(ref, rows, reply, route, request.headers, source);
+    const asked = (request.query as { explain?: unknown } | undefined)?.explain;
+    const explain = asked === undefined ? undefined : explainDepthOf(asked);
+    if (explain === null) return fail(reply, 400, 'bad request', `explain=${String(asked).slice(0, 40)}: expected a number of driving factors from 1 to 9999, or all`);
+    const done = answerRows(ref, rows, reply, route, request.headers, source, explain);
     return done instanceof Promise ? done.then(send) : send(done);
   }
 
@@ -294,4 +305,17 @@ function onlyFieldsRead(row: Record<string, unknown>, reads: ReadonlySet<string>
 /** The row's fields the model reads, as JSON.stringify's key list. */
 function readFields(row: Record<string, unknown>, reads: ReadonlySet<string>): string[] {
   return Object.keys(row).filter((k) => reads.has(k));
+}
+
+/** `?explain=K` or `?explain=all`; null for anything else. */
+function explainDepthOf(value: unknown): ExplainDepth | null {
+  if (value === 'all') return 'all';
+  return typeof value === 'string' && /^[1-9]\d{0,3}$/.test(value) ? Number(value) : null;
+}
+
+/** Each row's explanation as JSON: the top driving factors with their values from the row as sent. */
+function explanationsJson(explainer: Explainer, model: ServedVersion, records: readonly Record<string, unknown>[], scores: Float64Array, depth: ExplainDepth): string[] {
+  const explained = explainer.explainRows(records);
+  const labels = model.pipeline.spec.target.labels;
+  return records.map((row, i) => JSON.stringify(rowExplanation(explained, i, scores, labels, (column) => row[column] ?? null, depth)));
 }

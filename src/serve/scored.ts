@@ -10,6 +10,8 @@ import type { ServedVersion } from './served-models.js';
 export class Scored {
   /** Each row's `"prediction":…,"probabilities":{…}`, made once for both the answer and the log. */
   private readonly fields: (string | undefined)[];
+  /** Each row's explanation as JSON, when the request asked for one (`?explain=`): in the answer and in the log. */
+  explanations: readonly string[] | undefined;
 
   constructor(
     readonly model: ServedVersion,
@@ -60,7 +62,7 @@ export class Scored {
   }
 
   private outputFields(i: number): string {
-    return (this.fields[i] ??= this.encodeFields(i));
+    return (this.fields[i] ??= this.explanations === undefined ? this.encodeFields(i) : `${this.encodeFields(i)},"explanation":${this.explanations[i]!}`);
   }
 
   private encodeFields(i: number): string {

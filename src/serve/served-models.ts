@@ -1,5 +1,6 @@
 import { decodePackage } from '../pipeline/package.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { cannotExplain, Explainer } from '../explain/explainer.js';
 import { modelSignature, type ModelSignature } from '../pipeline/signature.js';
 import { HyperplaneError } from '../errors.js';
 import type { Store } from '../store/index.js';
@@ -19,6 +20,8 @@ export interface ServedVersion {
   loadedAt: number;
   /** JSON made once per version for the answers written by hand: each class label quoted, and `,"model":…,"version":…`. */
   json: { labels: string[]; meta: string };
+  /** What explains its answers (`?explain=`), or why it cannot. */
+  explainer: Explainer | { cannot: string };
 }
 
 /** What a reference serves now, and the last reload that failed (the old version keeps serving). */
@@ -142,8 +145,14 @@ export class ServedModels {
       reads: new Set(signature.inputs.map((i) => i.name)),
       loadedAt: Date.now(),
       json: { labels: (pkg.pipeline.target.labels ?? []).map((l) => JSON.stringify(l)), meta: `,"model":${JSON.stringify(resolved.model)},"version":${resolved.version}` },
+      explainer: explainerOf(pipeline),
     };
     this.byArtifact.set(resolved.artifact, served);
     return served;
   }
+}
+
+function explainerOf(pipeline: Pipeline): Explainer | { cannot: string } {
+  const cannot = cannotExplain(pipeline);
+  return cannot === undefined ? new Explainer(pipeline) : { cannot };
 }

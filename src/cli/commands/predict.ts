@@ -11,9 +11,19 @@ import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { renderReportHtml } from '../render/report-html.js';
 import { loadModelRef } from '../model-ref.js';
+import { Explainer } from '../../explain/explainer.js';
+import { explanationColumns, type ExplainDepth } from '../../explain/columns.js';
 
 interface PredictFlags extends RawReadFlags {
   out?: string;
+  explain?: string;
+}
+
+/** `--explain K` (the top K driving factors) or `--explain all` (every column's contribution). */
+function explainDepth(text: string): ExplainDepth {
+  if (text === 'all') return 'all';
+  if (!/^[1-9]\d{0,3}$/.test(text)) throw new HyperplaneError(`--explain ${text}: expected a number of driving factors from 1 to 9999, or all`);
+  return Number(text);
 }
 
 /** About 100k rows of a typical CSV: below it, prediction runs on one thread anyway. */
@@ -47,11 +57,15 @@ export function predictCommand(): Command {
     .description('score data with a trained model package')
     .argument('<model>', 'a model package file, or from the store: name@alias, name/3, name/latest or a run id')
     .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
-    .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)');
+    .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)')
+    .option('--explain <k|all>', "add each row's top K driving factors (factor_1 … factor_K: column = value → signed share), or with all a base and every input column's contribution to the margin");
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
+    const depth = flags.explain !== undefined ? explainDepth(flags.explain) : undefined;
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
+    // Before the data is read: a model that cannot explain is said at once.
+    const explainer = depth !== undefined ? new Explainer(pipeline) : undefined;
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
@@ -72,6 +86,7 @@ export function predictCommand(): Command {
         columns.push({ name: `proba_${label}`, kind: 'number', values });
       });
     }
+    if (explainer !== undefined) columns.push(...explanationColumns(explainer, pipeline, table, where, scores, depth!));
     await writePredictions(flags.out, columns);
     if (flags.out === undefined) return;
     process.stderr.write(`${table.nRows.toLocaleString('en-US')} predictions written to ${flags.out}\n`);

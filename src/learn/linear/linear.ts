@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import type { Contributions, FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { choleskySolve, pseudoInverseSolve } from '../linalg.js';
 import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
 import { centeredGram, type CenteredGram } from './gram.js';
 import * as state from '../state.js';
+import { linearContributions, storedMeans } from './contributions.js';
 
 export const linearParams = z
   .object({
@@ -70,15 +71,26 @@ export const linearLearner: Learner<LinearParams> = {
       nFeatures: X.d,
       nClasses: 1,
       params: { ...params },
-      state: { coef, intercept },
+      // The training means: the reference its explanations measure each feature against.
+      state: { coef, intercept, xMean: gram.xMean },
       training: { iterations, converged, durationMs: performance.now() - started, finalLoss, warnings },
     };
   },
 
   checkState(model: Model): void {
-    const { coef } = state.parseState(model, z.object({ coef: state.f64, intercept: state.finite }));
+    const { coef, xMean } = state.parseState(model, z.object({ coef: state.f64, intercept: state.finite, xMean: state.f64.optional() }));
     state.checkLength('coef', coef, model.nFeatures, ' (one per feature)');
     state.checkFinite('coef', coef);
+    // Models saved before explanations have no means.
+    if (xMean !== undefined) {
+      state.checkLength('xMean', xMean, model.nFeatures, ' (one per feature)');
+      state.checkFinite('xMean', xMean);
+    }
+  },
+
+  explain(model: Model, X: Matrix): Contributions {
+    checkPredictInput(model, X);
+    return linearContributions(X, model.state['coef'] as Float64Array, [model.state['intercept'] as number], storedMeans(model), 'identity');
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import type { Contributions, FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
 import { rowWeights } from '../class-weights.js';
@@ -9,6 +9,7 @@ import { checkFinite, checkFit, checkPredictInput } from '../validate.js';
 import { RowPool, shareForThreads } from '../parallel/pool.js';
 import type { LossData } from './logistic-loss.js';
 import * as state from '../state.js';
+import { columnMeans, linearContributions, storedMeans } from './contributions.js';
 
 export const logisticParams = z
   .object({
@@ -84,13 +85,14 @@ export const logisticLearner: Learner<LogisticParams> = {
       nFeatures: X.d,
       nClasses: k,
       params: { ...params },
-      state: { coef, intercept, C, ...(cvScores && grid ? { cvGrid: Float64Array.from(grid), cvLogLoss: cvScores } : {}) },
+      // xMean: the training means, the reference its explanations measure each feature against.
+      state: { coef, intercept, C, xMean: columnMeans(X, weights), ...(cvScores && grid ? { cvGrid: Float64Array.from(grid), cvLogLoss: cvScores } : {}) },
       training: { iterations: result.iterations, evaluations: result.evaluations, converged: result.converged, durationMs: performance.now() - started, finalLoss: result.f, warnings },
     };
   },
 
   checkState(model: Model): void {
-    const { coef, intercept } = state.parseState(model, z.object({ coef: state.f64, intercept: state.f64, C: z.number() }));
+    const { coef, intercept, xMean } = state.parseState(model, z.object({ coef: state.f64, intercept: state.f64, C: z.number(), xMean: state.f64.optional() }));
     // Binary models hold one weight vector (class 1's score), multiclass one per class.
     const k = model.nClasses > 2 ? model.nClasses : 1;
     const why = k === 1 ? ' (one per feature)' : ` (${model.nFeatures} features × ${k} classes)`;
@@ -98,6 +100,17 @@ export const logisticLearner: Learner<LogisticParams> = {
     state.checkLength('intercept', intercept, k);
     state.checkFinite('coef', coef);
     state.checkFinite('intercept', intercept);
+    // Models saved before explanations have no means.
+    if (xMean !== undefined) {
+      state.checkLength('xMean', xMean, model.nFeatures, ' (one per feature)');
+      state.checkFinite('xMean', xMean);
+    }
+  },
+
+  explain(model: Model, X: Matrix): Contributions {
+    checkPredictInput(model, X);
+    // Binary: one margin, class 1's log-odds; multiclass: each class's score before the softmax.
+    return linearContributions(X, model.state['coef'] as Float64Array, model.state['intercept'] as Float64Array, storedMeans(model), model.nClasses > 2 ? 'softmax' : 'logistic');
   },
 
   predict(model: Model, X: Matrix): Float64Array {
