@@ -20,6 +20,11 @@ export interface RouteDoc {
 export { componentSchemas } from './schemas/openapi.js';
 
 const predictBody = ref('PredictRequest');
+/** `?explain=`: the driving factors each answer carries. */
+const explainQuery = {
+  type: 'object',
+  properties: { explain: { type: 'string', pattern: '^([1-9][0-9]{0,3}|all)$', description: "Add each row's explanation: the top K columns by |contribution| to the margin, or all of them (linear, logistic, gbdt and forest models; a baseline gives its base only)" } },
+};
 const bad = 'Invalid input: `{error, message, problems: [{field, problem, expected, row?}]}`';
 const auth = { '401': 'No API key, or an unknown, revoked or expired one (once any key has been made)', '403': "The key lacks the route's scope" };
 const unavailable = 'Overloaded, or the model store could not be read (with Retry-After)';
@@ -27,11 +32,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/models/:model/predict': {
     summary: 'Predict with a model, an alias or a deployment',
     description:
-      '`model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.',
+      '`model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. `?explain=3` adds each row `explanation: {class, scale, base, margin, contributions: [{column, value, contribution, share, probabilityChange}]}`, logged with the answer. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.',
     tags: ['predict'], ok: ref('PredictAnswer'),
     scope: 'predict',
     body: predictBody,
-    responses: { '200': 'Predictions', '400': bad, '404': 'No such model, alias or version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
+    query: explainQuery,
+    responses: { '200': 'Predictions', '400': `${bad}; or an explain the model cannot give`, '404': 'No such model, alias or version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
   },
   'POST /v1/models/:model/versions/:version/predict': {
     summary: 'Predict with one version',
@@ -39,6 +45,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['predict'], ok: ref('PredictAnswer'),
     scope: 'predict',
     body: predictBody,
+    query: explainQuery,
     responses: { '200': 'Predictions', '400': bad, '404': 'No such version', '413': 'Body or row count over the limit', '503': unavailable, ...auth },
   },
   'GET /v1/models/:model': {

@@ -134,6 +134,8 @@ describe('the OpenAPI document', () => {
     const calls: [method: string, path: string, url: string, body?: unknown, query?: string][] = [
       ['post', '/v1/models/{model}/predict', '/v1/models/penguins/predict', penguins[1]],
       ['post', '/v1/models/{model}/predict', '/v1/models/penguins/predict', { rows: penguins.slice(0, 3) }],
+      ['post', '/v1/models/{model}/predict', '/v1/models/penguins/predict?explain=2', penguins[3]],
+      ['post', '/v1/models/{model}/predict', '/v1/models/penguins/predict?explain=all', { rows: penguins.slice(0, 2) }],
       ['post', '/v1/models/{model}/versions/{version}/predict', '/v1/models/penguins/versions/1/predict', penguins[2]],
       ['get', '/v1/models/{model}', '/v1/models/penguins'],
       ['get', '/v1/models/{model}/versions/{version}', '/v1/models/penguins/versions/1'],

@@ -12,6 +12,26 @@ const label = z.union([z.string().nullable(), z.number()]).describe('The class l
 const probabilities = z.record(z.string(), z.number()).describe('Class label → probability (classification only)');
 const notes = z.array(z.string()).describe('What was noted about the row (e.g. a field the model does not read)');
 const id = z.string().describe('The prediction id: send feedback with it');
+const explanation = z
+  .object({
+    class: z.string().optional().describe('The class explained: the positive class for binary, the predicted one for multiclass'),
+    scale: z.enum(['log-odds', 'class margin', 'probability', 'value']).describe('What base and contributions are in'),
+    base: z.number().describe('The margin with nothing known about the row'),
+    margin: z.number().describe("base + every column's contribution: for binary, the logit of the positive class's probability"),
+    contributions: z
+      .array(
+        z.object({
+          column: z.string(),
+          value: z.unknown().describe("The row's value of the column, as sent"),
+          contribution: z.number().describe('Its additive part of the margin'),
+          share: z.number().describe('contribution / Σ |contributions| of the row'),
+          probabilityChange: z.number().optional().describe("The class's probability less what it would be without this contribution (classification)"),
+        }),
+      )
+      .describe('The top columns by |contribution| (?explain=K), or all'),
+    additivityError: z.number().optional().describe("An ensemble's margin less base + Σ contributions (its members' probabilities are averaged)"),
+  })
+  .describe('With ?explain=K or ?explain=all: why this prediction');
 
 /** One row's answer. */
 export const predictionSchema = z.object({
@@ -19,6 +39,7 @@ export const predictionSchema = z.object({
   prediction: label,
   probabilities: probabilities.optional(),
   notes: notes.optional(),
+  explanation: explanation.optional(),
   model: z.string(),
   version: z.number().int(),
   arm: z.string().optional().describe("The deployment arm that answered, for a deployment's name"),
@@ -31,7 +52,7 @@ export const predictionsSchema = z.object({
   version: z.number().int(),
   arm: z.string().optional(),
   ms: z.number(),
-  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional() })).describe('One per row, in order'),
+  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), explanation: explanation.optional() })).describe('One per row, in order'),
 });
 
 export const predictAnswerSchema = z.union([predictionSchema, predictionsSchema]);
