@@ -14,6 +14,7 @@ import { auditCommand } from './commands/audit.js';
 import { predictionsCommand } from './commands/predictions.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
+import { importCommand } from './commands/import.js';
 
 const EXIT_USAGE = 2;
 
@@ -28,6 +29,7 @@ function program(): Command {
     .addCommand(profileCommand().exitOverride())
     .addCommand(trainCommand().exitOverride())
     .addCommand(predictCommand().exitOverride())
+    .addCommand(importCommand().exitOverride())
     .addCommand(evaluateCommand().exitOverride())
     .addCommand(runsCommand().exitOverride())
     .addCommand(modelsCommand().exitOverride())

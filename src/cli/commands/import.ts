@@ -1,0 +1,47 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { HyperplaneError } from '../../errors.js';
+import { importXgboostFile } from '../../import/xgboost.js';
+import { encodePackage } from '../../pipeline/package.js';
+
+interface XgboostFlags {
+  out: string;
+  features?: string;
+  labels?: string;
+  name?: string;
+}
+
+/** "a, b,c" → ["a", "b", "c"]. */
+function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim());
+}
+
+/** Models trained elsewhere, turned into ordinary model packages. */
+export function importCommand(): Command {
+  const xgboost = new Command('xgboost')
+    .description('turn an XGBoost model saved as JSON (booster.save_model("m.json")) into a model package')
+    .argument('<model>', 'the XGBoost JSON model file')
+    .requiredOption('--out <file>', 'the model package to write (.hpkg)')
+    .option('--features <names>', "the model's feature names in order, comma-separated (needed when the model saved none)")
+    .option('--labels <labels>', 'binary models: labels for classes 0 and 1, comma-separated (default 0,1)')
+    .option('--name <name>', "the name of the predicted column (the target's name; default target)")
+    .action((file: string, flags: XgboostFlags) => {
+      if (flags.name !== undefined && flags.name.trim() === '') throw new HyperplaneError('--name is empty; give the predicted column a name');
+      const { pkg, trees, features, objective } = importXgboostFile(file, {
+        ...(flags.features !== undefined ? { features: list(flags.features) } : {}),
+        ...(flags.labels !== undefined ? { labels: list(flags.labels) } : {}),
+        ...(flags.name !== undefined ? { name: flags.name } : {}),
+      });
+      const bytes = encodePackage(pkg);
+      // Renamed into place: a reader never sees half a package.
+      const tmp = `${flags.out}.tmp-${process.pid}`;
+      try {
+        writeFileSync(tmp, bytes);
+        renameSync(tmp, flags.out);
+      } catch (e) {
+        throw new HyperplaneError(`cannot write the package (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: flags.out });
+      }
+      process.stdout.write(`wrote ${flags.out}: ${trees} trees, ${features} features, ${objective} (gbdt, target '${pkg.pipeline.target.name}')\n`);
+    });
+  return new Command('import').description('import a model trained elsewhere (XGBoost JSON) as a model package').addCommand(xgboost.exitOverride());
+}
