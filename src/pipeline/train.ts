@@ -4,6 +4,7 @@ import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
+import { globalImportance, type GlobalImportance } from '../explain/global.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
@@ -98,6 +99,8 @@ export interface TrainResult {
   searchPlan?: string;
   diagnostics: Diagnostic[];
   warnings: string[];
+  /** Mean |SHAP| and permutation importance per input column on the test rows (none under cross-validation: no held-out rows). */
+  importance?: GlobalImportance;
 }
 
 interface Data {
@@ -295,6 +298,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
     converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
   });
+  const importance = cvFolds === undefined && testTable.nRows > 0 ? globalImportance(pipeline, testTable, yTest, { metric, labels, threshold: spec.threshold ?? 0.5, seed: options.seed }) : undefined;
   // The figures above measure the evaluated model; the package may hold the same pipeline refit on every labelled row.
   const fit = refitPlan(plan.kind, plan.kind === 'test' ? plan.source : undefined, options.refit, y.length, labelled?.y.length);
   let served = pipeline;
@@ -322,7 +326,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings };
+  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}) };
 }
 
 

@@ -3,6 +3,7 @@ import type { Evaluation, MetricName } from '../../evaluate/evaluate.js';
 import type { PackageInfo } from '../../pipeline/package.js';
 import type { TargetSpec } from '../../pipeline/pipeline.js';
 import type { LeaderboardEntry } from '../../pipeline/train.js';
+import type { GlobalImportance } from '../../explain/global.js';
 import { area, binaryCharts, oneVsRestCharts } from './report-curves.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -18,6 +19,8 @@ export interface ReportInput {
   leaderboard?: LeaderboardEntry[];
   searchPlan?: string;
   importance?: readonly { column: string; importance: number }[];
+  /** Mean |SHAP| and permutation importance on the test rows. */
+  globalImportance?: GlobalImportance;
   diagnostics?: Diagnostic[];
   warnings?: string[];
 }
@@ -65,6 +68,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
     const rows = top.map((c) => `<tr><td>${esc(c.column)}</td><td class="bar"><span style="width:${((c.importance / max) * 100).toFixed(1)}%"></span></td><td>${(c.importance * 100).toFixed(1)}%</td></tr>`).join('');
     sections.push(`<h2>Feature importance</h2><p>Share of the model's split gain (trees) or standardized coefficient size (linear models), by input column.</p><table>${rows}</table>`);
   }
+  if (r.globalImportance !== undefined && r.globalImportance.columns.length > 0) sections.push(drivers(r.globalImportance));
   if (r.leaderboard !== undefined && r.leaderboard.length > 0) {
     const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td class="params">${e.learner.startsWith('ensemble(') ? '<span class="none">the members named, their scores averaged with these weights</span>' : params(e.params)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
     sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')}.</p><table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>time</th></tr>${body}</table>`);
@@ -73,6 +77,19 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
 }
 
 const figure = (svg: string): string => `<figure>${svg}</figure>`;
+
+/** The SHAP summary as bars (mean |contribution| by column) beside permutation importance with its noise band. */
+function drivers(g: GlobalImportance): string {
+  const top = g.columns.slice(0, 20);
+  const maxShap = Math.max(...top.map((c) => c.meanAbsContribution ?? 0));
+  const maxDrop = Math.max(...top.map((c) => Math.abs(c.permutation.drop) + c.permutation.sd), 1e-12);
+  const bar = (v: number, max: number): string => `<td class="bar"><span style="width:${max > 0 ? ((Math.max(0, v) / max) * 100).toFixed(1) : '0'}%"></span></td>`;
+  const rows = top
+    .map((c) => `<tr><td>${esc(c.column)}</td>${c.meanAbsContribution !== undefined ? `${bar(c.meanAbsContribution, maxShap)}<td>${c.meanAbsContribution.toFixed(4)}</td>` : ''}${bar(c.permutation.drop, maxDrop)}<td>${c.permutation.drop.toFixed(4)} ± ${c.permutation.sd.toFixed(4)}</td></tr>`)
+    .join('');
+  const shap = g.scale !== undefined ? `<th colspan="2">mean |contribution| (${esc(g.scale)})</th>` : '';
+  return `<h2>What drives the predictions</h2><p>On ${g.rows.toLocaleString('en-US')} test rows: each column's mean absolute contribution to the model's margin (SHAP values, summed over the column's features), and how much ${esc(g.metric)} worsens when the column's values are shuffled among the rows (mean ± standard deviation over ${g.repeats} shuffles; a drop within its band is noise).</p><table><tr><th>column</th>${shap}<th colspan="2">${esc(g.metric)} drop when shuffled</th></tr>${rows}</table>`;
+}
 
 /** A learner's parameters as key=value chips that wrap, rather than one long line of JSON. */
 function params(p: object): string {
