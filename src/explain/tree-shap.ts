@@ -84,10 +84,23 @@ export class TreeShap {
     const tree = this.tree;
     if (node < 0) {
       const value = tree.leafValue[~node]! * this.scale;
+      // An element the row does not follow (one fraction 0) unwinds to Σ w_i / (ud − i) scaled by
+      // (ud + 1) / zero fraction: that sum is the same for all of them, so it is taken once.
+      let coldSum = -1;
       // Element 0 is the root's placeholder; each other element is a feature on the path.
       for (let i = 1; i <= ud; i++) {
-        const w = this.unwoundSum(start, ud, i);
-        this.phi[this.phiOffset + pf[start + i]!] += w * (one[start + i]! - zero[start + i]!) * value;
+        const o = one[start + i]!;
+        const z = zero[start + i]!;
+        let w: number;
+        if (o !== 0) w = this.unwoundSum(start, ud, i);
+        else {
+          if (coldSum < 0) {
+            coldSum = 0;
+            for (let k = ud - 1; k >= 0; k--) coldSum += weight[start + k]! * reciprocal[ud - k]!;
+          }
+          w = (coldSum * (ud + 1)) / z;
+        }
+        this.phi[this.phiOffset + pf[start + i]!] += w * (o - z) * value;
       }
       return;
     }
@@ -137,7 +150,7 @@ export class TreeShap {
       for (let i = ud - 1; i >= 0; i--) {
         const t = weight[start + i]!;
         weight[start + i] = nextOne * up * reciprocal[i + 1]!;
-        nextOne = t - nextOne * ratio * (ud - i) * reciprocal[i + 1]!;
+        nextOne = t - nextOne * (ratio * (ud - i) * reciprocal[i + 1]!);
       }
     } else {
       const up = (ud + 1) / z;
@@ -156,6 +169,7 @@ export class TreeShap {
     const o = this.one[start + index]!;
     const z = this.zero[start + index]!;
     let total = 0;
+    // One fractions are 0 or 1 here; the leaf handles 0 itself, unwind() may meet either.
     if (o !== 0) {
       // The carried term depends on the previous step by one multiply (ratio = z / o folded in), not three.
       const up = (ud + 1) / o;
@@ -163,7 +177,7 @@ export class TreeShap {
       let nextOne = weight[start + ud]!;
       for (let i = ud - 1; i >= 0; i--) {
         total += nextOne * reciprocal[i + 1]!;
-        nextOne = weight[start + i]! - nextOne * ratio * (ud - i) * reciprocal[i + 1]!;
+        nextOne = weight[start + i]! - nextOne * (ratio * (ud - i) * reciprocal[i + 1]!);
       }
       total *= up;
     } else {
