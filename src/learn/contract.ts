@@ -109,7 +109,8 @@ export interface Contributions {
   margin: Float64Array;
   /**
    * How the margin maps to the score `predict` gives: 'logistic' (binary: p = 1 / (1 + e^−margin)),
-   * 'softmax' (multiclass), 'identity' (regression, and forests, whose margin is the averaged score).
+   * 'softmax' (multiclass), 'identity' (regression, and forests, whose margin is the averaged score),
+   * 'exp' (log-scale margins, as Poisson regression's: the prediction is e^margin).
    */
-  link: 'logistic' | 'softmax' | 'identity';
+  link: 'logistic' | 'softmax' | 'identity' | 'exp';
 }

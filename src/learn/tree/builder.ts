@@ -19,10 +19,17 @@ export class TreeBuilder {
   private readonly leafValue: number[] = [];
   private readonly isCategorical: number[] = [];
   private readonly catBits: number[] = [];
+  private readonly nodeCover: number[] = [];
+  private readonly leafCover: number[] = [];
 
-  /** A split on `feature`: x ≤ threshold goes left, or, with `categories`, codes in the set go left. Returns its node number. */
-  addSplit(slot: Slot, feature: number, threshold: number, missingLeft: boolean, categories?: Uint32Array): number {
+  /**
+   * A split on `feature`: x ≤ threshold goes left, or, with `categories`, codes in the set go left.
+   * `cover` is the (weighted) count of training rows reaching it, which TreeSHAP weighs branches by.
+   * Returns its node number.
+   */
+  addSplit(slot: Slot, feature: number, threshold: number, missingLeft: boolean, cover: number, categories?: Uint32Array): number {
     const node = this.feature.length;
+    this.nodeCover.push(cover);
     this.feature.push(feature);
     this.threshold.push(threshold);
     this.defaultLeft.push(missingLeft ? 1 : 0);
@@ -34,10 +41,11 @@ export class TreeBuilder {
     return node;
   }
 
-  /** A leaf holding `value`. Returns its leaf number. */
-  addLeaf(slot: Slot, value: number): number {
+  /** A leaf holding `value`, reached by `cover` (weighted) training rows. Returns its leaf number. */
+  addLeaf(slot: Slot, value: number, cover: number): number {
     const leaf = this.leafValue.length;
     this.leafValue.push(value);
+    this.leafCover.push(cover);
     this.attach(slot, ~leaf);
     return leaf;
   }
@@ -54,6 +62,8 @@ export class TreeBuilder {
       left: Int32Array.from(this.left),
       right: Int32Array.from(this.right),
       leafValue: Float64Array.from(this.leafValue),
+      nodeCover: Float64Array.from(this.nodeCover),
+      leafCover: Float64Array.from(this.leafCover),
       ...(this.isCategorical.includes(1) ? { isCategorical: Uint8Array.from(this.isCategorical), catBits: Uint32Array.from(this.catBits) } : {}),
     };
   }

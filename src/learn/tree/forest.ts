@@ -9,7 +9,9 @@ import { toShared } from '../parallel/pool.js';
 import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addModelScores, forestLayoutOf, packTrees, prepareModelScores } from './pack.js';
+import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, unpackTrees } from './pack.js';
+import { explainTrees } from '../../explain/tree-shap.js';
+import type { Contributions } from '../contract.js';
 import { classWeights } from '../class-weights.js';
 import { parseState, stateError } from '../state.js';
 import { checkPackedTrees } from './check-state.js';
@@ -116,6 +118,14 @@ export const forestLearner: Learner<ForestParams> = {
 
   prepareBatch(model: Model): void {
     prepareModelScores(model, (model.state['outputs'] as number | undefined) ?? 1);
+  },
+
+  explain(model: Model, X: Matrix): Contributions {
+    checkPredictInput(model, X);
+    const K = (model.state['outputs'] as number | undefined) ?? 1;
+    const trees = unpackTrees(model.state);
+    // The margin is the averaged score: P(class 1) for binary, class shares for multiclass, the value for regression.
+    return explainTrees(NAME, trees, K, new Float64Array(K), K / trees.length, X, 'identity');
   },
 
   predict(model: Model, X: Matrix): Float64Array {

@@ -10,7 +10,9 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addModelScores, packTrees, prepareModelScores } from './pack.js';
+import { addModelScores, packTrees, prepareModelScores, unpackTrees } from './pack.js';
+import { explainTrees } from '../../explain/tree-shap.js';
+import type { Contributions } from '../contract.js';
 import { rowWeights } from '../class-weights.js';
 import { checkFinite, checkLength, f64, parseState, stateError } from '../state.js';
 import { checkPackedTrees } from './check-state.js';
@@ -230,6 +232,15 @@ export const gbdtLearner: Learner<GbdtParams> = {
 
   prepareBatch(model: Model): void {
     prepareModelScores(model, model.state['outputs'] as number);
+  },
+
+  explain(model: Model, X: Matrix): Contributions {
+    checkPredictInput(model, X);
+    const K = model.state['outputs'] as number;
+    const name = model.state['objective'] as ObjectiveName;
+    // Learning rates are already in the leaf values: margins are init + Σ leaves.
+    const link = name === 'binary' ? 'logistic' : name === 'multiclass' ? 'softmax' : name === 'poisson' ? 'exp' : 'identity';
+    return explainTrees(NAME, unpackTrees(model.state), K, model.state['initScore'] as Float64Array, 1, X, link);
   },
 };
 

@@ -76,7 +76,7 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
     }
     const slot = { parent: parent!, side: side as 0 | 1 };
     const makeLeaf = (): void => {
-      builder.addLeaf(slot, multi ? 0 : S / W);
+      builder.addLeaf(slot, multi ? 0 : S / W, W);
       if (multi) for (let c = 0; c < K; c++) leafClasses.push(nodeY[c]! / W);
     };
     if ((limits.maxDepth > 0 && depth! >= limits.maxDepth) || W < 2 * limits.minSamplesLeaf) {
@@ -176,7 +176,7 @@ export function growDeepTree(input: DeepGrowInput, limits: DeepTreeLimits): { tr
       continue;
     }
     const cuts = input.mapper.upper[bestFeature]!;
-    const node = builder.addSplit(slot, bestFeature, bestBin < cuts.length ? cuts[bestBin]! : Infinity, bestMissingLeft);
+    const node = builder.addSplit(slot, bestFeature, bestBin < cuts.length ? cuts[bestBin]! : Infinity, bestMissingLeft, W);
     splitCount[bestFeature]!++;
     splitGain[bestFeature] += bestGain;
     // Stable partition of the node's rows.

@@ -139,7 +139,7 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
       for (let c = 0; c < 255; c++) if (split.categories[c] === 1) categories[c >> 5] |= 1 << (c & 31);
     }
     const threshold = categories !== undefined ? NaN : split.bin < cuts.length ? cuts[split.bin]! : Infinity;
-    const node = builder.addSplit(leaf, split.feature, threshold, split.missingLeft, categories);
+    const node = builder.addSplit(leaf, split.feature, threshold, split.missingLeft, leaf.C, categories);
     splitCount[split.feature]!++;
     splitGain[split.feature] += split.gain;
 
@@ -188,7 +188,8 @@ export function growTree(input: GrowInput, limits: TreeLimits): GrownTree {
   const leafEnd = new Int32Array(leaves.length);
   for (const [l, leaf] of leaves.entries()) {
     if (leaf.split !== undefined) arena.releaseSlot(leaf.hist);
-    builder.addLeaf(leaf, limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper));
+    // Cover: the leaf's weighted row count (not its hessian), so covers mean training rows for every learner.
+    builder.addLeaf(leaf, limits.learningRate * clamp(-leaf.G / (leaf.H + limits.lambdaL2), leaf.lower, leaf.upper), leaf.C);
     leafBegin[l] = leaf.begin;
     leafEnd[l] = leaf.end;
   }

@@ -137,11 +137,11 @@ function isolationTree(X: Matrix, sample: Int32Array, maxDepth: number, rng: Ran
       }
     }
     if (split === undefined) {
-      builder.addLeaf(slot, depth + averagePathLength(size));
+      builder.addLeaf(slot, depth + averagePathLength(size), size);
       continue;
     }
     // Missing values go left, with the values at or below the threshold.
-    const node = builder.addSplit(slot, split.f, split.value, true);
+    const node = builder.addSplit(slot, split.f, split.value, true, size);
     let l = begin;
     for (let r = begin; r < end; r++) {
       const i = sample[r]!;

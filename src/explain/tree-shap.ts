@@ -1,0 +1,254 @@
+import type { Contributions, Matrix } from '../learn/contract.js';
+import { LearnError } from '../learn/errors.js';
+import { categoryGoesLeft, leafOf, type FlatTree } from '../learn/tree/tree.js';
+
+/**
+ * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2). The value of a feature set S
+ * is the tree's expectation given S: at a split on a feature in S the row's branch is followed; on any
+ * other feature both branches are taken, weighted by child cover / node cover. One pass over the tree
+ * keeps, along the path to each leaf, the unique features met with their zero fraction (share of
+ * cover kept when the feature is unknown), one fraction (1 when the row goes this way) and the
+ * permutation weights, grown by EXTEND and shrunk by UNWIND: O(leaves × depth²) per tree and row.
+ */
+export class TreeShap {
+  // Path elements, one segment per recursion level (segment k holds at most k + 1 elements).
+  private readonly feature: Int32Array;
+  private readonly zero: Float64Array;
+  private readonly one: Float64Array;
+  private readonly weight: Float64Array;
+  /** reciprocal[k] = 1 / k: the weight updates multiply instead of dividing, whose latency chained them. */
+  private readonly reciprocal: Float64Array;
+  // The call's tree, row and output, set by add() so the recursion passes only what changes.
+  private tree!: FlatTree;
+  private nodeCover!: Float64Array;
+  private leafCover!: Float64Array;
+  private x!: Float64Array | Float32Array;
+  private row = 0;
+  private phi!: Float64Array;
+  private phiOffset = 0;
+  private scale = 1;
+
+  /** Path room for trees up to `maxDepth` splits deep. */
+  constructor(readonly maxDepth: number) {
+    const size = ((maxDepth + 2) * (maxDepth + 3)) / 2;
+    this.feature = new Int32Array(size);
+    this.zero = new Float64Array(size);
+    this.one = new Float64Array(size);
+    this.weight = new Float64Array(size);
+    this.reciprocal = Float64Array.from({ length: maxDepth + 3 }, (_, k) => 1 / k);
+  }
+
+  /**
+   * Adds scale × each feature's contribution to `tree`'s value for the row at x[rowOffset …] into
+   * phi[phiOffset + feature]. The tree needs covers and at most maxDepth levels of splits.
+   */
+  add(tree: FlatTree, x: Float64Array | Float32Array, rowOffset: number, phi: Float64Array, phiOffset: number, scale: number): void {
+    // A single leaf is all base: nothing depends on a feature.
+    if (tree.feature.length === 0) return;
+    this.tree = tree;
+    this.nodeCover = tree.nodeCover!;
+    this.leafCover = tree.leafCover!;
+    this.x = x;
+    this.row = rowOffset;
+    this.phi = phi;
+    this.phiOffset = phiOffset;
+    this.scale = scale;
+    this.recurse(0, 0, 0, 0, 1, 1, -1);
+  }
+
+  /**
+   * Visits `node` (≥ 0 a split, < 0 leaf ~node) with the parent's path (`count` elements at
+   * `parentStart`) copied to `start` and extended by (zeroFraction, oneFraction, feature).
+   */
+  private recurse(node: number, start: number, parentStart: number, count: number, zeroFraction: number, oneFraction: number, feature: number): void {
+    const { feature: pf, zero, one, weight, reciprocal } = this;
+    for (let i = 0; i < count; i++) {
+      pf[start + i] = pf[parentStart + i]!;
+      zero[start + i] = zero[parentStart + i]!;
+      one[start + i] = one[parentStart + i]!;
+      weight[start + i] = weight[parentStart + i]!;
+    }
+    // EXTEND: the new element joins at depth ud; weights of all subset sizes shift.
+    const ud = count;
+    pf[start + ud] = feature;
+    zero[start + ud] = zeroFraction;
+    one[start + ud] = oneFraction;
+    weight[start + ud] = ud === 0 ? 1 : 0;
+    const oneShare = oneFraction * reciprocal[ud + 1]!;
+    const zeroShare = zeroFraction * reciprocal[ud + 1]!;
+    for (let i = ud - 1; i >= 0; i--) {
+      weight[start + i + 1] += oneShare * weight[start + i]! * (i + 1);
+      weight[start + i] = zeroShare * weight[start + i]! * (ud - i);
+    }
+
+    const tree = this.tree;
+    if (node < 0) {
+      const value = tree.leafValue[~node]! * this.scale;
+      // An element the row does not follow (one fraction 0) unwinds to Σ w_i / (ud − i) scaled by
+      // (ud + 1) / zero fraction: that sum is the same for all of them, so it is taken once.
+      let coldSum = -1;
+      // Element 0 is the root's placeholder; each other element is a feature on the path.
+      for (let i = 1; i <= ud; i++) {
+        const o = one[start + i]!;
+        const z = zero[start + i]!;
+        let w: number;
+        if (o !== 0) w = this.unwoundSum(start, ud, i);
+        else {
+          if (coldSum < 0) {
+            coldSum = 0;
+            for (let k = ud - 1; k >= 0; k--) coldSum += weight[start + k]! * reciprocal[ud - k]!;
+          }
+          w = (coldSum * (ud + 1)) / z;
+        }
+        this.phi[this.phiOffset + pf[start + i]!] += w * (o - z) * value;
+      }
+      return;
+    }
+
+    const f = tree.feature[node]!;
+    const v = this.x[this.row + f]!;
+    const goesLeft =
+      tree.isCategorical !== undefined && tree.isCategorical[node] === 1 ? categoryGoesLeft(tree.catBits!, node, v) : v !== v ? tree.defaultLeft[node] === 1 : v <= tree.threshold[node]!;
+    const hot = goesLeft ? tree.left[node]! : tree.right[node]!;
+    const cold = goesLeft ? tree.right[node]! : tree.left[node]!;
+    const cover = this.nodeCover[node]!;
+    // A node no training row reached (weights of 0) splits its weight evenly rather than dividing by 0.
+    const hotZero = cover > 0 ? this.coverOf(hot) / cover : 0.5;
+    const coldZero = cover > 0 ? this.coverOf(cold) / cover : 0.5;
+
+    // A feature already on the path is unwound, and its fractions carried into this split's element.
+    let incomingZero = 1;
+    let incomingOne = 1;
+    let childCount = ud + 1;
+    for (let k = 1; k <= ud; k++) {
+      if (pf[start + k] !== f) continue;
+      incomingZero = zero[start + k]!;
+      incomingOne = one[start + k]!;
+      this.unwind(start, ud, k);
+      childCount = ud;
+      break;
+    }
+    const next = start + ud + 1;
+    // A branch with zero and one fractions both 0 weighs nothing (and would divide by its zero fraction).
+    if (hotZero * incomingZero > 0 || incomingOne > 0) this.recurse(hot, next, start, childCount, hotZero * incomingZero, incomingOne, f);
+    if (coldZero * incomingZero > 0) this.recurse(cold, next, start, childCount, coldZero * incomingZero, 0, f);
+  }
+
+  private coverOf(child: number): number {
+    return child >= 0 ? this.nodeCover[child]! : this.leafCover[~child]!;
+  }
+
+  /** UNWIND: removes element `index` from the path of ud + 1 elements at `start`, undoing its EXTEND. */
+  private unwind(start: number, ud: number, index: number): void {
+    const { feature: pf, zero, one, weight, reciprocal } = this;
+    const o = one[start + index]!;
+    const z = zero[start + index]!;
+    let nextOne = weight[start + ud]!;
+    if (o !== 0) {
+      const up = (ud + 1) / o;
+      const ratio = z / o;
+      for (let i = ud - 1; i >= 0; i--) {
+        const t = weight[start + i]!;
+        weight[start + i] = nextOne * up * reciprocal[i + 1]!;
+        nextOne = t - nextOne * (ratio * (ud - i) * reciprocal[i + 1]!);
+      }
+    } else {
+      const up = (ud + 1) / z;
+      for (let i = ud - 1; i >= 0; i--) weight[start + i] = weight[start + i]! * up * reciprocal[ud - i]!;
+    }
+    for (let i = index; i < ud; i++) {
+      pf[start + i] = pf[start + i + 1]!;
+      zero[start + i] = zero[start + i + 1]!;
+      one[start + i] = one[start + i + 1]!;
+    }
+  }
+
+  /** The total weight the path would have with element `index` unwound, without changing it. */
+  private unwoundSum(start: number, ud: number, index: number): number {
+    const { weight, reciprocal } = this;
+    const o = this.one[start + index]!;
+    const z = this.zero[start + index]!;
+    let total = 0;
+    // One fractions are 0 or 1 here; the leaf handles 0 itself, unwind() may meet either.
+    if (o !== 0) {
+      // The carried term depends on the previous step by one multiply (ratio = z / o folded in), not three.
+      const up = (ud + 1) / o;
+      const ratio = z / o;
+      let nextOne = weight[start + ud]!;
+      for (let i = ud - 1; i >= 0; i--) {
+        total += nextOne * reciprocal[i + 1]!;
+        nextOne = weight[start + i]! - nextOne * (ratio * (ud - i) * reciprocal[i + 1]!);
+      }
+      total *= up;
+    } else {
+      // Each weight w_i / (z (ud − i) / (ud + 1)): no chain between steps.
+      for (let i = ud - 1; i >= 0; i--) total += weight[start + i]! * reciprocal[ud - i]!;
+      total *= (ud + 1) / z;
+    }
+    return total;
+  }
+}
+
+/** Adds scale × each feature's contribution for one row (see TreeShap.add); allocates its path, so loops should hold a TreeShap. */
+export function addTreeShap(tree: FlatTree, x: Float64Array | Float32Array, rowOffset: number, phi: Float64Array, phiOffset: number, scale: number): void {
+  new TreeShap(treeDepth(tree)).add(tree, x, rowOffset, phi, phiOffset, scale);
+}
+
+/** Levels of splits on the tree's deepest path (0 for a single leaf). */
+export function treeDepth(tree: FlatTree): number {
+  if (tree.feature.length === 0) return 0;
+  let deepest = 0;
+  const stack: number[] = [0, 1];
+  while (stack.length > 0) {
+    const depth = stack.pop()!;
+    const node = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    for (const child of [tree.left[node]!, tree.right[node]!]) if (child >= 0) stack.push(child, depth + 1);
+  }
+  return deepest;
+}
+
+/**
+ * The tree's value with no feature known: the cover-weighted mean of its leaf values, taken as the
+ * path weights do (leaf cover / root cover), so base + Σ contributions equals the tree's value exactly.
+ */
+export function treeExpectation(tree: FlatTree): number {
+  if (tree.feature.length === 0) return tree.leafValue[0]!;
+  const root = tree.nodeCover![0]!;
+  let sum = 0;
+  for (let l = 0; l < tree.leafValue.length; l++) sum += tree.leafValue[l]! * tree.leafCover![l]!;
+  return sum / root;
+}
+
+/** Whether every tree has the covers TreeSHAP needs; models saved before explanations have none. */
+export function requireCovers(learner: string, trees: readonly FlatTree[]): void {
+  if (trees.some((t) => t.nodeCover === undefined || t.leafCover === undefined)) {
+    throw new LearnError(`${learner}: this model was saved before explanations existed: its trees have no training covers; retrain it to explain it`);
+  }
+}
+
+/**
+ * Contributions of an ensemble whose margin for output o is init[o] + scale × Σ the leaf values of
+ * trees t with t mod outputs = o (boosting rounds, or a forest's per-class trees).
+ */
+export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
+  requireCovers(learner, trees);
+  const { n, d, data } = X;
+  const base = Float64Array.from(init);
+  for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * treeExpectation(trees[t]!);
+  const values = new Float64Array(n * outputs * d);
+  const margin = new Float64Array(n * outputs);
+  let maxDepth = 0;
+  for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
+  const shap = new TreeShap(maxDepth);
+  for (let i = 0; i < n; i++) {
+    for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
+    for (let t = 0; t < trees.length; t++) {
+      const tree = trees[t]!;
+      const o = t % outputs;
+      margin[i * outputs + o] += scale * tree.leafValue[leafOf(tree, data, i * d)]!;
+      shap.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
+    }
+  }
+  return { outputs, base, values, margin, link };
+}
