@@ -144,6 +144,7 @@ export class Explainer {
 /** The blend's margin for output `o` of row `i`, from its averaged scores. */
 function marginOf(scores: Float64Array, i: number, k: number, o: number, outputs: number, link: Contributions['link']): number {
   if (link === 'identity') return outputs === 1 && k === 2 ? scores[i * k + 1]! : scores[i * k + o]!;
+  if (link === 'exp') return Math.log(scores[i]!);
   const clamp = (p: number): number => Math.min(1 - 1e-15, Math.max(1e-15, p));
   if (link === 'logistic') return Math.log(clamp(scores[i * k + 1]!) / clamp(scores[i * k]!));
   // Softmax margins are defined up to a constant per row: the one the members' own margins average to is unknown, so the mean log-probability is taken as 0.
@@ -159,7 +160,7 @@ function argmax(x: Float64Array, at: number, k: number): number {
 }
 
 /**
- * Contributions moved to the probability scale: each row's margins through the link, and each feature
+ * Contributions moved to the probability scale (a regression's: the value): each row's margins through the link, and each feature
  * keeping its share of the row's distance from the base, so the member stays additive on the new scale.
  * A binary member gives class 1's probability; a multiclass one every class's.
  */
@@ -170,6 +171,7 @@ function onProbabilityScale(c: Contributions): Contributions {
   const probabilities = (m: Float64Array, at: number): Float64Array => {
     const out = new Float64Array(outputs);
     if (c.link === 'identity') for (let o = 0; o < outputs; o++) out[o] = m[at + o]!;
+    else if (c.link === 'exp') for (let o = 0; o < outputs; o++) out[o] = Math.exp(m[at + o]!);
     else if (c.link === 'logistic') out[0] = 1 / (1 + Math.exp(-m[at]!));
     else {
       let max = -Infinity;

@@ -17,8 +17,8 @@ export interface Factor {
 export interface RowExplanation {
   /** The class explained (classification): the positive class for binary, the predicted one for multiclass. */
   class?: string;
-  /** What base and contributions are in: log-odds (binary), class margin (multiclass, before the softmax), probability (forests), value (regression). */
-  scale: 'log-odds' | 'class margin' | 'probability' | 'value';
+  /** What base and contributions are in: log-odds (binary), class margin (multiclass, before the softmax), probability (forests), value (regression), log of the value (a Poisson model: its prediction is e^margin). */
+  scale: 'log-odds' | 'class margin' | 'probability' | 'value' | 'log value';
   base: number;
   /** base + Σ every column's contribution (not only those shown). */
   margin: number;
@@ -57,7 +57,7 @@ export function rowExplanation(explained: Explained, i: number, scores: Float64A
       ...(classification ? { probabilityChange: probabilityWithout(explained, i, o, c, -1) - probabilityWithout(explained, i, o, c, 0) } : {}),
     };
   });
-  const scale = link === 'logistic' ? 'log-odds' : link === 'softmax' ? 'class margin' : classification ? 'probability' : 'value';
+  const scale = link === 'logistic' ? 'log-odds' : link === 'softmax' ? 'class margin' : link === 'exp' ? 'log value' : classification ? 'probability' : 'value';
   return {
     ...(classification ? { class: labels[outputs === 1 && k === 2 ? 1 : o]! } : {}),
     scale,

@@ -74,7 +74,7 @@ export function globalImportance(pipeline: Pipeline, table: Table, y: Float64Arr
     const C = e.columns.length;
     mean = new Map(e.columns.map((c) => [c, 0]));
     for (let i = 0; i < e.n * e.outputs; i++) for (let c = 0; c < C; c++) mean.set(e.columns[c]!, mean.get(e.columns[c]!)! + Math.abs(e.values[i * C + c]!) / (e.n * e.outputs));
-    scale = e.link === 'logistic' ? 'log-odds' : e.link === 'softmax' ? 'class margin' : task === 'regression' ? 'value' : 'probability';
+    scale = e.link === 'logistic' ? 'log-odds' : e.link === 'softmax' ? 'class margin' : e.link === 'exp' ? 'log value' : task === 'regression' ? 'value' : 'probability';
   }
   const out: ColumnImportanceDetail[] = columns.map((column) => ({ column, ...(mean !== undefined ? { meanAbsContribution: mean.get(column) ?? 0 } : {}), permutation: permutation.get(column)! }));
   out.sort((a, b) => (mean !== undefined ? b.meanAbsContribution! - a.meanAbsContribution! : b.permutation.drop - a.permutation.drop));

@@ -15,7 +15,7 @@ const id = z.string().describe('The prediction id: send feedback with it');
 const explanation = z
   .object({
     class: z.string().optional().describe('The class explained: the positive class for binary, the predicted one for multiclass'),
-    scale: z.enum(['log-odds', 'class margin', 'probability', 'value']).describe('What base and contributions are in'),
+    scale: z.enum(['log-odds', 'class margin', 'probability', 'value', 'log value']).describe('What base and contributions are in'),
     base: z.number().describe('The margin with nothing known about the row'),
     margin: z.number().describe("base + every column's contribution: for binary, the logit of the positive class's probability"),
     contributions: z
