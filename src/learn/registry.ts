@@ -7,6 +7,7 @@ import { gbdtLearner } from './tree/gbdt.js';
 import { forestLearner } from './tree/forest.js';
 import { isolationForestLearner } from './tree/isolation-forest.js';
 import { deserializeModel, serializeModel } from './serialize.js';
+import './tree/shap-threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(

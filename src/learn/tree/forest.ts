@@ -10,7 +10,7 @@ import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from 
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
 import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, unpackTrees } from './pack.js';
-import { explainTrees } from '../../explain/tree-shap.js';
+import { explainTrees } from './tree-shap.js';
 import type { Contributions } from '../contract.js';
 import { classWeights } from '../class-weights.js';
 import { parseState, stateError } from '../state.js';

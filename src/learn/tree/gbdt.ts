@@ -11,7 +11,7 @@ import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
 import { addModelScores, packTrees, prepareModelScores, unpackTrees } from './pack.js';
-import { explainTrees } from '../../explain/tree-shap.js';
+import { explainTrees } from './tree-shap.js';
 import type { Contributions } from '../contract.js';
 import { rowWeights } from '../class-weights.js';
 import { checkFinite, checkLength, f64, parseState, stateError } from '../state.js';

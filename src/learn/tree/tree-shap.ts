@@ -1,6 +1,6 @@
-import type { Contributions, Matrix } from '../learn/contract.js';
-import { LearnError } from '../learn/errors.js';
-import { categoryGoesLeft, leafOf, type FlatTree } from '../learn/tree/tree.js';
+import type { Contributions, Matrix } from '../contract.js';
+import { LearnError } from '../errors.js';
+import { categoryGoesLeft, leafOf, type FlatTree } from './tree.js';
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2). The value of a feature set S
@@ -18,6 +18,8 @@ export class TreeShap {
   private readonly weight: Float64Array;
   /** reciprocal[k] = 1 / k: the weight updates multiply instead of dividing, whose latency chained them. */
   private readonly reciprocal: Float64Array;
+  /** A leaf's path elements the row follows. */
+  private readonly hot: Int32Array;
   // The call's tree, row and output, set by add() so the recursion passes only what changes.
   private tree!: FlatTree;
   private nodeCover!: Float64Array;
@@ -36,6 +38,7 @@ export class TreeShap {
     this.one = new Float64Array(size);
     this.weight = new Float64Array(size);
     this.reciprocal = Float64Array.from({ length: maxDepth + 3 }, (_, k) => 1 / k);
+    this.hot = new Int32Array(maxDepth + 2);
   }
 
   /**
@@ -83,25 +86,7 @@ export class TreeShap {
 
     const tree = this.tree;
     if (node < 0) {
-      const value = tree.leafValue[~node]! * this.scale;
-      // An element the row does not follow (one fraction 0) unwinds to Σ w_i / (ud − i) scaled by
-      // (ud + 1) / zero fraction: that sum is the same for all of them, so it is taken once.
-      let coldSum = -1;
-      // Element 0 is the root's placeholder; each other element is a feature on the path.
-      for (let i = 1; i <= ud; i++) {
-        const o = one[start + i]!;
-        const z = zero[start + i]!;
-        let w: number;
-        if (o !== 0) w = this.unwoundSum(start, ud, i);
-        else {
-          if (coldSum < 0) {
-            coldSum = 0;
-            for (let k = ud - 1; k >= 0; k--) coldSum += weight[start + k]! * reciprocal[ud - k]!;
-          }
-          w = (coldSum * (ud + 1)) / z;
-        }
-        this.phi[this.phiOffset + pf[start + i]!] += w * (o - z) * value;
-      }
+      this.leaf(tree.leafValue[~node]! * this.scale, start, ud);
       return;
     }
 
@@ -134,6 +119,67 @@ export class TreeShap {
     if (coldZero * incomingZero > 0) this.recurse(cold, next, start, childCount, coldZero * incomingZero, 0, f);
   }
 
+  /**
+   * At a leaf: each path element's contribution, w × (one − zero) × value, where w is the path's total
+   * weight with the element unwound. Elements the row follows (one fraction 1) each unwind by a chain of
+   * dependent multiplies; two are run side by side in one loop, so the processor overlaps their chains
+   * (the chains' latency, not the arithmetic, was the cost). Elements it does not follow (one fraction 0)
+   * share one sum.
+   */
+  private leaf(value: number, start: number, ud: number): void {
+    const { feature: pf, zero, one, weight, reciprocal, hot } = this;
+    let coldSum = -1;
+    let hots = 0;
+    // Element 0 is the root's placeholder; each other element is a feature on the path.
+    for (let i = 1; i <= ud; i++) {
+      if (one[start + i] !== 0) {
+        hot[hots++] = i;
+        continue;
+      }
+      const z = zero[start + i]!;
+      if (coldSum < 0) {
+        coldSum = 0;
+        for (let k = ud - 1; k >= 0; k--) coldSum += weight[start + k]! * reciprocal[ud - k]!;
+      }
+      this.phi[this.phiOffset + pf[start + i]!] += ((coldSum * (ud + 1)) / z) * (0 - z) * value;
+    }
+    const last = weight[start + ud]!;
+    let h = 0;
+    for (; h + 1 < hots; h += 2) {
+      const a = hot[h]!;
+      const b = hot[h + 1]!;
+      const za = zero[start + a]!;
+      const zb = zero[start + b]!;
+      let na = last;
+      let nb = last;
+      let ta = 0;
+      let tb = 0;
+      for (let i = ud - 1; i >= 0; i--) {
+        const r = reciprocal[i + 1]!;
+        const c = (ud - i) * r;
+        const w = weight[start + i]!;
+        ta += na * r;
+        tb += nb * r;
+        na = w - na * (za * c);
+        nb = w - nb * (zb * c);
+      }
+      this.phi[this.phiOffset + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
+      this.phi[this.phiOffset + pf[start + b]!] += tb * (ud + 1) * (1 - zb) * value;
+    }
+    if (h < hots) {
+      const a = hot[h]!;
+      const za = zero[start + a]!;
+      let na = last;
+      let ta = 0;
+      for (let i = ud - 1; i >= 0; i--) {
+        const r = reciprocal[i + 1]!;
+        ta += na * r;
+        na = weight[start + i]! - na * (za * (ud - i) * r);
+      }
+      this.phi[this.phiOffset + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
+    }
+  }
+
   private coverOf(child: number): number {
     return child >= 0 ? this.nodeCover[child]! : this.leafCover[~child]!;
   }
@@ -163,30 +209,6 @@ export class TreeShap {
     }
   }
 
-  /** The total weight the path would have with element `index` unwound, without changing it. */
-  private unwoundSum(start: number, ud: number, index: number): number {
-    const { weight, reciprocal } = this;
-    const o = this.one[start + index]!;
-    const z = this.zero[start + index]!;
-    let total = 0;
-    // One fractions are 0 or 1 here; the leaf handles 0 itself, unwind() may meet either.
-    if (o !== 0) {
-      // The carried term depends on the previous step by one multiply (ratio = z / o folded in), not three.
-      const up = (ud + 1) / o;
-      const ratio = z / o;
-      let nextOne = weight[start + ud]!;
-      for (let i = ud - 1; i >= 0; i--) {
-        total += nextOne * reciprocal[i + 1]!;
-        nextOne = weight[start + i]! - nextOne * (ratio * (ud - i) * reciprocal[i + 1]!);
-      }
-      total *= up;
-    } else {
-      // Each weight w_i / (z (ud − i) / (ud + 1)): no chain between steps.
-      for (let i = ud - 1; i >= 0; i--) total += weight[start + i]! * reciprocal[ud - i]!;
-      total *= (ud + 1) / z;
-    }
-    return total;
-  }
 }
 
 /** Adds scale × each feature's contribution for one row (see TreeShap.add); allocates its path, so loops should hold a TreeShap. */
@@ -227,21 +249,33 @@ export function requireCovers(learner: string, trees: readonly FlatTree[]): void
   }
 }
 
+/** The rows of one explanation, written into values (n × outputs × d) and margin (n × outputs). */
+export interface ShapJob {
+  trees: readonly FlatTree[];
+  outputs: number;
+  init: Float64Array;
+  scale: number;
+  X: Matrix;
+  maxDepth: number;
+}
+
 /**
- * Contributions of an ensemble whose margin for output o is init[o] + scale × Σ the leaf values of
- * trees t with t mod outputs = o (boosting rounds, or a forest's per-class trees).
+ * A faster way to run a big job (Node's worker threads: shap-threads.ts): gives the filled values and
+ * margin, or undefined to leave the job to the plain loop here. Kept out of this module, which runs
+ * anywhere (a browser, an edge worker), and registered by the Node entry points.
  */
-export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
-  requireCovers(learner, trees);
-  const { n, d, data } = X;
-  const base = Float64Array.from(init);
-  for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * treeExpectation(trees[t]!);
-  const values = new Float64Array(n * outputs * d);
-  const margin = new Float64Array(n * outputs);
-  let maxDepth = 0;
-  for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
-  const shap = new TreeShap(maxDepth);
-  for (let i = 0; i < n; i++) {
+export type ParallelShap = (job: ShapJob) => { values: Float64Array; margin: Float64Array } | undefined;
+let parallel: ParallelShap | undefined;
+export function setParallelShap(run: ParallelShap | undefined): void {
+  parallel = run;
+}
+
+/** Rows [start, end) of a job, into values and margin laid out for all n rows. */
+export function explainRowRange(job: ShapJob, start: number, end: number, values: Float64Array, margin: Float64Array): void {
+  const { trees, outputs, init, scale } = job;
+  const { d, data } = job.X;
+  const shap = new TreeShap(job.maxDepth);
+  for (let i = start; i < end; i++) {
     for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
     for (let t = 0; t < trees.length; t++) {
       const tree = trees[t]!;
@@ -250,5 +284,23 @@ export function explainTrees(learner: string, trees: readonly FlatTree[], output
       shap.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
     }
   }
+}
+
+/**
+ * Contributions of an ensemble whose margin for output o is init[o] + scale × Σ the leaf values of
+ * trees t with t mod outputs = o (boosting rounds, or a forest's per-class trees).
+ */
+export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
+  requireCovers(learner, trees);
+  const base = Float64Array.from(init);
+  for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * treeExpectation(trees[t]!);
+  let maxDepth = 0;
+  for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
+  const job: ShapJob = { trees, outputs, init, scale, X, maxDepth };
+  const done = parallel?.(job);
+  if (done !== undefined) return { outputs, base, values: done.values, margin: done.margin, link };
+  const values = new Float64Array(X.n * outputs * X.d);
+  const margin = new Float64Array(X.n * outputs);
+  explainRowRange(job, 0, X.n, values, margin);
   return { outputs, base, values, margin, link };
 }

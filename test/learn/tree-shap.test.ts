@@ -5,7 +5,7 @@ import { fit, getLearner, loadModel, predict, saveModel } from '../../src/learn/
 import { unpackTrees } from '../../src/learn/tree/pack.js';
 import { categoryGoesLeft, type FlatTree } from '../../src/learn/tree/tree.js';
 import { Random } from '../../src/synth/random.js';
-import { treeExpectation } from '../../src/explain/tree-shap.js';
+import { treeExpectation } from '../../src/learn/tree/tree-shap.js';
 
 const D = 6;
 /** Column 5 holds category codes 0–5; columns 1 and 2 are missing in ~15% of rows. */
