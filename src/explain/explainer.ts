@@ -23,12 +23,12 @@ export interface Explained {
   base: Float64Array;
   /** n × outputs × columns. */
   values: Float64Array;
-  /** n × outputs: base + Σ values, exactly, for a single model. */
+  /** n × outputs: base + Σ values; for an ensemble, the blend's own margin. */
   margin: Float64Array;
   /**
-   * Ensembles only (their members' probabilities are averaged, so no margin adds up exactly): per row, the
-   * blend's own margin (the link's inverse of its averaged score, for the explained output) minus base + Σ
-   * values, where base and values are the members' weighted by their blend weights. 0 for a single model.
+   * Ensembles only: per row, the blend's own margin (for the explained output) minus base + Σ values once
+   * the members' averaged contributions are scaled to it (see fitToBlend): 0 but for rows whose
+   * contributions sum to nearly nothing. 0 for a single model.
    */
   additivityError: Float64Array;
   /** Whether several models are blended. */
@@ -105,7 +105,7 @@ export class Explainer {
     const margin = new Float64Array(n * outputs);
     this.parts.forEach((part, m) => this.add(each[m]!, part, n, outputs, base, values, margin));
     const additivityError = new Float64Array(n);
-    if (this.parts.length > 1) this.measureError(scores(), n, outputs, link, base, values, additivityError);
+    if (this.parts.length > 1) this.fitToBlend(scores(), n, outputs, link, base, values, margin, additivityError);
     return { columns: this.columns, n, outputs, link, base, values, margin, additivityError, ensemble: this.parts.length > 1 };
   }
 
@@ -128,15 +128,41 @@ export class Explainer {
     }
   }
 
-  private measureError(scores: Float64Array, n: number, outputs: number, link: Contributions['link'], base: Float64Array, values: Float64Array, error: Float64Array): void {
+  /**
+   * An ensemble's members' contributions, averaged with the blend's weights, do not add up to the blend's
+   * own margin (the link's inverse of its averaged score: averaging probabilities is not averaging
+   * margins). So each row's contributions are scaled, one factor per row and output, to add up to it:
+   * each column keeps its share of the members' averaged attribution, and the margin is the blend's.
+   * What no scaling can place (a row whose contributions sum to nearly 0 while the margins differ) stays
+   * as the additivity error; it is 0 for every other row.
+   */
+  private fitToBlend(scores: Float64Array, n: number, outputs: number, link: Contributions['link'], base: Float64Array, values: Float64Array, margin: Float64Array, error: Float64Array): void {
     const C = this.columns.length;
     const k = this.pipeline.classes;
     for (let i = 0; i < n; i++) {
-      // The output an explanation shows: class 1 for binary, the most probable class for multiclass.
-      const o = outputs === 1 ? 0 : argmax(scores, i * k, k);
-      let sum = base[o]!;
-      for (let col = 0; col < C; col++) sum += values[(i * outputs + o) * C + col]!;
-      error[i] = marginOf(scores, i, k, o, outputs, link) - sum;
+      // Softmax margins are defined up to a constant per row: the blend's are shifted to the members' mean.
+      let shift = 0;
+      if (link === 'softmax') {
+        for (let o = 0; o < outputs; o++) shift += (margin[i * outputs + o]! - marginOf(scores, i, k, o, outputs, link)) / outputs;
+      }
+      for (let o = 0; o < outputs; o++) {
+        const target = marginOf(scores, i, k, o, outputs, link) + shift;
+        const at = (i * outputs + o) * C;
+        let sum = 0;
+        for (let c = 0; c < C; c++) sum += values[at + c]!;
+        const wanted = target - base[o]!;
+        if (Math.abs(sum) > 1e-9 * Math.max(1, Math.abs(wanted))) {
+          const factor = wanted / sum;
+          for (let c = 0; c < C; c++) values[at + c] = values[at + c]! * factor;
+        }
+        margin[i * outputs + o] = target;
+        // The explained output's: class 1 for binary, the most probable class for multiclass.
+        if (o === (outputs === 1 ? 0 : argmax(scores, i * k, k))) {
+          let total = base[o]!;
+          for (let c = 0; c < C; c++) total += values[at + c]!;
+          error[i] = target - total;
+        }
+      }
     }
   }
 }
@@ -147,7 +173,7 @@ function marginOf(scores: Float64Array, i: number, k: number, o: number, outputs
   if (link === 'exp') return Math.log(scores[i]!);
   const clamp = (p: number): number => Math.min(1 - 1e-15, Math.max(1e-15, p));
   if (link === 'logistic') return Math.log(clamp(scores[i * k + 1]!) / clamp(scores[i * k]!));
-  // Softmax margins are defined up to a constant per row: the one the members' own margins average to is unknown, so the mean log-probability is taken as 0.
+  // Softmax margins are defined up to a constant per row: taken with mean log-probability 0 here (fitToBlend shifts them).
   let meanLog = 0;
   for (let c = 0; c < k; c++) meanLog += Math.log(clamp(scores[i * k + c]!)) / k;
   return Math.log(clamp(scores[i * k + o]!)) - meanLog;

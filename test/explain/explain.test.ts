@@ -149,6 +149,31 @@ describe('a pipeline explained by input column', () => {
   });
 });
 
+describe('an ensemble explained', () => {
+  it("scales its members' averaged contributions to the blend's own margin: they add up to it, and it is the logit of the blended probability", () => {
+    const out = tempDir('hyperplane-explain-blend-');
+    const members = ['logistic', 'gbdt'].map((learner) => {
+      const dir = join(out, learner);
+      const r = runCli(['train', fixture('penguins.json'), '--target', 'Sex', '--learner', learner, '--no-track', '--out', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      return decodePackage(readFileSync(join(dir, 'model.hpkg')), 'model.hpkg').pipeline;
+    });
+    const pipeline = new Pipeline({ ...members[0]!, members: [{ ...members[0]!.members[0]!, weight: 0.7 }, { ...members[1]!.members[0]!, weight: 0.3 }] });
+    const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const explained = new Explainer(pipeline).explainRows(penguins);
+    expect(explained.ensemble).toBe(true);
+    const scores = pipeline.scoreRows(penguins);
+    const C = explained.columns.length;
+    for (let i = 0; i < penguins.length; i++) {
+      const p = scores[2 * i + 1]!;
+      let sum = explained.base[0]!;
+      for (let c = 0; c < C; c++) sum += explained.values[i * C + c]!;
+      expect(Math.abs(sum - Math.log(p / (1 - p)))).toBeLessThan(1e-9);
+      expect(Math.abs(explained.additivityError[i]!)).toBeLessThan(1e-9);
+    }
+  });
+});
+
 describe('explanations from the CLI and the API', () => {
   it('predict --explain K adds the top K driving factors in words; --explain all a base and a contribution per column that add up to the logit of the positive class', () => {
     const out = tempDir('hyperplane-explain-cli-');
@@ -223,6 +248,31 @@ describe('explanations in the API', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('TreeSHAP on two threads', () => {
+  it('gives the numbers of the plain loop: predict --explain all (the built CLI, big enough for the helper thread) against the library in this thread', async () => {
+    const dir = tempDir('hyperplane-explain-threads-');
+    const data = join(dir, 'synth.csv');
+    expect(runCli(['synth', '--task', 'binary', '--rows', '3000', '--features', '8', '--seed', '5', '--out', data]).code).toBe(0);
+    const t = runCli(['train', data, '--target', 'target', '--learner', 'gbdt', '--n-estimators', '40', '--no-track', '--out', dir]);
+    expect(t.code, t.stderr).toBe(0);
+    const cli = runCli(['predict', join(dir, 'model.hpkg'), data, '--explain', 'all']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const [header, ...lines] = cli.stdout.trim().split('\n');
+    const names = header!.split(',');
+    const pipeline = new Pipeline(decodePackage(readFileSync(join(dir, 'model.hpkg')), 'model.hpkg').pipeline);
+    const { readForPipeline } = await import('../../src/pipeline/io.js');
+    const { table } = await readForPipeline(data, pipeline);
+    const explained = new Explainer(pipeline).explainTable(table);
+    expect(lines).toHaveLength(3000);
+    const C = explained.columns.length;
+    for (const i of [0, 1, 1499, 1500, 1501, 2999]) {
+      const cells = lines[i]!.split(',');
+      expect(Number(cells[names.indexOf('base')])).toBe(explained.base[0]);
+      explained.columns.forEach((c, j) => expect(Number(cells[names.indexOf(`contribution_${c}`)])).toBe(explained.values[i * C + j]));
     }
   });
 });
