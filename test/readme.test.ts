@@ -172,6 +172,12 @@ describe('README', () => {
         return;
       }
       if (b.startsWith('curl ')) text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+      else if (demo !== undefined) {
+        // The demo serves the curls that follow it; the first other command stops it (it ships its log as it stops).
+        process.kill(-demo.pid!, 'SIGTERM');
+        await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
+        demo = undefined;
+      }
 
       const r = await sh(text, project, env);
       const output = `exit ${r.code}\n  stdout: ${r.stdout.slice(0, 800)}\n  stderr: ${r.stderr.slice(0, 800)}`;
@@ -187,11 +193,7 @@ describe('README', () => {
         } catch {
           failures.push(`${where}\n  not JSON: ${r.stdout}`);
         }
-        if (demo !== undefined) {
-          process.kill(-demo.pid!, 'SIGTERM');
-          await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
-          demo = undefined;
-        }
+        if (text.includes('explain=') && !r.stdout.includes('"explanation"')) failures.push(`${where}\n  no explanation in ${r.stdout}`);
       }
       const trained = / train /.test(b) ? /^run\s+([0-9a-f]{32})/m.exec(r.stdout)?.[1] : undefined;
       if (trained !== undefined) {
