@@ -22,8 +22,8 @@ export class TreeShap {
   private readonly hot: Int32Array;
   // The call's tree, row and output, set by add() so the recursion passes only what changes.
   private tree!: FlatTree;
-  private nodeCover!: Float64Array;
-  private leafCover!: Float64Array;
+  /** Per node: its left and right child's share of its cover. */
+  private fractions!: Float64Array;
   private x!: Float64Array | Float32Array;
   private row = 0;
   private phi!: Float64Array;
@@ -49,8 +49,7 @@ export class TreeShap {
     // A single leaf is all base: nothing depends on a feature.
     if (tree.feature.length === 0) return;
     this.tree = tree;
-    this.nodeCover = tree.nodeCover!;
-    this.leafCover = tree.leafCover!;
+    this.fractions = coverFractions(tree);
     this.x = x;
     this.row = rowOffset;
     this.phi = phi;
@@ -96,10 +95,10 @@ export class TreeShap {
       tree.isCategorical !== undefined && tree.isCategorical[node] === 1 ? categoryGoesLeft(tree.catBits!, node, v) : v !== v ? tree.defaultLeft[node] === 1 : v <= tree.threshold[node]!;
     const hot = goesLeft ? tree.left[node]! : tree.right[node]!;
     const cold = goesLeft ? tree.right[node]! : tree.left[node]!;
-    const cover = this.nodeCover[node]!;
-    // A node no training row reached (weights of 0) splits its weight evenly rather than dividing by 0.
-    const hotZero = cover > 0 ? this.coverOf(hot) / cover : 0.5;
-    const coldZero = cover > 0 ? this.coverOf(cold) / cover : 0.5;
+    // Each child's share of the node's cover, worked out once a tree (coverFractions).
+    const fractions = this.fractions;
+    const hotZero = goesLeft ? fractions[2 * node]! : fractions[2 * node + 1]!;
+    const coldZero = goesLeft ? fractions[2 * node + 1]! : fractions[2 * node]!;
 
     // A feature already on the path is unwound, and its fractions carried into this split's element.
     let incomingZero = 1;
@@ -127,7 +126,8 @@ export class TreeShap {
    * share one sum.
    */
   private leaf(value: number, start: number, ud: number): void {
-    const { feature: pf, zero, one, weight, reciprocal, hot } = this;
+    const { feature: pf, zero, one, weight, reciprocal, hot, phi } = this;
+    const at = this.phiOffset;
     let coldSum = -1;
     let hots = 0;
     // Element 0 is the root's placeholder; each other element is a feature on the path.
@@ -136,12 +136,13 @@ export class TreeShap {
         hot[hots++] = i;
         continue;
       }
-      const z = zero[start + i]!;
       if (coldSum < 0) {
         coldSum = 0;
         for (let k = ud - 1; k >= 0; k--) coldSum += weight[start + k]! * reciprocal[ud - k]!;
+        coldSum *= (ud + 1) * value;
       }
-      this.phi[this.phiOffset + pf[start + i]!] += ((coldSum * (ud + 1)) / z) * (0 - z) * value;
+      // Unwound, its weight is Σ w_k / (ud − k) × (ud + 1) / zero, times (one − zero) = −zero: the zero fraction cancels.
+      phi[at + pf[start + i]!] -= coldSum;
     }
     const last = weight[start + ud]!;
     let h = 0;
@@ -163,8 +164,8 @@ export class TreeShap {
         na = w - na * (za * c);
         nb = w - nb * (zb * c);
       }
-      this.phi[this.phiOffset + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
-      this.phi[this.phiOffset + pf[start + b]!] += tb * (ud + 1) * (1 - zb) * value;
+      phi[at + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
+      phi[at + pf[start + b]!] += tb * (ud + 1) * (1 - zb) * value;
     }
     if (h < hots) {
       const a = hot[h]!;
@@ -176,13 +177,10 @@ export class TreeShap {
         ta += na * r;
         na = weight[start + i]! - na * (za * (ud - i) * r);
       }
-      this.phi[this.phiOffset + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
+      phi[at + pf[start + a]!] += ta * (ud + 1) * (1 - za) * value;
     }
   }
 
-  private coverOf(child: number): number {
-    return child >= 0 ? this.nodeCover[child]! : this.leafCover[~child]!;
-  }
 
   /** UNWIND: removes element `index` from the path of ud + 1 elements at `start`, undoing its EXTEND. */
   private unwind(start: number, ud: number, index: number): void {
@@ -209,6 +207,30 @@ export class TreeShap {
     }
   }
 
+}
+
+const fractionCache = new WeakMap<FlatTree, Float64Array>();
+
+/**
+ * Each split's children's shares of its cover (left, right), computed once a tree and kept while the
+ * tree is: the walk read two covers and divided for every node of every row. A node no training row
+ * reached (covers 0) splits its weight evenly rather than dividing by 0.
+ */
+function coverFractions(tree: FlatTree): Float64Array {
+  let fractions = fractionCache.get(tree);
+  if (fractions !== undefined) return fractions;
+  const nodes = tree.feature.length;
+  const nodeCover = tree.nodeCover!;
+  const leafCover = tree.leafCover!;
+  const coverOf = (child: number): number => (child >= 0 ? nodeCover[child]! : leafCover[~child]!);
+  fractions = new Float64Array(2 * nodes);
+  for (let node = 0; node < nodes; node++) {
+    const cover = nodeCover[node]!;
+    fractions[2 * node] = cover > 0 ? coverOf(tree.left[node]!) / cover : 0.5;
+    fractions[2 * node + 1] = cover > 0 ? coverOf(tree.right[node]!) / cover : 0.5;
+  }
+  fractionCache.set(tree, fractions);
+  return fractions;
 }
 
 /** Adds scale × each feature's contribution for one row (see TreeShap.add); allocates its path, so loops should hold a TreeShap. */
