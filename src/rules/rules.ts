@@ -72,6 +72,11 @@ export class CompiledRules {
 
   /** Writes the row's scores at out[at …]: those of the first condition that holds. */
   score(inputs: RowInputs, out: Float64Array, at: number): void {
+    out.set(this.outcomes[this.fired(inputs)]!, at);
+  }
+
+  /** The index of the first condition that holds for the row, or conditions.length for `otherwise`: the rules' explanation of it. */
+  fired(inputs: RowInputs): number {
     const column = (name: string): Value => {
       const k = this.inputs.indexOf(name);
       const read = this.reads[k]!;
@@ -79,13 +84,7 @@ export class CompiledRules {
       const v = read === 'number' ? inputs.number(k) : inputs.time(k);
       return v !== v ? null : v;
     };
-    let chosen = this.conditions.length;
-    for (let r = 0; r < this.conditions.length; r++) {
-      if (truthy(evaluate(this.conditions[r]!, column))) {
-        chosen = r;
-        break;
-      }
-    }
-    out.set(this.outcomes[chosen]!, at);
+    for (let r = 0; r < this.conditions.length; r++) if (truthy(evaluate(this.conditions[r]!, column))) return r;
+    return this.conditions.length;
   }
 }

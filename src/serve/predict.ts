@@ -10,6 +10,7 @@ import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
 import type { PredictionRecord } from '../store/index.js';
 import { Explainer } from '../explain/explainer.js';
+import type { RulesExplainer } from '../explain/rules.js';
 import { rowExplanation } from '../explain/factors.js';
 import type { ExplainDepth } from '../explain/columns.js';
 
@@ -212,13 +213,17 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
       fail(reply, 400, 'invalid input', `${problems.length} problem${problems.length > 1 ? 's' : ''} with the input`, problems);
       return undefined;
     }
-    if (explain !== undefined && !(model.explainer instanceof Explainer)) {
+    if (explain !== undefined && 'cannot' in model.explainer) {
       fail(reply, 400, 'cannot explain', `${model.model}/${model.version} cannot explain its predictions: ${model.explainer.cannot}`);
       return undefined;
     }
     const records = rows as Record<string, unknown>[];
     const scored = score(model, records, notes);
-    if (explain !== undefined) scored.explanations = explanationsJson(model.explainer as Explainer, model, records, scored.scores, explain);
+    if (explain !== undefined) {
+      const explainer = model.explainer as Explainer | RulesExplainer;
+      // A rules model's explanation is the rule that fired.
+      scored.explanations = explainer instanceof Explainer ? explanationsJson(explainer, model, records, scored.scores, explain) : explainer.explainRows(records).map((e) => JSON.stringify(e));
+    }
     const ms = performance.now() - started;
     // Every protocol's answer names the version that gave it, in its body or at least here.
     void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));

@@ -1,6 +1,7 @@
 import { decodePackage } from '../pipeline/package.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { cannotExplain, Explainer } from '../explain/explainer.js';
+import { rulesOnly, type RulesExplainer } from '../explain/rules.js';
 import { modelSignature, type ModelSignature } from '../pipeline/signature.js';
 import { HyperplaneError } from '../errors.js';
 import type { Store } from '../store/index.js';
@@ -20,8 +21,8 @@ export interface ServedVersion {
   loadedAt: number;
   /** JSON made once per version for the answers written by hand: each class label quoted, and `,"model":…,"version":…`. */
   json: { labels: string[]; meta: string };
-  /** What explains its answers (`?explain=`), or why it cannot. */
-  explainer: Explainer | { cannot: string };
+  /** What explains its answers (`?explain=`): contributions, the rule that fired, or why it cannot. */
+  explainer: Explainer | RulesExplainer | { cannot: string };
 }
 
 /** What a reference serves now, and the last reload that failed (the old version keeps serving). */
@@ -152,7 +153,9 @@ export class ServedModels {
   }
 }
 
-function explainerOf(pipeline: Pipeline): Explainer | { cannot: string } {
+function explainerOf(pipeline: Pipeline): Explainer | RulesExplainer | { cannot: string } {
+  const rules = rulesOnly(pipeline);
+  if (rules !== undefined) return rules;
   const cannot = cannotExplain(pipeline);
   return cannot === undefined ? new Explainer(pipeline) : { cannot };
 }

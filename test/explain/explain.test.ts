@@ -276,3 +276,40 @@ describe('TreeSHAP on two threads', () => {
     }
   });
 });
+
+describe('a rules model explained', () => {
+  it('by the rule that fired: a rule column from predict --explain, {rule, index, then} from ?explain', async () => {
+    const dir = tempDir('hyperplane-explain-rules-');
+    const config = join(dir, 'rules.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(config, JSON.stringify({ data: fixture('penguins.json'), target: 'Species', learner: 'rules', out: dir, rules: { conditions: [{ if: '`Flipper Length (mm)` > 205', then: 'Gentoo' }, { if: '`Beak Length (mm)` > 44', then: 'Chinstrap' }], otherwise: 'Adelie' } }));
+    const t = runCli(['train', '--config', config, '--no-track']);
+    expect(t.code, t.stderr).toBe(0);
+    const penguins = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
+    const cli = runCli(['predict', join(dir, 'model.hpkg'), fixture('penguins.json'), '--explain', '1']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const [header, ...lines] = cli.stdout.trim().split('\n');
+    expect(header!.split(',').at(-1)).toBe('rule');
+    penguins.forEach((row, i) => {
+      const flipper = row['Flipper Length (mm)'] as number | null;
+      const beak = row['Beak Length (mm)'] as number | null;
+      const expected = flipper !== null && flipper > 205 ? '`Flipper Length (mm)` > 205' : beak !== null && beak > 44 ? '`Beak Length (mm)` > 44' : 'otherwise';
+      expect(lines[i]!.split(',').at(-1)).toBe(expected);
+    });
+    const store = await openStore({ uri: `sqlite:${join(dir, 'hyperplane.db')}` });
+    try {
+      const v = await store.registry.createVersion('rules', { artifact: await store.artifacts.put(readFileSync(join(dir, 'model.hpkg'))) });
+      await store.registry.setAlias('rules', 'production', v.version);
+      const server = await buildServer({ store, ...IN_TEST, reloadMs: 0 });
+      try {
+        const r = await server.app.inject({ method: 'POST', url: '/v1/models/rules/predict?explain=3', payload: { 'Flipper Length (mm)': 190, 'Beak Length (mm)': 46, Island: 'Dream' } });
+        expect(r.statusCode, r.body).toBe(200);
+        expect(r.json()).toMatchObject({ prediction: 'Chinstrap', explanation: { rule: '`Beak Length (mm)` > 44', index: 1, then: 'Chinstrap' } });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read
 import { renderReportHtml } from '../render/report-html.js';
 import { loadModelRef } from '../model-ref.js';
 import { Explainer } from '../../explain/explainer.js';
+import { rulesOnly } from '../../explain/rules.js';
 import { explanationColumns, type ExplainDepth } from '../../explain/columns.js';
 
 interface PredictFlags extends RawReadFlags {
@@ -65,7 +66,8 @@ export function predictCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     // Before the data is read: a model that cannot explain is said at once.
-    const explainer = depth !== undefined ? new Explainer(pipeline) : undefined;
+    const rules = depth !== undefined ? rulesOnly(pipeline) : undefined;
+    const explainer = depth !== undefined && rules === undefined ? new Explainer(pipeline) : undefined;
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
@@ -87,6 +89,8 @@ export function predictCommand(): Command {
       });
     }
     if (explainer !== undefined) columns.push(...explanationColumns(explainer, pipeline, table, where, scores, depth!));
+    // A rules model's explanation: the condition that fired, or "otherwise".
+    if (rules !== undefined) columns.push({ name: 'rule', kind: 'text', values: rules.explainTable(table, where).map((e) => e.rule ?? 'otherwise') });
     await writePredictions(flags.out, columns);
     if (flags.out === undefined) return;
     process.stderr.write(`${table.nRows.toLocaleString('en-US')} predictions written to ${flags.out}\n`);

@@ -32,6 +32,13 @@ const explanation = z
     additivityError: z.number().optional().describe("An ensemble's margin less base + Σ contributions (its members' probabilities are averaged)"),
   })
   .describe('With ?explain=K or ?explain=all: why this prediction');
+const ruleExplanation = z
+  .object({
+    rule: z.string().nullable().describe('The condition that held, as written; null when none did'),
+    index: z.number().int().describe('Its place among the conditions (0-based); their number for otherwise'),
+    then: z.union([z.number(), z.string()]),
+  })
+  .describe("A rules model's explanation (?explain=…): the rule that fired");
 
 /** One row's answer. */
 export const predictionSchema = z.object({
@@ -39,7 +46,7 @@ export const predictionSchema = z.object({
   prediction: label,
   probabilities: probabilities.optional(),
   notes: notes.optional(),
-  explanation: explanation.optional(),
+  explanation: z.union([explanation, ruleExplanation]).optional(),
   model: z.string(),
   version: z.number().int(),
   arm: z.string().optional().describe("The deployment arm that answered, for a deployment's name"),
@@ -52,7 +59,7 @@ export const predictionsSchema = z.object({
   version: z.number().int(),
   arm: z.string().optional(),
   ms: z.number(),
-  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), explanation: explanation.optional() })).describe('One per row, in order'),
+  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), explanation: z.union([explanation, ruleExplanation]).optional() })).describe('One per row, in order'),
 });
 
 export const predictAnswerSchema = z.union([predictionSchema, predictionsSchema]);
