@@ -93,6 +93,8 @@ export const headerSchema = z.looseObject({
   schema: z.array(columnSchema).min(1),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
   info: infoSchema,
+  // Training rows for interventional explanations; packages made before them have none.
+  background: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))).max(1000).optional(),
 });
 export type PackageHeader = z.output<typeof headerSchema>;
 

@@ -56,7 +56,7 @@ export function encodePackage(pkg: ModelPackage): Uint8Array {
     offset += align8(models[i]!.length);
     return ref;
   });
-  const header = { package: PACKAGE_VERSION, target: pkg.pipeline.target, schema: pkg.pipeline.schema, members, info: pkg.info };
+  const header = { package: PACKAGE_VERSION, target: pkg.pipeline.target, schema: pkg.pipeline.schema, members, info: pkg.info, ...(pkg.pipeline.background !== undefined ? { background: pkg.pipeline.background } : {}) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = align8(MAGIC.length + 4 + json.length);
   const out = new Uint8Array(start + offset);
@@ -78,6 +78,7 @@ interface Header {
   schema: PipelineSpec['schema'];
   members: HeaderMember[];
   info: PackageInfo;
+  background?: PipelineSpec['background'];
 }
 
 /** Reads a package; a file that is not one, is cut short, or comes from a newer Hyperplane is an error naming it. */
@@ -137,5 +138,5 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
     return { recipe: m.recipe, weight: m.weight, model };
   });
   if (!(members.reduce((s, m) => s + m.weight, 0) > 0)) return fail('the members\' weights are all 0; at least one must be positive');
-  return { pipeline: { target: header.target, schema: header.schema, members }, info: header.info };
+  return { pipeline: { target: header.target, schema: header.schema, members, ...(header.background !== undefined ? { background: header.background } : {}) }, info: header.info };
 }

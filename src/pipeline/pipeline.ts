@@ -51,7 +51,15 @@ export interface PipelineSpec {
   target: TargetSpec;
   schema: ColumnSchema[];
   members: Member[];
+  /**
+   * Up to 100 training rows (their input columns, as JSON rows), evenly spread: the background that
+   * interventional explanations measure each row against. Absent in packages made before them.
+   */
+  background?: BackgroundRow[];
 }
+
+/** A row of input columns as a JSON request holds it: numbers, labels and dates (ISO 8601) as text, null when missing. */
+export type BackgroundRow = Record<string, string | number | null>;
 
 /** Applies a pipeline to tables (batches) and JSON rows (serving) through the same recipe code. */
 /** How one member turns a table or JSON rows into scores. */

@@ -5,6 +5,7 @@ import { HyperplaneError } from '../errors.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { globalImportance, type GlobalImportance } from '../explain/global.js';
+import { backgroundRows } from '../explain/background.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
@@ -311,7 +312,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
   const pkg: ModelPackage = {
-    pipeline: served.spec,
+    // The training rows interventional explanations measure against, kept with the package.
+    pipeline: { ...served.spec, background: backgroundRows(table, served.inputColumns) },
     info: {
       createdAt: new Date().toISOString(),
       learner: chosen,

@@ -1,0 +1,29 @@
+import { selectRows, type Column, type Table } from '../data/table.js';
+import type { BackgroundRow } from '../pipeline/pipeline.js';
+
+/** Rows kept as the background of interventional explanations. */
+export const BACKGROUND_ROWS = 100;
+
+/**
+ * Up to BACKGROUND_ROWS rows of `table`, evenly spread, as JSON rows of `columns` (as a request would
+ * send them): what a package keeps for interventional explanations, like shap's background data.
+ */
+export function backgroundRows(table: Table, columns: readonly string[]): BackgroundRow[] {
+  const n = Math.min(BACKGROUND_ROWS, table.nRows);
+  const sample = selectRows(table, Int32Array.from({ length: n }, (_, i) => Math.floor((i * table.nRows) / n)));
+  const kept = columns.map((name) => sample.columns.find((c) => c.name === name)).filter((c): c is Column => c !== undefined);
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(kept.map((c) => [c.name, jsonValue(c, i)])));
+}
+
+function jsonValue(column: Column, i: number): string | number | null {
+  switch (column.kind) {
+    case 'numeric':
+      return column.values[i] === column.values[i] ? column.values[i]! : null;
+    case 'categorical':
+      return column.codes[i]! >= 0 ? column.dictionary[column.codes[i]!]! : null;
+    case 'text':
+      return column.values[i] ?? null;
+    case 'datetime':
+      return column.values[i] === column.values[i] ? new Date(column.values[i]!).toISOString() : null;
+  }
+}
