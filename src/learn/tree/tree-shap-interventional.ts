@@ -100,8 +100,8 @@ export class InterventionalTreeShap {
 
   /**
    * Adds scale × each feature's interventional contribution, averaged over the background rows, for the
-   * row at x[rowOffset …] into phi[(o) * d + feature + phiOffset] for each output o (phiOffset is the
-   * row's output-0 position; output o's block follows at phiOffset + o * d).
+   * row at x[rowOffset …] into phi[phiOffset + o * d + feature] for each output o. The row's block of
+   * phi (outputs × d from phiOffset) must start at 0: it is scaled in place at the end.
    */
   addRow(x: Float64Array | Float32Array, rowOffset: number, phi: Float64Array, phiOffset: number, scale: number): void {
     const { trees, outputs, d, totalNodes } = this;
@@ -125,28 +125,35 @@ export class InterventionalTreeShap {
   /** Visits `node` (≥ 0 a split, < 0 leaf ~node) with a features from x and b from z decided above. */
   private recurse(node: number, a: number, b: number): void {
     const tree = this.tree;
-    if (node < 0) {
-      const v = tree.leafValue[~node]!;
-      const k = a * this.width + b;
-      this.retA = a > 0 ? v * this.wA[k]! : 0;
-      this.retB = b > 0 ? v * this.wB[k]! : 0;
-      return;
+    const { status, xLeft, zLeft, xBase, zBase } = this;
+    // Splits where the hybrid's way is already settled (x and z agree, or the feature is decided) are a loop.
+    let f = 0;
+    let xl = 0;
+    let zl = 0;
+    for (;;) {
+      if (node < 0) {
+        const v = tree.leafValue[~node]!;
+        const k = a * this.width + b;
+        this.retA = a > 0 ? v * this.wA[k]! : 0;
+        this.retB = b > 0 ? v * this.wB[k]! : 0;
+        return;
+      }
+      f = tree.feature[node]!;
+      const s = status[f]!;
+      xl = xLeft[xBase + node]!;
+      zl = zLeft[zBase + node]!;
+      const way = s === 1 ? xl : s === 2 ? zl : xl === zl ? xl : -1;
+      if (way < 0) break;
+      node = way === 1 ? tree.left[node]! : tree.right[node]!;
     }
-    const f = tree.feature[node]!;
-    const s = this.status[f]!;
-    const xl = this.xLeft[this.xBase + node]!;
-    if (s === 1) return this.recurse(xl === 1 ? tree.left[node]! : tree.right[node]!, a, b);
-    const zl = this.zLeft[this.zBase + node]!;
-    if (s === 2) return this.recurse(zl === 1 ? tree.left[node]! : tree.right[node]!, a, b);
-    if (xl === zl) return this.recurse(xl === 1 ? tree.left[node]! : tree.right[node]!, a, b);
     // Undecided and x, z part: x's branch puts f in S, z's branch keeps it out.
-    this.status[f] = 1;
+    status[f] = 1;
     this.recurse(xl === 1 ? tree.left[node]! : tree.right[node]!, a + 1, b);
     const xA = this.retA;
     const xB = this.retB;
-    this.status[f] = 2;
+    status[f] = 2;
     this.recurse(zl === 1 ? tree.left[node]! : tree.right[node]!, a, b + 1);
-    this.status[f] = 0;
+    status[f] = 0;
     this.phi[this.phiOffset + f] += xA - this.retB;
     this.retA += xA;
     this.retB += xB;
