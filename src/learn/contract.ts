@@ -92,9 +92,17 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
    * Each feature's additive contribution to each row's margin (explanations 'tree' or 'linear'): for
    * every row and output, base + Σ contributions = the margin (log-odds for binary, per-class margins for
    * multiclass, the value for regression; a forest's margin is its averaged score). Throws a LearnError
-   * saying why for a model it cannot explain (one saved before explanations existed).
+   * saying why for a model it cannot explain (one saved before explanations existed). With
+   * `options.background`, tree learners give interventional values against those rows instead (base = their
+   * mean margin); linear, logistic and baseline learners ignore it, being already exact against the
+   * training mean.
    */
-  explain?(model: Model, X: Matrix): Contributions;
+  explain?(model: Model, X: Matrix, options?: ExplainOptions): Contributions;
+}
+
+export interface ExplainOptions {
+  /** Interventional: the background rows (a matrix of the model's features) to measure each row against; without it, path-dependent. */
+  background?: Matrix;
 }
 
 /** Contributions on the margin scale, per row and output, of the matrix's features. */

@@ -11,7 +11,8 @@ import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClass
 import { binMatrix, fitBins } from './binning.js';
 import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, unpackTrees } from './pack.js';
 import { explainTrees } from './tree-shap.js';
-import type { Contributions } from '../contract.js';
+import type { Contributions, ExplainOptions } from '../contract.js';
+import { explainTreesInterventional } from './tree-shap-interventional.js';
 import { classWeights } from '../class-weights.js';
 import { parseState, stateError } from '../state.js';
 import { checkPackedTrees } from './check-state.js';
@@ -120,11 +121,13 @@ export const forestLearner: Learner<ForestParams> = {
     prepareModelScores(model, (model.state['outputs'] as number | undefined) ?? 1);
   },
 
-  explain(model: Model, X: Matrix): Contributions {
+  explain(model: Model, X: Matrix, options?: ExplainOptions): Contributions {
     checkPredictInput(model, X);
+    if (options?.background !== undefined) checkPredictInput(model, options.background);
     const K = (model.state['outputs'] as number | undefined) ?? 1;
     const trees = unpackTrees(model.state);
     // The margin is the averaged score: P(class 1) for binary, class shares for multiclass, the value for regression.
+    if (options?.background !== undefined) return explainTreesInterventional(NAME, trees, K, new Float64Array(K), K / trees.length, X, options.background, 'identity');
     return explainTrees(NAME, trees, K, new Float64Array(K), K / trees.length, X, 'identity');
   },
 

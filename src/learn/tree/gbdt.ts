@@ -12,7 +12,8 @@ import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } f
 import { leafOf, type FlatTree } from './tree.js';
 import { addModelScores, packTrees, prepareModelScores, unpackTrees } from './pack.js';
 import { explainTrees } from './tree-shap.js';
-import type { Contributions } from '../contract.js';
+import type { Contributions, ExplainOptions } from '../contract.js';
+import { explainTreesInterventional } from './tree-shap-interventional.js';
 import { rowWeights } from '../class-weights.js';
 import { checkFinite, checkLength, f64, parseState, stateError } from '../state.js';
 import { checkPackedTrees } from './check-state.js';
@@ -234,13 +235,16 @@ export const gbdtLearner: Learner<GbdtParams> = {
     prepareModelScores(model, model.state['outputs'] as number);
   },
 
-  explain(model: Model, X: Matrix): Contributions {
+  explain(model: Model, X: Matrix, options?: ExplainOptions): Contributions {
     checkPredictInput(model, X);
+    if (options?.background !== undefined) checkPredictInput(model, options.background);
     const K = model.state['outputs'] as number;
     const name = model.state['objective'] as ObjectiveName;
     // Learning rates are already in the leaf values: margins are init + Σ leaves.
     const link = name === 'binary' ? 'logistic' : name === 'multiclass' ? 'softmax' : name === 'poisson' ? 'exp' : 'identity';
-    return explainTrees(NAME, unpackTrees(model.state), K, model.state['initScore'] as Float64Array, 1, X, link);
+    const init = model.state['initScore'] as Float64Array;
+    if (options?.background !== undefined) return explainTreesInterventional(NAME, unpackTrees(model.state), K, init, 1, X, options.background, link);
+    return explainTrees(NAME, unpackTrees(model.state), K, init, 1, X, link);
   },
 };
 
