@@ -43,6 +43,16 @@ interface Part {
   weight: number;
 }
 
+/** How contributions are measured: path-dependent TreeSHAP, or against the package's background rows. */
+export type ExplainMethod = 'path-dependent' | 'interventional';
+
+/** JSON rows through a member's recipe. */
+function matrixOf(recipe: FittedRecipe, rows: readonly Readonly<Record<string, unknown>>[]): Matrix {
+  const data = new Float64Array(rows.length * recipe.width);
+  for (let i = 0; i < rows.length; i++) recipe.transformRowInto(rows[i]!, data, i * recipe.width);
+  return { data, n: rows.length, d: recipe.width };
+}
+
 /** Why a pipeline cannot be explained, or undefined when it can. */
 export function cannotExplain(pipeline: Pipeline): string | undefined {
   for (const m of pipeline.spec.members) {
@@ -56,9 +66,19 @@ export function cannotExplain(pipeline: Pipeline): string | undefined {
 export class Explainer {
   readonly columns: readonly string[];
   private readonly parts: Part[];
+  /** Interventional: each member's background matrix (the package's background rows through its recipe). */
+  private readonly backgrounds: (Matrix | undefined)[];
 
   /** Throws a HyperplaneError saying why when the pipeline cannot be explained. */
-  constructor(private readonly pipeline: Pipeline) {
+  /**
+   * Path-dependent by default (TreeSHAP weighs unseen branches by their training cover); `interventional`
+   * measures each row against the package's background rows instead, like shap's
+   * feature_perturbation="interventional" (linear models measure against the training mean either way).
+   */
+  constructor(
+    private readonly pipeline: Pipeline,
+    readonly method: ExplainMethod = 'path-dependent',
+  ) {
     const why = cannotExplain(pipeline);
     if (why !== undefined) throw new HyperplaneError(`this model cannot explain its predictions: ${why}`);
     this.columns = pipeline.inputColumns;
@@ -70,17 +90,18 @@ export class Explainer {
       const names = recipe.inputNames;
       return { member, recipe, featureColumns: recipe.featureInputs().map((inputs) => inputs.map((k) => at.get(names[k]!)!)), weight: member.weight / total };
     });
+    const background = pipeline.spec.background;
+    if (method === 'interventional' && (background === undefined || background.length === 0)) {
+      throw new HyperplaneError('this model package keeps no background rows (it was made before interventional explanations): train it again, or explain path-dependently');
+    }
+    this.backgrounds = this.parts.map((p) => (method === 'interventional' ? matrixOf(p.recipe, background!) : undefined));
   }
 
   /** JSON rows, as the server reads them. */
   explainRows(rows: readonly Readonly<Record<string, unknown>>[]): Explained {
     return this.combine(
       rows.length,
-      this.parts.map((p) => {
-        const data = new Float64Array(rows.length * p.recipe.width);
-        for (let i = 0; i < rows.length; i++) p.recipe.transformRowInto(rows[i]!, data, i * p.recipe.width);
-        return { data, n: rows.length, d: p.recipe.width };
-      }),
+      this.parts.map((p) => matrixOf(p.recipe, rows)),
       () => this.pipeline.scoreRows(rows),
     );
   }
@@ -96,7 +117,10 @@ export class Explainer {
 
   private combine(n: number, matrices: readonly Matrix[], scores: () => Float64Array): Explained {
     const C = this.columns.length;
-    let each = this.parts.map((part, m) => getLearner(part.member.model.kind).explain!(part.member.model, matrices[m]!));
+    let each = this.parts.map((part, m) => {
+      const background = this.backgrounds[m];
+      return getLearner(part.member.model.kind).explain!(part.member.model, matrices[m]!, background !== undefined ? { background } : undefined);
+    });
     // Members on different scales (a forest's averaged probability beside a boosted log-odds) are all put on the probability scale.
     if (each.some((c) => c.link !== each[0]!.link || c.outputs !== each[0]!.outputs)) each = each.map(onProbabilityScale);
     const { outputs, link } = each[0]!;

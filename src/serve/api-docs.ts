@@ -23,7 +23,10 @@ const predictBody = ref('PredictRequest');
 /** `?explain=`: the driving factors each answer carries. */
 const explainQuery = {
   type: 'object',
-  properties: { explain: { type: 'string', pattern: '^([1-9][0-9]{0,3}|all)$', description: "Add each row's explanation: the top K columns by |contribution| to the margin, or all of them (linear, logistic, gbdt and forest models; a baseline gives its base only)" } },
+  properties: {
+    explain: { type: 'string', pattern: '^([1-9][0-9]{0,3}|all)$', description: "Add each row's explanation: the top K columns by |contribution| to the margin, or all of them (linear, logistic, gbdt and forest models; a baseline gives its base only; a rules model the rule that fired)" },
+    method: { type: 'string', enum: ['path-dependent', 'interventional'], description: "With explain: path-dependent TreeSHAP (the default), or interventional, against the package's background training rows" },
+  },
 };
 const bad = 'Invalid input: `{error, message, problems: [{field, problem, expected, row?}]}`';
 const auth = { '401': 'No API key, or an unknown, revoked or expired one (once any key has been made)', '403': "The key lacks the route's scope" };

@@ -9,7 +9,7 @@ import { Scored } from './scored.js';
 import type { TurnEnd } from './turn-end.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
 import type { PredictionRecord } from '../store/index.js';
-import { Explainer } from '../explain/explainer.js';
+import { Explainer, type ExplainMethod } from '../explain/explainer.js';
 import type { RulesExplainer } from '../explain/rules.js';
 import { rowExplanation } from '../explain/factors.js';
 import type { ExplainDepth } from '../explain/columns.js';
@@ -93,7 +93,7 @@ export interface Predictions {
   /** Sends `payload` at the end of the event loop's turn (with the other answers of the turn), then logs the answers. */
   respond(reply: FastifyReply, payload: string | object, done: Answered): FastifyReply;
   /** The one prediction path every protocol's route goes through. */
-  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainDepth): MaybeAsync<Answered | undefined>;
+  answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainRequest): MaybeAsync<Answered | undefined>;
   /** The /v1 routes: one row object or `{ "rows": [...] }`, answered with JSON written directly. */
   predict(ref: string, request: FastifyRequest, reply: FastifyReply, route: string): MaybeAsync<FastifyReply>;
 }
@@ -178,7 +178,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
    * gives undefined) when it fails.
    * Synchronous once the version is loaded; a promise only when it has to be loaded first.
    */
-  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainDepth): MaybeAsync<Answered | undefined> {
+  function answerRows(ref: string, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, request?: RequestSource, explain?: ExplainRequest): MaybeAsync<Answered | undefined> {
     const started = performance.now();
     const deployment = ref.includes('@') || ref.includes('/') ? undefined : policies.get(ref);
     const key = headers['x-request-key'];
@@ -191,7 +191,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request, explain)));
   }
 
-  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined, explain: ExplainDepth | undefined): Answered | undefined {
+  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined, explain: ExplainRequest | undefined): Answered | undefined {
     const meter = metrics.instruments(route, model);
     if (log?.full?.() === true) {
       // Answering without logging would break the log's promise; the client retries once the shipper catches up.
@@ -220,9 +220,9 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const records = rows as Record<string, unknown>[];
     const scored = score(model, records, notes);
     if (explain !== undefined) {
-      const explainer = model.explainer as Explainer | RulesExplainer;
+      const explainer = explain.method === 'interventional' && model.explainer instanceof Explainer ? interventionalOf(model) : (model.explainer as Explainer | RulesExplainer);
       // A rules model's explanation is the rule that fired.
-      scored.explanations = explainer instanceof Explainer ? explanationsJson(explainer, model, records, scored.scores, explain) : explainer.explainRows(records).map((e) => JSON.stringify(e));
+      scored.explanations = explainer instanceof Explainer ? explanationsJson(explainer, model, records, scored.scores, explain.depth) : explainer.explainRows(records).map((e) => JSON.stringify(e));
     }
     const ms = performance.now() - started;
     // Every protocol's answer names the version that gave it, in its body or at least here.
@@ -278,9 +278,13 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const text = request.jsonText;
     // The row's own text, for the log: the body itself for one row; a batch's rows are encoded.
     const source = text === '' || batch ? undefined : text;
-    const asked = (request.query as { explain?: unknown } | undefined)?.explain;
-    const explain = asked === undefined ? undefined : explainDepthOf(asked);
-    if (explain === null) return fail(reply, 400, 'bad request', `explain=${String(asked).slice(0, 40)}: expected a number of driving factors from 1 to 9999, or all`);
+    const query = request.query as { explain?: unknown; method?: unknown } | undefined;
+    const asked = query?.explain;
+    const depth = asked === undefined ? undefined : explainDepthOf(asked);
+    if (depth === null) return fail(reply, 400, 'bad request', `explain=${String(asked).slice(0, 40)}: expected a number of driving factors from 1 to 9999, or all`);
+    const method = query?.method;
+    if (method !== undefined && method !== 'path-dependent' && method !== 'interventional') return fail(reply, 400, 'bad request', `method=${String(method).slice(0, 40)}: expected path-dependent or interventional`);
+    const explain: ExplainRequest | undefined = depth === undefined ? undefined : { depth, method: method ?? 'path-dependent' };
     const done = answerRows(ref, rows, reply, route, request.headers, source, explain);
     return done instanceof Promise ? done.then(send) : send(done);
   }
@@ -310,6 +314,20 @@ function onlyFieldsRead(row: Record<string, unknown>, reads: ReadonlySet<string>
 /** The row's fields the model reads, as JSON.stringify's key list. */
 function readFields(row: Record<string, unknown>, reads: ReadonlySet<string>): string[] {
   return Object.keys(row).filter((k) => reads.has(k));
+}
+
+/** What `?explain=K&method=…` asks for. */
+interface ExplainRequest {
+  depth: ExplainDepth;
+  method: ExplainMethod;
+}
+
+/** Each version's interventional explainer, made on its first request (it reads the package's background rows through every recipe). */
+const interventional = new WeakMap<ServedVersion, Explainer>();
+function interventionalOf(model: ServedVersion): Explainer {
+  let explainer = interventional.get(model);
+  if (explainer === undefined) interventional.set(model, (explainer = new Explainer(model.pipeline, 'interventional')));
+  return explainer;
 }
 
 /** `?explain=K` or `?explain=all`; null for anything else. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Contributions, Matrix, Model } from '../../src/learn/contract.js';
@@ -235,6 +235,12 @@ describe('explanations in the API', () => {
         const batch = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict?explain=all', payload: { rows: penguins.slice(0, 3) } });
         expect(batch.statusCode, batch.body).toBe(200);
         for (const p of batch.json().predictions) expect(p.explanation.contributions.length).toBe(6);
+        const inter = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict?explain=2&method=interventional', payload: row });
+        expect(inter.statusCode, inter.body).toBe(200);
+        expect(inter.json().explanation.contributions).toHaveLength(2);
+        const badMethod = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict?explain=2&method=exact', payload: row });
+        expect(badMethod.statusCode).toBe(400);
+        expect(badMethod.json().message).toBe('method=exact: expected path-dependent or interventional');
         const plain = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: row });
         expect(plain.json().explanation).toBeUndefined();
         const bad = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict?explain=0', payload: row });
@@ -281,7 +287,6 @@ describe('a rules model explained', () => {
   it('by the rule that fired: a rule column from predict --explain, {rule, index, then} from ?explain', async () => {
     const dir = tempDir('hyperplane-explain-rules-');
     const config = join(dir, 'rules.json');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(config, JSON.stringify({ data: fixture('penguins.json'), target: 'Species', learner: 'rules', out: dir, rules: { conditions: [{ if: '`Flipper Length (mm)` > 205', then: 'Gentoo' }, { if: '`Beak Length (mm)` > 44', then: 'Chinstrap' }], otherwise: 'Adelie' } }));
     const t = runCli(['train', '--config', config, '--no-track']);
     expect(t.code, t.stderr).toBe(0);
@@ -311,5 +316,40 @@ describe('a rules model explained', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('interventional explanations', () => {
+  it("measure each row against the package's background rows: additive to the margin, other numbers than path-dependent; --interventional alone, or a package without background rows, is a clear error", () => {
+    const dir = tempDir('hyperplane-explain-interventional-');
+    const t = runCli(['train', fixture('penguins.json'), '--target', 'Sex', '--learner', 'gbdt', '--n-estimators', '20', '--no-track', '--out', dir]);
+    expect(t.code, t.stderr).toBe(0);
+    const model = join(dir, 'model.hpkg');
+    const pkg = decodePackage(readFileSync(model), 'model.hpkg');
+    expect(pkg.pipeline.background?.length).toBe(100);
+    const run = (extra: string[]): { names: string[]; rows: number[][] } => {
+      const r = runCli(['predict', model, fixture('penguins.json'), '--explain', 'all', ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      const [header, ...lines] = r.stdout.trim().split('\n');
+      return { names: header!.split(','), rows: lines.map((l) => l.split(',').slice(1).map(Number)) };
+    };
+    const path = run([]);
+    const inter = run(['--interventional']);
+    expect(inter.names).toEqual(path.names);
+    let differ = 0;
+    inter.rows.forEach((row, i) => {
+      const p = row[1]!;
+      const margin = row.slice(2).reduce((a, b) => a + b, 0);
+      expect(Math.abs(margin - Math.log(p / (1 - p)))).toBeLessThan(1e-9);
+      if (row.slice(2).some((v, j) => Math.abs(v - path.rows[i]![j + 2]!) > 1e-9)) differ++;
+    });
+    expect(differ).toBeGreaterThan(inter.rows.length / 2);
+    expect(runCli(['predict', model, fixture('penguins.json'), '--interventional'])).toMatchObject({ code: 2, stderr: 'hyperplane: error: --interventional is a way to --explain: give --explain K or --explain all too\n' });
+    const { background: _gone, ...older } = pkg.pipeline;
+    const old = join(dir, 'old.hpkg');
+    writeFileSync(old, encodePackage({ ...pkg, pipeline: older }));
+    const refused = runCli(['predict', old, fixture('penguins.json'), '--explain', '2', '--interventional']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/keeps no background rows.*train it again/);
   });
 });

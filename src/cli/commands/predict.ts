@@ -18,6 +18,7 @@ import { explanationColumns, type ExplainDepth } from '../../explain/columns.js'
 interface PredictFlags extends RawReadFlags {
   out?: string;
   explain?: string;
+  interventional?: boolean;
 }
 
 /** `--explain K` (the top K driving factors) or `--explain all` (every column's contribution). */
@@ -59,15 +60,17 @@ export function predictCommand(): Command {
     .argument('<model>', 'a model package file, or from the store: name@alias, name/3, name/latest or a run id')
     .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
     .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)')
+    .option('--interventional', "with --explain: measure each row against the package's background training rows (shap's interventional) instead of path-dependent TreeSHAP")
     .option('--explain <k|all>', "add each row's top K driving factors (factor_1 … factor_K: column = value → signed share), or with all a base and every input column's contribution to the margin");
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
     const depth = flags.explain !== undefined ? explainDepth(flags.explain) : undefined;
+    if (flags.interventional === true && depth === undefined) throw new HyperplaneError('--interventional is a way to --explain: give --explain K or --explain all too');
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     // Before the data is read: a model that cannot explain is said at once.
     const rules = depth !== undefined ? rulesOnly(pipeline) : undefined;
-    const explainer = depth !== undefined && rules === undefined ? new Explainer(pipeline) : undefined;
+    const explainer = depth !== undefined && rules === undefined ? new Explainer(pipeline, flags.interventional === true ? 'interventional' : 'path-dependent') : undefined;
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
