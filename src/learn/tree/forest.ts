@@ -9,7 +9,7 @@ import { toShared } from '../parallel/pool.js';
 import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
 import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, unpackTrees } from './pack.js';
+import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, treesOf } from './pack.js';
 import { explainTrees } from './tree-shap.js';
 import type { Contributions, ExplainOptions } from '../contract.js';
 import { explainTreesInterventional } from './tree-shap-interventional.js';
@@ -125,7 +125,7 @@ export const forestLearner: Learner<ForestParams> = {
     checkPredictInput(model, X);
     if (options?.background !== undefined) checkPredictInput(model, options.background);
     const K = (model.state['outputs'] as number | undefined) ?? 1;
-    const trees = unpackTrees(model.state);
+    const trees = treesOf(model.state);
     // The margin is the averaged score: P(class 1) for binary, class shares for multiclass, the value for regression.
     if (options?.background !== undefined) return explainTreesInterventional(NAME, trees, K, new Float64Array(K), K / trees.length, X, options.background, 'identity');
     return explainTrees(NAME, trees, K, new Float64Array(K), K / trees.length, X, 'identity');

@@ -10,7 +10,7 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addModelScores, packTrees, prepareModelScores, unpackTrees } from './pack.js';
+import { addModelScores, packTrees, prepareModelScores, treesOf } from './pack.js';
 import { explainTrees } from './tree-shap.js';
 import type { Contributions, ExplainOptions } from '../contract.js';
 import { explainTreesInterventional } from './tree-shap-interventional.js';
@@ -243,8 +243,8 @@ export const gbdtLearner: Learner<GbdtParams> = {
     // Learning rates are already in the leaf values: margins are init + Σ leaves.
     const link = name === 'binary' ? 'logistic' : name === 'multiclass' ? 'softmax' : name === 'poisson' ? 'exp' : 'identity';
     const init = model.state['initScore'] as Float64Array;
-    if (options?.background !== undefined) return explainTreesInterventional(NAME, unpackTrees(model.state), K, init, 1, X, options.background, link);
-    return explainTrees(NAME, unpackTrees(model.state), K, init, 1, X, link);
+    if (options?.background !== undefined) return explainTreesInterventional(NAME, treesOf(model.state), K, init, 1, X, options.background, link);
+    return explainTrees(NAME, treesOf(model.state), K, init, 1, X, link);
   },
 };
 

@@ -47,6 +47,18 @@ export function packTrees(trees: readonly FlatTree[]): ModelState {
   return { nodeOffset, leafOffset, feature, threshold, defaultLeft, left, right, leafValue, isCategorical, catBits, ...(covered ? { nodeCover, leafCover } : {}) };
 }
 
+const unpacked = new WeakMap<ModelState, FlatTree[]>();
+
+/**
+ * The trees of a packed state, made once per state and kept while it is: explaining one row re-made
+ * 100 trees' views, and every per-tree cache keyed by them (cover shares, depths) started cold.
+ */
+export function treesOf(state: ModelState): readonly FlatTree[] {
+  let trees = unpacked.get(state);
+  if (trees === undefined) unpacked.set(state, (trees = unpackTrees(state)));
+  return trees;
+}
+
 /** The trees of a packed state, as views (no copies). */
 export function unpackTrees(state: ModelState): FlatTree[] {
   const nodeOffset = state['nodeOffset'] as Int32Array;

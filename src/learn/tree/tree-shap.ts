@@ -209,6 +209,19 @@ export class TreeShap {
 
 }
 
+const summaries = new WeakMap<readonly FlatTree[], { expectations: Float64Array; maxDepth: number }>();
+
+/** Each tree's expectation and the deepest tree's depth, once per set of trees (a served model's are kept: treesOf). */
+function summaryOf(trees: readonly FlatTree[]): { expectations: Float64Array; maxDepth: number } {
+  let summary = summaries.get(trees);
+  if (summary === undefined) {
+    let maxDepth = 0;
+    for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
+    summaries.set(trees, (summary = { expectations: Float64Array.from(trees, treeExpectation), maxDepth }));
+  }
+  return summary;
+}
+
 const fractionCache = new WeakMap<FlatTree, Float64Array>();
 
 /**
@@ -314,10 +327,9 @@ export function explainRowRange(job: ShapJob, start: number, end: number, values
  */
 export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
   requireCovers(learner, trees);
+  const { expectations, maxDepth } = summaryOf(trees);
   const base = Float64Array.from(init);
-  for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * treeExpectation(trees[t]!);
-  let maxDepth = 0;
-  for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
+  for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * expectations[t]!;
   const job: ShapJob = { trees, outputs, init, scale, X, maxDepth };
   const done = parallel?.(job);
   if (done !== undefined) return { outputs, base, values: done.values, margin: done.margin, link };
