@@ -312,8 +312,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
   const pkg: ModelPackage = {
-    // The training rows interventional explanations measure against, kept with the package.
-    pipeline: { ...served.spec, background: backgroundRows(table, served.inputColumns) },
+    // The training rows interventional explanations measure against, kept with the package: those it was fitted on.
+    pipeline: { ...served.spec, background: backgroundRows(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns) },
     info: {
       createdAt: new Date().toISOString(),
       learner: chosen,
