@@ -100,6 +100,20 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   explain?(model: Model, X: Matrix, options?: ExplainOptions): Contributions;
 }
 
+/**
+ * What predict time needs of a learner, without its fitting code: predictors.ts maps each model kind
+ * to one, built from modules that import no node: module (browsers and edge workers run them).
+ */
+export interface Predictor {
+  kind: string;
+  formatVersion: number;
+  tasks: readonly Task[];
+  predict(model: Model, X: Matrix): Float64Array;
+  checkState(model: Model): void;
+  prepareBatch?(model: Model): void;
+  explain?(model: Model, X: Matrix, options?: ExplainOptions): Contributions;
+}
+
 export interface ExplainOptions {
   /** Interventional: the background rows (a matrix of the model's features) to measure each row against; without it, path-dependent. */
   background?: Matrix;

@@ -6,8 +6,10 @@ import { logisticLearner } from './linear/logistic.js';
 import { gbdtLearner } from './tree/gbdt.js';
 import { forestLearner } from './tree/forest.js';
 import { isolationForestLearner } from './tree/isolation-forest.js';
-import { deserializeModel, serializeModel } from './serialize.js';
+import { serializeModel } from './serialize.js';
+// Node's accelerators around the predict-time code, registered on import (tree-shap.ts's and pack.ts's hooks).
 import './tree/shap-threads.js';
+import './tree/pack-threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
@@ -34,38 +36,9 @@ export async function fit(name: string, X: Matrix, y: Float64Array, task: Task, 
   return learner.fit(X, y, task, parsed.data, options);
 }
 
-/** Scores for X from a fitted model: n × k probabilities for classifiers, n values for regression. */
-export function predict(model: Model, X: Matrix): Float64Array {
-  return getLearner(model.kind).predict(model, X);
-}
-
-/** Readies a model for a big batch ahead of its rows, where its learner can (a no-op elsewhere). */
-export function prepareBatch(model: Model): void {
-  getLearner(model.kind).prepareBatch?.(model);
-}
-
 export function saveModel(model: Model): Uint8Array {
   return serializeModel(model);
 }
 
-/** Reads a model file and checks it whole: a file that would predict wrongly is an error naming the field. */
-export function loadModel(bytes: Uint8Array): Model {
-  const model = readModel(bytes);
-  checkModel(model);
-  return model;
-}
-
-/** Reads a model file's header and arrays, unchecked beyond the container (loadModel checks too). */
-export function readModel(bytes: Uint8Array): Model {
-  return deserializeModel(bytes, (kind) => LEARNERS.get(kind)?.formatVersion);
-}
-
-/** Checks a read model: its task and classes, then its state, by its learner. */
-export function checkModel(model: Model): void {
-  const learner = getLearner(model.kind);
-  if (!learner.capabilities.tasks.includes(model.task)) throw new LearnError(`task '${model.task}' is not one ${model.kind} does (${learner.capabilities.tasks.join(', ')})`);
-  const classes = model.task === 'binary' ? '2' : model.task === 'multiclass' ? '2 or more' : '1';
-  const classesOk = model.task === 'binary' ? model.nClasses === 2 : model.task === 'multiclass' ? model.nClasses >= 2 : model.nClasses === 1;
-  if (!classesOk) throw new LearnError(`nClasses is ${model.nClasses}; a ${model.task} model has ${classes}`);
-  learner.checkState(model);
-}
+// Prediction, loading and checking are the predict-time registry's (node-free): one implementation.
+export { checkModel, loadModel, predict, prepareBatch, readModel } from './predictors.js';

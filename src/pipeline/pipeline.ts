@@ -4,7 +4,8 @@ import { FittedRecipe, type Recipe } from '../features/recipe.js';
 import { JsonInputs, TableInputs } from '../features/inputs.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
-import { prepareBatch, predict as predictModel } from '../learn/registry.js';
+// The predict-time registry: scoring imports no node: module (Node's batch accelerators register themselves).
+import { prepareBatch, predict as predictModel } from '../learn/predictors.js';
 import { RowValidator, type ValidationOptions } from './validate-rows.js';
 import { InvalidRowsError, predictionInto, type Prediction } from './prediction.js';
 import type { ModelSignature } from './signature.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Contributions, FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError } from '../errors.js';
-import { checkFit, checkPredictInput } from '../validate.js';
-import { checkFinite, checkLength, f64, parseState } from '../state.js';
+import { checkFit } from '../validate.js';
+import { BASELINE_FORMAT_VERSION, baselinePredictor } from './baseline-predict.js';
 
 export const baselineParams = z
   .object({
@@ -14,7 +14,7 @@ export const baselineParams = z
   .strict();
 export type BaselineParams = z.infer<typeof baselineParams>;
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = BASELINE_FORMAT_VERSION;
 const NAME = 'baseline';
 
 /**
@@ -26,7 +26,7 @@ export const baselineLearner: Learner<BaselineParams> = {
   description: 'a baseline that ignores the features: class prior, most frequent class, mean or median',
   params: baselineParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'ignore', explanations: 'none', singleClass: 'constant' },
+  capabilities: { tasks: baselinePredictor.tasks, sampleWeights: true, missingValues: 'ignore', explanations: 'none', singleClass: 'constant' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: BaselineParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -66,33 +66,10 @@ export const baselineLearner: Learner<BaselineParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    const { scores } = parseState(model, z.object({ scores: f64, strategy: z.string() }));
-    checkLength('scores', scores, model.task === 'regression' ? 1 : model.nClasses, model.task === 'regression' ? ' (a regression baseline holds one value)' : ' (one per class)');
-    checkFinite('scores', scores);
-  },
-
-  /** A base only: the features change nothing, so every contribution is 0 and each row's margin is the base. */
-  explain(model: Model, X: Matrix): Contributions {
-    checkPredictInput(model, X);
-    const scores = model.state['scores'] as Float64Array;
-    // Probabilities of exactly 0 or 1 (most_frequent) would have infinite margins: kept within 1e-15 of them.
-    const clamp = (p: number): number => Math.min(1 - 1e-15, Math.max(1e-15, p));
-    const base =
-      model.task === 'regression' ? Float64Array.of(scores[0]!) : model.nClasses === 2 ? Float64Array.of(Math.log(clamp(scores[1]!) / clamp(scores[0]!))) : scores.map((p) => Math.log(clamp(p)));
-    const outputs = base.length;
-    const margin = new Float64Array(X.n * outputs);
-    for (let i = 0; i < X.n; i++) margin.set(base, i * outputs);
-    return { outputs, base, values: new Float64Array(X.n * outputs * X.d), margin, link: model.task === 'regression' ? 'identity' : model.nClasses === 2 ? 'logistic' : 'softmax' };
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    const scores = model.state['scores'] as Float64Array;
-    const out = new Float64Array(X.n * scores.length);
-    for (let i = 0; i < X.n; i++) out.set(scores, i * scores.length);
-    return out;
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: baselinePredictor.checkState,
+  explain: baselinePredictor.explain,
+  predict: baselinePredictor.predict,
 };
 
 function weightedMean(y: Float64Array, w: Float64Array | undefined): number {

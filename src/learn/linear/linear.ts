@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { Contributions, FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { choleskySolve, pseudoInverseSolve } from '../linalg.js';
-import { checkFinite, checkMatrix, checkPredictInput, checkTarget, checkWeights } from '../validate.js';
+import { checkFinite, checkMatrix, checkTarget, checkWeights } from '../validate.js';
 import { centeredGram, type CenteredGram } from './gram.js';
-import * as state from '../state.js';
-import { linearContributions, storedMeans } from './contributions.js';
+import { LINEAR_FORMAT_VERSION, linearPredictor } from './linear-predict.js';
 
 export const linearParams = z
   .object({
@@ -18,7 +17,7 @@ export const linearParams = z
   .strict();
 export type LinearParams = z.infer<typeof linearParams>;
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = LINEAR_FORMAT_VERSION;
 
 /**
  * Linear regression by exact solvers on the centered normal equations: Cholesky (or the minimum-norm
@@ -30,7 +29,7 @@ export const linearLearner: Learner<LinearParams> = {
   description: 'linear regression: ordinary least squares, ridge, lasso or elastic-net, with intercept',
   params: linearParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['regression'], sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'constant' },
+  capabilities: { tasks: linearPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'constant' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: LinearParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -77,36 +76,10 @@ export const linearLearner: Learner<LinearParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    const { coef, xMean } = state.parseState(model, z.object({ coef: state.f64, intercept: state.finite, xMean: state.f64.optional() }));
-    state.checkLength('coef', coef, model.nFeatures, ' (one per feature)');
-    state.checkFinite('coef', coef);
-    // Models saved before explanations have no means.
-    if (xMean !== undefined) {
-      state.checkLength('xMean', xMean, model.nFeatures, ' (one per feature)');
-      state.checkFinite('xMean', xMean);
-    }
-  },
-
-  explain(model: Model, X: Matrix): Contributions {
-    checkPredictInput(model, X);
-    return linearContributions(X, model.state['coef'] as Float64Array, [model.state['intercept'] as number], storedMeans(model), 'identity');
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    const coef = model.state['coef'] as Float64Array;
-    const intercept = model.state['intercept'] as number;
-    const { n, d, data } = X;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = intercept;
-      const base = i * d;
-      for (let j = 0; j < d; j++) s += data[base + j]! * coef[j]!;
-      out[i] = s;
-    }
-    return out;
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: linearPredictor.checkState,
+  explain: linearPredictor.explain,
+  predict: linearPredictor.predict,
 };
 
 /** The objective scikit-learn minimizes for this penalty, at `coef` (intercept profiled out). */

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import type { Contributions, FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
+import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { stratifiedFolds } from '../folds.js';
 import { rowWeights } from '../class-weights.js';
 import { minimize, type MinimizeResult } from '../optim/minimize.js';
 import { subsampledNewton } from './logistic-newton.js';
-import { checkFinite, checkFit, checkPredictInput } from '../validate.js';
+import { checkFinite, checkFit } from '../validate.js';
 import { RowPool, shareForThreads } from '../parallel/pool.js';
 import type { LossData } from './logistic-loss.js';
-import * as state from '../state.js';
-import { columnMeans, linearContributions, storedMeans } from './contributions.js';
+import { columnMeans } from './contributions.js';
+import { LOGISTIC_FORMAT_VERSION, logisticPredictor, predictProba } from './logistic-predict.js';
 
 export const logisticParams = z
   .object({
@@ -28,7 +28,7 @@ export const logisticParams = z
   .strict();
 export type LogisticParams = z.infer<typeof logisticParams>;
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = LOGISTIC_FORMAT_VERSION;
 const NAME = 'logistic';
 /** Also stop when an iteration improves the objective by less than this, relative: well below any metric's noise. */
 const FTOL = 1e-10;
@@ -53,7 +53,7 @@ export const logisticLearner: Learner<LogisticParams> = {
   description: 'logistic regression (binary and multinomial) with L2, L1 or elastic-net penalties, class weights and built-in CV of C',
   params: logisticParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['binary', 'multiclass'], sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
+  capabilities: { tasks: logisticPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -91,67 +91,11 @@ export const logisticLearner: Learner<LogisticParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    const { coef, intercept, xMean } = state.parseState(model, z.object({ coef: state.f64, intercept: state.f64, C: z.number(), xMean: state.f64.optional() }));
-    // Binary models hold one weight vector (class 1's score), multiclass one per class.
-    const k = model.nClasses > 2 ? model.nClasses : 1;
-    const why = k === 1 ? ' (one per feature)' : ` (${model.nFeatures} features × ${k} classes)`;
-    state.checkLength('coef', coef, model.nFeatures * k, why);
-    state.checkLength('intercept', intercept, k);
-    state.checkFinite('coef', coef);
-    state.checkFinite('intercept', intercept);
-    // Models saved before explanations have no means.
-    if (xMean !== undefined) {
-      state.checkLength('xMean', xMean, model.nFeatures, ' (one per feature)');
-      state.checkFinite('xMean', xMean);
-    }
-  },
-
-  explain(model: Model, X: Matrix): Contributions {
-    checkPredictInput(model, X);
-    // Binary: one margin, class 1's log-odds; multiclass: each class's score before the softmax.
-    return linearContributions(X, model.state['coef'] as Float64Array, model.state['intercept'] as Float64Array, storedMeans(model), model.nClasses > 2 ? 'softmax' : 'logistic');
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    const coef = model.state['coef'] as Float64Array;
-    const intercept = model.state['intercept'] as Float64Array;
-    return predictProba(X, coef, intercept, model.nClasses);
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: logisticPredictor.checkState,
+  explain: logisticPredictor.explain,
+  predict: logisticPredictor.predict,
 };
-
-/** Class probabilities, n × k row-major. Binary models hold one weight vector (the score of class 1). */
-export function predictProba(X: Matrix, coef: Float64Array, intercept: Float64Array, k: number): Float64Array {
-  const { n, d, data } = X;
-  const out = new Float64Array(n * k);
-  if (k === 2) {
-    for (let i = 0; i < n; i++) {
-      let z = intercept[0]!;
-      const base = i * d;
-      for (let j = 0; j < d; j++) z += data[base + j]! * coef[j]!;
-      const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-    return out;
-  }
-  const z = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const base = i * d;
-    let max = -Infinity;
-    for (let c = 0; c < k; c++) {
-      let v = intercept[c]!;
-      for (let j = 0; j < d; j++) v += data[base + j]! * coef[c * d + j]!;
-      z[c] = v;
-      if (v > max) max = v;
-    }
-    let total = 0;
-    for (let c = 0; c < k; c++) total += z[c] = Math.exp(z[c]! - max);
-    for (let c = 0; c < k; c++) out[i * k + c] = z[c]! / total;
-  }
-  return out;
-}
 
 /** Rows above which a fit starts from the optimum of a subsample: each level costs 1/8 of the next. */
 const STAGE_ROWS = 200_000;

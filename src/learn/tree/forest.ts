@@ -7,15 +7,11 @@ import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, TrainingAborted, throwIfAborted, yieldToEventLoop } from '../errors.js';
 import { toShared } from '../parallel/pool.js';
 import { growForestTree, treeSeed, type ForestJob, type ForestTreeResult } from './forest-tree.js';
-import { checkMatrix, checkPredictInput, checkTarget, checkWeights, presentClasses } from '../validate.js';
+import { checkMatrix, checkTarget, checkWeights, presentClasses } from '../validate.js';
 import { binMatrix, fitBins } from './binning.js';
-import { addModelScores, forestLayoutOf, packTrees, prepareModelScores, treesOf } from './pack.js';
-import { explainTrees } from './tree-shap.js';
-import type { Contributions, ExplainOptions } from '../contract.js';
-import { explainTreesInterventional } from './tree-shap-interventional.js';
+import { packTrees } from './pack.js';
 import { classWeights } from '../class-weights.js';
-import { parseState, stateError } from '../state.js';
-import { checkPackedTrees } from './check-state.js';
+import { FOREST_FORMAT_VERSION, forestPredictor } from './forest-predict.js';
 import { leafOf, type FlatTree } from './tree.js';
 
 export const forestParams = z
@@ -35,7 +31,7 @@ export const forestParams = z
 export type ForestParams = z.infer<typeof forestParams>;
 
 const NAME = 'forest';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = FOREST_FORMAT_VERSION;
 
 /**
  * Random forest on binned features: bootstrap rows, a random subset of features at every split, fully
@@ -47,7 +43,7 @@ export const forestLearner: Learner<ForestParams> = {
   description: 'random forest (classification and regression) with bootstrap, max_features and an out-of-bag score',
   params: forestParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  capabilities: { tasks: forestPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: ForestParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -108,46 +104,11 @@ export const forestLearner: Learner<ForestParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    // Models from before multiclass forests have no 'outputs': one.
-    const { outputs = 1 } = parseState(model, z.object({ outputs: z.number().optional() }));
-    const K = model.nClasses > 2 ? model.nClasses : 1;
-    if (outputs !== K) throw stateError('outputs', `is ${outputs}; a forest with ${model.nClasses} classes has ${K}`);
-    const trees = checkPackedTrees(model);
-    if (trees % K !== 0) throw stateError('nodeOffset', `holds ${trees} trees; expected a multiple of ${K} (one per class)`);
-  },
-
-  prepareBatch(model: Model): void {
-    prepareModelScores(model, (model.state['outputs'] as number | undefined) ?? 1);
-  },
-
-  explain(model: Model, X: Matrix, options?: ExplainOptions): Contributions {
-    checkPredictInput(model, X);
-    if (options?.background !== undefined) checkPredictInput(model, options.background);
-    const K = (model.state['outputs'] as number | undefined) ?? 1;
-    const trees = treesOf(model.state);
-    // The margin is the averaged score: P(class 1) for binary, class shares for multiclass, the value for regression.
-    if (options?.background !== undefined) return explainTreesInterventional(NAME, trees, K, new Float64Array(K), K / trees.length, X, options.background, 'identity');
-    return explainTrees(NAME, trees, K, new Float64Array(K), K / trees.length, X, 'identity');
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    // Models from before multiclass forests have no 'outputs': one.
-    const K = (model.state['outputs'] as number | undefined) ?? 1;
-    const scores = new Float64Array(X.n * K);
-    addModelScores(model, K, X.data, X.n, X.d, scores);
-    const T = forestLayoutOf(model, K).roots.length / K;
-    if (model.task === 'regression') return scores.map((s) => s / T);
-    if (K > 1) return scores.map((s) => s / T);
-    const out = new Float64Array(2 * X.n);
-    for (let i = 0; i < X.n; i++) {
-      const p = scores[i]! / T;
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-    return out;
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: forestPredictor.checkState,
+  prepareBatch: forestPredictor.prepareBatch,
+  explain: forestPredictor.explain,
+  predict: forestPredictor.predict,
 };
 
 /** Below this many values of X, starting workers costs more than it saves. */

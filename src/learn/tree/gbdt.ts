@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
-import { checkFit, checkPredictInput } from '../validate.js';
+import { checkFit } from '../validate.js';
 import { binSearchTable, fitBins, type BinMapper } from './binning.js';
 import { availableParallelism } from 'node:os';
 import { RowPool } from '../parallel/pool.js';
@@ -10,13 +10,9 @@ import { HistogramArena } from '../wasm/histogram.js';
 import { growTree, type TreeLimits } from './grow.js';
 import { OBJECTIVE_NAMES, objectiveNamed, type Objective, type ObjectiveName } from './objectives.js';
 import { leafOf, type FlatTree } from './tree.js';
-import { addModelScores, packTrees, prepareModelScores, treesOf } from './pack.js';
-import { explainTrees } from './tree-shap.js';
-import type { Contributions, ExplainOptions } from '../contract.js';
-import { explainTreesInterventional } from './tree-shap-interventional.js';
+import { packTrees } from './pack.js';
 import { rowWeights } from '../class-weights.js';
-import { checkFinite, checkLength, f64, parseState, stateError } from '../state.js';
-import { checkPackedTrees } from './check-state.js';
+import { GBDT_FORMAT_VERSION, gbdtPredictor } from './gbdt-predict.js';
 
 export const gbdtParams = z
   .object({
@@ -43,7 +39,7 @@ export const gbdtParams = z
 export type GbdtParams = z.infer<typeof gbdtParams>;
 
 const NAME = 'gbdt';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = GBDT_FORMAT_VERSION;
 
 function objectiveFor(task: Task, params: GbdtParams, k: number): Objective {
   const name = params.objective === 'auto' ? (task === 'binary' ? 'binary' : task === 'multiclass' ? 'multiclass' : 'l2') : params.objective;
@@ -67,7 +63,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
   description: 'histogram gradient-boosted trees (binary, multiclass, L2, L1, Huber and Poisson objectives)',
   params: gbdtParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['binary', 'multiclass', 'regression'], sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'error' },
+  capabilities: { tasks: gbdtPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'error' },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: GbdtParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -210,42 +206,11 @@ export const gbdtLearner: Learner<GbdtParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    const s = parseState(model, z.object({ objective: z.enum(OBJECTIVE_NAMES), outputs: z.number(), initScore: f64 }));
-    const K = objectiveNamed(s.objective, model.nClasses, 1).outputs;
-    if (s.outputs !== K) throw stateError('outputs', `is ${s.outputs}; the '${s.objective}' objective with ${model.nClasses} classes has ${K}`);
-    checkLength('initScore', s.initScore, K, ' (one per output)');
-    checkFinite('initScore', s.initScore);
-    const trees = checkPackedTrees(model);
-    if (trees % K !== 0) throw stateError('nodeOffset', `holds ${trees} trees; expected a multiple of ${K} (one per output each round)`);
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    const K = model.state['outputs'] as number;
-    const init = model.state['initScore'] as Float64Array;
-    const scores = new Float64Array(X.n * K);
-    for (let i = 0; i < X.n; i++) for (let c = 0; c < K; c++) scores[i * K + c] = init[c]!;
-    addModelScores(model, K, X.data, X.n, X.d, scores);
-    const name = model.state['objective'] as string;
-    return objectiveNamed(name as ObjectiveName, K, 1).transform(scores, X.n);
-  },
-
-  prepareBatch(model: Model): void {
-    prepareModelScores(model, model.state['outputs'] as number);
-  },
-
-  explain(model: Model, X: Matrix, options?: ExplainOptions): Contributions {
-    checkPredictInput(model, X);
-    if (options?.background !== undefined) checkPredictInput(model, options.background);
-    const K = model.state['outputs'] as number;
-    const name = model.state['objective'] as ObjectiveName;
-    // Learning rates are already in the leaf values: margins are init + Σ leaves.
-    const link = name === 'binary' ? 'logistic' : name === 'multiclass' ? 'softmax' : name === 'poisson' ? 'exp' : 'identity';
-    const init = model.state['initScore'] as Float64Array;
-    if (options?.background !== undefined) return explainTreesInterventional(NAME, treesOf(model.state), K, init, 1, X, options.background, link);
-    return explainTrees(NAME, treesOf(model.state), K, init, 1, X, link);
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: gbdtPredictor.checkState,
+  predict: gbdtPredictor.predict,
+  prepareBatch: gbdtPredictor.prepareBatch,
+  explain: gbdtPredictor.explain,
 };
 
 function rowsWhere(flags: Uint8Array, value: number): Int32Array {

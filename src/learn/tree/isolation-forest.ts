@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { Random } from '../../synth/random.js';
 import type { FitOptions, Learner, Matrix, Model, Task } from '../contract.js';
 import { LearnError, throwIfAborted, yieldToEventLoop } from '../errors.js';
-import { checkMatrix, checkPredictInput } from '../validate.js';
-import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
+import { checkMatrix } from '../validate.js';
+import { layoutForest } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
 import { TreeBuilder } from './builder.js';
-import { parseState } from '../state.js';
-import { checkForestLayout } from './check-state.js';
+import { ISOLATION_FOREST_FORMAT_VERSION, isolationForestPredictor } from './isolation-forest-predict.js';
 
 export const isolationForestParams = z
   .object({
@@ -18,7 +17,7 @@ export const isolationForestParams = z
 export type IsolationForestParams = z.infer<typeof isolationForestParams>;
 
 const NAME = 'isolation_forest';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = ISOLATION_FOREST_FORMAT_VERSION;
 const EULER = 0.5772156649015329;
 
 /** Average path length of an unsuccessful search in a binary search tree of n rows (Liu, Ting & Zhou, 2008). */
@@ -40,7 +39,7 @@ export const isolationForestLearner: Learner<IsolationForestParams> = {
   description: 'isolation forest for anomaly detection: scores in [0, 1], higher is more anomalous',
   params: isolationForestParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: ['anomaly'], sampleWeights: false, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  capabilities: { tasks: isolationForestPredictor.tasks, sampleWeights: false, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
 
   async fit(X: Matrix, _y: Float64Array, task: Task, params: IsolationForestParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
@@ -88,29 +87,9 @@ export const isolationForestLearner: Learner<IsolationForestParams> = {
     };
   },
 
-  checkState(model: Model): void {
-    parseState(model, z.object({ normalizer: z.number().refine((c) => Number.isFinite(c) && c >= 0, 'expected a finite number, 0 or more') }));
-    checkForestLayout(model);
-  },
-
-  predict(model: Model, X: Matrix): Float64Array {
-    checkPredictInput(model, X);
-    const s = model.state;
-    const forest: ForestLayout = {
-      roots: s['roots'] as Int32Array,
-      feature: s['feature'] as Int32Array,
-      threshold: s['threshold'] as Float64Array,
-      missingRight: s['missingRight'] as Uint8Array,
-      children: s['children'] as Int32Array,
-      leafValue: s['leafValue'] as Float64Array,
-      outputs: 1,
-    };
-    const paths = new Float64Array(X.n);
-    addForestScores(forest, X.data, X.n, X.d, paths);
-    const T = forest.roots.length;
-    const c = s['normalizer'] as number;
-    return paths.map((h) => 2 ** -(h / T / c));
-  },
+  // One implementation of prediction, node-free, shared with the predict-time registry (predictors.ts).
+  checkState: isolationForestPredictor.checkState,
+  predict: isolationForestPredictor.predict,
 };
 
 function isolationTree(X: Matrix, sample: Int32Array, maxDepth: number, rng: Random): FlatTree {

@@ -1,9 +1,9 @@
 import type { Model, ModelState } from '../contract.js';
-import { availableParallelism } from 'node:os';
-import { RowPool } from '../parallel/pool.js';
-import { WasmForest } from '../wasm/forest.js';
 import { addForestScores, layoutForest, type ForestLayout } from './forest-layout.js';
 import type { FlatTree } from './tree.js';
+
+// Predict-time code: no node: module here, directly or not (test/learn/node-free.test.ts). The
+// WebAssembly and worker-thread batch path lives in pack-threads.ts, which Node entry points register.
 
 /** All trees of a model in one set of arrays with offsets: compact to store, cheap to slice back. */
 export function packTrees(trees: readonly FlatTree[]): ModelState {
@@ -98,82 +98,33 @@ export function forestLayoutOf(model: Model, outputs: number): ForestLayout {
   return layout;
 }
 
-const wasmForests = new WeakMap<ForestLayout, WasmForest>();
-const pools = new WeakMap<WasmForest, RowPool>();
-/** A model's prediction workers are stopped when its forest is garbage-collected. */
-const closeWhenCollected = new FinalizationRegistry<() => void>((stop) => stop());
-
 /**
- * The worker threads that walk a model's forest, started on its first big batch and kept while the
- * model lives: starting them cost ~40 ms a batch. They are unref'd, so they never keep a process alive.
+ * A faster way to add a batch's scores than walking the trees here: the WebAssembly forest and its
+ * worker threads in Node (pack-threads.ts). It must give exactly the plain walk's numbers.
  */
-function predictionPool(wasm: WasmForest, n: number, d: number): RowPool {
-  let pool = pools.get(wasm);
-  if (pool === undefined) {
-    pool = RowPool.create('forest-predict', { X: new Float64Array(0), d, y: new Float64Array(0), s: undefined, k: 1, forest: wasm }, n, 2);
-    // A pool without workers (too little data per batch for threads) is not worth keeping.
-    if (pool.threads === 1) return pool;
-    pools.set(wasm, pool);
-    // The registry must not hold the pool itself: it references the forest, which could then never be collected.
-    closeWhenCollected.register(wasm, pool.stopper());
-  }
-  return pool;
+export interface ParallelScores {
+  /** Adds every tree's leaf value to scores, returning true; false leaves the batch to the plain walk. */
+  add(layout: ForestLayout, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): boolean;
+  /** Readies a model's forest for a big batch of d-feature rows before they arrive. */
+  prepare(layout: ForestLayout, d: number): void;
 }
-/** Batches at least this big are split across worker threads (starting them costs ~40 ms). */
-const THREADED_MIN_ROWS = 100_000;
-/** Once a model's threads are running (a server readied it), batches this big use them too: waking one costs tens of µs. */
-const WARM_THREADED_MIN_ROWS = 512;
-const THREADED_CHUNK_ROWS = 131_072;
-const WASM_MIN_ROWS = 64;
 
-/**
- * Readies a model for a big batch before its rows arrive: lays the forest out in WebAssembly memory
- * and starts the prediction workers, so their start-up (~40 ms each, on their own threads) overlaps
- * with reading the data instead of following it.
- */
+let parallel: ParallelScores | undefined;
+
+/** Registers (or, with undefined, removes) the batch accelerator; without one every batch walks the trees here. */
+export function setParallelScores(run: ParallelScores | undefined): void {
+  parallel = run;
+}
+
+/** Readies a model for a big batch before its rows arrive: its layout here, and the accelerator's threads where one is registered. */
 export function prepareModelScores(model: Model, outputs: number): void {
   const layout = forestLayoutOf(model, outputs);
-  if (layout.isCategorical !== undefined || availableParallelism() < 2) return;
-  predictionPool(wasmForestOf(layout), THREADED_MIN_ROWS, model.nFeatures);
+  parallel?.prepare(layout, model.nFeatures);
 }
 
-function wasmForestOf(layout: ForestLayout): WasmForest {
-  let wasm = wasmForests.get(layout);
-  if (wasm === undefined) {
-    wasm = WasmForest.fromLayout(layout);
-    wasmForests.set(layout, wasm);
-  }
-  return wasm;
-}
-
-/**
- * Adds every tree's leaf value to scores (n × outputs). Batches walk the trees in WebAssembly (the
- * forest copied into shared wasm memory once per model), big batches on worker threads too; single
- * rows, and forests with categorical splits, walk them in JavaScript, where a call costs nothing to set up.
- */
+/** Adds every tree's leaf value to scores (n × outputs): by the accelerator where it takes the batch, else walking the trees here. */
 export function addModelScores(model: Model, outputs: number, X: Float64Array | Float32Array, n: number, d: number, scores: Float64Array): void {
   const layout = forestLayoutOf(model, outputs);
-  if (n < WASM_MIN_ROWS || layout.isCategorical !== undefined) {
-    addForestScores(layout, X, n, d, scores);
-    return;
-  }
-  const wasm = wasmForestOf(layout);
-  const warm = pools.has(wasm) && n >= WARM_THREADED_MIN_ROWS;
-  if ((n < THREADED_MIN_ROWS && !warm) || availableParallelism() < 2) {
-    wasm.addScores(X, n, d, scores);
-    return;
-  }
-  // Chunks of rows, each walked by all threads: the memory holds one chunk, not the whole batch (a
-  // million rows × 28 features would be 224 MB copied at once).
-  const chunk = Math.min(n, THREADED_CHUNK_ROWS);
-  const { x, scores: at } = wasm.reserve(chunk, d);
-  const pool = predictionPool(wasm, n, d);
-  for (let start = 0; start < n; start += chunk) {
-    const m = Math.min(chunk, n - start);
-    const heap = new Float64Array(wasm.memory.buffer as ArrayBuffer);
-    heap.set(X.subarray(start * d, (start + m) * d), x / 8);
-    heap.set(scores.subarray(start * outputs, (start + m) * outputs), at / 8);
-    pool.run(Float64Array.of(x, at), new Float64Array(0), 0, m);
-    scores.set(heap.subarray(at / 8, at / 8 + m * outputs), start * outputs);
-  }
+  if (parallel?.add(layout, X, n, d, scores) === true) return;
+  addForestScores(layout, X, n, d, scores);
 }
