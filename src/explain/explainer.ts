@@ -1,7 +1,7 @@
 import type { Table } from '../data/table.js';
 import { FittedRecipe } from '../features/recipe.js';
 import type { Contributions, Matrix } from '../learn/contract.js';
-import { getLearner } from '../learn/registry.js';
+import { explain, getPredictor } from '../learn/predictors.js';
 import { isRulesMember, type ModelMember, type Pipeline } from '../pipeline/pipeline.js';
 import { HyperplaneError } from '../errors.js';
 
@@ -58,7 +58,7 @@ export function cannotExplain(pipeline: Pipeline): string | undefined {
   for (const m of pipeline.spec.members) {
     if (isRulesMember(m)) return 'a rules model is explained by the rule that fired, not by contributions';
     if (m.model.task === 'anomaly') return `an ${m.model.kind} model cannot explain its anomaly scores yet`;
-    if (getLearner(m.model.kind).explain === undefined) return `a ${m.model.kind} model cannot explain its predictions`;
+    if (getPredictor(m.model.kind).explain === undefined) return `a ${m.model.kind} model cannot explain its predictions`;
   }
   return undefined;
 }
@@ -119,7 +119,7 @@ export class Explainer {
     const C = this.columns.length;
     let each = this.parts.map((part, m) => {
       const background = this.backgrounds[m];
-      return getLearner(part.member.model.kind).explain!(part.member.model, matrices[m]!, background !== undefined ? { background } : undefined);
+      return explain(part.member.model, matrices[m]!, background !== undefined ? { background } : undefined);
     });
     // Members on different scales (a forest's averaged probability beside a boosted log-odds) are all put on the probability scale.
     if (each.some((c) => c.link !== each[0]!.link || c.outputs !== each[0]!.outputs)) each = each.map(onProbabilityScale);

@@ -23,6 +23,8 @@ const PREDICT_TIME = [
   'src/learn/linear/contributions.ts',
   'src/features/recipe.ts',
   'src/pipeline/pipeline.ts',
+  'src/explain/explainer.ts',
+  'src/explain/factors.ts',
 ];
 
 /** `import … from '…'`, `export … from '…'` and bare `import '…'`, skipping `import type` / `export type`. */
