@@ -208,7 +208,8 @@ async function shipRate(uri) {
     journal.close();
     const target = await openStore({ uri });
     try {
-      const shipper = new Shipper({ root: dir, log: target.predictions });
+      // As the shipper thread makes it: two segments at once into PostgreSQL.
+      const shipper = new Shipper({ root: dir, log: target.predictions, concurrency: target.dialect === 'postgres' ? 2 : 1 });
       const t0 = performance.now();
       const shipped = await shipper.shipAvailable();
       const secs = (performance.now() - t0) / 1000;

@@ -1,6 +1,6 @@
 // Shipper throughput into each store (issue 18): journal records, then time shipAvailable() loading them.
 // Build first: npx tsc -p tsconfig.build.json
-// Usage: node bench/ship.mjs [records] [postgres URL]   (URL default: $HYPERPLANE_TEST_PG, then postgres://postgres@127.0.0.1:5432/test)
+// Usage: [ROW=wide] node bench/ship.mjs [records] [postgres URL]   (URL default: $HYPERPLANE_TEST_PG, then postgres://postgres@127.0.0.1:5432/test)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,11 @@ import { Shipper } from '../dist/store/prediction-log/shipper.js';
 
 const count = Number(process.argv[2] ?? 200_000);
 const pgUrl = process.argv[3] ?? process.env.HYPERPLANE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const requestJson = '{"tenure":12,"plan":"basic","monthly":70.35,"contract":"month-to-month","paperless":true}';
+// ROW=wide: the serving bench's row (28 features), whose request text is ~7× longer.
+const requestJson =
+  process.env.ROW === 'wide'
+    ? JSON.stringify(Object.fromEntries(Array.from({ length: 28 }, (_, j) => [`f${j}`, Number((Math.sin(j * 7.3) * 2).toFixed(4))])))
+    : '{"tenure":12,"plan":"basic","monthly":70.35,"contract":"month-to-month","paperless":true}';
 const responseJson = '{"prediction":"yes","probabilities":{"yes":0.73,"no":0.27}}';
 let n = 0;
 const record = () => ({ id: `01JBENCH${(n++).toString(36).padStart(10, '0')}`, model: 'churn', version: 3, timestamp: Date.now(), requestJson, responseJson, latencyMs: 0.21, arm: 'churn/3' });
@@ -28,7 +32,8 @@ async function ship(uri) {
     journal.close();
     const store = await openStore({ uri: uri ?? `sqlite:${join(dir, 'hp.db')}` });
     try {
-      const shipper = new Shipper({ root: dir, log: store.predictions });
+      // As the shipper thread makes it: two segments at once into PostgreSQL.
+      const shipper = new Shipper({ root: dir, log: store.predictions, concurrency: store.dialect === 'postgres' ? 2 : 1 });
       const start = performance.now();
       const shipped = await shipper.shipAvailable();
       const seconds = (performance.now() - start) / 1000;

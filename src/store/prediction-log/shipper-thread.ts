@@ -23,6 +23,8 @@ const store = await openStore({ uri: data.uri, repair: false, migrate: false });
 const shipper = new Shipper({
   root: data.root,
   log: store.predictions,
+  // PostgreSQL parses and inserts one segment while this thread sends the next; SQLite inserts on this thread anyway.
+  concurrency: store.dialect === 'postgres' ? 2 : 1,
   ...(data.batchSize !== undefined ? { batchSize: data.batchSize } : {}),
   ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
   onError: (message, error) => port.postMessage({ kind: 'error', message: error instanceof Error ? `${message}: ${error.message}` : message } satisfies ShipperThreadMessage),

@@ -15,6 +15,11 @@ export interface ShipperOptions {
   log: Pick<PredictionLog, 'insert'>;
   /** Records per insert call. Default 5,000. */
   batchSize?: number;
+  /**
+   * Segments shipped at once (default 1). PostgreSQL takes 2: each COPY has a backend of its own, so the
+   * database parses and inserts one segment while this thread decodes and sends the other.
+   */
+  concurrency?: number;
   /** How often to look for closed segments. Default 200 ms. */
   pollMs?: number;
   /** This process's journal, when in the same thread: asked to close a segment older than `segmentMaxAgeMs`. */
@@ -63,6 +68,7 @@ export class Shipper {
   private readonly root: string;
   private readonly log: Pick<PredictionLog, 'insert'>;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly segmentMaxAgeMs: number;
   private readonly isAlive: (pid: number) => boolean;
@@ -86,6 +92,7 @@ export class Shipper {
     this.root = options.root;
     this.log = options.log;
     this.batchSize = options.batchSize ?? 5000;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.pollMs = options.pollMs ?? 200;
     this.segmentMaxAgeMs = options.segmentMaxAgeMs ?? 500;
     this.isAlive = options.isAlive ?? processAlive;
@@ -151,7 +158,7 @@ export class Shipper {
       // While a pass waits on a down store, the lag goes on growing from the oldest segment it knows of.
       if (first !== undefined) this.oldestWaitingMs = Math.min(this.oldestWaitingMs ?? Infinity, createdMs(first.path) ?? Date.now());
       // A live writer's `.open` segment is still being written; a dead one's is all there will be.
-      for (const segment of segments) if (ownerGone || !segment.open) shipped += await this.shipSegment(segment.path);
+      shipped += await this.shipAll(segments.filter((segment) => ownerGone || !segment.open).map((segment) => segment.path));
       const left = listSegments(dir);
       if (left[0] !== undefined) stillWaiting = Math.min(stillWaiting, createdMs(left[0].path) ?? Date.now());
       else if (ownerGone) {
@@ -162,6 +169,31 @@ export class Shipper {
     this.oldestWaitingMs = Number.isFinite(stillWaiting) ? stillWaiting : null;
     this.options.journal?.noticeShipped();
     this.sample();
+    return shipped;
+  }
+
+  /** The segments, oldest first, `concurrency` at a time; the first failure stops the rest (they ship at the next pass). */
+  private async shipAll(paths: readonly string[]): Promise<number> {
+    let next = 0;
+    let shipped = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      // A worker that failed stops the others after their current segment.
+      while (next < paths.length && !stop) {
+        try {
+          // Not `shipped += await …`: that reads `shipped` before the wait, losing the other worker's count.
+          const n = await this.shipSegment(paths[next++]!);
+          shipped += n;
+        } catch (e) {
+          stop = true;
+          throw e;
+        }
+      }
+    };
+    // Settled, not raced: a failed worker must not leave the other shipping after the pass has returned.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, paths.length) }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return shipped;
   }
 

@@ -40,7 +40,8 @@ function shippingSuite(harness: StoreHarness): void {
       }
     };
 
-    it('ships every record exactly once, deletes shipped segments, and inserts nothing twice when a segment comes back', async () =>
+    for (const concurrency of [1, 2])
+    it(`ships every record exactly once, deletes shipped segments, and inserts nothing twice when a segment comes back (${concurrency} segment${concurrency > 1 ? 's' : ''} at once)`, async () =>
       withStore(async (store, root) => {
         const journal = new Journal({ dir: root, sync: { everyMs: 50 }, maxBytes: 1 << 30, segmentBytes: 20_000 });
         const ids = range('s', 1200);
@@ -54,7 +55,7 @@ function shippingSuite(harness: StoreHarness): void {
         const kept = join(tempDir(), 'copy.seg');
         copyFileSync(join(journal.dir, segments[1]!), kept);
 
-        const shipper = new Shipper({ root, log: store.predictions, batchSize: 500 });
+        const shipper = new Shipper({ root, log: store.predictions, batchSize: 500, concurrency });
         expect(await shipper.shipAvailable()).toBe(1200);
         expect(await allIds(store)).toEqual(ids);
         expect(readdirSync(journal.dir).filter((f) => /\.(seg|open)$/.test(f))).toEqual([]);
