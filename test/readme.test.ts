@@ -10,6 +10,19 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
 
+/** Resolves once no process of the group `pgid` is left (or after `ms`). */
+async function groupGone(pgid: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Commands the test does not run, each with why. */
 const SKIPPED: Record<string, string> = {
   'npm ci': 'installs the dependencies: minutes, and the shared install must not change',
@@ -176,6 +189,8 @@ describe('README', () => {
         // The demo serves the curls that follow it; the first other command stops it (it ships its log as it stops).
         process.kill(-demo.pid!, 'SIGTERM');
         await new Promise((r) => (demo!.exitCode !== null ? r(undefined) : demo!.on('exit', r)));
+        // npm and the shell can exit before the server has shipped its journal: wait until the whole group is gone.
+        await groupGone(demo.pid!, 30_000);
         demo = undefined;
       }
 
