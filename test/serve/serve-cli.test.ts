@@ -93,6 +93,52 @@ describe('hyperplane serve on a real port', () => {
     }
   });
 
+  it('a copy of SIGTERM moments after the first (a process group, then a parent forwarding it) still flushes; a second one later exits at once, and the journal ships at the next start', async () => {
+    const dir = tempDir('hyperplane-serve-signals-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: dir, env });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+    const row = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8'))[0] as Record<string, unknown>;
+    const predictOnce = async (address: string): Promise<string> =>
+      ((await (await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(row) })).json()) as { id: string }).id;
+
+    const first = await serveOnFreePort(dir, env);
+    const flushed = await predictOnce(first.address);
+    first.server.kill('SIGTERM');
+    first.server.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      expect((await store.predictions.get(flushed))?.id).toBe(flushed);
+    } finally {
+      await store.close();
+    }
+
+    // An idle keep-alive connection holds the drain for its 30 s; a second SIGTERM after a second does not wait for it.
+    const second = await serveOnFreePort(dir, env, ['--drain-ms', '30000']);
+    const kept = await predictOnce(second.address);
+    const { connect } = await import('node:net');
+    const idle = connect(Number(new URL(second.address).port), '127.0.0.1');
+    await new Promise((r) => idle.once('connect', r));
+    second.server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    second.server.kill('SIGTERM');
+    expect(await second.exited).toBe(130);
+    idle.destroy();
+    expect(second.stderr()).toContain('SIGTERM again: exiting now');
+    // The next server ships what the journal kept.
+    const third = await serveOnFreePort(dir, env);
+    third.server.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    const after = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      expect((await after.predictions.get(kept))?.id).toBe(kept);
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
+
   it('SIGTERM under load: what clients send on open connections is answered, never reset; new connections are refused; every answer is in the log', async () => {
     const dir = tempDir('hyperplane-serve-drain-');
     const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };

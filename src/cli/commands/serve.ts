@@ -54,6 +54,9 @@ const duration = (flag: string, text: string): number => {
 /** A comma-separated list of field names. */
 const fieldList = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(','));
 
+/** A second stop signal within this long of the first is a copy of it; later, it means exit now. */
+const SECOND_SIGNAL_MS = 1000;
+
 /**
  * `hyperplane serve [REF...]`: the models in the store over HTTP. SIGTERM or Ctrl-C stops taking new
  * requests, lets those in flight finish, then flushes the prediction log before exiting.
@@ -146,15 +149,20 @@ export function serveCommand(): Command {
         logLevel: flags.logLevel,
         onNotice: notice,
       });
-      let stopping = false;
+      let stoppingSince: number | undefined;
       const stop = async (signal: string): Promise<void> => {
-        if (stopping) return;
-        stopping = true;
-        notice(`${signal}: finishing requests in flight, flushing the prediction log`);
+        if (stoppingSince !== undefined) {
+          // A copy of the first signal (a process group's, then a parent forwarding it) comes within moments: ignored.
+          // A second one later is a person insisting: exit now. Nothing is lost: the journal ships at the next start.
+          if (Date.now() - stoppingSince < SECOND_SIGNAL_MS) return;
+          notice(`${signal} again: exiting now; the prediction journal's unshipped records ship when a server next starts here`);
+          process.exit(130);
+        }
+        stoppingSince = Date.now();
+        notice(`${signal}: finishing requests in flight, flushing the prediction log (${signal} again after a second to exit at once)`);
         await running.stop();
         process.exit(0);
       };
-      // on, not once: a second signal (a process group's, then a parent forwarding it) must not kill the flush.
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
     });
