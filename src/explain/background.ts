@@ -1,5 +1,6 @@
 import { selectRows, type Column, type Table } from '../data/table.js';
 import type { BackgroundRow } from '../pipeline/pipeline.js';
+import { cellValue } from './columns.js';
 
 /** Rows kept as the background of interventional explanations. */
 export const BACKGROUND_ROWS = 100;
@@ -12,18 +13,5 @@ export function backgroundRows(table: Table, columns: readonly string[]): Backgr
   const n = Math.min(BACKGROUND_ROWS, table.nRows);
   const sample = selectRows(table, Int32Array.from({ length: n }, (_, i) => Math.floor((i * table.nRows) / n)));
   const kept = columns.map((name) => sample.columns.find((c) => c.name === name)).filter((c): c is Column => c !== undefined);
-  return Array.from({ length: n }, (_, i) => Object.fromEntries(kept.map((c) => [c.name, jsonValue(c, i)])));
-}
-
-function jsonValue(column: Column, i: number): string | number | null {
-  switch (column.kind) {
-    case 'numeric':
-      return column.values[i] === column.values[i] ? column.values[i]! : null;
-    case 'categorical':
-      return column.codes[i]! >= 0 ? column.dictionary[column.codes[i]!]! : null;
-    case 'text':
-      return column.values[i] ?? null;
-    case 'datetime':
-      return column.values[i] === column.values[i] ? new Date(column.values[i]!).toISOString() : null;
-  }
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(kept.map((c) => [c.name, cellValue(c, i)])));
 }

@@ -99,4 +99,11 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('--journal-sync 0', () => expectRefused(['serve', '--journal-sync', '0'], /--journal-sync 0: expected a whole number from 1 to 60000/));
     it('--journal-max-bytes below 1 MiB', () => expectRefused(['serve', '--journal-max-bytes', '1000'], /--journal-max-bytes 1000: expected a whole number, 1048576 or more/));
   });
+
+  describe('explanations and imports', () => {
+    it('--explain that is neither a count nor all', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--explain', 'some'], /--explain some: expected a number of driving factors from 1 to 9999, or all/));
+    it('--explain 0', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--explain', '0'], /--explain 0: expected a number of driving factors from 1 to 9999, or all/));
+    it('--interventional without --explain', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--interventional'], /--interventional is a way to --explain/));
+    it('import xgboost of a file that is not a model', () => expectRefused(['import', 'xgboost', fixture('penguins.json'), '--out', at('x.hpkg')], /penguins\.json/));
+  });
 });

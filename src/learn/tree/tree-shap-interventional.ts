@@ -1,6 +1,7 @@
 import type { Contributions, Matrix } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { categoryGoesLeft, leafOf, type FlatTree } from './tree.js';
+import { treeDepth } from './tree-shap.js';
 
 /**
  * Exact interventional TreeSHAP (Lundberg et al. 2020, "From local explanations to global understanding
@@ -61,7 +62,7 @@ export class InterventionalTreeShap {
     let maxDepth = 0;
     for (let t = 0; t < trees.length; t++) {
       this.nodeOffset[t + 1] = this.nodeOffset[t]! + trees[t]!.feature.length;
-      maxDepth = Math.max(maxDepth, pathLength(trees[t]!));
+      maxDepth = Math.max(maxDepth, treeDepth(trees[t]!));
     }
     this.totalNodes = this.nodeOffset[trees.length]!;
     this.xLeft = new Uint8Array(this.totalNodes);
@@ -160,22 +161,6 @@ export class InterventionalTreeShap {
   }
 }
 
-/** Splits on the tree's deepest path (0 for a single leaf). */
-function pathLength(tree: FlatTree): number {
-  if (tree.feature.length === 0) return 0;
-  let deepest = 0;
-  const stack: number[] = [0, 1];
-  while (stack.length > 0) {
-    const depth = stack.pop()!;
-    const node = stack.pop()!;
-    if (depth > deepest) deepest = depth;
-    const l = tree.left[node]!;
-    const r = tree.right[node]!;
-    if (l >= 0) stack.push(l, depth + 1);
-    if (r >= 0) stack.push(r, depth + 1);
-  }
-  return deepest;
-}
 
 /** For every node of every tree, whether the row at x[rowOffset …] goes left, into out[outOffset + nodeOffset[t] + node]. */
 function fillDirections(trees: readonly FlatTree[], nodeOffset: Int32Array, x: Float64Array | Float32Array, rowOffset: number, out: Uint8Array, outOffset: number): void {
