@@ -122,6 +122,26 @@ export function serveCommand(): Command {
       const { osUser } = await import('../../store/index.js');
       if (!flags.auth) notice('--no-auth: predictions and feedback need no API key; admin routes still need an admin key');
       if (flags.anyVersion === true) notice('--any-version: any name@alias or name/N in the store is answered, not only production aliases and deployments (for development)');
+      // Handlers go in before the server starts: a signal right after it listens (as a test or a supervisor may send
+      // at once) must flush too, not kill it with Node's default action.
+      let started: (value: { stop(): Promise<void> }) => void = () => undefined;
+      const server = new Promise<{ stop(): Promise<void> }>((resolve) => (started = resolve));
+      let stoppingSince: number | undefined;
+      const stop = async (signal: string): Promise<void> => {
+        if (stoppingSince !== undefined) {
+          // A copy of the first signal (a process group's, then a parent forwarding it) comes within moments: ignored.
+          // A second one later is a person insisting: exit now. Nothing is lost: the journal ships at the next start.
+          if (Date.now() - stoppingSince < SECOND_SIGNAL_MS) return;
+          notice(`${signal} again: exiting now; the prediction journal's unshipped records ship when a server next starts here`);
+          process.exit(130);
+        }
+        stoppingSince = Date.now();
+        notice(`${signal}: finishing requests in flight, flushing the prediction log (${signal} again after a second to exit at once)`);
+        await (await server).stop();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
       const running = await startServer({
         actor: `cli:${osUser()}`,
         refs,
@@ -149,21 +169,6 @@ export function serveCommand(): Command {
         logLevel: flags.logLevel,
         onNotice: notice,
       });
-      let stoppingSince: number | undefined;
-      const stop = async (signal: string): Promise<void> => {
-        if (stoppingSince !== undefined) {
-          // A copy of the first signal (a process group's, then a parent forwarding it) comes within moments: ignored.
-          // A second one later is a person insisting: exit now. Nothing is lost: the journal ships at the next start.
-          if (Date.now() - stoppingSince < SECOND_SIGNAL_MS) return;
-          notice(`${signal} again: exiting now; the prediction journal's unshipped records ship when a server next starts here`);
-          process.exit(130);
-        }
-        stoppingSince = Date.now();
-        notice(`${signal}: finishing requests in flight, flushing the prediction log (${signal} again after a second to exit at once)`);
-        await running.stop();
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
+      started(running);
     });
 }
