@@ -5,7 +5,8 @@ import { fit, getLearner, loadModel, predict, saveModel } from '../../src/learn/
 import { unpackTrees } from '../../src/learn/tree/pack.js';
 import { categoryGoesLeft, type FlatTree } from '../../src/learn/tree/tree.js';
 import { Random } from '../../src/synth/random.js';
-import { treeExpectation } from '../../src/learn/tree/tree-shap.js';
+import { TreeShap, treeDepth, treeExpectation } from '../../src/learn/tree/tree-shap.js';
+import { pathTables, TableShap } from '../../src/learn/tree/tree-shap-tables.js';
 
 const D = 6;
 /** Column 5 holds category codes 0–5; columns 1 and 2 are missing in ~15% of rows. */
@@ -167,6 +168,61 @@ describe('tree SHAP', () => {
     const model = await fit('gbdt', X, y, 'regression', gbdt);
     const loaded = loadModel(saveModel(model));
     expect(getLearner('gbdt').explain!(loaded, X).values).toEqual(getLearner('gbdt').explain!(model, X).values);
+  });
+});
+
+/** Each split's children's shares of its cover, as TreeSHAP weighs them. */
+function fractionsOf(t: FlatTree): Float64Array {
+  const cover = (c: number): number => (c >= 0 ? t.nodeCover![c]! : t.leafCover![~c]!);
+  return Float64Array.from({ length: 2 * t.feature.length }, (_, k) => cover(k % 2 === 0 ? t.left[k >> 1]! : t.right[k >> 1]!) / t.nodeCover![k >> 1]!);
+}
+
+describe('the two TreeSHAP algorithms', () => {
+  it('tables (Fast TreeSHAP v2) and the path walk give the same numbers, tree by tree, with repeated features, missing values and categories', async () => {
+    const { X, y } = data(400, 'binary', 21);
+    // Deep leaf-wise trees: long paths that split on the same feature more than once.
+    const model = await fit('gbdt', X, y, 'binary', { ...gbdt, num_leaves: 24, min_data_in_leaf: 3, n_estimators: 6 }, { seed: 4 });
+    const trees = unpackTrees(model.state);
+    const repeats = trees.some((t) => {
+      const seen = (node: number, path: number[]): boolean => node >= 0 && (path.includes(t.feature[node]!) || seen(t.left[node]!, [...path, t.feature[node]!]) || seen(t.right[node]!, [...path, t.feature[node]!]));
+      return seen(0, []);
+    });
+    expect(repeats).toBe(true);
+    const test = data(60, 'binary', 22).X;
+    const fast = new TableShap();
+    for (const tree of trees) {
+      const tables = pathTables(tree, fractionsOf(tree));
+      expect(tables).toBeDefined();
+      const walk = new TreeShap(treeDepth(tree));
+      for (let i = 0; i < test.n; i++) {
+        const a = new Float64Array(D);
+        const b = new Float64Array(D);
+        fast.add(tree, tables!, test.data, i * D, a, 0, 0.7);
+        walk.add(tree, test.data, i * D, b, 0, 0.7);
+        for (let j = 0; j < D; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('a tree with a branch no training row reached has no tables, and the path walk explains it exactly', () => {
+    // x0 ≤ 0 → (x1 ≤ 0 → leaf 0 : leaf 1) : leaf 2; the split on x1 saw rows on its left only.
+    const tree: FlatTree = {
+      feature: Int32Array.of(0, 1),
+      threshold: Float64Array.of(0, 0),
+      defaultLeft: Uint8Array.of(1, 1),
+      left: Int32Array.of(1, ~0),
+      right: Int32Array.of(~2, ~1),
+      leafValue: Float64Array.of(1.5, -4, 0.25),
+      nodeCover: Float64Array.of(10, 6),
+      leafCover: Float64Array.of(6, 0, 4),
+    };
+    expect(pathTables(tree, fractionsOf(tree))).toBeUndefined();
+    const x = Float64Array.of(-1, 2, 0, 0, 0, 0);
+    const phi = new Float64Array(D);
+    new TreeShap(treeDepth(tree)).add(tree, x, 0, phi, 0, 1);
+    const exact = bruteForce([tree], 1, 1, x, 0);
+    for (let j = 0; j < D; j++) expect(Math.abs(phi[j]! - exact[j]!)).toBeLessThan(1e-12);
+    expect(phi[1]).not.toBe(0);
   });
 });
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FlatTree } from './tree.js';
 import { explainRowRange, setParallelShap, type ShapJob } from './tree-shap.js';
+import type { PathTables } from './tree-shap-tables.js';
 
 /** Below this much work (rows × trees), a second thread costs more than it saves. */
 const MIN_WORK = 50_000;
@@ -18,6 +19,7 @@ export interface ShapThreadMessage {
   n: number;
   d: number;
   maxDepth: number;
+  tables: (PathTables | undefined)[];
   start: number;
   end: number;
   values: Float64Array;
@@ -43,7 +45,8 @@ function explainOnTwoThreads(job: ShapJob): { values: Float64Array; margin: Floa
   const margin = new Float64Array(new SharedArrayBuffer(n * job.outputs * 8));
   const done = new Int32Array(new SharedArrayBuffer(4));
   const half = Math.floor(n / 2);
-  const message: ShapThreadMessage = { trees: job.trees.map(shared), outputs: job.outputs, init: job.init, scale: job.scale, X: sharedCopy(job.X.data), n, d, maxDepth: job.maxDepth, start: half, end: n, values, margin, done };
+  const model = sharedModel(job);
+  const message: ShapThreadMessage = { ...model, outputs: job.outputs, init: job.init, scale: job.scale, X: sharedCopy(job.X.data), n, d, maxDepth: job.maxDepth, start: half, end: n, values, margin, done };
   worker.postMessage(message);
   const t0 = performance.now();
   explainRowRange(job, 0, half, values, margin);
@@ -76,6 +79,22 @@ function sharedCopy<T extends Float64Array | Float32Array | Int32Array | Uint8Ar
   const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   copy.set(a as never);
   return copy;
+}
+
+const sharedModels = new WeakMap<readonly FlatTree[], { trees: FlatTree[]; tables: (PathTables | undefined)[] }>();
+
+/** The job's trees and tables on shared memory, copied once per set of trees (a served model's are kept). */
+function sharedModel(job: ShapJob): { trees: FlatTree[]; tables: (PathTables | undefined)[] } {
+  let model = sharedModels.get(job.trees);
+  if (model === undefined) {
+    model = { trees: job.trees.map(shared), tables: job.tables.map((t) => (t === undefined ? undefined : sharedTables(t))) };
+    sharedModels.set(job.trees, model);
+  }
+  return model;
+}
+
+function sharedTables(t: PathTables): PathTables {
+  return { bit: sharedCopy(t.bit), pathStart: sharedCopy(t.pathStart), pathFeature: sharedCopy(t.pathFeature), ratio: sharedCopy(t.ratio), tableStart: sharedCopy(t.tableStart), table: sharedCopy(t.table) };
 }
 
 /** A tree on shared memory: posting it shares, not copies, its arrays. */

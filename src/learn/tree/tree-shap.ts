@@ -1,6 +1,7 @@
 import type { Contributions, Matrix } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { categoryGoesLeft, leafOf, type FlatTree } from './tree.js';
+import { pathTables, TableShap, type PathTables } from './tree-shap-tables.js';
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2). The value of a feature set S
@@ -209,15 +210,21 @@ export class TreeShap {
 
 }
 
-const summaries = new WeakMap<readonly FlatTree[], { expectations: Float64Array; maxDepth: number }>();
+interface TreesSummary {
+  expectations: Float64Array;
+  maxDepth: number;
+  tables: (PathTables | undefined)[];
+}
+const summaries = new WeakMap<readonly FlatTree[], TreesSummary>();
 
-/** Each tree's expectation and the deepest tree's depth, once per set of trees (a served model's are kept: treesOf). */
-function summaryOf(trees: readonly FlatTree[]): { expectations: Float64Array; maxDepth: number } {
+/** Each tree's expectation and tables and the deepest tree's depth, once per set of trees (a served model's are kept: treesOf). */
+function summaryOf(trees: readonly FlatTree[]): TreesSummary {
   let summary = summaries.get(trees);
   if (summary === undefined) {
     let maxDepth = 0;
     for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
-    summaries.set(trees, (summary = { expectations: Float64Array.from(trees, treeExpectation), maxDepth }));
+    const tables = trees.map((t) => pathTables(t, coverFractions(t)));
+    summaries.set(trees, (summary = { expectations: Float64Array.from(trees, treeExpectation), maxDepth, tables }));
   }
   return summary;
 }
@@ -292,6 +299,8 @@ export interface ShapJob {
   scale: number;
   X: Matrix;
   maxDepth: number;
+  /** Per tree: its tables (tree-shap-tables.ts), or undefined where the path walk explains it. */
+  tables: readonly (PathTables | undefined)[];
 }
 
 /**
@@ -305,18 +314,27 @@ export function setParallelShap(run: ParallelShap | undefined): void {
   parallel = run;
 }
 
+/** Rows explained together, tree by tree: one tree's tables stay in cache across the block's rows. */
+const ROW_BLOCK = 64;
+
 /** Rows [start, end) of a job, into values and margin laid out for all n rows. */
 export function explainRowRange(job: ShapJob, start: number, end: number, values: Float64Array, margin: Float64Array): void {
   const { trees, outputs, init, scale } = job;
   const { d, data } = job.X;
-  const shap = new TreeShap(job.maxDepth);
-  for (let i = start; i < end; i++) {
-    for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
+  const walk = new TreeShap(job.maxDepth);
+  const fast = new TableShap();
+  for (let i = start; i < end; i++) for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
+  for (let from = start; from < end; from += ROW_BLOCK) {
+    const to = Math.min(end, from + ROW_BLOCK);
     for (let t = 0; t < trees.length; t++) {
       const tree = trees[t]!;
       const o = t % outputs;
-      margin[i * outputs + o] += scale * tree.leafValue[leafOf(tree, data, i * d)]!;
-      shap.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
+      const tables = job.tables[t];
+      for (let i = from; i < to; i++) {
+        margin[i * outputs + o] += scale * tree.leafValue[leafOf(tree, data, i * d)]!;
+        if (tables !== undefined) fast.add(tree, tables, data, i * d, values, (i * outputs + o) * d, scale);
+        else walk.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
+      }
     }
   }
 }
@@ -327,10 +345,10 @@ export function explainRowRange(job: ShapJob, start: number, end: number, values
  */
 export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
   requireCovers(learner, trees);
-  const { expectations, maxDepth } = summaryOf(trees);
+  const { expectations, maxDepth, tables } = summaryOf(trees);
   const base = Float64Array.from(init);
   for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * expectations[t]!;
-  const job: ShapJob = { trees, outputs, init, scale, X, maxDepth };
+  const job: ShapJob = { trees, outputs, init, scale, X, maxDepth, tables };
   const done = parallel?.(job);
   if (done !== undefined) return { outputs, base, values: done.values, margin: done.margin, link };
   const values = new Float64Array(X.n * outputs * X.d);
