@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read/source.js';
 import { cellText, columnByName } from '../../src/data/table.js';
 import { openStore, type Prediction, type Store } from '../../src/store/index.js';
-import { dropPgSchema, runCli, tempDir } from '../helpers.js';
+import { dropPgSchema, ROOT, runCli, tempDir } from '../helpers.js';
 
 const dir = tempDir('hyperplane-predictions-');
 const NOW = Date.now();

@@ -57,6 +57,10 @@ export function predictionsCommand(): Command {
       };
       const withFeedback = flags.withFeedback === true;
       await withStore(async (store) => {
+        // What stopped servers left unshipped is part of the log: it goes in before the log is read.
+        const { journalRoot, shipLeftovers } = await import('../../store/prediction-log/leftovers.js');
+        const shipped = await shipLeftovers(journalRoot(store), store.predictions);
+        if (shipped > 0) process.stderr.write(`${shipped.toLocaleString('en-US')} predictions that stopped servers had left in their journals were shipped to the store first\n`);
         const read = (q: PredictionQuery): Promise<Page> =>
           (withFeedback ? store.predictions.listWithFeedback(q) : store.predictions.list(q)).catch((e: unknown) => {
             throw e instanceof HyperplaneError && e.location.field === 'cursor' ? new HyperplaneError(`--cursor: ${e.reason}; give the one printed after the previous page`) : e;

@@ -321,7 +321,8 @@ const ROW_BLOCK = 64;
 export function explainRowRange(job: ShapJob, start: number, end: number, values: Float64Array, margin: Float64Array): void {
   const { trees, outputs, init, scale } = job;
   const { d, data } = job.X;
-  const walk = new TreeShap(job.maxDepth);
+  // The path walk's room is only made for a job with a tree the tables leave to it.
+  const walk = job.tables.includes(undefined) ? new TreeShap(job.maxDepth) : undefined;
   const fast = new TableShap();
   for (let i = start; i < end; i++) for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
   for (let from = start; from < end; from += ROW_BLOCK) {
@@ -333,7 +334,7 @@ export function explainRowRange(job: ShapJob, start: number, end: number, values
       for (let i = from; i < to; i++) {
         margin[i * outputs + o] += scale * tree.leafValue[leafOf(tree, data, i * d)]!;
         if (tables !== undefined) fast.add(tree, tables, data, i * d, values, (i * outputs + o) * d, scale);
-        else walk.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
+        else walk!.add(tree, data, i * d, values, (i * outputs + o) * d, scale);
       }
     }
   }

@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
 import { HyperplaneError } from '../../errors.js';
 import { openStore, osUser, storeTarget, type Store } from '../../store/index.js';
+import { journalRoot } from '../../store/prediction-log/leftovers.js';
 import type { ListenerCopies } from '../listener-copies.js';
 import { LogFieldPolicy } from '../log-fields.js';
 import type { Server, ServerOptions } from '../server.js';
@@ -93,7 +93,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const writer =
     options.log !== false
       ? new JournalLog({
-          dir: options.journalDir ?? (store.dialect === 'sqlite' ? join(dirname(store.location), 'journal') : join('.hyperplane', 'journal')),
+          dir: options.journalDir ?? journalRoot(store),
           storeUri: shipperUri(store, options.storeUri),
           sync: options.journalSync ?? 100,
           maxBytes: options.journalMaxBytes ?? 1024 ** 3,

@@ -11,6 +11,7 @@
  * Layout on disk: see segment-files.ts; the segment format: record-format.ts.
  */
 export { JournalLookup } from './find.js';
+export { journalRoot, shipLeftovers } from './leftovers.js';
 export { Journal, type JournalOptions, type JournalStats } from './journal.js';
 export { Shipper, type ShipperOptions, type ShipperStats } from './shipper.js';
 export { sweep, type RetentionOptions, type RetentionStats } from './retention.js';
