@@ -170,6 +170,34 @@ function describeOn(backend: string, uri: string, cleanup?: () => Promise<void>)
   });
 }
 
+describe('hyperplane predictions after a server died', () => {
+  it('ships what a dead server left in its journal before reading, and says so', () => {
+    const home = tempDir('hyperplane-leftovers-');
+    const journal = pathToFileURL(join(ROOT, 'dist', 'store', 'prediction-log', 'journal.js')).href;
+    // A server's part: three answers journaled and committed, then the process ends without shipping (as kill -9 would leave it).
+    const child = `
+import { Journal } from ${JSON.stringify(journal)};
+const journal = new Journal({ dir: ${JSON.stringify(join(home, 'journal'))}, sync: 'always', maxBytes: 2 ** 30 });
+for (let i = 0; i < 3; i++) journal.add({ id: 'left' + i, model: 'churn', version: 1, timestamp: Date.now(), requestJson: '{"tenure":' + i + '}', responseJson: '{"prediction":"no"}', latencyMs: 0.2 });
+journal.commit();
+process.exit(0);`;
+    expect(spawnSync(process.execPath, ['--input-type=module', '-e', child]).status).toBe(0);
+    expect(readdirSync(join(home, 'journal')).length).toBeGreaterThan(0);
+
+    const env = { HYPERPLANE_STORE: `sqlite:${join(home, 'hyperplane.db')}` };
+    const first = runCli(['predictions', 'churn'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^3 predictions that stopped servers had left in their journals were shipped to the store first$/m);
+    expect(first.stdout.split('\n').filter((l) => /^left\d/.test(l))).toHaveLength(3);
+    // The journal's folder is gone once shipped; a second read ships nothing and says nothing.
+    expect(readdirSync(join(home, 'journal')).filter((name) => /^\d+-\d+$/.test(name))).toEqual([]);
+    const again = runCli(['predictions', 'churn'], { env });
+    expect(again.stderr).toBe('');
+    expect(again.stdout.split('\n').filter((l) => /^left\d/.test(l))).toHaveLength(3);
+    expect(existsSync(join(home, 'hyperplane.db'))).toBe(true);
+  });
+});
+
 /** As expectRefused, against this file's store (expectRefused uses the test process's own). */
 function expectRefusedIn(args: string[], pattern: RegExp, env: Record<string, string>): void {
   const r = runCli(args, { env });
