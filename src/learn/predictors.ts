@@ -6,6 +6,7 @@ import { logisticPredictor } from './linear/logistic-predict.js';
 import { gbdtPredictor } from './tree/gbdt-predict.js';
 import { forestPredictor } from './tree/forest-predict.js';
 import { isolationForestPredictor } from './tree/isolation-forest-predict.js';
+import { scorecardPredictor } from './scorecard/scorecard-predict.js';
 import { deserializeModel } from './serialize.js';
 
 /**
@@ -15,7 +16,7 @@ import { deserializeModel } from './serialize.js';
  * worker threads) register themselves through hooks when learn/registry.ts is loaded.
  */
 export const PREDICTORS: ReadonlyMap<string, Predictor> = new Map<string, Predictor>(
-  [baselinePredictor, linearPredictor, logisticPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor].map((p) => [p.kind, p]),
+  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor].map((p) => [p.kind, p]),
 );
 
 export function getPredictor(kind: string): Predictor {

@@ -6,6 +6,7 @@ import { logisticLearner } from './linear/logistic.js';
 import { gbdtLearner } from './tree/gbdt.js';
 import { forestLearner } from './tree/forest.js';
 import { isolationForestLearner } from './tree/isolation-forest.js';
+import { scorecardLearner } from './scorecard/scorecard.js';
 import { serializeModel } from './serialize.js';
 // Node's accelerators around the predict-time code, registered on import (tree-shap.ts's and pack.ts's hooks).
 import './tree/shap-threads.js';
@@ -13,7 +14,7 @@ import './tree/pack-threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
-  [baselineLearner, linearLearner, logisticLearner, gbdtLearner, forestLearner, isolationForestLearner].map((l) => [l.name, l as unknown as Learner]),
+  [baselineLearner, linearLearner, logisticLearner, scorecardLearner, gbdtLearner, forestLearner, isolationForestLearner].map((l) => [l.name, l as unknown as Learner]),
 );
 
 export function getLearner(name: string): Learner {
