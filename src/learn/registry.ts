@@ -1,5 +1,6 @@
 import type { FitOptions, Learner, Matrix, Model, Task } from './contract.js';
 import { LearnError } from './errors.js';
+import { taskRefusal } from './validate.js';
 import { baselineLearner } from './baseline/baseline.js';
 import { linearLearner } from './linear/linear.js';
 import { logisticLearner } from './linear/logistic.js';
@@ -27,7 +28,7 @@ export function getLearner(name: string): Learner {
 export async function fit(name: string, X: Matrix, y: Float64Array, task: Task, params: { [key: string]: unknown } = {}, options: FitOptions = {}): Promise<Model> {
   const learner = getLearner(name);
   if (!learner.capabilities.tasks.includes(task)) {
-    throw new LearnError(`${name}: task '${task}' is not supported (it does ${learner.capabilities.tasks.join(', ')})`);
+    throw new LearnError(taskRefusal(name, learner.capabilities.tasks, task));
   }
   const parsed = learner.params.safeParse(params);
   if (!parsed.success) {

@@ -91,7 +91,7 @@ export interface CheckedFit {
  */
 export function checkFit(name: string, capabilities: Capabilities, X: Matrix, y: Float64Array, task: Task, options: FitOptions): CheckedFit {
   throwIfAborted(options.signal);
-  if (!capabilities.tasks.includes(task)) throw new LearnError(`${name}: task '${task}' is not supported (it does ${capabilities.tasks.join(', ')})`);
+  if (!capabilities.tasks.includes(task)) throw new LearnError(taskRefusal(name, capabilities.tasks, task));
   checkMatrix(X, name);
   const k = checkTarget(y, X.n, task, name);
   const weights = checkWeights(options.weights, X.n, name);
@@ -100,4 +100,12 @@ export function checkFit(name: string, capabilities: Capabilities, X: Matrix, y:
     throw new LearnError(`${name}: y has a single class; a classifier needs at least two`);
   }
   return { k, weights, classification };
+}
+
+/** Why a learner refuses a task, saying what it is for: `scorecard is for binary targets; this one is multiclass`. */
+export function taskRefusal(name: string, tasks: readonly Task[], task: Task): string {
+  const what = (t: Task): string => (t === 'anomaly' ? 'anomaly detection' : `${t} targets`);
+  const list = tasks.map(what);
+  const joined = list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]!}`;
+  return `${name} is for ${joined}; this ${task === 'anomaly' ? 'is anomaly detection' : `target is ${task}`}`;
 }

@@ -175,7 +175,12 @@ describe('train, predict and evaluate: bad input gets one clear line', () => {
   it('a target with one class', () => expectCleanError(['train', join(dir, 'one-class.csv'), '--target', 'y'], /column 'y': cannot be a target: it has a single value/));
   it('an unknown target', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'species'], /--target 'species': no such column \(did you mean 'Species'\?\)/));
   it('a parameter of another learner', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--num-leaves', '7'], /--num-leaves is a parameter of gbdt, not of logistic/));
-  it('a bad parameter value', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--num-leaves', '1'], /gbdt: parameter 'num_leaves': /));
+  it('a bad parameter value', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--num-leaves', '1'], /^hyperplane: error: --num-leaves 1: Too small: expected number to be >=2$/));
+  it('a scorecard of a multiclass target', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'scorecard'], /scorecard is for binary targets; this target is multiclass/));
+  it('a scorecard with PDO or odds of 0 or less', () => {
+    expectCleanError(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--pdo', '0'], /^hyperplane: error: --pdo 0: /);
+    expectCleanError(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--base-odds', '0:19'], /^hyperplane: error: --base-odds 0:19: expected odds above 0/);
+  });
   it('a metric of another task', () => expectCleanError(['train', fixture('penguins.json'), '--target', 'Species', '--metric', 'rmse'], /field 'metric': 'rmse' does not apply to a multiclass task/));
   it('predict data missing a column the model needs', () => expectCleanError(['predict', model, join(dir, 'no-island.json')], /no-island\.json, column 'Island': the model needs column 'Island', which the data does not have/));
   it('a corrupt model file', () => expectCleanError(['predict', join(dir, 'corrupt.hpkg'), fixture('penguins.json')], /corrupt\.hpkg: the package is truncated|corrupt\.hpkg: the package header is corrupt/));

@@ -169,6 +169,13 @@ export function trainCommand(): Command {
       if (learner === 'auto' || !p.learners.includes(learner)) throw new HyperplaneError(`--${p.flag} is a parameter of ${p.learners.join(', ')}, not of ${learner === 'auto' ? 'auto (name a --learner to set it)' : learner}`);
       given[p.key] = paramValue(value as string);
     }
+    // A flag's bad value is refused now, naming the flag, before any data is read.
+    if (learner !== 'auto' && learner !== 'rules') {
+      const checked = LEARNERS.get(learner)!.params.safeParse(given);
+      const issue = checked.success ? undefined : checked.error.issues[0];
+      const flag = issue === undefined ? undefined : learnerParams.find((p) => p.key === issue.path[0] && flags[camel(p.flag)] !== undefined);
+      if (issue !== undefined && flag !== undefined) throw new HyperplaneError(`--${flag.flag} ${String(flags[camel(flag.flag)])}: ${issue.message.replace(/^Invalid input: /, '')}`);
+    }
     const seed = Number(flags.seed);
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);

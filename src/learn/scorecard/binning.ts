@@ -65,6 +65,34 @@ export function informationValue(bins: readonly BinCounts[], goods: number, bads
   return iv;
 }
 
+/** Goods and bads in each bin of numbers cut at `cuts` (bin k: cuts[k − 1] < x ≤ cuts[k]), and in the missing bin. */
+export function countByCuts(x: ArrayLike<number>, y: ArrayLike<number>, cuts: readonly number[], weights?: ArrayLike<number>): { bins: BinCounts[]; missing: BinCounts } {
+  return countBy(x, y, cuts.length + 1, (v) => {
+    let k = 0;
+    while (k < cuts.length && v > cuts[k]!) k++;
+    return k;
+  }, weights);
+}
+
+/** Goods and bads in each bin of category codes (code c in bin codeBins[c]), and in the missing bin. */
+export function countByCodes(codes: ArrayLike<number>, y: ArrayLike<number>, codeBins: readonly number[], bins: number, weights?: ArrayLike<number>): { bins: BinCounts[]; missing: BinCounts } {
+  return countBy(codes, y, bins, (v) => codeBins[v] ?? -1, weights);
+}
+
+function countBy(x: ArrayLike<number>, y: ArrayLike<number>, size: number, binOf: (v: number) => number, weights: ArrayLike<number> | undefined): { bins: BinCounts[]; missing: BinCounts } {
+  const bins = Array.from({ length: size }, (): BinCounts => ({ goods: 0, bads: 0 }));
+  const missing: BinCounts = { goods: 0, bads: 0 };
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const bin = v !== v ? missing : bins[binOf(v)];
+    if (bin === undefined) continue;
+    const w = weights === undefined ? 1 : weights[i]!;
+    if (y[i] === 1) bin.bads += w;
+    else bin.goods += w;
+  }
+  return { bins, missing };
+}
+
 /** The feature column j of X with the target and weights, split into present values and the missing bin. */
 interface Column {
   values: Float64Array;
@@ -145,8 +173,8 @@ export function binNumeric(data: Float64Array | Float32Array, n: number, d: numb
   }
   // No grouping has enough rows in each bin (or no value is present): one bin of every present value.
   const starts = chosen?.grouping.starts ?? [0];
-  const bins = groupsOf(fine, starts);
   const cuts = starts.slice(1).map((s) => fineCuts[s - 1]!);
+  const { bins } = countByCuts(col.values, col.bad, cuts, col.weight);
   return { cuts, codeBins: [], bins, missing: col.missing, trend: chosen?.trend ?? 'none' };
 }
 
@@ -187,7 +215,6 @@ export function binCategorical(data: Float64Array | Float32Array, n: number, d: 
   }
   const grouping = bestGrouping(fine, col.goods, col.bads, options.minShare * (col.goods + col.bads), options.maxBins, 'none');
   const starts = grouping?.starts ?? [0];
-  const bins = groupsOf(fine, starts);
   let maxCode = -1;
   for (const code of byCode.keys()) maxCode = Math.max(maxCode, code);
   const codeBins = new Array<number>(maxCode + 1).fill(-1);
@@ -196,6 +223,7 @@ export function binCategorical(data: Float64Array | Float32Array, n: number, d: 
     while (bin + 1 < starts.length && starts[bin + 1]! <= f) bin++;
     for (const code of levelCodes) codeBins[code] = bin;
   });
+  const { bins } = countByCodes(col.values, col.bad, codeBins, starts.length, col.weight);
   return { cuts: [], codeBins, bins, missing: col.missing, trend: 'levels' };
 }
 
@@ -203,18 +231,6 @@ interface Grouping {
   /** First fine bin of each group. */
   starts: number[];
   iv: number;
-}
-
-function groupsOf(fine: readonly BinCounts[], starts: readonly number[]): BinCounts[] {
-  return starts.map((s, g) => {
-    const end = starts[g + 1] ?? fine.length;
-    const bin: BinCounts = { goods: 0, bads: 0 };
-    for (let f = s; f < end; f++) {
-      bin.goods += fine[f]!.goods;
-      bin.bads += fine[f]!.bads;
-    }
-    return bin;
-  });
 }
 
 /**

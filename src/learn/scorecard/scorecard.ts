@@ -7,7 +7,9 @@ import { binCategorical, binNumeric, binWoe, informationValue, type Binning, typ
 import { SCORECARD_FORMAT_VERSION, scorecardPredictor, scaling, scoreRows, type ScorecardState } from './scorecard-predict.js';
 
 /** Odds as a number (events per non-event) or "events:non-events", as scorecards quote them (1:19). */
-const odds = z.union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, { message: 'expected odds as a number or as events:non-events, e.g. 1:19' })]);
+const odds = z
+  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, { message: 'expected odds as a number or as events:non-events, e.g. 1:19' })])
+  .refine((v) => parseOdds(v) > 0 && Number.isFinite(parseOdds(v)), { message: 'expected odds above 0, as events:non-events (e.g. 1:19) or a number' });
 
 export const scorecardParams = z
   .object({
