@@ -10,7 +10,8 @@ export interface Candidate {
 
 /**
  * What `auto` tries: the baseline (what ML must beat), a linear model at three penalties,
- * gradient-boosted trees at three sizes (early stopping picks the rounds), and a random forest — one of
+ * gradient-boosted trees at three sizes (early stopping picks the rounds), a random forest, and for
+ * binary targets a scorecard — one of
  * each family first, so that a tight time budget still compares families. Learners that don't do the
  * task are left out by their capabilities.
  */
@@ -30,6 +31,8 @@ export function candidatesFor(task: TargetSpec['task'], rows: number, rules = fa
     linear[0]!,
     boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }),
     { learner: 'forest', params: { n_estimators: 300 } },
+    // Binary targets: a scorecard, the model a loan officer can read, so a simpler choice can be weighed.
+    { learner: 'scorecard', params: {} },
     ...linear.slice(1),
     boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }),
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
