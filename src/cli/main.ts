@@ -15,6 +15,7 @@ import { predictionsCommand } from './commands/predictions.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
 import { importCommand } from './commands/import.js';
+import { scorecardCommand } from './commands/scorecard.js';
 
 const EXIT_USAGE = 2;
 
@@ -31,6 +32,7 @@ function program(): Command {
     .addCommand(predictCommand().exitOverride())
     .addCommand(importCommand().exitOverride())
     .addCommand(evaluateCommand().exitOverride())
+    .addCommand(scorecardCommand().exitOverride())
     .addCommand(runsCommand().exitOverride())
     .addCommand(modelsCommand().exitOverride())
     .addCommand(reproduceCommand().exitOverride())

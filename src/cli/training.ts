@@ -5,12 +5,14 @@ import type { ReadOptions } from '../data/read/options.js';
 import type { ThresholdRule } from '../evaluate/metrics.js';
 import { HyperplaneError } from '../errors.js';
 import { featureImportance } from '../explain/importance.js';
+import { scorecardOf, scoreTable } from '../explain/scorecard.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { TargetSpec } from '../pipeline/pipeline.js';
 import { trainPipeline, type EvaluationPlan, type TrainProgress, type TrainResult } from '../pipeline/train.js';
 import type { RulesSpec } from '../rules/rules.js';
 import type { DataInput, JsonValue } from '../store/index.js';
 import { renderReportHtml } from './render/report-html.js';
+import type { ScorecardReport } from './render/report-scorecard.js';
 
 /** How the model is measured, as recorded: a test file by its path (read again to reproduce). */
 export type EvaluationSetting = { kind: 'holdout'; share: number } | { kind: 'cv'; folds: number } | { kind: 'time'; column: string; cutoff: number } | { kind: 'test'; source: string };
@@ -101,6 +103,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
 /** What `train --json` prints and summary.json holds. */
 export function trainSummary(trained: Trained, modelPath: string): Record<string, unknown> {
   const { result, data } = trained;
+  const card = scorecardOf(result.pipeline);
   return {
     model: modelPath,
     target: result.package.pipeline.target,
@@ -117,7 +120,30 @@ export function trainSummary(trained: Trained, modelPath: string): Record<string
     diagnostics: result.diagnostics,
     warnings: result.warnings,
     fingerprint: data.fingerprint,
+    // The card is the model itself for a scorecard: readers of summary.json get it without loading the package.
+    ...(card !== undefined ? { scorecard: card } : {}),
   };
+}
+
+/**
+ * A scorecard model's report section: the packaged card, and the held-out rows scored by the evaluated
+ * card (the one the test figures measure; a refit card has seen those rows).
+ */
+function scorecardReport(result: TrainResult): ScorecardReport | undefined {
+  const card = scorecardOf(result.pipeline);
+  if (card === undefined) return undefined;
+  const labels = result.package.pipeline.target.labels ?? ['0', '1'];
+  const held = result.heldOut;
+  const rows = held !== undefined ? scoreTable(held.pipeline, held.table, 0) : undefined;
+  const test =
+    held !== undefined && rows !== undefined
+      ? {
+          scores: rows.map((r) => r.score),
+          classes: held.y,
+          ...(result.fit.refit ? { note: `Scored by the card fitted on the other ${result.fit.evaluatedRows.toLocaleString('en-US')} rows, the one the test figures measure; the packaged card above was refit with these rows.` } : {}),
+        }
+      : undefined;
+  return { card, labels: [labels[0] ?? '0', labels[1] ?? '1'], ...(test !== undefined ? { test } : {}) };
 }
 
 export interface TrainOutputs {
@@ -133,6 +159,7 @@ export async function writeTrainOutputs(trained: Trained, out: string): Promise<
   const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
   const summary = trainSummary(trained, files.model);
   const importance = summary['importance'] as ReturnType<typeof featureImportance>;
+  const scorecard = scorecardReport(result);
   const encoder = new TextEncoder();
   const bytes = {
     model: encodePackage(result.package),
@@ -151,6 +178,7 @@ export async function writeTrainOutputs(trained: Trained, out: string): Promise<
         diagnostics: result.diagnostics,
         warnings: result.warnings,
         metric: result.metric,
+        ...(scorecard !== undefined ? { scorecard } : {}),
       }),
     ),
   };

@@ -102,6 +102,11 @@ export interface TrainResult {
   warnings: string[];
   /** Mean |SHAP| and permutation importance per input column on the test rows (none under cross-validation: no held-out rows). */
   importance?: GlobalImportance;
+  /**
+   * The evaluated pipeline and the test rows it was measured on (none under cross-validation): what a
+   * report scores again for figures of its own (a scorecard's score distribution by class).
+   */
+  heldOut?: { pipeline: Pipeline; table: Table; y: Float64Array };
 }
 
 interface Data {
@@ -328,7 +333,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}) };
+  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
 }
 
 

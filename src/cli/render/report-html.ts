@@ -4,9 +4,9 @@ import type { PackageInfo } from '../../pipeline/package.js';
 import type { TargetSpec } from '../../pipeline/pipeline.js';
 import type { LeaderboardEntry } from '../../pipeline/train.js';
 import type { GlobalImportance } from '../../explain/global.js';
+import { esc } from './html.js';
 import { area, binaryCharts, oneVsRestCharts } from './report-curves.js';
-
-const esc = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { SCORECARD_CSS, scorecardSection, type ScorecardReport } from './report-scorecard.js';
 const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4));
 
 export interface ReportInput {
@@ -23,6 +23,8 @@ export interface ReportInput {
   globalImportance?: GlobalImportance;
   diagnostics?: Diagnostic[];
   warnings?: string[];
+  /** A scorecard model's card, and its scores on the test rows. */
+  scorecard?: ScorecardReport;
 }
 
 /** A self-contained HTML report (no scripts, no network): metrics, curves, confusion matrix, diagnostics, leaderboard. */
@@ -62,6 +64,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
       sections.push(`<h2>Curves, one class against the rest</h2><p>${esc(note)}</p><div class="charts">${charts.map(figure).join('')}</div>`);
     }
   }
+  if (r.scorecard !== undefined) sections.push(scorecardSection(r.scorecard));
   if (r.importance !== undefined && r.importance.length > 0) {
     const top = r.importance.slice(0, 20);
     const max = top[0]!.importance;
@@ -73,7 +76,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
     const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td class="params">${e.learner.startsWith('ensemble(') ? '<span class="none">the members named, their scores averaged with these weights</span>' : params(e.params)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
     sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')}.</p><table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>time</th></tr>${body}</table>`);
   }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}</style></head><body>${sections.join('\n')}</body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}${r.scorecard !== undefined ? `\n${SCORECARD_CSS}` : ''}</style></head><body>${sections.join('\n')}</body></html>\n`;
 }
 
 const figure = (svg: string): string => `<figure>${svg}</figure>`;
