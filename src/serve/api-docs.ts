@@ -35,7 +35,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/models/:model/predict': {
     summary: 'Predict with a model, an alias or a deployment',
     description:
-      '`model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. `?explain=3` adds each row `explanation: {class, scale, base, margin, contributions: [{column, value, contribution, share, probabilityChange}]}`, logged with the answer. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.',
+      '`model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. A scorecard model\'s answers (each row of a batch too) always carry `score` (its integer score, the sum of the points), `points: [{characteristic, attribute, points}]` and `reasons: [{characteristic, attribute, pointsLost}]` (up to four adverse-action reason codes, the most points lost first), logged with the answer. `?explain=3` adds each row `explanation: {class, scale, base, margin, contributions: [{column, value, contribution, share, probabilityChange}]}`, logged with the answer. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.',
     tags: ['predict'], ok: ref('PredictAnswer'),
     scope: 'predict',
     body: predictBody,

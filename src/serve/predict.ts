@@ -13,6 +13,7 @@ import { Explainer, type ExplainMethod } from '../explain/explainer.js';
 import type { RulesExplainer } from '../explain/rules.js';
 import { rowExplanation } from '../explain/factors.js';
 import type { ExplainDepth } from '../explain/columns.js';
+import type { RowScorer } from '../explain/scorecard.js';
 
 /** Where each prediction goes: the journal, committed at the end of the turn before the answers are written. */
 export interface PredictionSink {
@@ -141,7 +142,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const now = Date.now();
     const ids: string[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) ids[i] = timeOrderedId(now);
-    return new Scored(model, ids, codes, scores, notes);
+    return new Scored(model, ids, codes, scores, notes, model.scorecard === undefined ? undefined : cardFields(model.scorecard, records));
   }
 
   /**
@@ -341,4 +342,9 @@ function explanationsJson(explainer: Explainer, model: ServedVersion, records: r
   const explained = explainer.explainRows(records);
   const labels = model.pipeline.spec.target.labels;
   return records.map((row, i) => JSON.stringify(rowExplanation(explained, i, scores, labels, (column) => row[column] ?? null, depth)));
+}
+
+/** A scorecard's fields for each row's answer and log: its score, every characteristic's points, and up to four reason codes. */
+function cardFields(scorer: RowScorer, records: readonly Record<string, unknown>[]): string[] {
+  return scorer.scoreRows(records).map((r) => `"score":${r.score},"points":${JSON.stringify(r.points)},"reasons":${JSON.stringify(r.reasons)}`);
 }

@@ -22,6 +22,8 @@ export class Scored {
     readonly scores: Float64Array,
     /** Per row: unknown categories and the like, usually empty. */
     readonly notes: readonly (readonly string[])[],
+    /** A scorecard's rows: each one's `"score":…,"points":[…],"reasons":[…]`, in every answer and the log. */
+    readonly cards?: readonly string[],
   ) {
     this.fields = new Array(ids.length);
   }
@@ -30,7 +32,7 @@ export class Scored {
     return this.ids.length;
   }
 
-  /** `{"prediction":…,"probabilities":{…}}`: what the log keeps as the response. */
+  /** `{"prediction":…,"probabilities":{…}}` (a scorecard's score, points and reasons after): what the log keeps as the response. */
   outputJson(i: number): string {
     return `{${this.outputFields(i)}}`;
   }
@@ -62,7 +64,11 @@ export class Scored {
   }
 
   private outputFields(i: number): string {
-    return (this.fields[i] ??= this.explanations === undefined ? this.encodeFields(i) : `${this.encodeFields(i)},"explanation":${this.explanations[i]!}`);
+    if (this.fields[i] !== undefined) return this.fields[i];
+    let text = this.encodeFields(i);
+    if (this.cards !== undefined) text += `,${this.cards[i]!}`;
+    if (this.explanations !== undefined) text += `,"explanation":${this.explanations[i]!}`;
+    return (this.fields[i] = text);
   }
 
   private encodeFields(i: number): string {

@@ -2,6 +2,7 @@ import { decodePackage } from '../pipeline/package.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { cannotExplain, Explainer } from '../explain/explainer.js';
 import { rulesOnly, type RulesExplainer } from '../explain/rules.js';
+import { RowScorer, scorecardMember } from '../explain/scorecard.js';
 import { modelSignature, type ModelSignature } from '../pipeline/signature.js';
 import { HyperplaneError } from '../errors.js';
 import type { Store } from '../store/index.js';
@@ -23,6 +24,8 @@ export interface ServedVersion {
   json: { labels: string[]; meta: string };
   /** What explains its answers (`?explain=`): contributions, the rule that fired, or why it cannot. */
   explainer: Explainer | RulesExplainer | { cannot: string };
+  /** A scorecard's points and reason codes for every answer (made once per version, as the explainer is); undefined for any other model. */
+  scorecard: RowScorer | undefined;
 }
 
 /** What a reference serves now, and the last reload that failed (the old version keeps serving). */
@@ -147,6 +150,7 @@ export class ServedModels {
       loadedAt: Date.now(),
       json: { labels: (pkg.pipeline.target.labels ?? []).map((l) => JSON.stringify(l)), meta: `,"model":${JSON.stringify(resolved.model)},"version":${resolved.version}` },
       explainer: explainerOf(pipeline),
+      scorecard: scorerOf(pipeline),
     };
     this.byArtifact.set(resolved.artifact, served);
     return served;
@@ -158,4 +162,9 @@ function explainerOf(pipeline: Pipeline): Explainer | RulesExplainer | { cannot:
   if (rules !== undefined) return rules;
   const cannot = cannotExplain(pipeline);
   return cannot === undefined ? new Explainer(pipeline) : { cannot };
+}
+
+function scorerOf(pipeline: Pipeline): RowScorer | undefined {
+  const member = scorecardMember(pipeline);
+  return member === undefined ? undefined : new RowScorer(member);
 }

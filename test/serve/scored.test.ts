@@ -34,4 +34,15 @@ describe('answers written as JSON text', () => {
       { id: 'b', prediction: null },
     ]);
   });
+
+  it("put a scorecard's score, points and reasons in the answer and the log, before an explanation", () => {
+    const card = { score: 612, points: [{ characteristic: 'income', attribute: '≤ 1.8', points: 40 }], reasons: [{ characteristic: 'income', attribute: '≤ 1.8', pointsLost: 178 }] };
+    const text = `"score":612,"points":${JSON.stringify(card.points)},"reasons":${JSON.stringify(card.reasons)}`;
+    const scored = new Scored(version(['no', 'yes']), ['a'], Int32Array.from([0]), Float64Array.from([0.9, 0.1]), [[]], [text]);
+    scored.explanations = ['{"base":0}'];
+    expect(JSON.parse(scored.answerJson(0))).toEqual({ id: 'a', prediction: 'no', probabilities: { no: 0.9, yes: 0.1 }, ...card, explanation: { base: 0 } });
+    expect(JSON.parse(scored.outputJson(0))).toEqual({ prediction: 'no', probabilities: { no: 0.9, yes: 0.1 }, ...card, explanation: { base: 0 } });
+    const batch = JSON.parse(scored.v1Json(true, undefined, 1)) as { predictions: unknown[] };
+    expect(batch.predictions[0]).toMatchObject(card);
+  });
 });

@@ -14,6 +14,8 @@ import { loadModelRef } from '../model-ref.js';
 import { Explainer } from '../../explain/explainer.js';
 import { rulesOnly } from '../../explain/rules.js';
 import { explanationColumns, type ExplainDepth } from '../../explain/columns.js';
+import { scorecardMember } from '../../explain/scorecard.js';
+import { scorecardColumns } from '../../explain/scorecard-columns.js';
 
 interface PredictFlags extends RawReadFlags {
   out?: string;
@@ -61,7 +63,7 @@ export function predictCommand(): Command {
     .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
     .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)')
     .option('--interventional', "with --explain: measure each row against the package's background training rows (shap's interventional) instead of path-dependent TreeSHAP")
-    .option('--explain <k|all>', "add each row's top K driving factors (factor_1 … factor_K: column = value → signed share), or with all a base and every input column's contribution to the margin");
+    .option('--explain <k|all>', "add each row's top K driving factors (factor_1 … factor_K: column = value → signed share), or with all a base and every input column's contribution to the margin; for a scorecard: score, points_<characteristic> and reason_1 … reason_K (K at most 4; all: one per characteristic)");
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
     const depth = flags.explain !== undefined ? explainDepth(flags.explain) : undefined;
@@ -70,7 +72,10 @@ export function predictCommand(): Command {
     const pipeline = new Pipeline(pkg.pipeline);
     // Before the data is read: a model that cannot explain is said at once.
     const rules = depth !== undefined ? rulesOnly(pipeline) : undefined;
-    const explainer = depth !== undefined && rules === undefined ? new Explainer(pipeline, flags.interventional === true ? 'interventional' : 'path-dependent') : undefined;
+    // A scorecard is explained by its own points and reason codes, not by contributions.
+    const card = depth !== undefined && scorecardMember(pipeline) !== undefined;
+    if (card && flags.interventional === true) throw new HyperplaneError("--interventional measures contributions; a scorecard's --explain gives its points and reason codes: leave --interventional out");
+    const explainer = depth !== undefined && rules === undefined && !card ? new Explainer(pipeline, flags.interventional === true ? 'interventional' : 'path-dependent') : undefined;
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
@@ -92,6 +97,7 @@ export function predictCommand(): Command {
       });
     }
     if (explainer !== undefined) columns.push(...explanationColumns(explainer, pipeline, table, where, scores, depth!));
+    if (card) columns.push(...scorecardColumns(pipeline, table, depth!)!);
     // A rules model's explanation: the condition that fired, or "otherwise".
     if (rules !== undefined) columns.push({ name: 'rule', kind: 'text', values: rules.explainTable(table, where).map((e) => e.rule ?? 'otherwise') });
     await writePredictions(flags.out, columns);

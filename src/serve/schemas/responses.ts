@@ -40,12 +40,24 @@ const ruleExplanation = z
   })
   .describe("A rules model's explanation (?explain=…): the rule that fired");
 
+// A scorecard's answers carry these always, not only with ?explain: the score is what such a model is read by.
+const score = z.number().int().describe("A scorecard's score: the sum of its points (scorecard models only)");
+const points = z
+  .array(z.object({ characteristic: z.string(), attribute: z.string().describe("The row's bin of the characteristic"), points: z.number().int() }))
+  .describe("A scorecard's points, one per characteristic (scorecard models only)");
+const reasons = z
+  .array(z.object({ characteristic: z.string(), attribute: z.string(), pointsLost: z.number().int().describe("The characteristic's best points less the row's") }))
+  .describe("A scorecard's reason codes: up to four characteristics that cost the row the most points, most first (scorecard models only)");
+
 /** One row's answer. */
 export const predictionSchema = z.object({
   id,
   prediction: label,
   probabilities: probabilities.optional(),
   notes: notes.optional(),
+  score: score.optional(),
+  points: points.optional(),
+  reasons: reasons.optional(),
   explanation: z.union([explanation, ruleExplanation]).optional(),
   model: z.string(),
   version: z.number().int(),
@@ -59,7 +71,7 @@ export const predictionsSchema = z.object({
   version: z.number().int(),
   arm: z.string().optional(),
   ms: z.number(),
-  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), explanation: z.union([explanation, ruleExplanation]).optional() })).describe('One per row, in order'),
+  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), score: score.optional(), points: points.optional(), reasons: reasons.optional(), explanation: z.union([explanation, ruleExplanation]).optional() })).describe('One per row, in order'),
 });
 
 export const predictAnswerSchema = z.union([predictionSchema, predictionsSchema]);
