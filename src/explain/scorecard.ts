@@ -86,7 +86,8 @@ function attributeLabels(s: ScorecardState, c: number, step: Step | undefined): 
   // A yes/no column is read as 0/1: its bins are its two labels.
   if (step?.kind === 'binary' && cuts.length === 1 && cuts[0] === 0) return [step.negative, step.positive, 'missing'];
   if (cuts.length === 0) return ['any value', 'missing'];
-  const labels = cuts.map((cut, k) => (k === 0 ? `≤ ${num(cut)}` : `${num(cuts[k - 1]!)} < x ≤ ${num(cut)}`));
+  // Right-closed intervals, as the bins are: (2, 2.65] holds 2.65 and not 2.
+  const labels = cuts.map((cut, k) => (k === 0 ? `≤ ${num(cut)}` : `(${num(cuts[k - 1]!)}, ${num(cut)}]`));
   labels.push(`> ${num(cuts[cuts.length - 1]!)}`);
   return [...labels, 'missing'];
 }
