@@ -12,6 +12,7 @@ import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { auditCommand } from './commands/audit.js';
 import { predictionsCommand } from './commands/predictions.js';
+import { monitorCommand } from './commands/monitor.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
 import { importCommand } from './commands/import.js';
@@ -40,6 +41,7 @@ function program(): Command {
     .addCommand(keysCommand().exitOverride())
     .addCommand(auditCommand().exitOverride())
     .addCommand(predictionsCommand().exitOverride())
+    .addCommand(monitorCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());

@@ -95,6 +95,8 @@ export const headerSchema = z.looseObject({
   info: infoSchema,
   // Training rows for interventional explanations; packages made before them have none.
   background: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))).max(1000).optional(),
+  // The monitoring reference (src/monitor/reference.ts); packages made before monitoring have none.
+  monitor: z.looseObject({ version: z.literal(1), rows: z.number(), columns: z.record(z.string(), z.looseObject({ kind: z.enum(['numeric', 'categorical']), counts: z.array(z.number()) })), prediction: z.looseObject({ score: z.looseObject({ kind: z.literal('numeric') }) }) }).optional(),
 });
 export type PackageHeader = z.output<typeof headerSchema>;
 

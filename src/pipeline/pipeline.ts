@@ -1,3 +1,4 @@
+import type { MonitorReference } from '../monitor/reference.js';
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
 import { FittedRecipe, type Recipe } from '../features/recipe.js';
@@ -57,6 +58,8 @@ export interface PipelineSpec {
    * interventional explanations measure each row against. Absent in packages made before them.
    */
   background?: BackgroundRow[];
+  /** Sketches of the training rows and held-out predictions that live traffic is monitored against. Absent in packages made before monitoring. */
+  monitor?: MonitorReference;
 }
 
 /** A row of input columns as a JSON request holds it: numbers, labels and dates (ISO 8601) as text, null when missing. */

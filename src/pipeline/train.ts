@@ -6,6 +6,7 @@ import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { globalImportance, type GlobalImportance } from '../explain/global.js';
 import { backgroundRows } from '../explain/background.js';
+import { buildReference, importanceShares } from '../monitor/reference.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
 import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
@@ -318,7 +319,12 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
   const pkg: ModelPackage = {
     // The training rows interventional explanations measure against, kept with the package: those it was fitted on.
-    pipeline: { ...served.spec, background: backgroundRows(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns) },
+    pipeline: {
+      ...served.spec,
+      background: backgroundRows(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns),
+      // What live traffic is watched against: the rows the served model was fitted on, and predictions on rows it was not.
+      monitor: buildReference(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns, { scores: testScores, rows: spec.task === 'regression' ? testScores.length : testScores.length / labels.length, source: 'held-out', ...(spec.task !== 'regression' ? { predicted: pipeline.label(testScores).map(String) } : {}) }, importance === undefined ? undefined : importanceShares(importance.columns)),
+    },
     info: {
       createdAt: new Date().toISOString(),
       learner: chosen,

@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import { HyperplaneError } from '../../errors.js';
+import type { MonitorReport } from '../../monitor/monitor.js';
+import type { Prediction, Store } from '../../store/index.js';
+import { decodePackage } from '../../pipeline/package.js';
+import { textTable } from '../render/format.js';
+import { withStore } from '../store.js';
+import { parseSince } from '../when.js';
+
+interface MonitorFlags {
+  since: string;
+  window: string;
+  json?: boolean;
+}
+
+/** Predictions read from the store per query. */
+const PAGE = 5000;
+
+/** `hyperplane monitor NAME[@ALIAS]`: drift of a served version's traffic against its training reference, window by window. */
+export function monitorCommand(): Command {
+  return new Command('monitor')
+    .description("drift of a model version's logged traffic against its training reference: each column's test, effect, PSI, missing share and new categories, per window and over the range")
+    .argument('<model>', 'NAME (its production alias, else its latest version), NAME@ALIAS or NAME/VERSION')
+    .option('--since <when>', 'traffic since then: a duration ago (7d, 12h, 30m) or a UTC date', '7d')
+    .option('--window <duration>', 'window length (1h, 30m, 1d)', '1h')
+    .option('--json', 'print the report as JSON')
+    .exitOverride()
+    .action(async (ref: string, flags: MonitorFlags) => {
+      const now = Date.now();
+      const since = parseSince(flags.since, now);
+      const windowMs = now - parseSince(flags.window, now, '--window');
+      if (!(windowMs >= 60_000)) throw new HyperplaneError(`--window ${flags.window}: expected a duration of a minute or more (30m, 1h, 1d)`);
+      await withStore(async (store) => {
+        const { model, version, pkg } = await resolveVersion(store, ref);
+        const reference = pkg.pipeline.monitor;
+        if (reference === undefined) throw new HyperplaneError(`${model}/${version} was trained before packages kept a monitoring reference: train it again to monitor its drift`);
+        // What stopped servers left unshipped is traffic too.
+        const { journalRoot, shipLeftovers } = await import('../../store/prediction-log/leftovers.js');
+        await shipLeftovers(journalRoot(store), store.predictions);
+        const { monitor } = await import('../../monitor/monitor.js');
+        const predictions = await readAll(store, model, version, since);
+        const report = monitor(reference, predictions, { model, version, since, windowMs, ...(pkg.pipeline.target.labels !== undefined ? { labels: pkg.pipeline.target.labels } : {}) });
+        if (flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else process.stdout.write(`${reportText(report)}\n`);
+      });
+    });
+}
+
+/** NAME → its production alias if it has one, else its latest version; NAME@ALIAS and NAME/N as they are. */
+async function resolveVersion(store: Store, ref: string): Promise<{ model: string; version: number; pkg: ReturnType<typeof decodePackage> }> {
+  const tries = ref.includes('@') || ref.includes('/') ? [ref] : [`${ref}@production`, `${ref}/latest`];
+  let lastError: unknown;
+  for (const attempt of tries) {
+    try {
+      const resolved = await store.registry.resolve(attempt);
+      if (resolved.model === null || resolved.version === null) throw new HyperplaneError(`${ref} is a run, not a registered model version: monitor watches a model's traffic`);
+      const bytes = await store.artifacts.get(resolved.artifact);
+      return { model: resolved.model, version: resolved.version, pkg: decodePackage(bytes, `${resolved.model}/${resolved.version}`) };
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  if (lastError instanceof HyperplaneError) throw new HyperplaneError(lastError.message.replace(/^field 'model': /, ''), { field: 'model' });
+  throw lastError;
+}
+
+async function readAll(store: Store, model: string, version: number, since: number): Promise<Prediction[]> {
+  const out: Prediction[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.predictions.list({ model, version, since, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+    out.push(...page.predictions);
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+const num = (v: number | undefined): string => (v === undefined ? '–' : !Number.isFinite(v) ? '∞' : Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());
+
+/** The report for a terminal: the range's columns by drift × importance, the prediction, then each window. */
+export function reportText(r: MonitorReport): string {
+  const lines = [`${r.model}/${r.version}: ${r.rows.toLocaleString('en-US')} predictions since ${r.since} in ${r.windows.length} windows; reference: ${r.reference.rows.toLocaleString('en-US')} training rows`];
+  if (r.rows === 0) return `${lines[0]}\nno traffic in this range: nothing to compare`;
+  lines.push(`drift: ${r.columns.filter((c) => c.drifted).length} of ${r.columns.length} columns (${pct(r.driftShare)})`, '');
+  const rows = [...r.columns, ...r.prediction.map((c) => ({ ...c, importance: NaN }))].map((c) => [
+    c.column,
+    c.test,
+    num(c.statistic),
+    num(c.pValue),
+    num(c.effect),
+    num(c.psi),
+    `${pct(c.missing.reference)} → ${pct(c.missing.window)}`,
+    (c.newCategories ?? []).map((n) => `${n.label} ${pct(n.share)}`).join(', ') || '–',
+    Number.isNaN(c.importance) ? '–' : pct(c.importance),
+    c.drifted ? 'DRIFT' : '',
+  ]);
+  lines.push(textTable(['column', 'test', 'statistic', 'p-value', 'effect', 'PSI', 'missing', 'new categories', 'importance', ''], rows, new Set([2, 3, 4, 5, 8])), '');
+  lines.push(textTable(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'drifted columns'], r.windows.map((w) => [w.start.slice(0, 16).replace('T', ' '), w.rows.toLocaleString('en-US'), pct(w.driftShare), w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious), w.prediction.drifted ? 'DRIFT' : '', w.drifted.join(', ') || '–']), new Set([1, 2, 3])));
+  return lines.join('\n');
+}

@@ -1,0 +1,99 @@
+import type { Prediction } from '../store/serving.js';
+import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
+import type { MonitorReference } from './reference.js';
+import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
+
+/** A window's drift in brief: how many columns drifted, against the reference and against the window before. */
+export interface WindowDrift {
+  version: number;
+  start: string;
+  end: string;
+  rows: number;
+  driftShare: number;
+  drifted: string[];
+  /** Against the previous window of the same version (null for the first). */
+  driftShareVsPrevious: number | null;
+  prediction: ColumnDrift;
+}
+
+/** What `hyperplane monitor --json` gives. */
+export interface MonitorReport {
+  model: string;
+  version: number;
+  since: string;
+  windowMs: number;
+  reference: { rows: number; predictionSource: MonitorReference['prediction']['source'] };
+  rows: number;
+  windows: WindowDrift[];
+  /** Over every window of the range: each column, ranked by effect × importance. */
+  columns: (ColumnDrift & { importance: number; rank: number })[];
+  driftShare: number;
+  /** The prediction's drift: the watched score, and the predicted labels for classifiers. */
+  prediction: ColumnDrift[];
+  quality: never[];
+  estimated: never[];
+  alerts: never[];
+}
+
+export interface MonitorOptions {
+  model: string;
+  version: number;
+  since: number;
+  windowMs?: number;
+  drift?: DriftOptions;
+  labels?: readonly string[];
+}
+
+/** Folds the predictions into windows and measures each column's drift, per window and over them all. */
+export function monitor(reference: MonitorReference, predictions: Iterable<Prediction>, options: MonitorOptions): MonitorReport {
+  const windowMs = options.windowMs ?? HOUR_MS;
+  const drift = options.drift ?? DEFAULT_DRIFT;
+  const folder = new WindowFolder(reference, options.labels, windowMs);
+  for (const p of predictions) folder.add(p);
+  const windows = folder.windows();
+  const names = Object.keys(reference.columns);
+  const driftOf = (w: WindowAggregate): ColumnDrift[] => names.map((name) => columnDrift(name, reference.columns[name]!, w.columns[name]!, drift));
+  const previous = new Map<number, WindowAggregate>();
+  const windowDrift = windows.map((w): WindowDrift => {
+    const columns = driftOf(w);
+    const before = previous.get(w.version);
+    previous.set(w.version, w);
+    // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
+    const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
+    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift) };
+  });
+  const all = mergeWindows(windows);
+  const overall = all === undefined ? [] : driftOf(all);
+  const importance = reference.importance ?? {};
+  const weight = (name: string): number => importance[name] ?? 1 / Math.max(1, names.length);
+  const ranked = overall
+    .map((c) => ({ ...c, importance: weight(c.column), rank: 0 }))
+    .sort((a, b) => Number(b.drifted) - Number(a.drifted) || finite(b.effect) * b.importance - finite(a.effect) * a.importance);
+  ranked.forEach((c, i) => (c.rank = i + 1));
+  const prediction: ColumnDrift[] = [];
+  if (all !== undefined) {
+    prediction.push(columnDrift('prediction score', reference.prediction.score, all.prediction.score, drift));
+    if (reference.prediction.labels !== undefined && all.prediction.labels !== undefined) prediction.push(columnDrift('predicted label', reference.prediction.labels, all.prediction.labels, drift));
+  }
+  return {
+    model: options.model,
+    version: options.version,
+    since: new Date(options.since).toISOString(),
+    windowMs,
+    reference: { rows: reference.rows, predictionSource: reference.prediction.source },
+    rows: all?.rows ?? 0,
+    windows: windowDrift,
+    columns: ranked,
+    driftShare: share(overall),
+    prediction,
+    quality: [],
+    estimated: [],
+    alerts: [],
+  };
+}
+
+function share(columns: readonly ColumnDrift[]): number {
+  return columns.length === 0 ? 0 : columns.filter((c) => c.drifted).length / columns.length;
+}
+
+const finite = (v: number): number => (Number.isFinite(v) ? v : 1e9);

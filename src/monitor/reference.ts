@@ -1,0 +1,80 @@
+import type { Column, Table } from '../data/table.js';
+import { categoricalReference, numericReference, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
+
+/**
+ * What a package keeps for monitoring, made once at training (never again at each report): a sketch of
+ * each input column over the rows the served model was fitted on, and of its predictions on rows it was
+ * not fitted on (held-out, or out-of-fold), so live traffic is compared with what the model saw and what
+ * it said when it was measured.
+ */
+export interface MonitorReference {
+  version: 1;
+  /** Rows the column sketches summarize. */
+  rows: number;
+  /** Input columns by name: numbers and categories (text and dates are not sketched). */
+  columns: Record<string, ColumnSketch>;
+  prediction: PredictionReference;
+  /** Each column's share of the mean |contribution| on the test rows, where measured: ranks drift by what it moves. */
+  importance?: Record<string, number>;
+}
+
+export interface PredictionReference {
+  /** Where the scores come from: rows the model was not fitted on, or (cross-validation's refit) its own. */
+  source: 'held-out' | 'training';
+  /** Classifiers: the predicted labels. */
+  labels?: CategoricalSketch;
+  /** Binary: the positive class's probability; multiclass: the top probability (the confidence); regression: the value. */
+  score: NumericSketch;
+}
+
+/** A table column's values as a sketch's input: numbers (NaN missing) or labels (null missing). */
+function sketchOf(column: Column): ColumnSketch | undefined {
+  switch (column.kind) {
+    case 'numeric':
+      return numericReference(column.values);
+    case 'categorical':
+      return categoricalReference(Array.from(column.codes, (c) => (c >= 0 ? column.dictionary[c]! : null)));
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The reference: `table` holds the rows the served model was fitted on; `scores` the model's scores (n × k,
+ * probabilities for classifiers) on `scoredRows` rows it was not fitted on, with their predicted labels.
+ */
+export function buildReference(table: Table, inputs: readonly string[], prediction: { scores: Float64Array; rows: number; labels?: readonly string[]; predicted?: readonly string[]; source: PredictionReference['source'] }, importance?: Record<string, number>): MonitorReference {
+  const columns: Record<string, ColumnSketch> = {};
+  for (const name of inputs) {
+    const column = table.columns.find((c) => c.name === name);
+    const sketch = column === undefined ? undefined : sketchOf(column);
+    if (sketch !== undefined) columns[name] = sketch;
+  }
+  return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(importance !== undefined ? { importance } : {}) };
+}
+
+function predictionReference(p: { scores: Float64Array; rows: number; labels?: readonly string[]; predicted?: readonly string[]; source: PredictionReference['source'] }): PredictionReference {
+  const k = p.rows === 0 ? 1 : p.scores.length / p.rows;
+  return {
+    source: p.source,
+    score: numericReference(Float64Array.from({ length: p.rows }, (_, i) => predictionScore(p.scores.subarray(i * k, (i + 1) * k)))),
+    ...(p.predicted !== undefined ? { labels: categoricalReference(p.predicted) } : {}),
+  };
+}
+
+/** The one number a prediction is watched by: P(positive) for binary, the top probability for multiclass, the value for regression. */
+export function predictionScore(scores: ArrayLike<number>): number {
+  if (scores.length === 1) return scores[0]!;
+  if (scores.length === 2) return scores[1]!;
+  let top = -Infinity;
+  for (let c = 0; c < scores.length; c++) if (scores[c]! > top) top = scores[c]!;
+  return top;
+}
+
+/** Each column's share of the importance measured at training (mean |contribution|, else the permutation drop). */
+export function importanceShares(columns: readonly { column: string; meanAbsContribution?: number; permutation: { drop: number } }[]): Record<string, number> | undefined {
+  const raw = columns.map((c) => ({ column: c.column, value: Math.max(0, c.meanAbsContribution ?? c.permutation.drop) }));
+  const total = raw.reduce((s, c) => s + c.value, 0);
+  if (!(total > 0)) return undefined;
+  return Object.fromEntries(raw.map((c) => [c.column, c.value / total]));
+}

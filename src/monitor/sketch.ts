@@ -1,0 +1,170 @@
+/**
+ * Compact, mergeable summaries of a column, made once for the training reference and folded for each
+ * window of live traffic: fixed bins for numbers (edges at the reference's quantiles, plus a bin below
+ * and one above its range), level counts for categories (the reference's most frequent levels and
+ * "other"; a window also counts the levels the reference never had), and the missing count. A window's
+ * sketch uses its reference's bins, so two sketches compare bin by bin and merge by adding: a day is
+ * the sum of its hours, several servers' windows the sum of theirs. Plain JSON data.
+ */
+
+export interface NumericSketch {
+  kind: 'numeric';
+  /** Bin edges, ascending and distinct: bin k (1 … edges.length − 1) holds edges[k − 1] < x ≤ edges[k]. */
+  edges: number[];
+  /** edges.length + 1 counts: bin 0 holds x ≤ edges[0] (below the reference, or its minimum), the last x > the last edge. */
+  counts: number[];
+  missing: number;
+  /** Σ x and Σ x² of the values present, for the mean and spread. */
+  sum: number;
+  sumSquares: number;
+  min: number;
+  max: number;
+}
+
+export interface CategoricalSketch {
+  kind: 'categorical';
+  /** The reference's levels, most frequent first. */
+  levels: string[];
+  /** levels.length + 1 counts: each level's, then every other label's. */
+  counts: number[];
+  missing: number;
+  /** Windows only: labels the reference never had (the first few met), with their counts. */
+  unseen: Record<string, number>;
+  /** References only: the names of the levels counted in "other" (up to MAX_OTHER_NAMES), so a window tells them from new ones. */
+  otherLevels?: string[];
+}
+
+export type ColumnSketch = NumericSketch | CategoricalSketch;
+
+/** Bins a number column's reference gets at most (fewer when it has fewer distinct values). */
+export const NUMERIC_BINS = 50;
+/** Levels a categorical reference keeps by name; the rest are "other". */
+export const MAX_LEVELS = 50;
+/** Unseen labels a window names; more are counted in "other" only. */
+export const MAX_UNSEEN = 20;
+/** Rarer reference levels named, beyond MAX_LEVELS. */
+export const MAX_OTHER_NAMES = 1000;
+
+/** A numeric reference from its values (NaN missing): edges at quantiles of the present values. */
+export function numericReference(values: ArrayLike<number>, bins = NUMERIC_BINS): NumericSketch {
+  const present: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i] && Number.isFinite(values[i]!)) present.push(values[i]!);
+  present.sort((a, b) => a - b);
+  const edges: number[] = [];
+  if (present.length > 0) {
+    for (let k = 0; k <= bins; k++) {
+      const v = present[Math.min(present.length - 1, Math.round((k * (present.length - 1)) / bins))]!;
+      if (edges.length === 0 || v > edges[edges.length - 1]!) edges.push(v);
+    }
+  }
+  const sketch = emptyNumeric(edges);
+  addNumbers(sketch, values);
+  return sketch;
+}
+
+/** An empty sketch on the reference's bins, for a window. */
+export function emptyNumeric(edges: readonly number[]): NumericSketch {
+  return { kind: 'numeric', edges: [...edges], counts: new Array<number>(edges.length + 1).fill(0), missing: 0, sum: 0, sumSquares: 0, min: Infinity, max: -Infinity };
+}
+
+/** The bin of a present value. */
+export function numericBin(edges: readonly number[], v: number): number {
+  // The first edge at or above v: bins are closed on the right.
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v <= edges[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export function addNumber(sketch: NumericSketch, v: number): void {
+  if (!(v === v && Number.isFinite(v))) {
+    sketch.missing++;
+    return;
+  }
+  sketch.counts[numericBin(sketch.edges, v)]!++;
+  sketch.sum += v;
+  sketch.sumSquares += v * v;
+  if (v < sketch.min) sketch.min = v;
+  if (v > sketch.max) sketch.max = v;
+}
+
+export function addNumbers(sketch: NumericSketch, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) addNumber(sketch, values[i]!);
+}
+
+/** A categorical reference from its labels (null missing). */
+export function categoricalReference(labels: Iterable<string | null>, maxLevels = MAX_LEVELS): CategoricalSketch {
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const label of labels) {
+    if (label === null) missing++;
+    else counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const kept = ranked.slice(0, maxLevels);
+  const other = ranked.slice(maxLevels).reduce((s, [, c]) => s + c, 0);
+  return { kind: 'categorical', levels: kept.map(([l]) => l), counts: [...kept.map(([, c]) => c), other], missing, unseen: {}, otherLevels: ranked.slice(maxLevels, maxLevels + MAX_OTHER_NAMES).map(([l]) => l) };
+}
+
+export function emptyCategorical(levels: readonly string[]): CategoricalSketch {
+  return { kind: 'categorical', levels: [...levels], counts: new Array<number>(levels.length + 1).fill(0), missing: 0, unseen: {} };
+}
+
+/**
+ * Adds a label to a window. `index` maps the reference's levels to their positions (build it once per
+ * window: levelIndex). A label the reference never had goes to "other" and, while few, by name to `unseen`.
+ */
+export function addLabel(sketch: CategoricalSketch, index: ReadonlyMap<string, number>, label: string | null, known?: ReadonlySet<string>): void {
+  if (label === null) {
+    sketch.missing++;
+    return;
+  }
+  const at = index.get(label);
+  if (at !== undefined) {
+    sketch.counts[at]!++;
+    return;
+  }
+  sketch.counts[sketch.levels.length]!++;
+  // A label the reference had among its rarer ones is "other", not new.
+  if (known?.has(label) === true) return;
+  if (label in sketch.unseen) sketch.unseen[label]!++;
+  else if (Object.keys(sketch.unseen).length < MAX_UNSEEN) sketch.unseen[label] = 1;
+}
+
+export function levelIndex(sketch: CategoricalSketch): Map<string, number> {
+  return new Map(sketch.levels.map((l, i) => [l, i]));
+}
+
+/** Rows a sketch has seen, missing included. */
+export function rows(sketch: ColumnSketch): number {
+  return sketch.counts.reduce((s, c) => s + c, 0) + sketch.missing;
+}
+
+/** a + b for sketches on the same bins (a window's hours, or servers' windows). */
+export function merge<S extends ColumnSketch>(a: S, b: S): S {
+  if (a.kind !== b.kind || a.counts.length !== b.counts.length) throw new Error('sketches on different bins do not merge');
+  const counts = a.counts.map((c, k) => c + b.counts[k]!);
+  if (a.kind === 'numeric' && b.kind === 'numeric') {
+    return { ...a, counts, missing: a.missing + b.missing, sum: a.sum + b.sum, sumSquares: a.sumSquares + b.sumSquares, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) } as S;
+  }
+  const ca = a as CategoricalSketch;
+  const cb = b as CategoricalSketch;
+  const unseen: Record<string, number> = { ...ca.unseen };
+  for (const [label, c] of Object.entries(cb.unseen)) {
+    if (label in unseen) unseen[label] = unseen[label]! + c;
+    else if (Object.keys(unseen).length < MAX_UNSEEN) unseen[label] = c;
+  }
+  return { ...ca, counts, missing: ca.missing + cb.missing, unseen } as S;
+}
+
+/** Mean and standard deviation of a numeric sketch's present values (population). */
+export function moments(sketch: NumericSketch): { mean: number; sd: number; n: number } {
+  const n = sketch.counts.reduce((s, c) => s + c, 0);
+  if (n === 0) return { mean: NaN, sd: NaN, n };
+  const mean = sketch.sum / n;
+  return { mean, sd: Math.sqrt(Math.max(0, sketch.sumSquares / n - mean * mean)), n };
+}

@@ -1,0 +1,117 @@
+import type { Prediction } from '../store/serving.js';
+import { predictionScore, type MonitorReference } from './reference.js';
+import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex, merge, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
+
+/** One window of one model version's traffic, summarized on its reference's bins. Mergeable (mergeWindows). */
+export interface WindowAggregate {
+  version: number;
+  /** Epoch ms: [start, end). */
+  start: number;
+  end: number;
+  rows: number;
+  columns: Record<string, ColumnSketch>;
+  prediction: { labels?: CategoricalSketch; score: NumericSketch };
+}
+
+/** Default window: an hour. */
+export const HOUR_MS = 3_600_000;
+
+interface Slot {
+  aggregate: WindowAggregate;
+  indexes: Map<string, Map<string, number>>;
+}
+
+/**
+ * Folds logged predictions into windows of `windowMs` per model version, on the reference's bins. What
+ * a request sent is read as a row of the reference's columns: numbers (a numeric string is a number;
+ * anything else, or nothing, is missing) and labels (booleans and numbers as their text).
+ */
+export class WindowFolder {
+  private readonly slots = new Map<string, Slot>();
+  private readonly known = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly reference: MonitorReference,
+    /** The target's labels, for a classifier's probabilities: class 1 of a binary target is the one watched. */
+    private readonly labels: readonly string[] | undefined,
+    private readonly windowMs = HOUR_MS,
+  ) {
+    for (const [name, sketch] of Object.entries(reference.columns)) if (sketch.kind === 'categorical') this.known.set(name, new Set(sketch.otherLevels ?? []));
+  }
+
+  add(p: Prediction): void {
+    const start = Math.floor(p.timestamp / this.windowMs) * this.windowMs;
+    const slot = this.slot(p.version, start);
+    const w = slot.aggregate;
+    w.rows++;
+    const row = isRecord(p.request) ? p.request : {};
+    for (const [name, sketch] of Object.entries(w.columns)) {
+      const v = row[name];
+      if (sketch.kind === 'numeric') addNumber(sketch, asNumber(v));
+      else addLabel(sketch, slot.indexes.get(name)!, asLabel(v), this.known.get(name));
+    }
+    const response = isRecord(p.response) ? p.response : {};
+    addNumber(w.prediction.score, this.scoreOf(response));
+    if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
+  }
+
+  /** The windows, oldest first (versions apart). */
+  windows(): WindowAggregate[] {
+    return [...this.slots.values()].map((s) => s.aggregate).sort((a, b) => a.start - b.start || a.version - b.version);
+  }
+
+  private scoreOf(response: Record<string, unknown>): number {
+    const probabilities = response['probabilities'];
+    if (isRecord(probabilities) && this.labels !== undefined) return predictionScore(this.labels.map((l) => asNumber(probabilities[l])));
+    return asNumber(response['prediction']);
+  }
+
+  private slot(version: number, start: number): Slot {
+    const key = `${version}/${start}`;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      const r = this.reference;
+      const columns: Record<string, ColumnSketch> = {};
+      const indexes = new Map<string, Map<string, number>>();
+      for (const [name, sketch] of Object.entries(r.columns)) {
+        if (sketch.kind === 'numeric') columns[name] = emptyNumeric(sketch.edges);
+        else {
+          const empty = emptyCategorical(sketch.levels);
+          columns[name] = empty;
+          indexes.set(name, levelIndex(empty));
+        }
+      }
+      const labels = r.prediction.labels === undefined ? undefined : emptyCategorical(r.prediction.labels.levels);
+      if (labels !== undefined) indexes.set('\u0000prediction', levelIndex(labels));
+      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) } }, indexes };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+}
+
+/** Windows merged into one (a day of hours, several servers): same reference, same version or not. */
+export function mergeWindows(windows: readonly WindowAggregate[]): WindowAggregate | undefined {
+  if (windows.length === 0) return undefined;
+  return windows.slice(1).reduce<WindowAggregate>((a, b) => {
+    const columns: Record<string, ColumnSketch> = {};
+    for (const name of Object.keys(a.columns)) columns[name] = merge(a.columns[name]!, b.columns[name]!);
+    const labels = a.prediction.labels !== undefined && b.prediction.labels !== undefined ? merge(a.prediction.labels, b.prediction.labels) : undefined;
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) } };
+  }, windows[0]!);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return NaN;
+}
+
+function asLabel(v: unknown): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
