@@ -59,6 +59,8 @@ export function numericReference(values: ArrayLike<number>, bins = NUMERIC_BINS)
   }
   const sketch = emptyNumeric(edges);
   addNumbers(sketch, values);
+  // JSON has no Infinity: a column training never saw a value of keeps 0s (its counts say it is empty).
+  if (present.length === 0) sketch.min = sketch.max = 0;
   return sketch;
 }
 

@@ -1,3 +1,4 @@
+import type { MonitorReference } from '../monitor/reference.js';
 import { HyperplaneError } from '../errors.js';
 import { checkModel, readModel, saveModel } from '../learn/registry.js';
 import type { Model } from '../learn/contract.js';
@@ -56,7 +57,7 @@ export function encodePackage(pkg: ModelPackage): Uint8Array {
     offset += align8(models[i]!.length);
     return ref;
   });
-  const header = { package: PACKAGE_VERSION, target: pkg.pipeline.target, schema: pkg.pipeline.schema, members, info: pkg.info, ...(pkg.pipeline.background !== undefined ? { background: pkg.pipeline.background } : {}) };
+  const header = { package: PACKAGE_VERSION, target: pkg.pipeline.target, schema: pkg.pipeline.schema, members, info: pkg.info, ...(pkg.pipeline.background !== undefined ? { background: pkg.pipeline.background } : {}), ...(pkg.pipeline.monitor !== undefined ? { monitor: pkg.pipeline.monitor } : {}) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = align8(MAGIC.length + 4 + json.length);
   const out = new Uint8Array(start + offset);
@@ -79,6 +80,7 @@ interface Header {
   members: HeaderMember[];
   info: PackageInfo;
   background?: PipelineSpec['background'];
+  monitor?: PipelineSpec['monitor'];
 }
 
 /** Reads a package; a file that is not one, is cut short, or comes from a newer Hyperplane is an error naming it. */
@@ -138,5 +140,5 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
     return { recipe: m.recipe, weight: m.weight, model };
   });
   if (!(members.reduce((s, m) => s + m.weight, 0) > 0)) return fail('the members\' weights are all 0; at least one must be positive');
-  return { pipeline: { target: header.target, schema: header.schema, members, ...(header.background !== undefined ? { background: header.background } : {}) }, info: header.info };
+  return { pipeline: { target: header.target, schema: header.schema, members, ...(header.background !== undefined ? { background: header.background } : {}), ...(header.monitor !== undefined ? { monitor: header.monitor as MonitorReference } : {}) }, info: header.info };
 }

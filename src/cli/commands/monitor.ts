@@ -5,7 +5,7 @@ import type { Prediction, Store } from '../../store/index.js';
 import { decodePackage } from '../../pipeline/package.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
-import { parseSince } from '../when.js';
+import { durationMs, parseSince } from '../when.js';
 
 interface MonitorFlags {
   since: string;
@@ -28,8 +28,8 @@ export function monitorCommand(): Command {
     .action(async (ref: string, flags: MonitorFlags) => {
       const now = Date.now();
       const since = parseSince(flags.since, now);
-      const windowMs = now - parseSince(flags.window, now, '--window');
-      if (!(windowMs >= 60_000)) throw new HyperplaneError(`--window ${flags.window}: expected a duration of a minute or more (30m, 1h, 1d)`);
+      const windowMs = durationMs(flags.window);
+      if (windowMs === undefined || !(windowMs >= 60_000)) throw new HyperplaneError(`--window ${flags.window}: expected a duration of a minute or more (30m, 1h, 1d)`);
       await withStore(async (store) => {
         const { model, version, pkg } = await resolveVersion(store, ref);
         const reference = pkg.pipeline.monitor;

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import type { MonitorReport } from '../../src/monitor/monitor.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
+
+const HOUR = 3_600_000;
+
+/** The credit card rows as a client sends them (no target). */
+function creditRows(): Record<string, string | number>[] {
+  const [head, ...lines] = readFileSync(fixture('credit_card.csv'), 'utf8').trimEnd().split('\n');
+  const names = head!.split(',');
+  return lines.map((line) => {
+    const row: Record<string, string | number> = {};
+    line.split(',').forEach((v, j) => {
+      if (names[j] !== 'declined') row[names[j]!] = v === 'yes' || v === 'no' ? v : Number(v);
+    });
+    return row;
+  });
+}
+
+describe('hyperplane monitor', () => {
+  const dir = tempDir('hyperplane-monitor-');
+  const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+  // Two full hours of traffic: the first like training, the second with income doubled and a new owner label in 10% of rows.
+  const start = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+
+  beforeAll(async () => {
+    const out = join(dir, 'model');
+    const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
+    expect(train.code, train.stderr).toBe(0);
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      const run = await store.tracking.createRun({ experiment: 'monitor' });
+      await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
+      await store.tracking.setStatus(run.id, 'finished');
+      const v = await store.registry.createVersion('credit', { runId: run.id });
+      await store.registry.setAlias('credit', 'production', v.version);
+      const rows = creditRows();
+      const logged = (hour: number, i: number, request: Record<string, string | number>) => ({
+        id: `h${hour}-${i}`,
+        model: 'credit',
+        version: v.version,
+        timestamp: start + hour * HOUR + i * 1000,
+        request,
+        response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } },
+        latencyMs: 0.3,
+      });
+      await store.predictions.insert([
+        ...rows.slice(0, 600).map((r, i) => logged(0, i, r)),
+        ...rows.slice(600, 1200).map((r, i) => logged(1, i, { ...r, income: (r['income'] as number) * 2, owner: i % 10 === 0 ? 'lodger' : r['owner']! })),
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('--json: each window against the training reference, the shifted column and the new label found in the second hour only', () => {
+    const r = runCli(['monitor', 'credit', '--since', '1d', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as MonitorReport;
+    expect(report).toMatchObject({ model: 'credit', version: 1, rows: 1200, quality: [], estimated: [], alerts: [] });
+    expect(report.windows.map((w) => [w.start, w.rows])).toEqual([
+      [new Date(start).toISOString(), 600],
+      [new Date(start + HOUR).toISOString(), 600],
+    ]);
+    const [first, second] = report.windows;
+    expect(first!.drifted).toEqual([]);
+    expect(first!.driftShareVsPrevious).toBeNull();
+    expect(second!.drifted).toEqual(expect.arrayContaining(['income', 'owner']));
+    expect(second!.driftShareVsPrevious).toBeGreaterThan(0);
+    const income = report.columns.find((c) => c.column === 'income')!;
+    // Over the range, 1,200 rows: judged by effect size.
+    expect(income).toMatchObject({ drifted: true, test: 'wasserstein', type: 'numeric' });
+    expect(income.effect).toBeGreaterThan(0.1);
+    const owner = report.columns.find((c) => c.column === 'owner')!;
+    expect(owner.newCategories).toEqual([{ label: 'lodger', share: 60 / 1200 }]);
+    // Drifted columns first, then by effect × importance.
+    expect(report.columns.slice(0, 2).map((c) => c.column).sort()).toEqual(['income', 'owner']);
+    expect(report.columns.map((c) => c.rank)).toEqual(report.columns.map((_, i) => i + 1));
+    expect(report.prediction.map((p) => p.column)).toEqual(['prediction score', 'predicted label']);
+  });
+
+  it('prints the columns and the windows for a person', () => {
+    const r = runCli(['monitor', 'credit@production', '--since', '1d'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^credit\/1: 1,200 predictions since .* in 2 windows/);
+    expect(r.stdout).toMatch(/^income\s+wasserstein\s.*DRIFT$/m);
+    expect(r.stdout).toMatch(/lodger 5\.0%/);
+  });
+
+  it('a range with no traffic says so; --window 2h folds the two hours into one', () => {
+    const later = runCli(['monitor', 'credit', '--since', '1m'], { env });
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).toMatch(/no traffic in this range/);
+    const wide = JSON.parse(runCli(['monitor', 'credit', '--since', '1d', '--window', '2h', '--json'], { env }).stdout) as MonitorReport;
+    expect(wide.windows.reduce((s, w) => s + w.rows, 0)).toBe(1200);
+    expect(wide.windows.length).toBeLessThanOrEqual(2);
+  });
+
+  it('bad input: an unknown model, a bad --since or --window: exit 2, one line', () => {
+    for (const [args, pattern] of [
+      [['monitor', 'nosuch'], /nosuch/],
+      [['monitor', 'credit', '--since', 'yesterday'], /--since 'yesterday'/],
+      [['monitor', 'credit', '--window', '10s'], /--window 10s: expected a duration of a minute or more/],
+    ] as const) {
+      const r = runCli([...args], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^hyperplane: error: /);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
