@@ -1,4 +1,6 @@
-import type { Prediction } from '../store/serving.js';
+import type { EvalTask } from '../evaluate/evaluate.js';
+import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
+import { estimatedQuality, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
 import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
 import type { MonitorReference } from './reference.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
@@ -22,7 +24,8 @@ export interface MonitorReport {
   version: number;
   since: string;
   windowMs: number;
-  reference: { rows: number; predictionSource: MonitorReference['prediction']['source'] };
+  /** The reference: its rows, where its predictions come from, and the quality measured at training on held-out rows. */
+  reference: { rows: number; predictionSource: MonitorReference['prediction']['source']; metrics: Record<string, number> };
   rows: number;
   windows: WindowDrift[];
   /** Over every window of the range: each column, ranked by effect × importance. */
@@ -30,8 +33,10 @@ export interface MonitorReport {
   driftShare: number;
   /** The prediction's drift: the watched score, and the predicted labels for classifiers. */
   prediction: ColumnDrift[];
-  quality: never[];
-  estimated: never[];
+  /** Realized quality per window, from the outcomes sent back. */
+  quality: WindowQuality[];
+  /** Binary classifiers: quality per window estimated before outcomes arrive (CBPE). */
+  estimated: WindowEstimate[];
   alerts: never[];
 }
 
@@ -42,10 +47,15 @@ export interface MonitorOptions {
   windowMs?: number;
   drift?: DriftOptions;
   labels?: readonly string[];
+  task: EvalTask;
+  /** A binary classifier's decision threshold. */
+  threshold?: number;
+  /** The metrics measured at training on held-out rows, shown beside the live ones. */
+  trainingMetrics?: Record<string, number>;
 }
 
 /** Folds the predictions into windows and measures each column's drift, per window and over them all. */
-export function monitor(reference: MonitorReference, predictions: Iterable<Prediction>, options: MonitorOptions): MonitorReport {
+export function monitor(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions): MonitorReport {
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
   const folder = new WindowFolder(reference, options.labels, windowMs);
@@ -80,14 +90,14 @@ export function monitor(reference: MonitorReference, predictions: Iterable<Predi
     version: options.version,
     since: new Date(options.since).toISOString(),
     windowMs,
-    reference: { rows: reference.rows, predictionSource: reference.prediction.source },
+    reference: { rows: reference.rows, predictionSource: reference.prediction.source, metrics: options.trainingMetrics ?? {} },
     rows: all?.rows ?? 0,
     windows: windowDrift,
     columns: ranked,
     driftShare: share(overall),
     prediction,
-    quality: [],
-    estimated: [],
+    quality: realizedQuality(predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p), options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs),
+    estimated: reference.prediction.calibration !== undefined && options.labels?.length === 2 ? estimatedQuality(predictions, reference.prediction.calibration, options.labels, windowMs) : [],
     alerts: [],
   };
 }

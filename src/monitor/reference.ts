@@ -1,4 +1,5 @@
 import type { Column, Table } from '../data/table.js';
+import { fitIsotonic, type Calibration } from './calibration.js';
 import { categoricalReference, numericReference, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /**
@@ -25,6 +26,8 @@ export interface PredictionReference {
   labels?: CategoricalSketch;
   /** Binary: the positive class's probability; multiclass: the top probability (the confidence); regression: the value. */
   score: NumericSketch;
+  /** Binary: the positive class's probability calibrated on the held-out rows (isotonic), for estimated quality. */
+  calibration?: Calibration;
 }
 
 /** A table column's values as a sketch's input: numbers (NaN missing) or labels (null missing). */
@@ -43,7 +46,7 @@ function sketchOf(column: Column): ColumnSketch | undefined {
  * The reference: `table` holds the rows the served model was fitted on; `scores` the model's scores (n × k,
  * probabilities for classifiers) on `scoredRows` rows it was not fitted on, with their predicted labels.
  */
-export function buildReference(table: Table, inputs: readonly string[], prediction: { scores: Float64Array; rows: number; labels?: readonly string[]; predicted?: readonly string[]; source: PredictionReference['source'] }, importance?: Record<string, number>): MonitorReference {
+export function buildReference(table: Table, inputs: readonly string[], prediction: HeldOutPredictions, importance?: Record<string, number>): MonitorReference {
   const columns: Record<string, ColumnSketch> = {};
   for (const name of inputs) {
     const column = table.columns.find((c) => c.name === name);
@@ -53,10 +56,21 @@ export function buildReference(table: Table, inputs: readonly string[], predicti
   return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(importance !== undefined ? { importance } : {}) };
 }
 
-function predictionReference(p: { scores: Float64Array; rows: number; labels?: readonly string[]; predicted?: readonly string[]; source: PredictionReference['source'] }): PredictionReference {
+/** The model's scores (n × k) on rows it was not fitted on, with their predicted labels and (for calibration) their classes. */
+export interface HeldOutPredictions {
+  scores: Float64Array;
+  rows: number;
+  predicted?: readonly string[];
+  /** Class codes of the rows: a binary classifier's probabilities are calibrated against them. */
+  y?: ArrayLike<number>;
+  source: PredictionReference['source'];
+}
+
+function predictionReference(p: HeldOutPredictions): PredictionReference {
   const k = p.rows === 0 ? 1 : p.scores.length / p.rows;
   return {
     source: p.source,
+    ...(k === 2 && p.y !== undefined && p.rows > 0 ? { calibration: fitIsotonic(Float64Array.from({ length: p.rows }, (_, i) => p.scores[2 * i + 1]!), p.y) } : {}),
     score: numericReference(Float64Array.from({ length: p.rows }, (_, i) => predictionScore(p.scores.subarray(i * k, (i + 1) * k)))),
     ...(p.predicted !== undefined ? { labels: categoricalReference(p.predicted) } : {}),
   };

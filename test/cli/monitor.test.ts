@@ -51,6 +51,8 @@ describe('hyperplane monitor', () => {
         ...rows.slice(0, 600).map((r, i) => logged(0, i, r)),
         ...rows.slice(600, 1200).map((r, i) => logged(1, i, { ...r, income: (r['income'] as number) * 2, owner: i % 10 === 0 ? 'lodger' : r['owner']! })),
       ]);
+      // Outcomes for 100 of the first hour's answers, a minute after each: 80 as answered, 20 not.
+      await store.feedback.insert(Array.from({ length: 100 }, (_, i) => ({ predictionId: `h0-${i}`, outcome: i < 80 ? 'no' : 'yes', timestamp: start + i * 1000 + 60_000 })));
     } finally {
       await store.close();
     }
@@ -60,7 +62,16 @@ describe('hyperplane monitor', () => {
     const r = runCli(['monitor', 'credit', '--since', '1d', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as MonitorReport;
-    expect(report).toMatchObject({ model: 'credit', version: 1, rows: 1200, quality: [], estimated: [], alerts: [] });
+    expect(report).toMatchObject({ model: 'credit', version: 1, rows: 1200, alerts: [] });
+    // Realized quality where outcomes came back; estimated (CBPE) for every window.
+    expect(report.quality.map((q) => [q.predictions, q.labelled])).toEqual([
+      [600, 100],
+      [600, 0],
+    ]);
+    expect(report.quality[0]!.metrics['accuracy']).toBe(0.8);
+    expect(report.quality[0]!.labelDelayMs).toEqual({ median: 60_000, p90: 60_000 });
+    expect(report.estimated.map((e) => e.rows)).toEqual([600, 600]);
+    expect(report.reference.metrics['auc']).toBeGreaterThan(0.7);
     expect(report.windows.map((w) => [w.start, w.rows])).toEqual([
       [new Date(start).toISOString(), 600],
       [new Date(start + HOUR).toISOString(), 600],

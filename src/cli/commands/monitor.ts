@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import type { MonitorReport } from '../../monitor/monitor.js';
-import type { Prediction, Store } from '../../store/index.js';
+import type { PredictionWithFeedback, Store } from '../../store/index.js';
 import { decodePackage } from '../../pipeline/package.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
@@ -39,7 +39,10 @@ export function monitorCommand(): Command {
         await shipLeftovers(journalRoot(store), store.predictions);
         const { monitor } = await import('../../monitor/monitor.js');
         const predictions = await readAll(store, model, version, since);
-        const report = monitor(reference, predictions, { model, version, since, windowMs, ...(pkg.pipeline.target.labels !== undefined ? { labels: pkg.pipeline.target.labels } : {}) });
+        const target = pkg.pipeline.target;
+        const metrics: Record<string, number> = {};
+        for (const [k, v] of Object.entries(pkg.info.metrics)) if (typeof v === 'number') metrics[k] = v;
+        const report = monitor(reference, predictions, { model, version, since, windowMs, task: target.task, trainingMetrics: metrics, ...(target.threshold !== undefined ? { threshold: target.threshold } : {}), ...(target.labels !== undefined ? { labels: target.labels } : {}) });
         if (flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else process.stdout.write(`${reportText(report)}\n`);
       });
@@ -64,11 +67,11 @@ async function resolveVersion(store: Store, ref: string): Promise<{ model: strin
   throw lastError;
 }
 
-async function readAll(store: Store, model: string, version: number, since: number): Promise<Prediction[]> {
-  const out: Prediction[] = [];
+async function readAll(store: Store, model: string, version: number, since: number): Promise<PredictionWithFeedback[]> {
+  const out: PredictionWithFeedback[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await store.predictions.list({ model, version, since, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await store.predictions.listWithFeedback({ model, version, since, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
     out.push(...page.predictions);
     if (page.nextCursor === null) return out;
     cursor = page.nextCursor;
@@ -97,5 +100,21 @@ export function reportText(r: MonitorReport): string {
   ]);
   lines.push(textTable(['column', 'test', 'statistic', 'p-value', 'effect', 'PSI', 'missing', 'new categories', 'importance', ''], rows, new Set([2, 3, 4, 5, 8])), '');
   lines.push(textTable(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'drifted columns'], r.windows.map((w) => [w.start.slice(0, 16).replace('T', ' '), w.rows.toLocaleString('en-US'), pct(w.driftShare), w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious), w.prediction.drifted ? 'DRIFT' : '', w.drifted.join(', ') || '–']), new Set([1, 2, 3])));
+  const trained = Object.entries(r.reference.metrics)
+    .map(([k, v]) => `${k} ${num(v)}`)
+    .join(', ');
+  if (r.quality.some((q) => q.labelled > 0)) {
+    const names = [...new Set(r.quality.flatMap((q) => Object.keys(q.metrics)))];
+    lines.push('', `quality from outcomes sent back (at training, on held-out rows: ${trained || 'none recorded'}):`);
+    lines.push(textTable(['window (UTC)', 'predictions', 'labelled', 'label delay', ...names], r.quality.map((q) => [q.start.slice(0, 16).replace('T', ' '), q.predictions.toLocaleString('en-US'), pct(q.labelledShare), q.labelDelayMs === null ? '–' : duration(q.labelDelayMs.median), ...names.map((n) => num(q.metrics[n]))]), new Set([1, 2, 3, ...names.map((_, k) => 4 + k)])));
+  }
+  if (r.estimated.length > 0) {
+    lines.push('', 'estimated before outcomes arrive (CBPE: calibrated probabilities):');
+    lines.push(textTable(['window (UTC)', 'rows', 'accuracy', 'auc'], r.estimated.map((e) => [e.start.slice(0, 16).replace('T', ' '), e.rows.toLocaleString('en-US'), num(e.accuracy), e.auc === null ? '–' : num(e.auc)]), new Set([1, 2, 3])));
+  }
   return lines.join('\n');
+}
+
+function duration(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(0)} s` : ms < 3_600_000 ? `${(ms / 60_000).toFixed(0)} min` : ms < 86_400_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${(ms / 86_400_000).toFixed(1)} d`;
 }

@@ -1,0 +1,161 @@
+import { evaluateScores, type EvalTask } from '../evaluate/evaluate.js';
+import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
+import { calibrated, type Calibration } from './calibration.js';
+
+/**
+ * Quality per window: realized, from the outcomes sent back as feedback (the task's metrics on the
+ * labelled predictions, the share labelled and the label delay), and for binary classifiers estimated
+ * before any label arrives by confidence-based performance estimation (CBPE, as NannyML does): each
+ * row's probability, calibrated on held-out rows at training, is the chance its answer is right.
+ */
+export interface WindowQuality {
+  version: number;
+  start: string;
+  end: string;
+  predictions: number;
+  labelled: number;
+  labelledShare: number;
+  /** From each prediction to its outcome's feedback, in ms. */
+  labelDelayMs: { median: number; p90: number } | null;
+  /** The task's metrics on the labelled predictions (auc, accuracy, log_loss… or rmse, mae, r2). */
+  metrics: Record<string, number>;
+}
+
+export interface WindowEstimate {
+  version: number;
+  start: string;
+  end: string;
+  rows: number;
+  /** Expected accuracy and AUC of the answers given, from calibrated probabilities. */
+  accuracy: number;
+  auc: number | null;
+}
+
+interface Group<T> {
+  version: number;
+  start: number;
+  rows: T[];
+}
+
+function byWindow<T extends Prediction>(predictions: Iterable<T>, windowMs: number): Group<T>[] {
+  const groups = new Map<string, Group<T>>();
+  for (const p of predictions) {
+    const start = Math.floor(p.timestamp / windowMs) * windowMs;
+    const key = `${p.version}/${start}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { version: p.version, start, rows: [] }));
+    g.rows.push(p);
+  }
+  return [...groups.values()].sort((a, b) => a.start - b.start || a.version - b.version);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The probabilities an answer gave, in the labels' order (NaN where absent). */
+function probabilities(p: Prediction, labels: readonly string[]): number[] {
+  const r = isRecord(p.response) ? p.response['probabilities'] : undefined;
+  return labels.map((l) => (isRecord(r) && typeof r[l] === 'number' ? r[l] : NaN));
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Realized quality per window from the predictions that received an outcome. */
+export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number, windowMs: number): WindowQuality[] {
+  return byWindow(predictions, windowMs).map((g) => {
+    const y: number[] = [];
+    const scores: number[] = [];
+    const delays: number[] = [];
+    for (const p of g.rows) {
+      const outcome = p.feedback?.outcome;
+      if (outcome === undefined || outcome === null) continue;
+      if (task === 'regression') {
+        const v = typeof outcome === 'number' ? outcome : Number(outcome);
+        const predicted = isRecord(p.response) ? Number(p.response['prediction']) : NaN;
+        if (!Number.isFinite(v) || !Number.isFinite(predicted)) continue;
+        y.push(v);
+        scores.push(predicted);
+      } else {
+        const code = labels.indexOf(String(outcome));
+        const proba = probabilities(p, labels);
+        if (code < 0 || proba.some((v) => !Number.isFinite(v))) continue;
+        y.push(code);
+        scores.push(...proba);
+      }
+      delays.push(p.feedback!.timestamp - p.timestamp);
+    }
+    delays.sort((a, b) => a - b);
+    const metrics: Record<string, number> = {};
+    if (y.length > 0) {
+      const evaluation = evaluateScores(task, y, Float64Array.from(scores), labels, threshold);
+      for (const [k, v] of Object.entries(evaluation.metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
+    }
+    return {
+      version: g.version,
+      start: new Date(g.start).toISOString(),
+      end: new Date(g.start + windowMs).toISOString(),
+      predictions: g.rows.length,
+      labelled: y.length,
+      labelledShare: y.length / g.rows.length,
+      labelDelayMs: delays.length === 0 ? null : { median: percentile(delays, 0.5), p90: percentile(delays, 0.9) },
+      metrics,
+    };
+  });
+}
+
+/** CBPE for a binary classifier: expected accuracy and AUC per window, with no outcome needed. */
+export function estimatedQuality(predictions: Iterable<Prediction>, calibration: Calibration, labels: readonly string[], windowMs: number): WindowEstimate[] {
+  return byWindow(predictions, windowMs).flatMap((g) => {
+    const scores: number[] = [];
+    const positive: number[] = [];
+    let right = 0;
+    for (const p of g.rows) {
+      const score = probabilities(p, labels)[1]!;
+      if (!Number.isFinite(score)) continue;
+      const c = calibrated(calibration, score);
+      const answer = isRecord(p.response) ? p.response['prediction'] : undefined;
+      // The answer is right with the calibrated chance of its class.
+      right += String(answer) === labels[1] ? c : 1 - c;
+      scores.push(score);
+      positive.push(c);
+    }
+    if (scores.length === 0) return [];
+    return [{ version: g.version, start: new Date(g.start).toISOString(), end: new Date(g.start + windowMs).toISOString(), rows: scores.length, accuracy: right / scores.length, auc: expectedAuc(scores, positive) }];
+  });
+}
+
+/**
+ * AUC with each row a positive of weight c and a negative of weight 1 − c: the chance a positive scores
+ * above a negative (ties half), over all pairs of distinct rows.
+ */
+export function expectedAuc(scores: readonly number[], positive: readonly number[]): number | null {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let negativesBelow = 0;
+  let above = 0;
+  let pairs = 0;
+  let allPositive = 0;
+  let allNegative = 0;
+  let self = 0;
+  for (let k = 0; k < order.length; ) {
+    let e = k;
+    let groupPositive = 0;
+    let groupNegative = 0;
+    let groupSelf = 0;
+    while (e < order.length && scores[order[e]!] === scores[order[k]!]) {
+      const c = positive[order[e]!]!;
+      groupPositive += c;
+      groupNegative += 1 - c;
+      groupSelf += c * (1 - c);
+      e++;
+    }
+    above += groupPositive * negativesBelow + 0.5 * (groupPositive * groupNegative - groupSelf);
+    negativesBelow += groupNegative;
+    allPositive += groupPositive;
+    allNegative += groupNegative;
+    self += groupSelf;
+    k = e;
+  }
+  pairs = allPositive * allNegative - self;
+  return pairs > 0 ? above / pairs : null;
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { rocAuc } from '../../src/evaluate/metrics.js';
+import { fit, predict } from '../../src/learn/registry.js';
+import { calibrated, fitIsotonic } from '../../src/monitor/calibration.js';
+import { estimatedQuality, expectedAuc, realizedQuality } from '../../src/monitor/quality.js';
+import type { PredictionWithFeedback } from '../../src/store/serving.js';
+import { Random } from '../../src/synth/random.js';
+
+const LABELS = ['no', 'yes'];
+const HOUR = 3_600_000;
+
+/** Rows whose chance of yes is σ(2.5 x0 − x1), x0 with spread `spread`; the labels drawn from it. */
+function draw(rng: Random, n: number, spread: number): { X: Float64Array; y: Float64Array } {
+  const X = new Float64Array(n * 3);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    X[3 * i] = spread * rng.normal();
+    X[3 * i + 1] = rng.normal();
+    X[3 * i + 2] = rng.normal();
+    y[i] = rng.uniform() < 1 / (1 + Math.exp(-(2.5 * X[3 * i]! - X[3 * i + 1]!))) ? 1 : 0;
+  }
+  return { X, y };
+}
+
+/** Answers as the server logs them: the label at 0.5 and both probabilities, at `start` + i seconds. */
+function answers(proba: Float64Array, start: number): PredictionWithFeedback[] {
+  return Array.from({ length: proba.length / 2 }, (_, i) => ({
+    id: `p${i}`,
+    model: 'm',
+    version: 1,
+    timestamp: start + i,
+    request: {},
+    response: { prediction: proba[2 * i + 1]! >= 0.5 ? 'yes' : 'no', probabilities: { no: proba[2 * i]!, yes: proba[2 * i + 1]! } },
+    latencyMs: 0.1,
+    feedback: null,
+  }));
+}
+
+const accuracy = (proba: Float64Array, y: Float64Array): number => y.reduce((s, v, i) => s + ((proba[2 * i + 1]! >= 0.5 ? 1 : 0) === v ? 1 : 0), 0) / y.length;
+
+describe('estimated quality (CBPE)', () => {
+  it('under covariate shift that moves realized accuracy by 0.05 or more, the estimate is within ±0.02 of it', async () => {
+    const rng = new Random(17);
+    const train = draw(rng, 5000, 1);
+    const model = await fit('logistic', { data: train.X, n: 5000, d: 3 }, train.y, 'binary');
+    // Calibrated on held-out rows, as train does with its test rows.
+    const heldOut = draw(rng, 5000, 1);
+    const heldProba = predict(model, { data: heldOut.X, n: 5000, d: 3 });
+    const calibration = fitIsotonic(Float64Array.from({ length: 5000 }, (_, i) => heldProba[2 * i + 1]!), heldOut.y);
+    const testAccuracy = accuracy(heldProba, heldOut.y);
+    for (const spread of [0.3, 0.5, 2.5]) {
+      const window = draw(rng, 20_000, spread);
+      const proba = predict(model, { data: window.X, n: 20_000, d: 3 });
+      const realized = accuracy(proba, window.y);
+      const [estimate] = estimatedQuality(answers(proba, 0), calibration, LABELS, HOUR);
+      console.log(`x0 spread ${spread}: accuracy at training ${testAccuracy.toFixed(3)}, realized ${realized.toFixed(3)}, estimated ${estimate!.accuracy.toFixed(3)}`);
+      expect(Math.abs(realized - testAccuracy)).toBeGreaterThanOrEqual(0.05);
+      expect(Math.abs(estimate!.accuracy - realized)).toBeLessThanOrEqual(0.02);
+      const realizedAuc = rocAuc(window.y, Float64Array.from({ length: 20_000 }, (_, i) => proba[2 * i + 1]!));
+      expect(Math.abs(estimate!.auc! - realizedAuc)).toBeLessThanOrEqual(0.02);
+    }
+  });
+
+  it('expected AUC with certain labels is the AUC; isotonic steps rise and keep the mean', () => {
+    const rng = new Random(4);
+    const scores = Array.from({ length: 500 }, () => Math.round(rng.uniform() * 50) / 50);
+    const y: number[] = scores.map((s) => (rng.uniform() < s ? 1 : 0));
+    expect(expectedAuc(scores, y)).toBeCloseTo(rocAuc(y, scores), 12);
+    const c = fitIsotonic([1, 2, 3, 4], [0, 1, 0, 1]);
+    expect(c).toEqual({ upper: [1, 3, 4], rate: [0, 0.5, 1] });
+    expect([0.5, 2.5, 3.5, 9].map((s) => calibrated(c, s))).toEqual([0, 0.5, 1, 1]);
+    const fitted = fitIsotonic(scores, y);
+    for (let k = 1; k < fitted.rate.length; k++) expect(fitted.rate[k]!).toBeGreaterThan(fitted.rate[k - 1]!);
+    const mean = scores.reduce((s, v) => s + calibrated(fitted, v), 0) / scores.length;
+    expect(mean).toBeCloseTo(y.reduce((s, v) => s + v, 0) / y.length, 12);
+  });
+});
+
+describe('realized quality from feedback', () => {
+  it('per window: the labelled share, the label delay and the metrics on the labelled answers', () => {
+    const proba = Float64Array.from([0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 0.3, 0.7, 0.5, 0.5]);
+    const logged = answers(proba, 0).map((p, i) => (i < 4 ? { ...p, feedback: { id: i, outcome: ['no', 'yes', 'yes', 'no'][i]!, reward: null, timestamp: p.timestamp + (i + 1) * 60_000 } } : p));
+    const [q] = realizedQuality(logged, 'binary', LABELS, 0.5, HOUR);
+    expect(q).toMatchObject({ predictions: 5, labelled: 4, labelledShare: 0.8 });
+    expect(q!.labelDelayMs).toEqual({ median: 180_000, p90: 240_000 });
+    // Labels no, yes, yes, no against P(yes) 0.1, 0.8, 0.4, 0.7: answers no, yes, no, yes — two right;
+    // of the four (yes, no) pairs only (0.4, 0.7) is ordered wrong.
+    expect(q!.metrics['accuracy']).toBe(0.5);
+    expect(q!.metrics['auc']).toBe(0.75);
+    expect(q!.metrics['log_loss']).toBeCloseTo(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.4) + Math.log(0.3)) / 4, 12);
+  });
+});
