@@ -3,6 +3,7 @@ import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import { estimatedQuality, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
 import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
 import type { MonitorReference } from './reference.js';
+import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex } from './sketch.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
 
 /** A window's drift in brief: how many columns drifted, against the reference and against the window before. */
@@ -33,6 +34,8 @@ export interface MonitorReport {
   driftShare: number;
   /** The prediction's drift: the watched score, and the predicted labels for classifiers. */
   prediction: ColumnDrift[];
+  /** The outcomes sent back over the range against the training target (null with no outcome, or no target kept). */
+  target: ColumnDrift | null;
   /** Realized quality per window, from the outcomes sent back. */
   quality: WindowQuality[];
   /** Binary classifiers: quality per window estimated before outcomes arrive (CBPE). */
@@ -96,6 +99,7 @@ export function monitor(reference: MonitorReference, predictions: readonly (Pred
     columns: ranked,
     driftShare: share(overall),
     prediction,
+    target: targetDrift(reference, predictions, drift),
     quality: realizedQuality(predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p), options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs),
     estimated: reference.prediction.calibration !== undefined && options.labels?.length === 2 ? estimatedQuality(predictions, reference.prediction.calibration, options.labels, windowMs) : [],
     alerts: [],
@@ -107,3 +111,21 @@ function share(columns: readonly ColumnDrift[]): number {
 }
 
 const finite = (v: number): number => (Number.isFinite(v) ? v : 1e9);
+
+/** The outcomes sent back, folded on the training target's bins, against it. */
+function targetDrift(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], drift: DriftOptions): ColumnDrift | null {
+  const target = reference.target;
+  if (target === undefined) return null;
+  const outcomes = predictions.flatMap((p) => ('feedback' in p && p.feedback !== null && p.feedback.outcome !== null ? [p.feedback.outcome] : []));
+  if (outcomes.length === 0) return null;
+  if (target.kind === 'numeric') {
+    const window = emptyNumeric(target.edges);
+    for (const o of outcomes) addNumber(window, typeof o === 'number' ? o : Number(o));
+    return columnDrift('target', target, window, drift);
+  }
+  const window = emptyCategorical(target.levels);
+  const index = levelIndex(window);
+  const known = new Set(target.otherLevels ?? []);
+  for (const o of outcomes) addLabel(window, index, typeof o === 'string' ? o : JSON.stringify(o), known);
+  return columnDrift('target', target, window, drift);
+}

@@ -15,6 +15,8 @@ export interface MonitorReference {
   /** Input columns by name: numbers and categories (text and dates are not sketched). */
   columns: Record<string, ColumnSketch>;
   prediction: PredictionReference;
+  /** The target over the same rows: labels for classifiers, values for regression; outcomes sent back are compared with it. */
+  target?: ColumnSketch;
   /** Each column's share of the mean |contribution| on the test rows, where measured: ranks drift by what it moves. */
   importance?: Record<string, number>;
 }
@@ -46,14 +48,15 @@ function sketchOf(column: Column): ColumnSketch | undefined {
  * The reference: `table` holds the rows the served model was fitted on; `scores` the model's scores (n × k,
  * probabilities for classifiers) on `scoredRows` rows it was not fitted on, with their predicted labels.
  */
-export function buildReference(table: Table, inputs: readonly string[], prediction: HeldOutPredictions, importance?: Record<string, number>): MonitorReference {
+export function buildReference(table: Table, inputs: readonly string[], prediction: HeldOutPredictions, importance?: Record<string, number>, target?: { y: ArrayLike<number>; labels?: readonly string[] }): MonitorReference {
   const columns: Record<string, ColumnSketch> = {};
   for (const name of inputs) {
     const column = table.columns.find((c) => c.name === name);
     const sketch = column === undefined ? undefined : sketchOf(column);
     if (sketch !== undefined) columns[name] = sketch;
   }
-  return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(importance !== undefined ? { importance } : {}) };
+  const targetSketch = target === undefined ? undefined : target.labels !== undefined && target.labels.length > 0 ? categoricalReference(Array.from(target.y, (c) => target.labels![c] ?? null)) : numericReference(target.y);
+  return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(targetSketch !== undefined ? { target: targetSketch } : {}), ...(importance !== undefined ? { importance } : {}) };
 }
 
 /** The model's scores (n × k) on rows it was not fitted on, with their predicted labels and (for calibration) their classes. */

@@ -323,7 +323,13 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...served.spec,
       background: backgroundRows(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns),
       // What live traffic is watched against: the rows the served model was fitted on, and predictions on rows it was not.
-      monitor: buildReference(fit.refit && labelled !== undefined ? labelled.table : table, served.inputColumns, { scores: testScores, rows: spec.task === 'regression' ? testScores.length : testScores.length / labels.length, source: 'held-out', y: yTest, ...(spec.task !== 'regression' ? { predicted: pipeline.label(testScores).map(String) } : {}) }, importance === undefined ? undefined : importanceShares(importance.columns)),
+      monitor: buildReference(
+        fit.refit && labelled !== undefined ? labelled.table : table,
+        served.inputColumns,
+        { scores: testScores, rows: spec.task === 'regression' ? testScores.length : testScores.length / labels.length, source: 'held-out', y: yTest, ...(spec.task !== 'regression' ? { predicted: pipeline.label(testScores).map(String) } : {}) },
+        importance === undefined ? undefined : importanceShares(importance.columns),
+        { y: fit.refit && labelled !== undefined ? labelled.y : y, labels },
+      ),
     },
     info: {
       createdAt: new Date().toISOString(),

@@ -72,6 +72,8 @@ describe('hyperplane monitor', () => {
     expect(report.quality[0]!.labelDelayMs).toEqual({ median: 60_000, p90: 60_000 });
     expect(report.estimated.map((e) => e.rows)).toEqual([600, 600]);
     expect(report.reference.metrics['auc']).toBeGreaterThan(0.7);
+    // The outcomes (80% no) against the training target (78% no): compared, and no drift.
+    expect(report.target).toMatchObject({ column: 'target', type: 'categorical', test: 'chi2', rows: 100, drifted: false });
     expect(report.windows.map((w) => [w.start, w.rows])).toEqual([
       [new Date(start).toISOString(), 600],
       [new Date(start + HOUR).toISOString(), 600],

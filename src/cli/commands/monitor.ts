@@ -100,6 +100,7 @@ export function reportText(r: MonitorReport): string {
   ]);
   lines.push(textTable(['column', 'test', 'statistic', 'p-value', 'effect', 'PSI', 'missing', 'new categories', 'importance', ''], rows, new Set([2, 3, 4, 5, 8])), '');
   lines.push(textTable(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'drifted columns'], r.windows.map((w) => [w.start.slice(0, 16).replace('T', ' '), w.rows.toLocaleString('en-US'), pct(w.driftShare), w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious), w.prediction.drifted ? 'DRIFT' : '', w.drifted.join(', ') || '–']), new Set([1, 2, 3])));
+  if (r.target !== null) lines.push('', `outcomes sent back against the training target: ${r.target.test} ${num(r.target.statistic)}${r.target.pValue !== undefined ? ` (p ${num(r.target.pValue)})` : ''}, effect ${num(r.target.effect)} over ${r.target.rows.toLocaleString('en-US')} outcomes${r.target.drifted ? ': DRIFT' : ''}`);
   const trained = Object.entries(r.reference.metrics)
     .map(([k, v]) => `${k} ${num(v)}`)
     .join(', ');
