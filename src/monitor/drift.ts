@@ -49,7 +49,8 @@ export function columnDrift(column: string, reference: ColumnSketch, window: Col
   const nWin = rows(window);
   const missingRef = nRef === 0 ? 0 : reference.missing / nRef;
   const missingWin = nWin === 0 ? 0 : window.missing / nWin;
-  const z = twoProportionZ(reference.missing, nRef, window.missing, nWin);
+  // Nothing missing on either side: nothing to test.
+  const z = reference.missing + window.missing === 0 ? { statistic: 0, pValue: 1 } : twoProportionZ(reference.missing, nRef, window.missing, nWin);
   const missingDrifted = nWin > 0 && z.pValue < options.alpha && Math.abs(missingWin - missingRef) >= MISSING_STEP;
   return { column, ...values, drifted: values.drifted || missingDrifted, rows: nWin, missing: { reference: missingRef, window: missingWin, pValue: z.pValue, drifted: missingDrifted } };
 }
@@ -71,8 +72,8 @@ function numericDrift(reference: NumericSketch, window: NumericSketch, options: 
   const bounds = [lo, ...reference.edges, hi];
   const distance = n === 0 ? 0 : wassersteinBinned(bounds, reference.counts, window.counts);
   const effect = sd > 0 ? distance / sd : distance > 0 ? Infinity : 0;
-  const shares = (c: readonly number[]): number[] => c.map((v) => v / Math.max(1, c.reduce((s, x) => s + x, 0)));
-  const stability = n === 0 ? 0 : psi(shares(reference.counts), shares(window.counts));
+  // psi takes counts (it turns them into shares).
+  const stability = n === 0 ? 0 : psi(reference.counts, window.counts);
   if (n === 0) return { type: 'numeric', test: 'ks', statistic: 0, effect: 0, psi: 0, drifted: false };
   if (n <= SMALL_WINDOW) {
     const ks = ksBinned(reference.counts, window.counts);
@@ -92,11 +93,7 @@ function categoricalDrift(reference: CategoricalSketch, window: CategoricalSketc
   const a = reference.counts.filter((_, k) => keep[k]);
   const b = window.counts.filter((_, k) => keep[k]);
   const effect = jensenShannon(a, b);
-  const total = (c: readonly number[]): number => c.reduce((s, x) => s + x, 0);
-  const stability = psi(
-    a.map((v) => v / total(a)),
-    b.map((v) => v / total(b)),
-  );
+  const stability = psi(a, b);
   if (n <= SMALL_WINDOW && a.length > 1) {
     const chi = chiSquareContingency(a, b);
     return { type: 'categorical', test: 'chi2', statistic: chi.statistic, pValue: chi.pValue, effect, psi: stability, drifted: chi.pValue < options.alpha, newCategories };

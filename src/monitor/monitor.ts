@@ -64,40 +64,17 @@ export function monitor(reference: MonitorReference, predictions: readonly (Pred
   const folder = new WindowFolder(reference, options.labels, windowMs);
   for (const p of predictions) folder.add(p);
   const windows = folder.windows();
-  const names = Object.keys(reference.columns);
-  const driftOf = (w: WindowAggregate): ColumnDrift[] => names.map((name) => columnDrift(name, reference.columns[name]!, w.columns[name]!, drift));
-  const previous = new Map<number, WindowAggregate>();
-  const windowDrift = windows.map((w): WindowDrift => {
-    const columns = driftOf(w);
-    const before = previous.get(w.version);
-    previous.set(w.version, w);
-    // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
-    const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
-    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift) };
-  });
-  const all = mergeWindows(windows);
-  const overall = all === undefined ? [] : driftOf(all);
-  const importance = reference.importance ?? {};
-  const weight = (name: string): number => importance[name] ?? 1 / Math.max(1, names.length);
-  const ranked = overall
-    .map((c) => ({ ...c, importance: weight(c.column), rank: 0 }))
-    .sort((a, b) => Number(b.drifted) - Number(a.drifted) || finite(b.effect) * b.importance - finite(a.effect) * a.importance);
-  ranked.forEach((c, i) => (c.rank = i + 1));
-  const prediction: ColumnDrift[] = [];
-  if (all !== undefined) {
-    prediction.push(columnDrift('prediction score', reference.prediction.score, all.prediction.score, drift));
-    if (reference.prediction.labels !== undefined && all.prediction.labels !== undefined) prediction.push(columnDrift('predicted label', reference.prediction.labels, all.prediction.labels, drift));
-  }
+  const { windows: windowDrift, columns: ranked, driftShare, prediction, rows } = driftReport(reference, windows, drift);
   return {
     model: options.model,
     version: options.version,
     since: new Date(options.since).toISOString(),
     windowMs,
     reference: { rows: reference.rows, predictionSource: reference.prediction.source, metrics: options.trainingMetrics ?? {} },
-    rows: all?.rows ?? 0,
+    rows,
     windows: windowDrift,
     columns: ranked,
-    driftShare: share(overall),
+    driftShare,
     prediction,
     target: targetDrift(reference, predictions, drift),
     quality: realizedQuality(predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p), options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs),
@@ -128,4 +105,37 @@ function targetDrift(reference: MonitorReference, predictions: readonly (Predict
   const known = new Set(target.otherLevels ?? []);
   for (const o of outcomes) addLabel(window, index, typeof o === 'string' ? o : JSON.stringify(o), known);
   return columnDrift('target', target, window, drift);
+}
+
+/**
+ * The drift part of a report from folded windows (they may come from the store's aggregates): each window
+ * against the reference and the window before it, and the whole range — the windows merged — column by
+ * column, ranked drifted first, then by effect × importance.
+ */
+export function driftReport(reference: MonitorReference, windows: readonly WindowAggregate[], drift: DriftOptions = DEFAULT_DRIFT): Pick<MonitorReport, 'windows' | 'columns' | 'driftShare' | 'prediction' | 'rows'> {
+  const names = Object.keys(reference.columns);
+  const driftOf = (w: WindowAggregate): ColumnDrift[] => names.map((name) => columnDrift(name, reference.columns[name]!, w.columns[name]!, drift));
+  const previous = new Map<number, WindowAggregate>();
+  const windowDrift = windows.map((w): WindowDrift => {
+    const columns = driftOf(w);
+    const before = previous.get(w.version);
+    previous.set(w.version, w);
+    // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
+    const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
+    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift) };
+  });
+  const all = mergeWindows(windows);
+  const overall = all === undefined ? [] : driftOf(all);
+  const importance = reference.importance ?? {};
+  const weight = (name: string): number => importance[name] ?? 1 / Math.max(1, names.length);
+  const ranked = overall
+    .map((c) => ({ ...c, importance: weight(c.column), rank: 0 }))
+    .sort((a, b) => Number(b.drifted) - Number(a.drifted) || finite(b.effect) * b.importance - finite(a.effect) * a.importance);
+  ranked.forEach((c, i) => (c.rank = i + 1));
+  const prediction: ColumnDrift[] = [];
+  if (all !== undefined) {
+    prediction.push(columnDrift('prediction score', reference.prediction.score, all.prediction.score, drift));
+    if (reference.prediction.labels !== undefined && all.prediction.labels !== undefined) prediction.push(columnDrift('predicted label', reference.prediction.labels, all.prediction.labels, drift));
+  }
+  return { windows: windowDrift, columns: ranked, driftShare: share(overall), prediction, rows: all?.rows ?? 0 };
 }

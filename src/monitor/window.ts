@@ -19,6 +19,9 @@ export const HOUR_MS = 3_600_000;
 interface Slot {
   aggregate: WindowAggregate;
   indexes: Map<string, Map<string, number>>;
+  /** The aggregate's column sketches in `names` order, and the categorical ones' level indexes: no lookups per record. */
+  sketches: ColumnSketch[];
+  levelIndexes: (Map<string, number> | undefined)[];
 }
 
 /**
@@ -29,6 +32,10 @@ interface Slot {
 export class WindowFolder {
   private readonly slots = new Map<string, Slot>();
   private readonly known = new Map<string, Set<string>>();
+  private readonly names: string[];
+  private readonly knownByColumn: (Set<string> | undefined)[];
+  /** The slot of the last record: traffic arrives in time order, so nearly every record is in it. */
+  private last: { version: number; start: number; slot: Slot } | undefined;
 
   constructor(
     private readonly reference: MonitorReference,
@@ -37,18 +44,23 @@ export class WindowFolder {
     private readonly windowMs = HOUR_MS,
   ) {
     for (const [name, sketch] of Object.entries(reference.columns)) if (sketch.kind === 'categorical') this.known.set(name, new Set(sketch.otherLevels ?? []));
+    this.names = Object.keys(reference.columns);
+    this.knownByColumn = this.names.map((name) => this.known.get(name));
   }
 
   add(p: Prediction): void {
     const start = Math.floor(p.timestamp / this.windowMs) * this.windowMs;
-    const slot = this.slot(p.version, start);
+    const last = this.last;
+    const slot = last !== undefined && last.start === start && last.version === p.version ? last.slot : this.slot(p.version, start);
     const w = slot.aggregate;
     w.rows++;
     const row = isRecord(p.request) ? p.request : {};
-    for (const [name, sketch] of Object.entries(w.columns)) {
-      const v = row[name];
-      if (sketch.kind === 'numeric') addNumber(sketch, asNumber(v));
-      else addLabel(sketch, slot.indexes.get(name)!, asLabel(v), this.known.get(name));
+    const { sketches, levelIndexes } = slot;
+    for (let j = 0; j < sketches.length; j++) {
+      const sketch = sketches[j]!;
+      const v = row[this.names[j]!];
+      if (sketch.kind === 'numeric') addNumber(sketch, typeof v === 'number' ? v : asNumber(v));
+      else addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
     }
     const response = isRecord(p.response) ? p.response : {};
     addNumber(w.prediction.score, this.scoreOf(response));
@@ -83,9 +95,10 @@ export class WindowFolder {
       }
       const labels = r.prediction.labels === undefined ? undefined : emptyCategorical(r.prediction.labels.levels);
       if (labels !== undefined) indexes.set('\u0000prediction', levelIndex(labels));
-      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) } }, indexes };
+      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) } }, indexes, sketches: this.names.map((name) => columns[name]!), levelIndexes: this.names.map((name) => indexes.get(name)) };
       this.slots.set(key, slot);
     }
+    this.last = { version, start, slot };
     return slot;
   }
 }

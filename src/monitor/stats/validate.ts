@@ -32,5 +32,8 @@ export function sortedCopy(values: Numbers): Float64Array {
 
 /** Shares of the total, so callers may pass raw counts or probabilities. */
 export function shares(counts: Numbers, total: number): Float64Array {
-  return Float64Array.from(counts, (c) => c / total);
+  // A plain loop: Float64Array.from with a mapping function was most of a drift report's time.
+  const out = new Float64Array(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = counts[i]! / total;
+  return out;
 }
