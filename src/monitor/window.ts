@@ -1,6 +1,6 @@
 import type { Prediction } from '../store/serving.js';
 import { predictionScore, type MonitorReference } from './reference.js';
-import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex, merge, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
+import { addLabel, addNumber, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /** One window of one model version's traffic, summarized on its reference's bins. Mergeable (mergeWindows). */
 export interface WindowAggregate {
@@ -65,6 +65,33 @@ export class WindowFolder {
     const response = isRecord(p.response) ? p.response : {};
     addNumber(w.prediction.score, this.scoreOf(response));
     if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
+  }
+
+  private binners: Map<string, NumericBinner> | undefined;
+
+  /**
+   * Folds a batch already in columns (as a columnar reader or the shipper's decoder gives them): each
+   * numeric column's values, row-aligned with `timestamps`; a run of rows in one window folds column by
+   * column. Columns the reference has but the batch lacks count as missing; category columns and
+   * predictions go through add().
+   */
+  addColumns(version: number, timestamps: ArrayLike<number>, numbers: Readonly<Record<string, ArrayLike<number>>>): void {
+    this.binners ??= new Map(Object.entries(this.reference.columns).flatMap(([name, sk]) => (sk.kind === 'numeric' ? [[name, new NumericBinner(sk.edges)] as const] : [])));
+    const n = timestamps.length;
+    for (let from = 0; from < n; ) {
+      const start = Math.floor(timestamps[from]! / this.windowMs) * this.windowMs;
+      let to = from + 1;
+      while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
+      const slot = this.slot(version, start);
+      slot.aggregate.rows += to - from;
+      for (const [name, binner] of this.binners) {
+        const sketch = slot.aggregate.columns[name] as NumericSketch;
+        const values = numbers[name];
+        if (values === undefined) sketch.missing += to - from;
+        else addNumbersBinned(sketch, binner, values, from, to);
+      }
+      from = to;
+    }
   }
 
   /** The windows, oldest first (versions apart). */
