@@ -13,6 +13,7 @@ import { keysCommand } from './commands/keys.js';
 import { auditCommand } from './commands/audit.js';
 import { predictionsCommand } from './commands/predictions.js';
 import { monitorCommand } from './commands/monitor.js';
+import { alertsCommand } from './commands/alerts.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
 import { importCommand } from './commands/import.js';
@@ -42,6 +43,7 @@ function program(): Command {
     .addCommand(auditCommand().exitOverride())
     .addCommand(predictionsCommand().exitOverride())
     .addCommand(monitorCommand().exitOverride())
+    .addCommand(alertsCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());

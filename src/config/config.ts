@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
+import { monitorConfigSchema, parseMonitorConfig } from '../monitor/alerts/config.js';
 import { rulesSchema } from '../rules/rules.js';
 
 /** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
@@ -49,6 +50,8 @@ export const trainConfigSchema = z
       .optional(),
     /** A rules model: `learner: rules` trains it alone; auto ranks it beside the learners. */
     rules: rulesSchema.optional(),
+    /** Monitoring: alert rules on `hyperplane monitor` reports and the webhooks they notify. */
+    monitor: monitorConfigSchema.optional(),
   })
   .strict();
 
@@ -70,11 +73,8 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; message: strin
   return { field, message: issue.message.replace(/^Invalid input: /, '') };
 }
 
-/**
- * Reads a config file — `.ts`/`.mts`/`.js`/`.mjs` (its default export), `.json`, or `.yaml`/`.yml` — and
- * checks it. Paths in it are relative to the file. Errors name the file and the field.
- */
-export async function loadConfig(path: string): Promise<TrainConfig> {
+/** A config file's contents, not yet checked: a mapping, or an error naming the file. */
+export async function readConfigFile(path: string): Promise<object> {
   if (!existsSync(path)) throw new HyperplaneError('no such config file', { file: path });
   const ext = extname(path).toLowerCase();
   let raw: unknown;
@@ -92,6 +92,17 @@ export async function loadConfig(path: string): Promise<TrainConfig> {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new HyperplaneError(`the config must be a mapping of settings (key: value), not ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`, { file: path });
   }
+  return raw;
+}
+
+/**
+ * Reads a config file — `.ts`/`.mts`/`.js`/`.mjs` (its default export), `.json`, or `.yaml`/`.yml` — and
+ * checks it. Paths in it are relative to the file. Errors name the file and the field.
+ */
+export async function loadConfig(path: string): Promise<TrainConfig> {
+  const raw = await readConfigFile(path);
+  // The monitor section first, by its own checks: they name the rule (grammar, cooldown, webhook), so a train run does not keep a config monitor would refuse.
+  if ('monitor' in raw) parseMonitorConfig((raw as Record<string, unknown>)['monitor'], path);
   const parsed = trainConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error.issues[0]!);

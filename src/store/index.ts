@@ -55,6 +55,8 @@ export type {
 } from './serving.js';
 export type { AuditLog, AuditEntry, AuditRecord, AuditQuery, AuditAction, ChangeOptions } from './audit.js';
 export { AUDIT_ACTIONS } from './audit.js';
+export type { Alert, AlertEvidence, AlertQuery, AlertState, AlertStore } from './alerts.js';
+export { ALERT_STATES } from './alerts.js';
 export { API_SCOPES, decodePrediction, isEncoded } from './serving.js';
 export type { JsonValue } from './json.js';
 export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { HyperplaneError } from '../errors.js';
+import type { AlertStore } from './alerts.js';
 import type { Artifacts } from './artifacts.js';
 import type { AuditLog } from './audit.js';
 import type { Database, Dialect } from './db/schema.js';
@@ -11,6 +12,7 @@ import { StoreGarbageCollector, type GarbageCollector } from './gc.js';
 import { LATEST_MIGRATION, migrationProvider, migrations } from './migrations/index.js';
 import type { Registry } from './registry.js';
 import type { ApiKeys, Deployments, FeedbackLog, PredictionLog } from './serving.js';
+import { SqlAlertStore } from './sql/alerts.js';
 import { SqlApiKeys } from './sql/api-keys.js';
 import { checkActor, SqlAuditLog } from './sql/audit.js';
 import { DatabaseArtifacts } from './sql/database-artifacts.js';
@@ -35,6 +37,8 @@ export interface Store {
   readonly apiKeys: ApiKeys;
   /** Who changed aliases, versions, deployments and keys: recorded by the store with each change. */
   readonly audit: AuditLog;
+  /** Alerts raised by monitoring rules, firing then resolved. */
+  readonly alerts: AlertStore;
   readonly gc: GarbageCollector;
   close(): Promise<void>;
 }
@@ -127,6 +131,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       feedback: new SqlFeedbackLog(db),
       apiKeys: new SqlApiKeys(db, actor),
       audit: new SqlAuditLog(db),
+      alerts: new SqlAlertStore(db),
       gc: new StoreGarbageCollector(db, artifacts),
       close: async () => {
         // SQLite's advice for long-lived connections: refresh the planner's statistics where they are stale, on close.

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 import type { StoreHarness } from './harness.js';
+import { alertCases } from './suite/alerts.js';
 import { artifactCases } from './suite/artifacts.js';
 import { auditCases } from './suite/audit.js';
 import type { SuiteContext } from './suite/context.js';
@@ -24,6 +25,7 @@ export function describeStore(harness: StoreHarness): void {
     describe('prediction batches', () => predictionBatchCases(ctx));
     describe('crafted cursors', () => craftedCursorCases(ctx));
     describe('audit trail and key expiry', () => auditCases(ctx));
+    describe('alerts', () => alertCases(ctx));
   });
 }
 

@@ -6,11 +6,13 @@ import { decodePackage } from '../../pipeline/package.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
 import { durationMs, parseSince } from '../when.js';
+import { alertsSummary } from './alerts.js';
 
 interface MonitorFlags {
   since: string;
   window: string;
   json?: boolean;
+  config?: string;
 }
 
 /** Predictions read from the store per query. */
@@ -24,12 +26,15 @@ export function monitorCommand(): Command {
     .option('--since <when>', 'traffic since then: a duration ago (7d, 12h, 30m) or a UTC date', '7d')
     .option('--window <duration>', 'window length (1h, 30m, 1d)', '1h')
     .option('--json', 'print the report as JSON')
+    .option('--config <file>', "evaluate the config's monitor.alerts rules on the report, store the alerts and print them")
     .exitOverride()
     .action(async (ref: string, flags: MonitorFlags) => {
       const now = Date.now();
       const since = parseSince(flags.since, now);
       const windowMs = durationMs(flags.window);
       if (windowMs === undefined || !(windowMs >= 60_000)) throw new HyperplaneError(`--window ${flags.window}: expected a duration of a minute or more (30m, 1h, 1d)`);
+      // A bad rule fails before the store is opened or any traffic read.
+      const alertConfig = flags.config === undefined ? undefined : await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(flags.config);
       await withStore(async (store) => {
         const { model, version, pkg } = await resolveVersion(store, ref);
         const reference = pkg.pipeline.monitor;
@@ -43,8 +48,11 @@ export function monitorCommand(): Command {
         const metrics: Record<string, number> = {};
         for (const [k, v] of Object.entries(pkg.info.metrics)) if (typeof v === 'number') metrics[k] = v;
         const report = monitor(reference, predictions, { model, version, since, windowMs, task: target.task, trainingMetrics: metrics, ...(target.threshold !== undefined ? { threshold: target.threshold } : {}), ...(target.labels !== undefined ? { labels: target.labels } : {}) });
-        if (flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else process.stdout.write(`${reportText(report)}\n`);
+        const { raiseAlerts } = await import('../../monitor/alerts/raise.js');
+        // Webhook delivery of the notifications due comes with the webhook sender.
+        const { alerts } = alertConfig === undefined ? { alerts: [] } : await raiseAlerts(store, alertConfig, { report, reference, predictions, windowMs, ...(target.labels !== undefined ? { labels: target.labels } : {}) });
+        if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...report, alerts }, null, 2)}\n`);
+        else process.stdout.write(`${reportText(report)}${alertConfig === undefined ? '' : `\n\n${alertsSummary(alerts)}`}\n`);
       });
     });
 }

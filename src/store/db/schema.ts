@@ -49,6 +49,20 @@ export interface Database {
   feedback: { id: Generated<number>; prediction_id: string; outcome: string; reward: number | null; ts: number };
   api_keys: { id: string; name: string; key_hash: string; scopes: string; created_at: number; revoked_at: number | null; expires_at: number | null };
   audit_log: { id: Generated<number>; at: number; actor: string; action: string; target: string; before: string | null; after: string | null };
+  alerts: {
+    id: string;
+    model: string;
+    version: number;
+    rule: string;
+    condition: string;
+    state: string;
+    fired_at: number;
+    resolved_at: number | null;
+    updated_at: number;
+    silenced_until: number | null;
+    webhook: string | null;
+    evidence: string;
+  };
   artifact_blobs: { sha256: string; size: number; data: Uint8Array; stored_at: number };
 }
 

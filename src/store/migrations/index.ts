@@ -4,6 +4,7 @@ import { initial } from './0001_initial.js';
 import { heartbeatAndIndexes } from './0002_heartbeat_and_indexes.js';
 import { auditAndKeyExpiry } from './0003_audit_and_key_expiry.js';
 import { feedbackOnce } from './0004_feedback_once.js';
+import { alerts } from './0005_alerts.js';
 
 /** Code, not files read at run time, so migrations work from dist/ and from a bundle. Never edit one that shipped: add the next. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -12,10 +13,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_heartbeat_and_indexes': heartbeatAndIndexes(),
     '0003_audit_and_key_expiry': auditAndKeyExpiry(dialect),
     '0004_feedback_once': feedbackOnce(dialect),
+    '0005_alerts': alerts(),
   };
 }
 
-export const LATEST_MIGRATION = '0004_feedback_once';
+export const LATEST_MIGRATION = '0005_alerts';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

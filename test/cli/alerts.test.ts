@@ -1,0 +1,92 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
+import { fixture, runCli, tempDir } from '../helpers.js';
+
+const HOUR = 3_600_000;
+
+/** The credit card rows as a client sends them (no target), as in monitor.test.ts. */
+function creditRows(): Record<string, string | number>[] {
+  const [head, ...lines] = readFileSync(fixture('credit_card.csv'), 'utf8').trimEnd().split('\n');
+  const names = head!.split(',');
+  return lines.map((line) => {
+    const row: Record<string, string | number> = {};
+    line.split(',').forEach((v, j) => {
+      if (names[j] !== 'declined') row[names[j]!] = v === 'yes' || v === 'no' ? v : Number(v);
+    });
+    return row;
+  });
+}
+
+describe('hyperplane monitor --config and hyperplane alerts', () => {
+  const dir = tempDir('hyperplane-alerts-');
+  const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
+  const config = join(dir, 'hyperplane.json');
+  // One hour like training, then an hour with income doubled: the newest window drifts.
+  const start = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+
+  beforeAll(async () => {
+    const out = join(dir, 'model');
+    const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
+    expect(train.code, train.stderr).toBe(0);
+    const store = await openStore({ uri: env.HYPERPLANE_STORE });
+    try {
+      const run = await store.tracking.createRun({ experiment: 'monitor' });
+      await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
+      await store.tracking.setStatus(run.id, 'finished');
+      const v = await store.registry.createVersion('credit', { runId: run.id });
+      const rows = creditRows();
+      const logged = (hour: number, i: number, request: Record<string, string | number>) => ({ id: `h${hour}-${i}`, model: 'credit', version: v.version, timestamp: start + hour * HOUR + i * 1000, request, response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } }, latencyMs: 0.3 });
+      await store.predictions.insert([...rows.slice(0, 600).map((r, i) => logged(0, i, r)), ...rows.slice(600, 1200).map((r, i) => logged(1, i, { ...r, income: (r['income'] as number) * 2 }))]);
+    } finally {
+      await store.close();
+    }
+    writeFileSync(config, JSON.stringify({ data: 'train.csv', target: 'declined', monitor: { alerts: [{ name: 'drift', when: 'drift_share > 0.1' }, { when: 'auc < 0.5' }] } }));
+  });
+
+  it('stores the alert the rule raises, carries it in the report, lists it and silences it', () => {
+    const r = runCli(['monitor', 'credit', '--since', '1d', '--json', '--config', config], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { alerts: Alert[] };
+    // No outcomes were sent back, so the auc rule has no value and stays quiet.
+    expect(report.alerts).toEqual([expect.objectContaining({ model: 'credit', version: 1, rule: 'drift', state: 'firing', evidence: expect.objectContaining({ metric: 'drift_share', threshold: 0.1 }) })]);
+    const id = report.alerts[0]!.id;
+    expect(report.alerts[0]!.evidence.windows[0]!.value).toBeGreaterThan(0.1);
+
+    // Evaluated again: the same alert keeps firing, no second one.
+    const again = runCli(['monitor', 'credit', '--since', '1d', '--config', config], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^alerts: 1 firing$/m);
+
+    const listed = runCli(['alerts', '--json'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as Alert[]).map((a) => a.id)).toEqual([id]);
+    const text = runCli(['alerts', 'credit'], { env });
+    expect(text.stdout).toMatch(new RegExp(`^${id}\\s+credit/1\\s+drift\\s+firing`, 'm'));
+    expect(runCli(['alerts', 'other'], { env }).stdout).toBe('no firing alerts\n');
+
+    const silenced = runCli(['alerts', 'silence', id, '--for', '2h'], { env });
+    expect(silenced.code, silenced.stderr).toBe(0);
+    expect(silenced.stdout).toMatch(new RegExp(`alert ${id} \\(credit/1 'drift'\\) silenced until`));
+    const after = JSON.parse(runCli(['alerts', '--json'], { env }).stdout) as Alert[];
+    expect(after[0]!.silencedUntil).toBeGreaterThan(Date.now() + HOUR);
+  });
+
+  it('bad input: a malformed rule, an unknown alert id, a bad duration: exit 2, one line', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ monitor: { alerts: [{ when: 'rows > 1' }, { when: 'auc <' }] } }));
+    for (const [args, pattern] of [
+      [['monitor', 'credit', '--config', bad], /bad\.json: monitor\.alerts\.1\.when 'auc <': expected METRIC OP NUMBER \[for N windows\], e\.g\. 'auc < 0\.8 for 2 windows'$/],
+      [['alerts', 'silence', 'nosuch', '--for', '2h'], /no alert 'nosuch'/],
+      [['alerts', 'silence', 'nosuch', '--for', 'two hours'], /--for 'two hours': expected a duration/],
+    ] as const) {
+      const r = runCli([...args], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^hyperplane: error: /);
+      expect(r.stderr.trimEnd()).toMatch(pattern);
+    }
+  });
+});
