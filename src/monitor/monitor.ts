@@ -3,6 +3,7 @@ import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import { estimatedQuality, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
 import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
 import type { MonitorReference } from './reference.js';
+import type { Alert } from '../store/alerts.js';
 import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex } from './sketch.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
 
@@ -17,6 +18,8 @@ export interface WindowDrift {
   /** Against the previous window of the same version (null for the first). */
   driftShareVsPrevious: number | null;
   prediction: ColumnDrift;
+  /** Each column's drift in this window (what column rules read). */
+  columns: ColumnDrift[];
 }
 
 /** What `hyperplane monitor --json` gives. */
@@ -40,7 +43,8 @@ export interface MonitorReport {
   quality: WindowQuality[];
   /** Binary classifiers: quality per window estimated before outcomes arrive (CBPE). */
   estimated: WindowEstimate[];
-  alerts: never[];
+  /** The version's firing alerts, once rules were evaluated (hyperplane monitor --config). */
+  alerts: Alert[];
 }
 
 export interface MonitorOptions {
@@ -122,7 +126,7 @@ export function driftReport(reference: MonitorReference, windows: readonly Windo
     previous.set(w.version, w);
     // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
     const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
-    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift) };
+    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift), columns };
   });
   const all = mergeWindows(windows);
   const overall = all === undefined ? [] : driftOf(all);

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -72,6 +76,47 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
     expect(silenced.stdout).toMatch(new RegExp(`alert ${id} \\(credit/1 'drift'\\) silenced until`));
     const after = JSON.parse(runCli(['alerts', '--json'], { env }).stdout) as Alert[];
     expect(after[0]!.silencedUntil).toBeGreaterThan(Date.now() + HOUR);
+  });
+
+  it("notifies the rule's webhook, signed, through a receiver that fails once, and not again while the alert fires", async () => {
+    const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+    let attempts = 0;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+      req.on('end', () => {
+        attempts++;
+        // Down for the first attempt: the delivery is retried.
+        if (attempts === 1) return void res.writeHead(503).end();
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const hooked = join(dir, 'hooked.json');
+    writeFileSync(hooked, JSON.stringify({ monitor: { webhooks: [{ name: 'ops', url, secret: 's3cret' }], alerts: [{ name: 'drift-to-ops', when: 'drift_share > 0.1', webhook: 'ops' }] } }));
+    // Not spawnSync: the receiver answers on this process's event loop.
+    const run = (): Promise<number | null> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'monitor', 'credit', '--since', '1d', '--config', hooked], { env: { ...process.env, ...env }, stdio: 'ignore' });
+        child.on('close', resolve);
+      });
+    try {
+      expect(await run()).toBe(0);
+      expect(attempts).toBe(2);
+      expect(received).toHaveLength(1);
+      const [delivery] = received;
+      expect(delivery!.headers['x-hyperplane-event']).toBe('firing');
+      expect(delivery!.headers['x-hyperplane-signature']).toBe(`sha256=${createHmac('sha256', 's3cret').update(delivery!.body).digest('hex')}`);
+      const body = JSON.parse(delivery!.body) as { event: string; alert: { model: string; rule: string; when: string } };
+      expect(body).toMatchObject({ event: 'firing', alert: { model: 'credit', rule: 'drift-to-ops', when: 'drift_share > 0.1' } });
+      // Evaluated again while it fires: nothing new to say.
+      expect(await run()).toBe(0);
+      expect(received).toHaveLength(1);
+    } finally {
+      receiver.close();
+    }
   });
 
   it('bad input: a malformed rule, an unknown alert id, a bad duration: exit 2, one line', () => {

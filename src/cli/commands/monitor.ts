@@ -7,6 +7,8 @@ import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
 import { durationMs, parseSince } from '../when.js';
 import { alertsSummary } from './alerts.js';
+import type { MonitorConfig } from '../../monitor/alerts/config.js';
+import { deliverNotifications } from '../../monitor/alerts/deliver.js';
 
 interface MonitorFlags {
   since: string;
@@ -49,13 +51,27 @@ export function monitorCommand(): Command {
         for (const [k, v] of Object.entries(pkg.info.metrics)) if (typeof v === 'number') metrics[k] = v;
         const report = monitor(reference, predictions, { model, version, since, windowMs, task: target.task, trainingMetrics: metrics, ...(target.threshold !== undefined ? { threshold: target.threshold } : {}), ...(target.labels !== undefined ? { labels: target.labels } : {}) });
         const { raiseAlerts } = await import('../../monitor/alerts/raise.js');
-        // Webhook delivery of the notifications due comes with the webhook sender.
-        const { alerts } = alertConfig === undefined ? { alerts: [] } : await raiseAlerts(store, alertConfig, { report, reference, predictions, windowMs, ...(target.labels !== undefined ? { labels: target.labels } : {}) });
+        const { alerts, notifications } = alertConfig === undefined ? { alerts: [], notifications: [] } : await raiseAlerts(store, alertConfig, { report, reference, predictions, windowMs, ...(target.labels !== undefined ? { labels: target.labels } : {}) });
+        if (alertConfig !== undefined && notifications.length > 0) await notify(alertConfig, notifications);
         if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...report, alerts }, null, 2)}\n`);
         else process.stdout.write(`${reportText(report)}${alertConfig === undefined ? '' : `\n\n${alertsSummary(alerts)}`}\n`);
       });
     });
 }
+
+/** Sends the notifications due to their webhooks, waiting (up to a limit) for the deliveries, and says which failed. */
+async function notify(config: MonitorConfig, due: Parameters<typeof deliverNotifications>[0]): Promise<void> {
+  const { WebhookSender } = await import('../../monitor/alerts/webhook.js');
+  const failed: string[] = [];
+  const sender = new WebhookSender({ onGiveUp: (hook, n, reason) => failed.push(`${n.event} ${n.alert.rule} to ${hook.name}: ${reason}`) });
+  if (deliverNotifications(due, config.webhooks, sender) === 0) return;
+  await sender.drain(DELIVERY_WAIT_MS);
+  for (const f of failed) process.stderr.write(`monitor: webhook delivery failed: ${f}\n`);
+  if (sender.stats.queued + sender.stats.inFlight > 0) process.stderr.write(`monitor: ${sender.stats.queued + sender.stats.inFlight} webhook deliveries still retrying after ${DELIVERY_WAIT_MS / 1000} s were given up; the alerts are stored\n`);
+}
+
+/** How long a monitor run waits for its webhooks before exiting. */
+const DELIVERY_WAIT_MS = 30_000;
 
 /** NAME → its production alias if it has one, else its latest version; NAME@ALIAS and NAME/N as they are. */
 async function resolveVersion(store: Store, ref: string): Promise<{ model: string; version: number; pkg: ReturnType<typeof decodePackage> }> {

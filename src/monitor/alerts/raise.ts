@@ -3,7 +3,6 @@ import type { MonitorReport } from '../monitor.js';
 import type { MonitorReference } from '../reference.js';
 import type { MonitorConfig } from './config.js';
 import { evaluateAlerts, type AlertNotification } from './state.js';
-import { withWindowColumns } from './window-columns.js';
 
 export interface RaiseInput {
   report: MonitorReport;
@@ -22,8 +21,7 @@ export interface RaiseInput {
 export async function raiseAlerts(store: Pick<Store, 'alerts'>, config: MonitorConfig, input: RaiseInput): Promise<{ alerts: Alert[]; notifications: AlertNotification[] }> {
   const { report } = input;
   const previous = await store.alerts.latest(report.model, report.version);
-  const ruleReport = withWindowColumns(report, input.reference, input.predictions, { windowMs: input.windowMs, ...(input.labels !== undefined ? { labels: input.labels } : {}) });
-  const result = evaluateAlerts({ model: report.model, version: report.version, rules: config.alerts, report: ruleReport, columns: Object.keys(input.reference.columns), previous, now: input.now ?? Date.now() });
+  const result = evaluateAlerts({ model: report.model, version: report.version, rules: config.alerts, report, columns: Object.keys(input.reference.columns), previous, now: input.now ?? Date.now() });
   await store.alerts.save(result.alerts);
   const firing = (await store.alerts.latest(report.model, report.version)).filter((a) => a.state === 'firing');
   return { alerts: firing, notifications: result.notifications };
