@@ -132,3 +132,13 @@ export async function serveOnFreePort(dir: string, env: Record<string, string>, 
   const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
   return { server, address, exited, stderr: () => stderr };
 }
+
+/** A CLI call refused as bad input: exit 2 and one line, `hyperplane: error: …`, matching `pattern`. */
+export function expectCleanError(args: string[], pattern: RegExp): void {
+  const r = runCli(args);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^hyperplane: error: /);
+  expect(lines[0]).toMatch(pattern);
+}

@@ -1,28 +1,17 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
+import { creditRequests, registerPackage } from '../credit.js';
 import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
-/** The credit card rows as a client sends them (no target), as in monitor.test.ts. */
-function creditRows(): Record<string, string | number>[] {
-  const [head, ...lines] = readFileSync(fixture('credit_card.csv'), 'utf8').trimEnd().split('\n');
-  const names = head!.split(',');
-  return lines.map((line) => {
-    const row: Record<string, string | number> = {};
-    line.split(',').forEach((v, j) => {
-      if (names[j] !== 'declined') row[names[j]!] = v === 'yes' || v === 'no' ? v : Number(v);
-    });
-    return row;
-  });
-}
 
 describe('hyperplane monitor --config and hyperplane alerts', () => {
   const dir = tempDir('hyperplane-alerts-');
@@ -35,14 +24,11 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
     const out = join(dir, 'model');
     const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);
+    const version = await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'));
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
-      const run = await store.tracking.createRun({ experiment: 'monitor' });
-      await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
-      await store.tracking.setStatus(run.id, 'finished');
-      const v = await store.registry.createVersion('credit', { runId: run.id });
-      const rows = creditRows();
-      const logged = (hour: number, i: number, request: Record<string, string | number>) => ({ id: `h${hour}-${i}`, model: 'credit', version: v.version, timestamp: start + hour * HOUR + i * 1000, request, response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } }, latencyMs: 0.3 });
+      const rows = creditRequests();
+      const logged = (hour: number, i: number, request: Record<string, string | number>) => ({ id: `h${hour}-${i}`, model: 'credit', version, timestamp: start + hour * HOUR + i * 1000, request, response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } }, latencyMs: 0.3 });
       await store.predictions.insert([...rows.slice(0, 600).map((r, i) => logged(0, i, r)), ...rows.slice(600, 1200).map((r, i) => logged(1, i, { ...r, income: (r['income'] as number) * 2 }))]);
     } finally {
       await store.close();

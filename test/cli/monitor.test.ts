@@ -1,24 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { MonitorReport } from '../../src/monitor/monitor.js';
+import { creditRequests, registerPackage } from '../credit.js';
 import { fixture, runCli, tempDir } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
-/** The credit card rows as a client sends them (no target). */
-function creditRows(): Record<string, string | number>[] {
-  const [head, ...lines] = readFileSync(fixture('credit_card.csv'), 'utf8').trimEnd().split('\n');
-  const names = head!.split(',');
-  return lines.map((line) => {
-    const row: Record<string, string | number> = {};
-    line.split(',').forEach((v, j) => {
-      if (names[j] !== 'declined') row[names[j]!] = v === 'yes' || v === 'no' ? v : Number(v);
-    });
-    return row;
-  });
-}
 
 describe('hyperplane monitor', () => {
   const dir = tempDir('hyperplane-monitor-');
@@ -30,18 +18,14 @@ describe('hyperplane monitor', () => {
     const out = join(dir, 'model');
     const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);
+    const version = await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'), 'production');
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
     try {
-      const run = await store.tracking.createRun({ experiment: 'monitor' });
-      await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
-      await store.tracking.setStatus(run.id, 'finished');
-      const v = await store.registry.createVersion('credit', { runId: run.id });
-      await store.registry.setAlias('credit', 'production', v.version);
-      const rows = creditRows();
+      const rows = creditRequests();
       const logged = (hour: number, i: number, request: Record<string, string | number>) => ({
         id: `h${hour}-${i}`,
         model: 'credit',
-        version: v.version,
+        version,
         timestamp: start + hour * HOUR + i * 1000,
         request,
         response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } },

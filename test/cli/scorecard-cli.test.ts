@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scorecard } from '../../src/explain/scorecard.js';
 import { cardCsv } from '../../src/cli/render/scorecard-text.js';
 import { scoreBands } from '../../src/cli/render/report-scorecard.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { fixture, runCli, tempDir, expectCleanError } from '../helpers.js';
 
 /** RFC 4180 rows: quoted fields may hold commas and doubled quotes (the card's grouped levels do). */
 function parseCsv(text: string): string[][] {
@@ -25,15 +25,6 @@ function parseCsv(text: string): string[][] {
   }
   if (field !== '' || row.length > 0) rows.push([...row, field]);
   return rows;
-}
-
-function expectCleanError(args: string[], pattern: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hyperplane: error: /);
-  expect(lines[0]).toMatch(pattern);
 }
 
 describe('hyperplane scorecard, and the scorecard in the training report', () => {

@@ -2,18 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read/source.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { fixture, runCli, tempDir, expectCleanError } from '../helpers.js';
 
 /** A failing command: exit code 2 and one line on stderr, no stack. */
-function expectCleanError(args: string[], pattern: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hyperplane: error: /);
-  expect(lines[0]).toMatch(pattern);
-}
-
 function parseCsv(text: string): string[][] {
   return text
     .trimEnd()

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
 import { predictionSchema } from '../../src/serve/schemas/responses.js';
+import { creditRequests, registerPackage } from '../credit.js';
 import { fixture, runCli, serveOnFreePort, tempDir } from '../helpers.js';
 
 interface CardAnswer {
@@ -13,16 +12,6 @@ interface CardAnswer {
   reasons: { characteristic: string; attribute: string; pointsLost: number }[];
 }
 
-/** The credit card rows as a client sends them: numbers as numbers, the yes/no columns as text, no target. */
-function creditRows(): Record<string, string | number>[] {
-  const [head, ...lines] = readFileSync(fixture('credit_card.csv'), 'utf8').trimEnd().split('\n');
-  const names = head!.split(',');
-  return lines.map((line) => {
-    const row: Record<string, string | number> = {};
-    line.split(',').forEach((v, j) => (row[names[j]!] = v === 'yes' || v === 'no' ? v : Number(v)));
-    return row;
-  });
-}
 
 /** What every scorecard answer must hold: the score its points add to, and its reasons drawn from them, most points lost first. */
 function expectCard(answer: CardAnswer): void {
@@ -46,36 +35,26 @@ describe('a served scorecard', () => {
     const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);
     // Registered as a finished run's model, as server.test.ts does for its untracked models.
-    const store = await openStore({ uri: env.HYPERPLANE_STORE });
-    try {
-      const run = await store.tracking.createRun({ experiment: 'serve-scorecard' });
-      await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
-      await store.tracking.setStatus(run.id, 'finished');
-      const v = await store.registry.createVersion('credit', { runId: run.id });
-      await store.registry.setAlias('credit', 'production', v.version);
-    } finally {
-      await store.close();
-    }
+    await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'), 'production');
 
     const { server, address, exited, stderr } = await serveOnFreePort(dir, env);
-    const rows = creditRows();
-    const strip = ({ declined: _target, ...row }: Record<string, string | number>) => row;
+    const rows = creditRequests();
     const post = async (body: unknown, query = ''): Promise<Record<string, unknown>> => {
       const r = await fetch(`${address}/v1/models/credit/predict${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(r.status, stderr()).toBe(200);
       return (await r.json()) as Record<string, unknown>;
     };
-    // A declined applicant: one the card gives reasons for.
-    const one = (await post(strip(rows.find((r) => r['declined'] === 'yes')!))) as unknown as CardAnswer;
+    // An applicant with two or more derogatory reports: one the card gives reasons for.
+    const one = (await post(rows.find((r) => (r['reports'] as number) >= 2)!)) as unknown as CardAnswer;
     expectCard(one);
     expect(one.reasons.length).toBeGreaterThan(0);
     // The published answer, with no field it leaves out: strict, so a misnamed field fails.
     expect(predictionSchema.strict().safeParse(one).error).toBeUndefined();
-    const batch = (await post({ rows: rows.slice(0, 3).map(strip) })) as unknown as { predictions: CardAnswer[] };
+    const batch = (await post({ rows: rows.slice(0, 3) })) as unknown as { predictions: CardAnswer[] };
     expect(batch.predictions).toHaveLength(3);
     for (const p of batch.predictions) expectCard(p);
     // ?explain= still gives contributions beside the card's fields.
-    const explained = await post(strip(rows[0]!), '?explain=2');
+    const explained = await post(rows[0]!, '?explain=2');
     expect(explained).toMatchObject({ score: expect.any(Number), explanation: { contributions: expect.any(Array) } });
     expect((explained['explanation'] as { contributions: unknown[] }).contributions).toHaveLength(2);
 
