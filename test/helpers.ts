@@ -49,9 +49,9 @@ export interface CliRun {
  * The built CLI without blocking this process (spawnSync starved vitest's own messages on a busy
  * machine), killed after `limit` ms: a bad input must fail fast, never hang or die by a signal.
  */
-export function runCliAsync(args: readonly string[], limit = 30_000): Promise<CliRun> {
+export function runCliAsync(args: readonly string[], limit = 30_000, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, HYPERPLANE_STORE: testStoreUri() }, timeout: limit });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, HYPERPLANE_STORE: testStoreUri(), ...options.env }, timeout: limit });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -141,4 +141,12 @@ export function expectCleanError(args: string[], pattern: RegExp): void {
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^hyperplane: error: /);
   expect(lines[0]).toMatch(pattern);
+}
+
+/**
+ * As runCli, without blocking this process: vitest's worker answers its runner while the CLI runs (a
+ * test of many spawnSync calls blocked it past the runner's fixed 60 s reply timeout on a busy machine).
+ */
+export function cli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return runCliAsync(args, 300_000, options).then((r) => ({ code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr }));
 }

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
 import { creditRequests, registerPackage } from '../credit.js';
-import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+import { cli as runCli, fixture, ROOT, tempDir } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -22,7 +22,7 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
 
   beforeAll(async () => {
     const out = join(dir, 'model');
-    const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
+    const train = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);
     const version = await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'));
     const store = await openStore({ uri: env.HYPERPLANE_STORE });
@@ -36,8 +36,8 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
     writeFileSync(config, JSON.stringify({ data: 'train.csv', target: 'declined', monitor: { alerts: [{ name: 'drift', when: 'drift_share > 0.1' }, { when: 'auc < 0.5' }] } }));
   });
 
-  it('stores the alert the rule raises, carries it in the report, lists it and silences it', () => {
-    const r = runCli(['monitor', 'credit', '--since', '1d', '--json', '--config', config], { env });
+  it('stores the alert the rule raises, carries it in the report, lists it and silences it', async () => {
+    const r = await runCli(['monitor', 'credit', '--since', '1d', '--json', '--config', config], { env });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { alerts: Alert[] };
     // No outcomes were sent back, so the auc rule has no value and stays quiet.
@@ -46,21 +46,21 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
     expect(report.alerts[0]!.evidence.windows[0]!.value).toBeGreaterThan(0.1);
 
     // Evaluated again: the same alert keeps firing, no second one.
-    const again = runCli(['monitor', 'credit', '--since', '1d', '--config', config], { env });
+    const again = await runCli(['monitor', 'credit', '--since', '1d', '--config', config], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^alerts: 1 firing$/m);
 
-    const listed = runCli(['alerts', '--json'], { env });
+    const listed = await runCli(['alerts', '--json'], { env });
     expect(listed.code, listed.stderr).toBe(0);
     expect((JSON.parse(listed.stdout) as Alert[]).map((a) => a.id)).toEqual([id]);
-    const text = runCli(['alerts', 'credit'], { env });
+    const text = await runCli(['alerts', 'credit'], { env });
     expect(text.stdout).toMatch(new RegExp(`^${id}\\s+credit/1\\s+drift\\s+firing`, 'm'));
-    expect(runCli(['alerts', 'other'], { env }).stdout).toBe('no firing alerts\n');
+    expect((await runCli(['alerts', 'other'], { env })).stdout).toBe('no firing alerts\n');
 
-    const silenced = runCli(['alerts', 'silence', id, '--for', '2h'], { env });
+    const silenced = await runCli(['alerts', 'silence', id, '--for', '2h'], { env });
     expect(silenced.code, silenced.stderr).toBe(0);
     expect(silenced.stdout).toMatch(new RegExp(`alert ${id} \\(credit/1 'drift'\\) silenced until`));
-    const after = JSON.parse(runCli(['alerts', '--json'], { env }).stdout) as Alert[];
+    const after = JSON.parse((await runCli(['alerts', '--json'], { env })).stdout) as Alert[];
     expect(after[0]!.silencedUntil).toBeGreaterThan(Date.now() + HOUR);
   });
 
@@ -105,7 +105,7 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
     }
   });
 
-  it('bad input: a malformed rule, an unknown alert id, a bad duration: exit 2, one line', () => {
+  it('bad input: a malformed rule, an unknown alert id, a bad duration: exit 2, one line', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ monitor: { alerts: [{ when: 'rows > 1' }, { when: 'auc <' }] } }));
     for (const [args, pattern] of [
@@ -113,7 +113,7 @@ describe('hyperplane monitor --config and hyperplane alerts', () => {
       [['alerts', 'silence', 'nosuch', '--for', '2h'], /no alert 'nosuch'/],
       [['alerts', 'silence', 'nosuch', '--for', 'two hours'], /--for 'two hours': expected a duration/],
     ] as const) {
-      const r = runCli([...args], { env });
+      const r = await runCli([...args], { env });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^hyperplane: error: /);

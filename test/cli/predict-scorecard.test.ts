@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { cli as runCli, fixture, tempDir } from '../helpers.js';
 
 /** One CSV line's cells: a group of levels is quoted when it holds a comma. */
 function cells(line: string): string[] {
@@ -18,15 +18,15 @@ const REASON = /^(.+?) = (.+) \(−(\d+) points?\)$/;
 
 describe('hyperplane predict --explain on a scorecard', () => {
   let model = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     const out = tempDir('hyperplane-predict-scorecard-');
-    const t = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', out]);
+    const t = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', out]);
     expect(t.code, t.stderr).toBe(0);
     model = join(out, 'model.hpkg');
   });
 
-  it('writes the score, each characteristic\'s points (summing to it) and K reason codes in words, most points lost first', () => {
-    const r = runCli(['predict', model, fixture('credit_card.csv'), '--explain', '2']);
+  it('writes the score, each characteristic\'s points (summing to it) and K reason codes in words, most points lost first', async () => {
+    const r = await runCli(['predict', model, fixture('credit_card.csv'), '--explain', '2']);
     expect(r.code, r.stderr).toBe(0);
     const [header, ...lines] = r.stdout.trimEnd().split('\n');
     const names = cells(header!);
@@ -56,17 +56,17 @@ describe('hyperplane predict --explain on a scorecard', () => {
     expect(withReasons).toBeGreaterThan(lines.length / 2);
   });
 
-  it('gives at most four reasons for a larger K, one per characteristic for all, and refuses --interventional', () => {
-    const header = (k: string): string[] => {
-      const r = runCli(['predict', model, fixture('credit_card.csv'), '--explain', k]);
+  it('gives at most four reasons for a larger K, one per characteristic for all, and refuses --interventional', async () => {
+    const header = async (k: string): Promise<string[]> => {
+      const r = await runCli(['predict', model, fixture('credit_card.csv'), '--explain', k]);
       expect(r.code, r.stderr).toBe(0);
       return cells(r.stdout.slice(0, r.stdout.indexOf('\n')));
     };
     const reasons = (names: string[]) => names.filter((n) => n.startsWith('reason_'));
-    expect(reasons(header('9'))).toEqual(['reason_1', 'reason_2', 'reason_3', 'reason_4']);
-    const all = header('all');
+    expect(reasons(await header('9'))).toEqual(['reason_1', 'reason_2', 'reason_3', 'reason_4']);
+    const all = await header('all');
     expect(reasons(all)).toHaveLength(all.filter((n) => n.startsWith('points_')).length);
-    const refused = runCli(['predict', model, fixture('credit_card.csv'), '--explain', '2', '--interventional']);
+    const refused = await runCli(['predict', model, fixture('credit_card.csv'), '--explain', '2', '--interventional']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^hyperplane: error: --interventional .*scorecard/);
   });

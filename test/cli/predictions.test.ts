@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read/source.js';
 import { cellText, columnByName } from '../../src/data/table.js';
 import { openStore, type Prediction, type Store } from '../../src/store/index.js';
-import { dropPgSchema, ROOT, runCli, tempDir } from '../helpers.js';
+import { cli, dropPgSchema, ROOT, runCli, tempDir } from '../helpers.js';
 
 const dir = tempDir('hyperplane-predictions-');
 const NOW = Date.now();
@@ -171,7 +171,7 @@ function describeOn(backend: string, uri: string, cleanup?: () => Promise<void>)
 }
 
 describe('hyperplane predictions after a server died', () => {
-  it('ships what a dead server left in its journal before reading, and says so', () => {
+  it('ships what a dead server left in its journal before reading, and says so', async () => {
     const home = tempDir('hyperplane-leftovers-');
     const journal = pathToFileURL(join(ROOT, 'dist', 'store', 'prediction-log', 'journal.js')).href;
     // A server's part: three answers journaled and committed, then the process ends without shipping (as kill -9 would leave it).
@@ -185,13 +185,13 @@ process.exit(0);`;
     expect(readdirSync(join(home, 'journal')).length).toBeGreaterThan(0);
 
     const env = { HYPERPLANE_STORE: `sqlite:${join(home, 'hyperplane.db')}` };
-    const first = runCli(['predictions', 'churn'], { env });
+    const first = await cli(['predictions', 'churn'], { env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^3 predictions that stopped servers had left in their journals were shipped to the store first$/m);
     expect(first.stdout.split('\n').filter((l) => /^left\d/.test(l))).toHaveLength(3);
     // The journal's folder is gone once shipped; a second read ships nothing and says nothing.
     expect(readdirSync(join(home, 'journal')).filter((name) => /^\d+-\d+$/.test(name))).toEqual([]);
-    const again = runCli(['predictions', 'churn'], { env });
+    const again = await cli(['predictions', 'churn'], { env });
     expect(again.stderr).toBe('');
     expect(again.stdout.split('\n').filter((l) => /^left\d/.test(l))).toHaveLength(3);
     expect(existsSync(join(home, 'hyperplane.db'))).toBe(true);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scorecard } from '../../src/explain/scorecard.js';
 import { cardCsv } from '../../src/cli/render/scorecard-text.js';
 import { scoreBands } from '../../src/cli/render/report-scorecard.js';
-import { fixture, runCli, tempDir, expectCleanError } from '../helpers.js';
+import { cli as runCli, expectCleanError, fixture, tempDir } from '../helpers.js';
 
 /** RFC 4180 rows: quoted fields may hold commas and doubled quotes (the card's grouped levels do). */
 function parseCsv(text: string): string[][] {
@@ -34,9 +34,9 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
   let trainRows: number;
 
   // One training run shared by the file: the card, summary and report are all read from it.
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
-    const r = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', join(dir, 'run')]);
+    const r = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', join(dir, 'run')]);
     expect(r.code, r.stderr).toBe(0);
     model = join(dir, 'run', 'model.hpkg');
     const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')) as { scorecard: Scorecard; fit: { rows: number } };
@@ -44,7 +44,7 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
     trainRows = summary.fit.rows;
   });
 
-  it("summary.json holds the card: the event, the scaling, characteristics whose counts cover the packaged model's training rows", () => {
+  it("summary.json holds the card: the event, the scaling, characteristics whose counts cover the packaged model's training rows", async () => {
     expect(card.event).toBe('yes');
     expect(card.pdo).toBeGreaterThan(0);
     expect(card.baseOdds).toBeGreaterThan(0);
@@ -53,8 +53,8 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
     for (const c of card.characteristics) expect(c.attributes.reduce((n, a) => n + a.count, 0), c.name).toBe(trainRows);
   });
 
-  it('prints every characteristic in an aligned table, then the left-out features and the scaling line', () => {
-    const r = runCli(['scorecard', model]);
+  it('prints every characteristic in an aligned table, then the left-out features and the scaling line', async () => {
+    const r = await runCli(['scorecard', model]);
     expect(r.code, r.stderr).toBe(0);
     // The table runs to the first blank line; a characteristic's name starts its first attribute's row.
     const table = r.stdout.slice(0, r.stdout.indexOf('\n\n')).split('\n');
@@ -71,9 +71,9 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
     expect(r.stdout).toMatch(/rounding points to whole numbers moves a training row's probability by at most/);
   });
 
-  it('--out card.csv: one row per attribute, points as in the summary, counts adding up to the training rows, event rate × count = events', () => {
+  it('--out card.csv: one row per attribute, points as in the summary, counts adding up to the training rows, event rate × count = events', async () => {
     const out = join(dir, 'card.csv');
-    const r = runCli(['scorecard', model, '--out', out]);
+    const r = await runCli(['scorecard', model, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const [head, ...rows] = parseCsv(readFileSync(out, 'utf8'));
     expect(head).toEqual(['characteristic', 'attribute', 'count', 'events', 'event_rate', 'woe', 'points', 'information_value']);
@@ -89,13 +89,13 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
     expect([...perCharacteristic.values()]).toEqual(card.characteristics.map(() => trainRows));
   });
 
-  it('--json prints the card summary.json holds', () => {
-    const r = runCli(['scorecard', model, '--json']);
+  it('--json prints the card summary.json holds', async () => {
+    const r = await runCli(['scorecard', model, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(card);
   });
 
-  it("report.html has a Scorecard section: each characteristic with its IV, the left-out features, the scaling, the test rows' scores by class", () => {
+  it("report.html has a Scorecard section: each characteristic with its IV, the left-out features, the scaling, the test rows' scores by class", async () => {
     const html = readFileSync(join(dir, 'run', 'report.html'), 'utf8');
     const start = html.indexOf('<h2>Scorecard</h2>');
     expect(start).toBeGreaterThan(0);
@@ -111,16 +111,16 @@ describe('hyperplane scorecard, and the scorecard in the training report', () =>
     expect(html).not.toMatch(/<script/i);
   });
 
-  it('bad input: a model that is not a scorecard, and --out that is not .csv, exit 2 with one line', () => {
+  it('bad input: a model that is not a scorecard, and --out that is not .csv, exit 2 with one line', async () => {
     const gbdt = join(dir, 'gbdt');
-    expect(runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'gbdt', '--no-track', '--out', gbdt]).code).toBe(0);
+    expect((await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'gbdt', '--no-track', '--out', gbdt])).code).toBe(0);
     expectCleanError(['scorecard', join(gbdt, 'model.hpkg')], /model\.hpkg is a gbdt model: only scorecard models have a card/);
     expectCleanError(['scorecard', model, '--out', join(dir, 'card.txt')], /--out .*card\.txt: .*\.csv/);
   });
 });
 
 describe('the card as CSV and score bands', () => {
-  it('quotes attributes with commas and quotes, so the rows read back as written', () => {
+  it('quotes attributes with commas and quotes, so the rows read back as written', async () => {
     const card: Scorecard = {
       event: 'bad', pdo: 20, baseScore: 600, baseOdds: 1 / 50, leftOut: [], rounding: { maxProbability: 0, meanProbability: 0, maxPoints: 0 },
       characteristics: [{ name: 'region', informationValue: 0.3, trend: 'levels', attributes: [
@@ -134,7 +134,7 @@ describe('the card as CSV and score bands', () => {
     expect(rows).toHaveLength(3);
   });
 
-  it('bands cover every score once, the top score included', () => {
+  it('bands cover every score once, the top score included', async () => {
     const bands = scoreBands({ scores: [500, 512, 560, 600, 600], classes: [1, 1, 0, 0, 1] }, 4);
     expect(bands.reduce((n, b) => n + b.counts[0] + b.counts[1], 0)).toBe(5);
     expect(bands[0]!.from).toBeLessThanOrEqual(500);

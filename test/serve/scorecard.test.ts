@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { predictionSchema } from '../../src/serve/schemas/responses.js';
 import { creditRequests, registerPackage } from '../credit.js';
-import { fixture, runCli, serveOnFreePort, tempDir } from '../helpers.js';
+import { cli as runCli, fixture, serveOnFreePort, tempDir } from '../helpers.js';
 
 interface CardAnswer {
   id: string;
@@ -32,7 +32,7 @@ describe('a served scorecard', () => {
     const dir = tempDir('hyperplane-serve-scorecard-');
     const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
     const out = join(dir, 'model');
-    const train = runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', out], { env });
+    const train = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'scorecard', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);
     // Registered as a finished run's model, as server.test.ts does for its untracked models.
     await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'), 'production');
@@ -60,7 +60,7 @@ describe('a served scorecard', () => {
 
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const logged = runCli(['predictions', 'credit', '--json'], { env });
+    const logged = await runCli(['predictions', 'credit', '--json'], { env });
     expect(logged.code, logged.stderr).toBe(0);
     const byId = new Map((JSON.parse(logged.stdout) as { predictions: { id: string; response: Partial<CardAnswer> }[] }).predictions.map((p) => [p.id, p.response]));
     for (const answer of [one, ...batch.predictions]) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../../cli/when.js';
+import { durationMs } from '../../time.js';
 import { HyperplaneError } from '../../errors.js';
 import { parseCondition, type Condition } from './rule.js';
 
