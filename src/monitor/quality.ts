@@ -133,7 +133,6 @@ export function expectedAuc(scores: readonly number[], positive: readonly number
   const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let negativesBelow = 0;
   let above = 0;
-  let pairs = 0;
   let allPositive = 0;
   let allNegative = 0;
   let self = 0;
@@ -156,6 +155,6 @@ export function expectedAuc(scores: readonly number[], positive: readonly number
     self += groupSelf;
     k = e;
   }
-  pairs = allPositive * allNegative - self;
+  const pairs = allPositive * allNegative - self;
   return pairs > 0 ? above / pairs : null;
 }

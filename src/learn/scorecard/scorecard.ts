@@ -118,7 +118,7 @@ export const scorecardLearner: Learner<ScorecardParams> = {
 
     const s = assemble(chosen, binnings, categorical, woes, fitted.coef, fitted.intercept, params, baseOdds, iv, leftOut, new Float64Array(3));
     const model: Model = { kind: NAME, formatVersion: SCORECARD_FORMAT_VERSION, task, nFeatures: d, nClasses: 2, params: { ...params }, state: s as never, training: emptyLog() };
-    summarize(model, X, y, weights);
+    summarize(model, X, weights);
     model.training = { iterations: fitted.iterations, converged: fitted.converged, durationMs: performance.now() - started, finalLoss: fitted.loss, warnings };
     return model;
   },
@@ -193,7 +193,7 @@ function assemble(chosen: readonly number[], binnings: readonly Binning[], categ
 }
 
 /** The mean and best points of each characteristic over the training rows, and what rounding to whole points cost. */
-function summarize(model: Model, X: Matrix, y: Float64Array, weights: Float64Array | undefined): void {
+function summarize(model: Model, X: Matrix, weights: Float64Array | undefined): void {
   const s = model.state as unknown as ScorecardState;
   const m = s.features.length;
   const { bins, score } = scoreRows(model, X);
@@ -224,5 +224,4 @@ function summarize(model: Model, X: Matrix, y: Float64Array, weights: Float64Arr
   }
   for (let c = 0; c < m; c++) s.meanPoints[c] = total > 0 ? s.meanPoints[c]! / total : 0;
   s.rounding.set([maxP, total > 0 ? sumP / total : 0, maxScore]);
-  void y;
 }
