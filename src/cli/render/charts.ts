@@ -32,8 +32,8 @@ export interface ChartOptions {
 }
 
 /** Distinct colours for up to 10 series, readable on white. */
-const PALETTE = ['#2f6fdb', '#e4572e', '#17a398', '#f2a541', '#8e6bbf', '#4c9f38', '#d6457b', '#6b7a8f', '#a6761d', '#00a0c6'];
-const REFERENCE_COLOUR = '#8a929c';
+export const PALETTE = ['#2f6fdb', '#e4572e', '#17a398', '#f2a541', '#8e6bbf', '#4c9f38', '#d6457b', '#6b7a8f', '#a6761d', '#00a0c6'];
+export const REFERENCE_COLOUR = '#8a929c';
 const TICKS = Array.from({ length: 11 }, (_, i) => i / 10);
 
 /** The Vega-Lite spec of a chart (exported for tests). */
@@ -79,15 +79,20 @@ export function chartSpec(o: ChartOptions): TopLevelSpec {
 }
 
 /** The chart as an SVG element, ready to inline in HTML. */
-export async function renderChart(o: ChartOptions): Promise<string> {
-  const view = new vega.View(vega.parse(compile(chartSpec(o)).spec), { renderer: 'none' });
+export function renderChart(o: ChartOptions): Promise<string> {
+  return renderSpec(chartSpec(o), o.id);
+}
+
+/** Any Vega-Lite spec as an inlineable SVG element with the id given (other reports' charts). */
+export async function renderSpec(spec: TopLevelSpec, id: string): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   let svg: string;
   try {
     svg = await view.toSVG();
   } finally {
     view.finalize();
   }
-  return inlineable(svg, o.id);
+  return inlineable(svg, id);
 }
 
 /**
