@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { distributionBars, type DistributionBar } from '../../src/cli/render/monitor-charts.js';
 import { monitorHtml } from '../../src/cli/render/monitor-html.js';
 import { fitIsotonic } from '../../src/monitor/calibration.js';
 import { monitor, type MonitorOptions } from '../../src/monitor/monitor.js';
 import type { MonitorReference } from '../../src/monitor/reference.js';
-import { categoricalReference, numericReference } from '../../src/monitor/sketch.js';
+import { categoricalReference, numericBin, numericReference, type NumericSketch } from '../../src/monitor/sketch.js';
 import { HOUR_MS, mergeWindows, WindowFolder } from '../../src/monitor/window.js';
 import type { Alert } from '../../src/store/alerts.js';
 import type { PredictionWithFeedback } from '../../src/store/serving.js';
@@ -101,7 +102,6 @@ describe('the monitoring report as HTML', () => {
     expect(html).toContain('&lt;b&gt;new&lt;/b&gt;');
     expect(html).toContain('<td>income &#60;moved&#62;</td>');
 
-    if (process.env.DUMP_HTML) (await import("node:fs")).writeFileSync(process.env.DUMP_HTML, html);
     const charts = svgs(html);
     expect([...charts.keys()]).toEqual(['drift-over-time', 'distribution-0', 'distribution-1', 'distribution-2', 'distribution-prediction', 'quality-0', 'quality-1', 'quality-2', 'quality-3']);
     const overTime = charts.get('drift-over-time')!;
@@ -129,6 +129,25 @@ describe('the monitoring report as HTML', () => {
     expect(html).toContain('At training, on held-out rows: auc 0.83, accuracy 0.76.');
     expect(html).toMatch(/<h2>Estimated before outcomes arrive<\/h2>.*<td>1970-01-01 02:00<\/td><td>400<\/td>/);
     expect(html).toMatch(/<h2>Alerts<\/h2>.*<tr class="firing"><td>income &#60;moved&#62;<\/td><td>psi\(income\) &#62; 0.2<\/td><td>firing<\/td><td>1970-01-01 02:00<\/td><td>psi\(income\) &#62; 0.2: 1970-01-01 00:00 0.61<\/td><\/tr>/);
+  });
+
+  it('distribution bars: shares of the rows on each side, new labels apart from (other), the missing share where there is one', () => {
+    const folder = new WindowFolder(ref, LABELS, HOUR_MS);
+    for (const p of predictions) folder.add({ ...p, request: { ...(p.request as object), income: p.id.endsWith('5') ? null : 1 } });
+    const current = mergeWindows(folder.windows())!;
+    const share = (bars: DistributionBar[], side: DistributionBar['side']): Record<string, number> => Object.fromEntries(bars.filter((b) => b.side === side).map((b) => [b.bin, Number(b.share.toFixed(6))]));
+    const region = distributionBars(ref.columns.region!, current.columns.region!);
+    expect(share(region, 'reference')).toEqual({ east: 0.25, north: 0.25, south: 0.25, west: 0.25, '(other)': 0, 'new: <b>new</b>': 0 });
+    expect(share(region, 'current')).toEqual({ east: 0.2, north: 0.2, south: 0.25, west: 0.25, '(other)': 0, 'new: <b>new</b>': 0.1 });
+    const income = distributionBars(ref.columns.income!, current.columns.income!);
+    const edges = (ref.columns.income as NumericSketch).edges;
+    expect(income.map((b) => b.order)).toEqual(Array.from({ length: 2 * (edges.length + 2) }, (_, k) => Math.floor(k / 2)));
+    // Every value is 1 but a tenth missing: the bin holding 1 and the missing bar.
+    const bin = numericBin(edges, 1);
+    const current1 = Object.entries(share(income, 'current')).filter(([, v]) => v > 0);
+    expect(current1).toEqual([[income[2 * bin]!.bin, 0.9], ['(missing)', 0.1]]);
+    expect(income[2 * bin]!.bin).toMatch(/^-?[\d.]+ – [\d.]+$/);
+    expect(Object.values(share(income, 'reference')).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
   });
 
   it('a range with no traffic says so, with no tables or charts', async () => {
