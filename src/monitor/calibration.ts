@@ -46,6 +46,11 @@ export function fitIsotonic(scores: ArrayLike<number>, y: ArrayLike<number>): Ca
 /** The calibrated probability of a score: its step's rate. */
 export function calibrated(c: Calibration, score: number): number {
   if (c.upper.length === 0) return score;
+  return c.rate[calibrationStep(c, score)]!;
+}
+
+/** The step a score falls in (the first whose upper score is at or above it; the last above them all). */
+export function calibrationStep(c: Calibration, score: number): number {
   let lo = 0;
   let hi = c.upper.length - 1;
   while (lo < hi) {
@@ -53,5 +58,5 @@ export function calibrated(c: Calibration, score: number): number {
     if (score <= c.upper[mid]!) hi = mid;
     else lo = mid + 1;
   }
-  return c.rate[lo]!;
+  return lo;
 }

@@ -1,6 +1,6 @@
 import type { EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
-import { estimatedQuality, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
+import { estimateFromSteps, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
 import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
 import type { MonitorReference } from './reference.js';
 import type { Alert } from '../store/alerts.js';
@@ -63,11 +63,19 @@ export interface MonitorOptions {
 
 /** Folds the predictions into windows and measures each column's drift, per window and over them all. */
 export function monitor(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions): MonitorReport {
+  const folder = new WindowFolder(reference, options.labels, options.windowMs ?? HOUR_MS);
+  for (const p of predictions) folder.add(p);
+  return reportFromWindows(reference, folder.windows(), predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p && p.feedback !== null), options);
+}
+
+/**
+ * The report from folded windows (the store's aggregates, or traffic folded just now) and the predictions
+ * that received outcomes: drift and estimated quality come from the windows alone, realized quality and
+ * target drift from the outcomes, counted against the windows' rows.
+ */
+export function reportFromWindows(reference: MonitorReference, windows: readonly WindowAggregate[], labelled: readonly PredictionWithFeedback[], options: MonitorOptions): MonitorReport {
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
-  const folder = new WindowFolder(reference, options.labels, windowMs);
-  for (const p of predictions) folder.add(p);
-  const windows = folder.windows();
   const { windows: windowDrift, columns: ranked, driftShare, prediction, rows } = driftReport(reference, windows, drift);
   return {
     model: options.model,
@@ -80,11 +88,36 @@ export function monitor(reference: MonitorReference, predictions: readonly (Pred
     columns: ranked,
     driftShare,
     prediction,
-    target: targetDrift(reference, predictions, drift),
-    quality: realizedQuality(predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p), options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs),
-    estimated: reference.prediction.calibration !== undefined && options.labels?.length === 2 ? estimatedQuality(predictions, reference.prediction.calibration, options.labels, windowMs) : [],
+    target: targetDrift(reference, labelled, drift),
+    quality: countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs),
+    estimated: estimates(reference, windows),
     alerts: [],
   };
+}
+
+/** Realized quality per window, counted against every window's rows (it was given the labelled predictions only): a window with none labelled shows 0%. */
+function countedAgainst(quality: WindowQuality[], windows: readonly WindowAggregate[], windowMs: number): WindowQuality[] {
+  const measured = new Map(quality.map((q) => [`${q.version}/${q.start}`, q]));
+  const out = windows.map((w): WindowQuality => {
+    const start = new Date(w.start).toISOString();
+    const q = measured.get(`${w.version}/${start}`);
+    measured.delete(`${w.version}/${start}`);
+    if (q === undefined) return { version: w.version, start, end: new Date(w.start + windowMs).toISOString(), predictions: w.rows, labelled: 0, labelledShare: 0, labelDelayMs: null, metrics: {} };
+    const predictions = Math.max(q.labelled, w.rows);
+    return { ...q, predictions, labelledShare: predictions === 0 ? 0 : q.labelled / predictions };
+  });
+  // Outcomes for predictions in no window (none: both come from the same range) are kept as measured.
+  return [...out, ...measured.values()].sort((a, b) => a.start.localeCompare(b.start) || a.version - b.version);
+}
+
+/** CBPE per window, from each window's rows per calibration step (binary classifiers with a calibration). */
+function estimates(reference: MonitorReference, windows: readonly WindowAggregate[]): WindowEstimate[] {
+  const calibration = reference.prediction.calibration;
+  if (calibration === undefined) return [];
+  return windows.flatMap((w) => {
+    const e = w.steps === undefined ? undefined : estimateFromSteps(calibration, w.steps);
+    return e === undefined ? [] : [{ version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), ...e }];
+  });
 }
 
 function share(columns: readonly ColumnDrift[]): number {
@@ -94,10 +127,10 @@ function share(columns: readonly ColumnDrift[]): number {
 const finite = (v: number): number => (Number.isFinite(v) ? v : 1e9);
 
 /** The outcomes sent back, folded on the training target's bins, against it. */
-function targetDrift(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], drift: DriftOptions): ColumnDrift | null {
+function targetDrift(reference: MonitorReference, predictions: readonly PredictionWithFeedback[], drift: DriftOptions): ColumnDrift | null {
   const target = reference.target;
   if (target === undefined) return null;
-  const outcomes = predictions.flatMap((p) => ('feedback' in p && p.feedback !== null && p.feedback.outcome !== null ? [p.feedback.outcome] : []));
+  const outcomes = predictions.flatMap((p) => (p.feedback !== null && p.feedback.outcome !== null ? [p.feedback.outcome] : []));
   if (outcomes.length === 0) return null;
   if (target.kind === 'numeric') {
     const window = emptyNumeric(target.edges);

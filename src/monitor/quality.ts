@@ -158,3 +158,37 @@ export function expectedAuc(scores: readonly number[], positive: readonly number
   const pairs = allPositive * allNegative - self;
   return pairs > 0 ? above / pairs : null;
 }
+
+/**
+ * CBPE from a window's rows per calibration step and class answered (WindowAggregate.steps): exactly what
+ * estimatedQuality gives on the same rows. A step's rows share one calibrated probability c, so a pair
+ * of them adds c(1 − c) to the expected AUC whatever their order, and steps are ordered as their scores.
+ */
+export function estimateFromSteps(calibration: Calibration, steps: { positive: readonly number[]; negative: readonly number[] }): { rows: number; accuracy: number; auc: number | null } | undefined {
+  let rows = 0;
+  let right = 0;
+  let negativesBelow = 0;
+  let above = 0;
+  let allPositive = 0;
+  let allNegative = 0;
+  let self = 0;
+  for (let s = 0; s < calibration.rate.length; s++) {
+    const c = calibration.rate[s]!;
+    const answeredPositive = steps.positive[s] ?? 0;
+    const n = answeredPositive + (steps.negative[s] ?? 0);
+    if (n === 0) continue;
+    rows += n;
+    right += answeredPositive * c + (n - answeredPositive) * (1 - c);
+    const groupPositive = n * c;
+    const groupNegative = n * (1 - c);
+    const groupSelf = n * c * (1 - c);
+    above += groupPositive * negativesBelow + 0.5 * (groupPositive * groupNegative - groupSelf);
+    negativesBelow += groupNegative;
+    allPositive += groupPositive;
+    allNegative += groupNegative;
+    self += groupSelf;
+  }
+  if (rows === 0) return undefined;
+  const pairs = allPositive * allNegative - self;
+  return { rows, accuracy: right / rows, auc: pairs > 0 ? above / pairs : null };
+}

@@ -1,4 +1,5 @@
 import type { Prediction } from '../store/serving.js';
+import { calibrationStep } from './calibration.js';
 import { predictionScore, type MonitorReference } from './reference.js';
 import { addLabel, addNumber, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
@@ -11,6 +12,11 @@ export interface WindowAggregate {
   rows: number;
   columns: Record<string, ColumnSketch>;
   prediction: { labels?: CategoricalSketch; score: NumericSketch };
+  /**
+   * Binary classifiers with a calibration: rows per calibration step, by the class answered. Expected
+   * accuracy and AUC (CBPE) depend on nothing else (see estimateFromSteps), so they merge exactly.
+   */
+  steps?: { positive: number[]; negative: number[] };
 }
 
 /** Default window: an hour. */
@@ -63,7 +69,13 @@ export class WindowFolder {
       else addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
     }
     const response = isRecord(p.response) ? p.response : {};
-    addNumber(w.prediction.score, this.scoreOf(response));
+    const score = this.scoreOf(response);
+    addNumber(w.prediction.score, score);
+    if (w.steps !== undefined && Number.isFinite(score)) {
+      const step = calibrationStep(this.reference.prediction.calibration!, score);
+      if (asLabel(response['prediction']) === this.labels![1]) w.steps.positive[step]!++;
+      else w.steps.negative[step]!++;
+    }
     if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
   }
 
@@ -122,7 +134,8 @@ export class WindowFolder {
       }
       const labels = r.prediction.labels === undefined ? undefined : emptyCategorical(r.prediction.labels.levels);
       if (labels !== undefined) indexes.set('\u0000prediction', levelIndex(labels));
-      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) } }, indexes, sketches: this.names.map((name) => columns[name]!), levelIndexes: this.names.map((name) => indexes.get(name)) };
+      const steps = r.prediction.calibration !== undefined && this.labels?.length === 2 ? r.prediction.calibration.upper.length : 0;
+      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) }, ...(steps > 0 ? { steps: { positive: new Array<number>(steps).fill(0), negative: new Array<number>(steps).fill(0) } } : {}) }, indexes, sketches: this.names.map((name) => columns[name]!), levelIndexes: this.names.map((name) => indexes.get(name)) };
       this.slots.set(key, slot);
     }
     this.last = { version, start, slot };
@@ -137,7 +150,9 @@ export function mergeWindows(windows: readonly WindowAggregate[]): WindowAggrega
     const columns: Record<string, ColumnSketch> = {};
     for (const name of Object.keys(a.columns)) columns[name] = merge(a.columns[name]!, b.columns[name]!);
     const labels = a.prediction.labels !== undefined && b.prediction.labels !== undefined ? merge(a.prediction.labels, b.prediction.labels) : undefined;
-    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) } };
+    // Step counts merge when both sides kept them (an aggregate from before they were kept has none).
+    const steps = a.steps !== undefined && b.steps !== undefined && a.steps.positive.length === b.steps.positive.length ? { positive: a.steps.positive.map((v, k) => v + b.steps!.positive[k]!), negative: a.steps.negative.map((v, k) => v + b.steps!.negative[k]!) } : undefined;
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(steps !== undefined ? { steps } : {}) };
   }, windows[0]!);
 }
 

@@ -57,6 +57,7 @@ export type { AuditLog, AuditEntry, AuditRecord, AuditQuery, AuditAction, Change
 export { AUDIT_ACTIONS } from './audit.js';
 export type { Alert, AlertEvidence, AlertQuery, AlertState, AlertStore } from './alerts.js';
 export { ALERT_STATES } from './alerts.js';
+export type { MonitorWindows, WindowPart, StoredWindow, SegmentParts, WindowQuery, Leases } from './monitor-windows.js';
 export { API_SCOPES, decodePrediction, isEncoded } from './serving.js';
 export type { JsonValue } from './json.js';
 export { currentEnvironment, gitState, currentOwner, processAlive } from './provenance.js';

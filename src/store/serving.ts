@@ -69,6 +69,8 @@ export interface PredictionQuery extends TimeWindow {
   /** 1,000 when absent. */
   limit?: number;
   cursor?: string;
+  /** listWithFeedback: only predictions with feedback. */
+  labelled?: boolean;
 }
 
 export interface PredictionLog {
@@ -80,6 +82,8 @@ export interface PredictionLog {
   /** As `list`, each prediction with its latest feedback (null when none); the cursors are the same as `list`'s. */
   listWithFeedback(query?: PredictionQuery): Promise<{ predictions: PredictionWithFeedback[]; nextCursor: string | null }>;
   count(query?: Omit<PredictionQuery, 'limit' | 'cursor'>): Promise<number>;
+  /** Predictions per window of `windowMs` (windows start at multiples of it), oldest first; empty windows left out. */
+  countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number): Promise<{ start: number; rows: number }[]>;
   /** The models that have predictions in the log, by name. */
   models(): Promise<string[]>;
   /** Retention: removes entries older than `before`; returns how many. */

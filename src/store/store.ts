@@ -13,6 +13,8 @@ import { LATEST_MIGRATION, migrationProvider, migrations } from './migrations/in
 import type { Registry } from './registry.js';
 import type { ApiKeys, Deployments, FeedbackLog, PredictionLog } from './serving.js';
 import { SqlAlertStore } from './sql/alerts.js';
+import { SqlLeases, SqlMonitorWindows } from './sql/monitor-windows.js';
+import type { Leases, MonitorWindows } from './monitor-windows.js';
 import { SqlApiKeys } from './sql/api-keys.js';
 import { checkActor, SqlAuditLog } from './sql/audit.js';
 import { DatabaseArtifacts } from './sql/database-artifacts.js';
@@ -39,6 +41,10 @@ export interface Store {
   readonly audit: AuditLog;
   /** Alerts raised by monitoring rules, firing then resolved. */
   readonly alerts: AlertStore;
+  /** Monitoring's window aggregates, folded as predictions ship. */
+  readonly monitorWindows: MonitorWindows;
+  /** Named jobs held by one server at a time (a model's scheduled monitor). */
+  readonly leases: Leases;
   readonly gc: GarbageCollector;
   close(): Promise<void>;
 }
@@ -132,6 +138,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
       apiKeys: new SqlApiKeys(db, actor),
       audit: new SqlAuditLog(db),
       alerts: new SqlAlertStore(db),
+      monitorWindows: new SqlMonitorWindows(db, target.dialect),
+      leases: new SqlLeases(db),
       gc: new StoreGarbageCollector(db, artifacts),
       close: async () => {
         // SQLite's advice for long-lived connections: refresh the planner's statistics where they are stale, on close.

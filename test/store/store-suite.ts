@@ -5,6 +5,7 @@ import { artifactCases } from './suite/artifacts.js';
 import { auditCases } from './suite/audit.js';
 import type { SuiteContext } from './suite/context.js';
 import { listingCases } from './suite/listing.js';
+import { monitorWindowCases } from './suite/monitor-windows.js';
 import { registryCases } from './suite/registry.js';
 import { predictionBatchCases } from './suite/prediction-batches.js';
 import { craftedCursorCases, servingCases } from './suite/serving.js';
@@ -26,6 +27,7 @@ export function describeStore(harness: StoreHarness): void {
     describe('crafted cursors', () => craftedCursorCases(ctx));
     describe('audit trail and key expiry', () => auditCases(ctx));
     describe('alerts', () => alertCases(ctx));
+    describe('monitor windows and leases', () => monitorWindowCases(ctx));
   });
 }
 

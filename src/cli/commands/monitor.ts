@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import type { MonitorReport } from '../../monitor/monitor.js';
-import type { PredictionWithFeedback, Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import type { MonitorReference } from '../../monitor/reference.js';
+import type { WindowAggregate } from '../../monitor/window.js';
 import { decodePackage } from '../../pipeline/package.js';
 import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
@@ -14,20 +16,19 @@ interface MonitorFlags {
   since: string;
   window: string;
   json?: boolean;
+  html?: string;
   config?: string;
 }
-
-/** Predictions read from the store per query. */
-const PAGE = 5000;
 
 /** `hyperplane monitor NAME[@ALIAS]`: drift of a served version's traffic against its training reference, window by window. */
 export function monitorCommand(): Command {
   return new Command('monitor')
-    .description("drift of a model version's logged traffic against its training reference: each column's test, effect, PSI, missing share and new categories, per window and over the range")
+    .description("drift of a model version's logged traffic against its training reference: each column's test, effect, PSI, missing share and new categories, per window and over the range; live and estimated quality; alerts")
     .argument('<model>', 'NAME (its production alias, else its latest version), NAME@ALIAS or NAME/VERSION')
-    .option('--since <when>', 'traffic since then: a duration ago (7d, 12h, 30m) or a UTC date', '7d')
-    .option('--window <duration>', 'window length (1h, 30m, 1d)', '1h')
+    .option('--since <when>', 'traffic since then: a duration ago (7d, 12h, 30m) or a UTC date (taken back to its hour)', '7d')
+    .option('--window <duration>', 'window length (1h, 30m, 1d); whole hours read the aggregates folded as predictions shipped', '1h')
     .option('--json', 'print the report as JSON')
+    .option('--html <file>', 'also write the report as an HTML page with charts')
     .option('--config <file>', "evaluate the config's monitor.alerts rules on the report, store the alerts and print them")
     .exitOverride()
     .action(async (ref: string, flags: MonitorFlags) => {
@@ -39,24 +40,33 @@ export function monitorCommand(): Command {
       const alertConfig = flags.config === undefined ? undefined : await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(flags.config);
       await withStore(async (store) => {
         const { model, version, pkg } = await resolveVersion(store, ref);
-        const reference = pkg.pipeline.monitor;
-        if (reference === undefined) throw new HyperplaneError(`${model}/${version} was trained before packages kept a monitoring reference: train it again to monitor its drift`);
-        // What stopped servers left unshipped is traffic too.
-        const { journalRoot, shipLeftovers } = await import('../../store/prediction-log/leftovers.js');
-        await shipLeftovers(journalRoot(store), store.predictions);
-        const { monitor } = await import('../../monitor/monitor.js');
-        const predictions = await readAll(store, model, version, since);
-        const target = pkg.pipeline.target;
-        const metrics: Record<string, number> = {};
-        for (const [k, v] of Object.entries(pkg.info.metrics)) if (typeof v === 'number') metrics[k] = v;
-        const report = monitor(reference, predictions, { model, version, since, windowMs, task: target.task, trainingMetrics: metrics, ...(target.threshold !== undefined ? { threshold: target.threshold } : {}), ...(target.labels !== undefined ? { labels: target.labels } : {}) });
-        const { raiseAlerts } = await import('../../monitor/alerts/raise.js');
-        const { alerts, notifications } = alertConfig === undefined ? { alerts: [], notifications: [] } : await raiseAlerts(store, alertConfig, { report, reference, predictions, windowMs, ...(target.labels !== undefined ? { labels: target.labels } : {}) });
-        if (alertConfig !== undefined && notifications.length > 0) await notify(alertConfig, notifications);
-        if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...report, alerts }, null, 2)}\n`);
-        else process.stdout.write(`${reportText(report)}${alertConfig === undefined ? '' : `\n\n${alertsSummary(alerts)}`}\n`);
+        const { monitoredVersion, packageReferences } = await import('../../pipeline/monitor-references.js');
+        const watched = monitoredVersion(pkg, model, version);
+        if (watched === undefined) throw new HyperplaneError(`${model}/${version} was trained before packages kept a monitoring reference: train it again to monitor its drift`);
+        // What stopped servers left unshipped is traffic too, and reaches the aggregates as it ships.
+        const [{ journalRoot, shipLeftovers }, { shipFold }] = await Promise.all([import('../../store/prediction-log/leftovers.js'), import('../../monitor/ship-fold.js')]);
+        await shipLeftovers(journalRoot(store), store.predictions, shipFold(store.monitorWindows, packageReferences(store)));
+        const { runMonitor } = await import('../../monitor/run.js');
+        const run = await runMonitor(store, watched, { since, windowMs, ...(alertConfig !== undefined ? { config: alertConfig } : {}) });
+        if (alertConfig !== undefined && run.notifications.length > 0) await notify(alertConfig, run.notifications);
+        if (flags.html !== undefined) await writeHtml(flags.html, run.report, watched.reference, run.windows);
+        if (flags.json === true) process.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
+        else process.stdout.write(`${reportText(run.report)}${alertConfig === undefined ? '' : `\n\n${alertsSummary(run.alerts)}`}${flags.html !== undefined ? `\n\nwrote ${flags.html}` : ''}\n`);
       });
     });
+}
+
+/** The HTML page, written whole (a temporary file renamed) so a reader never sees half of it. */
+async function writeHtml(file: string, report: MonitorReport, reference: MonitorReference, windows: WindowAggregate[]): Promise<void> {
+  const [{ monitorHtml }, { mergeWindows }, { writeFile, rename }] = await Promise.all([import('../render/monitor-html.js'), import('../../monitor/window.js'), import('node:fs/promises')]);
+  const html = await monitorHtml(report, reference, mergeWindows(windows));
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, html);
+    await rename(temporary, file);
+  } catch (e) {
+    throw new HyperplaneError(`--html ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 /** Sends the notifications due to their webhooks, waiting (up to a limit) for the deliveries, and says which failed. */
@@ -89,17 +99,6 @@ async function resolveVersion(store: Store, ref: string): Promise<{ model: strin
   }
   if (lastError instanceof HyperplaneError) throw new HyperplaneError(lastError.message.replace(/^field 'model': /, ''), { field: 'model' });
   throw lastError;
-}
-
-async function readAll(store: Store, model: string, version: number, since: number): Promise<PredictionWithFeedback[]> {
-  const out: PredictionWithFeedback[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await store.predictions.listWithFeedback({ model, version, since, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
-    out.push(...page.predictions);
-    if (page.nextCursor === null) return out;
-    cursor = page.nextCursor;
-  }
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;

@@ -1,4 +1,4 @@
-import type { Alert, Prediction, Store } from '../../store/index.js';
+import type { Alert, Store } from '../../store/index.js';
 import type { MonitorReport } from '../monitor.js';
 import type { MonitorReference } from '../reference.js';
 import type { MonitorConfig } from './config.js';
@@ -7,9 +7,6 @@ import { evaluateAlerts, type AlertNotification } from './state.js';
 export interface RaiseInput {
   report: MonitorReport;
   reference: MonitorReference;
-  predictions: readonly Prediction[];
-  windowMs: number;
-  labels?: readonly string[];
   now?: number;
 }
 

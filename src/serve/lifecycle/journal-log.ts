@@ -4,6 +4,9 @@ import type { LogFieldPolicy } from '../log-fields.js';
 import type { LogGauges } from '../metrics.js';
 import type { PredictionSink } from '../predict.js';
 
+/** Loaded by the shipper thread (not here): see monitor-fold.ts. */
+const MONITOR_FOLD_MODULE = new URL('./monitor-fold.js', import.meta.url).href;
+
 export interface JournalLogOptions {
   /** The journal root, shared by every serving process of the store (each writes its own folder). */
   dir: string;
@@ -19,6 +22,8 @@ export interface JournalLogOptions {
   keepMs?: number;
   /** How often retention sweeps (default one hour; tests shorten it). */
   sweepEveryMs?: number;
+  /** Fold shipped predictions into the monitor's window aggregates (default true). */
+  monitor?: boolean;
   onError?: (message: string) => void;
 }
 
@@ -41,6 +46,7 @@ export class JournalLog implements PredictionSink {
     this.shipper = new ShipperThread({
       uri: options.storeUri,
       root: options.dir,
+      ...(options.monitor !== false ? { foldModule: MONITOR_FOLD_MODULE } : {}),
       ...(options.keepMs !== undefined ? { keepMs: options.keepMs } : {}),
       ...(options.sweepEveryMs !== undefined ? { sweepEveryMs: options.sweepEveryMs } : {}),
       ...(options.onError !== undefined ? { onError: options.onError } : {}),

@@ -63,6 +63,9 @@ export interface Database {
     webhook: string | null;
     evidence: string;
   };
+  monitor_windows: { model: string; version: number; window_ms: number; start: number; rows: number; aggregate: string; updated_at: number };
+  monitor_folds: { journal: string; seq: number; at: number };
+  leases: { name: string; holder: string; expires_at: number };
   artifact_blobs: { sha256: string; size: number; data: Uint8Array; stored_at: number };
 }
 

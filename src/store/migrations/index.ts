@@ -5,6 +5,7 @@ import { heartbeatAndIndexes } from './0002_heartbeat_and_indexes.js';
 import { auditAndKeyExpiry } from './0003_audit_and_key_expiry.js';
 import { feedbackOnce } from './0004_feedback_once.js';
 import { alerts } from './0005_alerts.js';
+import { monitorWindows } from './0006_monitor_windows.js';
 
 /** Code, not files read at run time, so migrations work from dist/ and from a bundle. Never edit one that shipped: add the next. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,10 +15,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_audit_and_key_expiry': auditAndKeyExpiry(dialect),
     '0004_feedback_once': feedbackOnce(dialect),
     '0005_alerts': alerts(),
+    '0006_monitor_windows': monitorWindows(),
   };
 }
 
-export const LATEST_MIGRATION = '0005_alerts';
+export const LATEST_MIGRATION = '0006_monitor_windows';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

@@ -13,6 +13,11 @@ export interface ShipperThreadOptions {
   keepMs?: number;
   /** How often retention sweeps (default one hour). */
   sweepEveryMs?: number;
+  /**
+   * A module the thread imports whose `createShipFold(store)` gives the monitor's fold: shipped records are
+   * then summarized into window aggregates as they ship (a URL, since a function cannot cross to a thread).
+   */
+  foldModule?: string;
   /** Told of the thread's failures (store down, rejected records), for the server's log. */
   onError?: (message: string) => void;
   /** The compiled thread entry; by default shipper-thread.js beside this file (under dist/, as `hyperplane serve` runs). */

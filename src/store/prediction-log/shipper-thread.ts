@@ -1,8 +1,8 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore } from '../store.js';
+import { openStore, type Store } from '../store.js';
 import { sweep, type RetentionStats } from './retention.js';
-import { Shipper } from './shipper.js';
+import { Shipper, type ShipFold } from './shipper.js';
 import type { ShipperThreadData, ShipperThreadMessage } from './shipper-handle.js';
 
 /**
@@ -20,6 +20,7 @@ try {
   // Not permitted here: the thread keeps the process's priority.
 }
 const store = await openStore({ uri: data.uri, repair: false, migrate: false });
+const fold = data.foldModule === undefined ? undefined : ((await import(data.foldModule)) as { createShipFold(store: Store): ShipFold }).createShipFold(store);
 const shipper = new Shipper({
   root: data.root,
   log: store.predictions,
@@ -27,6 +28,7 @@ const shipper = new Shipper({
   concurrency: store.dialect === 'postgres' ? 2 : 1,
   ...(data.batchSize !== undefined ? { batchSize: data.batchSize } : {}),
   ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
+  ...(fold !== undefined ? { fold } : {}),
   onError: (message, error) => port.postMessage({ kind: 'error', message: error instanceof Error ? `${message}: ${error.message}` : message } satisfies ShipperThreadMessage),
 });
 const retention: RetentionStats = { predictionsRemoved: 0, feedbackRemoved: 0, lastSweepMs: null };

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { processAlive } from '../provenance.js';
 import type { EncodedPrediction, PredictionLog } from '../serving.js';
+import type { MonitorWindows, WindowPart } from '../monitor-windows.js';
 import type { Journal } from './journal.js';
 import { readSegment } from './record-format.js';
 import { appendRejected, type RefusedRecord } from './rejected-file.js';
 import { isInvalidRecord } from './invalid-record.js';
-import { createdMs, JOURNAL_DIR, listSegments, REJECTED_DIR } from './segment-files.js';
+import { createdMs, JOURNAL_DIR, listSegments, REJECTED_DIR, type SegmentEntry } from './segment-files.js';
 import { releaseLock, tryLock } from './ship-lock.js';
 
 export interface ShipperOptions {
@@ -30,7 +31,32 @@ export interface ShipperOptions {
   onError?: (message: string, error: unknown) => void;
   /** Whether a pid is running; `processAlive` from the store layer by default (a test may stand in). */
   isAlive?: (pid: number) => boolean;
+  /** Monitoring: each segment's stored records summarized into window aggregates, folded into the store's before the segment is deleted. */
+  fold?: ShipFold;
 }
+
+/**
+ * How the monitor summarizes shipped records (it lives above the store, so the store is handed it).
+ * Folding is idempotent per segment (see MonitorWindows.fold); a summary that fails leaves the segment's
+ * records out of the aggregates, never out of the log.
+ */
+export interface ShipFold {
+  windows: Pick<MonitorWindows, 'fold'>;
+  /** A segment's stored records as window parts (records of models with no monitoring reference left out). */
+  summarize(records: readonly EncodedPrediction[]): Promise<WindowPart[]>;
+  /** Two summaries of one window as one. */
+  merge(a: string, b: string): string;
+}
+
+/** A segment whose records are stored, waiting to be folded and deleted. */
+interface Shipped {
+  segment: SegmentEntry;
+  records: number;
+  parts: WindowPart[];
+}
+
+/** Segments shipped between folds: what a crash can make the shipper insert again (idempotently). */
+const FOLD_EVERY = 16;
 
 export interface ShipperStats {
   recordsShipped: number;
@@ -158,7 +184,7 @@ export class Shipper {
       // While a pass waits on a down store, the lag goes on growing from the oldest segment it knows of.
       if (first !== undefined) this.oldestWaitingMs = Math.min(this.oldestWaitingMs ?? Infinity, createdMs(first.path) ?? Date.now());
       // A live writer's `.open` segment is still being written; a dead one's is all there will be.
-      shipped += await this.shipAll(segments.filter((segment) => ownerGone || !segment.open).map((segment) => segment.path));
+      shipped += await this.shipDir(dir, segments.filter((segment) => ownerGone || !segment.open));
       const left = listSegments(dir);
       if (left[0] !== undefined) stillWaiting = Math.min(stillWaiting, createdMs(left[0].path) ?? Date.now());
       else if (ownerGone) {
@@ -172,18 +198,45 @@ export class Shipper {
     return shipped;
   }
 
-  /** The segments, oldest first, `concurrency` at a time; the first failure stops the rest (they ship at the next pass). */
-  private async shipAll(paths: readonly string[]): Promise<number> {
-    let next = 0;
+  /**
+   * A directory's segments, oldest first, FOLD_EVERY at a time: each group is stored, its summaries folded
+   * into the monitor's windows, then its files deleted. Only the group's unbroken run of stored segments
+   * from its oldest is folded and deleted: one stored after a failed one ships again at the next pass
+   * (its insert is idempotent), so folds stay in writing order and a journal's fold mark is one number.
+   */
+  private async shipDir(dir: string, segments: readonly SegmentEntry[]): Promise<number> {
     let shipped = 0;
+    for (let at = 0; at < segments.length; at += FOLD_EVERY) {
+      const group = segments.slice(at, at + FOLD_EVERY);
+      const { done, failure } = await this.shipAll(group);
+      let prefix = 0;
+      while (prefix < group.length && done.has(group[prefix]!.path)) prefix++;
+      const stored = group.slice(0, prefix).map((segment) => done.get(segment.path)!);
+      if (stored.length > 0) {
+        await this.foldRetrying(basename(dir), stored);
+        for (const s of stored) {
+          unlinkSync(s.segment.path);
+          this.counts.segmentsShipped++;
+          shipped += s.records;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    }
+    return shipped;
+  }
+
+  /** The segments, `concurrency` at a time; the first failure stops the rest (they ship at the next pass). */
+  private async shipAll(segments: readonly SegmentEntry[]): Promise<{ done: Map<string, Shipped>; failure: unknown }> {
+    let next = 0;
     let stop = false;
+    const done = new Map<string, Shipped>();
     const worker = async (): Promise<void> => {
       // A worker that failed stops the others after their current segment.
-      while (next < paths.length && !stop) {
+      while (next < segments.length && !stop) {
+        const segment = segments[next++]!;
         try {
-          // Not `shipped += await …`: that reads `shipped` before the wait, losing the other worker's count.
-          const n = await this.shipSegment(paths[next++]!);
-          shipped += n;
+          const shipped = await this.shipSegment(segment);
+          if (shipped !== undefined) done.set(segment.path, shipped);
         } catch (e) {
           stop = true;
           throw e;
@@ -191,23 +244,24 @@ export class Shipper {
       }
     };
     // Settled, not raced: a failed worker must not leave the other shipping after the pass has returned.
-    const results = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, paths.length) }, worker));
+    const results = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, segments.length) }, worker));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    return shipped;
+    return { done, failure: failed?.reason };
   }
 
-  private async shipSegment(path: string): Promise<number> {
-    if (this.unreadable.has(path)) return 0;
+  /** Stores a segment's records; undefined when there is nothing to delete (gone already, or unreadable). */
+  private async shipSegment(segment: SegmentEntry): Promise<Shipped | undefined> {
+    const path = segment.path;
+    if (this.unreadable.has(path)) return undefined;
     let contents;
     try {
       contents = readSegment(readFileSync(path), path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0; // shipped by a shipper that held the lock before us
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // shipped by a shipper that held the lock before us
       // Not a segment, or a format this code cannot read: left where it is, for a newer Hyperplane or a person.
       this.unreadable.add(path);
       this.report(`cannot ship ${path}`, e);
-      return 0;
+      return undefined;
     }
     this.counts.tornSkipped += contents.torn;
     this.counts.tornBytes += contents.tornBytes;
@@ -223,9 +277,39 @@ export class Shipper {
       this.counts.recordsShipped += batch.length - refusedHere.length;
     }
     if (refused.length > 0) await this.keepRejected(refused);
-    unlinkSync(path);
-    this.counts.segmentsShipped++;
-    return records.length - refused.length;
+    const refusedIds = new Set(refused.map((r) => r.record.id));
+    const stored = refused.length === 0 ? records : records.filter((r) => !refusedIds.has(r.id));
+    return { segment, records: stored.length, parts: await this.summarize(stored, path) };
+  }
+
+  private async summarize(records: readonly EncodedPrediction[], path: string): Promise<WindowPart[]> {
+    if (this.options.fold === undefined || records.length === 0) return [];
+    try {
+      return await this.options.fold.summarize(records);
+    } catch (e) {
+      this.report(`monitoring could not summarize ${path} (its predictions are stored; the monitor's windows miss them)`, e);
+      return [];
+    }
+  }
+
+  /** Folds stored segments' summaries into the store's windows, waiting out a store that fails (as inserts do). */
+  private async foldRetrying(journal: string, stored: readonly Shipped[]): Promise<void> {
+    const fold = this.options.fold;
+    if (fold === undefined) return;
+    const segments = stored.map((s) => ({ seq: s.segment.seq, parts: s.parts }));
+    let backoff = FIRST_BACKOFF_MS;
+    for (;;) {
+      try {
+        await fold.windows.fold(journal, segments, fold.merge);
+        return;
+      } catch (e) {
+        this.report("the store refused the monitor's window aggregates; retrying", e);
+        if (this.stopping) throw new Stopped();
+        await this.sleep(backoff);
+        if (this.stopping) throw new Stopped();
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
   }
 
   /** Inserts a batch, waiting out a store that fails (100 ms doubling to 5 s); returns the records refused as invalid. */

@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
@@ -88,6 +88,7 @@ export class SqlPredictionLog implements PredictionLog {
           .onRef('f.prediction_id', '=', 'prediction_log.id')
           .on((eb) => eb('f.id', '=', eb.selectFrom('feedback as latest').select((e) => e.fn.max('latest.id').as('id')).whereRef('latest.prediction_id', '=', 'prediction_log.id'))),
       )
+      .$if(query.labelled === true, (q) => q.where('f.id', 'is not', null))
       .selectAll('prediction_log')
       .select(['f.id as feedback_id', 'f.outcome as feedback_outcome', 'f.reward as feedback_reward', 'f.ts as feedback_ts'])
       .limit(limit + 1)
@@ -106,6 +107,18 @@ export class SqlPredictionLog implements PredictionLog {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number): Promise<{ start: number; rows: number }[]> {
+    if (!(Number.isInteger(windowMs) && windowMs > 0)) throw new HyperplaneError(`windowMs ${windowMs}: expected a whole number of milliseconds above 0`, { field: 'windowMs' });
+    // A literal (checked to be an integer above): PostgreSQL matches the GROUP BY to the select list by its text, parameters numbered apart.
+    const start = sql<number>`(prediction_log.ts / ${sql.lit(windowMs)}) * ${sql.lit(windowMs)}`;
+    const rows = await this.filtered(query)
+      .select((eb) => [start.as('start'), eb.fn.countAll<number>().as('n')])
+      .groupBy(start)
+      .orderBy(start)
+      .execute();
+    return rows.map((r) => ({ start: Number(r.start), rows: Number(r.n) }));
   }
 
   async models(): Promise<string[]> {

@@ -6,7 +6,7 @@ import { HyperplaneError } from '../../../src/errors.js';
 import type { PredictionLog, PredictionRecord, SqlStore } from '../../../src/store/index.js';
 import { Journal } from '../../../src/store/prediction-log/journal.js';
 import { encodeHeader, encodeRecords } from '../../../src/store/prediction-log/record-format.js';
-import { Shipper } from '../../../src/store/prediction-log/shipper.js';
+import { Shipper, type ShipFold } from '../../../src/store/prediction-log/shipper.js';
 import { tempDir } from '../../helpers.js';
 import { PG_URL, postgresHarness, postgresUnreachable, sqliteHarness, type StoreHarness } from '../harness.js';
 import { prediction, sleep } from './fixtures.js';
@@ -67,6 +67,60 @@ function shippingSuite(harness: StoreHarness): void {
         expect(existsSync(join(journal.dir, segments[1]!))).toBe(false);
         expect(await store.predictions.count()).toBe(1200);
         await shipper.stop();
+      }));
+
+    it("folds each stored segment into the monitor's windows once: a segment shipped again adds nothing, a refused record is left out, a failing summary loses no record", async () =>
+      withStore(async (store, root) => {
+        const HOUR = 3_600_000;
+        const journal = new Journal({ dir: root, sync: { everyMs: 50 }, maxBytes: 1 << 30, segmentBytes: 10_000 });
+        const ids = range('w', 600);
+        // Two hours of traffic; one record the store refuses.
+        ids.forEach((id, i) => {
+          journal.add(id === 'w00100' ? { ...prediction(id), requestJson: '' } : prediction(id, 1_700_000_000_000 + i * 12_000));
+          if (i % 16 === 15) journal.commit();
+        });
+        journal.close();
+        const segments = readdirSync(journal.dir).filter((f) => f.endsWith('.seg'));
+        expect(segments.length).toBeGreaterThan(3);
+        const kept = join(tempDir(), 'copy.seg');
+        copyFileSync(join(journal.dir, segments[2]!), kept);
+        // A stand-in summary: the ids per hour, merged by concatenation, so a double count shows as a repeat.
+        const fold: ShipFold = {
+          windows: store.monitorWindows,
+          summarize: async (records) => {
+            const byHour = new Map<number, string[]>();
+            for (const r of records) {
+              const start = Math.floor(r.timestamp / HOUR) * HOUR;
+              byHour.set(start, [...(byHour.get(start) ?? []), r.id]);
+            }
+            return [...byHour].map(([start, list]) => ({ model: 'churn', version: 1, start, windowMs: HOUR, rows: list.length, aggregate: JSON.stringify(list) }));
+          },
+          merge: (a, b) => JSON.stringify([...(JSON.parse(a) as string[]), ...(JSON.parse(b) as string[])]),
+        };
+        const shipper = new Shipper({ root, log: store.predictions, fold, concurrency: 2 });
+        expect(await shipper.shipAvailable()).toBe(599);
+        const folded = async (): Promise<string[]> => (await store.monitorWindows.list({ model: 'churn', windowMs: HOUR })).flatMap((w) => JSON.parse(w.aggregate) as string[]).sort();
+        expect(await folded()).toEqual(ids.filter((id) => id !== 'w00100'));
+        const windows = await store.monitorWindows.list({ model: 'churn', windowMs: HOUR });
+        expect(windows.length).toBeGreaterThanOrEqual(2);
+        expect(windows.reduce((n, w) => n + w.rows, 0)).toBe(599);
+        // Killed between the fold and the delete: the segment comes back, is stored again (idempotently) and not folded again.
+        copyFileSync(kept, join(journal.dir, segments[2]!));
+        await shipper.shipAvailable();
+        expect(existsSync(join(journal.dir, segments[2]!))).toBe(false);
+        expect(await folded()).toEqual(ids.filter((id) => id !== 'w00100'));
+        await shipper.stop();
+
+        // A summary that throws: the records are stored all the same, and the failure reported.
+        const later = new Journal({ dir: root, sync: 'always', maxBytes: 1 << 30 });
+        later.add(prediction('late'));
+        later.close();
+        const errors: string[] = [];
+        const failing = new Shipper({ root, log: store.predictions, fold: { ...fold, summarize: () => Promise.reject(new Error('no reference')) }, onError: (m) => errors.push(m) });
+        expect(await failing.shipAvailable()).toBe(1);
+        expect((await store.predictions.get('late'))?.id).toBe('late');
+        expect(errors.join('\n')).toMatch(/monitoring could not summarize/);
+        await failing.stop();
       }));
 
     it('sets aside a record the store refuses, without blocking its segment', async () =>

@@ -1,0 +1,54 @@
+import type { Alert, Store } from '../store/index.js';
+import type { EvalTask } from '../evaluate/evaluate.js';
+import type { MonitorConfig } from './alerts/config.js';
+import { raiseAlerts } from './alerts/raise.js';
+import type { AlertNotification } from './alerts/state.js';
+import type { MonitorReference } from './reference.js';
+import { monitorFromStore, type StoredReport } from './stored.js';
+import type { DriftOptions } from './drift.js';
+
+/** What monitoring needs of a registered model version (pipeline/monitor-references.ts reads it from the package). */
+export interface MonitoredVersion {
+  model: string;
+  version: number;
+  reference: MonitorReference;
+  task: EvalTask;
+  labels?: readonly string[];
+  threshold?: number;
+  /** Measured at training on held-out rows. */
+  trainingMetrics: Record<string, number>;
+}
+
+export interface MonitorRunOptions {
+  since: number;
+  windowMs: number;
+  drift?: DriftOptions;
+  /** Evaluate these rules on the report and store the alerts. */
+  config?: MonitorConfig;
+  now?: number;
+}
+
+export interface MonitorRun extends StoredReport {
+  /** The version's firing alerts after evaluation (none without a config). */
+  alerts: Alert[];
+  /** Notifications due to webhooks. */
+  notifications: AlertNotification[];
+}
+
+/** One monitoring pass over a model version: its report from the store and, with a config, its alerts evaluated and stored. */
+export async function runMonitor(store: Pick<Store, 'monitorWindows' | 'predictions' | 'alerts'>, v: MonitoredVersion, options: MonitorRunOptions): Promise<MonitorRun> {
+  const stored = await monitorFromStore(store, v.reference, {
+    model: v.model,
+    version: v.version,
+    since: options.since,
+    windowMs: options.windowMs,
+    task: v.task,
+    trainingMetrics: v.trainingMetrics,
+    ...(options.drift !== undefined ? { drift: options.drift } : {}),
+    ...(v.labels !== undefined ? { labels: v.labels } : {}),
+    ...(v.threshold !== undefined ? { threshold: v.threshold } : {}),
+  });
+  if (options.config === undefined) return { ...stored, alerts: [], notifications: [] };
+  const { alerts, notifications } = await raiseAlerts(store, options.config, { report: stored.report, reference: v.reference, ...(options.now !== undefined ? { now: options.now } : {}) });
+  return { ...stored, report: { ...stored.report, alerts }, alerts, notifications };
+}

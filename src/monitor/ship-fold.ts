@@ -1,0 +1,67 @@
+import type { EncodedPrediction, JsonValue, MonitorWindows, WindowPart } from '../store/index.js';
+import type { ShipFold } from '../store/prediction-log/shipper.js';
+import type { MonitorReference } from './reference.js';
+import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
+
+/** A model version's monitoring reference and its target's labels; undefined when its package keeps none. */
+export type ReferenceLookup = (model: string, version: number) => Promise<{ reference: MonitorReference; labels?: readonly string[] } | undefined>;
+
+/**
+ * Folding as predictions ship: each segment's stored records are summarized per model version into
+ * hourly window aggregates on the version's reference bins, and merged into the store's. Requests and
+ * answers are parsed once here, never again by a report.
+ */
+export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: ReferenceLookup, windowMs = HOUR_MS): ShipFold {
+  // A version's reference never changes: looked up once (a version without one too).
+  const references = new Map<string, ReturnType<ReferenceLookup>>();
+  const referenceOf = (model: string, version: number): ReturnType<ReferenceLookup> => {
+    const key = `${model}/${version}`;
+    let found = references.get(key);
+    if (found === undefined) {
+      // A failed lookup (the store down for a moment) is not remembered: the next segment asks again.
+      found = lookup(model, version).catch((e: unknown) => {
+        references.delete(key);
+        throw e;
+      });
+      references.set(key, found);
+    }
+    return found;
+  };
+  return {
+    windows,
+    async summarize(records: readonly EncodedPrediction[]): Promise<WindowPart[]> {
+      const byVersion = new Map<string, EncodedPrediction[]>();
+      for (const r of records) {
+        const key = `${r.model}\u0000${r.version}`;
+        const list = byVersion.get(key);
+        if (list === undefined) byVersion.set(key, [r]);
+        else list.push(r);
+      }
+      const parts: WindowPart[] = [];
+      for (const list of byVersion.values()) {
+        const { model, version } = list[0]!;
+        const found = await referenceOf(model, version);
+        if (found === undefined) continue;
+        const folder = new WindowFolder(found.reference, found.labels, windowMs);
+        for (const r of list) folder.add({ ...r, request: parseOrNull(r.requestJson), response: parseOrNull(r.responseJson) });
+        for (const w of folder.windows()) parts.push({ model, version, start: w.start, windowMs, rows: w.rows, aggregate: JSON.stringify(w) });
+      }
+      return parts;
+    },
+    merge: mergeAggregates,
+  };
+}
+
+/** Two stored aggregates of one window as one. */
+export function mergeAggregates(a: string, b: string): string {
+  return JSON.stringify(mergeWindows([JSON.parse(a) as WindowAggregate, JSON.parse(b) as WindowAggregate]));
+}
+
+/** The journal holds valid JSON (the server encoded it); a record that is not folds as an empty row. */
+function parseOrNull(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return null;
+  }
+}
