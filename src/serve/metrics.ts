@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MonitorGauges } from '../monitor/gauges.js';
 import type { ServedVersion } from './served-models.js';
 
 /** One route × model × version's instruments, made once: labelling per request cost more than scoring a row. */
@@ -75,6 +76,60 @@ export class ServeMetrics {
     gauge('hyperplane_log_rejected_total', "Prediction records the store refused as invalid, kept in the journal's rejected/ folder", (g) => g.rejected);
     gauge('hyperplane_log_store_down', '1 while the shipper cannot write to the store and is retrying, else 0', (g) => (g.storeDown ? 1 : 0));
     gauge('hyperplane_log_expired_total', 'Predictions removed by retention (--log-keep) since the start', (g) => g.predictionsExpired);
+  }
+
+  /**
+   * Monitoring's gauges per model version (and column), from the scheduled monitor's latest passes, read
+   * when Prometheus scrapes. A version this server no longer monitors (another took its lease) drops out.
+   */
+  watchMonitor(read: () => readonly MonitorGauges[]): void {
+    const registers = [this.registry];
+    let latest: readonly MonitorGauges[] = [];
+    const perVersion = (name: string, help: string, value: (g: MonitorGauges) => number | null, first = false): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model', 'version'],
+        registers,
+        collect(this: Gauge<'model' | 'version'>) {
+          if (first) latest = read();
+          this.reset();
+          for (const g of latest) {
+            const v = value(g);
+            if (v !== null && Number.isFinite(v)) this.set({ model: g.model, version: String(g.version) }, v);
+          }
+        },
+      });
+    };
+    perVersion('hyperplane_monitor_drift_share', "Share of a version's input columns drifted over the monitored range", (g) => g.driftShare, true);
+    perVersion('hyperplane_monitor_rows', 'Predictions in the monitored range', (g) => g.rows);
+    perVersion('hyperplane_monitor_prediction_drift', "The prediction score's drift effect over the range (Wasserstein in reference standard deviations, or the test statistic)", (g) => g.predictionDrift);
+    perVersion('hyperplane_monitor_alerts_firing', 'Alerts firing for the version', (g) => g.alertsFiring);
+    perVersion('hyperplane_monitor_last_pass_timestamp_seconds', 'When the monitor last looked at the version', (g) => g.at / 1000);
+    const perColumn = (name: string, help: string, value: (c: MonitorGauges['columns'][number]) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model', 'version', 'column'],
+        registers,
+        collect(this: Gauge<'model' | 'version' | 'column'>) {
+          this.reset();
+          for (const g of latest) for (const c of g.columns) if (Number.isFinite(value(c))) this.set({ model: g.model, version: String(g.version), column: c.column }, value(c));
+        },
+      });
+    };
+    perColumn('hyperplane_monitor_column_drift', "A column's drift effect over the range (Wasserstein in reference standard deviations, or Jensen-Shannon distance)", (c) => c.effect);
+    perColumn('hyperplane_monitor_column_drifted', '1 when the column is called drifted over the range, else 0', (c) => (c.drifted ? 1 : 0));
+    new Gauge({
+      name: 'hyperplane_monitor_quality',
+      help: "The latest window's quality: realized from outcomes sent back, or estimated before they arrive (CBPE)",
+      labelNames: ['model', 'version', 'metric', 'source'],
+      registers,
+      collect(this: Gauge<'model' | 'version' | 'metric' | 'source'>) {
+        this.reset();
+        for (const g of latest) for (const q of g.quality) if (Number.isFinite(q.value)) this.set({ model: g.model, version: String(g.version), metric: q.metric, source: q.source }, q.value);
+      },
+    });
   }
 
   /** The instruments of a route answering for a version. */

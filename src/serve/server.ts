@@ -14,6 +14,7 @@ import { ServedSet } from './served-set.js';
 import { fail } from './reply.js';
 import { actorOf, auditQuery } from './audit.js';
 import { ServeMetrics } from './metrics.js';
+import type { MonitorGauges } from '../monitor/gauges.js';
 import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
@@ -44,6 +45,8 @@ export interface ServerOptions extends OverloadOptions {
   unknownModelMs?: number;
   validation?: ValidationOptions;
   log?: PredictionSink;
+  /** The scheduled monitor's latest passes, shown on /metrics. */
+  monitor?: { gauges(): readonly MonitorGauges[] };
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
@@ -87,6 +90,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const models = new ServedModels(store, options.validation ?? { extraFields: 'ignore' });
   const app = Fastify({ logger: options.logger === true ? { level: options.logLevel ?? 'warn' } : false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, return503OnClosing: true });
   const metrics = new ServeMetrics();
+  const monitor = options.monitor;
+  if (monitor !== undefined) metrics.watchMonitor(() => monitor.gauges());
 
   // The OpenAPI document is built from each route's doc. Its schemas are generated from the zod schemas the
   // routes validate with (schemas/), so the two can't drift; the routes validate themselves (every problem

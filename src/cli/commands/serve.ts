@@ -21,6 +21,8 @@ interface ServeFlags {
   logHash?: string;
   logKeep?: string;
   maxEventLoopUtilization?: string;
+  monitorEvery?: string;
+  monitorConfig?: string;
   /** Commander's `--no-auth`: false when given. */
   auth: boolean;
   anyVersion?: boolean;
@@ -86,6 +88,8 @@ export function serveCommand(): Command {
     .option('--log-redact <fields>', 'fields left out of the prediction log, comma-separated (answers are unchanged)')
     .option('--log-hash <fields>', 'fields logged as HMAC-SHA256 hex with the key in HYPERPLANE_LOG_HASH_KEY (required, 16+ characters), comma-separated')
     .option('--log-keep <duration>', 'remove logged predictions and feedback older than this (e.g. 30d; units s, m, h, d), at start and every hour')
+    .option('--monitor-every <duration>', "run each model's monitor this often (e.g. 5m; units s, m, h, d) on a thread: drift, quality and alerts over the last 7 days, on /metrics; servers sharing a store take turns, one per model")
+    .option('--monitor-config <file>', 'with --monitor-every: the config whose monitor section holds the alert rules and the webhooks they notify')
     .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -103,6 +107,12 @@ export function serveCommand(): Command {
       const journalSync = flags.journalSync === 'always' ? 'always' : integer('--journal-sync', flags.journalSync, 1, 60_000);
       const journalMaxBytes = integer('--journal-max-bytes', flags.journalMaxBytes, 1024 * 1024);
       const logKeepMs = flags.logKeep !== undefined ? duration('--log-keep', flags.logKeep) : undefined;
+      const monitorEveryMs = flags.monitorEvery !== undefined ? duration('--monitor-every', flags.monitorEvery) : undefined;
+      if (monitorEveryMs !== undefined && monitorEveryMs < 1000) throw new HyperplaneError(`--monitor-every ${flags.monitorEvery}: expected a second or more`);
+      if (monitorEveryMs !== undefined && flags.log === false) throw new HyperplaneError('--monitor-every reads what the prediction log folds, which --no-log turns off');
+      if (flags.monitorConfig !== undefined && monitorEveryMs === undefined) throw new HyperplaneError('--monitor-config holds the scheduled monitor\'s alert rules: give --monitor-every too');
+      // A bad rule fails here, before any worker starts.
+      if (flags.monitorConfig !== undefined) await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(flags.monitorConfig);
       const logRedact = fieldList(flags.logRedact);
       const logHash = fieldList(flags.logHash);
       if (flags.log === false && (logRedact ?? logHash ?? logKeepMs) !== undefined) throw new HyperplaneError('--log-redact, --log-hash and --log-keep shape the prediction log, which --no-log turns off');
@@ -165,6 +175,8 @@ export function serveCommand(): Command {
         ...(logRedact !== undefined ? { logRedact } : {}),
         ...(logHash !== undefined ? { logHash } : {}),
         ...(logKeepMs !== undefined ? { logKeepMs } : {}),
+        ...(monitorEveryMs !== undefined ? { monitorEveryMs } : {}),
+        ...(flags.monitorConfig !== undefined ? { monitorConfig: flags.monitorConfig } : {}),
         logger: true,
         logLevel: flags.logLevel,
         onNotice: notice,

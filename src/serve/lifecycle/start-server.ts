@@ -41,6 +41,12 @@ export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' 
   logHashKey?: string;
   /** Retention: predictions and feedback older than this many ms are removed, at the start and every hour, by the shipper thread. */
   logKeepMs?: number;
+  /** Run each model's monitor this often (ms), on a thread; servers sharing a store take turns by a lease per model. */
+  monitorEveryMs?: number;
+  /** The range each scheduled pass reports on (default 7 days). */
+  monitorRangeMs?: number;
+  /** A config file whose monitor section holds the alert rules and webhooks the scheduled monitor uses. */
+  monitorConfig?: string;
   /** Fastify's pino logger to stdout (default false). */
   logger?: boolean;
   /** Lines for the operator (what is served, where it listens), e.g. to stderr. */
@@ -83,6 +89,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Checked before the store is opened: a missing hash key is the operator's to fix, not a half-started server's.
   const fields = LogFieldPolicy.from({ ...(options.logRedact !== undefined ? { redact: options.logRedact } : {}), ...(options.logHash !== undefined ? { hash: options.logHash } : {}), ...(options.logHashKey !== undefined ? { hashKey: options.logHashKey } : {}) });
   if (options.logKeepMs !== undefined && !(Number.isFinite(options.logKeepMs) && options.logKeepMs > 0)) throw new HyperplaneError(`logKeepMs ${options.logKeepMs}: expected a positive number of milliseconds`, { field: 'logKeepMs' });
+  if (options.monitorEveryMs !== undefined && !(Number.isFinite(options.monitorEveryMs) && options.monitorEveryMs >= 1000)) throw new HyperplaneError(`monitorEveryMs ${options.monitorEveryMs}: expected a second or more`, { field: 'monitorEveryMs' });
+  if (options.monitorEveryMs !== undefined && options.log === false) throw new HyperplaneError('the scheduled monitor reads what the prediction log folds: it cannot run without the log', { field: 'monitorEveryMs' });
+  if (options.monitorConfig !== undefined && options.monitorEveryMs === undefined) throw new HyperplaneError('a monitor config is for the scheduled monitor: give monitorEveryMs too', { field: 'monitorConfig' });
+  // A bad rule or webhook is the operator's to fix before anything starts (the thread reads the file again).
+  if (options.monitorConfig !== undefined) await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(options.monitorConfig);
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openStore({ actor: options.actor ?? `serve:${osUser()}` }));
   const { buildServer } = await import('../server.js');
@@ -102,8 +113,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           onError: (message) => notice(`prediction log: ${message}`),
         })
       : undefined;
-  const { store: _store, storeUri: _uri, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
-  const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), logger: logger === true });
+  // The scheduled monitor needs the aggregates the shipper folds: without the log there is nothing to watch.
+  const { MonitorThread } = await import('./monitor-handle.js');
+  const monitor =
+    options.monitorEveryMs !== undefined && writer !== undefined
+      ? new MonitorThread({
+          uri: shipperUri(store, options.storeUri),
+          everyMs: options.monitorEveryMs,
+          ...(options.monitorRangeMs !== undefined ? { rangeMs: options.monitorRangeMs } : {}),
+          ...(options.monitorConfig !== undefined ? { configFile: options.monitorConfig } : {}),
+          onError: (message) => notice(message),
+        })
+      : undefined;
+  const { store: _store, storeUri: _uri, monitorEveryMs: _me, monitorRangeMs: _mr, monitorConfig: _mc, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
+  const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), ...(monitor !== undefined ? { monitor } : {}), logger: logger === true });
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
   const backlog = options.backlog ?? 4096;
@@ -118,6 +141,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // Closing can finish in the turn a SIGTERM arrives, before the records of an answer just sent are made.
       await server.logged();
       await writer?.close();
+      // After the log's last records shipped; gives up its leases so another server takes over at once.
+      await monitor?.stop();
       if (ownStore) await store.close();
     })());
   let url: string;
