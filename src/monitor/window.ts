@@ -1,5 +1,6 @@
 import type { Prediction } from '../store/serving.js';
 import { predictionScore, type MonitorReference } from './reference.js';
+import { mergeSamples, Reservoir, SAMPLE_ROWS, seedOf, type RowSample, type SampleValue } from './reservoir.js';
 import { addLabel, addNumber, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /** One window of one model version's traffic, summarized on its reference's bins. Mergeable (mergeWindows). */
@@ -11,6 +12,8 @@ export interface WindowAggregate {
   rows: number;
   columns: Record<string, ColumnSketch>;
   prediction: { labels?: CategoricalSketch; score: NumericSketch };
+  /** A uniform sample of the window's rows (the reference's columns), for the multivariate check. Absent in windows folded before it was kept. */
+  sample?: RowSample;
 }
 
 /** Default window: an hour. */
@@ -22,12 +25,14 @@ interface Slot {
   /** The aggregate's column sketches in `names` order, and the categorical ones' level indexes: no lookups per record. */
   sketches: ColumnSketch[];
   levelIndexes: (Map<string, number> | undefined)[];
+  reservoir: Reservoir;
 }
 
 /**
  * Folds logged predictions into windows of `windowMs` per model version, on the reference's bins. What
  * a request sent is read as a row of the reference's columns: numbers (a numeric string is a number;
- * anything else, or nothing, is missing) and labels (booleans and numbers as their text).
+ * anything else, or nothing, is missing; a value present but not a number is also counted as invalid)
+ * and labels (booleans and numbers as their text; objects, as their JSON, are invalid).
  */
 export class WindowFolder {
   private readonly slots = new Map<string, Slot>();
@@ -59,9 +64,20 @@ export class WindowFolder {
     for (let j = 0; j < sketches.length; j++) {
       const sketch = sketches[j]!;
       const v = row[this.names[j]!];
-      if (sketch.kind === 'numeric') addNumber(sketch, typeof v === 'number' ? v : asNumber(v));
-      else addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
+      if (sketch.kind === 'numeric') {
+        if (typeof v === 'number') addNumber(sketch, v);
+        else {
+          const x = asNumber(v);
+          addNumber(sketch, x);
+          if (!Number.isFinite(x) && !isBlank(v) && sketch.invalid !== undefined) sketch.invalid++;
+        }
+      } else {
+        addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
+        if (typeof v === 'object' && v !== null && sketch.invalid !== undefined) sketch.invalid++;
+      }
     }
+    const at = slot.reservoir.offer();
+    if (at >= 0) w.sample!.rows[at] = sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(asNumber(row[this.names[j]!])) : asLabel(row[this.names[j]!])));
     const response = isRecord(p.response) ? p.response : {};
     addNumber(w.prediction.score, this.scoreOf(response));
     if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
@@ -84,6 +100,11 @@ export class WindowFolder {
       while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
       const slot = this.slot(version, start);
       slot.aggregate.rows += to - from;
+      for (let i = from; i < to; i++) {
+        const at = slot.reservoir.offer();
+        // Category columns are not in the batch: missing, as their sketches count them.
+        if (at >= 0) slot.aggregate.sample!.rows[at] = slot.sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(numbers[this.names[j]!]?.[i] ?? NaN) : null));
+      }
       for (const [name, binner] of this.binners) {
         const sketch = slot.aggregate.columns[name] as NumericSketch;
         const values = numbers[name];
@@ -122,7 +143,14 @@ export class WindowFolder {
       }
       const labels = r.prediction.labels === undefined ? undefined : emptyCategorical(r.prediction.labels.levels);
       if (labels !== undefined) indexes.set('\u0000prediction', levelIndex(labels));
-      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) } }, indexes, sketches: this.names.map((name) => columns[name]!), levelIndexes: this.names.map((name) => indexes.get(name)) };
+      const sample: RowSample = { columns: [...this.names], seen: 0, rows: [] };
+      slot = {
+        aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) }, sample },
+        indexes,
+        sketches: this.names.map((name) => columns[name]!),
+        levelIndexes: this.names.map((name) => indexes.get(name)),
+        reservoir: new Reservoir(sample, SAMPLE_ROWS, seedOf(version, start)),
+      };
       this.slots.set(key, slot);
     }
     this.last = { version, start, slot };
@@ -137,7 +165,9 @@ export function mergeWindows(windows: readonly WindowAggregate[]): WindowAggrega
     const columns: Record<string, ColumnSketch> = {};
     for (const name of Object.keys(a.columns)) columns[name] = merge(a.columns[name]!, b.columns[name]!);
     const labels = a.prediction.labels !== undefined && b.prediction.labels !== undefined ? merge(a.prediction.labels, b.prediction.labels) : undefined;
-    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) } };
+    // A sample stands for its window only where every window merged kept one.
+    const sample = a.sample !== undefined && b.sample !== undefined ? mergeSamples(a.sample, b.sample) : undefined;
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}) };
   }, windows[0]!);
 }
 
@@ -149,6 +179,14 @@ function asNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.trim() !== '') return Number(v);
   return NaN;
+}
+
+function isBlank(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
 }
 
 function asLabel(v: unknown): string | null {
