@@ -39,7 +39,7 @@ export interface CategoricalSketch {
   unseen: Record<string, number>;
   /** Windows: every label the reference never had (`unseen` names only the first few). Absent: not measured. */
   unknown?: number;
-  /** Windows: values of the wrong type (objects, arrays), folded as their JSON text. Absent: not measured. */
+  /** Windows: values of the wrong type (objects, arrays), also counted as missing. Absent: not measured. */
   invalid?: number;
   /** References only: the names of the levels counted in "other" (up to MAX_OTHER_NAMES), so a window tells them from new ones. */
   otherLevels?: string[];

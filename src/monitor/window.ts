@@ -31,8 +31,9 @@ interface Slot {
 /**
  * Folds logged predictions into windows of `windowMs` per model version, on the reference's bins. What
  * a request sent is read as a row of the reference's columns: numbers (a numeric string is a number;
- * anything else, or nothing, is missing; a value present but not a number is also counted as invalid)
- * and labels (booleans and numbers as their text; objects, as their JSON, are invalid).
+ * anything else, or nothing, is missing) and labels (booleans and numbers as their text). A value of the
+ * wrong type (not a number where training had numbers, an object where it had labels) is missing, as
+ * the model reads it, and counted as invalid too.
  */
 export class WindowFolder {
   private readonly slots = new Map<string, Slot>();
@@ -72,12 +73,12 @@ export class WindowFolder {
           if (!Number.isFinite(x) && !isBlank(v) && sketch.invalid !== undefined) sketch.invalid++;
         }
       } else {
-        addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
+        addLabel(sketch, levelIndexes[j]!, labelOf(v), this.knownByColumn[j]);
         if (typeof v === 'object' && v !== null && sketch.invalid !== undefined) sketch.invalid++;
       }
     }
     const at = slot.reservoir.offer();
-    if (at >= 0) w.sample!.rows[at] = sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(asNumber(row[this.names[j]!])) : asLabel(row[this.names[j]!])));
+    if (at >= 0) w.sample!.rows[at] = sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(asNumber(row[this.names[j]!])) : labelOf(row[this.names[j]!])));
     const response = isRecord(p.response) ? p.response : {};
     addNumber(w.prediction.score, this.scoreOf(response));
     if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
@@ -187,6 +188,11 @@ function isBlank(v: unknown): boolean {
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
+}
+
+/** A request's category value: an object (or array) is of the wrong type, read as missing. */
+function labelOf(v: unknown): string | null {
+  return typeof v === 'object' && v !== null ? null : asLabel(v);
 }
 
 function asLabel(v: unknown): string | null {
