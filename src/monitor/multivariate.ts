@@ -26,7 +26,7 @@ export interface MultivariateDrift {
 export interface MultivariateOptions {
   /** Sampled window rows a classifier needs (the range's, or a window's): fewer, and the AUC is noise. */
   minRows?: number;
-  /** Windows tested one by one at most (each is a classifier's fit); past it only the range is. */
+  /** Windows tested one by one at most, the latest (each is a classifier's fit); the range always is. */
   perWindow?: number;
   seed?: number;
 }
@@ -45,7 +45,7 @@ export function aucThreshold(n1: number, n2: number): number {
 }
 
 /**
- * The range (every window merged) and up to `perWindow` windows with enough rows sampled, against the
+ * The range (every window merged) and the latest `perWindow` windows with enough rows sampled, against the
  * reference's sample. null when the reference kept no sample (a package made before it did); a window
  * without a sample (folded before windows kept one) or with too few rows gets null.
  */
@@ -65,9 +65,11 @@ export async function multivariateDrift(reference: MonitorReference, windows: re
     return { auc: shift.auc, threshold, drifted: shift.auc > threshold, rows: n, referenceRows: sample.rows.length, features: shift.features };
   };
   const range = await test(mergeWindows(windows)?.sample);
-  const perWindow = options.perWindow ?? PER_WINDOW;
+  // The latest windows with rows enough: each is a classifier's fit, and the newest matter most.
+  const eligible = windows.flatMap((w, i) => (w.sample !== undefined && w.sample.rows.length >= minRows ? [i] : []));
+  const tested = new Set(eligible.slice(Math.max(0, eligible.length - (options.perWindow ?? PER_WINDOW))));
   const each: (MultivariateDrift | null)[] = [];
-  for (const w of windows) each.push(each.length < perWindow && w.sample !== undefined && w.sample.rows.length >= minRows ? await test(w.sample) : null);
+  for (const [i, w] of windows.entries()) each.push(tested.has(i) ? await test(w.sample) : null);
   return { range, windows: each };
 }
 

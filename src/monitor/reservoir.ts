@@ -57,6 +57,20 @@ export class Reservoir {
     return this.rng.int(this.size);
   }
 
+  /** offer() for `count` rows at once, calling `keep` with each kept row's offset in them and its position: no work per row not kept. */
+  offerMany(count: number, keep: (offset: number, at: number) => void): void {
+    const start = this.sample.seen;
+    const end = start + count;
+    for (let i = start; i < Math.min(end, this.size); i++) keep(i - start, i);
+    // The same draws, in the same order, as offer() row by row.
+    while (this.next < end) {
+      const i = this.next;
+      this.step();
+      keep(i - start, this.rng.int(this.size));
+    }
+    this.sample.seen = end;
+  }
+
   private step(): void {
     this.w *= Math.exp(Math.log(this.open()) / this.size);
     this.next += Math.floor(Math.log(this.open()) / Math.log(1 - this.w)) + 1;

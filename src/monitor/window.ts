@@ -48,6 +48,8 @@ export class WindowFolder {
     /** The target's labels, for a classifier's probabilities: class 1 of a binary target is the one watched. */
     private readonly labels: readonly string[] | undefined,
     private readonly windowMs = HOUR_MS,
+    /** Rows each window's sample keeps: each costs a row of numbers in the stored aggregate. */
+    private readonly sampleRows = SAMPLE_ROWS,
   ) {
     for (const [name, sketch] of Object.entries(reference.columns)) if (sketch.kind === 'categorical') this.known.set(name, new Set(sketch.otherLevels ?? []));
     this.names = Object.keys(reference.columns);
@@ -95,17 +97,23 @@ export class WindowFolder {
   addColumns(version: number, timestamps: ArrayLike<number>, numbers: Readonly<Record<string, ArrayLike<number>>>): void {
     this.binners ??= new Map(Object.entries(this.reference.columns).flatMap(([name, sk]) => (sk.kind === 'numeric' ? [[name, new NumericBinner(sk.edges)] as const] : [])));
     const n = timestamps.length;
+    // Each sampled column's values (category columns are not in the batch: missing, as their sketches count them).
+    const arrays = this.names.map((name) => (this.reference.columns[name]!.kind === 'numeric' ? numbers[name] : undefined));
     for (let from = 0; from < n; ) {
       const start = Math.floor(timestamps[from]! / this.windowMs) * this.windowMs;
       let to = from + 1;
       while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
       const slot = this.slot(version, start);
       slot.aggregate.rows += to - from;
-      for (let i = from; i < to; i++) {
-        const at = slot.reservoir.offer();
-        // Category columns are not in the batch: missing, as their sketches count them.
-        if (at >= 0) slot.aggregate.sample!.rows[at] = slot.sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(numbers[this.names[j]!]?.[i] ?? NaN) : null));
-      }
+      const sampled = slot.aggregate.sample!.rows;
+      slot.reservoir.offerMany(to - from, (offset, at) => {
+        const row = new Array<SampleValue>(arrays.length);
+        for (let j = 0; j < arrays.length; j++) {
+          const a = arrays[j];
+          row[j] = a === undefined ? null : finiteOrNull(a[from + offset]!);
+        }
+        sampled[at] = row;
+      });
       for (const [name, binner] of this.binners) {
         const sketch = slot.aggregate.columns[name] as NumericSketch;
         const values = numbers[name];
@@ -150,7 +158,7 @@ export class WindowFolder {
         indexes,
         sketches: this.names.map((name) => columns[name]!),
         levelIndexes: this.names.map((name) => indexes.get(name)),
-        reservoir: new Reservoir(sample, SAMPLE_ROWS, seedOf(version, start)),
+        reservoir: new Reservoir(sample, this.sampleRows, seedOf(version, start)),
       };
       this.slots.set(key, slot);
     }

@@ -145,3 +145,34 @@ let cached: MonitorReference | undefined;
 function ref2(): MonitorReference {
   return (cached ??= reference(new Random(8), 1000));
 }
+
+describe('multivariate drift per window', () => {
+  it('tests the latest perWindow windows with rows enough, the range always', async () => {
+    const ref = ref2();
+    const folders = [0, 1, 2].map((h) => fold(ref, new Random(20 + h), h === 1 ? 50 : 300, h === 2, h).windows()[0]!);
+    const found = await multivariateDrift(ref, folders, { perWindow: 1 });
+    expect(found!.windows.map((w) => w === null)).toEqual([true, true, false]);
+    expect(found!.windows[2]!.drifted).toBe(true);
+    expect(found!.windows[2]!.threshold).toBeCloseTo(aucThreshold(500, 300), 9);
+    const all = await multivariateDrift(ref, folders);
+    // The stationary window passes; the 50-row one is too small to test.
+    expect(all!.windows.map((w) => w?.drifted ?? null)).toEqual([false, null, true]);
+    const report = withMultivariate(driftReport(ref, folders), all);
+    expect(report.windows.map((w) => w.multivariate?.drifted)).toEqual([false, undefined, true]);
+  }, 60_000);
+});
+
+describe('a batch fold samples as a row-by-row fold does', () => {
+  it('offerMany keeps the same rows as offer() one at a time', () => {
+    const one: RowSample = { columns: ['i'], seen: 0, rows: [] };
+    const r1 = new Reservoir(one, 50, 3);
+    for (let i = 0; i < 5000; i++) {
+      const at = r1.offer();
+      if (at >= 0) one.rows[at] = [i];
+    }
+    const many: RowSample = { columns: ['i'], seen: 0, rows: [] };
+    const r2 = new Reservoir(many, 50, 3);
+    for (let from = 0; from < 5000; from += 700) r2.offerMany(Math.min(700, 5000 - from), (offset, at) => (many.rows[at] = [from + offset]));
+    expect(many).toEqual(one);
+  });
+});

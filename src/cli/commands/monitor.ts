@@ -129,7 +129,7 @@ export function reportText(r: MonitorReport): string {
   const anyMultivariate = r.windows.some((w) => w.multivariate !== undefined);
   lines.push(
     textTable(
-      ['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', ...(anyMultivariate ? ['rows AUC'] : []), 'schema issues', 'drifted columns'],
+      ['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', ...(anyMultivariate ? ['classifier AUC'] : []), 'schema issues', 'drifted columns'],
       r.windows.map((w) => [
         w.start.slice(0, 16).replace('T', ' '),
         w.rows.toLocaleString('en-US'),
