@@ -16,9 +16,16 @@ export interface DriftOptions {
   wasserstein: number;
   /** Jensen–Shannon distance (natural log) from which a large window's category drifted. */
   jensenShannon: number;
+  /**
+   * Rows a window needs before its columns are judged (default MIN_ROWS): a handful of rows makes a test's
+   * p-value meaningless and an effect noise, and an hour of low traffic would alarm. The range is always judged.
+   */
+  minRows?: number;
 }
 
-export const DEFAULT_DRIFT: DriftOptions = { alpha: 0.05, wasserstein: 0.1, jensenShannon: 0.1 };
+/** A window's rows below which its drift is not judged (a chi² cell or a KS step is a few rows' whim below it). */
+export const MIN_ROWS = 30;
+export const DEFAULT_DRIFT: DriftOptions = { alpha: 0.05, wasserstein: 0.1, jensenShannon: 0.1, minRows: MIN_ROWS };
 /** Windows of up to this many rows are tested; larger ones judged by effect size. */
 export const SMALL_WINDOW = 1000;
 /** Least change in a column's missing share called drift, however significant. */
@@ -28,7 +35,7 @@ export interface ColumnDrift {
   column: string;
   type: 'numeric' | 'categorical';
   /** What decided: a test on a small window, or the effect on a large one. */
-  test: 'ks' | 'chi2' | 'wasserstein' | 'jensen-shannon';
+  test: 'ks' | 'chi2' | 'wasserstein' | 'jensen-shannon' | 'too-few-rows';
   /** The test's statistic (KS D, chi²) or the effect (as `effect`). */
   statistic: number;
   pValue?: number;
@@ -53,6 +60,12 @@ export function columnDrift(column: string, reference: ColumnSketch, window: Col
   const z = reference.missing + window.missing === 0 ? { statistic: 0, pValue: 1 } : twoProportionZ(reference.missing, nRef, window.missing, nWin);
   const missingDrifted = nWin > 0 && z.pValue < options.alpha && Math.abs(missingWin - missingRef) >= MISSING_STEP;
   return { column, ...values, drifted: values.drifted || missingDrifted, rows: nWin, missing: { reference: missingRef, window: missingWin, pValue: z.pValue, drifted: missingDrifted } };
+}
+
+/** A column of a window too small to judge (under DriftOptions.minRows rows): reported, never drifted. */
+export function tooFewRows(column: string, reference: ColumnSketch, window: ColumnSketch): ColumnDrift {
+  const share = (s: ColumnSketch): number => (rows(s) === 0 ? 0 : s.missing / rows(s));
+  return { column, type: window.kind, test: 'too-few-rows', statistic: 0, effect: 0, psi: 0, drifted: false, rows: rows(window), missing: { reference: share(reference), window: share(window), pValue: 1, drifted: false } };
 }
 
 type ValueDrift = Pick<ColumnDrift, 'type' | 'test' | 'statistic' | 'pValue' | 'effect' | 'psi' | 'drifted' | 'newCategories'>;

@@ -1,7 +1,9 @@
 import type { EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import { estimateFromSteps, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
-import { columnDrift, DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
+import { columnDrift, DEFAULT_DRIFT, MIN_ROWS, tooFewRows, type ColumnDrift, type DriftOptions } from './drift.js';
+import { dataQuality, type DataQuality } from './data-quality.js';
+import { multivariateDrift, type MultivariateDrift, type MultivariateOptions } from './multivariate.js';
 import type { MonitorReference } from './reference.js';
 import type { Alert } from '../store/alerts.js';
 import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex } from './sketch.js';
@@ -20,6 +22,12 @@ export interface WindowDrift {
   prediction: ColumnDrift;
   /** Each column's drift in this window (what column rules read). */
   columns: ColumnDrift[];
+  /** Under DriftOptions.minRows rows: columns and prediction reported as 'too-few-rows', not judged. */
+  tooFewRows?: boolean;
+  /** Values that broke the training schema (driftReport always gives it; optional for windows built elsewhere). */
+  dataQuality?: DataQuality;
+  /** The domain classifier on this window's sampled rows, where it was run (monitorWithMultivariate) and had rows enough. */
+  multivariate?: MultivariateDrift;
 }
 
 /** What `hyperplane monitor --json` gives. */
@@ -45,6 +53,13 @@ export interface MonitorReport {
   estimated: WindowEstimate[];
   /** The version's firing alerts, once rules were evaluated (hyperplane monitor --config). */
   alerts: Alert[];
+  /** Values that broke the training schema over the range (null: no traffic). */
+  dataQuality: DataQuality | null;
+  /**
+   * The domain classifier over the range: null when the reference kept no sample of rows (a package made
+   * before it did); absent when not run (monitor() is synchronous: monitorWithMultivariate runs it).
+   */
+  multivariate?: MultivariateDrift | null;
 }
 
 export interface MonitorOptions {
@@ -65,18 +80,44 @@ export interface MonitorOptions {
 export function monitor(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions): MonitorReport {
   const folder = new WindowFolder(reference, options.labels, options.windowMs ?? HOUR_MS);
   for (const p of predictions) folder.add(p);
-  return reportFromWindows(reference, folder.windows(), predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p && p.feedback !== null), options);
+  return reportFromWindows(reference, folder.windows(), labelledOnly(predictions), options);
+}
+
+const labelledOnly = (predictions: readonly (Prediction | PredictionWithFeedback)[]): PredictionWithFeedback[] => predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p && p.feedback !== null);
+
+/**
+ * monitor() and the multivariate check (a domain classifier per window and over the range). Asynchronous,
+ * as fitting the classifier is; windows with enough sampled rows are tested up to `multivariate.perWindow`.
+ */
+export async function monitorWithMultivariate(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions & { multivariate?: MultivariateOptions }): Promise<MonitorReport> {
+  const folder = new WindowFolder(reference, options.labels, options.windowMs ?? HOUR_MS);
+  for (const p of predictions) folder.add(p);
+  const windows = folder.windows();
+  return withMultivariate(reportFromWindows(reference, windows, labelledOnly(predictions), options), await multivariateDrift(reference, windows, options.multivariate));
+}
+
+/** A report (its windows in the order given to multivariateDrift) with the multivariate results in it. */
+export function withMultivariate<R extends Pick<MonitorReport, 'windows'>>(report: R, found: Awaited<ReturnType<typeof multivariateDrift>>): R & { multivariate: MultivariateDrift | null } {
+  if (found === null) return { ...report, multivariate: null };
+  return {
+    ...report,
+    multivariate: found.range,
+    windows: report.windows.map((w, i) => {
+      const m = found.windows[i];
+      return m === null || m === undefined ? w : { ...w, multivariate: m };
+    }),
+  };
 }
 
 /**
  * The report from folded windows (the store's aggregates, or traffic folded just now) and the predictions
- * that received outcomes: drift and estimated quality come from the windows alone, realized quality and
- * target drift from the outcomes, counted against the windows' rows.
+ * that received outcomes: drift, data quality and estimated quality come from the windows alone, realized
+ * quality and target drift from the outcomes, counted against the windows' rows.
  */
 export function reportFromWindows(reference: MonitorReference, windows: readonly WindowAggregate[], labelled: readonly PredictionWithFeedback[], options: MonitorOptions): MonitorReport {
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
-  const { windows: windowDrift, columns: ranked, driftShare, prediction, rows } = driftReport(reference, windows, drift);
+  const { windows: windowDrift, columns: ranked, driftShare, prediction, rows, dataQuality: quality } = driftReport(reference, windows, drift);
   return {
     model: options.model,
     version: options.version,
@@ -92,6 +133,7 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
     quality: countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs),
     estimated: estimates(reference, windows),
     alerts: [],
+    dataQuality: quality,
   };
 }
 
@@ -147,19 +189,26 @@ function targetDrift(reference: MonitorReference, predictions: readonly Predicti
 /**
  * The drift part of a report from folded windows (they may come from the store's aggregates): each window
  * against the reference and the window before it, and the whole range — the windows merged — column by
- * column, ranked drifted first, then by effect × importance.
+ * column, ranked drifted first, then by effect × importance. A window under `drift.minRows` rows is reported
+ * but not judged (nor compared with the one before, nor used as the next one's "before"); the range always is.
  */
-export function driftReport(reference: MonitorReference, windows: readonly WindowAggregate[], drift: DriftOptions = DEFAULT_DRIFT): Pick<MonitorReport, 'windows' | 'columns' | 'driftShare' | 'prediction' | 'rows'> {
+export function driftReport(reference: MonitorReference, windows: readonly WindowAggregate[], drift: DriftOptions = DEFAULT_DRIFT): Pick<MonitorReport, 'windows' | 'columns' | 'driftShare' | 'prediction' | 'rows' | 'dataQuality'> {
   const names = Object.keys(reference.columns);
   const driftOf = (w: WindowAggregate): ColumnDrift[] => names.map((name) => columnDrift(name, reference.columns[name]!, w.columns[name]!, drift));
+  const minRows = drift.minRows ?? MIN_ROWS;
   const previous = new Map<number, WindowAggregate>();
   const windowDrift = windows.map((w): WindowDrift => {
+    const common = { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, dataQuality: dataQuality(reference, w) };
+    if (w.rows < minRows) {
+      const columns = names.map((name) => tooFewRows(name, reference.columns[name]!, w.columns[name]!));
+      return { ...common, driftShare: 0, drifted: [], driftShareVsPrevious: null, prediction: tooFewRows('prediction', reference.prediction.score, w.prediction.score), columns, tooFewRows: true };
+    }
     const columns = driftOf(w);
     const before = previous.get(w.version);
     previous.set(w.version, w);
     // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
     const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
-    return { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift), columns };
+    return { ...common, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift), columns };
   });
   const all = mergeWindows(windows);
   const overall = all === undefined ? [] : driftOf(all);
@@ -174,5 +223,5 @@ export function driftReport(reference: MonitorReference, windows: readonly Windo
     prediction.push(columnDrift('prediction score', reference.prediction.score, all.prediction.score, drift));
     if (reference.prediction.labels !== undefined && all.prediction.labels !== undefined) prediction.push(columnDrift('predicted label', reference.prediction.labels, all.prediction.labels, drift));
   }
-  return { windows: windowDrift, columns: ranked, driftShare: share(overall), prediction, rows: all?.rows ?? 0 };
+  return { windows: windowDrift, columns: ranked, driftShare: share(overall), prediction, rows: all?.rows ?? 0, dataQuality: all === undefined ? null : dataQuality(reference, all) };
 }

@@ -1,5 +1,7 @@
 import type { Column, Table } from '../data/table.js';
 import { fitIsotonic, type Calibration } from './calibration.js';
+import { Random } from '../synth/random.js';
+import { pick, SAMPLE_ROWS, type RowSample, type SampleValue } from './reservoir.js';
 import { categoricalReference, numericReference, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /**
@@ -19,6 +21,8 @@ export interface MonitorReference {
   target?: ColumnSketch;
   /** Each column's share of the mean |contribution| on the test rows, where measured: ranks drift by what it moves. */
   importance?: Record<string, number>;
+  /** A uniform sample of the same rows' sketched columns, for the multivariate check (a domain classifier). Absent in packages made before it was kept. */
+  sample?: RowSample;
 }
 
 export interface PredictionReference {
@@ -47,8 +51,9 @@ function sketchOf(column: Column): ColumnSketch | undefined {
 /**
  * The reference: `table` holds the rows the served model was fitted on; `scores` the model's scores (n × k,
  * probabilities for classifiers) on `scoredRows` rows it was not fitted on, with their predicted labels.
+ * `seed` draws the sample of rows kept.
  */
-export function buildReference(table: Table, inputs: readonly string[], prediction: HeldOutPredictions, importance?: Record<string, number>, target?: { y: ArrayLike<number>; labels?: readonly string[] }): MonitorReference {
+export function buildReference(table: Table, inputs: readonly string[], prediction: HeldOutPredictions, importance?: Record<string, number>, target?: { y: ArrayLike<number>; labels?: readonly string[] }, seed = 0): MonitorReference {
   const columns: Record<string, ColumnSketch> = {};
   for (const name of inputs) {
     const column = table.columns.find((c) => c.name === name);
@@ -56,7 +61,19 @@ export function buildReference(table: Table, inputs: readonly string[], predicti
     if (sketch !== undefined) columns[name] = sketch;
   }
   const targetSketch = target === undefined ? undefined : target.labels !== undefined && target.labels.length > 0 ? categoricalReference(Array.from(target.y, (c) => target.labels![c] ?? null)) : numericReference(target.y);
-  return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(targetSketch !== undefined ? { target: targetSketch } : {}), ...(importance !== undefined ? { importance } : {}) };
+  return { version: 1, rows: table.nRows, columns, prediction: predictionReference(prediction), ...(targetSketch !== undefined ? { target: targetSketch } : {}), ...(importance !== undefined ? { importance } : {}), sample: rowSample(table, Object.keys(columns), seed) };
+}
+
+/** Up to SAMPLE_ROWS of the table's rows at random, in the columns' order, read as a window's are: numbers, labels, null for missing. */
+export function rowSample(table: Table, names: readonly string[], seed: number, size = SAMPLE_ROWS): RowSample {
+  const columns = names.map((name) => table.columns.find((c) => c.name === name)!);
+  const at = pick(Array.from({ length: table.nRows }, (_, i) => i), size, new Random(seed));
+  const value = (column: Column, i: number): SampleValue => {
+    if (column.kind === 'categorical') return column.codes[i]! >= 0 ? column.dictionary[column.codes[i]!]! : null;
+    const v = column.kind === 'numeric' ? column.values[i]! : NaN;
+    return Number.isFinite(v) ? v : null;
+  };
+  return { columns: [...names], seen: table.nRows, rows: at.map((i) => columns.map((c) => value(c, i))) };
 }
 
 /** The model's scores (n × k) on rows it was not fitted on, with their predicted labels and (for calibration) their classes. */

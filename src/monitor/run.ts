@@ -6,6 +6,8 @@ import type { AlertNotification } from './alerts/state.js';
 import type { MonitorReference } from './reference.js';
 import { monitorFromStore, type StoredReport } from './stored.js';
 import type { DriftOptions } from './drift.js';
+import { withMultivariate } from './monitor.js';
+import { multivariateDrift, type MultivariateOptions } from './multivariate.js';
 
 /** What monitoring needs of a registered model version (pipeline/monitor-references.ts reads it from the package). */
 export interface MonitoredVersion {
@@ -23,6 +25,7 @@ export interface MonitorRunOptions {
   since: number;
   windowMs: number;
   drift?: DriftOptions;
+  multivariate?: MultivariateOptions;
   /** Evaluate these rules on the report and store the alerts. */
   config?: MonitorConfig;
   now?: number;
@@ -48,7 +51,9 @@ export async function runMonitor(store: Pick<Store, 'monitorWindows' | 'predicti
     ...(v.labels !== undefined ? { labels: v.labels } : {}),
     ...(v.threshold !== undefined ? { threshold: v.threshold } : {}),
   });
-  if (options.config === undefined) return { ...stored, alerts: [], notifications: [] };
-  const { alerts, notifications } = await raiseAlerts(store, options.config, { report: stored.report, reference: v.reference, ...(options.now !== undefined ? { now: options.now } : {}) });
-  return { ...stored, report: { ...stored.report, alerts }, alerts, notifications };
+  // The domain classifier over the range and the latest windows, on the rows each window sampled.
+  const report = withMultivariate(stored.report, await multivariateDrift(v.reference, stored.windows, options.multivariate));
+  if (options.config === undefined) return { ...stored, report, alerts: [], notifications: [] };
+  const { alerts, notifications } = await raiseAlerts(store, options.config, { report, reference: v.reference, ...(options.now !== undefined ? { now: options.now } : {}) });
+  return { ...stored, report: { ...report, alerts }, alerts, notifications };
 }

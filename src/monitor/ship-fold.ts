@@ -3,6 +3,12 @@ import type { ShipFold } from '../store/prediction-log/shipper.js';
 import type { MonitorReference } from './reference.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
 
+/**
+ * Rows each shipped part samples for the multivariate check: parts merge into a sample of this size per
+ * stored hour, so it bounds what every hour adds to the store (about 200 × columns values).
+ */
+export const SHIPPED_SAMPLE_ROWS = 200;
+
 /** A model version's monitoring reference and its target's labels; undefined when its package keeps none. */
 export type ReferenceLookup = (model: string, version: number) => Promise<{ reference: MonitorReference; labels?: readonly string[] } | undefined>;
 
@@ -42,7 +48,7 @@ export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: Referenc
         const { model, version } = list[0]!;
         const found = await referenceOf(model, version);
         if (found === undefined) continue;
-        const folder = new WindowFolder(found.reference, found.labels, windowMs);
+        const folder = new WindowFolder(found.reference, found.labels, windowMs, SHIPPED_SAMPLE_ROWS);
         for (const r of list) folder.add({ ...r, request: parseOrNull(r.requestJson), response: parseOrNull(r.responseJson) });
         for (const w of folder.windows()) parts.push({ model, version, start: w.start, windowMs, rows: w.rows, aggregate: JSON.stringify(w) });
       }
@@ -54,7 +60,7 @@ export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: Referenc
 
 /** Two stored aggregates of one window as one. */
 export function mergeAggregates(a: string, b: string): string {
-  return JSON.stringify(mergeWindows([JSON.parse(a) as WindowAggregate, JSON.parse(b) as WindowAggregate]));
+  return JSON.stringify(mergeWindows([JSON.parse(a) as WindowAggregate, JSON.parse(b) as WindowAggregate], SHIPPED_SAMPLE_ROWS));
 }
 
 /** The journal holds valid JSON (the server encoded it); a record that is not folds as an empty row. */

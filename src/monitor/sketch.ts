@@ -19,6 +19,13 @@ export interface NumericSketch {
   sumSquares: number;
   min: number;
   max: number;
+  /**
+   * Windows: present values below the reference's minimum (edges[0]); those above its maximum are exactly
+   * the last bin's count. Absent in sketches folded before it was counted: not measured.
+   */
+  below?: number;
+  /** Windows: values of the wrong type (a non-numeric string, a boolean, an object), also counted as missing, as the model reads them. Absent: not measured. */
+  invalid?: number;
 }
 
 export interface CategoricalSketch {
@@ -30,6 +37,10 @@ export interface CategoricalSketch {
   missing: number;
   /** Windows only: labels the reference never had (the first few met), with their counts. */
   unseen: Record<string, number>;
+  /** Windows: every label the reference never had (`unseen` names only the first few). Absent: not measured. */
+  unknown?: number;
+  /** Windows: values of the wrong type (objects, arrays), also counted as missing. Absent: not measured. */
+  invalid?: number;
   /** References only: the names of the levels counted in "other" (up to MAX_OTHER_NAMES), so a window tells them from new ones. */
   otherLevels?: string[];
 }
@@ -66,7 +77,7 @@ export function numericReference(values: ArrayLike<number>, bins = NUMERIC_BINS)
 
 /** An empty sketch on the reference's bins, for a window. */
 export function emptyNumeric(edges: readonly number[]): NumericSketch {
-  return { kind: 'numeric', edges: [...edges], counts: new Array<number>(edges.length + 1).fill(0), missing: 0, sum: 0, sumSquares: 0, min: Infinity, max: -Infinity };
+  return { kind: 'numeric', edges: [...edges], counts: new Array<number>(edges.length + 1).fill(0), missing: 0, sum: 0, sumSquares: 0, min: Infinity, max: -Infinity, below: 0, invalid: 0 };
 }
 
 /** The bin of a present value. */
@@ -123,13 +134,18 @@ export function addNumbersBinned(sketch: NumericSketch, binner: NumericBinner, v
   let min = sketch.min;
   let max = sketch.max;
   let missing = 0;
+  let below = 0;
+  // With no edges (training never saw a value) there is no range to fall outside of.
+  const lo = sketch.edges.length > 0 ? sketch.edges[0]! : -Infinity;
   for (let i = from; i < to; i++) {
     const v = values[i]!;
     if (!(v - v === 0)) {
       missing++;
       continue;
     }
-    counts[binner.bin(v)]!++;
+    const b = binner.bin(v);
+    counts[b]!++;
+    if (b === 0 && v < lo) below++;
     sum += v;
     squares += v * v;
     if (v < min) min = v;
@@ -140,6 +156,7 @@ export function addNumbersBinned(sketch: NumericSketch, binner: NumericBinner, v
   sketch.min = min;
   sketch.max = max;
   sketch.missing += missing;
+  if (sketch.below !== undefined) sketch.below += below;
 }
 
 export function addNumber(sketch: NumericSketch, v: number): void {
@@ -147,7 +164,9 @@ export function addNumber(sketch: NumericSketch, v: number): void {
     sketch.missing++;
     return;
   }
-  sketch.counts[numericBin(sketch.edges, v)]!++;
+  const b = numericBin(sketch.edges, v);
+  sketch.counts[b]!++;
+  if (b === 0 && sketch.below !== undefined && sketch.edges.length > 0 && v < sketch.edges[0]!) sketch.below++;
   sketch.sum += v;
   sketch.sumSquares += v * v;
   if (v < sketch.min) sketch.min = v;
@@ -173,7 +192,7 @@ export function categoricalReference(labels: Iterable<string | null>, maxLevels 
 }
 
 export function emptyCategorical(levels: readonly string[]): CategoricalSketch {
-  return { kind: 'categorical', levels: [...levels], counts: new Array<number>(levels.length + 1).fill(0), missing: 0, unseen: {} };
+  return { kind: 'categorical', levels: [...levels], counts: new Array<number>(levels.length + 1).fill(0), missing: 0, unseen: {}, unknown: 0, invalid: 0 };
 }
 
 /**
@@ -193,6 +212,7 @@ export function addLabel(sketch: CategoricalSketch, index: ReadonlyMap<string, n
   sketch.counts[sketch.levels.length]!++;
   // A label the reference had among its rarer ones is "other", not new.
   if (known?.has(label) === true) return;
+  if (sketch.unknown !== undefined) sketch.unknown++;
   if (label in sketch.unseen) sketch.unseen[label]!++;
   else if (Object.keys(sketch.unseen).length < MAX_UNSEEN) sketch.unseen[label] = 1;
 }
@@ -211,7 +231,8 @@ export function merge<S extends ColumnSketch>(a: S, b: S): S {
   if (a.kind !== b.kind || a.counts.length !== b.counts.length) throw new Error('sketches on different bins do not merge');
   const counts = a.counts.map((c, k) => c + b.counts[k]!);
   if (a.kind === 'numeric' && b.kind === 'numeric') {
-    return { ...a, counts, missing: a.missing + b.missing, sum: a.sum + b.sum, sumSquares: a.sumSquares + b.sumSquares, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) } as S;
+    const { below: _b, invalid: _i, ...rest } = a;
+    return { ...rest, counts, missing: a.missing + b.missing, sum: a.sum + b.sum, sumSquares: a.sumSquares + b.sumSquares, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), ...both('below', a.below, b.below), ...both('invalid', a.invalid, b.invalid) } as S;
   }
   const ca = a as CategoricalSketch;
   const cb = b as CategoricalSketch;
@@ -220,7 +241,13 @@ export function merge<S extends ColumnSketch>(a: S, b: S): S {
     if (label in unseen) unseen[label] = unseen[label]! + c;
     else if (Object.keys(unseen).length < MAX_UNSEEN) unseen[label] = c;
   }
-  return { ...ca, counts, missing: ca.missing + cb.missing, unseen } as S;
+  const { unknown: _u, invalid: _i, ...rest } = ca;
+  return { ...rest, counts, missing: ca.missing + cb.missing, unseen, ...both('unknown', ca.unknown, cb.unknown), ...both('invalid', ca.invalid, cb.invalid) } as S;
+}
+
+/** A count's sum where both sides measured it; absent (not measured) where either did not, so a merge never undercounts. */
+function both<K extends string>(key: K, a: number | undefined, b: number | undefined): Partial<Record<K, number>> {
+  return a !== undefined && b !== undefined ? ({ [key]: a + b } as Partial<Record<K, number>>) : {};
 }
 
 /** Mean and standard deviation of a numeric sketch's present values (population). */

@@ -1,6 +1,7 @@
 import type { Prediction } from '../store/serving.js';
 import { calibrationStep } from './calibration.js';
 import { predictionScore, type MonitorReference } from './reference.js';
+import { mergeSamples, Reservoir, SAMPLE_ROWS, seedOf, type RowSample, type SampleValue } from './reservoir.js';
 import { addLabel, addNumber, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /** One window of one model version's traffic, summarized on its reference's bins. Mergeable (mergeWindows). */
@@ -17,6 +18,8 @@ export interface WindowAggregate {
    * accuracy and AUC (CBPE) depend on nothing else (see estimateFromSteps), so they merge exactly.
    */
   steps?: { positive: number[]; negative: number[] };
+  /** A uniform sample of the window's rows (the reference's columns), for the multivariate check. Absent in windows folded before it was kept. */
+  sample?: RowSample;
 }
 
 /** Default window: an hour. */
@@ -28,12 +31,15 @@ interface Slot {
   /** The aggregate's column sketches in `names` order, and the categorical ones' level indexes: no lookups per record. */
   sketches: ColumnSketch[];
   levelIndexes: (Map<string, number> | undefined)[];
+  reservoir: Reservoir;
 }
 
 /**
  * Folds logged predictions into windows of `windowMs` per model version, on the reference's bins. What
  * a request sent is read as a row of the reference's columns: numbers (a numeric string is a number;
- * anything else, or nothing, is missing) and labels (booleans and numbers as their text).
+ * anything else, or nothing, is missing) and labels (booleans and numbers as their text). A value of the
+ * wrong type (not a number where training had numbers, an object where it had labels) is missing, as
+ * the model reads it, and counted as invalid too.
  */
 export class WindowFolder {
   private readonly slots = new Map<string, Slot>();
@@ -48,6 +54,8 @@ export class WindowFolder {
     /** The target's labels, for a classifier's probabilities: class 1 of a binary target is the one watched. */
     private readonly labels: readonly string[] | undefined,
     private readonly windowMs = HOUR_MS,
+    /** Rows each window's sample keeps: each costs a row of numbers in the stored aggregate. */
+    private readonly sampleRows = SAMPLE_ROWS,
   ) {
     for (const [name, sketch] of Object.entries(reference.columns)) if (sketch.kind === 'categorical') this.known.set(name, new Set(sketch.otherLevels ?? []));
     this.names = Object.keys(reference.columns);
@@ -65,9 +73,20 @@ export class WindowFolder {
     for (let j = 0; j < sketches.length; j++) {
       const sketch = sketches[j]!;
       const v = row[this.names[j]!];
-      if (sketch.kind === 'numeric') addNumber(sketch, typeof v === 'number' ? v : asNumber(v));
-      else addLabel(sketch, levelIndexes[j]!, asLabel(v), this.knownByColumn[j]);
+      if (sketch.kind === 'numeric') {
+        if (typeof v === 'number') addNumber(sketch, v);
+        else {
+          const x = asNumber(v);
+          addNumber(sketch, x);
+          if (!Number.isFinite(x) && !isBlank(v) && sketch.invalid !== undefined) sketch.invalid++;
+        }
+      } else {
+        addLabel(sketch, levelIndexes[j]!, labelOf(v), this.knownByColumn[j]);
+        if (typeof v === 'object' && v !== null && sketch.invalid !== undefined) sketch.invalid++;
+      }
     }
+    const at = slot.reservoir.offer();
+    if (at >= 0) w.sample!.rows[at] = sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(asNumber(row[this.names[j]!])) : labelOf(row[this.names[j]!])));
     const response = isRecord(p.response) ? p.response : {};
     const score = this.scoreOf(response);
     addNumber(w.prediction.score, score);
@@ -90,12 +109,23 @@ export class WindowFolder {
   addColumns(version: number, timestamps: ArrayLike<number>, numbers: Readonly<Record<string, ArrayLike<number>>>): void {
     this.binners ??= new Map(Object.entries(this.reference.columns).flatMap(([name, sk]) => (sk.kind === 'numeric' ? [[name, new NumericBinner(sk.edges)] as const] : [])));
     const n = timestamps.length;
+    // Each sampled column's values (category columns are not in the batch: missing, as their sketches count them).
+    const arrays = this.names.map((name) => (this.reference.columns[name]!.kind === 'numeric' ? numbers[name] : undefined));
     for (let from = 0; from < n; ) {
       const start = Math.floor(timestamps[from]! / this.windowMs) * this.windowMs;
       let to = from + 1;
       while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
       const slot = this.slot(version, start);
       slot.aggregate.rows += to - from;
+      const sampled = slot.aggregate.sample!.rows;
+      slot.reservoir.offerMany(to - from, (offset, at) => {
+        const row = new Array<SampleValue>(arrays.length);
+        for (let j = 0; j < arrays.length; j++) {
+          const a = arrays[j];
+          row[j] = a === undefined ? null : finiteOrNull(a[from + offset]!);
+        }
+        sampled[at] = row;
+      });
       for (const [name, binner] of this.binners) {
         const sketch = slot.aggregate.columns[name] as NumericSketch;
         const values = numbers[name];
@@ -135,7 +165,23 @@ export class WindowFolder {
       const labels = r.prediction.labels === undefined ? undefined : emptyCategorical(r.prediction.labels.levels);
       if (labels !== undefined) indexes.set('\u0000prediction', levelIndex(labels));
       const steps = r.prediction.calibration !== undefined && this.labels?.length === 2 ? r.prediction.calibration.upper.length : 0;
-      slot = { aggregate: { version, start, end: start + this.windowMs, rows: 0, columns, prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) }, ...(steps > 0 ? { steps: { positive: new Array<number>(steps).fill(0), negative: new Array<number>(steps).fill(0) } } : {}) }, indexes, sketches: this.names.map((name) => columns[name]!), levelIndexes: this.names.map((name) => indexes.get(name)) };
+      const sample: RowSample = { columns: [...this.names], seen: 0, rows: [] };
+      slot = {
+        aggregate: {
+          version,
+          start,
+          end: start + this.windowMs,
+          rows: 0,
+          columns,
+          prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) },
+          sample,
+          ...(steps > 0 ? { steps: { positive: new Array<number>(steps).fill(0), negative: new Array<number>(steps).fill(0) } } : {}),
+        },
+        indexes,
+        sketches: this.names.map((name) => columns[name]!),
+        levelIndexes: this.names.map((name) => indexes.get(name)),
+        reservoir: new Reservoir(sample, this.sampleRows, seedOf(version, start)),
+      };
       this.slots.set(key, slot);
     }
     this.last = { version, start, slot };
@@ -144,7 +190,7 @@ export class WindowFolder {
 }
 
 /** Windows merged into one (a day of hours, several servers): same reference, same version or not. */
-export function mergeWindows(windows: readonly WindowAggregate[]): WindowAggregate | undefined {
+export function mergeWindows(windows: readonly WindowAggregate[], sampleRows = SAMPLE_ROWS): WindowAggregate | undefined {
   if (windows.length === 0) return undefined;
   return windows.slice(1).reduce<WindowAggregate>((a, b) => {
     const columns: Record<string, ColumnSketch> = {};
@@ -152,7 +198,9 @@ export function mergeWindows(windows: readonly WindowAggregate[]): WindowAggrega
     const labels = a.prediction.labels !== undefined && b.prediction.labels !== undefined ? merge(a.prediction.labels, b.prediction.labels) : undefined;
     // Step counts merge when both sides kept them (an aggregate from before they were kept has none).
     const steps = a.steps !== undefined && b.steps !== undefined && a.steps.positive.length === b.steps.positive.length ? { positive: a.steps.positive.map((v, k) => v + b.steps!.positive[k]!), negative: a.steps.negative.map((v, k) => v + b.steps!.negative[k]!) } : undefined;
-    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(steps !== undefined ? { steps } : {}) };
+    // A sample stands for its window only where every window merged kept one.
+    const sample = a.sample !== undefined && b.sample !== undefined ? mergeSamples(a.sample, b.sample, sampleRows) : undefined;
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}) };
   }, windows[0]!);
 }
 
@@ -164,6 +212,19 @@ function asNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.trim() !== '') return Number(v);
   return NaN;
+}
+
+function isBlank(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** A request's category value: an object (or array) is of the wrong type, read as missing. */
+function labelOf(v: unknown): string | null {
+  return typeof v === 'object' && v !== null ? null : asLabel(v);
 }
 
 function asLabel(v: unknown): string | null {

@@ -61,11 +61,18 @@ function sample(table: Table, most: number): Table {
  */
 export async function covariateShift(train: Table, test: Table, schema: readonly ColumnSchema[], target: string, seed: number): Promise<ShiftReport | undefined> {
   if (train.columns.some((c, j) => test.columns[j]?.name !== c.name || test.columns[j]?.kind !== c.kind)) return undefined;
-  const a = sample(train, MAX_ROWS);
-  const b = sample(test, MAX_ROWS);
+  return domainClassifier(sample(train, MAX_ROWS), sample(test, MAX_ROWS), schema, seed, [target]);
+}
+
+/**
+ * A domain classifier: how well a small GBDT tells rows of `b` from rows of `a` (same columns, in the same
+ * order and kinds), as its 3-fold cross-validated AUC, with the features it split on most. Training's
+ * covariate-shift check and monitoring's multivariate drift (reference rows against live rows) both ask it.
+ */
+export async function domainClassifier(a: Table, b: Table, schema: readonly ColumnSchema[], seed: number, exclude: readonly string[] = []): Promise<ShiftReport> {
   const both = concat(a, b);
   const y = Float64Array.from({ length: both.nRows }, (_, i) => (i < a.nRows ? 0 : 1));
-  const recipe = fitRecipe(both, schema, { family: 'tree', exclude: [target] });
+  const recipe = fitRecipe(both, schema, { family: 'tree', exclude: [...exclude] });
   const X = new FittedRecipe(recipe).transformTable(both);
   const folds = kFolds(y, 3, seed, true);
   const p = new Float64Array(both.nRows);

@@ -329,6 +329,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
         { scores: testScores, rows: spec.task === 'regression' ? testScores.length : testScores.length / labels.length, source: 'held-out', y: yTest, ...(spec.task !== 'regression' ? { predicted: pipeline.label(testScores).map(String) } : {}) },
         importance === undefined ? undefined : importanceShares(importance.columns),
         { y: fit.refit && labelled !== undefined ? labelled.y : y, labels },
+        options.seed,
       ),
     },
     info: {

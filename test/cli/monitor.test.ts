@@ -103,6 +103,8 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(report.columns.slice(0, 2).map((c) => c.column).sort()).toEqual(['income', 'owner']);
       expect(report.columns.map((c) => c.rank)).toEqual(report.columns.map((_, i) => i + 1));
       expect(report.prediction.map((p) => p.column)).toEqual(['prediction score', 'predicted label']);
+      // The domain classifier ran over the range, on the rows the windows sampled.
+      expect(report.multivariate).toMatchObject({ rows: expect.any(Number), auc: expect.any(Number) });
     });
 
     it('prints the columns and the windows for a person', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/evaluate/metrics.js';
 import { fit, predict } from '../../src/learn/registry.js';
-import { calibrated, fitIsotonic } from '../../src/monitor/calibration.js';
-import { estimatedQuality, expectedAuc, realizedQuality } from '../../src/monitor/quality.js';
+import { calibrated, calibrationStep, fitIsotonic } from '../../src/monitor/calibration.js';
+import { estimatedQuality, estimateFromSteps, expectedAuc, realizedQuality } from '../../src/monitor/quality.js';
 import type { PredictionWithFeedback } from '../../src/store/serving.js';
 import { Random } from '../../src/synth/random.js';
 
@@ -58,6 +58,18 @@ describe('estimated quality (CBPE)', () => {
       expect(Math.abs(estimate!.accuracy - realized)).toBeLessThanOrEqual(0.02);
       const realizedAuc = rocAuc(window.y, Float64Array.from({ length: 20_000 }, (_, i) => proba[2 * i + 1]!));
       expect(Math.abs(estimate!.auc! - realizedAuc)).toBeLessThanOrEqual(0.02);
+      // What a window aggregate keeps (rows per calibration step, by the class answered) gives the same estimate.
+      const steps = { positive: new Array<number>(calibration.rate.length).fill(0), negative: new Array<number>(calibration.rate.length).fill(0) };
+      for (const p of answers(proba, 0)) {
+        const r = p.response as { prediction: string; probabilities: Record<string, number> };
+        const step = calibrationStep(calibration, r.probabilities['yes']!);
+        if (r.prediction === 'yes') steps.positive[step]!++;
+        else steps.negative[step]!++;
+      }
+      const fromSteps = estimateFromSteps(calibration, steps)!;
+      expect(fromSteps.rows).toBe(20_000);
+      expect(fromSteps.accuracy).toBeCloseTo(estimate!.accuracy, 12);
+      expect(fromSteps.auc!).toBeCloseTo(estimate!.auc!, 9);
     }
   });
 

@@ -108,7 +108,10 @@ const num = (v: number | undefined): string => (v === undefined ? '–' : !Numbe
 export function reportText(r: MonitorReport): string {
   const lines = [`${r.model}/${r.version}: ${r.rows.toLocaleString('en-US')} predictions since ${r.since} in ${r.windows.length} windows; reference: ${r.reference.rows.toLocaleString('en-US')} training rows`];
   if (r.rows === 0) return `${lines[0]}\nno traffic in this range: nothing to compare`;
-  lines.push(`drift: ${r.columns.filter((c) => c.drifted).length} of ${r.columns.length} columns (${pct(r.driftShare)})`, '');
+  lines.push(`drift: ${r.columns.filter((c) => c.drifted).length} of ${r.columns.length} columns (${pct(r.driftShare)})`);
+  const multivariate = multivariateText(r.multivariate);
+  if (multivariate !== undefined) lines.push(multivariate);
+  lines.push('');
   const rows = [...r.columns, ...r.prediction.map((c) => ({ ...c, importance: NaN }))].map((c) => [
     c.column,
     c.test,
@@ -122,7 +125,25 @@ export function reportText(r: MonitorReport): string {
     c.drifted ? 'DRIFT' : '',
   ]);
   lines.push(textTable(['column', 'test', 'statistic', 'p-value', 'effect', 'PSI', 'missing', 'new categories', 'importance', ''], rows, new Set([2, 3, 4, 5, 8])), '');
-  lines.push(textTable(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'drifted columns'], r.windows.map((w) => [w.start.slice(0, 16).replace('T', ' '), w.rows.toLocaleString('en-US'), pct(w.driftShare), w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious), w.prediction.drifted ? 'DRIFT' : '', w.drifted.join(', ') || '–']), new Set([1, 2, 3])));
+  const anyMultivariate = r.windows.some((w) => w.multivariate !== undefined);
+  lines.push(
+    textTable(
+      ['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', ...(anyMultivariate ? ['classifier AUC'] : []), 'schema issues', 'drifted columns'],
+      r.windows.map((w) => [
+        w.start.slice(0, 16).replace('T', ' '),
+        w.rows.toLocaleString('en-US'),
+        w.tooFewRows === true ? 'too few rows' : pct(w.driftShare),
+        w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious),
+        w.prediction.drifted ? 'DRIFT' : '',
+        ...(anyMultivariate ? [w.multivariate === undefined || w.multivariate.auc === null ? '–' : `${num(w.multivariate.auc)}${w.multivariate.drifted ? ' DRIFT' : ''}`] : []),
+        w.dataQuality === undefined ? '–' : qualityBrief(w.dataQuality),
+        w.drifted.join(', ') || '–',
+      ]),
+      new Set([1, 2, 3]),
+    ),
+  );
+  if (r.windows.some((w) => w.tooFewRows === true)) lines.push('windows with too few rows are shown but not judged: a test on a handful of rows is noise; the range above counts them');
+  if (r.dataQuality !== null && r.dataQuality !== undefined) lines.push('', ...qualityText(r.dataQuality));
   if (r.target !== null) lines.push('', `outcomes sent back against the training target: ${r.target.test} ${num(r.target.statistic)}${r.target.pValue !== undefined ? ` (p ${num(r.target.pValue)})` : ''}, effect ${num(r.target.effect)} over ${r.target.rows.toLocaleString('en-US')} outcomes${r.target.drifted ? ': DRIFT' : ''}`);
   const trained = Object.entries(r.reference.metrics)
     .map(([k, v]) => `${k} ${num(v)}`)
@@ -141,4 +162,40 @@ export function reportText(r: MonitorReport): string {
 
 function duration(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(0)} s` : ms < 3_600_000 ? `${(ms / 60_000).toFixed(0)} min` : ms < 86_400_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${(ms / 86_400_000).toFixed(1)} d`;
+}
+
+/** The domain classifier's verdict over the range, or why there is none (undefined: it was not run). */
+function multivariateText(m: MonitorReport['multivariate']): string | undefined {
+  if (m === undefined) return undefined;
+  if (m === null) return 'multivariate drift: not measured — this package was trained before references kept a sample of training rows; train it again to compare rows as a whole';
+  if (m.auc === null) return `multivariate drift: too few rows sampled (${m.rows}) to fit a domain classifier`;
+  const leaned = m.features.length > 0 ? `; it leaned on ${m.features.join(', ')}` : '';
+  return `multivariate drift: a classifier tells live rows from training rows with AUC ${num(m.auc)} (${m.rows} against ${m.referenceRows} sampled rows; drift above ${num(m.threshold)})${m.drifted ? `: DRIFT${leaned}` : ''}`;
+}
+
+/** The report's data-quality summary (its type, without an import at the top of this file). */
+type DataQuality = NonNullable<MonitorReport['dataQuality']>;
+
+/** A window's schema breaks in a few words. */
+function qualityBrief(q: DataQuality): string {
+  const parts = [count(q.invalid, 'invalid'), count(q.outOfRange, 'out of range'), count(q.unknownCategory, 'unknown')].filter((p) => p !== '');
+  return parts.join(', ') || (q.invalid === null ? 'not measured' : '–');
+}
+
+const count = (n: number | null, what: string): string => (n === null || n === 0 ? '' : `${n.toLocaleString('en-US')} ${what}`);
+
+/** The range's values that broke the training schema, column by column, or that none did. */
+function qualityText(q: DataQuality): string[] {
+  if (q.invalid === null && q.outOfRange === null && q.unknownCategory === null) return ['data quality: not measured (windows folded before schema breaks were counted)'];
+  const share = (n: number | null): string => (n === null ? '–' : n === 0 ? '' : `${n.toLocaleString('en-US')} (${pct(n / Math.max(1, q.rows))})`);
+  const broken = q.byColumn.filter((c) => (c.invalid ?? 0) + (c.type === 'numeric' ? (c.outOfRange ?? 0) : (c.unknownCategory ?? 0)) > 0);
+  if (broken.length === 0) return ['data quality: every value had the type, range and categories of training'];
+  return [
+    'data quality: values that broke the training schema (wrong type — read as missing; outside the training range; categories training never had):',
+    textTable(
+      ['column', 'invalid', 'below min', 'above max', 'unknown category'],
+      broken.map((c) => [c.column, share(c.invalid), c.type === 'numeric' ? share(c.below) : '', c.type === 'numeric' ? share(c.above) : '', c.type === 'categorical' ? share(c.unknownCategory) : '']),
+      new Set([1, 2, 3, 4]),
+    ),
+  ];
 }
