@@ -60,6 +60,22 @@ describe('a monitoring reference rebuilt for a package that keeps none', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('cross-validation: the same column sketches, with in-sample scores marked training (out-of-fold ones would take k fits)', async () => {
+    const train = await cli(['train', data, '--target', 'declined', '--learner', 'logistic', '--cv', '3', '--experiment', 'cv', '--out', join(dir, 'cv')], { env, cwd: dir });
+    expect(train.code, train.stderr).toBe(0);
+    await withStore(uri, async (store) => {
+      const [run] = (await store.tracking.listRuns({ experiment: 'cv' })).runs;
+      const pkg = decodePackage(readFileSync(join(dir, 'cv', 'model.hpkg')), 'cv');
+      await store.registry.createVersion('credit-cv', { runId: run!.id, artifact: await store.artifacts.put(older(pkg, 'cv')) });
+      const rebuilt = await rebuildReference(store, 'credit-cv', 1);
+      if ('reason' in rebuilt) throw new Error(rebuilt.reason);
+      const { prediction, importance: _none, ...rest } = JSON.parse(JSON.stringify(rebuilt.reference)) as NonNullable<ModelPackage['pipeline']['monitor']>;
+      const { prediction: _oof, importance: _none2, ...expected } = pkg.pipeline.monitor!;
+      expect(rest).toEqual(expected);
+      expect(prediction.source).toBe('training');
+    });
+  });
+
   it('says in one line why not when the training data changed, or is gone (exit 2)', async () => {
     writeFileSync(data, `${readFileSync(data, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n')}\n`);
     const changed = await cli(['monitor', 'credit/2', '--since', '1d'], { env, cwd: dir });
