@@ -8,7 +8,7 @@ import { globalImportance, type GlobalImportance } from '../explain/global.js';
 import { backgroundRows } from '../explain/background.js';
 import { buildReference, importanceShares } from '../monitor/reference.js';
 import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
-import { foldSplit, holdout, kFolds, timeSplit } from '../evaluate/splits.js';
+import { foldSplit, holdout, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
@@ -20,10 +20,11 @@ import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } fro
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
-import { encodeTarget, infiniteTarget } from './target.js';
+import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
+import { splitRows } from './split.js';
 
 /** How the final model's quality is measured. */
 export type EvaluationPlan =
@@ -128,7 +129,7 @@ interface Data {
 type RecipeCache = WeakMap<Table, Map<string, { recipe: Recipe; X: Matrix }>>;
 const recipeCache: RecipeCache = new WeakMap();
 
-async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
+export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
   if (candidate.learner === 'rules') {
     if (options.rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
     // Compiled now so that a bad condition fails before any fitting; nothing is learned.
@@ -177,59 +178,11 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
   const labels = spec.labels ?? [];
 
-  // Rows with a target, then the split.
-  let keep = Int32Array.from({ length: data.table.nRows }, (_, i) => i).filter((i) => target.y[i] === target.y[i]);
-  if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
-  let table = selectRows(data.table, keep);
-  let y = pick(target.y, keep);
-  // Every labelled row that took part in the split, in table order: what a refit learns from.
-  let labelled: { table: Table; y: Float64Array } | undefined;
-  let testTable: Table;
-  let yTest: Float64Array;
-  let evaluation: string;
-  const stratify = spec.task !== 'regression';
+  // Rows with a target, then the split (shared with rebuilding an older package's monitoring reference).
+  const split = splitRows(data.table, data.schema, target, options.evaluation, options.seed, warnings);
+  let { table, y } = split;
+  const { labelled, testTable, yTest, evaluation, cvFolds } = split;
   const plan = options.evaluation;
-  let cvFolds: number | undefined;
-  if (plan.kind === 'test') {
-    const inf = plan.infinite?.find((i) => i.column === spec.name);
-    if (inf !== undefined) throw infiniteTarget(inf, plan.source);
-    testTable = plan.table;
-    const t = encodeTarget(plan.table, data.schema, spec.name, plan.source, spec.task);
-    yTest = recodeLabels(t.y, t.spec.labels, labels, plan.source, spec.name);
-    const has = Int32Array.from({ length: testTable.nRows }, (_, i) => i).filter((i) => yTest[i] === yTest[i]);
-    testTable = selectRows(testTable, has);
-    yTest = pick(yTest, has);
-    evaluation = `separate test data (${plan.source}, ${has.length.toLocaleString('en-US')} rows)`;
-  } else if (plan.kind === 'time') {
-    const column = data.table.columns.find((c) => c.name === plan.column);
-    if (column === undefined || column.kind !== 'datetime') throw new HyperplaneError('--time-split needs a date column', { column: plan.column });
-    const times = pick(column.values, keep);
-    const split = timeSplit(times, plan.cutoff, plan.column);
-    if (split.dropped > 0) warnings.push(`${split.dropped} rows have no '${plan.column}' and were left out of both sides of the time split`);
-    testTable = selectRows(table, split.test);
-    yTest = pick(y, split.test);
-    // The refit takes both sides (the latest rows included), less rows without a time, as the split did.
-    const timed = Int32Array.from([...split.train, ...split.test]).sort();
-    labelled = { table: selectRows(table, timed), y: pick(y, timed) };
-    table = selectRows(table, split.train);
-    y = pick(y, split.train);
-    evaluation = `time split: train before ${new Date(plan.cutoff).toISOString().slice(0, 10)} (${split.train.length.toLocaleString('en-US')} rows), test on or after (${split.test.length.toLocaleString('en-US')})`;
-  } else if (plan.kind === 'cv') {
-    // Cross-validation measures the procedure; the package holds a model fitted on every row.
-    cvFolds = plan.folds;
-    testTable = table;
-    yTest = y;
-    evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
-  } else {
-    const split = holdout(y, plan.share, options.seed, stratify);
-    labelled = { table, y };
-    testTable = selectRows(table, split.test);
-    yTest = pick(y, split.test);
-    table = selectRows(table, split.train);
-    y = pick(y, split.train);
-    evaluation = `${stratify ? 'stratified ' : ''}holdout: ${Math.round(plan.share * 100)}% of rows (${split.test.length.toLocaleString('en-US')}) for test, seed ${options.seed}`;
-  }
-  keep = new Int32Array(0);
   if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
   if (options.upsample === true) {
     if (spec.task === 'regression') throw new HyperplaneError('upsampling is for classification targets', { field: 'upsample' });
@@ -349,18 +302,6 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
 }
 
-
-/** Test labels coded as the training labels; a class training never saw is an error. */
-function recodeLabels(y: Float64Array, have: readonly string[] | undefined, want: readonly string[], source: string, column: string): Float64Array {
-  if (have === undefined || want.length === 0) return y;
-  const index = new Map(want.map((l, i) => [l, i]));
-  const map = have.map((l) => {
-    const i = index.get(l);
-    if (i === undefined) throw new HyperplaneError(`class '${l}' is not in the training data (classes: ${want.join(', ')})`, { file: source, column });
-    return i;
-  });
-  return y.map((v) => (v === v ? map[v]! : NaN));
-}
 
 function checkClasses(y: Float64Array, labels: readonly string[], column: string): void {
   const counts = new Float64Array(labels.length);

@@ -40,9 +40,11 @@ export function monitorCommand(): Command {
       const alertConfig = flags.config === undefined ? undefined : await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(flags.config);
       await withStore(async (store) => {
         const { model, version, pkg } = await resolveVersion(store, ref);
-        const { monitoredVersion, packageReferences } = await import('../../pipeline/monitor-references.js');
-        const watched = monitoredVersion(pkg, model, version);
-        if (watched === undefined) throw new HyperplaneError(`${model}/${version} was trained before packages kept a monitoring reference: train it again to monitor its drift`);
+        const [{ monitoredVersion, packageReferences }, { rebuildReference }] = await Promise.all([import('../../pipeline/monitor-references.js'), import('../../pipeline/rebuild-reference.js')]);
+        // An older package keeps no reference: rebuilt once from its run's training data, or the reason it cannot be.
+        const found = pkg.pipeline.monitor !== undefined ? { reference: pkg.pipeline.monitor } : await rebuildReference(store, model, version);
+        if ('reason' in found) throw new HyperplaneError(found.reason);
+        const watched = monitoredVersion(pkg, model, version, found.reference)!;
         // What stopped servers left unshipped is traffic too, and reaches the aggregates as it ships.
         const [{ journalRoot, shipLeftovers }, { shipFold }] = await Promise.all([import('../../store/prediction-log/leftovers.js'), import('../../monitor/ship-fold.js')]);
         await shipLeftovers(journalRoot(store), store.predictions, shipFold(store.monitorWindows, packageReferences(store)));

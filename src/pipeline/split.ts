@@ -1,0 +1,91 @@
+import type { ColumnSchema } from '../data/schema/schema.js';
+import { selectRows, type Table } from '../data/table.js';
+import { HyperplaneError } from '../errors.js';
+import { holdout, timeSplit } from '../evaluate/splits.js';
+import { pick } from './rows.js';
+import { encodeTarget, infiniteTarget, type EncodedTarget } from './target.js';
+import type { EvaluationPlan } from './train.js';
+
+/** The labelled rows split as training measures the model: training rows, test rows, and every labelled row a refit learns from. */
+export interface SplitRows {
+  /** The rows the evaluated model is fitted on (before any upsampling). */
+  table: Table;
+  y: Float64Array;
+  /** Every labelled row that took part in the split, in table order (holdout and time splits). */
+  labelled?: { table: Table; y: Float64Array };
+  testTable: Table;
+  yTest: Float64Array;
+  evaluation: string;
+  /** Cross-validation's fold count: its test rows are the training rows, scored out of fold. */
+  cvFolds?: number;
+}
+
+/** Drops rows without a target, then splits as the plan says (seeded: the same rows every time). */
+export function splitRows(source: Table, schema: readonly ColumnSchema[], target: EncodedTarget, plan: EvaluationPlan, seed: number, warnings: string[]): SplitRows {
+  const spec = target.spec;
+  const labels = spec.labels ?? [];
+  const keep = Int32Array.from({ length: source.nRows }, (_, i) => i).filter((i) => target.y[i] === target.y[i]);
+  if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
+  let table = selectRows(source, keep);
+  let y = pick(target.y, keep);
+  // Every labelled row that took part in the split, in table order: what a refit learns from.
+  let labelled: { table: Table; y: Float64Array } | undefined;
+  let testTable: Table;
+  let yTest: Float64Array;
+  let evaluation: string;
+  const stratify = spec.task !== 'regression';
+  let cvFolds: number | undefined;
+  if (plan.kind === 'test') {
+    const inf = plan.infinite?.find((i) => i.column === spec.name);
+    if (inf !== undefined) throw infiniteTarget(inf, plan.source);
+    testTable = plan.table;
+    const t = encodeTarget(plan.table, schema, spec.name, plan.source, spec.task);
+    yTest = recodeLabels(t.y, t.spec.labels, labels, plan.source, spec.name);
+    const has = Int32Array.from({ length: testTable.nRows }, (_, i) => i).filter((i) => yTest[i] === yTest[i]);
+    testTable = selectRows(testTable, has);
+    yTest = pick(yTest, has);
+    evaluation = `separate test data (${plan.source}, ${has.length.toLocaleString('en-US')} rows)`;
+  } else if (plan.kind === 'time') {
+    const column = source.columns.find((c) => c.name === plan.column);
+    if (column === undefined || column.kind !== 'datetime') throw new HyperplaneError('--time-split needs a date column', { column: plan.column });
+    const times = pick(column.values, keep);
+    const split = timeSplit(times, plan.cutoff, plan.column);
+    if (split.dropped > 0) warnings.push(`${split.dropped} rows have no '${plan.column}' and were left out of both sides of the time split`);
+    testTable = selectRows(table, split.test);
+    yTest = pick(y, split.test);
+    // The refit takes both sides (the latest rows included), less rows without a time, as the split did.
+    const timed = Int32Array.from([...split.train, ...split.test]).sort();
+    labelled = { table: selectRows(table, timed), y: pick(y, timed) };
+    table = selectRows(table, split.train);
+    y = pick(y, split.train);
+    evaluation = `time split: train before ${new Date(plan.cutoff).toISOString().slice(0, 10)} (${split.train.length.toLocaleString('en-US')} rows), test on or after (${split.test.length.toLocaleString('en-US')})`;
+  } else if (plan.kind === 'cv') {
+    // Cross-validation measures the procedure; the package holds a model fitted on every row.
+    cvFolds = plan.folds;
+    testTable = table;
+    yTest = y;
+    evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
+  } else {
+    const split = holdout(y, plan.share, seed, stratify);
+    labelled = { table, y };
+    testTable = selectRows(table, split.test);
+    yTest = pick(y, split.test);
+    table = selectRows(table, split.train);
+    y = pick(y, split.train);
+    evaluation = `${stratify ? 'stratified ' : ''}holdout: ${Math.round(plan.share * 100)}% of rows (${split.test.length.toLocaleString('en-US')}) for test, seed ${seed}`;
+  }
+  return { table, y, ...(labelled !== undefined ? { labelled } : {}), testTable, yTest, evaluation, ...(cvFolds !== undefined ? { cvFolds } : {}) };
+}
+
+/** Test labels coded as the training labels; a class training never saw is an error. */
+function recodeLabels(y: Float64Array, have: readonly string[] | undefined, want: readonly string[], source: string, column: string): Float64Array {
+  if (have === undefined || want.length === 0) return y;
+  const index = new Map(want.map((l, i) => [l, i]));
+  const map = have.map((l) => {
+    const i = index.get(l);
+    if (i === undefined) throw new HyperplaneError(`class '${l}' is not in the training data (classes: ${want.join(', ')})`, { file: source, column });
+    return i;
+  });
+  return y.map((v) => (v === v ? map[v]! : NaN));
+}
+
