@@ -52,8 +52,8 @@ export function checkSegments(reference: MonitorReference, columns: readonly str
   const choices = categorical.length === 0 ? 'it has none' : `its categorical inputs: ${categorical.join(', ')}`;
   for (const column of columns) {
     const sketch = reference.columns[column];
-    if (sketch === undefined) throw new HyperplaneError(`segment '${column}': not an input of ${what} (${choices})`, { field: 'segment' });
-    if (sketch.kind !== 'categorical') throw new HyperplaneError(`segment '${column}': a numeric input of ${what}; segments split by a categorical input (${choices})`, { field: 'segment' });
+    if (sketch === undefined) throw new HyperplaneError(`segment '${column}': not an input of ${what} (${choices})`);
+    if (sketch.kind !== 'categorical') throw new HyperplaneError(`segment '${column}': a numeric input of ${what}; segments split by a categorical input (${choices})`);
   }
 }
 
@@ -98,7 +98,7 @@ export class SegmentFolder {
   /** Each column's levels, most rows first; beyond MAX_SEGMENT_LEVELS they are folded into OTHER. */
   views(options: SegmentOptions): SegmentView[] {
     return this.columns.map((column) => {
-      const groups = [...this.groups.get(column)!.entries()].sort(([, a], [, b]) => b.rows - a.rows);
+      const groups = [...this.groups.get(column)!.entries()].sort(([x, a], [y, b]) => b.rows - a.rows || byName(x, y));
       const kept = groups.slice(0, MAX_SEGMENT_LEVELS);
       const rest = groups.slice(MAX_SEGMENT_LEVELS);
       const levels = new Map(kept.map(([level, g]) => [level, { windows: g.folder.windows(), rows: g.rows, labelled: [...g.labelled] }]));
@@ -112,7 +112,7 @@ export class SegmentFolder {
         levels.set(OTHER, other);
       }
       const view = [...levels.entries()].map(([level, g]) => this.level(column, level, g.windows, g.rows, g.labelled, options));
-      return { column, source: 'raw log' as const, rows: groups.reduce((s, [, g]) => s + g.rows, 0), levels: view.sort((a, b) => b.rows - a.rows) };
+      return { column, source: 'raw log' as const, rows: groups.reduce((s, [, g]) => s + g.rows, 0), levels: view.sort((a, b) => b.rows - a.rows || byName(a.level, b.level)) };
     });
   }
 
@@ -146,6 +146,8 @@ export async function segmentsFromStore(store: Pick<Store, 'predictions'>, refer
     cursor = page.nextCursor;
   }
 }
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A request's category value as WindowFolder reads it: objects are of the wrong type (missing). */
 function labelOf(v: unknown): string | null {
