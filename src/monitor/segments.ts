@@ -95,16 +95,17 @@ export class SegmentFolder {
     }
   }
 
-  /** Each column's levels, most rows first; beyond MAX_SEGMENT_LEVELS they are folded into OTHER. */
+  /** Each column's levels, most rows first, MAX_SEGMENT_LEVELS at most: beyond, the least frequent are folded into OTHER. */
   views(options: SegmentOptions): SegmentView[] {
     return this.columns.map((column) => {
       const groups = [...this.groups.get(column)!.entries()].sort(([x, a], [y, b]) => b.rows - a.rows || byName(x, y));
-      const kept = groups.slice(0, MAX_SEGMENT_LEVELS);
-      const rest = groups.slice(MAX_SEGMENT_LEVELS);
+      // Over the cap: the top levels but one, the rest (and OTHER) folded into OTHER.
+      const kept = groups.length <= MAX_SEGMENT_LEVELS ? groups : groups.filter(([level]) => level !== OTHER).slice(0, MAX_SEGMENT_LEVELS - 1);
       const levels = new Map(kept.map(([level, g]) => [level, { windows: g.folder.windows(), rows: g.rows, labelled: [...g.labelled] }]));
-      if (rest.length > 0) {
-        const other = levels.get(OTHER) ?? { windows: [], rows: 0, labelled: [] };
-        for (const [, g] of rest) {
+      if (kept.length < groups.length) {
+        const other = { windows: [] as WindowAggregate[], rows: 0, labelled: [] as PredictionWithFeedback[] };
+        for (const [level, g] of groups) {
+          if (levels.has(level)) continue;
           other.windows.push(...g.folder.windows());
           other.labelled.push(...g.labelled);
           other.rows += g.rows;

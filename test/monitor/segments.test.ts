@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { monitor } from '../../src/monitor/monitor.js';
-import { OTHER, SegmentFolder, segmentsFromStore } from '../../src/monitor/segments.js';
+import { parseMonitorConfig } from '../../src/monitor/alerts/config.js';
+import { MAX_SEGMENT_LEVELS, OTHER, SegmentFolder, segmentsFromStore } from '../../src/monitor/segments.js';
+import { categoricalReference } from '../../src/monitor/sketch.js';
 import type { PredictionLog } from '../../src/store/serving.js';
 import { Random } from '../../src/synth/random.js';
 import { answer, LABELS, reference, row, withOutcome } from './traffic.js';
@@ -55,5 +57,28 @@ describe('segment views', () => {
     const predictions = { listWithFeedback: () => (reads++, Promise.resolve({ predictions: [], nextCursor: null })) } as unknown as PredictionLog;
     await expect(segmentsFromStore({ predictions }, ref, ['income'], { model: 'm', version: 3, since: 0 }, { task: 'binary' })).rejects.toThrow(/segment 'income': a numeric input of m\/3; segments split by a categorical input \(its categorical inputs: country\)/);
     expect(reads).toBe(0);
+  });
+});
+
+describe('segment views: limits and config', () => {
+  it('a column of 30 levels shows the top 19 and the rest as other', () => {
+    const cities = Array.from({ length: 30 }, (_, k) => `c${String(k).padStart(2, '0')}`);
+    // City k holds 60 − k rows: the order is the rows'.
+    const rows = cities.flatMap((c, k) => Array.from({ length: 60 - k }, () => c));
+    const base = reference();
+    const ref = { ...base, columns: { ...base.columns, city: categoricalReference(rows) } };
+    const rng = new Random(2);
+    const folder = new SegmentFolder(ref, ['city'], LABELS);
+    rows.forEach((city, i) => folder.add(answer(rng, `p${i}`, i, { ...row(rng, i), city })));
+    const [view] = folder.views({ task: 'binary', labels: LABELS });
+    expect(view!.levels).toHaveLength(MAX_SEGMENT_LEVELS);
+    expect(view!.levels.map((l) => l.level).filter((l) => l !== OTHER)).toEqual(cities.slice(0, 19));
+    expect(view!.levels.find((l) => l.level === OTHER)!.rows).toBe(rows.length - cities.slice(0, 19).reduce((s, _, k) => s + 60 - k, 0));
+  });
+
+  it("the config's monitor.segments: a list of column names", () => {
+    expect(parseMonitorConfig({ segments: ['country'] }).segments).toEqual(['country']);
+    expect(parseMonitorConfig({}).segments).toEqual([]);
+    expect(() => parseMonitorConfig({ segments: 'country' })).toThrow(/^monitor\.segments: expected array/);
   });
 });
