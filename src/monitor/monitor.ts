@@ -1,6 +1,8 @@
 import type { EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
-import { estimateFromSteps, realizedQuality, type WindowEstimate, type WindowQuality } from './quality.js';
+import { estimateFromSteps, realizedQuality, type ArmQuality, type WindowEstimate, type WindowQuality } from './quality.js';
+import { armsByWindow, armsCounted, countArms, rangeArms, type ArmCount } from './arms.js';
+import type { SegmentView } from './segments.js';
 import { columnDrift, DEFAULT_DRIFT, MIN_ROWS, tooFewRows, type ColumnDrift, type DriftOptions } from './drift.js';
 import { dataQuality, type DataQuality } from './data-quality.js';
 import { multivariateDrift, type MultivariateDrift, type MultivariateOptions } from './multivariate.js';
@@ -47,8 +49,10 @@ export interface MonitorReport {
   prediction: ColumnDrift[];
   /** The outcomes sent back over the range against the training target (null with no outcome, or no target kept). */
   target: ColumnDrift | null;
-  /** Realized quality per window, from the outcomes sent back. */
+  /** Realized quality per window, from the outcomes sent back (per arm within each window where predictions carry one). */
   quality: WindowQuality[];
+  /** Split and bandit deployments: realized quality per arm over the range (absent when no prediction carries an arm). */
+  arms?: ArmQuality[];
   /** Binary classifiers: quality per window estimated before outcomes arrive (CBPE). */
   estimated: WindowEstimate[];
   /** The version's firing alerts, once rules were evaluated (hyperplane monitor --config). */
@@ -60,6 +64,8 @@ export interface MonitorReport {
    * before it did); absent when not run (monitor() is synchronous: monitorWithMultivariate runs it).
    */
   multivariate?: MultivariateDrift | null;
+  /** Drift and realized quality per level of the columns asked for (runMonitor's `segments`), folded from the raw log. */
+  segments?: SegmentView[];
 }
 
 export interface MonitorOptions {
@@ -80,7 +86,7 @@ export interface MonitorOptions {
 export function monitor(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions): MonitorReport {
   const folder = new WindowFolder(reference, options.labels, options.windowMs ?? HOUR_MS);
   for (const p of predictions) folder.add(p);
-  return reportFromWindows(reference, folder.windows(), labelledOnly(predictions), options);
+  return reportFromWindows(reference, folder.windows(), labelledOnly(predictions), options, countArms(predictions, options.windowMs ?? HOUR_MS));
 }
 
 const labelledOnly = (predictions: readonly (Prediction | PredictionWithFeedback)[]): PredictionWithFeedback[] => predictions.filter((p): p is PredictionWithFeedback => 'feedback' in p && p.feedback !== null);
@@ -93,7 +99,8 @@ export async function monitorWithMultivariate(reference: MonitorReference, predi
   const folder = new WindowFolder(reference, options.labels, options.windowMs ?? HOUR_MS);
   for (const p of predictions) folder.add(p);
   const windows = folder.windows();
-  return withMultivariate(reportFromWindows(reference, windows, labelledOnly(predictions), options), await multivariateDrift(reference, windows, options.multivariate));
+  const report = reportFromWindows(reference, windows, labelledOnly(predictions), options, countArms(predictions, options.windowMs ?? HOUR_MS));
+  return withMultivariate(report, await multivariateDrift(reference, windows, options.multivariate));
 }
 
 /** A report (its windows in the order given to multivariateDrift) with the multivariate results in it. */
@@ -112,12 +119,14 @@ export function withMultivariate<R extends Pick<MonitorReport, 'windows'>>(repor
 /**
  * The report from folded windows (the store's aggregates, or traffic folded just now) and the predictions
  * that received outcomes: drift, data quality and estimated quality come from the windows alone, realized
- * quality and target drift from the outcomes, counted against the windows' rows.
+ * quality and target drift from the outcomes, counted against the windows' rows, and per arm against
+ * `armCounts` (without them an arm's predictions are its labelled ones).
  */
-export function reportFromWindows(reference: MonitorReference, windows: readonly WindowAggregate[], labelled: readonly PredictionWithFeedback[], options: MonitorOptions): MonitorReport {
+export function reportFromWindows(reference: MonitorReference, windows: readonly WindowAggregate[], labelled: readonly PredictionWithFeedback[], options: MonitorOptions, armCounts?: readonly ArmCount[]): MonitorReport {
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
   const { windows: windowDrift, columns: ranked, driftShare, prediction, rows, dataQuality: quality } = driftReport(reference, windows, drift);
+  const arms = rangeArms(labelled, armCounts, options.task, options.labels ?? [], options.threshold ?? 0.5);
   return {
     model: options.model,
     version: options.version,
@@ -130,7 +139,8 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
     driftShare,
     prediction,
     target: targetDrift(reference, labelled, drift),
-    quality: countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs),
+    quality: countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts),
+    ...(arms !== undefined ? { arms } : {}),
     estimated: estimates(reference, windows),
     alerts: [],
     dataQuality: quality,
@@ -138,15 +148,19 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
 }
 
 /** Realized quality per window, counted against every window's rows (it was given the labelled predictions only): a window with none labelled shows 0%. */
-function countedAgainst(quality: WindowQuality[], windows: readonly WindowAggregate[], windowMs: number): WindowQuality[] {
+function countedAgainst(quality: WindowQuality[], windows: readonly WindowAggregate[], windowMs: number, armCounts: readonly ArmCount[] | undefined): WindowQuality[] {
   const measured = new Map(quality.map((q) => [`${q.version}/${q.start}`, q]));
+  const armRows = armCounts === undefined ? undefined : armsByWindow(armCounts, windowMs);
   const out = windows.map((w): WindowQuality => {
     const start = new Date(w.start).toISOString();
-    const q = measured.get(`${w.version}/${start}`);
-    measured.delete(`${w.version}/${start}`);
-    if (q === undefined) return { version: w.version, start, end: new Date(w.start + windowMs).toISOString(), predictions: w.rows, labelled: 0, labelledShare: 0, labelDelayMs: null, metrics: {} };
+    const key = `${w.version}/${start}`;
+    const q = measured.get(key);
+    measured.delete(key);
+    const arms = armsCounted(q?.arms, armRows?.get(key));
+    const withArms = arms !== undefined ? { arms } : {};
+    if (q === undefined) return { version: w.version, start, end: new Date(w.start + windowMs).toISOString(), predictions: w.rows, labelled: 0, labelledShare: 0, labelDelayMs: null, metrics: {}, ...withArms };
     const predictions = Math.max(q.labelled, w.rows);
-    return { ...q, predictions, labelledShare: predictions === 0 ? 0 : q.labelled / predictions };
+    return { ...q, predictions, labelledShare: predictions === 0 ? 0 : q.labelled / predictions, ...withArms };
   });
   // Outcomes for predictions in no window (none: both come from the same range) are kept as measured.
   return [...out, ...measured.values()].sort((a, b) => a.start.localeCompare(b.start) || a.version - b.version);

@@ -19,6 +19,17 @@ export interface WindowQuality {
   labelDelayMs: { median: number; p90: number } | null;
   /** The task's metrics on the labelled predictions (auc, accuracy, log_loss… or rmse, mae, r2). */
   metrics: Record<string, number>;
+  /** Split and bandit deployments: the same per arm that answered, where predictions carry one. */
+  arms?: ArmQuality[];
+}
+
+/** Realized quality of one deployment arm ('credit/2', 'shadow'). */
+export interface ArmQuality {
+  arm: string;
+  predictions: number;
+  labelled: number;
+  labelledShare: number;
+  metrics: Record<string, number>;
 }
 
 export interface WindowEstimate {
@@ -61,45 +72,80 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** Realized quality per window from the predictions that received an outcome. */
+/** The task's metrics on a set of predictions, from those with a usable outcome. */
+export interface Measured {
+  labelled: number;
+  labelDelayMs: { median: number; p90: number } | null;
+  metrics: Record<string, number>;
+}
+
+/** Realized quality of a set of predictions: the metrics on those whose outcome came back, and the label delay. */
+export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number): Measured {
+  const y: number[] = [];
+  const scores: number[] = [];
+  const delays: number[] = [];
+  for (const p of rows) {
+    const outcome = p.feedback?.outcome;
+    if (outcome === undefined || outcome === null) continue;
+    if (task === 'regression') {
+      const v = typeof outcome === 'number' ? outcome : Number(outcome);
+      const predicted = isRecord(p.response) ? Number(p.response['prediction']) : NaN;
+      if (!Number.isFinite(v) || !Number.isFinite(predicted)) continue;
+      y.push(v);
+      scores.push(predicted);
+    } else {
+      const code = labels.indexOf(String(outcome));
+      const proba = probabilities(p, labels);
+      if (code < 0 || proba.some((v) => !Number.isFinite(v))) continue;
+      y.push(code);
+      scores.push(...proba);
+    }
+    delays.push(p.feedback!.timestamp - p.timestamp);
+  }
+  delays.sort((a, b) => a - b);
+  const metrics: Record<string, number> = {};
+  if (y.length > 0) {
+    const evaluation = evaluateScores(task, y, Float64Array.from(scores), labels, threshold);
+    for (const [k, v] of Object.entries(evaluation.metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
+  }
+  return { labelled: y.length, labelDelayMs: delays.length === 0 ? null : { median: percentile(delays, 0.5), p90: percentile(delays, 0.9) }, metrics };
+}
+
+/**
+ * Realized quality per arm of the predictions that carry one, arms in order; `predictions` counts the rows
+ * given (callers given only the labelled ones count against the log: see countedAgainst in monitor.ts).
+ */
+export function armQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number): ArmQuality[] {
+  const byArm = new Map<string, PredictionWithFeedback[]>();
+  for (const p of predictions) {
+    if (p.arm === null || p.arm === undefined) continue;
+    const rows = byArm.get(p.arm);
+    if (rows === undefined) byArm.set(p.arm, [p]);
+    else rows.push(p);
+  }
+  return [...byArm.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([arm, rows]) => {
+      const { labelled, metrics } = measure(rows, task, labels, threshold);
+      return { arm, predictions: rows.length, labelled, labelledShare: labelled / rows.length, metrics };
+    });
+}
+
+/** Realized quality per window from the predictions that received an outcome, and per arm within each window where predictions carry one. */
 export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number, windowMs: number): WindowQuality[] {
   return byWindow(predictions, windowMs).map((g) => {
-    const y: number[] = [];
-    const scores: number[] = [];
-    const delays: number[] = [];
-    for (const p of g.rows) {
-      const outcome = p.feedback?.outcome;
-      if (outcome === undefined || outcome === null) continue;
-      if (task === 'regression') {
-        const v = typeof outcome === 'number' ? outcome : Number(outcome);
-        const predicted = isRecord(p.response) ? Number(p.response['prediction']) : NaN;
-        if (!Number.isFinite(v) || !Number.isFinite(predicted)) continue;
-        y.push(v);
-        scores.push(predicted);
-      } else {
-        const code = labels.indexOf(String(outcome));
-        const proba = probabilities(p, labels);
-        if (code < 0 || proba.some((v) => !Number.isFinite(v))) continue;
-        y.push(code);
-        scores.push(...proba);
-      }
-      delays.push(p.feedback!.timestamp - p.timestamp);
-    }
-    delays.sort((a, b) => a - b);
-    const metrics: Record<string, number> = {};
-    if (y.length > 0) {
-      const evaluation = evaluateScores(task, y, Float64Array.from(scores), labels, threshold);
-      for (const [k, v] of Object.entries(evaluation.metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
-    }
+    const { labelled, labelDelayMs, metrics } = measure(g.rows, task, labels, threshold);
+    const arms = armQuality(g.rows, task, labels, threshold);
     return {
       version: g.version,
       start: new Date(g.start).toISOString(),
       end: new Date(g.start + windowMs).toISOString(),
       predictions: g.rows.length,
-      labelled: y.length,
-      labelledShare: y.length / g.rows.length,
-      labelDelayMs: delays.length === 0 ? null : { median: percentile(delays, 0.5), p90: percentile(delays, 0.9) },
+      labelled,
+      labelledShare: labelled / g.rows.length,
+      labelDelayMs,
       metrics,
+      ...(arms.length > 0 ? { arms } : {}),
     };
   });
 }

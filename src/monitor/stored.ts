@@ -1,4 +1,5 @@
 import type { PredictionWithFeedback, Store } from '../store/index.js';
+import { countArms, type ArmCount } from './arms.js';
 import { reportFromWindows, type MonitorOptions, type MonitorReport } from './monitor.js';
 import type { MonitorReference } from './reference.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
@@ -27,13 +28,15 @@ export async function monitorFromStore(store: Pick<Store, 'monitorWindows' | 'pr
   const labelled = await readAll(store, { model, version, since: options.since, labelled: true });
   if (windowMs % HOUR_MS !== 0) {
     const folder = new WindowFolder(reference, options.labels, windowMs);
-    for (const p of await readAll(store, { model, version, since: options.since })) folder.add(p);
+    const all = await readAll(store, { model, version, since: options.since });
+    for (const p of all) folder.add(p);
     const windows = folder.windows();
-    return { report: reportFromWindows(reference, windows, labelled, { ...options, windowMs }), windows, hours: { aggregated: 0, refolded: 0 } };
+    return { report: reportFromWindows(reference, windows, labelled, { ...options, windowMs }, countArms(all, windowMs)), windows, hours: { aggregated: 0, refolded: 0 } };
   }
   const since = Math.floor(options.since / HOUR_MS) * HOUR_MS;
   const stored = new Map((await store.monitorWindows.list({ model, version, windowMs: HOUR_MS, since })).map((w) => [w.start, w]));
-  const counts = await store.predictions.countByWindow({ model, version, since }, HOUR_MS);
+  // Per arm in the same query: per-arm quality counts each arm's labelled share against it.
+  const { counts, arms } = hourCounts(await store.predictions.countByWindow({ model, version, since }, HOUR_MS, { byArm: true }), version);
   const hours: WindowAggregate[] = [];
   const tally = { aggregated: 0, refolded: 0 };
   for (const { start, rows } of counts) {
@@ -55,7 +58,20 @@ export async function monitorFromStore(store: Pick<Store, 'monitorWindows' | 'pr
     tally.aggregated++;
   }
   const windows = group(hours.sort((a, b) => a.start - b.start), windowMs);
-  return { report: reportFromWindows(reference, windows, labelled, { ...options, since, windowMs }), windows, hours: tally };
+  return { report: reportFromWindows(reference, windows, labelled, { ...options, since, windowMs }, arms), windows, hours: tally };
+}
+
+/** countByWindow's rows by hour and arm: each hour's total, and the arms' counts (predictions with no arm left out). */
+function hourCounts(rows: readonly { start: number; rows: number; arm?: string | null }[], version: number): { counts: { start: number; rows: number }[]; arms: ArmCount[] } {
+  const counts: { start: number; rows: number }[] = [];
+  const arms: ArmCount[] = [];
+  for (const r of rows) {
+    const last = counts[counts.length - 1];
+    if (last !== undefined && last.start === r.start) last.rows += r.rows;
+    else counts.push({ start: r.start, rows: r.rows });
+    if (r.arm !== null && r.arm !== undefined) arms.push({ version, start: r.start, arm: r.arm, rows: r.rows });
+  }
+  return { counts, arms };
 }
 
 /** Hourly windows merged into windows of `windowMs` (a whole number of hours), aligned to multiples of it. */

@@ -42,6 +42,7 @@ export type {
   PredictionRecord,
   PredictionQuery,
   PredictionWithFeedback,
+  WindowCount,
   FeedbackLog,
   Feedback,
   FeedbackInput,

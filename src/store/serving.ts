@@ -73,6 +73,13 @@ export interface PredictionQuery extends TimeWindow {
   labelled?: boolean;
 }
 
+/** countByWindow's rows; `arm` only when counted by arm. */
+export interface WindowCount {
+  start: number;
+  rows: number;
+  arm?: string | null;
+}
+
 export interface PredictionLog {
   /** Ids already stored are skipped, so a batch replayed after an outage is not counted twice. */
   insert(batch: readonly PredictionRecord[]): Promise<void>;
@@ -82,8 +89,11 @@ export interface PredictionLog {
   /** As `list`, each prediction with its latest feedback (null when none); the cursors are the same as `list`'s. */
   listWithFeedback(query?: PredictionQuery): Promise<{ predictions: PredictionWithFeedback[]; nextCursor: string | null }>;
   count(query?: Omit<PredictionQuery, 'limit' | 'cursor'>): Promise<number>;
-  /** Predictions per window of `windowMs` (windows start at multiples of it), oldest first; empty windows left out. */
-  countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number): Promise<{ start: number; rows: number }[]>;
+  /**
+   * Predictions per window of `windowMs` (windows start at multiples of it), oldest first; empty windows left out.
+   * `byArm`: per window and arm (null: no arm), arms in order within a window.
+   */
+  countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number, options?: { byArm?: boolean }): Promise<WindowCount[]>;
   /** The models that have predictions in the log, by name. */
   models(): Promise<string[]>;
   /** Retention: removes entries older than `before`; returns how many. */

@@ -48,6 +48,8 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
           request,
           response: { prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } },
           latencyMs: 0.3,
+          // The first hour split between two arms: the first 50 answers (all answered right) from credit/2.
+          ...(hour === 0 ? { arm: i < 50 ? 'credit/2' : 'credit/1' } : {}),
         });
         await store.predictions.insert([
           ...rows.slice(0, 600).map((r, i) => logged(0, i, r)),
@@ -80,6 +82,12 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       ]);
       expect(report.quality[0]!.metrics['accuracy']).toBe(0.8);
       expect(report.quality[0]!.labelDelayMs).toEqual({ median: 60_000, p90: 60_000 });
+      // Per arm, counted against each arm's predictions in the log: 50 outcomes each, 30 of credit/1's right.
+      expect(report.arms!.map((a) => [a.arm, a.predictions, a.labelled, a.metrics['accuracy']])).toEqual([
+        ['credit/1', 550, 50, 0.6],
+        ['credit/2', 50, 50, 1],
+      ]);
+      expect(report.quality[1]!.arms).toBeUndefined();
       expect(report.estimated.map((e) => e.rows)).toEqual([600, 600]);
       expect(report.reference.metrics['auc']).toBeGreaterThan(0.7);
       // The outcomes (80% no) against the training target (78% no): compared, and no drift.
@@ -122,6 +130,18 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       const wide = JSON.parse((await runCli(['monitor', 'credit', '--since', '1d', '--window', '2h', '--json'], { env })).stdout) as MonitorReport;
       expect(wide.windows.reduce((s, w) => s + w.rows, 0)).toBe(1200);
       expect(wide.windows.length).toBeLessThanOrEqual(2);
+    });
+
+    it('--segment: drift and quality per level of a categorical input, read from the raw log; a numeric one is refused by name', async () => {
+      const report = JSON.parse((await runCli(['monitor', 'credit', '--since', '1d', '--segment', 'owner', '--json'], { env })).stdout) as MonitorReport;
+      const [owner] = report.segments!;
+      expect(owner).toMatchObject({ column: 'owner', source: 'raw log', rows: 1200 });
+      // yes, no, and the 60 lodgers as other; income doubled in the second hour drifts in both levels.
+      expect(owner!.levels.map((l) => l.level).sort()).toEqual(['(other)', 'no', 'yes']);
+      for (const level of owner!.levels.filter((l) => l.level !== '(other)')) expect(level.drifted).toContain('income');
+      const bad = await runCli(['monitor', 'credit', '--segment', 'income'], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/segment 'income': a numeric input of credit\/1; segments split by a categorical input \(its categorical inputs: owner, selfemp, majorcards\)/);
     });
 
     it('bad input: an unknown model, a bad --since or --window: exit 2, one line', async () => {

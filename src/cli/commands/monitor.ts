@@ -18,6 +18,7 @@ interface MonitorFlags {
   json?: boolean;
   html?: string;
   config?: string;
+  segment: string[];
 }
 
 /** `hyperplane monitor NAME[@ALIAS]`: drift of a served version's traffic against its training reference, window by window. */
@@ -29,7 +30,8 @@ export function monitorCommand(): Command {
     .option('--window <duration>', 'window length (1h, 30m, 1d); whole hours read the aggregates folded as predictions shipped', '1h')
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write the report as an HTML page with charts')
-    .option('--config <file>', "evaluate the config's monitor.alerts rules on the report, store the alerts and print them")
+    .option('--config <file>', "evaluate the config's monitor.alerts rules on the report, store the alerts and print them; its monitor.segments are added to --segment")
+    .option('--segment <column>', 'drift and live quality per level of this categorical input, read from the raw log over the range (repeat it, or a comma list)', (v: string, all: string[]) => [...all, ...v.split(',').map((c) => c.trim()).filter((c) => c !== '')], [])
     .exitOverride()
     .action(async (ref: string, flags: MonitorFlags) => {
       const now = Date.now();
@@ -49,7 +51,8 @@ export function monitorCommand(): Command {
         const [{ journalRoot, shipLeftovers }, { shipFold }] = await Promise.all([import('../../store/prediction-log/leftovers.js'), import('../../monitor/ship-fold.js')]);
         await shipLeftovers(journalRoot(store), store.predictions, shipFold(store.monitorWindows, packageReferences(store)));
         const { runMonitor } = await import('../../monitor/run.js');
-        const run = await runMonitor(store, watched, { since, windowMs, ...(alertConfig !== undefined ? { config: alertConfig } : {}) });
+        const segments = [...flags.segment, ...(alertConfig?.segments ?? [])];
+        const run = await runMonitor(store, watched, { since, windowMs, segments, ...(alertConfig !== undefined ? { config: alertConfig } : {}) });
         if (alertConfig !== undefined && run.notifications.length > 0) await notify(alertConfig, run.notifications);
         if (flags.html !== undefined) await writeHtml(flags.html, run.report, watched.reference, run.windows);
         if (flags.json === true) process.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
@@ -155,11 +158,30 @@ export function reportText(r: MonitorReport): string {
     lines.push('', `quality from outcomes sent back (at training, on held-out rows: ${trained || 'none recorded'}):`);
     lines.push(textTable(['window (UTC)', 'predictions', 'labelled', 'label delay', ...names], r.quality.map((q) => [q.start.slice(0, 16).replace('T', ' '), q.predictions.toLocaleString('en-US'), pct(q.labelledShare), q.labelDelayMs === null ? '–' : duration(q.labelDelayMs.median), ...names.map((n) => num(q.metrics[n]))]), new Set([1, 2, 3, ...names.map((_, k) => 4 + k)])));
   }
+  if (r.arms !== undefined && r.arms.length > 0) {
+    const names = [...new Set(r.arms.flatMap((a) => Object.keys(a.metrics)))];
+    lines.push('', 'quality per deployment arm over the range:');
+    lines.push(textTable(['arm', 'predictions', 'labelled', ...names], r.arms.map((a) => [a.arm, a.predictions.toLocaleString('en-US'), pct(a.labelledShare), ...names.map((n) => num(a.metrics[n]))]), new Set([1, 2, ...names.map((_, k) => 3 + k)])));
+  }
   if (r.estimated.length > 0) {
     lines.push('', 'estimated before outcomes arrive (CBPE: calibrated probabilities):');
     lines.push(textTable(['window (UTC)', 'rows', 'accuracy', 'auc'], r.estimated.map((e) => [e.start.slice(0, 16).replace('T', ' '), e.rows.toLocaleString('en-US'), num(e.accuracy), e.auc === null ? '–' : num(e.auc)]), new Set([1, 2, 3])));
   }
+  for (const s of r.segments ?? []) lines.push('', ...segmentText(s));
   return lines.join('\n');
+}
+
+/** One segment column's levels: drift over the range (its own column left out) and realized quality. */
+function segmentText(s: NonNullable<MonitorReport['segments']>[number]): string[] {
+  const names = [...new Set(s.levels.flatMap((l) => Object.keys(l.quality.metrics)))];
+  return [
+    `segments by ${s.column} (${s.rows.toLocaleString('en-US')} predictions read from the raw log over the range: the hourly aggregates are not split by segment):`,
+    textTable(
+      ['level', 'rows', 'drift', 'prediction', 'drifted columns', 'labelled', ...names],
+      s.levels.map((l) => [l.level, l.rows.toLocaleString('en-US'), l.tooFewRows === true ? 'too few rows' : pct(l.driftShare), l.prediction.drifted ? 'DRIFT' : '', l.drifted.join(', ') || '–', pct(l.quality.labelledShare), ...names.map((n) => num(l.quality.metrics[n]))]),
+      new Set([1, 2, 5, ...names.map((_, k) => 6 + k)]),
+    ),
+  ];
 }
 
 function duration(ms: number): string {

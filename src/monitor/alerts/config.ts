@@ -22,6 +22,8 @@ export const monitorConfigSchema = z
       )
       .default([]),
     webhooks: z.array(z.object({ name: z.string().min(1), url: z.url(), secret: z.string().min(1).optional() }).strict()).default([]),
+    /** Categorical inputs whose levels get their own drift and quality (`hyperplane monitor --config`); checked against the model at report time. */
+    segments: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -45,6 +47,8 @@ export interface AlertRule {
 export interface MonitorConfig {
   alerts: AlertRule[];
   webhooks: WebhookConfig[];
+  /** Segment columns: the config does not know the model, so runMonitor checks them against its reference. */
+  segments: string[];
 }
 
 /**
@@ -82,7 +86,7 @@ export function parseMonitorConfig(raw: unknown, file?: string): MonitorConfig {
     if (a.webhook !== undefined && !seenHooks.has(a.webhook)) throw new HyperplaneError(`${field}.webhook '${a.webhook}': no webhook of that name in monitor.webhooks`, at);
     return { name, when: a.when, condition, cooldownMs, webhook: a.webhook ?? null };
   });
-  return { alerts, webhooks };
+  return { alerts, webhooks, segments: parsed.data.segments };
 }
 
 /** The `monitor` section of a project config file (`hyperplane monitor --config`, `serve`); the rest of the file is not read here. */

@@ -4,7 +4,7 @@ import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
 import type { JsonValue } from '../json.js';
-import { isEncoded, type Prediction, type PredictionLog, type PredictionQuery, type PredictionRecord, type PredictionWithFeedback } from '../serving.js';
+import { isEncoded, type Prediction, type PredictionLog, type PredictionQuery, type PredictionRecord, type PredictionWithFeedback, type WindowCount } from '../serving.js';
 import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
 
 type Row = Database['prediction_log'];
@@ -109,10 +109,19 @@ export class SqlPredictionLog implements PredictionLog {
     return Number(row.n);
   }
 
-  async countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number): Promise<{ start: number; rows: number }[]> {
+  async countByWindow(query: Omit<PredictionQuery, 'limit' | 'cursor' | 'labelled'>, windowMs: number, options: { byArm?: boolean } = {}): Promise<WindowCount[]> {
     if (!(Number.isInteger(windowMs) && windowMs > 0)) throw new HyperplaneError(`windowMs ${windowMs}: expected a whole number of milliseconds above 0`, { field: 'windowMs' });
     // A literal (checked to be an integer above): PostgreSQL matches the GROUP BY to the select list by its text, parameters numbered apart.
     const start = sql<number>`(prediction_log.ts / ${sql.lit(windowMs)}) * ${sql.lit(windowMs)}`;
+    if (options.byArm === true) {
+      const rows = await this.filtered(query)
+        .select((eb) => [start.as('start'), 'prediction_log.arm as arm', eb.fn.countAll<number>().as('n')])
+        .groupBy([start, 'prediction_log.arm'])
+        .execute();
+      // Sorted here: SQLite and PostgreSQL put nulls at opposite ends.
+      const byArm = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+      return rows.map((r) => ({ start: Number(r.start), rows: Number(r.n), arm: r.arm })).sort((a, b) => a.start - b.start || byArm(a.arm, b.arm));
+    }
     const rows = await this.filtered(query)
       .select((eb) => [start.as('start'), eb.fn.countAll<number>().as('n')])
       .groupBy(start)

@@ -43,6 +43,21 @@ export function monitorWindowCases(ctx: SuiteContext): void {
       { start: 0, rows: 1 },
       { start: 2 * HOUR, rows: 1 },
     ]);
+    // By arm: a split's arms apart, predictions with no arm as null (first), arms in order within a window.
+    await predictions.insert([
+      { ...at('f', 30), arm: 'credit/2' },
+      { ...at('g', 40), arm: 'credit/1' },
+      { ...at('h', 50), arm: 'credit/2' },
+      { ...at('i', HOUR + 1), arm: 'shadow' },
+    ]);
+    expect(await predictions.countByWindow({ model: 'credit', version: 1 }, HOUR, { byArm: true })).toEqual([
+      { start: 0, rows: 2, arm: null },
+      { start: 0, rows: 1, arm: 'credit/1' },
+      { start: 0, rows: 2, arm: 'credit/2' },
+      { start: HOUR, rows: 1, arm: null },
+      { start: HOUR, rows: 1, arm: 'shadow' },
+      { start: 3 * HOUR, rows: 1, arm: null },
+    ]);
     await feedback.insert([{ predictionId: 'b', outcome: 'yes' }, { predictionId: 'd', outcome: 'no' }]);
     const labelled = await predictions.listWithFeedback({ model: 'credit', labelled: true });
     expect(labelled.predictions.map((p) => [p.id, p.feedback?.outcome])).toEqual([
