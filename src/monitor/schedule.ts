@@ -31,8 +31,9 @@ export const monitorLease = (model: string): string => `monitor/${model}`;
 
 /**
  * Runs each model's monitor every `everyMs`. Servers sharing a store take a lease per model (kept for
- * two periods and renewed at each pass) and only its holder runs that model's monitor, so each alert is
- * raised and notified once; when the holder stops, another server takes over within two periods.
+ * two periods and 30 s, renewed before and after each pass) and only its holder runs that model's
+ * monitor, so each alert is raised and notified once. A holder that stops gives its leases up; one that
+ * dies is replaced once its lease lapses.
  */
 export class MonitorSchedule {
   private timer: NodeJS.Timeout | undefined;
@@ -69,7 +70,7 @@ export class MonitorSchedule {
     for (const model of models) {
       if (this.stopped) break;
       try {
-        if (!(await o.store.leases.acquire(monitorLease(model), o.holder, 2 * o.everyMs))) {
+        if (!(await o.store.leases.acquire(monitorLease(model), o.holder, this.leaseMs()))) {
           this.held.delete(model);
           continue;
         }
@@ -83,11 +84,18 @@ export class MonitorSchedule {
           done.push(gauges);
           o.onPass?.(gauges);
         }
+        // Renewed after the pass too: a pass longer than the period must not let the lease lapse mid-way.
+        await o.store.leases.acquire(monitorLease(model), o.holder, this.leaseMs());
       } catch (e) {
         o.onError?.(`monitor: ${model}: ${message(e)}`);
       }
     }
     return done;
+  }
+
+  /** Two periods, plus time for a slow pass: a holder that stopped without releasing is replaced within this. */
+  private leaseMs(): number {
+    return 2 * this.options.everyMs + 30_000;
   }
 
   /** Stops after the pass under way and gives up the leases held, so another server takes over at once. */

@@ -9,6 +9,9 @@ import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './win
  */
 export const SHIPPED_SAMPLE_ROWS = 200;
 
+/** How long a version found without a reference is taken as having none before asking again. */
+const ASK_AGAIN_MS = 10 * 60_000;
+
 /** A model version's monitoring reference and its target's labels; undefined when its package keeps none. */
 export type ReferenceLookup = (model: string, version: number) => Promise<{ reference: MonitorReference; labels?: readonly string[] } | undefined>;
 
@@ -18,20 +21,27 @@ export type ReferenceLookup = (model: string, version: number) => Promise<{ refe
  * answers are parsed once here, never again by a report.
  */
 export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: ReferenceLookup, windowMs = HOUR_MS): ShipFold {
-  // A version's reference never changes: looked up once (a version without one too).
-  const references = new Map<string, ReturnType<ReferenceLookup>>();
+  // A version's reference never changes: looked up once. Having none is asked again after a while (one
+  // may be rebuilt for an old package meanwhile); a failed lookup (the store down) at the next segment.
+  const references = new Map<string, { found: ReturnType<ReferenceLookup>; at: number; missing?: boolean }>();
   const referenceOf = (model: string, version: number): ReturnType<ReferenceLookup> => {
     const key = `${model}/${version}`;
-    let found = references.get(key);
-    if (found === undefined) {
-      // A failed lookup (the store down for a moment) is not remembered: the next segment asks again.
-      found = lookup(model, version).catch((e: unknown) => {
+    const now = Date.now();
+    const known = references.get(key);
+    if (known !== undefined && !(known.missing === true && now - known.at > ASK_AGAIN_MS)) return known.found;
+    const entry: { found: ReturnType<ReferenceLookup>; at: number; missing?: boolean } = { found: Promise.resolve(undefined), at: now };
+    entry.found = lookup(model, version).then(
+      (r) => {
+        if (r === undefined) entry.missing = true;
+        return r;
+      },
+      (e: unknown) => {
         references.delete(key);
         throw e;
-      });
-      references.set(key, found);
-    }
-    return found;
+      },
+    );
+    references.set(key, entry);
+    return entry.found;
   };
   return {
     windows,

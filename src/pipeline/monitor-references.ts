@@ -10,9 +10,11 @@ type ReferenceStore = Pick<Store, 'registry' | 'artifacts' | 'tracking'>;
 
 /**
  * A model version's monitoring reference: its package's, else one rebuilt from its run's training data
- * (cached in the store); undefined when it has none and none can be rebuilt.
+ * (cached in the store); undefined when it has none and none can be rebuilt. With `cachedOnly`, a
+ * reference not rebuilt yet is not rebuilt here: the shipper must not stall on reading training data and
+ * fitting a model (the hours it leaves out are folded from the raw log by the report until one is).
  */
-export function packageReferences(store: ReferenceStore): ReferenceLookup {
+export function packageReferences(store: ReferenceStore, options: { cachedOnly?: boolean } = {}): ReferenceLookup {
   return async (model, version) => {
     let resolved;
     try {
@@ -23,7 +25,7 @@ export function packageReferences(store: ReferenceStore): ReferenceLookup {
       throw e;
     }
     const pkg = decodePackage(await store.artifacts.get(resolved.artifact), `${model}/${version}`);
-    const found = pkg.pipeline.monitor !== undefined ? { reference: pkg.pipeline.monitor } : await rebuildReference(store, model, version);
+    const found = pkg.pipeline.monitor !== undefined ? { reference: pkg.pipeline.monitor } : await rebuildReference(store, model, version, options);
     if ('reason' in found) return undefined;
     const labels = pkg.pipeline.target.labels;
     return { reference: found.reference, ...(labels !== undefined ? { labels } : {}) };

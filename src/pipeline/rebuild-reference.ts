@@ -31,7 +31,7 @@ interface RecordedSettings extends RecordedTraining {
  * from the store when rebuilt before, else rebuilt from its run's recorded training data when that is
  * still there unchanged, and cached with the run so it is computed once.
  */
-export async function rebuildReference(store: ReferenceStore, model: string, version: number): Promise<ReferenceOutcome> {
+export async function rebuildReference(store: ReferenceStore, model: string, version: number, options: { cachedOnly?: boolean } = {}): Promise<ReferenceOutcome> {
   const resolved = await store.registry.resolve(`${model}/${version}`);
   const pkg = decodePackage(await store.artifacts.get(resolved.artifact), `${model}/${version}`);
   if (pkg.pipeline.monitor !== undefined) return { reference: pkg.pipeline.monitor };
@@ -44,6 +44,7 @@ export async function rebuildReference(store: ReferenceStore, model: string, ver
     const reference = await readCached(store, cached.sha256);
     if (reference !== undefined) return { reference };
   }
+  if (options.cachedOnly === true) return cannot('no reference has been rebuilt for it yet (hyperplane monitor, or a server monitoring it, rebuilds one)');
   const settings = recordedSettings(run);
   if (settings === undefined) return cannot(`its run ${run.id} recorded no training settings`);
   const train = await recordedData(run, 'train', settings.source, settings.read, settings.schemaPath);

@@ -8,5 +8,5 @@ import type { ShipFold } from '../../store/prediction-log/shipper.js';
  * predictions into the monitor's window aggregates, references read from the packages in the store.
  */
 export function createShipFold(store: Store): ShipFold {
-  return shipFold(store.monitorWindows, packageReferences(store));
+  return shipFold(store.monitorWindows, packageReferences(store, { cachedOnly: true }));
 }

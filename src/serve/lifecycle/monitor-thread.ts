@@ -4,8 +4,7 @@ import { loadMonitorConfig } from '../../monitor/alerts/config.js';
 import { WebhookSender } from '../../monitor/alerts/webhook.js';
 import type { MonitoredVersion } from '../../monitor/run.js';
 import { MonitorSchedule } from '../../monitor/schedule.js';
-import { decodePackage } from '../../pipeline/package.js';
-import { monitoredVersion } from '../../pipeline/monitor-references.js';
+import { watchedVersion } from '../../pipeline/monitor-references.js';
 import { openStore } from '../../store/index.js';
 import type { MonitorThreadData, MonitorThreadMessage } from './monitor-handle.js';
 
@@ -32,8 +31,13 @@ const lookup = (model: string, version: number): Promise<MonitoredVersion | unde
   let found = versions.get(key);
   if (found === undefined) {
     found = (async () => {
-      const resolved = await store.registry.resolve(key);
-      return monitoredVersion(decodePackage(await store.artifacts.get(resolved.artifact), key), model, version);
+      // An old package's reference is rebuilt here (from its run's training data, once, cached in the store), off the shipper's path.
+      const outcome = await watchedVersion(store, model, version);
+      if ('reason' in outcome) {
+        post({ kind: 'error', message: `monitor: ${outcome.reason}` });
+        return undefined;
+      }
+      return outcome.watched;
     })();
     found.catch(() => versions.delete(key));
     versions.set(key, found);
