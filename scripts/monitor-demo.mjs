@@ -1,5 +1,6 @@
 // `npm run monitor-demo` (after `npm run demo`, which registers cancer@production): monitoring end to end.
-// Serves cancer with the scheduled monitor (`serve cancer --monitor-every 2s --monitor-config FILE`),
+// Serves cancer with the scheduled monitor (`serve cancer --no-auth --monitor-every 2s --monitor-config FILE`,
+// local only, so the demo needs no API key),
 // sends it traffic like the training rows and then traffic whose "mean …" measurements are 30% larger,
 // and waits for the drift alert to reach a webhook — a small receiver started here, which checks the
 // signature — then stops the server. `hyperplane monitor cancer --since 1h` then shows what it saw.
@@ -41,11 +42,13 @@ const hook = `http://127.0.0.1:${receiver.address().port}/hooks/ml`;
 // 2. The monitor's config: one rule, one webhook.
 mkdirSync('.hyperplane', { recursive: true });
 const config = join('.hyperplane', 'monitor-demo.json');
-writeFileSync(config, JSON.stringify({ monitor: { webhooks: [{ name: 'ops', url: hook, secret: SECRET }], alerts: [{ name: 'drift', when: 'drift_share > 0.2', webhook: 'ops' }] } }, null, 2));
-console.log(`1/4 config ${config}: alert "drift_share > 0.2" to a webhook at ${hook}`);
+// A rule of its own each run: an earlier run's alert may still be firing, and a firing alert is not notified again.
+const rule = `drift (demo ${new Date().toISOString().slice(11, 19)})`;
+writeFileSync(config, JSON.stringify({ monitor: { webhooks: [{ name: 'ops', url: hook, secret: SECRET }], alerts: [{ name: rule, when: 'drift_share > 0.2', webhook: 'ops' }] } }, null, 2));
+console.log(`1/4 config ${config}: alert "${rule}" when drift_share > 0.2, to a webhook at ${hook}`);
 
 // 3. The server, with its monitor every 2 s.
-const server = spawn(process.execPath, [cli, 'serve', 'cancer', '--port', '0', '--monitor-every', '2s', '--monitor-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+const server = spawn(process.execPath, [cli, 'serve', 'cancer', '--port', '0', '--no-auth', '--monitor-every', '2s', '--monitor-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 const address = await new Promise((resolve) => {
   server.stderr.setEncoding('utf8').on('data', (d) => {
@@ -77,7 +80,9 @@ await send(shifted.slice(300, 569));
 console.log('3/4 sent 300 rows like training, then 269 with the "mean …" columns 30% larger');
 
 // 5. The alert, as the webhook receives it.
-const alert = await Promise.race([alerted, new Promise((resolve) => setTimeout(() => resolve(undefined), 60_000))]);
+let timer;
+const alert = await Promise.race([alerted, new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), 60_000)))]);
+clearTimeout(timer);
 await stop();
 if (alert === undefined) fail(`no alert reached the webhook within 60 s; the server said:\n${stderr}`);
 const last = alert.evidence.windows.at(-1);
