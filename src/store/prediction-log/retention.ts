@@ -1,8 +1,14 @@
+import type { MonitorWindows } from '../monitor-windows.js';
 import type { FeedbackLog, PredictionLog } from '../serving.js';
+
+/** Monitoring's hourly aggregates outlive the raw log they summarize (a year of drift history is small), up to this long at least. */
+export const WINDOWS_KEEP_MS = 400 * 86_400_000;
 
 export interface RetentionOptions {
   predictions: Pick<PredictionLog, 'list' | 'deleteBefore'>;
   feedback: Pick<FeedbackLog, 'list' | 'deleteBefore'>;
+  /** Monitoring's aggregates: removed past the longer of `keepMs` and WINDOWS_KEEP_MS. */
+  windows?: Pick<MonitorWindows, 'deleteBefore'>;
   /** Records older than this many ms are removed. */
   keepMs: number;
   /** Whether to stop between two statements (the thread is stopping). */
@@ -40,6 +46,8 @@ export async function sweep(options: RetentionOptions, now = Date.now()): Promis
   const oldestFeedback = async (): Promise<number | undefined> => (await options.feedback.list({ limit: 1 }))[0]?.timestamp;
   const predictions = await sweepTable(oldestPrediction, (before) => options.predictions.deleteBefore(before), cutoff, target, stopping);
   const feedback = await sweepTable(oldestFeedback, (before) => options.feedback.deleteBefore(before), cutoff, target, stopping);
+  // A few rows an hour per model version: one statement.
+  if (options.windows !== undefined && !stopping()) await options.windows.deleteBefore(now - Math.max(options.keepMs, WINDOWS_KEEP_MS));
   return { predictions, feedback };
 }
 

@@ -43,7 +43,7 @@ const sweepOnce = (keepMs: number): void => {
   sweeping = sweeping.then(async () => {
     if (stopping) return;
     try {
-      const removed = await sweep({ predictions: store.predictions, feedback: store.feedback, keepMs, stopping: () => stopping });
+      const removed = await sweep({ predictions: store.predictions, feedback: store.feedback, windows: store.monitorWindows, keepMs, stopping: () => stopping });
       retention.predictionsRemoved += removed.predictions;
       retention.feedbackRemoved += removed.feedback;
       retention.lastSweepMs = Date.now();

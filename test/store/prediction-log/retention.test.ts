@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../../../src/store/index.js';
-import { sweep } from '../../../src/store/prediction-log/retention.js';
+import { WINDOWS_KEEP_MS, sweep } from '../../../src/store/prediction-log/retention.js';
 // Compiled, as serve runs it: the shipper is a thread started from a .js file beside it.
 import { ShipperThread } from '../../../dist/store/prediction-log/shipper-handle.js';
 import { tempDir } from '../../helpers.js';
@@ -52,6 +52,14 @@ function retentionSuite(harness: StoreHarness): void {
         expect(feedback.length).toBe(100);
         // A second sweep finds nothing to remove.
         expect(await sweep({ predictions: store.predictions, feedback: store.feedback, keepMs: 30 * DAY }, NOW)).toEqual({ predictions: 0, feedback: 0 });
+        // Monitoring's hourly aggregates outlive the raw log: gone only past WINDOWS_KEEP_MS.
+        const HOUR = 3_600_000;
+        const hourAt = (start: number) => ({ seq: start, parts: [{ model: 'm', version: 1, start, windowMs: HOUR, rows: 1, aggregate: '{}' }] });
+        const old = Math.floor((NOW - WINDOWS_KEEP_MS - DAY) / HOUR) * HOUR;
+        const kept = Math.floor((NOW - 60 * DAY) / HOUR) * HOUR;
+        await store.monitorWindows.fold('1-1', [hourAt(old), hourAt(kept)], (a) => a);
+        await sweep({ predictions: store.predictions, feedback: store.feedback, windows: store.monitorWindows, keepMs: 30 * DAY }, NOW);
+        expect((await store.monitorWindows.list({ model: 'm', windowMs: HOUR })).map((w) => w.start)).toEqual([kept]);
       } finally {
         await store.close();
       }
