@@ -7,6 +7,7 @@ import { columnDrift, DEFAULT_DRIFT, MIN_ROWS, tooFewRows, type ColumnDrift, typ
 import { dataQuality, type DataQuality } from './data-quality.js';
 import { multivariateDrift, type MultivariateDrift, type MultivariateOptions } from './multivariate.js';
 import type { MonitorReference } from './reference.js';
+import { scoreSummary, type ScoreSummary } from './score-summary.js';
 import type { Alert } from '../store/alerts.js';
 import { addLabel, addNumber, emptyCategorical, emptyNumeric, levelIndex } from './sketch.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
@@ -30,6 +31,8 @@ export interface WindowDrift {
   dataQuality?: DataQuality;
   /** The domain classifier on this window's sampled rows, where it was run (monitorWithMultivariate) and had rows enough. */
   multivariate?: MultivariateDrift;
+  /** The prediction score's distribution (a classifier's confidence) in this window; null with no score. Optional for windows built elsewhere. */
+  score?: ScoreSummary | null;
 }
 
 /** What `hyperplane monitor --json` gives. */
@@ -212,7 +215,7 @@ export function driftReport(reference: MonitorReference, windows: readonly Windo
   const minRows = drift.minRows ?? MIN_ROWS;
   const previous = new Map<number, WindowAggregate>();
   const windowDrift = windows.map((w): WindowDrift => {
-    const common = { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, dataQuality: dataQuality(reference, w) };
+    const common = { version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), rows: w.rows, dataQuality: dataQuality(reference, w), score: scoreSummary(w.prediction.score) };
     if (w.rows < minRows) {
       const columns = names.map((name) => tooFewRows(name, reference.columns[name]!, w.columns[name]!));
       return { ...common, driftShare: 0, drifted: [], driftShareVsPrevious: null, prediction: tooFewRows('prediction', reference.prediction.score, w.prediction.score), columns, tooFewRows: true };
@@ -222,7 +225,7 @@ export function driftReport(reference: MonitorReference, windows: readonly Windo
     previous.set(w.version, w);
     // Against the window before: its sketch stands as the reference (same bins, so the tests apply as they are).
     const vsPrevious = before === undefined ? null : share(names.map((name) => columnDrift(name, before.columns[name]!, w.columns[name]!, drift)));
-    return { ...common, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift), columns };
+    return { ...common, driftShare: share(columns), drifted: columns.filter((c) => c.drifted).map((c) => c.column), driftShareVsPrevious: vsPrevious, prediction: columnDrift('prediction', reference.prediction.score, w.prediction.score, drift), score: scoreSummary(w.prediction.score), columns };
   });
   const all = mergeWindows(windows);
   const overall = all === undefined ? [] : driftOf(all);

@@ -121,3 +121,26 @@ describe('sketches merge', () => {
     expect(merge(labelWindow(refLabels, ['a', 'x']), labelWindow(refLabels, ['x', 'y', null]))).toEqual(labelWindow(refLabels, ['a', 'x', 'x', 'y', null]));
   });
 });
+
+describe('the prediction score over time', () => {
+  it("each window's score quartiles, read off the bins, are within a bin of the exact ones", async () => {
+    const { numericReference, emptyNumeric, addNumber } = await import('../../src/monitor/sketch.js');
+    const { scoreSummary } = await import('../../src/monitor/score-summary.js');
+    const { Random } = await import('../../src/synth/random.js');
+    const rng = new Random(9);
+    const reference = numericReference(Float64Array.from({ length: 20_000 }, () => rng.uniform()));
+    // A window whose scores moved up: Beta-like, squared-root of uniforms.
+    const scores = Float64Array.from({ length: 5000 }, () => Math.sqrt(rng.uniform()));
+    const window = emptyNumeric(reference.edges);
+    for (const s of scores) addNumber(window, s);
+    const summary = scoreSummary(window)!;
+    const sorted = Float64Array.from(scores).sort();
+    const exact = (q: number): number => sorted[Math.floor(q * (sorted.length - 1))]!;
+    // A bin holds 2% of the reference's scores: 0.02 wide on uniform scores.
+    expect(Math.abs(summary.p10 - exact(0.1))).toBeLessThan(0.02);
+    expect(Math.abs(summary.p50 - exact(0.5))).toBeLessThan(0.02);
+    expect(Math.abs(summary.p90 - exact(0.9))).toBeLessThan(0.02);
+    expect(summary.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+    expect(scoreSummary(emptyNumeric(reference.edges))).toBeNull();
+  });
+});

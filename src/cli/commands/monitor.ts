@@ -133,13 +133,14 @@ export function reportText(r: MonitorReport): string {
   const anyMultivariate = r.windows.some((w) => w.multivariate !== undefined);
   lines.push(
     textTable(
-      ['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', ...(anyMultivariate ? ['classifier AUC'] : []), 'schema issues', 'drifted columns'],
+      ['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'score p10 / p50 / p90', ...(anyMultivariate ? ['classifier AUC'] : []), 'schema issues', 'drifted columns'],
       r.windows.map((w) => [
         w.start.slice(0, 16).replace('T', ' '),
         w.rows.toLocaleString('en-US'),
         w.tooFewRows === true ? 'too few rows' : pct(w.driftShare),
         w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious),
         w.prediction.drifted ? 'DRIFT' : '',
+        w.score === undefined || w.score === null ? '–' : `${num(w.score.p10)} / ${num(w.score.p50)} / ${num(w.score.p90)}`,
         ...(anyMultivariate ? [w.multivariate === undefined || w.multivariate.auc === null ? '–' : `${num(w.multivariate.auc)}${w.multivariate.drifted ? ' DRIFT' : ''}`] : []),
         w.dataQuality === undefined ? '–' : qualityBrief(w.dataQuality),
         w.drifted.join(', ') || '–',
