@@ -238,3 +238,16 @@ export function estimateFromSteps(calibration: Calibration, steps: { positive: r
   const pairs = allPositive * allNegative - self;
   return { rows, accuracy: right / rows, auc: pairs > 0 ? above / pairs : null };
 }
+
+/**
+ * CBPE for a multiclass classifier from a window's rows per step of the confidence calibration (the top
+ * probability as the chance the answer is right) and per step of each class's one-vs-rest calibration:
+ * expected accuracy, and the expected macro AUC (each class's expected one-vs-rest AUC, averaged).
+ */
+export function estimateMulticlass(confidence: Calibration, classes: readonly Calibration[], steps: { confidence: readonly number[]; classes: readonly (readonly number[])[] }): { rows: number; accuracy: number; auc: number | null } | undefined {
+  // Expected accuracy: the calibrated chance of being right, whatever the class answered.
+  const overall = estimateFromSteps(confidence, { positive: steps.confidence, negative: [] });
+  if (overall === undefined) return undefined;
+  const aucs = classes.map((c, k) => estimateFromSteps(c, { positive: steps.classes[k] ?? [], negative: [] })?.auc ?? null).filter((a): a is number => a !== null);
+  return { rows: overall.rows, accuracy: overall.accuracy, auc: aucs.length === classes.length && aucs.length > 0 ? aucs.reduce((s, a) => s + a, 0) / aucs.length : null };
+}

@@ -34,6 +34,10 @@ export interface PredictionReference {
   score: NumericSketch;
   /** Binary: the positive class's probability calibrated on the held-out rows (isotonic), for estimated quality. */
   calibration?: Calibration;
+  /** Multiclass: the top probability calibrated as the chance the answer is right (expected accuracy). */
+  confidence?: Calibration;
+  /** Multiclass: each class's probability calibrated one-vs-rest, in the labels' order (expected macro AUC). */
+  classes?: Calibration[];
 }
 
 /** A table column's values as a sketch's input: numbers (NaN missing) or labels (null missing). */
@@ -88,12 +92,37 @@ export interface HeldOutPredictions {
 
 function predictionReference(p: HeldOutPredictions): PredictionReference {
   const k = p.rows === 0 ? 1 : p.scores.length / p.rows;
+  const labelled = p.y !== undefined && p.rows > 0;
   return {
     source: p.source,
-    ...(k === 2 && p.y !== undefined && p.rows > 0 ? { calibration: fitIsotonic(Float64Array.from({ length: p.rows }, (_, i) => p.scores[2 * i + 1]!), p.y) } : {}),
+    ...(k === 2 && labelled ? { calibration: fitIsotonic(Float64Array.from({ length: p.rows }, (_, i) => p.scores[2 * i + 1]!), p.y!) } : {}),
+    ...(k > 2 && labelled ? multiclassCalibration(p.scores, p.rows, k, p.y!) : {}),
     score: numericReference(Float64Array.from({ length: p.rows }, (_, i) => predictionScore(p.scores.subarray(i * k, (i + 1) * k)))),
     ...(p.predicted !== undefined ? { labels: categoricalReference(p.predicted) } : {}),
   };
+}
+
+/**
+ * Multiclass CBPE's calibrations, on held-out rows: the top probability against whether the top class was
+ * right (expected accuracy), and each class's probability against being that class (one-vs-rest, for
+ * the expected macro AUC), as NannyML calibrates a multiclass model's scores.
+ */
+function multiclassCalibration(scores: Float64Array, rows: number, k: number, y: ArrayLike<number>): Pick<PredictionReference, 'confidence' | 'classes'> {
+  const top = new Float64Array(rows);
+  const right = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (scores[i * k + c]! > scores[i * k + best]!) best = c;
+    top[i] = scores[i * k + best]!;
+    right[i] = best === y[i] ? 1 : 0;
+  }
+  const classes = Array.from({ length: k }, (_, c) =>
+    fitIsotonic(
+      Float64Array.from({ length: rows }, (_, i) => scores[i * k + c]!),
+      Float64Array.from({ length: rows }, (_, i) => (y[i] === c ? 1 : 0)),
+    ),
+  );
+  return { confidence: fitIsotonic(top, right), classes };
 }
 
 /** The one number a prediction is watched by: P(positive) for binary, the top probability for multiclass, the value for regression. */

@@ -102,3 +102,56 @@ describe('realized quality from feedback', () => {
     expect(q!.metrics['log_loss']).toBeCloseTo(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.4) + Math.log(0.3)) / 4, 12);
   });
 });
+
+describe('estimated quality (CBPE) for a multiclass classifier', () => {
+  /** Three classes whose scores are 2·x0, x1 and 0 (softmax-drawn labels); x0 with spread `spread`. */
+  function draw3(rng: Random, n: number, spread: number): { X: Float64Array; y: Float64Array } {
+    const X = new Float64Array(n * 3);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      X[3 * i] = spread * rng.normal();
+      X[3 * i + 1] = rng.normal();
+      X[3 * i + 2] = rng.normal();
+      const e = [Math.exp(2 * X[3 * i]!), Math.exp(X[3 * i + 1]!), 1];
+      const u = rng.uniform() * (e[0]! + e[1]! + e[2]!);
+      y[i] = u < e[0]! ? 0 : u < e[0]! + e[1]! ? 1 : 2;
+    }
+    return { X, y };
+  }
+  const top = (proba: Float64Array, i: number): number => (proba[3 * i]! >= proba[3 * i + 1]! && proba[3 * i]! >= proba[3 * i + 2]! ? 0 : proba[3 * i + 1]! >= proba[3 * i + 2]! ? 1 : 2);
+
+  it('under covariate shift that moves realized accuracy by 0.05 or more, expected accuracy is within ±0.02 of it, and the expected macro AUC near the realized one', async () => {
+    const rng = new Random(23);
+    const train = draw3(rng, 6000, 1);
+    const model = await fit('logistic', { data: train.X, n: 6000, d: 3 }, train.y, 'multiclass');
+    const heldOut = draw3(rng, 6000, 1);
+    const heldProba = predict(model, { data: heldOut.X, n: 6000, d: 3 });
+    // The reference as train builds it, from held-out scores and classes.
+    const { buildReference } = await import('../../src/monitor/reference.js');
+    const { estimateMulticlass } = await import('../../src/monitor/quality.js');
+    // No input columns: only the prediction's reference matters here.
+    const noColumns = { nRows: 0, columns: [] } as unknown as Parameters<typeof buildReference>[0];
+    const reference = buildReference(noColumns, [], { scores: heldProba, rows: 6000, y: heldOut.y, source: 'held-out' });
+    const { confidence, classes } = reference.prediction;
+    expect(confidence).toBeDefined();
+    expect(classes).toHaveLength(3);
+    const testAccuracy = heldOut.y.reduce((s, v, i) => s + (top(heldProba, i) === v ? 1 : 0), 0) / 6000;
+    for (const spread of [0.3, 2.5]) {
+      const window = draw3(rng, 20_000, spread);
+      const proba = predict(model, { data: window.X, n: 20_000, d: 3 });
+      const realized = window.y.reduce((s, v, i) => s + (top(proba, i) === v ? 1 : 0), 0) / 20_000;
+      // The rows per calibration step, as a window aggregate keeps them.
+      const steps = { confidence: new Array<number>(confidence!.rate.length).fill(0), classes: classes!.map((c) => new Array<number>(c.rate.length).fill(0)) };
+      for (let i = 0; i < 20_000; i++) {
+        steps.confidence[calibrationStep(confidence!, proba[3 * i + top(proba, i)]!)]!++;
+        for (let c = 0; c < 3; c++) steps.classes[c]![calibrationStep(classes![c]!, proba[3 * i + c]!)]!++;
+      }
+      const estimate = estimateMulticlass(confidence!, classes!, steps)!;
+      const realizedAuc = [0, 1, 2].reduce((s, c) => s + rocAuc(Float64Array.from(window.y, (v) => (v === c ? 1 : 0)), Float64Array.from({ length: 20_000 }, (_, i) => proba[3 * i + c]!)), 0) / 3;
+      console.log(`multiclass, x0 spread ${spread}: accuracy at training ${testAccuracy.toFixed(3)}, realized ${realized.toFixed(3)}, estimated ${estimate.accuracy.toFixed(3)}; macro AUC realized ${realizedAuc.toFixed(3)}, estimated ${estimate.auc!.toFixed(3)}`);
+      expect(Math.abs(realized - testAccuracy)).toBeGreaterThanOrEqual(0.05);
+      expect(Math.abs(estimate.accuracy - realized)).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(estimate.auc! - realizedAuc)).toBeLessThanOrEqual(0.03);
+    }
+  });
+});
