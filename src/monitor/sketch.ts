@@ -122,6 +122,8 @@ export class NumericBinner {
     if (v > edges[last]!) return edges.length;
     let k = this.cellStart[Math.min(this.cellStart.length - 1, Math.floor((v - this.lo) * this.scale))]!;
     while (v > edges[k]!) k++;
+    // A cell's start is rounded: a value just below it may belong to the bin before.
+    while (k > 0 && v <= edges[k - 1]!) k--;
     return k;
   }
 }
@@ -157,6 +159,21 @@ export function addNumbersBinned(sketch: NumericSketch, binner: NumericBinner, v
   sketch.max = max;
   sketch.missing += missing;
   if (sketch.below !== undefined) sketch.below += below;
+}
+
+/** addNumber with a binner made from the sketch's edges. */
+export function addBinned(sketch: NumericSketch, binner: NumericBinner, v: number): void {
+  if (!(v - v === 0)) {
+    sketch.missing++;
+    return;
+  }
+  const b = binner.bin(v);
+  sketch.counts[b]!++;
+  if (b === 0 && sketch.below !== undefined && sketch.edges.length > 0 && v < sketch.edges[0]!) sketch.below++;
+  sketch.sum += v;
+  sketch.sumSquares += v * v;
+  if (v < sketch.min) sketch.min = v;
+  if (v > sketch.max) sketch.max = v;
 }
 
 export function addNumber(sketch: NumericSketch, v: number): void {
