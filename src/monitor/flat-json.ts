@@ -62,15 +62,18 @@ export class FlatJsonReader {
   private readonly index: Map<string, number>;
   /** Each key's characters, to match a key in the text without slicing it. */
   private readonly codes: Uint16Array[];
+  /** Each key's nested reader, by position (an array: a key such as 'toString' must not find Object.prototype's). */
+  private readonly nestedAt: (FlatJsonReader | undefined)[];
 
   /** `nested`: keys whose value may be a flat object, read by their own reader (into its row). */
   constructor(
     keys: readonly string[],
-    private readonly nested: Readonly<Record<string, FlatJsonReader>> = {},
+    nested: Readonly<Record<string, FlatJsonReader>> = {},
   ) {
     this.row = new FlatRow(keys);
     this.index = new Map(keys.map((k, j) => [k, j]));
-    this.codes = keys.map((k) => Uint16Array.from(k, (_, i) => k.charCodeAt(i)));
+    this.codes = keys.map((k) => Uint16Array.from({ length: k.length }, (_, i) => k.charCodeAt(i)));
+    this.nestedAt = keys.map((k) => (Object.hasOwn(nested, k) ? nested[k] : undefined));
   }
 
   /** Reads `text` into `row`; false when it is not a flat object this reader understands (then JSON.parse it). */
@@ -116,7 +119,7 @@ export class FlatJsonReader {
           num[j] = scanned;
         }
       } else if (c === 0x7b) {
-        const reader = j >= 0 ? this.nested[keys[j]!] : undefined;
+        const reader = j >= 0 ? this.nestedAt[j] : undefined;
         if (reader === undefined) return -1;
         i = reader.object(text, i);
         if (i < 0) return -1;
