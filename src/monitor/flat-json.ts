@@ -61,7 +61,7 @@ export class FlatJsonReader {
   readonly row: FlatRow;
   private readonly index: Map<string, number>;
   /** Each key's characters, to match a key in the text without slicing it. */
-  private readonly codes: Uint16Array[];
+  private readonly codes: (Uint16Array | undefined)[];
   /** Each key's nested reader, by position (an array: a key such as 'toString' must not find Object.prototype's). */
   private readonly nestedAt: (FlatJsonReader | undefined)[];
 
@@ -72,7 +72,8 @@ export class FlatJsonReader {
   ) {
     this.row = new FlatRow(keys);
     this.index = new Map(keys.map((k, j) => [k, j]));
-    this.codes = keys.map((k) => Uint16Array.from({ length: k.length }, (_, i) => k.charCodeAt(i)));
+    // A key JSON text must escape (a quote, a backslash, a control character) is never matched raw: none.
+    this.codes = keys.map((k) => (/["\\\u0000-\u001f]/.test(k) ? undefined : Uint16Array.from({ length: k.length }, (_, i) => k.charCodeAt(i))));
     this.nestedAt = keys.map((k) => (Object.hasOwn(nested, k) ? nested[k] : undefined));
   }
 
@@ -95,10 +96,16 @@ export class FlatJsonReader {
     for (;;) {
       if (text.charCodeAt(i) !== 0x22) return -1;
       const start = i + 1;
-      const end = stringEnd(text, start);
-      if (end < 0) return -1;
-      let j = expect < keys.length && same(text, start, end, this.codes[expect]!) ? expect : -1;
-      if (j < 0) j = this.index.get(text.slice(start, end)) ?? -1;
+      // The expected key and its closing quote: then the key is read in one pass.
+      let j = -1;
+      const codes = expect < keys.length ? this.codes[expect] : undefined;
+      let end = codes === undefined ? -1 : keyEnd(text, start, codes);
+      if (end >= 0) j = expect;
+      else {
+        end = stringEnd(text, start);
+        if (end < 0) return -1;
+        j = this.index.get(text.slice(start, end)) ?? -1;
+      }
       i = space(text, end + 1);
       if (text.charCodeAt(i) !== 0x3a) return -1;
       i = space(text, i + 1);
@@ -142,6 +149,8 @@ export class FlatJsonReader {
 
 /** The first index from i that is not JSON whitespace. */
 function space(text: string, i: number): number {
+  // Compact JSON (the usual) has none: one compare.
+  if (i < text.length && text.charCodeAt(i) > 0x20) return i;
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
@@ -149,11 +158,12 @@ function space(text: string, i: number): number {
   return i;
 }
 
-/** Whether text[start, end) is the key of these characters. */
-function same(text: string, start: number, end: number, codes: Uint16Array): boolean {
-  if (end - start !== codes.length) return false;
-  for (let k = 0; k < codes.length; k++) if (text.charCodeAt(start + k) !== codes[k]) return false;
-  return true;
+/** The index of the quote closing the key of these characters at start, or -1 when the text has another key there. */
+function keyEnd(text: string, start: number, codes: Uint16Array): number {
+  const end = start + codes.length;
+  if (end >= text.length) return -1;
+  for (let k = 0; k < codes.length; k++) if (text.charCodeAt(start + k) !== codes[k]) return -1;
+  return text.charCodeAt(end) === 0x22 ? end : -1;
 }
 
 /** The closing quote of a string whose first character is at i; -1 for an escape, a control character or no end. */
