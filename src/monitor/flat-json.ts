@@ -8,6 +8,8 @@
  * the caller parses with JSON.parse, so a value read here is always the one JSON.parse would give.
  */
 
+import { Buffer } from 'node:buffer';
+
 /** What a key held: a value's kind, its number or string beside. */
 export const ABSENT = 0;
 export const NUMBER = 1;
@@ -79,39 +81,41 @@ export class FlatJsonReader {
 
   /** Reads `text` into `row`; false when it is not a flat object this reader understands (then JSON.parse it). */
   read(text: string): boolean {
-    const end = this.object(text, space(text, 0));
-    return end >= 0 && space(text, end) === text.length;
+    const u = unitsOf(text);
+    if (u === undefined) return false;
+    const end = this.object(text, u, space(u, 0));
+    return end >= 0 && space(u, end) === text.length;
   }
 
   /** The object at i into row: the index after it, or -1. */
-  private object(text: string, i: number): number {
+  private object(text: string, u: Uint16Array, i: number): number {
     const row = this.row;
     const { kind, num, str, keys } = row;
     kind.fill(ABSENT);
-    if (text.charCodeAt(i) !== 0x7b) return -1;
-    i = space(text, i + 1);
-    if (text.charCodeAt(i) === 0x7d) return i + 1;
+    if (u[i] !== 0x7b) return -1;
+    i = space(u, i + 1);
+    if (u[i] === 0x7d) return i + 1;
     // Clients send keys in one order: the key after the last one matched is tried first.
     let expect = 0;
     for (;;) {
-      if (text.charCodeAt(i) !== 0x22) return -1;
+      if (u[i] !== 0x22) return -1;
       const start = i + 1;
       // The expected key and its closing quote: then the key is read in one pass.
       let j = -1;
       const codes = expect < keys.length ? this.codes[expect] : undefined;
-      let end = codes === undefined ? -1 : keyEnd(text, start, codes);
+      let end = codes === undefined ? -1 : keyEnd(u, text.length, start, codes);
       if (end >= 0) j = expect;
       else {
-        end = stringEnd(text, start);
+        end = stringEnd(u, start);
         if (end < 0) return -1;
         j = this.index.get(text.slice(start, end)) ?? -1;
       }
-      i = space(text, end + 1);
-      if (text.charCodeAt(i) !== 0x3a) return -1;
-      i = space(text, i + 1);
-      const c = text.charCodeAt(i);
+      i = space(u, end + 1);
+      if (u[i] !== 0x3a) return -1;
+      i = space(u, i + 1);
+      const c = u[i]!;
       if (c === 0x22) {
-        const close = stringEnd(text, i + 1);
+        const close = stringEnd(u, i + 1);
         if (close < 0) return -1;
         if (j >= 0) {
           kind[j] = STRING;
@@ -119,7 +123,7 @@ export class FlatJsonReader {
         }
         i = close + 1;
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        i = number(text, i);
+        i = number(text, u, i);
         if (i < 0) return -1;
         if (j >= 0) {
           kind[j] = NUMBER;
@@ -128,7 +132,7 @@ export class FlatJsonReader {
       } else if (c === 0x7b) {
         const reader = j >= 0 ? this.nestedAt[j] : undefined;
         if (reader === undefined) return -1;
-        i = reader.object(text, i);
+        i = reader.object(text, u, i);
         if (i < 0) return -1;
         kind[j] = OBJECT;
       } else {
@@ -138,84 +142,97 @@ export class FlatJsonReader {
         i += word.length;
       }
       if (j >= 0) expect = j + 1;
-      i = space(text, i);
-      const after = text.charCodeAt(i);
+      i = space(u, i);
+      const after = u[i];
       if (after === 0x7d) return i + 1;
       if (after !== 0x2c) return -1;
-      i = space(text, i + 1);
+      i = space(u, i + 1);
     }
   }
 }
 
-/** The first index from i that is not JSON whitespace. */
-function space(text: string, i: number): number {
-  // Compact JSON (the usual) has none: one compare.
-  if (i < text.length && text.charCodeAt(i) > 0x20) return i;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+/**
+ * The text's UTF-16 code units, copied natively into a reused array (indexing it is cheaper than
+ * charCodeAt), then a 0: a character no JSON token holds outside a string and none may hold raw inside
+ * one, so every scan stops at the end without a bounds check.
+ */
+let units = new Uint16Array(4096);
+let unitBytes = Buffer.from(units.buffer);
+
+function unitsOf(text: string): Uint16Array | undefined {
+  if (text.length + 1 > units.length) {
+    units = new Uint16Array(2 * text.length + 2);
+    unitBytes = Buffer.from(units.buffer);
   }
+  if (unitBytes.write(text, 0, 'utf16le') !== 2 * text.length) return undefined;
+  units[text.length] = 0;
+  return units;
+}
+
+/** The first index from i that is not JSON whitespace. */
+function space(u: Uint16Array, i: number): number {
+  let c = u[i]!;
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = u[++i]!;
   return i;
 }
 
 /** The index of the quote closing the key of these characters at start, or -1 when the text has another key there. */
-function keyEnd(text: string, start: number, codes: Uint16Array): number {
+function keyEnd(u: Uint16Array, n: number, start: number, codes: Uint16Array): number {
   const end = start + codes.length;
-  if (end >= text.length) return -1;
-  for (let k = 0; k < codes.length; k++) if (text.charCodeAt(start + k) !== codes[k]) return -1;
-  return text.charCodeAt(end) === 0x22 ? end : -1;
+  if (end >= n) return -1;
+  for (let k = 0; k < codes.length; k++) if (u[start + k] !== codes[k]) return -1;
+  return u[end] === 0x22 ? end : -1;
 }
 
-/** The closing quote of a string whose first character is at i; -1 for an escape, a control character or no end. */
-function stringEnd(text: string, i: number): number {
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+/** The closing quote of a string whose first character is at i; -1 for an escape, a control character or no end (the 0 after the text). */
+function stringEnd(u: Uint16Array, i: number): number {
+  for (;;) {
+    const c = u[i]!;
     if (c === 0x22) return i;
     if (c === 0x5c || c < 0x20) return -1;
+    i++;
   }
-  return -1;
 }
 
 /** The value of the last number() (a second return value without an object per number). */
 let scanned = 0;
 
 /** The JSON number at i into `scanned`: the index after it, or -1 when the text is not one. */
-function number(text: string, i: number): number {
+function number(text: string, u: Uint16Array, i: number): number {
   const start = i;
-  const n = text.length;
-  const negative = text.charCodeAt(i) === 0x2d;
+  const negative = u[i] === 0x2d;
   if (negative) i++;
   let mantissa = 0;
   let digits = 0;
-  let c = i < n ? text.charCodeAt(i) : -1;
+  let c = u[i]!;
   if (c === 0x30) {
-    c = ++i < n ? text.charCodeAt(i) : -1;
+    c = u[++i]!;
     digits++;
   } else if (c >= 0x31 && c <= 0x39) {
     do {
       mantissa = mantissa * 10 + (c - 0x30);
       digits++;
-      c = ++i < n ? text.charCodeAt(i) : -1;
+      c = u[++i]!;
     } while (c >= 0x30 && c <= 0x39);
   } else return -1;
   let fraction = 0;
   if (c === 0x2e) {
-    c = ++i < n ? text.charCodeAt(i) : -1;
+    c = u[++i]!;
     if (!(c >= 0x30 && c <= 0x39)) return -1;
     do {
       mantissa = mantissa * 10 + (c - 0x30);
       digits++;
       fraction++;
-      c = ++i < n ? text.charCodeAt(i) : -1;
+      c = u[++i]!;
     } while (c >= 0x30 && c <= 0x39);
   }
   let exponent = false;
   if (c === 0x65 || c === 0x45) {
     exponent = true;
-    c = ++i < n ? text.charCodeAt(i) : -1;
-    if (c === 0x2b || c === 0x2d) c = ++i < n ? text.charCodeAt(i) : -1;
+    c = u[++i]!;
+    if (c === 0x2b || c === 0x2d) c = u[++i]!;
     if (!(c >= 0x30 && c <= 0x39)) return -1;
-    do c = ++i < n ? text.charCodeAt(i) : -1;
+    do c = u[++i]!;
     while (c >= 0x30 && c <= 0x39);
   }
   // Up to 15 digits the mantissa is an exact integer and one division rounds it; else the engine's own conversion.
