@@ -40,6 +40,8 @@ interface Slot {
    */
   sampleNumbers: Float64Array;
   sampleLabels: (string | null)[];
+  /** Rows the sample keeps at most. */
+  sampleRows: number;
 }
 
 /**
@@ -104,13 +106,14 @@ export class WindowFolder {
     const { sketches, levelIndexes } = slot;
     const at = slot.reservoir.offer();
     const base = at * sketches.length;
+    const sampled = at >= 0 ? sampleSpace(slot, at) : slot.sampleNumbers;
     for (let j = 0; j < sketches.length; j++) {
       const sketch = sketches[j]!;
       if (sketch.kind === 'numeric') {
         const x = numberAt(row, j);
         addBinned(sketch, this.binnerOf[j]!, x);
         if (!Number.isFinite(x) && sketch.invalid !== undefined && invalidNumberAt(row, j)) sketch.invalid++;
-        if (at >= 0) slot.sampleNumbers[base + j] = x;
+        if (at >= 0) sampled[base + j] = x;
       } else {
         const label = labelAt(row, j);
         addLabel(sketch, levelIndexes[j]!, label, this.knownByColumn[j]);
@@ -145,8 +148,8 @@ export class WindowFolder {
       while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
       const slot = this.slot(version, start);
       slot.aggregate.rows += to - from;
-      const sampled = slot.sampleNumbers;
       slot.reservoir.offerMany(to - from, (offset, at) => {
+        const sampled = sampleSpace(slot, at);
         for (let j = 0; j < width; j++) {
           const a = arrays[j];
           sampled[at * width + j] = a === undefined ? NaN : a[from + offset]!;
@@ -216,8 +219,9 @@ export class WindowFolder {
         sketches: this.names.map((name) => columns[name]!),
         levelIndexes: this.names.map((name) => indexes.get(name)),
         reservoir: new Reservoir(sample, this.sampleRows, seedOf(version, start)),
-        sampleNumbers: new Float64Array(this.sampleRows * this.names.length),
-        sampleLabels: this.knownByColumn.some((k) => k !== undefined) ? new Array<string | null>(this.sampleRows * this.names.length).fill(null) : [],
+        sampleNumbers: new Float64Array(0),
+        sampleLabels: [],
+        sampleRows: this.sampleRows,
       };
       this.slots.set(key, slot);
     }
@@ -239,6 +243,17 @@ export function mergeWindows(windows: readonly WindowAggregate[], sampleRows = S
     const sample = a.sample !== undefined && b.sample !== undefined ? mergeSamples(a.sample, b.sample, sampleRows) : undefined;
     return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}) };
   }, windows[0]!);
+}
+
+/** The slot's flat sample numbers, grown (doubling, up to its size) to hold row `at`: a window of few rows stores few. */
+function sampleSpace(slot: Slot, at: number): Float64Array {
+  const width = slot.sketches.length;
+  if ((at + 1) * width <= slot.sampleNumbers.length) return slot.sampleNumbers;
+  const rows = Math.min(slot.sampleRows, Math.max(at + 1, 16, (2 * slot.sampleNumbers.length) / Math.max(1, width)));
+  const grown = new Float64Array(rows * width);
+  grown.set(slot.sampleNumbers);
+  slot.sampleNumbers = grown;
+  return grown;
 }
 
 function finiteOrNull(v: number): number | null {
