@@ -1,13 +1,16 @@
 // Monitoring's fold and report (issue 21), timed: (1) end to end from logged records as the shipper reads
-// them — JSON text — parsed and folded into hourly windows on the reference's bins; (2) the fold alone on
-// typed columns; (3) a drift report over 30 days of hourly windows. 28 numeric columns, as the serving
-// bench's rows. Memory is printed before and after to show it does not grow with the records.
+// them — JSON text — read and folded into hourly windows on the reference's bins, by the same call the
+// shipper makes (WindowFolder.addText, as ship-fold.ts); (2) the fold alone on typed columns; (3) a drift
+// report over 30 days of hourly windows. 28 numeric columns, as the serving bench's rows. Each window
+// samples SHIPPED_SAMPLE_ROWS (200) rows, as the shipper's folds do. Memory is printed before and after
+// to show it does not grow with the records.
 //
-//   npm run build && node bench/monitor.mjs [RECORDS=10000000]
+//   npm run build && node --expose-gc bench/monitor.mjs [RECORDS=10000000]
 import { numericReference } from '../dist/monitor/sketch.js';
 import { WindowFolder, HOUR_MS } from '../dist/monitor/window.js';
 import { driftReport } from '../dist/monitor/monitor.js';
 import { Random } from '../dist/synth/random.js';
+import { SHIPPED_SAMPLE_ROWS } from '../dist/monitor/ship-fold.js';
 
 const records = Number(process.argv[2] ?? 10_000_000);
 const D = 28;
@@ -34,20 +37,20 @@ const spacing = (30 * 24 * HOUR_MS) / records; // 30 days of traffic
 global.gc?.();
 const rssBefore = mb();
 let t0 = performance.now();
-const folder = new WindowFolder(reference, labels, HOUR_MS);
+const folder = new WindowFolder(reference, labels, HOUR_MS, SHIPPED_SAMPLE_ROWS);
 for (let i = 0; i < records; i++) {
   const r = pool[i % POOL];
-  folder.add({ id: '', model: 'bench', version: 1, timestamp: start + i * spacing, request: JSON.parse(r.requestJson), response: JSON.parse(r.responseJson), latencyMs: 0 });
+  folder.addText(1, start + i * spacing, r.requestJson, r.responseJson);
 }
 const endToEnd = performance.now() - t0;
 const windows = folder.windows();
-console.log(`end to end (parse JSON + fold): ${records.toLocaleString('en-US')} records × ${D} columns in ${(endToEnd / 1000).toFixed(1)} s = ${Math.round(records / (endToEnd / 1000)).toLocaleString('en-US')} records/s (bar ≥ 300,000); ${windows.length} hourly windows; RSS ${rssBefore} → ${mb()} MB`);
+console.log(`end to end (read JSON + fold): ${records.toLocaleString('en-US')} records × ${D} columns in ${(endToEnd / 1000).toFixed(1)} s = ${Math.round(records / (endToEnd / 1000)).toLocaleString('en-US')} records/s (bar ≥ 300,000); ${windows.length} hourly windows; RSS ${rssBefore} → ${mb()} MB`);
 
 // The fold alone, on typed columns: the pool's rows as one Float64Array per column, folded a batch at a time.
 const typed = {};
 for (const name of names) typed[name] = Float64Array.from(pool, (r) => JSON.parse(r.requestJson)[name]);
 const stamps = new Float64Array(POOL);
-const folder2 = new WindowFolder(reference, labels, HOUR_MS);
+const folder2 = new WindowFolder(reference, labels, HOUR_MS, SHIPPED_SAMPLE_ROWS);
 t0 = performance.now();
 for (let done = 0; done < records; done += POOL) {
   for (let i = 0; i < POOL; i++) stamps[i] = start + (done + i) * spacing;

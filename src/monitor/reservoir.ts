@@ -46,6 +46,8 @@ export class Reservoir {
     this.rng = new Random(seed);
     this.step();
     this.next += size - 1;
+    // A sample of no rows keeps none (the skip's draws would divide by 0 and never pass a batch's end).
+    if (!(size > 0)) this.next = Infinity;
   }
 
   /** Counts a row; the position its values go to (rows.length: appended), or -1 when it is not kept. */

@@ -1,4 +1,4 @@
-import type { EncodedPrediction, JsonValue, MonitorWindows, WindowPart } from '../store/index.js';
+import type { EncodedPrediction, MonitorWindows, WindowPart } from '../store/index.js';
 import type { ShipFold } from '../store/prediction-log/shipper.js';
 import type { MonitorReference } from './reference.js';
 import { HOUR_MS, mergeWindows, WindowFolder, type WindowAggregate } from './window.js';
@@ -18,7 +18,7 @@ export type ReferenceLookup = (model: string, version: number) => Promise<{ refe
 /**
  * Folding as predictions ship: each segment's stored records are summarized per model version into
  * hourly window aggregates on the version's reference bins, and merged into the store's. Requests and
- * answers are parsed once here, never again by a report.
+ * answers are read once here (their JSON text scanned, not parsed into objects), never again by a report.
  */
 export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: ReferenceLookup, windowMs = HOUR_MS): ShipFold {
   // A version's reference never changes: looked up once. Having none is asked again after a while (one
@@ -59,7 +59,7 @@ export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: Referenc
         const found = await referenceOf(model, version);
         if (found === undefined) continue;
         const folder = new WindowFolder(found.reference, found.labels, windowMs, SHIPPED_SAMPLE_ROWS);
-        for (const r of list) folder.add({ ...r, request: parseOrNull(r.requestJson), response: parseOrNull(r.responseJson) });
+        for (const r of list) folder.addText(r.version, r.timestamp, r.requestJson, r.responseJson);
         for (const w of folder.windows()) parts.push({ model, version, start: w.start, windowMs, rows: w.rows, aggregate: JSON.stringify(w) });
       }
       return parts;
@@ -71,13 +71,4 @@ export function shipFold(windows: Pick<MonitorWindows, 'fold'>, lookup: Referenc
 /** Two stored aggregates of one window as one. */
 export function mergeAggregates(a: string, b: string): string {
   return JSON.stringify(mergeWindows([JSON.parse(a) as WindowAggregate, JSON.parse(b) as WindowAggregate], SHIPPED_SAMPLE_ROWS));
-}
-
-/** The journal holds valid JSON (the server encoded it); a record that is not folds as an empty row. */
-function parseOrNull(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return null;
-  }
 }

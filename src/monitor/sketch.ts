@@ -94,34 +94,38 @@ export function numericBin(edges: readonly number[], v: number): number {
 }
 
 /**
- * A numeric sketch's bin for many values fast: a grid of cells over the edges' range gives each value
- * the bin of its cell's start, and a step or two over the edges inside the cell finds its own — no
- * binary search (its branches are coin flips) per value.
+ * A numeric sketch's bin for many values fast: a fine grid of cells over the edges' range gives each
+ * value the bin of its cell's start, and (in the few cells an edge crosses) a compare or two over the
+ * edges finds its own — no binary search (its branches are coin flips) per value.
  */
 export class NumericBinner {
   private readonly edges: Float64Array;
   private readonly cellStart: Int32Array;
   private readonly lo: number;
+  private readonly hi: number;
   private readonly scale: number;
 
   constructor(edges: readonly number[]) {
     this.edges = Float64Array.from(edges);
-    const cells = Math.max(1, 4 * edges.length);
+    // Many cells per edge: an edge crosses few of them, so most values need no compare with an edge.
+    const cells = Math.max(1, 16 * edges.length);
     this.lo = edges[0] ?? 0;
-    const hi = edges[edges.length - 1] ?? 0;
-    this.scale = hi > this.lo ? cells / (hi - this.lo) : 0;
+    this.hi = edges[edges.length - 1] ?? 0;
+    this.scale = this.hi > this.lo ? cells / (this.hi - this.lo) : 0;
     this.cellStart = new Int32Array(cells + 1);
     for (let c = 0; c <= cells; c++) this.cellStart[c] = numericBin(edges, this.scale > 0 ? this.lo + c / this.scale : this.lo);
   }
 
   /** The bin of a present value (as numericBin). */
   bin(v: number): number {
+    if (!(v > this.lo)) return 0;
     const edges = this.edges;
-    if (v <= this.lo) return 0;
-    const last = edges.length - 1;
-    if (v > edges[last]!) return edges.length;
-    let k = this.cellStart[Math.min(this.cellStart.length - 1, Math.floor((v - this.lo) * this.scale))]!;
+    if (v > this.hi) return edges.length;
+    // lo < v ≤ hi: a cell in [0, cells], its start's bin at or below v's.
+    let k = this.cellStart[((v - this.lo) * this.scale) | 0]!;
     while (v > edges[k]!) k++;
+    // A cell's start is rounded: a value just below it may belong to the bin before.
+    while (k > 0 && v <= edges[k - 1]!) k--;
     return k;
   }
 }
@@ -157,6 +161,21 @@ export function addNumbersBinned(sketch: NumericSketch, binner: NumericBinner, v
   sketch.max = max;
   sketch.missing += missing;
   if (sketch.below !== undefined) sketch.below += below;
+}
+
+/** addNumber with a binner made from the sketch's edges. */
+export function addBinned(sketch: NumericSketch, binner: NumericBinner, v: number): void {
+  if (!(v - v === 0)) {
+    sketch.missing++;
+    return;
+  }
+  const b = binner.bin(v);
+  sketch.counts[b]!++;
+  if (b === 0 && sketch.below !== undefined && sketch.edges.length > 0 && v < sketch.edges[0]!) sketch.below++;
+  sketch.sum += v;
+  sketch.sumSquares += v * v;
+  if (v < sketch.min) sketch.min = v;
+  if (v > sketch.max) sketch.max = v;
 }
 
 export function addNumber(sketch: NumericSketch, v: number): void {

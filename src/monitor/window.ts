@@ -1,8 +1,10 @@
 import type { Prediction } from '../store/serving.js';
 import { calibrationStep } from './calibration.js';
-import { predictionScore, type MonitorReference } from './reference.js';
+import { OBJECT } from './flat-json.js';
+import { invalidNumberAt, labelAt, numberAt, RecordReader } from './record-reader.js';
+import type { MonitorReference } from './reference.js';
 import { mergeSamples, Reservoir, SAMPLE_ROWS, seedOf, type RowSample, type SampleValue } from './reservoir.js';
-import { addLabel, addNumber, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
+import { addBinned, addLabel, addNumbersBinned, emptyCategorical, emptyNumeric, levelIndex, merge, NumericBinner, type CategoricalSketch, type ColumnSketch, type NumericSketch } from './sketch.js';
 
 /** One window of one model version's traffic, summarized on its reference's bins. Mergeable (mergeWindows). */
 export interface WindowAggregate {
@@ -32,6 +34,14 @@ interface Slot {
   sketches: ColumnSketch[];
   levelIndexes: (Map<string, number> | undefined)[];
   reservoir: Reservoir;
+  /**
+   * The sample's rows, position by column, kept flat until windows() (a kept row then costs copies, not
+   * an array): numbers (NaN: null) and, for category columns, labels.
+   */
+  sampleNumbers: Float64Array;
+  sampleLabels: (string | null)[];
+  /** Rows the sample keeps at most. */
+  sampleRows: number;
 }
 
 /**
@@ -46,6 +56,10 @@ export class WindowFolder {
   private readonly known = new Map<string, Set<string>>();
   private readonly names: string[];
   private readonly knownByColumn: (Set<string> | undefined)[];
+  private readonly reader: RecordReader;
+  /** Each numeric column's grid binner (by position), and the score's: no binary search per value. */
+  private readonly binnerOf: (NumericBinner | undefined)[];
+  private readonly scoreBinner: NumericBinner;
   /** The slot of the last record: traffic arrives in time order, so nearly every record is in it. */
   private last: { version: number; start: number; slot: Slot } | undefined;
 
@@ -60,45 +74,62 @@ export class WindowFolder {
     for (const [name, sketch] of Object.entries(reference.columns)) if (sketch.kind === 'categorical') this.known.set(name, new Set(sketch.otherLevels ?? []));
     this.names = Object.keys(reference.columns);
     this.knownByColumn = this.names.map((name) => this.known.get(name));
+    this.reader = new RecordReader(this.names, labels);
+    this.binnerOf = this.names.map((name) => {
+      const sketch = reference.columns[name]!;
+      return sketch.kind === 'numeric' ? new NumericBinner(sketch.edges) : undefined;
+    });
+    this.scoreBinner = new NumericBinner(reference.prediction.score.edges);
   }
 
   add(p: Prediction): void {
-    const start = Math.floor(p.timestamp / this.windowMs) * this.windowMs;
-    const last = this.last;
-    const slot = last !== undefined && last.start === start && last.version === p.version ? last.slot : this.slot(p.version, start);
-    const w = slot.aggregate;
-    w.rows++;
-    const row = isRecord(p.request) ? p.request : {};
-    const { sketches, levelIndexes } = slot;
-    for (let j = 0; j < sketches.length; j++) {
-      const sketch = sketches[j]!;
-      const v = row[this.names[j]!];
-      if (sketch.kind === 'numeric') {
-        if (typeof v === 'number') addNumber(sketch, v);
-        else {
-          const x = asNumber(v);
-          addNumber(sketch, x);
-          if (!Number.isFinite(x) && !isBlank(v) && sketch.invalid !== undefined) sketch.invalid++;
-        }
-      } else {
-        addLabel(sketch, levelIndexes[j]!, labelOf(v), this.knownByColumn[j]);
-        if (typeof v === 'object' && v !== null && sketch.invalid !== undefined) sketch.invalid++;
-      }
-    }
-    const at = slot.reservoir.offer();
-    if (at >= 0) w.sample!.rows[at] = sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(asNumber(row[this.names[j]!])) : labelOf(row[this.names[j]!])));
-    const response = isRecord(p.response) ? p.response : {};
-    const score = this.scoreOf(response);
-    addNumber(w.prediction.score, score);
-    if (w.steps !== undefined && Number.isFinite(score)) {
-      const step = calibrationStep(this.reference.prediction.calibration!, score);
-      if (asLabel(response['prediction']) === this.labels![1]) w.steps.positive[step]!++;
-      else w.steps.negative[step]!++;
-    }
-    if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, asLabel(response['prediction']));
+    this.reader.request(p.request);
+    this.reader.response(p.response);
+    this.fold(p.version, p.timestamp);
   }
 
-  private binners: Map<string, NumericBinner> | undefined;
+  /** add() for a record as the journal holds it, its request and answer as JSON text. */
+  addText(version: number, timestamp: number, requestJson: string, responseJson: string): void {
+    this.reader.requestText(requestJson);
+    this.reader.responseText(responseJson);
+    this.fold(version, timestamp);
+  }
+
+  /** Folds the reader's record. */
+  private fold(version: number, timestamp: number): void {
+    const start = Math.floor(timestamp / this.windowMs) * this.windowMs;
+    const last = this.last;
+    const slot = last !== undefined && last.start === start && last.version === version ? last.slot : this.slot(version, start);
+    const w = slot.aggregate;
+    w.rows++;
+    const row = this.reader.row;
+    const { sketches, levelIndexes } = slot;
+    const at = slot.reservoir.offer();
+    const base = at * sketches.length;
+    const sampled = at >= 0 ? sampleSpace(slot, at) : slot.sampleNumbers;
+    for (let j = 0; j < sketches.length; j++) {
+      const sketch = sketches[j]!;
+      if (sketch.kind === 'numeric') {
+        const x = numberAt(row, j);
+        addBinned(sketch, this.binnerOf[j]!, x);
+        if (!Number.isFinite(x) && sketch.invalid !== undefined && invalidNumberAt(row, j)) sketch.invalid++;
+        if (at >= 0) sampled[base + j] = x;
+      } else {
+        const label = labelAt(row, j);
+        addLabel(sketch, levelIndexes[j]!, label, this.knownByColumn[j]);
+        if (row.kind[j] === OBJECT && sketch.invalid !== undefined) sketch.invalid++;
+        if (at >= 0) slot.sampleLabels[base + j] = label;
+      }
+    }
+    const { score, predicted } = this.reader;
+    addBinned(w.prediction.score, this.scoreBinner, score);
+    if (w.steps !== undefined && Number.isFinite(score)) {
+      const step = calibrationStep(this.reference.prediction.calibration!, score);
+      if (predicted === this.labels![1]) w.steps.positive[step]!++;
+      else w.steps.negative[step]!++;
+    }
+    if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, predicted);
+  }
 
   /**
    * Folds a batch already in columns (as a columnar reader or the shipper's decoder gives them): each
@@ -107,8 +138,8 @@ export class WindowFolder {
    * predictions go through add().
    */
   addColumns(version: number, timestamps: ArrayLike<number>, numbers: Readonly<Record<string, ArrayLike<number>>>): void {
-    this.binners ??= new Map(Object.entries(this.reference.columns).flatMap(([name, sk]) => (sk.kind === 'numeric' ? [[name, new NumericBinner(sk.edges)] as const] : [])));
     const n = timestamps.length;
+    const width = this.names.length;
     // Each sampled column's values (category columns are not in the batch: missing, as their sketches count them).
     const arrays = this.names.map((name) => (this.reference.columns[name]!.kind === 'numeric' ? numbers[name] : undefined));
     for (let from = 0; from < n; ) {
@@ -117,18 +148,20 @@ export class WindowFolder {
       while (to < n && timestamps[to]! >= start && timestamps[to]! < start + this.windowMs) to++;
       const slot = this.slot(version, start);
       slot.aggregate.rows += to - from;
-      const sampled = slot.aggregate.sample!.rows;
       slot.reservoir.offerMany(to - from, (offset, at) => {
-        const row = new Array<SampleValue>(arrays.length);
-        for (let j = 0; j < arrays.length; j++) {
+        const sampled = sampleSpace(slot, at);
+        for (let j = 0; j < width; j++) {
           const a = arrays[j];
-          row[j] = a === undefined ? null : finiteOrNull(a[from + offset]!);
+          sampled[at * width + j] = a === undefined ? NaN : a[from + offset]!;
         }
-        sampled[at] = row;
+        // Category columns' labels are missing in a batch of numbers.
+        if (slot.sampleLabels.length > 0) slot.sampleLabels.fill(null, at * width, (at + 1) * width);
       });
-      for (const [name, binner] of this.binners) {
-        const sketch = slot.aggregate.columns[name] as NumericSketch;
-        const values = numbers[name];
+      for (let j = 0; j < width; j++) {
+        const binner = this.binnerOf[j];
+        if (binner === undefined) continue;
+        const sketch = slot.sketches[j] as NumericSketch;
+        const values = arrays[j];
         if (values === undefined) sketch.missing += to - from;
         else addNumbersBinned(sketch, binner, values, from, to);
       }
@@ -138,13 +171,18 @@ export class WindowFolder {
 
   /** The windows, oldest first (versions apart). */
   windows(): WindowAggregate[] {
-    return [...this.slots.values()].map((s) => s.aggregate).sort((a, b) => a.start - b.start || a.version - b.version);
+    return [...this.slots.values()].map((s) => this.withSample(s)).sort((a, b) => a.start - b.start || a.version - b.version);
   }
 
-  private scoreOf(response: Record<string, unknown>): number {
-    const probabilities = response['probabilities'];
-    if (isRecord(probabilities) && this.labels !== undefined) return predictionScore(this.labels.map((l) => asNumber(probabilities[l])));
-    return asNumber(response['prediction']);
+  /** The slot's aggregate with its sample's rows as the flat store holds them now. */
+  private withSample(slot: Slot): WindowAggregate {
+    const sample = slot.aggregate.sample!;
+    const width = slot.sketches.length;
+    const kept = Math.min(sample.seen, this.sampleRows);
+    sample.rows = Array.from({ length: kept }, (_, i) =>
+      slot.sketches.map((sketch, j): SampleValue => (sketch.kind === 'numeric' ? finiteOrNull(slot.sampleNumbers[i * width + j]!) : (slot.sampleLabels[i * width + j] ?? null))),
+    );
+    return slot.aggregate;
   }
 
   private slot(version: number, start: number): Slot {
@@ -181,6 +219,9 @@ export class WindowFolder {
         sketches: this.names.map((name) => columns[name]!),
         levelIndexes: this.names.map((name) => indexes.get(name)),
         reservoir: new Reservoir(sample, this.sampleRows, seedOf(version, start)),
+        sampleNumbers: new Float64Array(0),
+        sampleLabels: [],
+        sampleRows: this.sampleRows,
       };
       this.slots.set(key, slot);
     }
@@ -204,30 +245,17 @@ export function mergeWindows(windows: readonly WindowAggregate[], sampleRows = S
   }, windows[0]!);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function asNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '') return Number(v);
-  return NaN;
-}
-
-function isBlank(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+/** The slot's flat sample numbers, grown (doubling, up to its size) to hold row `at`: a window of few rows stores few. */
+function sampleSpace(slot: Slot, at: number): Float64Array {
+  const width = slot.sketches.length;
+  if ((at + 1) * width <= slot.sampleNumbers.length) return slot.sampleNumbers;
+  const rows = Math.min(slot.sampleRows, Math.max(at + 1, 16, (2 * slot.sampleNumbers.length) / Math.max(1, width)));
+  const grown = new Float64Array(rows * width);
+  grown.set(slot.sampleNumbers);
+  slot.sampleNumbers = grown;
+  return grown;
 }
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
-}
-
-/** A request's category value: an object (or array) is of the wrong type, read as missing. */
-function labelOf(v: unknown): string | null {
-  return typeof v === 'object' && v !== null ? null : asLabel(v);
-}
-
-function asLabel(v: unknown): string | null {
-  if (v === null || v === undefined || v === '') return null;
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
