@@ -1,6 +1,6 @@
 import type { EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
-import { estimateFromSteps, realizedQuality, type ArmQuality, type WindowEstimate, type WindowQuality } from './quality.js';
+import { estimateFromSteps, estimateMulticlass, realizedQuality, type ArmQuality, type WindowEstimate, type WindowQuality } from './quality.js';
 import { armsByWindow, armsCounted, countArms, rangeArms, type ArmCount } from './arms.js';
 import type { SegmentView } from './segments.js';
 import { columnDrift, DEFAULT_DRIFT, MIN_ROWS, tooFewRows, type ColumnDrift, type DriftOptions } from './drift.js';
@@ -169,12 +169,16 @@ function countedAgainst(quality: WindowQuality[], windows: readonly WindowAggreg
   return [...out, ...measured.values()].sort((a, b) => a.start.localeCompare(b.start) || a.version - b.version);
 }
 
-/** CBPE per window, from each window's rows per calibration step (binary classifiers with a calibration). */
+/** CBPE per window, from each window's rows per calibration step (classifiers with calibrations: binary, or multiclass). */
 function estimates(reference: MonitorReference, windows: readonly WindowAggregate[]): WindowEstimate[] {
-  const calibration = reference.prediction.calibration;
-  if (calibration === undefined) return [];
+  const { calibration, confidence, classes } = reference.prediction;
   return windows.flatMap((w) => {
-    const e = w.steps === undefined ? undefined : estimateFromSteps(calibration, w.steps);
+    const e =
+      calibration !== undefined && w.steps !== undefined
+        ? estimateFromSteps(calibration, w.steps)
+        : confidence !== undefined && classes !== undefined && w.multiclass !== undefined
+          ? estimateMulticlass(confidence, classes, w.multiclass)
+          : undefined;
     return e === undefined ? [] : [{ version: w.version, start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString(), ...e }];
   });
 }

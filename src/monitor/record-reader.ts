@@ -15,6 +15,8 @@ export class RecordReader {
   /** The last answer's score (NaN: none) and predicted label. */
   score = NaN;
   predicted: string | null = null;
+  /** Whether the last answer gave probabilities (then `probabilities` holds them, in the labels' order). */
+  hasProbabilities = false;
 
   constructor(
     columns: readonly string[],
@@ -24,6 +26,11 @@ export class RecordReader {
     this.probabilities = new FlatJsonReader(labels ?? []);
     this.responses = new FlatJsonReader(['prediction', 'probabilities'], { probabilities: this.probabilities });
     this.scores = new Float64Array(labels?.length ?? 0);
+  }
+
+  /** The last answer's probabilities, in the labels' order (valid while hasProbabilities). */
+  get classProbabilities(): Float64Array {
+    return this.scores;
   }
 
   get row(): FlatRow {
@@ -43,7 +50,8 @@ export class RecordReader {
     if (!this.responses.read(text)) return this.response(parseOrNull(text));
     const row = this.responses.row;
     this.predicted = labelAt(row, 0);
-    if (row.kind[1] === OBJECT && this.labels !== undefined) {
+    this.hasProbabilities = row.kind[1] === OBJECT && this.labels !== undefined;
+    if (this.hasProbabilities) {
       const p = this.probabilities.row;
       for (let k = 0; k < this.scores.length; k++) this.scores[k] = numberAt(p, k);
       this.score = predictionScore(this.scores);
@@ -54,6 +62,7 @@ export class RecordReader {
     const response = isRecord(value) ? value : {};
     const probabilities = response['probabilities'];
     this.predicted = asLabel(response['prediction']);
+    this.hasProbabilities = isRecord(probabilities) && this.labels !== undefined;
     if (isRecord(probabilities) && this.labels !== undefined) {
       for (let k = 0; k < this.scores.length; k++) this.scores[k] = asNumber(own(probabilities, this.labels[k]!));
       this.score = predictionScore(this.scores);

@@ -20,6 +20,8 @@ export interface WindowAggregate {
    * accuracy and AUC (CBPE) depend on nothing else (see estimateFromSteps), so they merge exactly.
    */
   steps?: { positive: number[]; negative: number[] };
+  /** Multiclass classifiers with calibrations: rows per step of the confidence calibration and of each class's (estimateMulticlass). */
+  multiclass?: { confidence: number[]; classes: number[][] };
   /** A uniform sample of the window's rows (the reference's columns), for the multivariate check. Absent in windows folded before it was kept. */
   sample?: RowSample;
 }
@@ -128,6 +130,13 @@ export class WindowFolder {
       if (predicted === this.labels![1]) w.steps.positive[step]!++;
       else w.steps.negative[step]!++;
     }
+    if (w.multiclass !== undefined && this.reader.hasProbabilities && Number.isFinite(score)) {
+      const { confidence, classes } = this.reference.prediction;
+      // The score is the top probability: the answer's confidence.
+      w.multiclass.confidence[calibrationStep(confidence!, score)]!++;
+      const p = this.reader.classProbabilities;
+      for (let c = 0; c < w.multiclass.classes.length; c++) if (Number.isFinite(p[c])) w.multiclass.classes[c]![calibrationStep(classes![c]!, p[c]!)]!++;
+    }
     if (w.prediction.labels !== undefined) addLabel(w.prediction.labels, slot.indexes.get('\u0000prediction')!, predicted);
   }
 
@@ -214,6 +223,7 @@ export class WindowFolder {
           prediction: { score: emptyNumeric(r.prediction.score.edges), ...(labels !== undefined ? { labels } : {}) },
           sample,
           ...(steps > 0 ? { steps: { positive: new Array<number>(steps).fill(0), negative: new Array<number>(steps).fill(0) } } : {}),
+          ...multiclassSteps(r, this.labels),
         },
         indexes,
         sketches: this.names.map((name) => columns[name]!),
@@ -241,7 +251,8 @@ export function mergeWindows(windows: readonly WindowAggregate[], sampleRows = S
     const steps = a.steps !== undefined && b.steps !== undefined && a.steps.positive.length === b.steps.positive.length ? { positive: a.steps.positive.map((v, k) => v + b.steps!.positive[k]!), negative: a.steps.negative.map((v, k) => v + b.steps!.negative[k]!) } : undefined;
     // A sample stands for its window only where every window merged kept one.
     const sample = a.sample !== undefined && b.sample !== undefined ? mergeSamples(a.sample, b.sample, sampleRows) : undefined;
-    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}) };
+    const multiclass = a.multiclass !== undefined && b.multiclass !== undefined && a.multiclass.classes.length === b.multiclass.classes.length ? { confidence: add(a.multiclass.confidence, b.multiclass.confidence), classes: a.multiclass.classes.map((c, k) => add(c, b.multiclass!.classes[k]!)) } : undefined;
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}), ...(multiclass !== undefined ? { multiclass } : {}) };
   }, windows[0]!);
 }
 
@@ -258,4 +269,13 @@ function sampleSpace(slot: Slot, at: number): Float64Array {
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
+}
+
+const add = (a: readonly number[], b: readonly number[]): number[] => a.map((v, k) => v + (b[k] ?? 0));
+
+/** Empty multiclass step counts, when the reference has the calibrations and the labels match them. */
+function multiclassSteps(r: MonitorReference, labels: readonly string[] | undefined): Pick<WindowAggregate, 'multiclass'> {
+  const { confidence, classes } = r.prediction;
+  if (confidence === undefined || classes === undefined || labels === undefined || labels.length !== classes.length) return {};
+  return { multiclass: { confidence: new Array<number>(confidence.rate.length).fill(0), classes: classes.map((c) => new Array<number>(c.rate.length).fill(0)) } };
 }

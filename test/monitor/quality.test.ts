@@ -3,6 +3,7 @@ import { rocAuc } from '../../src/evaluate/metrics.js';
 import { fit, predict } from '../../src/learn/registry.js';
 import { calibrated, calibrationStep, fitIsotonic } from '../../src/monitor/calibration.js';
 import { estimatedQuality, estimateFromSteps, expectedAuc, realizedQuality } from '../../src/monitor/quality.js';
+import { monitor } from '../../src/monitor/monitor.js';
 import type { PredictionWithFeedback } from '../../src/store/serving.js';
 import { Random } from '../../src/synth/random.js';
 
@@ -152,6 +153,14 @@ describe('estimated quality (CBPE) for a multiclass classifier', () => {
       expect(Math.abs(realized - testAccuracy)).toBeGreaterThanOrEqual(0.05);
       expect(Math.abs(estimate.accuracy - realized)).toBeLessThanOrEqual(0.02);
       expect(Math.abs(estimate.auc! - realizedAuc)).toBeLessThanOrEqual(0.03);
+      // Folded from the answers as the server logs them, the window's estimate is the same.
+      const K = ['a', 'b', 'c'];
+      const logged = Array.from({ length: 20_000 }, (_, i) => ({ id: `m${i}`, model: 'm', version: 1, timestamp: i, request: {}, response: { prediction: K[top(proba, i)]!, probabilities: { a: proba[3 * i]!, b: proba[3 * i + 1]!, c: proba[3 * i + 2]! } }, latencyMs: 0.1, feedback: null }));
+      const report = monitor(reference, logged, { model: 'm', version: 1, since: 0, task: 'multiclass', labels: K });
+      expect(report.estimated).toHaveLength(1);
+      expect(report.estimated[0]!.rows).toBe(20_000);
+      expect(report.estimated[0]!.accuracy).toBeCloseTo(estimate.accuracy, 12);
+      expect(report.estimated[0]!.auc!).toBeCloseTo(estimate.auc!, 12);
     }
   });
 });
