@@ -101,6 +101,8 @@ describe('realized quality from feedback', () => {
     expect(q!.metrics['accuracy']).toBe(0.5);
     expect(q!.metrics['auc']).toBe(0.75);
     expect(q!.metrics['log_loss']).toBeCloseTo(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.4) + Math.log(0.3)) / 4, 12);
+    // One row in each of the bins of 0.1, 0.8, 0.4 and 0.7: gaps 0.1, 0.2, 0.6 and 0.7 to the labels.
+    expect(q!.metrics['calibration_error']).toBeCloseTo((0.1 + 0.2 + 0.6 + 0.7) / 4, 12);
   });
 });
 

@@ -28,7 +28,9 @@ const GRAMMAR = "expected METRIC OP NUMBER [for N windows], e.g. 'auc < 0.8 for 
 const SHAPE = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^()]*?)\s*\))?\s*(>=|<=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(?:\s+for\s+(\d+)\s+windows?)?\s*$/i;
 
 /** Every metric a rule may name, for error messages. */
-export const KNOWN_METRICS = `${WINDOW_METRICS.join(', ')}, ${COLUMN_METRICS.map((m) => `${m}(COLUMN)`).join(', ')}, or a quality metric (${Object.keys(METRICS).join(', ')})`;
+/** Quality metrics live monitoring measures beyond the evaluation's own. */
+const LIVE_QUALITY_METRICS = ['calibration_error'];
+export const KNOWN_METRICS = `${WINDOW_METRICS.join(', ')}, ${COLUMN_METRICS.map((m) => `${m}(COLUMN)`).join(', ')}, or a quality metric (${[...Object.keys(METRICS), ...LIVE_QUALITY_METRICS].join(', ')})`;
 
 /** Parses a rule's `when`; errors name `where` (the config field, or the rule) and the text. */
 export function parseCondition(text: string, where = 'rule'): Condition {
@@ -49,7 +51,7 @@ export function parseCondition(text: string, where = 'rule'): Condition {
   } else {
     if (column !== undefined) return fail(`${name} takes no column; ${COLUMN_METRICS.map((c) => `${c}(COLUMN)`).join(', ')} do`);
     if ((WINDOW_METRICS as readonly string[]).includes(name)) metric = { kind: 'window', name: name as WindowMetric };
-    else if (name in METRICS) metric = { kind: 'quality', name };
+    else if (name in METRICS || LIVE_QUALITY_METRICS.includes(name)) metric = { kind: 'quality', name };
     else return fail(`unknown metric '${name}'; metrics are: ${KNOWN_METRICS}`);
   }
   return { text: text.trim(), metric, op: op as RuleOp, threshold, windows };
