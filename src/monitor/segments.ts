@@ -49,7 +49,7 @@ export interface SegmentOptions {
 /** Each segment column must be a categorical input of the reference; `what` names the model version in the error. */
 export function checkSegments(reference: MonitorReference, columns: readonly string[], what: string): void {
   const categorical = Object.entries(reference.columns).flatMap(([name, sketch]) => (sketch.kind === 'categorical' ? [name] : []));
-  const choices = categorical.length === 0 ? 'it has none' : `its categorical inputs: ${categorical.join(', ')}`;
+  const choices = categorical.length === 0 ? 'it has no categorical input to split by' : `its categorical inputs: ${categorical.join(', ')}`;
   for (const column of columns) {
     const sketch = reference.columns[column];
     if (sketch === undefined) throw new HyperplaneError(`segment '${column}': not an input of ${what} (${choices})`);
