@@ -6,7 +6,7 @@ export interface RouteDoc {
   description: string;
   tags: string[];
   /** The scope an API key needs, once keys exist (admin routes always need one). */
-  scope?: 'predict' | 'feedback' | 'admin';
+  scope?: 'predict' | 'feedback' | 'read' | 'admin';
   body?: object;
   /** The query parameters, as an object schema. */
   query?: object;

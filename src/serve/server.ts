@@ -19,6 +19,7 @@ import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from '.
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
+import { READ_PREFIXES, registerReadRoutes } from './routes/read/index.js';
 import { predictions, sentLater, type PredictionSink } from './predict.js';
 import { ServedModels, type ServedVersion } from './served-models.js';
 import { TurnEnd } from './turn-end.js';
@@ -152,7 +153,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const keys = new KeyCheck(store.apiKeys, store.audit, options.noAuth === true);
   app.decorateRequest('apiKey', undefined);
   await keys.refresh();
-  const scopeOf = (route: string): ApiScope | undefined => (route.startsWith('/v1/admin/') ? 'admin' : route.startsWith('/v1/feedback') ? 'feedback' : route.startsWith('/v1/models/') || route.startsWith('/v2/models/') || route.startsWith('/invocations') ? 'predict' : undefined);
+  const scopeOf = (route: string): ApiScope | undefined =>
+    route.startsWith('/v1/admin/') ? 'admin' : route.startsWith('/v1/feedback') ? 'feedback' : route.startsWith('/v1/models/') || route.startsWith('/v2/models/') || route.startsWith('/invocations') ? 'predict' : READ_PREFIXES.some((p) => route.startsWith(p)) ? 'read' : undefined;
   /** The key check, as each scoped route's own onRequest hook: no per-request route lookup (Fastify's routeOptions builds an object each read) or scope match. */
   const checkKey =
     (scope: ApiScope): onRequestHookHandler =>
@@ -284,6 +286,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const ready = (): boolean => models.ready && models.status().length > 0 && !drain.active;
   registerProtocolRoutes(app, { models, served, admits, ready, answerRows, respond });
 
+  registerReadRoutes(app, { store });
   registerFeedbackRoute(app, { store, unshipped: () => options.log?.unshipped?.(), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
 
   app.post('/v1/admin/reload', async () => {

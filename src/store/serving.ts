@@ -146,8 +146,9 @@ export interface FeedbackLog {
   deleteBefore(before: number): Promise<number>;
 }
 
-export type ApiScope = 'predict' | 'feedback' | 'admin';
-export const API_SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'admin'];
+/** `read`: the dashboard's read APIs (runs, registry, deployments, predictions, monitoring); `admin` includes every scope. */
+export type ApiScope = 'predict' | 'feedback' | 'read' | 'admin';
+export const API_SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'read', 'admin'];
 
 export interface ApiKey {
   id: string;

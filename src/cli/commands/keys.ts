@@ -5,7 +5,7 @@ import { textTable } from '../render/format.js';
 import { withStore } from '../store.js';
 import { parseExpires, utcMinute } from '../when.js';
 
-const SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'admin'];
+const SCOPES: readonly ApiScope[] = ['predict', 'feedback', 'read', 'admin'];
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `hyperplane keys create|list|revoke`: API keys for the server, stored hashed. */

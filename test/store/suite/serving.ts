@@ -194,7 +194,7 @@ export function servingCases(ctx: SuiteContext): void {
     expect(await keys.delete(admin.info.id)).toBe(true);
     expect(await keys.verify(admin.key)).toBeUndefined();
     await expect(keys.create('x', [])).rejects.toThrow('an API key needs at least one scope');
-    await expect(keys.create('x', ['root' as never])).rejects.toThrow("unknown scope 'root' (allowed: predict, feedback, admin)");
+    await expect(keys.create('x', ['root' as never])).rejects.toThrow("unknown scope 'root' (allowed: predict, feedback, read, admin)");
   });
 }
 

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../../store/index.js';
+
+/**
+ * The read APIs the dashboard pages use, usable without it: runs, the registry, deployments, the
+ * prediction log and monitoring, each under a prefix the `read` scope guards (an admin key has it too).
+ * Each family registers its routes from its own file.
+ */
+export const READ_PREFIXES: readonly string[] = ['/v1/runs', '/v1/experiments', '/v1/registry/', '/v1/deployments', '/v1/predictions', '/v1/monitor/', '/v1/alerts'];
+
+export interface ReadRouteDeps {
+  store: Store;
+}
+
+export function registerReadRoutes(_app: FastifyInstance, _deps: ReadRouteDeps): void {
+  // Families register here as they are built.
+}
