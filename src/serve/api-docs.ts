@@ -1,4 +1,6 @@
 import { auditQueryDoc, ref } from './schemas/openapi.js';
+import { RUNS_READ_DOCS } from './routes/read/runs-docs.js';
+import { SERVING_READ_DOCS } from './routes/read/serving-docs.js';
 
 /** What each route is, for the OpenAPI document (`/openapi.json`), `/docs` and docs/api.md. */
 export interface RouteDoc {
@@ -32,6 +34,8 @@ const bad = 'Invalid input: `{error, message, problems: [{field, problem, expect
 const auth = { '401': 'No API key, or an unknown, revoked or expired one (once any key has been made)', '403': "The key lacks the route's scope" };
 const unavailable = 'Overloaded, or the model store could not be read (with Retry-After)';
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  ...RUNS_READ_DOCS,
+  ...SERVING_READ_DOCS,
   'POST /v1/models/:model/predict': {
     summary: 'Predict with a model, an alias or a deployment',
     description:

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../../store/index.js';
+import { registerRunsReadRoutes } from './runs.js';
+import { registerServingReadRoutes } from './serving.js';
 
 /**
  * The read APIs the dashboard pages use, usable without it: runs, the registry, deployments, the
@@ -12,6 +14,7 @@ export interface ReadRouteDeps {
   store: Store;
 }
 
-export function registerReadRoutes(_app: FastifyInstance, _deps: ReadRouteDeps): void {
-  // Families register here as they are built.
+export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
+  registerRunsReadRoutes(app, deps);
+  registerServingReadRoutes(app, deps);
 }
