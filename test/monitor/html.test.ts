@@ -95,6 +95,10 @@ describe('the monitoring report as HTML', () => {
     // The windows table: one row per hour, income and region drifted in each.
     const windows = section(html, 'Windows');
     expect(windows.match(/<tr><td>1970-01-01 0[012]:00<\/td><td>400<\/td><td>66.7%<\/td>.*?<td>income, region<\/td><\/tr>/g)).toHaveLength(3);
+    // Each window's prediction score quartiles, in order.
+    expect(windows).toContain('<th>score p10 / p50 / p90</th>');
+    for (const [, p10, p50, p90] of windows.matchAll(/<td>([\d.]+) \/ ([\d.]+) \/ ([\d.]+)<\/td>/g)) expect(Number(p10) <= Number(p50) && Number(p50) <= Number(p90)).toBe(true);
+    expect([...windows.matchAll(/<td>([\d.]+) \/ ([\d.]+) \/ ([\d.]+)<\/td>/g)]).toHaveLength(3);
 
     // The label training never had shows as text, in the table and in the region chart, never as markup.
     expect(html).not.toContain(NEW_LABEL);

@@ -45,8 +45,38 @@ function driftSections(r: MonitorReport): string[] {
     const t = r.target;
     out.push(`<p>Outcomes sent back against the training target: ${t.test} ${num(t.statistic)}${t.pValue !== undefined ? ` (p ${num(t.pValue)})` : ''}, effect ${num(t.effect)} over ${int(t.rows)} outcomes${t.drifted ? ': <b>DRIFT</b>' : ''}.</p>`);
   }
-  const windows = r.windows.map((w) => ({ cells: [when(w.start), int(w.rows), pct(w.driftShare), w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious), w.prediction.drifted ? '<b>DRIFT</b>' : '', w.drifted.map(esc).join(', ') || '–'] }));
-  out.push(`<h2>Windows</h2>${table(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'drifted columns'], windows)}`);
+  const m = r.multivariate;
+  if (m === null) out.push('<p>Multivariate drift: not measured (the reference keeps no sample of training rows: a package trained before it did).</p>');
+  else if (m !== undefined && m.auc !== null) out.push(`<p>Multivariate drift: a classifier tells live rows from training rows with AUC <b>${num(m.auc)}</b> (${int(m.rows)} against ${int(m.referenceRows)} sampled rows; drift above ${num(m.threshold)})${m.drifted ? `: <b>DRIFT</b>; it leaned on ${m.features.map(esc).join(', ')}` : ''}.</p>`);
+  const schema = (w: MonitorReport['windows'][number]): string => {
+    const q = w.dataQuality;
+    if (q === undefined) return '–';
+    const parts = [[q.invalid, 'invalid'], [q.outOfRange, 'out of range'], [q.unknownCategory, 'unknown']].filter(([n]) => typeof n === 'number' && n > 0).map(([n, what]) => `${int(n as number)} ${String(what)}`);
+    return parts.join(', ') || '–';
+  };
+  const windows = r.windows.map((w) => ({
+    cells: [
+      when(w.start),
+      int(w.rows),
+      w.tooFewRows === true ? 'too few rows' : pct(w.driftShare),
+      w.driftShareVsPrevious === null ? '–' : pct(w.driftShareVsPrevious),
+      w.prediction.drifted ? '<b>DRIFT</b>' : '',
+      w.score === undefined || w.score === null ? '–' : `${num(w.score.p10)} / ${num(w.score.p50)} / ${num(w.score.p90)}`,
+      w.multivariate === undefined || w.multivariate.auc === null ? '–' : `${num(w.multivariate.auc)}${w.multivariate.drifted ? ' <b>DRIFT</b>' : ''}`,
+      schema(w),
+      w.drifted.map(esc).join(', ') || '–',
+    ],
+  }));
+  out.push(`<h2>Windows</h2>${table(['window (UTC)', 'rows', 'drift', 'vs previous', 'prediction', 'score p10 / p50 / p90', 'classifier AUC', 'schema issues', 'drifted columns'], windows)}`);
+  for (const view of r.segments ?? []) {
+    const names = [...new Set(view.levels.flatMap((l) => Object.keys(l.quality.metrics)))];
+    const rows = view.levels.map((l) => ({ cells: [esc(l.level), int(l.rows), l.tooFewRows === true ? 'too few rows' : pct(l.driftShare), l.prediction.drifted ? '<b>DRIFT</b>' : '', l.drifted.map(esc).join(', ') || '–', pct(l.quality.labelledShare), ...names.map((n) => num(l.quality.metrics[n]))], ...(l.drifted.length > 0 ? { className: 'drift' } : {}) }));
+    out.push(`<h2>Segments by ${esc(view.column)}</h2><p>Each level's drift (of the other columns) and quality over the range, folded from the raw prediction log.</p>${table(['level', 'rows', 'drift', 'prediction', 'drifted columns', 'labelled', ...names], rows)}`);
+  }
+  if (r.arms !== undefined && r.arms.length > 0) {
+    const names = [...new Set(r.arms.flatMap((a) => Object.keys(a.metrics)))];
+    out.push(`<h2>Quality by arm</h2>${table(['arm', 'predictions', 'labelled', ...names], r.arms.map((a) => ({ cells: [esc(a.arm), int(a.predictions), pct(a.labelledShare), ...names.map((n) => num(a.metrics[n]))] })))}`);
+  }
   return out;
 }
 
