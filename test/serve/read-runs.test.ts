@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/serve/server.js';
 import type { RunRecord, SqlStore } from '../../src/store/index.js';
@@ -233,6 +234,31 @@ for (const [harness, skip] of [
         ['champion', 1, null, 'cli:carol'],
       ]);
       await refused('/v1/registry/models/nope', 404, 'name');
+    });
+
+    it('answers as its OpenAPI document says: each JSON answer conforms to its published schema, and the list query is documented', async () => {
+      type Op = { parameters?: { name: string }[]; responses: Record<string, { content?: Record<string, { schema?: object }> }> };
+      const spec = (await json('/openapi.json')) as { paths: Record<string, Record<string, Op>>; components: object };
+      const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true });
+      ajv.addSchema({ $id: 'api', components: spec.components }, 'api');
+      const calls: [path: string, url: string][] = [
+        ['/v1/experiments', '/v1/experiments'],
+        ['/v1/runs', '/v1/runs?columns=auc,params.lr'],
+        ['/v1/runs/compare', `/v1/runs/compare?ids=${ids[0]},${ids[8]}`],
+        ['/v1/runs/{id}', `/v1/runs/${ids[0]}`],
+        ['/v1/runs/{id}/metrics/{name}', `/v1/runs/${ids[0]}/metrics/loss`],
+        ['/v1/registry/models', '/v1/registry/models'],
+        ['/v1/registry/models/{name}', '/v1/registry/models/iris'],
+      ];
+      for (const [path, url] of calls) {
+        const op = spec.paths[path]!['get']!;
+        const schema = op.responses['200']!.content!['application/json']!.schema!;
+        const check = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"api#/components/')) as object);
+        expect(check(await json(url)), `${url}: ${ajv.errorsText(check.errors)}`).toBe(true);
+        expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['401', '403']));
+      }
+      expect(spec.paths['/v1/runs/{id}/artifacts/{name}']!['get']!.responses['200']!.content).toHaveProperty('application/octet-stream');
+      expect(spec.paths['/v1/runs']!['get']!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['experiment', 'status', 'where', 'tag', 'order', 'limit', 'cursor', 'columns']));
     });
 
     it('answers the first page of 2,000 more runs', async () => {
