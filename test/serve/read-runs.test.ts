@@ -270,6 +270,19 @@ for (const [harness, skip] of [
       expect(page.nextCursor).not.toBeNull();
     });
 
+    it('answers 503 with Retry-After when the store fails to answer', async () => {
+      const failing = Object.create(store.tracking, { listRuns: { value: () => Promise.reject(new Error('connection refused')) } }) as SqlStore['tracking'];
+      const broken = await buildServer({ store: Object.create(store, { tracking: { value: failing } }) as SqlStore, ...IN_TEST, reloadMs: 0 });
+      try {
+        const r = await broken.app.inject({ method: 'GET', url: '/v1/runs' });
+        expect(r.statusCode, r.body).toBe(503);
+        expect(r.headers['retry-after']).toBe('1');
+        expect(r.json()).toMatchObject({ error: 'unavailable', message: expect.stringContaining('connection refused') });
+      } finally {
+        await broken.close();
+      }
+    });
+
     it('needs a read-scoped key once a key exists: none 401, predict 403, read and admin 200', async () => {
       expect((await get('/v1/runs')).statusCode).toBe(200);
       const read = (await store.apiKeys.create('dashboard', ['read'])).key;

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { HyperplaneError } from '../../../errors.js';
 import { UnknownRunFieldError } from '../../../store/index.js';
+import { RETRY_AFTER_S } from '../../overload.js';
 import { fail } from '../../reply.js';
 
 /** Bad input to a read route: the status, and the query or path field it names. */
@@ -30,8 +31,14 @@ export function namingTheField(e: unknown, fields: { where: readonly string[]; t
   return badField(field, e.reason, e.kind === 'tag' ? 'KEY=VALUE with a tag some run has' : 'a metric some run has');
 }
 
-/** Answers a ReadInputError as the server's other 4xx do; anything else goes to the server's error handler. */
+/**
+ * Answers a ReadInputError as the server's other 4xx do, and another input error as the server's 400.
+ * Anything else is the store failing to answer (these routes only read it): logged, and worth a retry.
+ */
 export function answerError(reply: FastifyReply, e: unknown): FastifyReply {
   if (e instanceof ReadInputError) return fail(reply, e.status, e.status === 404 ? 'not found' : 'bad request', e.message, [{ field: e.field, problem: e.problem, expected: e.expected }]);
-  throw e;
+  if (e instanceof HyperplaneError) return fail(reply, 400, 'bad request', e.message);
+  reply.log.error(e);
+  void reply.header('retry-after', String(RETRY_AFTER_S));
+  return fail(reply, 503, 'unavailable', `the model store could not be read (${e instanceof Error ? e.message : String(e)}): retry after ${RETRY_AFTER_S} s`);
 }
