@@ -3,8 +3,6 @@ import { findRun } from './runs-detail.js';
 import { badField } from './runs-errors.js';
 import { MAX_COMPARE } from './runs-limits.js';
 
-export { MAX_COMPARE };
-
 /** One compared field: each run's value in the order of `runs` (null: the run has none), and whether they differ. */
 export interface ComparedField {
   name: string;
