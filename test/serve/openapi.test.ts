@@ -28,6 +28,8 @@ let spec: Spec;
 let admin: Record<string, string>;
 const recorded = new Map<string, PredictionRecord>();
 
+let runIds: string[] = [];
+
 beforeAll(async () => {
   store = await openStore({ uri: `sqlite:${join(tempDir('hyperplane-openapi-'), 'hyperplane.db')}` });
   const out = tempDir('hyperplane-openapi-model-');
@@ -35,7 +37,13 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
   const run = await store.tracking.createRun({ experiment: 'openapi' });
   await store.tracking.attachArtifact(run.id, 'model', await store.artifacts.put(readFileSync(join(out, 'model.hpkg'))));
+  await store.tracking.logMetrics(run.id, [{ name: 'accuracy', value: 0.9 }]);
   await store.tracking.setStatus(run.id, 'finished');
+  // A second run, for the read APIs' comparison.
+  const other = await store.tracking.createRun({ experiment: 'openapi' });
+  await store.tracking.logMetrics(other.id, [{ name: 'accuracy', value: 0.8 }]);
+  await store.tracking.setStatus(other.id, 'finished');
+  runIds = [run.id, other.id];
   const v = await store.registry.createVersion('penguins', { runId: run.id });
   await store.registry.setAlias('penguins', 'production', v.version);
   // One key for every scope: admin routes always need a key.
@@ -152,6 +160,14 @@ describe('the OpenAPI document', () => {
       ['get', '/v1/admin/audit', '/v1/admin/audit'],
       ['get', '/healthz', '/healthz'],
       ['get', '/readyz', '/readyz'],
+      // The dashboard's read APIs.
+      ['get', '/v1/experiments', '/v1/experiments'],
+      ['get', '/v1/runs', '/v1/runs?order=-accuracy&columns=accuracy'],
+      ['get', '/v1/runs/{id}', `/v1/runs/${runIds[0]}`],
+      ['get', '/v1/runs/{id}/metrics/{name}', `/v1/runs/${runIds[0]}/metrics/accuracy`],
+      ['get', '/v1/runs/compare', `/v1/runs/compare?ids=${runIds.join(',')}`],
+      ['get', '/v1/registry/models', '/v1/registry/models'],
+      ['get', '/v1/registry/models/{name}', '/v1/registry/models/penguins'],
     ];
     const answered = new Set<string>();
     for (const [method, path, url, body] of calls) {
@@ -174,6 +190,7 @@ describe('the OpenAPI document', () => {
     }
     // Every JSON route was called (metrics is Prometheus text).
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`));
-    expect(documented.filter((route) => !answered.has(route) && route !== 'get /metrics')).toEqual([]);
+    // The artifact download answers bytes, tested in read-runs.test.ts.
+    expect(documented.filter((route) => !answered.has(route) && route !== 'get /metrics' && route !== 'get /v1/runs/{id}/artifacts/{name}')).toEqual([]);
   });
 });
