@@ -38,22 +38,25 @@ export interface Traffic {
   arms: { arm: string; counts: number[] }[];
 }
 
-/** Traffic the policy routed (the log's arm is set only when a policy chose it), over every model its references name. */
+/**
+ * Traffic the policy routed, per arm it has now (a shadow's copies as 'shadow'): the log keeps the arm, not
+ * the deployment, so another deployment routing to the same reference is counted here too.
+ */
 export async function trafficOf(store: Store, spec: PolicySpec, since: number, until: number, windowMs: number): Promise<Traffic> {
   const first = Math.floor(since / windowMs) * windowMs;
   const windows: number[] = [];
   for (let t = first; t < until; t += windowMs) windows.push(t);
-  const byArm = new Map<string, number[]>();
+  const arms = spec.kind === 'shadow' ? [spec.ref, 'shadow'] : refsOf(spec);
+  const byArm = new Map<string, number[]>(arms.map((arm) => [arm, windows.map(() => 0)]));
   for (const model of new Set(refsOf(spec).map(modelOf))) {
     for (const row of await store.predictions.countByWindow({ model, since, until }, windowMs, { byArm: true })) {
-      if (row.arm === null || row.arm === undefined) continue;
-      const counts = byArm.get(row.arm) ?? windows.map(() => 0);
-      byArm.set(row.arm, counts);
+      const counts = byArm.get(row.arm ?? '');
+      if (counts === undefined) continue;
       const at = Math.round((row.start - first) / windowMs);
       if (at >= 0 && at < counts.length) counts[at]! += row.rows;
     }
   }
-  return { windows, arms: [...byArm].sort(([a], [b]) => a.localeCompare(b)).map(([arm, counts]) => ({ arm, counts })) };
+  return { windows, arms: [...byArm].map(([arm, counts]) => ({ arm, counts })) };
 }
 
 /** How often the shadow's copy predicted what production answered. */
