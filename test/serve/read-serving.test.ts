@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Heatmap } from '../../src/serve/routes/read/monitor-report.js';
 import { posteriors } from '../../src/serve/routes/read/serving-posteriors.js';
@@ -250,6 +251,26 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(firing.alerts[0]!.evidence.windows[0]!.value).toBe(0.4);
       const all = (await get('/v1/alerts?all=true')).json() as { alerts: Alert[] };
       expect(all.alerts.map((a) => a.id).sort()).toEqual(['al-0', 'al-1']);
+    });
+
+    it("answers as its OpenAPI document says: each route's success answer conforms to the published schema", async () => {
+      const spec = (await get('/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }> };
+      for (const [path, url] of [
+        ['/v1/deployments', '/v1/deployments'],
+        ['/v1/deployments/{name}', '/v1/deployments/credit-shadow'],
+        ['/v1/deployments/{name}', '/v1/deployments/credit'],
+        ['/v1/predictions', '/v1/predictions?limit=5&model=credit'],
+        ['/v1/predictions/{id}', `/v1/predictions/${explained}`],
+        ['/v1/monitor/{model}', '/v1/monitor/credit?since=1d'],
+        ['/v1/alerts', '/v1/alerts?all=true'],
+      ] as const) {
+        const op = spec.paths[path]!.get;
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
+        const check = new Ajv({ strict: false, validateSchema: false, allErrors: true }).compile(op.responses['200']!.content['application/json']!.schema);
+        const r = await get(url);
+        expect(r.statusCode, url).toBe(200);
+        expect(check(r.json()), `${url}: ${JSON.stringify(check.errors)}`).toBe(true);
+      }
     });
 
     // Last: once a key exists, every read route needs one with the read scope.
