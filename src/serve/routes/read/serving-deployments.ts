@@ -8,6 +8,8 @@ export const MAX_WINDOWS = 20_000;
 /** Production answers a shadow comparison holds at once; beyond it the comparison says it is truncated. */
 const MAX_COMPARED = 100_000;
 const PAGE = 5_000;
+/** How long after its answer a shadow's copy may be logged. */
+const COPY_LAG_MS = 60_000;
 
 /** A deployment as the list shows it: its policy and every reference it routes to. */
 export function deploymentSummary(d: Deployment): { name: string; policy: JsonValue; updatedAt: number; refs: string[]; error?: string } {
@@ -80,11 +82,14 @@ export async function shadowAgreement(store: Store, spec: Extract<PolicySpec, { 
   const answers = new Map<string, string[]>();
   let held = 0;
   let truncated = false;
+  // Truncated, the copies are read only up to a little after the last answer held (copies follow their answer within moments).
+  let copiesUntil = until;
   for await (const p of pages(store, { model: modelOf(spec.ref), arm: spec.ref, since, until })) {
     if (held >= MAX_COMPARED) {
       truncated = true;
       break;
     }
+    copiesUntil = Math.min(until, p.timestamp + COPY_LAG_MS);
     const key = requestKey(p);
     const list = answers.get(key) ?? [];
     list.push(predictionOf(p.response));
@@ -94,7 +99,7 @@ export async function shadowAgreement(store: Store, spec: Extract<PolicySpec, { 
   let compared = 0;
   let agreed = 0;
   let unmatched = 0;
-  for await (const p of pages(store, { model: modelOf(spec.shadow), arm: 'shadow', since, until })) {
+  for await (const p of pages(store, { model: modelOf(spec.shadow), arm: 'shadow', since, until: truncated ? copiesUntil : until })) {
     const production = answers.get(requestKey(p))?.shift();
     if (production === undefined) {
       unmatched++;
