@@ -168,7 +168,16 @@ describe('the OpenAPI document', () => {
       ['get', '/v1/runs/compare', `/v1/runs/compare?ids=${runIds.join(',')}`],
       ['get', '/v1/registry/models', '/v1/registry/models'],
       ['get', '/v1/registry/models/{name}', '/v1/registry/models/penguins'],
+      // After the deployment put above.
+      ['get', '/v1/deployments', '/v1/deployments'],
+      ['get', '/v1/deployments/{name}', '/v1/deployments/penguins'],
+      ['get', '/v1/predictions', '/v1/predictions?limit=1'],
+      ['get', '/v1/predictions/{id}', `/v1/predictions/${one.id}`],
+      ['get', '/v1/monitor/{model}', '/v1/monitor/penguins?since=1d'],
+      ['get', '/v1/alerts', '/v1/alerts'],
     ];
+    // This server logs to a map: the prediction read back by id goes to the store as the shipper would put it.
+    await store.predictions.insert([recorded.get(one.id)!]);
     const answered = new Set<string>();
     for (const [method, path, url, body] of calls) {
       const op = operation(method, path);
