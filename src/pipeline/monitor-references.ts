@@ -48,10 +48,10 @@ export function monitoredVersion(pkg: ModelPackage, model: string, version: numb
  * A registered version as monitoring needs it, its reference rebuilt when its package keeps none, or
  * precisely why it cannot be monitored (its training data gone or changed).
  */
-export async function watchedVersion(store: ReferenceStore, model: string, version: number): Promise<{ watched: MonitoredVersion } | { reason: string }> {
+export async function watchedVersion(store: ReferenceStore, model: string, version: number, options: { cachedOnly?: boolean } = {}): Promise<{ watched: MonitoredVersion } | { reason: string }> {
   const resolved = await store.registry.resolve(`${model}/${version}`);
   const pkg = decodePackage(await store.artifacts.get(resolved.artifact), `${model}/${version}`);
-  const found = pkg.pipeline.monitor !== undefined ? { reference: pkg.pipeline.monitor } : await rebuildReference(store, model, version);
+  const found = pkg.pipeline.monitor !== undefined ? { reference: pkg.pipeline.monitor } : await rebuildReference(store, model, version, options);
   if ('reason' in found) return found;
   return { watched: monitoredVersion(pkg, model, version, found.reference)! };
 }

@@ -41,7 +41,8 @@ export function registerMonitorRoutes(app: FastifyInstance, store: Store): void 
     const version = intOf(q['version'], 'version', 1, Number.MAX_SAFE_INTEGER);
     const resolved = await resolveVersion(store, request.params.model, version, reply);
     if (resolved === undefined) return reply;
-    const found = await watchedVersion(store, resolved.model, resolved.version);
+    // Never rebuilt here (reading training data, maybe fitting a model, would hold up answers): `hyperplane monitor` or the scheduled monitor rebuilds it.
+    const found = await watchedVersion(store, resolved.model, resolved.version, { cachedOnly: true });
     if ('reason' in found) return fail(reply, 422, 'no reference', `${resolved.model}/${resolved.version} cannot be monitored: ${found.reason}`);
     // No config: reading a report never raises or resolves an alert.
     const run = await runMonitor(store, found.watched, { since, windowMs, now });
