@@ -99,7 +99,8 @@ export class ServedModels {
       if (!entry.moving && entry.current !== undefined) continue;
       try {
         const resolved = await this.store.registry.resolve(entry.ref);
-        if (entry.current?.artifact === resolved.artifact) {
+        // The same package registered again as another version is another version: answers must name the one the alias points at.
+        if (entry.current?.artifact === resolved.artifact && entry.current.version === resolved.version) {
           entry.error = undefined;
           continue;
         }

@@ -18,6 +18,7 @@ import type { MonitorGauges } from '../monitor/gauges.js';
 import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
+import { registerAliasAdminRoute } from './routes/alias-admin.js';
 import { registerProtocolRoutes } from './routes/protocols.js';
 import { READ_PREFIXES, registerReadRoutes } from './routes/read/index.js';
 import { predictions, sentLater, type PredictionSink } from './predict.js';
@@ -288,6 +289,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   registerReadRoutes(app, { store });
   registerFeedbackRoute(app, { store, unshipped: () => options.log?.unshipped?.(), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
+
+  registerAliasAdminRoute(app, { store, check: (ref) => models.check(ref), reload: () => reload() });
 
   app.post('/v1/admin/reload', async () => {
     await reload();

@@ -157,6 +157,7 @@ describe('the OpenAPI document', () => {
       ['post', '/invocations', '/invocations', { dataframe_records: penguins.slice(0, 2) }],
       ['post', '/v1/admin/reload', '/v1/admin/reload'],
       ['put', '/v1/admin/deployments/{name}', '/v1/admin/deployments/penguins', { policy: { kind: 'fixed', ref: 'penguins/1' } }],
+      ['put', '/v1/admin/registry/models/{name}/aliases/{alias}', '/v1/admin/registry/models/penguins/aliases/production', { version: 1, expect: 1 }],
       ['get', '/v1/admin/audit', '/v1/admin/audit'],
       ['get', '/healthz', '/healthz'],
       ['get', '/readyz', '/readyz'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_ROWS, ROW_DOC, auditQuerySchema, batchSchemaOf, deploymentBodySchema, feedbackItemSchema, feedbackListOf, inferRequestSchema, mlflowRequestSchema, rowSchema } from './requests.js';
+import { DEFAULT_MAX_ROWS, ROW_DOC, aliasMoveBodySchema, auditQuerySchema, batchSchemaOf, deploymentBodySchema, feedbackItemSchema, feedbackListOf, inferRequestSchema, mlflowRequestSchema, rowSchema } from './requests.js';
 import * as answers from './responses.js';
 
 /** Component metadata: the name it is published under, and what it is. */
@@ -41,6 +41,8 @@ export function componentSchemas(maxRows = DEFAULT_MAX_ROWS): Record<string, obj
   name(answers.errorSchema, 'Error', 'Every error answer');
   name(deploymentBodySchema, 'DeploymentRequest', 'A traffic policy, checked by the schema `hyperplane deploy` uses');
   name(answers.deploymentAnswerSchema, 'DeploymentAnswer');
+  name(aliasMoveBodySchema, 'AliasMoveRequest', 'The version to point the alias at, and the version it pointed at when the move was confirmed (null: nowhere)');
+  name(answers.aliasMoveAnswerSchema, 'AliasMove');
   name(answers.auditAnswerSchema, 'AuditAnswer');
   name(answers.liveSchema, 'Live');
   name(answers.readySchema, 'Ready');

@@ -126,3 +126,6 @@ export const mlflowRequestSchema = z.object({
   dataframe_split: z.object({ columns: mlflowColumnsSchema, data: z.array(z.array(z.unknown())).describe('Rows, each as long as columns') }).optional(),
   dataframe_records: z.array(rowSchema).optional(),
 });
+
+/** An alias move's body (the dashboard's Models page): the version, and the version the alias pointed at when the person confirmed (null: nowhere). */
+export const aliasMoveBodySchema = z.object({ version: z.number().int().min(1), expect: z.number().int().min(1).nullable().optional() }).strict();

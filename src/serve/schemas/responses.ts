@@ -121,3 +121,6 @@ export const deploymentAnswerSchema = z.object({ deployment: z.string(), policy:
 const auditEntry = z.object({ id: z.number().int(), at: z.number().int().describe('Epoch milliseconds'), actor: z.string(), action: z.string(), target: z.string(), before: z.unknown(), after: z.unknown() });
 export const auditAnswerSchema = z.object({ entries: z.array(auditEntry).describe('Newest first') });
 export const metricsSchema = z.string().describe('Prometheus text');
+
+/** An alias moved: from which version to which, when. */
+export const aliasMoveAnswerSchema = z.object({ model: z.string(), alias: z.string(), from: z.number().int().nullable(), to: z.number().int().nullable(), at: z.number().int() });
