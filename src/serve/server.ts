@@ -287,7 +287,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const ready = (): boolean => models.ready && models.status().length > 0 && !drain.active;
   registerProtocolRoutes(app, { models, served, admits, ready, answerRows, respond });
 
-  registerReadRoutes(app, { store });
+  registerReadRoutes(app, { store, unshipped: () => options.log?.unshipped?.() });
   registerFeedbackRoute(app, { store, unshipped: () => options.log?.unshipped?.(), logged: options.log !== undefined, counted: (status) => metrics.counted('feedback', status) });
 
   registerAliasAdminRoute(app, { store, check: (ref) => models.check(ref), reload: () => reload() });

@@ -85,7 +85,7 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
         ...Array.from({ length: 20 }, (_, i) => ({ predictionId: `b-${i}`, outcome: i < 5 ? 'no' : 'yes', reward: i < 5 ? 1 : 0, timestamp: start + 2 * HOUR })),
       ]);
       await store.alerts.save([alert('al-1', 'firing'), alert('al-0', 'resolved')]);
-      server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (r) => logged.push(r) } });
+      server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: { record: (r) => logged.push(r), unshipped: () => ({ find: async (id) => logged.find((r) => r.id === id) }) } });
       // Real shadowed traffic: one explained row, and a batch of three under one request id; the copies agree (same package).
       const one = await server.app.inject({ method: 'POST', url: '/v1/models/credit-shadow/predict?explain=3', payload: rows[20]!, headers: { 'x-request-id': 'live-1' } });
       expect(one.statusCode, one.body).toBe(200);
@@ -215,6 +215,14 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(p.explanation!.contributions).toHaveLength(3);
       expect(p.output.explanation).toEqual(p.explanation);
       expect(p.feedbackHistory).toHaveLength(1);
+      // Answered a moment ago and not shipped yet: found in the server's journal.
+      const fresh = await server.app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: creditRequests()[30]! });
+      expect(fresh.statusCode, fresh.body).toBe(200);
+      const freshId = (fresh.json() as { id: string }).id;
+      expect(await store.predictions.get(freshId)).toBeUndefined();
+      const unshipped = await get(`/v1/predictions/${freshId}`);
+      expect(unshipped.statusCode, unshipped.body).toBe(200);
+      expect((unshipped.json() as View).input['income']).toBe(creditRequests()[30]!['income']);
       const missing = await get('/v1/predictions/no-such-id');
       expect(missing.statusCode).toBe(404);
       expect(missing.json()).toMatchObject({ error: 'not found', message: expect.stringContaining("'no-such-id'") });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../../store/index.js';
+import type { PredictionRecord, Store } from '../../../store/index.js';
 import { registerRunsReadRoutes } from './runs.js';
 import { registerServingReadRoutes } from './serving.js';
 
@@ -12,6 +12,8 @@ export const READ_PREFIXES: readonly string[] = ['/v1/runs', '/v1/experiments', 
 
 export interface ReadRouteDeps {
   store: Store;
+  /** The server's journal, for a prediction answered moments ago and not in the store yet. */
+  unshipped?: () => { find(id: string, madeMs?: number): Promise<PredictionRecord | undefined> } | undefined;
 }
 
 export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {

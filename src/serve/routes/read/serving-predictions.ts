@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Feedback, JsonValue, Prediction, PredictionQuery, Store } from '../../../store/index.js';
+import { decodePrediction, type Feedback, type JsonValue, type Prediction, type PredictionQuery, type Store } from '../../../store/index.js';
+import type { ReadRouteDeps } from './index.js';
 import { fail } from '../../reply.js';
 import { boolOf, intOf, queryOf, timeOf } from './serving-query.js';
 
@@ -32,7 +33,7 @@ export function viewOf(p: Prediction, feedback: Omit<Feedback, 'predictionId'> |
 const SEARCH = ['model', 'version', 'arm', 'since', 'until', 'labelled', 'limit', 'cursor'] as const;
 
 /** `GET /v1/predictions` (search, oldest first, paged by cursor) and `GET /v1/predictions/:id`. */
-export function registerPredictionRoutes(app: FastifyInstance, store: Store): void {
+export function registerPredictionRoutes(app: FastifyInstance, store: Store, unshipped?: ReadRouteDeps['unshipped']): void {
   app.get('/v1/predictions', async (request) => {
     const q = queryOf(request.query, SEARCH);
     const now = Date.now();
@@ -52,12 +53,21 @@ export function registerPredictionRoutes(app: FastifyInstance, store: Store): vo
   app.get<{ Params: { id: string } }>('/v1/predictions/:id', async (request, reply) => {
     const { id } = request.params;
     queryOf(request.query, []);
-    const p = await store.predictions.get(id);
+    const p = (await store.predictions.get(id)) ?? (await fromJournal(id, unshipped));
     if (p === undefined) return fail(reply, 404, 'not found', notFound(id, Date.now()));
     const feedback = await store.feedback.list({ predictionId: id });
     const latest = feedback.at(-1);
     return { ...viewOf(p, latest === undefined ? null : withoutId(latest)), feedbackHistory: feedback.map(withoutId) };
   });
+}
+
+/** A prediction this server answered moments ago, still in its journal (only ids made in the last minutes are looked for). */
+async function fromJournal(id: string, unshipped: ReadRouteDeps['unshipped']): Promise<Prediction | undefined> {
+  const m = V7_ID.exec(id);
+  const made = m === null ? undefined : parseInt(`${m[1]}${m[2]}`, 16);
+  if (made === undefined || made < Date.now() - SHIPPING_MS) return undefined;
+  const record = await unshipped?.()?.find(id, made);
+  return record === undefined ? undefined : decodePrediction(record);
 }
 
 const withoutId = ({ predictionId: _id, ...rest }: Feedback): Omit<Feedback, 'predictionId'> => rest;

@@ -9,7 +9,7 @@ import { registerPredictionRoutes } from './serving-predictions.js';
 import { queryOf, sinceOf, timeOf, windowOf } from './serving-query.js';
 
 /** The serving read routes: deployments, the prediction log, monitoring reports and alerts (GET only, `read` scope). */
-export function registerServingReadRoutes(app: FastifyInstance, { store }: ReadRouteDeps): void {
+export function registerServingReadRoutes(app: FastifyInstance, { store, unshipped }: ReadRouteDeps): void {
   app.get('/v1/deployments', async (request) => {
     queryOf(request.query, []);
     return { deployments: (await store.deployments.list()).map(deploymentSummary) };
@@ -39,6 +39,6 @@ export function registerServingReadRoutes(app: FastifyInstance, { store }: ReadR
     };
   });
 
-  registerPredictionRoutes(app, store);
+  registerPredictionRoutes(app, store, unshipped);
   registerMonitorRoutes(app, store);
 }
