@@ -16,6 +16,8 @@ export interface Artifacts {
   /** Throws a HyperplaneError naming the blob when it is missing or its bytes no longer hash to its name. */
   get(sha256: string): Promise<Uint8Array>;
   has(sha256: string): Promise<boolean>;
+  /** The blob's size in bytes without reading it; undefined when there is none. */
+  size(sha256: string): Promise<number | undefined>;
   delete(sha256: string): Promise<boolean>;
   list(): Promise<ArtifactInfo[]>;
 }

@@ -70,6 +70,15 @@ export class FileArtifacts implements Artifacts {
     }
   }
 
+  async size(sha: string): Promise<number | undefined> {
+    try {
+      const s = await stat(this.pathOf(sha));
+      return s.isFile() ? s.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async delete(sha: string): Promise<boolean> {
     try {
       await unlink(this.pathOf(sha));

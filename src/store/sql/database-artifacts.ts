@@ -41,6 +41,12 @@ export class DatabaseArtifacts implements Artifacts {
     return (await this.db.selectFrom('artifact_blobs').select('sha256').where('sha256', '=', sha).executeTakeFirst()) !== undefined;
   }
 
+  async size(sha: string): Promise<number | undefined> {
+    checkSha256(sha);
+    const row = await this.db.selectFrom('artifact_blobs').select('size').where('sha256', '=', sha).executeTakeFirst();
+    return row === undefined ? undefined : Number(row.size);
+  }
+
   async delete(sha: string): Promise<boolean> {
     checkSha256(sha);
     const result = await this.db.deleteFrom('artifact_blobs').where('sha256', '=', sha).executeTakeFirst();

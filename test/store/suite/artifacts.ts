@@ -28,6 +28,10 @@ export function artifactCases(ctx: SuiteContext): void {
     const big = new Uint8Array(3_000_000).map((_, i) => (i * 7) & 255);
     const bigSha = await a.put(big);
     expect((await a.get(bigSha)).length).toBe(big.length);
+    // Sized without reading.
+    expect(await a.size(bigSha)).toBe(3_000_000);
+    expect(await a.size(sha)).toBe(one.length);
+    expect(await a.size('0'.repeat(64))).toBeUndefined();
     expect(await a.has(sha)).toBe(true);
     const listed = await a.list();
     expect(listed.map((x) => [x.sha256, x.size]).sort()).toEqual([[sha, one.length], [bigSha, big.length]].sort());

@@ -49,9 +49,8 @@ export function contentDisposition(file: string): string {
 const artifactUrl = (runId: string, name: string): string => `/v1/runs/${encodeURIComponent(runId)}/artifacts/${encodeURIComponent(name)}`;
 
 /**
- * Everything recorded about a run, its artifacts' sizes, and its summary.json (train's leaderboard,
- * importance, evaluation) when it has one. Sizes come from reading each blob: the store has no cheaper
- * way to size one.
+ * Everything recorded about a run, its artifacts' sizes (without reading them: a model package can be
+ * large), and its summary.json (train's leaderboard, importance, evaluation) when it has one.
  */
 export async function runDetail(store: Store, run: Run): Promise<Record<string, unknown>> {
   const experiment = (await store.tracking.listExperiments()).find((e) => e.id === run.experimentId)?.name ?? null;
@@ -63,9 +62,14 @@ export async function runDetail(store: Store, run: Run): Promise<Record<string, 
     let size: number | null = null;
     let error: string | undefined;
     try {
-      const bytes = await store.artifacts.get(a.sha256);
-      size = bytes.byteLength;
-      if (a.name === 'summary') summary = JSON.parse(new TextDecoder().decode(bytes)) as JsonValue;
+      if (a.name === 'summary') {
+        const bytes = await store.artifacts.get(a.sha256);
+        size = bytes.byteLength;
+        summary = JSON.parse(new TextDecoder().decode(bytes)) as JsonValue;
+      } else {
+        size = (await store.artifacts.size(a.sha256)) ?? null;
+        if (size === null) error = `artifact ${a.sha256} is no longer in the store`;
+      }
     } catch (e) {
       // A blob gone (gc) or unreadable is reported with the run, not a failure of the whole page.
       error = e instanceof Error ? e.message : String(e);
