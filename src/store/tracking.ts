@@ -92,6 +92,8 @@ export interface RunSummary {
   /** The latest value of each metric (highest step, then latest timestamp). */
   metrics: Record<string, number>;
   tags: Record<string, string>;
+  /** The params a listing asked for (RunQuery.params); a run's full record has them all. */
+  params?: Record<string, JsonValue>;
 }
 
 export interface Run extends RunSummary {
@@ -147,6 +149,8 @@ export interface RunQuery extends RunFilter {
   limit?: number;
   /** `nextCursor` of the previous page: pages stay stable while new runs arrive. */
   cursor?: string;
+  /** These params of each run on the page, in its summary's `params` (one query for the page, not a read per run). */
+  params?: readonly string[];
 }
 
 export interface RunPage {

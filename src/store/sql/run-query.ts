@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { HyperplaneError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Database } from '../db/schema.js';
+import type { JsonValue } from '../json.js';
 import { METRIC_OPS, type MetricCondition, type RunFilter, type RunQuery, type RunStatus, type RunSummary, type SortDirection } from '../tracking.js';
 import { KNOWN_SHOWN, UnknownRunFieldError } from '../unknown-field.js';
 import { checkLimit, chunks } from '../validate.js';
@@ -123,18 +124,25 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
     rows.length > limit && last !== undefined
       ? encodeCursor({ order: signature, key: order.by === 'metric' ? last.sort_value : last.start_time, id: last.id })
       : null;
-  return { runs: await summaries(db, page), nextCursor };
+  return { runs: await summaries(db, page, query.params), nextCursor };
 }
 
 type PageRow = Pick<Database['runs'], 'id' | 'experiment_id' | 'name' | 'status' | 'start_time' | 'end_time'> & { sort_value: number | null };
 
-async function summaries(db: Db, rows: readonly PageRow[]): Promise<RunSummary[]> {
+async function summaries(db: Db, rows: readonly PageRow[], paramKeys?: readonly string[]): Promise<RunSummary[]> {
   const metrics = new Map<string, Record<string, number>>();
   const tags = new Map<string, Record<string, string>>();
+  const params = new Map<string, Record<string, JsonValue>>();
   for (const r of rows) {
     metrics.set(r.id, {});
     tags.set(r.id, {});
+    params.set(r.id, {});
   }
+  const wanted = paramKeys !== undefined && paramKeys.length > 0 ? [...new Set(paramKeys)] : undefined;
+  if (wanted !== undefined)
+    for (const ids of chunks(rows.map((r) => r.id), 5000)) {
+      for (const row of await db.selectFrom('run_params').select(['run_id', 'key', 'value']).where('run_id', 'in', ids).where('key', 'in', wanted).execute()) params.get(row.run_id)![row.key] = JSON.parse(row.value) as JsonValue;
+    }
   for (const ids of chunks(rows.map((r) => r.id), 5000)) {
     const [m, t] = await Promise.all([
       db.selectFrom('run_latest_metrics').select(['run_id', 'name', 'value']).where('run_id', 'in', ids).execute(),
@@ -152,5 +160,6 @@ async function summaries(db: Db, rows: readonly PageRow[]): Promise<RunSummary[]
     endTime: r.end_time,
     metrics: metrics.get(r.id)!,
     tags: tags.get(r.id)!,
+    ...(wanted !== undefined ? { params: params.get(r.id)! } : {}),
   }));
 }

@@ -97,6 +97,10 @@ export function listingCases(ctx: SuiteContext): void {
     const first = desc[0]!;
     const fact = runs.find((r) => r.id === first.id)!;
     expect(first).toMatchObject({ experimentId: expect.any(String), status: fact.status, startTime: fact.start, tags: fact.tags, metrics: { auc: fact.auc, loss: fact.loss } });
+    // Params only when asked for, those asked for, with the page.
+    expect(first.params).toBeUndefined();
+    const withParams = await t.listRuns({ orderBy: { by: 'metric', metric: 'auc' }, limit: 5, params: ['i', 'absent'] });
+    expect(withParams.runs.map((r) => r.params)).toEqual(withParams.runs.map((r) => ({ i: ids.indexOf(r.id) })));
 
     const newest = await allPages(ctx, { limit: 777 });
     expect(newest.map((r) => r.id)).toEqual([...runs].sort((a, b) => b.start - a.start || -byId(a, b)).map((r) => r.id));
