@@ -124,13 +124,18 @@ class Bandit implements Policy {
   }
   observe(tallies: readonly RewardTally[]): void {
     this.refs.forEach((ref, i) => {
-      const mine = tallies.filter((t) => t.arm === ref);
-      const total = mine.reduce((s, t) => s + t.total, 0);
-      const count = mine.reduce((s, t) => s + t.count, 0);
-      this.wins[i] = total;
-      this.losses[i] = count - total;
+      const { successes, failures } = armTally(tallies, ref);
+      this.wins[i] = successes;
+      this.losses[i] = failures;
     });
   }
+}
+
+/** A bandit arm's rewards, summed over the versions it answered with: successes (rewards) and failures (the rest of the rewarded predictions). */
+export function armTally(tallies: readonly RewardTally[], arm: string): { successes: number; failures: number } {
+  const mine = tallies.filter((t) => t.arm === arm);
+  const successes = mine.reduce((s, t) => s + t.total, 0);
+  return { successes, failures: mine.reduce((s, t) => s + t.count, 0) - successes };
 }
 
 export function policyFrom(spec: PolicySpec): Policy {

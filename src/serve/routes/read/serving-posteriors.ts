@@ -1,5 +1,6 @@
 import { logGamma } from '../../../monitor/stats/index.js';
 import type { RewardTally } from '../../../store/index.js';
+import { armTally } from '../../policies.js';
 
 /** One bandit arm's reward rate as the policy sees it: Beta(1 + successes, 1 + failures). */
 export interface ArmPosterior {
@@ -14,15 +15,10 @@ export interface ArmPosterior {
   interval: [number, number];
 }
 
-/**
- * Each arm's posterior from the store's reward tallies, tallied as the Bandit policy's observe() does
- * (an arm's rows summed over versions; failures = count − total), so the page shows what routing uses.
- */
+/** Each arm's posterior from the store's reward tallies, tallied by the Bandit policy's own armTally, so the page shows what routing uses. */
 export function posteriors(arms: readonly string[], tallies: readonly RewardTally[]): ArmPosterior[] {
   return arms.map((arm) => {
-    const mine = tallies.filter((t) => t.arm === arm);
-    const successes = mine.reduce((s, t) => s + t.total, 0);
-    const failures = mine.reduce((s, t) => s + t.count, 0) - successes;
+    const { successes, failures } = armTally(tallies, arm);
     const alpha = 1 + successes;
     const beta = 1 + failures;
     return { arm, successes, failures, alpha, beta, mean: alpha / (alpha + beta), interval: [betaQuantile(0.05, alpha, beta), betaQuantile(0.95, alpha, beta)] };
