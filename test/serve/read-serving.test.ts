@@ -251,6 +251,12 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(byVersion.statusCode, byVersion.body).toBe(200);
       expect(byVersion.json()).toMatchObject({ version: 2 });
       expect((await get('/v1/monitor/nope')).statusCode).toBe(404);
+      // Asked again at once: the same report, not computed again (its windows' own objects are the cached ones' copies).
+      const again = await get('/v1/monitor/credit?since=1d&window=1h');
+      expect(again.json()).toEqual(report);
+      // The classifier ran over the range only, not per window, on the serving thread.
+      expect((report.windows as { multivariate?: unknown }[]).every((w) => w.multivariate === undefined)).toBe(true);
+      expect((report as unknown as { multivariate: { auc: number | null } }).multivariate).toBeDefined();
     });
 
     it('lists alerts with their evidence: firing, or all', async () => {

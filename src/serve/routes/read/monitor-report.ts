@@ -10,6 +10,8 @@ import { boolOf, intOf, queryOf, sinceOf, windowOf } from './serving-query.js';
 
 /** The furthest back a report reaches: it is computed on the serving thread. */
 export const MONITOR_MAX_MS = 90 * 86_400_000;
+/** How long a computed report is answered again as it is (a scheduled monitor's period is minutes). */
+const CACHE_MS = 30_000;
 
 /** Column × window drift effect, ready to draw: `effect[c][w]` (null where the window did not judge the column). */
 export interface Heatmap {
@@ -32,6 +34,7 @@ export function heatmapOf(report: MonitorReport): Heatmap {
 
 /** `GET /v1/monitor/:model` (the `hyperplane monitor --json` report, no alert evaluation) and `GET /v1/alerts`. */
 export function registerMonitorRoutes(app: FastifyInstance, store: Store): void {
+  const reports = new Map<string, { at: number; answer: MonitorReport & { heatmap: Heatmap } }>();
   app.get<{ Params: { model: string } }>('/v1/monitor/:model', async (request, reply) => {
     const q = queryOf(request.query, ['since', 'window', 'version']);
     const now = Date.now();
@@ -44,9 +47,17 @@ export function registerMonitorRoutes(app: FastifyInstance, store: Store): void 
     // Never rebuilt here (reading training data, maybe fitting a model, would hold up answers): `hyperplane monitor` or the scheduled monitor rebuilds it.
     const found = await watchedVersion(store, resolved.model, resolved.version, { cachedOnly: true });
     if ('reason' in found) return fail(reply, 422, 'no reference', `${resolved.model}/${resolved.version} cannot be monitored: ${found.reason}`);
-    // No config: reading a report never raises or resolves an alert.
-    const run = await runMonitor(store, found.watched, { since, windowMs, now });
-    return { ...run.report, heatmap: heatmapOf(run.report) };
+    // The same report asked again within a short while (a page reloaded, two people looking) is not computed again.
+    const key = `${resolved.model}/${resolved.version}/${Math.floor(since / CACHE_MS)}/${windowMs}`;
+    const cached = reports.get(key);
+    if (cached !== undefined && cached.at > now - CACHE_MS) return cached.answer;
+    // No config: reading a report never raises or resolves an alert. The domain classifier runs over the
+    // range only (each window's would be a model fit more on the serving thread).
+    const run = await runMonitor(store, found.watched, { since, windowMs, now, multivariate: { perWindow: 0 } });
+    const answer = { ...run.report, heatmap: heatmapOf(run.report) };
+    for (const [k, v] of reports) if (v.at <= now - CACHE_MS) reports.delete(k);
+    reports.set(key, { at: now, answer });
+    return answer;
   });
 
   app.get('/v1/alerts', async (request) => {
