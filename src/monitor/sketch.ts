@@ -165,25 +165,17 @@ export function addNumbersBinned(sketch: NumericSketch, binner: NumericBinner, v
 
 /** addNumber with a binner made from the sketch's edges. */
 export function addBinned(sketch: NumericSketch, binner: NumericBinner, v: number): void {
-  if (!(v - v === 0)) {
-    sketch.missing++;
-    return;
-  }
-  const b = binner.bin(v);
-  sketch.counts[b]!++;
-  if (b === 0 && sketch.below !== undefined && sketch.edges.length > 0 && v < sketch.edges[0]!) sketch.below++;
-  sketch.sum += v;
-  sketch.sumSquares += v * v;
-  if (v < sketch.min) sketch.min = v;
-  if (v > sketch.max) sketch.max = v;
+  if (!(v - v === 0)) sketch.missing++;
+  else addToBin(sketch, binner.bin(v), v);
 }
 
 export function addNumber(sketch: NumericSketch, v: number): void {
-  if (!(v === v && Number.isFinite(v))) {
-    sketch.missing++;
-    return;
-  }
-  const b = numericBin(sketch.edges, v);
+  if (!(v - v === 0)) sketch.missing++;
+  else addToBin(sketch, numericBin(sketch.edges, v), v);
+}
+
+/** A finite value counted in bin `b`, its sums and range. */
+function addToBin(sketch: NumericSketch, b: number, v: number): void {
   sketch.counts[b]!++;
   if (b === 0 && sketch.below !== undefined && sketch.edges.length > 0 && v < sketch.edges[0]!) sketch.below++;
   sketch.sum += v;
