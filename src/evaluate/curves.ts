@@ -49,18 +49,29 @@ export function curves(y: ArrayLike<number>, score: ArrayLike<number>, points = 
   const roc = tp.map((t, i) => ({ x: negatives === 0 ? 0 : fp[i]! / negatives, y: positives === 0 ? 0 : t / positives }));
   const pr = tp.slice(1).map((t, i) => ({ x: positives === 0 ? 0 : t / positives, y: t / (t + fp[i + 1]!) }));
   const gain = tp.map((t, i) => ({ x: (t + fp[i]!) / Math.max(1, y.length), y: positives === 0 ? 0 : t / positives }));
-  const sums = new Float64Array(calibrationBins);
-  const hits = new Float64Array(calibrationBins);
-  const counts = new Float64Array(calibrationBins);
+  return { roc: thin(roc, points), pr: thin(pr, points), calibration: calibrationCurve(y, score, calibrationBins), gain: thin(gain, points) };
+}
+
+/** The calibration curve: for each of `bins` equal-width bins of the score that holds rows, the mean score (x), the positives' rate (y) and its rows. */
+export function calibrationCurve(y: ArrayLike<number>, score: ArrayLike<number>, bins = 10): (Point & { n: number })[] {
+  const sums = new Float64Array(bins);
+  const hits = new Float64Array(bins);
+  const counts = new Float64Array(bins);
   for (let i = 0; i < y.length; i++) {
-    const b = Math.min(calibrationBins - 1, Math.max(0, Math.floor(score[i]! * calibrationBins)));
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(score[i]! * bins)));
     sums[b] += score[i]!;
     hits[b] += y[i] === 1 ? 1 : 0;
     counts[b]!++;
   }
   const calibration = [];
-  for (let b = 0; b < calibrationBins; b++) if (counts[b]! > 0) calibration.push({ x: sums[b]! / counts[b]!, y: hits[b]! / counts[b]!, n: counts[b]! });
-  return { roc: thin(roc, points), pr: thin(pr, points), calibration, gain: thin(gain, points) };
+  for (let b = 0; b < bins; b++) if (counts[b]! > 0) calibration.push({ x: sums[b]! / counts[b]!, y: hits[b]! / counts[b]!, n: counts[b]! });
+  return calibration;
+}
+
+/** Expected calibration error: the gap between mean score and positives' rate in each bin of the calibration curve, weighted by its rows. 0 when the probabilities mean what they say. */
+export function calibrationError(y: ArrayLike<number>, score: ArrayLike<number>, bins = 10): number {
+  if (y.length === 0) return NaN;
+  return calibrationCurve(y, score, bins).reduce((s, p) => s + p.n * Math.abs(p.x - p.y), 0) / y.length;
 }
 
 /** One class against all the others: its ROC and PR curves, and their areas. */

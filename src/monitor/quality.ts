@@ -1,3 +1,4 @@
+import { calibrationError } from '../evaluate/curves.js';
 import { evaluateScores, type EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import { calibrated, type Calibration } from './calibration.js';
@@ -251,24 +252,4 @@ export function estimateMulticlass(confidence: Calibration, classes: readonly Ca
   if (overall === undefined) return undefined;
   const aucs = classes.map((c, k) => estimateFromSteps(c, { positive: steps.classes[k] ?? [], negative: [] })?.auc ?? null).filter((a): a is number => a !== null);
   return { rows: overall.rows, accuracy: overall.accuracy, auc: aucs.length === classes.length && aucs.length > 0 ? aucs.reduce((s, a) => s + a, 0) / aucs.length : null };
-}
-
-/**
- * Expected calibration error of a binary classifier's P(positive): over ten equal-width bins of the
- * probability, the gap between the mean predicted and the observed positive rate, weighted by the bin's
- * rows. 0 when the probabilities mean what they say.
- */
-export function calibrationError(y: ArrayLike<number>, p: ArrayLike<number>, bins = 10): number {
-  const count = new Float64Array(bins);
-  const predicted = new Float64Array(bins);
-  const observed = new Float64Array(bins);
-  for (let i = 0; i < y.length; i++) {
-    const b = Math.min(bins - 1, Math.max(0, Math.floor(p[i]! * bins)));
-    count[b]++;
-    predicted[b] += p[i]!;
-    observed[b] += y[i]!;
-  }
-  let gap = 0;
-  for (let b = 0; b < bins; b++) if (count[b]! > 0) gap += Math.abs(predicted[b]! - observed[b]!);
-  return y.length === 0 ? NaN : gap / y.length;
 }
