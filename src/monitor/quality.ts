@@ -1,7 +1,7 @@
 import { calibrationError } from '../evaluate/curves.js';
 import { evaluateScores, type EvalTask } from '../evaluate/evaluate.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
-import { calibrated, type Calibration } from './calibration.js';
+import type { Calibration } from './calibration.js';
 
 /**
  * Quality per window: realized, from the outcomes sent back as feedback (the task's metrics on the
@@ -152,60 +152,6 @@ export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, t
   });
 }
 
-/** CBPE for a binary classifier: expected accuracy and AUC per window, with no outcome needed. */
-export function estimatedQuality(predictions: Iterable<Prediction>, calibration: Calibration, labels: readonly string[], windowMs: number): WindowEstimate[] {
-  return byWindow(predictions, windowMs).flatMap((g) => {
-    const scores: number[] = [];
-    const positive: number[] = [];
-    let right = 0;
-    for (const p of g.rows) {
-      const score = probabilities(p, labels)[1]!;
-      if (!Number.isFinite(score)) continue;
-      const c = calibrated(calibration, score);
-      const answer = isRecord(p.response) ? p.response['prediction'] : undefined;
-      // The answer is right with the calibrated chance of its class.
-      right += String(answer) === labels[1] ? c : 1 - c;
-      scores.push(score);
-      positive.push(c);
-    }
-    if (scores.length === 0) return [];
-    return [{ version: g.version, start: new Date(g.start).toISOString(), end: new Date(g.start + windowMs).toISOString(), rows: scores.length, accuracy: right / scores.length, auc: expectedAuc(scores, positive) }];
-  });
-}
-
-/**
- * AUC with each row a positive of weight c and a negative of weight 1 − c: the chance a positive scores
- * above a negative (ties half), over all pairs of distinct rows.
- */
-export function expectedAuc(scores: readonly number[], positive: readonly number[]): number | null {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let negativesBelow = 0;
-  let above = 0;
-  let allPositive = 0;
-  let allNegative = 0;
-  let self = 0;
-  for (let k = 0; k < order.length; ) {
-    let e = k;
-    let groupPositive = 0;
-    let groupNegative = 0;
-    let groupSelf = 0;
-    while (e < order.length && scores[order[e]!] === scores[order[k]!]) {
-      const c = positive[order[e]!]!;
-      groupPositive += c;
-      groupNegative += 1 - c;
-      groupSelf += c * (1 - c);
-      e++;
-    }
-    above += groupPositive * negativesBelow + 0.5 * (groupPositive * groupNegative - groupSelf);
-    negativesBelow += groupNegative;
-    allPositive += groupPositive;
-    allNegative += groupNegative;
-    self += groupSelf;
-    k = e;
-  }
-  const pairs = allPositive * allNegative - self;
-  return pairs > 0 ? above / pairs : null;
-}
 
 /**
  * CBPE from a window's rows per calibration step and class answered (WindowAggregate.steps): exactly what
