@@ -155,7 +155,7 @@ export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, t
 
 /**
  * CBPE from a window's rows per calibration step and class answered (WindowAggregate.steps): exactly what
- * estimatedQuality gives on the same rows. A step's rows share one calibrated probability c, so a pair
+ * CBPE row by row gives on the same rows. A step's rows share one calibrated probability c, so a pair
  * of them adds c(1 − c) to the expected AUC whatever their order, and steps are ordered as their scores.
  */
 export function estimateFromSteps(calibration: Calibration, steps: { positive: readonly number[]; negative: readonly number[] }): { rows: number; accuracy: number; auc: number | null } | undefined {
