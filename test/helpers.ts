@@ -150,3 +150,19 @@ export function expectCleanError(args: string[], pattern: RegExp): void {
 export function cli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return runCliAsync(args, 300_000, options).then((r) => ({ code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr }));
 }
+
+/**
+ * Whether a test's store opens. SQLite always does; PostgreSQL may be missing outside CI, and then the
+ * test is skipped with the reason printed (`what` names it); in CI a missing one fails the test.
+ */
+export async function storeReachable(uri: string, what: string): Promise<boolean> {
+  const { openStore } = await import('../src/store/index.js');
+  try {
+    await (await openStore({ uri })).close();
+    return true;
+  } catch (e) {
+    if (process.env['CI'] === 'true') throw e;
+    console.warn(`${what} skipped: ${(e as Error).message}`);
+    return false;
+  }
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
 import { creditRequests, registerPackage } from '../credit.js';
-import { cli, dropPgSchema, fixture, PG_URL, ROOT, tempDir } from '../helpers.js';
+import { cli, dropPgSchema, fixture, PG_URL, ROOT, tempDir, storeReachable } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -31,17 +31,8 @@ describe(`hyperplane monitor --config and hyperplane alerts on ${backend}`, () =
   const start = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 
   beforeAll(async () => {
-    if (cleanup !== undefined) {
-      try {
-        await (await openStore({ uri: env.HYPERPLANE_STORE })).close();
-      } catch (e) {
-        // PostgreSQL may be missing outside CI; SQLite never is.
-        if (process.env['CI'] === 'true') throw e;
-        reachable = false;
-        console.warn(`hyperplane alerts on PostgreSQL skipped: ${(e as Error).message}`);
-        return;
-      }
-    }
+    if (cleanup !== undefined) reachable = await storeReachable(env.HYPERPLANE_STORE, 'hyperplane alerts on PostgreSQL');
+    if (!reachable) return;
     const out = join(dir, 'model');
     const train = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
     expect(train.code, train.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { MonitorReport } from '../../src/monitor/monitor.js';
 import { creditRequests, registerPackage } from '../credit.js';
-import { cli, dropPgSchema, fixture, PG_URL, tempDir } from '../helpers.js';
+import { cli, dropPgSchema, fixture, PG_URL, tempDir, storeReachable } from '../helpers.js';
 
 const HOUR = 3_600_000;
 const PG_SCHEMA = `hp_monitor_${process.pid}`;
@@ -22,17 +22,8 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
     const start = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 
     beforeAll(async () => {
-      if (cleanup !== undefined) {
-        try {
-          await (await openStore({ uri: env.HYPERPLANE_STORE })).close();
-        } catch (e) {
-          // PostgreSQL may be missing outside CI; SQLite never is.
-          if (process.env['CI'] === 'true') throw e;
-          reachable = false;
-          console.warn(`hyperplane monitor on PostgreSQL skipped: ${(e as Error).message}`);
-          return;
-        }
-      }
+      if (cleanup !== undefined) reachable = await storeReachable(env.HYPERPLANE_STORE, 'hyperplane monitor on PostgreSQL');
+      if (!reachable) return;
       const out = join(dir, 'model');
       const train = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
       expect(train.code, train.stderr).toBe(0);

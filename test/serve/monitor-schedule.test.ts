@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { MonitorReport } from '../../src/monitor/monitor.js';
 import { creditRequests, registerPackage } from '../credit.js';
-import { cli, dropPgSchema, fixture, PG_URL, serveOnFreePort, tempDir } from '../helpers.js';
+import { cli, dropPgSchema, fixture, PG_URL, serveOnFreePort, tempDir, storeReachable } from '../helpers.js';
 
 const PG_SCHEMA = `hp_monitor_schedule_${process.pid}`;
 const HOUR = 3_600_000;
@@ -30,16 +30,8 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
     });
 
     beforeAll(async () => {
-      if (cleanup !== undefined) {
-        try {
-          await (await openStore({ uri: env.HYPERPLANE_STORE })).close();
-        } catch (e) {
-          if (process.env['CI'] === 'true') throw e;
-          reachable = false;
-          console.warn(`serve --monitor-every on PostgreSQL skipped: ${(e as Error).message}`);
-          return;
-        }
-      }
+      if (cleanup !== undefined) reachable = await storeReachable(env.HYPERPLANE_STORE, 'serve --monitor-every on PostgreSQL');
+      if (!reachable) return;
       const out = join(dir, 'model');
       const train = await cli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env, cwd: dir });
       expect(train.code, train.stderr).toBe(0);
