@@ -16,8 +16,11 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 const data = join(root, 'test', 'fixtures', 'data', 'breast_cancer.csv');
 const SECRET = 'monitor-demo-secret';
 
+// The server, once started: a failure stops it too, never leaving it running behind the demo.
+let server;
 const fail = (message) => {
   process.stderr.write(`monitor-demo: ${message}\n`);
+  server?.kill('SIGTERM');
   process.exit(2);
 };
 
@@ -48,7 +51,7 @@ writeFileSync(config, JSON.stringify({ monitor: { webhooks: [{ name: 'ops', url:
 console.log(`1/4 config ${config}: alert "${rule}" when drift_share > 0.2, to a webhook at ${hook}`);
 
 // 3. The server, with its monitor every 2 s.
-const server = spawn(process.execPath, [cli, 'serve', 'cancer', '--port', '0', '--no-auth', '--monitor-every', '2s', '--monitor-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+server = spawn(process.execPath, [cli, 'serve', 'cancer', '--port', '0', '--no-auth', '--monitor-every', '2s', '--monitor-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 const address = await new Promise((resolve) => {
   server.stderr.setEncoding('utf8').on('data', (d) => {
