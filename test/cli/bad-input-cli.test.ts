@@ -100,6 +100,17 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('--journal-max-bytes below 1 MiB', () => expectRefused(['serve', '--journal-max-bytes', '1000'], /--journal-max-bytes 1000: expected a whole number, 1048576 or more/));
   });
 
+  describe('the scheduled monitor', () => {
+    it('--monitor-every 0s', () => expectRefused(['serve', '--monitor-every', '0s'], /--monitor-every 0s: expected a whole number and a unit, s, m, h or d \(e\.g\. 30d\), above 0/));
+    it('--monitor-every with --no-log', () => expectRefused(['serve', '--monitor-every', '1m', '--no-log'], /--monitor-every reads what the prediction log folds, which --no-log turns off/));
+    it('--monitor-config without --monitor-every', () => expectRefused(['serve', '--monitor-config', at('m.json')], /--monitor-config holds the scheduled monitor's alert rules: give --monitor-every too/));
+    it('--monitor-config with a malformed rule names it', () => {
+      const path = at('rules.json');
+      writeFileSync(path, JSON.stringify({ monitor: { alerts: [{ when: 'auc <' }] } }));
+      return expectRefused(['serve', '--monitor-every', '1m', '--monitor-config', path], /rules\.json: monitor\.alerts\.0\.when 'auc <': expected METRIC OP NUMBER/);
+    });
+  });
+
   describe('explanations and imports', () => {
     it('--explain that is neither a count nor all', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--explain', 'some'], /--explain some: expected a number of driving factors from 1 to 9999, or all/));
     it('--explain 0', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--explain', '0'], /--explain 0: expected a number of driving factors from 1 to 9999, or all/));

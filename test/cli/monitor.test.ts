@@ -135,11 +135,13 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(bad.stderr).toMatch(/segment 'income': a numeric input of credit\/1; segments split by a categorical input \(its categorical inputs: owner, selfemp, majorcards\)/);
     });
 
-    it('bad input: an unknown model, a bad --since or --window: exit 2, one line', async () => {
+    it('bad input: an unknown model, a bad --since or --window, an unwritable --html, an unknown --segment: exit 2, one line', async () => {
       for (const [args, pattern] of [
         [['monitor', 'nosuch'], /nosuch/],
         [['monitor', 'credit', '--since', 'yesterday'], /--since 'yesterday'/],
         [['monitor', 'credit', '--window', '10s'], /--window 10s: expected a duration of a minute or more/],
+        [['monitor', 'credit', '--html', join(dir, 'no-such-folder', 'm.html')], /--html .*m\.html: cannot write it \(ENOENT\)/],
+        [['monitor', 'credit', '--segment', 'nope'], /segment 'nope': not an input of credit\/1/],
       ] as const) {
         const r = await runCli([...args], { env });
         expect(r.code, r.stderr).toBe(2);
