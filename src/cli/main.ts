@@ -16,6 +16,7 @@ import { monitorCommand } from './commands/monitor.js';
 import { alertsCommand } from './commands/alerts.js';
 import { deployCommand } from './commands/deploy.js';
 import { serveCommand } from './commands/serve.js';
+import { uiCommand } from './commands/ui.js';
 import { importCommand } from './commands/import.js';
 import { scorecardCommand } from './commands/scorecard.js';
 
@@ -46,6 +47,7 @@ function program(): Command {
     .addCommand(alertsCommand().exitOverride())
     .addCommand(deployCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
+    .addCommand(uiCommand().exitOverride())
     .addCommand(synthCommand().exitOverride());
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadData, type LoadedData } from '../data/load.js';
 import type { ReadOptions } from '../data/read/options.js';
+import type { ClassCurves, Point } from '../evaluate/curves.js';
 import type { ThresholdRule } from '../evaluate/metrics.js';
 import { HyperplaneError } from '../errors.js';
 import { featureImportance } from '../explain/importance.js';
@@ -120,9 +121,29 @@ export function trainSummary(trained: Trained, modelPath: string): Record<string
     diagnostics: result.diagnostics,
     warnings: result.warnings,
     fingerprint: data.fingerprint,
+    ...testCurves(result),
     // The card is the model itself for a scorecard: readers of summary.json get it without loading the package.
     ...(card !== undefined ? { scorecard: card } : {}),
   };
+}
+
+/** A chart's worth of a curve: four decimals are finer than a pixel, and keep summary.json small. */
+const rounded = (points: readonly Point[], most = 100): Point[] => {
+  const step = points.length <= most ? 1 : (points.length - 1) / (most - 1);
+  const picked = step === 1 ? points : Array.from({ length: most }, (_, i) => points[Math.round(i * step)]!);
+  return picked.map((q) => ({ x: Math.round(q.x * 1e4) / 1e4, y: Math.round(q.y * 1e4) / 1e4 }));
+};
+
+/**
+ * The held-out rows' curves, for the dashboard's run page and run comparison: ROC, precision-recall,
+ * calibration and gain of a binary model; ROC and PR of each drawn class of a multiclass one.
+ */
+function testCurves(result: TrainResult): { curves?: Record<string, Point[]>; classCurves?: ClassCurves[] } {
+  const binary = result.test.binary?.curves;
+  if (binary !== undefined) return { curves: { roc: rounded(binary.roc), pr: rounded(binary.pr), calibration: rounded(binary.calibration), gain: rounded(binary.gain) } };
+  const classes = result.test.oneVsRest;
+  if (classes !== undefined) return { classCurves: classes.map((c) => ({ ...c, ...(c.roc !== undefined ? { roc: rounded(c.roc) } : {}), ...(c.pr !== undefined ? { pr: rounded(c.pr) } : {}) })) };
+  return {};
 }
 
 /**

@@ -16,6 +16,7 @@ import { actorOf, auditQuery } from './audit.js';
 import { ServeMetrics } from './metrics.js';
 import type { MonitorGauges } from '../monitor/gauges.js';
 import { registerOverload, RETRY_AFTER_S, UNSHED, type OverloadOptions } from './overload.js';
+import { registerDashboard } from './routes/dashboard.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerAliasAdminRoute } from './routes/alias-admin.js';
@@ -49,6 +50,10 @@ export interface ServerOptions extends OverloadOptions {
   log?: PredictionSink;
   /** The scheduled monitor's latest passes, shown on /metrics. */
   monitor?: { gauges(): readonly MonitorGauges[] };
+  /** Serve no models: only the dashboard, its read APIs and the admin routes (`hyperplane ui`). */
+  serveModels?: boolean;
+  /** Serve the dashboard at /ui/ (default true; where it is built: dist/ui). */
+  dashboard?: boolean;
   /** Fastify's pino logger (off in tests). */
   logger?: boolean;
   logLevel?: string;
@@ -192,7 +197,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const admin = reply.request.apiKey?.scopes.includes('admin') === true;
     return fail(reply, 404, 'unknown model', `model '${ref}' is not served here${admin ? `: ${detail}` : ''}`);
   };
+  const servesNone = options.serveModels === false;
   function admits(ref: string, reply: FastifyReply): boolean {
+    if (servesNone) {
+      notServed(reply, ref, 'this server (hyperplane ui) serves no models');
+      return false;
+    }
     if (servedSet.serves(ref)) return true;
     notServed(reply, ref, `this server serves ${servedSet.describe()}`);
     return false;
@@ -284,7 +294,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   const drain = new Drain(app.server);
   /** The one readiness /readyz and /v2/health/ready both answer: every served reference has a version loaded, at least one does, and no drain has begun. */
-  const ready = (): boolean => models.ready && models.status().length > 0 && !drain.active;
+  const ready = (): boolean => (servesNone || (models.ready && models.status().length > 0)) && !drain.active;
   registerProtocolRoutes(app, { models, served, admits, ready, answerRows, respond });
 
   registerReadRoutes(app, { store, unshipped: () => options.log?.unshipped?.() });
@@ -344,14 +354,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return reply.type(contentType).send(body);
   });
   await registerDocsRoutes(app, models);
+  if (options.dashboard !== false) await registerDashboard(app);
 
-  await models.start(options.refs ?? []);
-  await loadDeployments();
+  if (!servesNone) {
+    await models.start(options.refs ?? []);
+    await loadDeployments();
+  }
   for (const s of models.status()) if (s.error !== null) app.log.error({ ref: s.ref }, s.error);
   const reloadMs = options.reloadMs ?? 2000;
   const reload = async (): Promise<void> => {
     unknown.clear();
     await keys.refresh();
+    if (servesNone) return;
     // With no references given, a model whose production alias was set since is served from now on.
     if ((options.refs ?? []).length === 0) await models.start([]);
     await loadDeployments();

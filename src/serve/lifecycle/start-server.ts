@@ -156,9 +156,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   copies = options.inWorker === true ? acceptFromCopies(server.app.server, extra, backlog) : acceptFromHelperCopies(server.app.server, extra, backlog);
   await Promise.race([copies.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
   for (const m of server.models.status()) notice(m.error === null ? `serving ${m.ref} (${m.model}/${m.version})` : `NOT serving ${m.ref}: ${m.error}`);
-  if (server.models.status().length === 0) notice('no model has a production alias yet: one given a production alias is picked up at the next reload');
+  if (server.models.status().length === 0 && options.serveModels !== false) notice('no model has a production alias yet: one given a production alias is picked up at the next reload');
   const worker = options.inWorker === true ? `worker ${process.pid} ` : '';
   const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
-  notice(`${worker}listening on ${url}${turn}  (POST ${url}/v1/models/NAME/predict, GET ${url}/readyz, ${url}/metrics)`);
+  const routes = options.serveModels === false ? `GET ${url}/v1/runs, ${url}/docs` : `POST ${url}/v1/models/NAME/predict, GET ${url}/readyz, ${url}/metrics`;
+  notice(`${worker}listening on ${url}${turn}  (${routes})`);
+  if (options.dashboard !== false && options.inWorker !== true) notice(`dashboard: ${url}/ui/`);
   return { url, server, stop };
 }
