@@ -4,6 +4,9 @@ import type { JsonValue } from '../json.js';
 import type { Feedback, FeedbackInput, FeedbackLog, FeedbackQuery, RewardTally } from '../serving.js';
 import { checkInteger, checkLimit, checkName, chunks, rowsPerInsert } from '../validate.js';
 
+/** (prediction, outcome) pairs per delete statement. */
+const DELETE_PAIRS = 250;
+
 export class SqlFeedbackLog implements FeedbackLog {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -26,16 +29,17 @@ export class SqlFeedbackLog implements FeedbackLog {
         return true;
       });
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(rows, rowsPerInsert(4))) {
-        // Going back to an earlier outcome (yes, no, yes) must make it the latest again: its old row goes
-        // when a later one exists. Repeating the latest outcome then hits the index and adds nothing.
+      // Going back to an earlier outcome (yes, no, yes) must make it the latest again: its old row goes
+      // when a later one exists. Repeating the latest outcome then hits the index and adds nothing.
+      // A few hundred pairs a statement: SQLite parses a chain of ORs as a tree at most 1,000 deep.
+      for (const part of chunks(rows, DELETE_PAIRS)) {
         await trx
           .deleteFrom('feedback')
           .where((eb) => eb.or(part.map((r) => eb.and([eb('prediction_id', '=', r.prediction_id), eb('outcome', '=', r.outcome)]))))
           .where((eb) => eb('id', '<', eb.selectFrom('feedback as later').select((e) => e.fn.max('later.id').as('latest')).whereRef('later.prediction_id', '=', 'feedback.prediction_id')))
           .execute();
-        await trx.insertInto('feedback').values(part).onConflict((oc) => oc.doNothing()).execute();
       }
+      for (const part of chunks(rows, rowsPerInsert(4))) await trx.insertInto('feedback').values(part).onConflict((oc) => oc.doNothing()).execute();
     });
   }
 

@@ -93,6 +93,15 @@ export function servingCases(ctx: SuiteContext): void {
     ]);
   });
 
+  it('takes a batch of 3,000 outcomes in one call, and the same batch again adds nothing (SQLite once refused past ~1,000: too deep an expression)', async () => {
+    const { feedback } = ctx.store;
+    const batch = Array.from({ length: 3000 }, (_, i) => ({ predictionId: `bulk-${i}`, outcome: i % 2 === 0 ? 'yes' : 'no', reward: i % 2, timestamp: 50 + i }));
+    await feedback.insert(batch);
+    await feedback.insert(batch);
+    const listed = await feedback.list({ since: 50, until: 50 + 3000 });
+    expect(listed.filter((f) => f.predictionId.startsWith('bulk-')).length).toBe(3000);
+  });
+
   it('logs predictions in batches, skips replayed ids, pages and expires them', async () => {
     const log = ctx.store.predictions;
     await log.insert(Array.from({ length: 2500 }, (_, i) => prediction(i)));
