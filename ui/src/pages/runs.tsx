@@ -73,7 +73,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   const [selected, setSelected] = useState<string[]>([]);
   const toggle = (id: string): void => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
 
-  // Metric columns: the ones chosen, else those the page's runs have (at most 8, the most common first).
+  // Metric columns: the ones chosen, else those the page's runs have (at most 7, the most common first).
   const page = runs.data?.runs;
   const metricNames = useMemo(() => {
     if (columns.trim() !== '')
@@ -84,7 +84,9 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
         .map((c) => c.replace(/^metrics\./, ''));
     const counts = new Map<string, number>();
     for (const r of page ?? []) for (const m of Object.keys(r.metrics)) counts.set(m, (counts.get(m) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8).map(([m]) => m);
+    // The held-out metrics before the training rows' (train_*), which say less about the model.
+    const rank = (m: string): number => (m.startsWith('train_') ? 1 : 0);
+    return [...counts].sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 7).map(([m]) => m);
   }, [page, columns]);
   const paramNames = columns
     .split(',')
