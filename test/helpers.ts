@@ -117,9 +117,9 @@ export async function missingFromLog(store: Store, model: string, ids: readonly 
   return { missing: ids.filter((id) => !logged.has(id)), logged: logged.size };
 }
 
-/** `hyperplane serve --port 0` in `dir`, once it listens: its address, its exit code to come, and what it has written on stderr so far. */
-export async function serveOnFreePort(dir: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** `hyperplane serve --port 0` (or `ui`) in `dir`, once it listens: its address, its exit code to come, and what it has written on stderr so far. */
+export async function serveOnFreePort(dir: string, env: Record<string, string>, args: readonly string[] = [], command: 'serve' | 'ui' = 'serve'): Promise<{ server: ChildProcess; address: string; exited: Promise<number | null>; stderr: () => string }> {
+  const server = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), command, '--port', '0', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const address = await new Promise<string>((resolve, reject) => {
     server.stderr!.on('data', (d: Buffer) => {
@@ -127,7 +127,7 @@ export async function serveOnFreePort(dir: string, env: Record<string, string>, 
       const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
       if (m) resolve(m[1]!);
     });
-    server.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+    server.once('exit', () => reject(new Error(`${command} exited: ${stderr}`)));
   });
   const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
   return { server, address, exited, stderr: () => stderr };
