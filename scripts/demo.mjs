@@ -28,6 +28,7 @@ writeFileSync(join('.hyperplane', 'demo-row.json'), JSON.stringify(row));
 console.log(`3/3 serving on http://127.0.0.1:${port} — try, in another terminal:\n`);
 console.log(`    curl -s -X POST http://127.0.0.1:${port}/v1/models/cancer/predict -H 'content-type: application/json' -d @.hyperplane/demo-row.json\n`);
 console.log(`    http://127.0.0.1:${port}/readyz   http://127.0.0.1:${port}/metrics   http://127.0.0.1:${port}/v2/models/cancer\n`);
+console.log(`    dashboard: http://127.0.0.1:${port}/ui/\n`);
 const server = spawn(process.execPath, [cli, 'serve', 'cancer', '--port', port, '--log-level', 'info'], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -31,6 +31,7 @@ const SKIPPED: Record<string, string> = {
     'needs a PostgreSQL with a customers table (the PostgreSQL source has its own tests)',
   'npm run -s hyperplane -- synth --task binary --rows 1000000 --features 28 --seed 42 --out synth.csv':
     'writes a 1,000,000-row file: too slow for this test (synth has its own tests)',
+  'npm run -s hyperplane -- ui': 'serves until stopped; test/cli/ui-cli.test.ts runs it, and the browser tests (test/ui/) drive its pages',
 };
 
 /**
@@ -182,6 +183,13 @@ describe('README', () => {
           await new Promise((r) => setTimeout(r, 200));
         }
         if (demo.exitCode !== null || !out.includes('3/3 serving')) failures.push(`${where}\n  the demo did not start serving:\n${out}`);
+        // The quick start ends with the dashboard's address: the demo's server must answer it.
+        const page = await fetch(`http://127.0.0.1:${port}/ui/`).then(
+          async (r) => (r.ok ? r.text() : `${r.status} ${await r.text()}`),
+          (e: unknown) => String(e),
+        );
+        if (!page.includes('<div id="app">')) failures.push(`${where}\n  the dashboard did not answer at /ui/: ${page.slice(0, 200)}`);
+        if (!readme.includes('http://127.0.0.1:8080/ui/')) failures.push(`${where}\n  the README does not give the dashboard's address`);
         return;
       }
       if (b.startsWith('curl ')) text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
