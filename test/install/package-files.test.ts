@@ -1,0 +1,21 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+describe('the published package', () => {
+  it('carries the built dashboard: a registry install, where prepare does not run, serves it too', () => {
+    // --ignore-scripts: prepare would build again; what is in dist/ now (npm test builds first) is what would ship.
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { files: { path: string }[] }[];
+    const files = new Set(packed[0]!.files.map((f) => f.path));
+    expect(files).toContain('dist/ui/index.html');
+    // Every script and stylesheet the page loads.
+    const html = readFileSync(join(ROOT, 'dist', 'ui', 'index.html'), 'utf8');
+    const assets = [...html.matchAll(/(?:src|href)="\/ui\/(assets\/[^"]+)"/g)].map((m) => `dist/ui/${m[1]}`);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const a of assets) expect(files, a).toContain(a);
+    // The CLI that serves it.
+    expect(files).toContain('dist/cli/commands/ui.js');
+  });
+});
