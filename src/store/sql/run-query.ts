@@ -93,8 +93,10 @@ export async function listRuns(db: Db, query: RunQuery): Promise<{ runs: RunSumm
   let q = db
     .selectFrom('runs')
     .leftJoin('run_latest_metrics as sort_metric', (join) =>
-      // Ordered by start time, the join matches nothing and the planner drops it.
-      order.by === 'metric' ? join.onRef('sort_metric.run_id', '=', 'runs.id').on('sort_metric.name', '=', order.metric) : join.on(sql.lit(false)),
+      // Ordered by start time, the join matches nothing: a name no metric has ('' is refused as a name), looked up
+      // by the primary key for each row of the page. (`on false` was not dropped by SQLite's planner: it scanned
+      // the whole metrics index for every run, 0.3 s a page at 100,000 runs.)
+      join.onRef('sort_metric.run_id', '=', 'runs.id').on('sort_metric.name', '=', order.by === 'metric' ? order.metric : ''),
     )
     .select(['runs.id', 'runs.experiment_id', 'runs.name', 'runs.status', 'runs.start_time', 'runs.end_time', 'sort_metric.value as sort_value'])
     .where((eb) => eb.and(conditions));
