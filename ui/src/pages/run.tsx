@@ -324,7 +324,7 @@ function RunView({ run }: { run: RunDetail }) {
           ['ended', when(run.endTime)],
           ['took', duration(run.endTime === null ? null : run.endTime - run.startTime)],
           ['seed', run.seed === null || run.seed === undefined ? '—' : String(run.seed)],
-          ['git commit', run.git === null ? '— (not in a git repository)' : <span class="mono">{`${run.git.commit ?? '—'}${run.git.branch ? ` (${run.git.branch})` : ''}${run.git.dirty ? ', uncommitted changes' : ''}`}</span>],
+          ['git commit', run.git === null ? '— (none recorded)' : <span class="mono">{`${run.git.commit ?? '—'}${run.git.branch ? ` (${run.git.branch})` : ''}${run.git.dirty ? ', uncommitted changes' : ''}`}</span>],
           ['node', env.node ?? '—'],
           ['os', env.os ?? '—'],
           ['cpu', env.cpu ?? '—'],
