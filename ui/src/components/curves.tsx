@@ -14,8 +14,17 @@ export const CURVES: Record<string, { title: string; x: string; y: string; diago
   gain: { title: 'Cumulative gain', x: 'share of rows, highest scores first', y: 'share of positives found', diagonal: true },
 };
 
+/**
+ * A curve as a chart series. The chart joins series on their x values, one y per x: a ROC's vertical steps
+ * (the same x twice) would lose all but one point, so a repeated x is moved on by a nanounit to keep them.
+ */
 export function asSeries(label: string, points: readonly Point[]): Series {
-  return { label, x: points.map((p) => p.x), y: points.map((p) => p.y) };
+  const x: number[] = [];
+  for (const p of points) {
+    const prev = x.at(-1);
+    x.push(prev !== undefined && p.x <= prev && prev - p.x < 1e-6 ? prev + 1e-9 : p.x);
+  }
+  return { label, x, y: points.map((p) => p.y) };
 }
 
 /** y = x over [0, 1], drawn last so the runs keep the first colours. */
