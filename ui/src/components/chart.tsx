@@ -6,12 +6,17 @@ export interface Series {
   label: string;
   x: readonly number[];
   y: readonly (number | null)[];
+  /** Its own colour (one run the same colour in every chart of a page); else by position. */
+  color?: string;
+  /** A dashed line (a reference such as y = x). */
+  dash?: number[];
 }
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f', '#7c3aed', '#b45309'];
 
+/** The i-th series' colour: the palette, then hues a golden angle apart, so 50 runs stay told apart. */
 export function color(i: number): string {
-  return COLORS[i % COLORS.length]!;
+  return i < COLORS.length ? COLORS[i]! : `hsl(${Math.round((i * 137.508) % 360)}, 65%, 42%)`;
 }
 
 interface ChartProps {
@@ -50,7 +55,7 @@ export function LineChart({ series, time = false, xLabel, yLabel, height = 220, 
         ...(title !== undefined ? { title } : {}),
         scales: { x: { time } },
         axes: [{ ...(xLabel !== undefined ? { label: xLabel } : {}) }, { ...(yLabel !== undefined ? { label: yLabel } : {}), size: 60 }],
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: color(i), width: 2, spanGaps: true, points: { show: points || xs.length < 40 } }))],
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? color(i), width: s.dash !== undefined ? 1 : 2, ...(s.dash !== undefined ? { dash: s.dash } : {}), spanGaps: true, points: { show: s.dash === undefined && (points || xs.length < 40) } }))],
       },
       data,
       el,

@@ -28,7 +28,7 @@ export function asSeries(label: string, points: readonly Point[]): Series {
 }
 
 /** y = x over [0, 1], drawn last so the runs keep the first colours. */
-export const DIAGONAL: Series = { label: 'chance (y = x)', x: [0, 1], y: [0, 1] };
+export const DIAGONAL: Series = { label: 'chance (y = x)', x: [0, 1], y: [0, 1], color: '#9ca3af', dash: [5, 5] };
 
 /** One curve chart with its title, axis names and, where it means something, the y = x reference. */
 export function CurveChart({ kind, series, height = 260 }: { kind: string; series: readonly Series[]; height?: number }) {

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { LineChart, type Series } from '../components/chart';
+import { color, LineChart, type Series } from '../components/chart';
 import { asSeries, CurveChart } from '../components/curves';
 import { useMany } from '../components/many';
 import { ErrorBox, Status } from '../components/status';
@@ -92,7 +92,7 @@ function OverlaidCurves({ answer, names }: { answer: CompareAnswer; names: strin
     details.data.forEach((d, i) => {
       for (const k of ['roc', 'pr'] as const) {
         const points = d?.summary?.curves?.[k];
-        if (points !== undefined && points.length > 0) out[k].push(asSeries(names[i]!, points));
+        if (points !== undefined && points.length > 0) out[k].push({ ...asSeries(names[i]!, points), color: color(i) });
       }
     });
     return out;
@@ -148,7 +148,7 @@ function OverlaidHistories({ answer, names }: { answer: CompareAnswer; names: st
       if (h === undefined) return;
       const w = wanted[j]!;
       const c = by.get(w.metric) ?? { series: [], longest: 0 };
-      c.series.push(historySeries(names[w.run]!, h));
+      c.series.push({ ...historySeries(names[w.run]!, h), color: color(w.run) });
       c.longest = Math.max(c.longest, h.points.length);
       by.set(w.metric, c);
     });
