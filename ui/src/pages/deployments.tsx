@@ -168,7 +168,8 @@ export function DeploymentPage({ name, query }: { name: string; query: URLSearch
 
 function DeploymentBody({ data, since, window, query, reload }: { data: DeploymentDetail; since: string; window: string; query: URLSearchParams; reload(): void }) {
   const traffic = data.traffic;
-  const series = useMemo<Series[]>(() => (traffic?.arms ?? []).map((a) => ({ label: a.arm, x: traffic!.windows, y: a.counts })), [traffic]);
+  // A shadow's copies usually match production's counts one for one: dashed, so the two lines are both seen.
+  const series = useMemo<Series[]>(() => (traffic?.arms ?? []).map((a) => ({ label: a.arm, x: traffic!.windows, y: a.counts, ...(a.arm === 'shadow' ? { dash: [8, 5] } : {}) })), [traffic]);
   type Total = { arm: string; total: number };
   const totals: Total[] = (traffic?.arms ?? []).map((a) => ({ arm: a.arm, total: a.counts.reduce((s, c) => s + c, 0) }));
   const all = totals.reduce((s, t) => s + t.total, 0);
