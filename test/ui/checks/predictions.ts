@@ -42,6 +42,37 @@ export const predictionsChecks: Checks = (ctx) => {
     expect(errors).toEqual([]);
   });
 
+  it('predictions: narrows to a time range given as local date-times (sent as epoch ms)', async () => {
+    const { open, store, seeded } = ctx();
+    const HOUR = 3_600_000;
+    const since = seeded.start + HOUR;
+    const until = seeded.start + HOUR + 10 * 60_000;
+    const expected = (await store.predictions.list({ model: 'credit', since, until, limit: 10_000 })).predictions;
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(500);
+    const { page, errors } = await open('/predictions?model=credit&limit=500');
+    const rows = page.locator('table[aria-label="Predictions"] tbody tr');
+    await expect.poll(() => rows.count()).toBe(500);
+    // The inputs take the browser's local time, to the minute.
+    const local = (ms: number): Promise<string> =>
+      page.evaluate((t) => {
+        const d = new Date(t);
+        const pad = (n: number): string => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      }, ms);
+    await page.fill('form[aria-label="Filters"] input[name="since"]', await local(since));
+    await page.fill('form[aria-label="Filters"] input[name="until"]', await local(until));
+    await page.click('form[aria-label="Filters"] button[type="submit"]');
+    await expect.poll(() => rows.count()).toBe(expected.length);
+    expect(page.url()).toContain(`since=${since}`);
+    expect(page.url()).toContain(`until=${until}`);
+    expect(await page.locator('table[aria-label="Predictions"] tbody tr td:nth-child(1)').allTextContents()).toEqual(expected.map((p) => p.id));
+    // The range stays in the inputs after the page reloads from the address.
+    await page.reload();
+    await expect.poll(() => page.inputValue('form[aria-label="Filters"] input[name="since"]')).toBe(await local(since));
+    expect(errors).toEqual([]);
+  });
+
   it('predictions: pages with the server\'s cursor, next and previous, over every row once', async () => {
     const { open, store } = ctx();
     const all = (await store.predictions.list({ model: 'credit', version: 2, limit: 10_000 })).predictions.map((p) => p.id);

@@ -28,7 +28,7 @@ function background(effect: number): string {
  */
 export function Heatmap({ data, label = 'Drift heatmap', windowLabel }: { data: HeatmapData; label?: string; windowLabel: (start: string) => string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap heatmap-wrap">
       <table class="heatmap" aria-label={label}>
         <thead>
           <tr>

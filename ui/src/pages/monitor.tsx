@@ -110,6 +110,13 @@ const QUALITY_METRICS = ['auc', 'accuracy'] as const;
 
 const iso = (s: string): string => when(Date.parse(s));
 
+/** 3,600,000 as 1h, 86,400,000 as 1d. */
+function windowName(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return duration(ms);
+}
+
 function StateBadge({ state }: { state: string }) {
   return <span class={`badge ${state === 'firing' ? 'bad' : state === 'resolved' ? 'good' : 'warn'}`}>{state}</span>;
 }
@@ -256,7 +263,7 @@ export function MonitorModelPage({ model, query }: { model: string; query: URLSe
         </label>
         <label>
           version
-          <input name="version" type="number" min={1} style={{ width: '7rem' }} placeholder="production" defaultValue={version} key={`v${version}`} onChange={(e) => set({ version: (e.target as HTMLInputElement).value })} />
+          <input name="version" type="number" min={1} style={{ width: '8rem' }} placeholder="default" defaultValue={version} key={`v${version}`} onChange={(e) => set({ version: (e.target as HTMLInputElement).value })} />
         </label>
         <a href={href(['models', model.replace(/@.*$/, '')])}>the model</a>
         <a href={href(['predictions'], { model: model.replace(/@.*$/, ''), ...(report.data !== undefined ? { version: String(report.data.version) } : {}) })}>its predictions</a>
@@ -280,7 +287,7 @@ function Report({ data }: { data: MonitorReport }) {
         fields={[
           ['version', String(data.version)],
           ['since', iso(data.since)],
-          ['window', duration(data.windowMs)],
+          ['window', windowName(data.windowMs)],
           ['rows', num(data.rows)],
           ['windows', num(data.windows.length)],
           ['reference rows', data.reference === null ? '—' : num(data.reference.rows)],
@@ -341,6 +348,8 @@ function QualityChart({ data }: { data: MonitorReport }) {
     return out;
   }, [data]);
   if (series.length === 0) return <p class="muted">No quality to draw: no labelled predictions and no estimate in this range.</p>;
+  // A time axis needs two points in time; one window's numbers are in the table below.
+  if (new Set(series.flatMap((s) => s.x)).size < 2) return <p class="muted">One window in this range: its realized and estimated quality are in the table below (choose a shorter window to draw them over time).</p>;
   return <LineChart series={series} time yLabel="quality" points />;
 }
 
