@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { LineChart, type Series } from '../components/chart';
+import { color, LineChart, type Series } from '../components/chart';
 import { Heatmap, type HeatmapData } from '../components/heatmap';
 import { Status } from '../components/status';
 import { Fields, Table, type Column } from '../components/table';
@@ -339,12 +339,13 @@ function Report({ data }: { data: MonitorReport }) {
 function QualityChart({ data }: { data: MonitorReport }) {
   const series = useMemo(() => {
     const out: Series[] = [];
-    for (const m of QUALITY_METRICS) {
+    // One colour a metric; the estimate dashed beside what feedback measured.
+    QUALITY_METRICS.forEach((m, i) => {
       const realized = data.quality.filter((q) => typeof q.metrics[m] === 'number');
-      if (realized.length > 0) out.push({ label: `realized ${m}`, x: realized.map((q) => Date.parse(q.start)), y: realized.map((q) => q.metrics[m] as number) });
+      if (realized.length > 0) out.push({ label: `realized ${m}`, x: realized.map((q) => Date.parse(q.start)), y: realized.map((q) => q.metrics[m] as number), color: color(i) });
       const estimated = data.estimated.filter((e) => typeof e[m] === 'number');
-      if (estimated.length > 0) out.push({ label: `estimated ${m}`, x: estimated.map((e) => Date.parse(e.start)), y: estimated.map((e) => e[m] as number) });
-    }
+      if (estimated.length > 0) out.push({ label: `estimated ${m}`, x: estimated.map((e) => Date.parse(e.start)), y: estimated.map((e) => e[m] as number), color: color(i), dash: [6, 4] });
+    });
     return out;
   }, [data]);
   if (series.length === 0) return <p class="muted">No quality to draw: no labelled predictions and no estimate in this range.</p>;
