@@ -245,6 +245,11 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
       expect(income).toBeGreaterThanOrEqual(0);
       expect(heatmap.drifted[income]!.slice(0, 2)).toEqual([false, true]);
       expect(heatmap.effect[income]![1]!).toBeGreaterThan(heatmap.effect[income]![0]!);
+      // A window under the minimum rows (30) is not judged: no effect to draw, rather than an effect of 0.
+      expect(report.windows.some((w) => w.rows < 30)).toBe(true);
+      report.windows.forEach((w, j) => {
+        if (w.rows < 30) for (const row of heatmap.effect) expect(row[j]).toBeNull();
+      });
       // Reading never raises an alert.
       expect((await store.alerts.list({ all: true })).map((a) => a.id).sort()).toEqual(['al-0', 'al-1']);
       const byVersion = await get('/v1/monitor/credit?version=2&since=1d');

@@ -27,7 +27,8 @@ export function heatmapOf(report: MonitorReport): Heatmap {
   return {
     columns,
     windows: report.windows.map((w) => w.start),
-    effect: cells.map((row) => row.map((c) => (c === undefined || !Number.isFinite(c.effect) ? null : c.effect))),
+    // A window too small to judge (under the minimum rows) has no effect to draw, not an effect of 0.
+    effect: cells.map((row) => row.map((c) => (c === undefined || c.test === 'too-few-rows' || !Number.isFinite(c.effect) ? null : c.effect))),
     drifted: cells.map((row) => row.map((c) => c?.drifted === true)),
   };
 }
