@@ -45,8 +45,8 @@ export function effectThresholds(report: MonitorReport, drift: DriftOptions = DE
 export function driftOverTimeSpec(report: MonitorReport, drift: DriftOptions = DEFAULT_DRIFT): TopLevelSpec {
   const columns = report.columns.slice(0, DRIFT_LINES).map((c) => c.column);
   const shown = new Set(columns);
-  // An infinite effect (a column constant at training that moved) has no place on the axis; the table says it.
-  const values = report.windows.flatMap((w) => w.columns.filter((c) => shown.has(c.column) && Number.isFinite(c.effect)).map((c) => ({ time: w.start, column: c.column, effect: c.effect })));
+  // An infinite effect (a column constant at training that moved) has no place on the axis; the table says it. A window too small to judge has no effect to draw.
+  const values = report.windows.flatMap((w) => w.columns.filter((c) => shown.has(c.column) && c.test !== 'too-few-rows' && Number.isFinite(c.effect)).map((c) => ({ time: w.start, column: c.column, effect: c.effect })));
   const color = { field: 'column', type: 'nominal', scale: { domain: columns, range: PALETTE }, legend: LEGEND };
   const line = { data: { values }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x: TIME, y: { field: 'effect', type: 'quantitative', title: 'effect' }, color } };
   return { width: WIDTH, height: HEIGHT, title: title('Drift over time: effect per window'), layer: [line, ...dashedRules(effectThresholds(report, drift))], config: CONFIG } as TopLevelSpec;
