@@ -27,7 +27,13 @@ export interface DashboardContext {
   open(hash: string, key?: string | null): Promise<Watched>;
 }
 
-export type Checks = (ctx: () => DashboardContext) => void;
+export type Backend = 'SQLite' | 'PostgreSQL';
+
+/**
+ * A page's checks. `backend` lets a check of the page's own behaviour (a refusal shown, a 404 message) run
+ * once, on SQLite (`it.runIf(backend === 'SQLite')`): it does not depend on the store.
+ */
+export type Checks = (ctx: () => DashboardContext, backend: Backend) => void;
 
 /**
  * Every dashboard page on one backend: one seeded store and one browser for all the pages' checks (seeding
@@ -74,6 +80,6 @@ export function describeDashboard(backend: 'SQLite' | 'PostgreSQL', checks: read
       if (skip !== undefined) test.skip();
     });
 
-    for (const c of checks) c(() => ctx!);
+    for (const c of checks) c(() => ctx!, backend);
   });
 }

@@ -59,20 +59,25 @@ function cli(uri: string, dir: string, args: string[]): Promise<string> {
  * feedback, real explained answers from the server, and alerts.
  */
 export async function seedDashboard(uri: string, dir: string): Promise<Seeded> {
-  const trained: Record<string, string> = {};
-  for (const learner of ['logistic', 'gbdt']) {
-    const out = await cli(uri, dir, ['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', learner, '--experiment', 'credit', '--run-name', `credit-${learner}`, '--out', join(dir, learner)]);
-    trained[learner] = /^run\s+([0-9a-f]{32})/m.exec(out)![1]!;
-  }
-  await cli(uri, dir, ['models', 'register', trained['logistic']!, '--name', 'credit', '--alias', 'production']);
-  await cli(uri, dir, ['models', 'register', trained['gbdt']!, '--name', 'credit']);
-  await cli(uri, dir, ['models', 'register', trained['gbdt']!, '--name', 'credit', '--alias', 'staging']);
-  // Production moved to the gbdt and rolled back: the alias has a history.
-  await cli(uri, dir, ['models', 'alias', 'credit@production', '2']);
-  await cli(uri, dir, ['models', 'alias', 'credit@production', '1']);
-
-  const store = await openStore({ uri });
+  // The two runs train side by side (two cores); the registry is then filled through the library, as a team's
+  // script would, which costs no process start per step.
+  const [logistic, gbdt] = await Promise.all(
+    ['logistic', 'gbdt'].map(async (learner) => {
+      const out = await cli(uri, dir, ['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', learner, '--experiment', 'credit', '--run-name', `credit-${learner}`, '--out', join(dir, learner)]);
+      return /^run\s+([0-9a-f]{32})/m.exec(out)![1]!;
+    }),
+  );
+  const trained = { logistic: logistic!, gbdt: gbdt! };
+  const store = await openStore({ uri, actor: 'cli:seed' });
   try {
+    await store.registry.createVersion('credit', { runId: trained.logistic });
+    await store.registry.setAlias('credit', 'production', 1);
+    await store.registry.createVersion('credit', { runId: trained.gbdt });
+    await store.registry.createVersion('credit', { runId: trained.gbdt });
+    await store.registry.setAlias('credit', 'staging', 3);
+    // Production moved to the gbdt and rolled back: the alias has a history.
+    await store.registry.setAlias('credit', 'production', 2);
+    await store.registry.setAlias('credit', 'production', 1);
     const curve = await store.tracking.createRun({ experiment: 'credit', name: 'credit-net', params: { lr: 0.01, epochs: 20 }, tags: { learner: 'script' } });
     await store.tracking.logMetrics(curve.id, Array.from({ length: 20 }, (_, i) => [{ name: 'loss', value: 0.7 * Math.exp(-i / 6) + 0.3, step: i }, { name: 'val_loss', value: 0.72 * Math.exp(-i / 7) + 0.34 + (i > 14 ? 0.01 * (i - 14) : 0), step: i }]).flat());
     await store.tracking.logMetrics(curve.id, [{ name: 'auc', value: 0.79 }]);
@@ -89,7 +94,7 @@ export async function seedDashboard(uri: string, dir: string): Promise<Seeded> {
     const data = creditRows();
     const explained = await seedLog(store, data, start);
     await store.alerts.save([alert('alert-drift', 'firing', start), alert('alert-old', 'resolved', start)]);
-    return { runs: { logistic: trained['logistic']!, gbdt: trained['gbdt']!, curve: curve.id, xss: xss.id }, start, explained, alert: 'alert-drift' };
+    return { runs: { logistic: trained.logistic, gbdt: trained.gbdt, curve: curve.id, xss: xss.id }, start, explained, alert: 'alert-drift' };
   } finally {
     await store.close();
   }
