@@ -6,7 +6,7 @@ import { ErrorBox, Status } from '../components/status';
 import { shortId, text } from '../format';
 import { href } from '../router';
 import { useApi } from '../use-api';
-import { historySeries, metricPath, statusBadge, type History, type RunDetail } from './run';
+import { historySeries, metricPath, statusBadge, type History, type RunDetail } from './run/shared';
 import './run.css';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

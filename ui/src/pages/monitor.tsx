@@ -1,100 +1,13 @@
-import { useMemo } from 'preact/hooks';
-import { color, LineChart, type Series } from '../components/chart';
-import { Heatmap, type HeatmapData } from '../components/heatmap';
+import { Heatmap } from '../components/heatmap';
 import { Status } from '../components/status';
 import { Fields, Table, type Column } from '../components/table';
-import { duration, num, text, when } from '../format';
+import { duration, num, when } from '../format';
 import { href, navigate } from '../router';
 import { useApi } from '../use-api';
 import './monitor.css';
-
-interface ColumnDrift {
-  column: string;
-  type: string;
-  test: string;
-  statistic: number;
-  pValue?: number;
-  effect: number;
-  psi: number;
-  drifted: boolean;
-  rows: number;
-}
-
-interface DataQuality {
-  rows: number;
-  invalid: number;
-  outOfRange: number;
-  unknownCategory: number;
-  byColumn: { column: string; type: string; invalid: number; outOfRange?: number; below?: number; above?: number; unknownCategory?: number }[];
-}
-
-interface ReportWindow {
-  version: number;
-  start: string;
-  end: string;
-  rows: number;
-  dataQuality?: DataQuality;
-  score?: { mean: number; p10: number; p50: number; p90: number };
-  driftShare: number | null;
-  drifted: string[];
-  driftShareVsPrevious: number | null;
-  prediction?: ColumnDrift | null;
-}
-
-interface Quality {
-  version: number;
-  start: string;
-  end: string;
-  predictions: number;
-  labelled: number;
-  labelledShare: number;
-  labelDelayMs?: { median: number; p90: number } | null;
-  metrics: Record<string, number | null>;
-  arms?: { arm: string; predictions: number; labelled: number; metrics: Record<string, number | null> }[];
-}
-
-interface Estimated {
-  version: number;
-  start: string;
-  end: string;
-  rows: number;
-  [metric: string]: number | string;
-}
-
-export interface MonitorReport {
-  model: string;
-  version: number;
-  since: string;
-  windowMs: number;
-  reference: { rows: number; predictionSource?: string; metrics?: Record<string, number> } | null;
-  rows: number;
-  windows: ReportWindow[];
-  columns: ColumnDrift[];
-  driftShare: number | null;
-  prediction: ColumnDrift[];
-  target: ColumnDrift | null;
-  quality: Quality[];
-  arms: { arm: string; predictions: number; labelled: number; labelledShare: number; metrics: Record<string, number | null> }[];
-  estimated: Estimated[];
-  dataQuality: DataQuality | null;
-  multivariate: { auc: number; threshold: number; drifted: boolean; rows: number; referenceRows: number; features: string[] } | null;
-  heatmap: HeatmapData;
-}
-
-export interface Alert {
-  id: string;
-  model: string;
-  version: number | null;
-  rule: string;
-  condition: string;
-  state: string;
-  firedAt: number;
-  resolvedAt: number | null;
-  updatedAt: number;
-  silencedUntil: number | null;
-  webhook: string | null;
-  evidence: { metric: string; op: string; threshold: number; windows: { version: number; start: string; end: string; value: number | null }[] } | null;
-}
+import { AlertList, iso } from './monitor/alerts';
+import { DataQualitySummary, DriftTable, QualityChart, QualityTable } from './monitor/report-parts';
+import type { Alert, ColumnDrift, MonitorReport } from './monitor/types';
 
 interface Models {
   models: { name: string; description: string | null; versions: number; latestVersion: number; aliases: Record<string, number> }[];
@@ -105,20 +18,12 @@ const WINDOWS = [
   ['1d', 86_400_000],
 ] as const;
 const RANGES = ['24h', '7d', '30d'] as const;
-/** The metrics drawn over time, realized (from feedback) against estimated (CBPE). */
-const QUALITY_METRICS = ['auc', 'accuracy'] as const;
-
-const iso = (s: string): string => when(Date.parse(s));
 
 /** 3,600,000 as 1h, 86,400,000 as 1d. */
 function windowName(ms: number): string {
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   return duration(ms);
-}
-
-function StateBadge({ state }: { state: string }) {
-  return <span class={`badge ${state === 'firing' ? 'bad' : state === 'resolved' ? 'good' : 'warn'}`}>{state}</span>;
 }
 
 /** Monitoring's front page: every registered model with a link to its report, and what is firing now. */
@@ -142,83 +47,6 @@ export function MonitorPage() {
     </section>
   );
 }
-
-function AlertList({ alerts, showModel = false, empty }: { alerts: readonly Alert[]; showModel?: boolean; empty: string }) {
-  if (alerts.length === 0) return <p class="muted">{empty}</p>;
-  return (
-    <div aria-label="Alerts" role="list">
-      {alerts.map((a) => (
-        <div key={a.id} class={`alert-card ${a.state}`} role="listitem" data-alert={a.id}>
-          <header>
-            <StateBadge state={a.state} />
-            <strong>{a.rule}</strong>
-            <code>{a.condition}</code>
-            {showModel ? (
-              <a href={href(['monitor', a.model])}>
-                {a.model}
-                {a.version !== null ? ` v${a.version}` : ''}
-              </a>
-            ) : a.version !== null ? (
-              <span class="muted">version {a.version}</span>
-            ) : null}
-            <span class="muted">
-              fired {when(a.firedAt)}
-              {a.resolvedAt !== null ? `, resolved ${when(a.resolvedAt)}` : ''}
-              {a.silencedUntil !== null ? `, silenced until ${when(a.silencedUntil)}` : ''}
-            </span>
-            <span class="muted mono">{a.id}</span>
-          </header>
-          {a.evidence !== null && a.evidence.windows.length > 0 ? (
-            <table class="evidence" aria-label={`Evidence of ${a.id}`}>
-              <thead>
-                <tr>
-                  <th>window</th>
-                  <th>version</th>
-                  <th class="num">{a.evidence.metric}</th>
-                  <th class="num">threshold</th>
-                  <th>breach</th>
-                </tr>
-              </thead>
-              <tbody>
-                {a.evidence.windows.map((w) => (
-                  <tr key={`${w.version}:${w.start}`}>
-                    <td>
-                      {iso(w.start)} – {iso(w.end)}
-                    </td>
-                    <td>{w.version}</td>
-                    <td class="num">{num(w.value)}</td>
-                    <td class="num">
-                      {a.evidence!.op} {num(a.evidence!.threshold)}
-                    </td>
-                    <td>{w.value === null ? '—' : breaches(w.value, a.evidence!.op, a.evidence!.threshold) ? <span class="badge bad">yes</span> : <span class="badge good">no</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p class="muted">No evidence recorded.</p>
-          )}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function breaches(value: number, op: string, threshold: number): boolean {
-  switch (op) {
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    default:
-      return false;
-  }
-}
-
 /** One model's monitoring report: drift heatmap, quality over time (realized and estimated), data quality, its alerts. */
 export function MonitorModelPage({ model, query }: { model: string; query: URLSearchParams }) {
   const window = query.get('window') ?? '';
@@ -336,86 +164,3 @@ function Report({ data }: { data: MonitorReport }) {
   );
 }
 
-function QualityChart({ data }: { data: MonitorReport }) {
-  const series = useMemo(() => {
-    const out: Series[] = [];
-    // One colour a metric; the estimate dashed beside what feedback measured.
-    QUALITY_METRICS.forEach((m, i) => {
-      const realized = data.quality.filter((q) => typeof q.metrics[m] === 'number');
-      if (realized.length > 0) out.push({ label: `realized ${m}`, x: realized.map((q) => Date.parse(q.start)), y: realized.map((q) => q.metrics[m] as number), color: color(i) });
-      const estimated = data.estimated.filter((e) => typeof e[m] === 'number');
-      if (estimated.length > 0) out.push({ label: `estimated ${m}`, x: estimated.map((e) => Date.parse(e.start)), y: estimated.map((e) => e[m] as number), color: color(i), dash: [6, 4] });
-    });
-    return out;
-  }, [data]);
-  if (series.length === 0) return <p class="muted">No quality to draw: no labelled predictions and no estimate in this range.</p>;
-  // A time axis needs two points in time; one window's numbers are in the table below.
-  if (new Set(series.flatMap((s) => s.x)).size < 2) return <p class="muted">One window in this range: its realized and estimated quality are in the table below (choose a shorter window to draw them over time).</p>;
-  return <LineChart series={series} time yLabel="quality" points />;
-}
-
-function QualityTable({ data, windowLabel }: { data: MonitorReport; windowLabel: (s: string) => string }) {
-  const estimatedAt = new Map(data.estimated.map((e) => [`${e.version}:${e.start}`, e]));
-  const cols: Column<Quality>[] = [
-    { key: 'w', label: 'window', cell: (q) => <span title={`${q.start} – ${q.end}`}>{windowLabel(q.start)}</span> },
-    { key: 'v', label: 'version', cell: (q) => q.version },
-    { key: 'n', label: 'predictions', numeric: true, cell: (q) => num(q.predictions) },
-    { key: 'l', label: 'labelled', numeric: true, cell: (q) => `${num(q.labelled)} (${Math.round(q.labelledShare * 100)}%)` },
-    { key: 'd', label: 'label delay (median)', numeric: true, cell: (q) => duration(q.labelDelayMs?.median) },
-    ...QUALITY_METRICS.flatMap((m): Column<Quality>[] => [
-      { key: `r:${m}`, label: `realized ${m}`, numeric: true, cell: (q) => num(q.metrics[m]) },
-      { key: `e:${m}`, label: `estimated ${m}`, numeric: true, cell: (q) => num(estimatedAt.get(`${q.version}:${q.start}`)?.[m]) },
-    ]),
-  ];
-  return <Table label="Quality per window" columns={cols} rows={data.quality} rowKey={(q) => `${q.version}:${q.start}`} empty="No predictions in this range." />;
-}
-
-function DriftTable({ data, windowLabel }: { data: MonitorReport; windowLabel: (s: string) => string }) {
-  const cols: Column<ReportWindow>[] = [
-    { key: 'w', label: 'window', cell: (w) => <span title={`${w.start} – ${w.end}`}>{windowLabel(w.start)}</span> },
-    { key: 'v', label: 'version', cell: (w) => w.version },
-    { key: 'n', label: 'rows', numeric: true, cell: (w) => num(w.rows) },
-    { key: 's', label: 'drift share', numeric: true, cell: (w) => num(w.driftShare) },
-    { key: 'dp', label: 'vs previous', numeric: true, cell: (w) => num(w.driftShareVsPrevious) },
-    { key: 'c', label: 'drifted columns', cell: (w) => (w.drifted.length === 0 ? '—' : w.drifted.join(', ')) },
-    { key: 'pe', label: 'prediction effect', numeric: true, cell: (w) => num(w.prediction?.effect) },
-    { key: 'pd', label: 'prediction drifted', cell: (w) => (w.prediction == null ? '—' : w.prediction.drifted ? <span class="badge bad">drifted</span> : <span class="badge good">no</span>) },
-    { key: 'sm', label: 'mean score', numeric: true, cell: (w) => num(w.score?.mean) },
-  ];
-  return <Table label="Drift per window" columns={cols} rows={data.windows} rowKey={(w) => `${w.version}:${w.start}`} empty="No window in this range." />;
-}
-
-function DataQualitySummary({ dq }: { dq: DataQuality | null }) {
-  if (dq === null) return <p class="muted">No data quality for this range.</p>;
-  const issues = dq.byColumn.filter((c) => c.invalid > 0 || (c.outOfRange ?? 0) > 0 || (c.unknownCategory ?? 0) > 0);
-  return (
-    <>
-      <Fields
-        fields={[
-          ['rows', num(dq.rows)],
-          ['invalid', num(dq.invalid)],
-          ['out of range', num(dq.outOfRange)],
-          ['unknown category', num(dq.unknownCategory)],
-        ]}
-      />
-      {issues.length === 0 ? (
-        <p class="muted">Every column within its training range.</p>
-      ) : (
-        <Table
-          label="Data quality by column"
-          columns={[
-            { key: 'c', label: 'column', cell: (c: DataQuality['byColumn'][number]) => c.column },
-            { key: 't', label: 'type', cell: (c: DataQuality['byColumn'][number]) => c.type },
-            { key: 'i', label: 'invalid', numeric: true, cell: (c: DataQuality['byColumn'][number]) => num(c.invalid) },
-            { key: 'o', label: 'out of range', numeric: true, cell: (c: DataQuality['byColumn'][number]) => text(c.outOfRange) },
-            { key: 'b', label: 'below', numeric: true, cell: (c: DataQuality['byColumn'][number]) => text(c.below) },
-            { key: 'a', label: 'above', numeric: true, cell: (c: DataQuality['byColumn'][number]) => text(c.above) },
-            { key: 'u', label: 'unknown category', numeric: true, cell: (c: DataQuality['byColumn'][number]) => text(c.unknownCategory) },
-          ]}
-          rows={issues}
-          rowKey={(c) => c.column}
-        />
-      )}
-    </>
-  );
-}
