@@ -67,6 +67,18 @@ export interface Capabilities {
   explanations: 'linear' | 'tree' | 'none';
   /** What a single-class y gives: an error, or a model that always predicts that class. */
   singleClass: 'error' | 'constant';
+  /** A reference, not a model to keep: what a model must beat (the baseline). Scored and reported, never an ensemble member unless nothing beats it. */
+  reference?: boolean;
+}
+
+/**
+ * What `auto` tries of a learner: its candidates for a task and table size, best guess first. Every
+ * learner's first candidate runs before any learner's second (by `rank`, lowest first), so a tight time
+ * budget still compares families.
+ */
+export interface AutoCandidates {
+  rank: number;
+  candidates(task: Task, rows: number): { [key: string]: unknown }[];
 }
 
 export interface Learner<P extends { [key: string]: unknown } = { [key: string]: unknown }> {
@@ -75,6 +87,13 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   /** Hyperparameters, declared once: type, default, range and a one-line doc each. */
   params: z.ZodType<P>;
   capabilities: Capabilities;
+  /** What `auto` tries of this learner; absent, auto leaves it out (it can still be named). */
+  auto?: AutoCandidates;
+  /**
+   * The params that fit this learner again to the model it made (boosting stopped at a time limit: the rounds
+   * it reached, without early stopping), for a refit on more rows; absent, the same params.
+   */
+  refitParams?(model: Model, params: { [key: string]: unknown }): { [key: string]: unknown };
   formatVersion: number;
   /** Asynchronous so that training yields to the event loop, where an abort signal can be seen. */
   fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Promise<Model>;

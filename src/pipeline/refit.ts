@@ -1,7 +1,7 @@
 /** After evaluation: whether the chosen pipeline is fitted again on every labelled row, and that refit. */
 import type { ColumnSchema } from '../data/schema/schema.js';
 import { selectRows, type Table } from '../data/table.js';
-import type { Candidate } from './candidates.js';
+import type { Candidate } from '../search/index.js';
 import { isRulesMember, Pipeline, type Member, type TargetSpec } from './pipeline.js';
 import { pick, upsampleRows } from './rows.js';
 

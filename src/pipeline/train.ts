@@ -7,14 +7,13 @@ import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
 import { globalImportance, type GlobalImportance } from '../explain/global.js';
 import { backgroundRows } from '../explain/background.js';
 import { buildReference, importanceShares } from '../monitor/reference.js';
-import { better, checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
-import { foldSplit, holdout, kFolds } from '../evaluate/splits.js';
+import { checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
+import { foldSplit, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
 import { fit, getLearner } from '../learn/registry.js';
-import { LearnError, TrainingAborted } from '../learn/errors.js';
-import { candidatesFor, type Candidate } from './candidates.js';
+import { autoSelect, candidatesFor, isReference, referenceFor, RULES_CANDIDATE, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
 import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
@@ -77,14 +76,7 @@ export interface TrainProgress {
   unit?: string;
 }
 
-export interface LeaderboardEntry {
-  learner: string;
-  params: Record<string, unknown>;
-  /** Cross-validated score on the training rows (NaN when skipped). */
-  score: number;
-  seconds: number;
-  note?: string;
-}
+export type { LeaderboardEntry } from '../search/index.js';
 
 export type { FitInfo } from './refit.js';
 export { REFIT_ROWS } from './refit.js';
@@ -130,7 +122,7 @@ type RecipeCache = WeakMap<Table, Map<string, { recipe: Recipe; X: Matrix }>>;
 const recipeCache: RecipeCache = new WeakMap();
 
 export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
-  if (candidate.learner === 'rules') {
+  if (candidate.learner === RULES_CANDIDATE) {
     if (options.rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
     // Compiled now so that a bad condition fails before any fitting; nothing is learned.
     const compiled = new CompiledRules(options.rules, schema, target.task, target.labels ?? []);
@@ -202,14 +194,14 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
-    const result = await autoSelect(table, y, data.schema, spec, metric, options, started, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.rules !== undefined), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
     chosenParams = result.params;
     searchPlan = result.plan;
   } else {
-    if (options.learner !== 'rules') getLearner(options.learner);
+    if (options.learner !== RULES_CANDIDATE) getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
     options.onProgress?.({ step: `fitting ${options.learner}`, done: 0, total: 1 });
     members = [await fitMember(table, y, data.schema, spec, candidate, options)];
@@ -254,7 +246,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     metric,
     train: trainEvaluation,
     test,
-    baseline: chosen === 'baseline' || cvFolds !== undefined ? undefined : await baselineScore(table, y, testTable, yTest, data.schema, spec, metric, options),
+    baseline: isReference(chosen) || cvFolds !== undefined ? undefined : await baselineScore(table, y, testTable, yTest, data.schema, spec, metric, options),
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
     converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
   });
@@ -335,131 +327,30 @@ async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnS
 }
 
 /**
- * auto: every family's candidates scored by cross-validation on the training rows (5 folds up to 5,000
- * rows, else 3), cheapest first, while the time budget allows (a fifth of it is kept for the final
- * fit); then greedy ensemble selection over their out-of-fold scores. The chosen members are refitted
- * on all training rows.
+ * What the search scores and fits with: this pipeline's out-of-fold scores and members. A fit a learner
+ * cut short at the deadline (boosting keeps the rounds it has) is refitted with the params the learner gives.
  */
-async function autoSelect(
-  table: Table,
-  y: Float64Array,
-  schema: readonly ColumnSchema[],
-  spec: TargetSpec,
-  metric: MetricName,
-  options: TrainOptions,
-  started: number,
-  leaderboard: LeaderboardEntry[],
-): Promise<{ members: Member[]; candidates: (Candidate & { weight: number })[]; name: string; params: Record<string, unknown>; plan: string }> {
-  const candidates = candidatesFor(spec.task, table.nRows, options.rules !== undefined);
-  const labels = spec.labels ?? [];
-  const budgetMs = options.timeBudgetSeconds * 1000;
-  // Five folds on small data, where the choice is noisiest; three where fits are costly; past 100,000
-  // rows, one stratified 20% holdout, so that a big table still sees every family within the budget.
-  const big = table.nRows > HOLDOUT_ROWS;
-  const folds = big ? 1 : table.nRows <= 5000 ? 5 : 3;
-  const assignment = big ? holdoutAssignment(y, spec, options.seed) : undefined;
-  const evalRows = assignment === undefined ? undefined : Int32Array.from({ length: y.length }, (_, i) => i).filter((i) => assignment[i]! >= 0);
-  const k = labels.length || 1;
-  const yEval = evalRows === undefined ? y : pick(y, evalRows);
-  const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
-  // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
-  const fitsPerCandidate = folds;
-  const trainShare = big ? 0.8 : (folds - 1) / folds;
-  const plan = big ? `a stratified 20% holdout of the ${table.nRows.toLocaleString("en-US")} training rows; the models kept are those fitted on the other 80%` : `${folds}-fold cross-validation on the training rows`;
-  const oof = new Map<LeaderboardEntry, Float64Array>();
-  // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
-  // as much again as the search, for a sliver of data.
-  const trained = new Map<LeaderboardEntry, Member>();
-  let slowest = 0;
-  for (const [i, candidate] of candidates.entries()) {
-    const elapsed = performance.now() - started;
-    // Keep room for the final fit: about as long as one fit, scaled to all rows.
-    if (i > 0 && elapsed + slowest / trainShare > budgetMs * 0.8) {
-      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
-      continue;
-    }
-    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
-    const t0 = performance.now();
-    const { onProgress: _quiet, ...quiet } = options;
-    // When the search's share of the budget is spent, boosting keeps the rounds it has (anytime); a
-    // candidate still running a little later is stopped.
-    // Big tables keep the search's models but still score, check and package them on many rows.
-    const deadline = started + budgetMs * (big ? 0.6 : 0.75);
-    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed)));
-    let scores: Float64Array;
-    const models: Member[] = [];
-    try {
-      models.length = 0;
-      scores = evalScores(await outOfFold(table, y, schema, spec, [candidate], big ? 1 : folds, { ...quiet, signal, deadline }, assignment, models));
-      // Boosting cut short by the deadline: the refit gets the rounds it reached, without early stopping.
+function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, options: TrainOptions): AutoObjective<Member> {
+  const { onProgress: _quiet, ...quiet } = options;
+  return {
+    async score(candidate, plan) {
+      const models: Member[] = [];
+      const scores = await outOfFold(table, y, schema, spec, [candidate], plan.folds, { ...quiet, signal: plan.signal, deadline: plan.deadline }, plan.assignment, models);
       const cut = models[0];
-      if (cut !== undefined && !isRulesMember(cut) && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'))) {
-        candidate.params = { ...candidate.params, n_estimators: Math.max(1, Number(cut.model.state['bestIteration'] ?? 1)), early_stopping_rounds: 0 };
-      }
-    } catch (e) {
-      // A learner that cannot take this data (LearnError) is dropped with its reason on the
-      // leaderboard; the others still compete. Errors in the settings (a bad recipe) still stop the run.
-      const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof LearnError ? `failed: ${e.message}` : undefined;
-      if (note === undefined) throw e;
-      leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note });
-      continue;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    slowest = Math.max(slowest, (seconds * 1000) / fitsPerCandidate);
-    const entry = { ...candidate, score: metricOf(metric, spec.task, yEval, scores, labels), seconds };
-    leaderboard.push(entry);
-    oof.set(entry, scores);
-    if (big && models[0] !== undefined) trained.set(entry, models[0]);
-  }
-  options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
-  const scored = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
-  if (scored.length === 0) {
-    const failed = leaderboard.filter((e) => e.note?.startsWith('failed: ') === true);
-    if (failed.length > 0 && failed.length === leaderboard.filter((e) => e.note !== 'skipped: time budget').length) {
-      // Each family's first reason (the variants of one family fail alike).
-      const reasons = new Map<string, string>();
-      for (const e of failed) if (!reasons.has(e.learner)) reasons.set(e.learner, e.note!.slice('failed: '.length));
-      throw new HyperplaneError(`auto: every candidate failed: ${[...reasons.values()].join('; ')}`);
-    }
-    throw new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
-  }
-  // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
-  // the heaviest first, while the budget allows (the first always).
-  // The baseline joins no ensemble: its constants differ by fold, which only shifts pooled scores.
-  const weights = selectEnsemble(scored[0]!.learner === 'baseline' ? scored.slice(0, 1) : scored.filter((e) => e.learner !== 'baseline'), oof, metric, spec.task, yEval, labels);
-  const chosen = [...weights].sort((a, b) => b[1] - a[1]);
-  if (chosen.length > 1) {
-    const sum = new Float64Array(yEval.length * k);
-    let total = 0;
-    for (const [e, w] of chosen) {
-      const s = oof.get(e)!;
-      for (let j = 0; j < sum.length; j++) sum[j] += w * s[j]!;
-      total += w;
-    }
-    const score = metricOf(metric, spec.task, yEval, sum.map((v) => v / total), labels);
-    leaderboard.push({ learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0) });
-  }
-  const members: Member[] = [];
-  for (const [e, w] of chosen) {
-    const kept = trained.get(e);
-    if (kept !== undefined) {
-      members.push({ ...kept, weight: w });
-      continue;
-    }
-    const refitMs = (e.seconds * 1000) / fitsPerCandidate / trainShare;
-    if (members.length > 0 && performance.now() - started + refitMs > budgetMs) break;
-    const member = await fitMember(table, y, schema, spec, { learner: e.learner, params: e.params }, options);
-    members.push({ ...member, weight: w });
-  }
-  const kept = chosen.slice(0, members.length);
-  leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
-  const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
-  return { members, candidates: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })), name, params: kept.length === 1 ? kept[0]![0].params : { members: kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w })) }, plan };
+      const stopped = cut !== undefined && !isRulesMember(cut) && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'));
+      const refit = stopped ? getLearner(candidate.learner).refitParams?.(cut.model, candidate.params) : undefined;
+      return { scores, models, ...(refit !== undefined ? { refitParams: refit } : {}) };
+    },
+    fit: (candidate) => fitMember(table, y, schema, spec, candidate, options),
+    weighted: (member, weight) => ({ ...member, weight }),
+  };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */
-async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, metric: MetricName, options: TrainOptions): Promise<number> {
-  const member = await fitMember(table, y, schema, spec, { learner: 'baseline', params: {} }, options);
+async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, metric: MetricName, options: TrainOptions): Promise<number | undefined> {
+  const reference = referenceFor(spec.task);
+  if (reference === undefined) return undefined;
+  const member = await fitMember(table, y, schema, spec, { learner: reference, params: {} }, options);
   const scores = new Pipeline({ target: spec, schema: [...schema], members: [member] }).scoreTable(testTable);
   return metricOf(metric, spec.task, yTest, scores, spec.labels ?? []);
 }
@@ -476,72 +367,8 @@ function predictedCounts(predicted: (string | number)[], labels: readonly string
   return labels.map((label) => ({ label, count: counts.get(label) ?? 0 }));
 }
 
-/**
- * Greedy ensemble selection (Caruana et al., 2004): start from the best candidate and keep adding the
- * one (repeats allowed) whose inclusion in the average most improves the out-of-fold metric, until
- * nothing improves it. Returns each chosen candidate's weight (times picked).
- */
-function selectEnsemble(scored: LeaderboardEntry[], oof: Map<LeaderboardEntry, Float64Array>, metric: MetricName, task: TargetSpec['task'], y: Float64Array, labels: readonly string[], rounds = 20): Map<LeaderboardEntry, number> {
-  const weights = new Map<LeaderboardEntry, number>();
-  const first = scored[0]!;
-  weights.set(first, 1);
-  const sum = Float64Array.from(oof.get(first)!);
-  let count = 1;
-  let best = first.score;
-  const trial = new Float64Array(sum.length);
-  for (let r = 1; r < rounds; r++) {
-    let pick: LeaderboardEntry | undefined;
-    let pickScore = NaN;
-    for (const e of scored) {
-      const s = oof.get(e)!;
-      for (let j = 0; j < sum.length; j++) trial[j] = (sum[j]! + s[j]!) / (count + 1);
-      const score = metricOf(metric, task, y, trial, labels);
-      if (better(metric, score, pickScore)) [pick, pickScore] = [e, score];
-    }
-    if (pick === undefined || !better(metric, pickScore, best)) break;
-    const s = oof.get(pick)!;
-    for (let j = 0; j < sum.length; j++) sum[j] += s[j]!;
-    count++;
-    best = pickScore;
-    weights.set(pick, (weights.get(pick) ?? 0) + 1);
-  }
-  return weights;
-}
-
-/** ensemble(gbdt×2 + logistic(C=0.1)×1): the parameters that tell apart members of one learner. */
-function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[]): string {
-  const count = new Map<string, number>();
-  for (const [e] of members) count.set(e.learner, (count.get(e.learner) ?? 0) + 1);
-  const label = (e: LeaderboardEntry): string => {
-    if (count.get(e.learner)! < 2) return e.learner;
-    const shown = Object.entries(e.params).filter(([k]) => ['C', 'alpha', 'num_leaves', 'learning_rate', 'n_estimators'].includes(k) && !(e.learner === 'gbdt' && k === 'n_estimators'));
-    return `${e.learner}(${shown.map(([k, v]) => `${k}=${String(v)}`).join(',')})`;
-  };
-  return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
-}
-
-
 /** Training-row metrics are taken on at most this many rows. */
 const TRAIN_EVAL_ROWS = 100_000;
-
-/** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
-const HOLDOUT_ROWS = 100_000;
-
-/** −1 for rows always trained on, 0 for the 20% validation rows (stratified for classification). */
-function holdoutAssignment(y: Float64Array, spec: TargetSpec, seed: number): Int32Array {
-  const split = holdout(y, 0.2, seed, spec.task !== 'regression');
-  const assignment = new Int32Array(y.length).fill(-1);
-  for (const i of split.test) assignment[i] = 0;
-  return assignment;
-}
-
-function pickScores(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
-  const out = new Float64Array(rows.length * k);
-  rows.forEach((i, r) => {
-    for (let c = 0; c < k; c++) out[r * k + c] = scores[i * k + c]!;
-  });
-  return out;
-}
 
 interface Fold {
   split: { train: Int32Array; test: Int32Array };

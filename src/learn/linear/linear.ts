@@ -30,6 +30,8 @@ export const linearLearner: Learner<LinearParams> = {
   params: linearParams,
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: linearPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'constant' },
+  // Three penalties, the default first.
+  auto: { rank: 1, candidates: () => [1, 10, 0.1].map((alpha) => ({ alpha })) },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: LinearParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();

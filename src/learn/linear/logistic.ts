@@ -54,6 +54,8 @@ export const logisticLearner: Learner<LogisticParams> = {
   params: logisticParams,
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: logisticPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
+  // Three penalties, the default first.
+  auto: { rank: 1, candidates: () => [1, 0.1, 10].map((C) => ({ C, tol: 1e-4, max_iter: 500 })) },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: LogisticParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();

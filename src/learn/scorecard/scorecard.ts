@@ -48,6 +48,8 @@ export const scorecardLearner: Learner<ScorecardParams> = {
   params: scorecardParams,
   formatVersion: SCORECARD_FORMAT_VERSION,
   capabilities: { tasks: scorecardPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'linear', singleClass: 'error' },
+  // The model a loan officer can read, so a simpler choice can be weighed.
+  auto: { rank: 4, candidates: () => [{}] },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: ScorecardParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();

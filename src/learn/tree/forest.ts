@@ -44,6 +44,7 @@ export const forestLearner: Learner<ForestParams> = {
   params: forestParams,
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: forestPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  auto: { rank: 3, candidates: () => [{ n_estimators: 300 }] },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: ForestParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();

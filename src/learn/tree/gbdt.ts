@@ -64,6 +64,17 @@ export const gbdtLearner: Learner<GbdtParams> = {
   params: gbdtParams,
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: gbdtPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'error' },
+  // Three sizes; early stopping picks the rounds. Small data: fewer rows per leaf, so the trees can grow at all.
+  auto: {
+    rank: 2,
+    candidates: (_task, rows) => {
+      const minLeaf = rows < 2000 ? 5 : 20;
+      const boosted = (params: Record<string, unknown>): Record<string, unknown> => ({ n_estimators: 2000, early_stopping_rounds: 50, validation_fraction: 0.15, ...params });
+      return [boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }), boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }), boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 })];
+    },
+  },
+  // Stopped at a time limit: the rounds it reached, fitted again without early stopping.
+  refitParams: (model, params) => ({ ...params, n_estimators: Math.max(1, Number(model.state['bestIteration'] ?? 1)), early_stopping_rounds: 0 }),
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: GbdtParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();

@@ -1,0 +1,177 @@
+import { HyperplaneError } from '../errors.js';
+import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
+import { holdout } from '../evaluate/splits.js';
+import { LearnError, TrainingAborted } from '../learn/errors.js';
+import { isReference, type Candidate } from './candidates.js';
+import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
+
+/** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
+export const HOLDOUT_ROWS = 100_000;
+
+/** How a candidate is scored: the folds (1 with an assignment: the holdout), and when to stop. */
+export interface ScoringPlan {
+  folds: number;
+  /** −1 for rows always trained on, 0 for the validation rows (the holdout of a big table). */
+  assignment?: Int32Array;
+  signal: AbortSignal;
+  /** When step-by-step learners stop and keep what they have (performance.now() ms). */
+  deadline: number;
+}
+
+/**
+ * What the search needs of the pipeline, which it does not know: scoring a candidate out of fold, fitting
+ * one on every training row, and weighting a fitted member. `M` is the pipeline's fitted member.
+ */
+export interface AutoObjective<M> {
+  /** Out-of-fold scores for every training row (row-major n × k), the models fitted (the last fold's last), and the params a refit should use when they differ (a fit cut short). */
+  score(candidate: Candidate, plan: ScoringPlan): Promise<{ scores: Float64Array; models: M[]; refitParams?: Record<string, unknown> }>;
+  fit(candidate: Candidate): Promise<M>;
+  weighted(member: M, weight: number): M;
+}
+
+export interface AutoOptions {
+  task: Task;
+  labels: readonly string[];
+  metric: MetricName;
+  seed: number;
+  /** The whole training's budget, and when it started (performance.now() ms). */
+  budgetMs: number;
+  started: number;
+  onProgress?: (event: { step: string; done: number; total: number; detail?: string; unit?: string }) => void;
+}
+
+export interface AutoResult<M> {
+  members: M[];
+  candidates: (Candidate & { weight: number })[];
+  name: string;
+  params: Record<string, unknown>;
+  plan: string;
+}
+
+/**
+ * `auto`: scores each candidate by cross-validation on the training rows (one stratified holdout past
+ * HOLDOUT_ROWS), within the time budget (a candidate still running when the search's share is spent is
+ * stopped); then greedy ensemble selection over their out-of-fold scores. The chosen members are refitted
+ * on all training rows while the budget allows (the first always). Learners are told apart by what they
+ * declare (capabilities, auto candidates, refit params), never by name.
+ */
+export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, objective: AutoObjective<M>, options: AutoOptions, leaderboard: LeaderboardEntry[]): Promise<AutoResult<M>> {
+  const { task, labels, metric, budgetMs, started } = options;
+  const rows = y.length;
+  // Five folds on small data, where the choice is noisiest; three where fits are costly; past HOLDOUT_ROWS,
+  // one stratified 20% holdout, so that a big table still sees every family within the budget.
+  const big = rows > HOLDOUT_ROWS;
+  const folds = big ? 1 : rows <= 5000 ? 5 : 3;
+  const assignment = big ? holdoutAssignment(y, task, options.seed) : undefined;
+  const evalRows = assignment === undefined ? undefined : Int32Array.from({ length: rows }, (_, i) => i).filter((i) => assignment[i]! >= 0);
+  const k = labels.length || 1;
+  const yEval = evalRows === undefined ? y : Float64Array.from(evalRows, (i) => y[i]!);
+  const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
+  // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
+  const trainShare = big ? 0.8 : (folds - 1) / folds;
+  const plan = big ? `a stratified 20% holdout of the ${rows.toLocaleString('en-US')} training rows; the models kept are those fitted on the other 80%` : `${folds}-fold cross-validation on the training rows`;
+  const oof = new Map<LeaderboardEntry, Float64Array>();
+  // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
+  // as much again as the search, for a sliver of data.
+  const trained = new Map<LeaderboardEntry, M>();
+  let slowest = 0;
+  for (const [i, candidate] of candidates.entries()) {
+    const elapsed = performance.now() - started;
+    // Keep room for the final fit: about as long as one fit, scaled to all rows.
+    if (i > 0 && elapsed + slowest / trainShare > budgetMs * 0.8) {
+      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
+      continue;
+    }
+    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
+    const t0 = performance.now();
+    // When the search's share of the budget is spent, step-by-step learners keep what they have (anytime);
+    // a candidate still running a little later is stopped. Big tables keep the search's models but still
+    // score, check and package them on many rows.
+    const deadline = started + budgetMs * (big ? 0.6 : 0.75);
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed)));
+    let scored: Awaited<ReturnType<AutoObjective<M>['score']>>;
+    try {
+      scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline });
+      // A fit cut short by the deadline: the refit gets what the learner says reproduces it.
+      if (scored.refitParams !== undefined) candidate.params = scored.refitParams;
+    } catch (e) {
+      // A learner that cannot take this data (LearnError) is dropped with its reason on the
+      // leaderboard; the others still compete. Errors in the settings (a bad recipe) still stop the run.
+      const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof LearnError ? `failed: ${e.message}` : undefined;
+      if (note === undefined) throw e;
+      leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note });
+      continue;
+    }
+    const scores = evalScores(scored.scores);
+    const seconds = (performance.now() - t0) / 1000;
+    slowest = Math.max(slowest, (seconds * 1000) / folds);
+    const entry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds };
+    leaderboard.push(entry);
+    oof.set(entry, scores);
+    if (big && scored.models[0] !== undefined) trained.set(entry, scored.models[0]);
+  }
+  options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
+  const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
+  if (ranked.length === 0) throw nothingScored(leaderboard);
+  // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
+  // the heaviest first, while the budget allows (the first always).
+  // A reference (the baseline) joins no ensemble: its constants differ by fold, which only shifts pooled scores.
+  const pool = isReference(ranked[0]!.learner) ? ranked.slice(0, 1) : ranked.filter((e) => !isReference(e.learner));
+  const weights = selectEnsemble(pool, oof, metric, task, yEval, labels);
+  const chosen = [...weights].sort((a, b) => b[1] - a[1]);
+  if (chosen.length > 1) {
+    const sum = new Float64Array(yEval.length * k);
+    let total = 0;
+    for (const [e, w] of chosen) {
+      const s = oof.get(e)!;
+      for (let j = 0; j < sum.length; j++) sum[j] += w * s[j]!;
+      total += w;
+    }
+    const score = metricOf(metric, task, yEval, sum.map((v) => v / total), labels);
+    leaderboard.push({ learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0) });
+  }
+  const members: M[] = [];
+  for (const [e, w] of chosen) {
+    const kept = trained.get(e);
+    if (kept !== undefined) {
+      members.push(objective.weighted(kept, w));
+      continue;
+    }
+    const refitMs = (e.seconds * 1000) / folds / trainShare;
+    if (members.length > 0 && performance.now() - started + refitMs > budgetMs) break;
+    members.push(objective.weighted(await objective.fit({ learner: e.learner, params: e.params }), w));
+  }
+  const kept = chosen.slice(0, members.length);
+  leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
+  const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
+  const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
+  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan };
+}
+
+/** Why nothing could be scored: every candidate failed (each family's first reason), or the budget ran out. */
+function nothingScored(leaderboard: readonly LeaderboardEntry[]): HyperplaneError {
+  const failed = leaderboard.filter((e) => e.note?.startsWith('failed: ') === true);
+  if (failed.length > 0 && failed.length === leaderboard.filter((e) => e.note !== 'skipped: time budget').length) {
+    // The variants of one family fail alike.
+    const reasons = new Map<string, string>();
+    for (const e of failed) if (!reasons.has(e.learner)) reasons.set(e.learner, e.note!.slice('failed: '.length));
+    return new HyperplaneError(`auto: every candidate failed: ${[...reasons.values()].join('; ')}`);
+  }
+  return new HyperplaneError('auto: no candidate could be scored within the time budget; raise --time-budget', { field: 'time-budget' });
+}
+
+/** −1 for rows always trained on, 0 for the 20% validation rows (stratified for classification). */
+function holdoutAssignment(y: Float64Array, task: Task, seed: number): Int32Array {
+  const split = holdout(y, 0.2, seed, task !== 'regression');
+  const assignment = new Int32Array(y.length).fill(-1);
+  for (const i of split.test) assignment[i] = 0;
+  return assignment;
+}
+
+function pickScores(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((i, r) => {
+    for (let c = 0; c < k; c++) out[r * k + c] = scores[i * k + c]!;
+  });
+  return out;
+}

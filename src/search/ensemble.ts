@@ -1,0 +1,60 @@
+import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
+
+/** A scored candidate: what the leaderboard lists. */
+export interface LeaderboardEntry {
+  learner: string;
+  params: Record<string, unknown>;
+  /** Cross-validated score on the training rows (NaN when skipped). */
+  score: number;
+  seconds: number;
+  note?: string;
+}
+
+/**
+ * Greedy ensemble selection (Caruana et al., 2004): start from the best candidate and keep adding the
+ * one (repeats allowed) whose inclusion in the average most improves the out-of-fold metric, until
+ * nothing improves it. Returns each chosen candidate's weight (times picked).
+ */
+export function selectEnsemble(scored: LeaderboardEntry[], oof: Map<LeaderboardEntry, Float64Array>, metric: MetricName, task: Task, y: Float64Array, labels: readonly string[], rounds = 20): Map<LeaderboardEntry, number> {
+  const weights = new Map<LeaderboardEntry, number>();
+  const first = scored[0]!;
+  weights.set(first, 1);
+  const sum = Float64Array.from(oof.get(first)!);
+  let count = 1;
+  let best = first.score;
+  const trial = new Float64Array(sum.length);
+  for (let r = 1; r < rounds; r++) {
+    let pick: LeaderboardEntry | undefined;
+    let pickScore = NaN;
+    for (const e of scored) {
+      const s = oof.get(e)!;
+      for (let j = 0; j < sum.length; j++) trial[j] = (sum[j]! + s[j]!) / (count + 1);
+      const score = metricOf(metric, task, y, trial, labels);
+      if (better(metric, score, pickScore)) [pick, pickScore] = [e, score];
+    }
+    if (pick === undefined || !better(metric, pickScore, best)) break;
+    const s = oof.get(pick)!;
+    for (let j = 0; j < sum.length; j++) sum[j] += s[j]!;
+    count++;
+    best = pickScore;
+    weights.set(pick, (weights.get(pick) ?? 0) + 1);
+  }
+  return weights;
+}
+
+/**
+ * ensemble(gbdt(num_leaves=31,learning_rate=0.05)×2 + logistic×1): a learner chosen more than once is told
+ * apart by the params whose values differ between its members.
+ */
+export function ensembleName(members: readonly (readonly [LeaderboardEntry, number])[]): string {
+  const byLearner = new Map<string, LeaderboardEntry[]>();
+  for (const [e] of members) byLearner.set(e.learner, [...(byLearner.get(e.learner) ?? []), e]);
+  const label = (e: LeaderboardEntry): string => {
+    const same = byLearner.get(e.learner)!;
+    if (same.length < 2) return e.learner;
+    const keys = [...new Set(same.flatMap((m) => Object.keys(m.params)))];
+    const differing = keys.filter((k) => new Set(same.map((m) => JSON.stringify(m.params[k]))).size > 1);
+    return `${e.learner}(${differing.filter((k) => k in e.params).map((k) => `${k}=${String(e.params[k])}`).join(',')})`;
+  };
+  return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
+}

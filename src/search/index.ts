@@ -1,0 +1,4 @@
+/** The search layer: what auto tries (from the learners' declarations), how it scores and ensembles them. */
+export { autoSelect, HOLDOUT_ROWS, type AutoObjective, type AutoOptions, type AutoResult, type ScoringPlan } from './auto.js';
+export { candidatesFor, isReference, referenceFor, RULES_CANDIDATE, type Candidate } from './candidates.js';
+export { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
