@@ -9,7 +9,7 @@ import { LINEAR_FORMAT_VERSION, linearPredictor } from './linear-predict.js';
 export const linearParams = z
   .object({
     penalty: z.enum(['none', 'l2', 'l1', 'elasticnet']).default('l2').describe('none: ordinary least squares; l2: ridge; l1: lasso; elasticnet: both'),
-    alpha: z.number().min(0).default(1).describe('penalty strength, as in scikit-learn: Ridge sums squared errors, Lasso and ElasticNet average them'),
+    alpha: z.number().min(0).default(1).describe('penalty strength, as in scikit-learn: Ridge sums squared errors, Lasso and ElasticNet average them').meta({ search: { low: 0.001, high: 100, scale: 'log' } }),
     l1_ratio: z.number().min(0).max(1).default(0.5).describe('elasticnet only: share of the penalty that is L1'),
     max_iter: z.number().int().min(1).default(100_000).describe('l1/elasticnet: most coordinate-descent sweeps'),
     tol: z.number().positive().default(1e-10).describe('l1/elasticnet: stop when no coefficient moves more than tol × the largest'),

@@ -14,7 +14,7 @@ import { LOGISTIC_FORMAT_VERSION, logisticPredictor, predictProba } from './logi
 export const logisticParams = z
   .object({
     penalty: z.enum(['l2', 'l1', 'elasticnet', 'none']).default('l2').describe('regularisation: l2 (L-BFGS), l1 or elasticnet (OWL-QN), or none'),
-    C: z.number().positive().default(1).describe('inverse regularisation strength, as in scikit-learn: C × Σ loss + penalty'),
+    C: z.number().positive().default(1).describe('inverse regularisation strength, as in scikit-learn: C × Σ loss + penalty').meta({ search: { low: 0.001, high: 100, scale: 'log' } }),
     l1_ratio: z.number().min(0).max(1).default(0.5).describe('elasticnet only: share of the penalty that is L1'),
     class_weight: z
       .union([z.literal('none'), z.literal('balanced'), z.array(z.number().min(0))])

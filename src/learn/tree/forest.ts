@@ -22,7 +22,7 @@ export const forestParams = z
       .default('auto')
       .describe('features tried per split: sqrt, log2, all, or a share; auto is sqrt for classification, all for regression'),
     max_depth: z.number().int().default(-1).describe('most levels per tree; ≤ 0 grows trees fully'),
-    min_samples_leaf: z.number().int().min(1).default(1).describe('fewest (weighted) rows in a leaf'),
+    min_samples_leaf: z.number().int().min(1).default(1).describe('fewest (weighted) rows in a leaf').meta({ search: { low: 1, high: 20, scale: 'log' } }),
     bootstrap: z.boolean().default(true).describe('draw each tree’s rows with replacement'),
     max_bin: z.number().int().min(2).max(255).default(255).describe('most bins per feature'),
     class_weight: z.union([z.literal('none'), z.literal('balanced'), z.array(z.number().min(0))]).default('none').describe("per-class weights: 'balanced' or a list by class code"),
