@@ -53,6 +53,8 @@ export interface NewRun {
   startTime?: number;
   /** This process when absent. */
   owner?: RunOwner;
+  /** The run this one is part of (a search's trial: the search's run); it must exist. */
+  parent?: string;
 }
 
 export interface MetricInput {
@@ -106,6 +108,8 @@ export interface Run extends RunSummary {
   environment: RunEnvironment | null;
   owner: RunOwner | null;
   heartbeatAt: number | null;
+  /** The run this one is part of (a search's run, for a trial), or null. */
+  parentId: string | null;
   warnings: RunWarning[];
   artifacts: RunArtifact[];
 }
@@ -135,6 +139,8 @@ export interface RunFilter {
   /** Every key must be set to exactly this value. */
   tags?: Record<string, string>;
   metrics?: readonly MetricCondition[];
+  /** Only the runs under this run (its full id). */
+  parent?: string;
 }
 
 export type SortDirection = 'asc' | 'desc';

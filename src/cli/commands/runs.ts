@@ -7,6 +7,7 @@ import { runOrFail, withStore } from '../store.js';
 
 interface ListFlags {
   experiment?: string;
+  parent?: string;
   status?: RunStatus;
   tag?: string[];
   where?: string[];
@@ -61,6 +62,7 @@ export function runsCommand(): Command {
     .command('list')
     .description('list runs, newest first: filter by experiment, status, tag and metric; sort by a metric; page with --cursor')
     .option('--experiment <name>', 'only this experiment')
+    .option('--parent <run>', "only the runs under this run (a search's trials): its id or a unique prefix")
     .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'finished', 'failed', 'killed']))
     .option('--tag <key=value>', 'only runs with this tag (repeatable)', collect)
     .option('--where <condition>', "only runs whose metric meets this, e.g. 'auc > 0.9' (repeatable)", collect)
@@ -91,6 +93,11 @@ export function runsCommand(): Command {
         ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
       };
       await withStore(async (store) => {
+        if (flags.parent !== undefined) {
+          // A prefix, as everywhere a run is named; an unknown one is an error, not an empty list.
+          const parent = await runOrFail(store, flags.parent);
+          query.parent = parent.id;
+        }
         const page = await store.tracking.listRuns(query).catch((e: unknown) => {
           throw namingTheFlag(e, flags);
         });

@@ -21,6 +21,7 @@ export interface Database {
     pid: number | null;
     hostname: string | null;
     heartbeat_at: number | null;
+    parent_id: string | null;
   };
   run_params: { run_id: string; key: string; value: string };
   run_tags: { run_id: string; key: string; value: string };

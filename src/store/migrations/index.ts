@@ -6,6 +6,7 @@ import { auditAndKeyExpiry } from './0003_audit_and_key_expiry.js';
 import { feedbackOnce } from './0004_feedback_once.js';
 import { alerts } from './0005_alerts.js';
 import { monitorWindows } from './0006_monitor_windows.js';
+import { runParent } from './0007_run_parent.js';
 
 /** Code, not files read at run time, so migrations work from dist/ and from a bundle. Never edit one that shipped: add the next. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,10 +17,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_feedback_once': feedbackOnce(dialect),
     '0005_alerts': alerts(),
     '0006_monitor_windows': monitorWindows(),
+    '0007_run_parent': runParent(),
   };
 }
 
-export const LATEST_MIGRATION = '0006_monitor_windows';
+export const LATEST_MIGRATION = '0007_run_parent';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

@@ -54,6 +54,7 @@ export async function filterConditions(db: Db, filter: RunFilter, sortMetric?: s
     statuses.forEach(checkStatus);
     if (statuses.length > 0) conditions.push(sql<SqlBool>`runs.status in (${sql.join(statuses)})`);
   }
+  if (filter.parent !== undefined) conditions.push(sql<SqlBool>`runs.parent_id = ${filter.parent}`);
   for (const [key, value] of Object.entries(filter.tags ?? {})) {
     conditions.push(sql<SqlBool>`exists (select 1 from run_tags t where t.run_id = runs.id and t.key = ${key} and t.value = ${value})`);
   }

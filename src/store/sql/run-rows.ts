@@ -109,6 +109,7 @@ export async function writeRuns(db: Db, records: readonly RunRecord[], now: numb
       pid: who.pid,
       hostname: who.hostname,
       heartbeat_at: start,
+      parent_id: r.parent ?? null,
     });
     for (const [key, value] of Object.entries(r.params ?? {})) params.push({ run_id: id, key: checkName(key, 'param name'), value: JSON.stringify(value) });
     for (const [key, value] of Object.entries(r.tags ?? {})) tags.push({ run_id: id, key: checkName(key, 'tag name'), value: String(value) });
@@ -118,7 +119,14 @@ export async function writeRuns(db: Db, records: readonly RunRecord[], now: numb
     metrics.push(...metricRows(id, r.metrics ?? [], now));
     for (const message of r.warnings ?? []) warnings.push({ run_id: id, ts: now, message });
   }
-  for (const part of chunks(runs, rowsPerInsert(14))) await db.insertInto('runs').values(part).execute();
+  // A parent must exist (in the store, or in this batch): a trial under a run that is not there is a mistake.
+  const parents = [...new Set(runs.map((x) => x.parent_id).filter((p): p is string => p !== null && !ids.includes(p)))];
+  for (const part of chunks(parents, 500)) {
+    const found = new Set((await db.selectFrom('runs').select('id').where('id', 'in', part).execute()).map((x) => x.id));
+    const missing = part.find((p) => !found.has(p));
+    if (missing !== undefined) throw new HyperplaneError(`no run '${missing}' to be the parent (give a run's full id)`, { field: 'parent' });
+  }
+  for (const part of chunks(runs, rowsPerInsert(15))) await db.insertInto('runs').values(part).execute();
   for (const part of chunks(params, rowsPerInsert(3))) await db.insertInto('run_params').values(part).execute();
   for (const part of chunks(tags, rowsPerInsert(3))) await db.insertInto('run_tags').values(part).execute();
   for (const part of chunks(inputs, rowsPerInsert(5))) await db.insertInto('run_inputs').values(part).execute();

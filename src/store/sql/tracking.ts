@@ -96,6 +96,7 @@ export class SqlTracking implements Tracking {
       environment: row.environment === null ? null : (JSON.parse(row.environment) as RunEnvironment),
       owner: row.pid === null || row.hostname === null ? null : { pid: row.pid, hostname: row.hostname },
       heartbeatAt: row.heartbeat_at,
+      parentId: row.parent_id ?? null,
       warnings: warnings.map((w) => ({ message: w.message, time: w.ts })),
       artifacts,
     };

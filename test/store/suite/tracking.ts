@@ -52,11 +52,32 @@ export function trackingCases(ctx: SuiteContext): void {
       metrics: {},
       warnings: [],
       artifacts: [],
+      parentId: null,
     });
     expect(run.environment?.node).toBe(process.version);
     expect(await t.getRun(run.id.slice(0, 8))).toEqual(run);
     expect(await t.getRun('0'.repeat(32))).toBeUndefined();
     expect(await t.getRun('abc')).toBeUndefined();
+  });
+
+  it("keeps a run's parent: a search's trials listed and counted under it, alone or with other filters; an unknown parent refused", async () => {
+    const t = ctx.store.tracking;
+    const search = await t.createRun({ experiment: 'search', name: 'search-1' });
+    const other = await t.createRun({ experiment: 'search', name: 'search-2' });
+    const trials = [];
+    for (let i = 0; i < 3; i++) trials.push(await t.createRun({ experiment: 'search', name: `trial-${i}`, parent: search.id, startTime: 1_800_000_000_000 + i }));
+    await t.createRun({ experiment: 'search', name: 'trial-of-other', parent: other.id });
+    expect((await t.getRun(trials[0]!.id))!.parentId).toBe(search.id);
+    expect(search.parentId).toBeNull();
+    const page = await t.listRuns({ parent: search.id });
+    expect(page.runs.map((r) => r.name)).toEqual(['trial-2', 'trial-1', 'trial-0']);
+    expect(await t.countRuns({ parent: search.id })).toBe(3);
+    await t.logMetrics(trials[1]!.id, [{ name: 'auc', value: 0.9 }]);
+    expect((await t.listRuns({ parent: search.id, metrics: [{ metric: 'auc', op: '>', value: 0.5 }] })).runs.map((r) => r.name)).toEqual(['trial-1']);
+    await expect(t.createRun({ experiment: 'search', parent: 'f'.repeat(32) })).rejects.toThrow(`no run '${'f'.repeat(32)}' to be the parent`);
+    // A parent in the same import batch is there.
+    const [parent] = await t.importRuns([{ id: 'a'.repeat(32), experiment: 'search', status: 'finished' }, { experiment: 'search', parent: 'a'.repeat(32), status: 'finished' }]);
+    expect(await t.countRuns({ parent: parent! })).toBe(1);
   });
 
   it('says when a run id prefix is ambiguous', async () => {

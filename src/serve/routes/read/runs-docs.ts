@@ -34,6 +34,7 @@ export const RUNS_READ_DOCS: Record<string, RouteDoc> = {
       type: 'object',
       properties: {
         experiment: { type: 'string', description: 'Only this experiment (by name)' },
+        parent: { type: 'string', description: "Only the runs under this run (a search's trials): its id or a unique prefix of 6+ characters" },
         status: { type: 'string', description: 'Only these statuses, comma-separated: running, finished, failed, killed' },
         where: { type: 'array', items: str, description: "A metric condition on the latest value, e.g. `auc > 0.9` (repeatable; operators >= <= != > < =)" },
         tag: { type: 'array', items: str, description: 'KEY=VALUE (repeatable)' },
@@ -44,7 +45,7 @@ export const RUNS_READ_DOCS: Record<string, RouteDoc> = {
       },
     },
     ok: obj({ runs: { type: 'array', items: runSummary }, nextCursor: nullable(str), total: int }),
-    responses: { '200': 'One page of runs', '400': `${bad}: a bad where, tag, order, status, limit (1 to ${MAX_LIMIT}) or cursor, an unknown parameter`, '404': 'No such experiment', '503': store, ...auth },
+    responses: { '200': 'One page of runs', '400': `${bad}: a bad where, tag, order, status, limit (1 to ${MAX_LIMIT}) or cursor, an unknown parameter`, '404': 'No such experiment, or no such parent run', '503': store, ...auth },
   },
   'GET /v1/runs/compare': {
     summary: 'Compare runs',
@@ -56,7 +57,7 @@ export const RUNS_READ_DOCS: Record<string, RouteDoc> = {
   },
   'GET /v1/runs/:id': {
     summary: 'One run',
-    description: "Everything recorded about a run (id or unique prefix of 6+ characters): experiment, status, times, params, tags, latest metrics, data inputs with their fingerprints, git, environment, owner, warnings, seed and config; its artifacts `[{name, sha256, size, file, contentType, url, error?}]` (url downloads it); and `summary`, the contents of its `summary` artifact (train's summary.json: leaderboard, importance, evaluation, fit, test and train metrics, diagnostics), or null.",
+    description: "Everything recorded about a run (id or unique prefix of 6+ characters): experiment, status, times, params, tags, latest metrics, data inputs with their fingerprints, git, environment, owner, warnings, seed, config and parent run (`parentId`, null for a top-level run); its artifacts `[{name, sha256, size, file, contentType, url, error?}]` (url downloads it); and `summary`, the contents of its `summary` artifact (train's summary.json: leaderboard, importance, evaluation, fit, test and train metrics, diagnostics), or null.",
     tags: ['runs'], scope: 'read',
     ok: { type: 'object', properties: { id: str, experiment: nullable(str), params: record(anyJson), metrics: record(num), artifacts: { type: 'array', items: obj({ name: str, sha256: str, size: nullable(int), file: str, contentType: str, url: str }, ['name', 'sha256', 'size', 'file', 'contentType', 'url']) }, summary: nullable({ type: 'object' }) }, required: ['id', 'params', 'metrics', 'artifacts', 'summary'] },
     responses: { '200': 'The run', '400': `${bad}: an ambiguous prefix`, '404': 'No such run', '503': store, ...auth },

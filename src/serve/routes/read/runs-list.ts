@@ -34,6 +34,12 @@ export async function listRunsPage(store: Store, query: Query): Promise<{ runs: 
   const request = listRequest(query);
   const { experiment } = request.query;
   if (experiment !== undefined && (await store.tracking.getExperiment(experiment)) === undefined) throw missing('experiment', `no experiment named '${experiment}'`, 'a name from GET /v1/experiments');
+  // The parent by id or unique prefix, as a run is named everywhere; one that is not there is a 404, not an empty page.
+  if (request.query.parent !== undefined) {
+    const parent = await store.tracking.getRun(request.query.parent);
+    if (parent === undefined) throw missing('parent', `no run '${request.query.parent}'`, 'a run id or a unique prefix of 6+ characters');
+    request.query.parent = parent.id;
+  }
   const named = (e: unknown): never => {
     throw namingTheField(e, request);
   };

@@ -4,7 +4,7 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from './runs-limits.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
-const LIST_PARAMS = new Set(['experiment', 'status', 'where', 'tag', 'order', 'limit', 'cursor', 'columns']);
+const LIST_PARAMS = new Set(['experiment', 'parent', 'status', 'where', 'tag', 'order', 'limit', 'cursor', 'columns']);
 
 /** The columns a runs page carries beyond id, name, status and times: metrics by name, params as `params.NAME`. */
 export interface Columns {
@@ -95,6 +95,7 @@ export function listRequest(query: Query): ListRequest {
   const where = many(query['where']);
   const tag = many(query['tag']);
   const experiment = once(query, 'experiment');
+  const parent = once(query, 'parent');
   const statuses = statusOf(once(query, 'status'));
   const tags = tagsOf(tag);
   const metrics = conditionsOf(where);
@@ -104,6 +105,7 @@ export function listRequest(query: Query): ListRequest {
   return {
     query: {
       ...(experiment !== undefined ? { experiment } : {}),
+      ...(parent !== undefined && parent !== '' ? { parent } : {}),
       ...(statuses.length > 0 ? { status: statuses } : {}),
       ...(Object.keys(tags).length > 0 ? { tags } : {}),
       ...(metrics.length > 0 ? { metrics } : {}),
