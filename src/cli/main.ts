@@ -15,6 +15,7 @@ import { predictionsCommand } from './commands/predictions.js';
 import { monitorCommand } from './commands/monitor.js';
 import { alertsCommand } from './commands/alerts.js';
 import { deployCommand } from './commands/deploy.js';
+import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { importCommand } from './commands/import.js';
@@ -38,6 +39,7 @@ function program(): Command {
     .addCommand(scorecardCommand().exitOverride())
     .addCommand(runsCommand().exitOverride())
     .addCommand(modelsCommand().exitOverride())
+    .addCommand(searchCommand().exitOverride())
     .addCommand(reproduceCommand().exitOverride())
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())

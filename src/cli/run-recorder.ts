@@ -11,6 +11,8 @@ export interface RunStart {
   /** Everything `reproduce` needs to train again. */
   config: JsonValue;
   inputs: DataInput[];
+  /** The run this one is part of (a search's run). */
+  parent?: string;
 }
 
 export interface RunOutcome {
@@ -58,6 +60,7 @@ export class RunRecorder {
         seed: start.seed,
         config: start.config,
         inputs: start.inputs,
+        ...(start.parent !== undefined ? { parent: start.parent } : {}),
         ...(git !== undefined ? { git } : {}),
         environment: currentEnvironment(packageVersions()),
       });

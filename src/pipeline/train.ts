@@ -103,7 +103,7 @@ export interface TrainResult {
   heldOut?: { pipeline: Pipeline; table: Table; y: Float64Array };
 }
 
-interface Data {
+export interface Data {
   table: Table;
   schema: ColumnSchema[];
   source: string;
@@ -307,7 +307,7 @@ function checkClasses(y: Float64Array, labels: readonly string[], column: string
  * Out-of-fold scores: each fold's rows scored by candidates fitted on the other rows. With an
  * `assignment`, rows marked −1 are never scored (always trained on) and their scores stay 0.
  */
-async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, lastModels?: Member[]): Promise<Float64Array> {
+export async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, lastModels?: Member[]): Promise<Float64Array> {
   const k = spec.labels?.length ?? 1;
   const assignment = given ?? kFolds(y, folds, options.seed, spec.task !== 'regression');
   const out = new Float64Array(y.length * k);

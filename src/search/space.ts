@@ -113,3 +113,34 @@ export function valueAt(d: Range, u: number): number {
   // Four significant digits: a trial's params read as a person would write them.
   return d.kind === 'int' ? Math.min(d.high, Math.max(d.low, Math.round(v))) : Number(v.toPrecision(4));
 }
+
+/** A budget a search spends more of on the better configurations (ASHA): a whole-number param, from low to high. */
+export interface Budget {
+  name: string;
+  low: number;
+  high: number;
+}
+
+/** The budget a learner declares (`.meta({ budget: { low, high } })` on a param, e.g. boosting rounds), if any. */
+export function declaredBudget(learner: Learner): Budget | undefined {
+  for (const [name, schema] of Object.entries(fields(learner))) {
+    const budget = (schema.meta() as { budget?: { low: number; high: number } } | undefined)?.budget;
+    if (budget !== undefined) return { name, ...budget };
+  }
+  return undefined;
+}
+
+/** `--budget n_estimators=30..1000`: a whole-number param of the learner, from low to high. */
+export function parseBudget(text: string, learner: Learner): Budget {
+  const m = /^([A-Za-z_][\w]*)=(\d+)\.\.(\d+)$/.exec(text.trim());
+  if (m === null) throw new HyperplaneError(`--budget '${text}' is not PARAM=MIN..MAX (e.g. n_estimators=30..1000)`);
+  const [, name, lowText, highText] = m as unknown as [string, string, string, string];
+  const schema = fields(learner)[name];
+  if (schema === undefined) throw new HyperplaneError(`--budget: ${learner.name} has no param '${name}'; its params are: ${Object.keys(fields(learner)).join(', ')}`);
+  if (!isInteger(schema)) throw new HyperplaneError(`--budget: ${name} is not a whole-number param of ${learner.name}`);
+  const low = Number(lowText);
+  const high = Number(highText);
+  if (!(low >= 1 && low < high)) throw new HyperplaneError(`--budget '${text}': MIN must be 1 or more and below MAX`);
+  for (const bound of [low, high]) if (!schema.safeParse(bound).success) throw new HyperplaneError(`--budget '${text}': ${bound} is not a valid ${name}`);
+  return { name, low, high };
+}

@@ -218,6 +218,8 @@ export interface TrainRunOptions {
   read?: TrainingData;
   /** Don't print the train summary (the caller prints its own). */
   quiet?: boolean;
+  /** Record the run under this run (a search's best model, under the search). */
+  parent?: string;
 }
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -260,6 +262,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
           seed: settings.seed,
           config: settings as unknown as JsonValue,
           inputs: read.inputs,
+          ...(options.parent !== undefined ? { parent: options.parent } : {}),
         })
       : undefined;
     let trained: Trained;

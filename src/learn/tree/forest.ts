@@ -16,7 +16,7 @@ import { leafOf, type FlatTree } from './tree.js';
 
 export const forestParams = z
   .object({
-    n_estimators: z.number().int().min(1).default(100).describe('trees'),
+    n_estimators: z.number().int().min(1).default(100).describe('trees').meta({ budget: { low: 20, high: 500 } }),
     max_features: z
       .union([z.enum(['auto', 'sqrt', 'log2', 'all']), z.number().gt(0).max(1)])
       .default('auto')

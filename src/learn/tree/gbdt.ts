@@ -17,7 +17,7 @@ import { GBDT_FORMAT_VERSION, gbdtPredictor } from './gbdt-predict.js';
 export const gbdtParams = z
   .object({
     objective: z.enum(['auto', 'binary', 'multiclass', 'l2', 'l1', 'huber', 'poisson']).default('auto').describe('loss; auto: binary, multiclass or l2 by task'),
-    n_estimators: z.number().int().min(1).default(100).describe('boosting rounds'),
+    n_estimators: z.number().int().min(1).default(100).describe('boosting rounds').meta({ budget: { low: 30, high: 1000 } }),
     learning_rate: z.number().positive().max(1).default(0.1).describe('shrinkage applied to each tree').meta({ search: { low: 0.01, high: 0.3, scale: 'log' } }),
     num_leaves: z.number().int().min(2).max(131072).default(31).describe('most leaves per tree (trees grow leaf-wise)').meta({ search: { low: 7, high: 255, scale: 'log' } }),
     max_depth: z.number().int().default(-1).describe('most levels per tree; ≤ 0 for no limit'),
