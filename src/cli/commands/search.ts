@@ -105,6 +105,11 @@ export function searchCommand(): Command {
       ? await RunRecorder.start({ experiment: flags.experiment, name: `search ${learner.name}`, params: { learner: learner.name, strategy: flags.strategy, trials: points.length, cv: folds, ...(flags.space !== undefined ? { space: flags.space } : {}) }, tags: { target: flags.target, learner: learner.name, source: basename(data.source), search: flags.strategy }, seed, config: settings as unknown as JsonValue, inputs })
       : undefined;
     const store: Store | undefined = recorder !== undefined ? await openStoreLazily() : undefined;
+    // Each trial records where it ran, as every run does (the dashboard's run page shows it).
+    const { currentEnvironment, gitState } = await import('../../store/provenance.js');
+    const { packageVersions } = await import('../version.js');
+    const environment = currentEnvironment(packageVersions());
+    const git = gitState(process.cwd());
     const results = new Map<number, TrialResult>();
     try {
       // One trial: its cross-validated score at a budget, logged on its run (ASHA: one point per rung, by budget).
@@ -112,7 +117,7 @@ export function searchCommand(): Command {
         const params = { ...point, ...(budget !== undefined && at !== undefined ? { [budget.name]: at } : {}) };
         let result = results.get(index);
         if (result === undefined) {
-          const run = store === undefined ? undefined : (await store.tracking.createRun({ experiment: flags.experiment, name: `trial ${index + 1}`, parent: recorder!.id, params: point as Record<string, JsonValue>, tags: { learner: learner.name, target: flags.target! }, seed, inputs })).id;
+          const run = store === undefined ? undefined : (await store.tracking.createRun({ experiment: flags.experiment, name: `trial ${index + 1}`, parent: recorder!.id, params: point as Record<string, JsonValue>, tags: { learner: learner.name, target: flags.target! }, seed, inputs, environment, ...(git !== undefined ? { git } : {}) })).id;
           result = { index, run, params, score: NaN };
           results.set(index, result);
         }

@@ -33,6 +33,18 @@ function RunView({ run }: { run: RunDetail }) {
             {' '}
             in experiment <a href={href(['runs'], { experiment: run.experiment })}>{run.experiment}</a>
           </>
+        )}
+        {run.parentId != null && (
+          <>
+            {' '}
+            · part of run <a href={href(['runs', run.parentId])} class="mono">{shortId(run.parentId)}</a>
+          </>
+        )}
+        {run.tags['search'] !== undefined && run.parentId == null && (
+          <>
+            {' '}
+            · <a href={href(['runs'], { parent: run.id })}>its trials</a>
+          </>
         )}{' '}
         · <a href={href(['runs'], run.experiment !== null ? { experiment: run.experiment } : {})}>compare with…</a> <span>(tick runs on the Runs page)</span>
       </p>

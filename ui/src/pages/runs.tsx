@@ -42,6 +42,8 @@ const SIZES = [25, 50, 100, 500];
  */
 export function RunsPage({ query }: { query: URLSearchParams }) {
   const experiment = query.get('experiment') ?? '';
+  // The runs under one run (a search's trials), as `runs list --parent`.
+  const parent = query.get('parent') ?? '';
   const status = query.get('status') ?? '';
   const where = query.get('where') ?? '';
   const tag = query.get('tag') ?? '';
@@ -61,6 +63,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
 
   const runs = useApi<RunsAnswer>('/v1/runs', {
     experiment,
+    parent,
     status,
     where: listOf(where),
     tag: listOf(tag),
@@ -125,6 +128,14 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   return (
     <section>
       <h1>Runs</h1>
+      {parent !== '' && (
+        <p class="muted">
+          Under run <a href={href(['runs', parent])} class="mono">{shortId(parent)}</a> ·{' '}
+          <button type="button" class="link" onClick={() => set({ parent: undefined })}>
+            all runs
+          </button>
+        </p>
+      )}
       <form
         class="toolbar"
         aria-label="Filters"

@@ -61,6 +61,8 @@ export interface RunDetail {
   git: { commit?: string; branch?: string | null; dirty?: boolean; remote?: string | null } | null;
   environment: { node?: string; packages?: Record<string, string>; os?: string; cpu?: string } | null;
   owner: unknown;
+  /** The run this one is part of (a search's trial: the search), or null. */
+  parentId?: string | null;
   warnings: string[];
   seed: number | null;
   config: unknown;
