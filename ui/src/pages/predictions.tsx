@@ -1,3 +1,4 @@
+import { pageState, Pager } from '../components/pager';
 import { Status } from '../components/status';
 import { Fields, Table, type Column } from '../components/table';
 import { num, text, when } from '../format';
@@ -48,7 +49,6 @@ interface PredictionsAnswer {
   nextCursor: string | null;
 }
 
-const SIZES = [25, 50, 100, 500];
 
 /** epoch ms ⇄ a datetime-local input's value (local time, to the minute). */
 function toLocalInput(ms: string): string {
@@ -76,9 +76,8 @@ export function PredictionsPage({ query }: { query: URLSearchParams }) {
   const since = query.get('since') ?? '';
   const until = query.get('until') ?? '';
   const labelled = query.get('labelled') === 'true';
-  const limit = Number(query.get('limit') ?? 50);
-  const cursor = query.get('cursor') ?? '';
-  const back = (query.get('back') ?? '').split(',').filter((c) => c !== '');
+  const paging = pageState(query);
+  const { limit, cursor } = paging;
 
   const set = (changes: Record<string, string | undefined>, keepPage = false): void => {
     const next = new URLSearchParams(query);
@@ -152,27 +151,7 @@ export function PredictionsPage({ query }: { query: URLSearchParams }) {
         {(data) => (
           <>
             <Table label="Predictions" columns={cols} rows={data.predictions} rowKey={(p) => p.id} empty="No prediction matches." />
-            <div class="pager">
-              <button type="button" disabled={cursor === ''} onClick={() => set({ cursor: back.at(-1) === '-' ? undefined : back.at(-1), back: back.slice(0, -1).join(',') || undefined }, true)}>
-                ← previous
-              </button>
-              <button type="button" disabled={data.nextCursor === null} onClick={() => set({ cursor: data.nextCursor ?? undefined, back: [...back, cursor === '' ? '-' : cursor].join(',') }, true)}>
-                next →
-              </button>
-              <span class="muted" aria-live="polite">
-                {data.predictions.length} on this page{data.nextCursor !== null ? ', more follow' : ''}
-              </span>
-              <label class="muted">
-                per page{' '}
-                <select value={String(limit)} onChange={(e) => set({ limit: (e.target as HTMLSelectElement).value })}>
-                  {(SIZES.includes(limit) ? SIZES : [...SIZES, limit].sort((a, b) => a - b)).map((s) => (
-                    <option key={s} value={String(s)}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            </div>
+            <Pager state={paging} nextCursor={data.nextCursor} count={<>{data.predictions.length} on this page{data.nextCursor !== null ? ', more follow' : ''}</>} set={(changes) => set(changes, true)} />
           </>
         )}
       </Status>

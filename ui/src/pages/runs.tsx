@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { pageState, Pager } from '../components/pager';
 import { Status } from '../components/status';
 import { Table, type Column } from '../components/table';
 import { duration, num, shortId, text, when } from '../format';
@@ -34,7 +35,6 @@ const listOf = (s: string | null): string[] =>
     .map((x) => x.trim())
     .filter((x) => x !== '');
 
-const SIZES = [25, 50, 100, 500];
 
 /**
  * Runs: filtered, sorted and paged by the server (GET /v1/runs), so the page costs the same with 100 or
@@ -49,10 +49,8 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   const tag = query.get('tag') ?? '';
   const order = query.get('order') ?? '-start';
   const columns = query.get('columns') ?? '';
-  const limit = Number(query.get('limit') ?? 50);
-  const cursor = query.get('cursor') ?? '';
-  // The cursors of the pages before this one, so "previous" goes back without the server keeping state.
-  const back = (query.get('back') ?? '').split(',').filter((c) => c !== '');
+  const paging = pageState(query);
+  const { limit, cursor } = paging;
 
   const set = (changes: Record<string, string | undefined>, keepPage = false): void => {
     const next = new URLSearchParams(query);
@@ -189,27 +187,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
         {(data) => (
           <>
             <Table label="Runs" columns={cols} rows={data.runs} rowKey={(r) => r.id} order={order} onOrder={(o) => set({ order: o === '-start' ? undefined : o })} empty="No run matches." />
-            <div class="pager">
-              <button type="button" disabled={cursor === ''} onClick={() => set({ cursor: back.at(-1) === '-' ? undefined : back.at(-1), back: back.slice(0, -1).join(',') || undefined }, true)}>
-                ← previous
-              </button>
-              <button type="button" disabled={data.nextCursor === null} onClick={() => set({ cursor: data.nextCursor ?? undefined, back: [...back, cursor === '' ? '-' : cursor].join(',') }, true)}>
-                next →
-              </button>
-              <span class="muted" aria-live="polite">
-                {data.total.toLocaleString('en-US')} run{data.total === 1 ? '' : 's'} match
-              </span>
-              <label class="muted">
-                per page{' '}
-                <select value={String(limit)} onChange={(e) => set({ limit: (e.target as HTMLSelectElement).value })}>
-                  {SIZES.map((s) => (
-                    <option key={s} value={String(s)}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            </div>
+            <Pager state={paging} nextCursor={data.nextCursor} count={<>{data.total.toLocaleString('en-US')} run{data.total === 1 ? '' : 's'} match</>} set={(changes) => set(changes, true)} />
           </>
         )}
       </Status>
