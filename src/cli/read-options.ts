@@ -71,3 +71,11 @@ export function parseInteger(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/** A whole number of at least `min` (and at most `max`, when given), or an error naming the flag; '' is not 0. */
+export function wholeNumber(flag: string, text: string, min: number, max?: number): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  const range = max !== undefined ? ` from ${min} to ${max}` : `, ${min} or more`;
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) throw new HyperplaneError(`${flag} ${text}: expected a whole number${range}`);
+  return n;
+}

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue, Store } from '../../store/index.js';
-import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 
 interface SearchFlags extends RawReadFlags {
   target?: string;
@@ -23,12 +23,6 @@ interface SearchFlags extends RawReadFlags {
   json?: boolean;
 }
 
-/** A whole number from `min` up, or an error naming the flag. */
-function whole(flag: string, text: string, min: number): number {
-  const n = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isInteger(n) || n < min) throw new HyperplaneError(`${flag} ${text}: expected a whole number, ${min} or more`);
-  return n;
-}
 
 interface TrialResult {
   index: number;
@@ -76,11 +70,11 @@ export function searchCommand(): Command {
     if (learner === undefined) throw new HyperplaneError(`--learner '${flags.learner}': unknown; learners are ${[...LEARNERS.keys()].join(', ')}`);
     const space = flags.space !== undefined ? parseSpace(flags.space, learner) : declaredSpace(learner);
     if (space.length === 0) throw new HyperplaneError(`${learner.name} declares no search space: give one with --space (e.g. num_leaves=7..127:log)`);
-    const trials = whole('--trials', flags.trials, 1);
-    const steps = whole('--steps', flags.steps, 1);
-    const folds = whole('--cv', flags.cv, 2);
-    const seed = whole('--seed', flags.seed, 0);
-    const eta = whole('--eta', flags.eta, 2);
+    const trials = wholeNumber('--trials', flags.trials, 1);
+    const steps = wholeNumber('--steps', flags.steps, 1);
+    const folds = wholeNumber('--cv', flags.cv, 2);
+    const seed = wholeNumber('--seed', flags.seed, 0);
+    const eta = wholeNumber('--eta', flags.eta, 2);
     const budget = flags.strategy !== 'asha' ? undefined : flags.budget !== undefined ? parseBudget(flags.budget, learner) : declaredBudget(learner);
     if (flags.strategy === 'asha' && budget === undefined) throw new HyperplaneError(`--strategy asha needs a budget: ${learner.name} declares none, so give --budget PARAM=MIN..MAX`);
     if (budget !== undefined && space.some((d) => d.name === budget.name)) throw new HyperplaneError(`--budget ${budget.name} is searched by --space too: ASHA sets it itself`);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
+import { wholeNumber } from '../read-options.js';
 
 interface ServeFlags {
   port: string;
@@ -35,13 +36,6 @@ const share = (text: string): number => {
   return v;
 };
 
-/** A whole number of at least `min` (and at most `max`, when given); '' is not 0. */
-const integer = (flag: string, text: string, min: number, max?: number): number => {
-  const n = text.trim() === '' ? NaN : Number(text);
-  const range = max !== undefined ? ` from ${min} to ${max}` : `, ${min} or more`;
-  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) throw new HyperplaneError(`${flag} ${text}: expected a whole number${range}`);
-  return n;
-};
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -97,15 +91,15 @@ export function serveCommand(): Command {
     .addOption(new Option('--log-level <level>', 'server log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'))
     .action(async (refs: string[], flags: ServeFlags) => {
       // Every flag is checked before any worker starts: a worker failing on one would be replaced over and over.
-      const workers = integer('--workers', flags.workers, 1);
-      const port = integer('--port', flags.port, 0, 65_535);
-      const backlog = integer('--backlog', flags.backlog, 1);
-      const acceptsPerTurn = integer('--accepts-per-turn', flags.acceptsPerTurn, 1);
+      const workers = wholeNumber('--workers', flags.workers, 1);
+      const port = wholeNumber('--port', flags.port, 0, 65_535);
+      const backlog = wholeNumber('--backlog', flags.backlog, 1);
+      const acceptsPerTurn = wholeNumber('--accepts-per-turn', flags.acceptsPerTurn, 1);
       if (acceptsPerTurn > 256) throw new HyperplaneError(`--accepts-per-turn ${flags.acceptsPerTurn}: expected a whole number from 1 to 256`);
-      const reloadMs = integer('--reload-ms', flags.reloadMs, 0);
-      const drainMs = integer('--drain-ms', flags.drainMs, 0);
-      const journalSync = flags.journalSync === 'always' ? 'always' : integer('--journal-sync', flags.journalSync, 1, 60_000);
-      const journalMaxBytes = integer('--journal-max-bytes', flags.journalMaxBytes, 1024 * 1024);
+      const reloadMs = wholeNumber('--reload-ms', flags.reloadMs, 0);
+      const drainMs = wholeNumber('--drain-ms', flags.drainMs, 0);
+      const journalSync = flags.journalSync === 'always' ? 'always' : wholeNumber('--journal-sync', flags.journalSync, 1, 60_000);
+      const journalMaxBytes = wholeNumber('--journal-max-bytes', flags.journalMaxBytes, 1024 * 1024);
       const logKeepMs = flags.logKeep !== undefined ? duration('--log-keep', flags.logKeep) : undefined;
       const monitorEveryMs = flags.monitorEvery !== undefined ? duration('--monitor-every', flags.monitorEvery) : undefined;
       if (monitorEveryMs !== undefined && monitorEveryMs < 1000) throw new HyperplaneError(`--monitor-every ${flags.monitorEvery}: expected a second or more`);
@@ -121,9 +115,9 @@ export function serveCommand(): Command {
         const { LogFieldPolicy } = await import('../../serve/log-fields.js');
         LogFieldPolicy.from({ ...(logRedact !== undefined ? { redact: logRedact } : {}), ...(logHash !== undefined ? { hash: logHash } : {}) });
       }
-      const bodyLimit = integer('--body-limit', flags.bodyLimit, 1024);
-      const maxEventLoopDelayMs = integer('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
-      const maxInFlight = integer('--max-in-flight', flags.maxInFlight, 1);
+      const bodyLimit = wholeNumber('--body-limit', flags.bodyLimit, 1024);
+      const maxEventLoopDelayMs = wholeNumber('--max-event-loop-delay-ms', flags.maxEventLoopDelayMs, 1);
+      const maxInFlight = wholeNumber('--max-in-flight', flags.maxInFlight, 1);
       const maxEventLoopUtilization = flags.maxEventLoopUtilization !== undefined ? share(flags.maxEventLoopUtilization) : undefined;
       const notice = (line: string): void => void process.stderr.write(`${line}\n`);
       const { superviseWorkers } = await import('../../serve/lifecycle/workers.js');

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { HyperplaneError } from '../../errors.js';
+import { wholeNumber } from '../read-options.js';
 
 interface UiFlags {
   port: string;
@@ -17,8 +17,7 @@ export function uiCommand(): Command {
     .option('--port <port>', 'port to listen on (beside a server on 8080 by default)', '8090')
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .action(async (flags: UiFlags) => {
-      const port = flags.port.trim() === '' ? NaN : Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new HyperplaneError(`--port ${flags.port}: expected a whole number from 0 to 65535`);
+      const port = wholeNumber('--port', flags.port, 0, 65_535);
       const { startServer } = await import('../../serve/lifecycle/start-server.js');
       const { osUser } = await import('../../store/index.js');
       const notice = (line: string): void => void process.stderr.write(`${line}\n`);
