@@ -117,4 +117,17 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('--interventional without --explain', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--interventional'], /--interventional is a way to --explain/));
     it('import xgboost of a file that is not a model', () => expectRefused(['import', 'xgboost', fixture('penguins.json'), '--out', at('x.hpkg')], /penguins\.json/));
   });
+
+  describe('the dashboard, search and run parents', () => {
+    it('ui --port out of range', () => expectRefused(['ui', '--port', '70000'], /--port 70000: expected a whole number from 0 to 65535/));
+    it('search without --learner', () => expectRefused(['search', 'x.csv', '--target', 'y'], /name the learner to search with --learner/));
+    it('search with a malformed --space', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--space', 'num_leaves=7-127'], /--space: 'num_leaves=7-127' is not NAME=LOW\.\.HIGH\[:log\] or NAME=A\|B\|C/));
+    it('search --space with an unknown param lists the params', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'logistic', '--space', 'alpha=1..2'], /--space: logistic has no param 'alpha'; its params are: penalty, C, /));
+    it('search --strategy asha without a budget', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'logistic', '--strategy', 'asha'], /--strategy asha needs a budget/));
+    it('search --budget that is not PARAM=MIN..MAX', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--strategy', 'asha', '--budget', 'rounds'], /--budget 'rounds' is not PARAM=MIN\.\.MAX/));
+    it('search --budget without asha', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--budget', 'n_estimators=10..90'], /--budget is for --strategy asha/));
+    it('search --cv 1', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--cv', '1'], /--cv 1: expected a whole number, 2 or more/));
+    it('search of an unknown learner', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'nope'], /--learner 'nope': unknown/));
+    it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
+  });
 });
