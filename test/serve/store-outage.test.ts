@@ -43,7 +43,12 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
 
   beforeAll(async () => {
     await proxy.up();
-  });
+    // A model in the store, registered through the CLI.
+    const direct = `${PG_URL}?schema=${schema}`;
+    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: tempDir(), env: { HYPERPLANE_STORE: direct } });
+    expect(train.code, train.stderr).toBe(0);
+    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { env: { HYPERPLANE_STORE: direct } }).code).toBe(0);
+  }, 60_000);
   afterAll(async () => {
     await dropPgSchema(schema);
   });
@@ -51,10 +56,6 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
   it('loses no prediction and stores none twice: the journal holds the records while the store is down, and the shipper stores them when it is back', async () => {
     const viaProxy = `postgres://${target.username}@127.0.0.1:${proxy.port}${target.pathname}?schema=${schema}`;
     const direct = `${PG_URL}?schema=${schema}`;
-    // A model in the store, registered through the CLI.
-    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: tempDir(), env: { HYPERPLANE_STORE: direct } });
-    expect(train.code, train.stderr).toBe(0);
-    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { env: { HYPERPLANE_STORE: direct } }).code).toBe(0);
 
     const store = await openStore({ uri: direct });
     // The shipper reaches the store through the proxy, which the test takes down mid-load.
@@ -96,4 +97,37 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
       await check.close();
     }
   }, 60_000);
+
+  it('a server started while its store is down answers from the journal, and its shipper stores every record once the store is back', async () => {
+    const viaProxy = `postgres://${target.username}@127.0.0.1:${proxy.port}${target.pathname}?schema=${schema}`;
+    const direct = `${PG_URL}?schema=${schema}`;
+    const store = await openStore({ uri: direct });
+    await proxy.down();
+    // The shipper's own connection goes through the proxy: it cannot open the store when it starts.
+    const journal = new JournalLog({ dir: tempDir('hyperplane-journal-'), storeUri: viaProxy, sync: 100, maxBytes: 1024 ** 3 });
+    const server = await buildServer({ store, ...IN_TEST, reloadMs: 0, log: journal });
+    const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as object[];
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const r = await server.app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: rows[i % rows.length]! });
+        expect(r.statusCode).toBe(200);
+        ids.push(r.json().id);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(journal.stats().shipper.recordsShipped).toBe(0);
+      await proxy.up();
+      await expect.poll(() => journal.stats().shipper.recordsShipped, { timeout: 45_000, interval: 200 }).toBe(200);
+      await journal.close();
+    } finally {
+      await server.close();
+      await store.close();
+    }
+    const check = await openStore({ uri: direct });
+    try {
+      expect((await missingFromLog(check, 'penguins', ids)).missing).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  }, 90_000);
 });

@@ -19,7 +19,42 @@ try {
 } catch {
   // Not permitted here: the thread keeps the process's priority.
 }
-const store = await openStore({ uri: data.uri, repair: false, migrate: false });
+// Stop may come before the store opens (a server stopped while its store is down): remembered, and obeyed below.
+let stopAsked: { drain: boolean } | undefined;
+let onStop: ((drain: boolean) => void) | undefined;
+port.on('message', (message: { stop: true; drain: boolean }) => {
+  if (!message.stop) return;
+  stopAsked = { drain: message.drain };
+  onStop?.(message.drain);
+});
+
+/**
+ * The store, opened again and again until it answers (100 ms doubling to 5 s): a server that starts while its
+ * store is down answers from the journal, and ships once the store is back. Undefined if stopped first.
+ */
+async function openRetrying(): Promise<Store | undefined> {
+  let backoff = 100;
+  for (;;) {
+    try {
+      return await openStore({ uri: data.uri, repair: false, migrate: false });
+    } catch (e) {
+      port.postMessage({ kind: 'error', message: `the prediction journal shipper cannot reach the store; retrying: ${e instanceof Error ? e.message : String(e)}` } satisfies ShipperThreadMessage);
+    }
+    if (stopAsked !== undefined) return undefined;
+    await new Promise((r) => setTimeout(r, backoff));
+    if (stopAsked !== undefined) return undefined;
+    backoff = Math.min(5000, backoff * 2);
+  }
+}
+
+const opened = await openRetrying();
+if (opened === undefined) {
+  // Stopped before the store answered: what is journaled ships when a server next starts here.
+  port.postMessage({ kind: 'stopped' } satisfies ShipperThreadMessage);
+  port.close();
+  process.exit(0);
+}
+const store: Store = opened;
 const fold = data.foldModule === undefined ? undefined : ((await import(data.foldModule)) as { createShipFold(store: Store): ShipFold }).createShipFold(store);
 const shipper = new Shipper({
   root: data.root,
@@ -55,15 +90,15 @@ const sweepOnce = (keepMs: number): void => {
 const keepMs = data.keepMs;
 const sweepTimer = keepMs !== undefined ? setInterval(() => sweepOnce(keepMs), data.sweepEveryMs ?? 60 * 60 * 1000) : undefined;
 if (keepMs !== undefined) sweepOnce(keepMs);
-port.on('message', (message: { stop: true; drain: boolean }) => {
-  if (!message.stop) return;
+onStop = (drain: boolean): void => {
+  onStop = undefined;
   clearInterval(statsTimer);
   clearInterval(sweepTimer);
   stopping = true;
   void (async () => {
     try {
       await sweeping;
-      await shipper.stop(message.drain);
+      await shipper.stop(drain);
     } finally {
       postStats();
       await store.close();
@@ -71,5 +106,6 @@ port.on('message', (message: { stop: true; drain: boolean }) => {
       port.close();
     }
   })();
-});
+};
+if (stopAsked !== undefined) onStop(stopAsked.drain);
 postStats();
