@@ -196,6 +196,8 @@ export interface Tracking {
   /** Finished, failed and killed also set the end time. */
   setStatus(runId: string, status: RunStatus, time?: number): Promise<void>;
   heartbeat(runId: string): Promise<void>;
+  /** A stopped run taken up again (a resumed search): `running`, no end time, owned by this process (or `owner`). */
+  reopenRun(runId: string, owner?: RunOwner): Promise<void>;
   /** Links a stored artifact to the run under a name such as 'model'; the blob must exist. */
   attachArtifact(runId: string, name: string, sha256: string): Promise<void>;
 

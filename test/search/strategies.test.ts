@@ -74,6 +74,67 @@ describe('ASHA', () => {
     expect(first).toBe(3);
   });
 
+  it('keeps two workers busy: at most two evaluations at once, never a trial twice at once, the same winners', async () => {
+    let active = 0;
+    let most = 0;
+    const busy = new Set<number>();
+    const trials = await asha(points, { trials: 27, minBudget: 10, maxBudget: 270, eta: 3, concurrency: 2 }, async (p, budget, t) => {
+      expect(busy.has(t.id)).toBe(false);
+      busy.add(t.id);
+      most = Math.max(most, ++active);
+      // Uneven durations, so results come back out of order.
+      await new Promise((r) => setTimeout(r, (t.id * 7) % 5));
+      active--;
+      busy.delete(t.id);
+      return score(p, budget);
+    });
+    expect(most).toBe(2);
+    expect(trials).toHaveLength(27);
+    expect(trials.find((t) => t.point['q'] === 1)!.rung).toBe(3);
+    // Each trial has a score at every rung up to the one it reached.
+    for (const t of trials) expect(t.scores).toHaveLength(t.rung + 1);
+  });
+
+  it('resumes from the trials already run: none is run again at a rung it has, and the result is the uninterrupted one', async () => {
+    const whole = await asha(points, { trials: 27, minBudget: 10, maxBudget: 270, eta: 3 }, async (p, budget) => score(p, budget));
+    // Stopped after 12 evaluations: what had been recorded by then.
+    let n = 0;
+    const stopped = await asha(points, { trials: 27, minBudget: 10, maxBudget: 270, eta: 3, stop: () => n >= 12 }, async (p, budget) => {
+      n++;
+      return score(p, budget);
+    });
+    expect(n).toBe(12);
+    const runs: string[] = [];
+    const resumed = await asha(points, { trials: 27, minBudget: 10, maxBudget: 270, eta: 3, initial: stopped }, async (p, budget, t) => {
+      runs.push(`${t.id}@${budget}`);
+      return score(p, budget);
+    });
+    for (const t of stopped) t.scores.forEach((_, rung) => expect(runs).not.toContain(`${t.id}@${[10, 30, 90, 270][rung]}`));
+    expect(resumed.map((t) => [t.id, t.rung, t.scores])).toEqual(whole.map((t) => [t.id, t.rung, t.scores]));
+  });
+
+  it('runs a resumed trial that has no score yet first', async () => {
+    const order: number[] = [];
+    await asha(points, { trials: 4, minBudget: 10, maxBudget: 30, eta: 3, initial: [{ id: 2, point: points[2]!, rung: 0, scores: [] }] }, async (p, budget, t) => {
+      order.push(t.id);
+      return score(p, budget);
+    });
+    expect(order.slice(0, 2)).toEqual([2, 0]);
+    expect(new Set(order)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it('a failing evaluation stops new ones and is thrown once the running ones end', async () => {
+    let started = 0;
+    await expect(
+      asha(points, { trials: 27, minBudget: 10, maxBudget: 270, eta: 3, concurrency: 2 }, async (p, budget) => {
+        if (++started === 3) throw new Error('disk full');
+        await new Promise((r) => setTimeout(r, 2));
+        return score(p, budget);
+      }),
+    ).rejects.toThrow('disk full');
+    expect(started).toBeLessThanOrEqual(4);
+  });
+
   it('refuses budgets and rates that make no sense', async () => {
     await expect(asha(points, { trials: 3, minBudget: 0, maxBudget: 10 }, async () => 0)).rejects.toThrow('budgets 0..10: expected 0 < min ≤ max');
     await expect(asha(points, { trials: 3, minBudget: 1, maxBudget: 10, eta: 1 }, async () => 0)).rejects.toThrow('eta 1: expected 2 or more');

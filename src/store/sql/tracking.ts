@@ -4,12 +4,13 @@ import { HyperplaneError } from '../../errors.js';
 import { checkSha256, type Artifacts } from '../artifacts.js';
 import type { Database, Dialect } from '../db/schema.js';
 import { fromJson, type JsonValue } from '../json.js';
-import { processAlive } from '../provenance.js';
+import { currentOwner, processAlive } from '../provenance.js';
 import type {
   Experiment,
   MetricInput,
   MetricPoint,
   NewRun,
+  RunOwner,
   Run,
   RunEnvironment,
   RunFilter,
@@ -186,6 +187,12 @@ export class SqlTracking implements Tracking {
 
   async heartbeat(runId: string): Promise<void> {
     const result = await this.db.updateTable('runs').set({ heartbeat_at: Date.now() }).where('id', '=', runId).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw noRun(runId);
+  }
+
+  async reopenRun(runId: string, owner: RunOwner = currentOwner()): Promise<void> {
+    const now = Date.now();
+    const result = await this.db.updateTable('runs').set({ status: 'running', end_time: null, heartbeat_at: now, pid: owner.pid, hostname: owner.hostname }).where('id', '=', runId).executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw noRun(runId);
   }
 

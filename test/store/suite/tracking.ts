@@ -200,6 +200,21 @@ export function trackingCases(ctx: SuiteContext): void {
     expect(await t.markStaleRunsFailed()).toEqual([]);
   });
 
+  it('reopens a stopped run as running, owned by this process: the repair leaves it alone', async () => {
+    const t = ctx.store.tracking;
+    const dead = await t.createRun({ owner: { pid: deadPid(), hostname: hostname() } });
+    expect(await t.markStaleRunsFailed()).toEqual([dead.id]);
+    await t.reopenRun(dead.id);
+    const run = (await t.getRun(dead.id))!;
+    expect(run.status).toBe('running');
+    expect(run.endTime).toBeNull();
+    expect(run.owner).toEqual({ pid: process.pid, hostname: hostname() });
+    // Its history stays: the warning that it was marked failed.
+    expect(run.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^marked failed: its process/)]);
+    expect(await t.markStaleRunsFailed()).toEqual([]);
+    await expect(t.reopenRun('no-such-run')).rejects.toThrow("no run 'no-such-run'");
+  });
+
   it('repairs dead runs when the store is opened', async () => {
     const dead = await ctx.store.tracking.createRun({ owner: { pid: deadPid(), hostname: hostname() } });
     await ctx.store.close();
