@@ -71,6 +71,19 @@ export class RunRecorder {
     }
   }
 
+  /** A stopped run taken up again by this process (a resumed search): `running` again, with the usual endings. */
+  static async resume(runId: string): Promise<RunRecorder> {
+    const store = await openStoreLazily();
+    try {
+      await store.tracking.reopenRun(runId);
+      await store.tracking.addWarnings(runId, [`resumed by process ${process.pid}`]);
+      return new RunRecorder(store, (await store.tracking.getRun(runId))!);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
   get id(): string {
     return this.run.id;
   }

@@ -128,6 +128,12 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('search --budget without asha', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--budget', 'n_estimators=10..90'], /--budget is for --strategy asha/));
     it('search --cv 1', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--cv', '1'], /--cv 1: expected a whole number, 2 or more/));
     it('search of an unknown learner', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'nope'], /--learner 'nope': unknown/));
+    it('search without data or --resume', () => expectRefused(['search', '--target', 'y', '--learner', 'gbdt'], /give the training data, or --resume RUN to continue a search/));
+    it('search --threads 0', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--threads', '0'], /--threads 0: expected a whole number, 1 or more/));
+    it('search --time-budget 0', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--time-budget', '0'], /--time-budget 0: expected seconds, above 0/));
+    it('search --resume with data and settings', () => expectRefused(['search', 'x.csv', '--resume', 'abcdef12', '--trials', '9'], /--resume continues the search as it was recorded: drop the data argument, --trials/));
+    it('search --resume with --no-track', () => expectRefused(['search', '--resume', 'abcdef12', '--no-track'], /--resume reads the search from the store: drop --no-track/));
+    it('search --resume of no run', () => expectRefused(['search', '--resume', 'f'.repeat(32)], /no run 'f{32}'/));
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });
 });

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, runCliAsync, tempDir } from '../helpers.js';
+import { fixture, ROOT, runCliAsync, tempDir } from '../helpers.js';
 
 interface SearchAnswer {
   search: string;
   metric: string;
   best: { run: string; trial: number; params: Record<string, number>; score: number };
+  threads: number;
   trials: { trial: number; run: string; params: Record<string, number>; score: number; budget?: number; reached?: number }[];
 }
 
@@ -50,12 +52,90 @@ describe('hyperplane search', () => {
   });
 
   it('ASHA runs every configuration at the smallest budget and only the better ones at larger budgets', async () => {
-    const answer = await search(['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--strategy', 'asha', '--trials', '9', '--budget', 'n_estimators=10..90', '--no-track']);
+    const answer = await search(['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--strategy', 'asha', '--trials', '9', '--budget', 'n_estimators=10..90', '--threads', '1', '--no-track']);
     expect(answer.trials).toHaveLength(9);
     const reached = answer.trials.map((t) => t.reached!);
     expect(reached.filter((r) => r === 10)).toHaveLength(6);
     expect(reached.filter((r) => r === 30)).toHaveLength(2);
     expect(reached.filter((r) => r === 90)).toHaveLength(1);
     expect(answer.trials.every((t) => t.budget! <= t.reached!)).toBe(true);
+  });
+
+  it('two threads score the same trials as one: the same leaderboard', async () => {
+    const args = ['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--trials', '4', '--seed', '2', '--no-track'];
+    const one = await search([...args, '--threads', '1']);
+    const two = await search([...args, '--threads', '2']);
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    expect(two.trials.map((t) => [t.trial, t.params, t.score])).toEqual(one.trials.map((t) => [t.trial, t.params, t.score]));
+  });
+
+  describe('resumed after kill -9', () => {
+    const space = ['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--seed', '5', '--threads', '1'];
+    /** The search killed (SIGKILL) once it has logged `evaluations` results: its run id. */
+    const killedAfter = async (args: string[], evaluations: number): Promise<string> => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'search', fixture('credit_card.csv'), '--target', 'declined', '--cv', '3', ...args], { cwd: dir, env: { ...process.env, ...env } });
+      let stderr = '';
+      const exited = new Promise<void>((r) => child.on('exit', () => r()));
+      await new Promise<void>((resolve) => {
+        child.stderr.setEncoding('utf8').on('data', (d: string) => {
+          stderr += d;
+          if ((stderr.match(/^search: trial /gm) ?? []).length >= evaluations) resolve();
+        });
+        child.on('exit', () => resolve());
+      });
+      child.kill('SIGKILL');
+      await exited;
+      expect((stderr.match(/^search: trial /gm) ?? []).length).toBeGreaterThanOrEqual(evaluations);
+      return /^search: run ([0-9a-f]+)/m.exec(stderr)![1]!;
+    };
+    const resume = async (id: string): Promise<{ answer: SearchAnswer; stderr: string }> => {
+      const r = await runCliAsync(['search', '--resume', id.slice(0, 8), '--json'], 240_000, { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      return { answer: JSON.parse(r.stdout) as SearchAnswer, stderr: r.stderr };
+    };
+    const children = async (id: string): Promise<{ name: string; status: string }[]> => {
+      const listed = await runCliAsync(['runs', 'list', '--parent', id.slice(0, 8), '--json'], 60_000, { cwd: dir, env });
+      return (JSON.parse(listed.stdout) as { runs: { name: string; status: string }[] }).runs;
+    };
+
+    it('random search: the finished trials are kept, not run again; the rest run; the leaderboard is the uninterrupted one', async () => {
+      const args = [...space, '--trials', '8'];
+      const whole = await search([...args, '--no-track']);
+      const id = await killedAfter(args, 3);
+      const { answer, stderr } = await resume(id);
+      const kept = Number(/search: (\d+) of 8 trials had finished evaluations; they are kept/.exec(stderr)![1]);
+      expect(kept).toBeGreaterThanOrEqual(3);
+      // Only the others were scored again.
+      expect((stderr.match(/^search: trial /gm) ?? []).length).toBe(8 - kept);
+      expect(answer.search).toBe(id);
+      expect(answer.trials.map((t) => [t.trial, t.params, t.score])).toEqual(whole.trials.map((t) => [t.trial, t.params, t.score]));
+      // One run per trial (the one cut short was taken up again), all finished, and the best fitted.
+      const runs = await children(id);
+      expect(runs.filter((r) => r.name.startsWith('trial ')).map((r) => r.name).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `trial ${i + 1}`).sort());
+      expect(runs.filter((r) => r.name.startsWith('trial ')).every((r) => r.status === 'finished')).toBe(true);
+      expect(runs.some((r) => r.name.startsWith('best of search') && r.status === 'finished')).toBe(true);
+      // A run that is not a search cannot be resumed.
+      const notSearch = await runCliAsync(['search', '--resume', answer.best.run.slice(0, 8)], 60_000, { cwd: dir, env });
+      expect(notSearch.code).toBe(2);
+      expect(notSearch.stderr).toMatch(/run [0-9a-f]+ is not a search: only runs recorded by `hyperplane search` can be resumed/);
+      // The search is finished: resuming it again is refused.
+      const again = await runCliAsync(['search', '--resume', id.slice(0, 8)], 60_000, { cwd: dir, env });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/search [0-9a-f]+ finished; there is nothing to resume/);
+    });
+
+    it('ASHA: each trial goes on from the rungs it finished, and the result is the uninterrupted one', async () => {
+      const args = [...space, '--strategy', 'asha', '--trials', '9', '--budget', 'n_estimators=10..90'];
+      const whole = await search([...args, '--no-track']);
+      // After the first promotion (the 4th evaluation): trials at two rungs.
+      const id = await killedAfter(args, 5);
+      const { answer, stderr } = await resume(id);
+      // Every evaluation the uninterrupted search made (a trial that reached 90 ran at 10, 30 and 90), less those made again.
+      const evaluations = whole.trials.reduce((n, t) => n + [10, 30, 90].indexOf(t.reached!) + 1, 0);
+      const before = evaluations - (stderr.match(/^search: trial /gm) ?? []).length;
+      expect(before).toBeGreaterThanOrEqual(5);
+      const shown = (a: SearchAnswer) => a.trials.map((t) => [t.trial, t.params, t.score, t.budget, t.reached]);
+      expect(shown(answer)).toEqual(shown(whole));
+    });
   });
 });

@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { LEARNERS } from '../../learn/registry.js';
-import type { JsonValue, Store } from '../../store/index.js';
+import type { Point, Trial } from '../../search/index.js';
+import type { JsonValue, Run, Store } from '../../store/index.js';
 import { addReadOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
+import type { SearchSettings } from '../search-state.js';
 
 interface SearchFlags extends RawReadFlags {
   target?: string;
@@ -19,35 +22,46 @@ interface SearchFlags extends RawReadFlags {
   metric?: string;
   seed: string;
   experiment: string;
+  threads?: string;
+  timeBudget?: string;
+  resume?: string;
   track: boolean;
   json?: boolean;
 }
 
+/** The flags that decide which trials a search runs and how they are scored: a resume takes them from the record. */
+const RECORDED_FLAGS = ['target', 'task', 'learner', 'space', 'strategy', 'trials', 'steps', 'cv', 'budget', 'eta', 'metric', 'seed', 'experiment', 'format', 'delimiter', 'quote', 'header', 'columnType', 'maxLineSize', 'query'];
 
 interface TrialResult {
   index: number;
   run: string | undefined;
+  /** Whether its run is marked running now (between an evaluation's start and end). */
+  open: boolean;
   params: Record<string, unknown>;
-  /** Its best score (NaN: it failed), and for ASHA the budget it was reached at and the largest budget run. */
+  /** Its best score (NaN: none yet, or it failed), and for ASHA the budget it was reached at and the largest budget run. */
   score: number;
   budget?: number;
   reached?: number;
   note?: string;
+  /** A resumed trial's recorded scores, by budget (0 without one). */
+  recorded?: ReadonlyMap<number, number>;
 }
 
+const learnerNames = (): string => [...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ');
 /**
  * `hyperplane search DATA --target COL --learner NAME [--space …] [--strategy random|grid|asha]`: each
- * configuration scored by k-fold cross-validation on the labelled rows (the same folds for all), recorded as a
- * run under the search's own run; then the best is fitted on every row as `train --cv` does, a run under the
- * search too, which can be registered like any other.
+ * configuration scored by k-fold cross-validation on the labelled rows (the same folds for all), on worker
+ * threads, each recorded as a run under the search's own run as soon as it is scored; then the best is fitted
+ * on every row as `train --cv` does, a run under the search too, which can be registered like any other.
+ * `--resume ID` continues a stopped search from what its runs recorded, without redoing a finished evaluation.
  */
 export function searchCommand(): Command {
   const command = new Command('search')
-    .description("search a learner's params by cross-validation (random, grid or ASHA over a space); every trial a run under the search's run, the best fitted and recorded to register")
-    .argument('<data>', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
+    .description("search a learner's params by cross-validation (random, grid or ASHA over a space) on worker threads; every trial a run under the search's run, the best fitted and recorded to register")
+    .argument('[data]', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query (not with --resume)')
     .option('--target <column>', 'the column to predict')
     .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
-    .option('--learner <name>', `the learner whose params are searched: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`)
+    .option('--learner <name>', `the learner whose params are searched: ${learnerNames()}`)
     .option('--space <spec>', "the params and their ranges, e.g. 'num_leaves=7..127:log,learning_rate=0.01..0.3:log,objective=l2|huber' (default: the space the learner declares)")
     .addOption(new Option('--strategy <name>', 'random draws, every grid combination, or ASHA (random draws, the better ones given more budget)').choices(['random', 'grid', 'asha']).default('random'))
     .option('--trials <n>', 'random, asha: configurations to try', '20')
@@ -57,117 +71,207 @@ export function searchCommand(): Command {
     .option('--eta <n>', 'asha: each rung keeps the best 1/eta of what reaches it', '3')
     .option('--metric <name>', 'what the search optimises (default: auc, accuracy or r2 by task)')
     .option('--seed <n>', 'seed for the draws, the folds and the learners', '0')
+    .option('--threads <n>', 'trials scored at once, each on its own thread (default: the cores, at most the trials)')
+    .option('--time-budget <seconds>', 'start no trial after this many seconds (those running finish)')
+    .option('--resume <run>', 'continue a stopped search (its run id) as it was recorded; finished evaluations are kept')
     .option('--experiment <name>', 'record the search and its trials under this experiment', 'Default')
     .option('--no-track', 'do not record the runs in the store')
     .option('--json', 'print the leaderboard as JSON');
   addReadOptions(command);
-  return command.action(async (source: string, flags: SearchFlags) => {
-    const { asha, declaredBudget, declaredSpace, grid, parseBudget, parseSpace, randomPoints } = await import('../../search/index.js');
+  return command.action(async (sourceArg: string | undefined, flags: SearchFlags, cmd: Command) => {
+    const { asha, declaredBudget, declaredSpace, grid, parseBudget, parseSpace, randomPoints, rungBudgets, runConcurrently } = await import('../../search/index.js');
+    const { absoluteSource } = await import('../training.js');
     // Every flag is checked before any data is read.
-    if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target');
-    if (flags.learner === undefined) throw new HyperplaneError(`name the learner to search with --learner: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`);
-    const learner = LEARNERS.get(flags.learner);
-    if (learner === undefined) throw new HyperplaneError(`--learner '${flags.learner}': unknown; learners are ${[...LEARNERS.keys()].join(', ')}`);
-    const space = flags.space !== undefined ? parseSpace(flags.space, learner) : declaredSpace(learner);
+    let settings: SearchSettings;
+    let resumed: Run | undefined;
+    if (flags.resume !== undefined) {
+      const given = RECORDED_FLAGS.filter((name) => cmd.getOptionValueSource(name) === 'cli');
+      if (sourceArg !== undefined) given.unshift('the data argument');
+      if (given.length > 0) throw new HyperplaneError(`--resume continues the search as it was recorded: drop ${given.map((g) => (g.startsWith('the ') ? g : `--${g.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`)).join(', ')}`);
+      if (!flags.track) throw new HyperplaneError('--resume reads the search from the store: drop --no-track');
+      const { withStore, runOrFail } = await import('../store.js');
+      const { recordedSearch } = await import('../search-state.js');
+      resumed = await withStore((store) => runOrFail(store, flags.resume!));
+      settings = recordedSearch(resumed);
+      if (resumed.status === 'finished') throw new HyperplaneError(`search ${resumed.id} finished; there is nothing to resume`, { field: 'resume' });
+      if (resumed.status === 'running') throw new HyperplaneError(`search ${resumed.id} is still running${resumed.owner !== null ? ` (process ${resumed.owner.pid} on ${resumed.owner.hostname})` : ''}: stop it before resuming`, { field: 'resume' });
+    } else {
+      if (sourceArg === undefined) throw new HyperplaneError('give the training data, or --resume RUN to continue a search');
+      if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target');
+      if (flags.learner === undefined) throw new HyperplaneError(`name the learner to search with --learner: ${learnerNames()}`);
+      settings = {
+        kind: 'search',
+        source: absoluteSource(sourceArg),
+        read: readOptionsFromFlags(flags),
+        target: flags.target,
+        ...(flags.task !== undefined ? { task: flags.task } : {}),
+        learner: flags.learner,
+        strategy: flags.strategy,
+        space: flags.space ?? null,
+        trials: wholeNumber('--trials', flags.trials, 1),
+        steps: wholeNumber('--steps', flags.steps, 1),
+        folds: wholeNumber('--cv', flags.cv, 2),
+        seed: wholeNumber('--seed', flags.seed, 0),
+        budget: null,
+        eta: wholeNumber('--eta', flags.eta, 2),
+        metric: flags.metric ?? '',
+        experiment: flags.experiment,
+      };
+    }
+    const learner = LEARNERS.get(settings.learner);
+    if (learner === undefined) throw new HyperplaneError(`--learner '${settings.learner}': unknown; learners are ${[...LEARNERS.keys()].join(', ')}`);
+    const space = settings.space !== null ? parseSpace(settings.space, learner) : declaredSpace(learner);
     if (space.length === 0) throw new HyperplaneError(`${learner.name} declares no search space: give one with --space (e.g. num_leaves=7..127:log)`);
-    const trials = wholeNumber('--trials', flags.trials, 1);
-    const steps = wholeNumber('--steps', flags.steps, 1);
-    const folds = wholeNumber('--cv', flags.cv, 2);
-    const seed = wholeNumber('--seed', flags.seed, 0);
-    const eta = wholeNumber('--eta', flags.eta, 2);
-    const budget = flags.strategy !== 'asha' ? undefined : flags.budget !== undefined ? parseBudget(flags.budget, learner) : declaredBudget(learner);
-    if (flags.strategy === 'asha' && budget === undefined) throw new HyperplaneError(`--strategy asha needs a budget: ${learner.name} declares none, so give --budget PARAM=MIN..MAX`);
+    if (resumed === undefined) {
+      if (flags.budget !== undefined && flags.strategy !== 'asha') throw new HyperplaneError('--budget is for --strategy asha');
+      settings.budget = flags.strategy !== 'asha' ? null : flags.budget !== undefined ? parseBudget(flags.budget, learner) : (declaredBudget(learner) ?? null);
+    }
+    const budget = settings.budget ?? undefined;
+    if (settings.strategy === 'asha' && budget === undefined) throw new HyperplaneError(`--strategy asha needs a budget: ${learner.name} declares none, so give --budget PARAM=MIN..MAX`);
     if (budget !== undefined && space.some((d) => d.name === budget.name)) throw new HyperplaneError(`--budget ${budget.name} is searched by --space too: ASHA sets it itself`);
-    if (flags.budget !== undefined && flags.strategy !== 'asha') throw new HyperplaneError('--budget is for --strategy asha');
-    const points = flags.strategy === 'grid' ? grid(space, steps) : randomPoints(space, trials, seed);
+    const points = settings.strategy === 'grid' ? grid(space, settings.steps) : randomPoints(space, settings.trials, settings.seed);
+    const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : Math.max(1, Math.min(availableParallelism(), points.length));
+    const timeBudget = flags.timeBudget === undefined ? undefined : Number(flags.timeBudget);
+    if (timeBudget !== undefined && !(timeBudget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
 
     const { loadData } = await import('../../data/load.js');
-    const { absoluteSource } = await import('../training.js');
     const { crossValidation } = await import('../../pipeline/cross-validate.js');
+    const { trialPool } = await import('../../pipeline/trial-pool.js');
     const { better } = await import('../../evaluate/evaluate.js');
     const { LearnError } = await import('../../learn/errors.js');
-    const read = readOptionsFromFlags(flags);
-    const data = await loadData(absoluteSource(source), read);
-    const cv = crossValidation(data, { target: flags.target, ...(flags.task !== undefined ? { task: flags.task } : {}), ...(flags.metric !== undefined ? { metric: flags.metric } : {}), folds, seed });
+    const data = await loadData(settings.source, settings.read);
+    const recordedInput = resumed?.inputs.find((i) => i.role === 'train');
+    if (recordedInput !== undefined && recordedInput.fingerprint !== data.fingerprint) throw new HyperplaneError(`${settings.source} changed since search ${resumed!.id} started (its rows differ): a resumed search must score its trials on the same data`, { field: 'resume' });
+    const cvOptions = { target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), ...(settings.metric !== '' ? { metric: settings.metric } : {}), folds: settings.folds, seed: settings.seed };
+    const cv = crossValidation(data, cvOptions);
+    settings.metric = cv.metric;
     const higher = better(cv.metric, 1, 0);
     const inputs = [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }];
-    const settings = { source: absoluteSource(source), target: flags.target, learner: learner.name, strategy: flags.strategy, space: flags.space ?? null, trials, steps, folds, seed, budget: budget ?? null, eta, metric: cv.metric };
 
     const { RunRecorder } = await import('../run-recorder.js');
     const { openStoreLazily } = await import('../store.js');
-    const recorder = flags.track
-      ? await RunRecorder.start({ experiment: flags.experiment, name: `search ${learner.name}`, params: { learner: learner.name, strategy: flags.strategy, trials: points.length, cv: folds, ...(flags.space !== undefined ? { space: flags.space } : {}) }, tags: { target: flags.target, learner: learner.name, source: basename(data.source), search: flags.strategy }, seed, config: settings as unknown as JsonValue, inputs })
-      : undefined;
+    const recorder =
+      resumed !== undefined
+        ? await RunRecorder.resume(resumed.id)
+        : flags.track
+          ? await RunRecorder.start({ experiment: settings.experiment, name: `search ${learner.name}`, params: { learner: learner.name, strategy: settings.strategy, trials: points.length, cv: settings.folds, ...(settings.space !== null ? { space: settings.space } : {}) }, tags: { target: settings.target, learner: learner.name, source: basename(data.source), search: settings.strategy }, seed: settings.seed, config: settings as unknown as JsonValue, inputs })
+          : undefined;
     const store: Store | undefined = recorder !== undefined ? await openStoreLazily() : undefined;
+    if (recorder !== undefined) process.stderr.write(`search: run ${recorder.id}${resumed !== undefined ? ' resumed' : ''}; if it stops, continue it with: hyperplane search --resume ${recorder.id.slice(0, 8)}\n`);
     // Each trial records where it ran, as every run does (the dashboard's run page shows it).
     const { currentEnvironment, gitState } = await import('../../store/provenance.js');
     const { packageVersions } = await import('../version.js');
     const environment = currentEnvironment(packageVersions());
     const git = gitState(process.cwd());
+    const budgets = budget !== undefined ? rungBudgets(budget.low, budget.high, settings.eta) : [];
+    const withBudget = (point: Point, at: number | undefined): Record<string, unknown> => ({ ...point, ...(budget !== undefined && at !== undefined ? { [budget.name]: at } : {}) });
+    // Whether a score beats a trial's best so far (a trial's result is its best over the budgets it ran at: more rounds can overfit a small table).
+    const improves = (score: number, r: TrialResult): boolean => Number.isNaN(r.score) || better(cv.metric, score, r.score);
     const results = new Map<number, TrialResult>();
+    if (resumed !== undefined) {
+      const { recordedTrials } = await import('../search-state.js');
+      for (const t of (await recordedTrials(store!, resumed.id, cv.metric)).values()) {
+        if (t.index >= points.length) continue;
+        const r: TrialResult = { index: t.index, run: t.run, open: false, params: withBudget(points[t.index]!, undefined), score: NaN, recorded: t.scores, ...(t.failed !== undefined ? { note: `failed: ${t.failed}` } : {}) };
+        for (const [step, score] of t.scores) {
+          if (budget !== undefined) r.reached = Math.max(r.reached ?? 0, step);
+          if (improves(score, r)) Object.assign(r, { score, params: withBudget(points[t.index]!, budget !== undefined ? step : undefined), ...(budget !== undefined ? { budget: step } : {}) });
+        }
+        results.set(t.index, r);
+      }
+      const kept = [...results.values()].filter((r) => !Number.isNaN(r.score) || r.note !== undefined).length;
+      process.stderr.write(`search: ${kept} of ${points.length} trials had finished evaluations; they are kept\n`);
+    }
+    const pool = trialPool(data, cvOptions, threads);
+    const started = performance.now();
+    const stop = timeBudget === undefined ? undefined : (): boolean => performance.now() - started > timeBudget * 1000;
     try {
-      // One trial: its cross-validated score at a budget, logged on its run (ASHA: one point per rung, by budget).
-      const evaluate = async (index: number, point: Record<string, unknown>, at: number | undefined): Promise<number> => {
-        const params = { ...point, ...(budget !== undefined && at !== undefined ? { [budget.name]: at } : {}) };
+      // One trial's evaluation at a budget: scored, logged on its run (ASHA: one point per rung, by budget), and the run marked finished.
+      const evaluate = async (index: number, at: number | undefined): Promise<number> => {
+        const point = points[index]!;
         let result = results.get(index);
         if (result === undefined) {
-          const run = store === undefined ? undefined : (await store.tracking.createRun({ experiment: flags.experiment, name: `trial ${index + 1}`, parent: recorder!.id, params: point as Record<string, JsonValue>, tags: { learner: learner.name, target: flags.target! }, seed, inputs, environment, ...(git !== undefined ? { git } : {}) })).id;
-          result = { index, run, params, score: NaN };
+          const run = store === undefined ? undefined : (await store.tracking.createRun({ experiment: settings.experiment, name: `trial ${index + 1}`, parent: recorder!.id, params: point as Record<string, JsonValue>, tags: { learner: learner.name, target: settings.target, trial: String(index + 1), search_role: 'trial' }, seed: settings.seed, inputs, environment, ...(git !== undefined ? { git } : {}) })).id;
+          result = { index, run, open: true, params: withBudget(point, at), score: NaN };
           results.set(index, result);
+        } else if (result.run !== undefined && !result.open) {
+          await store!.tracking.reopenRun(result.run);
+          result.open = true;
         }
-        if (at !== undefined) result.reached = at;
+        if (at !== undefined) result.reached = Math.max(result.reached ?? 0, at);
         let score: number;
         try {
-          score = await cv.score({ learner: learner.name, params });
+          score = await pool.score({ learner: learner.name, params: withBudget(point, at) });
         } catch (e) {
           if (!(e instanceof LearnError)) throw e;
-          result.score = NaN;
           result.note = `failed: ${e.message}`;
-          if (result.run !== undefined) await store!.tracking.addWarnings(result.run, [result.note]);
+          if (result.run !== undefined) {
+            await store!.tracking.addWarnings(result.run, [result.note]);
+            await store!.tracking.setTags(result.run, { failed: e.message.slice(0, 500) });
+            await store!.tracking.setStatus(result.run, 'failed');
+            result.open = false;
+          }
           return Number.NEGATIVE_INFINITY;
         }
-        // A trial's result is its best score over the budgets it ran at: more rounds can overfit a small table.
-        if (Number.isNaN(result.score) || better(cv.metric, score, result.score)) {
+        if (improves(score, result)) {
           result.score = score;
-          result.params = params;
+          result.params = withBudget(point, at);
           if (at !== undefined) result.budget = at;
         }
-        if (result.run !== undefined) await store!.tracking.logMetrics(result.run, [{ name: cv.metric, value: score, step: at ?? 0 }]);
+        if (result.run !== undefined) {
+          await store!.tracking.logMetrics(result.run, [{ name: cv.metric, value: score, step: at ?? 0 }]);
+          await store!.tracking.setStatus(result.run, 'finished');
+          result.open = false;
+        }
         process.stderr.write(`search: trial ${index + 1}/${points.length}${at !== undefined ? ` at ${budget!.name}=${at}` : ''}: ${cv.metric} ${score.toFixed(4)}  ${JSON.stringify(point)}\n`);
         return higher ? score : -score;
       };
-      if (flags.strategy === 'asha') {
-        const ranked = await asha(points, { trials: points.length, minBudget: budget!.low, maxBudget: budget!.high, eta }, (point, at, trial) => evaluate(trial.id, point, at));
+      if (settings.strategy === 'asha') {
+        // The trials recorded so far, by rung: a score at each budget up to the one it reached (a failure: −∞ at the first).
+        const initial: Trial[] = [...results.values()].map((r) => {
+          const scores: number[] = [];
+          if (r.note !== undefined) scores.push(Number.NEGATIVE_INFINITY);
+          else for (const b of budgets) {
+            const s = r.recorded?.get(b);
+            if (s === undefined) break;
+            scores.push(higher ? s : -s);
+          }
+          return { id: r.index, point: points[r.index]!, rung: Math.max(0, scores.length - 1), scores };
+        });
+        const ranked = await asha(points, { trials: points.length, minBudget: budget!.low, maxBudget: budget!.high, eta: settings.eta, concurrency: pool.threads, initial, ...(stop !== undefined ? { stop } : {}) }, (_point, at, trial) => evaluate(trial.id, at));
         // The budget a trial reached is part of its result.
         for (const t of ranked) {
           const r = results.get(t.id);
-          if (r?.run !== undefined) await store!.tracking.setTags(r.run, { [`best_${budget!.name}`]: String(r.budget), [`reached_${budget!.name}`]: String(r.reached), rung: String(t.rung) });
+          if (r?.run !== undefined && r.budget !== undefined) await store!.tracking.setTags(r.run, { [`best_${budget!.name}`]: String(r.budget), [`reached_${budget!.name}`]: String(r.reached), rung: String(t.rung) });
         }
       } else {
-        for (const [i, point] of points.entries()) await evaluate(i, point, undefined);
+        const todo = points.map((_, i) => i).filter((i) => results.get(i) === undefined || (Number.isNaN(results.get(i)!.score) && results.get(i)!.note === undefined));
+        await runConcurrently(pool.threads, stop, () => todo.shift(), async (i) => void (await evaluate(i, undefined)));
       }
-      for (const r of results.values()) if (r.run !== undefined) await store!.tracking.setStatus(r.run, Number.isNaN(r.score) ? 'failed' : 'finished');
 
-      // Best first (ties: the earlier trial).
-      const order = [...results.values()].sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(cv.metric, a.score, b.score) ? -1 : better(cv.metric, b.score, a.score) ? 1 : a.index - b.index));
+      // Best first (ties: the earlier trial); trials never scored (a time budget) are left out.
+      const ran = [...results.values()].filter((r) => !Number.isNaN(r.score) || r.note !== undefined);
+      const order = ran.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(cv.metric, a.score, b.score) ? -1 : better(cv.metric, b.score, a.score) ? 1 : a.index - b.index));
       const best = order[0];
       if (best === undefined || Number.isNaN(best.score)) throw new HyperplaneError(`search: every trial failed: ${order[0]?.note ?? 'no trial ran'}`);
+      const notRun = points.length - ran.length;
 
       // The best configuration fitted on every labelled row and measured as `train --cv` does: a run to register.
       const { train } = await import('./train.js');
       const { runId } = await train(
-        { source: settings.source, read, target: flags.target, ...(flags.task !== undefined ? { task: flags.task } : {}), learner: learner.name, params: best.params as Record<string, JsonValue>, metric: cv.metric, evaluation: { kind: 'cv', folds }, seed, timeBudgetSeconds: 60 },
-        { json: false, quiet: true, track: flags.track, experiment: flags.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1) }, read: { data, evaluation: { kind: 'cv', folds }, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
+        { source: settings.source, read: settings.read, target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), learner: learner.name, params: best.params as Record<string, JsonValue>, metric: cv.metric, evaluation: { kind: 'cv', folds: settings.folds }, seed: settings.seed, timeBudgetSeconds: 60 },
+        { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation: { kind: 'cv', folds: settings.folds }, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
       );
-      await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: [], tags: { best: runId ?? '' } });
+      await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: notRun > 0 ? [`${notRun} of ${points.length} configurations were not tried within the time budget`] : [], tags: { best: runId ?? '' } });
+      const summary = `${settings.strategy} search of ${learner.name}: ${ran.length} of ${points.length} configurations${notRun > 0 ? ' (the time budget ran out)' : ''}, ${settings.folds}-fold cross-validation on ${cv.rows.toLocaleString('en-US')} rows, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, ${cv.metric}`;
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ search: recorder?.id ?? null, metric: cv.metric, folds, strategy: flags.strategy, best: { run: runId ?? null, trial: best.index + 1, params: best.params, score: best.score }, trials: order.map((r) => ({ trial: r.index + 1, run: r.run ?? null, params: r.params, score: Number.isNaN(r.score) ? null : r.score, ...(r.budget !== undefined ? { budget: r.budget, reached: r.reached } : {}), ...(r.note !== undefined ? { note: r.note } : {}) })) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ search: recorder?.id ?? null, metric: cv.metric, folds: settings.folds, strategy: settings.strategy, threads: pool.threads, configurations: points.length, notRun, best: { run: runId ?? null, trial: best.index + 1, params: best.params, score: best.score }, trials: order.map((r) => ({ trial: r.index + 1, run: r.run ?? null, params: r.params, score: Number.isNaN(r.score) ? null : r.score, ...(r.budget !== undefined ? { budget: r.budget, reached: r.reached } : {}), ...(r.note !== undefined ? { note: r.note } : {}) })) }, null, 2)}\n`);
         return;
       }
-      const lines = [`${flags.strategy} search of ${learner.name}: ${points.length} configurations, ${folds}-fold cross-validation on ${cv.rows.toLocaleString('en-US')} rows, ${cv.metric}${recorder !== undefined ? ` (search run ${recorder.id})` : ''}`, ''];
+      const lines = [`${summary}${recorder !== undefined ? ` (search run ${recorder.id})` : ''}`, ''];
       lines.push(`rank  ${cv.metric.padEnd(8)}  ${budget !== undefined ? `${`${budget.name} (of)`.padEnd(20)}  ` : ''}trial  params`);
       order.slice(0, 20).forEach((r, i) => {
-        const score = Number.isNaN(r.score) ? r.note ?? 'failed' : r.score.toFixed(4);
+        const score = Number.isNaN(r.score) ? (r.note ?? 'failed') : r.score.toFixed(4);
         const point = Object.fromEntries(Object.entries(r.params).filter(([k]) => k !== budget?.name));
         lines.push(`${String(i + 1).padStart(4)}  ${score.padEnd(8)}  ${budget !== undefined ? `${`${r.budget ?? ''} (${r.reached ?? ''})`.padEnd(20)}  ` : ''}${String(r.index + 1).padStart(5)}  ${JSON.stringify(point)}`);
       });
@@ -175,10 +279,11 @@ export function searchCommand(): Command {
       lines.push('', `best: trial ${best.index + 1}, fitted on every row${runId !== undefined ? ` as run ${runId}; register it with: hyperplane models register ${runId.slice(0, 8)} --name NAME` : ''}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     } catch (e) {
-      for (const r of results.values()) if (r.run !== undefined) await store!.tracking.setStatus(r.run, 'failed').catch(() => undefined);
+      for (const r of results.values()) if (r.run !== undefined && r.open) await store!.tracking.setStatus(r.run, 'failed').catch(() => undefined);
       await recorder?.fail(e);
       throw e;
     } finally {
+      await pool.close();
       await store?.close();
     }
   });
