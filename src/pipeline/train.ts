@@ -147,7 +147,13 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
     const supervision = { y, task: target.task, seed: options.seed, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
     // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
     const group = groupColumn(options.evaluation);
-    prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+    try {
+      prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+    } catch (e) {
+      // An explicit recipe that reads the group column: say why it is not there.
+      if (group !== undefined && e instanceof HyperplaneError && e.reason.includes(`unknown column or group '${group}'`)) throw new HyperplaneError(`${e.reason} ('${group}' is the --group column, which is no feature)`, e.location);
+      throw e;
+    }
     byFamily.set(family, prepared);
   }
   const { recipe, X } = prepared;

@@ -51,6 +51,12 @@ describe('grouped evaluation (--group)', () => {
     expect(grouped.warnings.some((w) => w.startsWith("'customer' groups the rows for evaluation and is left out of the features"))).toBe(true);
   });
 
+  it('a threshold is chosen on group out-of-fold scores', async () => {
+    const r = await train({ kind: 'holdout', share: 0.2, group: 'customer' }, { threshold: { kind: 'max-f1' } });
+    expect(r.package.pipeline.target.threshold).toBeGreaterThan(0);
+    expect(r.package.pipeline.target.threshold).toBeLessThan(1);
+  });
+
   it("auto's candidate scores keep customers whole too: its leaderboard is not optimistic", async () => {
     const plain = await train({ kind: 'holdout', share: 0.2 }, { learner: 'auto', timeBudgetSeconds: 20 });
     const grouped = await train({ kind: 'holdout', share: 0.2, group: 'customer' }, { learner: 'auto', timeBudgetSeconds: 20 });
@@ -64,10 +70,12 @@ describe('grouped evaluation (--group)', () => {
     await expect(train({ kind: 'cv', folds: 5, group: 'Customer' })).rejects.toThrow(/--group 'Customer': no such column \(did you mean 'customer'\?\); columns are: customer, signature, noise, day, churned/);
     await expect(train({ kind: 'holdout', share: 0.2, group: 'churned' })).rejects.toThrow(/--group 'churned' is the target/);
     await expect(train({ kind: 'cv', folds: 5, group: 'churned' })).rejects.toThrow(/--group 'churned' is the target/);
-    // `noise` has a value per row but `churned`-like columns have two: a two-valued group column.
+    // A two-valued group column (the churn flag, with another target) cannot make 3 folds.
     await expect(
       trainPipeline(data, { target: 'signature', learner: 'gbdt', params: { n_estimators: 5 }, evaluation: { kind: 'cv', folds: 3, group: 'churned' }, seed: 0, timeBudgetSeconds: 30 }),
     ).rejects.toThrow(/--group 'churned' has 2 groups: too few for 3-fold group cross-validation/);
+    // An explicit recipe that reads the group column is told why it is not there.
+    await expect(train({ kind: 'cv', folds: 5, group: 'customer' }, { recipe: { outputs: ['customer', 'signature'] } })).rejects.toThrow(/unknown column or group 'customer'.*\('customer' is the --group column, which is no feature\)/);
   });
 });
 
