@@ -15,8 +15,8 @@ import type { DataInput, JsonValue } from '../store/index.js';
 import { renderReportHtml } from './render/report-html.js';
 import type { ScorecardReport } from './render/report-scorecard.js';
 
-/** How the model is measured, as recorded: a test file by its path (read again to reproduce). */
-export type EvaluationSetting = { kind: 'holdout'; share: number } | { kind: 'cv'; folds: number } | { kind: 'time'; column: string; cutoff: number } | { kind: 'test'; source: string };
+/** How the model is measured, as recorded: a test file by its path (read again to reproduce); a holdout or folds keep each `group` whole. */
+export type EvaluationSetting = { kind: 'holdout'; share: number; group?: string } | { kind: 'cv'; folds: number; group?: string } | { kind: 'time'; column: string; cutoff: number } | { kind: 'test'; source: string };
 
 /**
  * Everything one training is, as plain JSON: what `train` runs, what the store records with the run,

@@ -28,6 +28,8 @@ export const trainConfigSchema = z
       .strict()
       .refine((e) => [e.test, e.split, e.cv, e.timeSplit].filter((v) => v !== undefined).length <= 1, 'choose one of test, split, cv and timeSplit')
       .optional(),
+    /** A column (a customer id) whose rows stay on one side of the holdout or of every cv fold; left out of the features. */
+    group: z.string().min(1).optional(),
     classWeight: z.literal('balanced').optional(),
     upsample: z.boolean().optional(),
     /** After a holdout or time split, fit the chosen pipeline again on every labelled row (default: up to 100,000 rows). */

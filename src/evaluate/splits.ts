@@ -82,6 +82,37 @@ export function groupFolds(groups: ArrayLike<number>, k: number): Int32Array {
   return Int32Array.from({ length: groups.length }, (_, i) => foldOf.get(groups[i]!)!);
 }
 
+/**
+ * A holdout that keeps each group whole, as scikit-learn's GroupShuffleSplit but sized in rows: whole
+ * groups drawn in a seeded random order go to test while they bring it nearer `testShare` of the rows
+ * (a group that would overshoot more than it fills is passed over for smaller ones). Both sides keep a group.
+ */
+export function groupHoldout(groups: ArrayLike<number>, testShare: number, seed: number): Split & { testGroups: number; groups: number } {
+  if (!(testShare > 0 && testShare < 1)) throw new HyperplaneError(`the test share must be between 0 and 1, got ${testShare}`, { field: 'split' });
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < groups.length; i++) sizes.set(groups[i]!, (sizes.get(groups[i]!) ?? 0) + 1);
+  if (sizes.size < 2) throw new HyperplaneError(`a group holdout needs at least 2 groups, found ${sizes.size}`, { field: 'group' });
+  // Sorted before shuffling: the draw depends on the seed and the codes, not on the order of a Map.
+  const order = shuffled([...sizes.keys()].sort((a, b) => a - b), new Random(seed));
+  const goal = groups.length * testShare;
+  const inTest = new Set<number>();
+  let taken = 0;
+  for (const g of order) {
+    if (taken >= goal || inTest.size === sizes.size - 1) break;
+    const size = sizes.get(g)!;
+    if (Math.abs(taken + size - goal) < Math.abs(taken - goal)) {
+      inTest.add(g);
+      taken += size;
+    }
+  }
+  // Every group bigger than twice the goal: the smallest goes to test, so that neither side is empty.
+  if (inTest.size === 0) inTest.add(order.reduce((best, g) => (sizes.get(g)! < sizes.get(best)! ? g : best)));
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let i = 0; i < groups.length; i++) (inTest.has(groups[i]!) ? test : train).push(i);
+  return { train: Int32Array.from(train), test: Int32Array.from(test), testGroups: inTest.size, groups: sizes.size };
+}
+
 /** The train/test rows of fold f. */
 export function foldSplit(folds: Int32Array, f: number): Split {
   const train: number[] = [];

@@ -1,7 +1,7 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
-import { selectRows, type Table } from '../data/table.js';
+import { cellText, selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
-import { holdout, timeSplit } from '../evaluate/splits.js';
+import { groupHoldout, holdout, timeSplit } from '../evaluate/splits.js';
 import { pick } from './rows.js';
 import { encodeTarget, infiniteTarget, type EncodedTarget } from './target.js';
 import type { EvaluationPlan } from './train.js';
@@ -18,6 +18,8 @@ export interface SplitRows {
   evaluation: string;
   /** Cross-validation's fold count: its test rows are the training rows, scored out of fold. */
   cvFolds?: number;
+  /** With a group column: each row of `table`'s group, as a code (folds and auto's search keep groups whole). */
+  groups?: Int32Array;
 }
 
 /** Drops rows without a target, then splits as the plan says (seeded: the same rows every time). */
@@ -28,6 +30,14 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
   if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
   let table = selectRows(source, keep);
   let y = pick(target.y, keep);
+  const group = plan.kind === 'holdout' || plan.kind === 'cv' ? plan.group : undefined;
+  let groups: Int32Array | undefined;
+  if (group !== undefined) {
+    const coded = groupCodes(table, group, spec.name);
+    groups = coded.codes;
+    if (coded.missing > 0) warnings.push(`${coded.missing.toLocaleString('en-US')} rows have no '${group}': each is a group of its own`);
+    warnings.push(`'${group}' groups the rows for evaluation and is left out of the features: a model that learns its values would not carry over to new ones`);
+  }
   // Every labelled row that took part in the split, in table order: what a refit learns from.
   let labelled: { table: Table; y: Float64Array } | undefined;
   let testTable: Table;
@@ -64,7 +74,21 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
     cvFolds = plan.folds;
     testTable = table;
     yTest = y;
-    evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
+    if (plan.group !== undefined) {
+      const count = groupCount(groups!);
+      if (count < plan.folds) throw tooFewGroups(plan.group, count, plan.folds);
+      evaluation = `${plan.folds}-fold group cross-validation over ${y.length.toLocaleString('en-US')} rows (${count.toLocaleString('en-US')} groups of '${plan.group}')`;
+    } else evaluation = `${plan.folds}-fold cross-validation${stratify ? ' (stratified)' : ''} over ${y.length.toLocaleString('en-US')} rows`;
+  } else if (plan.kind === 'holdout' && plan.group !== undefined) {
+    const split = groupHoldout(groups!, plan.share, seed);
+    labelled = { table, y };
+    testTable = selectRows(table, split.test);
+    yTest = pick(y, split.test);
+    table = selectRows(table, split.train);
+    y = pick(y, split.train);
+    groups = pickCodes(groups!, split.train);
+    const rows = split.test.length;
+    evaluation = `group holdout: ${split.testGroups.toLocaleString('en-US')} of ${split.groups.toLocaleString('en-US')} groups of '${plan.group}' (${rows.toLocaleString('en-US')} rows, ${formatShare(rows / (rows + y.length))}) for test, seed ${seed}`;
   } else {
     const split = holdout(y, plan.share, seed, stratify);
     labelled = { table, y };
@@ -74,7 +98,50 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
     y = pick(y, split.train);
     evaluation = `${stratify ? 'stratified ' : ''}holdout: ${Math.round(plan.share * 100)}% of rows (${split.test.length.toLocaleString('en-US')}) for test, seed ${seed}`;
   }
-  return { table, y, ...(labelled !== undefined ? { labelled } : {}), testTable, yTest, evaluation, ...(cvFolds !== undefined ? { cvFolds } : {}) };
+  return { table, y, ...(labelled !== undefined ? { labelled } : {}), testTable, yTest, evaluation, ...(cvFolds !== undefined ? { cvFolds } : {}), ...(groups !== undefined ? { groups } : {}) };
+}
+
+/** The codes (row indices, group codes) at `rows`, in that order. */
+export const pickCodes = (a: Int32Array, rows: Int32Array): Int32Array => Int32Array.from(rows, (r) => a[r]!);
+
+const formatShare = (share: number): string => `${(Math.round(share * 1000) / 10).toLocaleString('en-US')}%`;
+
+/** How many distinct groups the codes hold. */
+export const groupCount = (codes: Int32Array): number => new Set(codes).size;
+
+/** Fewer groups than folds: group k-fold would leave a fold empty. */
+export const tooFewGroups = (group: string, count: number, folds: number): HyperplaneError =>
+  new HyperplaneError(`--group '${group}' has ${count.toLocaleString('en-US')} group${count === 1 ? '' : 's'}: too few for ${folds}-fold group cross-validation (lower --cv, or group by a finer column)`);
+
+/**
+ * Each row's group as a code (0, 1, … in order of first appearance), from the --group column's values. A
+ * row without a value is a group of its own: nothing says it belongs with another, and one group of every
+ * such row would put unrelated rows together on one side.
+ */
+export function groupCodes(table: Table, name: string, target: string, source?: string): { codes: Int32Array; missing: number } {
+  const column = table.columns.find((c) => c.name === name);
+  if (column === undefined) {
+    const names = table.columns.map((c) => c.name);
+    const near = names.find((n) => n.toLowerCase() === name.toLowerCase());
+    throw new HyperplaneError(`--group '${name}': no such column${near !== undefined ? ` (did you mean '${near}'?)` : ''}; columns are: ${names.join(', ')}`, source !== undefined ? { file: source } : {});
+  }
+  if (name === target) throw new HyperplaneError(`--group '${name}' is the target: group by the column that identifies who or what each row is about (a customer, a patient)`);
+  const codes = new Int32Array(table.nRows);
+  const seen = new Map<string, number>();
+  let missing = 0;
+  let next = 0;
+  for (let i = 0; i < table.nRows; i++) {
+    const value = cellText(column, i);
+    if (value === null) {
+      missing++;
+      codes[i] = next++;
+      continue;
+    }
+    let code = seen.get(value);
+    if (code === undefined) seen.set(value, (code = next++));
+    codes[i] = code;
+  }
+  return { codes, missing };
 }
 
 /** Test labels coded as the training labels; a class training never saw is an error. */

@@ -8,7 +8,7 @@ import { globalImportance, type GlobalImportance } from '../explain/global.js';
 import { backgroundRows } from '../explain/background.js';
 import { buildReference, importanceShares } from '../monitor/reference.js';
 import { checkMetric, DEFAULT_METRIC, evaluateScores, metricOf, type Evaluation, type MetricName } from '../evaluate/evaluate.js';
-import { foldSplit, kFolds } from '../evaluate/splits.js';
+import { foldSplit, groupFolds, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
@@ -23,14 +23,20 @@ import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
-import { splitRows } from './split.js';
+import { groupCount, pickCodes, splitRows } from './split.js';
 
-/** How the final model's quality is measured. */
+/**
+ * How the final model's quality is measured. With a `group` column, rows of one group (a customer) are
+ * never on both sides of a holdout or a fold, and the column is left out of the features.
+ */
 export type EvaluationPlan =
-  | { kind: 'holdout'; share: number }
+  | { kind: 'holdout'; share: number; group?: string }
   | { kind: 'test'; table: Table; source: string; infinite?: InfiniteValues[] }
-  | { kind: 'cv'; folds: number }
+  | { kind: 'cv'; folds: number; group?: string }
   | { kind: 'time'; column: string; cutoff: number };
+
+/** The plan's group column, if any. */
+export const groupColumn = (plan: EvaluationPlan): string | undefined => (plan.kind === 'holdout' || plan.kind === 'cv' ? plan.group : undefined);
 
 export interface TrainOptions {
   target: string;
@@ -139,7 +145,15 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
     // The target goes in for supervised steps (trees' text scores), fitted on these rows only: in auto's
     // cross-validation each fold's recipe sees only that fold's training rows.
     const supervision = { y, task: target.task, seed: options.seed, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
-    prepared = fitTrainingRecipe(table, schema, { family, exclude: [target.name], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+    // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
+    const group = groupColumn(options.evaluation);
+    try {
+      prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+    } catch (e) {
+      // An explicit recipe that reads the group column: say why it is not there.
+      if (group !== undefined && e instanceof HyperplaneError && e.reason.includes(`unknown column or group '${group}'`)) throw new HyperplaneError(`${e.reason} ('${group}' is the --group column, which is no feature)`, e.location);
+      throw e;
+    }
     byFamily.set(family, prepared);
   }
   const { recipe, X } = prepared;
@@ -172,7 +186,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
 
   // Rows with a target, then the split (shared with rebuilding an older package's monitoring reference).
   const split = splitRows(data.table, data.schema, target, options.evaluation, options.seed, warnings);
-  let { table, y } = split;
+  let { table, y, groups } = split;
   const { labelled, testTable, yTest, evaluation, cvFolds } = split;
   const plan = options.evaluation;
   if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
@@ -183,7 +197,11 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     warnings.push(`upsampled the training rows from ${y.length.toLocaleString('en-US')} to ${rows.length.toLocaleString('en-US')}: every class as frequent as the most frequent`);
     table = selectRows(table, rows);
     y = pick(y, rows);
+    // A repeated row stays in its group: its copies are never on both sides of a fold.
+    if (groups !== undefined) groups = pickCodes(groups, rows);
   }
+  // Grouped folds for the out-of-fold scores below (a threshold's, cross-validation's): each group whole in one fold.
+  const foldsOf = (k: number): Int32Array | undefined => (groups === undefined ? undefined : groupFolds(groups, k));
 
   // The learner: named, or chosen by auto.
   const leaderboard: LeaderboardEntry[] = [];
@@ -194,7 +212,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
-    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.rules !== undefined), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.rules !== undefined), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
@@ -213,7 +231,9 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   if (options.threshold !== undefined) {
     if (spec.task !== 'binary') throw new HyperplaneError('a decision threshold is for binary targets', { field: 'threshold' });
     // Out-of-fold scores of the chosen members: a threshold picked on in-sample scores would be optimistic.
-    const oof = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), 3, options);
+    const folds = groups === undefined ? 3 : Math.min(3, groupCount(groups));
+    if (folds < 2) throw new HyperplaneError(`a decision threshold is chosen on out-of-fold scores, and the training rows hold a single group of '${groupColumn(plan)}'`, { field: 'threshold' });
+    const oof = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), folds, options, foldsOf(folds));
     const p = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) p[i] = oof[2 * i + 1]!;
     spec.threshold = chooseThreshold(y, p, options.threshold);
@@ -226,7 +246,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
   let testScores: Float64Array;
   if (cvFolds !== undefined) {
-    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), cvFolds, options);
+    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), cvFolds, options, foldsOf(cvFolds));
   } else {
     testScores = pipeline.scoreTable(testTable);
   }
@@ -238,7 +258,10 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ? evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5)
       : evaluateScores(spec.task, pick(y, trainSample), pipeline.scoreTable(selectRows(table, trainSample)), labels, spec.threshold ?? 0.5);
   // Shift and slices need separate test rows (cross-validation has none).
-  const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed).catch(() => undefined) : undefined;
+  // The group column is left out: whole groups held out make its values tell the sides apart by design.
+  const group = groupColumn(plan);
+  const [shiftTrain, shiftTest, shiftSchema] = group === undefined ? [table, testTable, data.schema] : [withoutColumn(table, group), withoutColumn(testTable, group), data.schema.filter((c) => c.name !== group)];
+  const shift = cvFolds === undefined ? await covariateShift(shiftTrain, shiftTest, shiftSchema, spec.name, options.seed).catch(() => undefined) : undefined;
   const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
   const diagnostics = diagnose({
     ...(shift !== undefined ? { shift } : {}),
@@ -312,7 +335,7 @@ export async function outOfFold(table: Table, y: Float64Array, schema: readonly 
   const assignment = given ?? kFolds(y, folds, options.seed, spec.task !== 'regression');
   const out = new Float64Array(y.length * k);
   for (let f = 0; f < folds; f++) {
-    const { split, trainTable, validTable, yTrain } = foldOf(table, y, assignment, `${given !== undefined ? 'given' : folds}:${options.seed}:${f}`, f);
+    const { split, trainTable, validTable, yTrain } = foldOf(table, y, assignment, `${given !== undefined ? `given ${assignmentId(given)}` : folds}:${options.seed}:${f}`, f);
     if (split.test.length === 0) continue;
     const members = [];
     for (const c of candidates) members.push({ ...(await fitMember(trainTable, yTrain, schema, spec, c, options)), weight: c.weight ?? 1 });
@@ -377,6 +400,17 @@ interface Fold {
   yTrain: Float64Array;
 }
 const foldCache = new WeakMap<Table, Map<string, Fold>>();
+/** Given assignments by identity: two of them on one table (auto's group folds, then cross-validation's) are not one fold plan. */
+const assignmentIds = new WeakMap<Int32Array, number>();
+let nextAssignmentId = 0;
+function assignmentId(assignment: Int32Array): number {
+  let id = assignmentIds.get(assignment);
+  if (id === undefined) assignmentIds.set(assignment, (id = nextAssignmentId++));
+  return id;
+}
+
+/** The table without one column (same rows, the other columns in order). */
+const withoutColumn = (table: Table, name: string): Table => ({ nRows: table.nRows, columns: table.columns.filter((c) => c.name !== name) });
 
 /** A fold's tables, made once per table and fold plan: candidates then share them, and the recipes fitted on them. */
 function foldOf(table: Table, y: Float64Array, assignment: Int32Array, key: string, f: number): Fold {

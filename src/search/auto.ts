@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../errors.js';
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
-import { holdout } from '../evaluate/splits.js';
+import { groupFolds, groupHoldout, holdout } from '../evaluate/splits.js';
 import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { isReference, type Candidate } from './candidates.js';
 import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
@@ -8,10 +8,10 @@ import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.
 /** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
 export const HOLDOUT_ROWS = 100_000;
 
-/** How a candidate is scored: the folds (1 with an assignment: the holdout), and when to stop. */
+/** How a candidate is scored: the folds (1 with a holdout's assignment), and when to stop. */
 export interface ScoringPlan {
   folds: number;
-  /** −1 for rows always trained on, 0 for the validation rows (the holdout of a big table). */
+  /** Each row's fold: −1 for rows always trained on, 0 for the validation rows (the holdout of a big table); or group folds 0 … folds − 1. */
   assignment?: Int32Array;
   signal: AbortSignal;
   /** When step-by-step learners stop and keep what they have (performance.now() ms). */
@@ -37,6 +37,8 @@ export interface AutoOptions {
   /** The whole training's budget, and when it started (performance.now() ms). */
   budgetMs: number;
   started: number;
+  /** Each training row's group: candidates are then scored on folds (or a holdout) that keep every group whole. */
+  groups?: ArrayLike<number>;
   onProgress?: (event: { step: string; done: number; total: number; detail?: string; unit?: string }) => void;
 }
 
@@ -61,15 +63,27 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   // Five folds on small data, where the choice is noisiest; three where fits are costly; past HOLDOUT_ROWS,
   // one stratified 20% holdout, so that a big table still sees every family within the budget.
   const big = rows > HOLDOUT_ROWS;
-  const folds = big ? 1 : rows <= 5000 ? 5 : 3;
-  const assignment = big ? holdoutAssignment(y, task, options.seed) : undefined;
-  const evalRows = assignment === undefined ? undefined : Int32Array.from({ length: rows }, (_, i) => i).filter((i) => assignment[i]! >= 0);
+  const groups = options.groups;
+  const groupTotal = groups === undefined ? 0 : new Set(Array.from(groups)).size;
+  if (groups !== undefined && groupTotal < 2) throw new HyperplaneError(`auto scores candidates on folds that keep groups whole, and the training rows hold ${groupTotal} group`, { field: 'group' });
+  const folds = big ? 1 : Math.min(rows <= 5000 ? 5 : 3, groups === undefined ? Infinity : groupTotal);
+  const assignment = groups === undefined ? (big ? holdoutAssignment(y, task, options.seed) : undefined) : big ? groupHoldoutAssignment(groups, options.seed) : groupFolds(groups, folds);
+  const evalRows = assignment === undefined || !big ? undefined : Int32Array.from({ length: rows }, (_, i) => i).filter((i) => assignment[i]! >= 0);
   const k = labels.length || 1;
   const yEval = evalRows === undefined ? y : Float64Array.from(evalRows, (i) => y[i]!);
   const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
   // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
   const trainShare = big ? 0.8 : (folds - 1) / folds;
-  const plan = big ? `a stratified 20% holdout of the ${rows.toLocaleString('en-US')} training rows; the models kept are those fitted on the other 80%` : `${folds}-fold cross-validation on the training rows`;
+  const n = rows.toLocaleString('en-US');
+  const g = groupTotal.toLocaleString('en-US');
+  const plan =
+    groups === undefined
+      ? big
+        ? `a stratified 20% holdout of the ${n} training rows; the models kept are those fitted on the other 80%`
+        : `${folds}-fold cross-validation on the training rows`
+      : big
+        ? `a holdout of whole groups, about 20% of the ${n} training rows (${g} groups); the models kept are those fitted on the other groups`
+        : `${folds}-fold group cross-validation on the ${g} groups of training rows`;
   const oof = new Map<LeaderboardEntry, Float64Array>();
   // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
   // as much again as the search, for a sliver of data.
@@ -164,6 +178,14 @@ function nothingScored(leaderboard: readonly LeaderboardEntry[]): HyperplaneErro
 function holdoutAssignment(y: Float64Array, task: Task, seed: number): Int32Array {
   const split = holdout(y, 0.2, seed, task !== 'regression');
   const assignment = new Int32Array(y.length).fill(-1);
+  for (const i of split.test) assignment[i] = 0;
+  return assignment;
+}
+
+/** −1 for rows always trained on, 0 for the rows of whole groups drawn until about 20% of the rows. */
+function groupHoldoutAssignment(groups: ArrayLike<number>, seed: number): Int32Array {
+  const split = groupHoldout(groups, 0.2, seed);
+  const assignment = new Int32Array(groups.length).fill(-1);
   for (const i of split.test) assignment[i] = 0;
   return assignment;
 }

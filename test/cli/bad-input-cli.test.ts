@@ -136,4 +136,13 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('search --resume of no run', () => expectRefused(['search', '--resume', 'f'.repeat(32)], /no run 'f{32}'/));
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });
+
+  describe('train --group', () => {
+    const train = (...args: string[]): string[] => ['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '5', '--no-track', ...args];
+    it('of an unknown column lists the columns', () => expectRefused(train('--group', 'island'), /--group 'island': no such column \(did you mean 'Island'\?\); columns are: Species, Island, /));
+    it('with --test', () => expectRefused(train('--group', 'Island', '--test', fixture('penguins.json')), /--group is for --split and --cv: a separate test file is held out as it is \(drop --group or --test\)/));
+    it('with --time-split', () => expectRefused(train('--group', 'Island', '--time-split', 'date=2024-01-01'), /--group is for --split and --cv: a time split already keeps later rows out of training/));
+    it('equal to the target', () => expectRefused(train('--group', 'Species'), /--group 'Species' is the target/));
+    it('with fewer groups than folds', () => expectRefused(train('--group', 'Island', '--cv', '5'), /--group 'Island' has 3 groups: too few for 5-fold group cross-validation \(lower --cv/));
+  });
 });

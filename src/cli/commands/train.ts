@@ -23,6 +23,7 @@ interface TrainFlags extends RawReadFlags {
   split?: string;
   cv?: string;
   timeSplit?: string;
+  group?: string;
   classWeight?: 'balanced';
   upsample?: boolean;
   refit?: boolean;
@@ -66,10 +67,17 @@ const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) =>
 function evaluationSetting(flags: TrainFlags): EvaluationSetting {
   const chosen = ['test', 'split', 'cv', 'timeSplit'].filter((k) => flags[k] !== undefined);
   if (chosen.length > 1) throw new HyperplaneError(`choose one of --test, --split, --cv and --time-split (got ${chosen.map((c) => `--${c.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(' and ')})`);
+  const group = flags.group;
+  if (group !== undefined) {
+    if (group === '') throw new HyperplaneError("--group '': expected a column name");
+    const other = flags.test !== undefined ? '--test' : flags.timeSplit !== undefined ? '--time-split' : undefined;
+    if (other !== undefined) throw new HyperplaneError(`--group is for --split and --cv: ${other === '--test' ? 'a separate test file is held out as it is' : 'a time split already keeps later rows out of training'} (drop --group or ${other})`);
+  }
+  const grouped = group !== undefined ? { group } : {};
   if (flags.cv !== undefined) {
     const folds = Number(flags.cv);
     if (!Number.isInteger(folds) || folds < 2) throw new HyperplaneError(`--cv ${flags.cv}: expected a whole number of folds, 2 or more`);
-    return { kind: 'cv', folds };
+    return { kind: 'cv', folds, ...grouped };
   }
   if (flags.timeSplit !== undefined) {
     const eq = flags.timeSplit.indexOf('=');
@@ -81,7 +89,7 @@ function evaluationSetting(flags: TrainFlags): EvaluationSetting {
   if (flags.test !== undefined) return { kind: 'test', source: absoluteSource(flags.test) };
   const share = flags.split === undefined ? 0.2 : Number(flags.split);
   if (!(share > 0 && share < 1)) throw new HyperplaneError(`--split ${flags.split}: expected the test share, between 0 and 1 (e.g. 0.2)`);
-  return { kind: 'holdout', share };
+  return { kind: 'holdout', share, ...grouped };
 }
 
 /**
@@ -112,6 +120,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('schema', config.schema);
   set('out', config.out);
   set('query', config.query);
+  set('group', config.group);
   const evaluationFlags = ['test', 'split', 'cv', 'timeSplit'];
   if (!evaluationFlags.some(fromCli) && config.evaluation !== undefined) {
     const e = config.evaluation;
@@ -138,6 +147,7 @@ export function trainCommand(): Command {
     .option('--split <share>', 'hold out this share of rows (stratified) for test (default 0.2)')
     .option('--cv <k>', 'evaluate by k-fold cross-validation (the model is then fitted on every row)')
     .option('--time-split <column=date>', 'train on rows before the date, test on rows from it')
+    .option('--group <column>', "keep each value of this column (a customer id) on one side of the holdout or of every --cv fold; the column is left out of the features")
     .addOption(new Option('--class-weight <setting>', 'weight classes inversely to their frequency').choices(['balanced']))
     .option('--upsample', 'repeat training rows of the rarer classes until every class is as frequent as the largest')
     .option('--refit', 'after a holdout or time split, fit the chosen pipeline again on every labelled row (the default up to 100,000 rows)')
