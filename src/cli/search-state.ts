@@ -17,6 +17,10 @@ export interface SearchSettings {
   trials: number;
   steps: number;
   folds: number;
+  /** Group k-fold on this column. */
+  group?: string;
+  /** One time split instead of folds. */
+  time?: { column: string; cutoff: number };
   seed: number;
   budget: Budget | null;
   eta: number;

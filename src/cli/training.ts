@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadData, type LoadedData } from '../data/load.js';
+import { parseDateText } from '../data/schema/values.js';
 import type { ReadOptions } from '../data/read/options.js';
 import type { ClassCurves, Point } from '../evaluate/curves.js';
 import type { ThresholdRule } from '../evaluate/metrics.js';
@@ -45,6 +46,14 @@ export interface TrainSettings {
 
 /** A local file as an absolute path; globs, URLs and queries as given. */
 export const absoluteSource = (source: string): string => (existsSync(source) ? resolve(source) : source);
+
+/** `--time-split COLUMN=DATE`: the column and the cutoff (epoch ms). */
+export function timeSplitFlag(text: string): { column: string; cutoff: number } {
+  const eq = text.indexOf('=');
+  const cutoff = parseDateText(text.slice(eq + 1));
+  if (eq <= 0 || Number.isNaN(cutoff)) throw new HyperplaneError(`--time-split '${text}': expected COLUMN=DATE, e.g. signup=2024-06-01`);
+  return { column: text.slice(0, eq), cutoff };
+}
 
 /** --threshold max-f1 | recall=0.9 | cost=1:5 */
 export function thresholdRule(text: string): ThresholdRule {

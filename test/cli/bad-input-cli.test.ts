@@ -133,6 +133,9 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('search --time-budget 0', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--time-budget', '0'], /--time-budget 0: expected seconds, above 0/));
     it('search --resume with data and settings', () => expectRefused(['search', 'x.csv', '--resume', 'abcdef12', '--trials', '9'], /--resume continues the search as it was recorded: drop the data argument, --trials/));
     it('search --resume with --no-track', () => expectRefused(['search', '--resume', 'abcdef12', '--no-track'], /--resume reads the search from the store: drop --no-track/));
+    it('search --group with --time-split', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--group', 'c', '--time-split', 'day=2024-01-01'], /choose one of --group and --time-split/));
+    it('search --time-split with --cv', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--cv', '3', '--time-split', 'day=2024-01-01'], /choose one of --cv and --time-split/));
+    it('search --time-split that is not COLUMN=DATE', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--time-split', 'day'], /--time-split 'day': expected COLUMN=DATE, e\.g\. signup=2024-06-01/));
     it('search --resume of no run', () => expectRefused(['search', '--resume', 'f'.repeat(32)], /no run 'f{32}'/));
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, ROOT, runCliAsync, tempDir } from '../helpers.js';
+import { leakyCsv } from '../leaky-groups.js';
 
 interface SearchAnswer {
   search: string;
   metric: string;
+  folds: number | null;
   best: { run: string; trial: number; params: Record<string, number>; score: number };
   threads: number;
   trials: { trial: number; run: string; params: Record<string, number>; score: number; budget?: number; reached?: number }[];
@@ -67,6 +69,27 @@ describe('hyperplane search', () => {
     const two = await search([...args, '--threads', '2']);
     expect([one.threads, two.threads]).toEqual([1, 2]);
     expect(two.trials.map((t) => [t.trial, t.params, t.score])).toEqual(one.trials.map((t) => [t.trial, t.params, t.score]));
+  });
+
+  it('--group scores trials on whole customers (what random folds overstate), and the best is measured the same way; --time-split on the later rows', async () => {
+    leakyCsv(join(dir, 'leaky.csv'));
+    const run = async (args: string[]) => {
+      const r = await runCliAsync(['search', join(dir, 'leaky.csv'), '--target', 'churned', '--learner', 'gbdt', '--space', 'num_leaves=4..16:log', '--budget', 'n_estimators=10..30', '--strategy', 'asha', '--trials', '3', '--threads', '1', '--json', ...args], 240_000, { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      return { answer: JSON.parse(r.stdout) as SearchAnswer & { plan: string }, stderr: r.stderr };
+    };
+    const random = await run(['--no-track']);
+    const grouped = await run(['--group', 'customer']);
+    expect(grouped.answer.plan).toBe("5-fold group cross-validation (96 groups of 'customer')");
+    expect(grouped.stderr).toContain("search: warning: 16 rows have no 'customer': each is a group of its own");
+    expect(random.answer.best.score).toBeGreaterThan(0.8);
+    expect(grouped.answer.best.score).toBeLessThan(random.answer.best.score - 0.2);
+    // The best run is measured on the same group folds: its score is the trial's.
+    const best = await runCliAsync(['runs', 'show', grouped.answer.best.run.slice(0, 8), '--json'], 60_000, { cwd: dir, env });
+    expect((JSON.parse(best.stdout) as { metrics: Record<string, number> }).metrics['auc']).toBeCloseTo(grouped.answer.best.score, 12);
+    const timed = await run(['--time-split', 'day=2024-10-01', '--no-track']);
+    expect(timed.answer.plan).toMatch(/^a time split: trained on the \d+ rows before 2024-10-01, scored on the \d+ from it$/);
+    expect(timed.answer.folds).toBeNull();
   });
 
   describe('resumed after kill -9', () => {

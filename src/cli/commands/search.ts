@@ -22,6 +22,8 @@ interface SearchFlags extends RawReadFlags {
   metric?: string;
   seed: string;
   experiment: string;
+  group?: string;
+  timeSplit?: string;
   threads?: string;
   timeBudget?: string;
   resume?: string;
@@ -30,7 +32,7 @@ interface SearchFlags extends RawReadFlags {
 }
 
 /** The flags that decide which trials a search runs and how they are scored: a resume takes them from the record. */
-const RECORDED_FLAGS = ['target', 'task', 'learner', 'space', 'strategy', 'trials', 'steps', 'cv', 'budget', 'eta', 'metric', 'seed', 'experiment', 'format', 'delimiter', 'quote', 'header', 'columnType', 'maxLineSize', 'query'];
+const RECORDED_FLAGS = ['target', 'task', 'learner', 'space', 'strategy', 'trials', 'steps', 'cv', 'group', 'timeSplit', 'budget', 'eta', 'metric', 'seed', 'experiment', 'format', 'delimiter', 'quote', 'header', 'columnType', 'maxLineSize', 'query'];
 
 interface TrialResult {
   index: number;
@@ -67,6 +69,8 @@ export function searchCommand(): Command {
     .option('--trials <n>', 'random, asha: configurations to try', '20')
     .option('--steps <n>', 'grid: values spread over each range', '3')
     .option('--cv <k>', 'folds each configuration is scored on', '5')
+    .option('--group <column>', "folds keep each value of this column whole (rows of one customer never on both sides); the column is no feature")
+    .option('--time-split <column=date>', 'score each configuration on the rows from the date, trained on the rows before (instead of folds)')
     .option('--budget <param=min..max>', "asha: the param the better configurations get more of (default: the learner's, e.g. n_estimators=30..1000 for gbdt)")
     .option('--eta <n>', 'asha: each rung keeps the best 1/eta of what reaches it', '3')
     .option('--metric <name>', 'what the search optimises (default: auc, accuracy or r2 by task)')
@@ -80,7 +84,7 @@ export function searchCommand(): Command {
   addReadOptions(command);
   return command.action(async (sourceArg: string | undefined, flags: SearchFlags, cmd: Command) => {
     const { asha, declaredBudget, declaredSpace, grid, parseBudget, parseSpace, randomPoints, rungBudgets, runConcurrently } = await import('../../search/index.js');
-    const { absoluteSource } = await import('../training.js');
+    const { absoluteSource, timeSplitFlag } = await import('../training.js');
     // Every flag is checked before any data is read.
     let settings: SearchSettings;
     let resumed: Run | undefined;
@@ -116,7 +120,11 @@ export function searchCommand(): Command {
         eta: wholeNumber('--eta', flags.eta, 2),
         metric: flags.metric ?? '',
         experiment: flags.experiment,
+        ...(flags.group !== undefined ? { group: flags.group } : {}),
+        ...(flags.timeSplit !== undefined ? { time: timeSplitFlag(flags.timeSplit) } : {}),
       };
+      if (flags.group !== undefined && flags.timeSplit !== undefined) throw new HyperplaneError('choose one of --group and --time-split: a time split already keeps later rows out of training');
+      if (flags.timeSplit !== undefined && cmd.getOptionValueSource('cv') === 'cli') throw new HyperplaneError('choose one of --cv and --time-split: a time split scores on one split, not folds');
     }
     const learner = LEARNERS.get(settings.learner);
     if (learner === undefined) throw new HyperplaneError(`--learner '${settings.learner}': unknown; learners are ${[...LEARNERS.keys()].join(', ')}`);
@@ -142,8 +150,11 @@ export function searchCommand(): Command {
     const data = await loadData(settings.source, settings.read);
     const recordedInput = resumed?.inputs.find((i) => i.role === 'train');
     if (recordedInput !== undefined && recordedInput.fingerprint !== data.fingerprint) throw new HyperplaneError(`${settings.source} changed since search ${resumed!.id} started (its rows differ): a resumed search must score its trials on the same data`, { field: 'resume' });
-    const cvOptions = { target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), ...(settings.metric !== '' ? { metric: settings.metric } : {}), folds: settings.folds, seed: settings.seed };
+    const cvOptions = { target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), ...(settings.metric !== '' ? { metric: settings.metric } : {}), folds: settings.folds, seed: settings.seed, ...(settings.group !== undefined ? { group: settings.group } : {}), ...(settings.time !== undefined ? { time: settings.time } : {}) };
     const cv = crossValidation(data, cvOptions);
+    for (const w of cv.warnings) process.stderr.write(`search: warning: ${w}\n`);
+    // The best refit is measured as its trials were: the same folds, groups or time split.
+    const evaluation = settings.time !== undefined ? ({ kind: 'time', ...settings.time } as const) : ({ kind: 'cv', folds: settings.folds, ...(settings.group !== undefined ? { group: settings.group } : {}) } as const);
     settings.metric = cv.metric;
     const higher = better(cv.metric, 1, 0);
     const inputs = [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }];
@@ -259,13 +270,13 @@ export function searchCommand(): Command {
       // The best configuration fitted on every labelled row and measured as `train --cv` does: a run to register.
       const { train } = await import('./train.js');
       const { runId } = await train(
-        { source: settings.source, read: settings.read, target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), learner: learner.name, params: best.params as Record<string, JsonValue>, metric: cv.metric, evaluation: { kind: 'cv', folds: settings.folds }, seed: settings.seed, timeBudgetSeconds: 60 },
-        { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation: { kind: 'cv', folds: settings.folds }, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
+        { source: settings.source, read: settings.read, target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), learner: learner.name, params: best.params as Record<string, JsonValue>, metric: cv.metric, evaluation, seed: settings.seed, timeBudgetSeconds: 60 },
+        { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
       );
       await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: notRun > 0 ? [`${notRun} of ${points.length} configurations were not tried within the time budget`] : [], tags: { best: runId ?? '' } });
-      const summary = `${settings.strategy} search of ${learner.name}: ${ran.length} of ${points.length} configurations${notRun > 0 ? ' (the time budget ran out)' : ''}, ${settings.folds}-fold cross-validation on ${cv.rows.toLocaleString('en-US')} rows, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, ${cv.metric}`;
+      const summary = `${settings.strategy} search of ${learner.name}: ${ran.length} of ${points.length} configurations${notRun > 0 ? ' (the time budget ran out)' : ''}, ${cv.plan} on ${cv.rows.toLocaleString('en-US')} rows, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, ${cv.metric}`;
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ search: recorder?.id ?? null, metric: cv.metric, folds: settings.folds, strategy: settings.strategy, threads: pool.threads, configurations: points.length, notRun, best: { run: runId ?? null, trial: best.index + 1, params: best.params, score: best.score }, trials: order.map((r) => ({ trial: r.index + 1, run: r.run ?? null, params: r.params, score: Number.isNaN(r.score) ? null : r.score, ...(r.budget !== undefined ? { budget: r.budget, reached: r.reached } : {}), ...(r.note !== undefined ? { note: r.note } : {}) })) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ search: recorder?.id ?? null, metric: cv.metric, folds: settings.time !== undefined ? null : settings.folds, plan: cv.plan, strategy: settings.strategy, threads: pool.threads, configurations: points.length, notRun, best: { run: runId ?? null, trial: best.index + 1, params: best.params, score: best.score }, trials: order.map((r) => ({ trial: r.index + 1, run: r.run ?? null, params: r.params, score: Number.isNaN(r.score) ? null : r.score, ...(r.budget !== undefined ? { budget: r.budget, reached: r.reached } : {}), ...(r.note !== undefined ? { note: r.note } : {}) })) }, null, 2)}\n`);
         return;
       }
       const lines = [`${summary}${recorder !== undefined ? ` (search run ${recorder.id})` : ''}`, ''];

@@ -1,6 +1,5 @@
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseDateText } from '../../data/schema/values.js';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
 import type { RulesSpec } from '../../rules/rules.js';
@@ -11,7 +10,7 @@ import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
-import { absoluteSource, readTrainingData, runMetrics, thresholdRule, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings } from '../training.js';
+import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
   config?: string;
@@ -79,13 +78,7 @@ function evaluationSetting(flags: TrainFlags): EvaluationSetting {
     if (!Number.isInteger(folds) || folds < 2) throw new HyperplaneError(`--cv ${flags.cv}: expected a whole number of folds, 2 or more`);
     return { kind: 'cv', folds, ...grouped };
   }
-  if (flags.timeSplit !== undefined) {
-    const eq = flags.timeSplit.indexOf('=');
-    const column = flags.timeSplit.slice(0, eq);
-    const cutoff = parseDateText(flags.timeSplit.slice(eq + 1));
-    if (eq <= 0 || Number.isNaN(cutoff)) throw new HyperplaneError(`--time-split '${flags.timeSplit}': expected COLUMN=DATE, e.g. signup=2024-06-01`);
-    return { kind: 'time', column, cutoff };
-  }
+  if (flags.timeSplit !== undefined) return { kind: 'time', ...timeSplitFlag(flags.timeSplit) };
   if (flags.test !== undefined) return { kind: 'test', source: absoluteSource(flags.test) };
   const share = flags.split === undefined ? 0.2 : Number(flags.split);
   if (!(share > 0 && share < 1)) throw new HyperplaneError(`--split ${flags.split}: expected the test share, between 0 and 1 (e.g. 0.2)`);
