@@ -65,6 +65,8 @@ describe('hyperplane ablate', () => {
     const runs = (JSON.parse(listed.stdout) as { runs: { id: string; metrics: Record<string, number> }[] }).runs;
     const recorded = runs.find((r) => r.id === ablation)!;
     expect(recorded.metrics['cost_signal']).toBeGreaterThan(0.3);
+    expect(recorded.metrics['full_auc']).toBeGreaterThan(0.9);
+    expect(recorded.metrics['auc']).toBeUndefined();
     expect(Object.keys(recorded.metrics).filter((m) => m.startsWith('cost_')).sort()).toEqual(['cost_city', 'cost_noise1', 'cost_noise2', 'cost_signal']);
   });
 

@@ -86,7 +86,7 @@ export function ablateCommand(): Command {
             experiment: flags.experiment ?? experiment,
             name: `ablation of ${run.name ?? run.id.slice(0, 8)}`,
             params: { cv: folds, groups: groups.map((g) => g.join(',')).join(';') },
-            tags: { ablates: run.id, target: settings.target, learner: settings.learner },
+            tags: { ablates: run.id, target: settings.target },
             seed: settings.seed,
             config: { ablates: run.id, folds, groups } as unknown as JsonValue,
             inputs: [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }],
@@ -110,7 +110,8 @@ export function ablateCommand(): Command {
         });
         notes.push(...result.notes);
         const label = (columns: readonly string[]): string => columns.join('+');
-        await recorder?.finish({ metrics: { [result.metric]: result.full.score, ...Object.fromEntries(result.groups.map((g) => [`cost_${label(g.columns)}`, g.cost])) }, artifacts: {}, warnings: notes });
+        // full_<metric>, not <metric>: runs sorted by the metric are models, and an ablation is none.
+        await recorder?.finish({ metrics: { [`full_${result.metric}`]: result.full.score, ...Object.fromEntries(result.groups.map((g) => [`cost_${label(g.columns)}`, g.cost])) }, artifacts: {}, warnings: notes });
         if (flags.json) {
           const body = {
             run: run.id,
