@@ -16,6 +16,7 @@ import { monitorCommand } from './commands/monitor.js';
 import { alertsCommand } from './commands/alerts.js';
 import { deployCommand } from './commands/deploy.js';
 import { searchCommand } from './commands/search.js';
+import { ablateCommand } from './commands/ablate.js';
 import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { importCommand } from './commands/import.js';
@@ -40,6 +41,7 @@ function program(): Command {
     .addCommand(runsCommand().exitOverride())
     .addCommand(modelsCommand().exitOverride())
     .addCommand(searchCommand().exitOverride())
+    .addCommand(ablateCommand().exitOverride())
     .addCommand(reproduceCommand().exitOverride())
     .addCommand(gcCommand().exitOverride())
     .addCommand(keysCommand().exitOverride())
