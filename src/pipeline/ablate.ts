@@ -2,11 +2,13 @@ import { isFeatureType, type ColumnSchema } from '../data/schema/schema.js';
 import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { checkMetric, DEFAULT_METRIC, type MetricName } from '../evaluate/evaluate.js';
+import { groupFolds } from '../evaluate/splits.js';
 import { parseOutput, type Output } from '../features/explicit.js';
 import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import { ablate, checkGroups, RULES_CANDIDATE, type Ablation, type AblatedGroup, type Candidate } from '../search/index.js';
 import type { TargetSpec } from './pipeline.js';
 import { pick } from './rows.js';
+import { groupCodes, groupCount, tooFewGroups } from './split.js';
 import { encodeTarget } from './target.js';
 import { outOfFold, type Data } from './train.js';
 
@@ -22,6 +24,8 @@ export interface PipelineAblationOptions {
   seed: number;
   /** Default: each input column on its own. */
   groups?: string[][];
+  /** Group k-fold on this column, as the run was measured (the column is no input). */
+  group?: string;
   classWeight?: 'balanced';
   recipe?: ExplicitRecipe;
   rules?: RulesSpec;
@@ -58,7 +62,14 @@ export async function ablatePipeline(data: Data, options: PipelineAblationOption
   const y = pick(target.y, keep);
   if (y.length < options.folds) throw new HyperplaneError(`${y.length} labelled rows cannot make ${options.folds} folds: lower --cv`);
 
-  const inputs = inputColumns(data.schema, spec.name, options.recipe);
+  const inputs = inputColumns(data.schema, spec.name, options.recipe).filter((c) => c !== options.group);
+  let assignment: Int32Array | undefined;
+  if (options.group !== undefined) {
+    const coded = groupCodes(table, options.group, spec.name, data.source);
+    const count = groupCount(coded.codes);
+    if (count < options.folds) throw tooFewGroups(options.group, count, options.folds);
+    assignment = groupFolds(coded.codes, options.folds);
+  }
   const groups = options.groups ?? inputs.map((c) => [c]);
   checkGroups(groups, inputs, spec.name);
   if (options.candidates.some((c) => c.learner === RULES_CANDIDATE) && options.rules !== undefined) {
@@ -81,7 +92,7 @@ export async function ablatePipeline(data: Data, options: PipelineAblationOption
       return outOfFold(variant, y, schema, spec, options.candidates.map(withoutColumnIndices), options.folds, {
         target: options.target,
         learner: options.candidates[0]?.learner ?? 'auto',
-        evaluation: { kind: 'cv', folds: options.folds },
+        evaluation: { kind: 'cv', folds: options.folds, ...(options.group !== undefined ? { group: options.group } : {}) },
         seed: options.seed,
         timeBudgetSeconds: Number.POSITIVE_INFINITY,
         ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
@@ -90,7 +101,7 @@ export async function ablatePipeline(data: Data, options: PipelineAblationOption
       }, assignment);
     },
   };
-  const result = await ablate(objective, { task: spec.task, labels: spec.labels ?? [], metric, y, folds: options.folds, seed: options.seed, groups, ...(options.onGroup !== undefined ? { onGroup: options.onGroup } : {}) });
+  const result = await ablate(objective, { task: spec.task, labels: spec.labels ?? [], metric, y, folds: options.folds, seed: options.seed, groups, ...(assignment !== undefined ? { assignment } : {}), ...(options.onGroup !== undefined ? { onGroup: options.onGroup } : {}) });
   return { ...result, target: spec.name, notes };
 }
 

@@ -19,6 +19,8 @@ export interface AblationOptions {
   folds: number;
   /** Seeds the folds (stratified for classification), as the pipeline's cross-validation does. */
   seed: number;
+  /** Each row's fold, when not seeded k-fold (group folds: rows of one customer in one fold). */
+  assignment?: Int32Array;
   /** Each group of columns dropped together, in the order given. */
   groups: readonly (readonly string[])[];
   /** After each group, for progress. */
@@ -64,7 +66,7 @@ export interface Ablation {
 export async function ablate(objective: AblationObjective, options: AblationOptions): Promise<Ablation> {
   const { task, labels, metric, y, folds, seed } = options;
   if (options.groups.length === 0) throw new HyperplaneError('nothing to ablate: no group of columns');
-  const assignment = kFolds(y, folds, seed, task !== 'regression');
+  const assignment = options.assignment ?? kFolds(y, folds, seed, task !== 'regression');
   const rowsOf = Array.from({ length: folds }, (_, f) => Int32Array.from({ length: y.length }, (_, i) => i).filter((i) => assignment[i] === f));
   const perFold = (scores: Float64Array): number[] => rowsOf.map((rows) => foldMetric(metric, task, labels, y, scores, rows));
   const full = perFold(await objective.scores([], assignment));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/synth/random.js';
 import { expectRefused, runCliAsync, tempDir } from '../helpers.js';
+import { leakyCsv } from '../leaky-groups.js';
 
 interface AblateAnswer {
   run: string;
@@ -92,6 +93,20 @@ describe('hyperplane ablate', () => {
     expect(answer.pipeline.length).toBeGreaterThan(0);
     expect(answer.groups[0]!.columns).toEqual(['signal']);
     expect(answer.groups[0]!.significant).toBe(true);
+  });
+
+  it('a run measured on group folds is ablated on them: the group column is no input, and the folds say so', async () => {
+    leakyCsv(join(dir, 'leaky.csv'));
+    const r = await runCliAsync(['train', join(dir, 'leaky.csv'), '--target', 'churned', '--learner', 'gbdt', '--n-estimators', '20', '--cv', '4', '--group', 'customer', '--json', '--out', join(dir, 'grouped')], 120_000, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const grouped = (JSON.parse(r.stdout) as { run: string; test: { auc: number } });
+    const { stdout } = await ablate([grouped.run, '--cv', '4', '--no-track']);
+    expect(stdout).toContain("the mean over 4-fold group cross-validation (by 'customer')");
+    expect(stdout).not.toMatch(/^\s+\d+\s+customer\s/m);
+    const answer = JSON.parse((await ablate([grouped.run, '--cv', '4', '--no-track', '--json'])).stdout) as AblateAnswer;
+    expect(answer.groups.map((g) => g.columns[0]).sort()).toEqual(['day', 'noise', 'signature']);
+    // The same folds as the run's own --cv --group: the full pipeline's mean is near its pooled score, far below random folds' 0.8+.
+    expect(answer.full.score).toBeLessThan(0.7);
   });
 
   // Bad input: exit 2 and one line naming what was wrong (rows for the bad-input table).

@@ -141,6 +141,10 @@ describe('hyperplane search', () => {
       const notSearch = await runCliAsync(['search', '--resume', answer.best.run.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(notSearch.code).toBe(2);
       expect(notSearch.stderr).toMatch(/run [0-9a-f]+ is not a search: only runs recorded by `hyperplane search` can be resumed/);
+      // reproduce points from the search to its best run.
+      const reproduced = await runCliAsync(['reproduce', id.slice(0, 8)], 60_000, { cwd: dir, env });
+      expect(reproduced.code).toBe(2);
+      expect(reproduced.stderr).toMatch(new RegExp(`run ${id} is a search, not a training: reproduce its best run, ${answer.best.run.slice(0, 8)}`));
       // The search is finished: resuming it again is refused.
       const again = await runCliAsync(['search', '--resume', id.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(again.code).toBe(2);

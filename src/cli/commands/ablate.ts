@@ -76,7 +76,9 @@ export function ablateCommand(): Command {
       if (settings.evaluation.kind === 'time') notes.push(`the run was measured on a time split: the ablation's folds are random, not by ${settings.evaluation.column}`);
 
       const { ablatePipeline, inputColumns } = await import('../../pipeline/ablate.js');
-      const inputs = inputColumns(data.schema, settings.target, settings.recipe);
+      // A run measured on group folds is ablated on them too; its group column is no input.
+      const group = settings.evaluation.kind === 'cv' || settings.evaluation.kind === 'holdout' ? settings.evaluation.group : undefined;
+      const inputs = inputColumns(data.schema, settings.target, settings.recipe).filter((c) => c !== group);
       const groups = given ?? inputs.map((c) => [c]);
       checkGroups(groups, inputs, settings.target);
 
@@ -103,6 +105,7 @@ export function ablateCommand(): Command {
           folds,
           seed: settings.seed,
           groups,
+          ...(group !== undefined ? { group } : {}),
           ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
           ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
           ...(settings.rules !== undefined ? { rules: settings.rules } : {}),
@@ -136,7 +139,7 @@ export function ablateCommand(): Command {
         const without = `${result.metric} without`;
         const lines = [
           `ablation of run ${run.id.slice(0, 8)} (${settings.learner === 'auto' ? `auto: ${members}` : members} on ${data.source}, target ${result.target})${recorder !== undefined ? `, recorded as run ${recorder.id}` : ''}`,
-          `full pipeline: ${result.metric} ${fixed(result.full.score)}, the mean over ${folds}-fold cross-validation${result.task !== 'regression' ? ' (stratified)' : ''} on ${result.rows.toLocaleString('en-US')} rows, seed ${result.seed}`,
+          `full pipeline: ${result.metric} ${fixed(result.full.score)}, the mean over ${folds}-fold ${group !== undefined ? `group cross-validation (by '${group}')` : `cross-validation${result.task !== 'regression' ? ' (stratified)' : ''}`} on ${result.rows.toLocaleString('en-US')} rows, seed ${result.seed}`,
           '',
           `rank  ${'column(s)'.padEnd(width)}  ${without.padEnd(Math.max(without.length, 7))}  cost ± band`,
         ];

@@ -17,7 +17,10 @@ interface ReproduceFlags {
 /** The settings `train` recorded with the run, checked for the fields training needs. */
 function recordedSettings(run: Run): TrainSettings {
   const c = run.config;
-  const ok = c !== null && typeof c === 'object' && !Array.isArray(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number';
+  const object = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const ok = object(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number' && object(c['params']) && object(c['evaluation']);
+  // A search's run records its own settings: what reproduces is its best configuration's run.
+  if (!ok && run.tags['search'] !== undefined && run.tags['best'] !== undefined) throw new HyperplaneError(`run ${run.id} is a search, not a training: reproduce its best run, ${run.tags['best'].slice(0, 8)}`, { field: 'run' });
   if (!ok) throw new HyperplaneError(`run ${run.id} has no recorded training settings: only runs recorded by \`hyperplane train\` can be reproduced`, { field: 'run' });
   return c as unknown as TrainSettings;
 }
