@@ -118,7 +118,7 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('import xgboost of a file that is not a model', () => expectRefused(['import', 'xgboost', fixture('penguins.json'), '--out', at('x.hpkg')], /penguins\.json/));
   });
 
-  describe('the dashboard, search and run parents', () => {
+  describe('the dashboard, search, ablation and run parents', () => {
     it('ui --port out of range', () => expectRefused(['ui', '--port', '70000'], /--port 70000: expected a whole number from 0 to 65535/));
     it('search without --learner', () => expectRefused(['search', 'x.csv', '--target', 'y'], /name the learner to search with --learner/));
     it('search with a malformed --space', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--space', 'num_leaves=7-127'], /--space: 'num_leaves=7-127' is not NAME=LOW\.\.HIGH\[:log\] or NAME=A\|B\|C/));
@@ -137,6 +137,9 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('search --time-split with --cv', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--cv', '3', '--time-split', 'day=2024-01-01'], /choose one of --cv and --time-split/));
     it('search --time-split that is not COLUMN=DATE', () => expectRefused(['search', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--time-split', 'day'], /--time-split 'day': expected COLUMN=DATE, e\.g\. signup=2024-06-01/));
     it('search --resume of no run', () => expectRefused(['search', '--resume', 'f'.repeat(32)], /no run 'f{32}'/));
+    it('ablate of no run', () => expectRefused(['ablate', 'feedfacecafe'], /no run 'feedfacecafe' in /));
+    it('ablate --cv 1', () => expectRefused(['ablate', 'feedfacecafe', '--cv', '1'], /--cv 1: expected a whole number, 2 or more/));
+    it('ablate with a malformed --groups', () => expectRefused(['ablate', 'feedfacecafe', '--groups', 'a;;b'], /--groups 'a;;b': group 2 is empty; expected groups of columns like 'a,b;c'/));
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });
 
