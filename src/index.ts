@@ -29,6 +29,11 @@ export { modelSignature, type ModelSignature } from './pipeline/signature.js';
 export { encodePackage, decodePackage, type ModelPackage, type PackageInfo } from './pipeline/package.js';
 export { savePackage, loadPackage, readForPipeline } from './pipeline/io.js';
 export { trainPipeline, type TrainOptions, type TrainResult, type EvaluationPlan, type LeaderboardEntry } from './pipeline/train.js';
+// Search: spaces declared on the learners' params, the strategies, trials scored by cross-validation (on worker threads), ablation.
+export { declaredSpace, declaredBudget, parseSpace, parseBudget, grid, randomPoints, asha, rungBudgets, type Space, type Dimension, type Point, type Budget, type Trial, type AshaOptions, type Candidate } from './search/index.js';
+export { crossValidation, type CrossValidation, type CrossValidationOptions } from './pipeline/cross-validate.js';
+export { trialPool, type TrialPool } from './pipeline/trial-pool.js';
+export { ablatePipeline, type PipelineAblation, type PipelineAblationOptions } from './pipeline/ablate.js';
 export { defineConfig, loadConfig, trainConfigSchema, type TrainConfig, type TrainConfigInput } from './config/config.js';
 export {
   openStore,

@@ -34,3 +34,17 @@ describe('global importance on the test rows', () => {
     expect(report).toContain('auc drop when shuffled');
   });
 });
+
+describe('how much permutation importance measures', () => {
+  it('keeps 2,000 rows and 5 repeats for a usual model, and gives a big one on a wide table fewer rows, then fewer repeats', async () => {
+    const { permutationPlan } = await import('../../src/explain/global.js');
+    // 100 trees of 31 leaves on 28 columns: as before.
+    expect(permutationPlan(28, 3100, 5000)).toEqual({ maxRows: 2000, repeats: 5 });
+    // A linear model (one "leaf"): all of a small test set, 5 repeats.
+    expect(permutationPlan(10, 1, 300)).toEqual({ maxRows: 2000, repeats: 5 });
+    // Two deep 300-tree forests on 64 columns: 200 rows, 2 repeats (the digits case that ran 20 s past its budget).
+    expect(permutationPlan(64, 60_000, 450)).toEqual({ maxRows: 200, repeats: 2 });
+    // In between: fewer rows first, all 5 repeats kept while they fit.
+    expect(permutationPlan(64, 4000, 5000)).toEqual({ maxRows: 1562, repeats: 5 });
+  });
+});

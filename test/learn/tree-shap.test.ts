@@ -5,7 +5,7 @@ import { fit, getLearner, loadModel, predict, saveModel } from '../../src/learn/
 import { unpackTrees } from '../../src/learn/tree/pack.js';
 import { categoryGoesLeft, type FlatTree } from '../../src/learn/tree/tree.js';
 import { Random } from '../../src/synth/random.js';
-import { TreeShap, treeDepth, treeExpectation } from '../../src/learn/tree/tree-shap.js';
+import { explainTrees, TABLE_ROWS, tablesMade, TreeShap, treeDepth, treeExpectation } from '../../src/learn/tree/tree-shap.js';
 import { pathTables, TableShap } from '../../src/learn/tree/tree-shap-tables.js';
 
 const D = 6;
@@ -202,6 +202,22 @@ describe('the two TreeSHAP algorithms', () => {
         for (let j = 0; j < D; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-12);
       }
     }
+  });
+
+  it('tables are made once enough rows are explained to pay for them; the numbers are the same before and after', async () => {
+    const { X, y } = data(400, 'regression', 23);
+    const model = await fit('gbdt', X, y, 'regression', { ...gbdt, categorical_features: [] }, { seed: 5 });
+    const trees = unpackTrees(model.state);
+    const few = data(60, 'regression', 24).X;
+    const explain = (m: Matrix) => explainTrees('gbdt', trees, 1, Float64Array.of(0), 1, m, 'identity');
+    // A few dozen rows (training's global importance): the path walk, no tables.
+    const walked = explain(few);
+    expect(tablesMade(trees)).toBe(false);
+    // A batch that brings the rows explained to TABLE_ROWS makes them; the same rows then give the same numbers.
+    explain(data(TABLE_ROWS, 'regression', 25).X);
+    expect(tablesMade(trees)).toBe(true);
+    const tabled = explain(few);
+    for (let k = 0; k < walked.values.length; k++) expect(Math.abs(tabled.values[k]! - walked.values[k]!)).toBeLessThan(1e-12);
   });
 
   it('a tree with a branch no training row reached has no tables, and the path walk explains it exactly', () => {

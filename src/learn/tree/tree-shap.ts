@@ -214,17 +214,37 @@ interface TreesSummary {
   expectations: Float64Array;
   maxDepth: number;
   tables: (PathTables | undefined)[];
+  /** Rows explained with these trees so far: the tables are made once enough have been to pay for them. */
+  rows: number;
+  built: boolean;
 }
 const summaries = new WeakMap<readonly FlatTree[], TreesSummary>();
 
-/** Each tree's expectation and tables and the deepest tree's depth, once per set of trees (a served model's are kept: treesOf). */
-function summaryOf(trees: readonly FlatTree[]): TreesSummary {
+/**
+ * Rows explained with a set of trees before their tables are made. Tables cost a pass over every leaf's
+ * path subsets, which for deep trees (a forest's) is worth hundreds of rows of the path walk: explaining a
+ * few dozen rows (training's global importance) would pay it for nothing. A batch this size or more makes
+ * them at once; a server makes them once this many rows have been explained.
+ */
+export const TABLE_ROWS = 500;
+
+/** Whether the tables of this set of trees have been made (for tests: TABLE_ROWS). */
+export function tablesMade(trees: readonly FlatTree[]): boolean {
+  return summaries.get(trees)?.built === true;
+}
+
+/** Each tree's expectation and the deepest tree's depth, once per set of trees (a served model's are kept: treesOf); their tables once `rows` more make TABLE_ROWS. */
+function summaryOf(trees: readonly FlatTree[], rows: number): TreesSummary {
   let summary = summaries.get(trees);
   if (summary === undefined) {
     let maxDepth = 0;
     for (const t of trees) maxDepth = Math.max(maxDepth, treeDepth(t));
-    const tables = trees.map((t) => pathTables(t, coverFractions(t)));
-    summaries.set(trees, (summary = { expectations: Float64Array.from(trees, treeExpectation), maxDepth, tables }));
+    summaries.set(trees, (summary = { expectations: Float64Array.from(trees, treeExpectation), maxDepth, tables: trees.map(() => undefined), rows: 0, built: false }));
+  }
+  summary.rows += rows;
+  if (!summary.built && summary.rows >= TABLE_ROWS) {
+    summary.tables = trees.map((t) => pathTables(t, coverFractions(t)));
+    summary.built = true;
   }
   return summary;
 }
@@ -346,7 +366,7 @@ export function explainRowRange(job: ShapJob, start: number, end: number, values
  */
 export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
   requireCovers(learner, trees);
-  const { expectations, maxDepth, tables } = summaryOf(trees);
+  const { expectations, maxDepth, tables } = summaryOf(trees, X.n);
   const base = Float64Array.from(init);
   for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * expectations[t]!;
   const job: ShapJob = { trees, outputs, init, scale, X, maxDepth, tables };
