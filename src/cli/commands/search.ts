@@ -274,21 +274,9 @@ export function searchCommand(): Command {
         { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
       );
       await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: notRun > 0 ? [`${notRun} of ${points.length} configurations were not tried within the time budget`] : [], tags: { best: runId ?? '' } });
-      const summary = `${settings.strategy} search of ${learner.name}: ${ran.length} of ${points.length} configurations${notRun > 0 ? ' (the time budget ran out)' : ''}, ${cv.plan} on ${cv.rows.toLocaleString('en-US')} rows, ${pool.threads} thread${pool.threads === 1 ? '' : 's'}, ${cv.metric}`;
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ search: recorder?.id ?? null, metric: cv.metric, folds: settings.time !== undefined ? null : settings.folds, plan: cv.plan, strategy: settings.strategy, threads: pool.threads, configurations: points.length, notRun, best: { run: runId ?? null, trial: best.index + 1, params: best.params, score: best.score }, trials: order.map((r) => ({ trial: r.index + 1, run: r.run ?? null, params: r.params, score: Number.isNaN(r.score) ? null : r.score, ...(r.budget !== undefined ? { budget: r.budget, reached: r.reached } : {}), ...(r.note !== undefined ? { note: r.note } : {}) })) }, null, 2)}\n`);
-        return;
-      }
-      const lines = [`${summary}${recorder !== undefined ? ` (search run ${recorder.id})` : ''}`, ''];
-      lines.push(`rank  ${cv.metric.padEnd(8)}  ${budget !== undefined ? `${`${budget.name} (of)`.padEnd(20)}  ` : ''}trial  params`);
-      order.slice(0, 20).forEach((r, i) => {
-        const score = Number.isNaN(r.score) ? (r.note ?? 'failed') : r.score.toFixed(4);
-        const point = Object.fromEntries(Object.entries(r.params).filter(([k]) => k !== budget?.name));
-        lines.push(`${String(i + 1).padStart(4)}  ${score.padEnd(8)}  ${budget !== undefined ? `${`${r.budget ?? ''} (${r.reached ?? ''})`.padEnd(20)}  ` : ''}${String(r.index + 1).padStart(5)}  ${JSON.stringify(point)}`);
-      });
-      if (order.length > 20) lines.push(`  … ${order.length - 20} more (runs list --parent ${recorder?.id.slice(0, 8) ?? 'ID'})`);
-      lines.push('', `best: trial ${best.index + 1}, fitted on every row${runId !== undefined ? ` as run ${runId}; register it with: hyperplane models register ${runId.slice(0, 8)} --name NAME` : ''}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      const { renderSearchText, searchJson } = await import('../render/search-text.js');
+      const shown = { search: recorder?.id, strategy: settings.strategy, learner: learner.name, metric: cv.metric, plan: cv.plan, rows: cv.rows, folds: settings.time !== undefined ? null : settings.folds, threads: pool.threads, configurations: points.length, notRun, budget, best: { run: runId, trial: best.index + 1, params: best.params, score: best.score }, trials: order };
+      process.stdout.write(flags.json ? `${JSON.stringify(searchJson(shown), null, 2)}\n` : renderSearchText(shown));
     } catch (e) {
       for (const r of results.values()) if (r.run !== undefined && r.open) await store!.tracking.setStatus(r.run, 'failed').catch(() => undefined);
       await recorder?.fail(e);
