@@ -9,7 +9,7 @@ import type { Server, ServerOptions } from '../server.js';
 export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' | 'listen' | 'logger'> {
   /** The store to serve from; when absent one is opened (HYPERPLANE_STORE, else .hyperplane/) and closed by stop(). */
   store?: Store;
-  /** The store's URI, for the journal shipper's own connection (default: the SQLite file, or HYPERPLANE_STORE's PostgreSQL URI). */
+  /** The store's URI, for the journal shipper's own connection and, for PostgreSQL, the one that LISTENs for changes (default: the SQLite file, or HYPERPLANE_STORE's PostgreSQL URI). */
   storeUri?: string;
   /** Who the audit trail names for changes made through a store opened here (default `serve:<os user>`). */
   actor?: string;
@@ -126,7 +126,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         })
       : undefined;
   const { store: _store, storeUri: _uri, monitorEveryMs: _me, monitorRangeMs: _mr, monitorConfig: _mc, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
-  const server = await buildServer({ ...serverOptions, store, ...(target.dialect === 'postgres' && store.dialect === 'postgres' ? { listen: target.uri } : {}), ...(writer !== undefined ? { log: writer } : {}), ...(monitor !== undefined ? { monitor } : {}), logger: logger === true });
+  // LISTEN on the store served: storeUri names a store passed in; HYPERPLANE_STORE may name another, or none.
+  const listen = store.dialect === 'postgres' ? (options.storeUri ?? (target.dialect === 'postgres' ? target.uri : undefined)) : undefined;
+  const server = await buildServer({ ...serverOptions, store, ...(listen !== undefined ? { listen } : {}), ...(writer !== undefined ? { log: writer } : {}), ...(monitor !== undefined ? { monitor } : {}), logger: logger === true });
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
   const backlog = options.backlog ?? 4096;
