@@ -88,7 +88,7 @@ export interface Trained extends TrainingData {
   result: TrainResult;
 }
 
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const mib = (bytes: number): string => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
 /** Reads one data set and, as the policy says, its snapshot (written from the table as read, then dropped). */
 export async function readInput(role: DataInput['role'], source: string, options: LoadOptions, policy: SnapshotPolicy): Promise<{ data: LoadedData; snapshot?: Uint8Array; note?: string }> {
