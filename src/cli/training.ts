@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadData, type LoadedData } from '../data/load.js';
+import { loadData, type LoadedData, type LoadOptions } from '../data/load.js';
+import { snapshotBytes, tableBytes } from '../data/snapshot.js';
 import { parseDateText } from '../data/schema/values.js';
 import type { ReadOptions } from '../data/read/options.js';
 import type { ClassCurves, Point } from '../evaluate/curves.js';
@@ -65,26 +66,59 @@ export function thresholdRule(text: string): ThresholdRule {
   throw new HyperplaneError(`--threshold '${text}': expected max-f1, recall=R (0 < R ≤ 1) or cost=FP:FN (e.g. cost=1:5)`);
 }
 
+/** Whether to keep a Parquet copy of the data: always, never, or when the data as read is at most `maxBytes`. */
+export type SnapshotPolicy = { mode: 'on' } | { mode: 'off' } | { mode: 'auto'; maxBytes: number };
+
+/** The artifact a run keeps its snapshot of each data set under. */
+export const SNAPSHOT_ARTIFACT: Record<DataInput['role'], string> = { train: 'data', test: 'test-data' };
+
 /** The data one training reads, with the fingerprints the run records. */
 export interface TrainingData {
   data: LoadedData;
   evaluation: EvaluationPlan;
   /** The data sets read, with their fingerprints: the run's inputs. */
   inputs: DataInput[];
+  /** Parquet snapshots to attach to the run, by artifact name (none when absent). */
+  snapshots?: Record<string, Uint8Array>;
+  /** Why a data set has no snapshot, for stderr and the run's warnings. */
+  notes?: string[];
 }
 
 export interface Trained extends TrainingData {
   result: TrainResult;
 }
 
-export async function readTrainingData(settings: TrainSettings): Promise<TrainingData> {
-  const data = await loadData(settings.source, { ...settings.read, ...(settings.schemaPath !== undefined ? { schemaPath: settings.schemaPath } : {}) });
+const mib = (bytes: number): string => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** Reads one data set and, as the policy says, its snapshot (written from the table as read, then dropped). */
+export async function readInput(role: DataInput['role'], source: string, options: LoadOptions, policy: SnapshotPolicy): Promise<{ data: LoadedData; snapshot?: Uint8Array; note?: string }> {
+  const { raw, ...data } = await loadData(source, { ...options, keepRaw: policy.mode !== 'off' });
+  if (raw === undefined) return { data };
+  const size = tableBytes(raw);
+  if (policy.mode === 'auto' && size > policy.maxBytes) {
+    return { data, note: `no snapshot of the ${role} data: it is ${mib(size)} as read, above the ${mib(policy.maxBytes)} limit for a default snapshot (train --snapshot keeps one, --snapshot-max-mb moves the limit); reproduce needs the source unchanged` };
+  }
+  return { data, snapshot: await snapshotBytes(raw) };
+}
+
+export async function readTrainingData(settings: TrainSettings, policy: SnapshotPolicy = { mode: 'off' }): Promise<TrainingData> {
+  const snapshots: Record<string, Uint8Array> = {};
+  const notes: string[] = [];
+  const keep = (role: DataInput['role'], read: { snapshot?: Uint8Array; note?: string }): void => {
+    if (read.snapshot !== undefined) snapshots[SNAPSHOT_ARTIFACT[role]] = read.snapshot;
+    if (read.note !== undefined) notes.push(read.note);
+  };
+  const train = await readInput('train', settings.source, { ...settings.read, ...(settings.schemaPath !== undefined ? { schemaPath: settings.schemaPath } : {}) }, policy);
+  keep('train', train);
+  const data = train.data;
   const inputs: DataInput[] = [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }];
   const e = settings.evaluation;
-  if (e.kind !== 'test') return { data, evaluation: e, inputs };
-  const test = await loadData(e.source, settings.read);
+  if (e.kind !== 'test') return { data, evaluation: e, inputs, snapshots, notes };
+  const read = await readInput('test', e.source, settings.read, policy);
+  keep('test', read);
+  const test = read.data;
   inputs.push({ role: 'test', source: test.source, fingerprint: test.fingerprint, rows: test.table.nRows });
-  return { data, evaluation: { kind: 'test', table: test.table, source: test.source, infinite: test.infinite }, inputs };
+  return { data, evaluation: { kind: 'test', table: test.table, source: test.source, infinite: test.infinite }, inputs, snapshots, notes };
 }
 
 /** Trains on data read by readTrainingData, as the settings say. */

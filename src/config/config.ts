@@ -42,6 +42,8 @@ export const trainConfigSchema = z
     /** A schema file whose types override inference. */
     schema: z.string().optional(),
     out: z.string().optional(),
+    /** Keep a Parquet copy of the data in the store (train --snapshot / --no-snapshot); default: below a size. */
+    snapshot: z.boolean().optional(),
     /** An explicit recipe: the outputs to build from named columns, groups and transforms. */
     recipe: z
       .object({

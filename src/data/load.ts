@@ -11,6 +11,8 @@ export interface LoadOptions extends ReadOptions {
   /** A schema file to apply; columns it does not name are inferred. */
   schemaPath?: string;
   schema?: Schema;
+  /** Keep the table as read, before typing, in `raw` (what a data snapshot is written from). */
+  keepRaw?: boolean;
 }
 
 export interface LoadedData {
@@ -23,6 +25,8 @@ export interface LoadedData {
   fingerprint: string;
   /** Numeric columns' ±Infinity values, read as missing. */
   infinite: InfiniteValues[];
+  /** The table as read, before the schema typed it; only with `keepRaw`. */
+  raw?: Table;
 }
 
 /** Reads a source, types its columns and fingerprints it: the entry point for every command that takes data. */
@@ -31,7 +35,7 @@ export async function loadData(source: string, options: LoadOptions = {}): Promi
   const read = await readTable(source, options);
   const { table, columns, infinite } = resolveSchema(read.table, schema, options.schemaPath);
   const fingerprint = fingerprintTable(table);
-  return { source: read.source, format: read.format, table, schema: columns, fingerprint, infinite };
+  return { source: read.source, format: read.format, table, schema: columns, fingerprint, infinite, ...(options.keepRaw === true ? { raw: read.table } : {}) };
 }
 
 export interface ProfileReport extends Profile {

@@ -150,5 +150,8 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('with --time-split', () => expectRefused(train('--group', 'Island', '--time-split', 'date=2024-01-01'), /--group is for --split and --cv: a time split already keeps later rows out of training/));
     it('equal to the target', () => expectRefused(train('--group', 'Species'), /--group 'Species' is the target/));
     it('with fewer groups than folds', () => expectRefused(train('--group', 'Island', '--cv', '5'), /--group 'Island' has 3 groups: too few for 5-fold group cross-validation \(lower --cv/));
+    it('--snapshot with --no-track', () => expectRefused(train('--snapshot'), /--snapshot keeps the data in the store, and --no-track records nothing there: drop one of them/));
+    it('--snapshot-max-mb that is not a size', () => expectRefused(train('--snapshot-max-mb', 'lots'), /--snapshot-max-mb 'lots': expected a size in MiB, 0 or more/));
+    it('--snapshot-max-mb below 0', () => expectRefused(train('--snapshot-max-mb=-1'), /--snapshot-max-mb '-1': expected a size in MiB, 0 or more/));
   });
 });

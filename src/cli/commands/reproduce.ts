@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { decodePackage, encodePackage, type ModelPackage } from '../../pipeline/package.js';
-import { sha256Hex, type Run, type Store } from '../../store/index.js';
+import { sha256Hex, type DataInput, type Run, type Store } from '../../store/index.js';
+import type { LoadOptions } from '../../data/load.js';
 import { gitState } from '../../store/provenance.js';
 import { runOrFail, withStore } from '../store.js';
-import { readTrainingData, runMetrics, type TrainSettings } from '../training.js';
+import { loadSnapshot, SNAPSHOT_MAX_MB_DEFAULT } from '../../data/snapshot.js';
+import type { LoadedData } from '../../data/load.js';
+import { readInput, runMetrics, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainingData, type TrainSettings } from '../training.js';
 import { HYPERPLANE_VERSION } from '../version.js';
 import { train } from './train.js';
 
@@ -58,6 +62,71 @@ async function recordedModelDigest(store: Store, run: Run): Promise<string | und
   return bytes === undefined ? undefined : modelDigest(decodePackage(bytes, `run ${run.id}'s model`));
 }
 
+/** Where one data set of the reproduction came from: its source, or the run's snapshot when the source changed or is gone. */
+interface ReadData {
+  data: LoadedData;
+  snapshot?: Uint8Array;
+  note?: string;
+  /** Set when the run's snapshot was used: what happened to the source. */
+  fromSnapshot?: string;
+}
+
+/**
+ * Reads one of the run's data sets again: from its source when that still has the run's fingerprint, else
+ * from the snapshot the run kept, checked against the same fingerprint. Without a snapshot, refuses.
+ */
+async function readRunData(run: Run, role: DataInput['role'], source: string, options: LoadOptions, policy: SnapshotPolicy): Promise<ReadData> {
+  const recorded = run.inputs.find((i) => i.role === role);
+  let read: { data: LoadedData; snapshot?: Uint8Array; note?: string } | undefined;
+  let failure: unknown;
+  try {
+    read = await readInput(role, source, options, policy);
+  } catch (e) {
+    failure = e;
+  }
+  if (recorded === undefined) {
+    if (read === undefined) throw failure;
+    return read;
+  }
+  if (read !== undefined && read.data.fingerprint === recorded.fingerprint) return read;
+  const what =
+    read === undefined
+      ? `${failure instanceof Error ? failure.message : String(failure)}`
+      : `the ${role} data differs: ${read.data.source} has fingerprint ${read.data.fingerprint.slice(0, 12)} (${read.data.table.nRows.toLocaleString('en-US')} rows), run ${run.id} used ${recorded.fingerprint.slice(0, 12)} (${recorded.rows.toLocaleString('en-US')} rows)`;
+  const artifact = run.artifacts.find((a) => a.name === SNAPSHOT_ARTIFACT[role]);
+  if (artifact === undefined) {
+    throw new HyperplaneError(`${what}; run ${run.id} kept no snapshot of its ${role} data to train from instead (\`hyperplane train --snapshot\` keeps one)`, read === undefined ? {} : { file: read.data.source });
+  }
+  const bytes = await withStore((store) => store.artifacts.get(artifact.sha256));
+  const loaded = await loadSnapshot(bytes, options);
+  if (loaded.fingerprint !== recorded.fingerprint) {
+    throw new HyperplaneError(`run ${run.id}'s snapshot of its ${role} data (sha256 ${artifact.sha256.slice(0, 12)}) reads as fingerprint ${loaded.fingerprint.slice(0, 12)}, not the recorded ${recorded.fingerprint.slice(0, 12)}: it cannot reproduce the run`, { field: 'run' });
+  }
+  const change = read === undefined ? (existsSync(source) ? 'can no longer be read' : 'is gone') : 'changed';
+  // The recorded source, not the scratch file: the package records its data's source, and the digests must match.
+  return { data: { ...loaded, source: recorded.source }, snapshot: bytes, fromSnapshot: `the source ${recorded.source} ${change} since the run; training from the run's snapshot (sha256 ${artifact.sha256.slice(0, 12)}, ${loaded.table.nRows.toLocaleString('en-US')} rows)` };
+}
+
+/** The run's data, each set from its source or from the run's snapshot, as `readTrainingData` gives it. */
+async function readReproductionData(run: Run, settings: TrainSettings, policy: SnapshotPolicy): Promise<{ read: TrainingData; fromSnapshot: string[] }> {
+  const snapshots: Record<string, Uint8Array> = {};
+  const notes: string[] = [];
+  const fromSnapshot: string[] = [];
+  const keep = (role: DataInput['role'], r: ReadData): LoadedData => {
+    if (r.snapshot !== undefined) snapshots[SNAPSHOT_ARTIFACT[role]] = r.snapshot;
+    if (r.note !== undefined) notes.push(r.note);
+    if (r.fromSnapshot !== undefined) fromSnapshot.push(r.fromSnapshot);
+    return r.data;
+  };
+  const data = keep('train', await readRunData(run, 'train', settings.source, { ...settings.read, ...(settings.schemaPath !== undefined ? { schemaPath: settings.schemaPath } : {}) }, policy));
+  const inputs: DataInput[] = [{ role: 'train', source: data.source, fingerprint: data.fingerprint, rows: data.table.nRows }];
+  const e = settings.evaluation;
+  if (e.kind !== 'test') return { read: { data, evaluation: e, inputs, snapshots, notes }, fromSnapshot };
+  const test = keep('test', await readRunData(run, 'test', e.source, settings.read, policy));
+  inputs.push({ role: 'test', source: test.source, fingerprint: test.fingerprint, rows: test.table.nRows });
+  return { read: { data, evaluation: { kind: 'test', table: test.table, source: test.source, infinite: test.infinite }, inputs, snapshots, notes }, fromSnapshot };
+}
+
 const same = (a: number | undefined, b: number | undefined): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /**
@@ -80,14 +149,10 @@ export function reproduceCommand(): Command {
       });
       const settings = recordedSettings(run);
       const notes = checkCode(run);
-      const read = await readTrainingData(settings);
-      for (const input of read.inputs) {
-        const recorded = run.inputs.find((i) => i.role === input.role);
-        if (recorded === undefined) continue;
-        if (recorded.fingerprint !== input.fingerprint) {
-          throw new HyperplaneError(`the ${input.role} data differs: ${input.source} has fingerprint ${input.fingerprint.slice(0, 12)} (${input.rows.toLocaleString('en-US')} rows), run ${run.id} used ${recorded.fingerprint.slice(0, 12)} (${recorded.rows.toLocaleString('en-US')} rows)`, { file: input.source });
-        }
-      }
+      // A tracked reproduction keeps a snapshot as train does by default: the one it trained from, or of the source.
+      const policy: SnapshotPolicy = flags.track !== false ? { mode: 'auto', maxBytes: SNAPSHOT_MAX_MB_DEFAULT * 2 ** 20 } : { mode: 'off' };
+      const { read, fromSnapshot } = await readReproductionData(run, settings, policy);
+      if (!flags.json) for (const line of fromSnapshot) process.stdout.write(`${line}\n`);
       const { trained, runId } = await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: false, quiet: true, track: flags.track !== false, experiment, tags: { reproduces: run.id }, read });
       const now = runMetrics(trained.result);
       const names = [...new Set([...Object.keys(run.metrics), ...Object.keys(now)])].sort();
@@ -98,7 +163,7 @@ export function reproduceCommand(): Command {
       const model = recordedModel === undefined ? undefined : { recorded: recordedModel, now: nowModel, match: recordedModel === nowModel };
       const identical = rows.every((r) => r.match) && model?.match !== false;
       if (settings.learner === 'auto' && !identical) notes.push("auto's search stops at its time budget, so on a busier machine it may try fewer candidates: name the learner in the run to reproduce it exactly");
-      if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, metrics: rows, model: model ?? null, notes }, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, ...(fromSnapshot.length > 0 ? { fromSnapshot } : {}), metrics: rows, model: model ?? null, notes }, null, 2)}\n`);
       else {
         process.stdout.write(`reproducing run ${run.id} (${settings.learner} on ${settings.source}, seed ${settings.seed}): data fingerprints match${run.git !== null ? `, commit ${run.git.commit.slice(0, 12)}` : ''}\n`);
         const fmt = (v: number | undefined): string => (v === undefined ? '—' : String(v));

@@ -121,7 +121,8 @@ export function runsCommand(): Command {
       await withStore(async (store) => {
         const run = await runOrFail(store, ref);
         const experiment = (await experimentNames(store)).get(run.experimentId) ?? run.experimentId;
-        process.stdout.write(flags.json ? `${JSON.stringify({ ...run, experiment }, null, 2)}\n` : `${renderRun(run, experiment)}\n`);
+        const sizes = new Map(await Promise.all(run.artifacts.map(async (a) => [a.sha256, await store.artifacts.size(a.sha256)] as const)));
+        process.stdout.write(flags.json ? `${JSON.stringify({ ...run, experiment }, null, 2)}\n` : `${renderRun(run, experiment, sizes)}\n`);
       });
     });
 

@@ -10,7 +10,8 @@ import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
-import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings } from '../training.js';
+import { SNAPSHOT_MAX_MB_DEFAULT, SNAPSHOT_MAX_MB_ENV } from '../../data/snapshot.js';
+import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
   config?: string;
@@ -35,6 +36,8 @@ interface TrainFlags extends RawReadFlags {
   experiment: string;
   runName?: string;
   track?: boolean;
+  snapshot?: boolean;
+  snapshotMaxMb?: string;
   [param: string]: unknown;
 }
 
@@ -114,6 +117,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('out', config.out);
   set('query', config.query);
   set('group', config.group);
+  set('snapshot', config.snapshot);
   const evaluationFlags = ['test', 'split', 'cv', 'timeSplit'];
   if (!evaluationFlags.some(fromCli) && config.evaluation !== undefined) {
     const e = config.evaluation;
@@ -153,6 +157,9 @@ export function trainCommand(): Command {
     .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
     .option('--run-name <name>', "the run's name in the store")
     .option('--no-track', 'do not record the run in the store (.hyperplane/hyperplane.db, or $HYPERPLANE_STORE)')
+    .option('--snapshot', `keep a Parquet copy of the data in the store, so that \`reproduce\` works after the source changed or went away (the default when the data as read is at most ${SNAPSHOT_MAX_MB_DEFAULT} MiB: 8 bytes a number or date, 1 a character of text)`)
+    .option('--no-snapshot', 'keep no copy of the data')
+    .option('--snapshot-max-mb <mb>', `the size up to which a snapshot is kept by default (default ${SNAPSHOT_MAX_MB_DEFAULT}, or $${SNAPSHOT_MAX_MB_ENV})`)
     .option('--json', 'print the summary as JSON');
   const params = learnerParamOptions();
   // --class-weight is the command's own option, applied to every learner that takes class weights.
@@ -185,6 +192,7 @@ export function trainCommand(): Command {
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
+    const snapshot = snapshotPolicy(flags);
     const settings: TrainSettings = {
       source: absoluteSource(source),
       read: readOptionsFromFlags(flags),
@@ -204,8 +212,23 @@ export function trainCommand(): Command {
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
-    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
   });
+}
+
+/** --snapshot / --no-snapshot / --snapshot-max-mb: a run kept out of the store keeps no snapshot either. */
+function snapshotPolicy(flags: TrainFlags): SnapshotPolicy {
+  const env = process.env[SNAPSHOT_MAX_MB_ENV];
+  const [text, from] = flags.snapshotMaxMb !== undefined ? [flags.snapshotMaxMb, '--snapshot-max-mb'] : env !== undefined && env !== '' ? [env, `$${SNAPSHOT_MAX_MB_ENV}`] : [undefined, ''];
+  const mb = text === undefined ? SNAPSHOT_MAX_MB_DEFAULT : Number(text);
+  if (!(mb >= 0) || text?.trim() === '') throw new HyperplaneError(`${from} '${text}': expected a size in MiB, 0 or more (e.g. 64)`);
+  if (flags.track === false) {
+    if (flags.snapshot === true) throw new HyperplaneError('--snapshot keeps the data in the store, and --no-track records nothing there: drop one of them');
+    return { mode: 'off' };
+  }
+  if (flags.snapshot === true) return { mode: 'on' };
+  if (flags.snapshot === false) return { mode: 'off' };
+  return { mode: 'auto', maxBytes: mb * 2 ** 20 };
 }
 
 export interface TrainRunOptions {
@@ -213,6 +236,8 @@ export interface TrainRunOptions {
   json: boolean;
   /** Record the run in the store. */
   track: boolean;
+  /** Whether to keep a snapshot of the data read here (not of `read`, which carries its own); off when absent. */
+  snapshot?: SnapshotPolicy;
   experiment: string;
   runName?: string;
   /** Tags added to the run, e.g. which run a reproduction repeats. */
@@ -251,7 +276,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
     progress.update({ step: 'reading data', done: 0, total: 1 });
     let read: TrainingData;
     try {
-      read = options.read ?? (await readTrainingData(settings));
+      read = options.read ?? (await readTrainingData(settings, options.track ? (options.snapshot ?? { mode: 'off' }) : { mode: 'off' }));
     } catch (e) {
       progress.stop();
       throw e;
@@ -284,8 +309,8 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       outputs = await writeTrainOutputs(trained, out);
       await recorder?.finish({
         metrics: runMetrics(result),
-        artifacts: outputs.bytes,
-        warnings: result.warnings,
+        artifacts: { ...outputs.bytes, ...(read.snapshots ?? {}) },
+        warnings: [...result.warnings, ...(read.notes ?? [])],
         // What auto chose, beside what was asked for.
         tags: { model: result.package.info.learner, task: result.package.pipeline.target.task, refit: result.fit.refit ? 'yes' : 'no' },
       });
@@ -295,6 +320,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
     }
     // Everything is saved: a signal from here on has nothing to explain.
     release();
+    for (const note of read.notes ?? []) process.stderr.write(`note: ${note}\n`);
     if (options.quiet === true) return { trained, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
     if (options.json) process.stdout.write(`${JSON.stringify({ ...outputs.summary, ...(recorder !== undefined ? { run: recorder.id } : {}) }, null, 2)}\n`);
     else {

@@ -39,8 +39,21 @@ export function renderRunList(runs: readonly RunSummary[], experiments: Readonly
 
 const json = (v: JsonValue | undefined): string => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Everything about one run, in sections. */
-export function renderRun(run: Run, experiment: string): string {
+/** A blob's size for people: 812 B, 14.2 KiB, 3.1 MiB. */
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Everything about one run, in sections; artifacts with their sizes where known (undefined: not in the store). */
+export function renderRun(run: Run, experiment: string, sizes?: ReadonlyMap<string, number | undefined>): string {
   const lines: string[] = [];
   lines.push(`run ${run.id}  (${experiment}${run.name !== '' ? ` / ${run.name}` : ''})`);
   lines.push(`status   ${statusText(run)}`);
@@ -57,7 +70,12 @@ export function renderRun(run: Run, experiment: string): string {
   section('metrics', Object.entries(run.metrics).map(([k, v]) => [k, String(v)]));
   section('tags', Object.entries(run.tags));
   section('data', run.inputs.map((i) => [i.role, `${i.source}  (${i.rows.toLocaleString('en-US')} rows, fingerprint ${i.fingerprint.slice(0, 16)})`]));
-  section('artifacts', run.artifacts.map((a) => [a.name, `sha256 ${a.sha256}`]));
+  const size = (sha: string): string => {
+    if (sizes === undefined) return '';
+    const n = sizes.get(sha);
+    return n === undefined ? '  (not in the store)' : `  (${byteSize(n)})`;
+  };
+  section('artifacts', run.artifacts.map((a) => [a.name, `sha256 ${a.sha256}${size(a.sha256)}`]));
   section('warnings', run.warnings.map((w, i) => [String(i + 1), w.message]));
   // The settings `reproduce` trains from: shown so a run can be read without --json.
   const config = run.config;

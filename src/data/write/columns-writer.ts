@@ -9,6 +9,8 @@ import { connect, sqlIdentifier, sqlString } from '../duckdb-connection.js';
  */
 export type OutputColumn =
   | { name: string; kind: 'number'; values: Float64Array }
+  /** Epoch milliseconds (NaN is missing), written as TIMESTAMP. */
+  | { name: string; kind: 'datetime'; values: Float64Array }
   | { name: string; kind: 'label'; codes: Int32Array; labels: readonly string[] }
   | { name: string; kind: 'text'; values: readonly (string | null)[] };
 
@@ -27,7 +29,7 @@ export async function writeColumns(path: string, columns: readonly OutputColumn[
   const connection = await connect();
   const table = `hyperplane_out_${process.pid}_${++tables}`;
   try {
-    const types = columns.map((c) => (c.kind === 'number' ? 'DOUBLE' : c.kind === 'label' ? 'INTEGER' : 'VARCHAR'));
+    const types = columns.map((c) => (c.kind === 'number' || c.kind === 'datetime' ? 'DOUBLE' : c.kind === 'label' ? 'INTEGER' : 'VARCHAR'));
     await duckdb.query(connection, `CREATE TEMP TABLE ${table} (${types.map((type, i) => `c${i} ${type}`).join(', ')})`);
     append(connection, table, columns, n);
     const select = columns.map((c, i) => `${projection(c, `c${i}`)} AS ${sqlIdentifier(c.name)}`).join(', ');
@@ -48,13 +50,14 @@ function lengthOf(c: OutputColumn): number {
 /** SQL turning a stored column back into what is written: labels looked up, NaN as missing. */
 function projection(c: OutputColumn, column: string): string {
   if (c.kind === 'number') return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
+  if (c.kind === 'datetime') return `CASE WHEN isnan(${column}) THEN NULL ELSE epoch_ms(CAST(${column} AS BIGINT)) END`;
   if (c.kind === 'text') return column;
   return `CASE WHEN ${column} >= 0 THEN (${`[${c.labels.map(sqlString).join(', ')}]`}::VARCHAR[])[${column} + 1] END`;
 }
 
 /** Copies the columns into the table one vector-sized chunk at a time. */
 function append(connection: duckdb.Connection, table: string, columns: readonly OutputColumn[], n: number): void {
-  const logical = columns.map((c) => duckdb.create_logical_type(c.kind === 'number' ? duckdb.Type.DOUBLE : c.kind === 'label' ? duckdb.Type.INTEGER : duckdb.Type.VARCHAR));
+  const logical = columns.map((c) => duckdb.create_logical_type(c.kind === 'number' || c.kind === 'datetime' ? duckdb.Type.DOUBLE : c.kind === 'label' ? duckdb.Type.INTEGER : duckdb.Type.VARCHAR));
   const appender = duckdb.appender_create_ext(connection, 'temp', 'main', table);
   const chunk = duckdb.create_data_chunk(logical);
   const size = duckdb.vector_size();
@@ -81,7 +84,7 @@ function append(connection: duckdb.Connection, table: string, columns: readonly 
         }
         return;
       }
-      const data = c.kind === 'number' ? c.values : c.codes;
+      const data = c.kind === 'label' ? c.codes : c.values;
       const bytes = data.BYTES_PER_ELEMENT;
       duckdb.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset + start * bytes, m * bytes);
     });
