@@ -127,6 +127,8 @@ export class Shipper {
   /** Ships in the background: a pass every `pollMs`. */
   start(): void {
     if (this.loop !== undefined) return;
+    // The rate's first sample is the start: a first pass that ships everything at once still counts.
+    this.sample();
     this.loop = (async () => {
       while (!this.stopping) {
         try {

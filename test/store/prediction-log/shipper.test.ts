@@ -223,6 +223,23 @@ describe('Shipper', () => {
     journal.close();
   });
 
+  it('reports a rate above 0 when its first pass ships everything at once (a late start under load)', async () => {
+    const root = tempDir('hyperplane-journal-');
+    // Records journaled and closed before the shipper starts: its first pass takes them all.
+    const journal = new Journal({ dir: root, sync: { everyMs: 50 }, maxBytes: 1 << 30, segmentBytes: 4000 });
+    for (let i = 0; i < 200; i++) journal.add(prediction(`early-${i}`));
+    journal.commit();
+    journal.close();
+    const log = new FakeLog(0);
+    const shipper = new Shipper({ root, log, pollMs: 20 });
+    shipper.start();
+    const started = Date.now();
+    while (shipper.stats().recordsShipped < 200 && Date.now() - started < 5000) await sleep(20);
+    expect(shipper.stats().recordsShipped).toBe(200);
+    expect(shipper.stats().recordsPerSecond).toBeGreaterThan(0);
+    await shipper.stop();
+  });
+
   it("respects a live process's lock and a live writer's directory; takes over a dead shipper's lock", async () => {
     const root = tempDir('hyperplane-journal-');
     const dir = orphanDir(root, deadPid(), [range('a', 5)], []);
