@@ -1,9 +1,10 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import { selectRows, type Column, type Table } from '../data/table.js';
 import { rocAuc } from '../evaluate/metrics.js';
-import { foldSplit, kFolds } from '../evaluate/splits.js';
+import { foldSplit, groupFolds, kFolds } from '../evaluate/splits.js';
 import { fitRecipe, FittedRecipe } from '../features/recipe.js';
 import { fit, predict } from '../learn/registry.js';
+import { groupCodes } from './split.js';
 
 export interface ShiftReport {
   /** Cross-validated AUC of a classifier telling test rows from training rows: 0.5 means no shift. */
@@ -59,22 +60,28 @@ function sample(table: Table, most: number): Table {
  * by 3-fold cross-validation). An AUC near 0.5 means the test rows look like the training rows; well
  * above it, the model is being tested on a different population than it learned from.
  */
-export async function covariateShift(train: Table, test: Table, schema: readonly ColumnSchema[], target: string, seed: number): Promise<ShiftReport | undefined> {
+export async function covariateShift(train: Table, test: Table, schema: readonly ColumnSchema[], target: string, seed: number, group?: string): Promise<ShiftReport | undefined> {
   if (train.columns.some((c, j) => test.columns[j]?.name !== c.name || test.columns[j]?.kind !== c.kind)) return undefined;
-  return domainClassifier(sample(train, MAX_ROWS), sample(test, MAX_ROWS), schema, seed, [target]);
+  const a = sample(train, MAX_ROWS);
+  const b = sample(test, MAX_ROWS);
+  // A group holdout puts whole groups on each side: on random folds the classifier would learn each group's
+  // own values (an id-like column) and call that a shift. Group folds ask it to tell the sides apart for
+  // groups it has not seen.
+  const groups = group === undefined ? undefined : groupCodes(concat(a, b), group, target).codes;
+  return domainClassifier(a, b, schema, seed, group === undefined ? [target] : [target, group], groups);
 }
 
 /**
  * A domain classifier: how well a small GBDT tells rows of `b` from rows of `a` (same columns, in the same
- * order and kinds), as its 3-fold cross-validated AUC, with the features it split on most. Training's
+ * order and kinds), as its 3-fold cross-validated AUC (folds keeping `groups` whole when given: a's rows, then b's), with the features it split on most. Training's
  * covariate-shift check and monitoring's multivariate drift (reference rows against live rows) both ask it.
  */
-export async function domainClassifier(a: Table, b: Table, schema: readonly ColumnSchema[], seed: number, exclude: readonly string[] = []): Promise<ShiftReport> {
+export async function domainClassifier(a: Table, b: Table, schema: readonly ColumnSchema[], seed: number, exclude: readonly string[] = [], groups?: Int32Array): Promise<ShiftReport> {
   const both = concat(a, b);
   const y = Float64Array.from({ length: both.nRows }, (_, i) => (i < a.nRows ? 0 : 1));
   const recipe = fitRecipe(both, schema, { family: 'tree', exclude: [...exclude] });
   const X = new FittedRecipe(recipe).transformTable(both);
-  const folds = kFolds(y, 3, seed, true);
+  const folds = groups === undefined ? kFolds(y, 3, seed, true) : groupFolds(groups, 3);
   const p = new Float64Array(both.nRows);
   const gain = new Float64Array(X.d);
   for (let f = 0; f < 3; f++) {

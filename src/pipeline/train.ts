@@ -258,10 +258,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ? evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5)
       : evaluateScores(spec.task, pick(y, trainSample), pipeline.scoreTable(selectRows(table, trainSample)), labels, spec.threshold ?? 0.5);
   // Shift and slices need separate test rows (cross-validation has none).
-  // The group column is left out: whole groups held out make its values tell the sides apart by design.
-  const group = groupColumn(plan);
-  const [shiftTrain, shiftTest, shiftSchema] = group === undefined ? [table, testTable, data.schema] : [withoutColumn(table, group), withoutColumn(testTable, group), data.schema.filter((c) => c.name !== group)];
-  const shift = cvFolds === undefined ? await covariateShift(shiftTrain, shiftTest, shiftSchema, spec.name, options.seed).catch(() => undefined) : undefined;
+  // With a group holdout the check keeps groups whole in its folds, and leaves the group column out.
+  const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed, groupColumn(plan)).catch(() => undefined) : undefined;
   const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
   const diagnostics = diagnose({
     ...(shift !== undefined ? { shift } : {}),
@@ -408,9 +406,6 @@ function assignmentId(assignment: Int32Array): number {
   if (id === undefined) assignmentIds.set(assignment, (id = nextAssignmentId++));
   return id;
 }
-
-/** The table without one column (same rows, the other columns in order). */
-const withoutColumn = (table: Table, name: string): Table => ({ nRows: table.nRows, columns: table.columns.filter((c) => c.name !== name) });
 
 /** A fold's tables, made once per table and fold plan: candidates then share them, and the recipes fitted on them. */
 function foldOf(table: Table, y: Float64Array, assignment: Int32Array, key: string, f: number): Fold {

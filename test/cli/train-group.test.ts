@@ -36,6 +36,13 @@ describe('train --group (rows of one customer never on both sides)', () => {
     expect(r.stdout).toMatch(/evaluation: group holdout: \d+ of 96 groups of 'customer' \(\d+ rows, [\d.]+%\) for test, seed 0/);
   });
 
+  it('the covariate-shift check keeps groups whole too: whole customers held out are no shift (random folds saw AUC 0.96 by signature)', () => {
+    const r = cli(['train', 'leaky.csv', ...gbdt, '--group', 'customer', '--no-track', '--out', 'shift', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const kinds = (JSON.parse(r.stdout) as { diagnostics: { kind: string }[] }).diagnostics.map((d) => d.kind);
+    expect(kinds).not.toContain('shift');
+  });
+
   it("a config's group: is recorded with the run, and reproduce trains it again identically", async () => {
     writeFileSync(join(dir, 'hyperplane.config.yaml'), 'data: leaky.csv\ntarget: churned\nlearner: gbdt\nparams:\n  n_estimators: 30\ngroup: customer\nevaluation:\n  cv: 4\n');
     const t = cli(['train', '--config', 'hyperplane.config.yaml', '--json']);
