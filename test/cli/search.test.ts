@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, ROOT, runCliAsync, tempDir } from '../helpers.js';
@@ -95,8 +96,8 @@ describe('hyperplane search', () => {
   describe('resumed after kill -9', () => {
     const space = ['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--seed', '5', '--threads', '1'];
     /** The search killed (SIGKILL) once it has logged `evaluations` results: its run id. */
-    const killedAfter = async (args: string[], evaluations: number): Promise<string> => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'search', fixture('credit_card.csv'), '--target', 'declined', '--cv', '3', ...args], { cwd: dir, env: { ...process.env, ...env } });
+    const killedAfter = async (args: string[], evaluations: number, data = fixture('credit_card.csv')): Promise<string> => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'search', data, '--target', 'declined', '--cv', '3', ...args], { cwd: dir, env: { ...process.env, ...env } });
       let stderr = '';
       const exited = new Promise<void>((r) => child.on('exit', () => r()));
       await new Promise<void>((resolve) => {
@@ -149,6 +150,29 @@ describe('hyperplane search', () => {
       const again = await runCliAsync(['search', '--resume', id.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/search [0-9a-f]+ finished; there is nothing to resume/);
+    });
+
+    it("the source changed meanwhile: the search goes on from its snapshot, on the same rows; without one it refuses", async () => {
+      const csv = join(dir, 'changing.csv');
+      const original = readFileSync(fixture('credit_card.csv'), 'utf8');
+      const args = ['--learner', 'logistic', '--space', 'C=0.001..100:log', '--trials', '6', '--seed', '4', '--threads', '1'];
+      writeFileSync(csv, original);
+      const whole = await runCliAsync(['search', csv, '--target', 'declined', '--cv', '3', '--json', '--no-track', ...args], 240_000, { cwd: dir, env });
+      const id = await killedAfter(args, 2, csv);
+      // Half the rows gone from the source.
+      const lines = original.trimEnd().split('\n');
+      writeFileSync(csv, `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`);
+      const { answer, stderr } = await resume(id);
+      expect(stderr).toMatch(/search: the source .*changing\.csv changed since the run; training from the run's snapshot \(sha256 [0-9a-f]{12}, 1,319 rows\)/);
+      const shown = (a: SearchAnswer) => a.trials.map((t) => [t.trial, t.params, t.score]);
+      expect(shown(answer)).toEqual(shown(JSON.parse(whole.stdout) as SearchAnswer));
+      // Without a snapshot, a changed source is refused.
+      writeFileSync(csv, original);
+      const bare = await killedAfter([...args, '--no-snapshot'], 2, csv);
+      writeFileSync(csv, `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`);
+      const refused = await runCliAsync(['search', '--resume', bare.slice(0, 8)], 60_000, { cwd: dir, env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/the train data differs: .* kept no snapshot of its train data/);
     });
 
     it('ASHA: each trial goes on from the rungs it finished, and the result is the uninterrupted one', async () => {

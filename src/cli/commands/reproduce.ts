@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { decodePackage, encodePackage, type ModelPackage } from '../../pipeline/package.js';
 import { sha256Hex, type DataInput, type Run, type Store } from '../../store/index.js';
-import type { LoadOptions } from '../../data/load.js';
 import { gitState } from '../../store/provenance.js';
 import { runOrFail, withStore } from '../store.js';
-import { loadSnapshot, SNAPSHOT_MAX_MB_DEFAULT } from '../../data/snapshot.js';
+import { SNAPSHOT_MAX_MB_DEFAULT } from '../../data/snapshot.js';
 import type { LoadedData } from '../../data/load.js';
-import { readInput, runMetrics, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainingData, type TrainSettings } from '../training.js';
+import { runMetrics, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainingData, type TrainSettings } from '../training.js';
+import { readRunData, type ReadData } from '../run-data.js';
 import { HYPERPLANE_VERSION } from '../version.js';
 import { train } from './train.js';
 
@@ -60,51 +59,6 @@ async function recordedModelDigest(store: Store, run: Run): Promise<string | und
   if (artifact === undefined) return undefined;
   const bytes = await store.artifacts.get(artifact.sha256).catch(() => undefined);
   return bytes === undefined ? undefined : modelDigest(decodePackage(bytes, `run ${run.id}'s model`));
-}
-
-/** Where one data set of the reproduction came from: its source, or the run's snapshot when the source changed or is gone. */
-interface ReadData {
-  data: LoadedData;
-  snapshot?: Uint8Array;
-  note?: string;
-  /** Set when the run's snapshot was used: what happened to the source. */
-  fromSnapshot?: string;
-}
-
-/**
- * Reads one of the run's data sets again: from its source when that still has the run's fingerprint, else
- * from the snapshot the run kept, checked against the same fingerprint. Without a snapshot, refuses.
- */
-async function readRunData(run: Run, role: DataInput['role'], source: string, options: LoadOptions, policy: SnapshotPolicy): Promise<ReadData> {
-  const recorded = run.inputs.find((i) => i.role === role);
-  let read: { data: LoadedData; snapshot?: Uint8Array; note?: string } | undefined;
-  let failure: unknown;
-  try {
-    read = await readInput(role, source, options, policy);
-  } catch (e) {
-    failure = e;
-  }
-  if (recorded === undefined) {
-    if (read === undefined) throw failure;
-    return read;
-  }
-  if (read !== undefined && read.data.fingerprint === recorded.fingerprint) return read;
-  const what =
-    read === undefined
-      ? `${failure instanceof Error ? failure.message : String(failure)}`
-      : `the ${role} data differs: ${read.data.source} has fingerprint ${read.data.fingerprint.slice(0, 12)} (${read.data.table.nRows.toLocaleString('en-US')} rows), run ${run.id} used ${recorded.fingerprint.slice(0, 12)} (${recorded.rows.toLocaleString('en-US')} rows)`;
-  const artifact = run.artifacts.find((a) => a.name === SNAPSHOT_ARTIFACT[role]);
-  if (artifact === undefined) {
-    throw new HyperplaneError(`${what}; run ${run.id} kept no snapshot of its ${role} data to train from instead (\`hyperplane train --snapshot\` keeps one)`, read === undefined ? {} : { file: read.data.source });
-  }
-  const bytes = await withStore((store) => store.artifacts.get(artifact.sha256));
-  const loaded = await loadSnapshot(bytes, options);
-  if (loaded.fingerprint !== recorded.fingerprint) {
-    throw new HyperplaneError(`run ${run.id}'s snapshot of its ${role} data (sha256 ${artifact.sha256.slice(0, 12)}) reads as fingerprint ${loaded.fingerprint.slice(0, 12)}, not the recorded ${recorded.fingerprint.slice(0, 12)}: it cannot reproduce the run`, { field: 'run' });
-  }
-  const change = read === undefined ? (existsSync(source) ? 'can no longer be read' : 'is gone') : 'changed';
-  // The recorded source, not the scratch file: the package records its data's source, and the digests must match.
-  return { data: { ...loaded, source: recorded.source }, snapshot: bytes, fromSnapshot: `the source ${recorded.source} ${change} since the run; training from the run's snapshot (sha256 ${artifact.sha256.slice(0, 12)}, ${loaded.table.nRows.toLocaleString('en-US')} rows)` };
 }
 
 /** The run's data, each set from its source or from the run's snapshot, as `readTrainingData` gives it. */

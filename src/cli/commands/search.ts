@@ -28,6 +28,8 @@ interface SearchFlags extends RawReadFlags {
   timeBudget?: string;
   resume?: string;
   track: boolean;
+  snapshot?: boolean;
+  snapshotMaxMb?: string;
   json?: boolean;
 }
 
@@ -80,6 +82,9 @@ export function searchCommand(): Command {
     .option('--resume <run>', 'continue a stopped search (its run id) as it was recorded; finished evaluations are kept')
     .option('--experiment <name>', 'record the search and its trials under this experiment', 'Default')
     .option('--no-track', 'do not record the runs in the store')
+    .option('--snapshot', 'keep a Parquet copy of the data with the search, so that --resume works after the source changed or went away (the default up to --snapshot-max-mb, as train)')
+    .option('--no-snapshot', 'keep no copy of the data')
+    .option('--snapshot-max-mb <mb>', 'the size up to which a snapshot is kept by default (as train)')
     .option('--json', 'print the leaderboard as JSON');
   addReadOptions(command);
   return command.action(async (sourceArg: string | undefined, flags: SearchFlags, cmd: Command) => {
@@ -139,17 +144,23 @@ export function searchCommand(): Command {
     if (budget !== undefined && space.some((d) => d.name === budget.name)) throw new HyperplaneError(`--budget ${budget.name} is searched by --space too: ASHA sets it itself`);
     const points = settings.strategy === 'grid' ? grid(space, settings.steps) : randomPoints(space, settings.trials, settings.seed);
     const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : Math.max(1, Math.min(availableParallelism(), points.length));
+    const { snapshotPolicy } = await import('../run-data.js');
+    const snapshot = snapshotPolicy({ ...(flags.snapshot !== undefined ? { snapshot: flags.snapshot } : {}), ...(flags.snapshotMaxMb !== undefined ? { snapshotMaxMb: flags.snapshotMaxMb } : {}), track: flags.track });
     const timeBudget = flags.timeBudget === undefined ? undefined : Number(flags.timeBudget);
     if (timeBudget !== undefined && !(timeBudget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
 
-    const { loadData } = await import('../../data/load.js');
     const { crossValidation } = await import('../../pipeline/cross-validate.js');
     const { trialPool } = await import('../../pipeline/trial-pool.js');
     const { better } = await import('../../evaluate/evaluate.js');
     const { LearnError } = await import('../../learn/errors.js');
-    const data = await loadData(settings.source, settings.read);
-    const recordedInput = resumed?.inputs.find((i) => i.role === 'train');
-    if (recordedInput !== undefined && recordedInput.fingerprint !== data.fingerprint) throw new HyperplaneError(`${settings.source} changed since search ${resumed!.id} started (its rows differ): a resumed search must score its trials on the same data`, { field: 'resume' });
+    // The data, and a snapshot of it kept with the search; a resume reads the source if it has the search's
+    // fingerprint still, else the snapshot (or refuses: trials must be scored on the same rows).
+    const { readInput } = await import('../training.js');
+    const { readRunData } = await import('../run-data.js');
+    const read = resumed !== undefined ? await readRunData(resumed, 'train', settings.source, settings.read, { mode: 'off' }) : await readInput('train', settings.source, settings.read, snapshot);
+    const data = read.data;
+    if ('fromSnapshot' in read && read.fromSnapshot !== undefined) process.stderr.write(`search: ${read.fromSnapshot}\n`);
+    if (read.note !== undefined) process.stderr.write(`search: note: ${read.note}\n`);
     const cvOptions = { target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), ...(settings.metric !== '' ? { metric: settings.metric } : {}), folds: settings.folds, seed: settings.seed, ...(settings.group !== undefined ? { group: settings.group } : {}), ...(settings.time !== undefined ? { time: settings.time } : {}) };
     const cv = crossValidation(data, cvOptions);
     for (const w of cv.warnings) process.stderr.write(`search: warning: ${w}\n`);
@@ -168,6 +179,9 @@ export function searchCommand(): Command {
           ? await RunRecorder.start({ experiment: settings.experiment, name: `search ${learner.name}`, params: { learner: learner.name, strategy: settings.strategy, trials: points.length, cv: settings.folds, ...(settings.space !== null ? { space: settings.space } : {}) }, tags: { target: settings.target, learner: learner.name, source: basename(data.source), search: settings.strategy }, seed: settings.seed, config: settings as unknown as JsonValue, inputs })
           : undefined;
     const store: Store | undefined = recorder !== undefined ? await openStoreLazily() : undefined;
+    const snapshots: Record<string, Uint8Array> = read.snapshot !== undefined ? { data: read.snapshot } : {};
+    if (resumed === undefined && store !== undefined && read.snapshot !== undefined) await store.tracking.attachArtifact(recorder!.id, 'data', await store.artifacts.put(read.snapshot));
+    if (resumed === undefined && recorder !== undefined && read.note !== undefined) await store!.tracking.addWarnings(recorder.id, [read.note]);
     if (recorder !== undefined) process.stderr.write(`search: run ${recorder.id}${resumed !== undefined ? ' resumed' : ''}; if it stops, continue it with: hyperplane search --resume ${recorder.id.slice(0, 8)}\n`);
     // Each trial records where it ran, as every run does (the dashboard's run page shows it).
     const { currentEnvironment, gitState } = await import('../../store/provenance.js');
@@ -271,7 +285,7 @@ export function searchCommand(): Command {
       const { train } = await import('./train.js');
       const { runId } = await train(
         { source: settings.source, read: settings.read, target: settings.target, ...(settings.task !== undefined ? { task: settings.task } : {}), learner: learner.name, params: best.params as Record<string, JsonValue>, metric: cv.metric, evaluation, seed: settings.seed, timeBudgetSeconds: 60 },
-        { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation, inputs }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
+        { json: false, quiet: true, track: recorder !== undefined, experiment: settings.experiment, runName: `best of search (trial ${best.index + 1})`, tags: { search: recorder?.id ?? 'untracked', trial: String(best.index + 1), search_role: 'best' }, read: { data, evaluation, inputs, snapshots }, ...(recorder !== undefined ? { parent: recorder.id } : {}) },
       );
       await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: notRun > 0 ? [`${notRun} of ${points.length} configurations were not tried within the time budget`] : [], tags: { best: runId ?? '' } });
       const { renderSearchText, searchJson } = await import('../render/search-text.js');

@@ -10,6 +10,7 @@ import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
+import { snapshotPolicy } from '../run-data.js';
 import { SNAPSHOT_MAX_MB_DEFAULT, SNAPSHOT_MAX_MB_ENV } from '../../data/snapshot.js';
 import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
@@ -214,21 +215,6 @@ export function trainCommand(): Command {
     };
     await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
   });
-}
-
-/** --snapshot / --no-snapshot / --snapshot-max-mb: a run kept out of the store keeps no snapshot either. */
-function snapshotPolicy(flags: TrainFlags): SnapshotPolicy {
-  const env = process.env[SNAPSHOT_MAX_MB_ENV];
-  const [text, from] = flags.snapshotMaxMb !== undefined ? [flags.snapshotMaxMb, '--snapshot-max-mb'] : env !== undefined && env !== '' ? [env, `$${SNAPSHOT_MAX_MB_ENV}`] : [undefined, ''];
-  const mb = text === undefined ? SNAPSHOT_MAX_MB_DEFAULT : Number(text);
-  if (!(mb >= 0) || text?.trim() === '') throw new HyperplaneError(`${from} '${text}': expected a size in MiB, 0 or more (e.g. 64)`);
-  if (flags.track === false) {
-    if (flags.snapshot === true) throw new HyperplaneError('--snapshot keeps the data in the store, and --no-track records nothing there: drop one of them');
-    return { mode: 'off' };
-  }
-  if (flags.snapshot === true) return { mode: 'on' };
-  if (flags.snapshot === false) return { mode: 'off' };
-  return { mode: 'auto', maxBytes: mb * 2 ** 20 };
 }
 
 export interface TrainRunOptions {
