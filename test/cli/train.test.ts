@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read/source.js';
-import { fixture, runCli, tempDir, expectCleanError } from '../helpers.js';
+import { fixture, ROOT, runCli, tempDir, expectCleanError, testStoreUri } from '../helpers.js';
 
 /** A failing command: exit code 2 and one line on stderr, no stack. */
 function parseCsv(text: string): string[][] {
@@ -44,6 +45,13 @@ describe('train → predict → evaluate on real data', () => {
     const evaluate = runCli(['evaluate', join(out, 'model.hpkg'), fixture('penguins.json'), '--json']);
     expect(evaluate.code, evaluate.stderr).toBe(0);
     expect(JSON.parse(evaluate.stdout).accuracy).toBeCloseTo(correct / 344, 12);
+
+    // A reader that goes away after one line (`| head -1`): exit 0 and nothing on stderr, not an EPIPE stack trace.
+    for (const command of ['predict', 'evaluate']) {
+      const cut = spawnSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'dist', 'cli', 'main.js')}" ${command} "${join(out, 'model.hpkg')}" "${fixture('penguins.json')}" | head -1`], { encoding: 'utf8', env: { ...process.env, HYPERPLANE_STORE: testStoreUri() } });
+      expect(cut.stderr, command).toBe('');
+      expect(cut.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    }
   });
 
   it('predictions carry the id column, and Parquet output holds the same values as CSV', async () => {
