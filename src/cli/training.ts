@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadData, type LoadedData, type LoadOptions } from '../data/load.js';
-import { snapshotBytes, tableBytes } from '../data/snapshot.js';
+import type { LoadedData, LoadOptions } from '../data/load.js';
+import { tableBytes } from '../data/snapshot.js';
 import { parseDateText } from '../data/schema/values.js';
 import type { ReadOptions } from '../data/read/options.js';
 import type { ClassCurves, Point } from '../evaluate/curves.js';
@@ -11,10 +11,9 @@ import { featureImportance } from '../explain/importance.js';
 import { scorecardOf, scoreTable } from '../explain/scorecard.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { TargetSpec } from '../pipeline/pipeline.js';
-import { trainPipeline, type EvaluationPlan, type TrainProgress, type TrainResult } from '../pipeline/train.js';
+import type { EvaluationPlan, TrainProgress, TrainResult } from '../pipeline/train.js';
 import type { RulesSpec } from '../rules/rules.js';
 import type { DataInput, JsonValue } from '../store/index.js';
-import { renderReportHtml } from './render/report-html.js';
 import type { ScorecardReport } from './render/report-scorecard.js';
 
 /** How the model is measured, as recorded: a test file by its path (read again to reproduce); a holdout or folds keep each `group` whole. */
@@ -92,12 +91,15 @@ const mib = (bytes: number): string => (bytes < 2 ** 20 ? `${(bytes / 1024).toFi
 
 /** Reads one data set and, as the policy says, its snapshot (written from the table as read, then dropped). */
 export async function readInput(role: DataInput['role'], source: string, options: LoadOptions, policy: SnapshotPolicy): Promise<{ data: LoadedData; snapshot?: Uint8Array; note?: string }> {
+  // What training needs is loaded when it runs, not when the CLI starts (DuckDB, the trainer, the report's charts).
+  const { loadData } = await import('../data/load.js');
   const { raw, ...data } = await loadData(source, { ...options, keepRaw: policy.mode !== 'off' });
   if (raw === undefined) return { data };
   const size = tableBytes(raw);
   if (policy.mode === 'auto' && size > policy.maxBytes) {
     return { data, note: `no snapshot of the ${role} data: it is ${mib(size)} as read, above the ${mib(policy.maxBytes)} limit for a default snapshot (train --snapshot keeps one, --snapshot-max-mb moves the limit); reproduce needs the source unchanged` };
   }
+  const { snapshotBytes } = await import('../data/snapshot.js');
   return { data, snapshot: await snapshotBytes(raw) };
 }
 
@@ -124,6 +126,7 @@ export async function readTrainingData(settings: TrainSettings, policy: Snapshot
 /** Trains on data read by readTrainingData, as the settings say. */
 export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void): Promise<Trained> {
   const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
+  const { trainPipeline } = await import('../pipeline/train.js');
   const result = await trainPipeline(read.data, {
     target: settings.target,
     ...(settings.task !== undefined ? { task: settings.task } : {}),
@@ -225,6 +228,8 @@ export async function writeTrainOutputs(trained: Trained, out: string): Promise<
   const importance = summary['importance'] as ReturnType<typeof featureImportance>;
   const scorecard = scorecardReport(result);
   const encoder = new TextEncoder();
+  // The report's chart renderer loads when a report is written, not when the CLI starts.
+  const { renderReportHtml } = await import('./render/report-html.js');
   const bytes = {
     model: encodePackage(result.package),
     summary: encoder.encode(`${JSON.stringify(summary, null, 2)}\n`),

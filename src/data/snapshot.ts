@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadData, type LoadedData, type LoadOptions } from './load.js';
+import type { LoadedData, LoadOptions } from './load.js';
 import type { Table } from './table.js';
-import { writeColumns, type OutputColumn } from './write/columns-writer.js';
+import type { OutputColumn } from './write/columns-writer.js';
 
 /**
  * Data snapshots: a Parquet copy of a training's data as it was read, kept in the store so that the run
@@ -65,6 +65,8 @@ async function inScratch<T>(use: (path: string) => Promise<T>): Promise<T> {
  */
 export async function snapshotBytes(raw: Table): Promise<Uint8Array> {
   return inScratch(async (path) => {
+    // DuckDB loads only when a snapshot is written (the CLI's constants above are read at every start).
+    const { writeColumns } = await import('./write/columns-writer.js');
     await writeColumns(path, outputColumns(raw), 'parquet');
     return new Uint8Array(readFileSync(path));
   });
@@ -74,6 +76,7 @@ export async function snapshotBytes(raw: Table): Promise<Uint8Array> {
 export async function loadSnapshot(bytes: Uint8Array, options: Pick<LoadOptions, 'schemaPath' | 'schema'> = {}): Promise<LoadedData> {
   return inScratch(async (path) => {
     writeFileSync(path, bytes);
+    const { loadData } = await import('./load.js');
     return loadData(path, { ...options, format: 'parquet' });
   });
 }

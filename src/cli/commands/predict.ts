@@ -2,14 +2,13 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
-import { readForPipeline, writePredictions, type OutputColumn } from '../../pipeline/io.js';
+import type { OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
 import { sameLevel } from '../../data/schema/values.js';
 import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
-import { renderReportHtml } from '../render/report-html.js';
 import { loadModelRef } from '../model-ref.js';
 import { Explainer } from '../../explain/explainer.js';
 import { rulesOnly } from '../../explain/rules.js';
@@ -78,6 +77,8 @@ export function predictCommand(): Command {
     const explainer = depth !== undefined && rules === undefined && !card ? new Explainer(pipeline, flags.interventional === true ? 'interventional' : 'path-dependent') : undefined;
     // A big file: the prediction threads start while it is read.
     if (fileSize(source) > BIG_BATCH_BYTES) pipeline.prepareBatch();
+    // DuckDB loads when data is read, not when the CLI starts.
+    const { readForPipeline, writePredictions } = await import('../../pipeline/io.js');
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const scores = pipeline.scoreTable(table, where);
@@ -124,6 +125,7 @@ export function evaluateCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
+    const { readForPipeline } = await import('../../pipeline/io.js');
     const { table, source: where, infinite, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const inf = infinite.find((i) => i.column === target.name);
@@ -155,6 +157,7 @@ export function evaluateCommand(): Command {
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+      const { renderReportHtml } = await import('../render/report-html.js');
       writeFileSync(join(flags.out, 'report.html'), await renderReportHtml({ title: `${target.name}: ${pkg.info.learner} on ${where}`, info: { ...pkg.info, evaluation: `${keep.length.toLocaleString('en-US')} labelled rows of ${where}` }, target, metric: (Object.keys(evaluation.metrics)[0] ?? 'auc') as never, test: evaluation }));
     }
     if (flags.json) {
