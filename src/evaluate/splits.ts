@@ -139,3 +139,10 @@ export function timeSplit(times: ArrayLike<number>, cutoff: number, column: stri
   if (test.length === 0) throw new HyperplaneError(`no rows on or after ${when} to test on`, { column });
   return { train: Int32Array.from(train), test: Int32Array.from(test), dropped };
 }
+
+/** The rows' scores from row-major n × k scores (k per row: class probabilities, or 1): a split's or a fold's. */
+export function pickScores(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) for (let c = 0; c < k; c++) out[r * k + c] = scores[rows[r]! * k + c]!;
+  return out;
+}

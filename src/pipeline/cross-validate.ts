@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../errors.js';
 import { checkMetric, DEFAULT_METRIC, metricOf, type MetricName } from '../evaluate/evaluate.js';
-import { groupFolds, timeSplit } from '../evaluate/splits.js';
+import { groupFolds, pickScores, timeSplit } from '../evaluate/splits.js';
 import { selectRows } from '../data/table.js';
 import type { Candidate } from '../search/index.js';
 import type { TargetSpec } from './pipeline.js';
@@ -113,16 +113,8 @@ export function crossValidation(data: Data, options: CrossValidationOptions): Cr
         },
         assignment,
       );
-      return metricOf(metric, spec.task, yScored, scored === undefined ? scores : pickRows(scores, scored, k), spec.labels ?? []);
+      return metricOf(metric, spec.task, yScored, scored === undefined ? scores : pickScores(scores, scored, k), spec.labels ?? []);
     },
   };
 }
 
-/** The scores (row-major, k per row) of some rows. */
-function pickRows(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
-  const out = new Float64Array(rows.length * k);
-  rows.forEach((i, r) => {
-    for (let c = 0; c < k; c++) out[r * k + c] = scores[i * k + c]!;
-  });
-  return out;
-}

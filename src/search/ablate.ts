@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../errors.js';
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
-import { kFolds } from '../evaluate/splits.js';
+import { kFolds, pickScores } from '../evaluate/splits.js';
 
 /**
  * What an ablation retrains: the pipeline's out-of-fold scores (rows × classes; one a row for regression)
@@ -88,13 +88,7 @@ export async function ablate(objective: AblationObjective, options: AblationOpti
 /** The metric on one fold's rows (NaN where it is undefined there, e.g. AUC of a fold with one class). */
 function foldMetric(metric: MetricName, task: Task, labels: readonly string[], y: Float64Array, scores: Float64Array, rows: Int32Array): number {
   const k = task === 'regression' ? 1 : labels.length;
-  const yf = new Float64Array(rows.length);
-  const sf = new Float64Array(rows.length * k);
-  rows.forEach((row, r) => {
-    yf[r] = y[row]!;
-    for (let c = 0; c < k; c++) sf[r * k + c] = scores[row * k + c]!;
-  });
-  return metricOf(metric, task, yf, sf, labels);
+  return metricOf(metric, task, pickScores(y, rows, 1), pickScores(scores, rows, k), labels);
 }
 
 const meanOf = (values: readonly number[]): number => {

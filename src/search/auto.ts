@@ -1,6 +1,6 @@
 import { HyperplaneError } from '../errors.js';
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
-import { groupFolds, groupHoldout, holdout } from '../evaluate/splits.js';
+import { groupFolds, groupHoldout, holdout, pickScores } from '../evaluate/splits.js';
 import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { isReference, type Candidate } from './candidates.js';
 import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
@@ -190,10 +190,3 @@ function groupHoldoutAssignment(groups: ArrayLike<number>, seed: number): Int32A
   return assignment;
 }
 
-function pickScores(scores: Float64Array, rows: Int32Array, k: number): Float64Array {
-  const out = new Float64Array(rows.length * k);
-  rows.forEach((i, r) => {
-    for (let c = 0; c < k; c++) out[r * k + c] = scores[i * k + c]!;
-  });
-  return out;
-}
