@@ -4,7 +4,18 @@ import { loadSnapshot, SNAPSHOT_MAX_MB_DEFAULT, SNAPSHOT_MAX_MB_ENV } from '../d
 import { HyperplaneError } from '../errors.js';
 import type { DataInput, Run } from '../store/index.js';
 import { withStore } from './store.js';
-import { readInput, SNAPSHOT_ARTIFACT, type SnapshotPolicy } from './training.js';
+import { readInput, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainSettings } from './training.js';
+
+/**
+ * The settings `train` recorded with a run, or undefined for a run it did not record (a search's own run records
+ * a source, target, learner and seed too, but no params or evaluation; a trial or an ablation, neither).
+ */
+export function recordedTraining(run: Run): TrainSettings | undefined {
+  const object = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const c: unknown = run.config;
+  const ok = object(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number' && object(c['params']) && object(c['evaluation']);
+  return ok ? (c as unknown as TrainSettings) : undefined;
+}
 
 /** The snapshot flags `train` and `search` take. */
 export interface SnapshotFlags {

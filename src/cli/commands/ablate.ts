@@ -13,16 +13,12 @@ interface AblateFlags {
   json?: boolean;
 }
 
-/**
- * The settings `train` recorded with the run. Stricter than reproduce's check: a search's own run records a
- * source, target, learner and seed too, but no params or evaluation, and it trained no pipeline.
- */
-function trainedSettings(run: Run): TrainSettings {
-  const object = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  const c: unknown = run.config;
-  const ok = object(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number' && object(c['params']) && object(c['evaluation']);
-  if (!ok) throw new HyperplaneError(`run ${run.id} was not recorded by \`hyperplane train\` (a search, a trial or an ablation): ablate a trained run, such as a search's best`);
-  return run.config as unknown as TrainSettings;
+/** The settings `train` recorded with the run: only a trained run has a pipeline to ablate. */
+async function trainedSettings(run: Run): Promise<TrainSettings> {
+  const { recordedTraining } = await import('../run-data.js');
+  const settings = recordedTraining(run);
+  if (settings === undefined) throw new HyperplaneError(`run ${run.id} was not recorded by \`hyperplane train\` (a search, a trial or an ablation): ablate a trained run, such as a search's best`);
+  return settings;
 }
 
 /** The run's pipeline: its named learner and params, or the members an auto run's packaged model chose. */
@@ -63,7 +59,7 @@ export function ablateCommand(): Command {
       const { runOrFail, withStore } = await import('../store.js');
       const { run, experiment, candidates, settings } = await withStore(async (store) => {
         const found = await runOrFail(store, ref);
-        const settings = trainedSettings(found);
+        const settings = await trainedSettings(found);
         const experiments = await store.tracking.listExperiments();
         return { run: found, settings, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default', candidates: await pipelineCandidates(store, found, settings) };
       });

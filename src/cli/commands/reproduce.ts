@@ -7,7 +7,7 @@ import { runOrFail, withStore } from '../store.js';
 import { SNAPSHOT_MAX_MB_DEFAULT } from '../../data/snapshot.js';
 import type { LoadedData } from '../../data/load.js';
 import { runMetrics, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainingData, type TrainSettings } from '../training.js';
-import { readRunData, type ReadData } from '../run-data.js';
+import { readRunData, recordedTraining, type ReadData } from '../run-data.js';
 import { HYPERPLANE_VERSION } from '../version.js';
 import { train } from './train.js';
 
@@ -17,15 +17,12 @@ interface ReproduceFlags {
   track?: boolean;
 }
 
-/** The settings `train` recorded with the run, checked for the fields training needs. */
+/** The settings `train` recorded with the run; a search's run points to its best run. */
 function recordedSettings(run: Run): TrainSettings {
-  const c = run.config;
-  const object = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  const ok = object(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number' && object(c['params']) && object(c['evaluation']);
-  // A search's run records its own settings: what reproduces is its best configuration's run.
-  if (!ok && run.tags['search'] !== undefined && run.tags['best'] !== undefined) throw new HyperplaneError(`run ${run.id} is a search, not a training: reproduce its best run, ${run.tags['best'].slice(0, 8)}`, { field: 'run' });
-  if (!ok) throw new HyperplaneError(`run ${run.id} has no recorded training settings: only runs recorded by \`hyperplane train\` can be reproduced`, { field: 'run' });
-  return c as unknown as TrainSettings;
+  const settings = recordedTraining(run);
+  if (settings !== undefined) return settings;
+  if (run.tags['search'] !== undefined && run.tags['best'] !== undefined) throw new HyperplaneError(`run ${run.id} is a search, not a training: reproduce its best run, ${run.tags['best'].slice(0, 8)}`, { field: 'run' });
+  throw new HyperplaneError(`run ${run.id} has no recorded training settings: only runs recorded by \`hyperplane train\` can be reproduced`, { field: 'run' });
 }
 
 /** Refuses when the code differs from the run's: another Hyperplane version, or another commit of the project. */
