@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../errors.js';
+import { SNAPSHOT_MAX_MB_DEFAULT, SNAPSHOT_MAX_MB_ENV } from '../data/snapshot.js';
 import { COLUMN_READ_TYPES, type ColumnReadType, type ReadOptions, type SourceFormat } from '../data/read/options.js';
 
 /** The flags every command that reads data accepts. Each overrides what would otherwise be sniffed. */
@@ -78,4 +79,12 @@ export function wholeNumber(flag: string, text: string, min: number, max?: numbe
   const range = max !== undefined ? ` from ${min} to ${max}` : `, ${min} or more`;
   if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) throw new HyperplaneError(`${flag} ${text}: expected a whole number${range}`);
   return n;
+}
+
+/** --snapshot / --no-snapshot / --snapshot-max-mb, as `train` and `search` take them; `purpose` says what the copy makes possible. */
+export function addSnapshotOptions(command: Command, purpose: string): Command {
+  return command
+    .option('--snapshot', `keep a Parquet copy of the data in the store, so that ${purpose} after the source changed or went away (the default when the data as read is at most ${SNAPSHOT_MAX_MB_DEFAULT} MiB: 8 bytes a number or date, 1 a character of text)`)
+    .option('--no-snapshot', 'keep no copy of the data')
+    .option('--snapshot-max-mb <mb>', `the size up to which a snapshot is kept by default (default ${SNAPSHOT_MAX_MB_DEFAULT}, or $${SNAPSHOT_MAX_MB_ENV})`);
 }

@@ -5,7 +5,7 @@ import { HyperplaneError } from '../../errors.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { Point, Trial } from '../../search/index.js';
 import type { JsonValue, Run, Store } from '../../store/index.js';
-import { addReadOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 import type { SearchSettings } from '../search-state.js';
 
 interface SearchFlags extends RawReadFlags {
@@ -82,11 +82,9 @@ export function searchCommand(): Command {
     .option('--resume <run>', 'continue a stopped search (its run id) as it was recorded; finished evaluations are kept')
     .option('--experiment <name>', 'record the search and its trials under this experiment', 'Default')
     .option('--no-track', 'do not record the runs in the store')
-    .option('--snapshot', 'keep a Parquet copy of the data with the search, so that --resume works after the source changed or went away (the default up to --snapshot-max-mb, as train)')
-    .option('--no-snapshot', 'keep no copy of the data')
-    .option('--snapshot-max-mb <mb>', 'the size up to which a snapshot is kept by default (as train)')
     .option('--json', 'print the leaderboard as JSON');
   addReadOptions(command);
+  addSnapshotOptions(command, '--resume works');
   return command.action(async (sourceArg: string | undefined, flags: SearchFlags, cmd: Command) => {
     const { asha, declaredBudget, declaredSpace, grid, parseBudget, parseSpace, randomPoints, rungBudgets, runConcurrently } = await import('../../search/index.js');
     const { absoluteSource, timeSplitFlag } = await import('../training.js');

@@ -5,13 +5,12 @@ import { loadConfig } from '../../config/config.js';
 import type { RulesSpec } from '../../rules/rules.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
-import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
 import { snapshotPolicy } from '../run-data.js';
-import { SNAPSHOT_MAX_MB_DEFAULT, SNAPSHOT_MAX_MB_ENV } from '../../data/snapshot.js';
 import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
@@ -158,9 +157,6 @@ export function trainCommand(): Command {
     .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
     .option('--run-name <name>', "the run's name in the store")
     .option('--no-track', 'do not record the run in the store (.hyperplane/hyperplane.db, or $HYPERPLANE_STORE)')
-    .option('--snapshot', `keep a Parquet copy of the data in the store, so that \`reproduce\` works after the source changed or went away (the default when the data as read is at most ${SNAPSHOT_MAX_MB_DEFAULT} MiB: 8 bytes a number or date, 1 a character of text)`)
-    .option('--no-snapshot', 'keep no copy of the data')
-    .option('--snapshot-max-mb <mb>', `the size up to which a snapshot is kept by default (default ${SNAPSHOT_MAX_MB_DEFAULT}, or $${SNAPSHOT_MAX_MB_ENV})`)
     .option('--json', 'print the summary as JSON');
   const params = learnerParamOptions();
   // --class-weight is the command's own option, applied to every learner that takes class weights.
@@ -168,6 +164,7 @@ export function trainCommand(): Command {
   const learnerParams = params.filter((p) => !own.has(`--${p.flag}`));
   for (const p of learnerParams) command.option(`--${p.flag} <value>`, `${p.learners.join('/')}: ${p.doc}`);
   addReadOptions(command);
+  addSnapshotOptions(command, '`reproduce` works');
   return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
     const { source, flags, configParams, rules, recipe } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
