@@ -36,6 +36,17 @@ const unreachable = await postgresUnreachable();
 const skip = unreachable !== undefined && process.env['CI'] !== 'true';
 if (skip) console.warn(`skipping the store outage test: PostgreSQL is unreachable (${unreachable})`);
 
+
+/** Every answered id in the store's log (and, given, exactly that many penguins predictions), read through a connection of its own. */
+async function expectStored(uri: string, ids: readonly string[], count?: number): Promise<void> {
+  const check = await openStore({ uri });
+  try {
+    if (count !== undefined) expect(await check.predictions.count({ model: 'penguins' })).toBe(count);
+    expect((await missingFromLog(check, 'penguins', ids)).missing).toEqual([]);
+  } finally {
+    await check.close();
+  }
+}
 describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => {
   const schema = `hp_outage_${process.pid}`;
   const target = new URL(PG_URL);
@@ -89,13 +100,7 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
       await server.close();
       await store.close();
     }
-    const check = await openStore({ uri: direct });
-    try {
-      expect(await check.predictions.count({ model: 'penguins' })).toBe(5000);
-      expect((await missingFromLog(check, 'penguins', ids)).missing).toEqual([]);
-    } finally {
-      await check.close();
-    }
+    await expectStored(direct, ids, 5000);
   }, 60_000);
 
   it('a server started while its store is down answers from the journal, and its shipper stores every record once the store is back', async () => {
@@ -123,11 +128,6 @@ describe.skipIf(skip)('the PostgreSQL store stopped mid-load, then back', () => 
       await server.close();
       await store.close();
     }
-    const check = await openStore({ uri: direct });
-    try {
-      expect((await missingFromLog(check, 'penguins', ids)).missing).toEqual([]);
-    } finally {
-      await check.close();
-    }
+    await expectStored(direct, ids);
   }, 90_000);
 });
