@@ -28,6 +28,7 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['serve', async () => (await import('./commands/serve.js')).serveCommand()],
   ['ui', async () => (await import('./commands/ui.js')).uiCommand()],
   ['synth', async () => (await import('./commands/synth.js')).synthCommand()],
+  ['worker', async () => (await import('./commands/worker.js')).workerCommand()],
 ];
 
 const EXIT_USAGE = 2;

@@ -1,0 +1,75 @@
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import type { Store } from '../store/index.js';
+import { connectionOptions } from './connection.js';
+import { isTrialJob, TRIALS_QUEUE, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
+import { SnapshotCache } from './snapshots.js';
+import { queuePrefix, type QueueLocation } from './url.js';
+
+export interface WorkerOptions {
+  queue: QueueLocation;
+  /** Trials scored at once, each on its own thread (default 1). */
+  concurrency?: number;
+  /** BullMQ's key prefix (default $HYPERPLANE_QUEUE_PREFIX, then 'hyperplane'). */
+  prefix?: string;
+  /** How long a job's lock lasts without renewal: a worker gone this long has its trial moved back to wait (default 30 s). */
+  lockMs?: number;
+  /** Opens the store a job names (default: `openStore` of the URI, without migrating or repairing it). */
+  openStore?: (uri: string) => Promise<Store>;
+  /** Where the worker says what it did, a line at a time (default: nothing). */
+  log?: (line: string) => void;
+}
+
+export interface TrialWorker {
+  /** This worker's name in progress reports: host:pid. */
+  readonly name: string;
+  /** Finishes the trials it holds, then stops taking jobs. */
+  close(): Promise<void>;
+}
+
+async function defaultOpenStore(uri: string): Promise<Store> {
+  const { openStore } = await import('../store/index.js');
+  return openStore({ uri, migrate: false, repair: false, actor: `worker:${hostname()}` });
+}
+
+/** Takes trial jobs from the queue and scores them by cross-validation on the search's data snapshot. */
+export async function startWorker(options: WorkerOptions): Promise<TrialWorker> {
+  const name = `${hostname()}:${process.pid}`;
+  const log = options.log ?? ((): void => undefined);
+  const cache = new SnapshotCache(options.openStore ?? defaultOpenStore);
+  const lockMs = options.lockMs ?? 30_000;
+  const processor = async (job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult> => {
+    if (!isTrialJob(job.data)) throw new Error(`job ${job.id} is not a trial this version of hyperplane can score`);
+    const { search, index, candidate, cv, data } = job.data;
+    const started = performance.now();
+    await job.updateProgress({ stage: 'loading', worker: name } satisfies TrialProgress);
+    const slot = await cache.take(data, cv);
+    await job.updateProgress({ stage: 'scoring', worker: name } satisfies TrialProgress);
+    // A thread that died is not given back: the next job gets a fresh one.
+    const outcome = await slot.scorer.score(candidate);
+    slot.give();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log(`search ${search.slice(0, 8)} trial ${index + 1}: ${'score' in outcome ? `${outcome.score.toFixed(4)}` : `failed: ${outcome.error.message}`} (${seconds} s)`);
+    return outcome;
+  };
+  const worker = new Worker<TrialJobData, TrialJobResult>(TRIALS_QUEUE, processor, {
+    connection: connectionOptions(options.queue),
+    prefix: options.prefix ?? queuePrefix(),
+    concurrency: options.concurrency ?? 1,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+  });
+  worker.on('failed', (job, e) => {
+    if (job !== undefined) log(`trial job ${job.id} failed: ${e.message}`);
+  });
+  // A lost connection is retried by BullMQ; say so rather than crash.
+  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  await worker.waitUntilReady();
+  return {
+    name,
+    async close() {
+      await worker.close();
+      await cache.close();
+    },
+  };
+}
