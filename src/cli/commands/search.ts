@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { LEARNERS } from '../../learn/registry.js';
-import type { Point, Trial } from '../../search/index.js';
+import type { TrialPool } from '../../pipeline/trial-pool.js';
+import type { Candidate, Point, Trial } from '../../search/index.js';
 import type { JsonValue, Run, Store } from '../../store/index.js';
 import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 import type { SearchSettings } from '../search-state.js';
@@ -30,6 +31,7 @@ interface SearchFlags extends RawReadFlags {
   track: boolean;
   snapshot?: boolean;
   snapshotMaxMb?: string;
+  queue?: string;
   json?: boolean;
 }
 
@@ -77,7 +79,8 @@ export function searchCommand(): Command {
     .option('--eta <n>', 'asha: each rung keeps the best 1/eta of what reaches it', '3')
     .option('--metric <name>', 'what the search optimises (default: auc, accuracy or r2 by task)')
     .option('--seed <n>', 'seed for the draws, the folds and the learners', '0')
-    .option('--threads <n>', 'trials scored at once, each on its own thread (default: the cores, at most the trials)')
+    .option('--threads <n>', 'trials scored at once, each on its own thread (default: the cores, at most the trials; with --queue: every trial)')
+    .option('--queue <url>', 'score the trials as jobs on a BullMQ queue, redis://HOST:PORT, taken by `hyperplane worker` processes (default: $HYPERPLANE_QUEUE)')
     .option('--time-budget <seconds>', 'start no trial after this many seconds (those running finish)')
     .option('--resume <run>', 'continue a stopped search (its run id) as it was recorded; finished evaluations are kept')
     .option('--experiment <name>', 'record the search and its trials under this experiment', 'Default')
@@ -141,9 +144,14 @@ export function searchCommand(): Command {
     if (settings.strategy === 'asha' && budget === undefined) throw new HyperplaneError(`--strategy asha needs a budget: ${learner.name} declares none, so give --budget PARAM=MIN..MAX`);
     if (budget !== undefined && space.some((d) => d.name === budget.name)) throw new HyperplaneError(`--budget ${budget.name} is searched by --space too: ASHA sets it itself`);
     const points = settings.strategy === 'grid' ? grid(space, settings.steps) : randomPoints(space, settings.trials, settings.seed);
-    const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : Math.max(1, Math.min(availableParallelism(), points.length));
+    // Queued trials are read by the workers from the search's snapshot in the store.
+    const { chosenQueue } = await import('../../queue/url.js');
+    const queue = chosenQueue(flags.queue);
+    if (queue !== undefined && !flags.track) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot in the store, and --no-track records nothing there: drop --no-track');
+    if (queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot: drop --no-snapshot');
+    const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : queue !== undefined ? points.length : Math.max(1, Math.min(availableParallelism(), points.length));
     const { snapshotPolicy } = await import('../run-data.js');
-    const snapshot = snapshotPolicy({ ...(flags.snapshot !== undefined ? { snapshot: flags.snapshot } : {}), ...(flags.snapshotMaxMb !== undefined ? { snapshotMaxMb: flags.snapshotMaxMb } : {}), track: flags.track });
+    const snapshot = queue !== undefined ? ({ mode: 'on' } as const) : snapshotPolicy({ ...(flags.snapshot !== undefined ? { snapshot: flags.snapshot } : {}), ...(flags.snapshotMaxMb !== undefined ? { snapshotMaxMb: flags.snapshotMaxMb } : {}), track: flags.track });
     const timeBudget = flags.timeBudget === undefined ? undefined : Number(flags.timeBudget);
     if (timeBudget !== undefined && !(timeBudget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
 
@@ -178,7 +186,11 @@ export function searchCommand(): Command {
           : undefined;
     const store: Store | undefined = recorder !== undefined ? await openStoreLazily() : undefined;
     const snapshots: Record<string, Uint8Array> = read.snapshot !== undefined ? { data: read.snapshot } : {};
-    if (resumed === undefined && store !== undefined && read.snapshot !== undefined) await store.tracking.attachArtifact(recorder!.id, 'data', await store.artifacts.put(read.snapshot));
+    let snapshotKey = resumed?.artifacts.find((a) => a.name === 'data')?.sha256;
+    if (resumed === undefined && store !== undefined && read.snapshot !== undefined) {
+      snapshotKey = await store.artifacts.put(read.snapshot);
+      await store.tracking.attachArtifact(recorder!.id, 'data', snapshotKey);
+    }
     if (resumed === undefined && recorder !== undefined && read.note !== undefined) await store!.tracking.addWarnings(recorder.id, [read.note]);
     if (recorder !== undefined) process.stderr.write(`search: run ${recorder.id}${resumed !== undefined ? ' resumed' : ''}; if it stops, continue it with: hyperplane search --resume ${recorder.id.slice(0, 8)}\n`);
     // Each trial records where it ran, as every run does (the dashboard's run page shows it).
@@ -205,7 +217,37 @@ export function searchCommand(): Command {
       const kept = [...results.values()].filter((r) => !Number.isNaN(r.score) || r.note !== undefined).length;
       process.stderr.write(`search: ${kept} of ${points.length} trials had finished evaluations; they are kept\n`);
     }
-    const pool = trialPool(data, cvOptions, threads);
+    let pool: TrialPool;
+    let scoreTrial: (index: number, at: number | undefined, candidate: Candidate) => Promise<number>;
+    let undoSignals = (): void => undefined;
+    if (queue !== undefined) {
+      if (snapshotKey === undefined) throw new HyperplaneError(`search ${recorder!.id} kept no snapshot of its data, which queue workers read: resume it without --queue`, { field: 'queue' });
+      const { queueTrialPool } = await import('../../queue/pool.js');
+      const { beforeSignals } = await import('../../queue/interrupt.js');
+      const { storeTarget } = await import('../../store/index.js');
+      const target = storeTarget();
+      const storeUri = target.dialect === 'sqlite' ? `sqlite:${target.file}` : target.uri;
+      const queued = await queueTrialPool({
+        queue,
+        search: recorder!.id,
+        seed: settings.seed,
+        cv: cvOptions,
+        data: { sha256: snapshotKey, fingerprint: data.fingerprint, store: storeUri, source: data.source },
+        threads,
+        onProgress: (index, p) => void (p.stage === 'scoring' && process.stderr.write(`search: trial ${index + 1}/${points.length} is scored by worker ${p.worker}\n`)),
+      });
+      pool = queued;
+      scoreTrial = (index, at, candidate) => queued.scoreTrial(index, at ?? null, candidate);
+      // Ctrl-C: the trials no worker took leave the queue before the run is marked killed.
+      undoSignals = beforeSignals(['SIGINT', 'SIGTERM'], async () => {
+        const removed = await queued.cancel('the search was interrupted; its queued trials were removed');
+        process.stderr.write(`search: interrupted: ${removed} queued trials removed from ${queue.url}\n`);
+      });
+      process.stderr.write(`search: ${points.length} trials go to the queue at ${queue.url}; score them with: hyperplane worker --queue ${queue.url}\n`);
+    } else {
+      pool = trialPool(data, cvOptions, threads);
+      scoreTrial = (_index, _at, candidate) => pool.score(candidate);
+    }
     const started = performance.now();
     const stop = timeBudget === undefined ? undefined : (): boolean => performance.now() - started > timeBudget * 1000;
     try {
@@ -224,7 +266,7 @@ export function searchCommand(): Command {
         if (at !== undefined) result.reached = Math.max(result.reached ?? 0, at);
         let score: number;
         try {
-          score = await pool.score({ learner: learner.name, params: withBudget(point, at) });
+          score = await scoreTrial(index, at, { learner: learner.name, params: withBudget(point, at) });
         } catch (e) {
           if (!(e instanceof LearnError)) throw e;
           result.note = `failed: ${e.message}`;
@@ -294,6 +336,7 @@ export function searchCommand(): Command {
       await recorder?.fail(e);
       throw e;
     } finally {
+      undoSignals();
       await pool.close();
       await store?.close();
     }
