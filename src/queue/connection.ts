@@ -20,13 +20,15 @@ export function connectionOptions(location: QueueLocation): { host: string; port
  */
 export async function checkRedis(location: QueueLocation, timeoutMs = 3000): Promise<void> {
   const client = new Redis({ ...connectionOptions(location), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  // connect() only says "Connection is closed"; the client's error event has the cause (ECONNREFUSED, ENOTFOUND).
+  let cause: Error | undefined;
+  client.on('error', (e: Error) => void (cause ??= e));
   try {
     await client.connect();
     await client.ping();
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new HyperplaneError(`cannot reach the queue's Redis at ${location.url}: ${reason}`, { field: 'queue' });
+    const reason = (cause ?? (e instanceof Error ? e : new Error(String(e)))).message;
+    throw new HyperplaneError(`cannot reach the queue's Redis at ${location.url}: ${reason}`);
   } finally {
     client.disconnect();
   }

@@ -58,7 +58,7 @@ export async function queueTrialPool(options: QueueTrialPoolOptions): Promise<Qu
     await Promise.all([trials.waitUntilReady(), searches.waitUntilReady(), events.waitUntilReady()]);
   } catch (e) {
     await Promise.allSettled([trials.close(), searches.close(), flow.close(), events.close()]);
-    throw new HyperplaneError(`cannot reach the queue's Redis at ${options.queue.url}: ${e instanceof Error ? e.message : String(e)}`, { field: 'queue' });
+    throw new HyperplaneError(`cannot reach the queue's Redis at ${options.queue.url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return new BullTrialPool(options, prefix, trials, searches, flow, events);
 }

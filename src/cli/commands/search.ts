@@ -149,6 +149,7 @@ export function searchCommand(): Command {
     const queue = chosenQueue(flags.queue);
     if (queue !== undefined && !flags.track) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot in the store, and --no-track records nothing there: drop --no-track');
     if (queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot: drop --no-snapshot');
+    if (queue !== undefined) await (await import('../../queue/connection.js')).checkRedis(queue);
     const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : queue !== undefined ? points.length : Math.max(1, Math.min(availableParallelism(), points.length));
     const { snapshotPolicy } = await import('../run-data.js');
     const snapshot = queue !== undefined ? ({ mode: 'on' } as const) : snapshotPolicy({ ...(flags.snapshot !== undefined ? { snapshot: flags.snapshot } : {}), ...(flags.snapshotMaxMb !== undefined ? { snapshotMaxMb: flags.snapshotMaxMb } : {}), track: flags.track });

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliAsync, tempDir } from '../helpers.js';
+import { dropPrefix, jobKeys, REDIS_URL, skipWithoutRedis, startCli, stop, testPrefix, writeCsv, type Child } from './harness.js';
+
+interface SearchAnswer {
+  search: string;
+  trials: { trial: number; run: string; params: Record<string, number>; score: number }[];
+}
+
+const skip = await skipWithoutRedis('the queue search tests');
+
+describe.skipIf(skip)('search on the queue with hyperplane worker processes', () => {
+  const dir = tempDir('hyperplane-queue-search-');
+  const data = writeCsv(dir);
+  const prefix = testPrefix('search');
+  const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}`, HYPERPLANE_QUEUE_PREFIX: prefix, HYPERPLANE_QUEUE_LOCK_MS: '1000' };
+  const workers: Child[] = [];
+  const worker = async (): Promise<Child> => {
+    const w = startCli(['worker', '--queue', REDIS_URL], { cwd: dir, env });
+    workers.push(w);
+    await w.waitFor(/takes trials from/);
+    return w;
+  };
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => stop(w, 'SIGKILL')));
+    await dropPrefix(prefix);
+  });
+  const shown = (a: SearchAnswer): unknown[] => a.trials.map((t) => [t.trial, t.params, t.score]);
+
+  it('a grid on two workers gives the leaderboard of the in-process search for the seed: the same params and scores', async () => {
+    const args = ['search', data, '--target', 'label', '--learner', 'gbdt', '--strategy', 'grid', '--space', 'num_leaves=4..16,learning_rate=0.05..0.2', '--steps', '2', '--cv', '3', '--seed', '5', '--json'];
+    const local = await runCliAsync(args, 60_000, { cwd: dir, env });
+    expect(local.code, local.stderr).toBe(0);
+    const [a, b] = [await worker(), await worker()];
+    const queued = await runCliAsync([...args, '--queue', REDIS_URL], 60_000, { cwd: dir, env });
+    expect(queued.code, queued.stderr).toBe(0);
+    const [inProcess, onQueue] = [JSON.parse(local.stdout) as SearchAnswer, JSON.parse(queued.stdout) as SearchAnswer];
+    expect(onQueue.trials).toHaveLength(4);
+    expect(shown(onQueue)).toEqual(shown(inProcess));
+    // Both workers took trials, and the driver said which.
+    expect(queued.stderr).toMatch(/trial \d\/4 is scored by worker /);
+    expect(a.stderr() + b.stderr()).toMatch(/trial 1: /);
+    // The search's jobs and its parent are gone from the queue.
+    expect(await jobKeys(prefix, `trials:${onQueue.search}*`)).toEqual([]);
+    expect(await jobKeys(prefix, `searches:${onQueue.search}*`)).toEqual([]);
+    await Promise.all(workers.splice(0).map((w) => stop(w)));
+  });
+
+  it('kill -9 a worker mid-trial: another worker finishes its trial, and the leaderboard has each trial once', async () => {
+    const victim = await worker();
+    const search = startCli(['search', data, '--target', 'label', '--learner', 'gbdt', '--strategy', 'grid', '--space', 'n_estimators=1500..3000,min_data_in_leaf=2..3', '--steps', '2', '--cv', '3', '--json', '--queue', REDIS_URL], { cwd: dir, env });
+    const pid = victim.process.pid!;
+    await search.waitFor(new RegExp(`trial (\\d)/4 is scored by worker [^\\n]*:${pid}\\n`));
+    const killed = Number(new RegExp(`trial (\\d)/4 is scored by worker [^\\n]*:${pid}\\n`).exec(search.stderr())![1]);
+    await stop(victim, 'SIGKILL');
+    expect(victim.stderr()).not.toMatch(new RegExp(`trial ${killed}: `));
+    const rescuer = await worker();
+    const { code } = await search.exited;
+    expect(code, search.stderr()).toBe(0);
+    const answer = JSON.parse(search.stdout()) as SearchAnswer;
+    expect(answer.trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
+    expect(rescuer.stderr()).toMatch(new RegExp(`trial ${killed}: `));
+    // Each trial recorded once: one run per trial under the search, each finished.
+    expect(new Set(answer.trials.map((t) => t.run)).size).toBe(4);
+    expect(search.stderr().match(new RegExp(`search: trial ${killed}/4: `, 'g'))).toHaveLength(1);
+    await Promise.all(workers.splice(0).map((w) => stop(w)));
+  });
+});
