@@ -54,6 +54,6 @@ async function checkStore(): Promise<void> {
     const store = await openStore({ uri, migrate: false, repair: false });
     await store.close();
   } catch (e) {
-    throw new HyperplaneError(`cannot open the store ${redact(uri)} ($${STORE_ENV}): ${e instanceof Error ? e.message : String(e)}`, { field: 'store' });
+    throw new HyperplaneError(`cannot open the store ${redact(uri)} ($${STORE_ENV}): ${e instanceof Error ? e.message : String(e)}`);
   }
 }
