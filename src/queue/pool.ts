@@ -100,13 +100,18 @@ class BullTrialPool implements QueueTrialPool {
     const { search, seed } = this.options;
     const id = trialJobId(search, index, budget, seed);
     const outcome = new Promise<TrialJobResult>((resolve, reject) => this.waiting.set(id, { index, resolve, reject }));
+    const submitted = Date.now();
     try {
       await this.submit(id, { search, index, budget, seed, candidate, cv: this.options.cv, data: this.options.data });
       // A job already there (a resubmitted trial): its outcome may be in already, or a failure to run again.
-      const job = await Job.fromId<TrialJobData, TrialJobResult>(this.trials, id);
-      const state = await job?.getState();
-      if (state === 'completed') this.waiting.get(id)?.resolve(job!.returnvalue);
-      else if (state === 'failed') await job!.retry('failed');
+      // The state first: a job read before it completed would have no return value yet.
+      const state = await this.trials.getJobState(id);
+      if (state === 'completed' || state === 'failed') {
+        const job = await Job.fromId<TrialJobData, TrialJobResult>(this.trials, id);
+        if (state === 'completed' && job?.returnvalue != null) this.waiting.get(id)?.resolve(job.returnvalue);
+        // A failure from before this submission (an earlier driver's) runs again; a new one is this trial's outcome.
+        else if (state === 'failed' && (job?.finishedOn ?? 0) < submitted) await job?.retry('failed');
+      }
       const result = await outcome;
       if ('error' in result) throw received(result.error);
       return result.score;
