@@ -16,6 +16,8 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Opens the store a job names (default: `openStore` of the URI, without migrating or repairing it). */
   openStore?: (uri: string) => Promise<Store>;
+  /** Stop after this long without a trial (for batch jobs and CI; default: never). */
+  exitIdleMs?: number;
   /** Where the worker says what it did, a line at a time (default: nothing). */
   log?: (line: string) => void;
 }
@@ -25,6 +27,8 @@ export interface TrialWorker {
   readonly name: string;
   /** Finishes the trials it holds, then stops taking jobs. */
   close(): Promise<void>;
+  /** Resolves when the worker has stopped (closed, or idle for `exitIdleMs`). */
+  readonly closed: Promise<void>;
 }
 
 async function defaultOpenStore(uri: string): Promise<Store> {
@@ -65,11 +69,30 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
   // A lost connection is retried by BullMQ; say so rather than crash.
   worker.on('error', (e) => log(`queue error: ${e.message}`));
   await worker.waitUntilReady();
-  return {
-    name,
-    async close() {
-      await worker.close();
-      await cache.close();
-    },
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= (async () => {
+    clearInterval(idleCheck);
+    await worker.close();
+    await cache.close();
+  })());
+  // Idle: no trial held since the last one ended (or since the start).
+  let held = 0;
+  let lastBusy = performance.now();
+  worker.on('active', () => void held++);
+  const ended = (): void => {
+    held--;
+    lastBusy = performance.now();
   };
+  worker.on('completed', ended);
+  worker.on('failed', ended);
+  const exitIdleMs = options.exitIdleMs;
+  const idleCheck = setInterval(() => {
+    if (exitIdleMs !== undefined && held <= 0 && performance.now() - lastBusy >= exitIdleMs) {
+      log(`no trial for ${(exitIdleMs / 1000).toFixed(0)} s: stopping`);
+      void close();
+    }
+  }, 200);
+  if (exitIdleMs === undefined) clearInterval(idleCheck);
+  const closed = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
+  return { name, close, closed: closed.then(() => closing) };
 }

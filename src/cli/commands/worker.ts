@@ -5,6 +5,7 @@ import { wholeNumber } from '../read-options.js';
 interface WorkerFlags {
   queue?: string;
   concurrency: string;
+  exitIdle?: string;
 }
 
 /** For tests and impatient operators: how long a lost worker's trial stays locked before another worker takes it. */
@@ -19,17 +20,20 @@ export function workerCommand(): Command {
     .description('score search trials from a BullMQ queue on Redis (start any number, on any machine that reaches the queue and the store)')
     .option('--queue <url>', 'the queue: redis://HOST:PORT (default: $HYPERPLANE_QUEUE)')
     .option('--concurrency <n>', 'trials scored at once, each on its own thread', '1')
+    .option('--exit-idle <seconds>', 'stop after this many seconds without a trial (default: run until stopped)')
     .action(async (flags: WorkerFlags) => {
       const { chosenQueue, checkRedis, startWorker } = await import('../../queue/index.js');
       const queue = chosenQueue(flags.queue);
       if (queue === undefined) throw new HyperplaneError('name the queue with --queue redis://HOST:PORT (or set $HYPERPLANE_QUEUE)');
       const concurrency = wholeNumber('--concurrency', flags.concurrency, 1);
       const lockText = process.env[LOCK_ENV];
+      const exitIdle = flags.exitIdle === undefined ? undefined : Number(flags.exitIdle);
+      if (exitIdle !== undefined && !(exitIdle > 0)) throw new HyperplaneError(`--exit-idle ${flags.exitIdle}: expected seconds, above 0`);
       const lockMs = lockText !== undefined && lockText !== '' ? wholeNumber(`$${LOCK_ENV}`, lockText, 100) : undefined;
       await checkRedis(queue);
       await checkStore();
       const say = (line: string): void => void process.stderr.write(`worker: ${line}\n`);
-      const worker = await startWorker({ queue, concurrency, log: say, ...(lockMs !== undefined ? { lockMs } : {}) });
+      const worker = await startWorker({ queue, concurrency, log: say, ...(lockMs !== undefined ? { lockMs } : {}), ...(exitIdle !== undefined ? { exitIdleMs: exitIdle * 1000 } : {}) });
       say(`${worker.name} takes trials from ${queue.url} (${concurrency} at a time); stop with Ctrl-C or SIGTERM`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals): void => {
@@ -40,6 +44,7 @@ export function workerCommand(): Command {
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
+        void worker.closed.then(resolve);
       });
     });
 }
