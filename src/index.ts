@@ -33,6 +33,8 @@ export { trainPipeline, type TrainOptions, type TrainResult, type EvaluationPlan
 export { declaredSpace, declaredBudget, parseSpace, parseBudget, grid, randomPoints, asha, rungBudgets, type Space, type Dimension, type Point, type Budget, type Trial, type AshaOptions, type Candidate } from './search/index.js';
 export { crossValidation, type CrossValidation, type CrossValidationOptions } from './pipeline/cross-validate.js';
 export { trialPool, type TrialPool } from './pipeline/trial-pool.js';
+// The queue executor: trials as BullMQ jobs on Redis, scored by workers on any machine that reaches the queue and the store.
+export { queueTrialPool, startWorker, checkRedis, parseQueueUrl, TrialJobFailed, type QueueTrialPool, type QueueTrialPoolOptions, type TrialWorker, type WorkerOptions, type QueueLocation, type SnapshotRef, type TrialJobData, type TrialProgress } from './queue/index.js';
 export { ablatePipeline, type PipelineAblation, type PipelineAblationOptions } from './pipeline/ablate.js';
 export { defineConfig, loadConfig, trainConfigSchema, type TrainConfig, type TrainConfigInput } from './config/config.js';
 export {
