@@ -14,6 +14,8 @@ export interface WorkerOptions {
   prefix?: string;
   /** How long a job's lock lasts without renewal: a worker gone this long has its trial moved back to wait (default 30 s). */
   lockMs?: number;
+  /** The store to read snapshots from, as this machine reaches it (default: the one each job names, as its driver reached it). */
+  store?: string;
   /** Opens the store a job names (default: `openStore` of the URI, without migrating or repairing it). */
   openStore?: (uri: string) => Promise<Store>;
   /** Stop after this long without a trial (for batch jobs and CI; default: never). */
@@ -47,7 +49,7 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
     const { search, index, candidate, cv, data } = job.data;
     const started = performance.now();
     await job.updateProgress({ stage: 'loading', worker: name } satisfies TrialProgress);
-    const slot = await cache.take(data, cv);
+    const slot = await cache.take(options.store !== undefined ? { ...data, store: options.store } : data, cv);
     await job.updateProgress({ stage: 'scoring', worker: name } satisfies TrialProgress);
     // A thread that died is not given back: the next job gets a fresh one.
     const outcome = await slot.scorer.score(candidate);

@@ -31,9 +31,9 @@ export function workerCommand(): Command {
       if (exitIdle !== undefined && !(exitIdle > 0)) throw new HyperplaneError(`--exit-idle ${flags.exitIdle}: expected seconds, above 0`);
       const lockMs = lockText !== undefined && lockText !== '' ? wholeNumber(`$${LOCK_ENV}`, lockText, 100) : undefined;
       await checkRedis(queue);
-      await checkStore();
+      const store = await checkStore();
       const say = (line: string): void => void process.stderr.write(`worker: ${line}\n`);
-      const worker = await startWorker({ queue, concurrency, log: say, ...(lockMs !== undefined ? { lockMs } : {}), ...(exitIdle !== undefined ? { exitIdleMs: exitIdle * 1000 } : {}) });
+      const worker = await startWorker({ queue, concurrency, log: say, ...(store !== undefined ? { store } : {}), ...(lockMs !== undefined ? { lockMs } : {}), ...(exitIdle !== undefined ? { exitIdleMs: exitIdle * 1000 } : {}) });
       say(`${worker.name} takes trials from ${queue.url} (${concurrency} at a time); stop with Ctrl-C or SIGTERM`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals): void => {
@@ -49,15 +49,19 @@ export function workerCommand(): Command {
     });
 }
 
-/** A store named by $HYPERPLANE_STORE must open: a worker that cannot read snapshots would fail every trial it takes. */
-async function checkStore(): Promise<void> {
+/**
+ * The store named by $HYPERPLANE_STORE, which must open (a worker that cannot read snapshots would fail every trial
+ * it takes); the worker reads snapshots from it. Without it, each job names its search's store.
+ */
+async function checkStore(): Promise<string | undefined> {
   const { STORE_ENV, openStore } = await import('../../store/index.js');
   const uri = process.env[STORE_ENV];
-  if (uri === undefined || uri === '') return;
+  if (uri === undefined || uri === '') return undefined;
   const { redact } = await import('../../queue/snapshots.js');
   try {
     const store = await openStore({ uri, migrate: false, repair: false });
     await store.close();
+    return uri;
   } catch (e) {
     throw new HyperplaneError(`cannot open the store ${redact(uri)} ($${STORE_ENV}): ${e instanceof Error ? e.message : String(e)}`);
   }
