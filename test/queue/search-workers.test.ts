@@ -66,4 +66,23 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     expect(search.stderr().match(new RegExp(`search: trial ${killed}/4: `, 'g'))).toHaveLength(1);
     await Promise.all(workers.splice(0).map((w) => stop(w)));
   });
+
+  it('the driver killed: search --resume takes the trials the workers finished meanwhile from the queue, running none twice', async () => {
+    const args = ['search', data, '--target', 'label', '--learner', 'logistic', '--strategy', 'grid', '--space', 'C=0.1..10:log', '--steps', '4', '--cv', '3', '--json'];
+    const driver = startCli([...args, '--queue', REDIS_URL], { cwd: dir, env });
+    // Four jobs on the queue, then the driver dies before any worker scores them.
+    await driver.waitFor(/trials go to the queue/);
+    const id = /search: run ([0-9a-f]+)/.exec(driver.stderr())![1]!;
+    for (let i = 0; i < 100 && (await jobKeys(prefix, `trials:${id}.t?.b-.s0`)).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    await stop(driver, 'SIGKILL');
+    const w = await worker();
+    await w.waitFor(/(trial \d: [\s\S]*){4}/);
+    const resumed = await runCliAsync(['search', '--resume', id, '--queue', REDIS_URL, '--json'], 60_000, { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const local = await runCliAsync(args, 60_000, { cwd: dir, env });
+    expect(shown(JSON.parse(resumed.stdout) as SearchAnswer)).toEqual(shown(JSON.parse(local.stdout) as SearchAnswer));
+    // Each trial was scored once, by the worker, while no driver ran.
+    expect(w.stderr().match(/ trial \d: /g)).toHaveLength(4);
+    await Promise.all(workers.splice(0).map((x) => stop(x)));
+  });
 });
