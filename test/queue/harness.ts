@@ -111,7 +111,7 @@ export function startCli(args: readonly string[], options: { cwd: string; env: R
     exited,
     waitFor: (pattern, limit = 20_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${limit} ms; stderr:\n${stderr}`)), limit);
+        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${limit} ms (exit code ${child.exitCode}); stderr:\n${stderr}`)), limit);
         const check = (): void => {
           if (!pattern.test(stderr)) return;
           clearTimeout(timer);
@@ -120,6 +120,12 @@ export function startCli(args: readonly string[], options: { cwd: string; env: R
         };
         watchers.push(check);
         check();
+        // A child that exits without the line fails at once, with what it said.
+        void exited.then(({ code }) => {
+          if (pattern.test(stderr)) return;
+          clearTimeout(timer);
+          reject(new Error(`exited (code ${code}) with no line matching ${pattern}; stderr:\n${stderr}`));
+        });
       }),
   };
 }

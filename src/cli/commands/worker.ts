@@ -59,7 +59,8 @@ async function checkStore(): Promise<string | undefined> {
   if (uri === undefined || uri === '') return undefined;
   const { redact } = await import('../../queue/snapshots.js');
   try {
-    const store = await openStore({ uri, migrate: false, repair: false });
+    // Migrated as every command's store is (a worker may start before any search made it); runs are the driver's to repair.
+    const store = await openStore({ uri, repair: false });
     await store.close();
     return uri;
   } catch (e) {
