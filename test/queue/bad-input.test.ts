@@ -9,6 +9,13 @@ describe('queue bad input', () => {
     await expectRefused(['worker', '--queue', 'redis://127.0.0.1:1'], /cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
+  it('a search whose queue is unreachable, or which keeps no snapshot for the workers, is refused before reading data', async () => {
+    const search = ['search', 'missing.csv', '--target', 'y', '--learner', 'gbdt'];
+    await expectRefused([...search, '--queue', 'redis://127.0.0.1:1'], /cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:1/);
+    await expectRefused([...search, '--queue', 'redis://127.0.0.1:1', '--no-track'], /--queue: .*drop --no-track/);
+    await expectRefused([...search, '--queue', 'redis://127.0.0.1:1', '--no-snapshot'], /--queue: .*drop --no-snapshot/);
+  });
+
   it('a malformed --queue or $HYPERPLANE_QUEUE is refused naming it and the expected form', async () => {
     await expectRefused(['worker', '--queue', 'http://127.0.0.1:6379'], /--queue 'http:\/\/127\.0\.0\.1:6379': expected redis:\/\/HOST:PORT/);
     await expectRefused(['search', 'data.csv', '--target', 'y', '--learner', 'gbdt', '--queue', '127.0.0.1:6379'], /--queue '127\.0\.0\.1:6379': expected redis:\/\/HOST:PORT/);
