@@ -71,6 +71,21 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     await Promise.all(workers.splice(0).map((w) => stop(w)));
   });
 
+  it('SIGTERM on a worker finishes the trial it holds, takes no other, then exits', async () => {
+    const w = await worker();
+    const search = startCli(['search', data, '--target', 'label', '--learner', 'gbdt', '--strategy', 'grid', '--space', 'n_estimators=6000..9000', '--steps', '2', '--cv', '3', '--json', '--queue', REDIS_URL], { cwd: dir, env });
+    const taken = new RegExp(`trial (\\d)/2 is scored by worker [^\\n]*:${w.process.pid!}\\n`);
+    await search.waitFor(taken);
+    const held = Number(taken.exec(search.stderr())![1]);
+    w.process.kill('SIGTERM');
+    expect((await w.exited).code).toBe(0);
+    expect(w.stderr().match(/ trial \d: /g)).toEqual([` trial ${held}: `]);
+    // The other trial waits for the next worker.
+    await worker();
+    expect((await search.exited).code, search.stderr()).toBe(0);
+    await Promise.all(workers.splice(0).map((x) => stop(x)));
+  });
+
   it('the driver killed: search --resume takes the trials the workers finished meanwhile from the queue, running none twice', async () => {
     const args = ['search', data, '--target', 'label', '--learner', 'logistic', '--strategy', 'grid', '--space', 'C=0.1..10:log', '--steps', '4', '--cv', '3', '--json'];
     const driver = startCli([...args, '--queue', REDIS_URL], { cwd: dir, env });
