@@ -17,6 +17,8 @@ export class SnapshotCache {
 
   constructor(
     private readonly openStore: (uri: string) => Promise<Store>,
+    /** Told each time a snapshot is read from its store (once per fingerprint while it stays cached). */
+    private readonly onRead: (ref: SnapshotRef, rows: number) => void = () => undefined,
     /** Tables kept at once: a worker serves one search at a time, mostly. */
     private readonly keep = 2,
   ) {}
@@ -57,6 +59,7 @@ export class SnapshotCache {
     }
     const loaded = await loadSnapshot(bytes, ref.schema !== undefined ? { schema: ref.schema } : {});
     if (loaded.fingerprint !== ref.fingerprint) throw new HyperplaneError(`the data snapshot ${ref.sha256.slice(0, 12)} reads as fingerprint ${loaded.fingerprint.slice(0, 12)}, not the search's ${ref.fingerprint.slice(0, 12)}`);
+    this.onRead(ref, loaded.table.nRows);
     return { table: loaded.table, schema: loaded.schema, source: ref.source, fingerprint: loaded.fingerprint, infinite: loaded.infinite };
   }
 

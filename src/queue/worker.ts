@@ -3,7 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Store } from '../store/index.js';
 import { connectionOptions } from './connection.js';
 import { isTrialJob, TRIALS_QUEUE, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
-import { SnapshotCache } from './snapshots.js';
+import { redact, SnapshotCache } from './snapshots.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
 export interface WorkerOptions {
@@ -42,7 +42,7 @@ async function defaultOpenStore(uri: string): Promise<Store> {
 export async function startWorker(options: WorkerOptions): Promise<TrialWorker> {
   const name = `${hostname()}:${process.pid}`;
   const log = options.log ?? ((): void => undefined);
-  const cache = new SnapshotCache(options.openStore ?? defaultOpenStore);
+  const cache = new SnapshotCache(options.openStore ?? defaultOpenStore, (ref, rows) => log(`read the data snapshot ${ref.sha256.slice(0, 12)} (${rows.toLocaleString('en-US')} rows) from ${redact(ref.store)}`));
   const lockMs = options.lockMs ?? 30_000;
   const processor = async (job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult> => {
     if (!isTrialJob(job.data)) throw new Error(`job ${job.id} is not a trial this version of hyperplane can score`);

@@ -41,6 +41,8 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     // Both workers took trials, and the driver said which.
     expect(queued.stderr).toMatch(/trial \d\/4 is scored by worker /);
     expect(a.stderr() + b.stderr()).toMatch(/trial 1: /);
+    // Each worker read the snapshot once, however many trials it scored.
+    for (const w of [a, b]) expect(w.stderr().match(/read the data snapshot/g) ?? []).toHaveLength(w.stderr().includes(' trial ') ? 1 : 0);
     // The search's jobs and its parent are gone from the queue.
     expect(await jobKeys(prefix, `trials:${onQueue.search}*`)).toEqual([]);
     expect(await jobKeys(prefix, `searches:${onQueue.search}*`)).toEqual([]);
