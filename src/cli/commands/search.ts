@@ -149,6 +149,7 @@ export function searchCommand(): Command {
     const queue = chosenQueue(flags.queue);
     if (queue !== undefined && !flags.track) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot in the store, and --no-track records nothing there: drop --no-track');
     if (queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data from the search\'s snapshot: drop --no-snapshot');
+    if (queue !== undefined && resumed !== undefined && !resumed.artifacts.some((a) => a.name === 'data')) throw new HyperplaneError(`search ${resumed.id} kept no snapshot of its data, which queue workers read: resume it without --queue`, { field: 'queue' });
     if (queue !== undefined) await (await import('../../queue/connection.js')).checkRedis(queue);
     const threads = flags.threads !== undefined ? wholeNumber('--threads', flags.threads, 1) : queue !== undefined ? points.length : Math.max(1, Math.min(availableParallelism(), points.length));
     const { snapshotPolicy } = await import('../run-data.js');
@@ -222,20 +223,25 @@ export function searchCommand(): Command {
     let scoreTrial: (index: number, at: number | undefined, candidate: Candidate) => Promise<number>;
     let undoSignals = (): void => undefined;
     if (queue !== undefined) {
-      if (snapshotKey === undefined) throw new HyperplaneError(`search ${recorder!.id} kept no snapshot of its data, which queue workers read: resume it without --queue`, { field: 'queue' });
       const { queueTrialPool } = await import('../../queue/pool.js');
       const { beforeSignals } = await import('../../queue/interrupt.js');
       const { storeTarget } = await import('../../store/index.js');
       const target = storeTarget();
       const storeUri = target.dialect === 'sqlite' ? `sqlite:${target.file}` : target.uri;
+      // Redis gone since the check: the run is marked failed, as after any error of the search.
       const queued = await queueTrialPool({
         queue,
         search: recorder!.id,
         seed: settings.seed,
         cv: cvOptions,
-        data: { sha256: snapshotKey, fingerprint: data.fingerprint, store: storeUri, source: data.source },
+        // A new search kept its snapshot (on for --queue), a resumed one had it (checked above).
+        data: { sha256: snapshotKey!, fingerprint: data.fingerprint, store: storeUri, source: data.source },
         threads,
         onProgress: (index, p) => void (p.stage === 'scoring' && process.stderr.write(`search: trial ${index + 1}/${points.length} is scored by worker ${p.worker}\n`)),
+      }).catch(async (e: unknown) => {
+        await recorder?.fail(e);
+        await store?.close();
+        throw e;
       });
       pool = queued;
       scoreTrial = (index, at, candidate) => queued.scoreTrial(index, at ?? null, candidate);
