@@ -136,8 +136,11 @@ class BullTrialPool implements QueueTrialPool {
   async cancel(reason: string): Promise<number> {
     this.cancelled = reason;
     let removed = 0;
-    // A job a worker holds is locked and stays; the others go.
-    for (const id of this.submitted) removed += await this.trials.remove(id, { removeChildren: false }).catch(() => 0);
+    // Only the jobs no worker took: one a worker holds is locked, and a finished one is kept for --resume to find.
+    for (const id of this.submitted) {
+      const state = await this.trials.getJobState(id).catch(() => 'unknown');
+      if (state === 'waiting' || state === 'prioritized' || state === 'delayed') removed += await this.trials.remove(id, { removeChildren: false }).catch(() => 0);
+    }
     for (const w of this.waiting.values()) w.reject(new HyperplaneError(reason));
     return removed;
   }
