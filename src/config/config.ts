@@ -3,7 +3,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
 import { monitorConfigSchema, parseMonitorConfig } from '../monitor/alerts/config.js';
-import { rulesSchema } from '../rules/rules.js';
+import { rulesSchema } from '../learn/rules/rules-params.js';
 
 /** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
 export const trainConfigSchema = z

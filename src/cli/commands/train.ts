@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
-import type { RulesSpec } from '../../rules/rules.js';
+import type { RulesSpec } from '../../learn/rules/rules-params.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
 import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
@@ -45,6 +45,8 @@ interface TrainFlags extends RawReadFlags {
 function learnerParamOptions(): { flag: string; key: string; learners: string[]; doc: string }[] {
   const byKey = new Map<string, { flag: string; key: string; learners: string[]; doc: string }>();
   for (const learner of LEARNERS.values()) {
+    // Written conditions (rules) are the config's `rules`, not flags.
+    if (learner.conditions !== undefined) continue;
     const shape = (learner.params as unknown as { shape?: Record<string, { description?: string }> }).shape ?? {};
     for (const [key, schema] of Object.entries(shape)) {
       const entry = byKey.get(key) ?? { flag: key.replace(/_/g, '-'), key, learners: [], doc: schema.description ?? '' };
@@ -138,7 +140,7 @@ export function trainCommand(): Command {
     .option('--config <file>', 'hyperplane.config.ts / .js / .json / .yaml with these settings; flags given here override it')
     .option('--target <column>', 'the column to predict')
     .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
-    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`, 'auto')
+    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}`, 'auto')
     .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
     .option('--test <data>', 'evaluate on this data instead of a split')
     .option('--split <share>', 'hold out this share of rows (stratified) for test (default 0.2)')
@@ -168,7 +170,8 @@ export function trainCommand(): Command {
   return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
     const { source, flags, configParams, rules, recipe } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
-    if (learner !== 'auto' && learner !== 'rules' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, rules (with rules in --config), ${[...LEARNERS.keys()].join(', ')}`);
+    if (learner !== 'auto' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, ${[...LEARNERS.keys()].map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}`);
+    if (learner === 'rules' && rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
     if (learner === 'auto' && Object.keys(configParams).length > 0) throw new HyperplaneError(`params are for a named learner; auto chooses its own (set learner in the config)`, { field: 'params' });
     const given: Record<string, unknown> = { ...configParams };
     for (const p of learnerParams) {
@@ -198,7 +201,8 @@ export function trainCommand(): Command {
       target: flags.target,
       ...(flags.task !== undefined ? { task: flags.task } : {}),
       learner,
-      params: given as Record<string, JsonValue>,
+      // The rules learner's params are the config's rules.
+      params: (learner === 'rules' && rules !== undefined ? rules : given) as Record<string, JsonValue>,
       ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
       evaluation: evaluationSetting(flags),
       ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
