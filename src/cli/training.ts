@@ -40,6 +40,8 @@ export interface TrainSettings {
   threshold?: string;
   seed: number;
   timeBudgetSeconds: number;
+  /** auto: ASHA over this many configurations after the portfolio. */
+  refineTrials?: number;
   rules?: RulesSpec;
   recipe?: { outputs: string[]; groups: Record<string, string[]> };
 }
@@ -140,6 +142,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     ...(threshold !== undefined ? { threshold } : {}),
     seed: settings.seed,
     timeBudgetSeconds: settings.timeBudgetSeconds,
+    ...(settings.refineTrials !== undefined ? { refineTrials: settings.refineTrials } : {}),
     // The config's rules are the rules learner's params: alone with `learner: rules`, beside the learners under auto.
     ...(settings.learner === 'auto' && settings.rules !== undefined ? { teamCandidates: [{ learner: 'rules', params: settings.rules }] } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),

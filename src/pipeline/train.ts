@@ -50,6 +50,8 @@ export interface TrainOptions {
   seed: number;
   /** auto: seconds for the whole search (the final fit included). */
   timeBudgetSeconds: number;
+  /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space, within the budget (default 0: none). */
+  refineTrials?: number;
   onProgress?: (event: TrainProgress) => void;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
@@ -211,7 +213,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
-    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;

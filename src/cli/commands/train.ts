@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/config.js';
 import type { RulesSpec } from '../../learn/rules/rules-params.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
-import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
@@ -30,6 +30,7 @@ interface TrainFlags extends RawReadFlags {
   threshold?: string;
   seed: string;
   timeBudget: string;
+  refine?: string;
   out?: string;
   schema?: string;
   json?: boolean;
@@ -115,6 +116,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('threshold', config.threshold);
   set('seed', String(config.seed));
   set('timeBudget', String(config.timeBudget));
+  set('refine', config.refine === undefined ? undefined : String(config.refine));
   set('schema', config.schema);
   set('out', config.out);
   set('query', config.query);
@@ -154,6 +156,7 @@ export function trainCommand(): Command {
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
+    .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
     .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
     .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
@@ -191,6 +194,8 @@ export function trainCommand(): Command {
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
+    const refine = flags.refine === undefined ? undefined : wholeNumber('--refine', flags.refine, 0);
+    if (refine !== undefined && learner !== 'auto') throw new HyperplaneError(`--refine is for --learner auto; ${learner} is fitted with the params given`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
     const snapshot = snapshotPolicy(flags);
@@ -211,6 +216,7 @@ export function trainCommand(): Command {
       ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
       seed,
       timeBudgetSeconds: budget,
+      ...(refine !== undefined && refine > 0 ? { refineTrials: refine } : {}),
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
