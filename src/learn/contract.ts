@@ -28,6 +28,11 @@ export interface FitOptions {
   seed?: number;
   /** Classification: the class labels by code, for learners whose params name classes (rules' outcomes). */
   classes?: readonly string[];
+  /**
+   * Each row's group (a customer), when rows of one group must stay together: a learner that holds rows out of
+   * its own fit (boosting's early stopping) holds out whole groups, or it would stop on rows whose group it sees.
+   */
+  groups?: Int32Array;
 }
 
 /** What production needs to know about how training went. */

@@ -22,7 +22,7 @@ import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
-import { groupCount, pickCodes, splitRows } from './split.js';
+import { groupCodes, groupCount, pickCodes, splitRows } from './split.js';
 
 /**
  * How the final model's quality is measured. With a `group` column, rows of one group (a customer) are
@@ -135,6 +135,8 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
   const family = learner.capabilities.missingValues === 'reject' ? 'linear' : 'tree';
   const conditions = learner.conditions?.(checkParams(learner, candidate.params)).map((c) => ({ if: c.if, field: `${learner.name}.${c.field}` }));
   const key = conditions === undefined ? family : `conditions ${JSON.stringify(conditions)}`;
+  // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
+  const group = groupColumn(options.evaluation);
   let byFamily = recipeCache.get(table);
   if (byFamily === undefined) recipeCache.set(table, (byFamily = new Map()));
   let prepared = byFamily.get(key);
@@ -142,8 +144,6 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
     // The target goes in for supervised steps (trees' text scores), fitted on these rows only: in auto's
     // cross-validation each fold's recipe sees only that fold's training rows.
     const supervision = { y, task: target.task, seed: options.seed, name: target.name, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
-    // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
-    const group = groupColumn(options.evaluation);
     const outputs = conditions !== undefined ? { conditions } : options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {};
     try {
       prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...outputs });
@@ -159,7 +159,9 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
   const shape = paramKeys(learner);
   if (shape.has('categorical_features') && params['categorical_features'] === undefined && recipe.categorical.length > 0) params['categorical_features'] = recipe.categorical;
   if (options.classWeight !== undefined && shape.has('class_weight') && params['class_weight'] === undefined) params['class_weight'] = options.classWeight;
-  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(target.labels !== undefined ? { classes: target.labels } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
+  // Rows of one group (a customer) stay on one side of a learner's own holdout (early stopping) too.
+  const groups = group !== undefined && table.columns.some((c) => c.name === group) ? groupCodes(table, group, target.name).codes : undefined;
+  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(target.labels !== undefined ? { classes: target.labels } : {}), ...(groups !== undefined ? { groups } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
   return { recipe, model, weight: 1 };
 }
 
