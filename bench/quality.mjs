@@ -3,7 +3,8 @@
 // public data sets, on the same fixed splits (bench/quality-data.py), in one run. Scores: test AUC
 // (binary), accuracy (multiclass), R² (regression).
 //
-//   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name] [--refit-only] [--no-refit-table] [--refit-learners gbdt,auto]
+//   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name] [--refit-only] [--no-refit-table] [--refit-learners gbdt,auto] [--refine N]
+// --refine N: each set also trained by `auto --refine N` (the portfolio, then ASHA over N configurations), a column beside auto's.
 //
 // A second table shows what train's refit is worth: the default evaluation (a 20% holdout of the
 // training file) with and without --no-refit, each package then scored on the same untouched test file.
@@ -23,6 +24,7 @@ const refitOnly = args.includes('--refit-only');
 const refitTable = !args.includes('--no-refit-table');
 // Which learners the refit table trains: gbdt alone is deterministic (no time budget) and quick.
 const refitLearners = option('--refit-learners', 'gbdt,auto').split(',');
+const refine = option('--refine', undefined);
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const out = join(here, 'out', 'quality');
 if (!existsSync(join(out, 'manifest.json'))) execFileSync(python, [join(here, 'quality-data.py'), out], { stdio: 'inherit' });
@@ -40,21 +42,26 @@ const peers = new Map(
     .map((r) => [r.name, r]),
 );
 const rows = [];
-for (const c of refitOnly ? [] : manifest) {
+/** auto on the set's training file, scored on its test file. */
+function auto(c, extra, dir) {
   const t0 = performance.now();
   const stdout = execFileSync(
     process.execPath,
-    [join(root, 'dist/cli/main.js'), 'train', c.train, '--target', c.target, '--task', c.task, '--test', c.test, '--time-budget', String(budget), '--out', join(out, 'runs', c.name), '--json'],
+    [join(root, 'dist/cli/main.js'), 'train', c.train, '--target', c.target, '--task', c.task, '--test', c.test, '--time-budget', String(budget), '--out', join(out, dir, c.name), '--json', ...extra],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
-  const seconds = (performance.now() - t0) / 1000;
-  const summary = JSON.parse(stdout);
+  return { seconds: (performance.now() - t0) / 1000, summary: JSON.parse(stdout) };
+}
+for (const c of refitOnly ? [] : manifest) {
+  const { seconds, summary } = auto(c, [], 'runs');
   const ours = summary.test[METRIC[c.task]];
+  const refined = refine === undefined ? undefined : auto(c, ['--refine', refine], 'refined');
   const p = peers.get(c.name);
   const peerScores = Object.entries(p).filter(([k]) => k !== 'name');
   const [bestName, best] = peerScores.reduce((a, b) => (b[1].score > a[1].score ? b : a));
-  rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), matches: ours >= best.score - TOLERANCE[c.task], beats: ours > best.score });
-  console.error(`${c.name}: ours ${ours.toFixed(4)} (${summary.learner}, ${seconds.toFixed(1)} s), best peer ${bestName} ${best.score.toFixed(4)}`);
+  const refinedScore = refined?.summary.test[METRIC[c.task]];
+  rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), matches: ours >= best.score - TOLERANCE[c.task], beats: ours > best.score, ...(refined !== undefined ? { refined: refinedScore, refinedSeconds: refined.seconds } : {}) });
+  console.error(`${c.name}: ours ${ours.toFixed(4)} (${summary.learner}, ${seconds.toFixed(1)} s)${refined !== undefined ? `, refined ${refinedScore.toFixed(4)} (${refined.seconds.toFixed(1)} s)` : ''}, best peer ${bestName} ${best.score.toFixed(4)}`);
 }
 if (!refitOnly) {
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; auto time budget ${budget} s\n`);
@@ -63,7 +70,21 @@ if (!refitOnly) {
   for (const r of rows) {
     const diff = r.ours - r.best;
     console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
-}
+  }
+  if (refine !== undefined) {
+    console.log(`
+auto --refine ${refine} beside auto (the same time budget):
+`);
+    console.log(`| data set | metric | auto | auto --refine ${refine} | refined − auto | wall time, auto | wall time, refined |`);
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const d = r.refined - r.ours;
+      console.log(`| ${r.name} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.refined.toFixed(4)} | ${d >= 0 ? '+' : ''}${d.toFixed(4)} | ${r.seconds.toFixed(1)} s | ${r.refinedSeconds.toFixed(1)} s |`);
+    }
+    const d = rows.map((r) => r.refined - r.ours);
+    console.log(`
+refined higher on ${d.filter((x) => x > 0).length} of ${d.length}, lower on ${d.filter((x) => x < 0).length}; mean change ${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(4)}`);
+  }
 const matched = rows.filter((r) => r.matches).length;
 const beaten = rows.filter((r) => r.beats).length;
 const overBudget = rows.filter((r) => r.seconds > budget * 1.1).map((r) => r.name);

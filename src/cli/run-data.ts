@@ -14,7 +14,11 @@ export function recordedTraining(run: Run): TrainSettings | undefined {
   const object = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const c: unknown = run.config;
   const ok = object(c) && typeof c['source'] === 'string' && typeof c['target'] === 'string' && typeof c['learner'] === 'string' && typeof c['seed'] === 'number' && object(c['params']) && object(c['evaluation']);
-  return ok ? (c as unknown as TrainSettings) : undefined;
+  if (!ok) return undefined;
+  const settings = c as unknown as TrainSettings;
+  // Runs of `learner: rules` made before rules were a learner kept the rules apart from the (empty) params.
+  if (settings.learner === 'rules' && Object.keys(settings.params).length === 0 && settings.rules !== undefined) return { ...settings, params: settings.rules as unknown as TrainSettings['params'] };
+  return settings;
 }
 
 /** The snapshot flags `train` and `search` take. */

@@ -12,7 +12,7 @@ import { scorecardOf, scoreTable } from '../explain/scorecard.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { TargetSpec } from '../pipeline/pipeline.js';
 import type { EvaluationPlan, TrainProgress, TrainResult } from '../pipeline/train.js';
-import type { RulesSpec } from '../rules/rules.js';
+import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { DataInput, JsonValue } from '../store/index.js';
 import type { ScorecardReport } from './render/report-scorecard.js';
 
@@ -40,6 +40,8 @@ export interface TrainSettings {
   threshold?: string;
   seed: number;
   timeBudgetSeconds: number;
+  /** auto: ASHA over this many configurations after the portfolio. */
+  refineTrials?: number;
   rules?: RulesSpec;
   recipe?: { outputs: string[]; groups: Record<string, string[]> };
 }
@@ -140,7 +142,9 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     ...(threshold !== undefined ? { threshold } : {}),
     seed: settings.seed,
     timeBudgetSeconds: settings.timeBudgetSeconds,
-    ...(settings.rules !== undefined ? { rules: settings.rules } : {}),
+    ...(settings.refineTrials !== undefined ? { refineTrials: settings.refineTrials } : {}),
+    // The config's rules are the rules learner's params: alone with `learner: rules`, beside the learners under auto.
+    ...(settings.learner === 'auto' && settings.rules !== undefined ? { teamCandidates: [{ learner: 'rules', params: settings.rules }] } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
   });

@@ -3,7 +3,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
 import { monitorConfigSchema, parseMonitorConfig } from '../monitor/alerts/config.js';
-import { rulesSchema } from '../rules/rules.js';
+import { rulesSchema } from '../learn/rules/rules-params.js';
 
 /** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
 export const trainConfigSchema = z
@@ -39,6 +39,8 @@ export const trainConfigSchema = z
     seed: z.number().int().default(0),
     /** Seconds for auto's whole search. */
     timeBudget: z.number().positive().default(60),
+    /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space (0: none). */
+    refine: z.number().int().min(0).optional(),
     /** A schema file whose types override inference. */
     schema: z.string().optional(),
     out: z.string().optional(),

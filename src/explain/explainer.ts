@@ -2,7 +2,7 @@ import type { Table } from '../data/table.js';
 import { FittedRecipe } from '../features/recipe.js';
 import type { Contributions, Matrix } from '../learn/contract.js';
 import { explain, getPredictor } from '../learn/predictors.js';
-import { isRulesMember, type ModelMember, type Pipeline } from '../pipeline/pipeline.js';
+import { type ModelMember, type Pipeline } from '../pipeline/pipeline.js';
 import { HyperplaneError } from '../errors.js';
 
 /**
@@ -56,7 +56,7 @@ function matrixOf(recipe: FittedRecipe, rows: readonly Readonly<Record<string, u
 /** Why a pipeline cannot be explained, or undefined when it can. */
 export function cannotExplain(pipeline: Pipeline): string | undefined {
   for (const m of pipeline.spec.members) {
-    if (isRulesMember(m)) return 'a rules model is explained by the rule that fired, not by contributions';
+    if (getPredictor(m.model.kind).firedRules !== undefined) return `a ${m.model.kind} model is explained by the rule that fired, not by contributions`;
     if (m.model.task === 'anomaly') return `an ${m.model.kind} model cannot explain its anomaly scores yet`;
     if (getPredictor(m.model.kind).explain === undefined) return `a ${m.model.kind} model cannot explain its predictions`;
   }

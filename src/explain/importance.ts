@@ -1,5 +1,5 @@
 import { FittedRecipe } from '../features/recipe.js';
-import { isRulesMember, type PipelineSpec } from '../pipeline/pipeline.js';
+import { type PipelineSpec } from '../pipeline/pipeline.js';
 
 export interface ColumnImportance {
   column: string;
@@ -18,7 +18,6 @@ export function featureImportance(spec: PipelineSpec): ColumnImportance[] {
   const total = new Map<string, number>();
   const weightSum = spec.members.reduce((s, m) => s + m.weight, 0);
   for (const m of spec.members) {
-    if (isRulesMember(m)) continue;
     const recipe = new FittedRecipe(m.recipe);
     const d = recipe.width;
     const raw = new Float64Array(d);

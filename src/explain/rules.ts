@@ -1,7 +1,8 @@
 import type { Table } from '../data/table.js';
-import { JsonInputs, TableInputs } from '../features/inputs.js';
-import { isRulesMember, type Pipeline, type RulesMember } from '../pipeline/pipeline.js';
-import { CompiledRules } from '../rules/rules.js';
+import { FittedRecipe } from '../features/recipe.js';
+import type { Matrix } from '../learn/contract.js';
+import { firedRules, getPredictor } from '../learn/predictors.js';
+import type { ModelMember, Pipeline } from '../pipeline/pipeline.js';
 
 /** A rules model's explanation of a row: the rule that fired (the first whose condition holds), or `otherwise`. */
 export interface RuleExplanation {
@@ -12,43 +13,43 @@ export interface RuleExplanation {
   then: number | string;
 }
 
-/** The rules of a pipeline that is one rules model, or undefined for any other. */
+/** The explainer of a pipeline that is one decision list (rules), or undefined for any other. */
 export function rulesOnly(pipeline: Pipeline): RulesExplainer | undefined {
   const members = pipeline.spec.members;
-  if (members.length !== 1 || !isRulesMember(members[0]!)) return undefined;
-  return new RulesExplainer(pipeline, members[0]);
+  if (members.length !== 1) return undefined;
+  const member = members[0]!;
+  return getPredictor(member.model.kind).firedRules === undefined ? undefined : new RulesExplainer(member);
 }
 
+/** The rule each row fired, read from the conditions' features (the recipe evaluates them on the raw columns). */
 export class RulesExplainer {
-  private readonly rules: CompiledRules;
+  private readonly recipe: FittedRecipe;
+  private readonly conditions: { if: string; then: number | string }[];
+  private readonly otherwise: number | string;
 
-  constructor(
-    pipeline: Pipeline,
-    private readonly member: RulesMember,
-  ) {
-    const { spec } = pipeline;
-    this.rules = new CompiledRules(member.rules, spec.schema, spec.target.task, spec.target.labels ?? []);
+  constructor(private readonly member: ModelMember) {
+    this.recipe = new FittedRecipe(member.recipe);
+    const params = member.model.params as { conditions: { if: string; then: number | string }[]; otherwise: number | string };
+    this.conditions = params.conditions;
+    this.otherwise = params.otherwise;
   }
 
   /** JSON rows, as the server reads them. */
   explainRows(rows: readonly Readonly<Record<string, unknown>>[]): RuleExplanation[] {
-    return rows.map((row) => this.explanation(this.rules.fired(new JsonInputs(this.rules.inputs, row))));
+    const X: Matrix = { data: new Float64Array(rows.length * this.recipe.width), n: rows.length, d: this.recipe.width };
+    rows.forEach((row, i) => this.recipe.transformRowInto(row, X.data as Float64Array, i * this.recipe.width));
+    return this.explain(X);
   }
 
   /** A table, as `hyperplane predict` reads it. */
   explainTable(table: Table, source?: string): RuleExplanation[] {
-    const inputs = new TableInputs(table, this.rules.inputs, source);
-    const out: RuleExplanation[] = [];
-    for (let i = 0; i < table.nRows; i++) {
-      inputs.row = i;
-      out.push(this.explanation(this.rules.fired(inputs)));
-    }
-    return out;
+    return this.explain(this.recipe.transformTable(table, source));
   }
 
-  private explanation(index: number): RuleExplanation {
-    const { conditions, otherwise } = this.member.rules;
-    const condition = conditions[index];
-    return condition === undefined ? { rule: null, index, then: otherwise } : { rule: condition.if, index, then: condition.then };
+  private explain(X: Matrix): RuleExplanation[] {
+    return Array.from(firedRules(this.member.model, X)!, (index) => {
+      const condition = this.conditions[index];
+      return condition === undefined ? { rule: null, index, then: this.otherwise } : { rule: condition.if, index, then: condition.then };
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { Table } from '../data/table.js';
 import { FittedRecipe, stepWidth, type Recipe, type Step } from '../features/recipe.js';
 import type { Matrix, Model } from '../learn/contract.js';
 import { LEFT_OUT, reasonCodes, scaling, scoreRows, type ScorecardState } from '../learn/scorecard/scorecard-predict.js';
-import { isRulesMember, type ModelMember, type Pipeline } from '../pipeline/pipeline.js';
+import { type ModelMember, type Pipeline } from '../pipeline/pipeline.js';
 
 /**
  * A scorecard model as people read it: each characteristic (a feature: for plain columns, the column),
@@ -56,7 +56,7 @@ export const REASONS = 4;
 export function scorecardMember(pipeline: Pipeline): ModelMember | undefined {
   const members = pipeline.spec.members;
   const only = members.length === 1 ? members[0]! : undefined;
-  return only !== undefined && !isRulesMember(only) && only.model.kind === 'scorecard' ? only : undefined;
+  return only !== undefined && only.model.kind === 'scorecard' ? only : undefined;
 }
 
 /** Each feature's step, and its place among the step's features. */

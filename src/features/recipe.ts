@@ -9,6 +9,7 @@ import { JsonInputs, TableInputs, type RowInputs } from './inputs.js';
 import { hashTokens } from './text.js';
 import { parseOutput, type Output } from './explicit.js';
 import { encodeTextScore, fitTextScore, textScoreWidth, TEXT_SCORE_BUCKETS, type RecipeTarget, type TextScoreStep } from './text-score.js';
+import { CompiledCondition, conditionColumns, type ConditionStep } from './condition.js';
 
 /**
  * Linear models want every feature complete, numeric and on one scale, and categories one-hot;
@@ -40,7 +41,9 @@ export type Step =
    */
   | { kind: 'hashing'; input: number; buckets: number; idf: number[]; ngram?: number; osb?: number }
   /** A linear model's score(s) of the text's hashed words (trees' default for text; see text-score.ts). */
-  | TextScoreStep;
+  | TextScoreStep
+  /** 1 where a condition on the raw columns holds, else 0 (see condition.ts). */
+  | ConditionStep;
 
 export interface Normalize {
   lowercase?: boolean;
@@ -88,6 +91,11 @@ export interface RecipeOptions {
    * (text-score.ts); without it (nothing to score against), they leave text out.
    */
   target?: RecipeTarget;
+  /**
+   * Conditions on the raw columns, each one 0/1 feature, instead of the columns' encodings: what a learner
+   * over written conditions reads (`Learner.conditions`). `field` is where an error in one points.
+   */
+  conditions?: readonly { if: string; field: string }[];
 }
 
 /** Category codes share one bin beyond 254 in the trees (binning.ts); more levels would merge there anyway. */
@@ -109,13 +117,15 @@ export function stepWidth(step: Step): number {
       return step.buckets;
     case 'text-score':
       return textScoreWidth(step);
+    case 'condition':
+      return 1;
   }
 }
 
 const DAY_MS = 86_400_000;
 
 /** Writes a step's raw features for the row in `inputs` at out[at …]. The only place a cell becomes a feature. */
-function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number, lookup: Map<string, number> | undefined): void {
+function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number, lookup: Map<string, number> | undefined, condition: CompiledCondition | undefined): void {
   switch (step.kind) {
     case 'number': {
       let v = inputs.number(step.input);
@@ -184,6 +194,9 @@ function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number
     case 'text-score':
       encodeTextScore(step, inputs, out, at);
       return;
+    case 'condition':
+      out[at] = condition!.holds(inputs) ? 1 : 0;
+      return;
   }
 }
 
@@ -222,6 +235,7 @@ export class FittedRecipe {
   private readonly rawWidth: number;
   private readonly offsets: number[];
   private readonly lookups: (Map<string, number> | undefined)[];
+  private readonly conditions: (CompiledCondition | undefined)[];
   private readonly raw: Float64Array;
   private readonly names: readonly string[];
   /** One reader for JSON rows, pointed at each row in turn (a request's rows are encoded one after another). */
@@ -239,6 +253,7 @@ export class FittedRecipe {
     this.rawWidth = at;
     this.raw = new Float64Array(at);
     this.lookups = recipe.steps.map((s) => (s.kind === 'category' ? new Map(s.levels.map((l, i) => [l, i])) : undefined));
+    this.conditions = recipe.steps.map((s, i) => (s.kind === 'condition' ? new CompiledCondition(s, recipe.inputs, `recipe.steps.${i}.if`) : undefined));
     this.width = recipe.features.length;
   }
 
@@ -251,7 +266,7 @@ export class FittedRecipe {
     const { steps, finish } = this.recipe;
     const raw: number[][] = [];
     steps.forEach((step) => {
-      const from = step.kind === 'category' ? step.inputs : [step.input];
+      const from = step.kind === 'category' || step.kind === 'condition' ? step.inputs : [step.input];
       for (let j = 0; j < stepWidth(step); j++) raw.push(from);
     });
     if (finish === undefined) return raw;
@@ -273,7 +288,7 @@ export class FittedRecipe {
     const { steps, finish } = this.recipe;
     const target = finish === undefined ? out : this.raw;
     const base = finish === undefined ? at : 0;
-    for (let s = 0; s < steps.length; s++) if (skip?.[s] !== 1) encodeStep(steps[s]!, inputs, target, base + this.offsets[s]!, this.lookups[s]);
+    for (let s = 0; s < steps.length; s++) if (skip?.[s] !== 1) encodeStep(steps[s]!, inputs, target, base + this.offsets[s]!, this.lookups[s], this.conditions[s]);
     if (finish === undefined) return;
     // Finished columns first (each followed by its indicator), then the pass-through ones in raw order.
     let o = at;
@@ -491,7 +506,26 @@ export function fitTrainingRecipe(table: Table, schema: readonly ColumnSchema[],
   return { recipe, X };
 }
 
+/**
+ * The recipe of a learner over written conditions (`Learner.conditions`): each condition one 0/1 feature,
+ * reading the raw columns it names. It needs no data: nothing is fitted. `target` and `exclude` are columns
+ * a condition may not read (it could not run on new data).
+ */
+export function conditionsRecipe(schema: readonly ColumnSchema[], conditions: readonly { if: string; field: string }[], options: { family?: RecipeFamily; exclude?: readonly string[]; target?: string } = {}): Recipe {
+  const b = new RecipeBuilder(schema);
+  const exclude = new Set(options.exclude ?? []);
+  for (const { if: source, field } of conditions) {
+    const inputs = conditionColumns(source, field, schema, exclude, options.target).map((name) => b.input(name));
+    b.add({ kind: 'condition', if: source, inputs }, [source]);
+  }
+  return { version: 1, family: options.family ?? 'tree', inputs: b.inputs, steps: b.steps, finish: undefined, features: b.names.flat(), categorical: [] };
+}
+
 function fitRecipeAndBuilder(table: Table, schema: readonly ColumnSchema[], options: RecipeOptions): { recipe: Recipe; builder: RecipeBuilder } {
+  if (options.conditions !== undefined) {
+    const recipe = conditionsRecipe(schema, options.conditions, { family: options.family, ...(options.exclude !== undefined ? { exclude: options.exclude } : {}), ...(options.target?.name !== undefined ? { target: options.target.name } : {}) });
+    return { recipe, builder: new RecipeBuilder(schema) };
+  }
   const exclude = new Set(options.exclude ?? []);
   const linear = options.family === 'linear';
   const ctx: FitContext = { table, linear, maxLevels: options.maxLevels ?? (linear ? 200 : MAX_TREE_LEVELS), minCount: options.minLevelCount ?? (linear ? 2 : 1), options };

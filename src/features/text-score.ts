@@ -32,6 +32,8 @@ export interface RecipeTarget {
   labels?: readonly string[];
   /** Seeds the folds of the out-of-fold scores. */
   seed: number;
+  /** The target column: a condition that reads it is refused (it could not run on new data). */
+  name?: string;
 }
 
 /** Buckets for the score's model: more than the hashing step's, since they cost one weight each, not a feature each. */

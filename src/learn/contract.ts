@@ -26,6 +26,13 @@ export interface FitOptions {
   onProgress?: (progress: Progress) => void;
   /** For learners with randomness; the same seed gives the same model. */
   seed?: number;
+  /** Classification: the class labels by code, for learners whose params name classes (rules' outcomes). */
+  classes?: readonly string[];
+  /**
+   * Each row's group (a customer), when rows of one group must stay together: a learner that holds rows out of
+   * its own fit (boosting's early stopping) holds out whole groups, or it would stop on rows whose group it sees.
+   */
+  groups?: Int32Array;
 }
 
 /** What production needs to know about how training went. */
@@ -65,8 +72,8 @@ export interface Capabilities {
   /** 'native': NaN is a value the learner handles; 'reject': NaN in X is an error; 'ignore': X is not read. */
   missingValues: 'native' | 'reject' | 'ignore';
   explanations: 'linear' | 'tree' | 'none';
-  /** What a single-class y gives: an error, or a model that always predicts that class. */
-  singleClass: 'error' | 'constant';
+  /** What a single-class y gives: an error, a model that always predicts that class, or what the params say (a model that does not learn from y: written rules). */
+  singleClass: 'error' | 'constant' | 'unread';
   /** A reference, not a model to keep: what a model must beat (the baseline). Scored and reported, never an ensemble member unless nothing beats it. */
   reference?: boolean;
 }
@@ -94,6 +101,12 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
    * it reached, without early stopping), for a refit on more rows; absent, the same params.
    */
   refitParams?(model: Model, params: { [key: string]: unknown }): { [key: string]: unknown };
+  /**
+   * A learner over conditions the team wrote (rules): the conditions its params hold, in the expression
+   * language, which it reads as its features (one 0/1 feature each, evaluated on the raw columns by the
+   * recipe) instead of the columns' encodings. `field` is where each sits in the params, for errors.
+   */
+  conditions?(params: P): { if: string; field: string }[];
   formatVersion: number;
   /** Asynchronous so that training yields to the event loop, where an abort signal can be seen. */
   fit(X: Matrix, y: Float64Array, task: Task, params: P, options?: FitOptions): Promise<Model>;
@@ -131,6 +144,8 @@ export interface Predictor {
   checkState(model: Model): void;
   prepareBatch?(model: Model): void;
   explain?(model: Model, X: Matrix, options?: ExplainOptions): Contributions;
+  /** A decision list (rules) explains a row by the rule that gave its prediction: each row's rule index, the number of rules for the fallback. */
+  firedRules?(model: Model, X: Matrix): Int32Array;
 }
 
 export interface ExplainOptions {

@@ -7,6 +7,7 @@ import { gbdtPredictor } from './tree/gbdt-predict.js';
 import { forestPredictor } from './tree/forest-predict.js';
 import { isolationForestPredictor } from './tree/isolation-forest-predict.js';
 import { scorecardPredictor } from './scorecard/scorecard-predict.js';
+import { rulesPredictor } from './rules/rules-predict.js';
 import { deserializeModel } from './serialize.js';
 
 /**
@@ -16,7 +17,7 @@ import { deserializeModel } from './serialize.js';
  * worker threads) register themselves through hooks when learn/registry.ts is loaded.
  */
 export const PREDICTORS: ReadonlyMap<string, Predictor> = new Map<string, Predictor>(
-  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor].map((p) => [p.kind, p]),
+  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor, rulesPredictor].map((p) => [p.kind, p]),
 );
 
 export function getPredictor(kind: string): Predictor {
@@ -63,4 +64,9 @@ export function checkModel(model: Model): void {
   const classesOk = model.task === 'binary' ? model.nClasses === 2 : model.task === 'multiclass' ? model.nClasses >= 2 : model.nClasses === 1;
   if (!classesOk) throw new LearnError(`nClasses is ${model.nClasses}; a ${model.task} model has ${classes}`);
   predictor.checkState(model);
+}
+
+/** A decision list's rule per row (see Predictor.firedRules); undefined for a kind that is not one. */
+export function firedRules(model: Model, X: Matrix): Int32Array | undefined {
+  return getPredictor(model.kind).firedRules?.(model, X);
 }

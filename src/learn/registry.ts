@@ -8,6 +8,7 @@ import { gbdtLearner } from './tree/gbdt.js';
 import { forestLearner } from './tree/forest.js';
 import { isolationForestLearner } from './tree/isolation-forest.js';
 import { scorecardLearner } from './scorecard/scorecard.js';
+import { rulesLearner } from './rules/rules.js';
 import { serializeModel } from './serialize.js';
 // Node's accelerators around the predict-time code, registered on import (tree-shap.ts's and pack.ts's hooks).
 import './tree/shap-threads.js';
@@ -15,7 +16,7 @@ import './tree/pack-threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
-  [baselineLearner, linearLearner, logisticLearner, scorecardLearner, gbdtLearner, forestLearner, isolationForestLearner].map((l) => [l.name, l as unknown as Learner]),
+  [baselineLearner, linearLearner, logisticLearner, scorecardLearner, gbdtLearner, forestLearner, isolationForestLearner, rulesLearner].map((l) => [l.name, l as unknown as Learner]),
 );
 
 export function getLearner(name: string): Learner {
@@ -30,12 +31,17 @@ export async function fit(name: string, X: Matrix, y: Float64Array, task: Task, 
   if (!learner.capabilities.tasks.includes(task)) {
     throw new LearnError(taskRefusal(name, learner.capabilities.tasks, task));
   }
+  return learner.fit(X, y, task, checkParams(learner, params), options);
+}
+
+/** The params checked against the learner's schema, defaults filled; a LearnError names the first bad one. */
+export function checkParams(learner: Learner, params: { [key: string]: unknown }): { [key: string]: unknown } {
   const parsed = learner.params.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new LearnError(`${name}: parameter '${issue.path.join('.') || '(params)'}': ${issue.message}`);
+    throw new LearnError(`${learner.name}: parameter '${issue.path.join('.') || '(params)'}': ${issue.message}`);
   }
-  return learner.fit(X, y, task, parsed.data, options);
+  return parsed.data;
 }
 
 export function saveModel(model: Model): Uint8Array {

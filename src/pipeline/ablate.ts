@@ -4,8 +4,9 @@ import { HyperplaneError } from '../errors.js';
 import { checkMetric, DEFAULT_METRIC, type MetricName } from '../evaluate/evaluate.js';
 import { groupFolds } from '../evaluate/splits.js';
 import { parseOutput, type Output } from '../features/explicit.js';
-import { CompiledRules, type RulesSpec } from '../rules/rules.js';
-import { ablate, checkGroups, RULES_CANDIDATE, type Ablation, type AblatedGroup, type Candidate } from '../search/index.js';
+import { conditionReads } from '../features/condition.js';
+import { getLearner } from '../learn/registry.js';
+import { ablate, checkGroups, type Ablation, type AblatedGroup, type Candidate } from '../search/index.js';
 import type { TargetSpec } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupCount, tooFewGroups } from './split.js';
@@ -28,7 +29,6 @@ export interface PipelineAblationOptions {
   group?: string;
   classWeight?: 'balanced';
   recipe?: ExplicitRecipe;
-  rules?: RulesSpec;
   onGroup?: (group: AblatedGroup, done: number, total: number, metric: MetricName) => void;
 }
 
@@ -72,10 +72,14 @@ export async function ablatePipeline(data: Data, options: PipelineAblationOption
   }
   const groups = options.groups ?? inputs.map((c) => [c]);
   checkGroups(groups, inputs, spec.name);
-  if (options.candidates.some((c) => c.learner === RULES_CANDIDATE) && options.rules !== undefined) {
-    const read = new Set(new CompiledRules(options.rules, data.schema, spec.task, spec.labels ?? []).inputs);
-    const needed = groups.flat().find((c) => read.has(c));
-    if (needed !== undefined) throw new HyperplaneError(`the run's rules read '${needed}', and written rules cannot be refitted without it: name groups without ${[...read].join(', ')} in --groups`);
+  // A learner over written conditions (rules) cannot do without a column they name: nothing refits them.
+  for (const c of options.candidates) {
+    const learner = getLearner(c.learner);
+    const parsed = learner.conditions === undefined ? undefined : learner.params.safeParse(c.params);
+    if (parsed?.success !== true) continue;
+    const read = new Set(learner.conditions!(parsed.data).flatMap((k) => conditionReads(k.if, `${c.learner}.${k.field}`)));
+    const needed = groups.flat().find((g) => read.has(g));
+    if (needed !== undefined) throw new HyperplaneError(`the run's ${c.learner} read '${needed}', and written conditions cannot be refitted without it: name groups without ${[...read].join(', ')} in --groups`);
   }
   // Each variant's recipe first: a recipe the pipeline cannot do without fails before any fitting.
   const notes: string[] = [];
@@ -97,7 +101,6 @@ export async function ablatePipeline(data: Data, options: PipelineAblationOption
         timeBudgetSeconds: Number.POSITIVE_INFINITY,
         ...(options.classWeight !== undefined ? { classWeight: options.classWeight } : {}),
         ...(recipe !== undefined ? { recipe } : {}),
-        ...(options.rules !== undefined ? { rules: options.rules } : {}),
       }, assignment);
     },
   };

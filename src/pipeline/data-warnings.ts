@@ -1,7 +1,7 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
 import { HyperplaneError } from '../errors.js';
-import { isRulesMember, type Member, type TargetSpec } from './pipeline.js';
+import { type Member, type TargetSpec } from './pipeline.js';
 import { infiniteTarget } from './target.js';
 
 /** Past this, squared errors overflow a double (1e150² = 1e300, summed over rows): metrics would read Infinity. */
@@ -33,7 +33,8 @@ export function checkExtremes(infinite: readonly InfiniteValues[], source: strin
 export function textLeftOut(members: readonly Member[], schema: readonly ColumnSchema[], target: string, explicit: boolean): string[] {
   const lines = new Set<string>();
   for (const m of members) {
-    if (isRulesMember(m)) continue;
+    // Written conditions read only the columns they name.
+    if (m.recipe.steps.some((s) => s.kind === 'condition')) continue;
     const used = new Set(m.recipe.inputs.map((i) => i.name));
     for (const c of schema) {
       if (c.type !== 'text' || c.name === target || used.has(c.name)) continue;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { HyperplaneError } from '../errors.js';
 import { SCHEMA_TYPES, type ColumnSchema } from '../data/schema/schema.js';
 import { stepWidth, type Recipe } from '../features/recipe.js';
+import { CompiledCondition } from '../features/condition.js';
 import type { Model } from '../learn/contract.js';
-import { rulesSchema } from '../rules/rules.js';
+import { rulesSchema } from '../learn/rules/rules-params.js';
 import type { TargetSpec } from './pipeline.js';
 
 /**
@@ -47,6 +49,7 @@ const stepSchema = z.discriminatedUnion('kind', [
       intercepts: z.array(finite),
     })
     .strict(),
+  z.object({ kind: z.literal('condition'), if: z.string().min(1), inputs: z.array(index) }).strict(),
 ]);
 
 const recipeSchema = z
@@ -138,8 +141,15 @@ export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): st
   }
   let raw = 0;
   for (const [s, step] of recipe.steps.entries()) {
-    for (const input of step.kind === 'category' ? step.inputs : [step.input]) {
+    for (const input of step.kind === 'category' || step.kind === 'condition' ? step.inputs : [step.input]) {
       if (input >= recipe.inputs.length) return `recipe.steps.${s} reads input ${input}; the recipe has ${recipe.inputs.length} inputs`;
+    }
+    if (step.kind === 'condition') {
+      try {
+        new CompiledCondition(step, recipe.inputs, `recipe.steps.${s}.if`);
+      } catch (e) {
+        return `recipe.steps.${s}.if: ${e instanceof HyperplaneError ? e.reason : String(e)}`;
+      }
     }
     if ((step.kind === 'hashing' || step.kind === 'text-score') && step.idf.length !== step.buckets) return `recipe.steps.${s}.idf has ${step.idf.length} values, expected ${step.buckets} (one per bucket)`;
     if (step.kind === 'text-score') {

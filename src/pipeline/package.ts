@@ -2,9 +2,10 @@ import type { MonitorReference } from '../monitor/reference.js';
 import { HyperplaneError } from '../errors.js';
 import { checkModel, readModel, saveModel } from '../learn/registry.js';
 import type { Model } from '../learn/contract.js';
-import { isRulesMember, type Member, type PipelineSpec } from './pipeline.js';
-import type { Recipe } from '../features/recipe.js';
-import { CompiledRules, type RulesSpec } from '../rules/rules.js';
+import type { Member, PipelineSpec } from './pipeline.js';
+import { conditionsRecipe, type Recipe } from '../features/recipe.js';
+import { rulesModel } from '../learn/rules/rules.js';
+import type { RulesSpec } from '../learn/rules/rules-params.js';
 import { checkMember, checkRecipe, checkSchema, checkTarget, describeIssue, headerSchema } from './package-check.js';
 
 /**
@@ -49,10 +50,9 @@ export interface ModelPackage {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 export function encodePackage(pkg: ModelPackage): Uint8Array {
-  const models = pkg.pipeline.members.map((m) => (isRulesMember(m) ? new Uint8Array(0) : saveModel(m.model)));
+  const models = pkg.pipeline.members.map((m) => saveModel(m.model));
   let offset = 0;
   const members = pkg.pipeline.members.map((m, i): HeaderMember => {
-    if (isRulesMember(m)) return { rules: m.rules, weight: m.weight };
     const ref = { recipe: m.recipe, weight: m.weight, model: { offset, length: models[i]!.length } };
     offset += align8(models[i]!.length);
     return ref;
@@ -65,12 +65,12 @@ export function encodePackage(pkg: ModelPackage): Uint8Array {
   new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
   out.set(json, MAGIC.length + 4);
   members.forEach((m, i) => {
-    if (!('rules' in m)) out.set(models[i]!, start + m.model.offset);
+    if ('model' in m) out.set(models[i]!, start + m.model.offset);
   });
   return out;
 }
 
-/** A member in the header: a recipe and where its model's bytes are, or rules (plain data, no bytes). */
+/** A member in the header: a recipe and where its model's bytes are; packages made before rules were a learner may hold bare rules (plain data, no bytes). */
 type HeaderMember = { recipe: Recipe; weight: number; model: { offset: number; length: number } } | { rules: RulesSpec; weight: number };
 
 interface Header {
@@ -113,12 +113,13 @@ export function decodePackage(bytes: Uint8Array, file: string): ModelPackage {
   const members = header.members.map((m, i): Member => {
     const failMember = (kind: string | undefined, why: string): never => fail(`member ${i}${kind !== undefined ? ` (${kind})` : ''}: ${why}`);
     if ('rules' in m) {
+      // An older package's rules: the same conditions, as the rules learner's recipe and model.
       try {
-        new CompiledRules(m.rules, header.schema, header.target.task, header.target.labels ?? []);
+        const recipe = conditionsRecipe(header.schema, m.rules.conditions.map((c, j) => ({ if: c.if, field: `rules.conditions.${j}.if` })), { target: header.target.name });
+        return { recipe, model: rulesModel(m.rules, header.target.task, header.target.labels ?? []), weight: m.weight };
       } catch (e) {
-        return failMember('rules', e instanceof Error ? e.message : String(e));
+        return failMember('rules', e instanceof HyperplaneError ? e.message : String(e));
       }
-      return { rules: m.rules, weight: m.weight };
     }
     const end = start + m.model.offset + m.model.length;
     if (end > bytes.length) return fail('the package is truncated (a model runs past the end of the file)');

@@ -2,8 +2,6 @@ import type { MonitorReference } from '../monitor/reference.js';
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
 import { FittedRecipe, type Recipe } from '../features/recipe.js';
-import { JsonInputs, TableInputs } from '../features/inputs.js';
-import { CompiledRules, type RulesSpec } from '../rules/rules.js';
 import type { Model, Task } from '../learn/contract.js';
 // The predict-time registry: scoring imports no node: module (Node's batch accelerators register themselves).
 import { prepareBatch, predict as predictModel } from '../learn/predictors.js';
@@ -28,22 +26,8 @@ export interface ModelMember {
   weight: number;
 }
 
-/** A rules model: conditions on the raw columns, no recipe. */
-export interface RulesMember {
-  rules: RulesSpec;
-  weight: number;
-}
-
-export type Member = ModelMember | RulesMember;
-
-export function isRulesMember(m: Member): m is RulesMember {
-  return 'rules' in m;
-}
-
-/** What a member is, for leaderboards and logs. */
-export function memberKind(m: Member): string {
-  return isRulesMember(m) ? 'rules' : m.model.kind;
-}
+/** A pipeline's member: every one is a recipe and a model (rules too: their recipe evaluates the conditions). */
+export type Member = ModelMember;
 
 /**
  * A trained pipeline: the training schema, fitted recipes, models and target labels. Everything
@@ -86,34 +70,13 @@ function modelScorer(m: ModelMember): Scorer {
   };
 }
 
-function rulesScorer(m: RulesMember, spec: PipelineSpec): Scorer {
-  const rules = new CompiledRules(m.rules, spec.schema, spec.target.task, spec.target.labels ?? []);
-  return {
-    inputs: rules.inputs,
-    table: (table, source) => {
-      const inputs = new TableInputs(table, rules.inputs, source);
-      const out = new Float64Array(table.nRows * rules.width);
-      for (let i = 0; i < table.nRows; i++) {
-        inputs.row = i;
-        rules.score(inputs, out, i * rules.width);
-      }
-      return out;
-    },
-    rows: (rows) => {
-      const out = new Float64Array(rows.length * rules.width);
-      rows.forEach((row, i) => rules.score(new JsonInputs(rules.inputs, row), out, i * rules.width));
-      return out;
-    },
-  };
-}
-
 export class Pipeline {
   private readonly scorers: Scorer[];
   /** Checks rows for `predict` as the server does (made on first use). */
   private validator: RowValidator | undefined;
 
   constructor(readonly spec: PipelineSpec) {
-    this.scorers = spec.members.map((m) => (isRulesMember(m) ? rulesScorer(m, spec) : modelScorer(m)));
+    this.scorers = spec.members.map(modelScorer);
   }
 
   get classes(): number {
@@ -137,7 +100,7 @@ export class Pipeline {
 
   /** Readies the models for a big batch (prediction threads started) while its data is still being read. */
   prepareBatch(): void {
-    for (const m of this.spec.members) if (!isRulesMember(m)) prepareBatch(m.model);
+    for (const m of this.spec.members) prepareBatch(m.model);
   }
 
   scoreTable(table: Table, source?: string): Float64Array {

@@ -3,13 +3,14 @@ import { selectRows, type Table } from '../data/table.js';
 import { checkMetric, DEFAULT_METRIC } from '../evaluate/evaluate.js';
 import { globalImportance } from '../explain/global.js';
 import { buildReference, importanceShares, type MonitorReference } from '../monitor/reference.js';
-import type { RulesSpec } from '../rules/rules.js';
+import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { ModelPackage } from './package.js';
 import { Pipeline, type Member } from './pipeline.js';
 import { pick, upsampleRows } from './rows.js';
 import { splitRows } from './split.js';
 import { encodeTarget } from './target.js';
 import { fitMember, type EvaluationPlan, type TrainOptions } from './train.js';
+import { getLearner } from '../learn/registry.js';
 
 /** What train recorded with the run that this needs: how the rows were split, and how the model was fitted. */
 export interface RecordedTraining {
@@ -60,10 +61,15 @@ export async function referenceFromData(pkg: ModelPackage, data: LoadedData, pla
 
 /** The members train chose, with the parameters it fitted them with (auto records its choice in the package). */
 function chosenMembers(pkg: ModelPackage, settings: RecordedTraining): { learner: string; params: Record<string, unknown>; weight: number }[] {
-  if (settings.learner !== 'auto') return [{ learner: settings.learner, params: settings.params, weight: 1 }];
   const members = pkg.info.params['members'];
-  if (Array.isArray(members)) return members as { learner: string; params: Record<string, unknown>; weight: number }[];
-  return [{ learner: pkg.info.learner, params: pkg.info.params, weight: 1 }];
+  const chosen =
+    settings.learner !== 'auto'
+      ? [{ learner: settings.learner, params: settings.params, weight: 1 }]
+      : Array.isArray(members)
+        ? (members as { learner: string; params: Record<string, unknown>; weight: number }[])
+        : [{ learner: pkg.info.learner, params: pkg.info.params, weight: 1 }];
+  // Written conditions (rules) are their model's params: older records kept them apart from the params.
+  return chosen.map((c, i) => (getLearner(c.learner).conditions !== undefined && pkg.pipeline.members[i] !== undefined ? { ...c, params: pkg.pipeline.members[i].model.params } : c));
 }
 
 /** The evaluated model (fitted on the training rows only), which a refit package no longer holds. */
@@ -76,7 +82,6 @@ async function refitEvaluated(pkg: ModelPackage, table: Table, y: Float64Array, 
     seed: settings.seed,
     timeBudgetSeconds: Infinity,
     ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
-    ...(settings.rules !== undefined ? { rules: settings.rules } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
   };
   const members: Member[] = [];

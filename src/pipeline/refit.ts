@@ -2,7 +2,7 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import { selectRows, type Table } from '../data/table.js';
 import type { Candidate } from '../search/index.js';
-import { isRulesMember, Pipeline, type Member, type TargetSpec } from './pipeline.js';
+import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
 import { pick, upsampleRows } from './rows.js';
 
 /** Which model the package holds, and why: the evaluated one, or the same pipeline refit on every labelled row. */
@@ -56,7 +56,7 @@ export async function refitPipeline(
     options.onProgress?.({ step, done: i, total: members.length, unit: 'members' });
     const member = await fitOne(table, y, { learner: m.learner, params: m.params });
     refit.push({ ...member, weight: m.weight });
-    if (!isRulesMember(member)) for (const w of member.model.training.warnings) if (!warnings.includes(`${member.model.kind}: ${w}`)) warnings.push(`${member.model.kind} (refit): ${w}`);
+    for (const w of member.model.training.warnings) if (!warnings.includes(`${member.model.kind}: ${w}`)) warnings.push(`${member.model.kind} (refit): ${w}`);
   }
   options.onProgress?.({ step, done: members.length, total: members.length, unit: 'members' });
   return new Pipeline({ target: spec, schema, members: refit });

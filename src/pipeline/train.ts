@@ -12,18 +12,17 @@ import { foldSplit, groupFolds, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
-import { fit, getLearner } from '../learn/registry.js';
-import { autoSelect, candidatesFor, isReference, referenceFor, RULES_CANDIDATE, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
+import { checkParams, fit, getLearner } from '../learn/registry.js';
+import { autoSelect, candidatesFor, isReference, referenceFor, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
-import { memberKind, Pipeline, isRulesMember, type Member, type TargetSpec } from './pipeline.js';
-import { CompiledRules, type RulesSpec } from '../rules/rules.js';
+import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
-import { groupCount, pickCodes, splitRows } from './split.js';
+import { groupCodes, groupCount, pickCodes, splitRows } from './split.js';
 
 /**
  * How the final model's quality is measured. With a `group` column, rows of one group (a customer) are
@@ -51,13 +50,15 @@ export interface TrainOptions {
   seed: number;
   /** auto: seconds for the whole search (the final fit included). */
   timeBudgetSeconds: number;
+  /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space, within the budget (default 0: none). */
+  refineTrials?: number;
   onProgress?: (event: TrainProgress) => void;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
   /** auto: when step-by-step learners (boosting) stop and keep what they have (performance.now() ms). */
   deadline?: number;
-  /** A rules model (learner 'rules'; auto puts it on the leaderboard beside the learners). */
-  rules?: RulesSpec;
+  /** The team's own candidates, written rather than learned (rules from the config): auto scores them beside the learners, right after the references. */
+  teamCandidates?: Candidate[];
   /** Binary: the rule that picks the decision threshold, on out-of-fold scores of the training rows. */
   threshold?: ThresholdRule;
   /** Classification: repeat rows of the rarer classes (drawn at random) until every class is as frequent as the most frequent, in the training rows only. */
@@ -128,42 +129,44 @@ type RecipeCache = WeakMap<Table, Map<string, { recipe: Recipe; X: Matrix }>>;
 const recipeCache: RecipeCache = new WeakMap();
 
 export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
-  if (candidate.learner === RULES_CANDIDATE) {
-    if (options.rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
-    // Compiled now so that a bad condition fails before any fitting; nothing is learned.
-    const compiled = new CompiledRules(options.rules, schema, target.task, target.labels ?? []);
-    if (compiled.inputs.includes(target.name)) throw new HyperplaneError(`the rules read the target '${target.name}' itself: they could not run on new data`, { field: 'rules' });
-    return { rules: options.rules, weight: 1 };
-  }
   const learner = getLearner(candidate.learner);
-  // Learners that read no features (the baseline) take the cheaper tree recipe.
+  // Learners that read no features (the baseline) take the cheaper tree recipe; a learner over written
+  // conditions (rules) reads those conditions, evaluated on the raw columns, and nothing else.
   const family = learner.capabilities.missingValues === 'reject' ? 'linear' : 'tree';
+  const conditions = learner.conditions?.(checkParams(learner, candidate.params)).map((c) => ({ if: c.if, field: `${learner.name}.${c.field}` }));
+  const key = conditions === undefined ? family : `conditions ${JSON.stringify(conditions)}`;
+  // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
+  const group = groupColumn(options.evaluation);
   let byFamily = recipeCache.get(table);
   if (byFamily === undefined) recipeCache.set(table, (byFamily = new Map()));
-  let prepared = byFamily.get(family);
+  let prepared = byFamily.get(key);
   if (prepared === undefined) {
     // The target goes in for supervised steps (trees' text scores), fitted on these rows only: in auto's
     // cross-validation each fold's recipe sees only that fold's training rows.
-    const supervision = { y, task: target.task, seed: options.seed, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
-    // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
-    const group = groupColumn(options.evaluation);
+    const supervision = { y, task: target.task, seed: options.seed, name: target.name, ...(target.labels !== undefined ? { labels: target.labels } : {}) };
+    const outputs = conditions !== undefined ? { conditions } : options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {};
     try {
-      prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...(options.recipe !== undefined ? { outputs: options.recipe.outputs, groups: options.recipe.groups ?? {} } : {}) });
+      prepared = fitTrainingRecipe(table, schema, { family, exclude: group === undefined ? [target.name] : [target.name, group], target: supervision, ...outputs });
     } catch (e) {
       // An explicit recipe that reads the group column: say why it is not there.
       if (group !== undefined && e instanceof HyperplaneError && e.reason.includes(`unknown column or group '${group}'`)) throw new HyperplaneError(`${e.reason} ('${group}' is the --group column, which is no feature)`, e.location);
       throw e;
     }
-    byFamily.set(family, prepared);
+    byFamily.set(key, prepared);
   }
   const { recipe, X } = prepared;
   const params = { ...candidate.params };
   const shape = paramKeys(learner);
   if (shape.has('categorical_features') && params['categorical_features'] === undefined && recipe.categorical.length > 0) params['categorical_features'] = recipe.categorical;
   if (options.classWeight !== undefined && shape.has('class_weight') && params['class_weight'] === undefined) params['class_weight'] = options.classWeight;
-  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
+  // Rows of one group (a customer) stay on one side of a learner's own holdout (early stopping) too.
+  const groups = group !== undefined && table.columns.some((c) => c.name === group) ? groupCodes(table, group, target.name).codes : undefined;
+  const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(target.labels !== undefined ? { classes: target.labels } : {}), ...(groups !== undefined ? { groups } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
   return { recipe, model, weight: 1 };
 }
+
+/** A fitted member as the candidate that fits it again (out-of-fold scores, a refit). */
+const memberCandidate = (m: Member): Candidate & { weight: number } => ({ learner: m.model.kind, params: m.model.params as Record<string, unknown>, weight: m.weight });
 
 function paramKeys(learner: Learner): Set<string> {
   const shape = (learner.params as unknown as { shape?: Record<string, unknown> }).shape;
@@ -212,14 +215,14 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
-    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.rules !== undefined), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
     chosenParams = result.params;
     searchPlan = result.plan;
   } else {
-    if (options.learner !== RULES_CANDIDATE) getLearner(options.learner);
+    getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
     options.onProgress?.({ step: `fitting ${options.learner}`, done: 0, total: 1 });
     members = [await fitMember(table, y, data.schema, spec, candidate, options)];
@@ -233,12 +236,12 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     // Out-of-fold scores of the chosen members: a threshold picked on in-sample scores would be optimistic.
     const folds = groups === undefined ? 3 : Math.min(3, groupCount(groups));
     if (folds < 2) throw new HyperplaneError(`a decision threshold is chosen on out-of-fold scores, and the training rows hold a single group of '${groupColumn(plan)}'`, { field: 'threshold' });
-    const oof = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), folds, options, foldsOf(folds));
+    const oof = await outOfFold(table, y, data.schema, spec, members.map(memberCandidate), folds, options, foldsOf(folds));
     const p = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) p[i] = oof[2 * i + 1]!;
     spec.threshold = chooseThreshold(y, p, options.threshold);
   }
-  for (const m of members) if (!isRulesMember(m)) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
+  for (const m of members) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
   warnings.push(...textLeftOut(members, data.schema, spec.name, options.recipe !== undefined));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
 
@@ -246,7 +249,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
   let testScores: Float64Array;
   if (cvFolds !== undefined) {
-    testScores = await outOfFold(table, y, data.schema, spec, members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight })), cvFolds, options, foldsOf(cvFolds));
+    testScores = await outOfFold(table, y, data.schema, spec, members.map(memberCandidate), cvFolds, options, foldsOf(cvFolds));
   } else {
     testScores = pipeline.scoreTable(testTable);
   }
@@ -269,7 +272,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     test,
     baseline: isReference(chosen) || cvFolds !== undefined ? undefined : await baselineScore(table, y, testTable, yTest, data.schema, spec, metric, options),
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
-    converged: members.flatMap((m) => (isRulesMember(m) ? [] : [{ learner: m.model.kind, converged: m.model.training.converged }])),
+    converged: members.map((m) => ({ learner: m.model.kind, converged: m.model.training.converged })),
   });
   const importance = cvFolds === undefined && testTable.nRows > 0 ? globalImportance(pipeline, testTable, yTest, { metric, labels, threshold: spec.threshold ?? 0.5, seed: options.seed }) : undefined;
   // The figures above measure the evaluated model; the package may hold the same pipeline refit on every labelled row.
@@ -358,7 +361,7 @@ function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnS
       const models: Member[] = [];
       const scores = await outOfFold(table, y, schema, spec, [candidate], plan.folds, { ...quiet, signal: plan.signal, deadline: plan.deadline }, plan.assignment, models);
       const cut = models[0];
-      const stopped = cut !== undefined && !isRulesMember(cut) && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'));
+      const stopped = cut !== undefined && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'));
       const refit = stopped ? getLearner(candidate.learner).refitParams?.(cut.model, candidate.params) : undefined;
       return { scores, models, ...(refit !== undefined ? { refitParams: refit } : {}) };
     },

@@ -2,8 +2,11 @@ import { HyperplaneError } from '../errors.js';
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
 import { groupFolds, groupHoldout, holdout, pickScores } from '../evaluate/splits.js';
 import { LearnError, TrainingAborted } from '../learn/errors.js';
+import { LEARNERS } from '../learn/registry.js';
 import { isReference, type Candidate } from './candidates.js';
 import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
+import { declaredBudget, declaredSpace } from './space.js';
+import { asha, randomPoints } from './strategies.js';
 
 /** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
 export const HOLDOUT_ROWS = 100_000;
@@ -39,6 +42,11 @@ export interface AutoOptions {
   started: number;
   /** Each training row's group: candidates are then scored on folds (or a holdout) that keep every group whole. */
   groups?: ArrayLike<number>;
+  /**
+   * After the portfolio: this many configurations of the leading learner's declared space, drawn at random and
+   * raced by ASHA over its declared budget (boosting rounds), while the time budget lasts. 0 (the default): none.
+   */
+  refine?: number;
   onProgress?: (event: { step: string; done: number; total: number; detail?: string; unit?: string }) => void;
 }
 
@@ -89,14 +97,11 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   // as much again as the search, for a sliver of data.
   const trained = new Map<LeaderboardEntry, M>();
   let slowest = 0;
-  for (const [i, candidate] of candidates.entries()) {
+  // Keep room for the final fit: about as long as one fit, scaled to all rows.
+  const overBudget = (): boolean => performance.now() - started + slowest / trainShare > budgetMs * 0.8;
+  /** Scores a candidate onto the leaderboard: its entry, or undefined when it failed or was stopped (noted there). */
+  const scoreOne = async (candidate: Candidate): Promise<LeaderboardEntry | undefined> => {
     const elapsed = performance.now() - started;
-    // Keep room for the final fit: about as long as one fit, scaled to all rows.
-    if (i > 0 && elapsed + slowest / trainShare > budgetMs * 0.8) {
-      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
-      continue;
-    }
-    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
     const t0 = performance.now();
     // When the search's share of the budget is spent, step-by-step learners keep what they have (anytime);
     // a candidate still running a little later is stopped. Big tables keep the search's models but still
@@ -114,7 +119,7 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
       const note = e instanceof TrainingAborted ? 'stopped: time budget' : e instanceof LearnError ? `failed: ${e.message}` : undefined;
       if (note === undefined) throw e;
       leaderboard.push({ ...candidate, score: NaN, seconds: (performance.now() - t0) / 1000, note });
-      continue;
+      return undefined;
     }
     const scores = evalScores(scored.scores);
     const seconds = (performance.now() - t0) / 1000;
@@ -123,8 +128,19 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     leaderboard.push(entry);
     oof.set(entry, scores);
     if (big && scored.models[0] !== undefined) trained.set(entry, scored.models[0]);
+    return entry;
+  };
+  // The portfolio: each learner's declared candidates, best guesses first, while the budget lasts.
+  for (const [i, candidate] of candidates.entries()) {
+    if (i > 0 && overBudget()) {
+      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
+      continue;
+    }
+    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
+    await scoreOne(candidate);
   }
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
+  if ((options.refine ?? 0) > 0) await refine(options.refine!, leaderboard, metric, options.seed, overBudget, scoreOne, options.onProgress);
   const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   if (ranked.length === 0) throw nothingScored(leaderboard);
   // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
@@ -160,6 +176,41 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
   const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
   return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan };
+}
+
+/**
+ * The refinement: the best-scoring learner that declares a search space and a budget, its best candidate's
+ * params as the base, `trials` random points of its space raced by ASHA over the budget; every evaluation is a
+ * leaderboard entry (and so an ensemble candidate). Starts nothing once the time budget is spent.
+ */
+async function refine(
+  trials: number,
+  leaderboard: readonly LeaderboardEntry[],
+  metric: MetricName,
+  seed: number,
+  overBudget: () => boolean,
+  scoreOne: (candidate: Candidate) => Promise<LeaderboardEntry | undefined>,
+  onProgress: AutoOptions['onProgress'],
+): Promise<void> {
+  const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
+  for (const lead of ranked) {
+    const learner = LEARNERS.get(lead.learner);
+    const budget = learner === undefined ? undefined : declaredBudget(learner);
+    const space = learner === undefined || budget === undefined ? [] : declaredSpace(learner).filter((d) => d.name !== budget.name);
+    if (budget === undefined || space.length === 0) continue;
+    // ASHA keeps the higher scores: a lower-is-better metric is negated.
+    const sign = better(metric, 1, 0) ? 1 : -1;
+    let done = 0;
+    // Distinct points: a small whole-number range drawn at random repeats itself, and a repeat teaches nothing.
+    const seen = new Set<string>();
+    const points = randomPoints(space, trials * 10, seed).filter((p) => !seen.has(JSON.stringify(p)) && seen.add(JSON.stringify(p)) !== undefined).slice(0, trials);
+    await asha(points, { trials, minBudget: budget.low, maxBudget: budget.high, stop: overBudget }, async (point, at) => {
+      onProgress?.({ step: 'auto', detail: `${lead.learner} (refining)`, done: done++, total: trials, unit: 'evaluations' });
+      const entry = await scoreOne({ learner: lead.learner, params: { ...lead.params, ...point, [budget.name]: at } });
+      return entry === undefined ? -Infinity : sign * entry.score;
+    });
+    return;
+  }
 }
 
 /** Why nothing could be scored: every candidate failed (each family's first reason), or the budget ran out. */

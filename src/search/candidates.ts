@@ -8,21 +8,19 @@ export interface Candidate {
   weight?: number;
 }
 
-/** The team's rules model: not a learner, but put on the leaderboard beside them when given. */
-export const RULES_CANDIDATE = 'rules';
-
 /**
  * What `auto` tries, from what each learner declares (`Learner.auto`): every learner that does the task,
  * its first candidate first, in rank order, so a tight time budget still compares families; then the
- * variants. A rules model, when there is one, comes right after the references (what ML must beat).
+ * variants. The team's own candidates (rules written in the config) come right after the references:
+ * with them, what ML must beat.
  */
-export function candidatesFor(task: Task, rows: number, rules = false, learners: Iterable<Learner> = LEARNERS.values()): Candidate[] {
+export function candidatesFor(task: Task, rows: number, team: readonly Candidate[] = [], learners: Iterable<Learner> = LEARNERS.values()): Candidate[] {
   const taking = [...learners].filter((l) => l.auto !== undefined && l.capabilities.tasks.includes(task)).sort((a, b) => a.auto!.rank - b.auto!.rank);
   const lists = taking.map((l) => ({ learner: l, params: l.auto!.candidates(task, rows) }));
   const first = lists.filter((e) => e.params.length > 0).map((e): Candidate => ({ learner: e.learner.name, params: e.params[0]! }));
   const references = taking.filter((l) => l.capabilities.reference === true).length;
   const variants = lists.flatMap((e) => e.params.slice(1).map((params): Candidate => ({ learner: e.learner.name, params })));
-  return [...first.slice(0, references), ...(rules ? [{ learner: RULES_CANDIDATE, params: {} }] : []), ...first.slice(references), ...variants];
+  return [...first.slice(0, references), ...team, ...first.slice(references), ...variants];
 }
 
 /** Whether a candidate is a reference (scored, never an ensemble member unless nothing beats it). */

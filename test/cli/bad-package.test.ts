@@ -79,6 +79,12 @@ function stateArray(m: ModelFile, name: string): Float64Array | Int32Array | Uin
   });
 }
 
+/** The member as packages made before rules were a learner wrote it: the rules alone, no recipe or model bytes. */
+function legacyRules(p: Editable, condition: string): void {
+  p.header.members[0] = { rules: { conditions: [{ if: condition, then: 'Gentoo' }], otherwise: 'Adelie' }, weight: 1 };
+  p.models[0] = undefined;
+}
+
 type Edit = (p: Editable) => void;
 interface Row {
   name: string;
@@ -130,8 +136,12 @@ const ROWS: Row[] = [
   { name: 'a forest with an infinite leaf', base: 'forest', edit: (p) => (stateArray(p.models[0]!, 'leafValue')[0] = Infinity), message: /member 0 \(forest\): state\.leafValue\[0\]/ },
   { name: 'a linear intercept that is a string', base: 'linear', edit: (p) => (p.models[0]!.header.state.intercept = 'zero'), message: /member 0 \(linear\): state\.intercept/ },
   { name: 'baseline scores of the wrong length', base: 'baseline', edit: (p) => (p.models[0]!.header.state.scores.length = 1), message: /member 0 \(baseline\): state\.scores has 1 value/ },
-  { name: 'rules that do not parse', base: 'rules', edit: (p) => (p.header.members[0].rules.conditions[0].if = 'Culmen Length (mm) >'), message: /member 0 \(rules\)/ },
-  { name: 'rules on a column the schema lacks', base: 'rules', edit: (p) => (p.header.members[0].rules.conditions[0].if = 'nope > 3'), message: /member 0 \(rules\).*unknown column 'nope'/ },
+  { name: 'a rule that does not parse', base: 'rules', edit: (p) => (p.header.members[0].recipe.steps[0].if = '`Flipper Length (mm)` >'), message: /member 0 \(rules\): recipe\.steps\.0\.if: the expression ends too soon/ },
+  { name: 'a rule on a column its step does not read', base: 'rules', edit: (p) => (p.header.members[0].recipe.steps[0].if = 'nope > 3'), message: /member 0 \(rules\): recipe\.steps\.0\.if: the condition reads 'nope', which is not among the step's inputs/ },
+  { name: 'rules outcomes that are not probabilities', base: 'rules', edit: (p) => (stateArray(p.models[0]!, 'outcomes')[0] = 2), message: /member 0 \(rules\): state\.outcomes\[0\] is 2; expected a probability/ },
+  // Packages made before rules were a learner held bare rules; they load as the rules learner's recipe and model.
+  { name: 'older bare rules that do not parse', base: 'rules', edit: (p) => legacyRules(p, 'Culmen Length (mm) >'), message: /member 0 \(rules\): field 'rules\.conditions\.0\.if': unexpected 'Length'/ },
+  { name: 'older bare rules on a column the schema lacks', base: 'rules', edit: (p) => legacyRules(p, 'nope > 3'), message: /member 0 \(rules\): .*unknown column 'nope'/ },
   { name: 'truncated bytes', base: 'logistic', bytes: (b) => b.subarray(0, b.length - 100), message: /truncated/ },
   { name: 'a header cut short', base: 'logistic', bytes: (b) => b.subarray(0, 200), message: /truncated/ },
   { name: 'random bytes', base: 'logistic', bytes: (b) => Uint8Array.from(b, (_, i) => (i * 7919 + 13) & 255), message: /not a Hyperplane model package/ },

@@ -125,7 +125,7 @@ describe('a rules model from the config', () => {
   it('rules that read the target are refused', () => {
     const r = runCli(['train', '--config', join(dir, 'leak.yaml')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/field 'rules': the rules read the target 'diagnosis' itself/);
+    expect(r.stderr).toMatch(/field 'rules\.conditions\.0\.if': the condition reads the target 'diagnosis' itself: it could not run on new data/);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPackage, readForPipeline, savePackage } from '../../src/pipeline/io.js';
-import { isRulesMember, Pipeline } from '../../src/pipeline/pipeline.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** Label fidelity: the target's spellings in the data are the ones every output uses. */
@@ -80,7 +80,6 @@ describe('a package trained before spellings were kept (Yes/No recorded as true/
     old.target.labels = old.target.labels!.map(spelled);
     let binarySteps = 0;
     for (const m of old.members) {
-      if (isRulesMember(m)) continue;
       for (const step of m.recipe.steps) {
         if (step.kind !== 'binary') continue;
         step.positive = spelled(step.positive);

@@ -131,6 +131,22 @@ describe('gbdt on hand-checked cases', () => {
     expect(model.state['bestIteration']).toBe(model.training.iterations);
   });
 
+  it('with groups, early stopping holds out whole groups: copies of a row on both sides would keep it boosting on noise', async () => {
+    // 100 groups, each 8 copies of one row with a random label: no signal that carries to an unseen group.
+    const groups = 100;
+    const n = groups * 8;
+    const group = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 8));
+    const data = Float64Array.from({ length: n * 3 }, (_, j) => Math.sin((group[Math.floor(j / 3)]! * 3 + (j % 3)) * 12.9898) * 43758.5453 % 1);
+    const y = Float64Array.from({ length: n }, (_, i) => (Math.sin(group[i]! * 78.233) * 43758.5453 % 1 > 0 ? 1 : 0));
+    const params = { n_estimators: 400, early_stopping_rounds: 20, num_leaves: 31, min_data_in_leaf: 2, validation_fraction: 0.2 };
+    const byRows = await fit('gbdt', { data, n, d: 3 }, y, 'binary', params, { seed: 1 });
+    const byGroups = await fit('gbdt', { data, n, d: 3 }, y, 'binary', params, { seed: 1, groups: group });
+    // Held-out copies of training rows reward memorising them, round after round; held-out groups do not.
+    expect(byRows.training.iterations).toBeGreaterThan(100);
+    expect(byGroups.training.iterations).toBeLessThan(30);
+    await expect(fit('gbdt', { data, n, d: 3 }, y, 'binary', params, { groups: group.subarray(1) })).rejects.toThrow(/799 groups for 800 rows/);
+  });
+
   it.each([
     ['l1', 'regression'],
     ['huber', 'regression'],

@@ -17,6 +17,12 @@ function data(task: Task): { X: { data: Float64Array; n: number; d: number }; y:
   return { X: { data: X, n, d }, y };
 }
 
+/** Written rules, one condition per feature of `data`. */
+function rulesFor(task: Task): Record<string, unknown> {
+  const then = task === 'regression' ? [1, 2, 3, 0] : task === 'binary' ? [0.9, 0.6, 0.3, 0.1] : ['2', '1', '0', '0'];
+  return { conditions: [0, 1, 2].map((j) => ({ if: `x${j} > 0`, then: then[j]! })), otherwise: then[3]! };
+}
+
 async function fitted(kind: string, task: Task, params: Record<string, unknown> = {}): Promise<Model> {
   const { X, y } = data(task);
   return loadModel(saveModel(await fit(kind, X, y, task, params)));
@@ -30,7 +36,7 @@ describe('every learner checks its state on load', () => {
   it('fitted models of every kind and task pass', async () => {
     for (const learner of LEARNERS.values()) {
       for (const task of learner.capabilities.tasks) {
-        const small = learner.name === 'gbdt' || learner.name === 'forest' || learner.name === 'isolation_forest' ? { n_estimators: 3 } : {};
+        const small = learner.name === 'gbdt' || learner.name === 'forest' || learner.name === 'isolation_forest' ? { n_estimators: 3 } : learner.name === 'rules' ? rulesFor(task) : {};
         const model = await fitted(learner.name, task, small);
         expect(() => checkModel(model), `${learner.name} ${task}`).not.toThrow();
       }

@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { parseDateText } from '../../src/data/schema/values.js';
 import { encodePackage, type ModelPackage } from '../../src/pipeline/package.js';
-import { isRulesMember } from '../../src/pipeline/pipeline.js';
 import { REFIT_ROWS, trainPipeline, type TrainOptions } from '../../src/pipeline/train.js';
 import { fixture, tempDir } from '../helpers.js';
 
 /** The members as bytes, without fit timings: two fits of the same learner on the same rows give the same bytes. */
 function memberBytes(pkg: ModelPackage): string {
-  const members = pkg.pipeline.members.map((m) => (isRulesMember(m) ? m : { ...m, model: { ...m.model, training: { ...m.model.training, durationMs: 0 } } }));
+  const members = pkg.pipeline.members.map((m) => ({ ...m, model: { ...m.model, training: { ...m.model.training, durationMs: 0 } } }));
   const info = { createdAt: '', learner: '', params: {}, seed: 0, fingerprint: '', source: '', trainRows: 0, metrics: {}, evaluation: '' };
   // The monitoring reference's predictions are held-out scores, which differ by evaluation (test rows, or out of fold): the models are compared.
   const { monitor: _reference, ...pipeline } = pkg.pipeline;

@@ -9,7 +9,7 @@ function previousPlan(task: 'binary' | 'multiclass' | 'regression', rows: number
   const linear = task === 'regression' ? [1, 10, 0.1].map((alpha) => ({ learner: 'linear', params: { alpha } })) : [1, 0.1, 10].map((C) => ({ learner: 'logistic', params: { C, tol: 1e-4, max_iter: 500 } }));
   return [
     { learner: 'baseline', params: {} },
-    ...(rules ? [{ learner: 'rules', params: {} }] : []),
+    ...(rules ? [RULES] : []),
     linear[0]!,
     boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }),
     { learner: 'forest', params: { n_estimators: 300 } },
@@ -19,6 +19,9 @@ function previousPlan(task: 'binary' | 'multiclass' | 'regression', rows: number
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
   ];
 }
+
+/** The team's rules from a config: the rules learner with its params, right after the references. */
+const RULES = { learner: 'rules', params: { conditions: [{ if: 'x > 1', then: 1 }], otherwise: 0 } };
 
 /** A learner made up for this test only: the search knows it by what it declares, never by its name. */
 function fake(name: string, rank: number, params: Record<string, unknown>[], extra: Partial<Learner> = {}): Learner {
@@ -40,12 +43,12 @@ describe("auto's candidates, from what each learner declares", () => {
   for (const task of ['binary', 'multiclass', 'regression'] as const) {
     for (const [rows, rules] of [[500, false], [50_000, true]] as const) {
       it(`${task}, ${rows} rows${rules ? ', with rules' : ''}: the same plan as before the search had its own layer`, () => {
-        expect(candidatesFor(task, rows, rules)).toEqual(previousPlan(task, rows, rules));
+        expect(candidatesFor(task, rows, rules ? [RULES] : [])).toEqual(previousPlan(task, rows, rules));
       });
     }
   }
 
-  it("orders learners it has never seen by their rank, firsts before variants, references first and the rules right after them; one that declares nothing or not the task is left out", () => {
+  it("orders learners it has never seen by their rank, firsts before variants, references first and the team's own candidates right after them; one that declares nothing or not the task is left out", () => {
     const learners = [
       fake('zeta', 2, [{ a: 1 }, { a: 2 }, { a: 3 }]),
       fake('ref', 0, [{}], { capabilities: { tasks: ['binary'], sampleWeights: false, missingValues: 'ignore', explanations: 'none', singleClass: 'constant', reference: true } }),
@@ -54,9 +57,9 @@ describe("auto's candidates, from what each learner declares", () => {
       (({ auto: _auto, ...rest }) => rest as Learner)(fake('undeclared', 0, [{}])),
       fake('regressor', 1, [{}], { capabilities: { tasks: ['regression'], sampleWeights: false, missingValues: 'native', explanations: 'none', singleClass: 'error' } }),
     ];
-    expect(candidatesFor('binary', 100, true, learners)).toEqual([
+    expect(candidatesFor('binary', 100, [{ learner: 'written', params: { w: 1 } }], learners)).toEqual([
       { learner: 'ref', params: {} },
-      { learner: 'rules', params: {} },
+      { learner: 'written', params: { w: 1 } },
       { learner: 'alpha', params: { b: 1 } },
       { learner: 'zeta', params: { a: 1 } },
       { learner: 'alpha', params: { b: 2 } },

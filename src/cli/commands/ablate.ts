@@ -28,9 +28,8 @@ async function pipelineCandidates(store: Store, run: Run, settings: TrainSetting
   const bytes = artifact === undefined ? undefined : await store.artifacts.get(artifact.sha256).catch(() => undefined);
   if (bytes === undefined) throw new HyperplaneError(`run ${run.id} was trained by auto and its model is not in the store: ablation refits the members that model chose`);
   const { decodePackage } = await import('../../pipeline/package.js');
-  const { isRulesMember, memberKind } = await import('../../pipeline/pipeline.js');
   const pkg = decodePackage(bytes, `run ${run.id}'s model`);
-  return pkg.pipeline.members.map((m) => ({ learner: memberKind(m), params: isRulesMember(m) ? {} : (m.model.params as Record<string, unknown>), weight: m.weight }));
+  return pkg.pipeline.members.map((m) => ({ learner: m.model.kind, params: m.model.params as Record<string, unknown>, weight: m.weight }));
 }
 
 const signed = (v: number): string => (Number.isNaN(v) ? '—' : `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(4)}`);
@@ -104,7 +103,6 @@ export function ablateCommand(): Command {
           ...(group !== undefined ? { group } : {}),
           ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
           ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
-          ...(settings.rules !== undefined ? { rules: settings.rules } : {}),
           onGroup: (g, done, total, metric) => process.stderr.write(`ablate: ${done}/${total} without ${g.columns.join(', ')}: ${metric} ${fixed(g.score)} (cost ${signed(g.cost)} ± ${fixed((g.high - g.low) / 2)})\n`),
         });
         notes.push(...result.notes);

@@ -2,10 +2,10 @@ import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import { loadConfig } from '../../config/config.js';
-import type { RulesSpec } from '../../rules/rules.js';
+import type { RulesSpec } from '../../learn/rules/rules-params.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
-import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
@@ -30,6 +30,7 @@ interface TrainFlags extends RawReadFlags {
   threshold?: string;
   seed: string;
   timeBudget: string;
+  refine?: string;
   out?: string;
   schema?: string;
   json?: boolean;
@@ -45,6 +46,8 @@ interface TrainFlags extends RawReadFlags {
 function learnerParamOptions(): { flag: string; key: string; learners: string[]; doc: string }[] {
   const byKey = new Map<string, { flag: string; key: string; learners: string[]; doc: string }>();
   for (const learner of LEARNERS.values()) {
+    // Written conditions (rules) are the config's `rules`, not flags.
+    if (learner.conditions !== undefined) continue;
     const shape = (learner.params as unknown as { shape?: Record<string, { description?: string }> }).shape ?? {};
     for (const [key, schema] of Object.entries(shape)) {
       const entry = byKey.get(key) ?? { flag: key.replace(/_/g, '-'), key, learners: [], doc: schema.description ?? '' };
@@ -113,6 +116,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('threshold', config.threshold);
   set('seed', String(config.seed));
   set('timeBudget', String(config.timeBudget));
+  set('refine', config.refine === undefined ? undefined : String(config.refine));
   set('schema', config.schema);
   set('out', config.out);
   set('query', config.query);
@@ -138,7 +142,7 @@ export function trainCommand(): Command {
     .option('--config <file>', 'hyperplane.config.ts / .js / .json / .yaml with these settings; flags given here override it')
     .option('--target <column>', 'the column to predict')
     .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
-    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ')}`, 'auto')
+    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}`, 'auto')
     .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
     .option('--test <data>', 'evaluate on this data instead of a split')
     .option('--split <share>', 'hold out this share of rows (stratified) for test (default 0.2)')
@@ -152,6 +156,7 @@ export function trainCommand(): Command {
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
+    .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
     .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
     .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
@@ -168,7 +173,8 @@ export function trainCommand(): Command {
   return command.action(async (sourceArg: string | undefined, cliFlags: TrainFlags, self: Command) => {
     const { source, flags, configParams, rules, recipe } = await mergeConfig(sourceArg, cliFlags, self);
     const learner = flags.learner;
-    if (learner !== 'auto' && learner !== 'rules' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, rules (with rules in --config), ${[...LEARNERS.keys()].join(', ')}`);
+    if (learner !== 'auto' && !LEARNERS.has(learner)) throw new HyperplaneError(`--learner '${learner}': unknown; learners are auto, ${[...LEARNERS.keys()].map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}`);
+    if (learner === 'rules' && rules === undefined) throw new HyperplaneError("the rules learner needs rules: give them in the config ('rules: { conditions: [...], otherwise: … }')", { field: 'rules' });
     if (learner === 'auto' && Object.keys(configParams).length > 0) throw new HyperplaneError(`params are for a named learner; auto chooses its own (set learner in the config)`, { field: 'params' });
     const given: Record<string, unknown> = { ...configParams };
     for (const p of learnerParams) {
@@ -188,6 +194,8 @@ export function trainCommand(): Command {
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
+    const refine = flags.refine === undefined ? undefined : wholeNumber('--refine', flags.refine, 0);
+    if (refine !== undefined && learner !== 'auto') throw new HyperplaneError(`--refine is for --learner auto; ${learner} is fitted with the params given`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
     const snapshot = snapshotPolicy(flags);
@@ -198,7 +206,8 @@ export function trainCommand(): Command {
       target: flags.target,
       ...(flags.task !== undefined ? { task: flags.task } : {}),
       learner,
-      params: given as Record<string, JsonValue>,
+      // The rules learner's params are the config's rules.
+      params: (learner === 'rules' && rules !== undefined ? rules : given) as Record<string, JsonValue>,
       ...(flags.metric !== undefined ? { metric: flags.metric } : {}),
       evaluation: evaluationSetting(flags),
       ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
@@ -207,6 +216,7 @@ export function trainCommand(): Command {
       ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
       seed,
       timeBudgetSeconds: budget,
+      ...(refine !== undefined && refine > 0 ? { refineTrials: refine } : {}),
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };

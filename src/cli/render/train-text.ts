@@ -17,7 +17,8 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
     lines.push('');
     lines.push(`leaderboard (${result.metric}, ${result.searchPlan ?? 'cross-validation on the training rows'}):`);
     for (const e of result.leaderboard) {
-      const params = Object.entries(e.params).filter(([k]) => !['n_estimators', 'early_stopping_rounds', 'validation_fraction', 'max_iter', 'tol'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      // Stopping settings left out: they are the same for every candidate of a learner. Rounds and trees stay (refined candidates differ in them).
+      const params = Object.entries(e.params).filter(([k]) => !['early_stopping_rounds', 'validation_fraction', 'max_iter', 'tol'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       lines.push(`  ${num(e.score).padStart(8)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);
     }
   }

@@ -88,9 +88,18 @@ export const gbdtLearner: Learner<GbdtParams> = {
     const w = rowWeights(y, k, weights, classification ? params.class_weight : 'none', NAME);
     const rng = new Random(options.seed ?? 0);
 
-    // Rows held out for early stopping, and the rows trees learn from.
+    // Rows held out for early stopping, and the rows trees learn from: whole groups when rows have them.
     const isValidation = new Uint8Array(n);
-    if (params.early_stopping_rounds > 0) for (let i = 0; i < n; i++) isValidation[i] = rng.uniform() < params.validation_fraction ? 1 : 0;
+    if (options.groups !== undefined && options.groups.length !== n) throw new LearnError(`${NAME}: ${options.groups.length} groups for ${n} rows`);
+    if (params.early_stopping_rounds > 0 && options.groups !== undefined) {
+      const held = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const g = options.groups[i]!;
+        let v = held.get(g);
+        if (v === undefined) held.set(g, (v = rng.uniform() < params.validation_fraction ? 1 : 0));
+        isValidation[i] = v;
+      }
+    } else if (params.early_stopping_rounds > 0) for (let i = 0; i < n; i++) isValidation[i] = rng.uniform() < params.validation_fraction ? 1 : 0;
     const trainRows = rowsWhere(isValidation, 0);
     const validRows = rowsWhere(isValidation, 1);
     if (trainRows.length === 0) throw new LearnError(`${NAME}: no rows left to train on after holding out validation rows`);

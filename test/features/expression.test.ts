@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, parseExpression, type Value } from '../../src/rules/expression.js';
-import { CompiledRules } from '../../src/rules/rules.js';
-import { JsonInputs } from '../../src/features/inputs.js';
-import type { ColumnSchema } from '../../src/data/schema/schema.js';
+import { evaluate, parseExpression, type Value } from '../../src/features/expression.js';
 
 const row = (values: Record<string, Value>) => (name: string): Value => values[name] ?? null;
 const check = (source: string, values: Record<string, Value>): Value => evaluate(parseExpression(source, 'test'), row(values));
@@ -62,30 +59,5 @@ describe('the rules expression language', () => {
     expect(() => parseExpression("plan == 'pro", 'r')).toThrow(/unterminated string at character 9/);
     expect(() => parseExpression('process.exit(1)', 'r')).toThrow(/unexpected '\('/);
     expect(() => parseExpression('a; b', 'r')).toThrow(/unexpected ';'/);
-  });
-});
-
-describe('rules models', () => {
-  const schema: ColumnSchema[] = [
-    { name: 'downloads', type: 'numeric', reason: '' },
-    { name: 'plan', type: 'categorical', reason: '' },
-  ];
-  it('the first condition that holds decides; otherwise the default', () => {
-    const rules = new CompiledRules({ conditions: [{ if: 'downloads > 1000', then: 0.9 }, { if: "plan == 'free'", then: 0.2 }], otherwise: 0.5 }, schema, 'binary', ['no', 'yes']);
-    const score = (r: Record<string, unknown>): number => {
-      const out = new Float64Array(2);
-      rules.score(new JsonInputs(rules.inputs, r), out, 0);
-      expect(out[0]! + out[1]!).toBeCloseTo(1, 12);
-      return out[1]!;
-    };
-    expect(score({ downloads: 5000, plan: 'free' })).toBe(0.9);
-    expect(score({ downloads: '20', plan: 'free' })).toBe(0.2);
-    expect(score({ plan: 'pro' })).toBe(0.5);
-  });
-
-  it('unknown columns and outcomes that do not fit the task are errors naming the rule', () => {
-    expect(() => new CompiledRules({ conditions: [{ if: 'Downlods > 1', then: 1 }], otherwise: 0 }, schema, 'binary', ['n', 'y'])).toThrow(/field 'rules\.conditions\.0\.if': unknown column 'Downlods'; columns are: downloads, plan/);
-    expect(() => new CompiledRules({ conditions: [{ if: 'downloads > 1', then: 1.5 }], otherwise: 0 }, schema, 'binary', ['n', 'y'])).toThrow(/field 'rules\.conditions\.0\.then': expected the probability of 'y', between 0 and 1, got 1\.5/);
-    expect(() => new CompiledRules({ conditions: [{ if: 'downloads > 1', then: 'gold' }], otherwise: 'bronze' }, schema, 'multiclass', ['bronze', 'silver'])).toThrow(/expected one of the classes bronze, silver, got "gold"/);
   });
 });
