@@ -3,6 +3,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Store } from '../store/index.js';
 import { connectionOptions } from './connection.js';
 import { isTrialJob, TRIALS_QUEUE, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
+import { BATCHES_QUEUE, type BatchJobData, type BatchJobResult } from './batch-jobs.js';
+import { BatchScorer } from './batch-worker.js';
 import { redact, SnapshotCache } from './snapshots.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
@@ -38,7 +40,7 @@ async function defaultOpenStore(uri: string): Promise<Store> {
   return openStore({ uri, migrate: false, repair: false, actor: `worker:${hostname()}` });
 }
 
-/** Takes trial jobs from the queue and scores them by cross-validation on the search's data snapshot. */
+/** Takes trial jobs from the queue and scores them by cross-validation on the search's data snapshot; and batch files (`predict --queue`), each scored whole. */
 export async function startWorker(options: WorkerOptions): Promise<TrialWorker> {
   const name = `${hostname()}:${process.pid}`;
   const log = options.log ?? ((): void => undefined);
@@ -70,23 +72,40 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
   });
   // A lost connection is retried by BullMQ; say so rather than crash.
   worker.on('error', (e) => log(`queue error: ${e.message}`));
-  await worker.waitUntilReady();
+  const scorer = new BatchScorer(options.openStore ?? defaultOpenStore, options.store);
+  const files = new Worker<BatchJobData, BatchJobResult>(
+    BATCHES_QUEUE,
+    async (job) => {
+      const started = performance.now();
+      const result = await scorer.score(job);
+      log(`batch ${job.data.batch.slice(0, 8)} file ${job.data.index + 1}: ${result.rows.toLocaleString('en-US')} rows → ${result.output} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      return result;
+    },
+    { connection: connectionOptions(options.queue), prefix: options.prefix ?? queuePrefix(), concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: lockMs },
+  );
+  files.on('failed', (job, e) => {
+    if (job !== undefined) log(`batch job ${job.id} failed: ${e.message}`);
+  });
+  files.on('error', (e) => log(`queue error: ${e.message}`));
+  await Promise.all([worker.waitUntilReady(), files.waitUntilReady()]);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= (async () => {
     clearInterval(idleCheck);
-    await worker.close();
-    await cache.close();
+    await Promise.all([worker.close(), files.close()]);
+    await Promise.all([cache.close(), scorer.close()]);
   })());
   // Idle: no trial held since the last one ended (or since the start).
   let held = 0;
   let lastBusy = performance.now();
-  worker.on('active', () => void held++);
   const ended = (): void => {
     held--;
     lastBusy = performance.now();
   };
-  worker.on('completed', ended);
-  worker.on('failed', ended);
+  for (const w of [worker, files] as Worker[]) {
+    w.on('active', () => void held++);
+    w.on('completed', ended);
+    w.on('failed', ended);
+  }
   const exitIdleMs = options.exitIdleMs;
   const idleCheck = setInterval(() => {
     if (exitIdleMs !== undefined && held <= 0 && performance.now() - lastBusy >= exitIdleMs) {
@@ -95,6 +114,6 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
     }
   }, 200);
   if (exitIdleMs === undefined) clearInterval(idleCheck);
-  const closed = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
+  const closed = Promise.all([worker, files].map((w) => new Promise<void>((resolve) => (w as Worker).on('closed', () => resolve())))).then(() => undefined);
   return { name, close, closed: closed.then(() => closing) };
 }

@@ -1,15 +1,16 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
 import type { OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
+import { predictionColumns } from '../../pipeline/prediction-columns.js';
 import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
 import { sameLevel } from '../../data/schema/values.js';
-import type { Column } from '../../data/table.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { loadModelRef } from '../model-ref.js';
+import { withStore } from '../store.js';
 import { Explainer } from '../../explain/explainer.js';
 import { rulesOnly } from '../../explain/rules.js';
 import { explanationColumns, type ExplainDepth } from '../../explain/columns.js';
@@ -18,6 +19,8 @@ import { scorecardColumns } from '../../explain/scorecard-columns.js';
 
 interface PredictFlags extends RawReadFlags {
   out?: string;
+  queue?: string;
+  outputFormat?: 'csv' | 'parquet';
   explain?: string;
   interventional?: boolean;
 }
@@ -40,31 +43,20 @@ function fileSize(path: string): number {
   }
 }
 
-/** The data's id column as written beside the predictions: as it was read (datetimes in ISO 8601). */
-function idColumn(id: Column): OutputColumn {
-  switch (id.kind) {
-    case 'categorical':
-      return { name: id.name, kind: 'label', codes: id.codes, labels: id.dictionary };
-    case 'text':
-      return { name: id.name, kind: 'text', values: id.values };
-    case 'numeric':
-      return { name: id.name, kind: 'number', values: id.values };
-    case 'datetime':
-      return { name: id.name, kind: 'text', values: Array.from(id.values, (ms) => (ms === ms ? new Date(ms).toISOString() : null)) };
-  }
-}
-
 /** Batch scoring: the id column (if the data has one), the prediction, and each class's probability. */
 export function predictCommand(): Command {
   const command = new Command('predict')
     .description('score data with a trained model package')
     .argument('<model>', 'a model package file, or from the store: name@alias, name/3, name/latest or a run id')
     .argument('<data>', 'data to score: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query')
-    .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout)')
+    .option('--out <file>', 'write predictions to a .csv or .parquet file (default: CSV on stdout); with --queue, a directory (DIR/) for one output per input file')
+    .option('--queue <url>', "score the data's files as jobs on this queue (redis://HOST:PORT) for `hyperplane worker`s to take, one file a job; with --out DIR/")
+    .addOption(new Option('--output-format <format>', "with --queue: the outputs' format (default csv)").choices(['csv', 'parquet']))
     .option('--interventional', "with --explain: measure each row against the package's background training rows (shap's interventional) instead of path-dependent TreeSHAP")
     .option('--explain <k|all>', "add each row's top K driving factors (factor_1 … factor_K: column = value → signed share), or with all a base and every input column's contribution to the margin; for a scorecard: score, points_<characteristic> and reason_1 … reason_K (K at most 4; all: one per characteristic)");
   addReadOptions(command);
   return command.action(async (modelPath: string, source: string, flags: PredictFlags) => {
+    if (flags.queue !== undefined) return predictOnQueue(modelPath, source, flags);
     const depth = flags.explain !== undefined ? explainDepth(flags.explain) : undefined;
     if (flags.interventional === true && depth === undefined) throw new HyperplaneError('--interventional is a way to --explain: give --explain K or --explain all too');
     const { pkg } = await loadModelRef(modelPath);
@@ -82,21 +74,7 @@ export function predictCommand(): Command {
     const { table, source: where, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags));
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const scores = pipeline.scoreTable(table, where);
-    const columns: OutputColumn[] = [];
-    const idName = pkg.pipeline.schema.find((c) => c.type === 'id' && table.columns.some((t) => t.name === c.name))?.name;
-    const id = table.columns.find((c) => c.name === idName);
-    if (id !== undefined) columns.push(idColumn(id));
-    const classLabels = pkg.pipeline.target.labels;
-    if (classLabels === undefined) columns.push({ name: 'prediction', kind: 'number', values: scores });
-    else {
-      columns.push({ name: 'prediction', kind: 'label', codes: pipeline.labelCodes(scores), labels: classLabels });
-      const k = classLabels.length;
-      classLabels.forEach((label, c) => {
-        const values = new Float64Array(table.nRows);
-        for (let i = 0; i < table.nRows; i++) values[i] = scores[i * k + c]!;
-        columns.push({ name: `proba_${label}`, kind: 'number', values });
-      });
-    }
+    const columns: OutputColumn[] = predictionColumns(pipeline, table, scores);
     if (explainer !== undefined) columns.push(...explanationColumns(explainer, pipeline, table, where, scores, depth!));
     if (card) columns.push(...scorecardColumns(pipeline, table, depth!)!);
     // A rules model's explanation: the condition that fired, or "otherwise".
@@ -105,6 +83,52 @@ export function predictCommand(): Command {
     if (flags.out === undefined) return;
     process.stderr.write(`${table.nRows.toLocaleString('en-US')} predictions written to ${flags.out}\n`);
   });
+}
+
+/**
+ * `predict MODEL 'data/*.parquet' --queue URL --out DIR/`: each file a job on the queue, scored whole by whichever
+ * `hyperplane worker` takes it, one output per input in DIR. The model goes into the store first (the workers read
+ * it there, as they read a search's snapshot); the files must be at the same paths for every worker (a shared disk).
+ */
+async function predictOnQueue(modelPath: string, source: string, flags: PredictFlags): Promise<void> {
+  if (flags.explain !== undefined) throw new HyperplaneError('--explain is not done on the queue yet: score without --queue to explain');
+  const out = flags.out;
+  if (out === undefined || !(out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory()))) throw new HyperplaneError(`with --queue, --out is a directory (e.g. --out predictions/): one output per input file${out !== undefined ? `; '${out}' is not one` : ''}`);
+  const { chosenQueue, checkRedis, scoreFilesOnQueue } = await import('../../queue/index.js');
+  const queue = chosenQueue(flags.queue)!;
+  const { globFiles } = await import('../../data/read/duckdb-reader.js');
+  const files = /[*?[]/.test(source) ? (await globFiles(resolve(source))).map((f) => resolve(f)) : [resolve(source)];
+  if (files.length === 0) throw new HyperplaneError(`no file matches '${source}'`);
+  for (const f of files) if (!existsSync(f)) throw new HyperplaneError('no such file', { file: f });
+  await checkRedis(queue);
+  const { pkg } = await loadModelRef(modelPath);
+  const { encodePackage } = await import('../../pipeline/package.js');
+  const { storeTarget } = await import('../../store/index.js');
+  const target = storeTarget();
+  const storeUri = target.dialect === 'sqlite' ? `sqlite:${target.file}` : target.uri;
+  const sha256 = await withStore((store) => store.artifacts.put(encodePackage(pkg)));
+  const batch = await scoreFilesOnQueue({
+    queue,
+    model: { sha256, store: storeUri },
+    files,
+    outDir: resolve(out),
+    format: flags.outputFormat ?? 'csv',
+    read: readOptionsFromFlags(flags),
+    onFile: (f, done, total) => process.stderr.write(`predict: ${done}/${total} ${'error' in f ? `${f.input} failed: ${f.error}` : `${f.input}: ${f.rows.toLocaleString('en-US')} predictions written to ${f.output}${f.warnings.map((w) => `\nwarning: ${w}`).join('')}`}\n`),
+  });
+  process.stderr.write(`predict: ${files.length} file${files.length === 1 ? '' : 's'} queued on ${queue.url} as batch ${batch.id.slice(0, 8)}; each is scored by a \`hyperplane worker\`\n`);
+  const stop = (signal: NodeJS.Signals): void => {
+    void batch.cancel(`stopped by ${signal}`).then((n) => process.stderr.write(`predict: ${signal}: ${n} file${n === 1 ? '' : 's'} not yet taken removed from the queue\n`));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const outcomes = await batch.done;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  const failed = outcomes.filter((o) => 'error' in o);
+  if (failed.length > 0) throw new HyperplaneError(`${failed.length} of ${outcomes.length} files failed: ${failed.map((f) => `${f.input}: ${'error' in f ? f.error : ''}`).join('; ')}`);
+  const rows = outcomes.reduce((s, o) => s + ('rows' in o ? o.rows : 0), 0);
+  process.stderr.write(`predict: ${rows.toLocaleString('en-US')} predictions in ${outcomes.length} file${outcomes.length === 1 ? '' : 's'} under ${resolve(out)}\n`);
 }
 
 interface EvaluateFlags extends RawReadFlags {

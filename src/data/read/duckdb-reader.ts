@@ -201,3 +201,14 @@ export async function copyCsvToParquet(csvPath: string, parquetPath: string): Pr
     duckdb.disconnect_sync(connection);
   }
 }
+
+/** The files a glob names, sorted by path (DuckDB's own glob, so the same files its readers would read); none: []. */
+export async function globFiles(pattern: string): Promise<string[]> {
+  const connection = await connect();
+  try {
+    const result = await duckdb.query(connection, `SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
+    return readStringColumn(result, 0).filter((f): f is string => f !== null);
+  } finally {
+    duckdb.disconnect_sync(connection);
+  }
+}
