@@ -11,7 +11,7 @@ import { featureImportance } from '../explain/importance.js';
 import { scorecardOf, scoreTable } from '../explain/scorecard.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { TargetSpec } from '../pipeline/pipeline.js';
-import type { EvaluationPlan, TrainProgress, TrainResult } from '../pipeline/train.js';
+import type { EvaluationPlan, RemoteScoring, TrainProgress, TrainResult } from '../pipeline/train.js';
 import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { DataInput, JsonValue } from '../store/index.js';
 import type { ScorecardReport } from './render/report-scorecard.js';
@@ -126,7 +126,7 @@ export async function readTrainingData(settings: TrainSettings, policy: Snapshot
 }
 
 /** Trains on data read by readTrainingData, as the settings say. */
-export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void): Promise<Trained> {
+export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, remote?: RemoteScoring): Promise<Trained> {
   const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
   const { trainPipeline } = await import('../pipeline/train.js');
   const result = await trainPipeline(read.data, {
@@ -147,6 +147,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     ...(settings.learner === 'auto' && settings.rules !== undefined ? { teamCandidates: [{ learner: 'rules', params: settings.rules }] } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
+    ...(remote !== undefined ? { remote } : {}),
   });
   return { ...read, result };
 }

@@ -22,7 +22,7 @@ import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
-import { groupCodes, groupCount, pickCodes, splitRows } from './split.js';
+import { groupCodes, groupCount, pickCodes, splitRows, type SplitRows } from './split.js';
 
 /**
  * How the final model's quality is measured. With a `group` column, rows of one group (a customer) are
@@ -52,6 +52,8 @@ export interface TrainOptions {
   timeBudgetSeconds: number;
   /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space, within the budget (default 0: none). */
   refineTrials?: number;
+  /** auto: scores candidates elsewhere (a queue's workers), `concurrency` at a time, instead of one after another here. */
+  remote?: RemoteScoring;
   onProgress?: (event: TrainProgress) => void;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
@@ -71,6 +73,12 @@ export interface TrainOptions {
    * evaluated model at any size.
    */
   refit?: boolean;
+}
+
+/** Scores auto's candidates somewhere else (a queue's workers): what scoring them here would give, `concurrency` at a time. */
+export interface RemoteScoring {
+  concurrency: number;
+  score: AutoObjective<Member>['score'];
 }
 
 export interface TrainProgress {
@@ -178,20 +186,28 @@ function paramKeys(learner: Learner): Set<string> {
  * test rows, picks a learner (auto: a small search of each family by cross-validation on the training
  * rows, and a blend of the best two), fits it on all training rows and evaluates it on the test rows.
  */
-export async function trainPipeline(data: Data, options: TrainOptions): Promise<TrainResult> {
-  const started = performance.now();
-  const warnings: string[] = [];
+/** The rows a training fits on, as `trainPipeline` takes them from the data: the same every time for the same data, options and seed. */
+export interface TrainingRows {
+  spec: TargetSpec;
+  split: SplitRows;
+  /** The training rows (upsampled when asked), their targets and groups. */
+  table: Table;
+  y: Float64Array;
+  groups?: Int32Array;
+}
+
+/**
+ * Encodes the target, drops rows without one, splits off the test rows and upsamples the training side when asked:
+ * the first half of `trainPipeline`, which a queue worker scoring auto's candidates repeats on the same snapshot.
+ */
+export function trainingRows(data: Data, options: TrainOptions, warnings: string[] = []): TrainingRows {
   const target = encodeTarget(data.table, data.schema, options.target, data.source, options.task);
   const spec = target.spec;
   checkExtremes(data.infinite ?? [], data.source, target.y, spec, warnings);
-  const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
   const labels = spec.labels ?? [];
-
   // Rows with a target, then the split (shared with rebuilding an older package's monitoring reference).
   const split = splitRows(data.table, data.schema, target, options.evaluation, options.seed, warnings);
   let { table, y, groups } = split;
-  const { labelled, testTable, yTest, evaluation, cvFolds } = split;
-  const plan = options.evaluation;
   if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
   if (options.upsample === true) {
     if (spec.task === 'regression') throw new HyperplaneError('upsampling is for classification targets', { field: 'upsample' });
@@ -203,6 +219,18 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     // A repeated row stays in its group: its copies are never on both sides of a fold.
     if (groups !== undefined) groups = pickCodes(groups, rows);
   }
+  return { spec, split, table, y, ...(groups !== undefined ? { groups } : {}) };
+}
+
+export async function trainPipeline(data: Data, options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const warnings: string[] = [];
+  const rows = trainingRows(data, options, warnings);
+  const { spec, split, table, y, groups } = rows;
+  const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
+  const labels = spec.labels ?? [];
+  const { labelled, testTable, yTest, evaluation, cvFolds } = split;
+  const plan = options.evaluation;
   // Grouped folds for the out-of-fold scores below (a threshold's, cross-validation's): each group whole in one fold.
   const foldsOf = (k: number): Int32Array | undefined => (groups === undefined ? undefined : groupFolds(groups, k));
 
@@ -215,7 +243,10 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   if (options.learner === 'auto') {
-    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, searchObjective(table, y, data.schema, spec, options), { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const local = searchObjective(table, y, data.schema, spec, options);
+    // Candidates scored elsewhere (a queue's workers): fitting the chosen members stays here.
+    const objective: AutoObjective<Member> = options.remote === undefined ? local : { ...local, score: (candidate, plan) => options.remote!.score(candidate, plan) };
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
@@ -354,7 +385,7 @@ export async function outOfFold(table: Table, y: Float64Array, schema: readonly 
  * What the search scores and fits with: this pipeline's out-of-fold scores and members. A fit a learner
  * cut short at the deadline (boosting keeps the rounds it has) is refitted with the params the learner gives.
  */
-function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, options: TrainOptions): AutoObjective<Member> {
+export function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, options: TrainOptions): AutoObjective<Member> {
   const { onProgress: _quiet, ...quiet } = options;
   return {
     async score(candidate, plan) {

@@ -5,6 +5,8 @@ import { connectionOptions } from './connection.js';
 import { isTrialJob, TRIALS_QUEUE, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
 import { BATCHES_QUEUE, type BatchJobData, type BatchJobResult } from './batch-jobs.js';
 import { BatchScorer } from './batch-worker.js';
+import { CANDIDATES_QUEUE, type CandidateJobData, type CandidateJobResult } from './candidate-jobs.js';
+import { CandidateScorer } from './candidate-worker.js';
 import { redact, SnapshotCache } from './snapshots.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
@@ -87,11 +89,25 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
     if (job !== undefined) log(`batch job ${job.id} failed: ${e.message}`);
   });
   files.on('error', (e) => log(`queue error: ${e.message}`));
-  await Promise.all([worker.waitUntilReady(), files.waitUntilReady()]);
+  // auto's candidates (`train --queue`), on the training's snapshot.
+  const candidateScorer = new CandidateScorer(cache);
+  const candidates = new Worker<CandidateJobData, CandidateJobResult>(
+    CANDIDATES_QUEUE,
+    async (job) => {
+      const started = performance.now();
+      const data = options.store !== undefined ? { ...job.data, data: { ...job.data.data, store: options.store } } : job.data;
+      const result = await candidateScorer.score(data, job.id);
+      log(`training ${job.data.training.slice(0, 8)} candidate ${job.data.index + 1} (${job.data.candidate.learner}): ${'error' in result ? `failed: ${result.error.message}` : 'scored'} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      return result;
+    },
+    { connection: connectionOptions(options.queue), prefix: options.prefix ?? queuePrefix(), concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: lockMs },
+  );
+  candidates.on('error', (e) => log(`queue error: ${e.message}`));
+  await Promise.all([worker.waitUntilReady(), files.waitUntilReady(), candidates.waitUntilReady()]);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= (async () => {
     clearInterval(idleCheck);
-    await Promise.all([worker.close(), files.close()]);
+    await Promise.all([worker.close(), files.close(), candidates.close()]);
     await Promise.all([cache.close(), scorer.close()]);
   })());
   // Idle: no trial held since the last one ended (or since the start).
@@ -101,7 +117,7 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
     held--;
     lastBusy = performance.now();
   };
-  for (const w of [worker, files] as Worker[]) {
+  for (const w of [worker, files, candidates] as Worker[]) {
     w.on('active', () => void held++);
     w.on('completed', ended);
     w.on('failed', ended);
@@ -114,6 +130,6 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
     }
   }, 200);
   if (exitIdleMs === undefined) clearInterval(idleCheck);
-  const closed = Promise.all([worker, files].map((w) => new Promise<void>((resolve) => (w as Worker).on('closed', () => resolve())))).then(() => undefined);
+  const closed = Promise.all([worker, files, candidates].map((w) => new Promise<void>((resolve) => (w as Worker).on('closed', () => resolve())))).then(() => undefined);
   return { name, close, closed: closed.then(() => closing) };
 }

@@ -6,7 +6,7 @@ import { LEARNERS } from '../learn/registry.js';
 import { isReference, type Candidate } from './candidates.js';
 import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
 import { declaredBudget, declaredSpace } from './space.js';
-import { asha, randomPoints } from './strategies.js';
+import { asha, randomPoints, runConcurrently } from './strategies.js';
 
 /** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
 export const HOLDOUT_ROWS = 100_000;
@@ -19,6 +19,8 @@ export interface ScoringPlan {
   signal: AbortSignal;
   /** When step-by-step learners stop and keep what they have (performance.now() ms). */
   deadline: number;
+  /** When `signal` fires (performance.now() ms): for an objective that scores elsewhere, whose clock is not this one. */
+  abortAt: number;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface AutoOptions {
    * raced by ASHA over its declared budget (boosting rounds), while the time budget lasts. 0 (the default): none.
    */
   refine?: number;
+  /** Candidates scored at once (an objective that scores elsewhere, on a queue's workers); default 1. */
+  concurrency?: number;
   onProgress?: (event: { step: string; done: number; total: number; detail?: string; unit?: string }) => void;
 }
 
@@ -107,10 +111,11 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     // a candidate still running a little later is stopped. Big tables keep the search's models but still
     // score, check and package them on many rows.
     const deadline = started + budgetMs * (big ? 0.6 : 0.75);
-    const signal = AbortSignal.timeout(Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed)));
+    const abortMs = Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed));
+    const signal = AbortSignal.timeout(abortMs);
     let scored: Awaited<ReturnType<AutoObjective<M>['score']>>;
     try {
-      scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline });
+      scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline, abortAt: performance.now() + abortMs });
       // A fit cut short by the deadline: the refit gets what the learner says reproduces it.
       if (scored.refitParams !== undefined) candidate.params = scored.refitParams;
     } catch (e) {
@@ -131,14 +136,22 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     return entry;
   };
   // The portfolio: each learner's declared candidates, best guesses first, while the budget lasts.
-  for (const [i, candidate] of candidates.entries()) {
-    if (i > 0 && overBudget()) {
-      leaderboard.push({ ...candidate, score: NaN, seconds: 0, note: 'skipped: time budget' });
-      continue;
-    }
-    options.onProgress?.({ step: 'auto', detail: candidate.learner, done: i, total: candidates.length, unit: 'candidates' });
-    await scoreOne(candidate);
-  }
+  let next = 0;
+  let done = 0;
+  await runConcurrently(
+    options.concurrency ?? 1,
+    undefined,
+    () => {
+      // Past the budget, the rest are listed as skipped; the first always runs.
+      while (next > 0 && next < candidates.length && overBudget()) leaderboard.push({ ...candidates[next++]!, score: NaN, seconds: 0, note: 'skipped: time budget' });
+      return next < candidates.length ? candidates[next++] : undefined;
+    },
+    async (candidate) => {
+      options.onProgress?.({ step: 'auto', detail: candidate.learner, done, total: candidates.length, unit: 'candidates' });
+      await scoreOne(candidate);
+      done++;
+    },
+  );
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
   if ((options.refine ?? 0) > 0) await refine(options.refine!, leaderboard, metric, options.seed, overBudget, scoreOne, options.onProgress);
   const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));

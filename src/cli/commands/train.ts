@@ -11,7 +11,10 @@ import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
 import { RunRecorder } from '../run-recorder.js';
 import { snapshotPolicy } from '../run-data.js';
-import { absoluteSource, readTrainingData, runMetrics, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
+import type { QueueAutoScoring } from '../../queue/candidates.js';
+import type { QueueLocation } from '../../queue/url.js';
+import { withStore } from '../store.js';
+import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
   config?: string;
@@ -31,6 +34,7 @@ interface TrainFlags extends RawReadFlags {
   seed: string;
   timeBudget: string;
   refine?: string;
+  queue?: string;
   out?: string;
   schema?: string;
   json?: boolean;
@@ -156,6 +160,7 @@ export function trainCommand(): Command {
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
+    .option('--queue <url>', "auto: score the candidates as jobs on this queue (redis://HOST:PORT), for `hyperplane worker`s on any machine that reaches it and the store")
     .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
     .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
@@ -198,7 +203,12 @@ export function trainCommand(): Command {
     if (refine !== undefined && learner !== 'auto') throw new HyperplaneError(`--refine is for --learner auto; ${learner} is fitted with the params given`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
-    const snapshot = snapshotPolicy(flags);
+    if (flags.queue !== undefined && learner !== 'auto') throw new HyperplaneError(`--queue is for --learner auto (its candidates are the jobs); ${learner} is one fit: drop --queue`);
+    if (flags.queue !== undefined && flags.track === false) throw new HyperplaneError('--queue: the workers read the data from the store, and --no-track records nothing there: drop --no-track');
+    if (flags.queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data snapshot, and --no-snapshot keeps none: drop --no-snapshot');
+    const queue = flags.queue === undefined ? undefined : (await import('../../queue/url.js')).parseQueueUrl(flags.queue);
+    // The workers read the snapshot, whatever its size.
+    const snapshot = queue !== undefined ? ({ mode: 'on' } as const) : snapshotPolicy(flags);
     const settings: TrainSettings = {
       source: absoluteSource(source),
       read: readOptionsFromFlags(flags),
@@ -220,7 +230,7 @@ export function trainCommand(): Command {
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
-    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
   });
 }
 
@@ -237,6 +247,8 @@ export interface TrainRunOptions {
   tags?: Record<string, string>;
   /** The data, when the caller has read it already (reproduce checks its fingerprints first). */
   read?: TrainingData;
+  /** auto: score the candidates as jobs on this queue, for `hyperplane worker`s to take (the data goes to the store as a snapshot first). */
+  queue?: QueueLocation;
   /** Don't print the train summary (the caller prints its own). */
   quiet?: boolean;
   /** Record the run under this run (a search's best model, under the search). */
@@ -245,6 +257,38 @@ export interface TrainRunOptions {
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
+/** Candidates in flight on the queue at once: the workers take them as they free up. */
+const QUEUED_CANDIDATES = 8;
+
+/** auto's candidates on the queue: the run's data snapshot into the store first, where the workers read it. */
+async function queueScoring(queue: QueueLocation, run: string, settings: TrainSettings, read: TrainingData): Promise<QueueAutoScoring> {
+  const { checkRedis } = await import('../../queue/connection.js');
+  const { queueAutoScoring } = await import('../../queue/candidates.js');
+  const { storeTarget } = await import('../../store/index.js');
+  await checkRedis(queue);
+  const snapshot = read.snapshots?.[SNAPSHOT_ARTIFACT.train];
+  if (snapshot === undefined) throw new HyperplaneError('--queue: the data has no snapshot for the workers to read');
+  const sha256 = await withStore((store) => store.artifacts.put(snapshot));
+  const target = storeTarget();
+  const evaluation = read.evaluation;
+  return queueAutoScoring({
+    queue,
+    training: run,
+    data: { sha256, fingerprint: read.data.fingerprint, store: target.dialect === 'sqlite' ? `sqlite:${target.file}` : target.uri, source: read.data.source },
+    options: {
+      target: settings.target,
+      ...(settings.task !== undefined ? { task: settings.task } : {}),
+      seed: settings.seed,
+      ...(settings.classWeight !== undefined ? { classWeight: settings.classWeight } : {}),
+      ...(settings.upsample === true ? { upsample: true } : {}),
+      ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
+      // Separate test data: the training rows are every labelled row, as a cross-validation's are.
+      evaluation: evaluation.kind === 'test' ? { kind: 'cv', folds: 2 } : evaluation,
+    },
+    concurrency: QUEUED_CANDIDATES,
+  });
+}
+
 /** Reads, trains, writes the outputs and records the run: `train`, and `reproduce` with a run's settings. */
 export async function train(settings: TrainSettings, options: TrainRunOptions): Promise<{ trained: Trained; runId?: string }> {
   const progress = progressReporter({ prefix: 'train: ', ...(settings.learner === 'auto' ? { budgetSeconds: settings.timeBudgetSeconds } : {}) });
@@ -252,8 +296,11 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
   // an untracked one exits here. Outputs are written only after training, so until then nothing is saved.
   let recorder: RunRecorder | undefined;
   let writingTo: string | undefined;
+  let cancelRemote: ((reason: string) => void) | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     progress.stop();
+    // Candidates no worker took leave the queue.
+    cancelRemote?.(`stopped by ${signal}`);
     const kept = writingTo !== undefined ? `${writingTo} may hold part of the outputs` : 'nothing was saved';
     const run = recorder !== undefined ? `; run ${recorder.id} is marked killed in the store` : '';
     process.stderr.write(`interrupted: ${kept}${run}\n`);
@@ -289,10 +336,13 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
     let trained: Trained;
     let outputs: TrainOutputs;
     try {
+      const remote = options.queue !== undefined ? await queueScoring(options.queue, recorder!.id, settings, read) : undefined;
+      cancelRemote = remote === undefined ? undefined : (reason) => void remote.cancel(reason);
       try {
-        trained = await trainOn(settings, read, (e) => progress.update(e));
+        trained = await trainOn(settings, read, (e) => progress.update(e), remote);
       } finally {
         progress.stop();
+        await remote?.close();
       }
       const result = trained.result;
       const runs = join('.hyperplane', 'runs');
