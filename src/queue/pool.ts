@@ -27,7 +27,9 @@ export interface QueueTrialPoolOptions {
 export interface QueueTrialPool extends TrialPool {
   /** Scores trial `index` (at `budget` for ASHA): the job's id is fixed by (search, index, budget, seed), so a resubmitted trial is not run twice. */
   scoreTrial(index: number, budget: number | null, candidate: Candidate): Promise<number>;
-  /** Removes the search's jobs no worker has taken, and fails the trials waiting on them with `reason`; answers how many were removed. */
+  /** Removes the search's jobs no worker has taken; answers how many. Its trials go on waiting (the process is about to exit). */
+  removeWaiting(): Promise<number>;
+  /** Removes the search's jobs no worker has taken, and fails every trial still waiting with `reason`; answers how many were removed. */
   cancel(reason: string): Promise<number>;
 }
 
@@ -135,13 +137,20 @@ class BullTrialPool implements QueueTrialPool {
 
   async cancel(reason: string): Promise<number> {
     this.cancelled = reason;
+    const removed = await this.removeWaiting();
+    for (const w of this.waiting.values()) w.reject(new HyperplaneError(reason));
+    return removed;
+  }
+
+  async removeWaiting(): Promise<number> {
+    // No trial is queued after this: it would outlive the search.
+    this.cancelled ??= 'the search was stopped; its queued trials were removed';
     let removed = 0;
     // Only the jobs no worker took: one a worker holds is locked, and a finished one is kept for --resume to find.
     for (const id of this.submitted) {
       const state = await this.trials.getJobState(id).catch(() => 'unknown');
       if (state === 'waiting' || state === 'prioritized' || state === 'delayed') removed += await this.trials.remove(id, { removeChildren: false }).catch(() => 0);
     }
-    for (const w of this.waiting.values()) w.reject(new HyperplaneError(reason));
     return removed;
   }
 
