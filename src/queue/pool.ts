@@ -5,6 +5,7 @@ import type { CrossValidationOptions } from '../pipeline/cross-validate.js';
 import type { SentError, TrialPool } from '../pipeline/trial-pool.js';
 import type { Candidate } from '../search/index.js';
 import { connectionOptions } from './connection.js';
+import { TrialJobFailed } from './errors.js';
 import { isTrialProgress, SEARCHES_QUEUE, trialJobId, TRIALS_QUEUE, type SnapshotRef, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
@@ -33,13 +34,6 @@ export interface QueueTrialPool extends TrialPool {
   cancel(reason: string): Promise<number>;
 }
 
-/** A trial whose job failed on the worker (its data unreadable, its worker lost too often): the search records it as a failed trial. */
-export class TrialJobFailed extends LearnError {
-  constructor(readonly trial: number, reason: string) {
-    super(`the worker failed this trial: ${reason}`);
-    this.name = 'TrialJobFailed';
-  }
-}
 
 interface Waiting {
   index: number;
