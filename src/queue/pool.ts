@@ -22,6 +22,8 @@ export interface QueueTrialPoolOptions {
   threads: number;
   /** A worker took a trial (its index) and is loading or scoring it. */
   onProgress?: (trial: number, progress: TrialProgress) => void;
+  /** A trial's worker stopped renewing its lock (killed, cut off): the trial went back to the queue for another. */
+  onStalled?: (trial: number) => void;
 }
 
 /** A trial pool on a BullMQ queue: each score is a job that any `hyperplane worker` may take. */
@@ -79,6 +81,10 @@ class BullTrialPool implements QueueTrialPool {
     events.on('failed', ({ jobId, failedReason }) => {
       const w = this.waiting.get(jobId);
       w?.reject(new TrialJobFailed(w.index, failedReason));
+    });
+    events.on('stalled', ({ jobId }) => {
+      const w = this.waiting.get(jobId);
+      if (w !== undefined) options.onStalled?.(w.index);
     });
     events.on('progress', ({ jobId, data }) => {
       const w = this.waiting.get(jobId);

@@ -238,6 +238,7 @@ export function searchCommand(): Command {
         data: { sha256: snapshotKey!, fingerprint: data.fingerprint, store: storeUri, source: data.source },
         threads,
         onProgress: (index, p) => void (p.stage === 'scoring' && process.stderr.write(`search: trial ${index + 1}/${points.length} is scored by worker ${p.worker}\n`)),
+        onStalled: (index) => void process.stderr.write(`search: trial ${index + 1}/${points.length}: its worker stopped answering; the trial goes back to the queue for another\n`),
       }).catch(async (e: unknown) => {
         await recorder?.fail(e);
         await store?.close();
