@@ -34,7 +34,7 @@ export { declaredSpace, declaredBudget, parseSpace, parseBudget, grid, randomPoi
 export { crossValidation, type CrossValidation, type CrossValidationOptions } from './pipeline/cross-validate.js';
 export { trialPool, type TrialPool } from './pipeline/trial-pool.js';
 // The queue executor: trials as BullMQ jobs on Redis, scored by workers on any machine that reaches the queue and the store.
-export { queueTrialPool, startWorker, checkRedis, parseQueueUrl, TrialJobFailed, scoreFilesOnQueue, type BatchOptions, type FileOutcome, type QueuedBatch, type QueueTrialPool, type QueueTrialPoolOptions, type TrialWorker, type WorkerOptions, type QueueLocation, type SnapshotRef, type TrialJobData, type TrialProgress } from './queue/index.js';
+export { queueTrialPool, startWorker, checkRedis, parseQueueUrl, TrialJobFailed, scoreFilesOnQueue, queueAutoScoring, type QueueAutoOptions, type QueueAutoScoring, type BatchOptions, type FileOutcome, type QueuedBatch, type QueueTrialPool, type QueueTrialPoolOptions, type TrialWorker, type WorkerOptions, type QueueLocation, type SnapshotRef, type TrialJobData, type TrialProgress } from './queue/index.js';
 export { ablatePipeline, type PipelineAblation, type PipelineAblationOptions } from './pipeline/ablate.js';
 export { defineConfig, loadConfig, trainConfigSchema, type TrainConfig, type TrainConfigInput } from './config/config.js';
 export {

@@ -38,7 +38,8 @@ export function sendError(e: unknown): SentError {
   return { kind: 'bug', message: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}) };
 }
 
-function receiveError(e: SentError): Error {
+/** A sent error as the thread or worker that caught it would have raised it here. */
+export function receiveError(e: SentError): Error {
   if (e.kind === 'learn') return new LearnError(e.message);
   if (e.kind === 'input') return new HyperplaneError(e.reason ?? e.message, e.location ?? {});
   const error = new Error(e.message);

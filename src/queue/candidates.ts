@@ -1,10 +1,10 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { HyperplaneError } from '../errors.js';
-import { LearnError } from '../learn/errors.js';
+import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { loadModel } from '../learn/registry.js';
 import type { Member } from '../pipeline/pipeline.js';
 import type { RemoteScoring } from '../pipeline/train.js';
-import type { SentError } from '../pipeline/trial-pool.js';
+import { receiveError, type SentError } from '../pipeline/trial-pool.js';
 import { CANDIDATES_QUEUE, candidateJobId, float64s, toBase64, type CandidateJobData, type CandidateJobResult, type CandidateTraining } from './candidate-jobs.js';
 import { connectionOptions } from './connection.js';
 import type { SnapshotRef } from './jobs.js';
@@ -96,10 +96,7 @@ export async function queueAutoScoring(options: QueueAutoOptions): Promise<Queue
   };
 }
 
-/** An error sent back by the worker, as scoring here would have raised it. */
+/** An error sent back by the worker, as scoring here would have raised it: a fit stopped by the budget stays one. */
 function received(e: SentError): Error {
-  if (e.kind === 'learn') return new LearnError(e.message);
-  if (e.kind === 'input') return new HyperplaneError(e.reason ?? e.message, e.location ?? {});
-  if (e.message === 'training was aborted') return new LearnError('stopped: time budget');
-  return new Error(`a worker's candidate failed: ${e.message}`);
+  return e.kind === 'bug' && e.message === new TrainingAborted().message ? new TrainingAborted() : receiveError(e);
 }

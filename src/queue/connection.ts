@@ -19,8 +19,8 @@ export function connectionOptions(location: QueueLocation): { host: string; port
  * retries forever in the background.
  */
 export async function checkRedis(location: QueueLocation, timeoutMs = 3000): Promise<void> {
-  const client = new Redis({ ...connectionOptions(location), lazyConnect: true, connectTimeout: timeoutMs, disconnectTimeout: 50, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   // disconnectTimeout: a refused connection is closed at once (the default keeps the process 2 s).
+  const client = new Redis({ ...connectionOptions(location), lazyConnect: true, connectTimeout: timeoutMs, disconnectTimeout: 50, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   // connect() only says "Connection is closed"; the client's error event has the cause (ECONNREFUSED, ENOTFOUND).
   let cause: Error | undefined;
   client.on('error', (e: Error) => void (cause ??= e));

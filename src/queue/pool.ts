@@ -1,10 +1,10 @@
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { HyperplaneError } from '../errors.js';
-import { LearnError } from '../learn/errors.js';
 import type { CrossValidationOptions } from '../pipeline/cross-validate.js';
-import type { SentError, TrialPool } from '../pipeline/trial-pool.js';
+import { receiveError, type TrialPool } from '../pipeline/trial-pool.js';
 import type { Candidate } from '../search/index.js';
 import { connectionOptions } from './connection.js';
+import { TrialJobFailed } from './errors.js';
 import { isTrialProgress, SEARCHES_QUEUE, trialJobId, TRIALS_QUEUE, type SnapshotRef, type TrialJobData, type TrialJobResult, type TrialProgress } from './jobs.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
@@ -21,23 +21,20 @@ export interface QueueTrialPoolOptions {
   threads: number;
   /** A worker took a trial (its index) and is loading or scoring it. */
   onProgress?: (trial: number, progress: TrialProgress) => void;
+  /** A trial's worker stopped renewing its lock (killed, cut off): the trial went back to the queue for another. */
+  onStalled?: (trial: number) => void;
 }
 
 /** A trial pool on a BullMQ queue: each score is a job that any `hyperplane worker` may take. */
 export interface QueueTrialPool extends TrialPool {
   /** Scores trial `index` (at `budget` for ASHA): the job's id is fixed by (search, index, budget, seed), so a resubmitted trial is not run twice. */
   scoreTrial(index: number, budget: number | null, candidate: Candidate): Promise<number>;
-  /** Removes the search's jobs no worker has taken, and fails the trials waiting on them with `reason`; answers how many were removed. */
+  /** Removes the search's jobs no worker has taken; answers how many. Its trials go on waiting (the process is about to exit). */
+  removeWaiting(): Promise<number>;
+  /** Removes the search's jobs no worker has taken, and fails every trial still waiting with `reason`; answers how many were removed. */
   cancel(reason: string): Promise<number>;
 }
 
-/** A trial whose job failed on the worker (its data unreadable, its worker lost too often): the search records it as a failed trial. */
-export class TrialJobFailed extends LearnError {
-  constructor(readonly trial: number, reason: string) {
-    super(`the worker failed this trial: ${reason}`);
-    this.name = 'TrialJobFailed';
-  }
-}
 
 interface Waiting {
   index: number;
@@ -84,6 +81,10 @@ class BullTrialPool implements QueueTrialPool {
       const w = this.waiting.get(jobId);
       w?.reject(new TrialJobFailed(w.index, failedReason));
     });
+    events.on('stalled', ({ jobId }) => {
+      const w = this.waiting.get(jobId);
+      if (w !== undefined) options.onStalled?.(w.index);
+    });
     events.on('progress', ({ jobId, data }) => {
       const w = this.waiting.get(jobId);
       if (w !== undefined && isTrialProgress(data)) options.onProgress?.(w.index, data);
@@ -113,7 +114,7 @@ class BullTrialPool implements QueueTrialPool {
         else if (state === 'failed' && (job?.finishedOn ?? 0) < submitted) await job?.retry('failed');
       }
       const result = await outcome;
-      if ('error' in result) throw received(result.error);
+      if ('error' in result) throw receiveError(result.error);
       return result.score;
     } finally {
       this.waiting.delete(id);
@@ -135,13 +136,20 @@ class BullTrialPool implements QueueTrialPool {
 
   async cancel(reason: string): Promise<number> {
     this.cancelled = reason;
+    const removed = await this.removeWaiting();
+    for (const w of this.waiting.values()) w.reject(new HyperplaneError(reason));
+    return removed;
+  }
+
+  async removeWaiting(): Promise<number> {
+    // No trial is queued after this: it would outlive the search.
+    this.cancelled ??= 'the search was stopped; its queued trials were removed';
     let removed = 0;
     // Only the jobs no worker took: one a worker holds is locked, and a finished one is kept for --resume to find.
     for (const id of this.submitted) {
       const state = await this.trials.getJobState(id).catch(() => 'unknown');
       if (state === 'waiting' || state === 'prioritized' || state === 'delayed') removed += await this.trials.remove(id, { removeChildren: false }).catch(() => 0);
     }
-    for (const w of this.waiting.values()) w.reject(new HyperplaneError(reason));
     return removed;
   }
 
@@ -154,9 +162,3 @@ class BullTrialPool implements QueueTrialPool {
   }
 }
 
-/** An error sent back by the worker, as the in-process pool would have raised it. */
-function received(e: SentError): Error {
-  if (e.kind === 'learn') return new LearnError(e.message);
-  if (e.kind === 'input') return new HyperplaneError(e.reason ?? e.message, e.location ?? {});
-  return new Error(`a worker's trial failed: ${e.message}`);
-}

@@ -63,9 +63,10 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     const answer = JSON.parse(search.stdout()) as SearchAnswer;
     expect(answer.trials.map((t) => t.trial).sort()).toEqual([1, 2]);
     expect(rescuer.stderr()).toMatch(new RegExp(`trial ${killed}: `));
+    expect(search.stderr()).toMatch(new RegExp(`trial ${killed}/2: its worker stopped answering; the trial goes back to the queue`));
     // Each trial recorded once: one run per trial under the search, each finished.
     expect(new Set(answer.trials.map((t) => t.run)).size).toBe(2);
-    expect(search.stderr().match(new RegExp(`search: trial ${killed}/2: `, 'g'))).toHaveLength(1);
+    expect(search.stderr().match(new RegExp(`search: trial ${killed}/2: auc `, 'g'))).toHaveLength(1);
     // No trial ran twice, though they outlast the 1 s lock: the scoring thread leaves the worker free to renew it.
     const finished = [...(victim.stderr() + rescuer.stderr()).matchAll(/ trial (\d): \S+ \((\d+\.\d) s\)/g)];
     expect(finished.map((m) => Number(m[1])).sort()).toEqual([1, 2]);

@@ -238,6 +238,7 @@ export function searchCommand(): Command {
         data: { sha256: snapshotKey!, fingerprint: data.fingerprint, store: storeUri, source: data.source },
         threads,
         onProgress: (index, p) => void (p.stage === 'scoring' && process.stderr.write(`search: trial ${index + 1}/${points.length} is scored by worker ${p.worker}\n`)),
+        onStalled: (index) => void process.stderr.write(`search: trial ${index + 1}/${points.length}: its worker stopped answering; the trial goes back to the queue for another\n`),
       }).catch(async (e: unknown) => {
         await recorder?.fail(e);
         await store?.close();
@@ -247,7 +248,7 @@ export function searchCommand(): Command {
       scoreTrial = (index, at, candidate) => queued.scoreTrial(index, at ?? null, candidate);
       // Ctrl-C: the trials no worker took leave the queue before the run is marked killed.
       undoSignals = beforeSignals(['SIGINT', 'SIGTERM'], async () => {
-        const removed = await queued.cancel('the search was interrupted; its queued trials were removed');
+        const removed = await queued.removeWaiting();
         process.stderr.write(`search: interrupted: ${removed} queued trials removed from ${queue.url}\n`);
       });
       process.stderr.write(`search: ${points.length} trials go to the queue at ${queue.url}; score them with: hyperplane worker --queue ${queue.url}\n`);
