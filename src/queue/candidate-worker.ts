@@ -24,7 +24,7 @@ export class CandidateScorer {
       const scored = await objective.score(candidate, {
         folds: plan.folds,
         ...(plan.assignment !== undefined ? { assignment: int32s(plan.assignment) } : {}),
-        signal: AbortSignal.timeout(Math.max(1, plan.abortAt - Date.now())),
+        signal: AbortSignal.timeout(Math.max(1, Math.round(plan.abortAt - Date.now()))),
         // The driver's times on this process's clock: both count from now.
         deadline: performance.now() + (plan.deadline - Date.now()),
         abortAt: performance.now() + (plan.abortAt - Date.now()),

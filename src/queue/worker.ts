@@ -125,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<TrialWorker> 
   const exitIdleMs = options.exitIdleMs;
   const idleCheck = setInterval(() => {
     if (exitIdleMs !== undefined && held <= 0 && performance.now() - lastBusy >= exitIdleMs) {
-      log(`no trial for ${(exitIdleMs / 1000).toFixed(0)} s: stopping`);
+      log(`no job for ${(exitIdleMs / 1000).toFixed(0)} s: stopping`);
       void close();
     }
   }, 200);

@@ -207,6 +207,8 @@ export function trainCommand(): Command {
     if (flags.queue !== undefined && flags.track === false) throw new HyperplaneError('--queue: the workers read the data from the store, and --no-track records nothing there: drop --no-track');
     if (flags.queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data snapshot, and --no-snapshot keeps none: drop --no-snapshot');
     const queue = flags.queue === undefined ? undefined : (await import('../../queue/url.js')).parseQueueUrl(flags.queue);
+    // Before any data is read: a queue that is not there is said at once.
+    if (queue !== undefined) await (await import('../../queue/connection.js')).checkRedis(queue);
     // The workers read the snapshot, whatever its size.
     const snapshot = queue !== undefined ? ({ mode: 'on' } as const) : snapshotPolicy(flags);
     const settings: TrainSettings = {
@@ -262,10 +264,8 @@ const QUEUED_CANDIDATES = 8;
 
 /** auto's candidates on the queue: the run's data snapshot into the store first, where the workers read it. */
 async function queueScoring(queue: QueueLocation, run: string, settings: TrainSettings, read: TrainingData): Promise<QueueAutoScoring> {
-  const { checkRedis } = await import('../../queue/connection.js');
   const { queueAutoScoring } = await import('../../queue/candidates.js');
   const { storeTarget } = await import('../../store/index.js');
-  await checkRedis(queue);
   const snapshot = read.snapshots?.[SNAPSHOT_ARTIFACT.train];
   if (snapshot === undefined) throw new HyperplaneError('--queue: the data has no snapshot for the workers to read');
   const sha256 = await withStore((store) => store.artifacts.put(snapshot));

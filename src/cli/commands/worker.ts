@@ -17,7 +17,7 @@ const LOCK_ENV = 'HYPERPLANE_QUEUE_LOCK_MS';
  */
 export function workerCommand(): Command {
   return new Command('worker')
-    .description('score search trials from a BullMQ queue on Redis (start any number, on any machine that reaches the queue and the store)')
+    .description('score search trials, batch files (predict --queue) and auto\'s candidates (train --queue) from a BullMQ queue on Redis (start any number, on any machine that reaches the queue and the store)')
     .option('--queue <url>', 'the queue: redis://HOST:PORT (default: $HYPERPLANE_QUEUE)')
     .option('--concurrency <n>', 'trials scored at once, each on its own thread', '1')
     .option('--exit-idle <seconds>', 'stop after this many seconds without a trial (default: run until stopped)')
@@ -34,7 +34,7 @@ export function workerCommand(): Command {
       const store = await checkStore();
       const say = (line: string): void => void process.stderr.write(`worker: ${line}\n`);
       const worker = await startWorker({ queue, concurrency, log: say, ...(store !== undefined ? { store } : {}), ...(lockMs !== undefined ? { lockMs } : {}), ...(exitIdle !== undefined ? { exitIdleMs: exitIdle * 1000 } : {}) });
-      say(`${worker.name} takes trials from ${queue.url} (${concurrency} at a time); stop with Ctrl-C or SIGTERM`);
+      say(`${worker.name} takes trials from ${queue.url}, and batch files and auto's candidates (${concurrency} at a time); stop with Ctrl-C or SIGTERM`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals): void => {
           say(`${signal}: finishing the trials held, then stopping`);
