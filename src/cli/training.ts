@@ -42,6 +42,8 @@ export interface TrainSettings {
   timeBudgetSeconds: number;
   /** auto: ASHA over this many configurations after the portfolio. */
   refineTrials?: number;
+  /** auto: the best candidate, or the simplest within noise of it. */
+  prefer?: 'best' | 'simple';
   rules?: RulesSpec;
   recipe?: { outputs: string[]; groups: Record<string, string[]> };
 }
@@ -143,6 +145,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     seed: settings.seed,
     timeBudgetSeconds: settings.timeBudgetSeconds,
     ...(settings.refineTrials !== undefined ? { refineTrials: settings.refineTrials } : {}),
+    ...(settings.prefer !== undefined ? { prefer: settings.prefer } : {}),
     // The config's rules are the rules learner's params: alone with `learner: rules`, beside the learners under auto.
     ...(settings.learner === 'auto' && settings.rules !== undefined ? { teamCandidates: [{ learner: 'rules', params: settings.rules }] } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
@@ -167,6 +170,7 @@ export function trainSummary(trained: Trained, modelPath: string): Record<string
     test: result.test.metrics,
     train: result.trainEvaluation.metrics,
     leaderboard: result.leaderboard,
+    ...(result.preference !== undefined ? { preference: result.preference } : {}),
     importance: featureImportance(result.package.pipeline),
     ...(result.importance !== undefined ? { drivers: result.importance } : {}),
     diagnostics: result.diagnostics,
@@ -249,6 +253,7 @@ export async function writeTrainOutputs(trained: Trained, out: string): Promise<
         importance,
         ...(result.importance !== undefined ? { globalImportance: result.importance } : {}),
         ...(result.searchPlan !== undefined ? { searchPlan: result.searchPlan } : {}),
+        ...(result.preference !== undefined ? { preference: result.preference } : {}),
         diagnostics: result.diagnostics,
         warnings: result.warnings,
         metric: result.metric,

@@ -41,6 +41,8 @@ export const trainConfigSchema = z
     timeBudget: z.number().positive().default(60),
     /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space (0: none). */
     refine: z.number().int().min(0).optional(),
+    /** auto: 'simple' picks the simplest candidate within the folds' noise of the best. */
+    prefer: z.enum(['best', 'simple']).optional(),
     /** A schema file whose types override inference. */
     schema: z.string().optional(),
     out: z.string().optional(),

@@ -65,6 +65,9 @@ export interface Model {
   training: TrainingLog;
 }
 
+/** Kinds of model by how a person reads them, simplest first. */
+export type Interpretability = 'constant' | 'rules' | 'additive' | 'trees';
+
 /** What a learner can do; callers read these and never switch on a learner's name. */
 export interface Capabilities {
   tasks: readonly Task[];
@@ -74,6 +77,11 @@ export interface Capabilities {
   explanations: 'linear' | 'tree' | 'none';
   /** What a single-class y gives: an error, a model that always predicts that class, or what the params say (a model that does not learn from y: written rules). */
   singleClass: 'error' | 'constant' | 'unread';
+  /**
+   * How a person reads the model, simplest first: a constant, written rules, an additive model (a coefficient or
+   * points per feature), trees. Leaderboards show it, and `--prefer simple` ranks by it. Default: from `explanations`.
+   */
+  interpretability?: Interpretability;
   /** A reference, not a model to keep: what a model must beat (the baseline). Scored and reported, never an ensemble member unless nothing beats it. */
   reference?: boolean;
 }

@@ -12,7 +12,7 @@ import { foldSplit, groupFolds, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
-import { checkParams, fit, getLearner } from '../learn/registry.js';
+import { checkParams, fit, getLearner, saveModel } from '../learn/registry.js';
 import { autoSelect, candidatesFor, isReference, referenceFor, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
 import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
@@ -52,6 +52,8 @@ export interface TrainOptions {
   timeBudgetSeconds: number;
   /** auto: after the portfolio, ASHA over this many configurations of the leading learner's declared space, within the budget (default 0: none). */
   refineTrials?: number;
+  /** auto: 'simple' picks the simplest candidate within the folds' noise of the best, and says what that gave up and gained (default 'best'). */
+  prefer?: 'best' | 'simple';
   /** auto: scores candidates elsewhere (a queue's workers), `concurrency` at a time, instead of one after another here. */
   remote?: RemoteScoring;
   onProgress?: (event: TrainProgress) => void;
@@ -105,6 +107,8 @@ export interface TrainResult {
   test: Evaluation;
   trainEvaluation: Evaluation;
   leaderboard: LeaderboardEntry[];
+  /** auto with prefer 'simple': what was chosen instead of the best, what that gave up and what it gained. */
+  preference?: string;
   /** auto: how candidates were scored ("3-fold cross-validation on the training rows", …). */
   searchPlan?: string;
   diagnostics: Diagnostic[];
@@ -242,16 +246,18 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosen: string;
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
+  let preference: string | undefined;
   if (options.learner === 'auto') {
     const local = searchObjective(table, y, data.schema, spec, options);
     // Candidates scored elsewhere (a queue's workers): fitting the chosen members stays here.
     const objective: AutoObjective<Member> = options.remote === undefined ? local : { ...local, score: (candidate, plan) => options.remote!.score(candidate, plan) };
-    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, table.nRows, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.prefer !== undefined ? { prefer: options.prefer } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
     chosenParams = result.params;
     searchPlan = result.plan;
+    preference = result.preference;
   } else {
     getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
@@ -346,7 +352,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
+  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), ...(preference !== undefined ? { preference } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
 }
 
 
@@ -398,7 +404,29 @@ export function searchObjective(table: Table, y: Float64Array, schema: readonly 
     },
     fit: (candidate) => fitMember(table, y, schema, spec, candidate, options),
     weighted: (member, weight) => ({ ...member, weight }),
+    measure: (member) => measureMember(member, table, schema, spec),
   };
+}
+
+/** Rows a single-row predict is timed on: spread over the table, as JSON requests hold them. */
+const LATENCY_ROWS = 32;
+
+/**
+ * What serving a member costs: the median time to score one JSON row through its recipe and model (each row once to
+ * warm up, then timed), and its recipe and model file's size, as a package holds them.
+ */
+function measureMember(member: Member, table: Table, schema: readonly ColumnSchema[], spec: TargetSpec): { latencyUs: number; bytes: number } {
+  const pipeline = new Pipeline({ target: spec, schema: [...schema], members: [member] });
+  const rows = backgroundRows(table, pipeline.inputColumns).slice(0, LATENCY_ROWS);
+  for (const row of rows) pipeline.scoreRows([row]);
+  const times = rows.map((row) => {
+    const t0 = performance.now();
+    pipeline.scoreRows([row]);
+    return (performance.now() - t0) * 1000;
+  });
+  times.sort((a, b) => a - b);
+  const latencyUs = times.length === 0 ? NaN : times[Math.floor(times.length / 2)]!;
+  return { latencyUs, bytes: saveModel(member.model).length + new TextEncoder().encode(JSON.stringify(member.recipe)).length };
 }
 
 /** The baseline's score on the test rows: what the model must beat. */

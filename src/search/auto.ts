@@ -1,12 +1,13 @@
 import { HyperplaneError } from '../errors.js';
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
-import { groupFolds, groupHoldout, holdout, pickScores } from '../evaluate/splits.js';
+import { groupFolds, groupHoldout, holdout, kFolds, pickScores } from '../evaluate/splits.js';
 import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { LEARNERS } from '../learn/registry.js';
 import { isReference, type Candidate } from './candidates.js';
 import { ensembleName, selectEnsemble, type LeaderboardEntry } from './ensemble.js';
 import { declaredBudget, declaredSpace } from './space.js';
 import { asha, randomPoints, runConcurrently } from './strategies.js';
+import { interpretabilityOf, SIMPLICITY, withinNoise } from './simplicity.js';
 
 /** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
 export const HOLDOUT_ROWS = 100_000;
@@ -32,6 +33,8 @@ export interface AutoObjective<M> {
   score(candidate: Candidate, plan: ScoringPlan): Promise<{ scores: Float64Array; models: M[]; refitParams?: Record<string, unknown> }>;
   fit(candidate: Candidate): Promise<M>;
   weighted(member: M, weight: number): M;
+  /** What putting a fitted member into production costs: its median single-row predict time (µs) and its size (bytes). */
+  measure?(member: M): { latencyUs: number; bytes: number };
 }
 
 export interface AutoOptions {
@@ -51,6 +54,8 @@ export interface AutoOptions {
   refine?: number;
   /** Candidates scored at once (an objective that scores elsewhere, on a queue's workers); default 1. */
   concurrency?: number;
+  /** 'simple': the simplest candidate within the folds' noise of the best (see simplicity.ts), said in words; default 'best'. */
+  prefer?: 'best' | 'simple';
   onProgress?: (event: { step: string; done: number; total: number; detail?: string; unit?: string }) => void;
 }
 
@@ -60,6 +65,8 @@ export interface AutoResult<M> {
   name: string;
   params: Record<string, unknown>;
   plan: string;
+  /** With `prefer: 'simple'`: what was chosen instead of the best, what that gave up and what it gained. */
+  preference?: string;
 }
 
 /**
@@ -79,11 +86,17 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   const groupTotal = groups === undefined ? 0 : new Set(Array.from(groups)).size;
   if (groups !== undefined && groupTotal < 2) throw new HyperplaneError(`auto scores candidates on folds that keep groups whole, and the training rows hold ${groupTotal} group`, { field: 'group' });
   const folds = big ? 1 : Math.min(rows <= 5000 ? 5 : 3, groups === undefined ? Infinity : groupTotal);
-  const assignment = groups === undefined ? (big ? holdoutAssignment(y, task, options.seed) : undefined) : big ? groupHoldoutAssignment(groups, options.seed) : groupFolds(groups, folds);
+  // The folds are fixed here (the same as the objective would draw), so each candidate's score is known by fold.
+  const assignment = groups === undefined ? (big ? holdoutAssignment(y, task, options.seed) : kFolds(y, folds, options.seed, task !== 'regression')) : big ? groupHoldoutAssignment(groups, options.seed) : groupFolds(groups, folds);
   const evalRows = assignment === undefined || !big ? undefined : Int32Array.from({ length: rows }, (_, i) => i).filter((i) => assignment[i]! >= 0);
   const k = labels.length || 1;
   const yEval = evalRows === undefined ? y : Float64Array.from(evalRows, (i) => y[i]!);
   const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
+  // Each fold's rows among the scored ones (a holdout: five interleaved parts of it), for the score's spread.
+  const parts = big ? 5 : folds;
+  const partRows = Array.from({ length: parts }, (_, f) => Int32Array.from({ length: yEval.length }, (_, i) => i).filter((i) => (big ? i % 5 : assignment[i]!) === f));
+  const byPart = (s: Float64Array): number[] => partRows.map((rows) => (rows.length === 0 ? NaN : metricOf(metric, task, Float64Array.from(rows, (i) => yEval[i]!), pickScores(s, rows, k), labels)));
+  const partScores = new Map<LeaderboardEntry, number[]>();
   // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
   const trainShare = big ? 0.8 : (folds - 1) / folds;
   const n = rows.toLocaleString('en-US');
@@ -129,9 +142,13 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     const scores = evalScores(scored.scores);
     const seconds = (performance.now() - t0) / 1000;
     slowest = Math.max(slowest, (seconds * 1000) / folds);
-    const entry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds };
+    const parted = byPart(scores);
+    const member = scored.models[0];
+    const cost = member !== undefined ? objective.measure?.(member) : undefined;
+    const entry: LeaderboardEntry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds, interpretability: interpretabilityOf(candidate.learner), spread: sd(parted), ...(cost !== undefined ? cost : {}) };
     leaderboard.push(entry);
     oof.set(entry, scores);
+    partScores.set(entry, parted);
     if (big && scored.models[0] !== undefined) trained.set(entry, scored.models[0]);
     return entry;
   };
@@ -161,6 +178,7 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   // A reference (the baseline) joins no ensemble: its constants differ by fold, which only shifts pooled scores.
   const pool = isReference(ranked[0]!.learner) ? ranked.slice(0, 1) : ranked.filter((e) => !isReference(e.learner));
   const weights = selectEnsemble(pool, oof, metric, task, yEval, labels);
+  let preference: string | undefined;
   const chosen = [...weights].sort((a, b) => b[1] - a[1]);
   if (chosen.length > 1) {
     const sum = new Float64Array(yEval.length * k);
@@ -170,9 +188,16 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
       for (let j = 0; j < sum.length; j++) sum[j] += w * s[j]!;
       total += w;
     }
-    const score = metricOf(metric, task, yEval, sum.map((v) => v / total), labels);
-    leaderboard.push({ learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0) });
-  }
+    const averaged = sum.map((v) => v / total);
+    const score = metricOf(metric, task, yEval, averaged, labels);
+    const parted = byPart(averaged);
+    const costs = chosen.map(([e]) => e);
+    const known = costs.every((e) => e.latencyUs !== undefined && e.bytes !== undefined);
+    const ensemble: LeaderboardEntry = { learner: ensembleName(chosen), params: {}, score, seconds: chosen.reduce((t, [e]) => t + e.seconds, 0), interpretability: 'ensemble', spread: sd(parted), ...(known ? { latencyUs: costs.reduce((t, e) => t + e.latencyUs!, 0), bytes: costs.reduce((t, e) => t + e.bytes!, 0) } : {}) };
+    leaderboard.push(ensemble);
+    partScores.set(ensemble, parted);
+    if (options.prefer === 'simple') preference = preferSimple(ensemble, ranked, partScores, metric, (picked) => chosen.splice(0, chosen.length, [picked, 1]));
+  } else if (options.prefer === 'simple') preference = preferSimple(chosen[0]![0], ranked, partScores, metric, (picked) => chosen.splice(0, chosen.length, [picked, 1]));
   const members: M[] = [];
   for (const [e, w] of chosen) {
     const kept = trained.get(e);
@@ -188,8 +213,45 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
   const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
-  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan };
+  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan, ...(preference !== undefined ? { preference } : {}) };
 }
+
+function sd(values: readonly number[]): number {
+  const v = values.filter((x) => !Number.isNaN(x));
+  if (v.length < 2) return 0;
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  return Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1));
+}
+
+/**
+ * `--prefer simple`: the simplest scored candidate (by kind, then by measured latency) whose score is within the
+ * folds' noise of `best`'s, paired by fold; `choose` is told of it when it is not `best`. Says in words what it gave
+ * up and what it gained, or that nothing simpler was within noise.
+ */
+function preferSimple(best: LeaderboardEntry, ranked: readonly LeaderboardEntry[], parts: ReadonlyMap<LeaderboardEntry, number[]>, metric: MetricName, choose: (picked: LeaderboardEntry) => void): string {
+  const sign = better(metric, 1, 0) ? 1 : -1;
+  const rank = (e: LeaderboardEntry): number => SIMPLICITY.indexOf(e.interpretability ?? 'trees');
+  const simplest = [...ranked].sort((a, b) => rank(a) - rank(b) || (a.latencyUs ?? Infinity) - (b.latencyUs ?? Infinity));
+  const bestParts = parts.get(best)!;
+  for (const e of simplest) {
+    if (rank(e) >= rank(best)) break;
+    const mine = parts.get(e)!;
+    const paired = bestParts.map((b, f) => [sign * b, sign * mine[f]!] as const).filter(([b, m]) => !Number.isNaN(b) && !Number.isNaN(m));
+    const { within, gap, noise } = withinNoise(paired.map(([b]) => b), paired.map(([, m]) => m));
+    if (!within) continue;
+    choose(e);
+    const gained = [`a model read as ${e.interpretability} rather than ${best.interpretability}`];
+    if (e.latencyUs !== undefined && best.latencyUs !== undefined && e.latencyUs < best.latencyUs) gained.push(`${(best.latencyUs / e.latencyUs).toFixed(1)}× faster a row (${e.latencyUs.toFixed(0)} µs against ${best.latencyUs.toFixed(0)} µs)`);
+    if (e.bytes !== undefined && best.bytes !== undefined && e.bytes < best.bytes) gained.push(`${(best.bytes / e.bytes).toFixed(1)}× smaller (${kb(e.bytes)} against ${kb(best.bytes)})`);
+    // In words, the pooled scores as the leaderboard shows them; the test above is on the paired folds.
+    const given = sign * (best.score - e.score);
+    const lost = given > 0 ? `gave up ${given.toFixed(4)} ${metric} in cross-validation, within the folds' noise (a mean gap of ${Math.max(0, gap).toFixed(4)} a fold against ${noise.toFixed(4)})` : `gave up nothing: it scored as well in cross-validation`;
+    return `--prefer simple: ${e.learner} (${metric} ${e.score.toFixed(4)}) instead of ${best.learner} (${best.score.toFixed(4)}): ${lost}; gained ${gained.join(', ')}`;
+  }
+  return `--prefer simple: nothing simpler than ${best.learner} (${best.interpretability}) is within the folds' noise of its ${metric}; kept it`;
+}
+
+const kb = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
 
 /**
  * The refinement: the best-scoring learner that declares a search space and a budget, its best candidate's

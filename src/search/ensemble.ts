@@ -1,4 +1,5 @@
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
+import type { ModelKind } from './simplicity.js';
 
 /** A scored candidate: what the leaderboard lists. */
 export interface LeaderboardEntry {
@@ -8,6 +9,14 @@ export interface LeaderboardEntry {
   score: number;
   seconds: number;
   note?: string;
+  /** How a person reads it: constant, rules, additive, trees or ensemble. */
+  interpretability?: ModelKind;
+  /** The standard deviation of its score across the folds (or parts of a holdout). */
+  spread?: number;
+  /** Measured: the median time to predict one row (JSON in, scores out), in microseconds. */
+  latencyUs?: number;
+  /** Its recipe and model as a package holds them, in bytes. */
+  bytes?: number;
 }
 
 /**

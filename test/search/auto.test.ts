@@ -56,7 +56,9 @@ describe('the auto search, over learners only the test knows', () => {
       { learner: 'broken', params: {} },
     ];
     const result = await autoSelect(candidates, y, objective({ baseline: 0, good: 0.9, weak: 0.2 }, fitted, plans), options, leaderboard);
-    expect(plans.every((p) => p.folds === 5 && p.assignment === undefined)).toBe(true);
+    // The same five stratified folds for every candidate, given to the objective so each score is known by fold.
+    expect(plans.every((p) => p.folds === 5 && p.assignment !== undefined && p.assignment.length === y.length && new Set(p.assignment).size === 5)).toBe(true);
+    expect(new Set(plans.map((p) => p.assignment)).size).toBe(1);
     expect(result.plan).toBe('5-fold cross-validation on the training rows');
     expect(result.name).toBe('good');
     expect(result.members).toEqual([{ learner: 'good', params: { bonus: 0 }, weight: 1 }]);

@@ -34,6 +34,7 @@ interface TrainFlags extends RawReadFlags {
   seed: string;
   timeBudget: string;
   refine?: string;
+  prefer?: 'best' | 'simple';
   queue?: string;
   out?: string;
   schema?: string;
@@ -121,6 +122,7 @@ async function mergeConfig(sourceArg: string | undefined, cli: TrainFlags, comma
   set('seed', String(config.seed));
   set('timeBudget', String(config.timeBudget));
   set('refine', config.refine === undefined ? undefined : String(config.refine));
+  set('prefer', config.prefer);
   set('schema', config.schema);
   set('out', config.out);
   set('query', config.query);
@@ -160,6 +162,7 @@ export function trainCommand(): Command {
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
+    .addOption(new Option('--prefer <what>', "auto: best, or simple: the simplest candidate (rules, additive, trees, ensemble) within the folds' noise of the best, saying what that gives up and gains").choices(['best', 'simple']))
     .option('--queue <url>', "auto: score the candidates as jobs on this queue (redis://HOST:PORT), for `hyperplane worker`s on any machine that reaches it and the store")
     .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
@@ -200,6 +203,7 @@ export function trainCommand(): Command {
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
     const refine = flags.refine === undefined ? undefined : wholeNumber('--refine', flags.refine, 0);
+    if (flags.prefer !== undefined && learner !== 'auto') throw new HyperplaneError(`--prefer is for --learner auto (it chooses among the candidates); ${learner} is the one asked for`);
     if (refine !== undefined && learner !== 'auto') throw new HyperplaneError(`--refine is for --learner auto; ${learner} is fitted with the params given`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
@@ -229,6 +233,7 @@ export function trainCommand(): Command {
       seed,
       timeBudgetSeconds: budget,
       ...(refine !== undefined && refine > 0 ? { refineTrials: refine } : {}),
+      ...(flags.prefer !== undefined ? { prefer: flags.prefer } : {}),
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };

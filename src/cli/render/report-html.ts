@@ -17,6 +17,8 @@ export interface ReportInput {
   test: Evaluation;
   train?: Evaluation;
   leaderboard?: LeaderboardEntry[];
+  /** `--prefer simple`: what was chosen instead of the best, in words. */
+  preference?: string;
   searchPlan?: string;
   importance?: readonly { column: string; importance: number }[];
   /** Mean |SHAP| and permutation importance on the test rows. */
@@ -73,8 +75,17 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
   }
   if (r.globalImportance !== undefined && r.globalImportance.columns.length > 0) sections.push(drivers(r.globalImportance));
   if (r.leaderboard !== undefined && r.leaderboard.length > 0) {
-    const body = r.leaderboard.map((e) => `<tr><td>${num(e.score)}</td><td>${esc(e.learner)}</td><td class="params">${e.learner.startsWith('ensemble(') ? '<span class="none">the members named, their scores averaged with these weights</span>' : params(e.params)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`).join('');
-    sections.push(`<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')}.</p><table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>time</th></tr>${body}</table>`);
+    const latency = (us: number | undefined): string => (us === undefined || Number.isNaN(us) ? '—' : us < 1000 ? `${us.toFixed(0)} µs` : `${(us / 1000).toFixed(1)} ms`);
+    const size = (bytes: number | undefined): string => (bytes === undefined ? '—' : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
+    const body = r.leaderboard
+      .map(
+        (e) =>
+          `<tr><td>${num(e.score)}${e.spread !== undefined && !Number.isNaN(e.score) ? ` <span class="none">±${e.spread.toFixed(4)}</span>` : ''}</td><td>${esc(e.learner)}</td><td class="params">${e.learner.startsWith('ensemble(') ? '<span class="none">the members named, their scores averaged with these weights</span>' : params(e.params)}</td><td>${esc(e.interpretability ?? '—')}</td><td>${latency(e.latencyUs)}</td><td>${size(e.bytes)}</td><td>${e.note !== undefined ? esc(e.note) : `${e.seconds.toFixed(1)} s`}</td></tr>`,
+      )
+      .join('');
+    sections.push(
+      `<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')} (± its spread over the folds), with what each would cost in production: the kind of model, its measured time to predict one row, and its size.</p>${r.preference !== undefined ? `<p>${esc(r.preference)}</p>` : ''}<table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="kind"><col class="time"><col class="time"><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>kind</th><th>a row</th><th>size</th><th>time</th></tr>${body}</table>`,
+    );
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}${r.scorecard !== undefined ? `\n${SCORECARD_CSS}` : ''}</style></head><body>${sections.join('\n')}</body></html>\n`;
 }
@@ -105,6 +116,6 @@ const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width
 h1{font-size:1.4rem;margin-bottom:.2rem}.sub{color:#5b6574;margin-top:0}h2{font-size:1.05rem;margin-top:1.6rem;border-bottom:1px solid #e3e6ea;padding-bottom:.2rem}
 table{border-collapse:collapse}td,th{padding:.25rem .7rem;border-bottom:1px solid #eef0f2;text-align:right}th:first-child,td:nth-child(2){text-align:left}
 tr.main td{font-weight:600}.charts{display:flex;flex-wrap:wrap;gap:1.5rem 2rem;align-items:flex-start}figure{margin:0}figure svg{max-width:100%;height:auto}
-table.leaderboard{table-layout:fixed;width:100%}col.score{width:6rem}col.learner{width:15rem}table.leaderboard th:nth-child(2){text-align:left}col.time{width:5rem}
+table.leaderboard{table-layout:fixed;width:100%}col.score{width:6rem}col.learner{width:15rem}table.leaderboard th:nth-child(2){text-align:left}col.time{width:5rem}col.kind{width:6rem}
 th.params{text-align:left}td.params{text-align:left;overflow-wrap:anywhere;font-size:.8rem;color:#444}.kv{display:inline-block;background:#f3f5f7;border-radius:3px;padding:0 .35rem;margin:.1rem 0;font-family:ui-monospace,monospace}.none{color:#8a929c}
 td.bar{width:240px}td.bar span{display:block;height:10px;background:#2f6fdb;border-radius:2px}`;

@@ -1,4 +1,4 @@
-import type { TrainResult } from '../../pipeline/train.js';
+import type { LeaderboardEntry, TrainResult } from '../../pipeline/train.js';
 
 const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
 
@@ -19,8 +19,10 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
     for (const e of result.leaderboard) {
       // Stopping settings left out: they are the same for every candidate of a learner. Rounds and trees stay (refined candidates differ in them).
       const params = Object.entries(e.params).filter(([k]) => !['early_stopping_rounds', 'validation_fraction', 'max_iter', 'tol'].includes(k)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-      lines.push(`  ${num(e.score).padStart(8)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);
+      lines.push(`  ${num(e.score).padStart(8)}  ${cost(e)}  ${e.learner.padEnd(22)} ${params.padEnd(48)} ${e.note ?? `${e.seconds.toFixed(1)} s`}`);
     }
+    lines.push(`  (±: the score's spread over the folds; then the kind of model, its measured time to predict one row, and its size)`);
+    if (result.preference !== undefined) lines.push(result.preference);
   }
   if (importance.length > 0) {
     lines.push('');
@@ -36,4 +38,12 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
   lines.push(`report  ${files.report}`);
   lines.push(`summary ${files.summary}`);
   return lines.join('\n');
+}
+
+/** A leaderboard row's spread and what the model costs in production: kind, one row's predict time, size. */
+function cost(e: LeaderboardEntry): string {
+  const spread = e.spread === undefined || Number.isNaN(e.score) ? '' : `±${e.spread.toFixed(4)}`;
+  const latency = e.latencyUs === undefined || Number.isNaN(e.latencyUs) ? '—' : e.latencyUs < 1000 ? `${e.latencyUs.toFixed(0)} µs` : `${(e.latencyUs / 1000).toFixed(1)} ms`;
+  const size = e.bytes === undefined ? '—' : e.bytes < 1024 ? `${e.bytes} B` : e.bytes < 1024 ** 2 ? `${(e.bytes / 1024).toFixed(0)} KB` : `${(e.bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${spread.padEnd(8)}  ${(e.interpretability ?? '').padEnd(8)} ${latency.padStart(7)} ${size.padStart(7)}`;
 }

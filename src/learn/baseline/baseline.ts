@@ -26,7 +26,7 @@ export const baselineLearner: Learner<BaselineParams> = {
   description: 'a baseline that ignores the features: class prior, most frequent class, mean or median',
   params: baselineParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: baselinePredictor.tasks, sampleWeights: true, missingValues: 'ignore', explanations: 'none', singleClass: 'constant', reference: true },
+  capabilities: { tasks: baselinePredictor.tasks, sampleWeights: true, missingValues: 'ignore', explanations: 'none', interpretability: 'constant', singleClass: 'constant', reference: true },
   // What machine learning must beat: auto scores it first.
   auto: { rank: 0, candidates: () => [{}] },
 

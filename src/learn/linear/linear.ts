@@ -29,7 +29,7 @@ export const linearLearner: Learner<LinearParams> = {
   description: 'linear regression: ordinary least squares, ridge, lasso or elastic-net, with intercept',
   params: linearParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: linearPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'constant' },
+  capabilities: { tasks: linearPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', interpretability: 'additive', singleClass: 'constant' },
   // Three penalties, the default first.
   auto: { rank: 1, candidates: () => [1, 10, 0.1].map((alpha) => ({ alpha })) },
 

@@ -53,7 +53,7 @@ export const logisticLearner: Learner<LogisticParams> = {
   description: 'logistic regression (binary and multinomial) with L2, L1 or elastic-net penalties, class weights and built-in CV of C',
   params: logisticParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: logisticPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', singleClass: 'error' },
+  capabilities: { tasks: logisticPredictor.tasks, sampleWeights: true, missingValues: 'reject', explanations: 'linear', interpretability: 'additive', singleClass: 'error' },
   // Three penalties, the default first.
   auto: { rank: 1, candidates: () => [1, 0.1, 10].map((C) => ({ C, tol: 1e-4, max_iter: 500 })) },
 

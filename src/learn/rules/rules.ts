@@ -19,7 +19,7 @@ export const rulesLearner: Learner<RulesSpec> = {
   description: "the team's own rules: ordered conditions on the raw columns, the first that holds gives the prediction (nothing is learned)",
   params: rulesSchema,
   formatVersion: RULES_FORMAT_VERSION,
-  capabilities: { tasks: rulesPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'none', singleClass: 'unread' },
+  capabilities: { tasks: rulesPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'none', interpretability: 'rules', singleClass: 'unread' },
   conditions: (params) => params.conditions.map((c, i) => ({ if: c.if, field: `conditions.${i}.if` })),
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: RulesSpec, options: FitOptions = {}): Promise<Model> {

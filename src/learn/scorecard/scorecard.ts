@@ -47,7 +47,7 @@ export const scorecardLearner: Learner<ScorecardParams> = {
   description: 'credit scorecard: weight-of-evidence bins, logistic regression on them, integer points per attribute (PDO scaling) and reason codes',
   params: scorecardParams,
   formatVersion: SCORECARD_FORMAT_VERSION,
-  capabilities: { tasks: scorecardPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'linear', singleClass: 'error' },
+  capabilities: { tasks: scorecardPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'linear', interpretability: 'additive', singleClass: 'error' },
   // The model a loan officer can read, so a simpler choice can be weighed.
   auto: { rank: 4, candidates: () => [{}] },
 

@@ -43,7 +43,7 @@ export const forestLearner: Learner<ForestParams> = {
   description: 'random forest (classification and regression) with bootstrap, max_features and an out-of-bag score',
   params: forestParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: forestPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  capabilities: { tasks: forestPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', interpretability: 'trees', singleClass: 'constant' },
   auto: { rank: 3, candidates: () => [{ n_estimators: 300 }] },
 
   async fit(X: Matrix, y: Float64Array, task: Task, params: ForestParams, options: FitOptions = {}): Promise<Model> {

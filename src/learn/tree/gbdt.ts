@@ -63,7 +63,7 @@ export const gbdtLearner: Learner<GbdtParams> = {
   description: 'histogram gradient-boosted trees (binary, multiclass, L2, L1, Huber and Poisson objectives)',
   params: gbdtParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: gbdtPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', singleClass: 'error' },
+  capabilities: { tasks: gbdtPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', interpretability: 'trees', singleClass: 'error' },
   // Three sizes; early stopping picks the rounds. Small data: fewer rows per leaf, so the trees can grow at all.
   auto: {
     rank: 2,

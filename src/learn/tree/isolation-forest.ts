@@ -39,7 +39,7 @@ export const isolationForestLearner: Learner<IsolationForestParams> = {
   description: 'isolation forest for anomaly detection: scores in [0, 1], higher is more anomalous',
   params: isolationForestParams,
   formatVersion: FORMAT_VERSION,
-  capabilities: { tasks: isolationForestPredictor.tasks, sampleWeights: false, missingValues: 'native', explanations: 'tree', singleClass: 'constant' },
+  capabilities: { tasks: isolationForestPredictor.tasks, sampleWeights: false, missingValues: 'native', explanations: 'tree', interpretability: 'trees', singleClass: 'constant' },
 
   async fit(X: Matrix, _y: Float64Array, task: Task, params: IsolationForestParams, options: FitOptions = {}): Promise<Model> {
     const started = performance.now();
