@@ -20,6 +20,8 @@ export interface SplitRows {
   cvFolds?: number;
   /** With a group column: each row of `table`'s group, as a code (folds and auto's search keep groups whole). */
   groups?: Int32Array;
+  /** Each row of `table`: its index in the source table (row numbers for what is said about rows). */
+  sourceRows: Int32Array;
 }
 
 /** Drops rows without a target, then splits as the plan says (seeded: the same rows every time). */
@@ -30,6 +32,7 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
   if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
   let table = selectRows(source, keep);
   let y = pick(target.y, keep);
+  let sourceRows: Int32Array = keep;
   const group = plan.kind === 'holdout' || plan.kind === 'cv' ? plan.group : undefined;
   let groups: Int32Array | undefined;
   if (group !== undefined) {
@@ -68,6 +71,7 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
     labelled = { table: selectRows(table, timed), y: pick(y, timed) };
     table = selectRows(table, split.train);
     y = pick(y, split.train);
+    sourceRows = pickCodes(keep, split.train);
     evaluation = `time split: train before ${new Date(plan.cutoff).toISOString().slice(0, 10)} (${split.train.length.toLocaleString('en-US')} rows), test on or after (${split.test.length.toLocaleString('en-US')})`;
   } else if (plan.kind === 'cv') {
     // Cross-validation measures the procedure; the package holds a model fitted on every row.
@@ -86,6 +90,7 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
     yTest = pick(y, split.test);
     table = selectRows(table, split.train);
     y = pick(y, split.train);
+    sourceRows = pickCodes(keep, split.train);
     groups = pickCodes(groups!, split.train);
     const rows = split.test.length;
     evaluation = `group holdout: ${split.testGroups.toLocaleString('en-US')} of ${split.groups.toLocaleString('en-US')} groups of '${plan.group}' (${rows.toLocaleString('en-US')} rows, ${formatShare(rows / (rows + y.length))}) for test, seed ${seed}`;
@@ -96,9 +101,10 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
     yTest = pick(y, split.test);
     table = selectRows(table, split.train);
     y = pick(y, split.train);
+    sourceRows = pickCodes(keep, split.train);
     evaluation = `${stratify ? 'stratified ' : ''}holdout: ${Math.round(plan.share * 100)}% of rows (${split.test.length.toLocaleString('en-US')}) for test, seed ${seed}`;
   }
-  return { table, y, ...(labelled !== undefined ? { labelled } : {}), testTable, yTest, evaluation, ...(cvFolds !== undefined ? { cvFolds } : {}), ...(groups !== undefined ? { groups } : {}) };
+  return { table, y, ...(labelled !== undefined ? { labelled } : {}), testTable, yTest, evaluation, ...(cvFolds !== undefined ? { cvFolds } : {}), ...(groups !== undefined ? { groups } : {}), sourceRows };
 }
 
 /** The codes (row indices, group codes) at `rows`, in that order. */

@@ -1,6 +1,6 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
-import { selectRows, type Table } from '../data/table.js';
+import { cellText, selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
@@ -22,6 +22,7 @@ import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
+import { suspectLabels } from '../evaluate/suspects.js';
 import { groupCodes, groupCount, pickCodes, splitRows, type SplitRows } from './split.js';
 
 /**
@@ -109,6 +110,11 @@ export interface TrainResult {
   leaderboard: LeaderboardEntry[];
   /** auto with prefer 'simple': what was chosen instead of the best, what that gave up and what it gained. */
   preference?: string;
+  /**
+   * Classification, from out-of-fold scores (auto's search, or `--cv`): the training rows whose label the model most
+   * confidently contradicts (confident learning), most confident first, at most SUSPECTS_LISTED.
+   */
+  suspects?: SuspectLabel[];
   /** auto: how candidates were scored ("3-fold cross-validation on the training rows", …). */
   searchPlan?: string;
   diagnostics: Diagnostic[];
@@ -177,6 +183,42 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
   return { recipe, model, weight: 1 };
 }
 
+/** A training row whose label the out-of-fold scores confidently contradict. */
+export interface SuspectLabel {
+  /** Its row in the data (1 = the first data row). */
+  row: number;
+  /** Its id column's value, when the data has one. */
+  id?: string;
+  label: string;
+  /** The class the model gives it, with that class's probability and the label's. */
+  suggested: string;
+  probability: number;
+  labelProbability: number;
+}
+
+/** Suspect labels listed at most. */
+export const SUSPECTS_LISTED = 200;
+
+/** The suspects among the scored training rows (`positions`: their places in y; every row when absent), each data row once. */
+function suspectRows(data: Data, spec: TargetSpec, y: Float64Array, scores: Float64Array, sourceRows: Int32Array, positions?: Int32Array): SuspectLabel[] {
+  const labels = spec.labels ?? [];
+  const yScored = positions === undefined ? y : Float64Array.from(positions, (i) => y[i]!);
+  const idName = data.schema.find((c) => c.type === 'id')?.name;
+  const id = data.table.columns.find((c) => c.name === idName);
+  const seen = new Set<number>();
+  const out: SuspectLabel[] = [];
+  for (const s of suspectLabels(yScored, scores, labels.length)) {
+    const source = sourceRows[positions === undefined ? s.position : positions[s.position]!]!;
+    // An upsampled row's copies are one row of the data.
+    if (seen.has(source)) continue;
+    seen.add(source);
+    const value = id === undefined ? null : cellText(id, source);
+    out.push({ row: source + 1, ...(value !== null ? { id: value } : {}), label: labels[s.given]!, suggested: labels[s.suggested]!, probability: s.suggestedProbability, labelProbability: s.givenProbability });
+    if (out.length === SUSPECTS_LISTED) break;
+  }
+  return out;
+}
+
 /** A fitted member as the candidate that fits it again (out-of-fold scores, a refit). */
 const memberCandidate = (m: Member): Candidate & { weight: number } => ({ learner: m.model.kind, params: m.model.params as Record<string, unknown>, weight: m.weight });
 
@@ -194,10 +236,11 @@ function paramKeys(learner: Learner): Set<string> {
 export interface TrainingRows {
   spec: TargetSpec;
   split: SplitRows;
-  /** The training rows (upsampled when asked), their targets and groups. */
+  /** The training rows (upsampled when asked), their targets and groups, and each one's index in the data. */
   table: Table;
   y: Float64Array;
   groups?: Int32Array;
+  sourceRows: Int32Array;
 }
 
 /**
@@ -211,7 +254,7 @@ export function trainingRows(data: Data, options: TrainOptions, warnings: string
   const labels = spec.labels ?? [];
   // Rows with a target, then the split (shared with rebuilding an older package's monitoring reference).
   const split = splitRows(data.table, data.schema, target, options.evaluation, options.seed, warnings);
-  let { table, y, groups } = split;
+  let { table, y, groups, sourceRows } = split;
   if (spec.task !== 'regression') checkClasses(y, labels, spec.name);
   if (options.upsample === true) {
     if (spec.task === 'regression') throw new HyperplaneError('upsampling is for classification targets', { field: 'upsample' });
@@ -222,8 +265,9 @@ export function trainingRows(data: Data, options: TrainOptions, warnings: string
     y = pick(y, rows);
     // A repeated row stays in its group: its copies are never on both sides of a fold.
     if (groups !== undefined) groups = pickCodes(groups, rows);
+    sourceRows = pickCodes(sourceRows, rows);
   }
-  return { spec, split, table, y, ...(groups !== undefined ? { groups } : {}) };
+  return { spec, split, table, y, ...(groups !== undefined ? { groups } : {}), sourceRows };
 }
 
 export async function trainPipeline(data: Data, options: TrainOptions): Promise<TrainResult> {
@@ -247,6 +291,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let chosenParams: Record<string, unknown>;
   let searchPlan: string | undefined;
   let preference: string | undefined;
+  let autoOutOfFold: { scores: Float64Array; rows?: Int32Array } | undefined;
   if (options.learner === 'auto') {
     const local = searchObjective(table, y, data.schema, spec, options);
     // Candidates scored elsewhere (a queue's workers): fitting the chosen members stays here.
@@ -258,6 +303,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     chosenParams = result.params;
     searchPlan = result.plan;
     preference = result.preference;
+    autoOutOfFold = result.outOfFold;
   } else {
     getLearner(options.learner);
     const candidate = { learner: options.learner, params: options.params ?? {} };
@@ -291,6 +337,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     testScores = pipeline.scoreTable(testTable);
   }
   const test = evaluateScores(spec.task, yTest, testScores, labels, spec.threshold ?? 0.5);
+  // Cross-validation's scores are the final pipeline's, out of fold on every training row; else auto's search's.
+  const suspects = spec.task === 'regression' ? undefined : cvFolds !== undefined ? suspectRows(data, spec, y, testScores, rows.sourceRows) : autoOutOfFold !== undefined ? suspectRows(data, spec, y, autoOutOfFold.scores, rows.sourceRows, autoOutOfFold.rows) : undefined;
   // Training-row metrics (for the overfitting check) on at most 100,000 evenly spread rows.
   const trainSample = table.nRows <= TRAIN_EVAL_ROWS ? undefined : Int32Array.from({ length: TRAIN_EVAL_ROWS }, (_, i) => Math.floor((i * table.nRows) / TRAIN_EVAL_ROWS));
   const trainEvaluation =
@@ -352,7 +400,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
-  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), ...(preference !== undefined ? { preference } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
+  return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), ...(preference !== undefined ? { preference } : {}), ...(suspects !== undefined ? { suspects } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
 }
 
 

@@ -67,6 +67,8 @@ export interface AutoResult<M> {
   plan: string;
   /** With `prefer: 'simple'`: what was chosen instead of the best, what that gave up and what it gained. */
   preference?: string;
+  /** The chosen members' out-of-fold scores, averaged by weight, on the scored rows (`rows`: their positions in y; every row when absent). */
+  outOfFold: { scores: Float64Array; rows?: Int32Array };
 }
 
 /**
@@ -210,10 +212,16 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     members.push(objective.weighted(await objective.fit({ learner: e.learner, params: e.params }), w));
   }
   const kept = chosen.slice(0, members.length);
+  const keptScores = new Float64Array(yEval.length * k);
+  const keptTotal = kept.reduce((t, [, w]) => t + w, 0);
+  for (const [e, w] of kept) {
+    const s = oof.get(e)!;
+    for (let j = 0; j < keptScores.length; j++) keptScores[j] += (w / keptTotal) * s[j]!;
+  }
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
   const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
-  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan, ...(preference !== undefined ? { preference } : {}) };
+  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan, ...(preference !== undefined ? { preference } : {}), outOfFold: { scores: keptScores, ...(evalRows !== undefined ? { rows: evalRows } : {}) } };
 }
 
 function sd(values: readonly number[]): number {

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../evaluate/diagnostics.js';
 import type { Evaluation, MetricName } from '../../evaluate/evaluate.js';
 import type { PackageInfo } from '../../pipeline/package.js';
 import type { TargetSpec } from '../../pipeline/pipeline.js';
-import type { LeaderboardEntry } from '../../pipeline/train.js';
+import type { LeaderboardEntry, SuspectLabel } from '../../pipeline/train.js';
 import type { GlobalImportance } from '../../explain/global.js';
 import { esc } from './html.js';
 import { area, binaryCharts, oneVsRestCharts } from './report-curves.js';
@@ -19,6 +19,8 @@ export interface ReportInput {
   leaderboard?: LeaderboardEntry[];
   /** `--prefer simple`: what was chosen instead of the best, in words. */
   preference?: string;
+  /** Training rows whose label the model confidently contradicts. */
+  suspects?: SuspectLabel[];
   searchPlan?: string;
   importance?: readonly { column: string; importance: number }[];
   /** Mean |SHAP| and permutation importance on the test rows. */
@@ -86,6 +88,10 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
     sections.push(
       `<h2>Leaderboard</h2><p>${esc(r.metric)} by ${esc(r.searchPlan ?? 'cross-validation on the training rows')} (± its spread over the folds), with what each would cost in production: the kind of model, its measured time to predict one row, and its size.</p>${r.preference !== undefined ? `<p>${esc(r.preference)}</p>` : ''}<table class="leaderboard"><colgroup><col class="score"><col class="learner"><col><col class="kind"><col class="time"><col class="time"><col class="time"></colgroup><tr><th>${esc(r.metric)}</th><th>learner</th><th class="params">params</th><th>kind</th><th>a row</th><th>size</th><th>time</th></tr>${body}</table>`,
     );
+  }
+  if (r.suspects !== undefined && r.suspects.length > 0) {
+    const rows = r.suspects.slice(0, 20).map((s) => `<tr><td>${s.row}</td><td>${esc(s.id ?? '')}</td><td>${esc(s.label)}</td><td>${esc(s.suggested)}</td><td>${s.probability.toFixed(2)}</td><td>${s.labelProbability.toFixed(2)}</td></tr>`).join('');
+    sections.push(`<h2>Suspect labels</h2><p>${r.suspects.length} training rows whose label the model confidently contradicts, by confident learning on out-of-fold probabilities (a class reaches its own average confidence and beats the label); the first ${Math.min(20, r.suspects.length)}, most confident first. Wrong labels teach the model wrong answers: check them.</p><table><tr><th>row</th><th>id</th><th>labelled</th><th>the model says</th><th>its probability</th><th>the label's</th></tr>${rows}</table>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>${CSS}${r.scorecard !== undefined ? `\n${SCORECARD_CSS}` : ''}</style></head><body>${sections.join('\n')}</body></html>\n`;
 }

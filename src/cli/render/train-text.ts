@@ -1,4 +1,4 @@
-import type { LeaderboardEntry, TrainResult } from '../../pipeline/train.js';
+import { SUSPECTS_LISTED, type LeaderboardEntry, type TrainResult } from '../../pipeline/train.js';
 
 const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
 
@@ -23,6 +23,11 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
     }
     lines.push(`  (±: the score's spread over the folds; then the kind of model, its measured time to predict one row, and its size)`);
     if (result.preference !== undefined) lines.push(result.preference);
+  }
+  if (result.suspects !== undefined && result.suspects.length > 0) {
+    lines.push('');
+    lines.push(`suspect labels: ${result.suspects.length.toLocaleString('en-US')}${result.suspects.length === SUSPECTS_LISTED ? '+' : ''} training rows whose label the model confidently contradicts (out of fold); check the first:`);
+    for (const s of result.suspects.slice(0, 5)) lines.push(`  row ${s.row}${s.id !== undefined ? ` (${s.id})` : ''}: labelled ${JSON.stringify(s.label)}, the model says ${JSON.stringify(s.suggested)} at ${s.probability.toFixed(2)} (the label at ${s.labelProbability.toFixed(2)})`);
   }
   if (importance.length > 0) {
     lines.push('');
