@@ -202,7 +202,8 @@ describe('README', () => {
         demo = undefined;
       }
 
-      const r = await sh(text, project, env);
+      // The monitoring demo waits up to 60 s for its alert, on top of starting a server: a minute is not enough for it on a busy machine.
+      const r = await sh(text, project, env, b === 'npm run monitor-demo' ? 150_000 : 60_000);
       const output = `exit ${r.code}\n  stdout: ${r.stdout.slice(0, 800)}\n  stderr: ${r.stderr.slice(0, 800)}`;
       if (r.code !== 0) {
         failures.push(`${where}\n  ${output}`);

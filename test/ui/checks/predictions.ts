@@ -89,13 +89,20 @@ export const predictionsChecks: Checks = (ctx, backend) => {
       seen.push(...(await ids.allTextContents()));
     }
     expect(seen.sort()).toEqual([...all].sort());
-    await page.getByRole('button', { name: '← previous' }).click();
-    if (all.length > 50) {
-      await expect.poll(() => ids.allTextContents()).not.toEqual(pageOne);
-    }
-    // Back to the first page.
-    while (!(await page.getByRole('button', { name: '← previous' }).isDisabled())) await page.getByRole('button', { name: '← previous' }).click();
+    // One page back at a time, each click waited out: the buttons are disabled while a page loads, so a check of
+    // "disabled" right after a click could read the loading state (or click a button about to be disabled).
+    const previous = page.getByRole('button', { name: '← previous' });
+    const back = async (): Promise<void> => {
+      const before = await ids.allTextContents();
+      await previous.click();
+      await expect.poll(() => ids.allTextContents()).not.toEqual(before);
+    };
+    await back();
+    if (all.length > 50) expect(await ids.allTextContents()).not.toEqual(pageOne);
+    // Back to the first page, where previous is disabled.
+    for (let guard = 0; guard < 1000 && JSON.stringify(await ids.allTextContents()) !== JSON.stringify(pageOne); guard++) await back();
     await expect.poll(() => ids.allTextContents()).toEqual(pageOne);
+    await expect.poll(() => previous.isDisabled()).toBe(true);
     expect(errors).toEqual([]);
   });
 
