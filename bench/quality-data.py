@@ -1,6 +1,6 @@
 """Real public data sets for the quality bench (issue 5), split once into fixed train/test CSVs that
-Hyperplane and the scikit-learn peers both read. Sources ship offline: vega-datasets (npm) and
-scikit-learn's bundled files (Debian's python3-sklearn).
+Hyperplane and the scikit-learn peers both read. Sources ship offline: vega-datasets (npm; BSD-3-Clause, each set's
+own source in its README) and scikit-learn's bundled files and generators (Debian's python3-sklearn; BSD-3-Clause).
 
     /usr/bin/python3 bench/quality-data.py OUT_DIR     # writes OUT_DIR/<name>-{train,test}.csv and manifest.json
 """
@@ -61,6 +61,33 @@ def diabetes():
     return df.rename(columns={"target": "progression"})
 
 
+def iris():
+    return sk_frame(datasets.load_iris, "species", ["setosa", "versicolor", "virginica"])
+
+
+def friedman():
+    # Friedman #1: y = 10 sin(pi x1 x2) + 20 (x3 - 0.5)^2 + 10 x4 + 5 x5 + noise, five noise columns: a small nonlinear regression.
+    X, y = datasets.make_friedman1(n_samples=500, n_features=10, noise=1.0, random_state=0)
+    df = pd.DataFrame(X, columns=[f"x{i + 1}" for i in range(10)])
+    df["y"] = y
+    return df
+
+
+def classes5():
+    # Five classes from 20 columns (8 informative, 4 redundant), 2,000 rows: a generated multiclass set.
+    X, y = datasets.make_classification(n_samples=2000, n_features=20, n_informative=8, n_redundant=4, n_classes=5, n_clusters_per_class=1, random_state=0)
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(20)])
+    df["cls"] = [f"c{v}" for v in y]
+    return df
+
+
+def unemployment():
+    df = pd.read_json(os.path.join(vega, "unemployment-across-industries.json"))
+    df["date"] = pd.to_datetime(df["date"], utc=True).dt.strftime("%Y-%m-%d")
+    # The count is the unemployed in thousands, the rate a share of the industry's workers: related, not the same.
+    return df
+
+
 # name, task, target, frame
 CASES = [
     ("breast_cancer", "binary", "diagnosis", lambda: pd.read_csv(os.path.join(fixtures, "breast_cancer.csv"))),
@@ -74,6 +101,13 @@ CASES = [
     ("cars", "regression", "Miles_per_Gallon", lambda: pd.read_json(os.path.join(vega, "cars.json"))),
     ("movies", "regression", "IMDB Rating", lambda: pd.read_json(os.path.join(vega, "movies.json"))),
     ("diabetes", "regression", "progression", diabetes),
+    # Added with issue 25: small multiclass and regression sets, and a categorical column of 60+ levels.
+    ("iris", "multiclass", "species", iris),
+    ("classes5", "multiclass", "cls", classes5),
+    ("gapminder", "regression", "life_expect", lambda: pd.read_json(os.path.join(vega, "gapminder.json"))),
+    ("barley", "regression", "yield", lambda: pd.read_json(os.path.join(vega, "barley.json"))),
+    ("friedman1", "regression", "y", friedman),
+    ("unemployment", "regression", "rate", unemployment),
 ]
 
 manifest = []

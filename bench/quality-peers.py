@@ -1,6 +1,6 @@
 """scikit-learn's peers for the quality bench (issue 5), on the fixed splits from quality-data.py:
 the default LogisticRegression (Ridge for regression) on scaled numbers and one-hot categories,
-RandomForest(300) and HistGradientBoosting, each with the usual preprocessing. Prints one JSON line
+RandomForest(300), HistGradientBoosting and XGBoost's defaults, each with the usual preprocessing. Prints one JSON line
 per data set: each peer's test score (AUC, accuracy or R²) and seconds.
 
     /usr/bin/python3 bench/quality-peers.py OUT_DIR/manifest.json
@@ -18,7 +18,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from xgboost import XGBClassifier, XGBRegressor
 
 warnings.filterwarnings("ignore")
 
@@ -70,7 +72,30 @@ def models(task, numeric, categorical):
         ColumnTransformer([("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan), categorical), ("num", "passthrough", numeric)]),
         (HistGradientBoostingClassifier if classification else HistGradientBoostingRegressor)(random_state=0, categorical_features=hgb_cats + [False] * len(numeric) if categorical else None),
     )
-    return {"logistic" if classification else "ridge": linear, "random_forest": forest, "hist_gb": hgb}
+    # XGBoost's defaults: numbers as they are (it handles missing values), categories one-hot.
+    xgb = make_pipeline(
+        ColumnTransformer([("num", "passthrough", numeric), ("cat", onehot, categorical)]),
+        LabelCoded(XGBClassifier(n_jobs=2, random_state=0)) if classification else XGBRegressor(n_jobs=2, random_state=0),
+    )
+    return {"logistic" if classification else "ridge": linear, "random_forest": forest, "hist_gb": hgb, "xgboost": xgb}
+
+
+class LabelCoded(BaseEstimator, ClassifierMixin):
+    """XGBoost's classifier on class codes 0..k-1, answering in the labels given."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def fit(self, X, y):
+        self.classes_ = np.array(sorted(pd.unique(y)))
+        self.model.fit(X, np.searchsorted(self.classes_, y))
+        return self
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+    def predict(self, X):
+        return self.classes_[self.model.predict_proba(X).argmax(axis=1)]
 
 
 def score(task, model, X, y, classes):
