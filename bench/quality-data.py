@@ -1,6 +1,7 @@
 """Real public data sets for the quality bench (issue 5), split once into fixed train/test CSVs that
 Hyperplane and the scikit-learn peers both read. Sources ship offline: vega-datasets (npm; BSD-3-Clause, each set's
-own source in its README) and scikit-learn's bundled files and generators (Debian's python3-sklearn; BSD-3-Clause).
+own source in its README), scikit-learn's bundled files and generators (Debian's python3-sklearn; BSD-3-Clause) and
+statsmodels' data sets (Debian's python3-statsmodels; BSD-3-Clause, each set's source in its module).
 
     /usr/bin/python3 bench/quality-data.py OUT_DIR     # writes OUT_DIR/<name>-{train,test}.csv and manifest.json
 """
@@ -88,6 +89,56 @@ def unemployment():
     return df
 
 
+def statsmodels_frame(name):
+    # Debian's python3-statsmodels ships these (BSD-3-Clause; each set's own source and licence in its module's docstring).
+    import statsmodels.api as sm
+
+    return getattr(sm.datasets, name).load_pandas().data.copy()
+
+
+def fair():
+    df = statsmodels_frame("fair")
+    df["affair"] = np.where(df["affairs"] > 0, "yes", "no")
+    return df.drop(columns=["affairs"])
+
+
+def anes96():
+    df = statsmodels_frame("anes96")
+    df["party"] = [f"p{int(v)}" for v in df["PID"]]
+    return df.drop(columns=["PID"])
+
+
+def star98():
+    df = statsmodels_frame("star98")
+    df["share_above"] = df["NABOVE"] / (df["NABOVE"] + df["NBELOW"])
+    return df.drop(columns=["NABOVE", "NBELOW"])
+
+
+def grunfeld():
+    df = statsmodels_frame("grunfeld")
+    df["firm"] = df["firm"].astype(str)
+    return df
+
+
+def weather_ny():
+    df = pd.read_csv(os.path.join(vega, "weather.csv"))
+    return df[df["location"] == "New York"].drop(columns=["location"])
+
+
+def generated(kind):
+    if kind == "hastie":
+        X, y = datasets.make_hastie_10_2(n_samples=2000, random_state=0)
+    elif kind == "moons":
+        X, y = datasets.make_moons(n_samples=1000, noise=0.3, random_state=0)
+    elif kind == "imbalanced":
+        X, y = datasets.make_classification(n_samples=3000, n_features=15, n_informative=6, weights=[0.9], flip_y=0.02, random_state=0)
+    else:
+        X, y = datasets.make_regression(n_samples=500, n_features=20, n_informative=5, noise=10.0, random_state=0)
+    df = pd.DataFrame(X, columns=[f"x{i + 1}" for i in range(X.shape[1])])
+    df["y"] = y if kind == "linear" else np.where(y > 0, "pos", "neg")
+    return df
+
+
 # name, task, target, frame
 CASES = [
     ("breast_cancer", "binary", "diagnosis", lambda: pd.read_csv(os.path.join(fixtures, "breast_cancer.csv"))),
@@ -108,6 +159,19 @@ CASES = [
     ("barley", "regression", "yield", lambda: pd.read_json(os.path.join(vega, "barley.json"))),
     ("friedman1", "regression", "y", friedman),
     ("unemployment", "regression", "rate", unemployment),
+    ("fair", "binary", "affair", fair),
+    ("hastie", "binary", "y", lambda: generated("hastie")),
+    ("moons", "binary", "y", lambda: generated("moons")),
+    ("imbalanced", "binary", "y", lambda: generated("imbalanced")),
+    ("anes96", "multiclass", "party", anes96),
+    ("weather_ny", "multiclass", "weather", weather_ny),
+    ("star98", "regression", "share_above", star98),
+    ("randhie", "regression", "mdvis", lambda: statsmodels_frame("randhie")),
+    ("grunfeld", "regression", "invest", grunfeld),
+    ("jobs", "regression", "perc", lambda: pd.read_json(os.path.join(vega, "jobs.json")).drop(columns=["count"])),
+    ("population", "regression", "people", lambda: pd.read_json(os.path.join(vega, "population.json"))),
+    ("income", "regression", "pct", lambda: pd.read_json(os.path.join(vega, "income.json")).drop(columns=["id"])),
+    ("linear", "regression", "y", lambda: generated("linear")),
 ]
 
 manifest = []
