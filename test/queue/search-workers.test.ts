@@ -37,6 +37,9 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     expect(queued.code, queued.stderr).toBe(0);
     const [inProcess, onQueue] = [JSON.parse(local.stdout) as SearchAnswer, JSON.parse(queued.stdout) as SearchAnswer];
     expect(onQueue.trials).toHaveLength(4);
+    // The answer says where the trials ran: as jobs on the queue, not on threads here.
+    expect((JSON.parse(queued.stdout) as { queue?: string }).queue).toBe(REDIS_URL);
+    expect((JSON.parse(local.stdout) as { queue?: string }).queue).toBeUndefined();
     expect(shown(onQueue)).toEqual(shown(inProcess));
     // Both workers took trials, and the driver said which.
     expect(queued.stderr).toMatch(/trial \d\/4 is scored by worker /);

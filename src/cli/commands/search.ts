@@ -337,7 +337,7 @@ export function searchCommand(): Command {
       );
       await recorder?.finish({ metrics: { [`best_${cv.metric}`]: best.score }, artifacts: {}, warnings: notRun > 0 ? [`${notRun} of ${points.length} configurations were not tried within the time budget`] : [], tags: { best: runId ?? '' } });
       const { renderSearchText, searchJson } = await import('../render/search-text.js');
-      const shown = { search: recorder?.id, strategy: settings.strategy, learner: learner.name, metric: cv.metric, plan: cv.plan, rows: cv.rows, folds: settings.time !== undefined ? null : settings.folds, threads: pool.threads, configurations: points.length, notRun, budget, best: { run: runId, trial: best.index + 1, params: best.params, score: best.score }, trials: order };
+      const shown = { search: recorder?.id, strategy: settings.strategy, learner: learner.name, metric: cv.metric, plan: cv.plan, rows: cv.rows, folds: settings.time !== undefined ? null : settings.folds, threads: pool.threads, ...(queue !== undefined ? { queue: queue.url } : {}), configurations: points.length, notRun, budget, best: { run: runId, trial: best.index + 1, params: best.params, score: best.score }, trials: order };
       process.stdout.write(flags.json ? `${JSON.stringify(searchJson(shown), null, 2)}\n` : renderSearchText(shown));
     } catch (e) {
       for (const r of results.values()) if (r.run !== undefined && r.open) await store!.tracking.setStatus(r.run, 'failed').catch(() => undefined);

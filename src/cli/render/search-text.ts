@@ -20,7 +20,10 @@ export interface ShownSearch {
   plan: string;
   rows: number;
   folds: number | null;
+  /** Trials scored at once: threads here, or jobs kept on the queue. */
   threads: number;
+  /** The queue the trials were jobs on (its URL), if any. */
+  queue?: string;
   configurations: number;
   notRun: number;
   budget: Budget | undefined;
@@ -37,6 +40,7 @@ export function searchJson(s: ShownSearch): Record<string, unknown> {
     plan: s.plan,
     strategy: s.strategy,
     threads: s.threads,
+    ...(s.queue !== undefined ? { queue: s.queue } : {}),
     configurations: s.configurations,
     notRun: s.notRun,
     best: { ...s.best, run: s.best.run ?? null },
@@ -47,7 +51,7 @@ export function searchJson(s: ShownSearch): Record<string, unknown> {
 /** The leaderboard for a terminal: the first 20 trials, and how to register the best. */
 export function renderSearchText(s: ShownSearch): string {
   const { budget } = s;
-  const head = `${s.strategy} search of ${s.learner}: ${s.trials.length} of ${s.configurations} configurations${s.notRun > 0 ? ' (the time budget ran out)' : ''}, ${s.plan} on ${s.rows.toLocaleString('en-US')} rows, ${s.threads} thread${s.threads === 1 ? '' : 's'}, ${s.metric}`;
+  const head = `${s.strategy} search of ${s.learner}: ${s.trials.length} of ${s.configurations} configurations${s.notRun > 0 ? ' (the time budget ran out)' : ''}, ${s.plan} on ${s.rows.toLocaleString('en-US')} rows, ${s.queue !== undefined ? `as jobs on the queue at ${s.queue} (${s.threads} at a time)` : `${s.threads} thread${s.threads === 1 ? '' : 's'}`}, ${s.metric}`;
   const lines = [`${head}${s.search !== undefined ? ` (search run ${s.search})` : ''}`, ''];
   lines.push(`rank  ${s.metric.padEnd(8)}  ${budget !== undefined ? `${`${budget.name} (of)`.padEnd(20)}  ` : ''}trial  params`);
   s.trials.slice(0, 20).forEach((r, i) => {
