@@ -1,6 +1,6 @@
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
-import { cellText, selectRows, type Table } from '../data/table.js';
+import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { diagnose, type Diagnostic } from '../evaluate/diagnostics.js';
 import { chooseThreshold, type ThresholdRule } from '../evaluate/metrics.js';
@@ -12,7 +12,7 @@ import { foldSplit, groupFolds, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe } from '../features/recipe.js';
 import type { Learner, Matrix } from '../learn/contract.js';
 import type { Recipe } from '../features/recipe.js';
-import { checkParams, fit, getLearner, saveModel } from '../learn/registry.js';
+import { checkParams, fit, getLearner } from '../learn/registry.js';
 import { autoSelect, candidatesFor, isReference, referenceFor, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
 import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
@@ -22,7 +22,8 @@ import { encodeTarget } from './target.js';
 import { checkExtremes, textLeftOut } from './data-warnings.js';
 import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
-import { suspectLabels } from '../evaluate/suspects.js';
+import { suspectRows, type SuspectLabel } from './suspect-rows.js';
+import { measureMember } from './measure.js';
 import { groupCodes, groupCount, pickCodes, splitRows, type SplitRows } from './split.js';
 
 /**
@@ -181,42 +182,6 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
   const groups = group !== undefined && table.columns.some((c) => c.name === group) ? groupCodes(table, group, target.name).codes : undefined;
   const model = await fit(candidate.learner, X, y, target.task, params, { seed: options.seed, ...(target.labels !== undefined ? { classes: target.labels } : {}), ...(groups !== undefined ? { groups } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) });
   return { recipe, model, weight: 1 };
-}
-
-/** A training row whose label the out-of-fold scores confidently contradict. */
-export interface SuspectLabel {
-  /** Its row in the data (1 = the first data row). */
-  row: number;
-  /** Its id column's value, when the data has one. */
-  id?: string;
-  label: string;
-  /** The class the model gives it, with that class's probability and the label's. */
-  suggested: string;
-  probability: number;
-  labelProbability: number;
-}
-
-/** Suspect labels listed at most. */
-export const SUSPECTS_LISTED = 200;
-
-/** The suspects among the scored training rows (`positions`: their places in y; every row when absent), each data row once. */
-function suspectRows(data: Data, spec: TargetSpec, y: Float64Array, scores: Float64Array, sourceRows: Int32Array, positions?: Int32Array): SuspectLabel[] {
-  const labels = spec.labels ?? [];
-  const yScored = positions === undefined ? y : Float64Array.from(positions, (i) => y[i]!);
-  const idName = data.schema.find((c) => c.type === 'id')?.name;
-  const id = data.table.columns.find((c) => c.name === idName);
-  const seen = new Set<number>();
-  const out: SuspectLabel[] = [];
-  for (const s of suspectLabels(yScored, scores, labels.length)) {
-    const source = sourceRows[positions === undefined ? s.position : positions[s.position]!]!;
-    // An upsampled row's copies are one row of the data.
-    if (seen.has(source)) continue;
-    seen.add(source);
-    const value = id === undefined ? null : cellText(id, source);
-    out.push({ row: source + 1, ...(value !== null ? { id: value } : {}), label: labels[s.given]!, suggested: labels[s.suggested]!, probability: s.suggestedProbability, labelProbability: s.givenProbability });
-    if (out.length === SUSPECTS_LISTED) break;
-  }
-  return out;
 }
 
 /** A fitted member as the candidate that fits it again (out-of-fold scores, a refit). */
@@ -456,26 +421,6 @@ export function searchObjective(table: Table, y: Float64Array, schema: readonly 
   };
 }
 
-/** Rows a single-row predict is timed on: spread over the table, as JSON requests hold them. */
-const LATENCY_ROWS = 32;
-
-/**
- * What serving a member costs: the median time to score one JSON row through its recipe and model (each row once to
- * warm up, then timed), and its recipe and model file's size, as a package holds them.
- */
-function measureMember(member: Member, table: Table, schema: readonly ColumnSchema[], spec: TargetSpec): { latencyUs: number; bytes: number } {
-  const pipeline = new Pipeline({ target: spec, schema: [...schema], members: [member] });
-  const rows = backgroundRows(table, pipeline.inputColumns).slice(0, LATENCY_ROWS);
-  for (const row of rows) pipeline.scoreRows([row]);
-  const times = rows.map((row) => {
-    const t0 = performance.now();
-    pipeline.scoreRows([row]);
-    return (performance.now() - t0) * 1000;
-  });
-  times.sort((a, b) => a - b);
-  const latencyUs = times.length === 0 ? NaN : times[Math.floor(times.length / 2)]!;
-  return { latencyUs, bytes: saveModel(member.model).length + new TextEncoder().encode(JSON.stringify(member.recipe)).length };
-}
 
 /** The baseline's score on the test rows: what the model must beat. */
 async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, metric: MetricName, options: TrainOptions): Promise<number | undefined> {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { basename, extname, join, resolve } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
 import type { ReadOptions } from '../data/read/options.js';
 import { HyperplaneError } from '../errors.js';
 import { BATCHES_QUEUE, batchJobId, type BatchJobData, type BatchJobResult } from './batch-jobs.js';
-import { connectionOptions } from './connection.js';
+import { openProducer } from './producer.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
 export interface BatchOptions {
@@ -50,17 +49,7 @@ export function outputsFor(files: readonly string[], outDir: string, format: 'cs
  * another scores it (the output is written whole, or not at all by a killed worker's last write).
  */
 export async function scoreFilesOnQueue(options: BatchOptions): Promise<QueuedBatch> {
-  const prefix = options.prefix ?? queuePrefix();
-  const connection = connectionOptions(options.queue);
-  const queue = new Queue<BatchJobData, BatchJobResult>(BATCHES_QUEUE, { connection, prefix });
-  const events = new QueueEvents(BATCHES_QUEUE, { connection, prefix });
-  try {
-    // Listening before the first job is added: a quick file's 'completed' must not be missed.
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  } catch (e) {
-    await Promise.allSettled([queue.close(), events.close()]);
-    throw new HyperplaneError(`cannot reach the queue's Redis at ${options.queue.url}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const { queue, events, close } = await openProducer<BatchJobData, BatchJobResult>(BATCHES_QUEUE, options.queue, options.prefix ?? queuePrefix());
   const id = randomUUID().replace(/-/g, '');
   const outputs = outputsFor(options.files, options.outDir, options.format);
   const ids = options.files.map((_, i) => batchJobId(id, i));
@@ -90,7 +79,7 @@ export async function scoreFilesOnQueue(options: BatchOptions): Promise<QueuedBa
       opts: { jobId: ids[i]!, removeOnComplete: true, removeOnFail: true, attempts: 1 },
     })),
   );
-  const closed = done.finally(() => Promise.allSettled([events.close(), queue.close()]));
+  const closed = done.finally(close);
   return {
     id,
     done: closed,

@@ -1,4 +1,3 @@
-import { Queue, QueueEvents } from 'bullmq';
 import { HyperplaneError } from '../errors.js';
 import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { loadModel } from '../learn/registry.js';
@@ -6,7 +5,7 @@ import type { Member } from '../pipeline/pipeline.js';
 import type { RemoteScoring } from '../pipeline/train.js';
 import { receiveError, type SentError } from '../pipeline/trial-pool.js';
 import { CANDIDATES_QUEUE, candidateJobId, float64s, toBase64, type CandidateJobData, type CandidateJobResult, type CandidateTraining } from './candidate-jobs.js';
-import { connectionOptions } from './connection.js';
+import { openProducer } from './producer.js';
 import type { SnapshotRef } from './jobs.js';
 import { queuePrefix, type QueueLocation } from './url.js';
 
@@ -33,16 +32,7 @@ export interface QueueAutoScoring extends RemoteScoring {
  * in the driver. The same candidates and seeds give the same scores as in one process.
  */
 export async function queueAutoScoring(options: QueueAutoOptions): Promise<QueueAutoScoring> {
-  const prefix = options.prefix ?? queuePrefix();
-  const connection = connectionOptions(options.queue);
-  const queue = new Queue<CandidateJobData, CandidateJobResult>(CANDIDATES_QUEUE, { connection, prefix });
-  const events = new QueueEvents(CANDIDATES_QUEUE, { connection, prefix });
-  try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  } catch (e) {
-    await Promise.allSettled([queue.close(), events.close()]);
-    throw new HyperplaneError(`cannot reach the queue's Redis at ${options.queue.url}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const { queue, events, close } = await openProducer<CandidateJobData, CandidateJobResult>(CANDIDATES_QUEUE, options.queue, options.prefix ?? queuePrefix());
   const waiting = new Map<string, { resolve: (r: CandidateJobResult) => void; reject: (e: Error) => void }>();
   const submitted: string[] = [];
   let cancelled: string | undefined;
@@ -90,9 +80,7 @@ export async function queueAutoScoring(options: QueueAutoOptions): Promise<Queue
       for (const w of waiting.values()) w.reject(new HyperplaneError(reason));
       return removed;
     },
-    async close() {
-      await Promise.allSettled([events.close(), queue.close()]);
-    },
+    close,
   };
 }
 

@@ -1,4 +1,5 @@
-import { SUSPECTS_LISTED, type LeaderboardEntry, type TrainResult } from '../../pipeline/train.js';
+import type { LeaderboardEntry, TrainResult } from '../../pipeline/train.js';
+import { SUSPECTS_LISTED } from '../../pipeline/suspect-rows.js';
 
 const num = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
 
