@@ -143,6 +143,16 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });
 
+  describe('auto\'s refinement, --prefer, and train and predict on the queue', () => {
+    it('train --refine x', () => expectRefused(['train', 'x.csv', '--target', 'y', '--refine', 'x'], /--refine x: expected a whole number, 0 or more/));
+    it('train --refine for a named learner', () => expectRefused(['train', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--refine', '3'], /--refine is for --learner auto; gbdt is fitted with the params given/));
+    it('train --prefer for a named learner', () => expectRefused(['train', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--prefer', 'simple'], /--prefer is for --learner auto \(it chooses among the candidates\); gbdt is the one asked for/));
+    it('train --queue for a named learner', () => expectRefused(['train', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--queue', 'redis://127.0.0.1:6379'], /--queue is for --learner auto \(its candidates are the jobs\); gbdt is one fit: drop --queue/));
+    it('train --queue that is not redis://', () => expectRefused(['train', 'x.csv', '--target', 'y', '--queue', 'http://x'], /--queue 'http:\/\/x': expected redis:\/\/HOST:PORT/));
+    it('predict --queue without an --out directory', () => expectRefused(['predict', 'm.hpkg', 'x.csv', '--queue', 'redis://127.0.0.1:6379'], /with --queue, --out is a directory \(e\.g\. --out predictions\/\): one output per input file/));
+    it('predict --queue with --explain', () => expectRefused(['predict', 'm.hpkg', 'x.csv', '--queue', 'redis://127.0.0.1:6379', '--out', 'o/', '--explain', '2'], /--explain is not done on the queue yet/));
+  });
+
   describe('train --group', () => {
     const train = (...args: string[]): string[] => ['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--n-estimators', '5', '--no-track', ...args];
     it('of an unknown column lists the columns', () => expectRefused(train('--group', 'island'), /--group 'island': no such column \(did you mean 'Island'\?\); columns are: Species, Island, /));
