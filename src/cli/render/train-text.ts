@@ -27,7 +27,7 @@ export function renderTrainText(result: TrainResult, files: { model: string; rep
   }
   if (result.suspects !== undefined && result.suspects.length > 0) {
     lines.push('');
-    lines.push(`suspect labels: ${result.suspects.length.toLocaleString('en-US')}${result.suspects.length === SUSPECTS_LISTED ? '+' : ''} training rows whose label the model confidently contradicts (out of fold); check the first:`);
+    lines.push(`suspect labels: ${result.suspects.length.toLocaleString('en-US')}${result.suspects.length === SUSPECTS_LISTED ? '+' : ''} training row${result.suspects.length === 1 ? '' : 's'} whose label the model confidently contradicts (out of fold); check the first:`);
     for (const s of result.suspects.slice(0, 5)) lines.push(`  row ${s.row}${s.id !== undefined ? ` (${s.id})` : ''}: labelled ${JSON.stringify(s.label)}, the model says ${JSON.stringify(s.suggested)} at ${s.probability.toFixed(2)} (the label at ${s.labelProbability.toFixed(2)})`);
   }
   if (importance.length > 0) {
