@@ -1,10 +1,13 @@
 """scikit-learn's peers for the quality bench (issue 5), on the fixed splits from quality-data.py:
 the default LogisticRegression (Ridge for regression) on scaled numbers and one-hot categories,
 RandomForest(300), HistGradientBoosting and XGBoost's defaults, each with the usual preprocessing. Prints one JSON line
-per data set: each peer's test score (AUC, accuracy or R²) and seconds.
+per data set: each peer's test score (AUC, accuracy or R²) and seconds. With a second argument, each peer's
+predictions on the test rows are written there as NAME.PEER.csv (one column: the positive class's probability, the
+predicted class, or the predicted value) for quality-paired.py's bootstrap.
 
-    /usr/bin/python3 bench/quality-peers.py OUT_DIR/manifest.json
+    /usr/bin/python3 bench/quality-peers.py OUT_DIR/manifest.json [PREDICTIONS_DIR]
 """
+import os
 import json
 import sys
 import time
@@ -98,12 +101,24 @@ class LabelCoded(BaseEstimator, ClassifierMixin):
         return self.classes_[self.model.predict_proba(X).argmax(axis=1)]
 
 
-def score(task, model, X, y, classes):
+def test_predictions(task, model, X, classes):
+    """What the metric reads: the positive class's probability (AUC), the predicted class or the predicted value."""
     if task == "binary":
-        return roc_auc_score(y == classes[1], model.predict_proba(X)[:, list(model.classes_).index(classes[1])])
+        return model.predict_proba(X)[:, list(model.classes_).index(classes[1])]
+    return model.predict(X)
+
+
+def score(task, y, predicted, classes):
+    if task == "binary":
+        return roc_auc_score(y == classes[1], predicted)
     if task == "multiclass":
-        return accuracy_score(y, model.predict(X))
-    return r2_score(y, model.predict(X))
+        return accuracy_score(y, predicted)
+    return r2_score(y, predicted)
+
+
+predictions_dir = sys.argv[2] if len(sys.argv) > 2 else None
+if predictions_dir:
+    os.makedirs(predictions_dir, exist_ok=True)
 
 
 for case in json.load(open(sys.argv[1])):
@@ -121,6 +136,9 @@ for case in json.load(open(sys.argv[1])):
             model.set_params(**{f"{model.steps[-1][0]}__categorical_features": None})
         t0 = time.perf_counter()
         model.fit(X, y)
-        s = score(task, model, Xt, yt, classes)
+        predicted = test_predictions(task, model, Xt, classes)
+        s = score(task, yt, predicted, classes)
+        if predictions_dir:
+            pd.DataFrame({"value": predicted}).to_csv(os.path.join(predictions_dir, f"{case['name']}.{name}.csv"), index=False)
         result[name] = {"score": float(s), "seconds": time.perf_counter() - t0}
     print(json.dumps(result), flush=True)

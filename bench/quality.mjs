@@ -1,7 +1,8 @@
-// The quality bar (issue 5): `hyperplane train --learner auto` against scikit-learn's default
-// LogisticRegression (Ridge for regression), RandomForest(300) and HistGradientBoosting on 11 real
-// public data sets, on the same fixed splits (bench/quality-data.py), in one run. Scores: test AUC
-// (binary), accuracy (multiclass), R² (regression).
+// The quality bar (issues 5, 25): `hyperplane train --learner auto` against scikit-learn's default
+// LogisticRegression (Ridge for regression), RandomForest(300), HistGradientBoosting and XGBoost's defaults
+// on 30 public data sets, on the same fixed splits (bench/quality-data.py), in one run. Scores: test AUC
+// (binary), accuracy (multiclass), R² (regression); within noise = inside the issue's tolerance, or a 90%
+// paired-bootstrap interval of ours − peer on the test rows that holds 0 (bench/quality-paired.py).
 //
 //   npm run build && node bench/quality.mjs [--time-budget 60] [--only name,name] [--refit-only] [--no-refit-table] [--refit-learners gbdt,auto] [--refine N]
 // --refine N: each set also trained by `auto --refine N` (the portfolio, then ASHA over N configurations), a column beside auto's.
@@ -34,8 +35,10 @@ const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).fi
 const TOLERANCE = { binary: 0.005, multiclass: 0.005, regression: 0.01 };
 const METRIC = { binary: 'auc', multiclass: 'accuracy', regression: 'r2' };
 
+// Each side's predictions on the test rows, for the paired bootstrap (quality-paired.py).
+const predictions = join(out, 'predictions');
 const peers = new Map(
-  refitOnly ? [] : execFileSync(python, [join(here, 'quality-peers.py'), join(out, 'manifest.json')], { encoding: 'utf8', maxBuffer: 1 << 24 })
+  refitOnly ? [] : execFileSync(python, [join(here, 'quality-peers.py'), join(out, 'manifest.json'), predictions], { encoding: 'utf8', maxBuffer: 1 << 24 })
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l))
@@ -52,24 +55,43 @@ function auto(c, extra, dir) {
   );
   return { seconds: (performance.now() - t0) / 1000, summary: JSON.parse(stdout) };
 }
+/** The package's predictions on the set's test file, where quality-paired.py reads them. */
+function predictTest(c, summary) {
+  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'predict', summary.model, c.test, '--out', join(predictions, `${c.name}.ours.csv`)], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 for (const c of refitOnly ? [] : manifest) {
   const { seconds, summary } = auto(c, [], 'runs');
   const ours = summary.test[METRIC[c.task]];
+  predictTest(c, summary);
   const refined = refine === undefined ? undefined : auto(c, ['--refine', refine], 'refined');
   const p = peers.get(c.name);
   const peerScores = Object.entries(p).filter(([k]) => k !== 'name');
   const [bestName, best] = peerScores.reduce((a, b) => (b[1].score > a[1].score ? b : a));
   const refinedScore = refined?.summary.test[METRIC[c.task]];
-  rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), matches: ours >= best.score - TOLERANCE[c.task], beats: ours > best.score, ...(refined !== undefined ? { refined: refinedScore, refinedSeconds: refined.seconds } : {}) });
+  rows.push({ name: c.name, task: c.task, metric: METRIC[c.task], ours, learner: summary.learner, seconds, best: best.score, bestName, peerSeconds: peerScores.reduce((s, [, v]) => s + v.seconds, 0), beats: ours > best.score, ...(refined !== undefined ? { refined: refinedScore, refinedSeconds: refined.seconds } : {}) });
   console.error(`${c.name}: ours ${ours.toFixed(4)} (${summary.learner}, ${seconds.toFixed(1)} s)${refined !== undefined ? `, refined ${refinedScore.toFixed(4)} (${refined.seconds.toFixed(1)} s)` : ''}, best peer ${bestName} ${best.score.toFixed(4)}`);
 }
 if (!refitOnly) {
+  // The bar's noise: within the fixed tolerance, or the 90% paired-bootstrap interval of ours − peer holds 0.
+  const paired = new Map(
+    execFileSync(python, [join(here, 'quality-paired.py'), join(out, 'manifest.json'), predictions], { encoding: 'utf8', maxBuffer: 1 << 24 })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((r) => [r.name, r]),
+  );
+  for (const r of rows) {
+    const p = paired.get(r.name);
+    if (Math.abs(p.ours - r.ours) > 1e-6) throw new Error(`${r.name}: the bootstrap recomputed our score as ${p.ours}, the CLI said ${r.ours}`);
+    r.interval = [p[r.bestName].low, p[r.bestName].high];
+    r.matches = r.ours >= r.best - TOLERANCE[r.task] || (r.interval[0] <= 0 && r.interval[1] >= 0);
+  }
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; auto time budget ${budget} s\n`);
-  console.log('| data set | task | metric | Hyperplane auto | chosen | best peer | peer score | ours − peer | our wall time | peers\' wall time (3 fits) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| data set | task | metric | Hyperplane auto | chosen | best peer | peer score | ours − peer | 90% paired bootstrap | our wall time | peers\' wall time (3 fits) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const diff = r.ours - r.best;
-    console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
+    console.log(`| ${r.name} | ${r.task} | ${r.metric} | ${r.ours.toFixed(4)} | ${r.learner} | ${r.bestName} | ${r.best.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}${r.matches ? '' : ' ✗'} | [${r.interval.map((x) => x.toFixed(4)).join(', ')}] | ${r.seconds.toFixed(1)} s | ${r.peerSeconds.toFixed(1)} s |`);
   }
   if (refine !== undefined) {
     console.log(`
