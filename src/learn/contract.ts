@@ -105,10 +105,11 @@ export interface Learner<P extends { [key: string]: unknown } = { [key: string]:
   /** What `auto` tries of this learner; absent, auto leaves it out (it can still be named). */
   auto?: AutoCandidates;
   /**
-   * The params that fit this learner again to the model it made (boosting stopped at a time limit: the rounds
-   * it reached, without early stopping), for a refit on more rows; absent, the same params.
+   * The params for one fit on every training row, given the models these params made on the folds of a
+   * cross-validation: a learner that stops itself (early stopping, a deadline) gives the rounds those fits
+   * reached, so the fit on every row holds no rows out and needs no clock. Undefined: the same params.
    */
-  refitParams?(model: Model, params: { [key: string]: unknown }): { [key: string]: unknown };
+  refitParams?(models: readonly Model[], params: { [key: string]: unknown }): { [key: string]: unknown } | undefined;
   /**
    * A learner over conditions the team wrote (rules): the conditions its params hold, in the expression
    * language, which it reads as its features (one 0/1 feature each, evaluated on the raw columns by the

@@ -381,7 +381,7 @@ function checkClasses(y: Float64Array, labels: readonly string[], column: string
  * Out-of-fold scores: each fold's rows scored by candidates fitted on the other rows. With an
  * `assignment`, rows marked −1 are never scored (always trained on) and their scores stay 0.
  */
-export async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, lastModels?: Member[]): Promise<Float64Array> {
+export async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, fitted?: Member[][]): Promise<Float64Array> {
   const k = spec.labels?.length ?? 1;
   const assignment = given ?? kFolds(y, folds, options.seed, spec.task !== 'regression');
   const out = new Float64Array(y.length * k);
@@ -390,7 +390,7 @@ export async function outOfFold(table: Table, y: Float64Array, schema: readonly 
     if (split.test.length === 0) continue;
     const members = [];
     for (const c of candidates) members.push({ ...(await fitMember(trainTable, yTrain, schema, spec, c, options)), weight: c.weight ?? 1 });
-    if (lastModels !== undefined) lastModels.splice(0, lastModels.length, ...members);
+    fitted?.push(members);
     const scores = new Pipeline({ target: spec, schema: [...schema], members }).scoreTable(validTable);
     split.test.forEach((row, r) => {
       for (let c = 0; c < k; c++) out[row * k + c] = scores[r * k + c]!;
@@ -401,18 +401,17 @@ export async function outOfFold(table: Table, y: Float64Array, schema: readonly 
 }
 
 /**
- * What the search scores and fits with: this pipeline's out-of-fold scores and members. A fit a learner
- * cut short at the deadline (boosting keeps the rounds it has) is refitted with the params the learner gives.
+ * What the search scores and fits with: this pipeline's out-of-fold scores and members. A learner that stops
+ * itself on each fold (early stopping, the deadline) is refitted with the params it gives from the folds' fits.
  */
 export function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, options: TrainOptions): AutoObjective<Member> {
   const { onProgress: _quiet, ...quiet } = options;
   return {
     async score(candidate, plan) {
-      const models: Member[] = [];
-      const scores = await outOfFold(table, y, schema, spec, [candidate], plan.folds, { ...quiet, signal: plan.signal, deadline: plan.deadline }, plan.assignment, models);
-      const cut = models[0];
-      const stopped = cut !== undefined && cut.model.training.warnings.some((w) => w.startsWith('stopped at the time limit'));
-      const refit = stopped ? getLearner(candidate.learner).refitParams?.(cut.model, candidate.params) : undefined;
+      const fitted: Member[][] = [];
+      const scores = await outOfFold(table, y, schema, spec, [candidate], plan.folds, { ...quiet, signal: plan.signal, deadline: plan.deadline }, plan.assignment, fitted);
+      const models = fitted.at(-1) ?? [];
+      const refit = getLearner(candidate.learner).refitParams?.(fitted.map((f) => f[0]!.model), candidate.params);
       return { scores, models, ...(refit !== undefined ? { refitParams: refit } : {}) };
     },
     fit: (candidate) => fitMember(table, y, schema, spec, candidate, options),

@@ -131,7 +131,7 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     let scored: Awaited<ReturnType<AutoObjective<M>['score']>>;
     try {
       scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline, abortAt: performance.now() + abortMs });
-      // A fit cut short by the deadline: the refit gets what the learner says reproduces it.
+      // A learner that stopped itself on the folds (early stopping, the deadline): the refit gets the params it gives.
       if (scored.refitParams !== undefined) candidate.params = scored.refitParams;
     } catch (e) {
       // A learner that cannot take this data (LearnError) is dropped with its reason on the

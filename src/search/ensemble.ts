@@ -1,4 +1,5 @@
 import { better, metricOf, type EvalTask as Task, type MetricName } from '../evaluate/evaluate.js';
+import { LEARNERS } from '../learn/registry.js';
 import type { ModelKind } from './simplicity.js';
 
 /** A scored candidate: what the leaderboard lists. */
@@ -61,9 +62,18 @@ export function ensembleName(members: readonly (readonly [LeaderboardEntry, numb
   const label = (e: LeaderboardEntry): string => {
     const same = byLearner.get(e.learner)!;
     if (same.length < 2) return e.learner;
+    if (Object.keys(e.params).length === 0) return `${e.learner}(defaults)`;
+    // A param one member leaves out has its default there: compared as that, shown only where it was given.
+    const full = new Map(same.map((m) => [m, withDefaults(m)]));
     const keys = [...new Set(same.flatMap((m) => Object.keys(m.params)))];
-    const differing = keys.filter((k) => new Set(same.map((m) => JSON.stringify(m.params[k]))).size > 1);
+    const differing = keys.filter((k) => new Set(same.map((m) => JSON.stringify(full.get(m)![k]))).size > 1);
     return `${e.learner}(${differing.filter((k) => k in e.params).map((k) => `${k}=${String(e.params[k])}`).join(',')})`;
   };
   return `ensemble(${members.map(([e, w]) => `${label(e)}×${w}`).join(' + ')})`;
+}
+
+/** A member's params with its learner's defaults filled in, where the registry knows the learner and they parse. */
+function withDefaults(e: LeaderboardEntry): Record<string, unknown> {
+  const parsed = LEARNERS.get(e.learner)?.params.safeParse(e.params);
+  return parsed?.success === true ? (parsed.data as Record<string, unknown>) : e.params;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Matrix, Task } from '../../src/learn/contract.js';
-import { fit, loadModel, predict, saveModel } from '../../src/learn/registry.js';
+import { fit, getLearner, loadModel, predict, saveModel } from '../../src/learn/registry.js';
 import { ROOT } from '../helpers.js';
 
 interface TreeCase {
@@ -129,6 +129,20 @@ describe('gbdt on hand-checked cases', () => {
     const model = await fit('gbdt', { data, n, d: 3 }, y, 'binary', { n_estimators: 300, early_stopping_rounds: 10 });
     expect(model.training.iterations).toBeLessThan(60);
     expect(model.state['bestIteration']).toBe(model.training.iterations);
+  });
+
+  it("gives auto's fit on every row the folds' mean stopping round, a tenth more for the rows it gains, and no rows held out", async () => {
+    const n = 1200;
+    const data = Float64Array.from({ length: n * 2 }, (_, i) => Math.sin(i * 0.37) + Math.cos(i * 1.3));
+    const y = Float64Array.from({ length: n }, (_, i) => (data[i * 2]! + 0.5 * Math.sin(i * 7.1) > 0 ? 1 : 0));
+    const params = { n_estimators: 400, early_stopping_rounds: 10, validation_fraction: 0.15, num_leaves: 7 };
+    const folds = await Promise.all([1, 2, 3].map((seed) => fit('gbdt', { data, n, d: 2 }, y, 'binary', params, { seed })));
+    const rounds = folds.map((m) => Number(m.state['bestIteration']));
+    expect(rounds.every((r) => r > 0 && r < 400)).toBe(true);
+    const refit = getLearner('gbdt').refitParams!(folds, params);
+    expect(refit).toEqual({ n_estimators: Math.round((1.1 * (rounds[0]! + rounds[1]! + rounds[2]!)) / 3), early_stopping_rounds: 0, num_leaves: 7 });
+    // Without early stopping, nothing changes: the params are refitted as they are.
+    expect(getLearner('gbdt').refitParams!(folds, { n_estimators: 50 })).toBeUndefined();
   });
 
   it('with groups, early stopping holds out whole groups: copies of a row on both sides would keep it boosting on noise', async () => {

@@ -150,4 +150,10 @@ describe('ensemble names', () => {
       'ensemble(gbdt(num_leaves=15,learning_rate=0.1)×2 + gbdt(num_leaves=31,learning_rate=0.05,colsample=0.8)×1 + logistic×1)',
     );
   });
+
+  it("compare a param a member leaves out as its learner's default, and call a member given none its defaults", () => {
+    const e = (learner: string, params: Record<string, unknown>): LeaderboardEntry => ({ learner, params, score: 0, seconds: 0 });
+    // early_stopping_rounds=0 and num_leaves=31 are gbdt's defaults: no difference to show there.
+    expect(ensembleName([[e('gbdt', {}), 3], [e('gbdt', { n_estimators: 556, early_stopping_rounds: 0, num_leaves: 31, lambda_l2: 1 }), 1]])).toBe('ensemble(gbdt(defaults)×3 + gbdt(n_estimators=556,lambda_l2=1)×1)');
+  });
 });
