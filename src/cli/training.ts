@@ -9,6 +9,7 @@ import type { ThresholdRule } from '../evaluate/metrics.js';
 import { HyperplaneError } from '../errors.js';
 import { featureImportance } from '../explain/importance.js';
 import { scorecardOf, scoreTable } from '../explain/scorecard.js';
+import { PACKAGE_FILE } from '../pipeline/io.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { TargetSpec } from '../pipeline/pipeline.js';
 import type { EvaluationPlan, RemoteScoring, TrainProgress, TrainResult } from '../pipeline/train.js';
@@ -233,7 +234,7 @@ export interface TrainOutputs {
 export async function writeTrainOutputs(trained: Trained, out: string): Promise<TrainOutputs> {
   const { result } = trained;
   mkdirSync(out, { recursive: true });
-  const files = { model: join(out, 'model.hpkg'), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
+  const files = { model: join(out, PACKAGE_FILE), report: join(out, 'report.html'), summary: join(out, 'summary.json') };
   const summary = trainSummary(trained, files.model);
   const importance = summary['importance'] as ReturnType<typeof featureImportance>;
   const scorecard = scorecardReport(result);

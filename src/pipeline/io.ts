@@ -20,13 +20,29 @@ export function savePackage(path: string, pkg: ModelPackage): void {
   renameSync(tmp, path);
 }
 
+/** The package file train writes into its --out folder: a folder given as the model means the package in it. */
+export const PACKAGE_FILE = 'model.hpkg';
+
 export function loadPackage(path: string): ModelPackage {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return loadFromFolder(path);
     throw new HyperplaneError(code === 'ENOENT' ? 'no such model file' : `cannot read the model file (${code ?? String(e)})`, { file: path });
+  }
+  return decodePackage(bytes, path);
+}
+
+function loadFromFolder(folder: string): ModelPackage {
+  const path = join(folder, PACKAGE_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HyperplaneError(code === 'ENOENT' ? `a folder without ${PACKAGE_FILE}: give a model package file, or the folder train --out wrote` : `cannot read the model file (${code ?? String(e)})`, { file: code === 'ENOENT' ? folder : path });
   }
   return decodePackage(bytes, path);
 }

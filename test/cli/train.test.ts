@@ -185,5 +185,12 @@ describe('train, predict and evaluate: bad input gets one clear line', () => {
   it('a corrupt model file', () => expectCleanError(['predict', join(dir, 'corrupt.hpkg'), fixture('penguins.json')], /corrupt\.hpkg: the package is truncated|corrupt\.hpkg: the package header is corrupt/));
   it('a model from a newer format', () => expectCleanError(['predict', join(dir, 'newer.hpkg'), fixture('penguins.json')], /newer\.hpkg: the package is format 9, newer than this Hyperplane reads \(1\); upgrade Hyperplane/));
   it('not a model at all', () => expectCleanError(['predict', fixture('wine.csv'), fixture('penguins.json')], /wine\.csv: not a Hyperplane model package/));
+  it("a folder as the model: train --out's folder means its model.hpkg; another folder is named", () => {
+    const r = runCli(['predict', join(dir, 'm'), fixture('penguins.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^prediction,proba_/);
+    expect(r.stdout).toBe(runCli(['predict', model, fixture('penguins.json')]).stdout);
+    expectCleanError(['predict', dir, fixture('penguins.json')], /: a folder without model\.hpkg: give a model package file, or the folder train --out wrote$/);
+  });
   it('evaluate data without the target', () => expectCleanError(['evaluate', model, join(dir, 'one-class.csv')], /the model needs columns/));
 });
