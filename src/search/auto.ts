@@ -11,10 +11,6 @@ import { interpretabilityOf, SIMPLICITY, withinNoise } from './simplicity.js';
 
 /** Past this many training rows, auto scores candidates on one holdout instead of k folds. */
 export const HOLDOUT_ROWS = 100_000;
-/** Most passes of cross-validation over the scored candidates, each on folds of another seed (see `repeatPasses`). */
-export const MAX_PASSES = 3;
-/** A further pass starts only when it should end within this share of the time budget. */
-const REPEAT_SHARE = 0.5;
 
 /** How a candidate is scored: the folds (1 with a holdout's assignment), and when to stop. */
 export interface ScoringPlan {
@@ -96,33 +92,26 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   const assignment = groups === undefined ? (big ? holdoutAssignment(y, task, options.seed) : kFolds(y, folds, options.seed, task !== 'regression')) : big ? groupHoldoutAssignment(groups, options.seed) : groupFolds(groups, folds);
   const evalRows = assignment === undefined || !big ? undefined : Int32Array.from({ length: rows }, (_, i) => i).filter((i) => assignment[i]! >= 0);
   const k = labels.length || 1;
-  const yOnce = evalRows === undefined ? y : Float64Array.from(evalRows, (i) => y[i]!);
-  // What scores are measured against: the scored rows once per pass of cross-validation (see repeatPasses).
-  let yEval = yOnce;
+  const yEval = evalRows === undefined ? y : Float64Array.from(evalRows, (i) => y[i]!);
   const evalScores = (s: Float64Array): Float64Array => (evalRows === undefined ? s : pickScores(s, evalRows, k));
-  // Each fold's rows among the scored ones (a holdout: five interleaved parts of it), for the score's spread;
-  // a further pass adds its folds, over its copy of the rows.
+  // Each fold's rows among the scored ones (a holdout: five interleaved parts of it), for the score's spread.
   const parts = big ? 5 : folds;
-  const partsOf = (given: Int32Array | undefined, offset: number): Int32Array[] =>
-    Array.from({ length: parts }, (_, f) => Int32Array.from({ length: yOnce.length }, (_, i) => i).filter((i) => (big ? i % 5 : given![i]!) === f).map((i) => i + offset));
-  const partRows = partsOf(assignment, 0);
+  const partRows = Array.from({ length: parts }, (_, f) => Int32Array.from({ length: yEval.length }, (_, i) => i).filter((i) => (big ? i % 5 : assignment[i]!) === f));
   const byPart = (s: Float64Array): number[] => partRows.map((rows) => (rows.length === 0 ? NaN : metricOf(metric, task, Float64Array.from(rows, (i) => yEval[i]!), pickScores(s, rows, k), labels)));
   const partScores = new Map<LeaderboardEntry, number[]>();
   // Fits per candidate, and the share of the rows each sees: to foresee a refit on all of them.
   const trainShare = big ? 0.8 : (folds - 1) / folds;
   const n = rows.toLocaleString('en-US');
   const g = groupTotal.toLocaleString('en-US');
-  const planOf = (passes: number): string =>
+  const plan =
     groups === undefined
       ? big
         ? `a stratified 20% holdout of the ${n} training rows; the models kept are those fitted on the other 80%`
-        : `${folds}-fold cross-validation on the training rows${passes > 1 ? `, ${passes} times on folds of different seeds` : ''}`
+        : `${folds}-fold cross-validation on the training rows`
       : big
         ? `a holdout of whole groups, about 20% of the ${n} training rows (${g} groups); the models kept are those fitted on the other groups`
         : `${folds}-fold group cross-validation on the ${g} groups of training rows`;
   const oof = new Map<LeaderboardEntry, Float64Array>();
-  // Each entry's candidate as it was scored (a refit may change its params), for a further pass.
-  const scoredAs = new Map<LeaderboardEntry, Candidate>();
   // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
   // as much again as the search, for a sliver of data.
   const trained = new Map<LeaderboardEntry, M>();
@@ -140,7 +129,6 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     const abortMs = Math.max(1, Math.round(budgetMs * (big ? 0.7 : 0.85) - elapsed));
     const signal = AbortSignal.timeout(abortMs);
     let scored: Awaited<ReturnType<AutoObjective<M>['score']>>;
-    const asScored = { learner: candidate.learner, params: candidate.params };
     try {
       scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline, abortAt: performance.now() + abortMs });
       // A learner that stopped itself on the folds (early stopping, the deadline): the refit gets the params it gives.
@@ -162,13 +150,11 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     const entry: LeaderboardEntry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds, interpretability: interpretabilityOf(candidate.learner), spread: sd(parted), ...(cost !== undefined ? cost : {}) };
     leaderboard.push(entry);
     oof.set(entry, scores);
-    scoredAs.set(entry, asScored);
     partScores.set(entry, parted);
     if (big && scored.models[0] !== undefined) trained.set(entry, scored.models[0]);
     return entry;
   };
   // The portfolio: each learner's declared candidates, best guesses first, while the budget lasts.
-  const portfolioStarted = performance.now();
   let next = 0;
   let done = 0;
   await runConcurrently(
@@ -187,25 +173,6 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   );
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
   if ((options.refine ?? 0) > 0) await refine(options.refine!, leaderboard, metric, options.seed, overBudget, scoreOne, options.onProgress);
-  let passes = 1;
-  if (!big && groups === undefined && folds > 1) {
-    const extra = await repeatPasses(y, task, folds, options, performance.now() - portfolioStarted, [...oof.keys()].map((e) => [e, scoredAs.get(e)!] as const), objective, evalScores);
-    passes += extra.length;
-    // Each entry's scores become its passes' scores one after another, measured against the rows as many times.
-    extra.forEach((pass, r) => partRows.push(...partsOf(pass.assignment, (r + 1) * yOnce.length)));
-    yEval = Float64Array.from({ length: yOnce.length * passes }, (_, i) => yOnce[i % yOnce.length]!);
-    for (const [entry, first] of oof) {
-      if (extra.length === 0) break;
-      const pooled = new Float64Array(first.length * passes);
-      pooled.set(first);
-      extra.forEach((pass, r) => pooled.set(pass.scores.get(entry)!, (r + 1) * first.length));
-      oof.set(entry, pooled);
-      const parted = byPart(pooled);
-      entry.score = metricOf(metric, task, yEval, pooled, labels);
-      entry.spread = sd(parted);
-      partScores.set(entry, parted);
-    }
-  }
   const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   if (ranked.length === 0) throw nothingScored(leaderboard);
   // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,
@@ -245,17 +212,16 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     members.push(objective.weighted(await objective.fit({ learner: e.learner, params: e.params }), w));
   }
   const kept = chosen.slice(0, members.length);
-  // Out-of-fold scores of the kept members by weight, each row's passes averaged.
-  const keptScores = new Float64Array(yOnce.length * k);
+  const keptScores = new Float64Array(yEval.length * k);
   const keptTotal = kept.reduce((t, [, w]) => t + w, 0);
   for (const [e, w] of kept) {
     const s = oof.get(e)!;
-    for (let j = 0; j < s.length; j++) keptScores[j % keptScores.length] += (w / keptTotal / passes) * s[j]!;
+    for (let j = 0; j < keptScores.length; j++) keptScores[j] += (w / keptTotal) * s[j]!;
   }
   leaderboard.sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
   const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
-  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan: planOf(passes), ...(preference !== undefined ? { preference } : {}), outOfFold: { scores: keptScores, ...(evalRows !== undefined ? { rows: evalRows } : {}) } };
+  return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan, ...(preference !== undefined ? { preference } : {}), outOfFold: { scores: keptScores, ...(evalRows !== undefined ? { rows: evalRows } : {}) } };
 }
 
 function sd(values: readonly number[]): number {
@@ -328,53 +294,6 @@ async function refine(
     });
     return;
   }
-}
-
-/**
- * Further passes of cross-validation for a small table: while one more pass over the scored candidates (timed as
- * the portfolio's) should end within REPEAT_SHARE of the budget, up to MAX_PASSES in all, each candidate is scored
- * again on stratified folds of the next seed. On a few hundred rows, candidates a row or two apart trade places
- * from one draw of folds to the next; pooled over passes, the choice (and the ensemble's weights) is less a draw.
- * A pass is kept whole or not at all: every candidate on the same rows.
- */
-async function repeatPasses<M>(
-  y: Float64Array,
-  task: Task,
-  folds: number,
-  options: AutoOptions,
-  passMs: number,
-  entries: readonly (readonly [LeaderboardEntry, Candidate])[],
-  objective: AutoObjective<M>,
-  evalScores: (s: Float64Array) => Float64Array,
-): Promise<{ assignment: Int32Array; scores: Map<LeaderboardEntry, Float64Array> }[]> {
-  const { budgetMs, started } = options;
-  const done: { assignment: Int32Array; scores: Map<LeaderboardEntry, Float64Array> }[] = [];
-  for (let pass = 1; pass < MAX_PASSES; pass++) {
-    if (performance.now() - started + passMs > budgetMs * REPEAT_SHARE) break;
-    const assignment = kFolds(y, folds, options.seed + pass, task !== 'regression');
-    const scores = new Map<LeaderboardEntry, Float64Array>();
-    const t0 = performance.now();
-    const abortMs = Math.max(1, Math.round(budgetMs * (REPEAT_SHARE + 0.1) - (t0 - started)));
-    const plan: ScoringPlan = { folds, assignment, signal: AbortSignal.timeout(abortMs), deadline: started + budgetMs * (REPEAT_SHARE + 0.1), abortAt: t0 + abortMs };
-    let queue = 0;
-    try {
-      await runConcurrently(
-        options.concurrency ?? 1,
-        undefined,
-        () => entries[queue++],
-        async ([entry, candidate]) => {
-          options.onProgress?.({ step: 'auto', detail: `pass ${pass + 1} of at most ${MAX_PASSES}: ${candidate.learner}`, done: scores.size, total: entries.length, unit: 'candidates' });
-          scores.set(entry, evalScores((await objective.score({ learner: candidate.learner, params: { ...candidate.params } }, plan)).scores));
-        },
-      );
-    } catch (e) {
-      if (e instanceof TrainingAborted || e instanceof LearnError) break;
-      throw e;
-    }
-    done.push({ assignment, scores });
-    passMs = performance.now() - t0;
-  }
-  return done;
 }
 
 /** Why nothing could be scored: every candidate failed (each family's first reason), or the budget ran out. */
