@@ -220,6 +220,20 @@ describe('gbdt categorical splits', () => {
     expect(asCategories.training.finalLoss).toBeLessThan(asNumbers.training.finalLoss * 0.5);
   });
 
+  it('never gives a category seen in fewer than 10 rows a side of its own, however extreme its target (LightGBM\'s cat_smooth)', async () => {
+    // 19 categories of 120 rows each, the target rising with the code; code 19 seen 6 times with a target far below all.
+    const rows: [number, number][] = [];
+    for (let c = 0; c < 19; c++) for (let r = 0; r < 120; r++) rows.push([c, c + (r % 3) * 0.1]);
+    for (let r = 0; r < 6; r++) rows.push([19, -1000]);
+    const Xr: Matrix = { data: Float64Array.from(rows.map(([c]) => c)), n: rows.length, d: 1 };
+    const yr = Float64Array.from(rows.map(([, v]) => v));
+    const model = await fit('gbdt', Xr, yr, 'regression', { n_estimators: 1, num_leaves: 2, learning_rate: 1, min_data_in_leaf: 1, categorical_features: [0] });
+    const p = predict(model, { data: Float64Array.from({ length: 20 }, (_, c) => c), n: 20, d: 1 });
+    // Alone, its leaf would be −1000; it shares one with frequent codes instead.
+    expect(Array.from({ length: 19 }, (_, c) => c).some((c) => p[c] === p[19])).toBe(true);
+    expect(p[19]).toBeGreaterThan(-500);
+  });
+
   it('refuses a categorical feature index past the data', async () => {
     await expect(fit('gbdt', X, y, 'binary', { categorical_features: [5] })).rejects.toThrow('categorical_features names feature 5, but X has 2');
   });

@@ -274,10 +274,21 @@ function bestSplit(input: GrowInput, leaf: Leaf, limits: TreeLimits): Split | un
   return best;
 }
 
-/** LightGBM's defaults: one-vs-rest below this many categories; otherwise categories sorted by G / (H + smoothing). */
+/**
+ * LightGBM's defaults: one-vs-rest below this many categories; otherwise categories sorted by G / (H + smoothing).
+ * Past one-vs-rest, three guards against fitting noise in many small categories (LightGBM's cat_smooth, cat_l2 and
+ * min_data_per_group): a category seen in fewer than CATEGORY_MIN_ROWS rows of the leaf is never sent left (it stays
+ * with the rest); the children's gains carry CATEGORY_L2 more L2 than the parent's, so a grouping must beat a plain
+ * threshold by a margin; and a cut in the sorted order is tried only after CATEGORY_GROUP_ROWS more rows joined the
+ * left side. Without them, auto's GBDT on flights' airports stopped after ~17 rounds (AUC 0.643 against 0.662 with
+ * them); movies 0.568 → 0.647, birdstrikes 0.777 → 0.800 (one GBDT, the same settings, issue 25).
+ */
 const MAX_CATEGORIES_ONE_HOT = 4;
 const CATEGORY_SMOOTHING = 10;
 const MAX_CATEGORIES_LEFT = 32;
+const CATEGORY_L2 = 10;
+const CATEGORY_MIN_ROWS = 10;
+const CATEGORY_GROUP_ROWS = 100;
 
 /**
  * The best split of a categorical feature into a set of categories (left) and the rest with missing
@@ -295,21 +306,25 @@ function bestCategoricalSplit(hist: Float64Array, h: number, nb: number, leaf: L
   let best: Omit<Split, 'categories'> | undefined;
   // Left = the categories in order[from … to); sums are kept as the range grows by one, and the set is
   // copied out only when it beats the best so far.
-  const scan = (order: readonly number[], reverse: boolean, limit: number): void => {
+  const scan = (order: readonly number[], reverse: boolean, limit: number, lambda: number, groupRows: number): void => {
     let lG = 0;
     let lH = 0;
     let lC = 0;
+    let group = 0;
     for (let m = 1; m <= limit; m++) {
       const b = order[reverse ? order.length - m : m - 1]!;
       const o = h + b * STRIDE;
       lG += hist[o]!;
       lH += hist[o + 1]!;
       lC += hist[o + 2]!;
+      group += hist[o + 2]!;
       const rG = leaf.G - lG;
       const rH = leaf.H - lH;
       const rC = leaf.C - lC;
       if (lC < minDataInLeaf || rC < minDataInLeaf || lH < minSumHessian || rH < minSumHessian) continue;
-      const gain = (lG * lG) / (lH + lambdaL2) + (rG * rG) / (rH + lambdaL2) - parentScore;
+      if (group < groupRows) continue;
+      group = 0;
+      const gain = (lG * lG) / (lH + lambda) + (rG * rG) / (rH + lambda) - parentScore;
       if (gain > bestGain) {
         bestGain = gain;
         bestMembers = reverse ? order.slice(order.length - m) : order.slice(0, m);
@@ -319,14 +334,14 @@ function bestCategoricalSplit(hist: Float64Array, h: number, nb: number, leaf: L
   };
   if (present.length <= MAX_CATEGORIES_ONE_HOT) {
     // Each category alone against the rest.
-    for (const b of present) scan([b], false, 1);
+    for (const b of present) scan([b], false, 1, lambdaL2, 0);
   } else {
     const ratio = new Float64Array(nb);
     for (const b of present) ratio[b] = hist[h + b * STRIDE]! / (hist[h + b * STRIDE + 1]! + CATEGORY_SMOOTHING);
-    const sorted = present.sort((a, b) => ratio[a]! - ratio[b]!);
+    const sorted = present.filter((b) => hist[h + b * STRIDE + 2]! >= CATEGORY_MIN_ROWS).sort((a, b) => ratio[a]! - ratio[b]!);
     const limit = Math.min(MAX_CATEGORIES_LEFT, sorted.length - 1);
-    scan(sorted, false, limit);
-    scan(sorted, true, limit);
+    scan(sorted, false, limit, lambdaL2 + CATEGORY_L2, CATEGORY_GROUP_ROWS);
+    scan(sorted, true, limit, lambdaL2 + CATEGORY_L2, CATEGORY_GROUP_ROWS);
   }
   if (best === undefined) return undefined;
   const categories = new Uint8Array(256);
