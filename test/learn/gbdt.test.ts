@@ -220,7 +220,7 @@ describe('gbdt categorical splits', () => {
     expect(asCategories.training.finalLoss).toBeLessThan(asNumbers.training.finalLoss * 0.5);
   });
 
-  it('never gives a category seen in fewer than 10 rows a side of its own, however extreme its target (LightGBM\'s cat_smooth)', async () => {
+  it('never gives a category seen in fewer than cat_smooth (10) rows a side of its own, however extreme its target; with the guards off it does', async () => {
     // 19 categories of 120 rows each, the target rising with the code; code 19 seen 6 times with a target far below all.
     const rows: [number, number][] = [];
     for (let c = 0; c < 19; c++) for (let r = 0; r < 120; r++) rows.push([c, c + (r % 3) * 0.1]);
@@ -232,6 +232,11 @@ describe('gbdt categorical splits', () => {
     // Alone, its leaf would be −1000; it shares one with frequent codes instead.
     expect(Array.from({ length: 19 }, (_, c) => c).some((c) => p[c] === p[19])).toBe(true);
     expect(p[19]).toBeGreaterThan(-500);
+    // With the guards off, the split isolates it.
+    const unguarded = await fit('gbdt', Xr, yr, 'regression', { n_estimators: 1, num_leaves: 2, learning_rate: 1, min_data_in_leaf: 1, categorical_features: [0], cat_smooth: 1, cat_l2: 0, min_data_per_group: 1 });
+    const q = predict(unguarded, { data: Float64Array.from({ length: 20 }, (_, c) => c), n: 20, d: 1 });
+    expect(q[19]).toBeCloseTo(-1000, 6);
+    expect(Array.from({ length: 19 }, (_, c) => q[c]!).every((v) => v > 0)).toBe(true);
   });
 
   it('refuses a categorical feature index past the data', async () => {

@@ -4,7 +4,7 @@ import { candidatesFor, referenceFor } from '../../src/search/index.js';
 
 /**
  * auto's plan, written out: the learners' declarations must give it exactly. Since issue 25, GBDT adds its own
- * defaults (100 rounds, no rows held out) and, on 2,000 rows or more, a fine candidate (3 rows a leaf).
+ * defaults (100 rounds, no rows held out) and a fine-grained candidate (3 rows a leaf, no guards on categories).
  */
 function previousPlan(task: 'binary' | 'multiclass' | 'regression', rows: number, rules: boolean): { learner: string; params: Record<string, unknown> }[] {
   const minLeaf = rows < 2000 ? 5 : 20;
@@ -21,7 +21,7 @@ function previousPlan(task: 'binary' | 'multiclass' | 'regression', rows: number
     boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }),
     boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 }),
     { learner: 'gbdt', params: {} },
-    ...(rows < 2000 ? [] : [boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: 3, lambda_l2: 1 })]),
+    boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: 3, lambda_l2: 1, cat_smooth: 1, cat_l2: 0, min_data_per_group: 1 }),
   ];
 }
 

@@ -34,6 +34,9 @@ export const gbdtParams = z
     huber_delta: z.number().positive().default(1).describe('huber: where the loss turns from squared to linear'),
     monotone_constraints: z.array(z.number().int().min(-1).max(1)).default([]).describe('per feature: 1 increasing, −1 decreasing, 0 free'),
     categorical_features: z.array(z.number().int().min(0)).default([]).describe('indices of features holding category codes (0, 1, …), split by grouping categories'),
+    cat_smooth: z.number().min(0).default(10).describe('categorical splits: smoothing of each category\'s mean, and the fewest rows a category needs to be grouped'),
+    cat_l2: z.number().min(0).default(10).describe('categorical splits: extra L2 penalty on a grouping of categories'),
+    min_data_per_group: z.number().int().min(1).default(100).describe('categorical splits: rows added to a grouping between the cuts tried'),
   })
   .strict();
 export type GbdtParams = z.infer<typeof gbdtParams>;
@@ -67,15 +70,19 @@ export const gbdtLearner: Learner<GbdtParams> = {
   params: gbdtParams,
   formatVersion: FORMAT_VERSION,
   capabilities: { tasks: gbdtPredictor.tasks, sampleWeights: true, missingValues: 'native', explanations: 'tree', interpretability: 'trees', singleClass: 'error' },
-  // Three sizes; early stopping picks the rounds. Small data: fewer rows per leaf, so the trees can grow at all.
+  // Three sizes, early stopping picking the rounds (small data: fewer rows a leaf, so the trees can grow at all);
+  // then the learner's own defaults, and a fine-grained one.
   auto: {
     rank: 2,
     candidates: (_task, rows) => {
       const minLeaf = rows < 2000 ? 5 : 20;
       const boosted = (params: Record<string, unknown>): Record<string, unknown> => ({ n_estimators: 2000, early_stopping_rounds: 50, validation_fraction: 0.15, ...params });
       const sized = [boosted({ num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: minLeaf }), boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: minLeaf, colsample: 0.8 }), boosted({ num_leaves: 7, learning_rate: 0.05, min_data_in_leaf: minLeaf, lambda_l2: 1 })];
-      const fine = rows < 2000 ? [] : [boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: 3, lambda_l2: 1 })];
-      return [...sized, {}, ...fine];
+      // Fine-grained: few rows a leaf and no guards on categories, for signal that sits in small groups (a
+      // category of hundreds of levels that each mean something); the others' guards keep many noisy levels
+      // (airports) from being learned by heart. Cross-validation says which the data has.
+      const fine = boosted({ num_leaves: 31, learning_rate: 0.05, min_data_in_leaf: 3, lambda_l2: 1, cat_smooth: 1, cat_l2: 0, min_data_per_group: 1 });
+      return [...sized, {}, fine];
     },
   },
   // Rounds picked by early stopping (or cut by a deadline) on each fold: the fit on every row takes their mean,
@@ -155,6 +162,9 @@ export const gbdtLearner: Learner<GbdtParams> = {
       lambdaL2: params.lambda_l2,
       minSplitGain: params.min_split_gain,
       learningRate: params.learning_rate,
+      catSmooth: params.cat_smooth,
+      catL2: params.cat_l2,
+      minDataPerGroup: params.min_data_per_group,
       ...(params.monotone_constraints.length > 0 ? { monotone: Int8Array.from(params.monotone_constraints) } : {}),
     };
     const trees: FlatTree[] = [];
