@@ -132,7 +132,8 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     try {
       scored = await objective.score(candidate, { folds, ...(assignment !== undefined ? { assignment } : {}), signal, deadline, abortAt: performance.now() + abortMs });
       // A learner that stopped itself on the folds (early stopping, the deadline): the refit gets the params it gives.
-      if (scored.refitParams !== undefined) candidate.params = scored.refitParams;
+      // A big table keeps the search's models as they are, and so their params.
+      if (scored.refitParams !== undefined && !big) candidate.params = scored.refitParams;
     } catch (e) {
       // A learner that cannot take this data (LearnError) is dropped with its reason on the
       // leaderboard; the others still compete. Errors in the settings (a bad recipe) still stop the run.

@@ -125,7 +125,8 @@ describe('the auto search, over learners only the test knows', () => {
         plans.push(plan);
         const out = new Float64Array(big.length * 2);
         big.forEach((v, i) => ((out[i * 2 + 1] = v), (out[i * 2] = 1 - v)));
-        return { scores: out, models: [{ learner: candidate.learner, params: candidate.params, weight: 1 }] };
+        // A learner that would be refitted with other params: a big table keeps the model, so its params stand.
+        return { scores: out, models: [{ learner: candidate.learner, params: candidate.params, weight: 1 }], refitParams: { rounds: 17 } };
       },
       fit: () => Promise.reject(new Error('a big table keeps the search\'s model')),
       weighted: (m, weight) => ({ ...m, weight }),
@@ -136,6 +137,7 @@ describe('the auto search, over learners only the test knows', () => {
     expect(validation).toBeGreaterThan(19_000);
     expect(validation).toBeLessThan(21_000);
     expect(result.members).toEqual([{ learner: 'good', params: {}, weight: 1 }]);
+    expect(result.params).toEqual({});
   });
 
   it('says why when nothing could be scored', async () => {
