@@ -143,6 +143,12 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('runs list --parent of no run', () => expectRefused(['runs', 'list', '--parent', 'f'.repeat(32)], /no run 'f{32}'/));
   });
 
+  describe("gbdt's guards on categorical splits", () => {
+    it('--min-data-per-group 0', () => expectRefused(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--min-data-per-group', '0', '--no-track'], /^hyperplane: error: --min-data-per-group 0: Too small: expected number to be >=1$/));
+    it('--cat-smooth -1', () => expectRefused(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'gbdt', '--cat-smooth', '-1', '--no-track'], /^hyperplane: error: --cat-smooth -1: Too small: expected number to be >=0$/));
+    it('--cat-l2 for a forest', () => expectRefused(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'forest', '--cat-l2', '1', '--no-track'], /--cat-l2 is a parameter of gbdt, not of forest/));
+  });
+
   describe('auto\'s refinement, --prefer, and train and predict on the queue', () => {
     it('train --refine x', () => expectRefused(['train', 'x.csv', '--target', 'y', '--refine', 'x'], /--refine x: expected a whole number, 0 or more/));
     it('train --refine for a named learner', () => expectRefused(['train', 'x.csv', '--target', 'y', '--learner', 'gbdt', '--refine', '3'], /--refine is for --learner auto; gbdt is fitted with the params given/));
