@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
+import { dropPrefix, testPrefix } from './queue/harness.js';
 
 /** Resolves once no process of the group `pgid` is left (or after `ms`). */
 async function groupGone(pgid: number, ms: number): Promise<void> {
@@ -141,10 +142,15 @@ describe('README', () => {
     state.env = { ...process.env, PORT: String(state.port) };
     delete state.env['HYPERPLANE_STORE'];
     delete state.env['npm_config_loglevel'];
+    // The queue examples run as written, their keys under a prefix of this run's own (dropped after), not the
+    // default one a team's own queues may use.
+    state.env['HYPERPLANE_QUEUE_PREFIX'] = queuePrefix;
   });
+  const queuePrefix = testPrefix('readme');
   let ready: Promise<void> | undefined;
-  afterAll(() => {
+  afterAll(async () => {
     if (state.demo !== undefined && state.demo.exitCode === null) process.kill(-state.demo.pid!, 'SIGKILL');
+    await dropPrefix(queuePrefix).catch(() => undefined);
   });
 
   async function runOne(c: Command, failures: string[]): Promise<void> {
