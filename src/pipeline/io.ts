@@ -24,25 +24,19 @@ export function savePackage(path: string, pkg: ModelPackage): void {
 export const PACKAGE_FILE = 'model.hpkg';
 
 export function loadPackage(path: string): ModelPackage {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') return loadFromFolder(path);
-    throw new HyperplaneError(code === 'ENOENT' ? 'no such model file' : `cannot read the model file (${code ?? String(e)})`, { file: path });
-  }
-  return decodePackage(bytes, path);
+  return readPackage(path);
 }
 
-function loadFromFolder(folder: string): ModelPackage {
-  const path = join(folder, PACKAGE_FILE);
+/** `folder`: the folder given as the model, when `path` is the package in it. */
+function readPackage(path: string, folder?: string): ModelPackage {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new HyperplaneError(code === 'ENOENT' ? `a folder without ${PACKAGE_FILE}: give a model package file, or the folder train --out wrote` : `cannot read the model file (${code ?? String(e)})`, { file: code === 'ENOENT' ? folder : path });
+    if (code === 'EISDIR' && folder === undefined) return readPackage(join(path, PACKAGE_FILE), path);
+    if (code === 'ENOENT' && folder !== undefined) throw new HyperplaneError(`a folder without ${PACKAGE_FILE}: give a model package file, or the folder train --out wrote`, { file: folder });
+    throw new HyperplaneError(code === 'ENOENT' ? 'no such model file' : `cannot read the model file (${code ?? String(e)})`, { file: path });
   }
   return decodePackage(bytes, path);
 }
