@@ -11,7 +11,8 @@ import type { TargetSpec } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupCount, tooFewGroups } from './split.js';
 import { encodeTarget } from './target.js';
-import { outOfFold, type Data } from './train.js';
+import { outOfFold } from './out-of-fold.js';
+import type { Data } from './train.js';
 
 type ExplicitRecipe = { outputs: string[]; groups?: Record<string, string[]> };
 

@@ -7,7 +7,8 @@ import type { TargetSpec } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupCount, pickCodes, tooFewGroups } from './split.js';
 import { encodeTarget } from './target.js';
-import { outOfFold, type Data, type EvaluationPlan } from './train.js';
+import { outOfFold } from './out-of-fold.js';
+import type { Data, EvaluationPlan } from './train.js';
 
 export interface CrossValidationOptions {
   target: string;

@@ -9,7 +9,8 @@ import { Pipeline, type Member } from './pipeline.js';
 import { pick, upsampleRows } from './rows.js';
 import { splitRows } from './split.js';
 import { encodeTarget } from './target.js';
-import { fitMember, type EvaluationPlan, type TrainOptions } from './train.js';
+import { fitMember } from './out-of-fold.js';
+import type { EvaluationPlan, TrainOptions } from './train.js';
 import { getLearner } from '../learn/registry.js';
 
 /** What train recorded with the run that this needs: how the rows were split, and how the model was fitted. */

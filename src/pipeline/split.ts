@@ -162,3 +162,5 @@ function recodeLabels(y: Float64Array, have: readonly string[] | undefined, want
   return y.map((v) => (v === v ? map[v]! : NaN));
 }
 
+/** The plan's group column, if any. */
+export const groupColumn = (plan: EvaluationPlan): string | undefined => (plan.kind === 'holdout' || plan.kind === 'cv' ? plan.group : undefined);
