@@ -4,22 +4,25 @@ import { averagePrecision, brier, chooseThreshold, logLoss, multiclassMetrics, r
 
 export type EvalTask = 'binary' | 'multiclass' | 'regression';
 
-/** Metric names users choose with --metric, and whether more is better. */
+/**
+ * Metric names users choose with --metric, and whether more is better. `countsLabels`: the metric scores the
+ * predicted labels, not the probabilities, and so moves in steps of whole rows.
+ */
 export const METRICS = {
   auc: { tasks: ['binary'], higherIsBetter: true },
   pr_auc: { tasks: ['binary'], higherIsBetter: true },
   log_loss: { tasks: ['binary', 'multiclass'], higherIsBetter: false },
   brier: { tasks: ['binary'], higherIsBetter: false },
-  accuracy: { tasks: ['binary', 'multiclass'], higherIsBetter: true },
-  f1: { tasks: ['binary'], higherIsBetter: true },
-  macro_f1: { tasks: ['multiclass'], higherIsBetter: true },
-  weighted_f1: { tasks: ['multiclass'], higherIsBetter: true },
+  accuracy: { tasks: ['binary', 'multiclass'], higherIsBetter: true, countsLabels: true },
+  f1: { tasks: ['binary'], higherIsBetter: true, countsLabels: true },
+  macro_f1: { tasks: ['multiclass'], higherIsBetter: true, countsLabels: true },
+  weighted_f1: { tasks: ['multiclass'], higherIsBetter: true, countsLabels: true },
   rmse: { tasks: ['regression'], higherIsBetter: false },
   mae: { tasks: ['regression'], higherIsBetter: false },
   rmsle: { tasks: ['regression'], higherIsBetter: false },
   r2: { tasks: ['regression'], higherIsBetter: true },
   mape: { tasks: ['regression'], higherIsBetter: false },
-} as const satisfies Record<string, { tasks: readonly EvalTask[]; higherIsBetter: boolean }>;
+} as const satisfies Record<string, { tasks: readonly EvalTask[]; higherIsBetter: boolean; countsLabels?: true }>;
 export type MetricName = keyof typeof METRICS;
 
 export const DEFAULT_METRIC: Record<EvalTask, MetricName> = { binary: 'auc', multiclass: 'accuracy', regression: 'r2' };
