@@ -10,9 +10,7 @@ import { isolationForestLearner } from './tree/isolation-forest.js';
 import { scorecardLearner } from './scorecard/scorecard.js';
 import { rulesLearner } from './rules/rules.js';
 import { serializeModel } from './serialize.js';
-// Node's accelerators around the predict-time code, registered on import (tree-shap.ts's and pack.ts's hooks).
-import './tree/shap-threads.js';
-import './tree/pack-threads.js';
+import './threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(

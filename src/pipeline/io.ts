@@ -10,6 +10,7 @@ import { resolveSchema, type InfiniteValues } from '../data/schema/schema-file.j
 import type { Table } from '../data/table.js';
 import { decodePackage, encodePackage, type ModelPackage } from './package.js';
 import { Pipeline } from './pipeline.js';
+import '../learn/threads.js';
 
 export type { OutputColumn };
 

@@ -1,6 +1,8 @@
 import type { MonitorReference } from '../monitor/reference.js';
 import { HyperplaneError } from '../errors.js';
-import { checkModel, readModel, saveModel } from '../learn/registry.js';
+// The predict-time registry and the model format, not the learners: reading a package needs no Node API.
+import { checkModel, readModel } from '../learn/predictors.js';
+import { serializeModel } from '../learn/serialize.js';
 import type { Model } from '../learn/contract.js';
 import type { Member, PipelineSpec } from './pipeline.js';
 import { conditionsRecipe, type Recipe } from '../features/recipe.js';
@@ -50,7 +52,7 @@ export interface ModelPackage {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 export function encodePackage(pkg: ModelPackage): Uint8Array {
-  const models = pkg.pipeline.members.map((m) => saveModel(m.model));
+  const models = pkg.pipeline.members.map((m) => serializeModel(m.model));
   let offset = 0;
   const members = pkg.pipeline.members.map((m, i): HeaderMember => {
     const ref = { recipe: m.recipe, weight: m.weight, model: { offset, length: models[i]!.length } };

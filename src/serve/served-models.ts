@@ -7,6 +7,7 @@ import { modelSignature, type ModelSignature } from '../pipeline/signature.js';
 import { HyperplaneError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { RowValidator, type ValidationOptions } from '../pipeline/validate-rows.js';
+import '../learn/threads.js';
 
 /** One model version ready to answer: its pipeline, signature and request validator. */
 export interface ServedVersion {

@@ -17,5 +17,13 @@ describe('the published package', () => {
     for (const a of assets) expect(files, a).toContain(a);
     // The CLI that serves it.
     expect(files).toContain('dist/cli/commands/ui.js');
+    // The node-free prediction entry and its one-file browser bundle.
+    expect(files).toContain('dist/predict/index.js');
+    expect(files).toContain('dist/hyperplane-predict.js');
+  });
+
+  it('exports hyperplane/predict by name, as an app that installed it imports it', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('hyperplane/predict'); console.log(typeof m.loadPipeline, typeof m.decodePackage)"], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.trim()).toBe('function function');
   });
 });
