@@ -1,8 +1,9 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { HyperplaneError } from '../../errors.js';
+import { importOnnxFile } from '../../import/onnx.js';
 import { importXgboostFile } from '../../import/xgboost.js';
-import { encodePackage } from '../../pipeline/package.js';
+import { encodePackage, type ModelPackage } from '../../pipeline/package.js';
 
 interface XgboostFlags {
   out: string;
@@ -14,6 +15,25 @@ interface XgboostFlags {
 /** "a, b,c" → ["a", "b", "c"]. */
 function list(value: string): string[] {
   return value.split(',').map((s) => s.trim());
+}
+
+interface OnnxFlags {
+  out: string;
+  features?: string;
+  labels?: string;
+  name?: string;
+}
+
+/** Writes the package, renamed into place: a reader never sees half a package. */
+function writePackage(pkg: ModelPackage, out: string): void {
+  const bytes = encodePackage(pkg);
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, out);
+  } catch (e) {
+    throw new HyperplaneError(`cannot write the package (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: out });
+  }
 }
 
 /** Models trained elsewhere, turned into ordinary model packages. */
@@ -32,16 +52,29 @@ export function importCommand(): Command {
         ...(flags.labels !== undefined ? { labels: list(flags.labels) } : {}),
         ...(flags.name !== undefined ? { name: flags.name } : {}),
       });
-      const bytes = encodePackage(pkg);
-      // Renamed into place: a reader never sees half a package.
-      const tmp = `${flags.out}.tmp-${process.pid}`;
-      try {
-        writeFileSync(tmp, bytes);
-        renameSync(tmp, flags.out);
-      } catch (e) {
-        throw new HyperplaneError(`cannot write the package (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: flags.out });
-      }
+      writePackage(pkg, flags.out);
       process.stdout.write(`wrote ${flags.out}: ${trees} trees, ${features} features, ${objective} (gbdt, target '${pkg.pipeline.target.name}')\n`);
     });
-  return new Command('import').description('import a model trained elsewhere (XGBoost JSON) as a model package').addCommand(xgboost.exitOverride());
+  const onnx = new Command('onnx')
+    .description('turn an ONNX tree ensemble or linear model (as skl2onnx and onnxmltools write them) into a model package')
+    .argument('<model>', 'the .onnx model file')
+    .requiredOption('--out <file>', 'the model package to write (.hpkg)')
+    .option('--features <names>', "names for the model's numeric input columns in order, comma-separated (default: the input's name, or name_0, name_1, …)")
+    .option('--labels <labels>', "classifiers: labels for the classes in the model's order, comma-separated (default: its class labels)")
+    .option('--name <name>', "the name of the predicted column (the target's name; default target)")
+    .action((file: string, flags: OnnxFlags) => {
+      if (flags.name !== undefined && flags.name.trim() === '') throw new HyperplaneError('--name is empty; give the predicted column a name');
+      const { pkg, kind, trees, features, summary } = importOnnxFile(file, {
+        ...(flags.features !== undefined ? { features: list(flags.features) } : {}),
+        ...(flags.labels !== undefined ? { labels: list(flags.labels) } : {}),
+        ...(flags.name !== undefined ? { name: flags.name } : {}),
+      });
+      writePackage(pkg, flags.out);
+      const shape = trees > 0 ? `${trees} trees, ` : '';
+      process.stdout.write(`wrote ${flags.out}: ${shape}${features} features, ${summary.replace(/ \(\w+\)$/, '')} (${kind}, target '${pkg.pipeline.target.name}')\n`);
+    });
+  return new Command('import')
+    .description('import a model trained elsewhere (XGBoost JSON, ONNX) as a model package')
+    .addCommand(xgboost.exitOverride())
+    .addCommand(onnx.exitOverride());
 }
