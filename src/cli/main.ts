@@ -11,6 +11,7 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['train', async () => (await import('./commands/train.js')).trainCommand()],
   ['predict', async () => (await import('./commands/predict.js')).predictCommand()],
   ['import', async () => (await import('./commands/import.js')).importCommand()],
+  ['export', async () => (await import('./commands/export.js')).exportCommand()],
   ['evaluate', async () => (await import('./commands/predict.js')).evaluateCommand()],
   ['scorecard', async () => (await import('./commands/scorecard.js')).scorecardCommand()],
   ['runs', async () => (await import('./commands/runs.js')).runsCommand()],

@@ -4,10 +4,10 @@
  */
 
 /** Lower-cased. '.' is how SAS and Stata write a missing value. */
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '.', '#n/a', 'nil']);
+export const MISSING_MARKERS: ReadonlySet<string> = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '.', '#n/a', 'nil']);
 
 export function isMissingMarker(s: string): boolean {
-  return MISSING.has(s.trim().toLowerCase());
+  return MISSING_MARKERS.has(s.trim().toLowerCase());
 }
 
 export type NumberStyle = 'plain' | 'thousands' | 'currency' | 'percent';
@@ -62,7 +62,7 @@ export function parseInfinityText(raw: string): number | undefined {
 }
 
 /** Pairs of spellings that mean false/true; the first of each pair is the false one. */
-const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
+export const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
   ['false', 'true'],
   ['no', 'yes'],
   ['n', 'y'],
