@@ -1,5 +1,5 @@
 import { HyperplaneError } from '../errors.js';
-import type { Recipe, Step } from '../features/recipe.js';
+import { stepWidth, type Recipe, type RowNorm, type Step } from '../features/recipe.js';
 import { NodeAttrs } from './onnx-attrs.js';
 import { convertLinearClassifier, convertLinearRegressor } from './onnx-linear.js';
 import { ELEM, elemName, type OnnxGraph } from './onnx-read.js';
@@ -57,6 +57,8 @@ export function convertGraph(g: OnnxGraph, featureNames: string[] | undefined): 
   const steps: Step[] = [];
   const features: string[] = [];
   const numberColumns = new Map<number, Column[]>();
+  // The recipe input behind each feature that is a graph input's number as it is.
+  const inputOf = new Map<number, number>();
   const asNumbers = (index: number): Column[] => {
     let cols = numberColumns.get(index);
     if (cols !== undefined) return cols;
@@ -66,6 +68,7 @@ export function convertGraph(g: OnnxGraph, featureNames: string[] | undefined): 
       recipeInputs.push({ name, type: 'numeric' });
       steps.push({ kind: 'number', input: recipeInputs.length - 1 });
       features.push(name);
+      inputOf.set(features.length - 1, recipeInputs.length - 1);
       return { raw: features.length - 1, scale: 1, shift: 0, float32: v.elem === ELEM.FLOAT };
     });
     numberColumns.set(index, cols);
@@ -96,7 +99,8 @@ export function convertGraph(g: OnnxGraph, featureNames: string[] | undefined): 
     };
     if (MODEL_OPS.has(node.op)) {
       if (converted !== undefined) a.fail('is a second model in the graph; a package holds one model');
-      converted = convertModel(a, columns(0), features.length);
+      const read = withoutUnreadInputs(steps, features, columns(0));
+      converted = convertModel(a, read, features.length);
       if (node.op.endsWith('Classifier')) {
         set(0, { kind: 'label' });
         set(1, { kind: 'probabilities', sumsToOne: true });
@@ -145,8 +149,27 @@ export function convertGraph(g: OnnxGraph, featureNames: string[] | undefined): 
         const v = input(0);
         const norm = a.string('norm', 'MAX');
         // L1 on probabilities that already sum to 1 (skl2onnx's binary logistic layout) changes nothing.
-        if (v.kind === 'probabilities' && v.sumsToOne && norm === 'L1') set(0, v);
-        else a.fail(`normalizes each row (${norm}) of ${v.kind === 'probabilities' ? 'scores that do not sum to 1' : 'the features'}: a row-wise transform that Hyperplane's recipes and models cannot hold`);
+        if (v.kind === 'probabilities' && v.sumsToOne && norm === 'L1') {
+          set(0, v);
+          break;
+        }
+        if (v.kind === 'probabilities') a.fail(`normalizes each row (${norm}) of scores that do not sum to 1, which Hyperplane's models cannot output`);
+        if (norm !== 'L1' && norm !== 'L2' && norm !== 'MAX') a.fail(`has norm '${norm}'; expected L1, L2 or MAX`);
+        const cols = columns(0);
+        // The step reads input columns: a Scaler's shift and scale or another step's features before it cannot be replayed.
+        const inputs = cols.map((c) => {
+          const k = inputOf.get(c.raw);
+          if (k === undefined || c.scale !== 1 || c.shift !== 0) return a.fail(`normalizes ${k === undefined ? 'features computed from the inputs (one-hot or normalized columns)' : 'scaled features (a Scaler before it)'}; only the graph's numeric input columns as they are can be normalized`);
+          return k;
+        });
+        // Float32 rounding changes L2's squares only for values not already float32, so it must agree across the row.
+        const float32 = cols.every((c) => c.float32);
+        if (!float32 && cols.some((c) => c.float32)) a.fail('normalizes float-rounded and double columns together; only all of one or the other is supported');
+        steps.push({ kind: 'normalize-rows', inputs, norm: norm as RowNorm, ...(float32 ? { float32 } : {}) });
+        const first = features.length;
+        features.push(...inputs.map((k) => `normalize_${norm.toLowerCase()}(${recipeInputs[k]!.name})`));
+        // Its output is float.
+        set(0, { kind: 'features', columns: inputs.map((_, j) => ({ raw: first + j, scale: 1, shift: 0, float32: true })), flat: true });
         break;
       }
       case 'OneHotEncoder': {
@@ -201,6 +224,30 @@ export function convertGraph(g: OnnxGraph, featureNames: string[] | undefined): 
   const family = converted.trees > 0 ? 'tree' : 'linear';
   const recipe: Recipe = { version: 1, family, inputs: recipeInputs, steps, finish: undefined, features, categorical: [] };
   return { ...converted, recipe, inputs: recipeInputs };
+}
+
+/**
+ * Drops the number features of input columns that only a Normalizer reads (the model never does), so the
+ * package holds no feature that is always ignored; returns the model's columns renumbered to match.
+ */
+function withoutUnreadInputs(steps: Step[], features: string[], model: Column[]): Column[] {
+  const read = new Set(model.map((c) => c.raw));
+  const normalized = new Set(steps.flatMap((s) => (s.kind === 'normalize-rows' ? s.inputs : [])));
+  const renumber = new Map<number, number>();
+  const keptSteps: Step[] = [];
+  const keptFeatures: string[] = [];
+  let at = 0;
+  for (const step of steps) {
+    const width = stepWidth(step);
+    if (!(step.kind === 'number' && normalized.has(step.input) && !read.has(at))) {
+      for (let j = 0; j < width; j++) renumber.set(at + j, keptFeatures.push(features[at + j]!) - 1);
+      keptSteps.push(step);
+    }
+    at += width;
+  }
+  steps.splice(0, steps.length, ...keptSteps);
+  features.splice(0, features.length, ...keptFeatures);
+  return model.map((c) => ({ ...c, raw: renumber.get(c.raw)! }));
 }
 
 function convertModel(a: NodeAttrs, columns: Column[], d: number): ConvertedModel {

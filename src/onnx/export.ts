@@ -2,7 +2,7 @@ import { HyperplaneError } from '../errors.js';
 import type { ModelPackage } from '../pipeline/package.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { GraphBuilder } from './graph.js';
-import { GraphInputs } from './inputs.js';
+import { GraphInputs, inputType } from './inputs.js';
 import { EXPORTABLE_KINDS, modelScores, refuseKind } from './models.js';
 import { recipeFeatures } from './recipe.js';
 
@@ -12,8 +12,11 @@ export const OUTPUT_NAMES = ['label', 'probabilities', 'variable'] as const;
 export interface OnnxExport {
   /** The .onnx file's bytes. */
   bytes: Uint8Array;
-  /** The graph's inputs, one per column the pipeline reads: numbers as double [N, 1], labels as string [N, 1]. */
-  inputs: { name: string; type: 'double' | 'string' }[];
+  /**
+   * The graph's inputs, one per column the pipeline reads: numbers as double [N, 1], labels as string [N, 1], and
+   * dates (`date`) as double [N, 1] of milliseconds since 1970-01-01 UTC (NaN when missing).
+   */
+  inputs: { name: string; type: 'double' | 'string'; date?: true }[];
   outputs: { name: string; type: 'double' | 'string'; shape: (number | 'N')[] }[];
 }
 
@@ -51,9 +54,9 @@ export function exportOnnx(pkg: ModelPackage, options: { producerVersion?: strin
     outputs.push({ name: 'label', type: 'string', shape: ['N'] }, { name: 'probabilities', type: 'double', shape: ['N', labels.length] });
   }
   const metadata: Record<string, string> = { target, task, ...(labels !== undefined ? { labels: JSON.stringify(labels) } : {}), ...(task === 'binary' ? { threshold: String(threshold ?? 0.5) } : {}), learner: pkg.info.learner };
-  const doc = `Hyperplane model predicting '${target}' (${task}). Inputs: one [N, 1] tensor per column, double for numbers (NaN when missing), string for categories ("" when missing).`;
+  const doc = `Hyperplane model predicting '${target}' (${task}). Inputs: one [N, 1] tensor per column, double for numbers (NaN when missing), double milliseconds since 1970-01-01 UTC for dates (NaN when missing), string for categories ("" when missing).`;
   const bytes = g.encode({ graphName: `hyperplane_${target}`, docString: doc, producerVersion: options.producerVersion ?? '', metadata });
-  return { bytes, inputs: columns.map((c): OnnxExport['inputs'][number] => ({ name: c.name, type: c.type === 'numeric' ? 'double' : 'string' })), outputs };
+  return { bytes, inputs: columns.map((c): OnnxExport['inputs'][number] => ({ name: c.name, type: inputType(c.type) ?? 'string', ...(c.type === 'datetime' ? { date: true as const } : {}) })), outputs };
 }
 
 /** Members' scores weighted by weight / total, added in member order from 0, as Pipeline.blend does. */

@@ -3,16 +3,19 @@ import type { Recipe } from '../features/recipe.js';
 import type { GraphBuilder } from './graph.js';
 import { refuseStep, type StepInputs } from './recipe-steps.js';
 
-/** How a column of each schema type is fed: numbers as doubles (NaN when missing), labels as strings, as skl2onnx does. */
+/**
+ * How a column of each schema type is fed: numbers as doubles (NaN when missing), labels as strings, as
+ * skl2onnx does; dates as doubles of milliseconds since 1970-01-01 UTC (NaN when missing), what Date.getTime() gives.
+ */
 export function inputType(type: SchemaType): 'double' | 'string' | undefined {
-  if (type === 'numeric') return 'double';
+  if (type === 'numeric' || type === 'datetime') return 'double';
   if (type === 'categorical' || type === 'binary') return 'string';
   return undefined;
 }
 
 /**
  * The graph's inputs: one [N, 1] input per column the pipeline reads, named as the column, in the
- * pipeline's order. A column of a type with no ONNX form (text, dates) gets none: the step reading it is refused.
+ * pipeline's order. A column of a type with no ONNX form (text) gets none: the step reading it is refused.
  */
 export class GraphInputs {
   private readonly values = new Map<string, { name: string; type: 'double' | 'string' }>();

@@ -1,10 +1,11 @@
 import { HyperplaneError } from '../errors.js';
 import type { Step } from '../features/recipe.js';
-import type { GraphBuilder } from './graph.js';
+import { ML_DOMAIN, type GraphBuilder } from './graph.js';
+import { datetimeFeatures } from './datetime.js';
 import { encodeLabels, levelSpellings, missingSpellings } from './labels.js';
 
 /** The recipe steps the export turns into ONNX ops (with the linear family's imputation and scaling after them). */
-export const EXPORTABLE_STEPS = ['number (with log and clip)', 'binary', 'category (codes or one-hot)', 'quantile-bin'] as const;
+export const EXPORTABLE_STEPS = ['number (with log and clip)', 'binary', 'category (codes or one-hot)', 'quantile-bin', 'datetime (UTC year, month, weekday, hour and days since 1970)', 'normalize-rows (an imported Normalizer)'] as const;
 
 /** The graph values of a recipe's input columns: doubles for numbers, strings for labels. */
 export interface StepInputs {
@@ -37,14 +38,28 @@ export function stepFeatures(g: GraphBuilder, step: Step, inputs: StepInputs, na
     case 'quantile-bin':
       return quantileBinStep(g, step, inputs.number(step.input, name), name);
     case 'datetime':
-      return refuseStep(name, 'the parts of a date');
+      // A date column is fed as epoch milliseconds, a double (inputs.ts).
+      return datetimeFeatures(g, inputs.number(step.input, name), name);
     case 'hashing':
       return refuseStep(name, 'hashed words of a text column');
     case 'text-score':
       return refuseStep(name, "a linear model's score of a text column");
     case 'condition':
       return refuseStep(name, `a written condition, ${step.if}`);
+    case 'normalize-rows':
+      return normalizeRowsStep(g, step, inputs, name);
   }
+}
+
+/**
+ * ai.onnx.ml's Normalizer on the inputs side by side, which recipe.ts's step computes as ONNX Runtime does;
+ * a float tensor in front where the step rounds its inputs to float32. It outputs float: cast back to double.
+ */
+function normalizeRowsStep(g: GraphBuilder, step: Extract<Step, { kind: 'normalize-rows' }>, inputs: StepInputs, name: string): string {
+  const columns = step.inputs.map((k) => inputs.number(k, name));
+  let x = columns.length === 1 ? columns[0]! : g.op('Concat', columns, { axis: { int: 1 } });
+  if (step.float32 === true) x = g.cast(x, 'float');
+  return g.cast(g.op('Normalizer', [x], { norm: { string: step.norm } }, { domain: ML_DOMAIN }), 'double', `${name}_normalized`);
 }
 
 /** The number; ln(x) where x > 0, else missing; clipped with missing left missing (comparisons with NaN are false). */

@@ -1,4 +1,4 @@
-import { stepWidth, type Recipe } from '../features/recipe.js';
+import { stepInputs, stepWidth, type Recipe } from '../features/recipe.js';
 import type { GraphBuilder } from './graph.js';
 import { stepFeatures, type StepInputs } from './recipe-steps.js';
 
@@ -17,9 +17,7 @@ export function recipeFeatures(g: GraphBuilder, recipe: Recipe, inputs: StepInpu
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9]+/g, '_');
 
 function stepColumns(recipe: Recipe, s: number): string {
-  const step = recipe.steps[s]!;
-  const inputs = step.kind === 'category' || step.kind === 'condition' ? step.inputs : [step.input];
-  return inputs.map((k) => `'${recipe.inputs[k]!.name}'`).join(', ');
+  return stepInputs(recipe.steps[s]!).map((k) => `'${recipe.inputs[k]!.name}'`).join(', ');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
 import { SCHEMA_TYPES, type ColumnSchema } from '../data/schema/schema.js';
-import { stepWidth, type Recipe } from '../features/recipe.js';
+import { stepInputs, stepWidth, type Recipe } from '../features/recipe.js';
 import { CompiledCondition } from '../features/condition.js';
 import type { Model } from '../learn/contract.js';
 import { rulesSchema } from '../learn/rules/rules-params.js';
@@ -50,6 +50,7 @@ const stepSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('condition'), if: z.string().min(1), inputs: z.array(index) }).strict(),
+  z.object({ kind: z.literal('normalize-rows'), inputs: z.array(index).min(1).max(MAX_WIDTH), norm: z.enum(['L1', 'L2', 'MAX']), float32: z.boolean().optional() }).strict(),
 ]);
 
 const recipeSchema = z
@@ -141,8 +142,10 @@ export function checkRecipe(recipe: Recipe, schema: readonly ColumnSchema[]): st
   }
   let raw = 0;
   for (const [s, step] of recipe.steps.entries()) {
-    for (const input of step.kind === 'category' || step.kind === 'condition' ? step.inputs : [step.input]) {
+    for (const input of stepInputs(step)) {
       if (input >= recipe.inputs.length) return `recipe.steps.${s} reads input ${input}; the recipe has ${recipe.inputs.length} inputs`;
+      // It divides numbers by their norm: a label has none.
+      if (step.kind === 'normalize-rows' && recipe.inputs[input]!.type !== 'numeric') return `recipe.steps.${s} normalizes input ${input}, column '${recipe.inputs[input]!.name}', which is ${recipe.inputs[input]!.type}; only numeric columns can be normalized`;
     }
     if (step.kind === 'condition') {
       try {

@@ -120,8 +120,28 @@ describe('what is refused', () => {
     refused('svm.onnx', /op 'SVMClassifier' \(node 'SVC'\): cannot be converted/);
   });
 
-  it('a Normalizer in front of the model (a row-wise transform): named', () => {
-    refused('normalizer-front.onnx', /op 'Normalizer' \(node 'Normalizer'\): normalizes each row \(L2\) of the features/);
+  it('a Normalizer it cannot replay: after a Scaler, with an unknown norm, on scores that do not sum to 1', () => {
+    const edit = (file: string, change: (g: InstanceType<typeof onnx.GraphProto>) => void): Uint8Array => {
+      const m = onnx.ModelProto.decode(readFileSync(join(DIR, file)));
+      change(m.graph as InstanceType<typeof onnx.GraphProto>);
+      return onnx.ModelProto.encode(m).finish();
+    };
+    const norm = (value: string): InstanceType<typeof onnx.AttributeProto> => onnx.AttributeProto.create({ name: 'norm', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) });
+    // Scaler → Normalizer → LinearClassifier: the step reads input columns, not scaled ones.
+    const scaled = edit('linear-multiclass.onnx', (g) => {
+      const lin = g.node.find((n) => n.opType === 'LinearClassifier')!;
+      g.node.splice(g.node.indexOf(lin), 0, onnx.NodeProto.create({ opType: 'Normalizer', domain: 'ai.onnx.ml', name: 'Normalizer', input: ['variable'], output: ['normalized'], attribute: [norm('L2')] }));
+      lin.input = ['normalized'];
+    });
+    expect(() => importOnnx(scaled)).toThrow(/op 'Normalizer' \(node 'Normalizer'\): normalizes scaled features \(a Scaler before it\)/);
+    const unknown = edit('normalizer-front.onnx', (g) => {
+      g.node[0]!.attribute = [norm('L3')];
+    });
+    expect(() => importOnnx(unknown)).toThrow(/op 'Normalizer' \(node 'Normalizer'\): has norm 'L3'; expected L1, L2 or MAX/);
+    const scores = edit('linear-binary.onnx', (g) => {
+      g.node.find((n) => n.opType === 'Normalizer')!.attribute = [norm('L2')];
+    });
+    expect(() => importOnnx(scores)).toThrow(/normalizes each row \(L2\) of scores that do not sum to 1/);
   });
 
   it('bytes that are not ONNX, and an ONNX file with an unsupported input type', () => {

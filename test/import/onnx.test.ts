@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnnxFile, type OnnxImported } from '../../src/import/onnx.js';
 import { Explainer } from '../../src/explain/explainer.js';
-import { encodePackage } from '../../src/pipeline/package.js';
+import { decodePackage, encodePackage } from '../../src/pipeline/package.js';
 import { Pipeline, type ModelMember } from '../../src/pipeline/pipeline.js';
 import { buildServer, type Server } from '../../src/serve/server.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -74,6 +74,83 @@ describe('hyperplane import onnx: the same predictions as ONNX Runtime', () => {
     const base = { num_0: 0.5, num_1: -0.5 };
     const byColor = new Pipeline(pkg.pipeline).scoreRows(colors.map((col) => ({ ...base, color: col })));
     expect(new Set(byColor).size).toBe(4);
+  });
+});
+
+/**
+ * Rows for a Normalizer in front of the model: normals of mixed magnitude (doubles, not float32: ONNX Runtime's
+ * float tensor rounds them, our step must round them the same way), and rows on the norms' edges: all zero, one
+ * zero, all negative (MAX divides by the signed maximum), one NaN, all NaN.
+ */
+function normalizerRows(n: number, d: number): Float64Array {
+  const r = random(26);
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const kind = i % 12;
+    for (let j = 0; j < d; j++) {
+      const normal = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r()) * 10 ** Math.floor(r() * 4 - 2);
+      X[i * d + j] = kind === 0 ? 0 : kind === 1 && j === 0 ? 0 : kind === 2 ? -Math.abs(normal) : kind === 3 && j === i % d ? NaN : kind === 4 ? NaN : normal;
+    }
+  }
+  return X;
+}
+
+describe('a Normalizer (L1, L2, MAX) on the features: the recipe step ONNX Runtime computes', () => {
+  const NORMALIZERS = [
+    { file: 'normalizer-front.onnx', norm: 'L2', kind: 'linear', double: false },
+    { file: 'normalizer-l1.onnx', norm: 'L1', kind: 'gbdt', double: true },
+    { file: 'normalizer-max.onnx', norm: 'MAX', kind: 'logistic', double: false },
+  ] as const;
+  for (const c of NORMALIZERS) {
+    it(`${c.file}: ${c.norm} then ${c.kind}, ${N} rows with zero rows and NaNs, within 1e-5 of ONNX Runtime`, async () => {
+      const { pkg, kind } = importOnnxFile(join(DIR, c.file));
+      expect(kind).toBe(c.kind);
+      const names = c.double ? FEATURES.map((f) => f.replace('float', 'double')) : FEATURES;
+      // One step reads the four columns; their own number features are gone (the model never reads them).
+      const recipe = (pkg.pipeline.members[0] as ModelMember).recipe;
+      expect(recipe.steps).toEqual([{ kind: 'normalize-rows', inputs: [0, 1, 2, 3], norm: c.norm, ...(c.double ? {} : { float32: true }) }]);
+      expect(recipe.features).toEqual(names.map((f) => `normalize_${c.norm.toLowerCase()}(${f})`));
+      // Through the package file, so its checks accept the step.
+      const pipeline = new Pipeline(decodePackage(encodePackage(pkg), c.file).pipeline);
+      const X = normalizerRows(N, D);
+      const tensor = c.double ? new ort.Tensor('float64', X, [N, D]) : new ort.Tensor('float32', Float32Array.from(X), [N, D]);
+      const want = await runOrt(c.file, { [c.double ? 'double_input' : 'float_input']: tensor });
+      const scores = pipeline.scoreRows(asRows(X, names));
+      worst[c.file] = maxDiff(scores, want.scores);
+      expect(worst[c.file]).toBeLessThan(1e-5);
+      // Zero rows score (the row is left as it is), and NaN rows are NaN where ONNX Runtime's are.
+      const K = scores.length / N;
+      expect(Number.isFinite(scores[0])).toBe(true);
+      for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) expect(Number.isNaN(scores[i * K + k]!), `row ${i}`).toBe(Number.isNaN(want.scores[i * K + k]!));
+      // A NaN in the row reaches a linear model's score; trees send it down their missing side.
+      expect(Number.isNaN(scores[3 * K]!) && Number.isNaN(scores[4 * K]!)).toBe(c.kind !== 'gbdt');
+    });
+  }
+
+  it('a package whose normalize-rows step was edited to an unknown norm, or to a categorical column, fails to load, naming the field', () => {
+    const { pkg } = importOnnxFile(join(DIR, 'normalizer-front.onnx'));
+    const member = pkg.pipeline.members[0] as ModelMember;
+    const edited = (recipe: ModelMember['recipe'], schema = pkg.pipeline.schema): Uint8Array => encodePackage({ ...pkg, pipeline: { ...pkg.pipeline, schema, members: [{ ...member, recipe }] } });
+    const badNorm = edited({ ...member.recipe, steps: [{ ...member.recipe.steps[0]!, norm: 'L3' } as unknown as ModelMember['recipe']['steps'][0]] });
+    expect(() => decodePackage(badNorm, 'edited.hpkg')).toThrow(/steps\.0\.norm/);
+    const schema = pkg.pipeline.schema.map((c, j) => (j === 1 ? { ...c, type: 'categorical' as const } : c));
+    const labels = edited({ ...member.recipe, inputs: member.recipe.inputs.map((c, j) => (j === 1 ? { ...c, type: 'categorical' as const } : c)) }, schema);
+    expect(() => decodePackage(labels, 'edited.hpkg')).toThrow(/normalizes input 1, column 'float_input_1', which is categorical/);
+  });
+
+  it('TreeSHAP on the normalized trees: base + Σ contributions is the prediction, shared among the four columns the features read', () => {
+    const { pkg } = importOnnxFile(join(DIR, 'normalizer-l1.onnx'));
+    const names = FEATURES.map((f) => f.replace('float', 'double'));
+    const rows = asRows(normalizerRows(120, D), names).filter((r) => !Object.values(r).includes(null));
+    const pipeline = new Pipeline(pkg.pipeline);
+    const e = new Explainer(pipeline).explainRows(rows);
+    expect(e.columns).toEqual(names);
+    const scores = pipeline.scoreRows(rows);
+    rows.forEach((_, i) => {
+      let s = e.base[0]!;
+      for (let j = 0; j < D; j++) s += e.values[i * D + j]!;
+      expect(s).toBeCloseTo(scores[i]!, 9);
+    });
   });
 });
 

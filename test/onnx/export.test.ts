@@ -2,14 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import protoPkg from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HyperplaneError } from '../../src/errors.js';
 import { packTrees, unpackTrees } from '../../src/learn/tree/pack.js';
+import { importOnnxFile } from '../../src/import/onnx.js';
 import { exportOnnx, type OnnxExport } from '../../src/onnx/index.js';
 import type { ModelPackage } from '../../src/pipeline/package.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { fitPackage, inputRows, scoringRows, type Rows } from './export-data.js';
+
+const { onnx } = protoPkg;
 
 /** The next double above x (x > 0). */
 function nextUp(x: number): number {
@@ -170,7 +174,33 @@ describe('ONNX export: onnxruntime gives the numbers Hyperplane gives, on 10,000
     await roundTrip('explicit-linear', await fitPackage('regression', [{ learner: 'linear' }], { recipe }));
   });
 
-  it("passes python3-onnx's full checker: category sets, an ensemble, explicit steps, regression", async () => {
+  it("an imported Normalizer (L1, L2, MAX on float or double input) exports as ai.onnx.ml's Normalizer: the package's numbers within 1e-9", async () => {
+    const n = 5000;
+    let seed = 9;
+    const r = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (const [file, norm] of [['normalizer-front.onnx', 'L2'], ['normalizer-l1.onnx', 'L1'], ['normalizer-max.onnx', 'MAX']] as const) {
+      const pkg = importOnnxFile(join(ROOT, 'test', 'fixtures', 'onnx', file)).pkg;
+      const exported = exportOnnx(pkg);
+      const graph = onnx.ModelProto.decode(exported.bytes).graph!;
+      const node = graph.node!.find((x) => x.opType === 'Normalizer');
+      expect(node?.domain).toBe('ai.onnx.ml');
+      expect(new TextDecoder().decode(node!.attribute![0]!.s!)).toBe(norm);
+      // Doubles of mixed sign and size; every 10th row all zero, every 10th a NaN, every 10th all negative.
+      const columns = exported.inputs.map((input, j) => ({ name: input.name, values: Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : i % 10 === 1 && j === 2 ? NaN : (i % 10 === 2 ? -1 : r() - 0.4) * 10 ** Math.floor(r() * 6 - 3) * r())) }));
+      const session = await ort.InferenceSession.create(exported.bytes);
+      const result = await session.run(Object.fromEntries(columns.map((c) => [c.name, new ort.Tensor('float64', c.values, [n, 1])])));
+      const got = (result['probabilities'] ?? result['variable'])!.data as Float64Array;
+      const scores = new Pipeline(pkg.pipeline).scoreRows(Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c.name, Number.isNaN(c.values[i]!) ? null : c.values[i]!]))));
+      let worst = 0;
+      for (let i = 0; i < scores.length; i++) worst = Math.max(worst, Number.isNaN(scores[i]!) && Number.isNaN(got[i]!) ? 0 : Math.abs(got[i]! - scores[i]!));
+      seen[`imported ${file}`] = worst;
+      // The runtime's Normalizer gives the step's float32 features exactly; the rest is double arithmetic.
+      expect(worst).toBeLessThan(1e-9);
+      expect(Math.max(...scores.filter((v) => v === v)) - Math.min(...scores.filter((v) => v === v))).toBeGreaterThan(0.1);
+    }
+  });
+
+  it("passes python3-onnx's full checker: category sets, an ensemble, explicit steps, regression, a Normalizer", async () => {
     const python = '/usr/bin/python3';
     const probe = spawnSync(python, ['-c', 'import onnx'], { encoding: 'utf8' });
     if (probe.status !== 0) {
@@ -188,6 +218,7 @@ describe('ONNX export: onnxruntime gives the numbers Hyperplane gives, on 10,000
       ]),
       await fitPackage('multiclass', [{ learner: 'forest', params: { n_estimators: 3, max_depth: 4 } }, { learner: 'baseline' }]),
       await fitPackage('regression', [{ learner: 'linear' }], { recipe }),
+      importOnnxFile(join(ROOT, 'test', 'fixtures', 'onnx', 'normalizer-l1.onnx')).pkg,
     ];
     const files = packages.map((pkg, i) => {
       const file = join(dir, `model-${i}.onnx`);
@@ -196,7 +227,7 @@ describe('ONNX export: onnxruntime gives the numbers Hyperplane gives, on 10,000
     });
     const check = spawnSync(python, ['-c', 'import onnx,sys\nfor f in sys.argv[1:]: onnx.checker.check_model(onnx.load(f), full_check=True)\nprint("ok", len(sys.argv) - 1)', ...files], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
-    expect(check.stdout.trim()).toBe('ok 3');
+    expect(check.stdout.trim()).toBe('ok 4');
     expect(check.status).toBe(0);
   });
 });

@@ -15,14 +15,16 @@ interface ExportFlags {
 const HELP = `
 The ONNX graph (IR 8, opset 17, ai.onnx.ml 3) has one input per column the model reads, named as the column,
 shape [N, 1]: double for numeric columns (NaN when missing), string for categorical and binary ones ("" or NA
-when missing; unseen labels count as unseen, as in predict). Outputs: for classification, label (string [N],
+when missing; unseen labels count as unseen, as in predict), and double for date columns: milliseconds since
+1970-01-01 UTC, as Date.getTime() gives (NaN when missing), from which the graph takes the UTC year, month,
+weekday, hour and day count as predict does. Outputs: for classification, label (string [N],
 the predicted class, the threshold applied) and probabilities (double [N, K], in the package's label order);
 for regression, variable (double [N, 1]). Thresholds, coefficients and leaf values stay double: the numbers
 are hyperplane predict's.
 
 Models: ${EXPORTABLE_KINDS.join(', ')}, and ensembles of them.
 Recipe steps: ${EXPORTABLE_STEPS.join(', ')}, and the linear models' imputation and scaling.
-Anything else (a scorecard, rules, text or date columns) is refused with exit code 2.`;
+Anything else (a scorecard, rules, text columns) is refused with exit code 2.`;
 
 /** A model package as a file another runtime scores: ONNX. */
 export function exportCommand(): Command {
@@ -52,7 +54,7 @@ export function exportCommand(): Command {
         rmSync(tmp, { force: true });
         throw new HyperplaneError(`cannot write the ONNX file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: flags.out });
       }
-      const inputs = exported.inputs.map((i) => `${i.name} (${i.type})`).join(', ');
+      const inputs = exported.inputs.map((i) => `${i.name} (${i.type}${i.date === true ? ', ms since 1970-01-01 UTC' : ''})`).join(', ');
       const outputs = exported.outputs.map((o) => `${o.name} ${o.type} [${o.shape.join(', ')}]`).join(', ');
       process.stdout.write(`wrote ${flags.out}: ${pkg.info.learner} model of '${pkg.pipeline.target.name}' (${pkg.pipeline.target.task})\n  inputs:  ${inputs}\n  outputs: ${outputs}\n`);
     });
