@@ -60,3 +60,9 @@ export {
   type AuditQuery,
   type ChangeOptions,
 } from './store/index.js';
+// Models that travel: a package as ONNX, models trained elsewhere (ONNX, XGBoost) as packages, and a monitoring
+// reference for those from rows like their training data. Prediction without Node is `hyperplane/predict`.
+export { exportOnnx, EXPORTABLE_KINDS, EXPORTABLE_STEPS, type OnnxExport } from './onnx/index.js';
+export { importOnnx, importOnnxFile, type OnnxImportOptions, type OnnxImported } from './import/onnx.js';
+export { importXgboost, importXgboostFile, type ImportOptions as XgboostImportOptions, type Imported as XgboostImported } from './import/xgboost.js';
+export { referenceFromRows } from './pipeline/reference-from-rows.js';

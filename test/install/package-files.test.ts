@@ -22,8 +22,12 @@ describe('the published package', () => {
     expect(files).toContain('dist/hyperplane-predict.js');
   });
 
-  it('exports hyperplane/predict by name, as an app that installed it imports it', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('hyperplane/predict'); console.log(typeof m.loadPipeline, typeof m.decodePackage)"], { cwd: ROOT, encoding: 'utf8' });
-    expect(out.trim()).toBe('function function');
+  it('exports hyperplane/predict, hyperplane/client and the ONNX round trips by name, as an app that installed it imports them', () => {
+    const script = [
+      "const p = await import('hyperplane/predict'); const c = await import('hyperplane/client'); const h = await import('hyperplane');",
+      'console.log([p.loadPipeline, p.decodePackage, c.hyperplaneClient, h.exportOnnx, h.importOnnxFile, h.referenceFromRows].map((f) => typeof f).join(" "));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.trim()).toBe('function function function function function function');
   });
 });
