@@ -1,5 +1,5 @@
 import type { DataInput, JsonValue, Run, Store } from '../store/index.js';
-import { openStoreLazily } from './store.js';
+import { cliActor, openStoreLazily } from './store.js';
 import { packageVersions } from './version.js';
 
 export interface RunStart {
@@ -13,6 +13,8 @@ export interface RunStart {
   inputs: DataInput[];
   /** The run this one is part of (a search's run). */
   parent?: string;
+  /** A first note for its lab notebook, by the CLI's user. */
+  note?: string;
 }
 
 export interface RunOutcome {
@@ -64,6 +66,7 @@ export class RunRecorder {
         ...(git !== undefined ? { git } : {}),
         environment: currentEnvironment(packageVersions()),
       });
+      if (start.note !== undefined) await store.tracking.addNote(run.id, start.note, await cliActor());
       return new RunRecorder(store, run);
     } catch (e) {
       await store.close();

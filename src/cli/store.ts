@@ -19,8 +19,14 @@ export async function withStore<T>(use: (store: Store) => Promise<T>, options: {
  * Changes made through it are audited as `cli:<os user>`.
  */
 export async function openStoreLazily(options: { repair?: boolean } = {}): Promise<Store> {
-  const { openStore, osUser } = await import('../store/index.js');
-  return openStore({ ...options, actor: `cli:${osUser()}` });
+  const { openStore } = await import('../store/index.js');
+  return openStore({ ...options, actor: await cliActor() });
+}
+
+/** Who the CLI acts as, in the audit trail and on the notes it writes: `cli:<os user>`. */
+export async function cliActor(): Promise<string> {
+  const { osUser } = await import('../store/index.js');
+  return `cli:${osUser()}`;
 }
 
 /** A run by id or unique prefix, or an error naming what was asked for and where it was looked for. */

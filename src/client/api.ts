@@ -1240,7 +1240,7 @@ export interface paths {
         };
         /**
          * One run
-         * @description Everything recorded about a run (id or unique prefix of 6+ characters): experiment, status, times, params, tags, latest metrics, data inputs with their fingerprints, git, environment, owner, warnings, seed, config and parent run (`parentId`, null for a top-level run); its artifacts `[{name, sha256, size, file, contentType, url, error?}]` (url downloads it); and `summary`, the contents of its `summary` artifact (train's summary.json: leaderboard, importance, evaluation, fit, test and train metrics, diagnostics), or null.
+         * @description Everything recorded about a run (id or unique prefix of 6+ characters): experiment, status, times, params, tags, latest metrics, data inputs with their fingerprints, git, environment, owner, warnings, seed, config and parent run (`parentId`, null for a top-level run); its lab notebook `notes` `[{text, author, time}]`, oldest first; its artifacts `[{name, sha256, size, file, contentType, url, error?}]` (url downloads it); and `summary`, the contents of its `summary` artifact (train's summary.json: leaderboard, importance, evaluation, fit, test and train metrics, diagnostics), or null.
          */
         get: {
             parameters: {
@@ -1275,6 +1275,12 @@ export interface paths {
                                 file: string;
                                 contentType: string;
                                 url: string;
+                            }[];
+                            notes: {
+                                text: string;
+                                author: string;
+                                /** @description Epoch milliseconds */
+                                time: number;
                             }[];
                             summary: Record<string, never> | null;
                         };

@@ -14,6 +14,7 @@ export type {
   RunOrder,
   RunPage,
   RunWarning,
+  RunNote,
   RunArtifact,
   RunEnvironment,
   GitState,
@@ -25,7 +26,8 @@ export type {
   SortDirection,
   StaleRunOptions,
 } from './tracking.js';
-export { RUN_STATUSES, METRIC_OPS } from './tracking.js';
+export { RUN_STATUSES, METRIC_OPS, MAX_NOTE_CHARS } from './tracking.js';
+export { checkNoteText } from './notes.js';
 export type { Registry, ModelInfo, ModelVersion, NewVersion, AliasMove, ModelRef, ResolvedModel } from './registry.js';
 export { parseModelRef } from './sql/registry.js';
 export { parseMetricCondition } from './sql/run-query.js';

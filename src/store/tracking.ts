@@ -79,6 +79,18 @@ export interface RunWarning {
   time: number;
 }
 
+/** A lab-notebook entry: why a run was made, or what was learned from it. */
+export interface RunNote {
+  text: string;
+  /** Who wrote it, named as the audit trail names an actor (`cli:<os user>`). */
+  author: string;
+  /** Epoch milliseconds. */
+  time: number;
+}
+
+/** The longest note kept, in characters: a notebook entry, not a document. */
+export const MAX_NOTE_CHARS = 10_000;
+
 export interface RunArtifact {
   name: string;
   sha256: string;
@@ -112,6 +124,8 @@ export interface Run extends RunSummary {
   parentId: string | null;
   warnings: RunWarning[];
   artifacts: RunArtifact[];
+  /** Oldest first. */
+  notes: RunNote[];
 }
 
 /** A complete run for bulk import (from another store, or a test that needs thousands). */
@@ -198,6 +212,10 @@ export interface Tracking {
   heartbeat(runId: string): Promise<void>;
   /** A stopped run taken up again (a resumed search): `running`, no end time, owned by this process (or `owner`). */
   reopenRun(runId: string, owner?: RunOwner): Promise<void>;
+  /** Adds a note to the run (after its others); empty, whitespace-only or over MAX_NOTE_CHARS text is refused. */
+  addNote(runId: string, text: string, author: string, time?: number): Promise<RunNote>;
+  /** The newest note of each of these runs that has one, by run id: one query for a listing's page. */
+  latestNotes(runIds: readonly string[]): Promise<Map<string, RunNote>>;
   /** Links a stored artifact to the run under a name such as 'model'; the blob must exist. */
   attachArtifact(runId: string, name: string, sha256: string): Promise<void>;
 

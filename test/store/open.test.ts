@@ -60,7 +60,7 @@ describe('openStore', () => {
 
   it('refuses filesystem artifacts for a PostgreSQL store and unknown migrations', async () => {
     await expect(openStore({ uri: 'postgres://127.0.0.1:1/db', artifacts: 'filesystem' })).rejects.toThrow('filesystem artifacts need a SQLite store');
-    await expect(openStore({ root: dir(), migrate: '0042_nope' })).rejects.toThrow("unknown migration '0042_nope' (known: 0001_initial, 0002_heartbeat_and_indexes, 0003_audit_and_key_expiry, 0004_feedback_once, 0005_alerts, 0006_monitor_windows, 0007_run_parent)");
+    await expect(openStore({ root: dir(), migrate: '0042_nope' })).rejects.toThrow("unknown migration '0042_nope' (known: 0001_initial, 0002_heartbeat_and_indexes, 0003_audit_and_key_expiry, 0004_feedback_once, 0005_alerts, 0006_monitor_windows, 0007_run_parent, 0008_run_notes)");
   });
 });
 

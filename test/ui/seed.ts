@@ -82,9 +82,12 @@ export async function seedDashboard(uri: string, dir: string): Promise<Seeded> {
     await store.tracking.logMetrics(curve.id, Array.from({ length: 20 }, (_, i) => [{ name: 'loss', value: 0.7 * Math.exp(-i / 6) + 0.3, step: i }, { name: 'val_loss', value: 0.72 * Math.exp(-i / 7) + 0.34 + (i > 14 ? 0.01 * (i - 14) : 0), step: i }]).flat());
     await store.tracking.logMetrics(curve.id, [{ name: 'auc', value: 0.79 }]);
     await store.tracking.setStatus(curve.id, 'finished');
+    await store.tracking.addNote(curve.id, 'why: does a smaller learning rate stop val_loss rising?', 'cli:ann', Date.UTC(2026, 0, 2, 9, 30));
+    await store.tracking.addNote(curve.id, 'no: val_loss still rises after epoch 14\nnext: early stopping', 'key:ci', Date.UTC(2026, 0, 3, 9, 30));
     const xss = await store.tracking.createRun({ experiment: 'credit', name: XSS, params: { note: XSS }, tags: { note: XSS } });
     await store.tracking.logMetrics(xss.id, [{ name: 'auc', value: 0.5 }]);
     await store.tracking.setStatus(xss.id, 'failed');
+    await store.tracking.addNote(xss.id, XSS, 'cli:seed');
 
     await store.deployments.put('credit', { kind: 'bandit', arms: ['credit/1', 'credit/2'] });
     await store.deployments.put('credit-split', { kind: 'split', arms: [{ ref: 'credit/3', weight: 90 }, { ref: 'credit@staging', weight: 10 }] });

@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { HyperplaneError } from '../../errors.js';
 import type { MetricCondition, RunOrder, RunQuery, RunStatus, Store } from '../../store/index.js';
+import { checkNoteText } from '../../store/notes.js';
+import { MAX_NOTE_CHARS } from '../../store/tracking.js';
 import { UnknownRunFieldError } from '../../store/unknown-field.js';
 import { renderRunDiff, renderRunList, renderRun } from '../render/runs-text.js';
-import { runOrFail, withStore } from '../store.js';
+import { cliActor, runOrFail, withStore } from '../store.js';
 
 interface ListFlags {
   experiment?: string;
@@ -14,6 +16,7 @@ interface ListFlags {
   sort?: string;
   limit: string;
   cursor?: string;
+  notes?: boolean;
   json?: boolean;
 }
 
@@ -54,9 +57,9 @@ async function experimentNames(store: Store): Promise<Map<string, string>> {
   return new Map((await store.tracking.listExperiments()).map((e) => [e.id, e.name]));
 }
 
-/** `hyperplane runs list|show|compare|delete|repair`: what was trained, on what, and how well. */
+/** `hyperplane runs list|show|note|compare|delete|repair`: what was trained, on what, and how well. */
 export function runsCommand(): Command {
-  const runs = new Command('runs').description('the runs recorded in the store: list, show, compare, delete, repair');
+  const runs = new Command('runs').description('the runs recorded in the store: list, show, note, compare, delete, repair');
 
   runs
     .command('list')
@@ -69,6 +72,7 @@ export function runsCommand(): Command {
     .option('--sort <key>', "start, or a metric; '-' first for descending (-auc: best AUC first)")
     .option('--limit <n>', 'runs per page (at most 10,000)', '20')
     .option('--cursor <cursor>', 'the next page, as printed after the last one')
+    .option('--notes', "add each run's latest note (see `runs note`)")
     .option('--json', 'print the page as JSON')
     .exitOverride()
     .action(async (flags: ListFlags) => {
@@ -101,12 +105,15 @@ export function runsCommand(): Command {
         const page = await store.tracking.listRuns(query).catch((e: unknown) => {
           throw namingTheFlag(e, flags);
         });
+        const notes = flags.notes === true ? await store.tracking.latestNotes(page.runs.map((r) => r.id)) : undefined;
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+          // With --notes, each run carries its latest note in full (null when it has none).
+          const runs = notes === undefined ? page.runs : page.runs.map((r) => ({ ...r, latestNote: notes.get(r.id) ?? null }));
+          process.stdout.write(`${JSON.stringify({ ...page, runs }, null, 2)}\n`);
           return;
         }
         const lead = sort?.by === 'metric' ? sort.metric : undefined;
-        process.stdout.write(`${renderRunList(page.runs, await experimentNames(store), lead)}\n`);
+        process.stdout.write(`${renderRunList(page.runs, await experimentNames(store), lead, notes)}\n`);
         if (page.nextCursor !== null) process.stdout.write(`more: add --cursor ${page.nextCursor}\n`);
       });
     });
@@ -123,6 +130,22 @@ export function runsCommand(): Command {
         const experiment = (await experimentNames(store)).get(run.experimentId) ?? run.experimentId;
         const sizes = new Map(await Promise.all(run.artifacts.map(async (a) => [a.sha256, await store.artifacts.size(a.sha256)] as const)));
         process.stdout.write(flags.json ? `${JSON.stringify({ ...run, experiment }, null, 2)}\n` : `${renderRun(run, experiment, sizes)}\n`);
+      });
+    });
+
+  runs
+    .command('note')
+    .description("add a note to a run's lab notebook: why it was made, what was learned from it")
+    .argument('<run>', 'a run id, or a unique prefix of 6+ characters')
+    .argument('<text>', `the note (at most ${MAX_NOTE_CHARS.toLocaleString('en-US')} characters)`)
+    .exitOverride()
+    .action(async (ref: string, text: string) => {
+      // Checked before the store opens: an empty note is refused whatever the run.
+      checkNoteText(text);
+      await withStore(async (store) => {
+        const run = await runOrFail(store, ref);
+        const note = await store.tracking.addNote(run.id, text, await cliActor());
+        process.stdout.write(`noted on run ${run.id} by ${note.author}\n`);
       });
     });
 

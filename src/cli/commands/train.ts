@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/config.js';
 import type { RulesSpec } from '../../learn/rules/rules-params.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
+import { checkNoteText } from '../../store/notes.js';
 import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
@@ -41,6 +42,7 @@ interface TrainFlags extends RawReadFlags {
   json?: boolean;
   experiment: string;
   runName?: string;
+  note?: string;
   track?: boolean;
   snapshot?: boolean;
   snapshotMaxMb?: string;
@@ -169,6 +171,7 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
     .option('--experiment <name>', 'record the run under this experiment in the store', 'Default')
     .option('--run-name <name>', "the run's name in the store")
+    .option('--note <text>', "why this run: a note kept with it in the store (more later with `runs note`)")
     .option('--no-track', 'do not record the run in the store (.hyperplane/hyperplane.db, or $HYPERPLANE_STORE)')
     .option('--json', 'print the summary as JSON');
   const params = learnerParamOptions();
@@ -208,6 +211,9 @@ export function trainCommand(): Command {
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
     if (flags.queue !== undefined && learner !== 'auto') throw new HyperplaneError(`--queue is for --learner auto (its candidates are the jobs); ${learner} is one fit: drop --queue`);
+    if (flags.note !== undefined && flags.track === false) throw new HyperplaneError('--note is kept with the run in the store, and --no-track records no run: drop one of them');
+    // Before any data is read: a note that would be refused is said at once, naming the flag.
+    const note = flags.note === undefined ? undefined : noteFlag(flags.note);
     if (flags.queue !== undefined && flags.track === false) throw new HyperplaneError('--queue: the workers read the data from the store, and --no-track records nothing there: drop --no-track');
     if (flags.queue !== undefined && flags.snapshot === false) throw new HyperplaneError('--queue: the workers read the data snapshot, and --no-snapshot keeps none: drop --no-snapshot');
     const queue = flags.queue === undefined ? undefined : (await import('../../queue/url.js')).parseQueueUrl(flags.queue);
@@ -237,8 +243,16 @@ export function trainCommand(): Command {
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
-    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}) });
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
   });
+}
+
+function noteFlag(text: string): string {
+  try {
+    return checkNoteText(text);
+  } catch (e) {
+    throw e instanceof HyperplaneError ? new HyperplaneError(`--note: ${e.reason}`) : e;
+  }
 }
 
 export interface TrainRunOptions {
@@ -250,6 +264,8 @@ export interface TrainRunOptions {
   snapshot?: SnapshotPolicy;
   experiment: string;
   runName?: string;
+  /** A note kept with the run (train --note), written by the CLI's user. */
+  note?: string;
   /** Tags added to the run, e.g. which run a reproduction repeats. */
   tags?: Record<string, string>;
   /** The data, when the caller has read it already (reproduce checks its fingerprints first). */
@@ -330,6 +346,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       ? await RunRecorder.start({
           experiment: options.experiment,
           ...(options.runName !== undefined ? { name: options.runName } : {}),
+          ...(options.note !== undefined ? { note: options.note } : {}),
           params: { learner: settings.learner, ...settings.params },
           tags: { target: settings.target, learner: settings.learner, source: basename(settings.source), ...options.tags },
           seed: settings.seed,

@@ -1,4 +1,4 @@
-import type { JsonValue, Run, RunSummary } from '../../store/index.js';
+import type { JsonValue, Run, RunNote, RunSummary } from '../../store/index.js';
 import { textTable } from './format.js';
 
 /** The metrics a listing shows first when present, by task: the main one of each. */
@@ -16,12 +16,24 @@ export function duration(ms: number | null): string {
 
 const metric = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : Number(v.toPrecision(4)).toString());
 
-/** One line per run: id, experiment, name, status, start, duration, model, target, then metric columns. */
-export function renderRunList(runs: readonly RunSummary[], experiments: ReadonlyMap<string, string>, lead?: string): string {
+/** How much of a note a listing shows: enough to recognise it, short enough to keep the table on a screen. */
+const NOTE_WIDTH = 60;
+
+/** A note on one line, cut to `width` characters with an ellipsis. */
+function noteLine(text: string, width = NOTE_WIDTH): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= width ? line : `${line.slice(0, width - 1).trimEnd()}…`;
+}
+
+/**
+ * One line per run: id, experiment, name, status, start, duration, model, target, then metric columns;
+ * with `notes`, each run's latest note last (blank for a run without one).
+ */
+export function renderRunList(runs: readonly RunSummary[], experiments: ReadonlyMap<string, string>, lead?: string, notes?: ReadonlyMap<string, RunNote>): string {
   if (runs.length === 0) return 'no runs match';
   const present = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
   const shown = [...new Set([...(lead !== undefined ? [lead] : []), ...MAIN_METRICS.filter((m) => present.has(m))])].slice(0, 4);
-  const header = ['run', 'experiment', 'name', 'status', 'started (UTC)', 'took', 'model', 'target', ...shown];
+  const header = ['run', 'experiment', 'name', 'status', 'started (UTC)', 'took', 'model', 'target', ...shown, ...(notes !== undefined ? ['latest note'] : [])];
   const rows = runs.map((r) => [
     r.id.slice(0, 8),
     experiments.get(r.experimentId) ?? '?',
@@ -32,6 +44,7 @@ export function renderRunList(runs: readonly RunSummary[], experiments: Readonly
     r.tags['model'] ?? r.tags['learner'] ?? '',
     r.tags['target'] ?? '',
     ...shown.map((m) => metric(r.metrics[m])),
+    ...(notes !== undefined ? [noteLine(notes.get(r.id)?.text ?? '')] : []),
   ]);
   const right = new Set([5, ...shown.map((_, j) => 8 + j)]);
   return textTable(header, rows, right);
@@ -77,10 +90,16 @@ export function renderRun(run: Run, experiment: string, sizes?: ReadonlyMap<stri
   };
   section('artifacts', run.artifacts.map((a) => [a.name, `sha256 ${a.sha256}${size(a.sha256)}`]));
   section('warnings', run.warnings.map((w, i) => [String(i + 1), w.message]));
+  if (run.notes.length > 0) lines.push('', 'notes:', ...run.notes.map(renderNote));
   // The settings `reproduce` trains from: shown so a run can be read without --json.
   const config = run.config;
   if (config !== null) section('config', typeof config === 'object' && !Array.isArray(config) ? Object.entries(config).map(([k, v]) => [k, json(v)]) : [['', json(config)]]);
   return lines.join('\n');
+}
+
+/** A note under its time and author; its own lines kept, indented under the heading. */
+function renderNote(note: RunNote): string {
+  return [`  ${when(note.time)} UTC  ${note.author}`, ...note.text.split('\n').map((l) => `    ${l}`)].join('\n');
 }
 
 /** When it ran; a running run also says which process owns it, to tell a live run from one to repair. */

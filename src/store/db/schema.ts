@@ -30,6 +30,7 @@ export interface Database {
   run_inputs: { run_id: string; role: string; source: string; fingerprint: string; rows: number };
   run_warnings: { id: Generated<number>; run_id: string; ts: number; message: string };
   run_artifacts: { run_id: string; name: string; sha256: string };
+  run_notes: { id: Generated<number>; run_id: string; ts: number; author: string; text: string };
   models: { name: string; description: string | null; created_at: number; updated_at: number; last_version: Generated<number> };
   model_versions: {
     model: string;

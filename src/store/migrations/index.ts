@@ -7,6 +7,7 @@ import { feedbackOnce } from './0004_feedback_once.js';
 import { alerts } from './0005_alerts.js';
 import { monitorWindows } from './0006_monitor_windows.js';
 import { runParent } from './0007_run_parent.js';
+import { runNotes } from './0008_run_notes.js';
 
 /** Code, not files read at run time, so migrations work from dist/ and from a bundle. Never edit one that shipped: add the next. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,10 +19,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_alerts': alerts(),
     '0006_monitor_windows': monitorWindows(),
     '0007_run_parent': runParent(),
+    '0008_run_notes': runNotes(dialect),
   };
 }
 
-export const LATEST_MIGRATION = '0007_run_parent';
+export const LATEST_MIGRATION = '0008_run_notes';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

@@ -14,6 +14,7 @@ import type {
   Run,
   RunEnvironment,
   RunFilter,
+  RunNote,
   RunPage,
   RunQuery,
   RunRecord,
@@ -22,6 +23,8 @@ import type {
   Tracking,
 } from '../tracking.js';
 import { checkName, chunks } from '../validate.js';
+import { checkNoteText } from '../notes.js';
+import { latestNotes, runNotes } from './run-notes.js';
 import { countRuns, listRuns } from './run-query.js';
 import { checkStatus, metricRows, newRunId, writeMetrics, writeRuns, type Db } from './run-rows.js';
 
@@ -70,7 +73,7 @@ export class SqlTracking implements Tracking {
   async getRun(idOrPrefix: string): Promise<Run | undefined> {
     const id = await this.findRunId(idOrPrefix);
     if (id === undefined) return undefined;
-    const [row, params, tags, metrics, inputs, warnings, artifacts] = await Promise.all([
+    const [row, params, tags, metrics, inputs, warnings, artifacts, notes] = await Promise.all([
       this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst(),
       this.db.selectFrom('run_params').select(['key', 'value']).where('run_id', '=', id).orderBy('key').execute(),
       this.db.selectFrom('run_tags').select(['key', 'value']).where('run_id', '=', id).orderBy('key').execute(),
@@ -78,6 +81,7 @@ export class SqlTracking implements Tracking {
       this.db.selectFrom('run_inputs').select(['role', 'source', 'fingerprint', 'rows']).where('run_id', '=', id).orderBy('role').orderBy('source').execute(),
       this.db.selectFrom('run_warnings').select(['message', 'ts']).where('run_id', '=', id).orderBy('id').execute(),
       this.db.selectFrom('run_artifacts').select(['name', 'sha256']).where('run_id', '=', id).orderBy('name').execute(),
+      runNotes(this.db, id),
     ]);
     if (row === undefined) return undefined;
     return {
@@ -100,6 +104,7 @@ export class SqlTracking implements Tracking {
       parentId: row.parent_id ?? null,
       warnings: warnings.map((w) => ({ message: w.message, time: w.ts })),
       artifacts,
+      notes,
     };
   }
 
@@ -194,6 +199,20 @@ export class SqlTracking implements Tracking {
     const now = Date.now();
     const result = await this.db.updateTable('runs').set({ status: 'running', end_time: null, heartbeat_at: now, pid: owner.pid, hostname: owner.hostname }).where('id', '=', runId).executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw noRun(runId);
+  }
+
+  async addNote(runId: string, text: string, author: string, time: number = Date.now()): Promise<RunNote> {
+    const kept = checkNoteText(text);
+    checkName(author, 'note author');
+    await this.db.transaction().execute(async (trx) => {
+      await requireRun(trx, runId);
+      await trx.insertInto('run_notes').values({ run_id: runId, ts: time, author, text: kept }).execute();
+    });
+    return { text: kept, author, time };
+  }
+
+  latestNotes(runIds: readonly string[]): Promise<Map<string, RunNote>> {
+    return latestNotes(this.db, runIds);
   }
 
   async attachArtifact(runId: string, name: string, sha256: string): Promise<void> {

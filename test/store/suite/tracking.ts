@@ -159,10 +159,12 @@ export function trackingCases(ctx: SuiteContext): void {
     const gone = await tracking.createRun({ tags: { k: 'v' }, params: { p: 1 }, inputs: [{ role: 'train', source: 's', fingerprint: 'f', rows: 1 }] });
     await tracking.logMetrics(gone.id, [{ name: 'auc', value: 0.5 }]);
     await tracking.addWarnings(gone.id, ['w']);
+    await tracking.addNote(gone.id, 'why', 'cli:ann');
+    await tracking.addNote(keep.id, 'kept', 'cli:ann');
     await tracking.attachArtifact(gone.id, 'model', await artifacts.put(bytes('m')));
     await tracking.deleteRun(gone.id);
     expect(await tracking.getRun(gone.id)).toBeUndefined();
-    for (const table of ['run_metrics', 'run_latest_metrics', 'run_tags', 'run_params', 'run_inputs', 'run_warnings', 'run_artifacts'] as const) {
+    for (const table of ['run_metrics', 'run_latest_metrics', 'run_tags', 'run_params', 'run_inputs', 'run_warnings', 'run_artifacts', 'run_notes'] as const) {
       const rows = await db.selectFrom(table).select('run_id').execute();
       expect(rows.every((r) => r.run_id === keep.id), table).toBe(true);
     }
@@ -171,6 +173,32 @@ export function trackingCases(ctx: SuiteContext): void {
     await tracking.attachArtifact(keep.id, 'model', await artifacts.put(bytes('k')));
     await registry.createVersion('churn', { runId: keep.id });
     await expect(tracking.deleteRun(keep.id)).rejects.toThrow(`run ${keep.id} can't be deleted: model version churn/1 came from it`);
+  });
+
+  it('keeps notes on a run in the order written, with author and time; the latest per run for a listing', async () => {
+    const t = ctx.store.tracking;
+    const a = await t.createRun({});
+    const b = await t.createRun({});
+    const bare = await t.createRun({});
+    expect((await t.getRun(a.id))?.notes).toEqual([]);
+    // The same time twice: order comes from the writing order, not the clock.
+    expect(await t.addNote(a.id, '  first: try gbdt  ', 'cli:ann', 5000)).toEqual({ text: 'first: try gbdt', author: 'cli:ann', time: 5000 });
+    await t.addNote(a.id, 'second', 'key:ci', 5000);
+    await t.addNote(b.id, 'only', 'cli:bob', 7000);
+    expect((await t.getRun(a.id))?.notes).toEqual([
+      { text: 'first: try gbdt', author: 'cli:ann', time: 5000 },
+      { text: 'second', author: 'key:ci', time: 5000 },
+    ]);
+    const latest = await t.latestNotes([a.id, b.id, bare.id]);
+    expect([...latest.entries()].sort()).toEqual([
+      [a.id, { text: 'second', author: 'key:ci', time: 5000 }],
+      [b.id, { text: 'only', author: 'cli:bob', time: 7000 }],
+    ].sort());
+    await expect(t.addNote(a.id, ' \n\t ', 'cli:ann')).rejects.toThrow('a note needs some text: it is empty or only whitespace');
+    await expect(t.addNote(a.id, 'x'.repeat(10_001), 'cli:ann')).rejects.toThrow('a note is at most 10,000 characters; this one has 10,001');
+    expect(await t.addNote(a.id, 'y'.repeat(10_000), 'cli:ann', 6000)).toMatchObject({ time: 6000 });
+    await expect(t.addNote('nope', 'text', 'cli:ann')).rejects.toThrow("no run 'nope'");
+    expect((await t.getRun(a.id))?.notes).toHaveLength(3);
   });
 
   it('marks runs whose process died as failed, and leaves live ones running', async () => {

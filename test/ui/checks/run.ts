@@ -23,6 +23,9 @@ export const runChecks: Checks = (ctx, backend) => {
     const summary = JSON.parse(new TextDecoder().decode(await store.artifacts.get(summaryRef.sha256))) as SummaryJson;
     const { page, errors } = await open(`/runs/${id}`);
     await expect.poll(() => page.locator('h1').textContent()).toContain('credit-gbdt');
+    // A run without notes has no notebook section.
+    expect(run.notes).toEqual([]);
+    expect(await page.locator('ol[aria-label="Notes"]').count()).toBe(0);
 
     // The latest metrics, held-out beside train_ (4 significant digits, as the store has them).
     const auc = page.locator('table[aria-label="Metrics"] tbody tr', { has: page.locator('td:first-child', { hasText: /^auc$/ }) });
@@ -83,6 +86,12 @@ export const runChecks: Checks = (ctx, backend) => {
     expect(await page.locator('table[aria-label="Metrics"] tbody').textContent()).toContain(four(run.metrics['val_loss']!));
     expect(await page.locator('section[aria-label="Test curves"]').count()).toBe(0);
     expect(await page.locator('table[aria-label="Artifacts"] tbody').textContent()).toContain('No artifact');
+    // Its lab notebook, oldest first, each note with its author and its own line breaks.
+    const notes = page.locator('ol[aria-label="Notes"] > li');
+    expect(await notes.locator('.note-text').allTextContents()).toEqual(run.notes.map((n) => n.text));
+    expect(run.notes.map((n) => n.author)).toEqual(['cli:ann', 'key:ci']);
+    expect(await notes.allTextContents()).toEqual([expect.stringContaining('cli:ann'), expect.stringContaining('key:ci')]);
+    expect(await notes.nth(1).locator('.note-text').innerText()).toBe('no: val_loss still rises after epoch 14\nnext: early stopping');
     expect(errors).toEqual([]);
   });
 
@@ -91,6 +100,7 @@ export const runChecks: Checks = (ctx, backend) => {
     const { page, dialogs, errors } = await open(`/runs/${seeded.runs.xss}`);
     await expect.poll(() => page.locator('h1 .run-name').textContent()).toBe(XSS);
     expect(await page.locator('table[aria-label="Params"] tbody').textContent()).toContain(XSS);
+    expect(await page.locator('ol[aria-label="Notes"] .note-text').textContent()).toBe(XSS);
     expect(await page.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);

@@ -4,6 +4,7 @@ import { bytes, duration, num, shortId, text, when } from '../format';
 import { href } from '../router';
 import { useApi } from '../use-api';
 import './run.css';
+import { NotesSection } from './run/notes';
 import { DownloadButton, Histories, metricRows } from './run/parts';
 import { statusBadge, type RunDetail } from './run/shared';
 import { SummarySection } from './run/summary';
@@ -76,6 +77,8 @@ function RunView({ run }: { run: RunDetail }) {
           ))}
         </ul>
       )}
+
+      <NotesSection notes={run.notes} />
 
       <div class="grid2">
         <section>

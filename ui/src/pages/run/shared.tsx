@@ -47,6 +47,13 @@ export interface Summary {
   classCurves?: ClassCurve[] | null;
 }
 
+/** A lab-notebook entry; `author` as the audit trail names an actor (`cli:<os user>`). */
+export interface RunNote {
+  text: string;
+  author: string;
+  time: number;
+}
+
 export interface RunDetail {
   id: string;
   name: string;
@@ -67,6 +74,8 @@ export interface RunDetail {
   seed: number | null;
   config: unknown;
   artifacts: Artifact[];
+  /** Oldest first. */
+  notes: RunNote[];
   summary: Summary | null;
   summaryError?: string;
 }
