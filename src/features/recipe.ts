@@ -8,6 +8,7 @@ import type { Matrix } from '../learn/contract.js';
 import { JsonInputs, TableInputs, type RowInputs } from './inputs.js';
 import { hashTokens } from './text.js';
 import { parseOutput, type Output } from './explicit.js';
+import { normalizeRows, type NormalizeRowsStep } from './normalize-rows.js';
 import { encodeTextScore, fitTextScore, textScoreWidth, TEXT_SCORE_BUCKETS, type RecipeTarget, type TextScoreStep } from './text-score.js';
 import { CompiledCondition, conditionColumns, type ConditionStep } from './condition.js';
 
@@ -44,22 +45,9 @@ export type Step =
   | TextScoreStep
   /** 1 where a condition on the raw columns holds, else 0 (see condition.ts). */
   | ConditionStep
-  /**
-   * Numbers divided by the row's norm over them, one feature per input, computed as ONNX Runtime's
-   * Normalizer (ai.onnx.ml) computes them, so that an imported model sees what it saw there: in float32;
-   * L1 = Σ|x|, L2 = √Σx² (each x² rounded to float32), MAX = the largest value (signed, not |x|, NaN
-   * skipped). A zero norm leaves the row as it is (rounded to float32); a NaN or ±∞ norm gives NaN.
-   * `float32`: the inputs are rounded to float32 first, as a float tensor holds them.
-   */
+  /** Numbers divided by the row's norm over them, as ONNX Runtime's Normalizer computes them (normalize-rows.ts). */
   | NormalizeRowsStep;
 
-export type RowNorm = 'L1' | 'L2' | 'MAX';
-export interface NormalizeRowsStep {
-  kind: 'normalize-rows';
-  inputs: number[];
-  norm: RowNorm;
-  float32?: boolean;
-}
 
 export interface Normalize {
   lowercase?: boolean;
@@ -226,42 +214,6 @@ function encodeStep(step: Step, inputs: RowInputs, out: Float64Array, at: number
   }
 }
 
-const f32 = Math.fround;
-/** The lowest finite float32: ONNX Runtime's starting maximum, so a row of NaN or −∞ keeps it. */
-const LOWEST_FLOAT32 = -3.4028234663852886e38;
-
-/**
- * See NormalizeRowsStep. Float32 arithmetic is emulated with fround after each double operation, which is
- * exact for +, ×, ÷ and √ of float32 values (double has more than twice float32's precision).
- */
-function normalizeRows(step: NormalizeRowsStep, inputs: RowInputs, out: Float64Array, at: number): void {
-  const n = step.inputs.length;
-  for (let j = 0; j < n; j++) {
-    const v = inputs.number(step.inputs[j]!);
-    out[at + j] = step.float32 === true ? f32(v) : v;
-  }
-  let norm = 0;
-  if (step.norm === 'L2') {
-    // Squares first (of the value as given, as the runtime squares the tensor's own type), then each x
-    // becomes ±√(x² / Σx²): the runtime divides the squares, not the values.
-    for (let j = 0; j < n; j++) norm = f32(norm + f32(out[at + j]! * out[at + j]!));
-    if (norm !== 0) {
-      for (let j = 0; j < n; j++) {
-        const x = out[at + j]!;
-        const r = f32(Math.sqrt(f32(f32(x * x) / norm)));
-        out[at + j] = x < 0 ? -r : r;
-      }
-      return;
-    }
-  } else if (step.norm === 'L1') {
-    for (let j = 0; j < n; j++) norm = f32(norm + f32(Math.abs(out[at + j]!)));
-  } else {
-    norm = LOWEST_FLOAT32;
-    // A comparison with NaN is false, so NaN never becomes the maximum.
-    for (let j = 0; j < n; j++) if (norm < f32(out[at + j]!)) norm = f32(out[at + j]!);
-  }
-  for (let j = 0; j < n; j++) out[at + j] = norm !== 0 ? f32(f32(out[at + j]!) / norm) : f32(out[at + j]!);
-}
 
 const PUNCTUATION = /[^\p{L}\p{N}\s]/gu;
 

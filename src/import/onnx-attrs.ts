@@ -1,4 +1,6 @@
 import { HyperplaneError } from '../errors.js';
+import type { Model } from '../learn/contract.js';
+import { checkModel } from '../learn/predictors.js';
 import type { AttrValue, OnnxNode } from './onnx-read.js';
 
 /** A node's attributes read by kind; every problem is an error naming the op and the node. */
@@ -12,6 +14,16 @@ export class NodeAttrs {
 
   fail(why: string): never {
     throw new HyperplaneError(`${this.where}: ${why}`);
+  }
+
+  /** The converted model, checked as a loaded package's models are: a state it cannot hold is this node's fault. */
+  checked(model: Model): Model {
+    try {
+      checkModel(model);
+    } catch (e) {
+      this.fail(`the converted model is inconsistent: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return model;
   }
 
   private get<K extends AttrValue['kind']>(name: string, kinds: readonly K[]): Extract<AttrValue, { kind: K }> | undefined {

@@ -1,5 +1,6 @@
 import { HyperplaneError } from '../errors.js';
-import { stepWidth, type Recipe, type RowNorm, type Step } from '../features/recipe.js';
+import type { RowNorm } from '../features/normalize-rows.js';
+import { stepWidth, type Recipe, type Step } from '../features/recipe.js';
 import { NodeAttrs } from './onnx-attrs.js';
 import { convertLinearClassifier, convertLinearRegressor } from './onnx-linear.js';
 import { ELEM, elemName, type OnnxGraph } from './onnx-read.js';

@@ -1,7 +1,5 @@
-import type { Model } from '../learn/contract.js';
 import { linearPredictor } from '../learn/linear/linear-predict.js';
 import { logisticPredictor } from '../learn/linear/logistic-predict.js';
-import { checkModel } from '../learn/registry.js';
 import type { NodeAttrs } from './onnx-attrs.js';
 import type { ConvertedModel } from './onnx-tree-model.js';
 
@@ -35,15 +33,6 @@ function means(columns: readonly LinearColumn[], d: number): Float64Array {
   return m;
 }
 
-function finish(a: NodeAttrs, model: Model): Model {
-  try {
-    checkModel(model);
-  } catch (e) {
-    a.fail(`the converted model is inconsistent: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return model;
-}
-
 function weights(a: NodeAttrs, rows: number, width: number): { w: number[][]; b: number[] } {
   const coefficients = a.reals('coefficients').values;
   if (coefficients.length !== rows * width) a.fail(`coefficients has ${coefficients.length} values; expected ${rows} × ${width} (one row per score, one weight per input column)`);
@@ -62,7 +51,7 @@ export function convertLinearRegressor(a: NodeAttrs, columns: readonly LinearCol
   if (post !== 'NONE') a.fail(`post_transform ${post} on a regressor is not supported; only NONE`);
   const { w, b } = weights(a, 1, columns.length);
   const { coef, intercept } = fold(columns, w[0]!, b[0]!, d);
-  const model = finish(a, { kind: linearPredictor.kind, formatVersion: linearPredictor.formatVersion, task: 'regression', nFeatures: d, nClasses: 1, params: {}, state: { coef, intercept, xMean: means(columns, d) }, training });
+  const model = a.checked({ kind: linearPredictor.kind, formatVersion: linearPredictor.formatVersion, task: 'regression', nFeatures: d, nClasses: 1, params: {}, state: { coef, intercept, xMean: means(columns, d) }, training });
   return { model, summary: 'regression (linear)', trees: 0 };
 }
 
@@ -105,6 +94,6 @@ export function convertLinearClassifier(a: NodeAttrs, columns: readonly LinearCo
   coefs.forEach((c, k) => coef.set(c, k * d));
   // C is the training regularisation, which an imported model never had: 1 is only a placeholder.
   const state = { coef, intercept: Float64Array.from(intercepts), C: 1, xMean: means(columns, d) };
-  const model = finish(a, { kind: logisticPredictor.kind, formatVersion: logisticPredictor.formatVersion, task: K === 2 ? 'binary' : 'multiclass', nFeatures: d, nClasses: K, params: {}, state, training });
+  const model = a.checked({ kind: logisticPredictor.kind, formatVersion: logisticPredictor.formatVersion, task: K === 2 ? 'binary' : 'multiclass', nFeatures: d, nClasses: K, params: {}, state, training });
   return { model, labels, summary: K === 2 ? 'binary, logistic (logistic)' : `${K} classes, softmax (logistic)`, trees: 0 };
 }

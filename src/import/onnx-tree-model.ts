@@ -1,5 +1,4 @@
 import type { Model, Task } from '../learn/contract.js';
-import { checkModel } from '../learn/registry.js';
 import { forestPredictor } from '../learn/tree/forest-predict.js';
 import { gbdtPredictor } from '../learn/tree/gbdt-predict.js';
 import type { ObjectiveName } from '../learn/tree/objectives.js';
@@ -46,22 +45,13 @@ function splitCounts(trees: readonly FlatTree[], d: number): Float64Array {
   return count;
 }
 
-function finish(a: NodeAttrs, model: Model): Model {
-  try {
-    checkModel(model);
-  } catch (e) {
-    a.fail(`the converted model is inconsistent: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return model;
-}
-
 function gbdt(a: NodeAttrs, task: Exclude<Task, 'anomaly'>, objective: ObjectiveName, perOutput: FlatTree[][], init: number[], d: number, nClasses: number): Model {
   const K = perOutput.length;
   const rounds = perOutput[0]!.length;
   // gbdt keeps round after round, one tree per output each.
   const ordered: FlatTree[] = [];
   for (let r = 0; r < rounds; r++) for (let c = 0; c < K; c++) ordered.push(perOutput[c]![r]!);
-  return finish(a, {
+  return a.checked({
     kind: gbdtPredictor.kind,
     formatVersion: gbdtPredictor.formatVersion,
     task,
@@ -143,7 +133,7 @@ function forestOf(a: NodeAttrs, e: Ensemble, columns: readonly TreeColumn[], K: 
   const outputs = perClass.length;
   const ordered: FlatTree[] = [];
   for (let r = 0; r < T; r++) for (let c = 0; c < outputs; c++) ordered.push(perClass[c]![r]!);
-  return finish(a, {
+  return a.checked({
     kind: forestPredictor.kind,
     formatVersion: forestPredictor.formatVersion,
     task: K === 2 ? 'binary' : 'multiclass',

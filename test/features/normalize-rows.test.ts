@@ -4,7 +4,8 @@ import * as ort from 'onnxruntime-node';
 import protoPkg from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import type { Table } from '../../src/data/table.js';
-import { FittedRecipe, type Recipe, type RowNorm } from '../../src/features/recipe.js';
+import type { RowNorm } from '../../src/features/normalize-rows.js';
+import { FittedRecipe, type Recipe } from '../../src/features/recipe.js';
 import { checkRecipe } from '../../src/pipeline/package-check.js';
 
 const { onnx } = protoPkg;
