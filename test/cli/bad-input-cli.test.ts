@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectRefused as refused, fixture, runCliAsync, tempDir } from '../helpers.js';
+import { expectRefused as refused, fixture, ROOT, runCliAsync, tempDir } from '../helpers.js';
 
 const run = (args: readonly string[]) => runCliAsync(args, 50_000);
 const expectRefused = (args: readonly string[], pattern: RegExp) => refused(args, pattern, 50_000);
@@ -116,6 +116,16 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('--explain 0', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--explain', '0'], /--explain 0: expected a number of driving factors from 1 to 9999, or all/));
     it('--interventional without --explain', () => expectRefused(['predict', 'model.hpkg', fixture('penguins.json'), '--interventional'], /--interventional is a way to --explain/));
     it('import xgboost of a file that is not a model', () => expectRefused(['import', 'xgboost', fixture('penguins.json'), '--out', at('x.hpkg')], /penguins\.json/));
+    it('import onnx of a file that is not ONNX', () => expectRefused(['import', 'onnx', fixture('penguins.json'), '--out', at('x.hpkg')], /penguins\.json/));
+    it('import onnx of a graph with an op it cannot convert names the op', () => expectRefused(['import', 'onnx', join(ROOT, 'test', 'fixtures', 'onnx', 'svm.onnx'), '--out', at('x.hpkg')], /op 'SVMClassifier' \(node '[^']+'\): /));
+    it('import onnx --reference without the model\'s columns names them', () => expectRefused(['import', 'onnx', join(ROOT, 'test', 'fixtures', 'onnx', 'gbdt-multiclass.onnx'), '--out', at('x.hpkg'), '--reference', fixture('penguins.json')], /the model needs columns 'float_input_0'/));
+    it('export --format that is not onnx', () => expectRefused(['export', 'model.hpkg', '--format', 'pmml', '--out', at('m.onnx')], /--format pmml: the formats are: onnx/));
+  });
+
+  describe('the lab notebook', () => {
+    it('train --note with only spaces', () => expectRefused(['train', fixture('penguins.json'), '--target', 'Species', '--note', '   '], /--note: a note needs some text: it is empty or only whitespace/));
+    it('train --note with --no-track', () => expectRefused(['train', fixture('penguins.json'), '--target', 'Species', '--note', 'why', '--no-track'], /--note is kept with the run in the store, and --no-track records no run/));
+    it('runs note with an empty note', () => expectRefused(['runs', 'note', 'abcdef12', ''], /a note needs some text/));
   });
 
   describe('the dashboard, search, ablation and run parents', () => {
