@@ -19,6 +19,7 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['search', async () => (await import('./commands/search.js')).searchCommand()],
   ['ablate', async () => (await import('./commands/ablate.js')).ablateCommand()],
   ['reproduce', async () => (await import('./commands/reproduce.js')).reproduceCommand()],
+  ['retrain', async () => (await import('./commands/retrain.js')).retrainCommand()],
   ['gc', async () => (await import('./commands/gc.js')).gcCommand()],
   ['keys', async () => (await import('./commands/keys.js')).keysCommand()],
   ['audit', async () => (await import('./commands/audit.js')).auditCommand()],

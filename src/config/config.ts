@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
 import { monitorConfigSchema, parseMonitorConfig } from '../monitor/alerts/config.js';
 import { rulesSchema } from '../learn/rules/rules-params.js';
+import { parseRetrainConfig, retrainConfigSchema } from './retrain.js';
 
 /** What `hyperplane train --config FILE` reads: everything the flags say, in a file kept with the project. */
 export const trainConfigSchema = z
@@ -60,6 +61,8 @@ export const trainConfigSchema = z
     rules: rulesSchema.optional(),
     /** Monitoring: alert rules on `hyperplane monitor` reports and the webhooks they notify. */
     monitor: monitorConfigSchema.optional(),
+    /** Retraining on a schedule, run by `serve --retrain-config`: the alias moves only when the new model is better. */
+    retrain: retrainConfigSchema.optional(),
   })
   .strict();
 
@@ -111,6 +114,7 @@ export async function loadConfig(path: string): Promise<TrainConfig> {
   const raw = await readConfigFile(path);
   // The monitor section first, by its own checks: they name the rule (grammar, cooldown, webhook), so a train run does not keep a config monitor would refuse.
   if ('monitor' in raw) parseMonitorConfig((raw as Record<string, unknown>)['monitor'], path);
+  if ('retrain' in raw) parseRetrainConfig((raw as Record<string, unknown>)['retrain'], path);
   const parsed = trainConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error.issues[0]!);

@@ -47,20 +47,32 @@ function readPackage(path: string, folder?: string): ModelPackage {
  * knows (a value that does not fit is an error naming the row), others inferred. Every input
  * column the pipeline needs must be present.
  */
-export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<{ table: Table; source: string; infinite: InfiniteValues[]; warnings: string[] }> {
+export async function readForPipeline(source: string, pipeline: Pipeline, options: ReadOptions = {}, needTarget = false): Promise<TypedForPipeline> {
   const read = await readTable(source, options);
-  const have = new Set(read.table.columns.map((c) => c.name));
+  return typeForPipeline(read.table, read.source, pipeline, needTarget);
+}
+
+export interface TypedForPipeline {
+  table: Table;
+  source: string;
+  infinite: InfiniteValues[];
+  warnings: string[];
+}
+
+/** A table as read (before typing) typed as `pipeline` was trained: what readForPipeline does once the data is read. */
+export function typeForPipeline(raw: Table, source: string, pipeline: Pipeline, needTarget = false): TypedForPipeline {
+  const have = new Set(raw.columns.map((c) => c.name));
   const needed = [...pipeline.inputColumns, ...(needTarget ? [pipeline.spec.target.name] : [])];
   const missing = needed.filter((n) => !have.has(n));
   if (missing.length > 0) {
-    throw new HyperplaneError(`the model needs column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}, which the data does not have`, { file: read.source, column: missing[0]! });
+    throw new HyperplaneError(`the model needs column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}, which the data does not have`, { file: source, column: missing[0]! });
   }
   const columns = pipeline.spec.schema.filter((c) => have.has(c.name));
   // ±Infinity in a feature is read as missing, as in training.
   // A binary input holding a value training never saw is scored as missing, as the server scores it; the target stays strict.
-  const { table, infinite, widened } = resolveSchema(read.table, { version: 1, columns }, read.source, new Set(pipeline.inputColumns));
-  const warnings = widened.map((w) => `${read.source}, column '${w.column}': values ${w.values.slice(0, 6).join(', ')}${w.values.length > 6 ? ', …' : ''} where the model was trained on two; values it never saw are scored as missing`);
-  return { table, source: read.source, infinite, warnings };
+  const { table, infinite, widened } = resolveSchema(raw, { version: 1, columns }, source, new Set(pipeline.inputColumns));
+  const warnings = widened.map((w) => `${source}, column '${w.column}': values ${w.values.slice(0, 6).join(', ')}${w.values.length > 6 ? ', …' : ''} where the model was trained on two; values it never saw are scored as missing`);
+  return { table, source, infinite, warnings };
 }
 
 /**

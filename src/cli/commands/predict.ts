@@ -5,8 +5,7 @@ import { evaluateScores } from '../../evaluate/evaluate.js';
 import type { OutputColumn } from '../../pipeline/io.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { predictionColumns } from '../../pipeline/prediction-columns.js';
-import { encodeTarget, infiniteTarget } from '../../pipeline/target.js';
-import { sameLevel } from '../../data/schema/values.js';
+import { labelledScores } from '../../pipeline/labelled.js';
 import { HyperplaneError } from '../../errors.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
 import { loadModelRef } from '../model-ref.js';
@@ -152,31 +151,7 @@ export function evaluateCommand(): Command {
     const { readForPipeline } = await import('../../pipeline/io.js');
     const { table, source: where, infinite, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    const inf = infinite.find((i) => i.column === target.name);
-    if (inf !== undefined) throw infiniteTarget(inf, where);
-    const encoded = encodeTarget(table, pkg.pipeline.schema, target.name, where, target.task);
-    // The data's labels coded as the model's; rows without a target are left out.
-    const want = new Map((target.labels ?? []).map((l, i) => [l, i]));
-    const keep: number[] = [];
-    const y: number[] = [];
-    for (let i = 0; i < table.nRows; i++) {
-      const v = encoded.y[i]!;
-      if (v !== v) continue;
-      if (target.task === 'regression') y.push(v);
-      else {
-        const label = encoded.spec.labels![v]!;
-        // A model trained before label spellings were kept knows Yes/No as true/false.
-        const code = want.get(label) ?? (target.labels ?? []).findIndex((l) => sameLevel(label, l));
-        if (code === -1) throw new HyperplaneError(`class '${label}' was not in the training data (classes: ${[...want.keys()].join(', ')})`, { file: where, column: target.name });
-        y.push(code);
-      }
-      keep.push(i);
-    }
-    if (keep.length === 0) throw new HyperplaneError(`no row has a '${target.name}' value to evaluate against`, { file: where, column: target.name });
-    const all = pipeline.scoreTable(table, where);
-    const k = pipeline.classes;
-    const scores = new Float64Array(keep.length * k);
-    keep.forEach((row, r) => scores.set(all.subarray(row * k, row * k + k), r * k));
+    const { rows: keep, y, scores } = labelledScores(pipeline, table, where, infinite);
     const evaluation = evaluateScores(target.task, y, scores, target.labels ?? [], target.threshold ?? 0.5);
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });

@@ -24,6 +24,7 @@ interface ServeFlags {
   maxEventLoopUtilization?: string;
   monitorEvery?: string;
   monitorConfig?: string;
+  retrainConfig?: string;
   /** Commander's `--no-auth`: false when given. */
   auth: boolean;
   anyVersion?: boolean;
@@ -84,6 +85,7 @@ export function serveCommand(): Command {
     .option('--log-keep <duration>', 'remove logged predictions and feedback older than this (e.g. 30d; units s, m, h, d), at start and every hour')
     .option('--monitor-every <duration>', "run each model's monitor this often (e.g. 5m; units s, m, h, d) on a thread: drift, quality and alerts over the last 7 days, on /metrics; servers sharing a store take turns, one per model")
     .option('--monitor-config <file>', 'with --monitor-every: the config whose monitor section holds the alert rules and the webhooks they notify')
+    .option('--retrain-config <file>', "a config whose retrain section names the aliases to retrain on new data on a schedule (retrain: { model: 'churn@production', every: '1d', data: 'new.csv' }); each alias moves only when the new model is better, and servers sharing a store take turns")
     .option('--drain-ms <ms>', 'on SIGTERM: stop accepting, answer what still comes on open connections (closing each) for up to this long, then close the rest', '1000')
     .option('--max-event-loop-delay-ms <ms>', 'overload: answer 503 with Retry-After past this event-loop delay', '1000')
     .option('--max-event-loop-utilization <share>', 'overload: answer 503 with Retry-After while the event loop is busier than this (0-1; off by default: one big batch reads as saturation)')
@@ -107,6 +109,8 @@ export function serveCommand(): Command {
       if (flags.monitorConfig !== undefined && monitorEveryMs === undefined) throw new HyperplaneError('--monitor-config holds the scheduled monitor\'s alert rules: give --monitor-every too');
       // A bad rule fails here, before any worker starts.
       if (flags.monitorConfig !== undefined) await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(flags.monitorConfig);
+      // A bad retrain section fails here too.
+      if (flags.retrainConfig !== undefined) await (await import('../../config/retrain.js')).loadRetrainConfig(flags.retrainConfig);
       const logRedact = fieldList(flags.logRedact);
       const logHash = fieldList(flags.logHash);
       if (flags.log === false && (logRedact ?? logHash ?? logKeepMs) !== undefined) throw new HyperplaneError('--log-redact, --log-hash and --log-keep shape the prediction log, which --no-log turns off');
@@ -171,6 +175,7 @@ export function serveCommand(): Command {
         ...(logKeepMs !== undefined ? { logKeepMs } : {}),
         ...(monitorEveryMs !== undefined ? { monitorEveryMs } : {}),
         ...(flags.monitorConfig !== undefined ? { monitorConfig: flags.monitorConfig } : {}),
+        ...(flags.retrainConfig !== undefined ? { retrainConfig: flags.retrainConfig } : {}),
         logger: true,
         logLevel: flags.logLevel,
         onNotice: notice,

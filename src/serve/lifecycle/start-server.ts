@@ -2,6 +2,7 @@ import { HyperplaneError } from '../../errors.js';
 import { openStore, osUser, storeTarget, type Store } from '../../store/index.js';
 import { journalRoot } from '../../store/prediction-log/leftovers.js';
 import type { ListenerCopies } from '../listener-copies.js';
+import type { RetrainSchedule } from './retrain-schedule.js';
 import { LogFieldPolicy } from '../log-fields.js';
 import type { Server, ServerOptions } from '../server.js';
 
@@ -47,6 +48,8 @@ export interface StartServerOptions extends Omit<ServerOptions, 'store' | 'log' 
   monitorRangeMs?: number;
   /** A config file whose monitor section holds the alert rules and webhooks the scheduled monitor uses. */
   monitorConfig?: string;
+  /** A config file whose retrain section names the aliases to retrain on a schedule (`hyperplane retrain`, in a child process); servers sharing a store take turns by a lease per alias. */
+  retrainConfig?: string;
   /** Fastify's pino logger to stdout (default false). */
   logger?: boolean;
   /** Lines for the operator (what is served, where it listens), e.g. to stderr. */
@@ -94,6 +97,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.monitorConfig !== undefined && options.monitorEveryMs === undefined) throw new HyperplaneError('a monitor config is for the scheduled monitor: give monitorEveryMs too', { field: 'monitorConfig' });
   // A bad rule or webhook is the operator's to fix before anything starts (the thread reads the file again).
   if (options.monitorConfig !== undefined) await (await import('../../monitor/alerts/config.js')).loadMonitorConfig(options.monitorConfig);
+  const retrainEntries = options.retrainConfig !== undefined ? await (await import('../../config/retrain.js')).loadRetrainConfig(options.retrainConfig) : undefined;
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openStore({ actor: options.actor ?? `serve:${osUser()}` }));
   const { buildServer } = await import('../server.js');
@@ -125,7 +129,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           onError: (message) => notice(message),
         })
       : undefined;
-  const { store: _store, storeUri: _uri, monitorEveryMs: _me, monitorRangeMs: _mr, monitorConfig: _mc, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
+  const { store: _store, storeUri: _uri, monitorEveryMs: _me, monitorRangeMs: _mr, monitorConfig: _mc, retrainConfig: _rc, actor: _actor, journalDir: _jd, journalSync: _js, journalMaxBytes: _jm, logRedact: _lr, logHash: _lh, logHashKey: _lk, logKeepMs: _keep, port: _port, host: _host, backlog: _backlog, acceptsPerTurn: _apt, inWorker: _w, drainMs: _d, log: _log, logger, onNotice: _n, ...serverOptions } = options;
   // LISTEN on the store served: storeUri names a store passed in; HYPERPLANE_STORE may name another, or none.
   const listen = store.dialect === 'postgres' ? (options.storeUri ?? (target.dialect === 'postgres' ? target.uri : undefined)) : undefined;
   const server = await buildServer({ ...serverOptions, store, ...(listen !== undefined ? { listen } : {}), ...(writer !== undefined ? { log: writer } : {}), ...(monitor !== undefined ? { monitor } : {}), logger: logger === true });
@@ -133,6 +137,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const host = options.host ?? '127.0.0.1';
   const backlog = options.backlog ?? 4096;
   let copies: ListenerCopies | undefined;
+  let retrain: RetrainSchedule | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
@@ -145,6 +150,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await writer?.close();
       // After the log's last records shipped; gives up its leases so another server takes over at once.
       await monitor?.stop();
+      await retrain?.stop();
       if (ownStore) await store.close();
     })());
   let url: string;
@@ -163,6 +169,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const turn = `, accepting up to ${copies.count + 1} connection${copies.count > 0 ? 's' : ''} a turn`;
   const routes = options.serveModels === false ? `GET ${url}/v1/runs, ${url}/docs` : `POST ${url}/v1/models/NAME/predict, GET ${url}/readyz, ${url}/metrics`;
   notice(`${worker}listening on ${url}${turn}  (${routes})`);
+  if (retrainEntries !== undefined) {
+    const { RetrainSchedule } = await import('./retrain-schedule.js');
+    const { hostname } = await import('node:os');
+    retrain = new RetrainSchedule({ leases: store.leases, entries: retrainEntries, storeUri: shipperUri(store, options.storeUri), holder: `${hostname()}:${process.pid}`, onNotice: notice });
+    retrain.start();
+  }
   if (options.dashboard !== false && options.inWorker !== true) notice(`dashboard: ${url}/ui/`);
   return { url, server, stop };
 }
