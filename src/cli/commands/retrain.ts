@@ -9,7 +9,7 @@ import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read
 import { recordedTraining } from '../run-data.js';
 import { cliActor, withStore } from '../store.js';
 import { absoluteSource, SNAPSHOT_ARTIFACT, type EvaluationSetting, type TrainingData, type TrainSettings } from '../training.js';
-import { recordDecision, type Decision } from '../retrain-decision.js';
+import { recordDecision, signed, type Decision } from '../retrain-decision.js';
 import { train } from './train.js';
 
 interface RetrainFlags extends RawReadFlags {
@@ -66,8 +66,6 @@ function candidateEvaluation(e: EvaluationSetting): Exclude<EvaluationSetting, {
   return e.kind === 'holdout' || e.kind === 'cv' ? e : { kind: 'holdout', share: 0.2 };
 }
 
-const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
-
 /**
  * `hyperplane retrain NAME@ALIAS --data NEW`: trains the served model's recorded settings on new data,
  * compares the new model with the served one on the same recent holdout, and moves the alias only when
@@ -122,6 +120,9 @@ export function retrainCommand(): Command {
     });
     const { Pipeline } = await import('../../pipeline/pipeline.js');
     const comparison: Comparison = compareOnHoldout(new Pipeline(pkg.pipeline), new Pipeline(trained.result.package.pipeline), loaded.raw!, split.test, loaded.source, metric, { seed });
+    // Rows the served model learned from flatter it: say so when the new data is its training data.
+    const servedData = served.run.inputs.find((i) => i.role === 'train');
+    const warnings = servedData !== undefined && servedData.fingerprint === loaded.fingerprint ? [`the new data is the data ${model}/${served.version} was trained on (same fingerprint): its score on the holdout is optimistic, so the gate favours it`] : [];
     const decision: Decision = {
       model,
       alias,
@@ -134,6 +135,7 @@ export function retrainCommand(): Command {
       minGain,
       promote: promotes(comparison, minGain),
       trigger,
+      warnings,
     };
     const outcome = await recordDecision(decision, await cliActor());
     if (flags.json) {
@@ -149,7 +151,7 @@ export function retrainCommand(): Command {
         ? `promoted: ${model}@${alias} → version ${outcome.version} (run ${runId}); the interval's lower end ${signed(c.low)} ≥ --min-gain ${minGain}`
         : `kept: ${model}@${alias} stays at version ${served.version}; ${outcome.reason}. Run ${runId} keeps the new model (hyperplane models register ${runId!.slice(0, 8)} --name ${model} to register it anyway)`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${[...lines, ...warnings.map((w) => `! ${w}`)].join('\n')}\n`);
   });
 }
 
