@@ -13,7 +13,7 @@ export interface paths {
         put?: never;
         /**
          * Predict with a model, an alias or a deployment
-         * @description `model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. A scorecard model's answers (each row of a batch too) always carry `score` (its integer score, the sum of the points), `points: [{characteristic, attribute, points}]` and `reasons: [{characteristic, attribute, pointsLost}]` (up to four adverse-action reason codes, the most points lost first), logged with the answer. `?explain=3` adds each row `explanation: {class, scale, base, margin, contributions: [{column, value, contribution, share, probabilityChange}]}`, logged with the answer. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.
+         * @description `model` is `NAME` (its deployment policy if it has one, else `NAME@production`) or `NAME@ALIAS`. Answers `{id, prediction, probabilities, model, version, arm?, notes?, ms}` for one row, or `{model, version, predictions: [...], ms}` for `{rows}`. `id` is the prediction id to send feedback with. A scorecard model's answers (each row of a batch too) always carry `score` (its integer score, the sum of the points), `points: [{characteristic, attribute, points}]` and `reasons: [{characteristic, attribute, pointsLost}]` (up to four adverse-action reason codes, the most points lost first), logged with the answer. `?explain=3` adds each row `explanation: {class, scale, base, margin, contributions: [{column, value, contribution, share, probabilityChange}]}`, logged with the answer. For a deployment with `abstainBelow` (a classifier), a row whose predicted class's probability is below it is answered as usual plus `abstained: true` and `reason`, logged with the answer. `X-Request-Key` makes a split sticky; `X-Request-Id` is logged with the prediction.
          */
         post: {
             parameters: {
@@ -627,7 +627,7 @@ export interface paths {
         put?: never;
         /**
          * Open Inference Protocol: infer
-         * @description KServe v2 / Triton / MLServer requests: one tensor per input column (shape `[n]`), or one `[n, d]` tensor with the columns in the order of the model metadata. Outputs `prediction`, `probabilities` (`[n, k]`) and `prediction_id`.
+         * @description KServe v2 / Triton / MLServer requests: one tensor per input column (shape `[n]`), or one `[n, d]` tensor with the columns in the order of the model metadata. Outputs `prediction`, `probabilities` (`[n, k]`) and `prediction_id`; through a deployment with `abstainBelow`, also `abstained` (`[n]`, BOOL).
          */
         post: {
             parameters: {
@@ -2683,7 +2683,7 @@ export interface paths {
         get?: never;
         /**
          * Set a deployment's traffic policy
-         * @description Body `{policy}`, checked by the schema `hyperplane deploy` uses: `{kind: "fixed", ref}`, `{kind: "split", arms: [{ref, weight}]}` (weights above 0, at most 1,000,000), `{kind: "shadow", ref, shadow}` or `{kind: "bandit", arms: [versions]}`; refs are `name@alias` or `name/N` and must resolve, and every version must load before the deployment is stored.
+         * @description Body `{policy}`, checked by the schema `hyperplane deploy` uses: `{kind: "fixed", ref}`, `{kind: "split", arms: [{ref, weight}]}` (weights above 0, at most 1,000,000), `{kind: "shadow", ref, shadow}` or `{kind: "bandit", arms: [versions]}`, each with an optional `abstainBelow` (0 < p ≤ 1: classifiers only; a regression version is refused); refs are `name@alias` or `name/N` and must resolve, and every version must load before the deployment is stored.
          */
         put: {
             parameters: {
@@ -3019,6 +3019,10 @@ export interface components {
             probabilities?: {
                 [key: string]: number;
             };
+            /** @description true when the predicted class's probability is below the deployment's `abstainBelow` threshold: the prediction and probabilities are still given; absent otherwise */
+            abstained?: boolean;
+            /** @description Why the answer abstained: the probability against the threshold (with `abstained`) */
+            reason?: string;
             /** @description What was noted about the row (e.g. a field the model does not read) */
             notes?: string[];
             /** @description A scorecard's score: the sum of its points (scorecard models only) */
@@ -3092,6 +3096,10 @@ export interface components {
                 probabilities?: {
                     [key: string]: number;
                 };
+                /** @description true when the predicted class's probability is below the deployment's `abstainBelow` threshold: the prediction and probabilities are still given; absent otherwise */
+                abstained?: boolean;
+                /** @description Why the answer abstained: the probability against the threshold (with `abstained`) */
+                reason?: string;
                 /** @description What was noted about the row (e.g. a field the model does not read) */
                 notes?: string[];
                 /** @description A scorecard's score: the sum of its points (scorecard models only) */
@@ -3236,7 +3244,7 @@ export interface components {
             dataframe_records?: components["schemas"]["Row"][];
         };
         MlflowResponse: {
-            /** @description The value, or `{prediction, <label>: probability…, id}` for a classifier */
+            /** @description The value, or `{prediction, <label>: probability…, id}` for a classifier (with `abstained: true, reason` where a deployment's abstain-below threshold was not reached) */
             predictions: unknown[];
         };
         Error: {
@@ -3257,6 +3265,8 @@ export interface components {
                 /** @enum {string} */
                 kind: "fixed";
                 ref: string;
+                /** @description Classifiers: an answer whose predicted class's probability is below this is marked abstained (0 < p ≤ 1); regression models refuse it */
+                abstainBelow?: number;
             } | {
                 /** @enum {string} */
                 kind: "split";
@@ -3264,15 +3274,21 @@ export interface components {
                     ref: string;
                     weight: number;
                 }[];
+                /** @description Classifiers: an answer whose predicted class's probability is below this is marked abstained (0 < p ≤ 1); regression models refuse it */
+                abstainBelow?: number;
             } | {
                 /** @enum {string} */
                 kind: "shadow";
                 ref: string;
                 shadow: string;
+                /** @description Classifiers: an answer whose predicted class's probability is below this is marked abstained (0 < p ≤ 1); regression models refuse it */
+                abstainBelow?: number;
             } | {
                 /** @enum {string} */
                 kind: "bandit";
                 arms: string[];
+                /** @description Classifiers: an answer whose predicted class's probability is below this is marked abstained (0 < p ≤ 1); regression models refuse it */
+                abstainBelow?: number;
             };
         };
         DeploymentAnswer: {

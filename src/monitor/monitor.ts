@@ -56,6 +56,8 @@ export interface MonitorReport {
   quality: WindowQuality[];
   /** Split and bandit deployments: realized quality per arm over the range (absent when no prediction carries an arm). */
   arms?: ArmQuality[];
+  /** Predictions answered `abstained: true` over the range (a deployment's abstain-below threshold), and their share of the rows; absent when none did. */
+  abstained?: { predictions: number; share: number };
   /** Binary classifiers: quality per window estimated before outcomes arrive (CBPE). */
   estimated: WindowEstimate[];
   /** The version's firing alerts, once rules were evaluated (hyperplane monitor --config). */
@@ -130,6 +132,8 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
   const drift = options.drift ?? DEFAULT_DRIFT;
   const { windows: windowDrift, columns: ranked, driftShare, prediction, rows, dataQuality: quality } = driftReport(reference, windows, drift);
   const arms = rangeArms(labelled, armCounts, options.task, options.labels ?? [], options.threshold ?? 0.5);
+  const realized = countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts);
+  const abstained = realized.reduce((n, q) => n + (q.abstained ?? 0), 0);
   return {
     model: options.model,
     version: options.version,
@@ -142,8 +146,9 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
     driftShare,
     prediction,
     target: targetDrift(reference, labelled, drift),
-    quality: countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts),
+    quality: realized,
     ...(arms !== undefined ? { arms } : {}),
+    ...(abstained > 0 ? { abstained: { predictions: abstained, share: rows === 0 ? 0 : abstained / rows } } : {}),
     estimated: estimates(reference, windows),
     alerts: [],
     dataQuality: quality,
@@ -161,12 +166,19 @@ function countedAgainst(quality: WindowQuality[], windows: readonly WindowAggreg
     measured.delete(key);
     const arms = armsCounted(q?.arms, armRows?.get(key));
     const withArms = arms !== undefined ? { arms } : {};
-    if (q === undefined) return { version: w.version, start, end: new Date(w.start + windowMs).toISOString(), predictions: w.rows, labelled: 0, labelledShare: 0, labelDelayMs: null, metrics: {}, ...withArms };
+    if (q === undefined) return { version: w.version, start, end: new Date(w.start + windowMs).toISOString(), predictions: w.rows, labelled: 0, labelledShare: 0, labelDelayMs: null, metrics: {}, ...abstentions(w.abstained ?? 0, w.rows, 0), ...withArms };
     const predictions = Math.max(q.labelled, w.rows);
-    return { ...q, predictions, labelledShare: predictions === 0 ? 0 : q.labelled / predictions, ...withArms };
+    // The window's abstentions are counted as it was folded; its labelled ones, measured, are a floor (an aggregate from before they were counted).
+    const abstained = Math.max(q.abstained ?? 0, w.abstained ?? 0);
+    return { ...q, predictions, labelledShare: predictions === 0 ? 0 : q.labelled / predictions, ...abstentions(abstained, predictions, q.measured ?? q.labelled), ...withArms };
   });
   // Outcomes for predictions in no window (none: both come from the same range) are kept as measured.
   return [...out, ...measured.values()].sort((a, b) => a.start.localeCompare(b.start) || a.version - b.version);
+}
+
+/** A window's abstention fields, only where some answer abstained: monitoring without a threshold reads as before. */
+function abstentions(abstained: number, predictions: number, measured: number): Pick<WindowQuality, 'abstained' | 'abstainedShare' | 'measured'> {
+  return abstained > 0 ? { abstained, abstainedShare: predictions === 0 ? 0 : abstained / predictions, measured } : {};
 }
 
 /** CBPE per window, from each window's rows per calibration step (classifiers with calibrations: binary, or multiclass). */

@@ -18,8 +18,14 @@ export interface WindowQuality {
   labelledShare: number;
   /** From each prediction to its outcome's feedback, in ms. */
   labelDelayMs: { median: number; p90: number } | null;
-  /** The task's metrics on the labelled predictions (auc, accuracy, log_loss… or rmse, mae, r2). */
+  /** The task's metrics on the labelled predictions (auc, accuracy, log_loss… or rmse, mae, r2); answers marked abstained are left out. */
   metrics: Record<string, number>;
+  /** Predictions answered `abstained: true` (a deployment's abstain-below threshold): absent while none did. */
+  abstained?: number;
+  /** abstained / predictions. */
+  abstainedShare?: number;
+  /** Where some labelled predictions abstained: the labelled answers the metrics are measured on (labelled less those). */
+  measured?: number;
   /** Split and bandit deployments: the same per arm that answered, where predictions carry one. */
   arms?: ArmQuality[];
 }
@@ -76,18 +82,29 @@ function percentile(sorted: readonly number[], q: number): number {
 /** The task's metrics on a set of predictions, from those with a usable outcome. */
 export interface Measured {
   labelled: number;
+  /** Of the labelled ones, those answered `abstained: true`: counted as labelled, left out of the metrics (the quality of the answers given). Absent when none. */
+  abstained?: number;
   labelDelayMs: { median: number; p90: number } | null;
   metrics: Record<string, number>;
 }
 
-/** Realized quality of a set of predictions: the metrics on those whose outcome came back, and the label delay. */
+/** Whether a logged answer was marked abstained (a deployment's abstain-below threshold). */
+export const abstainedAnswer = (p: Prediction): boolean => isRecord(p.response) && p.response['abstained'] === true;
+
+/** Realized quality of a set of predictions: the metrics on those whose outcome came back (answers marked abstained left out), and the label delay. */
 export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number): Measured {
   const y: number[] = [];
   const scores: number[] = [];
   const delays: number[] = [];
+  let abstained = 0;
   for (const p of rows) {
     const outcome = p.feedback?.outcome;
     if (outcome === undefined || outcome === null) continue;
+    if (abstainedAnswer(p)) {
+      abstained++;
+      delays.push(p.feedback!.timestamp - p.timestamp);
+      continue;
+    }
     if (task === 'regression') {
       const v = typeof outcome === 'number' ? outcome : Number(outcome);
       const predicted = isRecord(p.response) ? Number(p.response['prediction']) : NaN;
@@ -110,7 +127,7 @@ export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, 
     for (const [k, v] of Object.entries(evaluation.metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
     if (task === 'binary') metrics['calibration_error'] = calibrationError(y, Float64Array.from({ length: y.length }, (_, i) => scores[2 * i + 1]!));
   }
-  return { labelled: y.length, labelDelayMs: delays.length === 0 ? null : { median: percentile(delays, 0.5), p90: percentile(delays, 0.9) }, metrics };
+  return { labelled: y.length + abstained, ...(abstained > 0 ? { abstained } : {}), labelDelayMs: delays.length === 0 ? null : { median: percentile(delays, 0.5), p90: percentile(delays, 0.9) }, metrics };
 }
 
 /**
@@ -136,8 +153,11 @@ export function armQuality(predictions: Iterable<PredictionWithFeedback>, task: 
 /** Realized quality per window from the predictions that received an outcome, and per arm within each window where predictions carry one. */
 export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number, windowMs: number): WindowQuality[] {
   return byWindow(predictions, windowMs).map((g) => {
-    const { labelled, labelDelayMs, metrics } = measure(g.rows, task, labels, threshold);
+    const { labelled, abstained, labelDelayMs, metrics } = measure(g.rows, task, labels, threshold);
     const arms = armQuality(g.rows, task, labels, threshold);
+    // Every abstention among the rows given (callers given only the labelled ones count the rest against the log: see countedAgainst in monitor.ts).
+    let given = 0;
+    for (const p of g.rows) if (abstainedAnswer(p)) given++;
     return {
       version: g.version,
       start: new Date(g.start).toISOString(),
@@ -147,6 +167,7 @@ export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, t
       labelledShare: labelled / g.rows.length,
       labelDelayMs,
       metrics,
+      ...(given > 0 ? { abstained: given, abstainedShare: given / g.rows.length, measured: labelled - (abstained ?? 0) } : {}),
       ...(arms.length > 0 ? { arms } : {}),
     };
   });

@@ -24,7 +24,12 @@ export interface WindowAggregate {
   multiclass?: { confidence: number[]; classes: number[][] };
   /** A uniform sample of the window's rows (the reference's columns), for the multivariate check. Absent in windows folded before it was kept. */
   sample?: RowSample;
+  /** Rows answered `abstained: true` (a deployment's abstain-below threshold); absent while none did. */
+  abstained?: number;
 }
+
+/** How an answer marked abstained reads in the logged response's JSON text (the server writes it so: serve/scored.ts). */
+const ABSTAINED = '"abstained":true';
 
 /** Default window: an hour. */
 export const HOUR_MS = 3_600_000;
@@ -87,23 +92,24 @@ export class WindowFolder {
   add(p: Prediction): void {
     this.reader.request(p.request);
     this.reader.response(p.response);
-    this.fold(p.version, p.timestamp);
+    this.fold(p.version, p.timestamp, typeof p.response === 'object' && p.response !== null && !Array.isArray(p.response) && p.response['abstained'] === true);
   }
 
   /** add() for a record as the journal holds it, its request and answer as JSON text. */
   addText(version: number, timestamp: number, requestJson: string, responseJson: string): void {
     this.reader.requestText(requestJson);
     this.reader.responseText(responseJson);
-    this.fold(version, timestamp);
+    this.fold(version, timestamp, responseJson.includes(ABSTAINED));
   }
 
   /** Folds the reader's record. */
-  private fold(version: number, timestamp: number): void {
+  private fold(version: number, timestamp: number, abstained: boolean): void {
     const start = Math.floor(timestamp / this.windowMs) * this.windowMs;
     const last = this.last;
     const slot = last !== undefined && last.start === start && last.version === version ? last.slot : this.slot(version, start);
     const w = slot.aggregate;
     w.rows++;
+    if (abstained) w.abstained = (w.abstained ?? 0) + 1;
     const row = this.reader.row;
     const { sketches, levelIndexes } = slot;
     const at = slot.reservoir.offer();
@@ -252,7 +258,8 @@ export function mergeWindows(windows: readonly WindowAggregate[], sampleRows = S
     // A sample stands for its window only where every window merged kept one.
     const sample = a.sample !== undefined && b.sample !== undefined ? mergeSamples(a.sample, b.sample, sampleRows) : undefined;
     const multiclass = a.multiclass !== undefined && b.multiclass !== undefined && a.multiclass.classes.length === b.multiclass.classes.length ? { confidence: add(a.multiclass.confidence, b.multiclass.confidence), classes: a.multiclass.classes.map((c, k) => add(c, b.multiclass!.classes[k]!)) } : undefined;
-    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}), ...(multiclass !== undefined ? { multiclass } : {}) };
+    const abstained = (a.abstained ?? 0) + (b.abstained ?? 0);
+    return { version: a.version === b.version ? a.version : -1, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end), rows: a.rows + b.rows, columns, prediction: { score: merge(a.prediction.score, b.prediction.score), ...(labels !== undefined ? { labels } : {}) }, ...(sample !== undefined ? { sample } : {}), ...(steps !== undefined ? { steps } : {}), ...(multiclass !== undefined ? { multiclass } : {}), ...(abstained > 0 ? { abstained } : {}) };
   }, windows[0]!);
 }
 

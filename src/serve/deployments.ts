@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HyperplaneError } from '../errors.js';
-import type { Registry } from '../store/index.js';
+import { decodePackage } from '../pipeline/package.js';
+import type { Registry, Store } from '../store/index.js';
 import { ALIAS_NAME, MODEL_NAME } from '../store/validate.js';
 import type { PolicySpec } from './policies.js';
 
@@ -16,16 +17,27 @@ const VERSION_REF = new RegExp(`^${NAME.source}/[1-9][0-9]{0,8}$`);
 
 const ref = z.string().refine((r) => ALIAS_REF.test(r) || VERSION_REF.test(r), { message: 'expected a model reference, name@alias or name/3' });
 const versionRef = z.string().refine((r) => VERSION_REF.test(r), { message: 'expected a version, name/3: a bandit tallies rewards by version, and an alias can move under them' });
+/**
+ * A classifier's answers whose top class probability is below it are answered with `abstained: true`
+ * (probabilities still given). In (0, 1]: 1 abstains on every answer short of certainty.
+ */
+const abstainBelow = z
+  .number({ message: 'expected a probability above 0 and at most 1' })
+  .finite()
+  .gt(0, { message: 'expected a probability above 0 and at most 1' })
+  .max(1, { message: 'expected a probability above 0 and at most 1' })
+  .optional()
+  .describe("Classifiers: an answer whose predicted class's probability is below this is marked abstained (0 < p ≤ 1); regression models refuse it");
 const weight = z.number({ message: 'expected a number' }).finite().gt(0, { message: 'expected a weight above 0' }).max(MAX_WEIGHT, { message: `expected a weight of at most ${MAX_WEIGHT}` });
 
 /** A traffic policy, as `hyperplane deploy` writes it and `PUT /v1/admin/deployments/NAME` takes it. */
 export const policySpecSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('fixed'), ref }),
-    z.strictObject({ kind: z.literal('split'), arms: z.array(z.strictObject({ ref, weight })).min(2, { message: 'expected at least 2 arms' }).max(MAX_ARMS) }),
-    z.strictObject({ kind: z.literal('shadow'), ref, shadow: ref }),
-    z.strictObject({ kind: z.literal('bandit'), arms: z.array(versionRef).min(2, { message: 'expected at least 2 arms' }).max(MAX_ARMS) }),
+    z.strictObject({ kind: z.literal('fixed'), ref, abstainBelow }),
+    z.strictObject({ kind: z.literal('split'), arms: z.array(z.strictObject({ ref, weight })).min(2, { message: 'expected at least 2 arms' }).max(MAX_ARMS), abstainBelow }),
+    z.strictObject({ kind: z.literal('shadow'), ref, shadow: ref, abstainBelow }),
+    z.strictObject({ kind: z.literal('bandit'), arms: z.array(versionRef).min(2, { message: 'expected at least 2 arms' }).max(MAX_ARMS), abstainBelow }),
   ],
   { error: () => "expected 'fixed', 'split', 'shadow' or 'bandit'" },
 );
@@ -82,5 +94,21 @@ export async function resolveDeployment(registry: Registry, spec: PolicySpec): P
       if (e instanceof HyperplaneError) throw new HyperplaneError(`'${ref}': ${e.message.replace(/^field '[^']*': /, '')}`, { field });
       throw e;
     }
+  }
+}
+
+/** Why a deployment with `abstainBelow` cannot have a version: a regression model's answer is a value, with no class probability. */
+export const REGRESSION_CANNOT_ABSTAIN = 'is a regression model: its answers are values with no class probability to abstain on';
+
+/**
+ * A policy with `abstainBelow` names classifiers only: each reference is resolved and its package's
+ * task read now, so a regression model is refused before the deployment is stored (field `policy.abstainBelow`).
+ */
+export async function checkAbstention(store: Pick<Store, 'registry' | 'artifacts'>, spec: PolicySpec): Promise<void> {
+  if (spec.abstainBelow === undefined) return;
+  for (const { ref } of refsOf(spec)) {
+    const resolved = await store.registry.resolve(ref);
+    const pkg = decodePackage(await store.artifacts.get(resolved.artifact), ref);
+    if (pkg.pipeline.target.task === 'regression') throw new HyperplaneError(`'${ref}' ${REGRESSION_CANNOT_ABSTAIN}`, { field: 'policy.abstainBelow' });
   }
 }

@@ -7,6 +7,8 @@ export interface Instruments {
   /** Answered requests and rows since the last scrape, settled into the counters then. */
   answered: number;
   rows: number;
+  /** Rows answered with `abstained: true` (a deployment's threshold not reached) since the last scrape. */
+  abstained: number;
   invalid: { inc(): void };
   seconds: { observe(v: number): void };
 }
@@ -35,7 +37,8 @@ export class ServeMetrics {
   private readonly latency: Histogram<'route' | 'model' | 'version'>;
   private readonly overloaded: Counter<'reason'>;
   private readonly rowsScored: Counter<'model' | 'version'>;
-  private readonly byKey = new Map<string, Instruments & { okCounter: { inc(n: number): void }; rowsCounter: { inc(n: number): void } }>();
+  private readonly abstentions: Counter<'model' | 'version'>;
+  private readonly byKey = new Map<string, Instruments & { okCounter: { inc(n: number): void }; rowsCounter: { inc(n: number): void }; abstainedCounter: { inc(n: number): void } }>();
 
   constructor() {
     const registers = [this.registry];
@@ -46,6 +49,7 @@ export class ServeMetrics {
     this.latency = new Histogram({ name: 'hyperplane_request_duration_seconds', help: 'Request latency by route, model and version', labelNames: ['route', 'model', 'version'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
     this.overloaded = new Counter({ name: 'hyperplane_overloaded_total', help: 'Requests answered 503 because the server was overloaded', labelNames: ['reason'], registers });
     this.rowsScored = new Counter({ name: 'hyperplane_rows_predicted_total', help: 'Rows predicted by model and version', labelNames: ['model', 'version'], registers, collect });
+    this.abstentions = new Counter({ name: 'hyperplane_abstentions_total', help: "Rows answered abstained (the predicted class's probability below the deployment's abstain-below threshold), by model and version", labelNames: ['model', 'version'], registers, collect });
   }
 
   /**
@@ -141,8 +145,10 @@ export class ServeMetrics {
       found = {
         answered: 0,
         rows: 0,
+        abstained: 0,
         okCounter: this.requests.labels(route, model.model, version, '200'),
         rowsCounter: this.rowsScored.labels(model.model, version),
+        abstainedCounter: this.abstentions.labels(model.model, version),
         invalid: this.requests.labels(route, model.model, version, '400'),
         seconds: this.latency.labels(route, model.model, version),
       };
@@ -168,8 +174,10 @@ export class ServeMetrics {
     for (const m of this.byKey.values()) {
       if (m.answered > 0) m.okCounter.inc(m.answered);
       if (m.rows > 0) m.rowsCounter.inc(m.rows);
+      if (m.abstained > 0) m.abstainedCounter.inc(m.abstained);
       m.answered = 0;
       m.rows = 0;
+      m.abstained = 0;
     }
   }
 }

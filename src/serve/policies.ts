@@ -2,12 +2,16 @@ import { HyperplaneError } from '../errors.js';
 import type { JsonValue, RewardTally } from '../store/index.js';
 import { checkDeployment } from './deployments.js';
 
-/** A deployment's traffic policy as stored: which model references answer a request for the deployment. */
-export type PolicySpec =
+/**
+ * A deployment's traffic policy as stored: which model references answer a request for the deployment,
+ * and, for classifiers, the top class probability below which an answer is marked abstained.
+ */
+export type PolicySpec = (
   | { kind: 'fixed'; ref: string }
   | { kind: 'split'; arms: { ref: string; weight: number }[] }
   | { kind: 'shadow'; ref: string; shadow: string }
-  | { kind: 'bandit'; arms: string[] };
+  | { kind: 'bandit'; arms: string[] }
+) & { abstainBelow?: number };
 
 /** Which arm answers a request, and which arms get a copy whose answers are logged, never returned. */
 export interface Route {

@@ -135,14 +135,14 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
   }
 
   /** Scores validated rows and gives each a prediction id. */
-  function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[]): Scored {
+  function score(model: ServedVersion, records: readonly Record<string, unknown>[], notes: readonly (readonly string[])[], abstainBelow: number | undefined): Scored {
     const { pipeline } = model;
     const scores = pipeline.scoreRows(records);
     const codes = pipeline.codes(scores);
     const now = Date.now();
     const ids: string[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) ids[i] = timeOrderedId(now);
-    return new Scored(model, ids, codes, scores, notes, model.scorecard === undefined ? undefined : cardFields(model.scorecard, records));
+    return new Scored(model, ids, codes, scores, notes, model.scorecard === undefined ? undefined : cardFields(model.scorecard, records), abstainBelow);
   }
 
   /**
@@ -185,14 +185,16 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     const key = headers['x-request-key'];
     const routed = deployment?.policy.choose(typeof key === 'string' ? key : undefined, Math.random);
     const target = routed?.arm ?? ref;
+    // A classifier's answers below the deployment's threshold are marked abstained.
+    const abstainBelow = deployment?.policy.spec.abstainBelow;
     // A deployment's arms are served; any other reference must be one this server serves.
     if (routed === undefined && !admits(ref, reply)) return undefined;
     const ready = models.get(target);
-    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request, explain);
-    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request, explain)));
+    if (ready !== undefined) return answerWith(ready, rows, reply, route, headers, started, routed, request, explain, abstainBelow);
+    return served(target, reply).then((model) => (model === undefined ? undefined : answerWith(model, rows, reply, route, headers, started, routed, request, explain, abstainBelow)));
   }
 
-  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined, explain: ExplainRequest | undefined): Answered | undefined {
+  function answerWith(model: ServedVersion, rows: readonly unknown[], reply: FastifyReply, route: string, headers: Headers, started: number, routed: Route | undefined, request: RequestSource | undefined, explain: ExplainRequest | undefined, abstainBelow: number | undefined): Answered | undefined {
     const meter = metrics.instruments(route, model);
     if (log?.full?.() === true) {
       // Answering without logging would break the log's promise; the client retries once the shipper catches up.
@@ -219,7 +221,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
       return undefined;
     }
     const records = rows as Record<string, unknown>[];
-    const scored = score(model, records, notes);
+    const scored = score(model, records, notes, abstainBelow);
     if (explain !== undefined) {
       const explainer = explain.method === 'interventional' && model.explainer instanceof Explainer ? interventionalOf(model) : (model.explainer as Explainer | RulesExplainer);
       // A rules model's explanation is the rule that fired.
@@ -230,6 +232,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
     void reply.header('x-hyperplane-model', model.model).header('x-hyperplane-version', String(model.version));
     meter.answered++;
     meter.rows += records.length;
+    meter.abstained += scored.abstentions;
     meter.seconds.observe(ms / 1000);
     let recorded = false;
     const logNow = (): void => {
@@ -243,7 +246,7 @@ export function predictions({ models, policies, admits, served, metrics, log, ma
           if (shadow === undefined) return;
           const t0 = performance.now();
           try {
-            const shadowScored = score(shadow, records, shadow.validator.check(records).notes);
+            const shadowScored = score(shadow, records, shadow.validator.check(records).notes, abstainBelow);
             logAnswers(shadowScored, records, performance.now() - t0, 'shadow', requestId, request);
           } catch (e) {
             shadowFailed(shadowRef, e instanceof Error ? e.message : String(e));

@@ -80,14 +80,18 @@ export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
   return { rows: Array.from({ length: n }, (_, i) => Object.fromEntries([...columns].map(([name, data]) => [name, data[i]]))) };
 }
 
-/** The v2 response: `prediction` ([n], BYTES for labels, FP64 for values) and `probabilities` ([n, k]). */
-export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number> }[], id: string | undefined): object {
+/**
+ * The v2 response: `prediction` ([n], BYTES for labels, FP64 for values) and `probabilities` ([n, k]);
+ * `abstained` ([n], BOOL) when a deployment's abstain-below threshold applied.
+ */
+export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number>; abstained?: true }[], id: string | undefined, abstaining = false): object {
   const n = answers.length;
   const labels = model.signature.output.labels;
   const outputs: Tensor[] = [
     { name: 'prediction', shape: [n], datatype: labels === undefined ? 'FP64' : 'BYTES', data: answers.map((a) => a.prediction) },
   ];
   if (labels !== undefined) outputs.push({ name: 'probabilities', shape: [n, labels.length], datatype: 'FP64', data: answers.flatMap((a) => labels.map((l) => a.probabilities![l]!)) });
+  if (abstaining) outputs.push({ name: 'abstained', shape: [n], datatype: 'BOOL', data: answers.map((a) => a.abstained === true) });
   outputs.push({ name: 'prediction_id', shape: [n], datatype: 'BYTES', data: answers.map((a) => a.id) });
   return { model_name: model.model, model_version: String(model.version), ...(id !== undefined ? { id } : {}), outputs };
 }

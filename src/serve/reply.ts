@@ -5,6 +5,9 @@ import type { FieldProblem } from '../pipeline/validate-rows.js';
 /** One row's answer, in every protocol's terms: the library's `Prediction` (the same fields) with the prediction's id. */
 export interface Answer extends Prediction {
   id: string;
+  /** A deployment's threshold (`abstainBelow`) was not reached: the answer is given, marked, with why. */
+  abstained?: true;
+  reason?: string;
 }
 
 export type Headers = Record<string, string | string[] | undefined>;

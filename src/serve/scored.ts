@@ -12,6 +12,12 @@ export class Scored {
   private readonly fields: (string | undefined)[];
   /** Each row's explanation as JSON, when the request asked for one (`?explain=`): in the answer and in the log. */
   explanations: readonly string[] | undefined;
+  /** Rows answered with `"abstained":true` (undefined when the deployment has no threshold, or the version is not a classifier). */
+  abstained: Uint8Array | undefined;
+  /** How many rows abstained. */
+  abstentions = 0;
+  /** The deployment's abstain-below threshold, for the reason given. */
+  private threshold = NaN;
 
   constructor(
     readonly model: ServedVersion,
@@ -24,8 +30,41 @@ export class Scored {
     readonly notes: readonly (readonly string[])[],
     /** A scorecard's rows: each one's `"score":…,"points":[…],"reasons":[…]`, in every answer and the log. */
     readonly cards?: readonly string[],
+    /** The deployment's threshold: a classifier's row whose answered class has a lower probability is marked abstained. */
+    abstainBelow?: number,
   ) {
     this.fields = new Array(ids.length);
+    if (abstainBelow !== undefined && codes !== undefined) this.abstainOn(abstainBelow, codes);
+  }
+
+  /** Marks each row whose answered class's probability is below `threshold`. */
+  private abstainOn(threshold: number, codes: Int32Array): void {
+    const k = this.scores.length / Math.max(1, codes.length);
+    const marks = new Uint8Array(codes.length);
+    let n = 0;
+    for (let i = 0; i < codes.length; i++) {
+      if (this.scores[i * k + codes[i]!]! < threshold) {
+        marks[i] = 1;
+        n++;
+      }
+    }
+    this.abstained = marks;
+    this.abstentions = n;
+    this.threshold = threshold;
+  }
+
+  /** Whether row `i` abstained. */
+  abstainedAt(i: number): boolean {
+    return this.abstained !== undefined && this.abstained[i] === 1;
+  }
+
+  /** Why row `i` abstained: the answered class's probability against the threshold. */
+  abstainReason(i: number): string {
+    const k = this.scores.length / this.length;
+    const p = this.scores[i * k + this.codes![i]!]!;
+    // Rounded where that still reads below the threshold.
+    const shown = Number(p.toPrecision(3)) < this.threshold ? Number(p.toPrecision(3)) : p;
+    return `the predicted class's probability ${shown} is below the deployment's threshold ${this.threshold}`;
   }
 
   get length(): number {
@@ -59,13 +98,21 @@ export class Scored {
   answers(): Answer[] {
     const target = this.model.pipeline.spec.target;
     const out: Answer[] = new Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = predictionInto({ id: this.ids[i]! }, target, this.codes, this.scores, i, this.notes[i]!);
+    for (let i = 0; i < this.length; i++) {
+      const answer: Answer = predictionInto({ id: this.ids[i]! }, target, this.codes, this.scores, i, this.notes[i]!);
+      if (this.abstainedAt(i)) {
+        answer.abstained = true;
+        answer.reason = this.abstainReason(i);
+      }
+      out[i] = answer;
+    }
     return out;
   }
 
   private outputFields(i: number): string {
     if (this.fields[i] !== undefined) return this.fields[i];
     let text = this.encodeFields(i);
+    if (this.abstained !== undefined && this.abstained[i] === 1) text += `,"abstained":true,"reason":${JSON.stringify(this.abstainReason(i))}`;
     if (this.cards !== undefined) text += `,${this.cards[i]!}`;
     if (this.explanations !== undefined) text += `,"explanation":${this.explanations[i]!}`;
     return (this.fields[i] = text);

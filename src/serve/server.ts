@@ -7,7 +7,7 @@ import { DEFAULT_MAX_ROWS } from './schemas/requests.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
 import { Drain } from './drain.js';
 import { KeyCheck, type AuthResult } from './auth.js';
-import { checkDeployment, refsOf, resolveDeployment } from './deployments.js';
+import { checkAbstention, checkDeployment, refsOf, resolveDeployment } from './deployments.js';
 import { policyFrom, policySpecOf, type Policy } from './policies.js';
 import { modelSchema } from './protocols.js';
 import { ServedSet } from './served-set.js';
@@ -322,6 +322,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const body = request.body;
     const { name, spec } = checkDeployment(request.params.name, body !== null && typeof body === 'object' && !Array.isArray(body) ? body.policy : undefined);
     await resolveDeployment(store.registry, spec);
+    // abstainBelow: classifiers only, refused naming the regression version.
+    await checkAbstention(store, spec);
     for (const { ref, field } of refsOf(spec)) {
       try {
         await models.check(ref);

@@ -154,10 +154,27 @@ export function reportText(r: MonitorReport): string {
   const trained = Object.entries(r.reference.metrics)
     .map(([k, v]) => `${k} ${num(v)}`)
     .join(', ');
+  if (r.abstained !== undefined) lines.push('', `abstained: ${r.abstained.predictions.toLocaleString('en-US')} of ${r.rows.toLocaleString('en-US')} predictions (${pct(r.abstained.share)}) were below the deployment's abstain-below threshold`);
   if (r.quality.some((q) => q.labelled > 0)) {
     const names = [...new Set(r.quality.flatMap((q) => Object.keys(q.metrics)))];
-    lines.push('', `quality from outcomes sent back (at training, on held-out rows: ${trained || 'none recorded'}):`);
-    lines.push(textTable(['window (UTC)', 'predictions', 'labelled', 'label delay', ...names], r.quality.map((q) => [q.start.slice(0, 16).replace('T', ' '), q.predictions.toLocaleString('en-US'), pct(q.labelledShare), q.labelDelayMs === null ? '–' : duration(q.labelDelayMs.median), ...names.map((n) => num(q.metrics[n]))]), new Set([1, 2, 3, ...names.map((_, k) => 4 + k)])));
+    // Columns for abstentions only where some answer abstained: the table reads as before otherwise.
+    const abstaining = r.quality.some((q) => q.abstained !== undefined);
+    const extra = abstaining ? ['abstained', 'measured on'] : [];
+    lines.push('', `${abstaining ? 'quality of the answers given, from outcomes sent back; abstentions left out' : 'quality from outcomes sent back'} (at training, on held-out rows: ${trained || 'none recorded'}):`);
+    lines.push(
+      textTable(
+        ['window (UTC)', 'predictions', 'labelled', 'label delay', ...extra, ...names],
+        r.quality.map((q) => [
+          q.start.slice(0, 16).replace('T', ' '),
+          q.predictions.toLocaleString('en-US'),
+          pct(q.labelledShare),
+          q.labelDelayMs === null ? '–' : duration(q.labelDelayMs.median),
+          ...(abstaining ? [q.abstained === undefined ? '–' : `${q.abstained.toLocaleString('en-US')} (${pct(q.abstainedShare ?? 0)})`, (q.measured ?? q.labelled).toLocaleString('en-US')] : []),
+          ...names.map((n) => num(q.metrics[n])),
+        ]),
+        new Set([1, 2, 3, ...extra.map((_, k) => 4 + k), ...names.map((_, k) => 4 + extra.length + k)]),
+      ),
+    );
   }
   if (r.arms !== undefined && r.arms.length > 0) {
     const names = [...new Set(r.arms.flatMap((a) => Object.keys(a.metrics)))];

@@ -42,7 +42,7 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'infer', headers);
     if (done === undefined) return reply;
     const id = (body as { id?: unknown }).id;
-    return respond(reply, inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined), done);
+    return respond(reply, inferResponse(done.scored.model, done.scored.answers(), typeof id === 'string' ? id : undefined, done.scored.abstained !== undefined), done);
   };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) => infer(request.params.model, request.body, reply, request.headers));
   app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', (request, reply) => infer(`${request.params.model}/${request.params.version}`, request.body, reply, request.headers));
@@ -57,6 +57,6 @@ export function registerProtocolRoutes(app: FastifyInstance, { models, served, a
     const done = await answerRows(ref, parsed.rows, reply, 'invocations', request.headers);
     if (done === undefined) return reply;
     const labels = done.scored.model.signature.output.labels;
-    return respond(reply, { predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id })) }, done);
+    return respond(reply, { predictions: done.scored.answers().map((a) => (labels === undefined ? a.prediction : { prediction: a.prediction, ...a.probabilities, id: a.id, ...(a.abstained === true ? { abstained: true, reason: a.reason } : {}) })) }, done);
   });
 }

@@ -49,11 +49,17 @@ const reasons = z
   .array(z.object({ characteristic: z.string(), attribute: z.string(), pointsLost: z.number().int().describe("The characteristic's best points less the row's") }))
   .describe("A scorecard's reason codes: up to four characteristics that cost the row the most points, most first (scorecard models only)");
 
+// Only in answers routed by a deployment with an abstain-below threshold, on the rows below it.
+const abstained = z.boolean().describe("true when the predicted class's probability is below the deployment's `abstainBelow` threshold: the prediction and probabilities are still given; absent otherwise");
+const reason = z.string().describe('Why the answer abstained: the probability against the threshold (with `abstained`)');
+
 /** One row's answer. */
 export const predictionSchema = z.object({
   id,
   prediction: label,
   probabilities: probabilities.optional(),
+  abstained: abstained.optional(),
+  reason: reason.optional(),
   notes: notes.optional(),
   score: score.optional(),
   points: points.optional(),
@@ -71,7 +77,7 @@ export const predictionsSchema = z.object({
   version: z.number().int(),
   arm: z.string().optional(),
   ms: z.number(),
-  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), notes: notes.optional(), score: score.optional(), points: points.optional(), reasons: reasons.optional(), explanation: z.union([explanation, ruleExplanation]).optional() })).describe('One per row, in order'),
+  predictions: z.array(z.object({ id, prediction: label, probabilities: probabilities.optional(), abstained: abstained.optional(), reason: reason.optional(), notes: notes.optional(), score: score.optional(), points: points.optional(), reasons: reasons.optional(), explanation: z.union([explanation, ruleExplanation]).optional() })).describe('One per row, in order'),
 });
 
 export const predictAnswerSchema = z.union([predictionSchema, predictionsSchema]);
@@ -92,7 +98,7 @@ export const feedbackAnswerSchema = z.object({ accepted: z.number().int(), resul
 export const inferResponseSchema = z.object({ model_name: z.string(), model_version: z.string().optional(), id: z.string().optional(), outputs: z.array(tensorSchema) });
 const tensorMetadata = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
 export const modelMetadataSchema = z.object({ name: z.string(), versions: z.array(z.string()), platform: z.string(), inputs: z.array(tensorMetadata), outputs: z.array(tensorMetadata) });
-export const mlflowResponseSchema = z.object({ predictions: z.array(z.unknown()).describe('The value, or `{prediction, <label>: probability…, id}` for a classifier') });
+export const mlflowResponseSchema = z.object({ predictions: z.array(z.unknown()).describe("The value, or `{prediction, <label>: probability…, id}` for a classifier (with `abstained: true, reason` where a deployment's abstain-below threshold was not reached)") });
 
 const problemSchema = z.object({
   field: z.string().describe('The field (or `rows[i].field`, `inputs[i]`, …) that is wrong'),
