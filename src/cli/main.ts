@@ -24,6 +24,8 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['keys', async () => (await import('./commands/keys.js')).keysCommand()],
   ['audit', async () => (await import('./commands/audit.js')).auditCommand()],
   ['predictions', async () => (await import('./commands/predictions.js')).predictionsCommand()],
+  ['label-queue', async () => (await import('./commands/label-queue.js')).labelQueueCommand()],
+  ['feedback', async () => (await import('./commands/feedback.js')).feedbackCommand()],
   ['monitor', async () => (await import('./commands/monitor.js')).monitorCommand()],
   ['alerts', async () => (await import('./commands/alerts.js')).alertsCommand()],
   ['deploy', async () => (await import('./commands/deploy.js')).deployCommand()],

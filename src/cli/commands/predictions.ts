@@ -99,14 +99,14 @@ async function* exportPages(read: (q: PredictionQuery) => Promise<Page>, query: 
 }
 
 /** A model name the log has never seen is a mistake to name, not an empty answer. */
-async function checkLogged(store: Store, name: string): Promise<void> {
+export async function checkLogged(store: Store, name: string): Promise<void> {
   const models = await store.predictions.models();
   if (models.includes(name)) return;
   const known = models.length === 0 ? 'no model has logged predictions yet' : `models with logged predictions: ${models.join(', ')}`;
   throw new HyperplaneError(`no predictions logged for model '${name}' in ${store.location}; ${known}`);
 }
 
-function wholeNumber(text: string, flag: string, max: number): number {
+export function wholeNumber(text: string, flag: string, max: number): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > max) {
     throw new HyperplaneError(`${flag} ${text}: expected a whole number${max < Number.MAX_SAFE_INTEGER ? ` from 1 to ${max.toLocaleString('en-US')}` : ' of 1 or more'}`);

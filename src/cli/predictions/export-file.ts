@@ -45,7 +45,7 @@ async function writeCsv(path: string, pages: RowPages): Promise<number> {
 }
 
 /** CSV as RFC 4180 has it: quoted when it holds a comma, quote or line break; missing values empty. */
-function csvField(v: ExportCell): string {
+export function csvField(v: ExportCell): string {
   if (v === null) return '';
   const text = String(v);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

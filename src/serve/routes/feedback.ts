@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isEncoded, type FeedbackInput, type JsonValue, type PredictionRecord, type Store } from '../../store/index.js';
+import { scoreAgainst } from '../../store/feedback-outcome.js';
 import { fail } from '../reply.js';
 import { feedbackItemProblem, feedbackItems, feedbackListOf } from '../schemas/requests.js';
 import type { FieldProblem } from '../../pipeline/validate-rows.js';
@@ -24,8 +25,6 @@ export interface FeedbackContext {
 /** What became of one item. */
 export type FeedbackResult = { status: 'accepted' } | { status: 'unknown id'; problem: string } | { status: 'invalid'; field: string; problem: string };
 
-type Problem = Omit<FieldProblem, 'row'>;
-
 const V7_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** When an id of the server's own format (a version-7 UUID) was made, if it is one and was made in the last few minutes. */
@@ -34,20 +33,6 @@ function madeRecently(id: string, now: number): number | undefined {
   if (m === null) return undefined;
   const ms = parseInt(`${m[1]}${m[2]}`, 16);
   return ms >= now - IN_FLIGHT_MS && ms <= now + 60_000 ? ms : undefined;
-}
-
-/** An outcome checked against the prediction it is for: a label the model has, a number for a value. Gives the reward, or a problem. */
-function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined): { reward: number | null } | Problem {
-  if (typeof outcome === 'object' && outcome !== null && !Array.isArray(outcome)) return { reward: typeof outcome['reward'] === 'number' ? outcome['reward'] : null };
-  const answer = response as { prediction?: unknown; probabilities?: Record<string, number> } | undefined;
-  if (answer === undefined || answer === null || answer.prediction === undefined) return { reward: null };
-  if (typeof answer.prediction === 'number') {
-    return typeof outcome === 'number' ? { reward: null } : { field: 'outcome', problem: `got ${JSON.stringify(outcome).slice(0, 40)}`, expected: 'the true value, a number (the model predicts values)' };
-  }
-  const labels = answer.probabilities !== undefined ? Object.keys(answer.probabilities) : undefined;
-  const label = String(outcome);
-  if (labels !== undefined && !labels.includes(label)) return { field: 'outcome', problem: `unknown label '${label.slice(0, 40)}'`, expected: `one of ${labels.slice(0, 20).join(', ')}` };
-  return { reward: label === answer.prediction ? 1 : 0 };
 }
 
 /**
