@@ -128,6 +128,16 @@ describe('bad CLI input: exit 2 and one clear line', () => {
     it('runs note with an empty note', () => expectRefused(['runs', 'note', 'abcdef12', ''], /a note needs some text/));
   });
 
+  describe('retraining, abstention and active labelling', () => {
+    it('retrain of a version, not an alias', () => expectRefused(['retrain', 'churn/3', '--data', fixture('penguins.json')], /retrain moves an alias to the better model; name the alias, e\.g\. churn@production/));
+    it('retrain --min-gain that is not a number', () => expectRefused(['retrain', 'churn', '--data', fixture('penguins.json'), '--min-gain', '1%'], /--min-gain 1%: expected a number in the metric's units/));
+    it('retrain of a model the store does not have', () => expectRefused(['retrain', 'nomodel', '--data', fixture('penguins.json')], /no model named 'nomodel'/));
+    it('deploy --abstain-below above 1', () => expectRefused(['deploy', 'cancer', '--abstain-below', '1.5'], /--abstain-below 1\.5: expected a probability above 0 and at most 1/));
+    it('label-queue --n 0', () => expectRefused(['label-queue', 'cancer', '--n', '0'], /--n 0: expected a whole number of 1 or more/));
+    it('label-queue with an unknown strategy', () => expectRefused(['label-queue', 'cancer', '--strategy', 'random'], /--strategy random: expected one of uncertainty, margin, diverse/));
+    it('feedback from a file without an id column names the columns it has', () => expectRefused(['feedback', fixture('wine.csv')], /no column 'id' \(--id-column\); the file's columns: /));
+  });
+
   describe('the dashboard, search, ablation and run parents', () => {
     it('ui --port out of range', () => expectRefused(['ui', '--port', '70000'], /--port 70000: expected a whole number from 0 to 65535/));
     it('search without --learner', () => expectRefused(['search', 'x.csv', '--target', 'y'], /name the learner to search with --learner/));
