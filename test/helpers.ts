@@ -27,11 +27,18 @@ export function testStoreUri(): string {
   return testStore;
 }
 
+/**
+ * No progress lines from the CLI under test unless a test asks for them: a command refused at once prints
+ * none, but on a loaded machine one that took past the default second (1 s) printed `train: …` before its
+ * error, and a test of one clear error line saw two.
+ */
+const QUIET_PROGRESS = { HYPERPLANE_PROGRESS_AFTER_MS: '600000' };
+
 /** Runs the built `hyperplane` binary, as a user would. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, HYPERPLANE_STORE: testStoreUri(), ...options.env },
+    env: { ...process.env, ...QUIET_PROGRESS, HYPERPLANE_STORE: testStoreUri(), ...options.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -51,7 +58,7 @@ export interface CliRun {
  */
 export function runCliAsync(args: readonly string[], limit = 30_000, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, HYPERPLANE_STORE: testStoreUri(), ...options.env }, timeout: limit });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...QUIET_PROGRESS, HYPERPLANE_STORE: testStoreUri(), ...options.env }, timeout: limit });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
