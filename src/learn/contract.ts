@@ -65,8 +65,8 @@ export interface Model {
   training: TrainingLog;
 }
 
-/** Kinds of model by how a person reads them, simplest first. */
-export type Interpretability = 'constant' | 'rules' | 'additive' | 'trees';
+/** Kinds of model by how a person reads them, simplest first; opaque: no readable structure (neighbours, kernels). */
+export type Interpretability = 'constant' | 'rules' | 'additive' | 'trees' | 'opaque';
 
 /** What a learner can do; callers read these and never switch on a learner's name. */
 export interface Capabilities {
@@ -79,7 +79,7 @@ export interface Capabilities {
   singleClass: 'error' | 'constant' | 'unread';
   /**
    * How a person reads the model, simplest first: a constant, written rules, an additive model (a coefficient or
-   * points per feature), trees. Leaderboards show it, and `--prefer simple` ranks by it. Default: from `explanations`.
+   * points per feature), trees, then what has no structure to read (nearest neighbours, a kernel). Leaderboards show it, and `--prefer simple` ranks by it. Default: from `explanations`.
    */
   interpretability?: Interpretability;
   /** A reference, not a model to keep: what a model must beat (the baseline). Scored and reported, never an ensemble member unless nothing beats it. */
@@ -93,7 +93,15 @@ export interface Capabilities {
  */
 export interface AutoCandidates {
   rank: number;
-  candidates(task: Task, rows: number): { [key: string]: unknown }[];
+  /** `size`: the table's shape and auto's whole budget, for a learner whose cost grows fast with them (kNN, kernels) to offer less, or nothing. */
+  candidates(task: Task, rows: number, size?: AutoSize): { [key: string]: unknown }[];
+}
+
+/** What auto knows of a table before it tries anything: its rows, its input columns, and the seconds it has for the whole search. */
+export interface AutoSize {
+  rows: number;
+  features: number;
+  budgetSeconds: number;
 }
 
 export interface Learner<P extends { [key: string]: unknown } = { [key: string]: unknown }> {

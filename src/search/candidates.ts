@@ -1,4 +1,4 @@
-import type { Learner, Task } from '../learn/contract.js';
+import type { AutoSize, Learner, Task } from '../learn/contract.js';
 import { LEARNERS } from '../learn/registry.js';
 
 export interface Candidate {
@@ -14,9 +14,10 @@ export interface Candidate {
  * variants. The team's own candidates (rules written in the config) come right after the references:
  * with them, what ML must beat.
  */
-export function candidatesFor(task: Task, rows: number, team: readonly Candidate[] = [], learners: Iterable<Learner> = LEARNERS.values()): Candidate[] {
+export function candidatesFor(task: Task, size: number | AutoSize, team: readonly Candidate[] = [], learners: Iterable<Learner> = LEARNERS.values()): Candidate[] {
+  const rows = typeof size === 'number' ? size : size.rows;
   const taking = [...learners].filter((l) => l.auto !== undefined && l.capabilities.tasks.includes(task)).sort((a, b) => a.auto!.rank - b.auto!.rank);
-  const lists = taking.map((l) => ({ learner: l, params: l.auto!.candidates(task, rows) }));
+  const lists = taking.map((l) => ({ learner: l, params: typeof size === 'number' ? l.auto!.candidates(task, rows) : l.auto!.candidates(task, rows, size) }));
   const first = lists.filter((e) => e.params.length > 0).map((e): Candidate => ({ learner: e.learner.name, params: e.params[0]! }));
   const references = taking.filter((l) => l.capabilities.reference === true).length;
   const variants = lists.flatMap((e) => e.params.slice(1).map((params): Candidate => ({ learner: e.learner.name, params })));

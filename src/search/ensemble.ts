@@ -10,7 +10,7 @@ export interface LeaderboardEntry {
   score: number;
   seconds: number;
   note?: string;
-  /** How a person reads it: constant, rules, additive, trees or ensemble. */
+  /** How a person reads it: constant, rules, additive, trees, opaque or ensemble. */
   interpretability?: ModelKind;
   /** The standard deviation of its score across the folds (or parts of a holdout). */
   spread?: number;

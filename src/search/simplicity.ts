@@ -5,7 +5,7 @@ import { LEARNERS } from '../learn/registry.js';
 export type ModelKind = Interpretability | 'ensemble';
 
 /** Simplest first: what `--prefer simple` gives up accuracy for, within noise. */
-export const SIMPLICITY: readonly ModelKind[] = ['constant', 'rules', 'additive', 'trees', 'ensemble'];
+export const SIMPLICITY: readonly ModelKind[] = ['constant', 'rules', 'additive', 'trees', 'opaque', 'ensemble'];
 
 /** A learner's kind, from what it declares (`capabilities.interpretability`, else its explanations). */
 export function interpretabilityOf(learner: string, learners: ReadonlyMap<string, Learner> = LEARNERS): ModelKind {

@@ -164,7 +164,7 @@ export function trainCommand(): Command {
     .option('--threshold <rule>', 'binary: the decision threshold, chosen on out-of-fold scores: max-f1, recall=0.9, or cost=FP:FN (e.g. cost=1:5)')
     .option('--seed <n>', 'seed for splits and learners', '0')
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
-    .addOption(new Option('--prefer <what>', "auto: best, or simple: the simplest candidate (rules, additive, trees, ensemble) within the folds' noise of the best, saying what that gives up and gains").choices(['best', 'simple']))
+    .addOption(new Option('--prefer <what>', "auto: best, or simple: the simplest candidate (rules, additive, trees, opaque, ensemble) within the folds' noise of the best, saying what that gives up and gains").choices(['best', 'simple']))
     .option('--queue <url>', "auto: score the candidates as jobs on this queue (redis://HOST:PORT), for `hyperplane worker`s on any machine that reaches it and the store")
     .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
