@@ -8,6 +8,7 @@ import { isHyperplaneError } from '../errors.js';
  */
 const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['profile', async () => (await import('./commands/profile.js')).profileCommand()],
+  ['cluster', async () => (await import('./commands/cluster.js')).clusterCommand()],
   ['train', async () => (await import('./commands/train.js')).trainCommand()],
   ['predict', async () => (await import('./commands/predict.js')).predictCommand()],
   ['import', async () => (await import('./commands/import.js')).importCommand()],

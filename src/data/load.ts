@@ -4,7 +4,7 @@ import type { ReadOptions } from './read/options.js';
 import { loadSchemaFile, resolveSchema, type InfiniteValues } from './schema/schema-file.js';
 import type { ColumnSchema, Schema } from './schema/schema.js';
 import { findColumn } from './profile/target.js';
-import { profileTable, type Profile, type ProfileWarning } from './profile/profile.js';
+import { profileTable, type ClusterProfiler, type Profile, type ProfileWarning } from './profile/profile.js';
 import type { Table } from './table.js';
 
 export interface LoadOptions extends ReadOptions {
@@ -46,12 +46,12 @@ export interface ProfileReport extends Profile {
   timings: { readMs: number; profileMs: number };
 }
 
-export async function profileData(source: string, options: LoadOptions & { target?: string } = {}): Promise<ProfileReport> {
+export async function profileData(source: string, options: LoadOptions & { target?: string; clusters?: ClusterProfiler } = {}): Promise<ProfileReport> {
   const t0 = performance.now();
   const data = await loadData(source, options);
   const t1 = performance.now();
   if (options.target !== undefined) findColumn(data.table, options.target, data.source);
-  const profile = profileTable(data.table, data.schema, options.target);
+  const profile = profileTable(data.table, data.schema, options.target, options.clusters !== undefined ? { clusters: options.clusters } : {});
   profile.warnings.unshift(...data.infinite.map(infiniteWarning));
   const t2 = performance.now();
   return {

@@ -118,3 +118,34 @@ describe('hyperplane profile on real public data', () => {
     expect(report.target?.task).toBe('binary');
   });
 });
+
+describe('hyperplane profile --clusters', () => {
+  it('penguins.json: two clusters of rows by silhouette, the target left out, each described by the columns that set it apart', () => {
+    const report = profileJson('penguins.json', '--target', 'Species', '--clusters');
+    const clusters = report.clusters!;
+    expect(clusters.k).toBe(2);
+    expect(clusters.columns).toBe(6);
+    expect(clusters.clusters.map((c) => c.size)).toEqual([221, 123]);
+    expect(clusters.clusters.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 12);
+    expect(clusters.tried.map((t) => t.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    for (const c of clusters.clusters) {
+      expect(c.differences).toHaveLength(3);
+      expect(c.differences.map((d) => d.column)).not.toContain('Species');
+    }
+    // The smaller cluster is the big-flippered penguins (Gentoo): well over one standard deviation.
+    expect(clusters.clusters[1]!.differences.find((d) => d.column === 'Flipper Length (mm)')!.difference).toBeGreaterThan(1);
+    expect(profileJson('penguins.json').clusters).toBeUndefined();
+  });
+
+  it('seattle-weather.csv: k is chosen on a sample of 1,000 rows and every row is assigned; the text and HTML show the section', () => {
+    const report = profileJson('seattle-weather.csv', '--clusters');
+    expect(report.clusters!.sampleRows).toBe(1000);
+    expect(report.clusters!.clusters.reduce((s, c) => s + c.size, 0)).toBe(1461);
+    const html = join(tempDir(), 'profile.html');
+    const r = runCli(['profile', fixture('seattle-weather.csv'), '--clusters', '--html', html]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/clusters of rows: k = \d by silhouette \(0\.\d{3}\), k-means on 5 columns \(k chosen on a sample of 1,000 rows\)/);
+    expect(readFileSync(html, 'utf8')).toContain('<h2>Clusters of rows</h2>');
+    expect(runCli(['profile', fixture('seattle-weather.csv')]).stdout).not.toMatch(/clusters of rows/);
+  });
+});

@@ -12,6 +12,7 @@ interface ProfileFlags extends RawReadFlags {
   json?: boolean;
   html?: string;
   saveSchema?: string;
+  clusters?: boolean;
 }
 
 export function profileCommand(): Command {
@@ -22,13 +23,16 @@ export function profileCommand(): Command {
     .option('--schema <file>', 'a schema JSON file (from --save-schema) whose types override inference')
     .option('--save-schema <file>', 'write the inferred schema as JSON, to edit and pass back with --schema')
     .option('--json', 'print the full profile as JSON')
-    .option('--html <file>', 'write a self-contained HTML report');
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--clusters', 'add clusters of rows: k-means on the feature columns, k by silhouette on a sample of up to 1,000 rows');
   addReadOptions(command);
   return command.action(async (data: string, flags: ProfileFlags) => {
     const report = await profileData(data, {
       ...readOptionsFromFlags(flags),
       ...(flags.schema !== undefined ? { schemaPath: flags.schema } : {}),
       ...(flags.target !== undefined ? { target: flags.target } : {}),
+      // k-means lives above the data layer: the command hands it in.
+      ...(flags.clusters === true ? { clusters: (await import('../../features/profile-clusters.js')).profileClusters } : {}),
     });
     if (flags.saveSchema !== undefined) saveSchemaFile(flags.saveSchema, report.schema);
     if (flags.html !== undefined) writeFileSync(flags.html, renderProfileHtml(report));

@@ -29,6 +29,16 @@ export function renderProfileHtml(report: ProfileReport): string {
     );
   }
   parts.push('</tbody></table></section>');
+  if (report.clusters !== undefined) {
+    const k = report.clusters;
+    parts.push(`<section><h2>Clusters of rows</h2><p>k-means on ${k.columns} columns; k = ${k.k} by silhouette (${k.silhouette.toFixed(3)}${k.sampleRows < report.rows ? `, on a sample of ${fmtInt(k.sampleRows)} rows` : ''}).</p>`);
+    parts.push(`<table class="overview"><thead><tr><th>cluster</th><th>rows</th><th>share</th><th>differs most in (standard deviations from the overall mean)</th></tr></thead><tbody>`);
+    k.clusters.forEach((c, i) => {
+      const diffs = c.differences.map((d) => `${esc(d.column)}${d.level !== undefined ? ` = ${esc(d.level)}` : ''} ${d.difference >= 0 ? '+' : '−'}${Math.abs(d.difference).toFixed(1)}σ`).join(' · ');
+      parts.push(`<tr><td>${i}</td><td class="num">${fmtInt(c.size)}</td><td class="num">${fmtPct(c.share)}</td><td>${diffs}</td></tr>`);
+    });
+    parts.push('</tbody></table></section>');
+  }
   for (const c of report.columns) parts.push(columnCard(c, report.rows));
   parts.push(`<footer>Made by hyperplane profile.</footer></body></html>`);
   return parts.join('\n');

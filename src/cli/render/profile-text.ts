@@ -1,3 +1,4 @@
+import type { RowClusters } from '../../data/profile/profile.js';
 import type { ColumnProfile } from '../../data/profile/profile.js';
 import type { ProfileReport } from '../../data/load.js';
 import { fmtDate, fmtInt, fmtNum, fmtPct, sparkline, textTable, truncate } from './format.js';
@@ -36,6 +37,10 @@ export function renderProfileText(report: ProfileReport): string {
     out.push(`warnings (${report.warnings.length})`);
     for (const w of report.warnings) out.push(`  ! ${w.message}`);
   }
+  if (report.clusters !== undefined) {
+    out.push('');
+    out.push(...clusterLines(report.clusters));
+  }
   out.push('');
   out.push(`read ${fmtInt(report.timings.readMs)} ms · profile ${fmtInt(report.timings.profileMs)} ms`);
   return out.join('\n');
@@ -58,4 +63,18 @@ function summary(c: ColumnProfile): string {
     return parts.join(' · ') + more;
   }
   return '';
+}
+
+/** The clusters-of-rows section: each cluster's size and the columns that set it apart, in standard deviations. */
+export function clusterLines(c: RowClusters): string[] {
+  const sample = c.sampleRows < c.clusters.reduce((s, x) => s + x.size, 0) ? ` (k chosen on a sample of ${fmtInt(c.sampleRows)} rows)` : '';
+  const out = [`clusters of rows: k = ${c.k} by silhouette (${c.silhouette.toFixed(3)}), k-means on ${c.columns} column${c.columns === 1 ? '' : 's'}${sample}`];
+  const rows = c.clusters.map((x, i) => [
+    `  ${i}`,
+    fmtInt(x.size),
+    fmtPct(x.share),
+    x.differences.map((d) => `${truncate(d.column, 24)}${d.level !== undefined ? ` = ${truncate(d.level, 16)}` : ''} ${d.difference >= 0 ? '+' : '−'}${Math.abs(d.difference).toFixed(1)}σ`).join(' · '),
+  ]);
+  out.push(textTable(['  cluster', 'rows', 'share', 'differs most in'], rows, new Set([1, 2])));
+  return out;
 }

@@ -49,6 +49,8 @@ export interface Profile {
   target?: TargetInfo;
   duplicateRows: number;
   warnings: ProfileWarning[];
+  /** Clusters of rows by k-means on the feature columns (see clusters.ts), when asked for; absent with too few rows or no usable column. */
+  clusters?: RowClusters;
 }
 
 const TOP = 10;
@@ -56,13 +58,39 @@ const LEAKAGE_THRESHOLD = 0.95;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-export function profileTable(table: Table, schema: readonly ColumnSchema[], targetName?: string): Profile {
+/** What `profile --clusters` adds (features/profile-clusters.ts makes it: the data layer knows its shape, not k-means). */
+export type ClusterProfiler = (table: Table, schema: readonly ColumnSchema[], target?: string) => RowClusters | undefined;
+
+export interface ClusterDifference {
+  column: string;
+  /** A categorical column's level; absent for a numeric column. */
+  level?: string;
+  /** The cluster's mean (or the level's share) minus the overall one, in the column's (indicator's) standard deviations. */
+  difference: number;
+  /** The cluster's mean of the column, or the level's share among its rows. */
+  value: number;
+}
+
+export interface RowClusters {
+  /** Rows k was chosen on (a seeded sample); sizes count every row. */
+  sampleRows: number;
+  columns: number;
+  k: number;
+  silhouette: number;
+  tried: { k: number; silhouette: number }[];
+  clusters: { size: number; share: number; differences: ClusterDifference[] }[];
+}
+
+/** Undefined when there is too little to cluster: fewer than MIN_ROWS rows, or no usable column. */
+export function profileTable(table: Table, schema: readonly ColumnSchema[], targetName?: string, options: { clusters?: ClusterProfiler } = {}): Profile {
   const columns = table.columns.map((column, j) => profileColumn(column, schema[j]!, column.name === targetName));
   const targetIndex = targetName === undefined ? -1 : table.columns.findIndex((c) => c.name === targetName);
   const target = targetIndex >= 0 ? inferTarget(table.columns[targetIndex]!, schema[targetIndex]!, table.nRows) : undefined;
   const duplicateRows = countDuplicateRows(table);
   const warnings = collectWarnings(table, schema, columns, target, duplicateRows);
-  return { rows: table.nRows, columns, ...(target !== undefined ? { target } : {}), duplicateRows, warnings };
+  // Opt-in (profile --clusters): it costs more than the rest of a profile on wide or large tables.
+  const clusters = options.clusters?.(table, schema, targetName);
+  return { rows: table.nRows, columns, ...(target !== undefined ? { target } : {}), duplicateRows, warnings, ...(clusters !== undefined ? { clusters } : {}) };
 }
 
 function profileColumn(column: Column, schema: ColumnSchema, isTarget: boolean): ColumnProfile {
