@@ -7,6 +7,7 @@ import { isHyperplaneError } from '../errors.js';
  * the chart renderer), and a start that loaded every command's spent ~0.5 s on modules it never ran.
  */
 const COMMANDS: readonly [string, () => Promise<Command>][] = [
+  ['init', async () => (await import('./commands/init.js')).initCommand()],
   ['profile', async () => (await import('./commands/profile.js')).profileCommand()],
   ['cluster', async () => (await import('./commands/cluster.js')).clusterCommand()],
   ['train', async () => (await import('./commands/train.js')).trainCommand()],
