@@ -249,7 +249,9 @@ describe('README', () => {
           }
         } else if (file.endsWith('.csv')) {
           const header = content.split('\n')[0] ?? '';
-          if (!header.split(',').includes('prediction')) failures.push(`${where}\n  ${file}'s header has no prediction column: ${header}`);
+          // Predictions carry a prediction column; `cluster --out` each row's cluster.
+          const column = / cluster /.test(b) ? 'cluster' : 'prediction';
+          if (!header.split(',').includes(column)) failures.push(`${where}\n  ${file}'s header has no ${column} column: ${header}`);
         } else if (!content.startsWith('<!doctype html') && !content.startsWith('<!DOCTYPE html')) {
           failures.push(`${where}\n  ${file} is not HTML: ${content.slice(0, 100)}`);
         }

@@ -180,7 +180,7 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   // the heaviest first, while the budget allows (the first always).
   // A reference (the baseline) joins no ensemble: its constants differ by fold, which only shifts pooled scores.
   const pool = isReference(ranked[0]!.learner) ? ranked.slice(0, 1) : ranked.filter((e) => !isReference(e.learner));
-  const weights = selectEnsemble(pool, oof, metric, task, yEval, labels);
+  const weights = explainableWithinNoise(selectEnsemble(pool, oof, metric, task, yEval, labels), pool, (members) => selectEnsemble(members, oof, metric, task, yEval, labels), (w) => byPart(blend(w, oof, yEval.length * k)), metric);
   let preference: string | undefined;
   const chosen = [...weights].sort((a, b) => b[1] - a[1]);
   if (chosen.length > 1) {
@@ -223,6 +223,36 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   const name = kept.length === 1 ? kept[0]![0].learner : ensembleName(kept);
   const keptCandidates = kept.map(([e, w]) => ({ learner: e.learner, params: e.params, weight: w }));
   return { members, candidates: keptCandidates, name, params: kept.length === 1 ? kept[0]![0].params : { members: keptCandidates }, plan, ...(preference !== undefined ? { preference } : {}), outOfFold: { scores: keptScores, ...(evalRows !== undefined ? { rows: evalRows } : {}) } };
+}
+
+/** Out-of-fold scores of a weighted blend of candidates. */
+function blend(weights: ReadonlyMap<LeaderboardEntry, number>, oof: ReadonlyMap<LeaderboardEntry, Float64Array>, length: number): Float64Array {
+  const sum = new Float64Array(length);
+  let total = 0;
+  for (const [e, w] of weights) {
+    const s = oof.get(e)!;
+    for (let j = 0; j < length; j++) sum[j] += w * s[j]!;
+    total += w;
+  }
+  return sum.map((v) => v / total);
+}
+
+/**
+ * Opaque models (nearest neighbours, kernels) cannot explain their answers, and explanations are half of what a
+ * served model is asked for: a selection that holds one gives way to the best selection without them when that
+ * is within the folds' noise of it (paired by fold, as --prefer simple judges), and stands only when it is
+ * clearly better.
+ */
+export function explainableWithinNoise(weights: Map<LeaderboardEntry, number>, pool: readonly LeaderboardEntry[], select: (pool: LeaderboardEntry[]) => Map<LeaderboardEntry, number>, parts: (weights: ReadonlyMap<LeaderboardEntry, number>) => number[], metric: MetricName): Map<LeaderboardEntry, number> {
+  const opaque = (e: LeaderboardEntry): boolean => e.interpretability === 'opaque';
+  if (![...weights.keys()].some(opaque)) return weights;
+  const clear = pool.filter((e) => !opaque(e));
+  if (clear.length === 0) return weights;
+  const alternative = select(clear);
+  const sign = better(metric, 1, 0) ? 1 : -1;
+  const theirs = parts(alternative);
+  const paired = parts(weights).map((b, f) => [sign * b, sign * theirs[f]!] as const).filter(([b, a]) => !Number.isNaN(b) && !Number.isNaN(a));
+  return withinNoise(paired.map(([b]) => b), paired.map(([, a]) => a)).within ? alternative : weights;
 }
 
 function sd(values: readonly number[]): number {
