@@ -97,10 +97,12 @@ export interface AutoCandidates {
   candidates(task: Task, rows: number, size?: AutoSize): { [key: string]: unknown }[];
 }
 
-/** What auto knows of a table before it tries anything: its rows, its input columns, and the seconds it has for the whole search. */
+/** What auto knows of a table before it tries anything: its rows, its input columns, its classes, and the seconds it has for the whole search. */
 export interface AutoSize {
   rows: number;
   features: number;
+  /** Classes of a classification target; 1 for regression. */
+  classes: number;
   budgetSeconds: number;
 }
 

@@ -204,7 +204,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     const local = searchObjective(table, y, data.schema, spec, options);
     // Candidates scored elsewhere (a queue's workers): fitting the chosen members stays here.
     const objective: AutoObjective<Member> = options.remote === undefined ? local : { ...local, score: (candidate, plan) => options.remote!.score(candidate, plan) };
-    const result = await autoSelect(candidatesFor(spec.task, { rows: table.nRows, features: table.columns.length - 1, budgetSeconds: options.timeBudgetSeconds }, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.prefer !== undefined ? { prefer: options.prefer } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    const result = await autoSelect(candidatesFor(spec.task, { rows: table.nRows, features: encodedWidth(table, spec.name), classes: spec.labels?.length ?? 1, budgetSeconds: options.timeBudgetSeconds }, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.prefer !== undefined ? { prefer: options.prefer } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;
@@ -342,3 +342,17 @@ function predictedCounts(predicted: (string | number)[], labels: readonly string
 
 /** Training-row metrics are taken on at most this many rows. */
 const TRAIN_EVAL_ROWS = 100_000;
+
+/**
+ * About how many features a linear recipe makes of the table (what kNN and kernel learners measure distance on):
+ * a number or a date one, a category one per level (the recipe keeps up to 200, levels seen twice), text 256
+ * hashed buckets. An estimate for auto's costs, from the table before any recipe is fitted.
+ */
+function encodedWidth(table: Table, target: string): number {
+  let width = 0;
+  for (const c of table.columns) {
+    if (c.name === target) continue;
+    width += c.kind === 'categorical' ? Math.min(c.dictionary.length, 200) + 1 : c.kind === 'text' ? 256 : 1;
+  }
+  return Math.max(1, width);
+}

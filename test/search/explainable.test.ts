@@ -3,7 +3,7 @@ import { explainableWithinNoise } from '../../src/search/auto.js';
 import type { LeaderboardEntry } from '../../src/search/ensemble.js';
 
 /** A candidate with its AUC on each of five folds. */
-const entry = (learner: string, interpretability: LeaderboardEntry['interpretability'], folds: number[]): LeaderboardEntry & { folds: number[] } => ({ learner, params: {}, score: folds.reduce((s, x) => s + x, 0) / folds.length, seconds: 0, interpretability, folds });
+const entry = (learner: string, interpretability: NonNullable<LeaderboardEntry['interpretability']>, folds: number[]): LeaderboardEntry & { folds: number[] } => ({ learner, params: {}, score: folds.reduce((s, x) => s + x, 0) / folds.length, seconds: 0, interpretability, folds });
 
 /** The fold scores of a selection: here, of its heaviest member (enough to tell the rule's two outcomes apart). */
 const parts = (weights: ReadonlyMap<LeaderboardEntry, number>): number[] => ([...weights].sort((a, b) => b[1] - a[1])[0]![0] as LeaderboardEntry & { folds: number[] }).folds;
