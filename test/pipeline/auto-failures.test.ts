@@ -39,10 +39,10 @@ describe('auto: a failing candidate is dropped, not the search', () => {
 
   it('exits 2 with each reason when every candidate fails', async () => {
     failing.clear();
-    for (const l of ['baseline', 'logistic', 'gbdt', 'forest', 'scorecard']) failing.add(l);
+    for (const l of ['baseline', 'logistic', 'gbdt', 'forest', 'scorecard', 'knn', 'rbf_svm']) failing.add(l);
     const data = await loadData(fixture('breast_cancer.csv'));
     const error = await trainPipeline(data, options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HyperplaneError);
-    expect((error as Error).message).toMatch(/auto: every candidate failed: baseline: the test made it fail; logistic: the test made it fail; gbdt: .*; forest: .*; scorecard: the test made it fail/);
+    expect((error as Error).message).toMatch(/auto: every candidate failed: baseline: the test made it fail; logistic: the test made it fail; gbdt: .*; forest: .*; scorecard: the test made it fail; knn: the test made it fail; rbf_svm: .*/);
   }, 60_000);
 });

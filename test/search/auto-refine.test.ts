@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
+import { selectRows } from '../../src/data/table.js';
 import { getLearner } from '../../src/learn/registry.js';
 import { declaredBudget, declaredSpace } from '../../src/search/index.js';
 import { trainPipeline, type TrainOptions } from '../../src/pipeline/train.js';
@@ -7,7 +8,9 @@ import { fixture } from '../helpers.js';
 
 describe("auto's plan: the declared portfolio, then ASHA over the leading learner's declared space", () => {
   it('refine: N random configurations of the leader raced over its budget, each on the leaderboard; the same for a seed', async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
+    // 300 rows: three auto runs, each a portfolio and a race; the plan is the same on more rows, only slower.
+    const all = await loadData(fixture('breast_cancer.csv'));
+    const data = { ...all, table: selectRows(all.table, Int32Array.from({ length: 300 }, (_, i) => i)) };
     const options: TrainOptions = { target: 'diagnosis', learner: 'auto', evaluation: { kind: 'holdout', share: 0.2 }, seed: 3, timeBudgetSeconds: 120, refineTrials: 6, refit: false };
     const run = async (): Promise<Awaited<ReturnType<typeof trainPipeline>>['leaderboard']> => (await trainPipeline(data, options)).leaderboard;
     const board = await run();
