@@ -122,14 +122,7 @@ export function knnScores(s: { mean: Float64Array; scale: Float64Array; X: Float
         if (!(sum < worst)) continue;
         // Full: the last (farthest, and of equal distances the latest) drops out. Rows come in order, so a
         // later row of equal distance never displaces an earlier one.
-        let p = k - 1;
-        while (p > 0 && bestD[p - 1]! > sum) {
-          bestD[p] = bestD[p - 1]!;
-          bestI[p] = bestI[p - 1]!;
-          p--;
-        }
-        bestD[p] = sum;
-        bestI[p] = r;
+        insertNearest(bestD, bestI, k - 1, sum, r);
         worst = bestD[k - 1]!;
       } else {
         // Filling: every row goes in (the bound is Infinity, so the sum ran to its end unless it overflowed).
@@ -137,14 +130,7 @@ export function knnScores(s: { mean: Float64Array; scale: Float64Array; X: Float
           const a = q[j]! - train[base + j]!;
           sum += a * a;
         }
-        let p = filled;
-        while (p > 0 && bestD[p - 1]! > sum) {
-          bestD[p] = bestD[p - 1]!;
-          bestI[p] = bestI[p - 1]!;
-          p--;
-        }
-        bestD[p] = sum;
-        bestI[p] = r;
+        insertNearest(bestD, bestI, filled, sum, r);
         filled++;
         if (filled === k) worst = bestD[k - 1]!;
       }
@@ -174,4 +160,16 @@ export function knnScores(s: { mean: Float64Array; scale: Float64Array; X: Float
     }
   }
   return out;
+}
+
+/** Puts (sum, row) into the ascending list at or before `at`, shifting farther ones back; of equal distances the earlier row stays first. */
+function insertNearest(bestD: Float64Array, bestI: Int32Array, at: number, sum: number, row: number): void {
+  let p = at;
+  while (p > 0 && bestD[p - 1]! > sum) {
+    bestD[p] = bestD[p - 1]!;
+    bestI[p] = bestI[p - 1]!;
+    p--;
+  }
+  bestD[p] = sum;
+  bestI[p] = row;
 }
