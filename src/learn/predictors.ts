@@ -10,6 +10,7 @@ import { scorecardPredictor } from './scorecard/scorecard-predict.js';
 import { rulesPredictor } from './rules/rules-predict.js';
 import { knnPredictor } from './knn/knn-predict.js';
 import { rbfSvmPredictor } from './svm/rbf-svm-predict.js';
+import { oneClassSvmPredictor } from './svm/one-class-svm-predict.js';
 import { deserializeModel } from './serialize.js';
 
 /**
@@ -19,7 +20,7 @@ import { deserializeModel } from './serialize.js';
  * worker threads) register themselves through hooks when learn/registry.ts is loaded.
  */
 export const PREDICTORS: ReadonlyMap<string, Predictor> = new Map<string, Predictor>(
-  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor, rulesPredictor, knnPredictor, rbfSvmPredictor].map((p) => [p.kind, p]),
+  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor, oneClassSvmPredictor, rulesPredictor, knnPredictor, rbfSvmPredictor].map((p) => [p.kind, p]),
 );
 
 export function getPredictor(kind: string): Predictor {

@@ -11,12 +11,13 @@ import { scorecardLearner } from './scorecard/scorecard.js';
 import { rulesLearner } from './rules/rules.js';
 import { knnLearner } from './knn/knn.js';
 import { rbfSvmLearner } from './svm/rbf-svm.js';
+import { oneClassSvmLearner } from './svm/one-class-svm.js';
 import { serializeModel } from './serialize.js';
 import './threads.js';
 
 /** Every learner, by name. Callers look learners up here and read their capabilities. */
 export const LEARNERS: ReadonlyMap<string, Learner> = new Map<string, Learner>(
-  [baselineLearner, linearLearner, logisticLearner, scorecardLearner, gbdtLearner, forestLearner, isolationForestLearner, rulesLearner, knnLearner, rbfSvmLearner].map((l) => [l.name, l as unknown as Learner]),
+  [baselineLearner, linearLearner, logisticLearner, scorecardLearner, gbdtLearner, forestLearner, isolationForestLearner, oneClassSvmLearner, rulesLearner, knnLearner, rbfSvmLearner].map((l) => [l.name, l as unknown as Learner]),
 );
 
 export function getLearner(name: string): Learner {
