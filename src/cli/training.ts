@@ -11,7 +11,7 @@ import { featureImportance } from '../explain/importance.js';
 import { scorecardOf, scoreTable } from '../explain/scorecard.js';
 import { PACKAGE_FILE } from '../pipeline/io.js';
 import { encodePackage } from '../pipeline/package.js';
-import type { TargetSpec } from '../pipeline/pipeline.js';
+import type { SupervisedTask } from '../pipeline/pipeline.js';
 import type { EvaluationPlan, RemoteScoring, TrainProgress, TrainResult } from '../pipeline/train.js';
 import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { DataInput, JsonValue } from '../store/index.js';
@@ -29,7 +29,7 @@ export interface TrainSettings {
   read: ReadOptions;
   schemaPath?: string;
   target: string;
-  task?: TargetSpec['task'];
+  task?: SupervisedTask;
   learner: string;
   params: Record<string, JsonValue>;
   metric?: string;

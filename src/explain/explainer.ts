@@ -57,7 +57,7 @@ function matrixOf(recipe: FittedRecipe, rows: readonly Readonly<Record<string, u
 export function cannotExplain(pipeline: Pipeline): string | undefined {
   for (const m of pipeline.spec.members) {
     if (getPredictor(m.model.kind).firedRules !== undefined) return `a ${m.model.kind} model is explained by the rule that fired, not by contributions`;
-    if (m.model.task === 'anomaly') return `an ${m.model.kind} model cannot explain its anomaly scores yet`;
+    if (m.model.task === 'anomaly') return `${m.model.kind} models cannot explain their anomaly scores yet`;
     if (getPredictor(m.model.kind).explain === undefined) return `a ${m.model.kind} model cannot explain its predictions`;
   }
   return undefined;

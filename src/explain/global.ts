@@ -1,7 +1,7 @@
 import { selectRows, type Column, type Table } from '../data/table.js';
 import { evaluateScores, METRICS, type MetricName } from '../evaluate/evaluate.js';
 import { Random } from '../synth/random.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { supervisedTarget, type Pipeline } from '../pipeline/pipeline.js';
 import { cannotExplain, Explainer } from './explainer.js';
 
 /** One input column's global importance. */
@@ -47,7 +47,7 @@ export function globalImportance(pipeline: Pipeline, table: Table, y: Float64Arr
   const rows = table.nRows <= maxRows ? undefined : Int32Array.from({ length: maxRows }, (_, i) => Math.floor((i * table.nRows) / maxRows));
   const t = rows === undefined ? table : selectRows(table, rows);
   const yy = rows === undefined ? y : Float64Array.from(rows, (i) => y[i]!);
-  const task = pipeline.spec.target.task;
+  const task = supervisedTarget(pipeline.spec.target, 'have permutation importance measured on labels').task;
   const score = (s: Float64Array): number => evaluateScores(task, yy, s, options.labels, options.threshold).metrics[options.metric] ?? NaN;
   const higher = METRICS[options.metric].higherIsBetter;
   const baseline = score(pipeline.scoreTable(t));

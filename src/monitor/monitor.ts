@@ -80,12 +80,15 @@ export interface MonitorOptions {
   windowMs?: number;
   drift?: DriftOptions;
   labels?: readonly string[];
-  task: EvalTask;
+  task: MonitorTask;
   /** A binary classifier's decision threshold. */
   threshold?: number;
   /** The metrics measured at training on held-out rows, shown beside the live ones. */
   trainingMetrics?: Record<string, number>;
 }
+
+/** What a monitored model does: an anomaly model's outcomes are not measured against its flags (yet): its inputs, scores and flag shares are watched. */
+export type MonitorTask = EvalTask | 'anomaly';
 
 /** Folds the predictions into windows and measures each column's drift, per window and over them all. */
 export function monitor(reference: MonitorReference, predictions: readonly (Prediction | PredictionWithFeedback)[], options: MonitorOptions): MonitorReport {
@@ -131,8 +134,9 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
   const { windows: windowDrift, columns: ranked, driftShare, prediction, rows, dataQuality: quality } = driftReport(reference, windows, drift);
-  const arms = rangeArms(labelled, armCounts, options.task, options.labels ?? [], options.threshold ?? 0.5);
-  const realized = countedAgainst(realizedQuality(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts);
+  const task = options.task === 'anomaly' ? undefined : options.task;
+  const arms = task === undefined ? undefined : rangeArms(labelled, armCounts, task, options.labels ?? [], options.threshold ?? 0.5);
+  const realized = task === undefined ? [] : countedAgainst(realizedQuality(labelled, task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts);
   const abstained = realized.reduce((n, q) => n + (q.abstained ?? 0), 0);
   return {
     model: options.model,

@@ -24,7 +24,8 @@ export class RecordReader {
   ) {
     this.requests = new FlatJsonReader(columns);
     this.probabilities = new FlatJsonReader(labels ?? []);
-    this.responses = new FlatJsonReader(['prediction', 'probabilities'], { probabilities: this.probabilities });
+    // An anomaly model answers a flag as its prediction and the score beside it.
+    this.responses = new FlatJsonReader(['prediction', 'probabilities', 'score'], { probabilities: this.probabilities });
     this.scores = new Float64Array(labels?.length ?? 0);
   }
 
@@ -55,7 +56,7 @@ export class RecordReader {
       const p = this.probabilities.row;
       for (let k = 0; k < this.scores.length; k++) this.scores[k] = numberAt(p, k);
       this.score = predictionScore(this.scores);
-    } else this.score = numberAt(row, 0);
+    } else this.score = row.kind[2] === NUMBER ? row.num[2]! : numberAt(row, 0);
   }
 
   response(value: unknown): void {
@@ -66,7 +67,7 @@ export class RecordReader {
     if (isRecord(probabilities) && this.labels !== undefined) {
       for (let k = 0; k < this.scores.length; k++) this.scores[k] = asNumber(own(probabilities, this.labels[k]!));
       this.score = predictionScore(this.scores);
-    } else this.score = asNumber(response['prediction']);
+    } else this.score = typeof response['score'] === 'number' ? response['score'] : asNumber(response['prediction']);
   }
 }
 

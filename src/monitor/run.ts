@@ -1,5 +1,5 @@
 import type { Alert, Store } from '../store/index.js';
-import type { EvalTask } from '../evaluate/evaluate.js';
+import type { MonitorTask } from './monitor.js';
 import type { MonitorConfig } from './alerts/config.js';
 import { raiseAlerts } from './alerts/raise.js';
 import type { AlertNotification } from './alerts/state.js';
@@ -15,7 +15,7 @@ export interface MonitoredVersion {
   model: string;
   version: number;
   reference: MonitorReference;
-  task: EvalTask;
+  task: MonitorTask;
   labels?: readonly string[];
   threshold?: number;
   /** Measured at training on held-out rows. */

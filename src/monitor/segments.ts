@@ -1,5 +1,5 @@
 import { HyperplaneError } from '../errors.js';
-import type { EvalTask } from '../evaluate/evaluate.js';
+import type { MonitorTask } from './monitor.js';
 import type { PredictionWithFeedback, Store } from '../store/index.js';
 import { DEFAULT_DRIFT, type ColumnDrift, type DriftOptions } from './drift.js';
 import { driftReport } from './monitor.js';
@@ -40,7 +40,7 @@ export interface SegmentView {
 }
 
 export interface SegmentOptions {
-  task: EvalTask;
+  task: MonitorTask;
   labels?: readonly string[];
   threshold?: number;
   drift?: DriftOptions;
@@ -122,7 +122,7 @@ export class SegmentFolder {
     const others = Object.fromEntries(Object.entries(this.reference.columns).filter(([name]) => name !== column));
     const window = mergeWindows(windows)!;
     const [w] = driftReport({ ...this.reference, columns: others }, [window], options.drift ?? DEFAULT_DRIFT).windows;
-    const q = measure(labelled, options.task, options.labels ?? [], options.threshold ?? 0.5);
+    const q = measure(options.task === 'anomaly' ? [] : labelled, options.task === 'anomaly' ? 'regression' : options.task, options.labels ?? [], options.threshold ?? 0.5);
     return {
       level,
       rows,

@@ -7,7 +7,7 @@ import { parseOutput, type Output } from '../features/explicit.js';
 import { conditionReads } from '../features/condition.js';
 import { getLearner } from '../learn/registry.js';
 import { ablate, checkGroups, type Ablation, type AblatedGroup, type Candidate } from '../search/index.js';
-import type { TargetSpec } from './pipeline.js';
+import type { SupervisedTask } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupCount, tooFewGroups } from './split.js';
 import { encodeTarget } from './target.js';
@@ -18,7 +18,7 @@ type ExplicitRecipe = { outputs: string[]; groups?: Record<string, string[]> };
 
 export interface PipelineAblationOptions {
   target: string;
-  task?: TargetSpec['task'];
+  task?: SupervisedTask;
   metric?: string;
   /** The pipeline's members (learner, params, weight): fitted again as they are, without each group. */
   candidates: Candidate[];

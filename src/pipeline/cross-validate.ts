@@ -3,7 +3,7 @@ import { checkMetric, DEFAULT_METRIC, metricOf, type MetricName } from '../evalu
 import { groupFolds, pickScores, timeSplit } from '../evaluate/splits.js';
 import { selectRows } from '../data/table.js';
 import type { Candidate } from '../search/index.js';
-import type { TargetSpec } from './pipeline.js';
+import type { SupervisedTask } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupCount, pickCodes, tooFewGroups } from './split.js';
 import { encodeTarget } from './target.js';
@@ -12,7 +12,7 @@ import type { Data, EvaluationPlan } from './train.js';
 
 export interface CrossValidationOptions {
   target: string;
-  task?: TargetSpec['task'];
+  task?: SupervisedTask;
   metric?: string;
   /** k of k-fold; ignored with `time` (one split). */
   folds: number;
@@ -27,7 +27,7 @@ export interface CrossValidationOptions {
 /** One candidate's cross-validated score on the labelled rows: what a search trial is worth. */
 export interface CrossValidation {
   metric: MetricName;
-  task: TargetSpec['task'];
+  task: SupervisedTask;
   /** The labelled rows scored (with `time`: those from the cutoff). */
   rows: number;
   /** How trials are scored, for the user: "5-fold group cross-validation (1,234 groups of 'customer')". */

@@ -2,7 +2,7 @@ import { sameLevel } from '../data/schema/values.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
 import type { Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
-import type { Pipeline } from './pipeline.js';
+import { supervisedTarget, type Pipeline } from './pipeline.js';
 import { encodeTarget, infiniteTarget } from './target.js';
 
 /** A model's scores on the rows of a table that have a target value, with those values coded as the model's. */
@@ -21,7 +21,7 @@ export interface LabelledScores {
  * is an error naming it: the model cannot be right or wrong about it.
  */
 export function labelledScores(pipeline: Pipeline, table: Table, source: string, infinite: readonly InfiniteValues[] = []): LabelledScores {
-  const target = pipeline.spec.target;
+  const target = supervisedTarget(pipeline.spec.target, 'be scored against a target column');
   const inf = infinite.find((i) => i.column === target.name);
   if (inf !== undefined) throw infiniteTarget(inf, source);
   const encoded = encodeTarget(table, pipeline.spec.schema, target.name, source, target.task);

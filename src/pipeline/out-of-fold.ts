@@ -10,7 +10,7 @@ import type { Learner, Matrix } from '../learn/contract.js';
 import { checkParams, fit, getLearner } from '../learn/registry.js';
 import type { AutoObjective, Candidate } from '../search/index.js';
 import { measureMember } from './measure.js';
-import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
+import { Pipeline, type Member, type SupervisedTarget } from './pipeline.js';
 import { pick } from './rows.js';
 import { groupCodes, groupColumn } from './split.js';
 import type { TrainOptions } from './train.js';
@@ -24,7 +24,7 @@ type RecipeCache = WeakMap<Table, Map<string, { recipe: Recipe; X: Matrix }>>;
 const recipeCache: RecipeCache = new WeakMap();
 
 /** Fits one recipe and model on rows of the training table. */
-export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: TargetSpec, candidate: Candidate, options: TrainOptions): Promise<Member> {
+export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: SupervisedTarget, candidate: Candidate, options: TrainOptions): Promise<Member> {
   const learner = getLearner(candidate.learner);
   // Learners that read no features (the baseline) take the cheaper tree recipe; a learner over written
   // conditions (rules) reads those conditions, evaluated on the raw columns, and nothing else.
@@ -70,7 +70,7 @@ function paramKeys(learner: Learner): Set<string> {
  * Out-of-fold scores: each fold's rows scored by candidates fitted on the other rows. With an
  * `assignment`, rows marked −1 are never scored (always trained on) and their scores stay 0.
  */
-export async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, fitted?: Member[][]): Promise<Float64Array> {
+export async function outOfFold(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: SupervisedTarget, candidates: Candidate[], folds: number, options: TrainOptions, given?: Int32Array, fitted?: Member[][]): Promise<Float64Array> {
   const k = spec.labels?.length ?? 1;
   const assignment = given ?? kFolds(y, folds, options.seed, spec.task !== 'regression');
   const out = new Float64Array(y.length * k);
@@ -93,7 +93,7 @@ export async function outOfFold(table: Table, y: Float64Array, schema: readonly 
  * What the search scores and fits with: this pipeline's out-of-fold scores and members. A learner that stops
  * itself on each fold (early stopping, the deadline) is refitted with the params it gives from the folds' fits.
  */
-export function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, options: TrainOptions): AutoObjective<Member> {
+export function searchObjective(table: Table, y: Float64Array, schema: readonly ColumnSchema[], spec: SupervisedTarget, options: TrainOptions): AutoObjective<Member> {
   const { onProgress: _quiet, ...quiet } = options;
   return {
     async score(candidate, plan) {

@@ -6,6 +6,7 @@ import { CompiledCondition } from '../features/condition.js';
 import type { Model } from '../learn/contract.js';
 import { rulesSchema } from '../learn/rules/rules-params.js';
 import type { TargetSpec } from './pipeline.js';
+import { ANOMALY_FLAGS } from './prediction.js';
 
 /**
  * The package header's schema and the checks across its parts: a package is a file anyone can edit,
@@ -20,9 +21,10 @@ const index = z.number().int().min(0);
 const targetSchema = z
   .object({
     name: z.string().min(1),
-    task: z.enum(['binary', 'multiclass', 'regression']),
+    task: z.enum(['binary', 'multiclass', 'regression', 'anomaly']),
     labels: z.array(z.string()).optional(),
-    threshold: finite.min(0).max(1).optional(),
+    threshold: finite.optional(),
+    positive: z.string().optional(),
   });
 
 const columnSchema = z.object({ name: z.string().min(1), type: z.enum(SCHEMA_TYPES), reason: z.string() });
@@ -114,6 +116,12 @@ export function describeIssue(error: z.ZodError): string {
 /** Target against itself: labels for classification, as many as the task has. */
 export function checkTarget(target: TargetSpec): string | undefined {
   const labels = target.labels;
+  if (target.task !== 'anomaly' && target.positive !== undefined) return `target.positive is for an anomaly model's labelled column; a ${target.task} target has none`;
+  if (target.task === 'binary' && target.threshold !== undefined && !(target.threshold >= 0 && target.threshold <= 1)) return `target.threshold is ${target.threshold}; a binary target's is a probability, between 0 and 1`;
+  if (target.task === 'anomaly') {
+    if (labels !== undefined) return `target.labels has ${labels.length} labels; an anomaly target has none (it answers ${ANOMALY_FLAGS.join(' or ')})`;
+    return target.threshold === undefined ? 'target.threshold is missing; an anomaly model flags the rows scored at or above it' : undefined;
+  }
   if (target.task === 'regression') return labels !== undefined && labels.length > 0 ? `target.labels has ${labels.length} labels; a regression target has none` : undefined;
   if (labels === undefined) return `target.labels is missing; a ${target.task} target needs its class labels`;
   if (target.task === 'binary' && labels.length !== 2) return `target.labels has ${labels.length} labels, expected 2 for a binary target`;
@@ -182,6 +190,6 @@ export function checkMember(model: Model, recipe: Recipe, target: TargetSpec): s
   if (model.task !== target.task) return `task is '${model.task}' but the package's target is ${target.task}`;
   if (model.nFeatures !== recipe.features.length) return `nFeatures is ${model.nFeatures} but its recipe makes ${recipe.features.length} features`;
   const classes = target.labels?.length ?? 1;
-  if (target.task !== 'regression' && model.nClasses !== classes) return `nClasses is ${model.nClasses} but the target has ${classes} labels`;
+  if (target.task !== 'regression' && target.task !== 'anomaly' && model.nClasses !== classes) return `nClasses is ${model.nClasses} but the target has ${classes} labels`;
   return undefined;
 }

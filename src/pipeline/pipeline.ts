@@ -5,18 +5,32 @@ import { FittedRecipe, type Recipe } from '../features/recipe.js';
 import type { Model, Task } from '../learn/contract.js';
 // The predict-time registry: scoring imports no node: module (Node's batch accelerators register themselves).
 import { prepareBatch, predict as predictModel } from '../learn/predictors.js';
+import { HyperplaneError } from '../errors.js';
 import { RowValidator, type ValidationOptions } from './validate-rows.js';
-import { InvalidRowsError, predictionInto, type Prediction } from './prediction.js';
+import { ANOMALY_FLAGS, InvalidRowsError, predictionInto, type Prediction } from './prediction.js';
 import type { ModelSignature } from './signature.js';
 
 /** What was predicted and how it is labelled. */
 export interface TargetSpec {
+  /** The target column; an anomaly model's labelled column (when it was trained with one), else 'anomaly'. */
   name: string;
-  task: Exclude<Task, 'anomaly'>;
+  task: Task;
   /** Class labels by code (classification). */
   labels?: string[];
-  /** Binary: the probability of labels[1] at or above which it is predicted. */
+  /** Binary: the probability of labels[1] at or above which it is predicted. Anomaly: the score at or above which a row is flagged. */
   threshold?: number;
+  /** Anomaly, trained with a labelled column: that column's value that marks an anomaly. */
+  positive?: string;
+}
+
+/** The tasks learned from a target column (an anomaly model learns from the inputs alone). */
+export type SupervisedTask = Exclude<Task, 'anomaly'>;
+export type SupervisedTarget = TargetSpec & { task: SupervisedTask };
+
+/** The target of a supervised model; an anomaly model's is refused with `what` it cannot do (e.g. 'be retrained on labels'). */
+export function supervisedTarget(target: TargetSpec, what: string): SupervisedTarget {
+  if (target.task === 'anomaly') throw new HyperplaneError(`an anomaly model cannot ${what}: it has no target column it was trained to predict`);
+  return target as SupervisedTarget;
 }
 
 /** One model of a pipeline, with the recipe that feeds it; an ensemble has several, averaged by weight. */
@@ -79,8 +93,9 @@ export class Pipeline {
     this.scorers = spec.members.map(modelScorer);
   }
 
+  /** Scores per row: each class's probability, or one value (regression, an anomaly score). */
   get classes(): number {
-    return this.spec.target.labels?.length ?? 1;
+    return this.spec.target.task === 'anomaly' ? 1 : (this.spec.target.labels?.length ?? 1);
   }
 
   /** Columns a row must (or may) carry: every input of every member's recipe. */
@@ -154,6 +169,12 @@ export class Pipeline {
     const k = this.classes;
     const n = scores.length / k;
     const out = new Int32Array(n);
+    if (task === 'anomaly') {
+      // Codes into ANOMALY_FLAGS: flagged at or above the threshold.
+      const t = threshold ?? Infinity;
+      for (let i = 0; i < n; i++) out[i] = scores[i]! >= t ? 1 : 0;
+      return out;
+    }
     if (task === 'binary') {
       const t = threshold ?? 0.5;
       for (let i = 0; i < n; i++) out[i] = scores[2 * i + 1]! >= t ? 1 : 0;
@@ -167,15 +188,22 @@ export class Pipeline {
     return out;
   }
 
-  /** Classification: each row's label code (as `labelCodes`); regression: undefined, the scores are the values. */
+  /** Classification: each row's label code (as `labelCodes`); anomaly: each row's flag (into ANOMALY_FLAGS); regression: undefined, the scores are the values. */
   codes(scores: Float64Array): Int32Array | undefined {
-    return this.spec.target.task === 'regression' || this.spec.target.labels === undefined ? undefined : this.labelCodes(scores);
+    const { task, labels } = this.spec.target;
+    if (task === 'anomaly') return this.labelCodes(scores);
+    return task === 'regression' || labels === undefined ? undefined : this.labelCodes(scores);
   }
 
-  /** Labels from scores: the thresholded positive class, the most probable class, or the value. */
+  /** The labels `codes` index: the classes, or an anomaly model's flags. */
+  get answerLabels(): readonly string[] | undefined {
+    return this.spec.target.task === 'anomaly' ? ANOMALY_FLAGS : this.spec.target.labels;
+  }
+
+  /** Labels from scores: the thresholded positive class, the most probable class, an anomaly flag, or the value. */
   label(scores: Float64Array): (string | number)[] {
     const codes = this.codes(scores);
-    const labels = this.spec.target.labels;
+    const labels = this.answerLabels;
     if (codes === undefined || labels === undefined) return Array.from(scores);
     return Array.from(codes, (code) => labels[code]!);
   }

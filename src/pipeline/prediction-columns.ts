@@ -1,6 +1,7 @@
 import type { Column, Table } from '../data/table.js';
 import type { OutputColumn } from './io.js';
 import type { Pipeline } from './pipeline.js';
+import { ANOMALY_FLAGS } from './prediction.js';
 
 /** The data's id column as written beside the predictions: as it was read (datetimes in ISO 8601). */
 function idColumn(id: Column): OutputColumn {
@@ -27,6 +28,11 @@ export function predictionColumns(pipeline: Pipeline, table: Table, scores: Floa
   const id = table.columns.find((c) => c.name === idName);
   if (id !== undefined) columns.push(idColumn(id));
   const classLabels = spec.target.labels;
+  if (spec.target.task === 'anomaly') {
+    columns.push({ name: 'prediction', kind: 'label', codes: pipeline.labelCodes(scores), labels: [...ANOMALY_FLAGS] });
+    columns.push({ name: 'score', kind: 'number', values: scores });
+    return columns;
+  }
   if (classLabels === undefined) {
     columns.push({ name: 'prediction', kind: 'number', values: scores });
     return columns;

@@ -2,6 +2,9 @@ import { HyperplaneError } from '../errors.js';
 import type { FieldProblem } from './validate-rows.js';
 import type { TargetSpec } from './pipeline.js';
 
+/** An anomaly model's answers: a row scored below its threshold, and one at or above it. */
+export const ANOMALY_FLAGS = ['normal', 'anomaly'] as const;
+
 /**
  * One row's answer, as `POST /v1/models/NAME/predict` gives it (less the id, model, version and time):
  * the predicted label, spelled as in the training data (the thresholded positive class, or the most
@@ -12,6 +15,8 @@ export interface Prediction {
   prediction: string | number;
   /** Classification: each class's probability, by label. */
   probabilities?: Record<string, number>;
+  /** Anomaly: the row's anomaly score (higher is more anomalous); `prediction` says whether it is at or above the model's threshold. */
+  score?: number;
   /** What was noticed about the row (an unknown category, no field the model reads); absent when nothing was. */
   notes?: string[];
 }
@@ -23,7 +28,7 @@ export interface Prediction {
  */
 export function predictionInto<T extends object>(
   into: T,
-  target: Pick<TargetSpec, 'labels'>,
+  target: Pick<TargetSpec, 'labels' | 'task'>,
   codes: Int32Array | undefined,
   scores: Float64Array,
   i: number,
@@ -31,7 +36,10 @@ export function predictionInto<T extends object>(
 ): T & Prediction {
   const answer = into as T & Prediction;
   const labels = target.labels;
-  if (codes === undefined || labels === undefined) {
+  if (target.task === 'anomaly' && codes !== undefined) {
+    answer.prediction = ANOMALY_FLAGS[codes[i]! as 0 | 1];
+    answer.score = scores[i]!;
+  } else if (codes === undefined || labels === undefined) {
     answer.prediction = scores[i]!;
   } else {
     const k = labels.length;

@@ -5,7 +5,7 @@ import { globalImportance } from '../explain/global.js';
 import { buildReference, importanceShares, type MonitorReference } from '../monitor/reference.js';
 import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { ModelPackage } from './package.js';
-import { Pipeline, type Member } from './pipeline.js';
+import { Pipeline, supervisedTarget, type Member } from './pipeline.js';
 import { pick, upsampleRows } from './rows.js';
 import { splitRows } from './split.js';
 import { encodeTarget } from './target.js';
@@ -34,7 +34,7 @@ export interface RecordedTraining {
  * cross-validation's out-of-fold scores would take k fits, so its in-sample scores stand in ('training').
  */
 export async function referenceFromData(pkg: ModelPackage, data: LoadedData, plan: EvaluationPlan, settings: RecordedTraining): Promise<MonitorReference> {
-  const spec = pkg.pipeline.target;
+  const spec = supervisedTarget(pkg.pipeline.target, 'have its monitoring reference rebuilt from its training data');
   const labels = spec.labels ?? [];
   const target = encodeTarget(data.table, data.schema, settings.target, data.source, settings.task ?? spec.task);
   const split = splitRows(data.table, data.schema, target, plan, settings.seed, []);
@@ -75,7 +75,8 @@ function chosenMembers(pkg: ModelPackage, settings: RecordedTraining): { learner
 
 /** The evaluated model (fitted on the training rows only), which a refit package no longer holds. */
 async function refitEvaluated(pkg: ModelPackage, table: Table, y: Float64Array, plan: EvaluationPlan, settings: RecordedTraining): Promise<Pipeline> {
-  const { target, schema } = pkg.pipeline;
+  const { schema } = pkg.pipeline;
+  const target = supervisedTarget(pkg.pipeline.target, 'be refitted against a target column');
   const options: TrainOptions = {
     target: settings.target,
     learner: settings.learner,

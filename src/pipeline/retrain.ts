@@ -5,7 +5,7 @@ import { columnByName, selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
 import { typeForPipeline } from './io.js';
 import { labelledScores } from './labelled.js';
-import type { Pipeline } from './pipeline.js';
+import { supervisedTarget, type Pipeline } from './pipeline.js';
 
 /** The share of the new data both models are compared on. */
 export const RETRAIN_HOLDOUT_SHARE = 0.2;
@@ -61,7 +61,7 @@ export function compareOnHoldout(current: Pipeline, candidate: Pipeline, raw: Ta
   };
   const a = score(current);
   const b = score(candidate);
-  const task = current.spec.target.task;
+  const task = supervisedTarget(current.spec.target, 'be retrained against a target column').task;
   if (candidate.spec.target.task !== task) throw new HyperplaneError(`the new model is ${candidate.spec.target.task} and the served one ${task}: they cannot be compared`, { field: 'task' });
   const aligned = task === 'regression' ? b.scores : alignClasses(b.scores, b.labels, a.labels);
   const gain = pairedBootstrap({ task, metric, y: a.y, current: a.scores, candidate: aligned, labels: a.labels }, options);

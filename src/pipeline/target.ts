@@ -3,10 +3,10 @@ import { findColumn, inferTarget } from '../data/profile/target.js';
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { InfiniteValues } from '../data/schema/schema-file.js';
 import type { Table } from '../data/table.js';
-import type { TargetSpec } from './pipeline.js';
+import type { SupervisedTarget, SupervisedTask } from './pipeline.js';
 
 export interface EncodedTarget {
-  spec: TargetSpec;
+  spec: SupervisedTarget;
   /** Class codes (indices into spec.labels) or values; NaN where the target is missing. */
   y: Float64Array;
   missing: number;
@@ -17,11 +17,11 @@ export interface EncodedTarget {
  * The target column as numbers a learner takes: class codes in label order for classification, the
  * values for regression. The task is inferred from the column unless given.
  */
-export function encodeTarget(table: Table, schema: readonly ColumnSchema[], name: string, source: string, task?: TargetSpec['task']): EncodedTarget {
+export function encodeTarget(table: Table, schema: readonly ColumnSchema[], name: string, source: string, task?: SupervisedTask): EncodedTarget {
   const column = findColumn(table, name, source);
   const columnSchema = schema.find((c) => c.name === name)!;
   const info = inferTarget(column, columnSchema, table.nRows);
-  const chosen = task ?? (info.task as TargetSpec['task']);
+  const chosen = task ?? (info.task as SupervisedTask);
   const n = table.nRows;
   const y = new Float64Array(n);
   if (chosen === 'regression') {
@@ -53,7 +53,7 @@ export function encodeTarget(table: Table, schema: readonly ColumnSchema[], name
     throw new HyperplaneError(`cannot be a classification target: it holds ${column.kind} values`, { column: name });
   }
   if (labels.length < 2) throw new HyperplaneError(`has a single class ('${labels[0] ?? ''}'); there is nothing to learn`, { column: name });
-  const classification: TargetSpec['task'] = labels.length === 2 ? 'binary' : 'multiclass';
+  const classification: SupervisedTask = labels.length === 2 ? 'binary' : 'multiclass';
   let missing = 0;
   for (const v of y) if (v !== v) missing++;
   return { spec: { name, task: classification, labels }, y, missing, reason: task === undefined ? info.reason : 'set with --task' };

@@ -12,7 +12,7 @@ import { groupFolds } from '../evaluate/splits.js';
 import { getLearner } from '../learn/registry.js';
 import { autoSelect, candidatesFor, isReference, referenceFor, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
-import { Pipeline, type Member, type TargetSpec } from './pipeline.js';
+import { Pipeline, type Member, type SupervisedTarget, type SupervisedTask } from './pipeline.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget } from './target.js';
@@ -38,7 +38,7 @@ const memberCandidate = (m: Member): Candidate & { weight: number } => ({ learne
 
 export interface TrainOptions {
   target: string;
-  task?: TargetSpec['task'];
+  task?: SupervisedTask;
   /** 'auto', or a learner's name. */
   learner: string;
   /** Parameters for a named learner (ignored by auto). */
@@ -137,7 +137,7 @@ export interface Data {
 
 /** The rows a training fits on, as `trainPipeline` takes them from the data: the same every time for the same data, options and seed. */
 export interface TrainingRows {
-  spec: TargetSpec;
+  spec: SupervisedTarget;
   split: SplitRows;
   /** The training rows (upsampled when asked), their targets and groups, and each one's index in the data. */
   table: Table;
@@ -320,7 +320,7 @@ function checkClasses(y: Float64Array, labels: readonly string[], column: string
 }
 
 /** Out-of-fold scores of a (possibly blended) set of candidates, refitted per fold. */
-async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: TargetSpec, metric: MetricName, options: TrainOptions): Promise<number | undefined> {
+async function baselineScore(table: Table, y: Float64Array, testTable: Table, yTest: Float64Array, schema: readonly ColumnSchema[], spec: SupervisedTarget, metric: MetricName, options: TrainOptions): Promise<number | undefined> {
   const reference = referenceFor(spec.task);
   if (reference === undefined) return undefined;
   const member = await fitMember(table, y, schema, spec, { learner: reference, params: {} }, options);

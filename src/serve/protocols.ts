@@ -81,15 +81,17 @@ export function rowsFromInfer(body: unknown, signature: ModelSignature): Rows {
 }
 
 /**
- * The v2 response: `prediction` ([n], BYTES for labels, FP64 for values) and `probabilities` ([n, k]);
- * `abstained` ([n], BOOL) when a deployment's abstain-below threshold applied.
+ * The v2 response: `prediction` ([n], BYTES for labels and anomaly flags, FP64 for values), `probabilities`
+ * ([n, k]) or an anomaly model's `score` ([n]); `abstained` ([n], BOOL) when a deployment's abstain-below threshold applied.
  */
-export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number>; abstained?: true }[], id: string | undefined, abstaining = false): object {
+export function inferResponse(model: ServedVersion, answers: readonly { id: string; prediction: string | number; probabilities?: Record<string, number>; score?: number; abstained?: true }[], id: string | undefined, abstaining = false): object {
   const n = answers.length;
   const labels = model.signature.output.labels;
+  const anomaly = model.signature.output.task === 'anomaly';
   const outputs: Tensor[] = [
-    { name: 'prediction', shape: [n], datatype: labels === undefined ? 'FP64' : 'BYTES', data: answers.map((a) => a.prediction) },
+    { name: 'prediction', shape: [n], datatype: labels === undefined && !anomaly ? 'FP64' : 'BYTES', data: answers.map((a) => a.prediction) },
   ];
+  if (anomaly) outputs.push({ name: 'score', shape: [n], datatype: 'FP64', data: answers.map((a) => a.score ?? null) });
   if (labels !== undefined) outputs.push({ name: 'probabilities', shape: [n, labels.length], datatype: 'FP64', data: answers.flatMap((a) => labels.map((l) => a.probabilities![l]!)) });
   if (abstaining) outputs.push({ name: 'abstained', shape: [n], datatype: 'BOOL', data: answers.map((a) => a.abstained === true) });
   outputs.push({ name: 'prediction_id', shape: [n], datatype: 'BYTES', data: answers.map((a) => a.id) });
@@ -105,7 +107,8 @@ export function modelMetadata(model: ServedVersion): unknown {
     platform: 'hyperplane',
     inputs: model.signature.inputs.map((i) => ({ name: i.name, datatype: datatype(i.type), shape: [-1] })),
     outputs: [
-      { name: 'prediction', datatype: model.signature.output.labels === undefined ? 'FP64' : 'BYTES', shape: [-1] },
+      { name: 'prediction', datatype: model.signature.output.labels === undefined && model.signature.output.task !== 'anomaly' ? 'FP64' : 'BYTES', shape: [-1] },
+      ...(model.signature.output.task === 'anomaly' ? [{ name: 'score', datatype: 'FP64', shape: [-1] }] : []),
       ...(model.signature.output.labels !== undefined ? [{ name: 'probabilities', datatype: 'FP64', shape: [-1, model.signature.output.labels.length] }] : []),
     ],
   };

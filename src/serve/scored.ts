@@ -1,4 +1,4 @@
-import { predictionInto } from '../pipeline/prediction.js';
+import { ANOMALY_FLAGS, predictionInto } from '../pipeline/prediction.js';
 import type { Answer } from './reply.js';
 import type { ServedVersion } from './served-models.js';
 
@@ -34,7 +34,7 @@ export class Scored {
     abstainBelow?: number,
   ) {
     this.fields = new Array(ids.length);
-    if (abstainBelow !== undefined && codes !== undefined) this.abstainOn(abstainBelow, codes);
+    if (abstainBelow !== undefined && codes !== undefined && model.pipeline.spec.target.task !== 'anomaly') this.abstainOn(abstainBelow, codes);
   }
 
   /** Marks each row whose answered class's probability is below `threshold`. */
@@ -121,6 +121,7 @@ export class Scored {
   private encodeFields(i: number): string {
     const json = this.model.json;
     if (this.codes === undefined) return `"prediction":${number(this.scores[i]!)}`;
+    if (this.model.pipeline.spec.target.task === 'anomaly') return `"prediction":"${ANOMALY_FLAGS[this.codes[i]! as 0 | 1]}","score":${number(this.scores[i]!)}`;
     const k = json.labels.length;
     let text = `"prediction":${json.labels[this.codes[i]!]!},"probabilities":{`;
     for (let c = 0; c < k; c++) text += `${c > 0 ? ',' : ''}${json.labels[c]!}:${number(this.scores[i * k + c]!)}`;

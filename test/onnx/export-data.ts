@@ -3,7 +3,7 @@
 import type { ColumnSchema } from '../../src/data/schema/schema.js';
 import type { Column, Table } from '../../src/data/table.js';
 import type { ModelPackage } from '../../src/pipeline/package.js';
-import type { Member, TargetSpec } from '../../src/pipeline/pipeline.js';
+import type { Member, SupervisedTarget as TargetSpec } from '../../src/pipeline/pipeline.js';
 import { fitMember } from '../../src/pipeline/out-of-fold.js';
 import type { TrainOptions } from '../../src/pipeline/train.js';
 

@@ -108,6 +108,9 @@ async function collect(store: Store, query: PredictionQuery, n: number, strategy
       if (typeof response['prediction'] === 'number' && !isObject(response['probabilities'])) {
         throw new HyperplaneError(`model '${name}' predicts values (a regression): label-queue ranks predictions by their class probabilities, which only a classifier logs`);
       }
+      if (typeof response['score'] === 'number' && !isObject(response['probabilities'])) {
+        throw new HyperplaneError(`model '${name}' flags anomalies by a score threshold: label-queue ranks predictions by their class probabilities, which only a classifier logs`);
+      }
       if (p.feedback !== null || p.arm === 'shadow') continue;
       const probabilities = isObject(response['probabilities']) ? (response['probabilities'] as Record<string, number>) : {};
       queue.add({ id: p.id, input: p.request, probabilities, prediction: p });

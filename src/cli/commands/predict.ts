@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { evaluateScores } from '../../evaluate/evaluate.js';
 import type { OutputColumn } from '../../pipeline/io.js';
-import { Pipeline } from '../../pipeline/pipeline.js';
+import { Pipeline, supervisedTarget } from '../../pipeline/pipeline.js';
+import type { Table } from '../../data/table.js';
 import { predictionColumns } from '../../pipeline/prediction-columns.js';
 import { labelledScores } from '../../pipeline/labelled.js';
 import { HyperplaneError } from '../../errors.js';
@@ -148,11 +149,13 @@ export function evaluateCommand(): Command {
     const { pkg } = await loadModelRef(modelPath);
     const pipeline = new Pipeline(pkg.pipeline);
     const target = pkg.pipeline.target;
+    if (target.task === 'anomaly' && target.positive === undefined) throw new HyperplaneError(`this anomaly model was trained without a column marking anomalies: there is nothing to check its flags against (train it with --target COLUMN to evaluate it, or use predict)`);
     const { readForPipeline } = await import('../../pipeline/io.js');
     const { table, source: where, infinite, warnings } = await readForPipeline(source, pipeline, readOptionsFromFlags(flags), true);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    if (target.task === 'anomaly') return evaluateAnomalyModel(pipeline, pkg.info.metrics, table, where, flags);
     const { rows: keep, y, scores } = labelledScores(pipeline, table, where, infinite);
-    const evaluation = evaluateScores(target.task, y, scores, target.labels ?? [], target.threshold ?? 0.5);
+    const evaluation = evaluateScores(supervisedTarget(target, 'be evaluated').task, y, scores, target.labels ?? [], target.threshold ?? 0.5);
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
@@ -167,4 +170,23 @@ export function evaluateCommand(): Command {
     for (const [name, v] of Object.entries(evaluation.metrics)) process.stdout.write(`  ${name.padEnd(12)} ${v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4)}   (at training: ${pkg.info.metrics[name]?.toFixed(4) ?? '—'})\n`);
     if (flags.out !== undefined) process.stdout.write(`report written to ${join(flags.out, 'report.html')}\n`);
   });
+}
+
+/** `evaluate` of an anomaly model: its flags and scores against the column that marked anomalies at training. */
+async function evaluateAnomalyModel(pipeline: Pipeline, atTraining: Record<string, number>, table: Table, where: string, flags: EvaluateFlags): Promise<void> {
+  const target = pipeline.spec.target;
+  const { anomalyLabels } = await import('../../pipeline/train-anomaly.js');
+  const { evaluateAnomaly } = await import('../../evaluate/anomaly.js');
+  const { y } = anomalyLabels(table, target.name, where, target.positive!);
+  const evaluation = evaluateAnomaly(pipeline.scoreTable(table, where), target.threshold!, y);
+  if (flags.out !== undefined) {
+    mkdirSync(flags.out, { recursive: true });
+    writeFileSync(join(flags.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(evaluation.metrics, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`anomaly model on ${evaluation.rows.toLocaleString('en-US')} rows of ${where} (${(evaluation.labelled?.anomalies ?? 0).toLocaleString('en-US')} marked '${target.name}' = ${target.positive}):\n`);
+  for (const [name, v] of Object.entries(evaluation.metrics)) process.stdout.write(`  ${name.padEnd(18)} ${v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4)}   (at training: ${atTraining[name]?.toFixed(4) ?? '—'})\n`);
 }

@@ -3,6 +3,7 @@ import { HyperplaneError } from '../../errors.js';
 import type { LoadedData } from '../../data/load.js';
 import { checkMetric, DEFAULT_METRIC, METRICS } from '../../evaluate/evaluate.js';
 import { decodePackage, type ModelPackage } from '../../pipeline/package.js';
+import { supervisedTarget } from '../../pipeline/pipeline.js';
 import type { Comparison } from '../../pipeline/retrain.js';
 import type { Run } from '../../store/index.js';
 import { addReadOptions, readOptionsFromFlags, type RawReadFlags } from '../read-options.js';
@@ -92,7 +93,7 @@ export function retrainCommand(): Command {
     const { model, alias } = aliasOf(refText);
     const served = await servedModel(model, alias);
     const { settings, pkg } = served;
-    const task = pkg.pipeline.target.task;
+    const task = supervisedTarget(pkg.pipeline.target, 'be retrained against a target column').task;
     const metric = checkMetric(flags.metric ?? settings.metric ?? DEFAULT_METRIC[task], task);
     const seed = seedGiven ?? settings.seed;
     const readOptions = readOptionsFromFlags(flags);

@@ -20,7 +20,8 @@ import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresh
 interface TrainFlags extends RawReadFlags {
   config?: string;
   target?: string;
-  task?: 'binary' | 'multiclass' | 'regression';
+  task?: 'binary' | 'multiclass' | 'regression' | 'anomaly';
+  contamination?: string;
   learner: string;
   metric?: string;
   test?: string;
@@ -148,9 +149,10 @@ export function trainCommand(): Command {
     .description('train a model: a named learner, or auto (a search over every family, with a leaderboard)')
     .argument('[data]', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query (or `data` in --config)')
     .option('--config <file>', 'hyperplane.config.ts / .js / .json / .yaml with these settings; flags given here override it')
-    .option('--target <column>', 'the column to predict')
-    .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target)').choices(['binary', 'multiclass', 'regression']))
-    .option('--learner <name>', `auto, or one of: ${[...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}`, 'auto')
+    .option('--target <column>', 'the column to predict (--task anomaly: a column marking known anomalies, optional)')
+    .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target); anomaly: score how unusual each row is, from the inputs alone').choices(['binary', 'multiclass', 'regression', 'anomaly']))
+    .option('--learner <name>', `auto, or one of: ${supervisedLearners().map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}; with --task anomaly: ${anomalyOnly().join(', ')}`, 'auto')
+    .option('--contamination <share>', "--task anomaly: the share of rows expected to be anomalies; the threshold flags that share of the training rows (default: the labels' best F1 with --target, else 0.01)")
     .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
     .option('--test <data>', 'evaluate on this data instead of a split')
     .option('--split <share>', 'hold out this share of rows (stratified) for test (default 0.2)')
@@ -204,6 +206,9 @@ export function trainCommand(): Command {
     const seed = Number(flags.seed);
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
+    if (flags.task === 'anomaly') return anomalyTraining(source, flags, self, given, seed);
+    if (flags.contamination !== undefined) throw new HyperplaneError('--contamination is for --task anomaly: a classifier learns its classes from the target');
+    if (learner !== 'auto' && anomalyOnly().includes(learner)) throw new HyperplaneError(`--learner ${learner} scores anomalies: add --task anomaly (--target is then an optional column marking known anomalies)`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
     const refine = flags.refine === undefined ? undefined : wholeNumber('--refine', flags.refine, 0);
     if (flags.prefer !== undefined && learner !== 'auto') throw new HyperplaneError(`--prefer is for --learner auto (it chooses among the candidates); ${learner} is the one asked for`);
@@ -245,6 +250,43 @@ export function trainCommand(): Command {
     };
     await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
   });
+}
+
+/** The learners that learn a target, and those that only score anomalies (by their capabilities). */
+const anomalyOnly = (): string[] => [...LEARNERS.values()].filter((l) => l.capabilities.tasks.every((t) => t === 'anomaly')).map((l) => l.name);
+const supervisedLearners = (): string[] => [...LEARNERS.keys()].filter((l) => !anomalyOnly().includes(l));
+
+/** Flags that are about learning a target: refused with --task anomaly, naming them. */
+const SUPERVISED_FLAGS = ['metric', 'cv', 'timeSplit', 'group', 'classWeight', 'upsample', 'refit', 'threshold', 'timeBudget', 'refine', 'prefer', 'queue'];
+
+/** `train --task anomaly`: the anomaly model's own path (no target to learn; the threshold from a contamination share or labels). */
+async function anomalyTraining(source: string, flags: TrainFlags, self: Command, given: Record<string, unknown>, seed: number): Promise<void> {
+  const asked = SUPERVISED_FLAGS.filter((f) => self.getOptionValueSource(f) === 'cli');
+  if (asked.length > 0) throw new HyperplaneError(`--task anomaly learns no target: drop ${asked.map((f) => `--${f.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')}`);
+  const contamination = flags.contamination === undefined ? undefined : Number(flags.contamination);
+  if (contamination !== undefined && !(contamination > 0 && contamination < 0.5)) throw new HyperplaneError(`--contamination ${flags.contamination}: expected the share of rows that are anomalies, above 0 and below 0.5 (e.g. 0.01)`);
+  if (flags.learner !== 'auto' && !LEARNERS.get(flags.learner)!.capabilities.tasks.includes('anomaly')) throw new HyperplaneError(`--learner ${flags.learner} learns a target; anomaly learners are auto, ${anomalyOnly().join(', ')}`);
+  if (flags.note !== undefined && flags.track === false) throw new HyperplaneError('--note is kept with the run in the store, and --no-track records no run: drop one of them');
+  const note = flags.note === undefined ? undefined : noteFlag(flags.note);
+  const evaluation = evaluationSetting(flags);
+  if (evaluation.kind !== 'holdout' && evaluation.kind !== 'test') throw new HyperplaneError('--task anomaly is evaluated on a holdout (--split) or a --test file');
+  if (evaluation.kind === 'holdout' && evaluation.group !== undefined) throw new HyperplaneError('--task anomaly learns no target: drop --group');
+  const { trainAnomaly } = await import('../train-anomaly.js');
+  await trainAnomaly(
+    {
+      task: 'anomaly',
+      source: absoluteSource(source),
+      read: readOptionsFromFlags(flags),
+      ...(flags.schema !== undefined ? { schemaPath: absoluteSource(flags.schema) } : {}),
+      ...(flags.target !== undefined ? { label: flags.target } : {}),
+      learner: flags.learner,
+      params: given as Record<string, JsonValue>,
+      ...(contamination !== undefined ? { contamination } : {}),
+      evaluation: evaluation.kind === 'test' ? evaluation : { kind: 'holdout', share: evaluation.share },
+      seed,
+    },
+    { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot: snapshotPolicy(flags), experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) },
+  );
 }
 
 function noteFlag(text: string): string {
