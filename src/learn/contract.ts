@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type Task = 'binary' | 'multiclass' | 'regression' | 'anomaly';
+export type Task = 'binary' | 'multiclass' | 'regression' | 'anomaly' | 'cluster';
 
 /** Dense row-major features: row i, column j is data[i * d + j]. */
 export interface Matrix {

@@ -11,6 +11,7 @@ import { rulesPredictor } from './rules/rules-predict.js';
 import { knnPredictor } from './knn/knn-predict.js';
 import { rbfSvmPredictor } from './svm/rbf-svm-predict.js';
 import { oneClassSvmPredictor } from './svm/one-class-svm-predict.js';
+import { kmeansPredictor } from './cluster/kmeans-predict.js';
 import { deserializeModel } from './serialize.js';
 
 /**
@@ -20,7 +21,7 @@ import { deserializeModel } from './serialize.js';
  * worker threads) register themselves through hooks when learn/registry.ts is loaded.
  */
 export const PREDICTORS: ReadonlyMap<string, Predictor> = new Map<string, Predictor>(
-  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor, oneClassSvmPredictor, rulesPredictor, knnPredictor, rbfSvmPredictor].map((p) => [p.kind, p]),
+  [baselinePredictor, linearPredictor, logisticPredictor, scorecardPredictor, gbdtPredictor, forestPredictor, isolationForestPredictor, oneClassSvmPredictor, rulesPredictor, knnPredictor, rbfSvmPredictor, kmeansPredictor].map((p) => [p.kind, p]),
 );
 
 export function getPredictor(kind: string): Predictor {
@@ -63,8 +64,9 @@ export function readModel(bytes: Uint8Array): Model {
 export function checkModel(model: Model): void {
   const predictor = getPredictor(model.kind);
   if (!predictor.tasks.includes(model.task)) throw new LearnError(`task '${model.task}' is not one ${model.kind} does (${predictor.tasks.join(', ')})`);
-  const classes = model.task === 'binary' ? '2' : model.task === 'multiclass' ? '2 or more' : '1';
-  const classesOk = model.task === 'binary' ? model.nClasses === 2 : model.task === 'multiclass' ? model.nClasses >= 2 : model.nClasses === 1;
+  // A clustering's nClasses is its number of clusters.
+  const classes = model.task === 'binary' ? '2' : model.task === 'multiclass' ? '2 or more' : model.task === 'cluster' ? '1 or more' : '1';
+  const classesOk = model.task === 'binary' ? model.nClasses === 2 : model.task === 'multiclass' ? model.nClasses >= 2 : model.task === 'cluster' ? Number.isInteger(model.nClasses) && model.nClasses >= 1 : model.nClasses === 1;
   if (!classesOk) throw new LearnError(`nClasses is ${model.nClasses}; a ${model.task} model has ${classes}`);
   predictor.checkState(model);
 }

@@ -34,7 +34,7 @@ const headerSchema = z.object({
   container: z.number().int().min(1),
   kind: z.string().min(1),
   formatVersion: z.number().int().min(1),
-  task: z.enum(['binary', 'multiclass', 'regression', 'anomaly']),
+  task: z.enum(['binary', 'multiclass', 'regression', 'anomaly', 'cluster']),
   nFeatures: z.number().int().min(0),
   nClasses: z.number().int().min(1),
   params: z.record(z.string(), z.unknown()),

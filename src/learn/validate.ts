@@ -104,8 +104,8 @@ export function checkFit(name: string, capabilities: Capabilities, X: Matrix, y:
 
 /** Why a learner refuses a task, saying what it is for: `scorecard is for binary targets; this one is multiclass`. */
 export function taskRefusal(name: string, tasks: readonly Task[], task: Task): string {
-  const what = (t: Task): string => (t === 'anomaly' ? 'anomaly detection' : `${t} targets`);
+  const what = (t: Task): string => (t === 'anomaly' ? 'anomaly detection' : t === 'cluster' ? 'clustering' : `${t} targets`);
   const list = tasks.map(what);
   const joined = list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]!}`;
-  return `${name} is for ${joined}; this ${task === 'anomaly' ? 'is anomaly detection' : `target is ${task}`}`;
+  return `${name} is for ${joined}; this ${task === 'anomaly' ? 'is anomaly detection' : task === 'cluster' ? 'is clustering' : `target is ${task}`}`;
 }

@@ -21,7 +21,7 @@ const index = z.number().int().min(0);
 const targetSchema = z
   .object({
     name: z.string().min(1),
-    task: z.enum(['binary', 'multiclass', 'regression', 'anomaly']),
+    task: z.enum(['binary', 'multiclass', 'regression', 'anomaly', 'cluster']),
     labels: z.array(z.string()).optional(),
     threshold: finite.optional(),
     positive: z.string().optional(),
@@ -122,6 +122,7 @@ export function checkTarget(target: TargetSpec): string | undefined {
     if (labels !== undefined) return `target.labels has ${labels.length} labels; an anomaly target has none (it answers ${ANOMALY_FLAGS.join(' or ')})`;
     return target.threshold === undefined ? 'target.threshold is missing; an anomaly model flags the rows scored at or above it' : undefined;
   }
+  if (target.task === 'cluster') return labels !== undefined || target.threshold !== undefined ? 'a cluster target has no labels and no threshold (its answers are cluster numbers)' : undefined;
   if (target.task === 'regression') return labels !== undefined && labels.length > 0 ? `target.labels has ${labels.length} labels; a regression target has none` : undefined;
   if (labels === undefined) return `target.labels is missing; a ${target.task} target needs its class labels`;
   if (target.task === 'binary' && labels.length !== 2) return `target.labels has ${labels.length} labels, expected 2 for a binary target`;
@@ -190,6 +191,6 @@ export function checkMember(model: Model, recipe: Recipe, target: TargetSpec): s
   if (model.task !== target.task) return `task is '${model.task}' but the package's target is ${target.task}`;
   if (model.nFeatures !== recipe.features.length) return `nFeatures is ${model.nFeatures} but its recipe makes ${recipe.features.length} features`;
   const classes = target.labels?.length ?? 1;
-  if (target.task !== 'regression' && target.task !== 'anomaly' && model.nClasses !== classes) return `nClasses is ${model.nClasses} but the target has ${classes} labels`;
+  if ((target.task === 'binary' || target.task === 'multiclass') && model.nClasses !== classes) return `nClasses is ${model.nClasses} but the target has ${classes} labels`;
   return undefined;
 }

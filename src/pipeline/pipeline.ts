@@ -23,13 +23,13 @@ export interface TargetSpec {
   positive?: string;
 }
 
-/** The tasks learned from a target column (an anomaly model learns from the inputs alone). */
-export type SupervisedTask = Exclude<Task, 'anomaly'>;
+/** The tasks learned from a target column (anomaly and cluster models learn from the inputs alone). */
+export type SupervisedTask = Exclude<Task, 'anomaly' | 'cluster'>;
 export type SupervisedTarget = TargetSpec & { task: SupervisedTask };
 
 /** The target of a supervised model; an anomaly model's is refused with `what` it cannot do (e.g. 'be retrained on labels'). */
 export function supervisedTarget(target: TargetSpec, what: string): SupervisedTarget {
-  if (target.task === 'anomaly') throw new HyperplaneError(`an anomaly model cannot ${what}: it has no target column it was trained to predict`);
+  if (target.task === 'anomaly' || target.task === 'cluster') throw new HyperplaneError(`${target.task === 'anomaly' ? 'an anomaly' : 'a clustering'} model cannot ${what}: it has no target column it was trained to predict`);
   return target as SupervisedTarget;
 }
 
@@ -95,7 +95,8 @@ export class Pipeline {
 
   /** Scores per row: each class's probability, or one value (regression, an anomaly score). */
   get classes(): number {
-    return this.spec.target.task === 'anomaly' ? 1 : (this.spec.target.labels?.length ?? 1);
+    const { task, labels } = this.spec.target;
+    return task === 'anomaly' || task === 'cluster' ? 1 : (labels?.length ?? 1);
   }
 
   /** Columns a row must (or may) carry: every input of every member's recipe. */
@@ -169,6 +170,7 @@ export class Pipeline {
     const k = this.classes;
     const n = scores.length / k;
     const out = new Int32Array(n);
+    if (task === 'cluster') return Int32Array.from(scores);
     if (task === 'anomaly') {
       // Codes into ANOMALY_FLAGS: flagged at or above the threshold.
       const t = threshold ?? Infinity;
@@ -191,13 +193,15 @@ export class Pipeline {
   /** Classification: each row's label code (as `labelCodes`); anomaly: each row's flag (into ANOMALY_FLAGS); regression: undefined, the scores are the values. */
   codes(scores: Float64Array): Int32Array | undefined {
     const { task, labels } = this.spec.target;
-    if (task === 'anomaly') return this.labelCodes(scores);
+    if (task === 'anomaly' || task === 'cluster') return this.labelCodes(scores);
     return task === 'regression' || labels === undefined ? undefined : this.labelCodes(scores);
   }
 
   /** The labels `codes` index: the classes, or an anomaly model's flags. */
   get answerLabels(): readonly string[] | undefined {
-    return this.spec.target.task === 'anomaly' ? ANOMALY_FLAGS : this.spec.target.labels;
+    const { task, labels } = this.spec.target;
+    if (task === 'cluster') return Array.from({ length: this.spec.members[0]?.model.nClasses ?? 0 }, (_, c) => String(c));
+    return task === 'anomaly' ? ANOMALY_FLAGS : labels;
   }
 
   /** Labels from scores: the thresholded positive class, the most probable class, an anomaly flag, or the value. */

@@ -28,6 +28,10 @@ export function predictionColumns(pipeline: Pipeline, table: Table, scores: Floa
   const id = table.columns.find((c) => c.name === idName);
   if (id !== undefined) columns.push(idColumn(id));
   const classLabels = spec.target.labels;
+  if (spec.target.task === 'cluster') {
+    columns.push({ name: 'prediction', kind: 'label', codes: pipeline.labelCodes(scores), labels: [...pipeline.answerLabels!] });
+    return columns;
+  }
   if (spec.target.task === 'anomaly') {
     columns.push({ name: 'prediction', kind: 'label', codes: pipeline.labelCodes(scores), labels: [...ANOMALY_FLAGS] });
     columns.push({ name: 'score', kind: 'number', values: scores });

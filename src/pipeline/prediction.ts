@@ -36,7 +36,9 @@ export function predictionInto<T extends object>(
 ): T & Prediction {
   const answer = into as T & Prediction;
   const labels = target.labels;
-  if (target.task === 'anomaly' && codes !== undefined) {
+  if (target.task === 'cluster' && codes !== undefined) {
+    answer.prediction = codes[i]!;
+  } else if (target.task === 'anomaly' && codes !== undefined) {
     answer.prediction = ANOMALY_FLAGS[codes[i]! as 0 | 1];
     answer.score = scores[i]!;
   } else if (codes === undefined || labels === undefined) {

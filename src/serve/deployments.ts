@@ -111,5 +111,6 @@ export async function checkAbstention(store: Pick<Store, 'registry' | 'artifacts
     const pkg = decodePackage(await store.artifacts.get(resolved.artifact), ref);
     if (pkg.pipeline.target.task === 'regression') throw new HyperplaneError(`'${ref}' ${REGRESSION_CANNOT_ABSTAIN}`, { field: 'policy.abstainBelow' });
     if (pkg.pipeline.target.task === 'anomaly') throw new HyperplaneError(`'${ref}' is an anomaly model: its answers are flags by a score threshold, with no class probability to abstain on`, { field: 'policy.abstainBelow' });
+    if (pkg.pipeline.target.task === 'cluster') throw new HyperplaneError(`'${ref}' is a clustering: its answers are clusters, with no class probability to abstain on`, { field: 'policy.abstainBelow' });
   }
 }

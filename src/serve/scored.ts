@@ -34,7 +34,9 @@ export class Scored {
     abstainBelow?: number,
   ) {
     this.fields = new Array(ids.length);
-    if (abstainBelow !== undefined && codes !== undefined && model.pipeline.spec.target.task !== 'anomaly') this.abstainOn(abstainBelow, codes);
+    const task = model.pipeline.spec.target.task;
+    // Only a classifier's answers have a class probability to abstain on.
+    if (abstainBelow !== undefined && codes !== undefined && (task === 'binary' || task === 'multiclass')) this.abstainOn(abstainBelow, codes);
   }
 
   /** Marks each row whose answered class's probability is below `threshold`. */
@@ -121,6 +123,7 @@ export class Scored {
   private encodeFields(i: number): string {
     const json = this.model.json;
     if (this.codes === undefined) return `"prediction":${number(this.scores[i]!)}`;
+    if (this.model.pipeline.spec.target.task === 'cluster') return `"prediction":${this.codes[i]!}`;
     if (this.model.pipeline.spec.target.task === 'anomaly') return `"prediction":"${ANOMALY_FLAGS[this.codes[i]! as 0 | 1]}","score":${number(this.scores[i]!)}`;
     const k = json.labels.length;
     let text = `"prediction":${json.labels[this.codes[i]!]!},"probabilities":{`;

@@ -6,7 +6,9 @@ import { expectRefused as refused, fixture, ROOT, runCliAsync, tempDir } from '.
 const run = (args: readonly string[]) => runCliAsync(args, 50_000);
 const expectRefused = (args: readonly string[], pattern: RegExp) => refused(args, pattern, 50_000);
 
-describe('bad CLI input: exit 2 and one clear line', () => {
+// Each check is its own CLI process, in its own files under \`dir\`, and none changes what another reads: they run
+// side by side (vitest's maxConcurrency at a time).
+describe.concurrent('bad CLI input: exit 2 and one clear line', () => {
   let dir: string;
   const at = (name: string): string => join(dir, name);
   /** A train config of rules on penguins whose one condition is `condition`. */

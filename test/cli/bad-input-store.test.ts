@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { dropPgSchema, PG_URL, postgresUnreachable, runCli, tempDir, type CliResult } from '../helpers.js';
+import { cli as runCli, dropPgSchema, PG_URL, postgresUnreachable, tempDir, type CliResult } from '../helpers.js';
 
 /** The store commands' bad inputs: exit code 2 and one line naming what was wrong, on either database. */
 function expectCleanError(r: CliResult, pattern: RegExp): void {
@@ -84,75 +84,85 @@ const backends: [string, () => string, boolean][] = [
   ['PostgreSQL', () => `${PG_URL}?schema=${pgSchema}`, pgUnreachable !== undefined && process.env['CI'] !== 'true'],
 ];
 
-for (const [name, makeUri, skip] of backends) {
-  describe.skipIf(skip)(`store commands' bad input on ${name}`, () => {
-    const uri = makeUri();
-    const cli = (args: string[]): CliResult => runCli(args, { env: { HYPERPLANE_STORE: uri } });
-    let doomed: string;
+// The two backends' stores are separate, and within one no test changes what another reads (the refusals change
+// nothing; gc's run and artifact are not the audit trail's or the listings'), so the tests run side by side: each
+// is a CLI process or a few, mostly waiting on process start.
+describe.concurrent('store commands\' bad input', () => {
+  for (const [name, makeUri, skip] of backends) {
+    describe.skipIf(skip)(`store commands' bad input on ${name}`, () => {
+      const uri = makeUri();
+      const cli = (args: string[]): Promise<CliResult> => runCli(args, { env: { HYPERPLANE_STORE: uri } });
+      let doomed: string;
 
-    beforeAll(async () => {
-      doomed = await populate(uri);
-    });
-    afterAll(async () => {
-      if (name === 'PostgreSQL') await dropPgSchema(pgSchema);
-    });
+      beforeAll(async () => {
+        doomed = await populate(uri);
+      });
+      afterAll(async () => {
+        if (name === 'PostgreSQL') await dropPgSchema(pgSchema);
+      });
 
-    it.each(listRows)('runs list %j → exit %i', (args, code, fragment) => {
-      const r = cli(args);
-      if (code === 2) expectCleanError(r, fragment);
-      else {
-        expect(r.code, r.stderr).toBe(0);
-        expect(r.stdout).toMatch(fragment);
-      }
-    });
+      it.each(listRows)('runs list %j → exit %i', async (args, code, fragment) => {
+        const r = await cli(args);
+        if (code === 2) expectCleanError(r, fragment);
+        else {
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stdout).toMatch(fragment);
+        }
+      });
 
-    it.each(keyRows)('%j → exit %i', (args, _code, fragment) => expectCleanError(cli(args), fragment));
+      it.each(keyRows)('%j → exit %i', async (args, _code, fragment) => expectCleanError(await cli(args), fragment));
 
-    it('gc right after runs delete says the blobs are younger than --min-age, how many and how big', () => {
-      expect(cli(['runs', 'delete', doomed, '--yes']).code).toBe(0);
-      const gc = cli(['gc']);
-      expect(gc.code, gc.stderr).toBe(0);
-      expect(gc.stdout).toMatch(/^nothing collected: 1 unreferenced artifact \(\d+ B\) is younger than --min-age 3600 s; lower it to collect it now, e.g\. hyperplane gc --min-age 0 when no training is under way$/m);
-      expect(gc.stdout).not.toMatch(/every artifact is referenced/);
-      const dry = cli(['gc', '--dry-run']);
-      expect(dry.stdout).toMatch(/^nothing to remove: 1 unreferenced artifact \(\d+ B\) is younger than --min-age 3600 s; lower it to list it, e\.g\. hyperplane gc --dry-run --min-age 0$/m);
-      const now = cli(['gc', '--min-age', '0']);
-      expect(now.stdout).toMatch(/removed 1 artifact/);
-      expect(cli(['gc', '--min-age', '0']).stdout).toBe('nothing to collect: every artifact is referenced\n');
-      expectCleanError(cli(['gc', '--min-age', 'soon']), /--min-age soon: expected seconds, 0 or more/);
-    });
+      it('gc right after runs delete says the blobs are younger than --min-age, how many and how big', async () => {
+        expect((await cli(['runs', 'delete', doomed, '--yes'])).code).toBe(0);
+        // gc and gc --dry-run with the default --min-age remove nothing, and a bad --min-age is refused: side by side.
+        const [gc, dry, bad] = await Promise.all([cli(['gc']), cli(['gc', '--dry-run']), cli(['gc', '--min-age', 'soon'])]);
+        expect(gc.code, gc.stderr).toBe(0);
+        expect(gc.stdout).toMatch(/^nothing collected: 1 unreferenced artifact \(\d+ B\) is younger than --min-age 3600 s; lower it to collect it now, e\.g\. hyperplane gc --min-age 0 when no training is under way$/m);
+        expect(gc.stdout).not.toMatch(/every artifact is referenced/);
+        expect(dry.stdout).toMatch(/^nothing to remove: 1 unreferenced artifact \(\d+ B\) is younger than --min-age 3600 s; lower it to list it, e\.g\. hyperplane gc --dry-run --min-age 0$/m);
+        expectCleanError(bad, /--min-age soon: expected seconds, 0 or more/);
+        const now = await cli(['gc', '--min-age', '0']);
+        expect(now.stdout).toMatch(/removed 1 artifact/);
+        expect((await cli(['gc', '--min-age', '0'])).stdout).toBe('nothing to collect: every artifact is referenced\n');
+      });
 
-    it('keys create --expires sets an expiry that keys list shows; alias moves, deployments and keys are in the audit trail with the CLI user', () => {
-      const before = Date.now();
-      const created = cli(['keys', 'create', 'ci', '--scope', 'predict', '--expires', '90d']);
-      expect(created.code, created.stderr).toBe(0);
-      expect(created.stderr).toMatch(/expires \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-      const list = cli(['keys', 'list']);
-      expect(list.stdout).toMatch(/expires \(UTC\)/);
-      const expires = new Date(before + 90 * 86_400_000).toISOString().slice(0, 10);
-      expect(list.stdout).toContain(expires);
-      expect(cli(['keys', 'create', 'ops', '--scope', 'admin', '--expires', '2099-12-31']).code).toBe(0);
-      expect(cli(['keys', 'list']).stdout).toContain('2099-12-31 00:00');
-      expect(cli(['models', 'alias', 'churn@production', '1']).code).toBe(0);
-      expect(cli(['models', 'alias', 'churn@production', '2']).code).toBe(0);
-      expect(cli(['deploy', 'churn', '--policy', 'fixed']).code).toBe(0);
-      const json = cli(['audit', '--json']);
-      expect(json.code, json.stderr).toBe(0);
-      const entries = JSON.parse(json.stdout) as { actor: string; action: string; target: string; before: unknown; after: unknown }[];
-      expect(entries.map((e) => [e.actor, e.action])).toEqual([
-        [me, 'deployment.put'],
-        [me, 'alias.set'],
-        [me, 'alias.set'],
-        [me, 'key.create'],
-        [me, 'key.create'],
-      ]);
-      expect(entries[1]).toMatchObject({ target: 'churn@production', before: { version: 1 }, after: { version: 2 } });
-      const text = cli(['audit', '--action', 'alias.set', '--limit', '1']);
-      expect(text.stdout).toMatch(new RegExp(`^time \\(UTC\\) +actor +action +target +change`, 'm'));
-      expect(text.stdout).toMatch(/alias\.set +churn@production +1 → 2/);
-      expect(text.stdout.trimEnd().split('\n')).toHaveLength(2);
-      expect(cli(['audit', '--actor', 'key:nobody']).stdout).toBe('no audit entries match\n');
-      expect(JSON.parse(cli(['audit', '--since', '1h', '--target', 'churn', '--json']).stdout)).toHaveLength(1);
+      it('keys create --expires sets an expiry that keys list shows; alias moves, deployments and keys are in the audit trail with the CLI user', async () => {
+        const before = Date.now();
+        const created = await cli(['keys', 'create', 'ci', '--scope', 'predict', '--expires', '90d']);
+        expect(created.code, created.stderr).toBe(0);
+        expect(created.stderr).toMatch(/expires \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+        const list = await cli(['keys', 'list']);
+        expect(list.stdout).toMatch(/expires \(UTC\)/);
+        const expires = new Date(before + 90 * 86_400_000).toISOString().slice(0, 10);
+        expect(list.stdout).toContain(expires);
+        expect((await cli(['keys', 'create', 'ops', '--scope', 'admin', '--expires', '2099-12-31'])).code).toBe(0);
+        expect((await cli(['keys', 'list'])).stdout).toContain('2099-12-31 00:00');
+        expect((await cli(['models', 'alias', 'churn@production', '1'])).code).toBe(0);
+        expect((await cli(['models', 'alias', 'churn@production', '2'])).code).toBe(0);
+        expect((await cli(['deploy', 'churn', '--policy', 'fixed'])).code).toBe(0);
+        // The trail is complete now; the reads of it run side by side.
+        const [json, text, nobody, since] = await Promise.all([
+          cli(['audit', '--json']),
+          cli(['audit', '--action', 'alias.set', '--limit', '1']),
+          cli(['audit', '--actor', 'key:nobody']),
+          cli(['audit', '--since', '1h', '--target', 'churn', '--json']),
+        ]);
+        expect(json.code, json.stderr).toBe(0);
+        const entries = JSON.parse(json.stdout) as { actor: string; action: string; target: string; before: unknown; after: unknown }[];
+        expect(entries.map((e) => [e.actor, e.action])).toEqual([
+          [me, 'deployment.put'],
+          [me, 'alias.set'],
+          [me, 'alias.set'],
+          [me, 'key.create'],
+          [me, 'key.create'],
+        ]);
+        expect(entries[1]).toMatchObject({ target: 'churn@production', before: { version: 1 }, after: { version: 2 } });
+        expect(text.stdout).toMatch(new RegExp(`^time \\(UTC\\) +actor +action +target +change`, 'm'));
+        expect(text.stdout).toMatch(/alias\.set +churn@production +1 → 2/);
+        expect(text.stdout.trimEnd().split('\n')).toHaveLength(2);
+        expect(nobody.stdout).toBe('no audit entries match\n');
+        expect(JSON.parse(since.stdout)).toHaveLength(1);
+      });
     });
-  });
-}
+  }
+});

@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+import { cli, fixture, ROOT, tempDir } from '../helpers.js';
 
 describe('train --config in every format', () => {
   let dir: string;
@@ -18,11 +18,11 @@ describe('train --config in every format', () => {
     writeFileSync(join(dir, 'config.yaml'), `data: ${fixture('seattle-weather.csv')}\ntarget: weather\nlearner: gbdt\nparams:\n  n_estimators: 10\nevaluation:\n  timeSplit: { column: date, date: 2015-01-01 }\nout: yaml-run\n`);
   });
 
-  it('a TypeScript config typed with defineConfig, paths relative to the file', () => {
+  it('a TypeScript config typed with defineConfig, paths relative to the file', async () => {
     // A project with hyperplane installed: its node_modules links to this package.
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     symlinkSync(ROOT, join(dir, 'node_modules', 'hyperplane'), 'dir');
-    const r = runCli(['train', '--config', join(dir, 'hyperplane.config.ts'), '--json']);
+    const r = await cli(['train', '--config', join(dir, 'hyperplane.config.ts'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.learner).toBe('gbdt');
@@ -31,33 +31,32 @@ describe('train --config in every format', () => {
     expect(summary.model).toBe(join(dir, 'ts-run', 'model.hpkg'));
   });
 
-  it('JavaScript, JSON and YAML configs', () => {
-    const js = runCli(['train', '--config', join(dir, 'config.mjs'), '--json']);
+  it('JavaScript, JSON and YAML configs', async () => {
+    // Three configs with their own out folders: trained side by side.
+    const [js, json, yaml] = await Promise.all([cli(['train', '--config', join(dir, 'config.mjs'), '--json']), cli(['train', '--config', join(dir, 'config.json'), '--json']), cli(['train', '--config', join(dir, 'config.yaml'), '--json'])]);
     expect(js.code, js.stderr).toBe(0);
     expect(JSON.parse(js.stdout).evaluation).toMatch(/^3-fold cross-validation/);
-    const json = runCli(['train', '--config', join(dir, 'config.json'), '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout).params).toEqual({ C: 0.5 });
     expect(JSON.parse(json.stdout).model).toBe(join(dir, 'json-run', 'model.hpkg'));
-    const yaml = runCli(['train', '--config', join(dir, 'config.yaml'), '--json']);
     expect(yaml.code, yaml.stderr).toBe(0);
     expect(JSON.parse(yaml.stdout).evaluation).toMatch(/^time split: train before 2015-01-01/);
   });
 
-  it('flags on the command line override the config (a different learner drops the config\'s params)', () => {
-    const r = runCli(['train', '--config', join(dir, 'config.json'), '--learner', 'gbdt', '--n-estimators', '5', '--split', '0.5', '--json']);
+  it('flags on the command line override the config (a different learner drops the config\'s params)', async () => {
+    const r = await cli(['train', '--config', join(dir, 'config.json'), '--learner', 'gbdt', '--n-estimators', '5', '--split', '0.5', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.learner).toBe('gbdt');
     expect(summary.params).toEqual({ n_estimators: 5 });
     expect(summary.evaluation).toMatch(/holdout: 50% of rows/);
-    const same = runCli(['train', '--config', join(dir, 'config.json'), '--max-iter', '50', '--json']);
+    const same = await cli(['train', '--config', join(dir, 'config.json'), '--max-iter', '50', '--json']);
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(same.stdout).params).toEqual({ C: 0.5, max_iter: 50 });
   });
 });
 
-describe('config errors name the file and the field', () => {
+describe.concurrent('config errors name the file and the field', () => {
   let dir: string;
   const write = (name: string, text: string): string => {
     writeFileSync(join(dir, name), text);
@@ -84,14 +83,15 @@ describe('config errors name the file and the field', () => {
     await expect(loadConfig(join(dir, 'none.yaml'))).rejects.toThrow(/none\.yaml: no such config file/);
     await expect(loadConfig(write('f.toml', 'x = 1'))).rejects.toThrow(/f\.toml: cannot tell the config format from the extension '\.toml'/);
   });
-  it('through the CLI: one line, exit code 2', () => {
-    const r = runCli(['train', '--config', write('g.json', '{"data": "x.csv"}')]);
+  it('through the CLI: one line, exit code 2', async () => {
+    const r = await cli(['train', '--config', write('g.json', '{"data": "x.csv"}')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hyperplane: error: .*g\.json, field 'target': expected string, received undefined\n$/);
   });
 });
 
-describe('a rules model from the config', () => {
+// Each test trains from its own config into its own out folder: side by side.
+describe.concurrent('a rules model from the config', () => {
   let dir: string;
   beforeAll(() => {
     dir = tempDir();
@@ -101,20 +101,20 @@ describe('a rules model from the config', () => {
     writeFileSync(join(dir, 'leak.yaml'), `data: ${fixture('breast_cancer.csv')}\ntarget: diagnosis\nlearner: rules\nrules:\n  conditions:\n    - if: "diagnosis == 'malignant'"\n      then: 1\n  otherwise: 0\n`);
   });
 
-  it('is trained, packaged, evaluated and predicts like any model', () => {
-    const r = runCli(['train', '--config', join(dir, 'rules.yaml'), '--json']);
+  it('is trained, packaged, evaluated and predicts like any model', async () => {
+    const r = await cli(['train', '--config', join(dir, 'rules.yaml'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.learner).toBe('rules');
     expect(summary.test.auc).toBeGreaterThan(0.9);
-    const predict = runCli(['predict', join(dir, 'rules-run', 'model.hpkg'), fixture('breast_cancer.csv')]);
+    const predict = await cli(['predict', join(dir, 'rules-run', 'model.hpkg'), fixture('breast_cancer.csv')]);
     expect(predict.code, predict.stderr).toBe(0);
     const probabilities = new Set(predict.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[2]));
     expect([...probabilities].sort()).toEqual(['0.05', '0.4', '0.95']);
   });
 
-  it('sits on auto\'s leaderboard, which the chosen model beats', () => {
-    const r = runCli(['train', '--config', join(dir, 'auto.yaml'), '--json']);
+  it('sits on auto\'s leaderboard, which the chosen model beats', async () => {
+    const r = await cli(['train', '--config', join(dir, 'auto.yaml'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     const rules = summary.leaderboard.find((e: { learner: string }) => e.learner === 'rules');
@@ -122,14 +122,15 @@ describe('a rules model from the config', () => {
     expect(summary.leaderboard[0].score).toBeGreaterThan(rules.score);
   });
 
-  it('rules that read the target are refused', () => {
-    const r = runCli(['train', '--config', join(dir, 'leak.yaml')]);
+  it('rules that read the target are refused', async () => {
+    const r = await cli(['train', '--config', join(dir, 'leak.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/field 'rules\.conditions\.0\.if': the condition reads the target 'diagnosis' itself: it could not run on new data/);
   });
 });
 
-describe('an explicit recipe from the config', () => {
+// Each test trains from its own config into its own out folder: side by side.
+describe.concurrent('an explicit recipe from the config', () => {
   let dir: string;
   beforeAll(() => {
     dir = tempDir();
@@ -140,17 +141,17 @@ describe('an explicit recipe from the config', () => {
     writeFileSync(join(dir, 'bad-recipe.yaml'), `data: ${fixture('penguins.json')}\ntarget: Species\nrecipe:\n  outputs:\n    - quantile_bin(\`Body Mass\`, 4)\n`);
   });
 
-  it('builds the named outputs for every learner, and predicts through them', () => {
-    const r = runCli(['train', '--config', join(dir, 'recipe.yaml'), '--json']);
+  it('builds the named outputs for every learner, and predicts through them', async () => {
+    const r = await cli(['train', '--config', join(dir, 'recipe.yaml'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).test.accuracy).toBeGreaterThan(0.8);
-    const predict = runCli(['predict', join(dir, 'recipe-run', 'model.hpkg'), fixture('penguins.json')]);
+    const predict = await cli(['predict', join(dir, 'recipe-run', 'model.hpkg'), fixture('penguins.json')]);
     expect(predict.code, predict.stderr).toBe(0);
     expect(predict.stdout.split('\n')).toHaveLength(346);
   });
 
-  it('a recipe naming an unknown column is one clear line', () => {
-    const r = runCli(['train', '--config', join(dir, 'bad-recipe.yaml')]);
+  it('a recipe naming an unknown column is one clear line', async () => {
+    const r = await cli(['train', '--config', join(dir, 'bad-recipe.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hyperplane: error: field 'recipe\.outputs\.0': "quantile_bin\(`Body Mass`, 4\)": unknown column or group 'Body Mass'; columns are: Island, Beak Length/);
   });

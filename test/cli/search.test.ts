@@ -25,8 +25,8 @@ describe('hyperplane search', () => {
 
   it('random search is the same for a seed: the same trials, scores and leaderboard; each trial a run under the search, the best fitted as a run to register', async () => {
     const args = ['--learner', 'logistic', '--space', 'C=0.001..100:log', '--trials', '4', '--seed', '3'];
-    const first = await search(args);
-    const again = await search(args);
+    // Two searches with the same seed, side by side: each is its own process with its own search run.
+    const [first, again] = await Promise.all([search(args), search(args)]);
     const shown = (a: SearchAnswer) => a.trials.map((t) => [t.trial, t.params, t.score]);
     expect(shown(again)).toEqual(shown(first));
     expect(first.trials).toHaveLength(4);
@@ -66,8 +66,7 @@ describe('hyperplane search', () => {
 
   it('two threads score the same trials as one: the same leaderboard', async () => {
     const args = ['--learner', 'gbdt', '--space', 'num_leaves=7..63:log,learning_rate=0.03..0.3:log', '--trials', '4', '--seed', '2', '--no-track'];
-    const one = await search([...args, '--threads', '1']);
-    const two = await search([...args, '--threads', '2']);
+    const [one, two] = await Promise.all([search([...args, '--threads', '1']), search([...args, '--threads', '2'])]);
     expect([one.threads, two.threads]).toEqual([1, 2]);
     expect(two.trials.map((t) => [t.trial, t.params, t.score])).toEqual(one.trials.map((t) => [t.trial, t.params, t.score]));
   });
@@ -79,8 +78,8 @@ describe('hyperplane search', () => {
       expect(r.code, r.stderr).toBe(0);
       return { answer: JSON.parse(r.stdout) as SearchAnswer & { plan: string }, stderr: r.stderr };
     };
-    const random = await run(['--no-track']);
-    const grouped = await run(['--group', 'customer']);
+    // The three searches are independent: side by side.
+    const [random, grouped, timed] = await Promise.all([run(['--no-track']), run(['--group', 'customer']), run(['--time-split', 'day=2024-10-01', '--no-track'])]);
     expect(grouped.answer.plan).toBe("5-fold group cross-validation (96 groups of 'customer')");
     expect(grouped.stderr).toContain("search: warning: 16 rows have no 'customer': each is a group of its own");
     expect(random.answer.best.score).toBeGreaterThan(0.8);
@@ -88,7 +87,6 @@ describe('hyperplane search', () => {
     // The best run is measured on the same group folds: its score is the trial's.
     const best = await runCliAsync(['runs', 'show', grouped.answer.best.run.slice(0, 8), '--json'], 60_000, { cwd: dir, env });
     expect((JSON.parse(best.stdout) as { metrics: Record<string, number> }).metrics['auc']).toBeCloseTo(grouped.answer.best.score, 12);
-    const timed = await run(['--time-split', 'day=2024-10-01', '--no-track']);
     expect(timed.answer.plan).toMatch(/^a time split: trained on the \d+ rows before 2024-10-01, scored on the \d+ from it$/);
     expect(timed.answer.folds).toBeNull();
   });
@@ -124,8 +122,8 @@ describe('hyperplane search', () => {
 
     it('random search: the finished trials are kept, not run again; the rest run; the leaderboard is the uninterrupted one', async () => {
       const args = [...space, '--trials', '8'];
-      const whole = await search([...args, '--no-track']);
-      const id = await killedAfter(args, 3);
+      // The uninterrupted search and the one to kill run side by side (the kill waits for logged trials, not for time).
+      const [whole, id] = await Promise.all([search([...args, '--no-track']), killedAfter(args, 3)]);
       const { answer, stderr } = await resume(id);
       const kept = Number(/search: (\d+) of 8 trials had finished evaluations; they are kept/.exec(stderr)![1]);
       expect(kept).toBeGreaterThanOrEqual(3);
@@ -138,16 +136,19 @@ describe('hyperplane search', () => {
       expect(runs.filter((r) => r.name.startsWith('trial ')).map((r) => r.name).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `trial ${i + 1}`).sort());
       expect(runs.filter((r) => r.name.startsWith('trial ')).every((r) => r.status === 'finished')).toBe(true);
       expect(runs.some((r) => r.name.startsWith('best of search') && r.status === 'finished')).toBe(true);
+      // Three refusals, side by side.
+      const [notSearch, reproduced, again] = await Promise.all([
+        runCliAsync(['search', '--resume', answer.best.run.slice(0, 8)], 60_000, { cwd: dir, env }),
+        runCliAsync(['reproduce', id.slice(0, 8)], 60_000, { cwd: dir, env }),
+        runCliAsync(['search', '--resume', id.slice(0, 8)], 60_000, { cwd: dir, env }),
+      ]);
       // A run that is not a search cannot be resumed.
-      const notSearch = await runCliAsync(['search', '--resume', answer.best.run.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(notSearch.code).toBe(2);
       expect(notSearch.stderr).toMatch(/run [0-9a-f]+ is not a search: only runs recorded by `hyperplane search` can be resumed/);
       // reproduce points from the search to its best run.
-      const reproduced = await runCliAsync(['reproduce', id.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(reproduced.code).toBe(2);
       expect(reproduced.stderr).toMatch(new RegExp(`run ${id} is a search, not a training: reproduce its best run, ${answer.best.run.slice(0, 8)}`));
       // The search is finished: resuming it again is refused.
-      const again = await runCliAsync(['search', '--resume', id.slice(0, 8)], 60_000, { cwd: dir, env });
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/search [0-9a-f]+ finished; there is nothing to resume/);
     });
@@ -157,8 +158,8 @@ describe('hyperplane search', () => {
       const original = readFileSync(fixture('credit_card.csv'), 'utf8');
       const args = ['--learner', 'logistic', '--space', 'C=0.001..100:log', '--trials', '6', '--seed', '4', '--threads', '1'];
       writeFileSync(csv, original);
-      const whole = await runCliAsync(['search', csv, '--target', 'declined', '--cv', '3', '--json', '--no-track', ...args], 240_000, { cwd: dir, env });
-      const id = await killedAfter(args, 2, csv);
+      // Both read the whole source before it changes: the uninterrupted search and the one to kill, side by side.
+      const [whole, id] = await Promise.all([runCliAsync(['search', csv, '--target', 'declined', '--cv', '3', '--json', '--no-track', ...args], 240_000, { cwd: dir, env }), killedAfter(args, 2, csv)]);
       // Half the rows gone from the source.
       const lines = original.trimEnd().split('\n');
       writeFileSync(csv, `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`);
@@ -177,9 +178,8 @@ describe('hyperplane search', () => {
 
     it('ASHA: each trial goes on from the rungs it finished, and the result is the uninterrupted one', async () => {
       const args = [...space, '--strategy', 'asha', '--trials', '9', '--budget', 'n_estimators=10..90'];
-      const whole = await search([...args, '--no-track']);
-      // After the first promotion (the 4th evaluation): trials at two rungs.
-      const id = await killedAfter(args, 5);
+      // After the first promotion (the 4th evaluation): trials at two rungs. The uninterrupted search runs beside it.
+      const [whole, id] = await Promise.all([search([...args, '--no-track']), killedAfter(args, 5)]);
       const { answer, stderr } = await resume(id);
       // Every evaluation the uninterrupted search made (a trial that reached 90 ran at 10, 30 and 90), less those made again.
       const evaluations = whole.trials.reduce((n, t) => n + [10, 30, 90].indexOf(t.reached!) + 1, 0);

@@ -35,7 +35,7 @@ interface Data {
 }
 
 function dataFor(task: Task, n = 240, d = 5, seed = 11): Data {
-  const synthTask = task === 'anomaly' ? 'regression' : task;
+  const synthTask = task === 'anomaly' || task === 'cluster' ? 'regression' : task;
   const s = synthesize({ task: synthTask, rows: n, features: d, seed, classes: 3 });
   return { X: { data: s.X, n, d }, y: s.y };
 }

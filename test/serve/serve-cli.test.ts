@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ServedModels } from '../../src/serve/served-models.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, serveOnFreePort, tempDir } from '../helpers.js';
+import { cli, dropPgSchema, fixture, missingFromLog, PG_URL, postgresUnreachable, ROOT, runCli, serveOnFreePort, tempDir } from '../helpers.js';
 
 /** The server's probabilities for a batch equal scoring it here, in this process and on one thread. */
 async function expectScoredAsHere(store: Store, model: string, batch: readonly Record<string, unknown>[], answered: readonly { probabilities: Record<string, number> }[]): Promise<void> {
@@ -31,6 +31,27 @@ afterAll(async () => {
 });
 
 describe('hyperplane serve on a real port', () => {
+  /**
+   * A folder whose SQLite store (the database and its artifacts beside it) holds penguins, a logistic model
+   * registered with the production alias. Trained once: the tests that only need a model to serve each start
+   * from a copy of it, as if they had trained it themselves.
+   */
+  let logisticTemplate: string;
+  beforeAll(async () => {
+    logisticTemplate = tempDir('hyperplane-serve-logistic-');
+    const env = { HYPERPLANE_STORE: `sqlite:${join(logisticTemplate, 'hyperplane.db')}` };
+    const train = await cli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: logisticTemplate, env });
+    expect(train.code, train.stderr).toBe(0);
+    const registered = await cli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: logisticTemplate, env });
+    expect(registered.code, registered.stderr).toBe(0);
+  });
+  /** A new folder with a copy of the template's store in it, and the environment that points the CLI at it. */
+  const withLogistic = (prefix: string): { dir: string; env: { HYPERPLANE_STORE: string } } => {
+    const dir = tempDir(prefix);
+    cpSync(logisticTemplate, dir, { recursive: true });
+    return { dir, env: { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` } };
+  };
+
   it.each([
     ['SQLite', (dir: string) => `sqlite:${join(dir, 'hyperplane.db')}`],
     ['PostgreSQL', () => `${PG_URL}?schema=${schema}`],
@@ -94,11 +115,7 @@ describe('hyperplane serve on a real port', () => {
   });
 
   it('a copy of SIGTERM moments after the first (a process group, then a parent forwarding it) still flushes; a second one later exits at once, and the journal ships at the next start', async () => {
-    const dir = tempDir('hyperplane-serve-signals-');
-    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
-    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: dir, env });
-    expect(train.code, train.stderr).toBe(0);
-    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+    const { dir, env } = withLogistic('hyperplane-serve-signals-');
     const row = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8'))[0] as Record<string, unknown>;
     const predictOnce = async (address: string): Promise<string> =>
       ((await (await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(row) })).json()) as { id: string }).id;
@@ -140,11 +157,7 @@ describe('hyperplane serve on a real port', () => {
   }, 60_000);
 
   it('SIGTERM under load: what clients send on open connections is answered, never reset; new connections are refused; every answer is in the log', async () => {
-    const dir = tempDir('hyperplane-serve-drain-');
-    const env = { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` };
-    const train = runCli(['train', fixture('penguins.json'), '--target', 'Species', '--learner', 'logistic', '--json'], { cwd: dir, env });
-    expect(train.code, train.stderr).toBe(0);
-    expect(runCli(['models', 'register', JSON.parse(train.stdout).run, '--name', 'penguins', '--alias', 'production'], { cwd: dir, env }).code).toBe(0);
+    const { dir, env } = withLogistic('hyperplane-serve-drain-');
     const { server, address, exited } = await serveOnFreePort(dir, env);
 
     const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as Record<string, unknown>[];
@@ -302,21 +315,24 @@ describe('hyperplane serve on a real port', () => {
         });
       });
     const inUse = `hyperplane: error: cannot listen on 127.0.0.1:${port}: the port is in use (another server?); choose another with --port`;
-    const alone = await serve(['--port', port]);
+    // Three servers that must each refuse to start, side by side.
+    const [alone, two, flag] = await Promise.all([
+      serve(['--port', port]),
+      serve(['--port', port, '--workers', '2']),
+      // Flags are checked in the primary, before a worker starts.
+      serve(['--port', '0', '--workers', '2', '--accepts-per-turn', '0']),
+    ]);
     expect(alone).toEqual({ code: 2, stderr: expect.stringContaining(inUse) as string });
     expect(alone.stderr).not.toContain('internal error');
-    const two = await serve(['--port', port, '--workers', '2']);
     expect(two.code).toBe(2);
     expect(two.stderr.split(inUse).length - 1).toBe(2);
     expect(two.stderr.match(/exited \(2\) before it listened; not starting another/g)).toHaveLength(2);
-    // Flags are checked in the primary, before a worker starts.
-    const flag = await serve(['--port', '0', '--workers', '2', '--accepts-per-turn', '0']);
     expect(flag).toEqual({ code: 2, stderr: 'hyperplane: error: --accepts-per-turn 0: expected a whole number, 1 or more\n' });
   });
 
-  it.each(['99999', '65536', '-1', 'abc', '1.5', ''])('--port %j is exit 2 with one line naming --port and the range', (port) => {
+  it.concurrent.each(['99999', '65536', '-1', 'abc', '1.5', ''])('--port %j is exit 2 with one line naming --port and the range', async (port) => {
     const dir = tempDir('hyperplane-serve-port-');
-    const r = runCli(['serve', '--port', port], { cwd: dir, env: { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` } });
+    const r = await cli(['serve', '--port', port], { cwd: dir, env: { HYPERPLANE_STORE: `sqlite:${join(dir, 'hyperplane.db')}` } });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(`hyperplane: error: --port ${port}: expected a whole number from 0 to 65535\n`);
   });

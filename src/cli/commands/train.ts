@@ -20,8 +20,9 @@ import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresh
 interface TrainFlags extends RawReadFlags {
   config?: string;
   target?: string;
-  task?: 'binary' | 'multiclass' | 'regression' | 'anomaly';
+  task?: 'binary' | 'multiclass' | 'regression' | 'anomaly' | 'cluster';
   contamination?: string;
+  k?: string;
   learner: string;
   metric?: string;
   test?: string;
@@ -150,8 +151,9 @@ export function trainCommand(): Command {
     .argument('[data]', 'training data: CSV/TSV/Parquet/JSON/NDJSON, a glob, or postgres://… with --query (or `data` in --config)')
     .option('--config <file>', 'hyperplane.config.ts / .js / .json / .yaml with these settings; flags given here override it')
     .option('--target <column>', 'the column to predict (--task anomaly: a column marking known anomalies, optional)')
-    .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target); anomaly: score how unusual each row is, from the inputs alone').choices(['binary', 'multiclass', 'regression', 'anomaly']))
+    .addOption(new Option('--task <task>', 'the learning task (default: inferred from the target); anomaly: score how unusual each row is, from the inputs alone; cluster: k-means on the inputs, a row answered with its cluster').choices(['binary', 'multiclass', 'regression', 'anomaly', 'cluster']))
     .option('--learner <name>', `auto, or one of: ${supervisedLearners().map((l) => (l === 'rules' ? 'rules (with rules in --config)' : l)).join(', ')}; with --task anomaly: ${anomalyOnly().join(', ')}`, 'auto')
+    .option('--k <clusters>', '--task cluster: the number of clusters (default: chosen by silhouette among 2…10)')
     .option('--contamination <share>', "--task anomaly: the share of rows expected to be anomalies; the threshold flags that share of the training rows (default: the labels' best F1 with --target, else 0.01)")
     .option('--metric <name>', 'what to optimise and report first (default: auc, accuracy or r2 by task)')
     .option('--test <data>', 'evaluate on this data instead of a split')
@@ -206,7 +208,8 @@ export function trainCommand(): Command {
     const seed = Number(flags.seed);
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
-    if (flags.task === 'anomaly') return anomalyTraining(source, flags, self, given, seed);
+    if (flags.task === 'anomaly' || flags.task === 'cluster') return unsupervisedTraining(source, flags, self, given, seed);
+    if (flags.k !== undefined) throw new HyperplaneError('--k is for --task cluster: the number of clusters');
     if (flags.contamination !== undefined) throw new HyperplaneError('--contamination is for --task anomaly: a classifier learns its classes from the target');
     if (learner !== 'auto' && anomalyOnly().includes(learner)) throw new HyperplaneError(`--learner ${learner} scores anomalies: add --task anomaly (--target is then an optional column marking known anomalies)`);
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
@@ -259,33 +262,44 @@ const supervisedLearners = (): string[] => [...LEARNERS.keys()].filter((l) => !a
 /** Flags that are about learning a target: refused with --task anomaly, naming them. */
 const SUPERVISED_FLAGS = ['metric', 'cv', 'timeSplit', 'group', 'classWeight', 'upsample', 'refit', 'threshold', 'timeBudget', 'refine', 'prefer', 'queue'];
 
-/** `train --task anomaly`: the anomaly model's own path (no target to learn; the threshold from a contamination share or labels). */
-async function anomalyTraining(source: string, flags: TrainFlags, self: Command, given: Record<string, unknown>, seed: number): Promise<void> {
-  const asked = SUPERVISED_FLAGS.filter((f) => self.getOptionValueSource(f) === 'cli');
-  if (asked.length > 0) throw new HyperplaneError(`--task anomaly learns no target: drop ${asked.map((f) => `--${f.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')}`);
+/**
+ * `train --task anomaly|cluster`: models of the inputs alone, each its own path (an anomaly model's threshold
+ * from a contamination share or labels; a clustering's k given or chosen by silhouette).
+ */
+async function unsupervisedTraining(source: string, flags: TrainFlags, self: Command, given: Record<string, unknown>, seed: number): Promise<void> {
+  const task = flags.task as 'anomaly' | 'cluster';
+  const flagName = (f: string): string => `--${f.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+  const own = task === 'anomaly' ? ['k'] : ['contamination', 'target', 'learner', 'test', 'split'];
+  const asked = [...SUPERVISED_FLAGS, ...own].filter((f) => self.getOptionValueSource(f) === 'cli');
+  if (asked.length > 0) throw new HyperplaneError(`--task ${task} ${task === 'anomaly' ? 'learns no target' : 'clusters every row, on every input'}: drop ${asked.map(flagName).join(', ')}`);
+  if (Object.keys(given).length > 0 && task === 'cluster') throw new HyperplaneError('--task cluster takes --k and --seed; learner parameters are for a named learner');
+  if (flags.note !== undefined && flags.track === false) throw new HyperplaneError('--note is kept with the run in the store, and --no-track records no run: drop one of them');
+  const note = flags.note === undefined ? undefined : noteFlag(flags.note);
+  const run = { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot: snapshotPolicy(flags), experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) };
+  const common = { source: absoluteSource(source), read: readOptionsFromFlags(flags), ...(flags.schema !== undefined ? { schemaPath: absoluteSource(flags.schema) } : {}), seed };
+  const { trainUnsupervised } = await import('../train-unsupervised.js');
+  if (task === 'cluster') {
+    const k = flags.k === undefined ? undefined : Number(flags.k);
+    if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new HyperplaneError(`--k ${flags.k}: expected a whole number of clusters, 1 or more`);
+    return trainUnsupervised({ task: 'cluster', ...common, ...(k !== undefined ? { k } : {}) }, run);
+  }
   const contamination = flags.contamination === undefined ? undefined : Number(flags.contamination);
   if (contamination !== undefined && !(contamination > 0 && contamination < 0.5)) throw new HyperplaneError(`--contamination ${flags.contamination}: expected the share of rows that are anomalies, above 0 and below 0.5 (e.g. 0.01)`);
   if (flags.learner !== 'auto' && !LEARNERS.get(flags.learner)!.capabilities.tasks.includes('anomaly')) throw new HyperplaneError(`--learner ${flags.learner} learns a target; anomaly learners are auto, ${anomalyOnly().join(', ')}`);
-  if (flags.note !== undefined && flags.track === false) throw new HyperplaneError('--note is kept with the run in the store, and --no-track records no run: drop one of them');
-  const note = flags.note === undefined ? undefined : noteFlag(flags.note);
   const evaluation = evaluationSetting(flags);
   if (evaluation.kind !== 'holdout' && evaluation.kind !== 'test') throw new HyperplaneError('--task anomaly is evaluated on a holdout (--split) or a --test file');
   if (evaluation.kind === 'holdout' && evaluation.group !== undefined) throw new HyperplaneError('--task anomaly learns no target: drop --group');
-  const { trainAnomaly } = await import('../train-anomaly.js');
-  await trainAnomaly(
+  await trainUnsupervised(
     {
       task: 'anomaly',
-      source: absoluteSource(source),
-      read: readOptionsFromFlags(flags),
-      ...(flags.schema !== undefined ? { schemaPath: absoluteSource(flags.schema) } : {}),
+      ...common,
       ...(flags.target !== undefined ? { label: flags.target } : {}),
       learner: flags.learner,
       params: given as Record<string, JsonValue>,
       ...(contamination !== undefined ? { contamination } : {}),
       evaluation: evaluation.kind === 'test' ? evaluation : { kind: 'holdout', share: evaluation.share },
-      seed,
     },
-    { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot: snapshotPolicy(flags), experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) },
+    run,
   );
 }
 
