@@ -53,7 +53,8 @@ interface TrialResult {
   recorded?: ReadonlyMap<number, number>;
 }
 
-const learnerNames = (): string => [...LEARNERS.keys()].filter((l) => l !== 'isolation_forest').join(', ');
+/** The learners a search can tune: those that learn a target (an anomaly learner has no labels to score folds on). */
+const learnerNames = (): string => [...LEARNERS.values()].filter((l) => l.capabilities.tasks.some((t) => t !== 'anomaly' && t !== 'cluster')).map((l) => l.name).join(', ');
 /**
  * `hyperplane search DATA --target COL --learner NAME [--space …] [--strategy random|grid|asha]`: each
  * configuration scored by k-fold cross-validation on the labelled rows (the same folds for all), on worker
