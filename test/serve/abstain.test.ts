@@ -59,7 +59,7 @@ describe('abstention: the policy schema', () => {
 
 /** Just what Scored reads of a served version (as scored.test.ts makes it). */
 function version(labels: string[] | undefined): ServedVersion {
-  return { model: 'm', version: 1, pipeline: { spec: { target: { labels } } }, json: { labels: (labels ?? []).map((l) => JSON.stringify(l)), meta: ',"model":"m","version":1' } } as unknown as ServedVersion;
+  return { model: 'm', version: 1, pipeline: { spec: { target: { labels, task: labels === undefined ? 'regression' : labels.length === 2 ? 'binary' : 'multiclass' } } }, json: { labels: (labels ?? []).map((l) => JSON.stringify(l)), meta: ',"model":"m","version":1' } } as unknown as ServedVersion;
 }
 
 describe('abstention: answers and their log', () => {
