@@ -15,6 +15,7 @@ import { snapshotPolicy } from '../run-data.js';
 import type { QueueAutoScoring } from '../../queue/candidates.js';
 import type { QueueLocation } from '../../queue/url.js';
 import { withStore } from '../store.js';
+import { anomalyOnly, supervisedLearners, unsupervisedTraining } from '../unsupervised-command.js';
 import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
 interface TrainFlags extends RawReadFlags {
@@ -208,7 +209,7 @@ export function trainCommand(): Command {
     const seed = Number(flags.seed);
     const budget = Number(flags.timeBudget);
     if (!Number.isInteger(seed)) throw new HyperplaneError(`--seed ${flags.seed}: expected a whole number`);
-    if (flags.task === 'anomaly' || flags.task === 'cluster') return unsupervisedTraining(source, flags, self, given, seed);
+    if (flags.task === 'anomaly' || flags.task === 'cluster') return unsupervisedTraining(source, flags, self, given, seed, { evaluation: () => evaluationSetting(flags), note: noteFlag });
     if (flags.k !== undefined) throw new HyperplaneError('--k is for --task cluster: the number of clusters');
     if (flags.contamination !== undefined) throw new HyperplaneError('--contamination is for --task anomaly: a classifier learns its classes from the target');
     if (learner !== 'auto' && anomalyOnly().includes(learner)) throw new HyperplaneError(`--learner ${learner} scores anomalies: add --task anomaly (--target is then an optional column marking known anomalies)`);
@@ -253,54 +254,6 @@ export function trainCommand(): Command {
     };
     await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
   });
-}
-
-/** The learners that learn a target, and those that only score anomalies (by their capabilities). */
-const anomalyOnly = (): string[] => [...LEARNERS.values()].filter((l) => l.capabilities.tasks.every((t) => t === 'anomaly')).map((l) => l.name);
-const supervisedLearners = (): string[] => [...LEARNERS.keys()].filter((l) => !anomalyOnly().includes(l));
-
-/** Flags that are about learning a target: refused with --task anomaly, naming them. */
-const SUPERVISED_FLAGS = ['metric', 'cv', 'timeSplit', 'group', 'classWeight', 'upsample', 'refit', 'threshold', 'timeBudget', 'refine', 'prefer', 'queue'];
-
-/**
- * `train --task anomaly|cluster`: models of the inputs alone, each its own path (an anomaly model's threshold
- * from a contamination share or labels; a clustering's k given or chosen by silhouette).
- */
-async function unsupervisedTraining(source: string, flags: TrainFlags, self: Command, given: Record<string, unknown>, seed: number): Promise<void> {
-  const task = flags.task as 'anomaly' | 'cluster';
-  const flagName = (f: string): string => `--${f.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
-  const own = task === 'anomaly' ? ['k'] : ['contamination', 'target', 'learner', 'test', 'split'];
-  const asked = [...SUPERVISED_FLAGS, ...own].filter((f) => self.getOptionValueSource(f) === 'cli');
-  if (asked.length > 0) throw new HyperplaneError(`--task ${task} ${task === 'anomaly' ? 'learns no target' : 'clusters every row, on every input'}: drop ${asked.map(flagName).join(', ')}`);
-  if (Object.keys(given).length > 0 && task === 'cluster') throw new HyperplaneError('--task cluster takes --k and --seed; learner parameters are for a named learner');
-  if (flags.note !== undefined && flags.track === false) throw new HyperplaneError('--note is kept with the run in the store, and --no-track records no run: drop one of them');
-  const note = flags.note === undefined ? undefined : noteFlag(flags.note);
-  const run = { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot: snapshotPolicy(flags), experiment: flags.experiment, ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) };
-  const common = { source: absoluteSource(source), read: readOptionsFromFlags(flags), ...(flags.schema !== undefined ? { schemaPath: absoluteSource(flags.schema) } : {}), seed };
-  const { trainUnsupervised } = await import('../train-unsupervised.js');
-  if (task === 'cluster') {
-    const k = flags.k === undefined ? undefined : Number(flags.k);
-    if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new HyperplaneError(`--k ${flags.k}: expected a whole number of clusters, 1 or more`);
-    return trainUnsupervised({ task: 'cluster', ...common, ...(k !== undefined ? { k } : {}) }, run);
-  }
-  const contamination = flags.contamination === undefined ? undefined : Number(flags.contamination);
-  if (contamination !== undefined && !(contamination > 0 && contamination < 0.5)) throw new HyperplaneError(`--contamination ${flags.contamination}: expected the share of rows that are anomalies, above 0 and below 0.5 (e.g. 0.01)`);
-  if (flags.learner !== 'auto' && !LEARNERS.get(flags.learner)!.capabilities.tasks.includes('anomaly')) throw new HyperplaneError(`--learner ${flags.learner} learns a target; anomaly learners are auto, ${anomalyOnly().join(', ')}`);
-  const evaluation = evaluationSetting(flags);
-  if (evaluation.kind !== 'holdout' && evaluation.kind !== 'test') throw new HyperplaneError('--task anomaly is evaluated on a holdout (--split) or a --test file');
-  if (evaluation.kind === 'holdout' && evaluation.group !== undefined) throw new HyperplaneError('--task anomaly learns no target: drop --group');
-  await trainUnsupervised(
-    {
-      task: 'anomaly',
-      ...common,
-      ...(flags.target !== undefined ? { label: flags.target } : {}),
-      learner: flags.learner,
-      params: given as Record<string, JsonValue>,
-      ...(contamination !== undefined ? { contamination } : {}),
-      evaluation: evaluation.kind === 'test' ? evaluation : { kind: 'holdout', share: evaluation.share },
-    },
-    run,
-  );
 }
 
 function noteFlag(text: string): string {
