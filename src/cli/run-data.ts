@@ -5,6 +5,7 @@ import { HyperplaneError } from '../errors.js';
 import type { DataInput, Run } from '../store/index.js';
 import { withStore } from './store.js';
 import { readInput, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainSettings } from './training.js';
+import type { UnsupervisedSettings } from './train-unsupervised.js';
 
 /**
  * The settings `train` recorded with a run, or undefined for a run it did not record (a search's own run records
@@ -19,6 +20,15 @@ export function recordedTraining(run: Run): TrainSettings | undefined {
   // Runs of `learner: rules` made before rules were a learner kept the rules apart from the (empty) params.
   if (settings.learner === 'rules' && Object.keys(settings.params).length === 0 && settings.rules !== undefined) return { ...settings, params: settings.rules as unknown as TrainSettings['params'] };
   return settings;
+}
+
+/** The settings `train --task anomaly|cluster` recorded with a run, or undefined for any other run. */
+export function recordedUnsupervised(run: Run): UnsupervisedSettings | undefined {
+  const c: unknown = run.config;
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return undefined;
+  const o = c as Record<string, unknown>;
+  const ok = (o['task'] === 'anomaly' || o['task'] === 'cluster') && typeof o['source'] === 'string' && typeof o['seed'] === 'number' && (o['task'] === 'cluster' || (typeof o['learner'] === 'string' && typeof o['evaluation'] === 'object'));
+  return ok ? (c as UnsupervisedSettings) : undefined;
 }
 
 /** The snapshot flags `train` and `search` take. */

@@ -54,6 +54,12 @@ interface Fitted {
 export interface UnsupervisedRunOptions {
   out?: string;
   json: boolean;
+  /** Print nothing (the caller prints its own: reproduce). */
+  quiet?: boolean;
+  /** The data, when the caller has read it already (reproduce checks its fingerprints first). */
+  read?: TrainingData;
+  /** Tags added to the run, e.g. which run a reproduction repeats. */
+  tags?: Record<string, string>;
   track: boolean;
   snapshot?: SnapshotPolicy;
   experiment: string;
@@ -62,13 +68,13 @@ export interface UnsupervisedRunOptions {
 }
 
 /** Reads, trains an anomaly model or a clustering, writes model.hpkg and summary.json, and records the run. */
-export async function trainUnsupervised(settings: UnsupervisedSettings, options: UnsupervisedRunOptions): Promise<void> {
+export async function trainUnsupervised(settings: UnsupervisedSettings, options: UnsupervisedRunOptions): Promise<{ package: ModelPackage; metrics: Record<string, number>; runId?: string }> {
   const name = settings.task === 'anomaly' ? (settings.label ?? 'anomaly') : 'cluster';
   const progress = progressReporter({ prefix: 'train: ' });
   let recorder: RunRecorder | undefined;
   try {
     progress.update({ step: 'reading data', done: 0, total: 1 });
-    const read = await readTrainingData(
+    const read = options.read ?? await readTrainingData(
       { source: settings.source, read: settings.read, ...(settings.schemaPath !== undefined ? { schemaPath: settings.schemaPath } : {}), target: name, learner: settings.task === 'anomaly' ? settings.learner : 'kmeans', params: settings.task === 'anomaly' ? settings.params : {}, evaluation: settings.task === 'anomaly' ? settings.evaluation : { kind: 'holdout', share: 0.2 }, seed: settings.seed, timeBudgetSeconds: 0 },
       options.track ? (options.snapshot ?? { mode: 'off' }) : { mode: 'off' },
     );
@@ -78,7 +84,7 @@ export async function trainUnsupervised(settings: UnsupervisedSettings, options:
           ...(options.runName !== undefined ? { name: options.runName } : {}),
           ...(options.note !== undefined ? { note: options.note } : {}),
           params: settings.task === 'anomaly' ? { learner: settings.learner, ...settings.params, ...(settings.contamination !== undefined ? { contamination: settings.contamination } : {}) } : { learner: 'kmeans', ...(settings.k !== undefined ? { k: settings.k } : {}) },
-          tags: { target: name, learner: settings.task === 'anomaly' ? settings.learner : 'kmeans', source: basename(settings.source), task: settings.task },
+          tags: { target: name, learner: settings.task === 'anomaly' ? settings.learner : 'kmeans', source: basename(settings.source), task: settings.task, ...options.tags },
           seed: settings.seed,
           config: settings as unknown as JsonValue,
           inputs: read.inputs,
@@ -105,12 +111,15 @@ export async function trainUnsupervised(settings: UnsupervisedSettings, options:
       await recorder?.fail(e);
       throw e;
     }
+    const result = { package: fitted.package, metrics: fitted.metrics, ...(recorder !== undefined ? { runId: recorder.id } : {}) };
+    if (options.quiet === true) return result;
     for (const note of read.notes ?? []) process.stderr.write(`note: ${note}\n`);
     if (options.json) process.stdout.write(`${JSON.stringify({ ...fitted.summary, ...(recorder !== undefined ? { run: recorder.id } : {}) }, null, 2)}\n`);
     else {
       process.stdout.write(`${fitted.text}\n`);
       if (recorder !== undefined) process.stdout.write(`run     ${recorder.id} (in ${recorder.location})\n`);
     }
+    return result;
   } finally {
     progress.stop();
   }

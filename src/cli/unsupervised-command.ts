@@ -52,7 +52,8 @@ export async function unsupervisedTraining(source: string, flags: UnsupervisedFl
   if (task === 'cluster') {
     const k = flags.k === undefined ? undefined : Number(flags.k);
     if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new HyperplaneError(`--k ${flags.k}: expected a whole number of clusters, 1 or more`);
-    return trainUnsupervised({ task: 'cluster', ...common, ...(k !== undefined ? { k } : {}) }, run);
+    await trainUnsupervised({ task: 'cluster', ...common, ...(k !== undefined ? { k } : {}) }, run);
+    return;
   }
   const contamination = flags.contamination === undefined ? undefined : Number(flags.contamination);
   if (contamination !== undefined && !(contamination > 0 && contamination < 0.5)) throw new HyperplaneError(`--contamination ${flags.contamination}: expected the share of rows that are anomalies, above 0 and below 0.5 (e.g. 0.01)`);

@@ -73,6 +73,11 @@ describe('train --task anomaly, end to end from the CLI', () => {
     expect(unlabelledEvaluate.code).toBe(2);
     expect(unlabelledEvaluate.stderr).toMatch(/trained without a column marking anomalies/);
 
+    // A recorded run: reproduced from its settings, data and seed, metrics and model identical.
+    const again = await run(['reproduce', a.run, '--json', '--no-track']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ identical: true, model: { match: true } });
+
     // Served: registered from its run, answered with the flag and the score, on /v1 and /v2; logged, and monitored.
     expect((await run(['models', 'register', a.run, '--name', 'fraud', '--alias', 'production'])).code).toBe(0);
     const { server, address, exited, stderr } = await serveOnFreePort(dir, env);

@@ -44,6 +44,10 @@ describe('train --task cluster: a clustering served like any model', () => {
     expect(clusters.map((c, i) => (c === 2) === (rows[i]![6] === 'yes')).every(Boolean)).toBe(true);
     for (const c of a.clusters) expect(clusters.filter((x) => x === c.cluster).length).toBe(c.rows);
 
+    const again = await run(['reproduce', a.run, '--json', '--no-track']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ identical: true, model: { match: true } });
+
     // Served: a row is answered with its cluster; traffic from one cluster only shows as the clusters' shares drifting.
     expect((await run(['models', 'register', a.run, '--name', 'segments', '--alias', 'production'])).code).toBe(0);
     const { server, address, exited, stderr } = await serveOnFreePort(dir, env);

@@ -7,7 +7,7 @@ import { runOrFail, withStore } from '../store.js';
 import { SNAPSHOT_MAX_MB_DEFAULT } from '../../data/snapshot.js';
 import type { LoadedData } from '../../data/load.js';
 import { runMetrics, SNAPSHOT_ARTIFACT, type SnapshotPolicy, type TrainingData, type TrainSettings } from '../training.js';
-import { readRunData, recordedTraining, type ReadData } from '../run-data.js';
+import { readRunData, recordedTraining, recordedUnsupervised, type ReadData } from '../run-data.js';
 import { HYPERPLANE_VERSION } from '../version.js';
 import { train } from './train.js';
 
@@ -59,7 +59,7 @@ async function recordedModelDigest(store: Store, run: Run): Promise<string | und
 }
 
 /** The run's data, each set from its source or from the run's snapshot, as `readTrainingData` gives it. */
-async function readReproductionData(run: Run, settings: TrainSettings, policy: SnapshotPolicy): Promise<{ read: TrainingData; fromSnapshot: string[] }> {
+async function readReproductionData(run: Run, settings: Pick<TrainSettings, 'source' | 'read' | 'schemaPath' | 'evaluation'>, policy: SnapshotPolicy): Promise<{ read: TrainingData; fromSnapshot: string[] }> {
   const snapshots: Record<string, Uint8Array> = {};
   const notes: string[] = [];
   const fromSnapshot: string[] = [];
@@ -98,25 +98,39 @@ export function reproduceCommand(): Command {
         const experiments = await store.tracking.listExperiments();
         return { run: found, experiment: experiments.find((e) => e.id === found.experimentId)?.name ?? 'Default', recordedModel: await recordedModelDigest(store, found) };
       });
-      const settings = recordedSettings(run);
+      const unsupervised = recordedUnsupervised(run);
+      const settings = unsupervised === undefined ? recordedSettings(run) : undefined;
       const notes = checkCode(run);
       // A tracked reproduction keeps a snapshot as train does by default: the one it trained from, or of the source.
       const policy: SnapshotPolicy = flags.track !== false ? { mode: 'auto', maxBytes: SNAPSHOT_MAX_MB_DEFAULT * 2 ** 20 } : { mode: 'off' };
-      const { read, fromSnapshot } = await readReproductionData(run, settings, policy);
+      // A clustering reads no test data: its evaluation is its own rows.
+      const reading = settings ?? { ...unsupervised!, evaluation: unsupervised!.task === 'anomaly' ? unsupervised!.evaluation : { kind: 'holdout' as const, share: 0.2 } };
+      const { read, fromSnapshot } = await readReproductionData(run, reading, policy);
       if (!flags.json) for (const line of fromSnapshot) process.stdout.write(`${line}\n`);
-      const { trained, runId } = await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: false, quiet: true, track: flags.track !== false, experiment, tags: { reproduces: run.id }, read });
-      const now = runMetrics(trained.result);
+      const common = { ...(flags.out !== undefined ? { out: flags.out } : {}), json: false, quiet: true, track: flags.track !== false, experiment, tags: { reproduces: run.id }, read };
+      let now: Record<string, number>;
+      let pkg: ModelPackage;
+      let runId: string | undefined;
+      if (settings !== undefined) {
+        const { trained, runId: id } = await train(settings, common);
+        [now, pkg, runId] = [runMetrics(trained.result), trained.result.package, id];
+      } else {
+        const { trainUnsupervised } = await import('../train-unsupervised.js');
+        const done = await trainUnsupervised(unsupervised!, common);
+        [now, pkg, runId] = [done.metrics, done.package, done.runId];
+      }
+      const learner = settings?.learner ?? (unsupervised!.task === 'anomaly' ? unsupervised!.learner : 'kmeans');
       const names = [...new Set([...Object.keys(run.metrics), ...Object.keys(now)])].sort();
       const rows = names.map((name) => ({ name, recorded: run.metrics[name], now: now[name], match: same(run.metrics[name], now[name]) }));
       // The metrics measure the evaluated model; the digest checks the packaged one, refit included.
       // Through the bytes, as the recorded one was: a decoded package and one in memory differ in array types.
-      const nowModel = modelDigest(decodePackage(encodePackage(trained.result.package), 'the new model'));
+      const nowModel = modelDigest(decodePackage(encodePackage(pkg), 'the new model'));
       const model = recordedModel === undefined ? undefined : { recorded: recordedModel, now: nowModel, match: recordedModel === nowModel };
       const identical = rows.every((r) => r.match) && model?.match !== false;
-      if (settings.learner === 'auto' && !identical) notes.push("auto's search stops at its time budget, so on a busier machine it may try fewer candidates: name the learner in the run to reproduce it exactly");
+      if (learner === 'auto' && settings !== undefined && !identical) notes.push("auto's search stops at its time budget, so on a busier machine it may try fewer candidates: name the learner in the run to reproduce it exactly");
       if (flags.json) process.stdout.write(`${JSON.stringify({ run: run.id, reproduction: runId ?? null, identical, ...(fromSnapshot.length > 0 ? { fromSnapshot } : {}), metrics: rows, model: model ?? null, notes }, null, 2)}\n`);
       else {
-        process.stdout.write(`reproducing run ${run.id} (${settings.learner} on ${settings.source}, seed ${settings.seed}): data fingerprints match${run.git !== null ? `, commit ${run.git.commit.slice(0, 12)}` : ''}\n`);
+        process.stdout.write(`reproducing run ${run.id} (${unsupervised !== undefined ? `${unsupervised.task} ` : ''}${learner} on ${reading.source}, seed ${(settings ?? unsupervised!).seed}): data fingerprints match${run.git !== null ? `, commit ${run.git.commit.slice(0, 12)}` : ''}\n`);
         const fmt = (v: number | undefined): string => (v === undefined ? '—' : String(v));
         for (const r of rows) process.stdout.write(`  ${r.match ? 'same' : 'DIFF'}  ${r.name.padEnd(18)} ${fmt(r.recorded).padEnd(22)} ${r.match ? '' : `now ${fmt(r.now)}`}\n`);
         if (model !== undefined) process.stdout.write(`  ${model.match ? 'same' : 'DIFF'}  ${'model'.padEnd(18)} ${model.recorded.slice(0, 12).padEnd(22)} ${model.match ? '' : `now ${model.now.slice(0, 12)}`}\n`);
