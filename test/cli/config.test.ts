@@ -18,7 +18,9 @@ describe('train --config in every format', () => {
     writeFileSync(join(dir, 'config.yaml'), `data: ${fixture('seattle-weather.csv')}\ntarget: weather\nlearner: gbdt\nparams:\n  n_estimators: 10\nevaluation:\n  timeSplit: { column: date, date: 2015-01-01 }\nout: yaml-run\n`);
   });
 
-  it('a TypeScript config typed with defineConfig, paths relative to the file', async () => {
+  // The TypeScript and the JavaScript, JSON and YAML configs train into their own out folders: side by side. (The
+  // overrides below write json-run again, so they come after.)
+  it.concurrent('a TypeScript config typed with defineConfig, paths relative to the file', async () => {
     // A project with hyperplane installed: its node_modules links to this package.
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     symlinkSync(ROOT, join(dir, 'node_modules', 'hyperplane'), 'dir');
@@ -31,7 +33,7 @@ describe('train --config in every format', () => {
     expect(summary.model).toBe(join(dir, 'ts-run', 'model.hpkg'));
   });
 
-  it('JavaScript, JSON and YAML configs', async () => {
+  it.concurrent('JavaScript, JSON and YAML configs', async () => {
     // Three configs with their own out folders: trained side by side.
     const [js, json, yaml] = await Promise.all([cli(['train', '--config', join(dir, 'config.mjs'), '--json']), cli(['train', '--config', join(dir, 'config.json'), '--json']), cli(['train', '--config', join(dir, 'config.yaml'), '--json'])]);
     expect(js.code, js.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { MonitorReport } from '../../src/monitor/monitor.js';
@@ -6,10 +6,26 @@ import { creditRequests, registerPackage } from '../credit.js';
 import { cli, dropPgSchema, fixture, PG_URL, tempDir, storeReachable } from '../helpers.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * The model both backends register: logistic regression on the credit data, trained once (--no-track: no store)
+ * when the first backend asks for it. Its package file's path.
+ */
+let trainedModel: Promise<string> | undefined;
+const creditModel = (): Promise<string> =>
+  (trainedModel ??= (async () => {
+    const out = join(tempDir('hyperplane-monitor-model-'), 'model');
+    const train = await cli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { cwd: dirname(out) });
+    expect(train.code, train.stderr).toBe(0);
+    return join(out, 'model.hpkg');
+  })());
 const PG_SCHEMA = `hp_monitor_${process.pid}`;
 
-describeOn('SQLite', (dir) => `sqlite:${join(dir, 'hyperplane.db')}`);
-describeOn('PostgreSQL', () => `${PG_URL}?schema=${PG_SCHEMA}`, () => dropPgSchema(PG_SCHEMA));
+// The tests only read what beforeAll logged, each backend its own store: every test runs side by side.
+describe.concurrent('hyperplane monitor', () => {
+  describeOn('SQLite', (dir) => `sqlite:${join(dir, 'hyperplane.db')}`);
+  describeOn('PostgreSQL', () => `${PG_URL}?schema=${PG_SCHEMA}`, () => dropPgSchema(PG_SCHEMA));
+});
 
 function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?: () => Promise<void>): void {
   describe(`hyperplane monitor on ${backend}`, () => {
@@ -24,10 +40,7 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
     beforeAll(async () => {
       if (cleanup !== undefined) reachable = await storeReachable(env.HYPERPLANE_STORE, 'hyperplane monitor on PostgreSQL');
       if (!reachable) return;
-      const out = join(dir, 'model');
-      const train = await runCli(['train', fixture('credit_card.csv'), '--target', 'declined', '--learner', 'logistic', '--no-track', '--out', out], { env });
-      expect(train.code, train.stderr).toBe(0);
-      const version = await registerPackage(env.HYPERPLANE_STORE, 'credit', join(out, 'model.hpkg'), 'production');
+      const version = await registerPackage(env.HYPERPLANE_STORE, 'credit', await creditModel(), 'production');
       const store = await openStore({ uri: env.HYPERPLANE_STORE });
       try {
         const rows = creditRequests();
@@ -115,35 +128,38 @@ function describeOn(backend: string, storeUri: (dir: string) => string, cleanup?
     });
 
     it('a range with no traffic says so; --window 2h folds the two hours into one', async () => {
-      const later = await runCli(['monitor', 'credit', '--since', '1m'], { env });
+      const [later, wideRun] = await Promise.all([runCli(['monitor', 'credit', '--since', '1m'], { env }), runCli(['monitor', 'credit', '--since', '1d', '--window', '2h', '--json'], { env })]);
       expect(later.code, later.stderr).toBe(0);
       expect(later.stdout).toMatch(/no traffic in this range/);
-      const wide = JSON.parse((await runCli(['monitor', 'credit', '--since', '1d', '--window', '2h', '--json'], { env })).stdout) as MonitorReport;
+      const wide = JSON.parse(wideRun.stdout) as MonitorReport;
       expect(wide.windows.reduce((s, w) => s + w.rows, 0)).toBe(1200);
       expect(wide.windows.length).toBeLessThanOrEqual(2);
     });
 
     it('--segment: drift and quality per level of a categorical input, read from the raw log; a numeric one is refused by name', async () => {
-      const report = JSON.parse((await runCli(['monitor', 'credit', '--since', '1d', '--segment', 'owner', '--json'], { env })).stdout) as MonitorReport;
+      const [segmented, bad] = await Promise.all([runCli(['monitor', 'credit', '--since', '1d', '--segment', 'owner', '--json'], { env }), runCli(['monitor', 'credit', '--segment', 'income'], { env })]);
+      const report = JSON.parse(segmented.stdout) as MonitorReport;
       const [owner] = report.segments!;
       expect(owner).toMatchObject({ column: 'owner', source: 'raw log', rows: 1200 });
       // yes, no, and the 60 lodgers as other; income doubled in the second hour drifts in both levels.
       expect(owner!.levels.map((l) => l.level).sort()).toEqual(['(other)', 'no', 'yes']);
       for (const level of owner!.levels.filter((l) => l.level !== '(other)')) expect(level.drifted).toContain('income');
-      const bad = await runCli(['monitor', 'credit', '--segment', 'income'], { env });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/segment 'income': a numeric input of credit\/1; segments split by a categorical input \(its categorical inputs: owner, selfemp, majorcards\)/);
     });
 
     it('bad input: an unknown model, a bad --since or --window, an unwritable --html, an unknown --segment: exit 2, one line', async () => {
-      for (const [args, pattern] of [
+      const cases = [
         [['monitor', 'nosuch'], /nosuch/],
         [['monitor', 'credit', '--since', 'yesterday'], /--since 'yesterday'/],
         [['monitor', 'credit', '--window', '10s'], /--window 10s: expected a duration of a minute or more/],
         [['monitor', 'credit', '--html', join(dir, 'no-such-folder', 'm.html')], /--html .*m\.html: cannot write it \(ENOENT\)/],
         [['monitor', 'credit', '--segment', 'nope'], /segment 'nope': not an input of credit\/1/],
-      ] as const) {
-        const r = await runCli([...args], { env });
+      ] as const;
+      // Five refusals, side by side; each checked on its own.
+      const results = await Promise.all(cases.map(([args]) => runCli([...args], { env })));
+      for (const [k, [, pattern]] of cases.entries()) {
+        const r = results[k]!;
         expect(r.code, r.stderr).toBe(2);
         expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
         expect(r.stderr).toMatch(/^hyperplane: error: /);

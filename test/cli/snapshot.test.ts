@@ -32,7 +32,8 @@ async function runRecord(p: ReturnType<typeof project>, id: string) {
 
 const dataSha = async (p: ReturnType<typeof project>, id: string): Promise<string | undefined> => (await runRecord(p, id)).artifacts.find((a) => a.name === 'data')?.sha256;
 
-describe('train keeps a snapshot of its data; reproduce trains from it when the source is gone or changed', () => {
+// Each test has a project folder and store of its own: they run side by side.
+describe.concurrent('train keeps a snapshot of its data; reproduce trains from it when the source is gone or changed', () => {
   it('reproduces a run after its source file was deleted, with identical metrics and model', async () => {
     const p = project();
     const { run } = await trained(p);

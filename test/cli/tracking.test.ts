@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { fixture, ROOT, runCli, tempDir } from '../helpers.js';
+import { cli as cliAsync, fixture, ROOT, runCli, tempDir } from '../helpers.js';
 
 /** A project directory under git with the training data in it, and a store of its own. */
 function project(): { dir: string; env: Record<string, string>; git: (...args: string[]) => string } {
@@ -29,6 +29,7 @@ describe('train → runs list → models register → alias → predict by name@
   let p: ReturnType<typeof project>;
   let runId: string;
   const cli = (args: string[]) => runCli(args, { cwd: p.dir, env: p.env });
+  const cliSideBySide = (args: string[]) => cliAsync(args, { cwd: p.dir, env: p.env });
 
   beforeAll(() => {
     p = project();
@@ -58,20 +59,25 @@ describe('train → runs list → models register → alias → predict by name@
     }
   });
 
-  it('lists the run, registers it, moves the production alias and predicts through it as through the file', () => {
-    const list = cli(['runs', 'list', '--experiment', 'cancer']);
+  it('lists the run, registers it, moves the production alias and predicts through it as through the file', async () => {
+    const list = await cliSideBySide(['runs', 'list', '--experiment', 'cancer']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(runId.slice(0, 8));
-    const register = cli(['models', 'register', runId, '--name', 'cancer', '--alias', 'production']);
+    const register = await cliSideBySide(['models', 'register', runId, '--name', 'cancer', '--alias', 'production']);
     expect(register.code, register.stderr).toBe(0);
     expect(register.stdout).toMatch(/cancer\/1/);
-    const byAlias = cli(['predict', 'cancer@production', 'cancer.csv']);
+    // Once registered, the predictions by every kind of reference and the evaluation read the store side by side.
+    const refs = ['cancer/1', 'cancer/latest', runId, runId.slice(0, 10)];
+    const [byAlias, byFile, evaluate, ...byRef] = await Promise.all([
+      cliSideBySide(['predict', 'cancer@production', 'cancer.csv']),
+      cliSideBySide(['predict', join('.hyperplane', 'runs', runId, 'model.hpkg'), 'cancer.csv']),
+      cliSideBySide(['evaluate', 'cancer@production', 'cancer.csv', '--json']),
+      ...refs.map((ref) => cliSideBySide(['predict', ref, 'cancer.csv'])),
+    ]);
     expect(byAlias.code, byAlias.stderr).toBe(0);
-    const byFile = cli(['predict', join('.hyperplane', 'runs', runId, 'model.hpkg'), 'cancer.csv']);
     expect(byAlias.stdout).toBe(byFile.stdout);
     expect(byAlias.stdout.trimEnd().split('\n')).toHaveLength(570);
-    for (const ref of ['cancer/1', 'cancer/latest', runId, runId.slice(0, 10)]) expect(cli(['predict', ref, 'cancer.csv']).stdout).toBe(byFile.stdout);
-    const evaluate = cli(['evaluate', 'cancer@production', 'cancer.csv', '--json']);
+    for (const r of byRef) expect(r.stdout).toBe(byFile.stdout);
     expect(evaluate.code, evaluate.stderr).toBe(0);
     expect(JSON.parse(evaluate.stdout).auc).toBeGreaterThan(0.95);
   });
@@ -114,7 +120,8 @@ describe('train → runs list → models register → alias → predict by name@
   });
 });
 
-describe('a training process that is stopped', () => {
+// Each test has a project and store of its own: side by side.
+describe.concurrent('a training process that is stopped', () => {
   /** Starts a training that takes several seconds and resolves once its run is recorded as running. */
   async function startTraining(p: ReturnType<typeof project>): Promise<{ child: ReturnType<typeof spawn>; runId: string }> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'train', 'cancer.csv', '--target', 'diagnosis', '--learner', 'auto', '--time-budget', '60'], { cwd: p.dir, env: { ...process.env, ...p.env }, stdio: 'ignore' });

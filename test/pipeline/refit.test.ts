@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { loadData } from '../../src/data/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadData, type LoadedData } from '../../src/data/load.js';
 import { parseDateText } from '../../src/data/schema/values.js';
 import { encodePackage, type ModelPackage } from '../../src/pipeline/package.js';
 import { REFIT_ROWS, trainPipeline, type TrainOptions } from '../../src/pipeline/train.js';
@@ -21,9 +21,18 @@ const holdout = { kind: 'holdout' as const, share: 0.2 };
 const cancer = (extra: Partial<TrainOptions> = {}): TrainOptions => ({ target: 'diagnosis', learner: 'gbdt', params: { n_estimators: 20 }, evaluation: holdout, seed: 3, timeBudgetSeconds: 30, ...extra });
 
 describe('train refits the chosen pipeline on every labelled row after evaluating it', () => {
+  let data: LoadedData;
+  /** The default (refit) gbdt on the cancer data: trained once, read by the first two tests. */
+  let defaultRefit: ReturnType<typeof trainPipeline>;
+  beforeAll(async () => {
+    data = await loadData(fixture('breast_cancer.csv'));
+    defaultRefit = trainPipeline(data, cancer());
+    // Awaited by the tests; a failure is theirs, not an unhandled rejection here.
+    defaultRefit.catch(() => undefined);
+  });
+
   it('by default on a holdout: the package learned from all 569 rows, and is what a fit on all rows gives', async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
-    const refit = await trainPipeline(data, cancer());
+    const refit = await defaultRefit;
     expect(refit.fit).toMatchObject({ refit: true, rows: 569, evaluatedRows: 456 });
     expect(refit.package.info.trainRows).toBe(569);
     expect(refit.package.info.fit).toEqual({ refit: true, evaluatedRows: 456, why: expect.stringContaining('default') });
@@ -34,8 +43,7 @@ describe('train refits the chosen pipeline on every labelled row after evaluatin
   }, 60_000);
 
   it('keeps the evaluated model with --no-refit, and its figures are the same either way', async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
-    const refit = await trainPipeline(data, cancer());
+    const refit = await defaultRefit;
     const kept = await trainPipeline(data, cancer({ refit: false }));
     expect(kept.fit).toMatchObject({ refit: false, rows: 456, why: 'as --no-refit asks' });
     expect(kept.package.info.trainRows).toBe(456);
@@ -48,7 +56,6 @@ describe('train refits the chosen pipeline on every labelled row after evaluatin
   }, 60_000);
 
   it('keeps a threshold chosen on out-of-fold scores as chosen', async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
     const refit = await trainPipeline(data, cancer({ threshold: { kind: 'recall', target: 0.95 } }));
     const kept = await trainPipeline(data, cancer({ threshold: { kind: 'recall', target: 0.95 }, refit: false }));
     expect(refit.package.pipeline.target.threshold).toBeDefined();
@@ -56,7 +63,7 @@ describe('train refits the chosen pipeline on every labelled row after evaluatin
   }, 60_000);
 
   it("refits every member of auto's ensemble with its weight, each as a fit of its own on all rows gives", async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
+    // All 569 rows: on fewer (300), auto chooses a lone logistic regression, and there is no ensemble to refit.
     const auto = await trainPipeline(data, { target: 'diagnosis', learner: 'auto', evaluation: holdout, seed: 1, timeBudgetSeconds: 30 });
     expect(auto.fit.refit).toBe(true);
     const members = auto.package.pipeline.members;
@@ -99,7 +106,6 @@ describe('train refits the chosen pipeline on every labelled row after evaluatin
   }, 120_000);
 
   it('has nothing to refit with a test file or cross-validation', async () => {
-    const data = await loadData(fixture('breast_cancer.csv'));
     const cv = await trainPipeline(data, cancer({ evaluation: { kind: 'cv', folds: 3 }, refit: true }));
     expect(cv.fit).toMatchObject({ refit: false, rows: 569, why: expect.stringMatching(/cross-validation fits the model on every row/) });
     const test = await trainPipeline(data, cancer({ evaluation: { kind: 'test', table: data.table, source: 'test.csv' } }));

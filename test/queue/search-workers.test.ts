@@ -30,9 +30,9 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
 
   it('a grid on two workers gives the leaderboard of the in-process search for the seed: the same params and scores', async () => {
     const args = ['search', data, '--target', 'label', '--learner', 'gbdt', '--strategy', 'grid', '--space', 'num_leaves=4..16,learning_rate=0.05..0.2', '--steps', '2', '--cv', '3', '--seed', '5', '--json'];
-    const local = await runCliAsync(args, 60_000, { cwd: dir, env });
+    // The in-process search runs while the two workers start (it uses no queue).
+    const [local, a, b] = await Promise.all([runCliAsync(args, 60_000, { cwd: dir, env }), worker(), worker()]);
     expect(local.code, local.stderr).toBe(0);
-    const [a, b] = [await worker(), await worker()];
     const queued = await runCliAsync([...args, '--queue', REDIS_URL], 60_000, { cwd: dir, env });
     expect(queued.code, queued.stderr).toBe(0);
     const [inProcess, onQueue] = [JSON.parse(local.stdout) as SearchAnswer, JSON.parse(queued.stdout) as SearchAnswer];
@@ -94,6 +94,8 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
 
   it('the driver killed: search --resume takes the trials the workers finished meanwhile from the queue, running none twice', async () => {
     const args = ['search', data, '--target', 'label', '--learner', 'logistic', '--strategy', 'grid', '--space', 'C=0.1..10:log', '--steps', '4', '--cv', '3', '--json'];
+    // The uninterrupted in-process search to compare with runs meanwhile (it uses no queue).
+    const uninterrupted = runCliAsync(args, 60_000, { cwd: dir, env });
     const driver = startCli([...args, '--queue', REDIS_URL], { cwd: dir, env });
     // Four jobs on the queue, then the driver dies before any worker scores them.
     await driver.waitFor(/trials go to the queue/);
@@ -104,7 +106,8 @@ describe.skipIf(skip)('search on the queue with hyperplane worker processes', ()
     await w.waitFor(/(trial \d: [\s\S]*){4}/);
     const resumed = await runCliAsync(['search', '--resume', id, '--queue', REDIS_URL, '--json'], 60_000, { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
-    const local = await runCliAsync(args, 60_000, { cwd: dir, env });
+    const local = await uninterrupted;
+    expect(local.code, local.stderr).toBe(0);
     expect(shown(JSON.parse(resumed.stdout) as SearchAnswer)).toEqual(shown(JSON.parse(local.stdout) as SearchAnswer));
     // Each trial was scored once, by the worker, while no driver ran.
     expect(w.stderr().match(/ trial \d: /g)).toHaveLength(4);
