@@ -190,12 +190,12 @@ function renderAnomalyText(result: AnomalyTrainResult, settings: AnomalySettings
   lines.push(`evaluation: ${result.package.info.evaluation}`);
   lines.push('');
   lines.push('test:');
-  lines.push(`  flagged            ${pct(test.metrics.flagged_share)} (${int(test.flagged)} of ${int(test.rows)} rows; training rows ${pct(train.metrics.flagged_share)})`);
+  lines.push(`  flagged            ${pct(test.metrics.flagged_share)} (${int(test.flagged)} of ${int(test.rows)} rows; training rows, out of fold, ${pct(train.metrics.flagged_share)})`);
   if (test.labelled !== undefined) {
     lines.push(`  labelled           ${int(test.labelled.rows)} rows, ${int(test.labelled.anomalies)} anomalies`);
     const m = test.metrics;
     if (m.auc !== undefined) {
-      lines.push(`  auc                ${m.auc.toFixed(4)}   (train ${train.metrics.auc?.toFixed(4) ?? '–'})`);
+      lines.push(`  auc                ${m.auc.toFixed(4)}   (training rows, out of fold: ${train.metrics.auc?.toFixed(4) ?? '–'})`);
       lines.push(`  average_precision  ${m.average_precision!.toFixed(4)}`);
       lines.push(`  precision          ${m.precision!.toFixed(4)}   of the flagged rows, the share that are anomalies`);
       lines.push(`  recall             ${m.recall!.toFixed(4)}   of the anomalies, the share flagged`);
@@ -203,7 +203,7 @@ function renderAnomalyText(result: AnomalyTrainResult, settings: AnomalySettings
   }
   if (leaderboard.length > 0) {
     lines.push('');
-    lines.push("leaderboard (ROC AUC on the labelled training rows, which the models do not read):");
+    lines.push('leaderboard (ROC AUC on the labelled training rows, scored out of fold; the models never read the labels):');
     for (const e of leaderboard) lines.push(`  ${e.auc.toFixed(4)}  ${e.learner.padEnd(18)} ${e.seconds.toFixed(1)} s`);
   }
   for (const w of warnings) lines.push(`warning: ${w}`);
