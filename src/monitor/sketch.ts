@@ -58,18 +58,19 @@ export const MAX_OTHER_NAMES = 1000;
 
 /** A numeric reference from its values (NaN missing): edges at quantiles of the present values. */
 export function numericReference(values: ArrayLike<number>, bins = NUMERIC_BINS): NumericSketch {
-  const present: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i] && Number.isFinite(values[i]!)) present.push(values[i]!);
-  present.sort((a, b) => a - b);
+  // The bins' quantiles by selection, not a sort: sorting a number[] with a comparator took 0.5 s a column at 800,000 rows.
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
+  const present = new Float64Array(n);
+  for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) present[k++] = values[i]!;
   const edges: number[] = [];
   if (present.length > 0) {
-    for (let k = 0; k <= bins; k++) {
-      const v = present[Math.min(present.length - 1, Math.round((k * (present.length - 1)) / bins))]!;
-      if (edges.length === 0 || v > edges[edges.length - 1]!) edges.push(v);
-    }
+    const ranks = Array.from({ length: bins + 1 }, (_, k) => Math.min(present.length - 1, Math.round((k * (present.length - 1)) / bins)));
+    for (const v of orderStatistics(present, ranks)) if (edges.length === 0 || v > edges[edges.length - 1]!) edges.push(v);
   }
   const sketch = emptyNumeric(edges);
-  addNumbers(sketch, values);
+  // The grid binner gives each value numericBin's bin without a binary search.
+  addNumbersBinned(sketch, new NumericBinner(edges), values);
   // JSON has no Infinity: a column training never saw a value of keeps 0s (its counts say it is empty).
   if (present.length === 0) sketch.min = sketch.max = 0;
   return sketch;
@@ -267,4 +268,47 @@ export function moments(sketch: NumericSketch): { mean: number; sd: number; n: n
   if (n === 0) return { mean: NaN, sd: NaN, n };
   const mean = sketch.sum / n;
   return { mean, sd: Math.sqrt(Math.max(0, sketch.sumSquares / n - mean * mean)), n };
+}
+
+/**
+ * The values at the given ranks (ascending, 0-based) of `a` as sorted, in the ranks' order, by quickselect with
+ * three-way partitions over the ranks at once: about n × log(ranks) steps instead of a sort's n × log n. Reorders `a`.
+ */
+export function orderStatistics(a: Float64Array, ranks: readonly number[]): number[] {
+  const out = new Array<number>(ranks.length);
+  // Each task: a range of `a` and the range of `ranks` (ascending) that fall in it.
+  const stack: [number, number, number, number][] = [[0, a.length - 1, 0, ranks.length - 1]];
+  while (stack.length > 0) {
+    const [lo, hi, r0, r1] = stack.pop()!;
+    if (r0 > r1) continue;
+    if (hi - lo < 16) {
+      a.subarray(lo, hi + 1).sort();
+      for (let r = r0; r <= r1; r++) out[r] = a[ranks[r]!]!;
+      continue;
+    }
+    // Median of three as the pivot, then a < p | a = p | a > p.
+    const x = a[lo]!;
+    const y = a[(lo + hi) >> 1]!;
+    const z = a[hi]!;
+    const p = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i]!;
+      if (v < p) {
+        a[i++] = a[lt]!;
+        a[lt++] = v;
+      } else if (v > p) {
+        a[i] = a[gt]!;
+        a[gt--] = v;
+      } else i++;
+    }
+    let r = r0;
+    while (r <= r1 && ranks[r]! < lt) r++;
+    stack.push([lo, lt - 1, r0, r - 1]);
+    while (r <= r1 && ranks[r]! <= gt) out[r++] = p;
+    stack.push([gt + 1, hi, r, r1]);
+  }
+  return out;
 }
