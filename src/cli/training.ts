@@ -13,6 +13,7 @@ import { PACKAGE_FILE } from '../pipeline/io.js';
 import { encodePackage } from '../pipeline/package.js';
 import type { SupervisedTask } from '../pipeline/pipeline.js';
 import type { EvaluationPlan, RemoteScoring, TrainProgress, TrainResult } from '../pipeline/train.js';
+import type { PhaseTimer } from '../pipeline/timings.js';
 import type { RulesSpec } from '../learn/rules/rules-params.js';
 import type { DataInput, JsonValue } from '../store/index.js';
 import type { ScorecardReport } from './render/report-scorecard.js';
@@ -129,7 +130,7 @@ export async function readTrainingData(settings: TrainSettings, policy: Snapshot
 }
 
 /** Trains on data read by readTrainingData, as the settings say. */
-export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, remote?: RemoteScoring): Promise<Trained> {
+export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, remote?: RemoteScoring, timings?: PhaseTimer): Promise<Trained> {
   const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
   const { trainPipeline } = await import('../pipeline/train.js');
   const result = await trainPipeline(read.data, {
@@ -152,6 +153,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
     ...(remote !== undefined ? { remote } : {}),
+    ...(timings !== undefined ? { timings } : {}),
   });
   return { ...read, result };
 }

@@ -13,6 +13,7 @@ import { getLearner } from '../learn/registry.js';
 import { autoSelect, candidatesFor, isReference, referenceFor, type AutoObjective, type Candidate, type LeaderboardEntry } from '../search/index.js';
 import type { ModelPackage } from './package.js';
 import { Pipeline, type Member, type SupervisedTarget, type SupervisedTask } from './pipeline.js';
+import type { PhaseTimer } from './timings.js';
 import { covariateShift } from './shift.js';
 import { worstSlices } from '../evaluate/slices.js';
 import { encodeTarget } from './target.js';
@@ -56,6 +57,8 @@ export interface TrainOptions {
   /** auto: scores candidates elsewhere (a queue's workers), `concurrency` at a time, instead of one after another here. */
   remote?: RemoteScoring;
   onProgress?: (event: TrainProgress) => void;
+  /** Laps each phase of the training (`train --timings`). */
+  timings?: PhaseTimer;
   /** Stops fitting (auto: the candidate in flight) when it fires. */
   signal?: AbortSignal;
   /** auto: when step-by-step learners (boosting) stop and keep what they have (performance.now() ms). */
@@ -182,6 +185,8 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const started = performance.now();
   const warnings: string[] = [];
   const rows = trainingRows(data, options, warnings);
+  const lap = (phase: string): void => options.timings?.lap(phase);
+  lap('target and split');
   const { spec, split, table, y, groups } = rows;
   const metric = checkMetric(options.metric ?? DEFAULT_METRIC[spec.task], spec.task);
   const labels = spec.labels ?? [];
@@ -222,6 +227,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     chosen = options.learner;
     chosenParams = candidate.params;
   }
+  lap(options.learner === 'auto' ? 'auto: the search and its chosen members' : `fitting ${options.learner}`);
   if (options.threshold !== undefined) {
     if (spec.task !== 'binary') throw new HyperplaneError('a decision threshold is for binary targets', { field: 'threshold' });
     // Out-of-fold scores of the chosen members: a threshold picked on in-sample scores would be optimistic.
@@ -235,6 +241,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   for (const m of members) warnings.push(...m.model.training.warnings.map((w) => `${m.model.kind}: ${w}`));
   warnings.push(...textLeftOut(members, data.schema, spec.name, options.recipe !== undefined));
   const pipeline = new Pipeline({ target: spec, schema: data.schema, members });
+  if (options.threshold !== undefined) lap('decision threshold (out-of-fold fits)');
 
   options.onProgress?.({ step: 'evaluating', done: 0, total: 1 });
   // Test scores: the test rows, or out-of-fold scores when the evaluation is cross-validation.
@@ -249,13 +256,16 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   const suspects = spec.task === 'regression' ? undefined : cvFolds !== undefined ? suspectRows(data, spec, y, testScores, rows.sourceRows) : autoOutOfFold !== undefined ? suspectRows(data, spec, y, autoOutOfFold.scores, rows.sourceRows, autoOutOfFold.rows) : undefined;
   // Training-row metrics (for the overfitting check) on at most 100,000 evenly spread rows.
   const trainSample = table.nRows <= TRAIN_EVAL_ROWS ? undefined : Int32Array.from({ length: TRAIN_EVAL_ROWS }, (_, i) => Math.floor((i * table.nRows) / TRAIN_EVAL_ROWS));
+  lap(cvFolds !== undefined ? 'cross-validation (out-of-fold fits)' : 'scoring the test rows');
   const trainEvaluation =
     trainSample === undefined
       ? evaluateScores(spec.task, y, pipeline.scoreTable(table), labels, spec.threshold ?? 0.5)
       : evaluateScores(spec.task, pick(y, trainSample), pipeline.scoreTable(selectRows(table, trainSample)), labels, spec.threshold ?? 0.5);
   // Shift and slices need separate test rows (cross-validation has none).
   // With a group holdout the check keeps groups whole in its folds, and leaves the group column out.
+  lap('training-row metrics');
   const shift = cvFolds === undefined ? await covariateShift(table, testTable, data.schema, spec.name, options.seed, groupColumn(plan)).catch(() => undefined) : undefined;
+  lap('train/test shift check');
   const slices = cvFolds === undefined ? worstSlices(testTable, data.schema, spec.name, spec.task, metric, yTest, testScores, labels, test.metrics[metric] ?? NaN) : [];
   const diagnostics = diagnose({
     ...(shift !== undefined ? { shift } : {}),
@@ -267,8 +277,10 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     ...(spec.task !== 'regression' ? { classShares: classShares(y, labels), predictedCounts: predictedCounts(pipeline.label(testScores), labels) } : {}),
     converged: members.map((m) => ({ learner: m.model.kind, converged: m.model.training.converged })),
   });
+  lap('slices, baseline and diagnostics');
   const importance = cvFolds === undefined && testTable.nRows > 0 ? globalImportance(pipeline, testTable, yTest, { metric, labels, threshold: spec.threshold ?? 0.5, seed: options.seed }) : undefined;
   // The figures above measure the evaluated model; the package may hold the same pipeline refit on every labelled row.
+  lap('importance (SHAP and permutation)');
   const fit = refitPlan(plan.kind, plan.kind === 'test' ? plan.source : undefined, options.refit, y.length, labelled?.y.length);
   let served = pipeline;
   if (fit.refit && labelled !== undefined) {
@@ -277,6 +289,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
     served = await refitPipeline(labelled, recipes, data.schema, spec, options, warnings, (table, y, candidate) => fitMember(table, y, data.schema, spec, candidate, refitOptions));
     fit.rows = labelled.y.length;
   }
+  if (fit.refit && labelled !== undefined) lap('refit on every labelled row');
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(test.metrics)) if (v !== undefined) metrics[k] = v;
   const pkg: ModelPackage = {
@@ -308,6 +321,7 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
       ...(leaderboard.length > 0 ? { leaderboard: leaderboard.map((e) => ({ learner: e.learner, params: e.params, score: e.score, seconds: e.seconds })) } : {}),
     },
   };
+  lap('monitoring reference and package');
   return { package: pkg, pipeline: served, fit, metric, test, trainEvaluation, leaderboard, ...(searchPlan !== undefined ? { searchPlan } : {}), ...(preference !== undefined ? { preference } : {}), ...(suspects !== undefined ? { suspects } : {}), diagnostics, warnings, ...(importance !== undefined ? { importance } : {}), ...(cvFolds === undefined ? { heldOut: { pipeline, table: testTable, y: yTest } } : {}) };
 }
 

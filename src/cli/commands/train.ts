@@ -15,6 +15,7 @@ import { snapshotPolicy } from '../run-data.js';
 import type { QueueAutoScoring } from '../../queue/candidates.js';
 import type { QueueLocation } from '../../queue/url.js';
 import { withStore } from '../store.js';
+import { PhaseTimer } from '../../pipeline/timings.js';
 import { anomalyOnly, supervisedLearners, unsupervisedTraining } from '../unsupervised-command.js';
 import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
@@ -49,6 +50,7 @@ interface TrainFlags extends RawReadFlags {
   track?: boolean;
   snapshot?: boolean;
   snapshotMaxMb?: string;
+  timings?: boolean;
   [param: string]: unknown;
 }
 
@@ -178,7 +180,8 @@ export function trainCommand(): Command {
     .option('--run-name <name>', "the run's name in the store")
     .option('--note <text>', "why this run: a note kept with it in the store (more later with `runs note`)")
     .option('--no-track', 'do not record the run in the store (.hyperplane/hyperplane.db, or $HYPERPLANE_STORE)')
-    .option('--json', 'print the summary as JSON');
+    .option('--json', 'print the summary as JSON')
+    .option('--timings', 'print on stderr where the time went, phase by phase (reading, the search or fit, each check, the report, recording)');
   const params = learnerParamOptions();
   // --class-weight is the command's own option, applied to every learner that takes class weights.
   const own = new Set(command.options.map((o) => o.long));
@@ -252,7 +255,7 @@ export function trainCommand(): Command {
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
-    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.timings === true ? { timings: true } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
   });
 }
 
@@ -285,6 +288,8 @@ export interface TrainRunOptions {
   quiet?: boolean;
   /** Record the run under this run (a search's best model, under the search). */
   parent?: string;
+  /** Print on stderr where the time went, phase by phase. */
+  timings?: boolean;
 }
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -342,6 +347,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const timer = options.timings === true ? new PhaseTimer() : undefined;
   try {
     progress.update({ step: 'reading data', done: 0, total: 1 });
     let read: TrainingData;
@@ -351,6 +357,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       progress.stop();
       throw e;
     }
+    timer?.lap('reading data');
     recorder = options.track
       ? await RunRecorder.start({
           experiment: options.experiment,
@@ -370,7 +377,8 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       const remote = options.queue !== undefined ? await queueScoring(options.queue, recorder!.id, settings, read) : undefined;
       cancelRemote = remote === undefined ? undefined : (reason) => void remote.cancel(reason);
       try {
-        trained = await trainOn(settings, read, (e) => progress.update(e), remote);
+        timer?.lap('starting the run');
+        trained = await trainOn(settings, read, (e) => progress.update(e), remote, timer);
       } finally {
         progress.stop();
         await remote?.close();
@@ -381,6 +389,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       const out = options.out ?? (recorder !== undefined ? join(runs, recorder.id) : claimRunFolder(runs, new Date(), settings.target));
       writingTo = out;
       outputs = await writeTrainOutputs(trained, out);
+      timer?.lap('report, summary and package files');
       await recorder?.finish({
         metrics: runMetrics(result),
         artifacts: { ...outputs.bytes, ...(read.snapshots ?? {}) },
@@ -392,6 +401,8 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       await recorder?.fail(e);
       throw e;
     }
+    timer?.lap('recording the run in the store');
+    if (timer !== undefined) process.stderr.write(renderTimings(timer));
     // Everything is saved: a signal from here on has nothing to explain.
     release();
     for (const note of read.notes ?? []) process.stderr.write(`note: ${note}\n`);
@@ -406,4 +417,12 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
     progress.stop();
     release();
   }
+}
+
+/** `--timings`: each phase's seconds and share of the whole, in the order they ran. */
+function renderTimings(timer: PhaseTimer): string {
+  const total = timer.totalMs;
+  const width = Math.max(...timer.laps.map((l) => l.phase.length), 5);
+  const rows = timer.laps.map((l) => `  ${l.phase.padEnd(width)}  ${(l.ms / 1000).toFixed(2).padStart(8)} s  ${((100 * l.ms) / Math.max(total, 1e-9)).toFixed(1).padStart(5)}%`);
+  return `timings:\n${rows.join('\n')}\n  ${'total'.padEnd(width)}  ${(total / 1000).toFixed(2).padStart(8)} s\n`;
 }
