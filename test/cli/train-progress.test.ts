@@ -17,6 +17,19 @@ function startTrain(args: string[], cwd: string, store: string) {
 }
 
 describe('train progress when stderr is not a terminal', () => {
+  it('--timings: each phase on stderr, in the order they ran, adding up to the total; stdout unchanged', async () => {
+    const dir = tempDir();
+    const run = startTrain([fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', 'logistic', '--timings', '--json', '--out', join(dir, 'out')], dir, `sqlite:${join(dir, 'store.db')}`);
+    const { code } = await run.exited;
+    expect(code, run.err()).toBe(0);
+    expect(JSON.parse(run.out()).learner).toBe('logistic');
+    const block = run.err().slice(run.err().indexOf('timings:\n'));
+    const rows = [...block.matchAll(/^ {2}(.+?)\s+(\d+\.\d\d) s(?:\s+[\d.]+%)?$/gm)].map((m) => ({ phase: m[1]!.trim(), seconds: Number(m[2]) }));
+    expect(rows.map((r) => r.phase)).toEqual(['reading data', 'starting the run', 'target and split', 'fitting logistic', 'scoring the test rows', 'training-row metrics', 'train/test shift check', 'slices, baseline and diagnostics', 'importance (SHAP and permutation)', 'refit on every labelled row', 'monitoring reference and package', 'report, summary and package files', 'recording the run in the store', 'total']);
+    const total = rows.pop()!.seconds;
+    expect(Math.abs(rows.reduce((s, r) => s + r.seconds, 0) - total)).toBeLessThanOrEqual(0.01 * rows.length);
+  });
+
   it('writes plain progress lines on stderr; stdout holds only the --json result', async () => {
     const dir = tempDir();
     const store = `sqlite:${join(dir, 'store.db')}`;
