@@ -1,4 +1,4 @@
-import type { EvalTask } from '../evaluate/evaluate.js';
+import type { QualityTask } from './quality.js';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import { armQuality, type ArmQuality } from './quality.js';
 
@@ -52,7 +52,7 @@ export function armsCounted(measured: readonly ArmQuality[] | undefined, counts:
 }
 
 /** Per-arm quality over the whole range: the labelled predictions measured, counted against every window's arm counts. */
-export function rangeArms(labelled: readonly PredictionWithFeedback[], counts: readonly ArmCount[] | undefined, task: EvalTask, labels: readonly string[], threshold: number): ArmQuality[] | undefined {
+export function rangeArms(labelled: readonly PredictionWithFeedback[], counts: readonly ArmCount[] | undefined, task: QualityTask, labels: readonly string[], threshold: number): ArmQuality[] | undefined {
   const total = new Map<string, number>();
   for (const c of counts ?? []) total.set(c.arm, (total.get(c.arm) ?? 0) + c.rows);
   return armsCounted(armQuality(labelled, task, labels, threshold), counts === undefined ? undefined : total);

@@ -87,7 +87,7 @@ export interface MonitorOptions {
   trainingMetrics?: Record<string, number>;
 }
 
-/** What a monitored model does. Outcomes are not measured against an anomaly model's flags or a clustering's clusters (yet): their inputs, scores, flag and cluster shares are watched. */
+/** What a monitored model does. A clustering's clusters have no outcome to measure: its inputs and cluster shares are watched. */
 export type MonitorTask = EvalTask | 'anomaly' | 'cluster';
 
 /** Folds the predictions into windows and measures each column's drift, per window and over them all. */
@@ -134,7 +134,7 @@ export function reportFromWindows(reference: MonitorReference, windows: readonly
   const windowMs = options.windowMs ?? HOUR_MS;
   const drift = options.drift ?? DEFAULT_DRIFT;
   const { windows: windowDrift, columns: ranked, driftShare, prediction, rows, dataQuality: quality } = driftReport(reference, windows, drift);
-  const task = options.task === 'anomaly' || options.task === 'cluster' ? undefined : options.task;
+  const task = options.task === 'cluster' ? undefined : options.task;
   const arms = task === undefined ? undefined : rangeArms(labelled, armCounts, task, options.labels ?? [], options.threshold ?? 0.5);
   const realized = task === undefined ? [] : countedAgainst(realizedQuality(labelled, task, options.labels ?? [], options.threshold ?? 0.5, windowMs), windows, windowMs, armCounts);
   const abstained = realized.reduce((n, q) => n + (q.abstained ?? 0), 0);

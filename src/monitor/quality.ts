@@ -1,5 +1,12 @@
 import { calibrationError } from '../evaluate/curves.js';
+import { evaluateAnomaly } from '../evaluate/anomaly.js';
 import { evaluateScores, type EvalTask } from '../evaluate/evaluate.js';
+
+/**
+ * The tasks whose answers outcomes measure: a classifier's and a regression's, and an anomaly model's flags
+ * (outcomes 'anomaly' or 'normal': ROC AUC of the scores, precision and recall of the flags).
+ */
+export type QualityTask = EvalTask | 'anomaly';
 import type { Prediction, PredictionWithFeedback } from '../store/serving.js';
 import type { Calibration } from './calibration.js';
 
@@ -92,7 +99,7 @@ export interface Measured {
 export const abstainedAnswer = (p: Prediction): boolean => isRecord(p.response) && p.response['abstained'] === true;
 
 /** Realized quality of a set of predictions: the metrics on those whose outcome came back (answers marked abstained left out), and the label delay. */
-export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number): Measured {
+export function measure(rows: Iterable<PredictionWithFeedback>, task: QualityTask, labels: readonly string[], threshold: number): Measured {
   const y: number[] = [];
   const scores: number[] = [];
   const delays: number[] = [];
@@ -105,7 +112,13 @@ export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, 
       delays.push(p.feedback!.timestamp - p.timestamp);
       continue;
     }
-    if (task === 'regression') {
+    if (task === 'anomaly') {
+      const score = isRecord(p.response) ? p.response['score'] : undefined;
+      const flag = String(outcome);
+      if (typeof score !== 'number' || (flag !== 'anomaly' && flag !== 'normal')) continue;
+      y.push(flag === 'anomaly' ? 1 : 0);
+      scores.push(score);
+    } else if (task === 'regression') {
       const v = typeof outcome === 'number' ? outcome : Number(outcome);
       const predicted = isRecord(p.response) ? Number(p.response['prediction']) : NaN;
       if (!Number.isFinite(v) || !Number.isFinite(predicted)) continue;
@@ -122,7 +135,9 @@ export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, 
   }
   delays.sort((a, b) => a - b);
   const metrics: Record<string, number> = {};
-  if (y.length > 0) {
+  if (task === 'anomaly') {
+    if (y.length > 0) for (const [k, v] of Object.entries(evaluateAnomaly(Float64Array.from(scores), threshold, y).metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
+  } else if (y.length > 0) {
     const evaluation = evaluateScores(task, y, Float64Array.from(scores), labels, threshold);
     for (const [k, v] of Object.entries(evaluation.metrics)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
     if (task === 'binary') metrics['calibration_error'] = calibrationError(y, Float64Array.from({ length: y.length }, (_, i) => scores[2 * i + 1]!));
@@ -134,7 +149,7 @@ export function measure(rows: Iterable<PredictionWithFeedback>, task: EvalTask, 
  * Realized quality per arm of the predictions that carry one, arms in order; `predictions` counts the rows
  * given (callers given only the labelled ones count against the log: see countedAgainst in monitor.ts).
  */
-export function armQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number): ArmQuality[] {
+export function armQuality(predictions: Iterable<PredictionWithFeedback>, task: QualityTask, labels: readonly string[], threshold: number): ArmQuality[] {
   const byArm = new Map<string, PredictionWithFeedback[]>();
   for (const p of predictions) {
     if (p.arm === null || p.arm === undefined) continue;
@@ -151,7 +166,7 @@ export function armQuality(predictions: Iterable<PredictionWithFeedback>, task: 
 }
 
 /** Realized quality per window from the predictions that received an outcome, and per arm within each window where predictions carry one. */
-export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, task: EvalTask, labels: readonly string[], threshold: number, windowMs: number): WindowQuality[] {
+export function realizedQuality(predictions: Iterable<PredictionWithFeedback>, task: QualityTask, labels: readonly string[], threshold: number, windowMs: number): WindowQuality[] {
   return byWindow(predictions, windowMs).map((g) => {
     const { labelled, abstained, labelDelayMs, metrics } = measure(g.rows, task, labels, threshold);
     const arms = armQuality(g.rows, task, labels, threshold);

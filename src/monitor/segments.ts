@@ -122,7 +122,7 @@ export class SegmentFolder {
     const others = Object.fromEntries(Object.entries(this.reference.columns).filter(([name]) => name !== column));
     const window = mergeWindows(windows)!;
     const [w] = driftReport({ ...this.reference, columns: others }, [window], options.drift ?? DEFAULT_DRIFT).windows;
-    const task = options.task === 'anomaly' || options.task === 'cluster' ? undefined : options.task;
+    const task = options.task === 'cluster' ? undefined : options.task;
     const q = measure(task === undefined ? [] : labelled, task ?? 'regression', options.labels ?? [], options.threshold ?? 0.5);
     return {
       level,

@@ -21,7 +21,9 @@ export function scoreAgainst(outcome: JsonValue, response: JsonValue | undefined
   if (typeof answer.prediction === 'number') {
     return typeof outcome === 'number' ? { reward: null } : { field: 'outcome', problem: `got ${JSON.stringify(outcome).slice(0, 40)}`, expected: 'the true value, a number (the model predicts values)' };
   }
-  const labels = answer.probabilities !== undefined ? Object.keys(answer.probabilities) : undefined;
+  // An anomaly model's answer: a flag and its score; its outcome says whether the row was an anomaly.
+  const flags = (answer as { score?: unknown }).score !== undefined && answer.probabilities === undefined && (answer.prediction === 'anomaly' || answer.prediction === 'normal') ? ['normal', 'anomaly'] : undefined;
+  const labels = answer.probabilities !== undefined ? Object.keys(answer.probabilities) : flags;
   const label = String(outcome);
   if (labels !== undefined && !labels.includes(label)) return { field: 'outcome', problem: `unknown label '${label.slice(0, 40)}'`, expected: `one of ${labels.slice(0, 20).join(', ')}` };
   return { reward: label === answer.prediction ? 1 : 0 };

@@ -83,10 +83,10 @@ describe('train --task anomaly, end to end from the CLI', () => {
     const { server, address, exited, stderr } = await serveOnFreePort(dir, env);
     const post = (path: string, body: unknown) => fetch(`${address}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
-      const normal = (await (await post('/v1/models/fraud/predict', { x1: 0.1, x2: 0.2, x3: 0, x4: 0.3, channel: 'web' })).json()) as { prediction: string; score: number };
+      const normal = (await (await post('/v1/models/fraud/predict', { x1: 0.1, x2: 0.2, x3: 0, x4: 0.3, channel: 'web' })).json()) as { id: string; prediction: string; score: number };
       expect(normal.prediction, stderr()).toBe('normal');
       expect(normal.score).toBeLessThan(a.threshold.value);
-      const batch = (await (await post('/v1/models/fraud/predict', { rows: [{ x1: 8, x2: -5, x3: 7, x4: -5, channel: 'phone' }, { x1: 4, x2: 3, x3: -2, x4: 1, channel: 'store' }] })).json()) as { predictions: { prediction: string; score: number }[] };
+      const batch = (await (await post('/v1/models/fraud/predict', { rows: [{ x1: 8, x2: -5, x3: 7, x4: -5, channel: 'phone' }, { x1: 4, x2: 3, x3: -2, x4: 1, channel: 'store' }] })).json()) as { predictions: { id: string; prediction: string; score: number }[] };
       expect(batch.predictions.map((p) => p.prediction)).toEqual(['anomaly', 'normal']);
       expect(batch.predictions[0]!.score).toBeGreaterThanOrEqual(a.threshold.value);
       const infer = (await (await post('/v2/models/fraud/infer', { inputs: [['x1', 8], ['x2', -5], ['x3', 7], ['x4', -5]].map(([name, v]) => ({ name, shape: [1], datatype: 'FP64', data: [v] })).concat([{ name: 'channel', shape: [1], datatype: 'BYTES', data: ['phone'] }]) })).json()) as { outputs: { name: string; datatype: string; data: unknown[] }[] };
@@ -94,8 +94,21 @@ describe('train --task anomaly, end to end from the CLI', () => {
       expect(infer.outputs.find((o) => o.name === 'score')?.data[0]).toBeCloseTo(batch.predictions[0]!.score, 12);
       // Traffic unlike the training rows: 60 rows far out, each flagged.
       const far = Array.from({ length: 60 }, (_, i) => ({ x1: 8 + (i % 5), x2: -5, x3: 7, x4: -5, channel: 'phone' }));
-      const answered = (await (await post('/v1/models/fraud/predict', { rows: far })).json()) as { predictions: { prediction: string }[] };
+      const answered = (await (await post('/v1/models/fraud/predict', { rows: far })).json()) as { predictions: { id: string; prediction: string }[] };
       expect(answered.predictions.every((p) => p.prediction === 'anomaly')).toBe(true);
+      // Outcomes: 'anomaly' or 'normal'. The lone row and the batch's second were normal, its first an anomaly; of the
+      // 60 far rows 40 were anomalies and 20 not: 61 flagged, 41 of them anomalies, every anomaly flagged.
+      const outcomes = [
+        { id: normal.id, outcome: 'normal' },
+        { id: batch.predictions[0]!.id, outcome: 'anomaly' },
+        { id: batch.predictions[1]!.id, outcome: 'normal' },
+        ...answered.predictions.map((p, i) => ({ id: p.id, outcome: i < 40 ? 'anomaly' : 'normal' })),
+      ];
+      const fed = await post('/v1/feedback', outcomes);
+      expect(fed.status, await fed.clone().text()).toBe(202);
+      const wrong = await post('/v1/feedback', { id: normal.id, outcome: 'yes' });
+      expect(wrong.status).toBe(400);
+      expect(await wrong.text()).toMatch(/unknown label 'yes'.*one of normal, anomaly/);
       const abstain = await fetch(`${address}/v1/admin/deployments/fraud`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: { kind: 'fixed', ref: 'fraud@production', abstainBelow: 0.8 } }) });
       expect([400, 401]).toContain(abstain.status);
     } finally {
@@ -105,6 +118,12 @@ describe('train --task anomaly, end to end from the CLI', () => {
     // The log keeps each answer's flag and score; monitoring reads the scores' and the flags' drift from it.
     const report = JSON.parse((await run(['monitor', 'fraud', '--since', '1h', '--json'])).stdout) as MonitorReport & { prediction: { score: { missing?: { current: number } }; labels?: { statistic: number; drifted: boolean } } };
     expect(report.rows).toBe(64);
+    // Realized quality from the outcomes: the flags' precision and recall, the scores' AUC.
+    const quality = report.quality.find((q) => q.labelled > 0)!;
+    expect(quality.labelled).toBe(63);
+    expect(quality.metrics['precision']).toBeCloseTo(41 / 61, 10);
+    expect(quality.metrics['recall']).toBe(1);
+    expect(quality.metrics['auc']).toBeGreaterThan(0.5);
     const text = await run(['monitor', 'fraud', '--since', '1h']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/prediction score .*DRIFT/);
