@@ -119,6 +119,7 @@ export async function trainAnomalyPipeline(data: Data, options: AnomalyTrainOpti
     const family = LEARNERS.get(learner)!.capabilities.missingValues === 'reject' ? 'linear' : 'tree';
     let r = recipes.get(family);
     if (r === undefined) recipes.set(family, (r = fitTrainingRecipe(trainTable, schema, { family, ...(options.label !== undefined ? { exclude: [options.label] } : {}) })));
+    if (r.X.d === 0) throw new HyperplaneError(`no column ${learner} can read: every input is text, an id or constant (an anomaly model reads numbers, categories and dates)`, { file: source });
     return r;
   };
   // Each training row scored by a model fitted without it (3 folds, stratified by the labels): a model's own

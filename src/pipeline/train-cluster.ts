@@ -53,13 +53,16 @@ export async function trainClusterPipeline(data: Data, options: ClusterTrainOpti
   options.onProgress?.({ step: options.k === undefined ? `choosing k among 2…${Math.min(K_MAX, n - 1)} by silhouette` : `k-means with k = ${options.k}`, done: 0, total: 1 });
   let result: KMeansFit;
   let tried: ClusterTrainResult['tried'];
+  const distinct = distinctRows(X, K_MAX + 1);
+  if (options.k !== undefined && options.k > distinct) throw new HyperplaneError(`--k ${options.k}: the rows have ${distinct} distinct encodings, fewer than the clusters asked`, { file: source });
+  if (options.k === undefined && distinct < 3) throw new HyperplaneError(`choosing k by silhouette needs at least 3 distinct rows; these have ${distinct} (give --k)`, { file: source });
   if (options.k === undefined) {
-    const choice = chooseK(X, { kMax: K_MAX, seed: options.seed, silhouetteRows: SILHOUETTE_ROWS });
+    const choice = chooseK(X, { kMax: Math.min(K_MAX, distinct - 1), seed: options.seed, silhouetteRows: SILHOUETTE_ROWS });
     result = choice.fit;
     tried = choice.tried;
   } else result = fit(X, { k: options.k, seed: options.seed });
   result = orderBySize(result);
-  const score = result.k >= 2 ? silhouette(X, result.labels, { maxRows: SILHOUETTE_ROWS, seed: options.seed }) : NaN;
+  const score = result.k >= 2 && new Set(result.labels).size >= 2 ? silhouette(X, result.labels, { maxRows: SILHOUETTE_ROWS, seed: options.seed }) : NaN;
   const warnings = result.converged ? [] : ['k-means stopped at its iteration limit before the centroids settled'];
   const model: Model = {
     kind: 'kmeans',
@@ -96,4 +99,11 @@ export async function trainClusterPipeline(data: Data, options: ClusterTrainOpti
     },
   };
   return { package: pkg, pipeline, k: result.k, chosenBy: options.k === undefined ? 'silhouette' : 'given', ...(tried !== undefined ? { tried } : {}), silhouette: Number.isFinite(score) ? score : null, inertia: result.inertia, sizes, warnings };
+}
+
+/** How many distinct rows X has, counted up to `most` (k-means cannot make more clusters than that). */
+function distinctRows(X: { data: ArrayLike<number>; n: number; d: number }, most: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < X.n && seen.size < most; i++) seen.add(Array.prototype.join.call(Array.prototype.slice.call(X.data, i * X.d, (i + 1) * X.d), ','));
+  return seen.size;
 }
