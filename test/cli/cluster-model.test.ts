@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, fixture, serveOnFreePort, tempDir } from '../helpers.js';
@@ -71,7 +71,11 @@ describe('train --task cluster: a clustering served like any model', () => {
     expect(report.stdout).toMatch(/predicted label .*DRIFT/);
 
     // Bad input: one line, exit 2.
+    const dup = join(dir, 'dup.csv');
+    writeFileSync(dup, 'a,b\n1,x\n1,x\n1,x\n2,y\n');
     for (const [args, pattern] of [
+      [['train', dup, '--task', 'cluster', '--k', '3'], /--k 3: the rows have 2 distinct encodings, fewer than the clusters asked/],
+      [['train', dup, '--task', 'cluster'], /choosing k by silhouette needs at least 3 distinct rows; these have 2 \(give --k\)/],
       [['train', DATA, '--task', 'cluster', '--k', '0'], /--k 0: expected a whole number of clusters, 1 or more/],
       [['train', DATA, '--task', 'cluster', '--target', 'is_anomaly'], /--task cluster clusters every row, on every input: drop --target/],
       [['train', DATA, '--target', 'is_anomaly', '--k', '3'], /--k is for --task cluster/],
