@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read/source.js';
-import { fixture, ROOT, runCli, tempDir, expectCleanError, testStoreUri } from '../helpers.js';
+import { cli, fixture, ROOT, runCli, tempDir, expectCleanError, testStoreUri } from '../helpers.js';
 
 /** A failing command: exit code 2 and one line on stderr, no stack. */
 function parseCsv(text: string): string[][] {
@@ -54,6 +54,26 @@ describe('train → predict → evaluate on real data', () => {
     }
   });
 
+  it('knn and the RBF SVM by name, with their parameter flags: packages that predict and evaluate as train measured them', async () => {
+    const trainOne = (name: string, args: string[]) => cli(['train', fixture('breast_cancer.csv'), '--target', 'diagnosis', '--learner', name, ...args, '--no-refit', '--json', '--no-track', '--out', join(dir, name)]);
+    const [knn, svm] = await Promise.all([trainOne('knn', ['--n-neighbors', '15', '--weights', 'distance']), trainOne('rbf_svm', ['--C', '10', '--n-components', '500'])]);
+    for (const [r, name, params] of [[knn, 'knn', { n_neighbors: 15, weights: 'distance' }], [svm, 'rbf_svm', { C: 10, n_components: 500 }]] as const) {
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.learner).toBe(name);
+      expect(summary.params).toMatchObject(params);
+      expect(summary.test.auc).toBeGreaterThan(0.97);
+      // The package scores the whole file; evaluate on the same file gives a figure of its own, close to the test's.
+      const [predicted, evaluated] = await Promise.all([cli(['predict', join(dir, name, 'model.hpkg'), fixture('breast_cancer.csv'), '--out', join(dir, `${name}.csv`)]), cli(['evaluate', join(dir, name, 'model.hpkg'), fixture('breast_cancer.csv'), '--json'])]);
+      expect(predicted.code, predicted.stderr).toBe(0);
+      const rows = parseCsv(readFileSync(join(dir, `${name}.csv`), 'utf8'));
+      expect(rows[0]).toEqual(['prediction', 'proba_benign', 'proba_malignant']);
+      expect(rows).toHaveLength(570);
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(JSON.parse(evaluated.stdout).auc).toBeGreaterThan(0.97);
+    }
+  });
+
   it('predictions carry the id column, and Parquet output holds the same values as CSV', async () => {
     const lines = readFileSync(fixture('breast_cancer.csv'), 'utf8').trimEnd().split('\n');
     const withIds = lines.map((l, i) => `${i === 0 ? 'patient' : `P${String(i).padStart(4, '0')}`},${l}`).join('\n');
@@ -85,7 +105,7 @@ describe('train → predict → evaluate on real data', () => {
     expect(Date.now() - started).toBeLessThan(40_000);
     const summary = JSON.parse(r.stdout);
     const learners = new Set(summary.leaderboard.map((e: { learner: string }) => e.learner));
-    for (const l of ['baseline', 'logistic', 'gbdt', 'forest']) expect(learners.has(l)).toBe(true);
+    for (const l of ['baseline', 'logistic', 'gbdt', 'forest', 'knn', 'rbf_svm']) expect(learners.has(l)).toBe(true);
     expect(summary.learner).not.toBe('baseline');
     expect(summary.test.auc).toBeGreaterThan(0.97);
     const baseline = summary.leaderboard.find((e: { learner: string }) => e.learner === 'baseline');
