@@ -29,13 +29,7 @@ export function evaluateAnomaly(scores: Float64Array, threshold: number, y?: Arr
   for (const s of scores) if (s >= threshold) flagged++;
   const out: AnomalyEvaluation = { rows: scores.length, flagged, metrics: { flagged_share: scores.length === 0 ? 0 : flagged / scores.length } };
   if (y === undefined) return out;
-  const labelledScores: number[] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    if (y[i] !== y[i]) continue;
-    labelledScores.push(scores[i]!);
-    labels.push(y[i]!);
-  }
+  const { scores: labelledScores, labels } = labelledRows(scores, y);
   const anomalies = labels.filter((v) => v === 1).length;
   out.labelled = { rows: labels.length, anomalies };
   if (anomalies === 0 || anomalies === labels.length) return out;
@@ -54,12 +48,24 @@ export function contaminationThreshold(scores: ArrayLike<number>, contamination:
 
 /** The threshold with the best F1 of the flags against the labels (1: an anomaly; NaN rows left out). */
 export function labelledThreshold(scores: ArrayLike<number>, y: ArrayLike<number>): number {
-  const s: number[] = [];
+  const { scores: s, labels } = labelledRows(scores, y);
+  return chooseThreshold(labels, s, { kind: 'max-f1' });
+}
+
+/** ROC AUC of the scores against the labels (1: an anomaly; NaN rows left out). */
+export function labelledAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
+  const { scores: s, labels } = labelledRows(scores, y);
+  return rocAuc(labels, s);
+}
+
+/** The rows with a label (y not NaN): their scores and labels, in order. */
+function labelledRows(scores: ArrayLike<number>, y: ArrayLike<number>): { scores: number[]; labels: number[] } {
+  const kept: number[] = [];
   const labels: number[] = [];
   for (let i = 0; i < y.length; i++) {
     if (y[i] !== y[i]) continue;
-    s.push(scores[i]!);
+    kept.push(scores[i]!);
     labels.push(y[i]!);
   }
-  return chooseThreshold(labels, s, { kind: 'max-f1' });
+  return { scores: kept, labels };
 }

@@ -1,8 +1,7 @@
 import { findColumn } from '../data/profile/target.js';
 import { selectRows, type Table } from '../data/table.js';
 import { HyperplaneError } from '../errors.js';
-import { contaminationThreshold, evaluateAnomaly, labelledThreshold, type AnomalyEvaluation } from '../evaluate/anomaly.js';
-import { rocAuc } from '../evaluate/metrics.js';
+import { contaminationThreshold, evaluateAnomaly, labelledAuc, labelledThreshold, type AnomalyEvaluation } from '../evaluate/anomaly.js';
 import { holdout, kFolds } from '../evaluate/splits.js';
 import { fitTrainingRecipe, type Recipe } from '../features/recipe.js';
 import type { Matrix, Model } from '../learn/contract.js';
@@ -224,17 +223,6 @@ function both(y: Float64Array): boolean {
     else if (v === 0) zeros++;
   }
   return ones > 0 && zeros > 0;
-}
-
-function labelledAuc(scores: Float64Array, y: Float64Array): number {
-  const s: number[] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== y[i]) continue;
-    s.push(scores[i]!);
-    labels.push(y[i]!);
-  }
-  return rocAuc(labels, s);
 }
 
 const fmtShare = (share: number): string => `${Number((share * 100).toPrecision(3))}%`;

@@ -1,3 +1,4 @@
+import type { Task } from '../learn/contract.js';
 import { ANOMALY_FLAGS, predictionInto } from '../pipeline/prediction.js';
 import type { Answer } from './reply.js';
 import type { ServedVersion } from './served-models.js';
@@ -16,6 +17,8 @@ export class Scored {
   abstained: Uint8Array | undefined;
   /** How many rows abstained. */
   abstentions = 0;
+  /** The version's task, read once: an anomaly model answers a flag and a score, a clustering a cluster. */
+  private readonly task: Task;
   /** The deployment's abstain-below threshold, for the reason given. */
   private threshold = NaN;
 
@@ -34,7 +37,7 @@ export class Scored {
     abstainBelow?: number,
   ) {
     this.fields = new Array(ids.length);
-    const task = model.pipeline.spec.target.task;
+    const task = (this.task = model.pipeline.spec.target.task);
     // Only a classifier's answers have a class probability to abstain on.
     if (abstainBelow !== undefined && codes !== undefined && (task === 'binary' || task === 'multiclass')) this.abstainOn(abstainBelow, codes);
   }
@@ -123,8 +126,8 @@ export class Scored {
   private encodeFields(i: number): string {
     const json = this.model.json;
     if (this.codes === undefined) return `"prediction":${number(this.scores[i]!)}`;
-    if (this.model.pipeline.spec.target.task === 'cluster') return `"prediction":${this.codes[i]!}`;
-    if (this.model.pipeline.spec.target.task === 'anomaly') return `"prediction":"${ANOMALY_FLAGS[this.codes[i]! as 0 | 1]}","score":${number(this.scores[i]!)}`;
+    if (this.task === 'cluster') return `"prediction":${this.codes[i]!}`;
+    if (this.task === 'anomaly') return `"prediction":"${ANOMALY_FLAGS[this.codes[i]! as 0 | 1]}","score":${number(this.scores[i]!)}`;
     const k = json.labels.length;
     let text = `"prediction":${json.labels[this.codes[i]!]!},"probabilities":{`;
     for (let c = 0; c < k; c++) text += `${c > 0 ? ',' : ''}${json.labels[c]!}:${number(this.scores[i * k + c]!)}`;

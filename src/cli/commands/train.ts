@@ -6,7 +6,7 @@ import type { RulesSpec } from '../../learn/rules/rules-params.js';
 import { LEARNERS } from '../../learn/registry.js';
 import type { JsonValue } from '../../store/index.js';
 import { checkNoteText } from '../../store/notes.js';
-import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber, type RawReadFlags } from '../read-options.js';
+import { addReadOptions, addSnapshotOptions, readOptionsFromFlags, wholeNumber } from '../read-options.js';
 import { progressReporter } from '../progress.js';
 import { renderTrainText } from '../render/train-text.js';
 import { claimRunFolder } from '../run-folder.js';
@@ -16,16 +16,13 @@ import type { QueueAutoScoring } from '../../queue/candidates.js';
 import type { QueueLocation } from '../../queue/url.js';
 import { withStore } from '../store.js';
 import { PhaseTimer } from '../../pipeline/timings.js';
-import { anomalyOnly, supervisedLearners, unsupervisedTraining } from '../unsupervised-command.js';
+import { anomalyOnly, supervisedLearners, unsupervisedTraining, type UnsupervisedFlags } from '../unsupervised-command.js';
 import { absoluteSource, readTrainingData, runMetrics, SNAPSHOT_ARTIFACT, thresholdRule, timeSplitFlag, trainOn, writeTrainOutputs, type EvaluationSetting, type Trained, type TrainingData, type TrainOutputs, type TrainSettings, type SnapshotPolicy } from '../training.js';
 
-interface TrainFlags extends RawReadFlags {
+/** The unsupervised paths' flags (target, learner, out, tracking, snapshot…) and the rest of train's. */
+interface TrainFlags extends UnsupervisedFlags {
   config?: string;
-  target?: string;
   task?: 'binary' | 'multiclass' | 'regression' | 'anomaly' | 'cluster';
-  contamination?: string;
-  k?: string;
-  learner: string;
   metric?: string;
   test?: string;
   split?: string;
@@ -41,15 +38,6 @@ interface TrainFlags extends RawReadFlags {
   refine?: string;
   prefer?: 'best' | 'simple';
   queue?: string;
-  out?: string;
-  schema?: string;
-  json?: boolean;
-  experiment: string;
-  runName?: string;
-  note?: string;
-  track?: boolean;
-  snapshot?: boolean;
-  snapshotMaxMb?: string;
   timings?: boolean;
   [param: string]: unknown;
 }
