@@ -30,7 +30,8 @@ export function splitRows(source: Table, schema: readonly ColumnSchema[], target
   const labels = spec.labels ?? [];
   const keep = Int32Array.from({ length: source.nRows }, (_, i) => i).filter((i) => target.y[i] === target.y[i]);
   if (target.missing > 0) warnings.push(`${target.missing.toLocaleString('en-US')} rows have no '${spec.name}' and were dropped`);
-  let table = selectRows(source, keep);
+  // Every row labelled (the usual case): the source itself, not a copy as big as the data.
+  let table = keep.length === source.nRows ? source : selectRows(source, keep);
   let y = pick(target.y, keep);
   let sourceRows: Int32Array = keep;
   const group = plan.kind === 'holdout' || plan.kind === 'cv' ? plan.group : undefined;

@@ -24,8 +24,13 @@ describe('train progress when stderr is not a terminal', () => {
     expect(code, run.err()).toBe(0);
     expect(JSON.parse(run.out()).learner).toBe('logistic');
     const block = run.err().slice(run.err().indexOf('timings:\n'));
-    const rows = [...block.matchAll(/^ {2}(.+?)\s+(\d+\.\d\d) s(?:\s+[\d.]+%)?$/gm)].map((m) => ({ phase: m[1]!.trim(), seconds: Number(m[2]) }));
+    const rows = [...block.matchAll(/^ {2}(.+?)\s+(\d+\.\d\d) s(?:\s+[\d.]+%)?\s+([\d,]+) MB$/gm)].map((m) => ({ phase: m[1]!.trim(), seconds: Number(m[2]), peakMb: Number(m[3]!.replaceAll(',', '')) }));
     expect(rows.map((r) => r.phase)).toEqual(['reading data', 'starting the run', 'target and split', 'fitting logistic', 'scoring the test rows', 'training-row metrics', 'train/test shift check', 'slices, baseline and diagnostics', 'importance (SHAP and permutation)', 'refit on every labelled row', 'monitoring reference and package', 'report, summary and package files', 'recording the run in the store', 'total']);
+    // The process's peak resident size at each phase's end: a peak, so it never falls; the total's is the last phase's.
+    const peaks = rows.map((r) => r.peakMb);
+    expect(peaks[0]).toBeGreaterThan(10);
+    for (let i = 1; i < peaks.length; i++) expect(peaks[i]).toBeGreaterThanOrEqual(peaks[i - 1]!);
+    expect(peaks.at(-1)).toBe(peaks.at(-2));
     const total = rows.pop()!.seconds;
     expect(Math.abs(rows.reduce((s, r) => s + r.seconds, 0) - total)).toBeLessThanOrEqual(0.01 * rows.length);
   });

@@ -335,7 +335,8 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const timer = options.timings === true ? new PhaseTimer() : undefined;
+  // maxRSS is in kilobytes on Linux and macOS.
+  const timer = options.timings === true ? new PhaseTimer(() => process.resourceUsage().maxRSS * 1024) : undefined;
   try {
     progress.update({ step: 'reading data', done: 0, total: 1 });
     let read: TrainingData;
@@ -407,10 +408,12 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
   }
 }
 
-/** `--timings`: each phase's seconds and share of the whole, in the order they ran. */
+/** `--timings`: each phase's seconds, share of the whole and the process's peak resident size at its end, in the order they ran. */
 function renderTimings(timer: PhaseTimer): string {
   const total = timer.totalMs;
   const width = Math.max(...timer.laps.map((l) => l.phase.length), 5);
-  const rows = timer.laps.map((l) => `  ${l.phase.padEnd(width)}  ${(l.ms / 1000).toFixed(2).padStart(8)} s  ${((100 * l.ms) / Math.max(total, 1e-9)).toFixed(1).padStart(5)}%`);
-  return `timings:\n${rows.join('\n')}\n  ${'total'.padEnd(width)}  ${(total / 1000).toFixed(2).padStart(8)} s\n`;
+  const mb = (bytes: number | undefined): string => (bytes === undefined ? '' : `${Math.round(bytes / 1048576).toLocaleString('en-US').padStart(9)} MB`);
+  const rows = timer.laps.map((l) => `  ${l.phase.padEnd(width)}  ${(l.ms / 1000).toFixed(2).padStart(8)} s  ${((100 * l.ms) / Math.max(total, 1e-9)).toFixed(1).padStart(5)}%  ${mb(l.peakBytes)}`);
+  const header = `  ${''.padEnd(width)}  ${'time'.padStart(10)}  ${'share'.padStart(6)}  ${'peak RSS'.padStart(12)}`;
+  return `timings:\n${header}\n${rows.join('\n')}\n  ${'total'.padEnd(width)}  ${(total / 1000).toFixed(2).padStart(8)} s  ${''.padStart(6)}  ${mb(timer.laps.at(-1)?.peakBytes)}\n`;
 }
