@@ -20,10 +20,22 @@ import type { TrainOptions } from './train.js';
  * same rows (a fold, or all training rows), share one recipe instead of each fitting and transforming
  * anew — on big tables that was most of a cheap candidate's time.
  */
-type RecipeCache = WeakMap<Table, WeakMap<Float64Array, Map<string, { recipe: Recipe; X: Matrix }>>>;
-// Keyed by the rows and by their targets too (each training makes its own y): two trainings on one table, with
-// another target, group column or recipe, must not share a recipe.
-const recipeCache: RecipeCache = new WeakMap();
+/**
+ * A cache per (rows, their targets): keyed by the targets too (each training makes its own y), so two trainings
+ * on one table, with another target, group column or recipe, never share a recipe or a fold.
+ */
+type RowsCache<T> = WeakMap<Table, WeakMap<Float64Array, Map<string, T>>>;
+
+/** The entries cached for these rows and targets (an empty map the first time). */
+function cachedFor<T>(cache: RowsCache<T>, table: Table, y: Float64Array): Map<string, T> {
+  let byTargets = cache.get(table);
+  if (byTargets === undefined) cache.set(table, (byTargets = new WeakMap()));
+  let entries = byTargets.get(y);
+  if (entries === undefined) byTargets.set(y, (entries = new Map()));
+  return entries;
+}
+
+const recipeCache: RowsCache<{ recipe: Recipe; X: Matrix }> = new WeakMap();
 
 /** Fits one recipe and model on rows of the training table. */
 export async function fitMember(table: Table, y: Float64Array, schema: readonly ColumnSchema[], target: SupervisedTarget, candidate: Candidate, options: TrainOptions): Promise<Member> {
@@ -35,10 +47,7 @@ export async function fitMember(table: Table, y: Float64Array, schema: readonly 
   const key = conditions === undefined ? family : `conditions ${JSON.stringify(conditions)}`;
   // A group column identifies rows (customers): a model that learnt its values would not carry to new ones.
   const group = groupColumn(options.evaluation);
-  let byTargets = recipeCache.get(table);
-  if (byTargets === undefined) recipeCache.set(table, (byTargets = new WeakMap()));
-  let byFamily = byTargets.get(y);
-  if (byFamily === undefined) byTargets.set(y, (byFamily = new Map()));
+  const byFamily = cachedFor(recipeCache, table, y);
   let prepared = byFamily.get(key);
   if (prepared === undefined) {
     // The target goes in for supervised steps (trees' text scores), fitted on these rows only: in auto's
@@ -122,8 +131,7 @@ interface Fold {
   validTable: Table;
   yTrain: Float64Array;
 }
-// By the rows and their targets (see recipeCache): a fold's training targets are the y it was made from.
-const foldCache = new WeakMap<Table, WeakMap<Float64Array, Map<string, Fold>>>();
+const foldCache: RowsCache<Fold> = new WeakMap();
 /** Given assignments by identity: two of them on one table (auto's group folds, then cross-validation's) are not one fold plan. */
 const assignmentIds = new WeakMap<Int32Array, number>();
 let nextAssignmentId = 0;
@@ -135,10 +143,7 @@ function assignmentId(assignment: Int32Array): number {
 
 /** A fold's tables, made once per table and fold plan: candidates then share them, and the recipes fitted on them. */
 function foldOf(table: Table, y: Float64Array, assignment: Int32Array, key: string, f: number): Fold {
-  let byTargets = foldCache.get(table);
-  if (byTargets === undefined) foldCache.set(table, (byTargets = new WeakMap()));
-  let byKey = byTargets.get(y);
-  if (byKey === undefined) byTargets.set(y, (byKey = new Map()));
+  const byKey = cachedFor(foldCache, table, y);
   let fold = byKey.get(key);
   if (fold === undefined) {
     const split = foldSplit(assignment, f);

@@ -120,8 +120,8 @@ function projection(col: SourceColumn, transfer: Transfer): string {
 /**
  * Runs `select * from <scan>` and gathers the result into columns. DuckDB's errors are passed on as
  * they are; the caller knows the source and turns them into messages. The result is materialized by DuckDB
- * (parsed in parallel) and then copied chunk by chunk synchronously: streaming with an await per
- * 2,048-row chunk costs more than the parse itself.
+ * (parsed in parallel) and then copied chunk by chunk: streaming with an await per 2,048-row chunk
+ * costs more than the parse itself. A large result is freed as the copy goes and once it is done.
  */
 export async function readWithDuckDB(scan: string, freeFromBytes = LARGE_RESULT_BYTES): Promise<DuckDBReadResult> {
   const connection = await connect();
@@ -132,9 +132,9 @@ export async function readWithDuckDB(scan: string, freeFromBytes = LARGE_RESULT_
     const columns: SourceColumn[] = names.map((name, i) => ({ name: name ?? '', sourceType: types[i] ?? 'VARCHAR' }));
     const transfers = columns.map((c) => transferOf(c.sourceType));
     const sql = `SELECT ${columns.map((c, i) => projection(c, transfers[i]!)).join(', ')} FROM ${scan}`;
-    const { doubles, strings, nRows } = await gather(await duckdb.query(connection, sql), transfers, freeFromBytes);
+    const { doubles, strings, nRows, large } = await gather(await duckdb.query(connection, sql), transfers, freeFromBytes);
     // The result (as big as the table) is garbage now; free it before the caller trains on the table.
-    if (nRows * columns.length * 8 >= freeFromBytes) await freeNativeGarbage('major');
+    if (large) await freeNativeGarbage('major');
     const tableColumns = columns.map((c, i): Column => {
       const t = transfers[i]!;
       if (t === 'string') return { kind: 'text', name: c.name, values: strings[i]! };
@@ -157,13 +157,13 @@ const CHUNKS_PER_FREE = 8;
  * call, so each chunk is fetched once and all columns are taken from it. Numbers were coalesced to NaN
  * in SQL, so a chunk's raw buffer is the whole story and is copied in one go. The chunks copied so far are
  * freed every few chunks of a large result: left to themselves they stay until a collection that may never
- * come, and 1M rows × 29 columns peaked at 910 MB instead of 675.
+ * come (docs/benchmarks.md, "Freeing DuckDB's memory"). `large`: the result is at least `freeFromBytes`.
  */
 async function gather(
   result: duckdb.Result,
   transfers: readonly Transfer[],
   freeFromBytes: number,
-): Promise<{ doubles: (Float64Array | undefined)[]; strings: ((string | null)[] | undefined)[]; nRows: number }> {
+): Promise<{ doubles: (Float64Array | undefined)[]; strings: ((string | null)[] | undefined)[]; nRows: number; large: boolean }> {
   const nChunks = duckdb.result_chunk_count(result);
   // The row count first, so the doubles go straight into arrays of the right size; chunks are then
   // fetched one at a time and dropped, so at most one copy is alive beside DuckDB's result.
@@ -190,7 +190,7 @@ async function gather(
     }
     offset += n;
   }
-  return { doubles, strings, nRows };
+  return { doubles, strings, nRows, large };
 }
 
 function readStringColumn(result: duckdb.Result, column: number): (string | null)[] {

@@ -7,8 +7,8 @@ let collect: Collect | undefined;
 /**
  * DuckDB's results and chunks live outside V8's heap and are freed only by their wrappers' finalizers, which
  * run after a garbage collection finds the wrappers, and V8 does not count that memory as pressure: copying a
- * 1M-row result out left every chunk's copy (as big as the result) and the result itself (~390 MB) resident
- * well into training, with no collection to free them. So the reader asks for one. `--expose-gc` set at run
+ * large result out left every chunk's copy (together as big as the result) and the result itself resident well
+ * into training, with no collection to free them. So the reader asks for one. `--expose-gc` set at run
  * time only makes `gc` callable from a new context; it changes nothing else.
  */
 function gc(): Collect {
