@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Pages and servers under a loaded CI machine can take more than expect.poll's default second to settle.
+    expect: { poll: { timeout: 10_000 } },
     // CLI tests spawn the built binary; two cores are all a CI machine has.
     maxWorkers: 2,
     minWorkers: 1,

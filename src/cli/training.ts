@@ -130,7 +130,8 @@ export async function readTrainingData(settings: TrainSettings, policy: Snapshot
 }
 
 /** Trains on data read by readTrainingData, as the settings say. */
-export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, remote?: RemoteScoring, timings?: PhaseTimer): Promise<Trained> {
+/** `scoring`: auto's candidates scored elsewhere (a queue), or on this many threads here. */
+export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, scoring?: RemoteScoring | number, timings?: PhaseTimer): Promise<Trained> {
   const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
   const { trainPipeline } = await import('../pipeline/train.js');
   const result = await trainPipeline(read.data, {
@@ -152,7 +153,7 @@ export async function trainOn(settings: TrainSettings, read: TrainingData, onPro
     ...(settings.learner === 'auto' && settings.rules !== undefined ? { teamCandidates: [{ learner: 'rules', params: settings.rules }] } : {}),
     ...(settings.recipe !== undefined ? { recipe: settings.recipe } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
-    ...(remote !== undefined ? { remote } : {}),
+    ...(typeof scoring === 'object' ? { remote: scoring } : typeof scoring === 'number' ? { threads: scoring } : {}),
     ...(timings !== undefined ? { timings } : {}),
   });
   return { ...read, result };

@@ -22,6 +22,7 @@ import { refitPipeline, refitPlan, type FitInfo } from './refit.js';
 import { pick, upsampleRows } from './rows.js';
 import { suspectRows, type SuspectLabel } from './suspect-rows.js';
 import { fitMember, outOfFold, searchObjective } from './out-of-fold.js';
+import { candidateThreadCount, candidateThreads } from './candidate-threads.js';
 import { groupColumn, groupCount, pickCodes, splitRows, type SplitRows } from './split.js';
 
 /**
@@ -56,6 +57,8 @@ export interface TrainOptions {
   prefer?: 'best' | 'simple';
   /** auto: scores candidates elsewhere (a queue's workers), `concurrency` at a time, instead of one after another here. */
   remote?: RemoteScoring;
+  /** auto without `remote`: candidates scored at once on worker threads (default: the cores, up to 4, for up to THREADED_ROWS training rows; else 1). */
+  threads?: number;
   onProgress?: (event: TrainProgress) => void;
   /** Laps each phase of the training (`train --timings`). */
   timings?: PhaseTimer;
@@ -207,9 +210,11 @@ export async function trainPipeline(data: Data, options: TrainOptions): Promise<
   let autoOutOfFold: { scores: Float64Array; rows?: Int32Array } | undefined;
   if (options.learner === 'auto') {
     const local = searchObjective(table, y, data.schema, spec, options);
-    // Candidates scored elsewhere (a queue's workers): fitting the chosen members stays here.
-    const objective: AutoObjective<Member> = options.remote === undefined ? local : { ...local, score: (candidate, plan) => options.remote!.score(candidate, plan) };
-    const result = await autoSelect(candidatesFor(spec.task, { rows: table.nRows, features: encodedWidth(table, spec.name), classes: spec.labels?.length ?? 1, budgetSeconds: options.timeBudgetSeconds }, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(options.remote !== undefined ? { concurrency: options.remote.concurrency } : {}), ...(options.prefer !== undefined ? { prefer: options.prefer } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard);
+    // Candidates scored elsewhere (a queue's workers, or this process's threads): fitting the chosen members stays here.
+    const threads = options.remote === undefined ? candidateThreads({ table, y, schema: data.schema, spec, options }, candidateThreadCount(table.nRows, options.threads)) : undefined;
+    const remote = options.remote ?? threads;
+    const objective: AutoObjective<Member> = remote === undefined ? local : { ...local, score: (candidate, plan) => remote.score(candidate, plan) };
+    const result = await autoSelect(candidatesFor(spec.task, { rows: table.nRows, features: encodedWidth(table, spec.name), classes: spec.labels?.length ?? 1, budgetSeconds: options.timeBudgetSeconds }, options.teamCandidates), y, objective, { task: spec.task, labels, metric, seed: options.seed, budgetMs: options.timeBudgetSeconds * 1000, started, ...(groups !== undefined ? { groups } : {}), ...(options.refineTrials !== undefined ? { refine: options.refineTrials } : {}), ...(remote !== undefined ? { concurrency: remote.concurrency } : {}), ...(options.prefer !== undefined ? { prefer: options.prefer } : {}), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) }, leaderboard).finally(() => threads?.close());
     members = result.members;
     recipes = result.candidates;
     chosen = result.name;

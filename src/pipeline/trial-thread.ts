@@ -1,17 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { crossValidation } from './cross-validate.js';
-import { sendError, type TrialReply, type TrialRequest, type TrialThreadSetup } from './trial-pool.js';
+import { serveRequests } from './thread-pool.js';
+import type { TrialRequest, TrialThreadSetup } from './trial-pool.js';
 
 /** A search's trial thread: scores the trials it is sent, one at a time, on its copy of the data. */
 const setup = workerData as TrialThreadSetup;
 let cv: ReturnType<typeof crossValidation> | undefined;
-parentPort!.on('message', (request: TrialRequest) => {
-  void (async (): Promise<TrialReply> => {
-    try {
-      cv ??= crossValidation(setup.data, setup.options);
-      return { id: request.id, score: await cv.score(request.candidate) };
-    } catch (e) {
-      return { id: request.id, error: sendError(e) };
-    }
-  })().then((reply) => parentPort!.postMessage(reply));
+serveRequests<TrialRequest, number>(parentPort!, async (request) => {
+  cv ??= crossValidation(setup.data, setup.options);
+  return cv.score(request.candidate);
 });

@@ -1,5 +1,5 @@
 import type { Recipe } from '../features/recipe.js';
-import type { SentError } from '../pipeline/trial-pool.js';
+import type { SentError } from '../pipeline/sent-error.js';
 import type { EvaluationPlan, TrainOptions } from '../pipeline/train.js';
 import type { Candidate } from '../search/index.js';
 import type { SnapshotRef } from './jobs.js';

@@ -1,5 +1,5 @@
 import { saveModel } from '../learn/registry.js';
-import { sendError } from '../pipeline/trial-pool.js';
+import { sendError } from '../pipeline/sent-error.js';
 import { searchObjective } from '../pipeline/out-of-fold.js';
 import { trainingRows, type TrainingRows } from '../pipeline/train.js';
 import { int32s, isCandidateJob, toBase64, type CandidateJobData, type CandidateJobResult } from './candidate-jobs.js';

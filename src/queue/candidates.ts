@@ -3,7 +3,7 @@ import { LearnError, TrainingAborted } from '../learn/errors.js';
 import { loadModel } from '../learn/registry.js';
 import type { Member } from '../pipeline/pipeline.js';
 import type { RemoteScoring } from '../pipeline/train.js';
-import { receiveError, type SentError } from '../pipeline/trial-pool.js';
+import { receiveError, type SentError } from '../pipeline/sent-error.js';
 import { CANDIDATES_QUEUE, candidateJobId, float64s, toBase64, type CandidateJobData, type CandidateJobResult, type CandidateTraining } from './candidate-jobs.js';
 import { openProducer } from './producer.js';
 import type { SnapshotRef } from './jobs.js';

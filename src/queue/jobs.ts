@@ -1,6 +1,6 @@
 import type { Schema } from '../data/schema/schema.js';
 import type { CrossValidationOptions } from '../pipeline/cross-validate.js';
-import type { SentError } from '../pipeline/trial-pool.js';
+import type { SentError } from '../pipeline/sent-error.js';
 import type { Candidate } from '../search/index.js';
 
 /** The queue every trial job goes to, and the one that holds each search's parent job. */

@@ -1,7 +1,8 @@
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { HyperplaneError } from '../errors.js';
 import type { CrossValidationOptions } from '../pipeline/cross-validate.js';
-import { receiveError, type TrialPool } from '../pipeline/trial-pool.js';
+import { receiveError } from '../pipeline/sent-error.js';
+import type { TrialPool } from '../pipeline/trial-pool.js';
 import type { Candidate } from '../search/index.js';
 import { connectionOptions } from './connection.js';
 import { TrialJobFailed } from './errors.js';

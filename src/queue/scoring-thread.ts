@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { crossValidation, type CrossValidationOptions } from '../pipeline/cross-validate.js';
-import { sendError, type SentError, type TrialReply, type TrialRequest, type TrialThreadSetup } from '../pipeline/trial-pool.js';
+import { sendError, type SentError } from '../pipeline/sent-error.js';
+import type { ThreadReply } from '../pipeline/thread-pool.js';
+import type { TrialRequest, TrialThreadSetup } from '../pipeline/trial-pool.js';
 import type { Data } from '../pipeline/train.js';
 import type { Candidate } from '../search/index.js';
 
@@ -48,11 +50,11 @@ class ThreadScorer implements Scorer {
 
   constructor(file: URL, setup: TrialThreadSetup) {
     this.thread = new Worker(file, { workerData: setup });
-    this.thread.on('message', (reply: TrialReply) => {
+    this.thread.on('message', (reply: ThreadReply<number>) => {
       const p = this.pending;
       if (p === undefined || p.id !== reply.id) return;
       this.pending = undefined;
-      p.resolve('error' in reply ? { error: reply.error } : { score: reply.score });
+      p.resolve('error' in reply ? { error: reply.error } : { score: reply.result });
     });
     const fail = (e: Error): void => {
       this.stopped ??= e;
@@ -68,7 +70,7 @@ class ThreadScorer implements Scorer {
     if (this.pending !== undefined) return Promise.reject(new Error('a scoring thread scores one trial at a time'));
     return new Promise((resolve, reject) => {
       this.pending = { id: this.nextId++, resolve, reject };
-      this.thread.postMessage({ id: this.pending.id, candidate } satisfies TrialRequest);
+      this.thread.postMessage({ id: this.pending.id, candidate } satisfies TrialRequest & { id: number });
     });
   }
 

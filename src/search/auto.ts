@@ -112,6 +112,8 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
         ? `a holdout of whole groups, about 20% of the ${n} training rows (${g} groups); the models kept are those fitted on the other groups`
         : `${folds}-fold group cross-validation on the ${g} groups of training rows`;
   const oof = new Map<LeaderboardEntry, Float64Array>();
+  // Each scored candidate's first fitted member, until its cost is measured.
+  const unmeasured = new Map<LeaderboardEntry, M>();
   // Big tables: the models fitted on the 80% are kept as they are — refitting on every row would cost
   // as much again as the search, for a sliver of data.
   const trained = new Map<LeaderboardEntry, M>();
@@ -146,10 +148,9 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
     const seconds = (performance.now() - t0) / 1000;
     slowest = Math.max(slowest, (seconds * 1000) / folds);
     const parted = byPart(scores);
-    const member = scored.models[0];
-    const cost = member !== undefined ? objective.measure?.(member) : undefined;
-    const entry: LeaderboardEntry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds, interpretability: interpretabilityOf(candidate.learner), spread: sd(parted), ...(cost !== undefined ? cost : {}) };
+    const entry: LeaderboardEntry = { ...candidate, score: metricOf(metric, task, yEval, scores, labels), seconds, interpretability: interpretabilityOf(candidate.learner), spread: sd(parted) };
     leaderboard.push(entry);
+    if (scored.models[0] !== undefined) unmeasured.set(entry, scored.models[0]);
     oof.set(entry, scores);
     partScores.set(entry, parted);
     if (big && scored.models[0] !== undefined) trained.set(entry, scored.models[0]);
@@ -174,6 +175,10 @@ export async function autoSelect<M>(candidates: Candidate[], y: Float64Array, ob
   );
   options.onProgress?.({ step: 'auto', done: candidates.length, total: candidates.length, unit: 'candidates' });
   if ((options.refine ?? 0) > 0) await refine(options.refine!, leaderboard, metric, options.seed, overBudget, scoreOne, options.onProgress);
+  // Each candidate's cost in production, measured once the search is over: timed beside other candidates' fits
+  // (scored at once), one row's latency would be the machine's load as much as the model's.
+  for (const [entry, member] of unmeasured) Object.assign(entry, objective.measure?.(member) ?? {});
+  unmeasured.clear();
   const ranked = leaderboard.filter((e) => !Number.isNaN(e.score)).sort((a, b) => (better(metric, a.score, b.score) ? -1 : better(metric, b.score, a.score) ? 1 : 0));
   if (ranked.length === 0) throw nothingScored(leaderboard);
   // Greedy ensemble selection over the out-of-fold scores; members are refitted on all training rows,

@@ -26,6 +26,8 @@ const unreachable = await postgresUnreachable();
 const skipPostgres = unreachable !== undefined && process.env['CI'] !== 'true';
 if (skipPostgres) console.warn(`skipping serve on PostgreSQL: it is unreachable (${unreachable})`);
 const schema = `serve_cli_${process.pid}`;
+/** Requests the load tests send: enough for every connection to carry many, few enough to keep the suite short. */
+const REQUESTS = 3_000;
 afterAll(async () => {
   if (!skipPostgres) await dropPgSchema(schema);
 });
@@ -55,7 +57,7 @@ describe('hyperplane serve on a real port', () => {
   it.each([
     ['SQLite', (dir: string) => `sqlite:${join(dir, 'hyperplane.db')}`],
     ['PostgreSQL', () => `${PG_URL}?schema=${schema}`],
-  ])('on %s: answers 10,000 predictions at concurrency 32, and after SIGTERM every id a client got is in the prediction log', async (name, uri) => {
+  ])(`on %s: answers ${REQUESTS.toLocaleString('en-US')} predictions at concurrency 32, and after SIGTERM every id a client got is in the prediction log`, async (name, uri) => {
     if (name === 'PostgreSQL' && skipPostgres) return;
     const dir = tempDir('hyperplane-serve-cli-');
     const env = { HYPERPLANE_STORE: uri(dir) };
@@ -73,7 +75,7 @@ describe('hyperplane serve on a real port', () => {
     const ids: string[] = [];
     let next = 0;
     const client = async (): Promise<void> => {
-      while (next < 10_000) {
+      while (next < REQUESTS) {
         const i = next++;
         const r = await fetch(`${address}/v1/models/penguins/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows[i % rows.length]) });
         expect(r.status).toBe(200);
@@ -81,7 +83,7 @@ describe('hyperplane serve on a real port', () => {
       }
     };
     await Promise.all(Array.from({ length: 32 }, client));
-    expect(ids).toHaveLength(10_000);
+    expect(ids).toHaveLength(REQUESTS);
     const children = spawnSync('ps', ['--ppid', String(server.pid), '-o', 'args='], { encoding: 'utf8' });
     if (children.error === undefined) expect(children.stdout).not.toContain('listener-copies-helper');
     // A batch big enough for the server's prediction threads: the same probabilities as scoring here, on one thread.
@@ -107,7 +109,7 @@ describe('hyperplane serve on a real port', () => {
         expect((logged?.response as { probabilities?: unknown } | undefined)?.probabilities).toEqual(p.probabilities);
       }
       ids.push(...answered.predictions.map((p) => p.id));
-      expect(await store.predictions.count({ model: 'penguins' })).toBe(10_700);
+      expect(await store.predictions.count({ model: 'penguins' })).toBe(REQUESTS + 700);
       expect((await missingFromLog(store, 'penguins', ids)).missing).toEqual([]);
     } finally {
       await store.close();

@@ -38,6 +38,7 @@ interface TrainFlags extends UnsupervisedFlags {
   refine?: string;
   prefer?: 'best' | 'simple';
   queue?: string;
+  threads?: string;
   timings?: boolean;
   [param: string]: unknown;
 }
@@ -161,6 +162,7 @@ export function trainCommand(): Command {
     .option('--time-budget <seconds>', 'auto: seconds for the whole search', '60')
     .addOption(new Option('--prefer <what>', "auto: best, or simple: the simplest candidate (rules, additive, trees, opaque, ensemble) within the folds' noise of the best, saying what that gives up and gains").choices(['best', 'simple']))
     .option('--queue <url>', "auto: score the candidates as jobs on this queue (redis://HOST:PORT), for `hyperplane worker`s on any machine that reaches it and the store")
+    .option('--threads <n>', 'auto: candidates scored at once, each on its own worker thread (default: the cores, up to 4, for up to 20,000 training rows; else 1, where each fit uses the cores itself)')
     .option('--refine <trials>', "auto: after the portfolio, race this many configurations of the leading learner's declared space by ASHA over its boosting rounds, within the time budget (default 0)")
     .option('--schema <file>', 'a schema JSON file (from profile --save-schema) whose types override inference')
     .option('--out <dir>', 'where to write model.hpkg, report.html and summary.json (default .hyperplane/runs/<run id>)')
@@ -207,6 +209,9 @@ export function trainCommand(): Command {
     if (!(budget > 0)) throw new HyperplaneError(`--time-budget ${flags.timeBudget}: expected seconds, above 0`);
     const refine = flags.refine === undefined ? undefined : wholeNumber('--refine', flags.refine, 0);
     if (flags.prefer !== undefined && learner !== 'auto') throw new HyperplaneError(`--prefer is for --learner auto (it chooses among the candidates); ${learner} is the one asked for`);
+    const threads = flags.threads === undefined ? undefined : wholeNumber('--threads', flags.threads, 1);
+    if (threads !== undefined && learner !== 'auto') throw new HyperplaneError(`--threads is for --learner auto (its candidates are scored at once); ${learner} is one fit`);
+    if (threads !== undefined && flags.queue !== undefined) throw new HyperplaneError("--threads is for scoring auto's candidates here, and --queue sends them to the workers: drop one of them");
     if (refine !== undefined && learner !== 'auto') throw new HyperplaneError(`--refine is for --learner auto; ${learner} is fitted with the params given`);
     if (flags.target === undefined) throw new HyperplaneError('name the column to predict with --target (or target in the config)');
     if (flags.threshold !== undefined) thresholdRule(flags.threshold);
@@ -243,7 +248,7 @@ export function trainCommand(): Command {
       ...(rules !== undefined ? { rules } : {}),
       ...(recipe !== undefined ? { recipe } : {}),
     };
-    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.timings === true ? { timings: true } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
+    await train(settings, { ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.timings === true ? { timings: true } : {}), json: flags.json === true, track: flags.track !== false, snapshot, experiment: flags.experiment, ...(queue !== undefined ? { queue } : {}), ...(threads !== undefined ? { threads } : {}), ...(flags.runName !== undefined ? { runName: flags.runName } : {}), ...(note !== undefined ? { note } : {}) });
   });
 }
 
@@ -272,6 +277,8 @@ export interface TrainRunOptions {
   read?: TrainingData;
   /** auto: score the candidates as jobs on this queue, for `hyperplane worker`s to take (the data goes to the store as a snapshot first). */
   queue?: QueueLocation;
+  /** auto: candidates scored at once on this process's worker threads (not a setting of the run: the scores are the same). */
+  threads?: number;
   /** Don't print the train summary (the caller prints its own). */
   quiet?: boolean;
   /** Record the run under this run (a search's best model, under the search). */
@@ -367,7 +374,7 @@ export async function train(settings: TrainSettings, options: TrainRunOptions): 
       cancelRemote = remote === undefined ? undefined : (reason) => void remote.cancel(reason);
       try {
         timer?.lap('starting the run');
-        trained = await trainOn(settings, read, (e) => progress.update(e), remote, timer);
+        trained = await trainOn(settings, read, (e) => progress.update(e), remote ?? options.threads, timer);
       } finally {
         progress.stop();
         await remote?.close();
