@@ -6,9 +6,61 @@
 /** Probabilities are clipped to [EPS, 1 − EPS] in log loss, as scikit-learn 1.2 does. */
 const EPS = 1e-15;
 
-/** Row order by descending score; ties keep row order (sorting is stable). */
-/** Row indices by score, best first; NaN scores last, so the sort's order is consistent. */
+/** From this many scores, rows are ordered by a radix sort of the scores' bits (a comparison sort of 800,000 took ~0.3 s). */
+const RADIX_FROM = 4096;
+/** Which half of a float64's bytes holds its sign and exponent on this machine. */
+const HIGH_WORD = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 1 : 0;
+
+/** Row indices by score, best first; NaN scores last; ties (0 and −0 too) keep row order. */
 export function descending(score: ArrayLike<number>): Int32Array {
+  const n = score.length;
+  if (n < RADIX_FROM) return byComparison(score);
+  // Keys whose ascending order is the rows': a double's bits made to sort as the number does (negatives
+  // inverted, positives with the sign bit set), then inverted for best first; NaN the largest key.
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  const f = new Float64Array(1);
+  const words = new Uint32Array(f.buffer);
+  for (let i = 0; i < n; i++) {
+    const s = score[i]!;
+    if (s !== s) {
+      hi[i] = lo[i] = 0xffffffff;
+      continue;
+    }
+    f[0] = s === 0 ? 0 : s;
+    let h = words[HIGH_WORD]!;
+    let l = words[1 - HIGH_WORD]!;
+    if (h >>> 31 === 1) {
+      h = ~h;
+      l = ~l;
+    } else h |= 0x80000000;
+    hi[i] = ~h >>> 0;
+    lo[i] = ~l >>> 0;
+  }
+  // Least significant digit first, 16 bits a pass; each pass is stable, so ties keep row order.
+  let order = Int32Array.from({ length: n }, (_, i) => i);
+  let next = new Int32Array(n);
+  const starts = new Int32Array(65536);
+  for (const [keys, shift] of [[lo, 0], [lo, 16], [hi, 0], [hi, 16]] as const) {
+    starts.fill(0);
+    for (let i = 0; i < n; i++) starts[(keys[i]! >>> shift) & 0xffff]!++;
+    // Every key has this digit: the pass would move nothing.
+    if (starts[(keys[0]! >>> shift) & 0xffff] === n) continue;
+    for (let d = 0, sum = 0; d < 65536; d++) {
+      const c = starts[d]!;
+      starts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const row = order[i]!;
+      next[starts[(keys[row]! >>> shift) & 0xffff]!++] = row;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
+function byComparison(score: ArrayLike<number>): Int32Array {
   const order = Int32Array.from({ length: score.length }, (_, i) => i);
   return order.sort((a, b) => {
     const sa = score[a]!;

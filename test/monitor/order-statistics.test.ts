@@ -13,6 +13,22 @@ describe('orderStatistics: quantiles by selection', () => {
     }
   });
 
+  it('counts a big array on a grid first, and still gives the sorted array: spread, heavy-tailed, mostly one value', () => {
+    const rng = new Random(5);
+    const cases = [
+      Float64Array.from({ length: 100_000 }, () => rng.normal()),
+      // Heavy tails put most values in a few grid cells.
+      Float64Array.from({ length: 90_000 }, () => Math.exp(rng.normal() * 4)),
+      // A spike: nine in ten values equal, the rest spread.
+      Float64Array.from({ length: 70_000 }, (_, i) => (i % 10 === 0 ? rng.uniform() * 1e6 : 42)),
+    ];
+    for (const a of cases) {
+      const sorted = Float64Array.from(a).sort();
+      const ranks = Array.from({ length: 51 }, (_, k) => Math.min(a.length - 1, Math.round((k * (a.length - 1)) / 50)));
+      expect(orderStatistics(Float64Array.from(a), ranks)).toEqual(ranks.map((r) => sorted[r]!));
+    }
+  });
+
   it("leaves a numeric reference's edges as a full sort gives them", () => {
     const rng = new Random(9);
     const values = Float64Array.from({ length: 30000 }, (_, i) => (i % 97 === 0 ? NaN : i % 5 === 0 ? 0 : rng.normal() * 3));
