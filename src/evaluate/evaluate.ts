@@ -90,8 +90,8 @@ export function evaluateScores(task: EvalTask, y: ArrayLike<number>, scores: Flo
   };
 }
 
-/** One metric, computed alone (model selection calls this many times: no curves, no other metrics). */
-export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number>, scores: ArrayLike<number>, labels: readonly string[]): number {
+/** One metric, computed alone (model selection and permutation importance call this many times: no curves, no other metrics); binary accuracy and F1 at `threshold`. */
+export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number>, scores: ArrayLike<number>, labels: readonly string[], threshold = 0.5): number {
   if (task === 'binary') {
     const p = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) p[i] = scores[2 * i + 1]!;
@@ -106,7 +106,7 @@ export function metricOf(metric: MetricName, task: EvalTask, y: ArrayLike<number
         return brier(y, p);
       case 'accuracy':
       case 'f1':
-        return thresholdMetrics(y, p, 0.5)[metric];
+        return thresholdMetrics(y, p, threshold)[metric];
       default:
         return NaN;
     }

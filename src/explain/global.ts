@@ -1,5 +1,5 @@
 import { selectRows, type Column, type Table } from '../data/table.js';
-import { evaluateScores, METRICS, type MetricName } from '../evaluate/evaluate.js';
+import { metricOf, METRICS, type MetricName } from '../evaluate/evaluate.js';
 import { Random } from '../synth/random.js';
 import { supervisedTarget, type Pipeline } from '../pipeline/pipeline.js';
 import { cannotExplain, Explainer } from './explainer.js';
@@ -48,7 +48,7 @@ export function globalImportance(pipeline: Pipeline, table: Table, y: Float64Arr
   const t = rows === undefined ? table : selectRows(table, rows);
   const yy = rows === undefined ? y : Float64Array.from(rows, (i) => y[i]!);
   const task = supervisedTarget(pipeline.spec.target, 'have permutation importance measured on labels').task;
-  const score = (s: Float64Array): number => evaluateScores(task, yy, s, options.labels, options.threshold).metrics[options.metric] ?? NaN;
+  const score = (s: Float64Array): number => metricOf(options.metric, task, yy, s, options.labels, options.threshold);
   const higher = METRICS[options.metric].higherIsBetter;
   const baseline = score(pipeline.scoreTable(t));
   const random = new Random(options.seed);
