@@ -157,7 +157,7 @@ const CHUNKS_PER_FREE = 8;
  * call, so each chunk is fetched once and all columns are taken from it. Numbers were coalesced to NaN
  * in SQL, so a chunk's raw buffer is the whole story and is copied in one go. The chunks copied so far are
  * freed every few chunks of a large result: left to themselves they stay until a collection that may never
- * come (docs/benchmarks.md, "Freeing DuckDB's memory"). `large`: the result is at least `freeFromBytes`.
+ * come (docs/benchmarks.md, "`train` end to end"). `large`: the result is at least `freeFromBytes`.
  */
 async function gather(
   result: duckdb.Result,
