@@ -129,8 +129,7 @@ export async function readTrainingData(settings: TrainSettings, policy: Snapshot
   return { data, evaluation: { kind: 'test', table: test.table, source: test.source, infinite: test.infinite }, inputs, snapshots, notes };
 }
 
-/** Trains on data read by readTrainingData, as the settings say. */
-/** `scoring`: auto's candidates scored elsewhere (a queue), or on this many threads here. */
+/** Trains on data read by readTrainingData, as the settings say; `scoring`: auto's candidates scored elsewhere (a queue), or on this many threads here. */
 export async function trainOn(settings: TrainSettings, read: TrainingData, onProgress?: (event: TrainProgress) => void, scoring?: RemoteScoring | number, timings?: PhaseTimer): Promise<Trained> {
   const threshold = settings.threshold === undefined ? undefined : thresholdRule(settings.threshold);
   const { trainPipeline } = await import('../pipeline/train.js');
