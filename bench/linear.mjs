@@ -4,23 +4,13 @@
 //
 //   npm run build && node bench/linear.mjs [--rows 1000000] [--repeat 3]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import os from 'node:os';
+import { here, numberFlag, python, synthCsv } from './common.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const args = process.argv.slice(2);
-const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
-const rows = flag('--rows', 1_000_000);
-const repeat = flag('--repeat', 3);
-const python = process.env.PYTHON ?? '/usr/bin/python3';
-mkdirSync(join(here, 'out'), { recursive: true });
-const csv = join(here, 'out', `synth-${rows}x28-seed42.csv`);
-if (!existsSync(csv)) {
-  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'synth', '--task', 'binary', '--rows', String(rows), '--features', '28', '--seed', '42', '--out', csv], { stdio: 'inherit' });
-}
+const rows = numberFlag('--rows', 1_000_000);
+const repeat = numberFlag('--repeat', 3);
+const csv = synthCsv(rows);
 const run = (cmd, a) => JSON.parse(execFileSync(cmd, a, { encoding: 'utf8' }).trim().split('\n').pop());
 const results = { logistic: { ours: [], sklearn: [] }, ridge: { ours: [], sklearn: [] } };
 for (let r = 0; r < repeat; r++) {

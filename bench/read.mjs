@@ -6,28 +6,14 @@
 //
 // Needs Debian's python3-pandas (/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
+import { here, numberFlag, python, root, synthCsv } from './common.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const rows = flag('--rows', 1_000_000);
-const repeat = flag('--repeat', 3);
-const python = process.env.PYTHON ?? '/usr/bin/python3';
-const out = join(here, 'out');
-mkdirSync(out, { recursive: true });
-
-const csv = join(out, `synth-${rows}x28-seed42.csv`);
-if (!existsSync(csv)) {
-  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'synth', '--task', 'binary', '--rows', String(rows), '--features', '28', '--seed', '42', '--out', csv], { stdio: 'inherit' });
-}
+const rows = numberFlag('--rows', 1_000_000);
+const repeat = numberFlag('--repeat', 3);
+const csv = synthCsv(rows);
 const flights = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
 
 const run = (cmd, cmdArgs) => JSON.parse(execFileSync(cmd, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());

@@ -8,23 +8,14 @@
 //
 // Needs Debian's python3-pandas, python3-sklearn and python3-xgboost (/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
+import { cli, here, numberFlag, out, python, root, synthCsv } from './common.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const args = process.argv.slice(2);
-const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
-const rows = flag('--rows', 1_000_000);
-const repeat = flag('--repeat', 3);
-const python = process.env.PYTHON ?? '/usr/bin/python3';
-const out = join(here, 'out');
-mkdirSync(out, { recursive: true });
-const csv = join(out, `synth-${rows}x28-seed42.csv`);
-const cli = join(root, 'dist/cli/main.js');
-if (!existsSync(csv)) execFileSync(process.execPath, [cli, 'synth', '--task', 'binary', '--rows', String(rows), '--features', '28', '--seed', '42', '--out', csv], { stdio: 'inherit' });
+const rows = numberFlag('--rows', 1_000_000);
+const repeat = numberFlag('--repeat', 3);
+const csv = synthCsv(rows);
 
 /** One process under /usr/bin/time: its wall seconds, peak RSS (bytes) and stdout. */
 function timed(cmd, cmdArgs, cwd) {

@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ColumnSchema } from '../data/schema/schema.js';
 import type { Table } from '../data/table.js';
-import { TrainingAborted } from '../learn/errors.js';
 import { loadModel } from '../learn/predictors.js';
 import type { Recipe } from '../features/recipe.js';
 import type { Candidate, ScoringPlan } from '../search/index.js';
@@ -78,13 +77,8 @@ export function candidateThreads(setup: CandidateThreadSetup, threads: number): 
         plan: { folds: plan.folds, ...(plan.assignment !== undefined ? { assignment: plan.assignment } : {}), deadline: toEpoch(plan.deadline), abortAt: toEpoch(plan.abortAt) },
         keepModels: plan.assignment !== undefined && plan.folds === 1,
       };
-      let result: CandidateResult;
-      try {
-        result = await pool.run(request);
-      } catch (e) {
-        // A fit the budget stopped in the thread stays one here.
-        throw e instanceof Error && e.message === new TrainingAborted().message ? new TrainingAborted() : e;
-      }
+      // A fit the budget stopped in the thread is a TrainingAborted here too (sent-error.ts).
+      const result = await pool.run(request);
       const models: Member[] = result.members.map((m) => ({ recipe: m.recipe, weight: m.weight, model: loadModel(m.model) }));
       return { scores: result.scores, models, ...(result.refitParams !== undefined ? { refitParams: result.refitParams } : {}) };
     },

@@ -1,9 +1,9 @@
 import { HyperplaneError } from '../errors.js';
-import { LearnError, TrainingAborted } from '../learn/errors.js';
+import { LearnError } from '../learn/errors.js';
 import { loadModel } from '../learn/registry.js';
 import type { Member } from '../pipeline/pipeline.js';
 import type { RemoteScoring } from '../pipeline/train.js';
-import { receiveError, type SentError } from '../pipeline/sent-error.js';
+import { receiveError } from '../pipeline/sent-error.js';
 import { CANDIDATES_QUEUE, candidateJobId, float64s, toBase64, type CandidateJobData, type CandidateJobResult, type CandidateTraining } from './candidate-jobs.js';
 import { openProducer } from './producer.js';
 import type { SnapshotRef } from './jobs.js';
@@ -63,7 +63,7 @@ export async function queueAutoScoring(options: QueueAutoOptions): Promise<Queue
       );
       try {
         const result = await outcome;
-        if ('error' in result) throw received(result.error);
+        if ('error' in result) throw receiveError(result.error);
         const models: Member[] = result.members.map((m) => ({ recipe: m.recipe, weight: m.weight, model: loadModel(Buffer.from(m.model, 'base64')) }));
         return { scores: float64s(result.scores), models, ...(result.refitParams !== undefined ? { refitParams: result.refitParams } : {}) };
       } finally {
@@ -82,9 +82,4 @@ export async function queueAutoScoring(options: QueueAutoOptions): Promise<Queue
     },
     close,
   };
-}
-
-/** An error sent back by the worker, as scoring here would have raised it: a fit stopped by the budget stays one. */
-function received(e: SentError): Error {
-  return e.kind === 'bug' && e.message === new TrainingAborted().message ? new TrainingAborted() : receiveError(e);
 }

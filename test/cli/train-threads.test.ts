@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli, expectCleanError, fixture } from '../helpers.js';
+import { cli, fixture } from '../helpers.js';
 
 interface Summary {
   learner: string;
@@ -26,11 +26,5 @@ describe("train: auto's candidates on worker threads", () => {
       expect(e.latencyUs, e.learner).toBeGreaterThan(0);
       expect(e.bytes, e.learner).toBeGreaterThan(0);
     }
-  });
-
-  it('refuses --threads that is not a count, with a named learner, or beside --queue', () => {
-    expectCleanError(['train', fixture('wine.csv'), '--target', 'cultivar', '--threads', '0'], /--threads 0: expected a whole number/);
-    expectCleanError(['train', fixture('wine.csv'), '--target', 'cultivar', '--learner', 'gbdt', '--threads', '2'], /--threads is for --learner auto/);
-    expectCleanError(['train', fixture('wine.csv'), '--target', 'cultivar', '--threads', '2', '--queue', 'redis://127.0.0.1:6379'], /--threads is for scoring auto's candidates here, and --queue/);
   });
 });
