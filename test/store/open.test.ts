@@ -1,8 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HyperplaneError } from '../../src/errors.js';
+import { SQLITE_PAGE_BYTES } from '../../src/store/db/sqlite.js';
 import { openStore, parseMetricCondition, storeTarget } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
@@ -25,8 +27,27 @@ describe('openStore', () => {
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('busy_timeout')).toBe(10_000);
       expect(await pragma('foreign_keys')).toBe(1);
+      expect(await pragma('page_size')).toBe(SQLITE_PAGE_BYTES);
       const sha = await store.artifacts.put(new Uint8Array([1, 2, 3]));
       expect(existsSync(join(root, '.hyperplane', 'artifacts', 'sha256', sha.slice(0, 2), sha.slice(2)))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a store made with 4 KiB pages (before 16 KiB was the default) keeps them, and opens, migrates and logs as before', async () => {
+    const file = join(dir(), 'old.db');
+    const old = new Database(file);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('create table made_before (x integer)');
+    old.close();
+    const store = await openStore({ uri: `sqlite:${file}` });
+    try {
+      const pages = (await sql.raw<{ page_size: number }>('pragma page_size').execute(store.db)).rows[0]!.page_size;
+      expect(pages).toBe(4096);
+      await store.predictions.insert([{ id: 'p1', model: 'm', version: 1, timestamp: 1, request: { a: 1 }, response: { b: 2 }, latencyMs: 0.5 }]);
+      expect((await store.predictions.get('p1'))?.request).toEqual({ a: 1 });
     } finally {
       await store.close();
     }
