@@ -233,10 +233,25 @@ export interface SegmentContents {
  * readable part: what follows cannot be framed reliably, and a torn tail is what a killed writer leaves.
  */
 export function readSegment(bytes: Uint8Array, file = 'segment'): SegmentContents {
+  const records: EncodedPrediction[] = [];
+  const batches = segmentBatches(bytes, file, Number.POSITIVE_INFINITY);
+  for (let next = batches.next(); ; next = batches.next()) {
+    if (next.done === true) return { ...next.value, records };
+    for (const r of next.value) records.push(r);
+  }
+}
+
+/**
+ * A segment's records decoded `batchSize` at a time, as readSegment reads them, then (as the generator's
+ * return value) what the whole segment held besides. The shipper stores and summarizes each batch before
+ * the next is decoded: a whole segment's records held decoded at once (tens of MB at full load) outlived
+ * the young generation, and collecting them was a sixth of the shipper's time.
+ */
+export function* segmentBatches(bytes: Uint8Array, file: string, batchSize: number): Generator<EncodedPrediction[], Omit<SegmentContents, 'records'>> {
   const buf = asBuffer(bytes);
   const header = readHeader(buf, file);
-  if (header === undefined) return { header, records: [], torn: buf.length > 0 ? 1 : 0, tornBytes: buf.length, undecodable: 0 };
-  const records: EncodedPrediction[] = [];
+  if (header === undefined) return { header, torn: buf.length > 0 ? 1 : 0, tornBytes: buf.length, undecodable: 0 };
+  let batch: EncodedPrediction[] = [];
   let undecodable = 0;
   let at = buf.readUInt16LE(6);
   while (at < buf.length) {
@@ -247,15 +262,20 @@ export function readSegment(bytes: Uint8Array, file = 'segment'): SegmentContent
     const payload = buf.subarray(at + FRAME_BYTES, end);
     if (crc32(payload) !== buf.readUInt32LE(at + 4)) break;
     try {
-      records.push(decodePayload(payload));
+      batch.push(decodePayload(payload));
     } catch {
       // Its frame is intact, so the records after it can still be read.
       undecodable++;
     }
     at = end;
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
   const tornBytes = buf.length - at;
-  return { header, records, torn: tornBytes > 0 ? 1 : 0, tornBytes, undecodable };
+  return { header, torn: tornBytes > 0 ? 1 : 0, tornBytes, undecodable };
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -4,7 +4,7 @@ import { processAlive } from '../provenance.js';
 import type { EncodedPrediction, PredictionLog } from '../serving.js';
 import type { MonitorWindows, WindowPart } from '../monitor-windows.js';
 import type { Journal } from './journal.js';
-import { readSegment } from './record-format.js';
+import { segmentBatches } from './record-format.js';
 import { appendRejected, type RefusedRecord } from './rejected-file.js';
 import { isInvalidRecord } from './invalid-record.js';
 import { createdMs, JOURNAL_DIR, listSegments, REJECTED_DIR, type SegmentEntry } from './segment-files.js';
@@ -255,9 +255,12 @@ export class Shipper {
   private async shipSegment(segment: SegmentEntry): Promise<Shipped | undefined> {
     const path = segment.path;
     if (this.unreadable.has(path)) return undefined;
-    let contents;
+    let batches: ReturnType<typeof segmentBatches>;
+    let next: ReturnType<ReturnType<typeof segmentBatches>['next']>;
     try {
-      contents = readSegment(readFileSync(path), path);
+      batches = segmentBatches(readFileSync(path), path, this.batchSize);
+      // The header is read at the first step: a file that is not a segment throws here, before anything is stored.
+      next = batches.next();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // shipped by a shipper that held the lock before us
       // Not a segment, or a format this code cannot read: left where it is, for a newer Hyperplane or a person.
@@ -265,32 +268,40 @@ export class Shipper {
       this.report(`cannot ship ${path}`, e);
       return undefined;
     }
+    const refused: RefusedRecord[] = [];
+    let stored = 0;
+    let parts: WindowPart[] | undefined = [];
+    // A batch at a time: decoded, stored, summarized, then dropped before the next is decoded.
+    for (; next.done !== true; next = batches.next()) {
+      const batch = next.value;
+      const refusedHere = await this.insertRetrying(batch);
+      for (const r of refusedHere) refused.push(r);
+      this.counts.recordsShipped += batch.length - refusedHere.length;
+      const refusedIds = new Set(refusedHere.map((r) => r.record.id));
+      const kept = refusedHere.length === 0 ? batch : batch.filter((r) => !refusedIds.has(r.id));
+      stored += kept.length;
+      // A summary that fails leaves the whole segment out of the monitor's windows (never out of the log).
+      if (parts !== undefined) parts = await this.summarize(kept, path, parts);
+    }
+    const contents = next.value;
     this.counts.tornSkipped += contents.torn;
     this.counts.tornBytes += contents.tornBytes;
     if (contents.undecodable > 0) this.report(`${path} holds ${contents.undecodable} records that do not decode; skipped`, undefined);
     this.counts.undecodable += contents.undecodable;
     if (contents.torn > 0) this.report(`${path} ends in a torn record (${contents.tornBytes} bytes), skipped: its writer died writing it`, undefined);
-    const refused: RefusedRecord[] = [];
-    const { records } = contents;
-    for (let at = 0; at < records.length; at += this.batchSize) {
-      const batch = records.slice(at, at + this.batchSize);
-      const refusedHere = await this.insertRetrying(batch);
-      for (const r of refusedHere) refused.push(r);
-      this.counts.recordsShipped += batch.length - refusedHere.length;
-    }
     if (refused.length > 0) await this.keepRejected(refused);
-    const refusedIds = new Set(refused.map((r) => r.record.id));
-    const stored = refused.length === 0 ? records : records.filter((r) => !refusedIds.has(r.id));
-    return { segment, records: stored.length, parts: await this.summarize(stored, path) };
+    return { segment, records: stored, parts: parts ?? [] };
   }
 
-  private async summarize(records: readonly EncodedPrediction[], path: string): Promise<WindowPart[]> {
-    if (this.options.fold === undefined || records.length === 0) return [];
+  /** `parts` with the summary of `records` added; undefined once monitoring fails to summarize (reported). */
+  private async summarize(records: readonly EncodedPrediction[], path: string, parts: WindowPart[]): Promise<WindowPart[] | undefined> {
+    if (this.options.fold === undefined || records.length === 0) return parts;
     try {
-      return await this.options.fold.summarize(records);
+      for (const part of await this.options.fold.summarize(records)) parts.push(part);
+      return parts;
     } catch (e) {
       this.report(`monitoring could not summarize ${path} (its predictions are stored; the monitor's windows miss them)`, e);
-      return [];
+      return undefined;
     }
   }
 

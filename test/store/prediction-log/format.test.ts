@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EncodedPrediction, Prediction } from '../../../src/store/index.js';
-import { encodeHeader, encodeRecords, readSegment } from '../../../src/store/prediction-log/record-format.js';
+import { encodeHeader, encodeRecords, readSegment, segmentBatches } from '../../../src/store/prediction-log/record-format.js';
 
 const record = (i: number, extra: Partial<EncodedPrediction> = {}): EncodedPrediction => ({
   id: `p-${i}`,
@@ -87,6 +87,24 @@ describe('journal segment format', () => {
     expect(left).toEqual(['p-1', 'undefined']);
     expect(readSegment(Buffer.concat([encodeHeader(1, 1), bytes])).records.map((r) => r.id)).toEqual(['p-0', 'p-3']);
     expect(() => encodeRecords([bad])).toThrow(/must encode to JSON text/);
+  });
+
+  it('segmentBatches gives the records readSegment reads, a batch at a time, then the segment\'s torn and undecodable counts', () => {
+    const garbage = Buffer.from('{"id":"no request here"}');
+    const frame = Buffer.alloc(8);
+    frame.writeUInt32LE(garbage.length, 0);
+    frame.writeUInt32LE(crc32(garbage), 4);
+    const torn = encodeRecords([record(9)]);
+    const bytes = Buffer.concat([segment(record(0), record(1), record(2)), frame, garbage, encodeRecords([record(3), record(4)]), torn.subarray(0, 12)]);
+    const batches = segmentBatches(bytes, 'x.seg', 2);
+    const seen: string[][] = [];
+    let next = batches.next();
+    for (; next.done !== true; next = batches.next()) seen.push(next.value.map((r) => r.id));
+    expect(seen).toEqual([['p-0', 'p-1'], ['p-2', 'p-3'], ['p-4']]);
+    const { records, ...rest } = readSegment(bytes);
+    expect(records.map((r) => r.id)).toEqual(seen.flat());
+    expect(next.value).toEqual(rest);
+    expect(rest).toMatchObject({ torn: 1, tornBytes: 12, undecodable: 1 });
   });
 
   it('a header cut short is an empty, torn segment; an empty file is an empty one', () => {

@@ -97,7 +97,8 @@ function shippingSuite(harness: StoreHarness): void {
           },
           merge: (a, b) => JSON.stringify([...(JSON.parse(a) as string[]), ...(JSON.parse(b) as string[])]),
         };
-        const shipper = new Shipper({ root, log: store.predictions, fold, concurrency: 2 });
+        // Batches of 7: each segment is stored and summarized in several, the refused record in one of them.
+        const shipper = new Shipper({ root, log: store.predictions, fold, concurrency: 2, batchSize: 7 });
         expect(await shipper.shipAvailable()).toBe(599);
         const folded = async (): Promise<string[]> => (await store.monitorWindows.list({ model: 'churn', windowMs: HOUR })).flatMap((w) => JSON.parse(w.aggregate) as string[]).sort();
         expect(await folded()).toEqual(ids.filter((id) => id !== 'w00100'));
@@ -142,7 +143,8 @@ function shippingSuite(harness: StoreHarness): void {
     it("adopts a dead process's directory, its .open segment's torn tail skipped and counted, and removes it", async () =>
       withStore(async (store, root) => {
         const dir = orphanDir(root, deadPid(), [range('o', 300), range('p', 10)], range('q', 7));
-        const shipper = new Shipper({ root, log: store.predictions });
+        // Batches of 64: the segments span several, and the torn tail is found after the last.
+        const shipper = new Shipper({ root, log: store.predictions, batchSize: 64 });
         expect(await shipper.shipAvailable()).toBe(317);
         expect(await allIds(store)).toEqual([...range('o', 300), ...range('p', 10), ...range('q', 7)]);
         expect(shipper.stats()).toMatchObject({ tornSkipped: 1, recordsShipped: 317 });
