@@ -18,6 +18,10 @@ export interface LogGauges {
   /** Journal bytes not shipped yet (the open segment included). */
   journalBytes: number;
   journalSegments: number;
+  /** Records written to the journal, its writes (one a turn with answers) and its fdatasyncs, since the start. */
+  journalRecords: number;
+  journalCommits: number;
+  journalFsyncs: number;
   /** Age of the oldest record not shipped yet, in seconds; 0 when all is shipped. */
   lagSeconds: number;
   recordsShipped: number;
@@ -73,6 +77,9 @@ export class ServeMetrics {
     // Counters in Prometheus terms, but set from the shipper thread's totals: a Gauge can be set, a Counter only added to.
     gauge('hyperplane_journal_bytes', 'Prediction journal bytes not shipped to the store yet', (g) => g.journalBytes, true);
     gauge('hyperplane_journal_segments', 'Prediction journal segments not shipped yet, the open one included', (g) => g.journalSegments);
+    gauge('hyperplane_journal_records_total', 'Prediction records written to the journal since the start', (g) => g.journalRecords);
+    gauge('hyperplane_journal_commits_total', "Journal writes since the start, one per event-loop turn with answers: records over commits is the group commit's size", (g) => g.journalCommits);
+    gauge('hyperplane_journal_fsyncs_total', 'Journal fdatasyncs since the start (group commit: at most one per --journal-sync interval, or one a write with always)', (g) => g.journalFsyncs);
     gauge('hyperplane_log_lag_seconds', 'Age of the oldest prediction record not shipped to the store yet (0: all shipped)', (g) => g.lagSeconds);
     gauge('hyperplane_log_shipped_total', 'Prediction records shipped to the store since the start', (g) => g.recordsShipped);
     gauge('hyperplane_log_ship_rate', 'Prediction records shipped a second, over the last ~10 s', (g) => g.shipRate);

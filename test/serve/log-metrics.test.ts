@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { fixture, IN_TEST, runCli, tempDir } from '../helpers.js';
 
 const rows = JSON.parse(readFileSync(fixture('penguins.json'), 'utf8')) as object[];
-const NAMES = ['hyperplane_journal_bytes', 'hyperplane_journal_segments', 'hyperplane_log_lag_seconds', 'hyperplane_log_shipped_total', 'hyperplane_log_ship_rate', 'hyperplane_log_torn_records_total', 'hyperplane_log_rejected_total', 'hyperplane_log_store_down', 'hyperplane_log_expired_total'];
+const NAMES = ['hyperplane_journal_bytes', 'hyperplane_journal_segments', 'hyperplane_journal_records_total', 'hyperplane_journal_commits_total', 'hyperplane_journal_fsyncs_total', 'hyperplane_log_lag_seconds', 'hyperplane_log_shipped_total', 'hyperplane_log_ship_rate', 'hyperplane_log_torn_records_total', 'hyperplane_log_rejected_total', 'hyperplane_log_store_down', 'hyperplane_log_expired_total'];
 
 /** A metric's value in Prometheus text (an unlabelled series). */
 const value = (text: string, name: string): number => {
@@ -47,6 +47,7 @@ describe('/metrics shows the prediction journal and its shipper', () => {
     const before = await scrape();
     for (const name of NAMES) expect(before).toContain(`# TYPE ${name} gauge`);
     expect(value(before, 'hyperplane_log_shipped_total')).toBe(0);
+    expect(value(before, 'hyperplane_journal_records_total')).toBe(0);
     expect(value(before, 'hyperplane_log_store_down')).toBe(0);
     // Scraped right after an answer, its record is in the journal's open segment, not shipped yet (the shipper takes closed ones).
     let bytes = 0;
@@ -72,5 +73,10 @@ describe('/metrics shows the prediction journal and its shipper', () => {
     expect(value(after, 'hyperplane_log_ship_rate')).toBeGreaterThan(0);
     expect(value(after, 'hyperplane_log_torn_records_total')).toBe(0);
     expect(value(after, 'hyperplane_log_rejected_total')).toBe(0);
+    // One write a turn: each injected request was its own turn here. The 100 ms group commit has synced since.
+    expect(value(after, 'hyperplane_journal_records_total')).toBe(200);
+    expect(value(after, 'hyperplane_journal_commits_total')).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'hyperplane_journal_commits_total')).toBeLessThanOrEqual(200);
+    expect(value(after, 'hyperplane_journal_fsyncs_total')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -95,6 +95,9 @@ export class JournalLog implements PredictionSink {
     return {
       journalBytes: journal.bytes,
       journalSegments: journal.segments,
+      journalRecords: journal.recordsWritten,
+      journalCommits: journal.commits,
+      journalFsyncs: journal.fsyncs,
       lagSeconds: Math.max(journalLagMs, shipper.lagMs) / 1000,
       recordsShipped: shipper.recordsShipped,
       shipRate: shipper.recordsPerSecond,
