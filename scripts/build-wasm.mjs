@@ -1,7 +1,9 @@
-// Assembles src/learn/wasm/*.wat into TypeScript modules holding the bytes (base64), committed so that
-// building Hyperplane needs no WebAssembly toolchain. Run after editing a .wat file:
-//   node scripts/build-wasm.mjs
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Assembles src/learn/wasm/*.wat (and compiles *.c with clang) into TypeScript modules holding the bytes
+// (base64), committed so that building Hyperplane needs no WebAssembly toolchain. Run after editing one:
+//   node scripts/build-wasm.mjs          (the .c files need Debian's clang and lld: apt-get install clang lld)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
@@ -12,7 +14,25 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
   // wabt.js's validator rejects shared memories whatever the features say; V8 validates instead.
   const { buffer } = module.toBinary({});
   if (!WebAssembly.validate(buffer)) throw new Error(`${file}: the assembled module does not validate`);
-  const name = file.replace(/\.wat$/, '');
+  write(file, buffer);
+}
+
+// C: no libc, the memory imported (the caller sizes it for its data, placed from __heap_base), a small stack.
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.c'))) {
+  const temp = mkdtempSync(join(tmpdir(), 'hyperplane-wasm-'));
+  try {
+    const wasm = join(temp, 'out.wasm');
+    execFileSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--export=__heap_base', '-Wl,-z,stack-size=4096', '-o', wasm, join(dir, file)], { stdio: 'inherit' });
+    const buffer = readFileSync(wasm);
+    if (!WebAssembly.validate(buffer)) throw new Error(`${file}: the compiled module does not validate`);
+    write(file, buffer);
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function write(file, buffer) {
+  const name = file.replace(/\.(wat|c)$/, '');
   const out = join(dir, `${name}-wasm.ts`);
   writeFileSync(
     out,

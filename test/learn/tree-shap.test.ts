@@ -7,6 +7,7 @@ import { categoryGoesLeft, type FlatTree } from '../../src/learn/tree/tree.js';
 import { Random } from '../../src/synth/random.js';
 import { explainTrees, TABLE_ROWS, tablesMade, TreeShap, treeDepth, treeExpectation } from '../../src/learn/tree/tree-shap.js';
 import { pathTables, TableShap } from '../../src/learn/tree/tree-shap-tables.js';
+import { WasmTreeShap } from '../../src/learn/wasm/tree-shap.js';
 
 const D = 6;
 /** Column 5 holds category codes 0–5; columns 1 and 2 are missing in ~15% of rows. */
@@ -202,6 +203,28 @@ describe('the two TreeSHAP algorithms', () => {
         for (let j = 0; j < D; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-12);
       }
     }
+  });
+
+  it('the WebAssembly kernel gives the JavaScript tables\' numbers to the bit, for each output of a multiclass model with missing values; categorical splits and trees without tables stay on JavaScript', async () => {
+    const { X, y } = data(400, 'multiclass', 31);
+    const model = await fit('gbdt', X, y, 'multiclass', { ...gbdt, categorical_features: [], num_leaves: 16 }, { seed: 6 });
+    const trees = unpackTrees(model.state);
+    const tables = trees.map((t) => pathTables(t, fractionsOf(t)));
+    const kernel = WasmTreeShap.from(trees, tables, 3, D);
+    expect(kernel).toBeDefined();
+    const test = data(80, 'multiclass', 32).X;
+    const fast = new TableShap();
+    for (let i = 0; i < test.n; i++) {
+      const js = new Float64Array(3 * D);
+      trees.forEach((tree, t) => fast.add(tree, tables[t]!, test.data, i * D, js, (t % 3) * D, 0.7));
+      const wasm = new Float64Array(3 * D);
+      kernel!.addRow(test.data, i * D, wasm, 0, 0.7);
+      expect(wasm).toEqual(js);
+    }
+    expect(WasmTreeShap.from(trees, [...tables.slice(1), undefined], 3, D)).toBeUndefined();
+    const categorical = unpackTrees((await fit('gbdt', X, y, 'multiclass', gbdt, { seed: 6 })).state);
+    expect(categorical.some((t) => t.isCategorical?.some((c) => c === 1))).toBe(true);
+    expect(WasmTreeShap.from(categorical, categorical.map((t) => pathTables(t, fractionsOf(t))), 3, D)).toBeUndefined();
   });
 
   it('tables are made once enough rows are explained to pay for them; the numbers are the same before and after', async () => {

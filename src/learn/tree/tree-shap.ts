@@ -2,6 +2,7 @@ import type { Contributions, Matrix } from '../contract.js';
 import { LearnError } from '../errors.js';
 import { categoryGoesLeft, leafOf, type FlatTree } from './tree.js';
 import { pathTables, TableShap, type PathTables } from './tree-shap-tables.js';
+import { WasmTreeShap } from '../wasm/tree-shap.js';
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2). The value of a feature set S
@@ -220,6 +221,17 @@ interface TreesSummary {
 }
 const summaries = new WeakMap<readonly FlatTree[], TreesSummary>();
 
+/** Each set of trees' WebAssembly kernel once its tables are made (null where it does not apply), for rows of d features. */
+const kernels = new WeakMap<readonly FlatTree[], { d: number; kernel: WasmTreeShap | null }>();
+
+function kernelOf(trees: readonly FlatTree[], outputs: number, d: number): WasmTreeShap | undefined {
+  const summary = summaries.get(trees);
+  if (summary === undefined || !summary.built) return undefined;
+  let made = kernels.get(trees);
+  if (made === undefined || made.d !== d) kernels.set(trees, (made = { d, kernel: WasmTreeShap.from(trees, summary.tables, outputs, d) ?? null }));
+  return made.kernel ?? undefined;
+}
+
 /**
  * Rows explained with a set of trees before their tables are made. Tables cost a pass over every leaf's
  * path subsets, which for deep trees (a forest's) is worth hundreds of rows of the path walk: explaining a
@@ -337,10 +349,21 @@ export function setParallelShap(run: ParallelShap | undefined): void {
 /** Rows explained together, tree by tree: one tree's tables stay in cache across the block's rows. */
 const ROW_BLOCK = 64;
 
-/** Rows [start, end) of a job, into values and margin laid out for all n rows. */
-export function explainRowRange(job: ShapJob, start: number, end: number, values: Float64Array, margin: Float64Array): void {
+/**
+ * Rows [start, end) of a job, into values and margin laid out for all n rows. With `kernel` (the job's
+ * trees and tables in WebAssembly: wasm/tree-shap.ts) each row's contributions come from it instead.
+ */
+export function explainRowRange(job: ShapJob, start: number, end: number, values: Float64Array, margin: Float64Array, kernel?: WasmTreeShap): void {
   const { trees, outputs, init, scale } = job;
   const { d, data } = job.X;
+  if (kernel !== undefined) {
+    for (let i = start; i < end; i++) {
+      for (let o = 0; o < outputs; o++) margin[i * outputs + o] = init[o]!;
+      for (let t = 0; t < trees.length; t++) margin[i * outputs + (t % outputs)] += scale * trees[t]!.leafValue[leafOf(trees[t]!, data, i * d)]!;
+      kernel.addRow(data, i * d, values, i * outputs * d, scale);
+    }
+    return;
+  }
   // The path walk's room is only made for a job with a tree the tables leave to it.
   const walk = job.tables.includes(undefined) ? new TreeShap(job.maxDepth) : undefined;
   const fast = new TableShap();
@@ -374,6 +397,6 @@ export function explainTrees(learner: string, trees: readonly FlatTree[], output
   if (done !== undefined) return { outputs, base, values: done.values, margin: done.margin, link };
   const values = new Float64Array(X.n * outputs * X.d);
   const margin = new Float64Array(X.n * outputs);
-  explainRowRange(job, 0, X.n, values, margin);
+  explainRowRange(job, 0, X.n, values, margin, kernelOf(trees, outputs, X.d));
   return { outputs, base, values, margin, link };
 }
