@@ -218,18 +218,16 @@ interface TreesSummary {
   /** Rows explained with these trees so far: the tables are made once enough have been to pay for them. */
   rows: number;
   built: boolean;
+  /** The tables in WebAssembly (wasm/tree-shap.ts), made on the first rows explained after them. */
+  kernel?: { d: number; kernel: WasmTreeShap | undefined };
 }
 const summaries = new WeakMap<readonly FlatTree[], TreesSummary>();
 
-/** Each set of trees' WebAssembly kernel once its tables are made (null where it does not apply), for rows of d features. */
-const kernels = new WeakMap<readonly FlatTree[], { d: number; kernel: WasmTreeShap | null }>();
-
-function kernelOf(trees: readonly FlatTree[], outputs: number, d: number): WasmTreeShap | undefined {
-  const summary = summaries.get(trees);
-  if (summary === undefined || !summary.built) return undefined;
-  let made = kernels.get(trees);
-  if (made === undefined || made.d !== d) kernels.set(trees, (made = { d, kernel: WasmTreeShap.from(trees, summary.tables, outputs, d) ?? null }));
-  return made.kernel ?? undefined;
+/** The trees' WebAssembly kernel for rows of d features, made once their tables are (undefined where it does not apply). */
+function kernelOf(summary: TreesSummary, trees: readonly FlatTree[], outputs: number, d: number): WasmTreeShap | undefined {
+  if (!summary.built) return undefined;
+  if (summary.kernel?.d !== d) summary.kernel = { d, kernel: WasmTreeShap.from(trees, summary.tables, outputs, d) };
+  return summary.kernel.kernel;
 }
 
 /**
@@ -389,7 +387,8 @@ export function explainRowRange(job: ShapJob, start: number, end: number, values
  */
 export function explainTrees(learner: string, trees: readonly FlatTree[], outputs: number, init: Float64Array, scale: number, X: Matrix, link: Contributions['link']): Contributions {
   requireCovers(learner, trees);
-  const { expectations, maxDepth, tables } = summaryOf(trees, X.n);
+  const summary = summaryOf(trees, X.n);
+  const { expectations, maxDepth, tables } = summary;
   const base = Float64Array.from(init);
   for (let t = 0; t < trees.length; t++) base[t % outputs] += scale * expectations[t]!;
   const job: ShapJob = { trees, outputs, init, scale, X, maxDepth, tables };
@@ -397,6 +396,6 @@ export function explainTrees(learner: string, trees: readonly FlatTree[], output
   if (done !== undefined) return { outputs, base, values: done.values, margin: done.margin, link };
   const values = new Float64Array(X.n * outputs * X.d);
   const margin = new Float64Array(X.n * outputs);
-  explainRowRange(job, 0, X.n, values, margin, kernelOf(trees, outputs, X.d));
+  explainRowRange(job, 0, X.n, values, margin, kernelOf(summary, trees, outputs, X.d));
   return { outputs, base, values, margin, link };
 }

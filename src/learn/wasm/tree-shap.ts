@@ -20,102 +20,63 @@ let module: object | undefined;
  * (the path walk explains it) or with a categorical split.
  */
 export class WasmTreeShap {
-  private readonly exports: TreeShapExports;
-  private readonly memory: WasmMemory;
-  private readonly trees: number;
-  private readonly x: number;
-  private readonly phi: number;
-  private readonly nodeMask: number;
-  private readonly leafMask: number;
-
   private constructor(
+    private readonly exports: TreeShapExports,
+    private readonly memory: WasmMemory,
+    /** Byte offsets in the memory: the tree headers, the row, its contributions and the masks' room. */
+    private readonly at: { trees: number; x: number; phi: number; nodeMask: number; leafMask: number },
     private readonly nTrees: number,
     private readonly outputs: number,
     private readonly d: number,
-    fill: (place: <T extends Int32Array | Float64Array>(values: T) => number) => number,
-    room: { bytes: number; maxNodes: number; maxLeaves: number },
-  ) {
-    // atob, not Buffer: explanations run in browsers and edge workers too.
-    module ??= new wasmApi.Module(Uint8Array.from(atob(treeShapWasm), (c) => c.charCodeAt(0)));
-    // The module's own stack and statics lie below __heap_base: our data goes after them.
-    const base = 64 * 1024;
-    this.memory = new wasmApi.Memory({ initial: Math.ceil((base + room.bytes) / PAGE) + 1 });
-    this.exports = new wasmApi.Instance(module, { env: { memory: this.memory } }).exports as TreeShapExports;
-    let at = Math.max(base, this.exports.__heap_base.value);
-    const buffer = this.memory.buffer as ArrayBuffer;
-    const place = <T extends Int32Array | Float64Array>(values: T): number => {
-      at = (at + 7) & ~7;
-      const start = at;
-      if (values instanceof Float64Array) new Float64Array(buffer, start, values.length).set(values);
-      else new Int32Array(buffer, start, values.length).set(values);
-      at += values.byteLength;
-      return start;
-    };
-    this.trees = fill(place);
-    this.x = place(new Float64Array(d));
-    this.phi = place(new Float64Array(outputs * d));
-    this.nodeMask = place(new Int32Array(Math.max(1, room.maxNodes)));
-    this.leafMask = place(new Int32Array(Math.max(1, room.maxLeaves)));
-    if (at > buffer.byteLength) throw new Error('tree-shap: the memory was sized too small');
-  }
+  ) {}
 
   /**
    * The kernel for these trees, or undefined where the JavaScript loop must explain them (also where
    * WebAssembly cannot run, as under a page's content security policy).
    */
   static from(trees: readonly FlatTree[], tables: readonly (PathTables | undefined)[], outputs: number, d: number): WasmTreeShap | undefined {
+    if (trees.length === 0) return undefined;
+    for (let t = 0; t < trees.length; t++) {
+      if (tables[t] === undefined) return undefined;
+      if (trees[t]!.isCategorical?.some((c) => c === 1) === true) return undefined;
+    }
     try {
-      return WasmTreeShap.make(trees, tables, outputs, d);
+      return WasmTreeShap.make(trees, tables as readonly PathTables[], outputs, d);
     } catch {
       return undefined;
     }
   }
 
-  private static make(trees: readonly FlatTree[], tables: readonly (PathTables | undefined)[], outputs: number, d: number): WasmTreeShap | undefined {
-    if (trees.length === 0) return undefined;
-    let bytes = 8 * d * (outputs + 1) + 64;
-    let maxNodes = 0;
-    let maxLeaves = 0;
-    for (let t = 0; t < trees.length; t++) {
-      const tree = trees[t]!;
-      const tb = tables[t];
-      if (tb === undefined) return undefined;
-      if (tree.isCategorical !== undefined && tree.isCategorical.some((c) => c === 1)) return undefined;
-      const nodes = tree.feature.length;
-      const leaves = tree.leafValue.length;
-      maxNodes = Math.max(maxNodes, nodes);
-      maxLeaves = Math.max(maxLeaves, leaves);
-      // Each array, and 8 bytes of alignment for each of the 11.
-      bytes += 4 * (5 * nodes + leaves + 1 + tb.pathFeature.length + leaves) + 8 * (nodes + tb.ratio.length + tb.table.length) + 11 * 8;
-    }
-    bytes += 4 * HEADER_INTS * trees.length + 4 * (maxNodes + maxLeaves) + 64;
-    const fill = (place: <T extends Int32Array | Float64Array>(values: T) => number): number => {
-      const headers = new Int32Array(HEADER_INTS * trees.length);
-      for (let t = 0; t < trees.length; t++) {
-        const tree = trees[t]!;
-        const tb = tables[t]!;
-        headers.set(
-          [
-            tree.feature.length,
-            tree.leafValue.length,
-            place(tree.feature),
-            place(tree.threshold),
-            place(Int32Array.from(tree.defaultLeft)),
-            place(tree.left),
-            place(tree.right),
-            place(Int32Array.from(tb.bit)),
-            place(tb.pathStart),
-            place(tb.pathFeature),
-            place(tb.ratio),
-            place(tb.tableStart),
-            place(tb.table),
-          ],
-          HEADER_INTS * t,
-        );
-      }
-      return place(headers);
+  private static make(trees: readonly FlatTree[], tables: readonly PathTables[], outputs: number, d: number): WasmTreeShap {
+    // Each tree's arrays in the order of tree-shap.c's Tree pointers, then the headers and the per-row room.
+    const perTree = trees.map((tree, t) => {
+      const tb = tables[t]!;
+      return [tree.feature, tree.threshold, Int32Array.from(tree.defaultLeft), tree.left, tree.right, Int32Array.from(tb.bit), tb.pathStart, tb.pathFeature, tb.ratio, tb.tableStart, tb.table];
+    });
+    const headers = new Int32Array(HEADER_INTS * trees.length);
+    const room = [new Float64Array(d), new Float64Array(outputs * d), new Int32Array(Math.max(1, ...trees.map((t) => t.feature.length))), new Int32Array(Math.max(1, ...trees.map((t) => t.leafValue.length)))];
+    const aligned = (bytes: number): number => (bytes + 7) & ~7;
+    let bytes = aligned(headers.byteLength);
+    for (const a of [...perTree.flat(), ...room]) bytes += aligned(a.byteLength);
+    // atob, not Buffer: explanations run in browsers and edge workers too.
+    module ??= new wasmApi.Module(Uint8Array.from(atob(treeShapWasm), (c) => c.charCodeAt(0)));
+    // The module's own stack and statics lie below __heap_base (a few KiB): our data goes after them.
+    const base = 64 * 1024;
+    const memory = new wasmApi.Memory({ initial: Math.ceil((base + bytes) / PAGE) });
+    const exports = new wasmApi.Instance(module, { env: { memory } }).exports as TreeShapExports;
+    if (exports.__heap_base.value > base) throw new Error("tree-shap: the module's statics outgrew their room");
+    const buffer = memory.buffer as ArrayBuffer;
+    let at = base;
+    const place = (values: Int32Array | Float64Array): number => {
+      const start = at;
+      if (values instanceof Float64Array) new Float64Array(buffer, start, values.length).set(values);
+      else new Int32Array(buffer, start, values.length).set(values);
+      at += aligned(values.byteLength);
+      return start;
     };
-    return new WasmTreeShap(trees.length, outputs, d, fill, { bytes, maxNodes, maxLeaves });
+    perTree.forEach((arrays, t) => headers.set([trees[t]!.feature.length, trees[t]!.leafValue.length, ...arrays.map(place)], HEADER_INTS * t));
+    const [treesAt, x, phi, nodeMask, leafMask] = [place(headers), ...room.map(place)] as [number, number, number, number, number];
+    return new WasmTreeShap(exports, memory, { trees: treesAt, x, phi, nodeMask, leafMask }, trees.length, outputs, d);
   }
 
   /**
@@ -123,12 +84,12 @@ export class WasmTreeShap {
    * values[valuesOffset …] (outputs × d, tree t into output t mod outputs).
    */
   addRow(X: Float64Array | Float32Array, rowOffset: number, values: Float64Array, valuesOffset: number, scale: number): void {
-    const { d, outputs } = this;
+    const { d, outputs, at } = this;
     const buffer = this.memory.buffer as ArrayBuffer;
-    new Float64Array(buffer, this.x, d).set(X.subarray(rowOffset, rowOffset + d));
-    const phi = new Float64Array(buffer, this.phi, outputs * d);
+    new Float64Array(buffer, at.x, d).set(X.subarray(rowOffset, rowOffset + d));
+    const phi = new Float64Array(buffer, at.phi, outputs * d);
     phi.fill(0);
-    this.exports.explainRow(this.trees, this.nTrees, outputs, d, this.x, this.phi, scale, this.nodeMask, this.leafMask);
+    this.exports.explainRow(at.trees, this.nTrees, outputs, d, at.x, at.phi, scale, at.nodeMask, at.leafMask);
     for (let j = 0; j < outputs * d; j++) values[valuesOffset + j]! += phi[j]!;
   }
 }
